@@ -1,0 +1,46 @@
+// Lint: the recommended TypeScript rules, plus the import directions of DESIGN.md section 3.
+//   shared      imports nothing of ours (and nothing Node-only: it runs in the browser and the SDK too)
+//   sdk         imports only shared
+//   delivery    imports only shared
+//   renderer    imports shared and the SDK's rendering module; never main, preload or delivery
+//   preload     imports shared and 'electron'
+//   main        imports shared and delivery; only main/electron may import 'electron'
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const ours = (...folders) => ({
+  regex: `^(\\.\\./)+(${folders.join('|')})(/|$)`,
+  message: `Imports flow one way (DESIGN.md section 3): this folder may not import from ${folders.join(', ')}.`,
+});
+const electron = { group: ['electron', 'electron/*'], message: "Only src/main/electron and src/preload import 'electron'." };
+const nodeOnly = {
+  regex: '^(node:|better-sqlite3$|fs$|path$|os$|child_process$|worker_threads$|http$|crypto$)',
+  message: 'This code runs in the browser too: no Node-only modules.',
+};
+const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'native/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-empty-pattern': 'off',
+    },
+  },
+  { files: ['src/shared/**'], rules: restrict([ours('main', 'renderer', 'preload', 'delivery', 'sdk'), electron, nodeOnly]) },
+  { files: ['src/sdk/**'], rules: restrict([ours('main', 'renderer', 'preload', 'delivery'), electron, nodeOnly]) },
+  { files: ['src/delivery/**'], rules: restrict([ours('main', 'renderer', 'preload', 'sdk'), electron]) },
+  {
+    files: ['src/renderer/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: restrict([ours('main', 'preload', 'delivery'), electron, nodeOnly]),
+  },
+  { files: ['src/preload/**'], rules: restrict([ours('main', 'renderer', 'delivery', 'sdk')]) },
+  { files: ['src/main/**'], ignores: ['src/main/electron/**'], rules: restrict([ours('renderer', 'preload', 'sdk'), electron]) },
+  { files: ['src/main/electron/**'], rules: restrict([ours('renderer', 'preload', 'sdk')]) },
+);

@@ -1,0 +1,113 @@
+/**
+ * The backend: implements every method of the contract against one open cache.
+ * The Electron IPC binding, the browser-mode bridge (both through the database worker) and the CLI
+ * all serve this one object.
+ */
+import { statSync } from 'node:fs';
+import type { Events, Handlers } from '../shared/contract';
+import { ApiError } from '../shared/errors';
+import type { CacheStatus, DataAsOfSource, JobInfo } from '../shared/types';
+import type { Db } from './db/connection';
+import { createEventsRepo } from './db/events-repo';
+import { createKvRepo } from './db/kv';
+import { DAY_MS } from './db/rollup';
+import { generateDemo, hasDemo } from './demo/generate';
+import { JobRunner } from './jobs';
+
+export interface ApiDeps {
+  db: Db;
+  path: string;
+  clock?: () => number;
+  /** Pushes an event to whoever listens (the window, the browser, nobody in the CLI). */
+  emit?: <K extends keyof Events>(name: K, payload: Events[K]) => void;
+}
+
+export interface Backend {
+  handlers: Handlers;
+  jobs: JobRunner;
+}
+
+function sizeOf(path: string): number {
+  let total = 0;
+  for (const suffix of ['', '-wal']) {
+    try {
+      total += statSync(path + suffix).size;
+    } catch {
+      // A missing WAL file simply adds nothing.
+    }
+  }
+  return total;
+}
+
+export function createBackend(deps: ApiDeps): Backend {
+  const { db, path } = deps;
+  const clock = deps.clock ?? Date.now;
+  const emit = deps.emit ?? (() => undefined);
+  const kv = createKvRepo(db);
+  const events = createEventsRepo(db);
+  const schemaVersion = (): number => Number(db.pragma('user_version', { simple: true }));
+
+  const status = (): CacheStatus => {
+    const manual = kv.get('data_as_of_manual');
+    const recorded = kv.get('data_as_of');
+    const dataAsOf = manual !== undefined ? Number(manual) : recorded !== undefined ? Number(recorded) : null;
+    const source = manual !== undefined ? 'manual' : ((kv.get('data_as_of_source') as DataAsOfSource | undefined) ?? null);
+    return {
+      path,
+      sizeBytes: sizeOf(path),
+      users: events.countUsers(),
+      events: events.countEvents(),
+      schemaVersion: schemaVersion(),
+      dataAsOf,
+      dataAsOfSource: dataAsOf === null ? null : source,
+      hasDemo: hasDemo(db),
+    };
+  };
+
+  const jobs = new JobRunner({
+    clock,
+    onUpdate: (job: JobInfo) => {
+      emit('job', job);
+      if (job.state !== 'running') emit('cacheChanged', status());
+    },
+  });
+
+  const runDemo = (onProgress?: (done: number, total: number) => void, checkpoint?: () => Promise<void>) =>
+    generateDemo(db, {
+      now: clock(),
+      onProgress: (p) => onProgress?.(p.users, p.totalUsers),
+      ...(checkpoint ? { yieldBetweenChunks: checkpoint } : {}),
+    });
+
+  const handlers: Handlers = {
+    getStatus: () => status(),
+    setDataAsOf: ({ asOf }) => {
+      if (asOf === null) kv.delete('data_as_of_manual');
+      else kv.set('data_as_of_manual', String(asOf));
+      const next = status();
+      emit('cacheChanged', next);
+      return next;
+    },
+    listEventCatalog: () => events.catalog(),
+    getDailyVolume: ({ days }) => {
+      const asOf = status().dataAsOf ?? events.newestEventTs();
+      if (asOf === null) return [];
+      const toDay = Math.floor((asOf - 1) / DAY_MS);
+      return events.dailyVolume(toDay - (days ?? 90) + 1, toDay);
+    },
+    startDemo: () => {
+      if (jobs.isRunning('demo')) throw new ApiError('conflict', 'The demo workspace is already being generated.');
+      const { jobId } = jobs.start('demo', 'Generating the demo workspace', 'users', async (ctx) => {
+        const result = await runDemo(ctx.progress, ctx.checkpoint);
+        return result.created
+          ? `Demo workspace ready: ${result.users.toLocaleString('en-US')} users, ${result.events.toLocaleString('en-US')} events.`
+          : 'The demo workspace was already there; nothing changed.';
+      });
+      return { jobId };
+    },
+    createDemo: async () => runDemo(),
+    cancelJob: ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    listJobs: () => jobs.list(),
+  };
+  return { handlers, jobs };
+}

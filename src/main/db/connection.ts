@@ -1,0 +1,57 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate, type MigrateResult } from '../../shared/migrate';
+import { ApiError } from '../../shared/errors';
+import { cacheMigrations } from './migrations';
+
+export type Db = Database.Database;
+
+/** PRAGMA application_id of a Guidepost cache ("GPC1"). */
+export const CACHE_APPLICATION_ID = 0x47504331;
+
+export interface OpenCacheOptions {
+  /** Path of a better_sqlite3.node built for another runtime's ABI (Electron). */
+  nativeBinding?: string;
+  now?: number;
+  readonly?: boolean;
+}
+
+export interface OpenedCache {
+  db: Db;
+  path: string;
+  migration: MigrateResult;
+}
+
+/** Opens (creating if needed) a cache file, sets it up for speed and safety, and brings its schema up to date. */
+export function openCache(file: string, options: OpenCacheOptions = {}): OpenedCache {
+  const path = resolve(file);
+  mkdirSync(dirname(path), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(path, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  } catch (err) {
+    throw new ApiError('database_error', `Cannot open the cache at ${path}: ${(err as Error).message}`);
+  }
+  try {
+    // Check the schema before switching to WAL: a refused file must stay byte-for-byte as it was.
+    const migration = migrate(db, cacheMigrations, {
+      applicationId: CACHE_APPLICATION_ID,
+      label: 'the Guidepost cache',
+      now: options.now ?? Date.now(),
+    });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = OFF');
+    db.pragma('cache_size = -65536');
+    db.pragma('temp_store = MEMORY');
+    db.pragma('busy_timeout = 5000');
+    // Lets SQLite sort with a helper thread when it builds indexes after a bulk load.
+    db.pragma('threads = 2');
+    return { db, path, migration };
+  } catch (err) {
+    db.close();
+    if (err instanceof ApiError) throw err;
+    throw new ApiError('database_error', `Cannot use the cache at ${path}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,28 @@
+import type { Db } from './connection';
+
+/** Settings and sync state: a string-valued key-value table. */
+export interface KvRepo {
+  get(key: KvKey): string | undefined;
+  set(key: KvKey, value: string): void;
+  delete(key: KvKey): void;
+}
+
+/** Every key the cache stores, in one place so none is spelled twice. */
+export type KvKey =
+  | 'data_as_of'
+  | 'data_as_of_source'
+  | 'data_as_of_manual'
+  | 'demo_created_at';
+
+export function createKvRepo(db: Db): KvRepo {
+  const getStmt = db.prepare<[string], string>('SELECT value FROM kv WHERE key = ?').pluck();
+  const setStmt = db.prepare(
+    'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
+  const deleteStmt = db.prepare('DELETE FROM kv WHERE key = ?');
+  return {
+    get: (key) => getStmt.get(key),
+    set: (key, value) => void setStmt.run(key, value),
+    delete: (key) => void deleteStmt.run(key),
+  };
+}

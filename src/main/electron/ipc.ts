@@ -1,0 +1,63 @@
+/**
+ * Binds the contract to ipcMain.handle, against a small IpcMainLike interface so unit tests can
+ * drive it without Electron. Calls from a sender that is not one of the app's own windows, or from
+ * a frame not showing the app's own page, are dropped; every argument is validated with zod.
+ */
+import { ipcChannels, methodNames } from '../../shared/contract';
+import { validateCall } from '../../shared/dispatch';
+import { toErrorData, type Envelope } from '../../shared/errors';
+
+export interface IpcSenderLike {
+  sender: { id: number };
+  senderFrame: { url: string } | null;
+}
+
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: IpcSenderLike, ...args: unknown[]) => Promise<unknown>): void;
+  removeHandler(channel: string): void;
+}
+
+export interface TrustPolicy {
+  /** webContents ids of the app's own windows. */
+  windowIds(): Iterable<number>;
+  /** Whether a frame URL is the app's own page (file:// in production, the dev server in development). */
+  isAppUrl(url: string): boolean;
+}
+
+export function isTrustedSender(event: IpcSenderLike, policy: TrustPolicy): boolean {
+  const known = [...policy.windowIds()].includes(event.sender.id);
+  const frameUrl = event.senderFrame?.url;
+  return known && typeof frameUrl === 'string' && policy.isAppUrl(frameUrl);
+}
+
+/** Page URLs the app serves: its own index.html on disk, or the dev server's origin. */
+export function appUrlMatcher(rendererFileUrl: string, devServerUrl?: string): (url: string) => boolean {
+  return (url) => {
+    const withoutHash = url.split('#')[0] ?? '';
+    if (withoutHash === rendererFileUrl) return true;
+    return devServerUrl !== undefined && url.startsWith(devServerUrl);
+  };
+}
+
+export function bindIpc(
+  ipc: IpcMainLike,
+  policy: TrustPolicy,
+  call: (method: string, arg: unknown) => Promise<Envelope<unknown>>,
+): () => void {
+  for (const name of methodNames) {
+    ipc.handle(ipcChannels.method(name), async (event, arg) => {
+      if (!isTrustedSender(event, policy)) {
+        return { ok: false, error: { code: 'forbidden', message: 'Call refused: it did not come from a Guidepost window.' } } satisfies Envelope<never>;
+      }
+      try {
+        const valid = validateCall(name, arg);
+        return await call(valid.name, valid.arg);
+      } catch (err) {
+        return { ok: false, error: toErrorData(err) } satisfies Envelope<never>;
+      }
+    });
+  }
+  return () => {
+    for (const name of methodNames) ipc.removeHandler(ipcChannels.method(name));
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The Electron main process: one instance, one secure window, the contract bound to IPC, and the
+ * database in a worker thread. Everything with logic lives in testable modules beside this one.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, ipcMain, Menu, nativeTheme, screen, session, shell } from 'electron';
+import { ipcChannels } from '../../shared/contract';
+import { RENDERER_CSP } from '../../shared/csp';
+import { DbWorkerClient } from '../worker/worker-client';
+import { appUrlMatcher, bindIpc } from './ipc';
+import { isAllowedNavigation, isSafeExternalUrl } from './navigation';
+import { mainWindowOptions, sanitizeBounds } from './window-options';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const rendererIndex = join(here, '../renderer/index.html');
+const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+const isAppUrl = appUrlMatcher(pathToFileURL(rendererIndex).href, devServerUrl);
+const windows = new Set<BrowserWindow>();
+let worker: DbWorkerClient | null = null;
+
+/** A better_sqlite3.node built for this Electron's ABI by `npm start`'s prestart step. */
+function electronNativeBinding(): string | undefined {
+  const candidates = [
+    join(app.getAppPath(), 'native', `electron-${process.versions.electron}`, 'better_sqlite3.node'),
+    join(process.resourcesPath, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
+  ];
+  return candidates.find((path) => existsSync(path));
+}
+
+function dbPath(): string {
+  const flag = process.argv.find((arg) => arg.startsWith('--db='));
+  return flag?.slice('--db='.length) ?? process.env.GUIDEPOST_DB ?? join(app.getPath('userData'), 'guidepost.db');
+}
+
+const boundsFile = (): string => join(app.getPath('userData'), 'window-state.json');
+
+function loadBounds(): ReturnType<typeof sanitizeBounds> {
+  let saved: unknown = null;
+  try {
+    saved = JSON.parse(readFileSync(boundsFile(), 'utf8'));
+  } catch {
+    // First start, or an unreadable file: the default size will do.
+  }
+  return sanitizeBounds(saved, screen.getAllDisplays().map((d) => d.workArea));
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow(mainWindowOptions(join(here, '../preload/index.cjs'), loadBounds(), nativeTheme.shouldUseDarkColors));
+  windows.add(win);
+  win.on('close', () => {
+    try {
+      writeFileSync(boundsFile(), JSON.stringify(win.getNormalBounds()));
+    } catch {
+      // Remembering the size is a courtesy; failing to is not worth an error.
+    }
+  });
+  win.on('closed', () => windows.delete(win));
+  win.once('ready-to-show', () => win.show());
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!isAllowedNavigation(url, isAppUrl)) event.preventDefault();
+  });
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (isSafeExternalUrl(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  if (devServerUrl) void win.loadURL(devServerUrl);
+  else void win.loadFile(rendererIndex);
+  return win;
+}
+
+async function start(): Promise<void> {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+
+  const nativeBinding = electronNativeBinding();
+  const started = await DbWorkerClient.start(new URL('./db-worker.js', import.meta.url), {
+    dbPath: dbPath(),
+    ...(nativeBinding ? { nativeBinding } : {}),
+  });
+  worker = started.client;
+  worker.onEvent((event) => {
+    for (const win of windows) win.webContents.send(ipcChannels.event, event);
+  });
+  bindIpc(
+    ipcMain,
+    { windowIds: () => [...windows].map((w) => w.webContents.id), isAppUrl },
+    (method, arg) => started.client.call(method, arg),
+  );
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+      { role: 'fileMenu' },
+      { role: 'editMenu' },
+      { role: 'viewMenu' },
+      { role: 'windowMenu' },
+    ]),
+  );
+  createWindow();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    const [win] = windows;
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  app.whenReady().then(start, (err: unknown) => {
+    console.error(err);
+    app.quit();
+  });
+  app.on('activate', () => {
+    if (windows.size === 0 && worker) createWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('will-quit', () => {
+    void worker?.close();
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * Browser mode: `npm run web -- [--port <port>] [--db <file>]`. The real backend (the database
+ * worker) behind the loopback bridge, with the built renderer served beside it.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startBridge } from './bridge/server';
+import { resolveDbPath } from './paths';
+import { DbWorkerClient } from './worker/worker-client';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { port: { type: 'string', default: '0' }, db: { type: 'string' } },
+    strict: true,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not "${values.port}".`);
+  const staticDir = fileURLToPath(new URL('../renderer', import.meta.url));
+  if (!existsSync(staticDir)) throw new Error('The renderer is not built: run `npm run build` first.');
+  const workerScript = new URL('./db-worker.js', import.meta.url);
+  const { client, path } = await DbWorkerClient.start(workerScript, { dbPath: resolveDbPath(values.db) });
+  const bridge = await startBridge({
+    port,
+    staticDir,
+    call: (method, arg) => client.call(method, arg),
+    onEvent: (listener) => client.onEvent(listener),
+  });
+  process.stdout.write(`Guidepost browser mode\n  cache: ${path}\n  open:  ${bridge.openUrl}\n`);
+  const stop = (): void => {
+    void bridge.close().then(() => client.close()).then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`guidepost web: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(2);
+});

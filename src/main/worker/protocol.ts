@@ -1,0 +1,17 @@
+/** Messages between a host (Electron main, the browser-mode server) and the database worker. */
+import type { ApiErrorData, Envelope } from '../../shared/errors';
+import type { PushedEvent } from '../../shared/contract';
+
+export interface WorkerConfig {
+  dbPath: string;
+  /** better_sqlite3.node built for Electron's ABI, when running inside Electron. */
+  nativeBinding?: string;
+}
+
+export type HostToWorker = { type: 'call'; id: number; method: string; arg: unknown } | { type: 'close' };
+
+export type WorkerToHost =
+  | { type: 'ready'; path: string }
+  | { type: 'failed'; error: ApiErrorData }
+  | { type: 'result'; id: number; envelope: Envelope<unknown> }
+  | { type: 'event'; event: PushedEvent };

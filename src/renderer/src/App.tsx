@@ -1,0 +1,97 @@
+import { useEffect } from 'react';
+import { ActivityTray } from './components/ActivityTray';
+import { CommandPalette } from './components/CommandPalette';
+import { StatusBar } from './components/StatusBar';
+import { Toasts } from './components/Toasts';
+import { useResolvedTheme } from './lib/theme';
+import { AreaIntro } from './screens/AreaIntro';
+import { DataScreen } from './screens/DataScreen';
+import { SettingsScreen } from './screens/SettingsScreen';
+import { AREAS, connectBackendEvents, useApp, type Area } from './store';
+import { missingCase } from '../../shared/errors';
+
+function Screen({ area }: { area: Area }) {
+  switch (area) {
+    case 'data':
+      return <DataScreen />;
+    case 'settings':
+      return <SettingsScreen />;
+    case 'segments':
+    case 'workshops':
+    case 'messages':
+      return <AreaIntro area={area} />;
+    default:
+      return missingCase(area);
+  }
+}
+
+export function App() {
+  const { area, setArea, theme, refreshStatus, setPaletteOpen, paletteOpen } = useApp();
+  const resolved = useResolvedTheme(theme);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = resolved;
+  }, [resolved]);
+
+  useEffect(() => {
+    const disconnect = connectBackendEvents();
+    void refreshStatus();
+    return disconnect;
+  }, [refreshStatus]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        setPaletteOpen(!paletteOpen);
+        return;
+      }
+      const target = AREAS.find((a) => a.shortcut === e.key);
+      if (mod && target) {
+        e.preventDefault();
+        setArea(target.id);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [paletteOpen, setArea, setPaletteOpen]);
+
+  return (
+    <div className="app">
+      <nav className="rail" aria-label="Areas">
+        <div className="brand" aria-hidden="true">
+          <span className="brand-mark">G</span>
+          <span>Guidepost</span>
+        </div>
+        <ul>
+          {AREAS.map((a) => (
+            <li key={a.id}>
+              <button
+                type="button"
+                className={area === a.id ? 'nav-item active' : 'nav-item'}
+                aria-current={area === a.id ? 'page' : undefined}
+                onClick={() => setArea(a.id)}
+                title={`${a.label} (Ctrl+${a.shortcut})`}
+              >
+                <span>{a.label}</span>
+                <kbd>{a.shortcut}</kbd>
+              </button>
+            </li>
+          ))}
+        </ul>
+        <button type="button" className="nav-item palette-hint" onClick={() => setPaletteOpen(true)}>
+          <span>Commands</span>
+          <kbd>Ctrl K</kbd>
+        </button>
+      </nav>
+      <main className="content" id="main">
+        <Screen area={area} />
+      </main>
+      <StatusBar />
+      <ActivityTray />
+      <Toasts />
+      <CommandPalette />
+    </div>
+  );
+}

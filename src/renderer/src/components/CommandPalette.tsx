@@ -1,0 +1,124 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { api, errorMessage } from '../lib/api';
+import { AREAS, useApp } from '../store';
+
+interface PaletteCommand {
+  id: string;
+  label: string;
+  hint: string;
+  run(): void;
+}
+
+/** Ctrl/Cmd+K: reach any screen or action by typing part of its name. */
+export function CommandPalette() {
+  const { paletteOpen, setPaletteOpen, setArea, setTheme, toast, status } = useApp();
+  const [query, setQuery] = useState('');
+  const [active, setActive] = useState(0);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const returnFocus = useRef<Element | null>(null);
+
+  const commands = useMemo<PaletteCommand[]>(() => {
+    const list: PaletteCommand[] = AREAS.map((a) => ({
+      id: `go-${a.id}`,
+      label: `Go to ${a.label}`,
+      hint: `Ctrl+${a.shortcut}`,
+      run: () => setArea(a.id),
+    }));
+    list.push(
+      { id: 'theme-light', label: 'Theme: light', hint: 'Appearance', run: () => setTheme('light') },
+      { id: 'theme-dark', label: 'Theme: dark', hint: 'Appearance', run: () => setTheme('dark') },
+      { id: 'theme-system', label: 'Theme: follow the system', hint: 'Appearance', run: () => setTheme('system') },
+    );
+    if (status && status.users === 0) {
+      list.push({
+        id: 'demo',
+        label: 'Open the demo workspace',
+        hint: 'Data',
+        run: () => {
+          setArea('data');
+          api.startDemo({}).catch((err: unknown) => toast('error', errorMessage(err)));
+        },
+      });
+    }
+    return list;
+  }, [setArea, setTheme, toast, status]);
+
+  const matches = useMemo(() => {
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    return commands.filter((c) => words.every((w) => c.label.toLowerCase().includes(w)));
+  }, [commands, query]);
+
+  useEffect(() => {
+    if (paletteOpen) {
+      returnFocus.current = document.activeElement;
+      setQuery('');
+      setActive(0);
+      setTimeout(() => inputRef.current?.focus(), 0);
+    } else if (returnFocus.current instanceof HTMLElement) {
+      returnFocus.current.focus();
+    }
+  }, [paletteOpen]);
+
+  if (!paletteOpen) return null;
+  const close = (): void => setPaletteOpen(false);
+  const run = (command: PaletteCommand | undefined): void => {
+    if (!command) return;
+    close();
+    command.run();
+  };
+
+  return (
+    <div className="overlay" onMouseDown={close}>
+      <div
+        className="palette"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Command palette"
+        onMouseDown={(e) => e.stopPropagation()}
+      >
+        <input
+          ref={inputRef}
+          type="text"
+          role="combobox"
+          aria-expanded="true"
+          aria-controls="palette-list"
+          aria-activedescendant={matches[active] ? `palette-${matches[active].id}` : undefined}
+          placeholder="Type a command or a screen…"
+          value={query}
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setActive(0);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') close();
+            else if (e.key === 'ArrowDown') {
+              e.preventDefault();
+              setActive(Math.min(active + 1, matches.length - 1));
+            } else if (e.key === 'ArrowUp') {
+              e.preventDefault();
+              setActive(Math.max(active - 1, 0));
+            } else if (e.key === 'Enter') run(matches[active]);
+            else if (e.key === 'Tab') e.preventDefault();
+          }}
+        />
+        <ul id="palette-list" role="listbox">
+          {matches.map((c, i) => (
+            <li
+              key={c.id}
+              id={`palette-${c.id}`}
+              role="option"
+              aria-selected={i === active}
+              className={i === active ? 'active' : undefined}
+              onMouseEnter={() => setActive(i)}
+              onClick={() => run(c)}
+            >
+              <span>{c.label}</span>
+              <span className="muted">{c.hint}</span>
+            </li>
+          ))}
+          {matches.length === 0 ? <li className="muted">Nothing matches “{query}”.</li> : null}
+        </ul>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+import { transportKind } from '../lib/api';
+import { formatBytes, formatDateTime, formatNumber } from '../lib/format';
+import { useApp } from '../store';
+
+/** The quiet line at the bottom: what the cache holds and as of when. Offline is a normal state. */
+export function StatusBar() {
+  const status = useApp((s) => s.status);
+  const error = useApp((s) => s.statusError);
+  const setArea = useApp((s) => s.setArea);
+  return (
+    <footer className="status-bar">
+      {error ? (
+        <span className="error-text">{error}</span>
+      ) : status ? (
+        <>
+          <button type="button" className="link" onClick={() => setArea('settings')} title="Change the instant figures are computed as of">
+            Data as of: <strong data-testid="data-as-of">{status.dataAsOf !== null ? formatDateTime(status.dataAsOf) : 'no data yet'}</strong>
+          </button>
+          <span>{formatNumber(status.users)} users</span>
+          <span>{formatNumber(status.events)} events</span>
+          <span>Cache {formatBytes(status.sizeBytes)}</span>
+        </>
+      ) : (
+        <span>Opening the cache…</span>
+      )}
+      <span className="spacer" />
+      <span className="muted">{transportKind === 'ipc' ? 'Desktop' : 'Browser mode'}</span>
+      <span className="muted">Ctrl+K for commands</span>
+    </footer>
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * The renderer's one way to the backend. In the Electron window it uses window.api from the
+ * preload; in browser mode it talks to the loopback bridge with the token from the URL fragment.
+ * Either way callers get the contract's typed methods, which resolve to values or throw ApiError.
+ */
+import {
+  methodNames,
+  type Api,
+  type EnvelopeApi,
+  type MethodName,
+  type PushedEvent,
+} from '../../../shared/contract';
+import { ApiError, unwrap, type Envelope } from '../../../shared/errors';
+
+type Listener = (event: PushedEvent) => void;
+
+interface Transport {
+  kind: 'ipc' | 'bridge';
+  call(method: MethodName, arg: unknown): Promise<Envelope<unknown>>;
+  onEvent(listener: Listener): () => void;
+}
+
+function ipcTransport(windowApi: NonNullable<Window['api']>): Transport {
+  const methods = windowApi as unknown as Record<MethodName, (arg: unknown) => Promise<Envelope<unknown>>>;
+  return {
+    kind: 'ipc',
+    call: (method, arg) => methods[method](arg),
+    onEvent: (listener) => windowApi.onEvent(listener),
+  };
+}
+
+/** The per-run token `npm run web` printed, carried in the URL fragment (never sent to a server, never stored). */
+function bridgeToken(): string {
+  return new URLSearchParams(window.location.hash.slice(1)).get('token') ?? '';
+}
+
+function bridgeTransport(): Transport {
+  const token = bridgeToken();
+  const listeners = new Set<Listener>();
+  const headers = { Authorization: `Bearer ${token}` };
+
+  const connect = async (): Promise<void> => {
+    for (;;) {
+      try {
+        const res = await fetch('/api/events', { headers });
+        if (!res.ok || !res.body) throw new Error(`events stream answered ${res.status}`);
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let newline = buffer.indexOf('\n');
+          while (newline >= 0) {
+            const line = buffer.slice(0, newline).trim();
+            buffer = buffer.slice(newline + 1);
+            if (line) for (const listener of listeners) listener(JSON.parse(line) as PushedEvent);
+            newline = buffer.indexOf('\n');
+          }
+        }
+      } catch {
+        // The bridge restarted or the stream broke: try again shortly.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  };
+  void connect();
+
+  return {
+    kind: 'bridge',
+    call: async (method, arg) => {
+      let res: Response;
+      try {
+        res = await fetch(`/api/call/${method}`, {
+          method: 'POST',
+          headers: { ...headers, 'Content-Type': 'application/json' },
+          body: JSON.stringify(arg ?? {}),
+        });
+      } catch (err) {
+        return { ok: false, error: { code: 'internal', message: `The Guidepost backend is not reachable: ${(err as Error).message}` } };
+      }
+      return (await res.json()) as Envelope<unknown>;
+    },
+    onEvent: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+const transport: Transport = window.api ? ipcTransport(window.api) : bridgeTransport();
+
+export const transportKind = transport.kind;
+
+/** The contract's methods, answering with envelopes (for code that wants to show errors inline). */
+export const envelopeApi = Object.fromEntries(
+  methodNames.map((name) => [name, (arg: unknown) => transport.call(name, arg)]),
+) as unknown as EnvelopeApi;
+
+/** The contract's methods, resolving to values and throwing ApiError. */
+export const api = Object.fromEntries(
+  methodNames.map((name) => [name, async (arg: unknown) => unwrap(await transport.call(name, arg))]),
+) as unknown as Api;
+
+export const onBackendEvent = (listener: Listener): (() => void) => transport.onEvent(listener);
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,22 @@
+import { useEffect, useState } from 'react';
+import type { ThemePreference } from '../store';
+
+const darkQuery = (): MediaQueryList => window.matchMedia('(prefers-color-scheme: dark)');
+
+/** The theme in effect: the user's choice, or the OS's when they chose "system". */
+export function useResolvedTheme(preference: ThemePreference): 'light' | 'dark' {
+  const [systemDark, setSystemDark] = useState(() => darkQuery().matches);
+  useEffect(() => {
+    const query = darkQuery();
+    const onChange = (): void => setSystemDark(query.matches);
+    query.addEventListener('change', onChange);
+    return () => query.removeEventListener('change', onChange);
+  }, []);
+  if (preference === 'system') return systemDark ? 'dark' : 'light';
+  return preference;
+}
+
+/** Chart colours come from the same CSS variables as the rest of the UI, so charts follow the theme. */
+export function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}

@@ -1,0 +1,96 @@
+/**
+ * The one API contract between the renderer and the backend.
+ *
+ * `methods` maps each method name to the zod schema of its single argument and (as a phantom type)
+ * its result. `events` lists what the backend pushes. The Electron IPC binding, the preload,
+ * the loopback HTTP bridge and the CLI are all derived from these two tables, so adding a feature
+ * means adding a row here, implementing it in src/main/api.ts and calling it from the renderer.
+ */
+import { z } from 'zod';
+import type { Envelope } from './errors';
+import type {
+  CacheStatus,
+  DailyVolumePoint,
+  DemoResult,
+  EventCatalogEntry,
+  JobInfo,
+  JobRef,
+} from './types';
+
+export interface MethodSpec<I extends z.ZodType, O> {
+  input: I;
+  /** Never set: carries the result type. */
+  readonly output?: O;
+}
+
+function method<O>() {
+  return <I extends z.ZodType>(input: I): MethodSpec<I, O> => ({ input });
+}
+
+const noArgs = z.object({}).strict();
+const epochMs = z.number().int().min(0).max(8.64e15);
+
+export const methods = {
+  getStatus: method<CacheStatus>()(noArgs),
+  /** Moves the default `asOf`; null goes back to the instant the data itself implies. */
+  setDataAsOf: method<CacheStatus>()(z.object({ asOf: epochMs.nullable() }).strict()),
+  listEventCatalog: method<EventCatalogEntry[]>()(noArgs),
+  getDailyVolume: method<DailyVolumePoint[]>()(
+    z.object({ days: z.number().int().min(1).max(3660).optional() }).strict(),
+  ),
+  /** Generates the demo workspace as a background job (see the `job` event). */
+  startDemo: method<JobRef>()(noArgs),
+  /** Runs the demo generation to its end; for the CLI and tests. */
+  createDemo: method<DemoResult>()(noArgs),
+  cancelJob: method<{ cancelled: boolean }>()(z.object({ jobId: z.string().min(1).max(100) }).strict()),
+  listJobs: method<JobInfo[]>()(noArgs),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type MethodInput<K extends MethodName> = z.input<Methods[K]['input']>;
+export type MethodArg<K extends MethodName> = z.output<Methods[K]['input']>;
+export type MethodOutput<K extends MethodName> = Methods[K] extends MethodSpec<z.ZodType, infer O> ? O : never;
+
+export const methodNames = Object.keys(methods) as MethodName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+/** What the renderer calls: one async function per method. */
+export type Api = { [K in MethodName]: (arg: MethodInput<K>) => Promise<MethodOutput<K>> };
+
+/** What the backend implements: receives the validated argument. */
+export type Handlers = {
+  [K in MethodName]: (arg: MethodArg<K>) => MethodOutput<K> | Promise<MethodOutput<K>>;
+};
+
+/** Events the backend pushes, by name. */
+export interface Events {
+  /** A background job started, moved, or ended. */
+  job: JobInfo;
+  /** The cache's contents or status changed (after a job, or a setting). */
+  cacheChanged: CacheStatus;
+}
+export type EventName = keyof Events;
+export const eventNames: readonly EventName[] = ['job', 'cacheChanged'];
+
+export interface PushedEvent<K extends EventName = EventName> {
+  name: K;
+  payload: Events[K];
+}
+
+/** Channel names are derived here and nowhere else. */
+export const ipcChannels = {
+  method: (name: MethodName) => `guidepost:call:${name}`,
+  event: 'guidepost:event',
+} as const;
+
+/** The same methods, answering with the transport envelope rather than throwing. */
+export type EnvelopeApi = { [K in MethodName]: (arg: MethodInput<K>) => Promise<Envelope<MethodOutput<K>>> };
+
+/** Window API exposed by the preload: the methods plus an event subscription. */
+export type WindowApi = EnvelopeApi & {
+  onEvent(listener: (event: PushedEvent) => void): () => void;
+};

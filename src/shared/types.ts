@@ -1,0 +1,74 @@
+/** Domain types shared by the backend, the renderer and the CLI. Plain data only: everything here crosses a boundary. */
+
+export interface CacheStatus {
+  /** Absolute path of the SQLite file. */
+  path: string;
+  sizeBytes: number;
+  users: number;
+  events: number;
+  schemaVersion: number;
+  /** The default `asOf` for every time-relative figure, in ms since the epoch; null for an empty cache. */
+  dataAsOf: number | null;
+  /** Where dataAsOf came from. */
+  dataAsOfSource: DataAsOfSource | null;
+  /** True when the demo workspace has been generated into this cache. */
+  hasDemo: boolean;
+}
+
+export type DataAsOfSource = 'demo' | 'import' | 'sync' | 'manual';
+
+export interface EventCatalogEntry {
+  name: string;
+  count: number;
+  users: number;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface DailyVolumePoint {
+  /** UTC midnight of the day, in ms. */
+  day: number;
+  events: number;
+}
+
+export type JobKind = 'demo';
+export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface JobProgress {
+  done: number;
+  total: number | null;
+  unit: string;
+  /** Units per second over the job so far. */
+  rate: number;
+  /** Estimated ms left, when the total is known. */
+  etaMs: number | null;
+}
+
+export interface JobInfo {
+  id: string;
+  kind: JobKind;
+  title: string;
+  state: JobState;
+  startedAt: number;
+  endedAt: number | null;
+  progress: JobProgress;
+  /** A sentence for the activity tray: the result on success, the reason on failure. */
+  message: string | null;
+}
+
+export interface JobRef {
+  jobId: string;
+}
+
+export interface DemoResult {
+  users: number;
+  events: number;
+  created: boolean;
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  /** How the renderer reaches the backend: the Electron IPC or the loopback HTTP bridge. */
+  transport: 'ipc' | 'bridge';
+}
