@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import { openCache, type Db } from '../../src/main/db/connection';
 
 /** A fresh temporary folder per test, removed afterwards. */
 export function useTempDir(): () => string {
@@ -13,5 +14,25 @@ export function useTempDir(): () => string {
     const dir = mkdtempSync(join(tmpdir(), 'guidepost-unit-'));
     dirs.push(dir);
     return dir;
+  };
+}
+
+/**
+ * Opens a fresh cache in its own temporary folder per call, and closes it and removes the folder
+ * after each test (in that order, from one hook).
+ */
+export function useTempCache(): (name?: string) => { db: Db; path: string; dir: string } {
+  const opened: { db: Db; dir: string }[] = [];
+  afterEach(() => {
+    for (const { db, dir } of opened.splice(0)) {
+      if (db.open) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  return (name = 'cache.db') => {
+    const dir = mkdtempSync(join(tmpdir(), 'guidepost-unit-'));
+    const { db, path } = openCache(join(dir, name));
+    opened.push({ db, dir });
+    return { db, path, dir };
   };
 }
