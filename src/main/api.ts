@@ -4,6 +4,7 @@
  * all serve this one object.
  */
 import { statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Events, Handlers } from '../shared/contract';
 import { ApiError } from '../shared/errors';
 import type { CacheStatus, DataAsOfSource, JobInfo } from '../shared/types';
@@ -12,6 +13,8 @@ import { createEventsRepo } from './db/events-repo';
 import { createKvRepo } from './db/kv';
 import { DAY_MS } from './db/rollup';
 import { generateDemo, hasDemo } from './demo/generate';
+import { importFile, type ImportOptions } from './ingest/import-file';
+import { getReport, listReports } from './ingest/reports';
 import { JobRunner } from './jobs';
 
 export interface ApiDeps {
@@ -79,6 +82,11 @@ export function createBackend(deps: ApiDeps): Backend {
       ...(checkpoint ? { yieldBetweenChunks: checkpoint } : {}),
     });
 
+  const runImport = (path: string, options: ImportOptions) => importFile(db, path, { clock, ...options });
+  const importMessage = (s: { imported: number; duplicates: number; rejected: number; state: string }): string =>
+    `${s.state === 'cancelled' ? 'Import cancelled; kept' : 'Imported'} ${s.imported.toLocaleString('en-US')} records` +
+    ` (${s.duplicates.toLocaleString('en-US')} duplicates, ${s.rejected.toLocaleString('en-US')} rejected).`;
+
   const handlers: Handlers = {
     getStatus: () => status(),
     setDataAsOf: ({ asOf }) => {
@@ -105,7 +113,25 @@ export function createBackend(deps: ApiDeps): Backend {
       });
       return { jobId };
     },
-    createDemo: async () => runDemo(),
+    startImport: ({ path: file, format }) => {
+      if (jobs.isRunning('import')) throw new ApiError('conflict', 'An import is already running; wait for it or cancel it.');
+      const { jobId } = jobs.start('import', `Importing ${basename(file)}`, 'bytes', async (ctx) => {
+        const summary = await runImport(file, {
+          ...(format ? { format } : {}),
+          onProgress: (p) => ctx.progress(p.bytes, p.totalBytes, p.records),
+          checkpoint: ctx.checkpoint,
+        });
+        ctx.setResult({ reportId: summary.reportId });
+        return importMessage(summary);
+      });
+      return { jobId };
+    },
+    listImportReports: ({ limit }) => listReports(db, limit ?? 20),
+    getImportReport: ({ id }) => {
+      const report = getReport(db, id);
+      if (!report) throw new ApiError('not_found', `No import report ${id}.`);
+      return report;
+    },
     cancelJob: ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     listJobs: () => jobs.list(),
   };

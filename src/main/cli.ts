@@ -8,6 +8,8 @@ import { openCache } from './db/connection';
 import { resolveDbPath } from './paths';
 import { APP_VERSION } from './version';
 import { ApiError } from '../shared/errors';
+import type { Handlers } from '../shared/contract';
+import type { JobInfo, JobRef } from '../shared/types';
 
 interface CommandContext {
   positionals: string[];
@@ -30,10 +32,57 @@ const common: NonNullable<ParseArgsConfig['options']> = {
   help: { type: 'boolean', short: 'h', default: false },
 };
 
-function withBackend<T>(ctx: CommandContext, use: (backend: ReturnType<typeof createBackend>) => Promise<T>): Promise<T> {
+interface CliBackend {
+  handlers: Handlers;
+  /** Starts a job through the contract and resolves with its final state, reporting progress on the way. */
+  runJob(start: () => Promise<JobRef> | JobRef, onProgress?: (job: JobInfo) => void): Promise<JobInfo>;
+}
+
+function withBackend<T>(ctx: CommandContext, use: (backend: CliBackend) => Promise<T>): Promise<T> {
   const { db, path } = openCache(resolveDbPath(ctx.values.db as string | undefined));
-  const backend = createBackend({ db, path });
-  return use(backend).finally(() => db.close());
+  const listeners = new Set<(job: JobInfo) => void>();
+  const { handlers } = createBackend({
+    db,
+    path,
+    emit: (name, payload) => {
+      if (name === 'job') for (const listener of listeners) listener(payload as JobInfo);
+    },
+  });
+  const runJob: CliBackend['runJob'] = (start, onProgress) =>
+    new Promise((resolve, reject) => {
+      let jobId: string | null = null;
+      const early: JobInfo[] = [];
+      const listener = (job: JobInfo): void => {
+        if (jobId === null) {
+          early.push(job);
+          return;
+        }
+        if (job.id !== jobId) return;
+        if (job.state === 'running') onProgress?.(job);
+        else {
+          listeners.delete(listener);
+          resolve(job);
+        }
+      };
+      listeners.add(listener);
+      Promise.resolve(start()).then(
+        (ref) => {
+          jobId = ref.jobId;
+          for (const job of early.splice(0)) listener(job);
+        },
+        (err: unknown) => {
+          listeners.delete(listener);
+          reject(err);
+        },
+      );
+    });
+  return use({ handlers, runJob }).finally(() => db.close());
+}
+
+/** Throws with the job's own words unless it finished. */
+function finished(job: JobInfo): JobInfo {
+  if (job.state !== 'done') throw new Error(job.message ?? `${job.title} ${job.state}.`);
+  return job;
 }
 
 const commands: Record<string, Command> = {
@@ -42,15 +91,58 @@ const commands: Record<string, Command> = {
     usage: 'guidepost demo [--db <file>] [--json]',
     options: {},
     run: (ctx) =>
-      withBackend(ctx, async ({ handlers }) => {
+      withBackend(ctx, async ({ handlers, runJob }) => {
         const started = Date.now();
-        if (!ctx.json) ctx.note('Generating the demo workspace…');
-        const result = await handlers.createDemo({});
+        const before = await handlers.getStatus({});
+        let created = false;
+        if (!before.hasDemo) {
+          const progress = progressPrinter(ctx);
+          const users = (job: JobInfo): string => `  ${job.progress.done.toLocaleString('en-US')} of ${(job.progress.total ?? 0).toLocaleString('en-US')} users`;
+          finished(await runJob(() => handlers.startDemo({}), (job) => progress(users(job))));
+          created = true;
+        }
+        const status = await handlers.getStatus({});
+        const result = { users: status.users, events: status.events, created };
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         const text = result.created
           ? `Demo workspace created: ${result.users.toLocaleString('en-US')} users, ${result.events.toLocaleString('en-US')} events (${seconds} s).`
           : `The demo workspace is already there (${result.users.toLocaleString('en-US')} users, ${result.events.toLocaleString('en-US')} events); nothing changed.`;
         return { data: result, text };
+      }),
+  },
+  import: {
+    summary: 'Import a file of Segment-spec events (NDJSON, a JSON array, or CSV with a header).',
+    usage: 'guidepost import <file> [--db <file>] [--format ndjson|json|csv] [--json]',
+    options: { format: { type: 'string' } },
+    run: (ctx) =>
+      withBackend(ctx, async ({ handlers, runJob }) => {
+        const [file, ...extra] = ctx.positionals;
+        if (!file || extra.length > 0) throw new Error('name exactly one file to import.');
+        const format = ctx.values.format;
+        if (format !== undefined && format !== 'ndjson' && format !== 'json' && format !== 'csv') {
+          throw new Error(`--format must be ndjson, json or csv, not "${String(format)}".`);
+        }
+        const progress = progressPrinter(ctx);
+        const job = finished(
+          await runJob(
+            () => handlers.startImport({ path: file, ...(format ? { format } : {}) }),
+            (j) => {
+              const records = j.progress.records ?? 0;
+              if (records === 0) return;
+              const rate = Math.round(j.progress.recordRate ?? 0);
+              progress(`  ${records.toLocaleString('en-US')} records · ${(j.progress.done / 1048576).toFixed(1)} of ${((j.progress.total ?? 0) / 1048576).toFixed(1)} MB · ${rate.toLocaleString('en-US')} records/s`);
+            },
+          ),
+        );
+        const report = await handlers.getImportReport({ id: job.result?.reportId ?? 0 });
+        const { imported, duplicates, rejected, errors, users, ms } = report;
+        const lines = [
+          `Imported ${imported.toLocaleString('en-US')} records in ${(ms / 1000).toFixed(1)} s ` +
+            `(${duplicates.toLocaleString('en-US')} duplicates, ${rejected.toLocaleString('en-US')} rejected); ${users.toLocaleString('en-US')} users in the cache.`,
+          ...errors.slice(0, 20).map((e) => `  line ${e.line}: ${e.reason}`),
+          ...(errors.length > 20 ? [`  … and ${rejected - 20} more rejections (see --json)`] : []),
+        ];
+        return { data: { imported, duplicates, rejected, errors, users, ms }, text: lines.join('\n') };
       }),
   },
   status: {
@@ -72,6 +164,17 @@ const commands: Record<string, Command> = {
       }),
   },
 };
+
+/** Prints a progress line to stderr at most once a second, so stdout stays one JSON object. */
+function progressPrinter(ctx: CommandContext): (line: string) => void {
+  let last = 0;
+  return (line) => {
+    const now = Date.now();
+    if (now - last < 1000) return;
+    last = now;
+    ctx.note(line);
+  };
+}
 
 function helpText(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));

@@ -6,11 +6,13 @@
  * arrive, and throws once the job is cancelled) and returns a one-line summary.
  */
 import { ApiError, toErrorData } from '../shared/errors';
-import type { JobInfo, JobKind, JobProgress } from '../shared/types';
+import type { JobInfo, JobKind, JobProgress, JobResult } from '../shared/types';
 
 export interface JobContext {
   readonly signal: AbortSignal;
-  progress(done: number, total: number | null): void;
+  progress(done: number, total: number | null, records?: number): void;
+  /** Leaves a result for the UI (a report to link to). */
+  setResult(result: JobResult): void;
   /** Yields to the event loop; throws ApiError('cancelled') once the job was cancelled. */
   checkpoint(): Promise<void>;
 }
@@ -47,20 +49,24 @@ export class JobRunner {
       state: 'running',
       startedAt,
       endedAt: null,
-      progress: { done: 0, total: null, unit, rate: 0, etaMs: null },
+      progress: { done: 0, total: null, unit, rate: 0, etaMs: null, records: null, recordRate: null },
       message: null,
+      result: null,
     };
     this.jobs.set(id, { info, controller });
     let lastSent = 0;
     const ctx: JobContext = {
       signal: controller.signal,
-      progress: (done, total) => {
-        info.progress = this.measure(info, done, total);
+      progress: (done, total, records) => {
+        info.progress = this.measure(info, done, total, records);
         const now = this.options.clock();
         if (now - lastSent >= this.throttleMs || (total !== null && done >= total)) {
           lastSent = now;
           this.options.onUpdate({ ...info });
         }
+      },
+      setResult: (result) => {
+        info.result = result;
       },
       checkpoint: async () => {
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -100,10 +106,19 @@ export class JobRunner {
     return [...this.jobs.values()].some((job) => job.info.kind === kind && job.info.state === 'running');
   }
 
-  private measure(info: JobInfo, done: number, total: number | null): JobProgress {
+  private measure(info: JobInfo, done: number, total: number | null, records?: number): JobProgress {
     const elapsed = Math.max(1, this.options.clock() - info.startedAt);
     const rate = (done / elapsed) * 1000;
     const etaMs = total !== null && rate > 0 ? Math.max(0, ((total - done) / rate) * 1000) : null;
-    return { done, total, unit: info.progress.unit, rate, etaMs };
+    const counted = records ?? null;
+    return {
+      done,
+      total,
+      unit: info.progress.unit,
+      rate,
+      etaMs,
+      records: counted,
+      recordRate: counted === null ? null : (counted / elapsed) * 1000,
+    };
   }
 }

@@ -11,8 +11,9 @@ import type { Envelope } from './errors';
 import type {
   CacheStatus,
   DailyVolumePoint,
-  DemoResult,
   EventCatalogEntry,
+  EventFileFormat,
+  ImportReport,
   JobInfo,
   JobRef,
 } from './types';
@@ -29,6 +30,10 @@ function method<O>() {
 
 const noArgs = z.object({}).strict();
 const epochMs = z.number().int().min(0).max(8.64e15);
+const eventFileFormat = z.enum(['ndjson', 'json', 'csv']) satisfies z.ZodType<EventFileFormat>;
+const importArgs = z
+  .object({ path: z.string().min(1, 'choose a file').max(4096), format: eventFileFormat.optional() })
+  .strict();
 
 export const methods = {
   getStatus: method<CacheStatus>()(noArgs),
@@ -40,8 +45,11 @@ export const methods = {
   ),
   /** Generates the demo workspace as a background job (see the `job` event). */
   startDemo: method<JobRef>()(noArgs),
-  /** Runs the demo generation to its end; for the CLI and tests. */
-  createDemo: method<DemoResult>()(noArgs),
+  /** Imports a file of Segment-spec events as a background job. */
+  startImport: method<JobRef>()(importArgs),
+  listImportReports: method<ImportReport[]>()(z.object({ limit: z.number().int().min(1).max(200).optional() }).strict()),
+  /** One report with its first 1,000 rejections. */
+  getImportReport: method<ImportReport>()(z.object({ id: z.number().int().min(1) }).strict()),
   cancelJob: method<{ cancelled: boolean }>()(z.object({ jobId: z.string().min(1).max(100) }).strict()),
   listJobs: method<JobInfo[]>()(noArgs),
 } as const;

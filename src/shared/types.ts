@@ -31,17 +31,27 @@ export interface DailyVolumePoint {
   events: number;
 }
 
-export type JobKind = 'demo';
+export type JobKind = 'demo' | 'import' | 'sync';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {
   done: number;
   total: number | null;
+  /** What done and total count: 'users', 'bytes', 'pages'… */
   unit: string;
   /** Units per second over the job so far. */
   rate: number;
   /** Estimated ms left, when the total is known. */
   etaMs: number | null;
+  /** Records handled so far, for jobs whose progress is measured in something else (bytes, pages). */
+  records: number | null;
+  /** Records per second over the job so far. */
+  recordRate: number | null;
+}
+
+/** What a finished job leaves behind for the UI to link to. */
+export interface JobResult {
+  reportId?: number;
 }
 
 export interface JobInfo {
@@ -54,6 +64,7 @@ export interface JobInfo {
   progress: JobProgress;
   /** A sentence for the activity tray: the result on success, the reason on failure. */
   message: string | null;
+  result: JobResult | null;
 }
 
 export interface JobRef {
@@ -71,4 +82,43 @@ export interface AppInfo {
   version: string;
   /** How the renderer reaches the backend: the Electron IPC or the loopback HTTP bridge. */
   transport: 'ipc' | 'bridge';
+}
+
+export type EventFileFormat = 'ndjson' | 'json' | 'csv';
+
+/** One rejected record: where it is (1-based line, or element index for a JSON array) and why. */
+export interface ImportError {
+  line: number;
+  reason: string;
+}
+
+/** What an import or a sync did, as kept in the cache. */
+export interface ImportReport {
+  id: number;
+  kind: 'file' | 'sync';
+  source: string;
+  format: string | null;
+  startedAt: number;
+  ms: number;
+  state: 'done' | 'cancelled' | 'failed';
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  /** Users in the cache afterwards. */
+  users: number;
+  bytes: number;
+  /** The first 1,000 rejections (empty in lists; read one report for them). */
+  errors: ImportError[];
+  message: string | null;
+}
+
+export interface ImportSummary {
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  errors: ImportError[];
+  users: number;
+  ms: number;
+  reportId: number;
+  state: ImportReport['state'];
 }

@@ -31,7 +31,7 @@ describe('cache migrations', () => {
     expect(db.pragma('application_id', { simple: true })).toBe(CACHE_APPLICATION_ID);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const recorded = db.prepare('SELECT version, name, applied_at FROM schema_migrations').all();
-    expect(recorded).toEqual([{ version: 1, name: 'init', applied_at: 1_000 }]);
+    expect(recorded).toEqual(cacheMigrations.map((m) => ({ version: m.version, name: m.name, applied_at: 1_000 })));
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     expect(tables).toEqual(expect.arrayContaining(['events', 'users', 'kv', 'event_names', 'event_daily']));
     db.close();
@@ -42,7 +42,7 @@ describe('cache migrations', () => {
     openCache(file).db.close();
     const { db, migration } = openCache(file);
     expect(migration.applied).toEqual([]);
-    expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(1);
+    expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(cacheMigrations.length);
     db.close();
   });
 
@@ -54,7 +54,7 @@ describe('cache migrations', () => {
     raw.pragma('user_version = 99');
     raw.close();
     const before = readFileSync(file);
-    expectApiError(() => openCache(file), 'database_too_new', /newer version of Guidepost \(schema 99; this version knows up to 1\)/);
+    expectApiError(() => openCache(file), 'database_too_new', new RegExp(`newer version of Guidepost \\(schema 99; this version knows up to ${cacheMigrations.length}\\)`));
     expect(readFileSync(file).equals(before)).toBe(true);
   });
 
@@ -96,9 +96,9 @@ describe('cache migrations', () => {
     expectApiError(
       () => migrate(db, broken, { applicationId: CACHE_APPLICATION_ID, label: 'the Guidepost cache', now: 0 }),
       'database_error',
-      /Migration 2 \(broken\) failed and was rolled back/,
+      new RegExp(`Migration ${cacheMigrations.length + 1} \\(broken\\) failed and was rolled back`),
     );
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(cacheMigrations.length);
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half'").pluck().get()).toBe(0);
     db.close();
   });

@@ -1,5 +1,9 @@
 import type { Migration } from '../../../shared/migrate';
 import init from './0001_init.sql?raw';
+import importSql from './0002_import.sql?raw';
 
 /** Every cache migration, in order. Append only: an applied migration is checksummed and never edited. */
-export const cacheMigrations: readonly Migration[] = [{ version: 1, name: 'init', sql: init }];
+export const cacheMigrations: readonly Migration[] = [
+  { version: 1, name: 'init', sql: init },
+  { version: 2, name: 'import', sql: importSql },
+];

@@ -1,0 +1,276 @@
+/**
+ * Streaming readers for event files: NDJSON, a JSON array, and CSV with a header row. Each yields
+ * batches of raw records with their location (1-based line for NDJSON and CSV, element index for a
+ * JSON array), never holding more of the file than one chunk and one batch.
+ */
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { parse as parseCsv } from 'csv-parse';
+
+export type EventFileFormat = 'ndjson' | 'json' | 'csv';
+
+export interface RawRecord {
+  line: number;
+  /** The parsed value, when it parsed. */
+  value?: unknown;
+  /** Why it did not parse. */
+  error?: string;
+  /**
+   * UTF-8 size of the record's JSON text, known without re-serializing: 0 when the text is so short
+   * it is surely under the record size limit; undefined when the reader cannot tell (CSV).
+   */
+  bytes?: number;
+}
+
+export interface ReadProgress {
+  bytes: number;
+}
+
+const BATCH = 2000;
+const CHUNK = 1 << 20;
+
+function parseJsonText(text: string, line: number): RawRecord {
+  try {
+    return { line, value: JSON.parse(text) };
+  } catch (err) {
+    return { line, error: `not valid JSON (${(err as Error).message.replace(/^JSON\.parse: /, '')})` };
+  }
+}
+
+/** Longest UTF-16 length that is surely within the record size limit (at most 3 UTF-8 bytes per unit). */
+const SURELY_SMALL = Math.floor(32_768 / 3);
+
+function byteSize(text: string): number {
+  return text.length <= SURELY_SMALL ? 0 : Buffer.byteLength(text, 'utf8');
+}
+
+export async function* readNdjson(path: string, progress: ReadProgress): AsyncGenerator<RawRecord[]> {
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  let line = 0;
+  let batch: RawRecord[] = [];
+  const take = (text: string): void => {
+    line += 1;
+    const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text;
+    if (trimmed.trim() === '') return;
+    const record = parseJsonText(trimmed, line);
+    if (record.value !== undefined) record.bytes = byteSize(trimmed);
+    batch.push(record);
+  };
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
+    progress.bytes += (chunk as Buffer).length;
+    const text = carry + decoder.write(chunk as Buffer);
+    let start = 0;
+    let newline = text.indexOf('\n', start);
+    while (newline !== -1) {
+      take(text.slice(start, newline));
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
+    }
+    carry = text.slice(start);
+    if (batch.length >= BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  carry += decoder.end();
+  if (carry !== '') take(carry);
+  if (batch.length > 0) yield batch;
+}
+
+/**
+ * A JSON array, element by element: a small scanner finds each top-level element's end (tracking
+ * strings and nesting), so one malformed element is rejected alone and the file is never slurped.
+ */
+export async function* readJsonArray(path: string, progress: ReadProgress): AsyncGenerator<RawRecord[]> {
+  const decoder = new StringDecoder('utf8');
+  let buffer = '';
+  let pos = 0;
+  let opened = false;
+  let closed = false;
+  let index = 0;
+  let batch: RawRecord[] = [];
+  // Scanner state for the element being read.
+  let elementStart = -1;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+
+  const scan = (final: boolean): void => {
+    while (pos < buffer.length && !closed) {
+      const ch = buffer.charCodeAt(pos);
+      if (!opened) {
+        if (ch === 0x5b /* [ */) opened = true;
+        else if (!isSpace(ch)) throw new Error('a JSON array file must start with "["');
+        pos += 1;
+        continue;
+      }
+      if (elementStart === -1) {
+        if (isSpace(ch) || ch === 0x2c /* , */) {
+          pos += 1;
+          continue;
+        }
+        if (ch === 0x5d /* ] */) {
+          closed = true;
+          pos += 1;
+          continue;
+        }
+        elementStart = pos;
+        depth = 0;
+        inString = false;
+        escaped = false;
+      }
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (ch === 0x5c /* \ */) escaped = true;
+        else if (ch === 0x22 /* " */) inString = false;
+      } else if (ch === 0x22) inString = true;
+      else if (ch === 0x7b || ch === 0x5b) depth += 1;
+      else if (ch === 0x7d || ch === 0x5d) {
+        if (depth === 0) {
+          // A "]" closing the array right after a scalar element.
+          emit(buffer.slice(elementStart, pos));
+          continue;
+        }
+        depth -= 1;
+      } else if (ch === 0x2c && depth === 0) {
+        emit(buffer.slice(elementStart, pos));
+        pos += 1;
+        continue;
+      }
+      pos += 1;
+      if (depth === 0 && !inString && elementStart !== -1 && (ch === 0x7d || ch === 0x5d)) {
+        emit(buffer.slice(elementStart, pos));
+      }
+    }
+    if (final && elementStart !== -1) emit(buffer.slice(elementStart));
+  };
+  const emit = (text: string): void => {
+    index += 1;
+    elementStart = -1;
+    const trimmed = text.trim();
+    const record = parseJsonText(trimmed, index);
+    if (record.value !== undefined) record.bytes = byteSize(trimmed);
+    batch.push(record);
+  };
+
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
+    progress.bytes += (chunk as Buffer).length;
+    buffer += decoder.write(chunk as Buffer);
+    scan(false);
+    // Keep only the unfinished element.
+    const keepFrom = elementStart === -1 ? pos : elementStart;
+    buffer = buffer.slice(keepFrom);
+    pos -= keepFrom;
+    if (elementStart !== -1) elementStart = 0;
+    if (batch.length >= BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  buffer += decoder.end();
+  scan(true);
+  if (!opened) throw new Error('the file holds no JSON array');
+  if (!closed) batch.push({ line: index + 1, error: 'the JSON array is cut off: no closing "]"' });
+  if (batch.length > 0) yield batch;
+}
+
+function isSpace(ch: number): boolean {
+  return ch === 0x20 || ch === 0x0a || ch === 0x0d || ch === 0x09 || ch === 0xfeff;
+}
+
+/** A CSV cell typed as the import spec says: canonical JSON numbers, true/false, and empty as missing. */
+export function typeCell(cell: string): unknown {
+  if (cell === '') return undefined;
+  if (cell === 'true') return true;
+  if (cell === 'false') return false;
+  if (/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(cell)) {
+    const n = Number(cell);
+    // Only a canonical spelling becomes a number, so nothing is lost: "007", "1.50" and "1e3" stay text.
+    if (Number.isFinite(n) && String(n) === cell) return n;
+  }
+  return cell;
+}
+
+const TOP_LEVEL = new Set(['type', 'event', 'userId', 'anonymousId', 'messageId', 'timestamp', 'name']);
+
+/** How a CSV header maps to record fields: top-level fields, and dotted paths under properties or traits. */
+export function csvColumns(header: string[]): { path: string[]; typed: boolean }[] {
+  return header.map((raw) => {
+    const name = raw.replace(/^\uFEFF/, '').trim();
+    if (TOP_LEVEL.has(name)) return { path: [name], typed: false };
+    const [root, ...rest] = name.split('.');
+    if ((root === 'properties' || root === 'traits') && rest.length > 0 && rest.every((p) => p !== '')) {
+      return { path: [root, ...rest], typed: true };
+    }
+    return { path: ['properties', name], typed: true };
+  });
+}
+
+export function looksLikeEventsHeader(header: string[]): boolean {
+  const names = new Set(header.map((h) => h.replace(/^\uFEFF/, '').trim()));
+  return (names.has('userId') || names.has('anonymousId')) && (names.has('type') || names.has('event') || names.has('timestamp'));
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i] as string;
+    let next = node[key];
+    if (typeof next !== 'object' || next === null) node[key] = next = {};
+    node = next as Record<string, unknown>;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+const LINE_BREAKS = /\r\n|\r|\n/g;
+
+export async function* readCsv(path: string, progress: ReadProgress): AsyncGenerator<RawRecord[]> {
+  const source = createReadStream(path, { highWaterMark: CHUNK });
+  source.on('data', (chunk) => {
+    progress.bytes += (chunk as Buffer).length;
+  });
+  const parser = source.pipe(parseCsv({ relax_column_count: true, bom: true, relax_quotes: false }));
+  let columns: { path: string[]; typed: boolean }[] | null = null;
+  let width = 0;
+  // The physical line where the next row starts. csv-parse's own line counter miscounts CRLF inside
+  // quotes, so lines are counted from the line breaks each row holds.
+  let nextLine = 1;
+  let batch: RawRecord[] = [];
+  try {
+    for await (const row of parser as AsyncIterable<string[]>) {
+      const line = nextLine;
+      let breaks = 0;
+      for (const cell of row) {
+        const m = cell.match(LINE_BREAKS);
+        if (m) breaks += m.length;
+      }
+      nextLine = line + breaks + 1;
+      if (columns === null) {
+        columns = csvColumns(row);
+        width = row.length;
+        continue;
+      }
+      if (row.length === 1 && (row[0] ?? '').trim() === '') continue;
+      if (row.length !== width) {
+        batch.push({ line, error: `row has ${row.length} cells but the header has ${width}` });
+      } else {
+        const record: Record<string, unknown> = {};
+        for (let i = 0; i < width; i++) {
+          const column = columns[i] as { path: string[]; typed: boolean };
+          const cell = row[i] as string;
+          const value = column.typed ? typeCell(cell) : cell === '' ? undefined : cell;
+          if (value !== undefined) setPath(record, column.path, value);
+        }
+        batch.push({ line, value: record });
+      }
+      if (batch.length >= BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+  } catch (err) {
+    batch.push({ line: nextLine, error: `the CSV cannot be read past this line: ${(err as Error).message}` });
+  }
+  if (batch.length > 0) yield batch;
+}

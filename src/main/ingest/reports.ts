@@ -1,0 +1,75 @@
+import type { Db } from '../db/connection';
+import type { ImportError, ImportReport } from '../../shared/types';
+
+/** The cache keeps every import's report, with its first rejections, so the app can show it later. */
+export const MAX_REPORTED_ERRORS = 1000;
+
+interface ReportRow {
+  id: number;
+  kind: 'file' | 'sync';
+  source: string;
+  format: string | null;
+  started_at: number;
+  ms: number;
+  state: ImportReport['state'];
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  users: number;
+  bytes: number;
+  errors: string;
+  message: string | null;
+}
+
+const toReport = (row: ReportRow, withErrors: boolean): ImportReport => ({
+  id: row.id,
+  kind: row.kind,
+  source: row.source,
+  format: row.format,
+  startedAt: row.started_at,
+  ms: row.ms,
+  state: row.state,
+  imported: row.imported,
+  duplicates: row.duplicates,
+  rejected: row.rejected,
+  users: row.users,
+  bytes: row.bytes,
+  errors: withErrors ? (JSON.parse(row.errors) as ImportError[]) : [],
+  message: row.message,
+});
+
+export function saveReport(db: Db, report: Omit<ImportReport, 'id'>): number {
+  const result = db
+    .prepare(
+      `INSERT INTO import_reports (kind, source, format, started_at, ms, state, imported, duplicates, rejected, users, bytes, errors, message)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      report.kind,
+      report.source,
+      report.format,
+      report.startedAt,
+      report.ms,
+      report.state,
+      report.imported,
+      report.duplicates,
+      report.rejected,
+      report.users,
+      report.bytes,
+      JSON.stringify(report.errors.slice(0, MAX_REPORTED_ERRORS)),
+      report.message,
+    );
+  return Number(result.lastInsertRowid);
+}
+
+export function listReports(db: Db, limit: number): ImportReport[] {
+  return db
+    .prepare<[number], ReportRow>('SELECT * FROM import_reports ORDER BY id DESC LIMIT ?')
+    .all(limit)
+    .map((row) => toReport(row, false));
+}
+
+export function getReport(db: Db, id: number): ImportReport | null {
+  const row = db.prepare<[number], ReportRow>('SELECT * FROM import_reports WHERE id = ?').get(id);
+  return row ? toReport(row, true) : null;
+}

@@ -1,0 +1,188 @@
+/**
+ * Product-analytics records in the Segment spec: validation and normalization, shared by the
+ * companion's import and sync and by the delivery server's ingestion. Pure, Node-free, and written
+ * by hand (not with zod) because it runs once per record on the import's hot path.
+ */
+import { hash53 } from './hash';
+
+export type JsonObject = Record<string, unknown>;
+
+/** A record ready to store: a track-like event (track, page, screen) or an identify call. */
+export interface NormalizedRecord {
+  kind: 'event' | 'identify';
+  /** The messageId, or an id derived from the normalized content. */
+  id: string;
+  userId: string;
+  /** Event name; '' for identify calls. */
+  name: string;
+  ts: number;
+  /** Event properties, or the traits of an identify call; null when empty. */
+  data: JsonObject | null;
+}
+
+export type NormalizeResult = { ok: true; record: NormalizedRecord } | { ok: false; reason: string };
+
+/** A record's JSON text may not exceed this many bytes of UTF-8. */
+export const MAX_RECORD_BYTES = 32_768;
+
+const SUPPORTED = 'track, identify, page or screen';
+
+function isPlainObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const ISO_INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+
+/**
+ * Parses a timestamp: an ISO 8601 instant with Z or an offset, or epoch milliseconds (a number or,
+ * from CSV, a numeric string). Returns ms since the epoch, or a reason.
+ */
+export function parseTimestamp(value: unknown): number | string {
+  if (value === undefined || value === null || value === '') return 'missing timestamp';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return `timestamp ${String(value)} is not a finite number`;
+    if (Math.abs(value) > 8.64e15) return `timestamp ${value} is out of range`;
+    return Math.floor(value);
+  }
+  if (typeof value !== 'string') return `timestamp must be an ISO 8601 string or epoch milliseconds, not ${typeof value}`;
+  const text = value.trim();
+  if (/^-?\d+(\.\d+)?$/.test(text)) return parseTimestamp(Number(text));
+  const m = ISO_INSTANT.exec(text);
+  if (!m) {
+    return /^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(text)
+      ? `timestamp "${truncate(text)}" has no time zone (add Z or an offset)`
+      : `timestamp "${truncate(text)}" is not ISO 8601 or epoch milliseconds`;
+  }
+  const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = s === undefined ? 0 : Number(s);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) {
+    return `timestamp "${truncate(text)}" is not a valid date and time`;
+  }
+  const ms = frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000);
+  let offset = 0;
+  if (sign !== undefined) {
+    const hours = Number(oh);
+    const minutes = Number(om);
+    if (hours > 23 || minutes > 59) return `timestamp "${truncate(text)}" has an invalid offset`;
+    offset = (sign === '-' ? -1 : 1) * (hours * 60 + minutes) * 60_000;
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset;
+}
+
+function truncate(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** JSON with object keys sorted at every depth: equal content gives equal text, whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** A stable id for a record without a messageId: two hashes of its normalized content (106 bits). */
+export function derivedRecordId(kind: string, userId: string, name: string, ts: number, data: JsonObject | null): string {
+  const text = canonicalJson([kind, userId, name, ts, data ?? {}]);
+  return `gp-${hash53(text, 1).toString(36)}-${hash53(text, 2).toString(36)}`;
+}
+
+/** The dedupe key stored beside the id: a 53-bit hash, exact in a JS number and an SQLite INTEGER. */
+export function recordKey(id: string): number {
+  return hash53(id, 7);
+}
+
+function userOf(raw: JsonObject): string | null {
+  for (const field of ['userId', 'anonymousId'] as const) {
+    const value = raw[field];
+    if (typeof value === 'string' && value.trim() !== '') return value;
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  }
+  return null;
+}
+
+function objectField(raw: JsonObject, field: string): JsonObject | null | string {
+  const value = raw[field];
+  if (value === undefined || value === null) return null;
+  if (!isPlainObject(value)) return `${field} must be an object`;
+  return Object.keys(value).length === 0 ? null : value;
+}
+
+/**
+ * Validates one record and normalizes it. `byteLength` is the UTF-8 size of the record's JSON text
+ * when the caller already knows it (NDJSON lines); otherwise it is measured.
+ */
+export function normalizeRecord(raw: unknown, byteLength?: number): NormalizeResult {
+  if (!isPlainObject(raw)) return { ok: false, reason: 'record is not a JSON object' };
+  const size = byteLength ?? utf8Length(JSON.stringify(raw));
+  if (size > MAX_RECORD_BYTES) {
+    return { ok: false, reason: `record is ${size} bytes of JSON, more than the ${MAX_RECORD_BYTES}-byte limit` };
+  }
+  let type = raw.type;
+  if (type === undefined || type === null || type === '') {
+    // Files without a type column: a named event is a track call, traits alone an identify call.
+    if (raw.event !== undefined) type = 'track';
+    else if (raw.traits !== undefined) type = 'identify';
+    else return { ok: false, reason: `missing type (expected ${SUPPORTED})` };
+  }
+  if (typeof type !== 'string') return { ok: false, reason: `type must be a string (${SUPPORTED})` };
+  const kind = type.toLowerCase();
+  if (kind !== 'track' && kind !== 'identify' && kind !== 'page' && kind !== 'screen') {
+    return { ok: false, reason: `unsupported type "${truncate(type, 30)}" (supported: ${SUPPORTED})` };
+  }
+  const userId = userOf(raw);
+  if (userId === null) return { ok: false, reason: 'missing user: neither userId nor anonymousId is set' };
+  const ts = parseTimestamp(raw.timestamp);
+  if (typeof ts === 'string') return { ok: false, reason: ts };
+
+  let name: string;
+  let data: JsonObject | null;
+  if (kind === 'identify') {
+    const traits = objectField(raw, 'traits');
+    if (typeof traits === 'string') return { ok: false, reason: traits };
+    name = '';
+    data = traits;
+  } else {
+    const properties = objectField(raw, 'properties');
+    if (typeof properties === 'string') return { ok: false, reason: properties };
+    if (kind === 'track') {
+      if (typeof raw.event !== 'string' || raw.event.trim() === '') return { ok: false, reason: 'track call without an event name' };
+      name = raw.event;
+      data = properties;
+    } else {
+      name = kind === 'page' ? 'page_viewed' : 'screen_viewed';
+      const callName = raw.name;
+      data = callName === undefined || callName === null ? properties : { ...(properties ?? {}), name: callName };
+    }
+  }
+  const messageId = raw.messageId;
+  let id: string;
+  if (typeof messageId === 'string' && messageId !== '') id = messageId;
+  else if (typeof messageId === 'number' && Number.isFinite(messageId)) id = String(messageId);
+  else id = derivedRecordId(kind === 'identify' ? 'identify' : 'event', userId, name, ts, data);
+  return { ok: true, record: { kind: kind === 'identify' ? 'identify' : 'event', id, userId, name, ts, data } };
+}
+
+/** UTF-8 byte length of a string, without allocating a buffer. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i += 1;
+    } else bytes += 3;
+  }
+  return bytes;
+}
