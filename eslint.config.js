@@ -5,17 +5,19 @@
 //   renderer    imports shared and the SDK's rendering module; never main, preload or delivery
 //   preload     imports shared and 'electron'
 //   main        imports shared and delivery; only main/electron may import 'electron'
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// A relative import naming one of those folders anywhere in its path ('../main/x', '../../src/main/x', './../main').
 const ours = (...folders) => ({
-  regex: `^(\\.\\./)+(${folders.join('|')})(/|$)`,
+  regex: `^\\.{1,2}/(.*/)?(${folders.join('|')})(/|$)`,
   message: `Imports flow one way (DESIGN.md section 3): this folder may not import from ${folders.join(', ')}.`,
 });
 const electron = { group: ['electron', 'electron/*'], message: "Only src/main/electron and src/preload import 'electron'." };
 const nodeOnly = {
-  regex: '^(node:|better-sqlite3$|fs$|path$|os$|child_process$|worker_threads$|http$|crypto$)',
+  regex: `^(node:|better-sqlite3$|(${builtinModules.filter((m) => !m.startsWith('_')).join('|')})(/|$))`,
   message: 'This code runs in the browser too: no Node-only modules.',
 };
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });

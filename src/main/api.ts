@@ -75,6 +75,15 @@ export function createBackend(deps: ApiDeps): Backend {
     },
   });
 
+  /**
+   * The cache has one connection, and a writing job holds its transaction across awaits: one writer
+   * at a time, and settings wait too, so nothing lands inside (or is rolled back with) another's work.
+   */
+  const assertNoWriter = (action: string): void => {
+    const writer = jobs.running(['demo', 'import', 'sync']);
+    if (writer) throw new ApiError('conflict', `Cannot ${action} while “${writer.title}” is running; wait for it or cancel it.`);
+  };
+
   const runDemo = (onProgress?: (done: number, total: number) => void, checkpoint?: () => Promise<void>) =>
     generateDemo(db, {
       now: clock(),
@@ -90,6 +99,7 @@ export function createBackend(deps: ApiDeps): Backend {
   const handlers: Handlers = {
     getStatus: () => status(),
     setDataAsOf: ({ asOf }) => {
+      assertNoWriter('change “data as of”');
       if (asOf === null) kv.delete('data_as_of_manual');
       else kv.set('data_as_of_manual', String(asOf));
       const next = status();
@@ -104,7 +114,7 @@ export function createBackend(deps: ApiDeps): Backend {
       return events.dailyVolume(toDay - (days ?? 90) + 1, toDay);
     },
     startDemo: () => {
-      if (jobs.isRunning('demo')) throw new ApiError('conflict', 'The demo workspace is already being generated.');
+      assertNoWriter('generate the demo workspace');
       const { jobId } = jobs.start('demo', 'Generating the demo workspace', 'users', async (ctx) => {
         const result = await runDemo(ctx.progress, ctx.checkpoint);
         return result.created
@@ -114,7 +124,7 @@ export function createBackend(deps: ApiDeps): Backend {
       return { jobId };
     },
     startImport: ({ path: file, format }) => {
-      if (jobs.isRunning('import')) throw new ApiError('conflict', 'An import is already running; wait for it or cancel it.');
+      assertNoWriter('start an import');
       const { jobId } = jobs.start('import', `Importing ${basename(file)}`, 'bytes', async (ctx) => {
         const summary = await runImport(file, {
           ...(format ? { format } : {}),

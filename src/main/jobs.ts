@@ -102,8 +102,12 @@ export class JobRunner {
     return [...this.jobs.values()].map((job) => ({ ...job.info }));
   }
 
-  isRunning(kind: JobKind): boolean {
-    return [...this.jobs.values()].some((job) => job.info.kind === kind && job.info.state === 'running');
+  /** The running job of one of these kinds, if any. */
+  running(kinds: readonly JobKind[]): JobInfo | undefined {
+    for (const job of this.jobs.values()) {
+      if (job.info.state === 'running' && kinds.includes(job.info.kind)) return { ...job.info };
+    }
+    return undefined;
   }
 
   private measure(info: JobInfo, done: number, total: number | null, records?: number): JobProgress {

@@ -38,13 +38,13 @@ describe('JobRunner', () => {
     const job = endlessJob();
     const { jobId, done } = jobs.start('demo', 'Endless', 'rounds', job.work);
     await job.looping;
-    expect(jobs.isRunning('demo')).toBe(true);
+    expect(jobs.running(['demo'])?.state).toBe('running');
     expect(jobs.cancel(jobId)).toBe(true);
     const info = await done;
     expect(info.state).toBe('cancelled');
     expect(info.message).toBe('Endless was cancelled.');
     expect(info.endedAt).not.toBeNull();
-    expect(jobs.isRunning('demo')).toBe(false);
+    expect(jobs.running(['demo'])).toBeUndefined();
     expect(updates.map((u) => u.state)).toEqual(['running', 'cancelled']);
     expect(updates.every((u) => u.id === jobId)).toBe(true);
     expect(jobs.list()).toEqual([info]);

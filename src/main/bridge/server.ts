@@ -56,7 +56,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function refuse(res: ServerResponse, status: number, message: string): void {
-  send(res, status, { ok: false, error: { code: 'forbidden', message } });
+  send(res, status, { ok: false, error: { code: status === 404 ? 'not_found' : 'forbidden', message } });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -88,7 +88,13 @@ export function startBridge(options: BridgeOptions): Promise<RunningBridge> {
       refuse(res, 404, 'Not found.');
       return;
     }
-    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+    let relative: string;
+    try {
+      relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+    } catch {
+      refuse(res, 404, 'Not found.');
+      return;
+    }
     const file = normalize(join(staticRoot, relative));
     if (!file.startsWith(staticRoot + sep)) {
       refuse(res, 404, 'Not found.');

@@ -182,6 +182,8 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
       let lastSeen = signupTs;
       let seq = 0;
       const emit = (name: DemoEventName, ts: number, properties: Record<string, unknown> | null): void => {
+        // Follow-up actions add time; nothing may land at or after "data as of".
+        if (ts >= DEMO_AS_OF) return;
         const eventId = `demo-${userPk}-${seq++}`;
         const nameId = nameIds.get(name) as number;
         insertEvent.add(hash53(eventId), eventId, userPk, nameId, ts, properties ? JSON.stringify(properties) : null);

@@ -32,10 +32,17 @@ export function isTrustedSender(event: IpcSenderLike, policy: TrustPolicy): bool
 
 /** Page URLs the app serves: its own index.html on disk, or the dev server's origin. */
 export function appUrlMatcher(rendererFileUrl: string, devServerUrl?: string): (url: string) => boolean {
+  const devOrigin = devServerUrl === undefined ? null : new URL(devServerUrl).origin;
   return (url) => {
     const withoutHash = url.split('#')[0] ?? '';
     if (withoutHash === rendererFileUrl) return true;
-    return devServerUrl !== undefined && url.startsWith(devServerUrl);
+    if (devOrigin === null) return false;
+    try {
+      // Compare origins, not prefixes: http://localhost:5173.evil.example is not the dev server.
+      return new URL(url).origin === devOrigin;
+    } catch {
+      return false;
+    }
   };
 }
 

@@ -3,7 +3,7 @@
  * batches of raw records with their location (1-based line for NDJSON and CSV, element index for a
  * JSON array), never holding more of the file than one chunk and one batch.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { parse as parseCsv } from 'csv-parse';
 
@@ -28,6 +28,24 @@ export interface ReadProgress {
 
 const BATCH = 2000;
 const CHUNK = 1 << 20;
+
+/**
+ * The file in 1 MB chunks, read synchronously: the import runs on its own (worker) thread, and a
+ * synchronous read keeps it busy instead of idling between asynchronous chunks.
+ */
+function* readChunks(path: string): Generator<Buffer> {
+  const fd = openSync(path, 'r');
+  try {
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      const n = readSync(fd, chunk, 0, CHUNK, null);
+      if (n === 0) return;
+      yield n === CHUNK ? chunk : chunk.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 function parseJsonText(text: string, line: number): RawRecord {
   try {
@@ -57,9 +75,9 @@ export async function* readNdjson(path: string, progress: ReadProgress): AsyncGe
     if (record.value !== undefined) record.bytes = byteSize(trimmed);
     batch.push(record);
   };
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
-    progress.bytes += (chunk as Buffer).length;
-    const text = carry + decoder.write(chunk as Buffer);
+  for (const chunk of readChunks(path)) {
+    progress.bytes += chunk.length;
+    const text = carry + decoder.write(chunk);
     let start = 0;
     let newline = text.indexOf('\n', start);
     while (newline !== -1) {
@@ -154,9 +172,9 @@ export async function* readJsonArray(path: string, progress: ReadProgress): Asyn
     batch.push(record);
   };
 
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
-    progress.bytes += (chunk as Buffer).length;
-    buffer += decoder.write(chunk as Buffer);
+  for (const chunk of readChunks(path)) {
+    progress.bytes += chunk.length;
+    buffer += decoder.write(chunk);
     scan(false);
     // Keep only the unfinished element.
     const keepFrom = elementStart === -1 ? pos : elementStart;
