@@ -11,10 +11,12 @@ import type { CacheStatus, DataAsOfSource, JobInfo } from '../shared/types';
 import type { Db } from './db/connection';
 import { createEventsRepo } from './db/events-repo';
 import { createKvRepo } from './db/kv';
+import { listUsers, userTimeline } from './db/users-repo';
 import { DAY_MS } from './db/rollup';
 import { generateDemo, hasDemo } from './demo/generate';
 import { importFile, type ImportOptions } from './ingest/import-file';
 import { getReport, listReports } from './ingest/reports';
+import { syncFromSource } from './ingest/sync';
 import { JobRunner } from './jobs';
 
 export interface ApiDeps {
@@ -96,6 +98,18 @@ export function createBackend(deps: ApiDeps): Backend {
     `${s.state === 'cancelled' ? 'Import cancelled; kept' : 'Imported'} ${s.imported.toLocaleString('en-US')} records` +
     ` (${s.duplicates.toLocaleString('en-US')} duplicates, ${s.rejected.toLocaleString('en-US')} rejected).`;
 
+  // The sync token lives in memory only (or comes from the environment): it is never written to the cache.
+  let syncToken: string | null = process.env.GUIDEPOST_SYNC_TOKEN ?? null;
+  const syncState = () => {
+    const lastSync = kv.get('last_sync_at');
+    return {
+      source: kv.get('sync_source') ?? null,
+      lastSyncAt: lastSync === undefined ? null : Number(lastSync),
+      cursor: kv.get('sync_cursor') ?? null,
+      hasToken: syncToken !== null,
+    };
+  };
+
   const handlers: Handlers = {
     getStatus: () => status(),
     setDataAsOf: ({ asOf }) => {
@@ -112,6 +126,12 @@ export function createBackend(deps: ApiDeps): Backend {
       if (asOf === null) return [];
       const toDay = Math.floor((asOf - 1) / DAY_MS);
       return events.dailyVolume(toDay - (days ?? 90) + 1, toDay);
+    },
+    listUsers: ({ search, limit, offset }) => listUsers(db, search, limit ?? 50, offset ?? 0),
+    getUserTimeline: ({ userId, limit }) => {
+      const timeline = userTimeline(db, userId, limit ?? 200);
+      if (!timeline) throw new ApiError('not_found', `No user “${userId}” in the cache.`);
+      return timeline;
     },
     startDemo: () => {
       assertNoWriter('generate the demo workspace');
@@ -132,6 +152,7 @@ export function createBackend(deps: ApiDeps): Backend {
           checkpoint: ctx.checkpoint,
         });
         ctx.setResult({ reportId: summary.reportId });
+        if (summary.state === 'cancelled') throw new ApiError('cancelled', importMessage(summary));
         return importMessage(summary);
       });
       return { jobId };
@@ -142,6 +163,32 @@ export function createBackend(deps: ApiDeps): Backend {
       if (!report) throw new ApiError('not_found', `No import report ${id}.`);
       return report;
     },
+    startSync: ({ source, token }) => {
+      assertNoWriter('start a sync');
+      const from = source ?? kv.get('sync_source');
+      if (!from) throw new ApiError('invalid_argument', 'Name the source to sync from: the delivery server URL.');
+      if (token !== undefined) syncToken = token;
+      if (syncToken === null) throw new ApiError('invalid_argument', 'A token for the source is needed.');
+      const bearer = syncToken;
+      const { jobId } = jobs.start('sync', `Syncing from ${new URL(from).host}`, 'pages', async (ctx) => {
+        const summary = await syncFromSource(db, {
+          source: from,
+          token: bearer,
+          clock,
+          signal: ctx.signal,
+          checkpoint: ctx.checkpoint,
+          onPage: (s) => ctx.progress(s.pages, null, s.fetched),
+        });
+        const reports = listReports(db, 1);
+        if (reports[0]) ctx.setResult({ reportId: reports[0].id });
+        return (
+          `Synced ${summary.fetched.toLocaleString('en-US')} records in ${summary.pages} pages: ` +
+          `${summary.imported.toLocaleString('en-US')} new, ${summary.duplicates.toLocaleString('en-US')} duplicates, ${summary.rejected.toLocaleString('en-US')} rejected.`
+        );
+      });
+      return { jobId };
+    },
+    getSyncState: () => syncState(),
     cancelJob: ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     listJobs: () => jobs.list(),
   };

@@ -2,7 +2,9 @@
  * Browser mode: `npm run web -- [--port <port>] [--db <file>]`. The real backend (the database
  * worker) behind the loopback bridge, with the built renderer served beside it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startBridge } from './bridge/server';
@@ -21,15 +23,23 @@ async function main(): Promise<void> {
   if (!existsSync(staticDir)) throw new Error('The renderer is not built: run `npm run build` first.');
   const workerScript = new URL('./db-worker.js', import.meta.url);
   const { client, path } = await DbWorkerClient.start(workerScript, { dbPath: resolveDbPath(values.db) });
+  const uploadDir = mkdtempSync(join(tmpdir(), 'guidepost-uploads-'));
   const bridge = await startBridge({
     port,
     staticDir,
+    uploadDir,
     call: (method, arg) => client.call(method, arg),
     onEvent: (listener) => client.onEvent(listener),
   });
   process.stdout.write(`Guidepost browser mode\n  cache: ${path}\n  open:  ${bridge.openUrl}\n`);
   const stop = (): void => {
-    void bridge.close().then(() => client.close()).then(() => process.exit(0));
+    void bridge
+      .close()
+      .then(() => client.close())
+      .finally(() => {
+        rmSync(uploadDir, { recursive: true, force: true });
+        process.exit(0);
+      });
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

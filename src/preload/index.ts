@@ -2,7 +2,7 @@
  * The preload: exposes one named function per contract method on window.api, plus an event
  * subscription. There is no generic invoke: the renderer can reach exactly the contract's channels.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { ipcChannels, methodNames, type PushedEvent, type WindowApi } from '../shared/contract';
 
 const api: Record<string, unknown> = {};
@@ -15,5 +15,7 @@ api.onEvent = (listener: (event: PushedEvent) => void) => {
   ipcRenderer.on(ipcChannels.event, handler);
   return () => ipcRenderer.removeListener(ipcChannels.event, handler);
 };
+
+api.pathForFile = (file: File) => webUtils.getPathForFile(file);
 
 contextBridge.exposeInMainWorld('api', api as unknown as WindowApi);

@@ -16,6 +16,9 @@ import type {
   ImportReport,
   JobInfo,
   JobRef,
+  SyncState,
+  UserPage,
+  UserTimeline,
 } from './types';
 
 export interface MethodSpec<I extends z.ZodType, O> {
@@ -43,6 +46,20 @@ export const methods = {
   getDailyVolume: method<DailyVolumePoint[]>()(
     z.object({ days: z.number().int().min(1).max(3660).optional() }).strict(),
   ),
+  /** Users with their traits, newest activity first; `search` matches the id or any trait value. */
+  listUsers: method<UserPage>()(
+    z
+      .object({
+        search: z.string().max(200).optional(),
+        limit: z.number().int().min(1).max(500).optional(),
+        offset: z.number().int().min(0).optional(),
+      })
+      .strict(),
+  ),
+  /** One user's records, newest first. */
+  getUserTimeline: method<UserTimeline>()(
+    z.object({ userId: z.string().min(1).max(1000), limit: z.number().int().min(1).max(1000).optional() }).strict(),
+  ),
   /** Generates the demo workspace as a background job (see the `job` event). */
   startDemo: method<JobRef>()(noArgs),
   /** Imports a file of Segment-spec events as a background job. */
@@ -50,6 +67,19 @@ export const methods = {
   listImportReports: method<ImportReport[]>()(z.object({ limit: z.number().int().min(1).max(200).optional() }).strict()),
   /** One report with its first 1,000 rejections. */
   getImportReport: method<ImportReport>()(z.object({ id: z.number().int().min(1) }).strict()),
+  /**
+   * Syncs new events from a delivery server's export (GET /v1/events) as a background job. The token
+   * stays in memory for this run of the app; omit it to reuse the one held (or GUIDEPOST_SYNC_TOKEN).
+   */
+  startSync: method<JobRef>()(
+    z
+      .object({
+        source: z.url({ protocol: /^https?$/, error: 'source must be an http(s) URL' }).max(2000).optional(),
+        token: z.string().min(1).max(4096).optional(),
+      })
+      .strict(),
+  ),
+  getSyncState: method<SyncState>()(noArgs),
   cancelJob: method<{ cancelled: boolean }>()(z.object({ jobId: z.string().min(1).max(100) }).strict()),
   listJobs: method<JobInfo[]>()(noArgs),
 } as const;
@@ -101,4 +131,6 @@ export type EnvelopeApi = { [K in MethodName]: (arg: MethodInput<K>) => Promise<
 /** Window API exposed by the preload: the methods plus an event subscription. */
 export type WindowApi = EnvelopeApi & {
   onEvent(listener: (event: PushedEvent) => void): () => void;
+  /** The path on disk of a file the user picked or dropped (Electron's webUtils), for startImport. */
+  pathForFile(file: File): string;
 };

@@ -23,6 +23,44 @@ export interface EventCatalogEntry {
   users: number;
   firstSeen: number;
   lastSeen: number;
+  /** The property keys seen on this event, with the JSON types their values had. */
+  properties: PropertyKeyInfo[];
+}
+
+export type JsonTypeName = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null';
+
+export interface PropertyKeyInfo {
+  key: string;
+  types: JsonTypeName[];
+}
+
+export interface UserSummary {
+  id: string;
+  traits: Record<string, unknown>;
+  firstSeen: number | null;
+  lastSeen: number | null;
+}
+
+export interface UserPage {
+  users: UserSummary[];
+  /** Users matching the search, over all pages. */
+  total: number;
+}
+
+export interface TimelineEntry {
+  id: string;
+  /** The event name, or null for an identify call. */
+  name: string | null;
+  ts: number;
+  /** Event properties, or an identify call's traits. */
+  data: Record<string, unknown> | null;
+}
+
+export interface UserTimeline {
+  user: UserSummary;
+  entries: TimelineEntry[];
+  /** Records of this user in the cache, of which entries holds the newest. */
+  total: number;
 }
 
 export interface DailyVolumePoint {
@@ -121,4 +159,24 @@ export interface ImportSummary {
   ms: number;
   reportId: number;
   state: ImportReport['state'];
+}
+
+/** Where incremental sync reads from, and how far it got. The token is never part of it. */
+export interface SyncState {
+  source: string | null;
+  /** The last successful sync, in ms; null before the first. */
+  lastSyncAt: number | null;
+  /** The position after the last event received. */
+  cursor: string | null;
+  /** Whether a token for the source is held (in memory, or from GUIDEPOST_SYNC_TOKEN). */
+  hasToken: boolean;
+}
+
+export interface SyncSummary {
+  fetched: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  pages: number;
+  ms: number;
 }

@@ -4,9 +4,11 @@
  * validated against the contract before they reach the backend; pushed events streamed as NDJSON.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import type { PushedEvent } from '../../shared/contract';
 import { RENDERER_CSP } from '../../shared/csp';
 import { validateCall } from '../../shared/dispatch';
@@ -19,6 +21,11 @@ export interface BridgeOptions {
   /** Folder of the built renderer (out/renderer); omit to serve the API only. */
   staticDir?: string;
   token?: string;
+  /**
+   * Folder for files the browser uploads to import (a browser cannot hand over a path). Without it,
+   * uploads are refused.
+   */
+  uploadDir?: string;
   call(method: string, arg: unknown): Promise<Envelope<unknown>>;
   onEvent(listener: (event: PushedEvent) => void): () => void;
 }
@@ -33,6 +40,7 @@ export interface RunningBridge {
 }
 
 const MAX_BODY_BYTES = 1_048_576;
+const MAX_UPLOAD_BYTES = 4 * 1073741824;
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -121,6 +129,32 @@ export function startBridge(options: BridgeOptions): Promise<RunningBridge> {
     else createReadStream(file).pipe(res);
   };
 
+  /** Streams an uploaded file to the upload folder and answers with its path, for startImport. */
+  const receiveUpload = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!options.uploadDir) {
+      refuse(res, 404, 'This server does not take uploads.');
+      return;
+    }
+    const name = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('name') ?? 'upload';
+    const safeName = basename(name).replace(/[^\w.-]+/g, '_').slice(-120) || 'upload';
+    const target = join(options.uploadDir, `${randomBytes(6).toString('hex')}-${safeName}`);
+    let size = 0;
+    const limiter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        if (size > MAX_UPLOAD_BYTES) done(new Error(`The file is larger than ${MAX_UPLOAD_BYTES / 1073741824} GB.`));
+        else done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(req, limiter, createWriteStream(target));
+      send(res, 200, { ok: true, value: { path: target, bytes: size } });
+    } catch (err) {
+      rmSync(target, { force: true });
+      send(res, 413, { ok: false, error: { code: 'invalid_argument', message: (err as Error).message } });
+    }
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!isAllowedHost(req.headers.host, port)) {
       refuse(res, 403, 'Browser mode answers only requests addressed to 127.0.0.1 or localhost on its own port.');
@@ -148,6 +182,10 @@ export function startBridge(options: BridgeOptions): Promise<RunningBridge> {
       res.write('\n');
       streams.add(res);
       req.on('close', () => streams.delete(res));
+      return;
+    }
+    if (pathname === '/api/upload' && req.method === 'POST') {
+      await receiveUpload(req, res);
       return;
     }
     const match = /^\/api\/call\/([A-Za-z]+)$/.exec(pathname);

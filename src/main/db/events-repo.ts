@@ -1,6 +1,7 @@
 import type { Db } from './connection';
 import type { DailyVolumePoint, EventCatalogEntry } from '../../shared/types';
 import { DAY_MS } from './rollup';
+import { typeNames } from './property-keys';
 
 /** Reads over events, users and the daily rollup. Writers (demo, import, sync) have their own modules. */
 export interface EventsRepo {
@@ -28,6 +29,9 @@ export function createEventsRepo(db: Db): EventsRepo {
   const usersPerName = db.prepare<[number], number>(
     'SELECT count(*) FROM (SELECT DISTINCT user_pk FROM events WHERE name_id = ?)',
   ).pluck();
+  const propertyKeys = db.prepare<[], { name_id: number; key: string; types: number }>(
+    'SELECT name_id, key, types FROM event_property_keys ORDER BY name_id, key',
+  );
   const volume = db.prepare<[number, number], { day: number; events: number }>(
     `SELECT day, sum(events) AS events FROM event_daily
       WHERE name_id <> 0 AND day BETWEEN ? AND ? GROUP BY day ORDER BY day`,
@@ -39,14 +43,22 @@ export function createEventsRepo(db: Db): EventsRepo {
   return {
     countUsers: () => countUsers.get() ?? 0,
     countEvents: () => countEvents.get() ?? 0,
-    catalog: () =>
-      catalogTotals.all().map((row) => ({
+    catalog: () => {
+      const keys = new Map<number, { key: string; types: ReturnType<typeof typeNames> }[]>();
+      for (const row of propertyKeys.all()) {
+        let list = keys.get(row.name_id);
+        if (!list) keys.set(row.name_id, (list = []));
+        list.push({ key: row.key, types: typeNames(row.types) });
+      }
+      return catalogTotals.all().map((row) => ({
         name: row.name,
         count: row.count,
         users: usersPerName.get(row.name_id) ?? 0,
         firstSeen: row.first_seen,
         lastSeen: row.last_seen,
-      })),
+        properties: keys.get(row.name_id) ?? [],
+      }));
+    },
     dailyVolume: (fromDay, toDay) =>
       volume.all(fromDay, toDay).map((row) => ({ day: row.day * DAY_MS, events: row.events })),
     newestEventTs: () => newest.get() ?? null,

@@ -12,7 +12,10 @@ export type KvKey =
   | 'data_as_of'
   | 'data_as_of_source'
   | 'data_as_of_manual'
-  | 'demo_created_at';
+  | 'demo_created_at'
+  | 'sync_source'
+  | 'sync_cursor'
+  | 'last_sync_at';
 
 export function createKvRepo(db: Db): KvRepo {
   const getStmt = db.prepare<[string], string>('SELECT value FROM kv WHERE key = ?').pluck();

@@ -10,6 +10,7 @@ import type { Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
 import { createKvRepo } from '../db/kv';
 import { BatchInserter } from '../db/batch-insert';
+import { PropertyKeyTracker } from '../db/property-keys';
 import { DAY_MS, DailyRollup, deferIndexes } from '../db/rollup';
 import { hash53 } from '../../shared/hash';
 import { Random } from '../../shared/random';
@@ -117,6 +118,7 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
   const rng = new Random(DEMO_SEED);
   const windowStart = DEMO_AS_OF - DEMO_WINDOW_DAYS * DAY_MS;
   const rollup = new DailyRollup();
+  const propertyKeys = new PropertyKeyTracker();
   let eventCount = 0;
 
   db.exec('BEGIN IMMEDIATE');
@@ -148,6 +150,7 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
 
     insertEvent.flush();
     rollup.flush(db);
+    propertyKeys.flush(db);
     restoreIndexes();
     kv.set('data_as_of', String(DEMO_AS_OF));
     kv.set('data_as_of_source', 'demo');
@@ -188,6 +191,7 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
         const nameId = nameIds.get(name) as number;
         insertEvent.add(hash53(eventId), eventId, userPk, nameId, ts, properties ? JSON.stringify(properties) : null);
         rollup.add(nameId, ts);
+        propertyKeys.add(nameId, properties);
         if (ts > lastSeen) lastSeen = ts;
         written += 1;
       };

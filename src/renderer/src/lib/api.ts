@@ -16,6 +16,8 @@ type Listener = (event: PushedEvent) => void;
 
 interface Transport {
   kind: 'ipc' | 'bridge';
+  /** Turns a file the user picked into a path the backend can read: its own path, or an upload's. */
+  fileForImport(file: File): Promise<string>;
   call(method: MethodName, arg: unknown): Promise<Envelope<unknown>>;
   onEvent(listener: Listener): () => void;
 }
@@ -24,6 +26,7 @@ function ipcTransport(windowApi: NonNullable<Window['api']>): Transport {
   const methods = windowApi as unknown as Record<MethodName, (arg: unknown) => Promise<Envelope<unknown>>>;
   return {
     kind: 'ipc',
+    fileForImport: async (file) => windowApi.pathForFile(file),
     call: (method, arg) => methods[method](arg),
     onEvent: (listener) => windowApi.onEvent(listener),
   };
@@ -68,6 +71,14 @@ function bridgeTransport(): Transport {
 
   return {
     kind: 'bridge',
+    fileForImport: async (file) => {
+      const res = await fetch(`/api/upload?name=${encodeURIComponent(file.name)}`, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/octet-stream' },
+        body: file,
+      });
+      return unwrap((await res.json()) as Envelope<{ path: string }>).path;
+    },
     call: async (method, arg) => {
       let res: Response;
       try {
@@ -101,6 +112,8 @@ export const envelopeApi = Object.fromEntries(
 export const api = Object.fromEntries(
   methodNames.map((name) => [name, async (arg: unknown) => unwrap(await transport.call(name, arg))]),
 ) as unknown as Api;
+
+export const fileForImport = (file: File): Promise<string> => transport.fileForImport(file);
 
 export const onBackendEvent = (listener: Listener): (() => void) => transport.onEvent(listener);
 
