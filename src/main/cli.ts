@@ -58,7 +58,10 @@ function withBackend<T>(ctx: CommandContext, use: (backend: CliBackend) => Promi
           return;
         }
         if (job.id !== jobId) return;
-        if (job.state === 'running') onProgress?.(job);
+        // The job's first event carries no progress yet: nothing worth printing.
+        if (job.state === 'running') {
+          if (job.progress.done > 0 || (job.progress.records ?? 0) > 0) onProgress?.(job);
+        }
         else {
           listeners.delete(listener);
           resolve(job);
@@ -128,7 +131,6 @@ const commands: Record<string, Command> = {
             () => handlers.startImport({ path: file, ...(format ? { format } : {}) }),
             (j) => {
               const records = j.progress.records ?? 0;
-              if (records === 0) return;
               const rate = Math.round(j.progress.recordRate ?? 0);
               progress(`  ${records.toLocaleString('en-US')} records · ${(j.progress.done / 1048576).toFixed(1)} of ${((j.progress.total ?? 0) / 1048576).toFixed(1)} MB · ${rate.toLocaleString('en-US')} records/s`);
             },
@@ -143,6 +145,32 @@ const commands: Record<string, Command> = {
           ...(errors.length > 20 ? [`  … and ${rejected - 20} more rejections (see --json)`] : []),
         ];
         return { data: { imported, duplicates, rejected, errors, users, ms }, text: lines.join('\n') };
+      }),
+  },
+  sync: {
+    summary: 'Sync new events from a delivery server (GET /v1/events), resuming where the last sync stopped.',
+    usage: 'guidepost sync --source <url> --token <token> [--db <file>] [--json]   (or GUIDEPOST_SYNC_TOKEN)',
+    options: { source: { type: 'string' }, token: { type: 'string' } },
+    run: (ctx) =>
+      withBackend(ctx, async ({ handlers, runJob }) => {
+        const source = ctx.values.source as string | undefined;
+        const token = (ctx.values.token as string | undefined) ?? process.env.GUIDEPOST_SYNC_TOKEN;
+        if (!token) throw new Error('give the source\'s token with --token or GUIDEPOST_SYNC_TOKEN.');
+        const progress = progressPrinter(ctx);
+        const job = finished(
+          await runJob(
+            () => handlers.startSync({ ...(source ? { source } : {}), token }),
+            (j) => progress(`  ${(j.progress.records ?? 0).toLocaleString('en-US')} records in ${j.progress.done} pages`),
+          ),
+        );
+        const report = await handlers.getImportReport({ id: job.result?.reportId ?? 0 });
+        const fetched = report.imported + report.duplicates + report.rejected;
+        const pages = job.progress.done;
+        const data = { fetched, imported: report.imported, duplicates: report.duplicates, rejected: report.rejected, pages, ms: report.ms };
+        const text =
+          `Synced ${fetched.toLocaleString('en-US')} records in ${pages} pages (${(report.ms / 1000).toFixed(1)} s): ` +
+          `${report.imported.toLocaleString('en-US')} new, ${report.duplicates.toLocaleString('en-US')} duplicates, ${report.rejected.toLocaleString('en-US')} rejected.`;
+        return { data, text };
       }),
   },
   status: {
