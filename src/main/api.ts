@@ -23,6 +23,8 @@ export interface ApiDeps {
   db: Db;
   path: string;
   clock?: () => number;
+  /** The import's parser thread script (out/main/parse-worker.js); without it imports parse inline. */
+  parserScript?: URL;
   /** Pushes an event to whoever listens (the window, the browser, nobody in the CLI). */
   emit?: <K extends keyof Events>(name: K, payload: Events[K]) => void;
 }
@@ -93,7 +95,8 @@ export function createBackend(deps: ApiDeps): Backend {
       ...(checkpoint ? { yieldBetweenChunks: checkpoint } : {}),
     });
 
-  const runImport = (path: string, options: ImportOptions) => importFile(db, path, { clock, ...options });
+  const runImport = (path: string, options: ImportOptions) =>
+    importFile(db, path, { clock, ...(deps.parserScript ? { parserScript: deps.parserScript } : {}), ...options });
   const importMessage = (s: { imported: number; duplicates: number; rejected: number; state: string }): string =>
     `${s.state === 'cancelled' ? 'Import cancelled; kept' : 'Imported'} ${s.imported.toLocaleString('en-US')} records` +
     ` (${s.duplicates.toLocaleString('en-US')} duplicates, ${s.rejected.toLocaleString('en-US')} rejected).`;

@@ -32,6 +32,13 @@ const common: NonNullable<ParseArgsConfig['options']> = {
   help: { type: 'boolean', short: 'h', default: false },
 };
 
+/** The import's parser thread: beside the built CLI in out/main, or its source when the CLI runs from source. */
+function parserScript(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('./ingest/parse-worker.ts', import.meta.url)
+    : new URL('./parse-worker.js', import.meta.url);
+}
+
 interface CliBackend {
   handlers: Handlers;
   /** Starts a job through the contract and resolves with its final state, reporting progress on the way. */
@@ -44,6 +51,7 @@ function withBackend<T>(ctx: CommandContext, use: (backend: CliBackend) => Promi
   const { handlers } = createBackend({
     db,
     path,
+    parserScript: parserScript(),
     emit: (name, payload) => {
       if (name === 'job') for (const listener of listeners) listener(payload as JobInfo);
     },

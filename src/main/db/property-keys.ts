@@ -23,25 +23,43 @@ export function typeNames(bits: number): JsonTypeName[] {
   return (Object.entries(TYPE_BITS) as [JsonTypeName, number][]).filter(([, bit]) => (bits & bit) !== 0).map(([name]) => name);
 }
 
-/** Collects the property keys (and their JSON types) seen per event name while a writer runs. */
+/**
+ * Collects the property keys (and their JSON types) seen per event name while a writer runs. Keyed by
+ * name, not id, so an import's parser thread can collect them and hand over the result.
+ */
 export class PropertyKeyTracker {
-  private readonly seen = new Map<number, Map<string, number>>();
+  private readonly seen = new Map<string, Map<string, number>>();
 
-  add(nameId: number, properties: Record<string, unknown> | null): void {
+  add(name: string, properties: Record<string, unknown> | null): void {
     if (!properties) return;
-    let keys = this.seen.get(nameId);
-    if (!keys) this.seen.set(nameId, (keys = new Map()));
+    let keys = this.seen.get(name);
+    if (!keys) this.seen.set(name, (keys = new Map()));
     for (const key in properties) {
       keys.set(key, (keys.get(key) ?? 0) | typeBitOf(properties[key]));
     }
   }
 
-  flush(db: Db): void {
+  entries(): [name: string, key: string, bits: number][] {
+    const out: [string, string, number][] = [];
+    for (const [name, keys] of this.seen) for (const [key, bits] of keys) out.push([name, key, bits]);
+    return out;
+  }
+
+  merge(entries: Iterable<[string, string, number]>): void {
+    for (const [name, key, bits] of entries) {
+      let keys = this.seen.get(name);
+      if (!keys) this.seen.set(name, (keys = new Map()));
+      keys.set(key, (keys.get(key) ?? 0) | bits);
+    }
+  }
+
+  /** Writes the collected keys; `nameId` maps an event name to its id. */
+  flush(db: Db, nameId: (name: string) => number): void {
     const upsert = db.prepare(
       `INSERT INTO event_property_keys (name_id, key, types) VALUES (?, ?, ?)
        ON CONFLICT (name_id, key) DO UPDATE SET types = types | excluded.types`,
     );
-    for (const [nameId, keys] of this.seen) for (const [key, bits] of keys) upsert.run(nameId, key, bits);
+    for (const [name, key, bits] of this.entries()) upsert.run(nameId(name), key, bits);
     this.seen.clear();
   }
 }

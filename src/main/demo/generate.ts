@@ -12,7 +12,7 @@ import { createKvRepo } from '../db/kv';
 import { BatchInserter } from '../db/batch-insert';
 import { PropertyKeyTracker } from '../db/property-keys';
 import { DAY_MS, DailyRollup, deferIndexes } from '../db/rollup';
-import { hash53 } from '../../shared/hash';
+import { recordKey } from '../../shared/segment-spec';
 import { Random } from '../../shared/random';
 import { ApiError } from '../../shared/errors';
 import type { DemoResult } from '../../shared/types';
@@ -150,7 +150,7 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
 
     insertEvent.flush();
     rollup.flush(db);
-    propertyKeys.flush(db);
+    propertyKeys.flush(db, (name) => nameIds.get(name) as number);
     restoreIndexes();
     kv.set('data_as_of', String(DEMO_AS_OF));
     kv.set('data_as_of_source', 'demo');
@@ -189,16 +189,16 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
         if (ts >= DEMO_AS_OF) return;
         const eventId = `demo-${userPk}-${seq++}`;
         const nameId = nameIds.get(name) as number;
-        insertEvent.add(hash53(eventId), eventId, userPk, nameId, ts, properties ? JSON.stringify(properties) : null);
+        insertEvent.add(recordKey(eventId), eventId, userPk, nameId, ts, properties ? JSON.stringify(properties) : null);
         rollup.add(nameId, ts);
-        propertyKeys.add(nameId, properties);
+        propertyKeys.add(name, properties);
         if (ts > lastSeen) lastSeen = ts;
         written += 1;
       };
 
       // The identify call that created the user: a record at signup, holding the traits.
       const identifyId = `demo-${userPk}-identify`;
-      insertEvent.add(hash53(identifyId), identifyId, userPk, 0, signupTs, JSON.stringify(traits));
+      insertEvent.add(recordKey(identifyId), identifyId, userPk, 0, signupTs, JSON.stringify(traits));
       rollup.add(0, signupTs);
 
       let projects = plan === 'starter' ? rng.int(0, STARTER_PROJECT_LIMIT - 1) : 0;

@@ -75,9 +75,15 @@ export async function* readNdjson(path: string, progress: ReadProgress): AsyncGe
     if (record.value !== undefined) record.bytes = byteSize(trimmed);
     batch.push(record);
   };
+  let first = true;
   for (const chunk of readChunks(path)) {
     progress.bytes += chunk.length;
-    const text = carry + decoder.write(chunk);
+    let text = carry + decoder.write(chunk);
+    if (first) {
+      // A byte order mark is not part of the first record.
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
+    }
     let start = 0;
     let newline = text.indexOf('\n', start);
     while (newline !== -1) {
@@ -161,7 +167,12 @@ export async function* readJsonArray(path: string, progress: ReadProgress): Asyn
         emit(buffer.slice(elementStart, pos));
       }
     }
-    if (final && elementStart !== -1) emit(buffer.slice(elementStart));
+    if (final && elementStart !== -1 && !closed) {
+      // An element the file ends inside of: one rejection that says the array is cut off there.
+      index += 1;
+      elementStart = -1;
+      batch.push({ line: index, error: 'the JSON array is cut off inside this element (no closing "]")' });
+    }
   };
   const emit = (text: string): void => {
     index += 1;
@@ -189,7 +200,6 @@ export async function* readJsonArray(path: string, progress: ReadProgress): Asyn
   buffer += decoder.end();
   scan(true);
   if (!opened) throw new Error('the file holds no JSON array');
-  if (!closed) batch.push({ line: index + 1, error: 'the JSON array is cut off: no closing "]"' });
   if (batch.length > 0) yield batch;
 }
 

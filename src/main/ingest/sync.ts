@@ -10,12 +10,12 @@
  */
 import { z } from 'zod';
 import { ApiError } from '../../shared/errors';
-import { normalizeRecord } from '../../shared/segment-spec';
 import type { ImportError, SyncSummary } from '../../shared/types';
 import type { Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
 import { createKvRepo } from '../db/kv';
 import { advanceDataAsOf } from './data-as-of';
+import { prepareRaw } from './prepare';
 import { MAX_REPORTED_ERRORS, saveReport } from './reports';
 import { RecordWriter } from './writer';
 
@@ -155,11 +155,11 @@ export async function syncFromSource(db: Db, options: SyncOptions): Promise<Sync
       try {
         const writer = new RecordWriter(db, 'indexed');
         page.events.forEach((raw, i) => {
-          const result = normalizeRecord(raw);
-          if (!result.ok) {
+          const prepared = prepareRaw(raw, undefined, writer.propertyKeys);
+          if (typeof prepared === 'string') {
             summary.rejected += 1;
-            if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: summary.fetched + i + 1, reason: result.reason });
-          } else if (writer.write(result.record) === 'imported') summary.imported += 1;
+            if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: summary.fetched + i + 1, reason: prepared });
+          } else if (writer.write(prepared) === 'imported') summary.imported += 1;
           else summary.duplicates += 1;
         });
         writer.finish();

@@ -8,8 +8,7 @@
  * falls back to "indexed" once the key set would grow past its memory budget. "indexed" (sync pages,
  * small files into large caches) lets the unique index decide, row by row.
  */
-import type { NormalizedRecord } from '../../shared/segment-spec';
-import { recordKey } from '../../shared/segment-spec';
+import type { PreparedRecord } from './prepare';
 import { BatchInserter } from '../db/batch-insert';
 import type { Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
@@ -29,13 +28,14 @@ interface UserState {
 }
 
 /** In bulk mode, the most keys held in memory (about 50 bytes each) before switching to indexed mode. */
-export const BULK_KEY_BUDGET = 2_500_000;
+export const BULK_KEY_BUDGET = 1_500_000;
 /** Users held in memory before their state is written out and forgotten. */
 const USER_CACHE_LIMIT = 200_000;
 
 export class RecordWriter {
   private readonly rollup = new DailyRollup();
-  private readonly propertyKeys = new PropertyKeyTracker();
+  /** Property keys of the records written: fed by whoever prepares them (see prepare.ts). */
+  readonly propertyKeys = new PropertyKeyTracker();
   private readonly users = new Map<string, UserState>();
   private readonly names = new Map<string, number>();
   private readonly repo;
@@ -120,10 +120,10 @@ export class RecordWriter {
     return state;
   }
 
-  write(record: NormalizedRecord): WriteOutcome {
-    const key = recordKey(record.id);
-    const nameId = record.kind === 'identify' ? 0 : this.nameId(record.name);
-    const properties = record.data ? JSON.stringify(record.data) : null;
+  write(record: PreparedRecord): WriteOutcome {
+    const key = record.key;
+    const nameId = record.name === '' ? 0 : this.nameId(record.name);
+    const properties = record.json;
     if (this.mode === 'bulk') {
       const keys = this.keys as Set<number>;
       if (keys.has(key)) return 'duplicate';
@@ -141,21 +141,20 @@ export class RecordWriter {
     return 'imported';
   }
 
-  private apply(user: UserState, record: NormalizedRecord, nameId: number): void {
+  private apply(user: UserState, record: PreparedRecord, nameId: number): void {
     const ts = record.ts;
     if (user.first === null || ts < user.first) user.first = ts;
     if (user.last === null || ts > user.last) user.last = ts;
     user.dirty = true;
-    if (record.kind === 'identify' && record.data) {
-      for (const key in record.data) {
+    if (nameId === 0 && record.json !== null) {
+      const traits = record.data ?? (JSON.parse(record.json) as Record<string, unknown>);
+      for (const key in traits) {
         const seen = user.traitTimes[key];
         if (seen === undefined || ts >= seen) {
-          user.traits[key] = record.data[key];
+          user.traits[key] = traits[key];
           user.traitTimes[key] = ts;
         }
       }
-    } else {
-      this.propertyKeys.add(nameId, record.data);
     }
     this.rollup.add(nameId, ts);
     if (this.newestTs === null || ts > this.newestTs) this.newestTs = ts;
@@ -175,7 +174,7 @@ export class RecordWriter {
     this.inserter.flush();
     this.flushUsers();
     this.rollup.flush(this.db);
-    this.propertyKeys.flush(this.db);
+    this.propertyKeys.flush(this.db, (name) => this.nameId(name));
     this.restoreIndexes?.();
     this.restoreIndexes = null;
     this.keys = null;

@@ -19,6 +19,7 @@ try {
   const { handlers } = createBackend({
     db,
     path,
+    parserScript: new URL('./parse-worker.js', import.meta.url),
     emit: (name, payload) => post({ type: 'event', event: { name, payload } }),
   });
   port.on('message', (message: HostToWorker) => {

@@ -1,0 +1,41 @@
+/**
+ * The import's parser thread: reads, parses, validates and prepares records (prepare.ts) while the
+ * database thread writes the previous batches. It keeps at most a few batches in flight, so memory
+ * stays flat whatever the file's size.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { PropertyKeyTracker } from '../db/property-keys';
+import { prepareFile } from './prepare';
+import { packBatch, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('parse-worker must run as a worker thread.');
+const { path, format } = workerData as ParserSetup;
+const MAX_IN_FLIGHT = 3;
+let inFlight = 0;
+let wake: (() => void) | null = null;
+
+port.on('message', (message: ParserRequest) => {
+  if (message.type === 'credit') {
+    inFlight -= 1;
+    wake?.();
+    wake = null;
+  }
+});
+
+async function run(): Promise<void> {
+  const propertyKeys = new PropertyKeyTracker();
+  for await (const batch of prepareFile(path, format, propertyKeys)) {
+    const { message, transfer } = packBatch(batch);
+    port!.postMessage(message, transfer);
+    inFlight += 1;
+    while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
+  }
+  const done: ParserMessage = { type: 'done', propertyKeys: propertyKeys.entries() };
+  port!.postMessage(done);
+}
+
+run().catch((err: unknown) => {
+  const failed: ParserMessage = { type: 'error', message: err instanceof Error ? err.message : String(err) };
+  port.postMessage(failed);
+});

@@ -1,0 +1,75 @@
+/**
+ * Turns a file into prepared records: read, parse, validate, normalize, key and serialize. This is
+ * the CPU-heavy half of an import, so it can run on its own thread (parse-worker.ts) beside the
+ * thread that writes to SQLite, or inline where no worker can start (unit tests under vitest).
+ */
+import { normalizeRecord, recordKey, type NormalizedRecord } from '../../shared/segment-spec';
+import type { EventFileFormat, ImportError } from '../../shared/types';
+import { PropertyKeyTracker } from '../db/property-keys';
+import { readCsv, readJsonArray, readNdjson, type RawRecord, type ReadProgress } from './readers';
+
+/** A record ready for the writer: its dedupe key computed and its data serialized. */
+export interface PreparedRecord {
+  key: number;
+  id: string;
+  userId: string;
+  /** '' for identify calls. */
+  name: string;
+  ts: number;
+  /** Properties or traits as JSON text; null when empty. */
+  json: string | null;
+  /** The parsed data when still at hand (inline path); the writer parses `json` otherwise, for identify calls. */
+  data?: Record<string, unknown> | null;
+}
+
+export interface PreparedBatch {
+  records: PreparedRecord[];
+  rejects: ImportError[];
+  /** Records read in this batch, rejected ones included. */
+  count: number;
+  /** Bytes of the file read so far. */
+  bytes: number;
+}
+
+export function prepare(record: NormalizedRecord): PreparedRecord {
+  return {
+    key: recordKey(record.id),
+    id: record.id,
+    userId: record.userId,
+    name: record.kind === 'identify' ? '' : record.name,
+    ts: record.ts,
+    json: record.data ? JSON.stringify(record.data) : null,
+    data: record.data,
+  };
+}
+
+/** Validates one raw record and prepares it, noting its property keys; a string is the rejection reason. */
+export function prepareRaw(raw: unknown, byteLength: number | undefined, propertyKeys: PropertyKeyTracker): PreparedRecord | string {
+  const result = normalizeRecord(raw, byteLength);
+  if (!result.ok) return result.reason;
+  if (result.record.kind === 'event') propertyKeys.add(result.record.name, result.record.data);
+  return prepare(result.record);
+}
+
+export async function* prepareFile(
+  path: string,
+  format: EventFileFormat,
+  propertyKeys: PropertyKeyTracker,
+): AsyncGenerator<PreparedBatch> {
+  const read = format === 'ndjson' ? readNdjson : format === 'json' ? readJsonArray : readCsv;
+  const progress: ReadProgress = { bytes: 0 };
+  for await (const batch of read(path, progress) as AsyncGenerator<RawRecord[]>) {
+    const records: PreparedRecord[] = [];
+    const rejects: ImportError[] = [];
+    for (const raw of batch) {
+      if (raw.error !== undefined) {
+        rejects.push({ line: raw.line, reason: raw.error });
+        continue;
+      }
+      const prepared = prepareRaw(raw.value, raw.bytes, propertyKeys);
+      if (typeof prepared === 'string') rejects.push({ line: raw.line, reason: prepared });
+      else records.push(prepared);
+    }
+    yield { records, rejects, count: batch.length, bytes: progress.bytes };
+  }
+}

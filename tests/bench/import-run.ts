@@ -1,0 +1,65 @@
+/**
+ * One measurement of `npm run bench:import`, run in its own process so its peak memory is its own.
+ * Usage: import-run.ts <real|floor|ceiling> <file.ndjson> <db>
+ * Prints one JSON line: {"mode", "events", "ms", "peakRssMb"}.
+ */
+import { createReadStream, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
+import { openCache } from '../../src/main/db/connection';
+import { importFile } from '../../src/main/ingest/import-file';
+
+const [mode, file, dbPath] = process.argv.slice(2) as [string, string, string];
+for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 50);
+
+async function run(): Promise<number> {
+  if (mode === 'real') {
+    const { db } = openCache(dbPath);
+    const summary = await importFile(db, file, {
+      format: 'ndjson',
+      parserScript: new URL('../../src/main/ingest/parse-worker.ts', import.meta.url),
+    });
+    db.close();
+    return summary.imported;
+  }
+  const lines = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  if (mode === 'ceiling') {
+    let n = 0;
+    for await (const line of lines) {
+      if (line) {
+        JSON.parse(line);
+        n += 1;
+      }
+    }
+    return n;
+  }
+  // The naive floor: parse each line, INSERT OR IGNORE keyed by the messageId as TEXT UNIQUE, one transaction.
+  const db = new Database(dbPath);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE events (message_id TEXT UNIQUE, user_id TEXT, name TEXT, ts INTEGER, properties TEXT)');
+  const insert = db.prepare('INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?)');
+  let n = 0;
+  db.exec('BEGIN');
+  for await (const line of lines) {
+    if (!line) continue;
+    const e = JSON.parse(line) as { messageId: string; userId: string; event?: string; timestamp: string | number; properties?: unknown };
+    insert.run(e.messageId, e.userId, e.event ?? null, typeof e.timestamp === 'number' ? e.timestamp : Date.parse(e.timestamp), JSON.stringify(e.properties ?? null));
+    n += 1;
+  }
+  db.exec('COMMIT');
+  db.close();
+  return n;
+}
+
+const started = performance.now();
+const events = await run();
+const ms = performance.now() - started;
+clearInterval(sampler);
+peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+process.stdout.write(`${JSON.stringify({ mode, events, ms: Math.round(ms), peakRssMb: Math.round(peakRss / 1048576) })}\n`);

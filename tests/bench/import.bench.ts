@@ -1,0 +1,89 @@
+/**
+ * npm run bench:import [-- <events>]: generates an NDJSON file of Segment-spec events with random UUID
+ * messageIds and measures, side by side, each in its own process on the same file:
+ *   - the parse ceiling: reading and JSON.parse-ing the file on one thread;
+ *   - the naive floor: JSON.parse + INSERT OR IGNORE keyed by the messageId as TEXT UNIQUE, one transaction;
+ *   - the real import path (parse, validate, dedupe, insert, indexes, report) into a fresh cache.
+ * Prints events/s for each, the ratios, and each process's peak memory.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, statSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Random } from '../../src/shared/random';
+
+const events = Number(process.argv[2] ?? 1_000_000);
+const dir = join(tmpdir(), 'guidepost-bench');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `events-${events}.ndjson`);
+
+const NAMES = ['report_run', 'task_created', 'task_completed', 'login', 'project_viewed', 'comment_added', 'invite_sent', 'export_csv'];
+
+function generate(): void {
+  const rng = new Random(42);
+  const fd = openSync(file, 'w');
+  const start = Date.UTC(2026, 3, 1);
+  let buffer = '';
+  for (let i = 0; i < events; i++) {
+    const user = `u_${rng.int(1, 50_000)}`;
+    const ts = new Date(start + Math.floor((i / events) * 90 * 86_400_000)).toISOString();
+    const record =
+      i % 10 === 0
+        ? { type: 'identify', messageId: randomUUID(), userId: user, timestamp: ts, traits: { plan: rng.pick(['free', 'starter', 'growth']), seats: rng.int(1, 50) } }
+        : {
+            type: 'track',
+            messageId: randomUUID(),
+            userId: user,
+            event: rng.pick(NAMES),
+            timestamp: ts,
+            properties: { format: rng.pick(['pdf', 'csv', 'web']), count: rng.int(1, 100), source: 'web' },
+          };
+    buffer += `${JSON.stringify(record)}\n`;
+    if (buffer.length > 1 << 20) {
+      writeSync(fd, buffer);
+      buffer = '';
+    }
+  }
+  writeSync(fd, buffer);
+  closeSync(fd);
+}
+
+if (!existsSync(file)) {
+  process.stdout.write(`Generating ${events.toLocaleString('en-US')} events into ${file}…\n`);
+  generate();
+}
+const mb = statSync(file).size / 1048576;
+process.stdout.write(`File: ${file} (${mb.toFixed(0)} MB, ${events.toLocaleString('en-US')} events)\n\n`);
+
+interface Run {
+  mode: string;
+  events: number;
+  ms: number;
+  peakRssMb: number;
+}
+
+function measure(mode: string): Run {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', './scripts/register-ts.mjs', 'tests/bench/import-run.ts', mode, file, join(dir, `bench-${mode}.db`)],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
+  if (result.status !== 0) throw new Error(`${mode} failed:\n${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop() as string) as Run;
+}
+
+const runs = ['ceiling', 'floor', 'real'].map(measure);
+const rate = (run: Run): number => (run.events / run.ms) * 1000;
+const [ceiling, floor, real] = runs as [Run, Run, Run];
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(9);
+process.stdout.write('measurement                         events/s   seconds  peak MB\n');
+for (const [label, run] of [
+  ['parse ceiling (read + JSON.parse)', ceiling],
+  ['naive floor (TEXT UNIQUE, 1 stmt)', floor],
+  ['guidepost import (real path)', real],
+] as const) {
+  process.stdout.write(`${label.padEnd(34)} ${fmt(rate(run))} ${(run.ms / 1000).toFixed(2).padStart(9)} ${String(run.peakRssMb).padStart(8)}\n`);
+}
+process.stdout.write(`\nreal / floor:   ${(rate(real) / rate(floor)).toFixed(2)}x\n`);
+process.stdout.write(`real / ceiling: ${(rate(real) / rate(ceiling)).toFixed(2)}x\n`);
