@@ -17,6 +17,7 @@ import { generateDemo, hasDemo } from './demo/generate';
 import { importFile, type ImportOptions } from './ingest/import-file';
 import { getReport, listReports } from './ingest/reports';
 import { syncFromSource } from './ingest/sync';
+import { requireRule, SegmentService } from './segments/service';
 import { JobRunner } from './jobs';
 
 export interface ApiDeps {
@@ -113,6 +114,10 @@ export function createBackend(deps: ApiDeps): Backend {
     };
   };
 
+  const segments = new SegmentService(db, clock);
+  /** The default asOf of every time-relative figure: the cache's "data as of", else now. */
+  const defaultAsOf = (asOf: number | undefined): number => asOf ?? status().dataAsOf ?? clock();
+
   const handlers: Handlers = {
     getStatus: () => status(),
     setDataAsOf: ({ asOf }) => {
@@ -192,6 +197,20 @@ export function createBackend(deps: ApiDeps): Backend {
       return { jobId };
     },
     getSyncState: () => syncState(),
+    previewSegment: ({ rule, asOf, sample }) => segments.preview(requireRule(rule), defaultAsOf(asOf), sample ?? 8),
+    segmentMembers: ({ rule, segmentId, asOf, limit }) => {
+      const at = defaultAsOf(asOf);
+      const resolved = segmentId !== undefined ? segments.get(segmentId).rule : requireRule(rule);
+      const members = segments.memberIds(resolved, at, limit);
+      return { members, count: limit === undefined ? members.length : segments.count(resolved, at), total: segments.total(at), asOf: at };
+    },
+    segmentTrend: ({ rule, asOf, weeks }) => segments.trend(requireRule(rule), defaultAsOf(asOf), weeks ?? 12),
+    listSegments: () => segments.list(),
+    getSegment: ({ id }) => segments.get(id),
+    saveSegment: (input) => segments.save(input),
+    duplicateSegment: ({ id }) => segments.duplicate(id),
+    segmentUsage: ({ id }) => ({ segments: segments.usedBy(id) }),
+    deleteSegment: ({ id }) => segments.delete(id),
     cancelJob: ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     listJobs: () => jobs.list(),
   };

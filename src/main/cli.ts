@@ -2,7 +2,9 @@
  * The `guidepost` command line. Every command takes --db <file> and --json; with --json it prints
  * exactly one JSON object on stdout, and errors as {"error": "..."} with exit code 2.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseTimestamp } from '../shared/segment-spec';
 import { createBackend } from './api';
 import { openCache } from './db/connection';
 import { resolveDbPath } from './paths';
@@ -179,6 +181,37 @@ const commands: Record<string, Command> = {
           `Synced ${fetched.toLocaleString('en-US')} records in ${pages} pages (${(report.ms / 1000).toFixed(1)} s): ` +
           `${report.imported.toLocaleString('en-US')} new, ${report.duplicates.toLocaleString('en-US')} duplicates, ${report.rejected.toLocaleString('en-US')} rejected.`;
         return { data, text };
+      }),
+  },
+  segment: {
+    summary: 'Count a segment rule (segment count) or list its members (segment members) as of an instant.',
+    usage: 'guidepost segment count|members --rule <rule.json> [--as-of <ISO instant>] [--db <file>] [--json]',
+    options: { rule: { type: 'string' }, 'as-of': { type: 'string' } },
+    run: (ctx) =>
+      withBackend(ctx, async ({ handlers }) => {
+        const [action, ...extra] = ctx.positionals;
+        if ((action !== 'count' && action !== 'members') || extra.length > 0) throw new Error('say `segment count` or `segment members`.');
+        const ruleFile = ctx.values.rule as string | undefined;
+        if (!ruleFile) throw new Error('give the rule with --rule <rule.json>.');
+        let rule: unknown;
+        try {
+          rule = JSON.parse(readFileSync(ruleFile, 'utf8'));
+        } catch (err) {
+          throw new Error(`cannot read the rule from ${ruleFile}: ${(err as Error).message}`);
+        }
+        const asOfText = ctx.values['as-of'] as string | undefined;
+        let asOf: number | undefined;
+        if (asOfText !== undefined) {
+          const parsed = parseTimestamp(asOfText);
+          if (typeof parsed === 'string') throw new Error(`--as-of: ${parsed}`);
+          asOf = parsed;
+        }
+        const result = await handlers.segmentMembers({ rule, ...(asOf !== undefined ? { asOf } : {}) });
+        const iso = new Date(result.asOf).toISOString();
+        if (action === 'count') {
+          return { data: { count: result.count, total: result.total, asOf: iso }, text: `${result.count} of ${result.total} users as of ${iso}` };
+        }
+        return { data: { members: result.members, count: result.count }, text: result.members.join('\n') };
       }),
   },
   status: {

@@ -16,6 +16,9 @@ import type {
   ImportReport,
   JobInfo,
   JobRef,
+  SavedSegment,
+  SegmentPreview,
+  SegmentTrendPoint,
   SyncState,
   UserPage,
   UserTimeline,
@@ -80,6 +83,38 @@ export const methods = {
       .strict(),
   ),
   getSyncState: method<SyncState>()(noArgs),
+  /** Size, share, sentence, warnings and a sample of a rule (saved or not) as of asOf (default: data as of). */
+  previewSegment: method<SegmentPreview>()(
+    z.object({ rule: z.unknown(), asOf: epochMs.optional(), sample: z.number().int().min(0).max(100).optional() }).strict(),
+  ),
+  /** Member ids of a rule or a saved segment. */
+  segmentMembers: method<{ members: string[]; count: number; total: number; asOf: number }>()(
+    z
+      .object({ rule: z.unknown().optional(), segmentId: z.string().min(1).max(100).optional(), asOf: epochMs.optional(), limit: z.number().int().min(1).max(1_000_000).optional() })
+      .strict()
+      .refine((a) => (a.rule === undefined) !== (a.segmentId === undefined), 'give either a rule or a segmentId'),
+  ),
+  /** The rule's size at the end of each of the last `weeks` weeks (default 12). */
+  segmentTrend: method<SegmentTrendPoint[]>()(
+    z.object({ rule: z.unknown(), asOf: epochMs.optional(), weeks: z.number().int().min(1).max(52).optional() }).strict(),
+  ),
+  listSegments: method<SavedSegment[]>()(noArgs),
+  getSegment: method<SavedSegment>()(z.object({ id: z.string().min(1).max(100) }).strict()),
+  /** Creates (no id) or updates a segment; a rule referring to itself in a cycle is refused. */
+  saveSegment: method<SavedSegment>()(
+    z
+      .object({
+        id: z.string().min(1).max(100).optional(),
+        name: z.string().min(1, 'give the segment a name').max(200),
+        description: z.string().max(2000).optional(),
+        rule: z.unknown(),
+      })
+      .strict(),
+  ),
+  duplicateSegment: method<SavedSegment>()(z.object({ id: z.string().min(1).max(100) }).strict()),
+  /** What would break if the segment went: segments referring to it (messages and personas join later). */
+  segmentUsage: method<{ segments: SavedSegment[] }>()(z.object({ id: z.string().min(1).max(100) }).strict()),
+  deleteSegment: method<{ deleted: boolean }>()(z.object({ id: z.string().min(1).max(100) }).strict()),
   cancelJob: method<{ cancelled: boolean }>()(z.object({ jobId: z.string().min(1).max(100) }).strict()),
   listJobs: method<JobInfo[]>()(noArgs),
 } as const;

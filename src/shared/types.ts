@@ -180,3 +180,33 @@ export interface SyncSummary {
   pages: number;
   ms: number;
 }
+
+export interface SavedSegment {
+  id: string;
+  name: string;
+  description: string;
+  /** The rule as saved (portable JSON; see docs/SEGMENTS.md). */
+  rule: import('./segments/rule').Rule;
+  createdAt: number;
+  updatedAt: number;
+  /** The rule in plain English. */
+  sentence: string;
+}
+
+export interface SegmentPreview {
+  count: number;
+  /** Users in the universe at asOf: everyone with a record at or before it. */
+  total: number;
+  asOf: number;
+  sentence: string;
+  /** Things worth a look that do not stop the rule: events or traits the cache has not seen. */
+  warnings: string[];
+  /** A few members, with their traits. */
+  sample: UserSummary[];
+}
+
+export interface SegmentTrendPoint {
+  asOf: number;
+  count: number;
+  total: number;
+}

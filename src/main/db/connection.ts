@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { migrate, type MigrateResult } from '../../shared/migrate';
 import { ApiError } from '../../shared/errors';
 import { cacheMigrations } from './migrations';
+import { dateInstant } from '../../shared/segments/values';
 
 export type Db = Database.Database;
 
@@ -23,6 +24,15 @@ export interface OpenedCache {
   migration: MigrateResult;
 }
 
+/**
+ * SQL functions the segment compiler needs, so SQL means exactly what the JS evaluator means:
+ * Unicode lower-casing (SQLite's lower() is ASCII-only) and date strings read as instants.
+ */
+function registerSqlFunctions(db: Db): void {
+  db.function('gp_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : null));
+  db.function('gp_instant', { deterministic: true }, (text: unknown) => dateInstant(text));
+}
+
 /** Opens (creating if needed) a cache file, sets it up for speed and safety, and brings its schema up to date. */
 export function openCache(file: string, options: OpenCacheOptions = {}): OpenedCache {
   const path = resolve(file);
@@ -40,6 +50,7 @@ export function openCache(file: string, options: OpenCacheOptions = {}): OpenedC
       label: 'the Guidepost cache',
       now: options.now ?? Date.now(),
     });
+    registerSqlFunctions(db);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = OFF');

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { ActivityTray } from './components/ActivityTray';
 import { CommandPalette } from './components/CommandPalette';
+import { ImportFileInput } from './components/ImportFileInput';
 import { StatusBar } from './components/StatusBar';
 import { Toasts } from './components/Toasts';
 import { useResolvedTheme } from './lib/theme';
@@ -92,6 +93,7 @@ export function App() {
       <ActivityTray />
       <Toasts />
       <CommandPalette />
+      <ImportFileInput />
     </div>
   );
 }

@@ -1,6 +1,7 @@
-import { api, errorMessage } from '../lib/api';
-import { formatDuration, formatNumber } from '../lib/format';
+import { api, errorMessage, withFileNames } from '../lib/api';
+import { progressFraction, progressParts } from '../lib/jobs';
 import { useApp } from '../store';
+import { ProgressBar } from './ProgressBar';
 
 /** Background work in one place: progress, rate, time left, and cancel. Never blocks the screen. */
 export function ActivityTray() {
@@ -9,26 +10,25 @@ export function ActivityTray() {
   const running = Object.values(jobs).filter((j) => j.state === 'running');
   if (running.length === 0) return null;
   return (
-    <aside className="activity-tray" aria-label="Background activity" aria-live="polite">
+    <aside className="activity-tray" aria-label="Background activity">
       {running.map((job) => {
-        const { done, total, unit, rate, etaMs } = job.progress;
+        const title = withFileNames(job.title);
+        const parts = progressParts(job.progress);
         return (
           <div key={job.id} className="activity-item" data-testid="activity-item">
-            <div className="activity-title">{job.title}</div>
-            <progress max={total ?? undefined} value={done} aria-label={`${job.title} progress`} />
-            <div className="activity-meta muted">
-              {formatNumber(done)}
-              {total !== null ? ` / ${formatNumber(total)}` : ''} {unit}
-              {rate > 0 ? ` · ${formatNumber(Math.round(rate))} ${unit}/s` : ''}
-              {etaMs !== null ? ` · ${formatDuration(etaMs)} left` : ''}
+            <div className="activity-head">
+              <div className="activity-title">{title}</div>
+              <button
+                type="button"
+                className="ghost small"
+                aria-label={`Cancel ${title}`}
+                onClick={() => api.cancelJob({ jobId: job.id }).catch((err: unknown) => toast('error', errorMessage(err)))}
+              >
+                Cancel
+              </button>
             </div>
-            <button
-              type="button"
-              className="ghost small"
-              onClick={() => api.cancelJob({ jobId: job.id }).catch((err: unknown) => toast('error', errorMessage(err)))}
-            >
-              Cancel
-            </button>
+            <ProgressBar value={progressFraction(job.progress)} label={`${title} progress`} valueText={parts.join(', ')} />
+            <div className="activity-meta muted">{parts.join(' · ')}</div>
           </div>
         );
       })}

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, errorMessage } from '../lib/api';
-import { AREAS, useApp } from '../store';
+import { AREAS, useApp, type DataTab } from '../store';
+import { pickImportFile } from './ImportFileInput';
 
 interface PaletteCommand {
   id: string;
@@ -11,7 +12,7 @@ interface PaletteCommand {
 
 /** Ctrl/Cmd+K: reach any screen or action by typing part of its name. */
 export function CommandPalette() {
-  const { paletteOpen, setPaletteOpen, setArea, setTheme, toast, status } = useApp();
+  const { paletteOpen, setPaletteOpen, setArea, setTheme, toast, status, setDataTab } = useApp();
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -24,6 +25,16 @@ export function CommandPalette() {
       hint: `Ctrl+${a.shortcut}`,
       run: () => setArea(a.id),
     }));
+    const dataTab = (tab: DataTab) => () => {
+      setArea('data');
+      setDataTab(tab);
+    };
+    list.push(
+      { id: 'import', label: 'Import events from a file…', hint: 'Data', run: () => pickImportFile() },
+      { id: 'data-events', label: 'Data: events and catalog', hint: 'Data', run: dataTab('events') },
+      { id: 'data-users', label: 'Data: users and timelines', hint: 'Data', run: dataTab('users') },
+      { id: 'data-imports', label: 'Data: imports, sync and connect a source', hint: 'Data', run: dataTab('imports') },
+    );
     list.push(
       { id: 'theme-light', label: 'Theme: light', hint: 'Appearance', run: () => setTheme('light') },
       { id: 'theme-dark', label: 'Theme: dark', hint: 'Appearance', run: () => setTheme('dark') },
@@ -41,7 +52,7 @@ export function CommandPalette() {
       });
     }
     return list;
-  }, [setArea, setTheme, toast, status]);
+  }, [setArea, setTheme, toast, status, setDataTab]);
 
   const matches = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);

@@ -113,7 +113,36 @@ export const api = Object.fromEntries(
   methodNames.map((name) => [name, async (arg: unknown) => unwrap(await transport.call(name, arg))]),
 ) as unknown as Api;
 
-export const fileForImport = (file: File): Promise<string> => transport.fileForImport(file);
+/** Server-side paths of the files picked in this session, with the names the user knows them by. */
+const pickedNames = new Map<string, string>();
+
+const baseName = (path: string): string => path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+
+/** Turns a file the user picked or dropped into the path startImport takes (uploading it in browser mode). */
+export async function fileForImport(file: File): Promise<string> {
+  const path = await transport.fileForImport(file);
+  pickedNames.set(path, file.name);
+  return path;
+}
+
+/** The name to show for an imported file's path: the name it was picked by, else the path's last part. */
+export function fileLabel(path: string): string {
+  return pickedNames.get(path) ?? baseName(path);
+}
+
+/**
+ * A backend sentence with the paths of picked files replaced by their names. In browser mode those
+ * paths point into the bridge's upload folder, which means nothing to the person who picked the file.
+ */
+export function withFileNames(text: string): string {
+  let out = text;
+  for (const [path, name] of pickedNames) {
+    out = out.split(path).join(name);
+    const base = baseName(path);
+    if (base !== name) out = out.split(base).join(name);
+  }
+  return out;
+}
 
 export const onBackendEvent = (listener: Listener): (() => void) => transport.onEvent(listener);
 

@@ -1,44 +1,98 @@
-import { useEffect, useMemo, useState } from 'react';
-import { BarElement, CategoryScale, Chart as ChartJS, LinearScale, Tooltip } from 'chart.js';
-import { Bar } from 'react-chartjs-2';
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import type { DailyVolumePoint, EventCatalogEntry } from '../../../shared/types';
-import { ChartCard } from '../components/ChartCard';
+import { DataActivity } from '../components/DataActivity';
 import { EmptyState } from '../components/EmptyState';
+import { EventCatalog } from '../components/EventCatalog';
+import { pickImportFile } from '../components/ImportFileInput';
+import { ImportReportPanel } from '../components/ImportReportPanel';
+import { RecentImports } from '../components/RecentImports';
+import { SyncPanel } from '../components/SyncPanel';
+import { Tabs, type TabItem } from '../components/Tabs';
+import { UsersPanel } from '../components/UsersPanel';
+import { VolumeChart, VOLUME_DAYS } from '../components/VolumeChart';
 import { api, errorMessage } from '../lib/api';
-import { formatDate, formatDateTime, formatNumber } from '../lib/format';
-import { cssVar, useResolvedTheme } from '../lib/theme';
-import { useApp } from '../store';
+import { formatDateTime, formatNumber } from '../lib/format';
+import { isWriterJob } from '../lib/jobs';
+import { useApp, type DataTab } from '../store';
 
-ChartJS.register(BarElement, CategoryScale, LinearScale, Tooltip);
+const hasFiles = (e: DragEvent): boolean => Array.from(e.dataTransfer.types).includes('Files');
 
-type SortKey = 'name' | 'count' | 'users' | 'firstSeen' | 'lastSeen';
-
+/** The Data area: bring events in (demo, file import, sync), then browse events, users and imports. */
 export function DataScreen() {
   const status = useApp((s) => s.status);
-  const dataVersion = useApp((s) => s.dataVersion);
+  const jobs = useApp((s) => s.jobs);
+  const uploading = useApp((s) => s.uploading);
+  const importFile = useApp((s) => s.importFile);
+  const toast = useApp((s) => s.toast);
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
+  const writer = Object.values(jobs).find(isWriterJob);
+  const busy = writer !== undefined || uploading !== null;
+
+  // A file dropped anywhere else in the window must not replace the app with the file's contents.
+  useEffect(() => {
+    const block = (e: globalThis.DragEvent): void => {
+      if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+    };
+    window.addEventListener('dragover', block);
+    window.addEventListener('drop', block);
+    return () => {
+      window.removeEventListener('dragover', block);
+      window.removeEventListener('drop', block);
+    };
+  }, []);
+
+  const dropHandlers = {
+    onDragEnter: (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      dragDepth.current += 1;
+      setDragging(true);
+    },
+    onDragOver: (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = busy ? 'none' : 'copy';
+    },
+    onDragLeave: (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      dragDepth.current = Math.max(0, dragDepth.current - 1);
+      if (dragDepth.current === 0) setDragging(false);
+    },
+    onDrop: (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      dragDepth.current = 0;
+      setDragging(false);
+      const file = e.dataTransfer.files[0];
+      if (!file) return;
+      if (busy) toast('info', `Wait for “${writer?.title ?? 'the upload'}” to finish, then drop the file again.`);
+      else void importFile(file);
+    },
+  };
+
+  if (!status) return <p className="muted pad">Opening the cache…</p>;
+  const isEmpty = status.users === 0;
+
+  return (
+    <div className="data-area" {...dropHandlers} data-testid="data-area">
+      {isEmpty ? <EmptyData busy={busy} /> : <PopulatedData busy={busy} busyTitle={writer?.title ?? null} />}
+      {dragging ? (
+        <div className="drop-overlay" aria-hidden="true">
+          <div>
+            <strong>{busy ? 'Another job is running' : 'Drop to import events'}</strong>
+            <span>{busy ? 'Wait for it to finish, then drop the file again.' : 'NDJSON, a JSON array or CSV in the Segment spec'}</span>
+          </div>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function EmptyData({ busy }: { busy: boolean }) {
   const jobs = useApp((s) => s.jobs);
   const toast = useApp((s) => s.toast);
-  const [catalog, setCatalog] = useState<EventCatalogEntry[] | null>(null);
-  const [volume, setVolume] = useState<DailyVolumePoint[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const demoRunning = Object.values(jobs).some((j) => j.kind === 'demo' && j.state === 'running');
-  const isEmpty = status !== null && status.users === 0;
-
-  useEffect(() => {
-    if (!status || isEmpty) return;
-    let live = true;
-    Promise.all([api.listEventCatalog({}), api.getDailyVolume({ days: 90 })])
-      .then(([c, v]) => {
-        if (!live) return;
-        setCatalog(c);
-        setVolume(v);
-        setError(null);
-      })
-      .catch((err: unknown) => live && setError(errorMessage(err)));
-    return () => {
-      live = false;
-    };
-  }, [dataVersion, isEmpty, status?.dataAsOf, status !== null]);
+  const [showSync, setShowSync] = useState(false);
+  const demoJob = Object.values(jobs).find((j) => j.kind === 'demo' && j.state === 'running');
 
   const openDemo = async (): Promise<void> => {
     try {
@@ -48,22 +102,19 @@ export function DataScreen() {
     }
   };
 
-  if (!status) return <p className="muted pad">Opening the cache…</p>;
-
-  if (isEmpty) {
-    const demoJob = Object.values(jobs).find((j) => j.kind === 'demo' && j.state === 'running');
-    return (
+  return (
+    <div className="empty-stack">
       <EmptyState
         title="Bring your product's events in"
         actions={
           <>
-            <button type="button" className="primary" onClick={() => void openDemo()} disabled={demoRunning}>
-              {demoRunning ? 'Generating the demo…' : 'Open the demo workspace'}
+            <button type="button" className="primary" onClick={() => void openDemo()} disabled={busy}>
+              {demoJob ? 'Generating the demo…' : 'Open the demo workspace'}
             </button>
-            <button type="button" disabled title="File import arrives with the events import feature.">
+            <button type="button" onClick={pickImportFile} disabled={busy}>
               Import events
             </button>
-            <button type="button" disabled title="Syncing from a delivery server arrives with the sync feature.">
+            <button type="button" onClick={() => setShowSync(!showSync)} aria-expanded={showSync} aria-controls="empty-sync">
               Connect a source
             </button>
           </>
@@ -72,6 +123,9 @@ export function DataScreen() {
         <p>
           Guidepost works from a local copy of your product's events, so segments, workshops and charts keep working offline.
           Start with the demo workspace: a project-management product with 50,000 users and 90 days of behavior.
+        </p>
+        <p className="drop-hint">
+          Have an export already? Import a Segment-spec file (NDJSON, a JSON array or CSV), or drop it anywhere here.
         </p>
         {demoJob ? (
           <div className="inline-progress" aria-live="polite">
@@ -82,8 +136,49 @@ export function DataScreen() {
           </div>
         ) : null}
       </EmptyState>
-    );
-  }
+      <DataActivity />
+      <ImportReportPanel />
+      {showSync ? (
+        <div id="empty-sync">
+          <SyncPanel autoFocus />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function PopulatedData({ busy, busyTitle }: { busy: boolean; busyTitle: string | null }) {
+  const status = useApp((s) => s.status);
+  const dataVersion = useApp((s) => s.dataVersion);
+  const tab = useApp((s) => s.dataTab);
+  const setTab = useApp((s) => s.setDataTab);
+  const [catalog, setCatalog] = useState<EventCatalogEntry[] | null>(null);
+  const [volume, setVolume] = useState<DailyVolumePoint[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const dataAsOf = status?.dataAsOf ?? null;
+
+  useEffect(() => {
+    let live = true;
+    Promise.all([api.listEventCatalog({}), api.getDailyVolume({ days: VOLUME_DAYS })])
+      .then(([c, v]) => {
+        if (!live) return;
+        setCatalog(c);
+        setVolume(v);
+        setError(null);
+      })
+      .catch((err: unknown) => live && setError(errorMessage(err)));
+    return () => {
+      live = false;
+    };
+  }, [dataVersion, dataAsOf]);
+
+  if (!status) return null;
+  const tabs: TabItem<DataTab>[] = [
+    { id: 'events', label: 'Events', badge: catalog ? formatNumber(catalog.length) : undefined },
+    { id: 'users', label: 'Users', badge: formatNumber(status.users) },
+    { id: 'imports', label: 'Imports' },
+  ];
+  const busyHint = busyTitle ? `Wait for “${busyTitle}” to finish` : undefined;
 
   return (
     <div className="screen">
@@ -95,122 +190,41 @@ export function DataScreen() {
             {status.dataAsOf !== null ? ` · data as of ${formatDateTime(status.dataAsOf)}` : ''}
           </p>
         </div>
-      </header>
-      {error ? <p className="error-banner" role="alert">{error}</p> : null}
-      <VolumeChart points={volume} />
-      <CatalogTable catalog={catalog} />
-    </div>
-  );
-}
-
-function VolumeChart({ points }: { points: DailyVolumePoint[] }) {
-  const theme = useResolvedTheme(useApp((s) => s.theme));
-  const data = useMemo(() => {
-    return {
-      labels: points.map((p) => formatDate(p.day)),
-      datasets: [
-        {
-          label: 'Events',
-          data: points.map((p) => p.events),
-          backgroundColor: cssVar('--accent'),
-          borderRadius: 2,
-        },
-      ],
-    };
-    // The theme changes the CSS variables the colours come from.
-  }, [points, theme]);
-  const options = useMemo(() => {
-    const grid = cssVar('--border');
-    const text = cssVar('--text-muted');
-    return {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: false as const,
-      plugins: {
-        legend: { display: false },
-        tooltip: { callbacks: { label: (ctx: { parsed: { y: number | null } }) => `${formatNumber(ctx.parsed.y ?? 0)} events` } },
-      },
-      scales: {
-        x: { ticks: { color: text, maxTicksLimit: 10 }, grid: { display: false } },
-        y: { ticks: { color: text, callback: (v: string | number) => formatNumber(Number(v)) }, grid: { color: grid }, title: { display: true, text: 'events per day', color: text } },
-      },
-    };
-  }, [theme]);
-  return (
-    <ChartCard
-      title="Daily event volume"
-      subtitle="Events per UTC day, last 90 days up to the data's as-of date"
-      header={['day', 'events']}
-      rows={points.map((p) => [formatDate(p.day), p.events])}
-    >
-      <Bar data={data} options={options} aria-label="Bar chart of daily event volume" role="img" />
-    </ChartCard>
-  );
-}
-
-function CatalogTable({ catalog }: { catalog: EventCatalogEntry[] | null }) {
-  const [filter, setFilter] = useState('');
-  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'count', desc: true });
-  const rows = useMemo(() => {
-    const needle = filter.trim().toLowerCase();
-    const list = (catalog ?? []).filter((e) => e.name.toLowerCase().includes(needle));
-    const dir = sort.desc ? -1 : 1;
-    return list.sort((a, b) => {
-      const x = a[sort.key];
-      const y = b[sort.key];
-      return (typeof x === 'string' ? x.localeCompare(y as string) : x - (y as number)) * dir;
-    });
-  }, [catalog, filter, sort]);
-  const header = (key: SortKey, label: string, numeric = false) => (
-    <th scope="col" className={numeric ? 'num' : undefined} aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
-      <button type="button" className="sort" onClick={() => setSort({ key, desc: sort.key === key ? !sort.desc : key !== 'name' })}>
-        {label}
-        {sort.key === key ? (sort.desc ? ' ↓' : ' ↑') : ''}
-      </button>
-    </th>
-  );
-  return (
-    <section className="card" aria-label="Event catalog">
-      <header className="card-header">
-        <div>
-          <h3>Event catalog</h3>
-          <p className="muted">{catalog ? `${catalog.length} event names` : 'Loading…'}</p>
+        <div className="header-actions">
+          <button
+            type="button"
+            className="ghost"
+            onClick={() => {
+              setTab('imports');
+              setTimeout(() => document.querySelector<HTMLInputElement>('[data-sync-source]')?.focus(), 0);
+            }}
+          >
+            Connect a source
+          </button>
+          <button type="button" className="primary" onClick={pickImportFile} disabled={busy} title={busyHint ?? 'Import a file of events (or drop one here)'}>
+            Import events
+          </button>
         </div>
-        <input
-          type="search"
-          placeholder="Filter events"
-          aria-label="Filter events"
-          value={filter}
-          onChange={(e) => setFilter(e.target.value)}
-        />
       </header>
-      <div className="table-scroll">
-        <table className="data-table" data-testid="event-catalog">
-          <thead>
-            <tr>
-              {header('name', 'Event')}
-              {header('count', 'Events', true)}
-              {header('users', 'Users', true)}
-              {header('firstSeen', 'First seen')}
-              {header('lastSeen', 'Last seen')}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((e) => (
-              <tr key={e.name}>
-                <td><code>{e.name}</code></td>
-                <td className="num">{formatNumber(e.count)}</td>
-                <td className="num">{formatNumber(e.users)}</td>
-                <td>{formatDateTime(e.firstSeen)}</td>
-                <td>{formatDateTime(e.lastSeen)}</td>
-              </tr>
-            ))}
-            {catalog && rows.length === 0 ? (
-              <tr><td colSpan={5} className="muted">No event matches “{filter}”.</td></tr>
-            ) : null}
-          </tbody>
-        </table>
+      <DataActivity />
+      <ImportReportPanel />
+      <Tabs items={tabs} value={tab} onChange={setTab} label="Data views" idBase="data" />
+      <div className="tab-panel" role="tabpanel" id={`data-panel-${tab}`} aria-labelledby={`data-tab-${tab}`}>
+        {tab === 'events' ? (
+          <>
+            {error ? <p className="error-banner" role="alert">{error}</p> : null}
+            <VolumeChart points={volume} asOf={dataAsOf} />
+            <EventCatalog catalog={catalog} />
+          </>
+        ) : null}
+        {tab === 'users' ? <UsersPanel /> : null}
+        {tab === 'imports' ? (
+          <>
+            <RecentImports />
+            <SyncPanel />
+          </>
+        ) : null}
       </div>
-    </section>
+    </div>
   );
 }

@@ -1,0 +1,10 @@
+-- Saved segments: a name and a rule (JSON, the portable model of docs/SEGMENTS.md).
+CREATE TABLE segments (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  rule        TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX segments_by_name ON segments (name COLLATE NOCASE);

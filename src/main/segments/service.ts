@@ -1,0 +1,188 @@
+/**
+ * Segments over the cache: saved segments (the segments table), and evaluating a rule as of an
+ * instant through the SQL compiler: counts, members, a sample, a weekly trend.
+ */
+import { randomUUID } from 'node:crypto';
+import { ApiError } from '../../shared/errors';
+import { describeRule } from '../../shared/segments/describe';
+import { inlineSegments, parseRule, referencedSegments, type Condition, type Rule } from '../../shared/segments/rule';
+import { DAY_MS } from '../../shared/segments/values';
+import type { SavedSegment, SegmentPreview, SegmentTrendPoint, UserSummary } from '../../shared/types';
+import type { Db } from '../db/connection';
+import { compileRule } from './compile';
+
+interface SegmentRow {
+  id: string;
+  name: string;
+  description: string;
+  rule: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Validates a rule from outside (IPC, HTTP, a file) into a Rule, or throws an error that says where it is wrong. */
+export function requireRule(input: unknown): Rule {
+  const parsed = parseRule(input);
+  if (!parsed.ok) throw new ApiError('invalid_argument', `The rule is not valid: ${parsed.errors.join('; ')}.`);
+  return parsed.rule;
+}
+
+export class SegmentService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => number,
+  ) {}
+
+  private row(id: string): SegmentRow | undefined {
+    return this.db.prepare<[string], SegmentRow>('SELECT * FROM segments WHERE id = ?').get(id);
+  }
+
+  private toSaved(row: SegmentRow): SavedSegment {
+    const rule = JSON.parse(row.rule) as Rule;
+    return {
+      id: row.id,
+      name: row.name,
+      description: row.description,
+      rule,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      sentence: describeRule(rule, (id) => this.row(id)?.name ?? id),
+    };
+  }
+
+  list(): SavedSegment[] {
+    return this.db
+      .prepare<[], SegmentRow>('SELECT * FROM segments ORDER BY name COLLATE NOCASE')
+      .all()
+      .map((row) => this.toSaved(row));
+  }
+
+  get(id: string): SavedSegment {
+    const row = this.row(id);
+    if (!row) throw new ApiError('not_found', `No segment with id ${id}.`);
+    return this.toSaved(row);
+  }
+
+  /** The saved rule of a segment, for inlining references. */
+  private lookup(overrides: Map<string, Rule> = new Map()): (id: string) => Rule | undefined {
+    return (id) => {
+      const own = overrides.get(id);
+      if (own) return own;
+      const row = this.row(id);
+      return row ? (JSON.parse(row.rule) as Rule) : undefined;
+    };
+  }
+
+  /** The rule with every reference replaced by the referenced rule (what evaluators and the delivery server take). */
+  inline(rule: Rule): Rule {
+    try {
+      return inlineSegments(rule, this.lookup());
+    } catch (err) {
+      throw new ApiError('invalid_argument', `The rule cannot be used: ${(err as Error).message}.`);
+    }
+  }
+
+  save(input: { id?: string; name: string; description?: string; rule: unknown }): SavedSegment {
+    const rule = requireRule(input.rule);
+    const name = input.name.trim();
+    if (name === '') throw new ApiError('invalid_argument', 'Give the segment a name.');
+    const id = input.id ?? `seg_${randomUUID().slice(0, 8)}`;
+    if (input.id && !this.row(input.id)) throw new ApiError('not_found', `No segment with id ${input.id}.`);
+    const clash = this.db.prepare<[string, string], string>('SELECT id FROM segments WHERE name = ? COLLATE NOCASE AND id <> ?').pluck().get(name, id);
+    if (clash) throw new ApiError('conflict', `A segment named “${name}” already exists.`);
+    try {
+      inlineSegments(rule, this.lookup(new Map([[id, rule]])));
+    } catch (err) {
+      throw new ApiError('invalid_argument', `The segment cannot be saved: ${(err as Error).message}.`);
+    }
+    const now = this.clock();
+    this.db
+      .prepare(
+        `INSERT INTO segments (id, name, description, rule, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, rule = excluded.rule, updated_at = excluded.updated_at`,
+      )
+      .run(id, name, input.description ?? '', JSON.stringify(rule), now, now);
+    return this.get(id);
+  }
+
+  duplicate(id: string): SavedSegment {
+    const source = this.get(id);
+    let name = `${source.name} (copy)`;
+    for (let n = 2; this.db.prepare('SELECT 1 FROM segments WHERE name = ? COLLATE NOCASE').get(name); n++) name = `${source.name} (copy ${n})`;
+    return this.save({ name, description: source.description, rule: source.rule });
+  }
+
+  /** Segments whose rules refer to this one (they would break). */
+  usedBy(id: string): SavedSegment[] {
+    return this.list().filter((s) => s.id !== id && referencedSegments(s.rule.conditions).includes(id));
+  }
+
+  delete(id: string): { deleted: boolean } {
+    this.get(id);
+    this.db.prepare('DELETE FROM segments WHERE id = ?').run(id);
+    return { deleted: true };
+  }
+
+  total(asOf: number): number {
+    return this.db.prepare<[number], number>('SELECT count(*) FROM users WHERE first_seen <= ?').pluck().get(asOf) ?? 0;
+  }
+
+  count(rule: Rule, asOf: number): number {
+    const compiled = compileRule(this.db, this.inline(rule), asOf);
+    return this.db.prepare<unknown[], number>(`SELECT count(*) FROM (${compiled.sql})`).pluck().get(...compiled.params) ?? 0;
+  }
+
+  memberIds(rule: Rule, asOf: number, limit?: number): string[] {
+    const compiled = compileRule(this.db, this.inline(rule), asOf);
+    const sql = `SELECT u.id FROM users u JOIN (${compiled.sql}) m USING (user_pk) ORDER BY u.id${limit !== undefined ? ' LIMIT ?' : ''}`;
+    const params = limit !== undefined ? [...compiled.params, limit] : compiled.params;
+    return this.db.prepare<unknown[], string>(sql).pluck().all(...params);
+  }
+
+  sample(rule: Rule, asOf: number, size: number): UserSummary[] {
+    const compiled = compileRule(this.db, this.inline(rule), asOf);
+    return this.db
+      .prepare<unknown[], { id: string; traits: string; first_seen: number | null; last_seen: number | null }>(
+        `SELECT u.id, u.traits, u.first_seen, u.last_seen FROM users u JOIN (${compiled.sql}) m USING (user_pk)
+          ORDER BY u.last_seen DESC LIMIT ?`,
+      )
+      .all(...compiled.params, size)
+      .map((r) => ({ id: r.id, traits: JSON.parse(r.traits) as Record<string, unknown>, firstSeen: r.first_seen, lastSeen: r.last_seen }));
+  }
+
+  warnings(rule: Rule): string[] {
+    const warnings: string[] = [];
+    const knownEvent = this.db.prepare<[string], number>('SELECT 1 FROM event_names WHERE name = ? AND name_id <> 0').pluck();
+    const knownTrait = this.db.prepare<[string], number>('SELECT 1 FROM users WHERE json_type(traits, ?) IS NOT NULL LIMIT 1').pluck();
+    const visit = (conditions: Condition[]): void => {
+      for (const c of conditions) {
+        if (c.type === 'group') visit(c.conditions);
+        else if (c.type === 'event' && !knownEvent.get(c.event)) warnings.push(`No “${c.event}” event in the cache yet.`);
+        else if (c.type === 'trait' && !knownTrait.get(`$."${c.trait}"`)) warnings.push(`No user has the trait “${c.trait}” yet.`);
+      }
+    };
+    visit(this.inline(rule).conditions);
+    return [...new Set(warnings)];
+  }
+
+  preview(rule: Rule, asOf: number, sampleSize: number): SegmentPreview {
+    return {
+      count: this.count(rule, asOf),
+      total: this.total(asOf),
+      asOf,
+      sentence: describeRule(rule, (id) => this.row(id)?.name ?? id),
+      warnings: this.warnings(rule),
+      sample: sampleSize > 0 ? this.sample(rule, asOf, sampleSize) : [],
+    };
+  }
+
+  /** The segment's size at the end of each of the last `weeks` weeks up to asOf. */
+  trend(rule: Rule, asOf: number, weeks: number): SegmentTrendPoint[] {
+    const points: SegmentTrendPoint[] = [];
+    for (let k = weeks - 1; k >= 0; k--) {
+      const at = asOf - k * 7 * DAY_MS;
+      points.push({ asOf: at, count: this.count(rule, at), total: this.total(at) });
+    }
+    return points;
+  }
+}

@@ -1,0 +1,158 @@
+import { useEffect, useRef, useState } from 'react';
+import type { ImportReport } from '../../../shared/types';
+import { api, errorMessage, fileLabel, withFileNames } from '../lib/api';
+import { formatBytes, formatDateTime, formatElapsed, formatNumber, toCsv } from '../lib/format';
+import { useApp } from '../store';
+
+const STATE_LABEL: Record<ImportReport['state'], string> = { done: 'Completed', cancelled: 'Cancelled', failed: 'Failed' };
+
+export function reportSource(report: Pick<ImportReport, 'kind' | 'source'>): string {
+  return report.kind === 'file' ? fileLabel(report.source) : report.source;
+}
+
+export function StateBadge({ state }: { state: ImportReport['state'] }) {
+  return <span className={`badge ${state}`}>{STATE_LABEL[state]}</span>;
+}
+
+/** Where a rejection is: a line of NDJSON or CSV, an element of a JSON array, a record of a sync. */
+function locationLabel(report: ImportReport): string {
+  if (report.kind === 'sync') return 'Record';
+  return report.format === 'json' ? 'Element' : 'Line';
+}
+
+/** One import's or sync's report: what it counted, and the records it rejected with their reasons. */
+export function ImportReportPanel() {
+  const open = useApp((s) => s.openReport);
+  const close = useApp((s) => s.closeReport);
+  const toast = useApp((s) => s.toast);
+  const [report, setReport] = useState<ImportReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const panel = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    let live = true;
+    setReport(null);
+    setError(null);
+    api
+      .getImportReport({ id: open.id })
+      .then((r) => live && setReport(r))
+      .catch((err: unknown) => live && setError(errorMessage(err)));
+    if (open.focus) {
+      panel.current?.scrollIntoView({ block: 'nearest' });
+      panel.current?.focus();
+    }
+    return () => {
+      live = false;
+    };
+  }, [open]);
+
+  if (!open) return null;
+
+  const copy = async (r: ImportReport): Promise<void> => {
+    try {
+      await navigator.clipboard.writeText(toCsv([locationLabel(r).toLowerCase(), 'reason'], r.errors.map((e) => [e.line, e.reason])));
+      toast('success', `Copied ${formatNumber(r.errors.length)} rejections as CSV.`);
+    } catch {
+      toast('error', 'The clipboard is not available here.');
+    }
+  };
+
+  return (
+    <section
+      ref={panel}
+      className="card report"
+      aria-labelledby="report-title"
+      tabIndex={-1}
+      data-testid="import-report"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') close();
+      }}
+    >
+      <header className="card-header">
+        <div>
+          <h3 id="report-title">
+            {report ? `${report.kind === 'file' ? 'Import' : 'Sync'} report · ${reportSource(report)}` : 'Import report'}
+            {report ? <StateBadge state={report.state} /> : null}
+          </h3>
+          {report ? (
+            <p className="muted">
+              {report.kind === 'file' ? `${(report.format ?? 'file').toUpperCase()} file, ${formatBytes(report.bytes)} read` : 'Delivery server export'}
+              {' · started '}
+              {formatDateTime(report.startedAt)}
+            </p>
+          ) : null}
+        </div>
+        <div className="card-actions">
+          {report && report.errors.length > 0 ? (
+            <button type="button" className="ghost" onClick={() => void copy(report)}>
+              Copy rejections as CSV
+            </button>
+          ) : null}
+          <button type="button" className="ghost" onClick={close} aria-label="Close the report">
+            Close
+          </button>
+        </div>
+      </header>
+      {error ? <p className="error-text" role="alert">{error}</p> : null}
+      {!report && !error ? <p className="muted">Loading the report…</p> : null}
+      {report ? (
+        <>
+          <dl className="stat-grid">
+            <Stat label="Imported" value={formatNumber(report.imported)} testId="report-imported" />
+            <Stat label="Duplicates" value={formatNumber(report.duplicates)} testId="report-duplicates" />
+            <Stat label="Rejected" value={formatNumber(report.rejected)} testId="report-rejected" tone={report.rejected > 0 ? 'warn' : undefined} />
+            <Stat label="Users in the cache" value={formatNumber(report.users)} testId="report-users" />
+            <Stat label="Duration" value={formatElapsed(report.ms)} testId="report-duration" />
+          </dl>
+          {report.message ? <p className="muted">{withFileNames(report.message)}</p> : null}
+          <RejectionTable report={report} />
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function Stat({ label, value, testId, tone }: { label: string; value: string; testId: string; tone?: 'warn' }) {
+  return (
+    <div className={tone ? `stat ${tone}` : 'stat'}>
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{value}</dd>
+    </div>
+  );
+}
+
+function RejectionTable({ report }: { report: ImportReport }) {
+  if (report.rejected === 0) return <p className="muted">No record was rejected.</p>;
+  const where = locationLabel(report);
+  return (
+    <div className="rejections">
+      <h4>
+        Rejected records
+        <span className="muted">
+          {report.rejected > report.errors.length
+            ? ` · the first ${formatNumber(report.errors.length)} of ${formatNumber(report.rejected)}`
+            : ` · ${formatNumber(report.rejected)}`}
+        </span>
+      </h4>
+      <div className="table-scroll short">
+        <table className="data-table" data-testid="rejections">
+          <thead>
+            <tr>
+              <th scope="col" className="num narrow-col">{where}</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.errors.map((e, i) => (
+              <tr key={i}>
+                <td className="num">{e.line}</td>
+                <td className="wrap">{e.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

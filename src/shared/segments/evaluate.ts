@@ -1,0 +1,122 @@
+/**
+ * The JS evaluator: does one user, described by a profile, match a rule as of an instant? Small and
+ * dependency-free, so the delivery server decides with exactly the semantics the cache counts with.
+ */
+import type { Condition, CountOp, Rule } from './rule';
+import { DAY_MS, fieldOf, matchesValue, NPS_EVENT, npsCategory, npsScore } from './values';
+
+export interface ProfileEvent {
+  /** The record's id; breaks ties between NPS answers at the same instant (the greater id wins). */
+  id: string;
+  name: string;
+  ts: number;
+  properties: Record<string, unknown> | null;
+}
+
+/** What the evaluator needs to know about one user. */
+export interface UserProfile {
+  /** Current merged traits. */
+  traits: Record<string, unknown>;
+  /** Events (track, page, screen), in any order. */
+  events: readonly ProfileEvent[];
+  /** Timestamps of the user's identify calls: they are records too (first and last seen). */
+  identifyTimes: readonly number[];
+}
+
+function compareCount(actual: number, op: CountOp, expected: number): boolean {
+  switch (op) {
+    case '>=':
+      return actual >= expected;
+    case '>':
+      return actual > expected;
+    case '=':
+      return actual === expected;
+    case '!=':
+      return actual !== expected;
+    case '<=':
+      return actual <= expected;
+    case '<':
+      return actual < expected;
+    default:
+      return false;
+  }
+}
+
+interface Seen {
+  first: number;
+  last: number;
+}
+
+/** First and last record at or before asOf; null when the user has none (outside the universe). */
+function seenAsOf(profile: UserProfile, asOf: number): Seen | null {
+  let first = Infinity;
+  let last = -Infinity;
+  const see = (ts: number): void => {
+    if (ts > asOf) return;
+    if (ts < first) first = ts;
+    if (ts > last) last = ts;
+  };
+  for (const e of profile.events) see(e.ts);
+  for (const ts of profile.identifyTimes) see(ts);
+  return first === Infinity ? null : { first, last };
+}
+
+function latestNps(profile: UserProfile, asOf: number): number | null {
+  let best: ProfileEvent | null = null;
+  let bestScore: number | null = null;
+  for (const e of profile.events) {
+    if (e.name !== NPS_EVENT || e.ts > asOf) continue;
+    const score = npsScore(e.properties);
+    if (score === null) continue;
+    if (best === null || e.ts > best.ts || (e.ts === best.ts && e.id > best.id)) {
+      best = e;
+      bestScore = score;
+    }
+  }
+  return bestScore;
+}
+
+/** Whether a user is in the rule's universe and matches it, as of asOf. Rules must have segments inlined. */
+export function matchesRule(rule: Rule, profile: UserProfile, asOf: number): boolean {
+  const seen = seenAsOf(profile, asOf);
+  if (seen === null) return false;
+  let nps: number | null | undefined;
+
+  const holds = (c: Condition): boolean => {
+    const result = ((): boolean => {
+      switch (c.type) {
+        case 'group':
+          return c.match === 'all' ? c.conditions.every(holds) : c.conditions.some(holds);
+        case 'event': {
+          const from = c.within ? asOf - c.within.days * DAY_MS : -Infinity;
+          let count = 0;
+          for (const e of profile.events) {
+            if (e.name !== c.event || e.ts > asOf || e.ts <= from) continue;
+            if (c.where && !c.where.every((f) => matchesValue(fieldOf(e.properties, f.property), f))) continue;
+            count += 1;
+          }
+          return compareCount(count, c.op, c.count);
+        }
+        case 'first_seen':
+        case 'last_seen': {
+          const t = c.type === 'first_seen' ? seen.first : seen.last;
+          const edge = asOf - c.days * DAY_MS;
+          return c.op === 'within' ? t > edge && t <= asOf : t < edge;
+        }
+        case 'trait':
+          return matchesValue(fieldOf(profile.traits, c.trait), c);
+        case 'nps': {
+          if (nps === undefined) nps = latestNps(profile, asOf);
+          return nps !== null && npsCategory(nps) === c.category;
+        }
+        case 'segment':
+          throw new Error(`segment “${c.segment}” must be inlined before evaluating`);
+        default:
+          return false;
+      }
+    })();
+    return c.negate ? !result : result;
+  };
+
+  return rule.match === 'all' ? rule.conditions.every(holds) : rule.conditions.some(holds);
+}
