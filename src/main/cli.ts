@@ -197,7 +197,7 @@ const commands: Record<string, Command> = {
         try {
           rule = JSON.parse(readFileSync(ruleFile, 'utf8'));
         } catch (err) {
-          throw new Error(`cannot read the rule from ${ruleFile}: ${(err as Error).message}`);
+          throw new Error(`cannot read the rule from ${ruleFile}: ${(err as Error).message}`, { cause: err });
         }
         const asOfText = ctx.values['as-of'] as string | undefined;
         let asOf: number | undefined;

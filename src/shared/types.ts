@@ -1,3 +1,5 @@
+import type { Rule } from './segments/rule';
+
 /** Domain types shared by the backend, the renderer and the CLI. Plain data only: everything here crosses a boundary. */
 
 export interface CacheStatus {
@@ -186,7 +188,7 @@ export interface SavedSegment {
   name: string;
   description: string;
   /** The rule as saved (portable JSON; see docs/SEGMENTS.md). */
-  rule: import('./segments/rule').Rule;
+  rule: Rule;
   createdAt: number;
   updatedAt: number;
   /** The rule in plain English. */

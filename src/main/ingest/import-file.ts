@@ -11,7 +11,7 @@ import { ApiError } from '../../shared/errors';
 import type { EventFileFormat, ImportError, ImportSummary } from '../../shared/types';
 import type { Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
-import { PropertyKeyTracker } from '../db/property-keys';
+import type { PropertyKeyTracker } from '../db/property-keys';
 import { advanceDataAsOf } from './data-as-of';
 import { unpackBatch, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
 import { prepareFile, type PreparedBatch } from './prepare';

@@ -5,7 +5,7 @@
  */
 import { normalizeRecord, recordKey, type NormalizedRecord } from '../../shared/segment-spec';
 import type { EventFileFormat, ImportError } from '../../shared/types';
-import { PropertyKeyTracker } from '../db/property-keys';
+import type { PropertyKeyTracker } from '../db/property-keys';
 import { readCsv, readJsonArray, readNdjson, type RawRecord, type ReadProgress } from './readers';
 
 /** A record ready for the writer: its dedupe key computed and its data serialized. */

@@ -79,7 +79,7 @@ const fieldName = z
   .string()
   .min(1, 'must not be empty')
   .max(200, 'is longer than 200 characters')
-  .refine((s) => !/["\\\u0000-\u001f]/.test(s), 'may not contain quotes, backslashes or control characters');
+  .refine((s) => ![...s].some((ch) => ch === '"' || ch === '\\' || ch.charCodeAt(0) < 0x20), 'may not contain quotes, backslashes or control characters');
 
 const scalar = z.union([z.string().max(1000), z.number().refine(Number.isFinite, 'must be a finite number'), z.boolean()]);
 const days = z.number().int('must be a whole number of days').min(1, 'must be at least 1').max(36_500, 'must be at most 36500');
