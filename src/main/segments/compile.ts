@@ -12,7 +12,8 @@ import type { Db } from '../db/connection';
 export interface CompiledRule {
   /** Selects user_pk of the members. */
   sql: string;
-  params: unknown[];
+  /** Named parameters (@p1, @p2…): named, so fragments can be assembled in any order. */
+  params: Record<string, unknown>;
 }
 
 const SQL_OPS: Record<CountOp, string> = { '>=': '>=', '>': '>', '=': '=', '!=': '<>', '<=': '<=', '<': '<' };
@@ -37,7 +38,8 @@ function zeroSatisfies(op: CountOp, count: number): boolean {
 }
 
 class Compiler {
-  readonly params: unknown[] = [];
+  readonly params: Record<string, unknown> = {};
+  private paramCount = 0;
   needsLastSeenAsOf = false;
   needsNps = false;
   private readonly nameIds = new Map<string, number>();
@@ -52,9 +54,10 @@ class Compiler {
     this.selectName = db.prepare<[string], number>('SELECT name_id FROM event_names WHERE name = ? AND name_id <> 0').pluck();
   }
 
-  private p(value: unknown): string {
-    this.params.push(value);
-    return '?';
+  p(value: unknown): string {
+    const name = `p${++this.paramCount}`;
+    this.params[name] = value;
+    return `@${name}`;
   }
 
   nameId(name: string): number {
@@ -71,10 +74,12 @@ class Compiler {
     const path = `$."${key}"`;
     const T = (): string => `json_type(${column}, ${this.p(path)})`;
     const V = (): string => `json_extract(${column}, ${this.p(path)})`;
+    // The value test comes first: it fails fast for most rows, so the type check runs only on matches.
+    // (json_extract alone would let JSON true equal 1, and an object's JSON text equal a string.)
     const eq = (expected: Scalar): string => {
       if (typeof expected === 'boolean') return `(${T()} = '${expected ? 'true' : 'false'}')`;
-      if (typeof expected === 'number') return `(${T()} IN ('integer', 'real') AND ${V()} = ${this.p(expected)})`;
-      return `(${T()} = 'text' AND ${V()} = ${this.p(expected)})`;
+      if (typeof expected === 'number') return `(${V()} = ${this.p(expected)} AND ${T()} IN ('integer', 'real'))`;
+      return `(${V()} = ${this.p(expected)} AND ${T()} = 'text')`;
     };
     const anyOf = (list: Scalar[]): string => (list.length === 0 ? '0' : list.map(eq).join(' OR '));
     const order = (sqlOp: string): string => {
@@ -131,11 +136,20 @@ class Compiler {
   /** A SELECT yielding the user_pk of the users for whom the condition holds (the universe bounds it later). */
   setOf(c: Condition): string {
     const inner = this.positiveSet(c);
-    return c.negate ? `SELECT user_pk FROM universe EXCEPT SELECT user_pk FROM (${inner})` : inner;
+    return c.negate ? this.universeExcept(inner) : inner;
+  }
+
+  /** The universe minus a set: a scan of the small first_seen index, probing the set once built. */
+  universeExcept(set: string): string {
+    return `SELECT user_pk FROM users WHERE first_seen <= ${this.p(this.asOf)} AND user_pk NOT IN (${set})`;
+  }
+
+  universe(): string {
+    return `SELECT user_pk FROM users WHERE first_seen <= ${this.p(this.asOf)}`;
   }
 
   group(match: 'all' | 'any', conditions: Condition[]): string {
-    if (conditions.length === 0) return match === 'all' ? 'SELECT user_pk FROM universe' : 'SELECT user_pk FROM universe WHERE 0';
+    if (conditions.length === 0) return match === 'all' ? this.universe() : 'SELECT user_pk FROM users WHERE 0';
     const joiner = match === 'all' ? ' INTERSECT ' : ' UNION ';
     return conditions.map((c) => `SELECT user_pk FROM (${this.setOf(c)})`).join(joiner);
   }
@@ -153,7 +167,7 @@ class Compiler {
           return `SELECT user_pk ${from} GROUP BY user_pk HAVING count(*) ${op} ${this.p(c.count)}`;
         }
         // Users without a single matching event satisfy it too: everyone but those whose count fails.
-        return `SELECT user_pk FROM universe EXCEPT SELECT user_pk ${from} GROUP BY user_pk HAVING NOT (count(*) ${op} ${this.p(c.count)})`;
+        return this.universeExcept(`SELECT user_pk ${from} GROUP BY user_pk HAVING NOT (count(*) ${op} ${this.p(c.count)})`);
       }
       case 'first_seen':
       case 'last_seen': {
@@ -179,7 +193,7 @@ class Compiler {
       case 'segment':
         throw new Error(`segment “${c.segment}” must be inlined before compiling`);
       default:
-        return 'SELECT user_pk FROM universe WHERE 0';
+        return 'SELECT user_pk FROM users WHERE 0';
     }
   }
 }
@@ -189,21 +203,16 @@ export function compileRule(db: Db, rule: Rule, asOf: number): CompiledRule {
   const newestLastSeen = db.prepare<[], number | null>('SELECT max(last_seen) FROM users').pluck().get() ?? null;
   const compiler = new Compiler(db, asOf, newestLastSeen === null || newestLastSeen <= asOf);
   const body = compiler.group(rule.match, rule.conditions);
-  const bodyParams = compiler.params.splice(0);
   const ctes: string[] = [];
-  const params: unknown[] = [];
-  ctes.push(`universe(user_pk) AS (SELECT user_pk FROM users WHERE first_seen <= ?)`);
-  params.push(asOf);
   if (compiler.needsLastSeenAsOf) {
-    ctes.push(`last_seen_as_of(user_pk, last_seen) AS (SELECT user_pk, max(ts) FROM events WHERE ts <= ? GROUP BY user_pk)`);
-    params.push(asOf);
+    ctes.push(`last_seen_as_of(user_pk, last_seen) AS (SELECT user_pk, max(ts) FROM events WHERE ts <= ${compiler.p(asOf)} GROUP BY user_pk)`);
   }
   if (compiler.needsNps) {
     // The latest NPS answer at or before asOf (ties: the greater record id), with a valid score.
     ctes.push(
       `nps_answers(user_pk, score, ts, event_id) AS (
          SELECT user_pk, json_extract(properties, '$.score'), ts, event_id FROM events
-          WHERE name_id = ? AND ts <= ?
+          WHERE name_id = ${compiler.p(compiler.nameId(NPS_EVENT))} AND ts <= ${compiler.p(asOf)}
             AND json_type(properties, '$.survey') = 'text' AND json_extract(properties, '$.survey') = 'nps'
             AND json_type(properties, '$.score') IN ('integer', 'real')
             AND json_extract(properties, '$.score') BETWEEN 0 AND 10
@@ -213,10 +222,8 @@ export function compileRule(db: Db, rule: Rule, asOf: number): CompiledRule {
            SELECT user_pk, score, row_number() OVER (PARTITION BY user_pk ORDER BY ts DESC, event_id DESC) AS rn FROM nps_answers)
           WHERE rn = 1)`,
     );
-    params.push(compiler.nameId(NPS_EVENT), asOf);
   }
-  return {
-    sql: `WITH ${ctes.join(', ')} SELECT user_pk FROM universe INTERSECT SELECT user_pk FROM (${body})`,
-    params: [...params, ...bodyParams],
-  };
+  // Members are the body's users that are in the universe: a primary-key probe per candidate.
+  const select = `SELECT m.user_pk FROM (${body}) m JOIN users u ON u.user_pk = m.user_pk WHERE u.first_seen <= ${compiler.p(asOf)}`;
+  return { sql: `${ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : ''}${select}`, params: compiler.params };
 }

@@ -129,24 +129,24 @@ export class SegmentService {
 
   count(rule: Rule, asOf: number): number {
     const compiled = compileRule(this.db, this.inline(rule), asOf);
-    return this.db.prepare<unknown[], number>(`SELECT count(*) FROM (${compiled.sql})`).pluck().get(...compiled.params) ?? 0;
+    return this.db.prepare<[Record<string, unknown>], number>(`SELECT count(*) FROM (${compiled.sql})`).pluck().get(compiled.params) ?? 0;
   }
 
   memberIds(rule: Rule, asOf: number, limit?: number): string[] {
     const compiled = compileRule(this.db, this.inline(rule), asOf);
-    const sql = `SELECT u.id FROM users u JOIN (${compiled.sql}) m USING (user_pk) ORDER BY u.id${limit !== undefined ? ' LIMIT ?' : ''}`;
-    const params = limit !== undefined ? [...compiled.params, limit] : compiled.params;
-    return this.db.prepare<unknown[], string>(sql).pluck().all(...params);
+    const sql = `SELECT u.id FROM users u JOIN (${compiled.sql}) m USING (user_pk) ORDER BY u.id${limit !== undefined ? ' LIMIT @limit' : ''}`;
+    const params = limit !== undefined ? { ...compiled.params, limit } : compiled.params;
+    return this.db.prepare<[Record<string, unknown>], string>(sql).pluck().all(params);
   }
 
   sample(rule: Rule, asOf: number, size: number): UserSummary[] {
     const compiled = compileRule(this.db, this.inline(rule), asOf);
     return this.db
-      .prepare<unknown[], { id: string; traits: string; first_seen: number | null; last_seen: number | null }>(
+      .prepare<[Record<string, unknown>], { id: string; traits: string; first_seen: number | null; last_seen: number | null }>(
         `SELECT u.id, u.traits, u.first_seen, u.last_seen FROM users u JOIN (${compiled.sql}) m USING (user_pk)
-          ORDER BY u.last_seen DESC LIMIT ?`,
+          ORDER BY u.last_seen DESC LIMIT @limit`,
       )
-      .all(...compiled.params, size)
+      .all({ ...compiled.params, limit: size })
       .map((r) => ({ id: r.id, traits: JSON.parse(r.traits) as Record<string, unknown>, firstSeen: r.first_seen, lastSeen: r.last_seen }));
   }
 

@@ -8,3 +8,6 @@ CREATE TABLE segments (
   updated_at  INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX segments_by_name ON segments (name COLLATE NOCASE);
+
+-- The segment universe (users with a record at or before asOf) is a range scan on this covering index.
+CREATE INDEX users_by_first_seen ON users (first_seen);
