@@ -205,6 +205,17 @@ export function createBackend(deps: ApiDeps): Backend {
       return { members, count: limit === undefined ? members.length : segments.count(resolved, at), total: segments.total(at), asOf: at };
     },
     segmentTrend: ({ rule, asOf, weeks }) => segments.trend(requireRule(rule), defaultAsOf(asOf), weeks ?? 12),
+    compareSegments: ({ segmentIds, goalEvent, asOf, windowDays, weeks }) =>
+      segments.compare(
+        segmentIds.map((id) => {
+          const saved = segments.get(id);
+          return { label: saved.name, rule: saved.rule };
+        }),
+        goalEvent,
+        defaultAsOf(asOf),
+        windowDays ?? 30,
+        weeks ?? 8,
+      ),
     listSegments: () => segments.list(),
     getSegment: ({ id }) => segments.get(id),
     saveSegment: (input) => segments.save(input),

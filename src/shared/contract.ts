@@ -17,6 +17,7 @@ import type {
   JobInfo,
   JobRef,
   SavedSegment,
+  SegmentComparison,
   SegmentPreview,
   SegmentTrendPoint,
   SyncState,
@@ -97,6 +98,18 @@ export const methods = {
   /** The rule's size at the end of each of the last `weeks` weeks (default 12). */
   segmentTrend: method<SegmentTrendPoint[]>()(
     z.object({ rule: z.unknown(), asOf: epochMs.optional(), weeks: z.number().int().min(1).max(52).optional() }).strict(),
+  ),
+  /** Do 2 to 5 segments behave differently? Size, goal conversion and weekly activity for each. */
+  compareSegments: method<SegmentComparison>()(
+    z
+      .object({
+        segmentIds: z.array(z.string().min(1).max(100)).min(2, 'pick at least two segments').max(5, 'compare at most five segments'),
+        goalEvent: z.string().min(1, 'pick a goal event').max(200),
+        asOf: epochMs.optional(),
+        windowDays: z.number().int().min(1).max(365).optional(),
+        weeks: z.number().int().min(1).max(26).optional(),
+      })
+      .strict(),
   ),
   listSegments: method<SavedSegment[]>()(noArgs),
   getSegment: method<SavedSegment>()(z.object({ id: z.string().min(1).max(100) }).strict()),

@@ -212,3 +212,24 @@ export interface SegmentTrendPoint {
   count: number;
   total: number;
 }
+
+/** One segment in a "do these segments behave differently?" comparison. */
+export interface SegmentComparisonRow {
+  label: string;
+  size: number;
+  /** Share of the universe. */
+  share: number;
+  /** Members who did the goal event at least once in the window before asOf. */
+  converted: number;
+  conversion: number;
+  /** Share of members active (any event) in each of the weeks before asOf, the most recent week first. */
+  weeklyActive: number[];
+}
+
+export interface SegmentComparison {
+  asOf: number;
+  goalEvent: string;
+  windowDays: number;
+  total: number;
+  rows: SegmentComparisonRow[];
+}

@@ -7,7 +7,7 @@ import { ApiError } from '../../shared/errors';
 import { describeRule } from '../../shared/segments/describe';
 import { inlineSegments, parseRule, referencedSegments, type Condition, type Rule } from '../../shared/segments/rule';
 import { DAY_MS } from '../../shared/segments/values';
-import type { SavedSegment, SegmentPreview, SegmentTrendPoint, UserSummary } from '../../shared/types';
+import type { SavedSegment, SegmentComparison, SegmentPreview, SegmentTrendPoint, UserSummary } from '../../shared/types';
 import type { Db } from '../db/connection';
 import { compileRule } from './compile';
 
@@ -174,6 +174,58 @@ export class SegmentService {
       warnings: this.warnings(rule),
       sample: sampleSize > 0 ? this.sample(rule, asOf, sampleSize) : [],
     };
+  }
+
+  /**
+   * Do these segments behave differently? For each: size, how many did the goal event in the window
+   * before asOf, and the share active in each of the last `weeks` weeks. A segment that converts and
+   * retains like the others is not telling you anything.
+   */
+  compare(
+    entries: { label: string; rule: Rule }[],
+    goalEvent: string,
+    asOf: number,
+    windowDays: number,
+    weeks: number,
+  ): SegmentComparison {
+    const total = this.total(asOf);
+    const goalId = this.db.prepare<[string], number>('SELECT name_id FROM event_names WHERE name = ? AND name_id <> 0').pluck().get(goalEvent) ?? -1;
+    const rows = entries.map(({ label, rule }) => {
+      const compiled = compileRule(this.db, this.inline(rule), asOf);
+      this.db.exec('DROP TABLE IF EXISTS temp.compare_members');
+      this.db.exec('CREATE TEMP TABLE compare_members (user_pk INTEGER PRIMARY KEY)');
+      this.db.prepare(`INSERT INTO temp.compare_members ${compiled.sql}`).run(compiled.params);
+      const size = this.db.prepare<[], number>('SELECT count(*) FROM temp.compare_members').pluck().get() ?? 0;
+      const converted =
+        this.db
+          .prepare<[number, number, number], number>(
+            `SELECT count(*) FROM temp.compare_members m
+              WHERE EXISTS (SELECT 1 FROM events e WHERE e.name_id = ? AND e.user_pk = m.user_pk AND e.ts > ? AND e.ts <= ?)`,
+          )
+          .pluck()
+          .get(goalId, asOf - windowDays * DAY_MS, asOf) ?? 0;
+      const week = 7 * DAY_MS;
+      const active = new Map(
+        this.db
+          .prepare<[number, number, number, number], { k: number; n: number }>(
+            `SELECT (? - e.ts) / ? AS k, count(DISTINCT e.user_pk) AS n FROM events e JOIN temp.compare_members m USING (user_pk)
+              WHERE e.ts <= ? AND e.ts > ? AND e.name_id <> 0 GROUP BY k`,
+          )
+          .all(asOf - 1, week, asOf, asOf - weeks * week)
+          .map((r) => [r.k, r.n]),
+      );
+      this.db.exec('DROP TABLE temp.compare_members');
+      const share = (n: number): number => (size === 0 ? 0 : n / size);
+      return {
+        label,
+        size,
+        share: total === 0 ? 0 : size / total,
+        converted,
+        conversion: share(converted),
+        weeklyActive: Array.from({ length: weeks }, (_, k) => share(active.get(k) ?? 0)),
+      };
+    });
+    return { asOf, goalEvent, windowDays, total, rows };
   }
 
   /** The segment's size at the end of each of the last `weeks` weeks up to asOf. */
