@@ -178,17 +178,32 @@ export function createBackend(deps: ApiDeps): Backend {
       if (token !== undefined) syncToken = token;
       if (syncToken === null) throw new ApiError('invalid_argument', 'A token for the source is needed.');
       const bearer = syncToken;
+      // Remember the source at once, so "Sync now" is offered even when the first attempt finds us offline.
+      // Another source starts from its own beginning: a cursor means nothing to a different server.
+      if (kv.get('sync_source') !== from) {
+        kv.delete('sync_cursor');
+        kv.set('sync_source', from);
+      }
       const { jobId } = jobs.start('sync', `Syncing from ${new URL(from).host}`, 'pages', async (ctx) => {
-        const summary = await syncFromSource(db, {
-          source: from,
-          token: bearer,
-          clock,
-          signal: ctx.signal,
-          checkpoint: ctx.checkpoint,
-          onPage: (s) => ctx.progress(s.pages, null, s.fetched),
-        });
-        const reports = listReports(db, 1);
-        if (reports[0]) ctx.setResult({ reportId: reports[0].id });
+        const linkReport = (): void => {
+          const [latest] = listReports(db, 1);
+          if (latest) ctx.setResult({ reportId: latest.id });
+        };
+        let summary;
+        try {
+          summary = await syncFromSource(db, {
+            source: from,
+            token: bearer,
+            clock,
+            signal: ctx.signal,
+            checkpoint: ctx.checkpoint,
+            onPage: (s) => ctx.progress(s.pages, null, s.fetched),
+          });
+        } catch (err) {
+          linkReport();
+          throw err;
+        }
+        linkReport();
         return (
           `Synced ${summary.fetched.toLocaleString('en-US')} records in ${summary.pages} pages: ` +
           `${summary.imported.toLocaleString('en-US')} new, ${summary.duplicates.toLocaleString('en-US')} duplicates, ${summary.rejected.toLocaleString('en-US')} rejected.`

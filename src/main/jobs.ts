@@ -51,6 +51,7 @@ export class JobRunner {
       endedAt: null,
       progress: { done: 0, total: null, unit, rate: 0, etaMs: null, records: null, recordRate: null },
       message: null,
+      errorCode: null,
       result: null,
     };
     this.jobs.set(id, { info, controller });
@@ -82,6 +83,7 @@ export class JobRunner {
         const data = toErrorData(err);
         info.state = data.code === 'cancelled' || controller.signal.aborted ? 'cancelled' : 'failed';
         info.message = data.message;
+        if (info.state === 'failed') info.errorCode = data.code;
       }
       info.endedAt = this.options.clock();
       this.options.onUpdate({ ...info });

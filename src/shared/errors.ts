@@ -11,6 +11,8 @@ export type ApiErrorCode =
   | 'database_too_new'
   | 'database_error'
   | 'forbidden'
+  /** A server or source could not be reached: offline is a normal state, not a failure of ours. */
+  | 'unavailable'
   | 'internal';
 
 export interface ApiErrorData {

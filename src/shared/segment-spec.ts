@@ -69,7 +69,14 @@ function parseCanonicalUtc(text: string): number | null {
   if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
     return null;
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms1 * 10 + ms2);
+  return utcInstant(year, month, day, hour, minute, second, ms1 * 10 + ms2);
+}
+
+/** Date.UTC, but years 0-99 mean themselves (Date.UTC reads them as 1900-1999). */
+export function utcInstant(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, ms));
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getTime();
 }
 
 /**
@@ -112,7 +119,7 @@ export function parseTimestamp(value: unknown): number | string {
     if (hours > 23 || minutes > 59) return `timestamp "${truncate(text)}" has an invalid offset`;
     offset = (sign === '-' ? -1 : 1) * (hours * 60 + minutes) * 60_000;
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset;
+  return utcInstant(year, month, day, hour, minute, second, ms) - offset;
 }
 
 function truncate(text: string, max = 60): string {

@@ -1,3 +1,4 @@
+import type { ApiErrorCode } from './errors';
 import type { Rule } from './segments/rule';
 
 /** Domain types shared by the backend, the renderer and the CLI. Plain data only: everything here crosses a boundary. */
@@ -104,6 +105,8 @@ export interface JobInfo {
   progress: JobProgress;
   /** A sentence for the activity tray: the result on success, the reason on failure. */
   message: string | null;
+  /** Why a failed job failed, for the UI to tell "offline" from "wrong token". */
+  errorCode: ApiErrorCode | null;
   result: JobResult | null;
 }
 

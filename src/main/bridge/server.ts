@@ -4,7 +4,7 @@
  * validated against the contract before they reach the backend; pushed events streamed as NDJSON.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -137,7 +137,10 @@ export function startBridge(options: BridgeOptions): Promise<RunningBridge> {
     }
     const name = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('name') ?? 'upload';
     const safeName = basename(name).replace(/[^\w.-]+/g, '_').slice(-120) || 'upload';
-    const target = join(options.uploadDir, `${randomBytes(6).toString('hex')}-${safeName}`);
+    // A folder of its own per upload keeps the file's own name, which reports and messages then show.
+    const folder = join(options.uploadDir, randomBytes(6).toString('hex'));
+    mkdirSync(folder);
+    const target = join(folder, safeName);
     let size = 0;
     const limiter = new Transform({
       transform(chunk: Buffer, _encoding, done) {

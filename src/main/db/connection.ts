@@ -57,7 +57,7 @@ export function openCache(file: string, options: OpenCacheOptions = {}): OpenedC
     db.pragma('cache_size = -65536');
     // Large sorts (building indexes after a bulk load) spill to temporary files rather than memory,
     // which keeps an import's memory flat and, measured here, is faster too.
-    db.pragma('temp_store = MEMORY');
+    db.pragma('temp_store = FILE');
     db.pragma('busy_timeout = 5000');
     // Lets SQLite sort with a helper thread when it builds indexes after a bulk load.
     db.pragma('threads = 2');

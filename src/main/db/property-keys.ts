@@ -63,3 +63,45 @@ export class PropertyKeyTracker {
     this.seen.clear();
   }
 }
+
+/**
+ * The distinct property "shapes" (event name, keys and their types) of prepared records, numbered.
+ * A record carries only its shape's number; the writer notes the shapes of the records it actually
+ * stored, so a duplicate's properties never reach the catalog. A parser thread sends new shapes along
+ * with its batches and the writer's side keeps a mirror.
+ */
+export class ShapeTable {
+  private readonly ids = new Map<string, number>();
+  private readonly shapes: [string, string, number][][] = [[]];
+  private sent = 1;
+
+  /** The shape number of an event's properties; 0 for none. */
+  shapeOf(name: string, properties: Record<string, unknown> | null): number {
+    if (!properties) return 0;
+    let signature = name;
+    for (const key in properties) signature += `\u0000${key}\u0001${typeBitOf(properties[key])}`;
+    let id = this.ids.get(signature);
+    if (id === undefined) {
+      id = this.shapes.length;
+      this.ids.set(signature, id);
+      this.shapes.push(Object.keys(properties).map((key): [string, string, number] => [name, key, typeBitOf(properties[key])]));
+    }
+    return id;
+  }
+
+  /** Shapes numbered since the last call, to send to the writer's mirror. */
+  takeNew(): [number, [string, string, number][]][] {
+    const fresh: [number, [string, string, number][]][] = [];
+    for (; this.sent < this.shapes.length; this.sent++) fresh.push([this.sent, this.shapes[this.sent] as [string, string, number][]]);
+    return fresh;
+  }
+
+  /** Adds shapes numbered elsewhere (a parser thread). */
+  adopt(shapes: Iterable<[number, [string, string, number][]]>): void {
+    for (const [id, entries] of shapes) this.shapes[id] = entries;
+  }
+
+  entries(id: number): [string, string, number][] {
+    return this.shapes[id] ?? [];
+  }
+}

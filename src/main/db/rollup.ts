@@ -47,12 +47,13 @@ export class DailyRollup {
  * from the definitions SQLite itself recorded: building an index once after the load is several
  * times faster than maintaining it row by row. Use inside a transaction, so a rollback restores them.
  */
-export function deferIndexes(db: Db, table: string): () => void {
+export function deferIndexes(db: Db, table: string, which: (indexName: string) => boolean = () => true): () => void {
   const indexes = db
     .prepare<[string], { name: string; sql: string }>(
       "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
     )
-    .all(table);
+    .all(table)
+    .filter((index) => which(index.name));
   for (const index of indexes) db.exec(`DROP INDEX "${index.name.replace(/"/g, '""')}"`);
   return () => {
     for (const index of indexes) db.exec(index.sql);

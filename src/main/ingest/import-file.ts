@@ -11,13 +11,13 @@ import { ApiError } from '../../shared/errors';
 import type { EventFileFormat, ImportError, ImportSummary } from '../../shared/types';
 import type { Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
-import type { PropertyKeyTracker } from '../db/property-keys';
+import type { ShapeTable } from '../db/property-keys';
 import { advanceDataAsOf } from './data-as-of';
 import { unpackBatch, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
 import { prepareFile, type PreparedBatch } from './prepare';
 import { MAX_REPORTED_ERRORS, saveReport } from './reports';
 import { sniffEventFile } from './sniff';
-import { BULK_KEY_BUDGET, RecordWriter } from './writer';
+import { RecordWriter, type WriterMode } from './writer';
 
 export interface ImportProgress {
   records: number;
@@ -31,17 +31,19 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Awaited between batches; throws ApiError('cancelled') to stop (what was read is kept). */
   checkpoint?: () => Promise<void>;
-  /** Bulk mode's in-memory key budget (tests lower it to exercise the switch to indexed mode). */
-  keyBudget?: number;
+  /** Forces a writer mode (tests compare both); by default bulk unless the cache is already large. */
+  mode?: WriterMode;
   /** The built parse-worker script; without it, parsing runs inline on this thread. */
   parserScript?: URL;
 }
 
-/** Above this many events already in the cache, an import keeps the indexes live instead of rebuilding them. */
+/** Above this many events already in the cache, an import keeps the name index live instead of rebuilding it. */
 const BULK_MAX_EXISTING = 2_000_000;
+/** The import's page cache, in KiB as PRAGMA cache_size takes it (negative). */
+const IMPORT_CACHE_KIB = -32_768;
 
-/** Batches from a parser thread, with the property keys it collected once it is done. */
-async function* parseOnWorker(script: URL, setup: ParserSetup, propertyKeys: PropertyKeyTracker): AsyncGenerator<PreparedBatch> {
+/** Batches from a parser thread, adopting the property shapes it numbers into the writer's table. */
+async function* parseOnWorker(script: URL, setup: ParserSetup, shapes: ShapeTable): AsyncGenerator<PreparedBatch> {
   const worker = new Worker(script, { workerData: setup });
   const queue: ParserMessage[] = [];
   let wake: (() => void) | null = null;
@@ -60,10 +62,8 @@ async function* parseOnWorker(script: URL, setup: ParserSetup, propertyKeys: Pro
       if (failure !== null) throw failure;
       const message = queue.shift() as ParserMessage;
       if (message.type === 'error') throw new Error(message.message);
-      if (message.type === 'done') {
-        propertyKeys.merge(message.propertyKeys);
-        return;
-      }
+      if (message.type === 'done') return;
+      shapes.adopt(message.newShapes);
       const credit: ParserRequest = { type: 'credit' };
       worker.postMessage(credit);
       yield unpackBatch(message);
@@ -77,8 +77,8 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   const clock = options.clock ?? Date.now;
   const started = clock();
   const { format, size } = sniffEventFile(path, options.format);
-  let imported = 0;
-  let duplicates = 0;
+  let imported: number;
+  let duplicates: number;
   let rejected = 0;
   let records = 0;
   let bytes = 0;
@@ -86,12 +86,15 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   const existing = createEventsRepo(db).countEvents();
   let state: 'done' | 'cancelled' = 'done';
 
+  // A smaller page cache while importing keeps memory flat whatever the file's size; queries get it back after.
+  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
+  db.pragma(`cache_size = ${IMPORT_CACHE_KIB}`);
   db.exec('BEGIN IMMEDIATE');
   try {
-    const writer = new RecordWriter(db, existing <= BULK_MAX_EXISTING ? 'bulk' : 'indexed', options.keyBudget ?? BULK_KEY_BUDGET);
+    const writer = new RecordWriter(db, options.mode ?? (existing <= BULK_MAX_EXISTING ? 'bulk' : 'indexed'));
     const batches = options.parserScript
-      ? parseOnWorker(options.parserScript, { path, format }, writer.propertyKeys)
-      : prepareFile(path, format, writer.propertyKeys);
+      ? parseOnWorker(options.parserScript, { path, format }, writer.shapes)
+      : prepareFile(path, format, writer.shapes);
     try {
       for await (const batch of batches) {
         records += batch.count;
@@ -101,10 +104,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
           if (errors.length >= MAX_REPORTED_ERRORS) break;
           errors.push(reject);
         }
-        for (const record of batch.records) {
-          if (writer.write(record) === 'imported') imported += 1;
-          else duplicates += 1;
-        }
+        for (const record of batch.records) writer.write(record);
         options.onProgress?.({ records, bytes, totalBytes: size });
         if (options.checkpoint) await options.checkpoint();
       }
@@ -114,6 +114,8 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       await batches.return(undefined);
     }
     writer.finish();
+    imported = writer.imported;
+    duplicates = writer.duplicates;
     if (writer.newestTs !== null) advanceDataAsOf(db, writer.newestTs, 'import');
     const users = createEventsRepo(db).countUsers();
     const ms = Math.max(0, clock() - started);
@@ -137,5 +139,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK');
     throw err;
+  } finally {
+    db.pragma(`cache_size = ${cacheSize}`);
   }
 }

@@ -4,7 +4,7 @@
  * stays flat whatever the file's size.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { PropertyKeyTracker } from '../db/property-keys';
+import { ShapeTable } from '../db/property-keys';
 import { prepareFile } from './prepare';
 import { packBatch, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
 
@@ -24,14 +24,14 @@ port.on('message', (message: ParserRequest) => {
 });
 
 async function run(): Promise<void> {
-  const propertyKeys = new PropertyKeyTracker();
-  for await (const batch of prepareFile(path, format, propertyKeys)) {
-    const { message, transfer } = packBatch(batch);
+  const shapes = new ShapeTable();
+  for await (const batch of prepareFile(path, format, shapes)) {
+    const { message, transfer } = packBatch(batch, shapes.takeNew());
     port!.postMessage(message, transfer);
     inFlight += 1;
     while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
   }
-  const done: ParserMessage = { type: 'done', propertyKeys: propertyKeys.entries() };
+  const done: ParserMessage = { type: 'done' };
   port!.postMessage(done);
 }
 

@@ -17,6 +17,9 @@ export interface PackedBatch {
   type: 'batch';
   keys: Float64Array;
   ts: Float64Array;
+  shapes: Int32Array;
+  /** Shapes first seen in this batch: [number, [name, key, type bits][]]. */
+  newShapes: [number, [string, string, number][]][];
   ids: string[];
   users: string[];
   names: string[];
@@ -28,13 +31,17 @@ export interface PackedBatch {
 
 export type ParserMessage =
   | PackedBatch
-  | { type: 'done'; propertyKeys: [string, string, number][] }
+  | { type: 'done' }
   | { type: 'error'; message: string };
 
-export function packBatch(batch: PreparedBatch): { message: PackedBatch; transfer: ArrayBuffer[] } {
+export function packBatch(
+  batch: PreparedBatch,
+  newShapes: [number, [string, string, number][]][],
+): { message: PackedBatch; transfer: ArrayBuffer[] } {
   const n = batch.records.length;
   const keys = new Float64Array(n);
   const ts = new Float64Array(n);
+  const shapes = new Int32Array(n);
   const ids: string[] = new Array<string>(n);
   const users: string[] = new Array<string>(n);
   const names: string[] = new Array<string>(n);
@@ -42,14 +49,15 @@ export function packBatch(batch: PreparedBatch): { message: PackedBatch; transfe
   batch.records.forEach((r, i) => {
     keys[i] = r.key;
     ts[i] = r.ts;
+    shapes[i] = r.shape;
     ids[i] = r.id;
     users[i] = r.userId;
     names[i] = r.name;
     jsons[i] = r.json;
   });
   return {
-    message: { type: 'batch', keys, ts, ids, users, names, jsons, rejects: batch.rejects, count: batch.count, bytes: batch.bytes },
-    transfer: [keys.buffer as ArrayBuffer, ts.buffer as ArrayBuffer],
+    message: { type: 'batch', keys, ts, shapes, newShapes, ids, users, names, jsons, rejects: batch.rejects, count: batch.count, bytes: batch.bytes },
+    transfer: [keys.buffer as ArrayBuffer, ts.buffer as ArrayBuffer, shapes.buffer as ArrayBuffer],
   };
 }
 
@@ -58,6 +66,7 @@ export function unpackBatch(packed: PackedBatch): PreparedBatch {
   for (let i = 0; i < records.length; i++) {
     records[i] = {
       key: packed.keys[i] as number,
+      shape: packed.shapes[i] as number,
       id: packed.ids[i] as string,
       userId: packed.users[i] as string,
       name: packed.names[i] as string,

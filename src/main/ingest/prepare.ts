@@ -5,7 +5,7 @@
  */
 import { normalizeRecord, recordKey, type NormalizedRecord } from '../../shared/segment-spec';
 import type { EventFileFormat, ImportError } from '../../shared/types';
-import type { PropertyKeyTracker } from '../db/property-keys';
+import type { ShapeTable } from '../db/property-keys';
 import { readCsv, readJsonArray, readNdjson, type RawRecord, type ReadProgress } from './readers';
 
 /** A record ready for the writer: its dedupe key computed and its data serialized. */
@@ -18,6 +18,8 @@ export interface PreparedRecord {
   ts: number;
   /** Properties or traits as JSON text; null when empty. */
   json: string | null;
+  /** Number of the record's property shape in the import's ShapeTable (0: none, and identify calls). */
+  shape: number;
   /** The parsed data when still at hand (inline path); the writer parses `json` otherwise, for identify calls. */
   data?: Record<string, unknown> | null;
 }
@@ -31,8 +33,9 @@ export interface PreparedBatch {
   bytes: number;
 }
 
-export function prepare(record: NormalizedRecord): PreparedRecord {
+export function prepare(record: NormalizedRecord, shapes?: ShapeTable): PreparedRecord {
   return {
+    shape: record.kind === 'event' && shapes ? shapes.shapeOf(record.name, record.data) : 0,
     key: recordKey(record.id),
     id: record.id,
     userId: record.userId,
@@ -43,18 +46,16 @@ export function prepare(record: NormalizedRecord): PreparedRecord {
   };
 }
 
-/** Validates one raw record and prepares it, noting its property keys; a string is the rejection reason. */
-export function prepareRaw(raw: unknown, byteLength: number | undefined, propertyKeys: PropertyKeyTracker): PreparedRecord | string {
+/** Validates one raw record and prepares it; a string is the rejection reason. */
+export function prepareRaw(raw: unknown, byteLength: number | undefined, shapes: ShapeTable): PreparedRecord | string {
   const result = normalizeRecord(raw, byteLength);
-  if (!result.ok) return result.reason;
-  if (result.record.kind === 'event') propertyKeys.add(result.record.name, result.record.data);
-  return prepare(result.record);
+  return result.ok ? prepare(result.record, shapes) : result.reason;
 }
 
 export async function* prepareFile(
   path: string,
   format: EventFileFormat,
-  propertyKeys: PropertyKeyTracker,
+  shapes: ShapeTable,
 ): AsyncGenerator<PreparedBatch> {
   const read = format === 'ndjson' ? readNdjson : format === 'json' ? readJsonArray : readCsv;
   const progress: ReadProgress = { bytes: 0 };
@@ -66,7 +67,7 @@ export async function* prepareFile(
         rejects.push({ line: raw.line, reason: raw.error });
         continue;
       }
-      const prepared = prepareRaw(raw.value, raw.bytes, propertyKeys);
+      const prepared = prepareRaw(raw.value, raw.bytes, shapes);
       if (typeof prepared === 'string') rejects.push({ line: raw.line, reason: prepared });
       else records.push(prepared);
     }

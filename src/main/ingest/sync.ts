@@ -129,7 +129,11 @@ export async function syncFromSource(db: Db, options: SyncOptions): Promise<Sync
   const summary: SyncSummary = { fetched: 0, imported: 0, duplicates: 0, rejected: 0, pages: 0, ms: 0 };
   const errors: ImportError[] = [];
   // A different source starts from its beginning: its cursors mean nothing to another server.
-  let cursor = kv.get('sync_source') === options.source ? (kv.get('sync_cursor') ?? null) : null;
+  if (kv.get('sync_source') !== options.source) {
+    kv.delete('sync_cursor');
+    kv.set('sync_source', options.source);
+  }
+  let cursor = kv.get('sync_cursor') ?? null;
   let state: 'done' | 'cancelled' = 'done';
 
   try {
@@ -143,7 +147,7 @@ export async function syncFromSource(db: Db, options: SyncOptions): Promise<Sync
         } catch (err) {
           if (!(err instanceof RetryableError)) throw err;
           if (attempt >= maxAttempts) {
-            throw new ApiError('internal', `Sync stopped after ${attempt} attempts: ${err.message}. What was synced so far is kept.`);
+            throw new ApiError('unavailable', `Sync stopped after ${attempt} attempts: ${err.message}. What was synced so far is kept.`);
           }
           const backoff = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1)) * random();
           await sleep(Math.max(err.waitMs ?? 0, backoff));
@@ -155,14 +159,15 @@ export async function syncFromSource(db: Db, options: SyncOptions): Promise<Sync
       try {
         const writer = new RecordWriter(db, 'indexed');
         page.events.forEach((raw, i) => {
-          const prepared = prepareRaw(raw, undefined, writer.propertyKeys);
+          const prepared = prepareRaw(raw, undefined, writer.shapes);
           if (typeof prepared === 'string') {
             summary.rejected += 1;
             if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: summary.fetched + i + 1, reason: prepared });
-          } else if (writer.write(prepared) === 'imported') summary.imported += 1;
-          else summary.duplicates += 1;
+          } else writer.write(prepared);
         });
         writer.finish();
+        summary.imported += writer.imported;
+        summary.duplicates += writer.duplicates;
         kv.set('sync_source', options.source);
         kv.set('sync_cursor', page.next);
         db.exec('COMMIT');

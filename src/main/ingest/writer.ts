@@ -1,21 +1,22 @@
 /**
- * Writes normalized records into the cache: dedupes by record key, keeps users (identify merges
- * traits key by key, the later timestamp wins; first and last seen), the daily rollup and the
- * property-key catalog. Import and sync both write through it, inside their own transactions.
+ * Writes prepared records into the cache: dedupes by record key, keeps users (identify merges traits
+ * key by key, the later timestamp wins; first and last seen), the daily rollup and the property-key
+ * catalog. Import and sync both write through it, inside their own transactions.
  *
- * Two modes. "bulk" (a large import into a cache that is not huge) drops the events indexes, dedupes
- * against an in-memory set of keys, and rebuilds the indexes in finish(): several times faster. It
- * falls back to "indexed" once the key set would grow past its memory budget. "indexed" (sync pages,
- * small files into large caches) lets the unique index decide, row by row.
+ * Records go in 64 at a time: one multi-row INSERT OR IGNORE … RETURNING tells which keys were new,
+ * so the unique key index itself is the dedupe, and memory stays flat whatever the file's size. Only
+ * the records that went in touch users, the rollup and the catalog: a duplicate changes nothing.
+ *
+ * "bulk" mode (large imports) also drops the (name_id, user_pk, ts) index for the load and rebuilds it
+ * in finish(): building it once is several times faster than maintaining it row by row.
  */
+import type { Statement } from 'better-sqlite3';
 import type { PreparedRecord } from './prepare';
-import { BatchInserter } from '../db/batch-insert';
 import type { Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
-import { PropertyKeyTracker } from '../db/property-keys';
+import { PropertyKeyTracker, ShapeTable } from '../db/property-keys';
 import { DailyRollup, deferIndexes } from '../db/rollup';
 
-export type WriteOutcome = 'imported' | 'duplicate';
 export type WriterMode = 'bulk' | 'indexed';
 
 interface UserState {
@@ -27,69 +28,51 @@ interface UserState {
   dirty: boolean;
 }
 
-/** In bulk mode, the most keys held in memory (about 50 bytes each) before switching to indexed mode. */
-export const BULK_KEY_BUDGET = 1_500_000;
+/** Records per INSERT statement. */
+const BATCH = 64;
 /** Users held in memory before their state is written out and forgotten. */
-const USER_CACHE_LIMIT = 200_000;
+const USER_CACHE_LIMIT = 50_000;
+const COLUMNS = '(event_key, event_id, user_pk, name_id, ts, properties)';
 
 export class RecordWriter {
+  /** The property shapes of prepared records (see prepare.ts); the catalog gets those of stored records only. */
+  readonly shapes = new ShapeTable();
+  imported = 0;
+  duplicates = 0;
+  newestTs: number | null = null;
+  private readonly usedShapes = new Set<number>();
   private readonly rollup = new DailyRollup();
-  /** Property keys of the records written: fed by whoever prepares them (see prepare.ts). */
-  readonly propertyKeys = new PropertyKeyTracker();
   private readonly users = new Map<string, UserState>();
   private readonly names = new Map<string, number>();
   private readonly repo;
-  private keys: Set<number> | null = null;
-  private restoreIndexes: (() => void) | null = null;
-  private readonly inserter: BatchInserter;
-  private readonly insertOrIgnore;
+  private readonly pending: PreparedRecord[] = [];
+  private readonly inserts = new Map<number, Statement<unknown[], number>>();
   private readonly selectUser;
   private readonly insertUser;
   private readonly updateUser;
-  private mode: WriterMode;
-  newestTs: number | null = null;
+  private restoreIndexes: (() => void) | null = null;
 
   constructor(
     private readonly db: Db,
     mode: WriterMode,
-    private readonly keyBudget = BULK_KEY_BUDGET,
   ) {
     this.repo = createEventsRepo(db);
-    this.mode = mode;
-    const columns = ['event_key', 'event_id', 'user_pk', 'name_id', 'ts', 'properties'];
-    this.inserter = new BatchInserter(db, 'INSERT INTO events', columns);
-    this.insertOrIgnore = db.prepare(
-      'INSERT OR IGNORE INTO events (event_key, event_id, user_pk, name_id, ts, properties) VALUES (?, ?, ?, ?, ?, ?)',
-    );
     this.selectUser = db.prepare<[string], { user_pk: number; traits: string; trait_times: string; first_seen: number | null; last_seen: number | null }>(
       'SELECT user_pk, traits, trait_times, first_seen, last_seen FROM users WHERE id = ?',
     );
     this.insertUser = db.prepare('INSERT INTO users (id) VALUES (?)');
     this.updateUser = db.prepare('UPDATE users SET traits = ?, trait_times = ?, first_seen = ?, last_seen = ? WHERE user_pk = ?');
-    if (mode === 'bulk') this.enterBulk();
+    if (mode === 'bulk') this.restoreIndexes = deferIndexes(db, 'events', (name) => name !== 'events_by_key');
   }
 
-  get currentMode(): WriterMode {
-    return this.mode;
-  }
-
-  private enterBulk(): void {
-    const keys = new Set<number>();
-    for (const key of this.db.prepare('SELECT event_key FROM events').pluck().iterate() as Iterable<number>) keys.add(key);
-    if (keys.size > this.keyBudget) {
-      this.mode = 'indexed';
-      return;
+  private insertFor(rows: number): Statement<unknown[], number> {
+    let statement = this.inserts.get(rows);
+    if (!statement) {
+      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
+      statement = this.db.prepare<unknown[], number>(`INSERT OR IGNORE INTO events ${COLUMNS} VALUES ${values} RETURNING event_key`).pluck();
+      this.inserts.set(rows, statement);
     }
-    this.keys = keys;
-    this.restoreIndexes = deferIndexes(this.db, 'events');
-  }
-
-  private leaveBulk(): void {
-    this.inserter.flush();
-    this.restoreIndexes?.();
-    this.restoreIndexes = null;
-    this.keys = null;
-    this.mode = 'indexed';
+    return statement;
   }
 
   private nameId(name: string): number {
@@ -120,32 +103,46 @@ export class RecordWriter {
     return state;
   }
 
-  write(record: PreparedRecord): WriteOutcome {
-    const key = record.key;
-    const nameId = record.name === '' ? 0 : this.nameId(record.name);
-    const properties = record.json;
-    if (this.mode === 'bulk') {
-      const keys = this.keys as Set<number>;
-      if (keys.has(key)) return 'duplicate';
-      keys.add(key);
-      const user = this.user(record.userId);
-      this.inserter.add(key, record.id, user.pk, nameId, record.ts, properties);
-      this.apply(user, record, nameId);
-      if (keys.size > this.keyBudget) this.leaveBulk();
-      return 'imported';
-    }
-    const user = this.user(record.userId);
-    const inserted = this.insertOrIgnore.run(key, record.id, user.pk, nameId, record.ts, properties).changes > 0;
-    if (!inserted) return 'duplicate';
-    this.apply(user, record, nameId);
-    return 'imported';
+  write(record: PreparedRecord): void {
+    this.pending.push(record);
+    if (this.pending.length >= BATCH) this.flushPending();
   }
 
-  private apply(user: UserState, record: PreparedRecord, nameId: number): void {
+  private flushPending(): void {
+    if (this.pending.length === 0) return;
+    // A key twice in one batch: the first occurrence is the candidate, the rest are duplicates.
+    const candidates: PreparedRecord[] = [];
+    const seen = new Set<number>();
+    for (const record of this.pending) {
+      if (seen.has(record.key)) this.duplicates += 1;
+      else {
+        seen.add(record.key);
+        candidates.push(record);
+      }
+    }
+    this.pending.length = 0;
+    const params: unknown[] = [];
+    const owners: UserState[] = [];
+    for (const r of candidates) {
+      const user = this.user(r.userId);
+      owners.push(user);
+      params.push(r.key, r.id, user.pk, r.name === '' ? 0 : this.nameId(r.name), r.ts, r.json);
+    }
+    const inserted = new Set(this.insertFor(candidates.length).all(...params));
+    candidates.forEach((record, i) => {
+      if (inserted.has(record.key)) {
+        this.imported += 1;
+        this.apply(owners[i] as UserState, record);
+      } else this.duplicates += 1;
+    });
+  }
+
+  private apply(user: UserState, record: PreparedRecord): void {
     const ts = record.ts;
     if (user.first === null || ts < user.first) user.first = ts;
     if (user.last === null || ts > user.last) user.last = ts;
     user.dirty = true;
+    const nameId = record.name === '' ? 0 : this.nameId(record.name);
     if (nameId === 0 && record.json !== null) {
       const traits = record.data ?? (JSON.parse(record.json) as Record<string, unknown>);
       for (const key in traits) {
@@ -156,6 +153,7 @@ export class RecordWriter {
         }
       }
     }
+    if (record.shape !== 0) this.usedShapes.add(record.shape);
     this.rollup.add(nameId, ts);
     if (this.newestTs === null || ts > this.newestTs) this.newestTs = ts;
   }
@@ -171,12 +169,16 @@ export class RecordWriter {
 
   /** Writes everything held in memory and rebuilds deferred indexes. Call before the transaction commits. */
   finish(): void {
-    this.inserter.flush();
+    this.flushPending();
     this.flushUsers();
+    // A duplicate naming a user never seen before created that user's row: it has no record, so it goes.
+    this.db.exec('DELETE FROM users WHERE first_seen IS NULL');
     this.rollup.flush(this.db);
-    this.propertyKeys.flush(this.db, (name) => this.nameId(name));
+    const keys = new PropertyKeyTracker();
+    for (const shape of this.usedShapes) keys.merge(this.shapes.entries(shape));
+    keys.flush(this.db, (name) => this.nameId(name));
+    this.usedShapes.clear();
     this.restoreIndexes?.();
     this.restoreIndexes = null;
-    this.keys = null;
   }
 }

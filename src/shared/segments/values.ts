@@ -7,6 +7,7 @@
  * - gt/gte/lt/lte compare two numbers, or two date strings as instants; any other pairing is false.
  */
 import type { NpsCategory, Scalar, ValueFilter } from './rule';
+import { utcInstant } from '../segment-spec';
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -25,7 +26,7 @@ export function dateInstant(value: unknown): number | null {
   if (m) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
     if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo)) return null;
-    return Date.UTC(y, mo - 1, d);
+    return utcInstant(y, mo, d);
   }
   m = DATE_TIME.exec(value);
   if (!m) return null;
@@ -41,7 +42,7 @@ export function dateInstant(value: unknown): number | null {
     if (oh > 23 || om > 59) return null;
     offset = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
-  return Date.UTC(y, mo - 1, d, h, mi, s, ms) - offset;
+  return utcInstant(y, mo, d, h, mi, s, ms) - offset;
 }
 
 /** A field of a JSON object, own properties only: "constructor" or "toString" are not traits. */

@@ -1,0 +1,170 @@
+/**
+ * The crash test: `guidepost sync` killed with SIGKILL at random moments, then resumed, ends with
+ * exactly the cache an uninterrupted sync gives. Each page is committed with its cursor in one
+ * transaction, so a kill at any instant loses at most the page in flight, which the next run fetches again.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCache } from '../../src/main/db/connection';
+import { useTempDir } from './helpers';
+import { cacheContent, cursorFor, exportRecord, kvValue, seeded, startExportServer, type ExportServer } from './ingest-helpers';
+
+const tempDir = useTempDir();
+const TOKEN = 'crash-token';
+const N = 20_000;
+const PAGE = 200;
+const KILLS = 20;
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** ms from spawn to the run's first request, or null if it made none. */
+  firstRequestMs: number | null;
+  /** ms from spawn to the run's last request. */
+  lastRequestMs: number | null;
+  requests: number;
+}
+
+let server: ExportServer;
+/** The run whose requests the server is counting now (runs never overlap). */
+let current: { started: number; first: number | null; last: number | null; requests: number; onFirst: (() => void) | null } | null = null;
+
+beforeAll(async () => {
+  const records = Array.from({ length: N }, (_, i) => exportRecord(i));
+  server = await startExportServer({
+    records,
+    token: TOKEN,
+    maxPage: PAGE,
+    delayMs: 5,
+    onRequest: () => {
+      if (!current) return;
+      const now = performance.now() - current.started;
+      current.requests += 1;
+      current.last = now;
+      if (current.first === null) {
+        current.first = now;
+        current.onFirst?.();
+      }
+    },
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/**
+ * Runs `guidepost sync --json` from source on `db`. With `kill`, SIGKILLs it: `{ afterSpawnMs }`
+ * measures from the spawn, `{ afterFirstRequestMs }` from its first request to the server.
+ */
+function runSync(db: string, kill?: { afterSpawnMs: number } | { afterFirstRequestMs: number }): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const state = { started: performance.now(), first: null as number | null, last: null as number | null, requests: 0, onFirst: null as (() => void) | null };
+    current = state;
+    const child = spawn(
+      process.execPath,
+      ['--import', './scripts/register-ts.mjs', 'src/main/cli.ts', 'sync', '--db', db, '--source', server.url, '--token', TOKEN, '--json'],
+      { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let timer: NodeJS.Timeout | null = null;
+    const killLater = (ms: number): void => {
+      timer = setTimeout(() => child.kill('SIGKILL'), Math.max(0, ms));
+    };
+    if (kill && 'afterSpawnMs' in kill) killLater(kill.afterSpawnMs);
+    if (kill && 'afterFirstRequestMs' in kill) state.onFirst = () => killLater(kill.afterFirstRequestMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      current = null;
+      resolve({ code, signal, stdout, stderr, firstRequestMs: state.first, lastRequestMs: state.last, requests: state.requests });
+    });
+  });
+}
+
+function parseOutput(run: Run): { fetched: number; imported: number; duplicates: number; rejected: number; pages: number; ms: number } {
+  expect(run.code, run.stderr || run.stdout).toBe(0);
+  return JSON.parse(run.stdout.trim()) as ReturnType<typeof parseOutput>;
+}
+
+function snapshot(path: string): { content: ReturnType<typeof cacheContent>; cursor: string | undefined; source: string | undefined; integrity: unknown } {
+  const { db } = openCache(path);
+  try {
+    return {
+      content: cacheContent(db),
+      cursor: kvValue(db, 'sync_cursor'),
+      source: kvValue(db, 'sync_source'),
+      integrity: db.pragma('integrity_check', { simple: true }),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe('guidepost sync, killed at random moments', () => {
+  it('ends with exactly the cache an uninterrupted sync gives', async () => {
+    const dir = tempDir();
+    const a = join(dir, 'a.db');
+    const b = join(dir, 'b.db');
+
+    // The reference: one uninterrupted sync, which also tells how long start-up and syncing take.
+    const reference = await runSync(a);
+    const out = parseOutput(reference);
+    expect(out).toMatchObject({ fetched: N, imported: N, duplicates: 0, rejected: 0, pages: N / PAGE });
+    expect(reference.requests).toBe(N / PAGE);
+    const startupMs = reference.firstRequestMs as number;
+    const syncMs = (reference.lastRequestMs as number) - startupMs;
+    expect(syncMs).toBeGreaterThan(0);
+
+    // 20 runs on B, each killed at a seeded random moment: some during start-up (opening and
+    // migrating the cache), most while syncing, up to a ninth of the sync's length after the run's
+    // first request. Each run resumes where the previous one was killed, so together the kills land
+    // all along the sync (about 90% of it on average) and the final run finishes the rest.
+    const rng = seeded(20_260_630);
+    const runs: Run[] = [];
+    for (let i = 0; i < KILLS; i++) {
+      const kill = rng() < 0.2 ? { afterSpawnMs: rng() * startupMs } : { afterFirstRequestMs: rng() * (syncMs / 9) };
+      const run = await runSync(b, kill);
+      if (run.signal !== 'SIGKILL') parseOutput(run);
+      runs.push(run);
+    }
+    const killed = runs.filter((r) => r.signal === 'SIGKILL');
+    const killedWhileSyncing = killed.filter((r) => r.requests > 0);
+    const story = runs.map((r) => `${r.signal ?? r.code}/${r.requests}`).join(' ');
+    expect(killed.length, story).toBeGreaterThanOrEqual(12);
+    expect(killedWhileSyncing.length, story).toBeGreaterThanOrEqual(8);
+    const interrupted = snapshot(b);
+    expect(interrupted.integrity).toBe('ok');
+    // After every kill, what B holds and its cursor agree: exactly the records before the cursor.
+    const held = interrupted.content.events.length;
+    expect(held).toBeGreaterThan(0);
+    expect(interrupted.cursor).toBe(cursorFor(held));
+
+    // Then to completion.
+    const last = await runSync(b);
+    const rest = parseOutput(last);
+    expect(rest.fetched).toBe(N - held);
+    expect(rest.imported).toBe(N - held);
+    expect(rest.duplicates).toBe(0);
+    expect(rest.rejected).toBe(0);
+
+    const finalA = snapshot(a);
+    const finalB = snapshot(b);
+    expect(finalB.integrity).toBe('ok');
+    expect(finalA.content.events).toHaveLength(N);
+    expect(finalB.content.events).toHaveLength(N);
+    expect(finalB.content.events).toEqual(finalA.content.events);
+    expect(finalB.content.users).toEqual(finalA.content.users);
+    expect(finalB.content.daily).toEqual(finalA.content.daily);
+    expect(finalB.content.propertyKeys).toEqual(finalA.content.propertyKeys);
+    expect(finalB.cursor).toBe(cursorFor(N));
+    expect(finalB.cursor).toBe(finalA.cursor);
+    expect(finalB.source).toBe(finalA.source);
+  }, 120_000);
+});
