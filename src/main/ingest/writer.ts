@@ -19,6 +19,11 @@ import { DailyRollup, deferIndexes } from '../db/rollup';
 
 export type WriterMode = 'bulk' | 'indexed';
 
+/** Sets an own property, even one named "__proto__": a trait is data, never an object's prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 interface UserState {
   pk: number;
   traits: Record<string, unknown>;
@@ -146,10 +151,10 @@ export class RecordWriter {
     if (nameId === 0 && record.json !== null) {
       const traits = record.data ?? (JSON.parse(record.json) as Record<string, unknown>);
       for (const key in traits) {
-        const seen = user.traitTimes[key];
+        const seen = Object.prototype.hasOwnProperty.call(user.traitTimes, key) ? user.traitTimes[key] : undefined;
         if (seen === undefined || ts >= seen) {
-          user.traits[key] = traits[key];
-          user.traitTimes[key] = ts;
+          setOwn(user.traits, key, traits[key]);
+          setOwn(user.traitTimes, key, ts);
         }
       }
     }

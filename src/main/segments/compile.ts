@@ -1,11 +1,12 @@
 /**
  * The SQL evaluator: compiles a rule (segments already inlined) into one SQLite query that yields
- * the user_pk of every member as of an instant. Each condition becomes the set of users for whom it
- * holds; groups combine sets with INTERSECT and UNION, negation is the universe EXCEPT the set.
- * Counts per user come from the covering (name_id, user_pk, ts) index, grouped, never per user.
+ * the user_pk of every member as of an instant. Every condition becomes a boolean test on a users
+ * row; event counts come from the covering (name_id, user_pk, ts) index, either as a set built by one
+ * grouped scan of the name's range (when the whole universe is scanned) or as a seek per user (when a
+ * selective condition has already narrowed the candidates).
  * Semantics are those of src/shared/segments/evaluate.ts; a property-based test holds the two together.
  */
-import type { Condition, CountOp, PropertyFilter, Rule, Scalar, ValueFilter } from '../../shared/segments/rule';
+import type { Condition, CountOp, EventCondition, PropertyFilter, Rule, Scalar, ValueFilter } from '../../shared/segments/rule';
 import { DAY_MS, dateInstant, NPS_EVENT } from '../../shared/segments/values';
 import type { Db } from '../db/connection';
 
@@ -14,6 +15,13 @@ export interface CompiledRule {
   sql: string;
   /** Named parameters (@p1, @p2…): named, so fragments can be assembled in any order. */
   params: Record<string, unknown>;
+}
+
+/** Estimated seeks (candidate events × event conditions to check) up to which probing beats scanning. */
+const PROBE_BUDGET = 20_000;
+
+function countEvents(conditions: readonly Condition[]): number {
+  return conditions.reduce((n, c) => n + (c.type === 'event' ? 1 : c.type === 'group' ? countEvents(c.conditions) : 0), 0);
 }
 
 const SQL_OPS: Record<CountOp, string> = { '>=': '>=', '>': '>', '=': '=', '!=': '<>', '<=': '<=', '<': '<' };
@@ -40,10 +48,10 @@ function zeroSatisfies(op: CountOp, count: number): boolean {
 class Compiler {
   readonly params: Record<string, unknown> = {};
   private paramCount = 0;
-  needsLastSeenAsOf = false;
   needsNps = false;
   private readonly nameIds = new Map<string, number>();
   private readonly selectName;
+  private readonly estimateStatement;
 
   constructor(
     db: Db,
@@ -52,6 +60,9 @@ class Compiler {
     private readonly lastSeenIsCurrent: boolean,
   ) {
     this.selectName = db.prepare<[string], number>('SELECT name_id FROM event_names WHERE name = ? AND name_id <> 0').pluck();
+    this.estimateStatement = db
+      .prepare<[number, number, number], number>('SELECT coalesce(sum(events), 0) FROM event_daily WHERE name_id = ? AND day BETWEEN ? AND ?')
+      .pluck();
   }
 
   p(value: unknown): string {
@@ -81,7 +92,20 @@ class Compiler {
       if (typeof expected === 'number') return `(${V()} = ${this.p(expected)} AND ${T()} IN ('integer', 'real'))`;
       return `(${V()} = ${this.p(expected)} AND ${T()} = 'text')`;
     };
-    const anyOf = (list: Scalar[]): string => (list.length === 0 ? '0' : list.map(eq).join(' OR '));
+    // A list is bound as JSON arrays, one per JSON type, so a thousand values stay three parameters
+    // and a flat IN rather than a thousand ORs (which would overflow SQLite's expression depth).
+    const anyOf = (list: Scalar[]): string => {
+      const texts = list.filter((v): v is string => typeof v === 'string');
+      const numbers = list.filter((v): v is number => typeof v === 'number');
+      const parts: string[] = [];
+      if (texts.length > 0) parts.push(`(${V()} IN (SELECT value FROM json_each(${this.p(JSON.stringify(texts))})) AND ${T()} = 'text')`);
+      if (numbers.length > 0) {
+        parts.push(`(${V()} IN (SELECT value FROM json_each(${this.p(JSON.stringify(numbers))})) AND ${T()} IN ('integer', 'real'))`);
+      }
+      if (list.includes(true)) parts.push(`(${T()} = 'true')`);
+      if (list.includes(false)) parts.push(`(${T()} = 'false')`);
+      return parts.length === 0 ? '0' : parts.join(' OR ');
+    };
     const order = (sqlOp: string): string => {
       const expected = filter.value;
       if (typeof expected === 'number') return `(${T()} IN ('integer', 'real') AND ${V()} ${sqlOp} ${this.p(expected)})`;
@@ -133,68 +157,112 @@ class Compiler {
     return `coalesce(${expr}, 0)`;
   }
 
-  /** A SELECT yielding the user_pk of the users for whom the condition holds (the universe bounds it later). */
-  setOf(c: Condition): string {
-    const inner = this.positiveSet(c);
-    return c.negate ? this.universeExcept(inner) : inner;
+  /** The event name's index range, as a FROM … WHERE over events aliased `e`, for one condition. */
+  private eventRange(c: EventCondition): string {
+    let from = `FROM events e WHERE e.name_id = ${this.p(this.nameId(c.event))} AND e.ts <= ${this.p(this.asOf)}`;
+    if (c.within) from += ` AND e.ts > ${this.p(this.asOf - c.within.days * DAY_MS)}`;
+    for (const filter of c.where ?? []) from += ` AND ${this.valueTest('e.properties', filter.property, filter as PropertyFilter)}`;
+    return from;
   }
 
-  /** The universe minus a set: a scan of the small first_seen index, probing the set once built. */
-  universeExcept(set: string): string {
-    return `SELECT user_pk FROM users WHERE first_seen <= ${this.p(this.asOf)} AND user_pk NOT IN (${set})`;
+  /**
+   * Users with at least one matching event whose count satisfies the condition, from one grouped scan
+   * of the name's index range. Only for conditions that a count of zero does not satisfy.
+   */
+  private countedSet(c: EventCondition, test: string): string {
+    return `SELECT e.user_pk ${this.eventRange(c)} GROUP BY e.user_pk HAVING ${test}`;
   }
 
-  universe(): string {
-    return `SELECT user_pk FROM users WHERE first_seen <= ${this.p(this.asOf)}`;
+  /**
+   * A boolean SQL expression (never NULL) saying whether the condition holds for the users row `u`.
+   * In "probe" mode the rows are few (a selective condition produced them), so event conditions are
+   * answered by a seek per user into the (name_id, user_pk, ts) index; in "scan" mode every user of the
+   * universe passes by, so event conditions become membership in a set built once from a grouped scan.
+   */
+  predicate(c: Condition, mode: 'probe' | 'scan'): string {
+    const inner = this.positivePredicate(c, mode);
+    return c.negate ? `NOT (${inner})` : inner;
   }
 
-  group(match: 'all' | 'any', conditions: Condition[]): string {
-    if (conditions.length === 0) return match === 'all' ? this.universe() : 'SELECT user_pk FROM users WHERE 0';
-    const joiner = match === 'all' ? ' INTERSECT ' : ' UNION ';
-    return conditions.map((c) => `SELECT user_pk FROM (${this.setOf(c)})`).join(joiner);
-  }
-
-  private positiveSet(c: Condition): string {
+  private positivePredicate(c: Condition, mode: 'probe' | 'scan'): string {
     switch (c.type) {
-      case 'group':
-        return this.group(c.match, c.conditions);
+      case 'group': {
+        if (c.conditions.length === 0) return c.match === 'all' ? '1' : '0';
+        return `(${c.conditions.map((x) => this.predicate(x, mode)).join(c.match === 'all' ? ' AND ' : ' OR ')})`;
+      }
       case 'event': {
-        let from = `FROM events WHERE name_id = ${this.p(this.nameId(c.event))} AND ts <= ${this.p(this.asOf)}`;
-        if (c.within) from += ` AND ts > ${this.p(this.asOf - c.within.days * DAY_MS)}`;
-        for (const filter of c.where ?? []) from += ` AND ${this.valueTest('properties', filter.property, filter as PropertyFilter)}`;
         const op = SQL_OPS[c.op];
-        if (!zeroSatisfies(c.op, c.count)) {
-          return `SELECT user_pk ${from} GROUP BY user_pk HAVING count(*) ${op} ${this.p(c.count)}`;
+        if (mode === 'probe') {
+          const mine = `${this.eventRange(c)} AND e.user_pk = u.user_pk`;
+          if (c.op === '>=' && c.count === 1) return `EXISTS (SELECT 1 ${mine})`;
+          if ((c.op === '=' && c.count === 0) || (c.op === '<' && c.count === 1)) return `NOT EXISTS (SELECT 1 ${mine})`;
+          return `((SELECT count(*) ${mine}) ${op} ${this.p(c.count)})`;
         }
-        // Users without a single matching event satisfy it too: everyone but those whose count fails.
-        return this.universeExcept(`SELECT user_pk ${from} GROUP BY user_pk HAVING NOT (count(*) ${op} ${this.p(c.count)})`);
+        if (!zeroSatisfies(c.op, c.count)) return `u.user_pk IN (${this.countedSet(c, `count(*) ${op} ${this.p(c.count)}`)})`;
+        // A count of zero satisfies it: everyone but the users whose (non-zero) count fails.
+        return `u.user_pk NOT IN (${this.countedSet(c, `NOT (count(*) ${op} ${this.p(c.count)})`)})`;
       }
       case 'first_seen':
       case 'last_seen': {
-        const edge = this.asOf - c.days * DAY_MS;
-        let source = `users`;
-        let column = c.type;
+        const edge = this.p(this.asOf - c.days * DAY_MS);
         if (c.type === 'last_seen' && !this.lastSeenIsCurrent) {
-          this.needsLastSeenAsOf = true;
-          source = 'last_seen_as_of';
-          column = 'last_seen';
+          // Some records lie after asOf, so last seen as of asOf is the latest record at or before it.
+          const test = c.op === 'within' ? `max(e.ts) > ${edge}` : `max(e.ts) < ${edge}`;
+          if (mode === 'scan') {
+            return `u.user_pk IN (SELECT e.user_pk FROM events e WHERE e.ts <= ${this.p(this.asOf)} GROUP BY e.user_pk HAVING ${test})`;
+          }
+          // "name_id IN (every name)" lets the index answer one user's latest record, name by name.
+          const latest = `(SELECT max(e.ts) FROM events e WHERE e.name_id IN (SELECT name_id FROM event_names) AND e.user_pk = u.user_pk AND e.ts <= ${this.p(this.asOf)})`;
+          return c.op === 'within' ? `coalesce(${latest} > ${edge}, 0)` : `coalesce(${latest} < ${edge}, 0)`;
         }
-        return c.op === 'within'
-          ? `SELECT user_pk FROM ${source} WHERE ${column} > ${this.p(edge)} AND ${column} <= ${this.p(this.asOf)}`
-          : `SELECT user_pk FROM ${source} WHERE ${column} < ${this.p(edge)}`;
+        const t = `u.${c.type}`;
+        return c.op === 'within' ? `coalesce(${t} > ${edge} AND ${t} <= ${this.p(this.asOf)}, 0)` : `coalesce(${t} < ${edge}, 0)`;
       }
       case 'trait':
-        return `SELECT user_pk FROM users WHERE ${this.valueTest('traits', c.trait, c)}`;
+        return this.valueTest('u.traits', c.trait, c);
       case 'nps': {
         this.needsNps = true;
         const [lo, hi] = c.category === 'promoter' ? [9, 10] : c.category === 'passive' ? [7, 8] : [0, 6];
-        return `SELECT user_pk FROM nps_latest WHERE score BETWEEN ${lo} AND ${hi}`;
+        return `u.user_pk IN (SELECT user_pk FROM nps_latest WHERE score BETWEEN ${lo} AND ${hi})`;
       }
       case 'segment':
         throw new Error(`segment “${c.segment}” must be inlined before compiling`);
       default:
-        return 'SELECT user_pk FROM users WHERE 0';
+        return '0';
     }
+  }
+
+  /** Events of a name in a window, from the daily rollup: a cheap estimate of how selective a condition is. */
+  estimate(c: EventCondition): number {
+    const fromDay = c.within ? Math.floor((this.asOf - c.within.days * DAY_MS) / DAY_MS) : -1e9;
+    return (
+      this.estimateStatement.get(this.nameId(c.event), fromDay, Math.floor(this.asOf / DAY_MS)) ?? 0
+    );
+  }
+
+  /**
+   * The members' query body: SELECT u.user_pk FROM … WHERE …, over users aliased `u`. An "all" rule
+   * with a selective positive event condition starts from that condition's users (one grouped index
+   * scan) and checks the rest per candidate; anything else scans the universe once.
+   */
+  members(rule: Rule): string {
+    const universe = `u.first_seen <= ${this.p(this.asOf)}`;
+    if (rule.match === 'all') {
+      const generators = rule.conditions.filter(
+        (c): c is EventCondition => c.type === 'event' && !c.negate && !zeroSatisfies(c.op, c.count),
+      );
+      const best = generators.length > 0 ? generators.reduce((a, b) => (this.estimate(b) < this.estimate(a) ? b : a)) : null;
+      const rest = rule.conditions.filter((c) => c !== best);
+      // Probing costs a seek per candidate and per event condition; past a point one grouped scan per
+      // condition over the universe is cheaper.
+      if (best && this.estimate(best) * Math.max(1, countEvents(rest)) <= PROBE_BUDGET) {
+        const set = this.countedSet(best, `count(*) ${SQL_OPS[best.op]} ${this.p(best.count)}`);
+        const checks = [universe, ...rest.map((c) => this.predicate(c, 'probe'))];
+        return `SELECT u.user_pk FROM (${set}) g JOIN users u ON u.user_pk = g.user_pk WHERE ${checks.join(' AND ')}`;
+      }
+    }
+    const body = this.predicate({ type: 'group', match: rule.match, conditions: rule.conditions }, 'scan');
+    return `SELECT u.user_pk FROM users u WHERE ${universe} AND ${body}`;
   }
 }
 
@@ -202,15 +270,11 @@ class Compiler {
 export function compileRule(db: Db, rule: Rule, asOf: number): CompiledRule {
   const newestLastSeen = db.prepare<[], number | null>('SELECT max(last_seen) FROM users').pluck().get() ?? null;
   const compiler = new Compiler(db, asOf, newestLastSeen === null || newestLastSeen <= asOf);
-  const body = compiler.group(rule.match, rule.conditions);
-  const ctes: string[] = [];
-  if (compiler.needsLastSeenAsOf) {
-    ctes.push(`last_seen_as_of(user_pk, last_seen) AS (SELECT user_pk, max(ts) FROM events WHERE ts <= ${compiler.p(asOf)} GROUP BY user_pk)`);
-  }
+  const body = compiler.members(rule);
+  let ctes = '';
   if (compiler.needsNps) {
     // The latest NPS answer at or before asOf (ties: the greater record id), with a valid score.
-    ctes.push(
-      `nps_answers(user_pk, score, ts, event_id) AS (
+    ctes = `WITH nps_answers(user_pk, score, ts, event_id) AS (
          SELECT user_pk, json_extract(properties, '$.score'), ts, event_id FROM events
           WHERE name_id = ${compiler.p(compiler.nameId(NPS_EVENT))} AND ts <= ${compiler.p(asOf)}
             AND json_type(properties, '$.survey') = 'text' AND json_extract(properties, '$.survey') = 'nps'
@@ -220,10 +284,7 @@ export function compileRule(db: Db, rule: Rule, asOf: number): CompiledRule {
        nps_latest(user_pk, score) AS (
          SELECT user_pk, score FROM (
            SELECT user_pk, score, row_number() OVER (PARTITION BY user_pk ORDER BY ts DESC, event_id DESC) AS rn FROM nps_answers)
-          WHERE rn = 1)`,
-    );
+          WHERE rn = 1) `;
   }
-  // Members are the body's users that are in the universe: a primary-key probe per candidate.
-  const select = `SELECT m.user_pk FROM (${body}) m JOIN users u ON u.user_pk = m.user_pk WHERE u.first_seen <= ${compiler.p(asOf)}`;
-  return { sql: `${ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : ''}${select}`, params: compiler.params };
+  return { sql: `${ctes}${body}`, params: compiler.params };
 }

@@ -8,7 +8,7 @@ function times(n: number): string {
 function countPhrase(op: CountOp, n: number): string {
   switch (op) {
     case '>=':
-      return n <= 1 ? '' : ` at least ${times(n)}`;
+      return n === 1 ? '' : n === 0 ? ' any number of times, or never' : ` at least ${times(n)}`;
     case '>':
       return ` more than ${times(n)}`;
     case '=':
@@ -81,7 +81,8 @@ function describeCondition(c: Condition, segmentName: (id: string) => string): s
     case 'segment':
       return `${c.negate ? 'are not' : 'are'} in “${segmentName(c.segment)}”`;
     case 'group': {
-      if (c.conditions.length === 0) return c.match === 'all' ? 'anyone' : 'no one';
+      // An empty all-group holds for anyone, an empty any-group for no one; negation swaps them.
+      if (c.conditions.length === 0) return (c.match === 'all') !== Boolean(c.negate) ? 'anyone' : 'no one';
       const inner = c.conditions.map((x) => describeCondition(x, segmentName)).join(c.match === 'all' ? ' and ' : ' or ');
       return `${c.negate ? 'not ' : ''}(${inner})`;
     }

@@ -61,6 +61,17 @@ function seenAsOf(profile: UserProfile, asOf: number): Seen | null {
   return first === Infinity ? null : { first, last };
 }
 
+/** Orders strings by Unicode code points, which is how SQLite orders UTF-8 text (JS's < orders UTF-16 units). */
+export function compareCodePoints(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i] as string).codePointAt(0)! - (y[i] as string).codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
 function latestNps(profile: UserProfile, asOf: number): number | null {
   let best: ProfileEvent | null = null;
   let bestScore: number | null = null;
@@ -68,7 +79,7 @@ function latestNps(profile: UserProfile, asOf: number): number | null {
     if (e.name !== NPS_EVENT || e.ts > asOf) continue;
     const score = npsScore(e.properties);
     if (score === null) continue;
-    if (best === null || e.ts > best.ts || (e.ts === best.ts && e.id > best.id)) {
+    if (best === null || e.ts > best.ts || (e.ts === best.ts && compareCodePoints(e.id, best.id) > 0)) {
       best = e;
       bestScore = score;
     }
