@@ -113,11 +113,14 @@ export const methods = {
   ),
   listSegments: method<SavedSegment[]>()(noArgs),
   getSegment: method<SavedSegment>()(z.object({ id: z.string().min(1).max(100) }).strict()),
-  /** Creates (no id) or updates a segment; a rule referring to itself in a cycle is refused. */
+  /**
+   * Creates (no id, or an id not in use: Undo after a delete) or updates a segment; a rule referring to
+   * itself in a cycle is refused.
+   */
   saveSegment: method<SavedSegment>()(
     z
       .object({
-        id: z.string().min(1).max(100).optional(),
+        id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'ids are letters, digits, _ and -').optional(),
         name: z.string().min(1, 'give the segment a name').max(200),
         description: z.string().max(2000).optional(),
         rule: z.unknown(),

@@ -86,8 +86,9 @@ export class SegmentService {
     const rule = requireRule(input.rule);
     const name = input.name.trim();
     if (name === '') throw new ApiError('invalid_argument', 'Give the segment a name.');
+    // A given id that does not exist yet creates the segment under it: Undo after a delete brings the
+    // segment back with its own id, so segments that refer to it work again.
     const id = input.id ?? `seg_${randomUUID().slice(0, 8)}`;
-    if (input.id && !this.row(input.id)) throw new ApiError('not_found', `No segment with id ${input.id}.`);
     const clash = this.db.prepare<[string, string], string>('SELECT id FROM segments WHERE name = ? COLLATE NOCASE AND id <> ?').pluck().get(name, id);
     if (clash) throw new ApiError('conflict', `A segment named “${name}” already exists.`);
     try {
@@ -208,7 +209,7 @@ export class SegmentService {
       const active = new Map(
         this.db
           .prepare<[number, number, number, number], { k: number; n: number }>(
-            `SELECT (? - e.ts) / ? AS k, count(DISTINCT e.user_pk) AS n FROM events e JOIN temp.compare_members m USING (user_pk)
+            `SELECT CAST((? - e.ts) / ? AS INTEGER) AS k, count(DISTINCT e.user_pk) AS n FROM events e JOIN temp.compare_members m USING (user_pk)
               WHERE e.ts <= ? AND e.ts > ? AND e.name_id <> 0 GROUP BY k`,
           )
           .all(asOf - 1, week, asOf, asOf - weeks * week)

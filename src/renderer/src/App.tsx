@@ -7,6 +7,7 @@ import { Toasts } from './components/Toasts';
 import { useResolvedTheme } from './lib/theme';
 import { AreaIntro } from './screens/AreaIntro';
 import { DataScreen } from './screens/DataScreen';
+import { SegmentsScreen } from './screens/SegmentsScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
 import { AREAS, connectBackendEvents, useApp, type Area } from './store';
 import { missingCase } from '../../shared/errors';
@@ -18,6 +19,7 @@ function Screen({ area }: { area: Area }) {
     case 'settings':
       return <SettingsScreen />;
     case 'segments':
+      return <SegmentsScreen />;
     case 'workshops':
     case 'messages':
       return <AreaIntro area={area} />;
@@ -30,9 +32,9 @@ export function App() {
   const { area, setArea, theme, refreshStatus, setPaletteOpen, paletteOpen } = useApp();
   const resolved = useResolvedTheme(theme);
 
-  useEffect(() => {
-    document.documentElement.dataset.theme = resolved;
-  }, [resolved]);
+  // Set while rendering, not in an effect: charts below read their colours from the theme's CSS
+  // variables as they render, and an effect would only run after them, leaving the old theme's colours.
+  if (document.documentElement.dataset.theme !== resolved) document.documentElement.dataset.theme = resolved;
 
   useEffect(() => {
     const disconnect = connectBackendEvents();

@@ -71,9 +71,10 @@ function describeCondition(c: Condition, segmentName: (id: string) => string): s
       return c.negate ? `it is not true that they ${text}` : text;
     }
     case 'first_seen':
-      return `${not}first seen ${c.op === 'within' ? `in the last ${c.days} days` : `more than ${c.days} days ago`}`;
-    case 'last_seen':
-      return `${not}last seen ${c.op === 'within' ? `in the last ${c.days} days` : `more than ${c.days} days ago`}`;
+    case 'last_seen': {
+      const when = c.op === 'within' ? `in the last ${c.days} day${c.days === 1 ? '' : 's'}` : `more than ${c.days} day${c.days === 1 ? '' : 's'} ago`;
+      return `were ${not}${c.type === 'first_seen' ? 'first' : 'last'} seen ${when}`;
+    }
     case 'trait':
       return `${c.negate ? 'not: ' : ''}${valuePhrase(c.trait, c)}`;
     case 'nps':

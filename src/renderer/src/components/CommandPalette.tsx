@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, errorMessage } from '../lib/api';
+import { useSegments } from '../screens/segments/store';
 import { AREAS, useApp, type DataTab } from '../store';
 import { pickImportFile } from './ImportFileInput';
 
@@ -15,6 +16,7 @@ export function CommandPalette() {
   const { paletteOpen, setPaletteOpen, setArea, setTheme, toast, status, setDataTab } = useApp();
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
+  const segments = useSegments((s) => s.segments);
   const inputRef = useRef<HTMLInputElement>(null);
   const returnFocus = useRef<Element | null>(null);
 
@@ -35,6 +37,21 @@ export function CommandPalette() {
       { id: 'data-users', label: 'Data: users and timelines', hint: 'Data', run: dataTab('users') },
       { id: 'data-imports', label: 'Data: imports, sync and connect a source', hint: 'Data', run: dataTab('imports') },
     );
+    const seg = useSegments.getState();
+    list.push(
+      { id: 'segment-new', label: 'New segment', hint: 'Segments', run: () => seg.newSegment() },
+      {
+        id: 'segment-template',
+        label: 'New segment from a template…',
+        hint: 'Segments',
+        run: () => {
+          setArea('segments');
+          seg.setTemplateOpen(true);
+        },
+      },
+      { id: 'segment-compare', label: 'Compare segments', hint: 'Segments', run: () => seg.showCompare() },
+      ...(segments ?? []).map((s) => ({ id: `segment-${s.id}`, label: `Open segment: ${s.name}`, hint: 'Segment', run: () => void seg.openSegment(s.id) })),
+    );
     list.push(
       { id: 'theme-light', label: 'Theme: light', hint: 'Appearance', run: () => setTheme('light') },
       { id: 'theme-dark', label: 'Theme: dark', hint: 'Appearance', run: () => setTheme('dark') },
@@ -52,7 +69,7 @@ export function CommandPalette() {
       });
     }
     return list;
-  }, [setArea, setTheme, toast, status, setDataTab]);
+  }, [setArea, setTheme, toast, status, setDataTab, segments]);
 
   const matches = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
@@ -61,6 +78,7 @@ export function CommandPalette() {
 
   useEffect(() => {
     if (paletteOpen) {
+      void useSegments.getState().refreshSegments();
       returnFocus.current = document.activeElement;
       setQuery('');
       setActive(0);

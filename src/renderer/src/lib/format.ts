@@ -63,3 +63,10 @@ export function valueText(value: unknown): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;
 }
+
+/** A share as a percentage, with a decimal only where it matters ("0.4%", "12%"). */
+export function percent(part: number, whole: number): string {
+  if (whole === 0) return '0%';
+  const p = (part / whole) * 100;
+  return `${p === 0 || p >= 10 ? p.toFixed(0) : p < 0.1 ? '<0.1' : p.toFixed(1)}%`;
+}

@@ -20,3 +20,12 @@ export function useResolvedTheme(preference: ThemePreference): 'light' | 'dark' 
 export function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
+
+/** A hex colour (#rgb or #rrggbb, as the theme's variables are) at some opacity, for canvas fills. */
+export function withAlpha(hex: string, alpha: number): string {
+  const h = hex.replace('#', '');
+  const full = h.length === 3 ? [...h].map((c) => c + c).join('') : h;
+  const n = Number.parseInt(full.slice(0, 6), 16);
+  if (full.length < 6 || Number.isNaN(n)) return hex;
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}

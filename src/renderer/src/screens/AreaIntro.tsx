@@ -2,10 +2,6 @@ import { EmptyState } from '../components/EmptyState';
 import { useApp, type Area } from '../store';
 
 const INTROS: Partial<Record<Area, { title: string; body: string }>> = {
-  segments: {
-    title: 'Segments: who does what in your product',
-    body: 'A segment is a rule over behavior and traits: “ran a report at least six times in the last 30 days and never invited anyone”. The segment builder will show who is in it right now, from the local cache. It needs events first.',
-  },
   workshops: {
     title: 'Workshops: build behavioral personas with your customer',
     body: 'The four-step persona workshop (brainstorm personas, map behaviors, check them against data, prioritize) runs here, offline, with timers and exports. It uses the events in your cache for step 3.',

@@ -1,0 +1,199 @@
+import { useMemo, useState } from 'react';
+import { CategoryScale, Chart as ChartJS, Filler, LinearScale, LineElement, PointElement, Tooltip } from 'chart.js';
+import { Line } from 'react-chartjs-2';
+import type { Rule } from '../../../../shared/segments/rule';
+import type { SegmentPreview, SegmentTrendPoint } from '../../../../shared/types';
+import { ChartCard } from '../../components/ChartCard';
+import { otherTraits } from '../../components/UsersPanel';
+import { UserTimelinePanel } from '../../components/UserTimelinePanel';
+import { api } from '../../lib/api';
+import { formatDate, formatDateTime, formatNumber, percent, valueText } from '../../lib/format';
+import { cssVar, useResolvedTheme, withAlpha } from '../../lib/theme';
+import { useLatest } from '../../lib/useLatest';
+import { useApp } from '../../store';
+
+ChartJS.register(LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Filler);
+
+const PREVIEW_DELAY_MS = 250;
+const TREND_DELAY_MS = 600;
+const TREND_WEEKS = 12;
+const SAMPLE_SIZE = 10;
+
+/** What a rule's answers are keyed by: the rule itself, and the version of the data. */
+function useRuleKey(rule: Rule | null): string | null {
+  const dataVersion = useApp((s) => s.dataVersion);
+  return rule ? `${dataVersion}:${JSON.stringify(rule)}` : null;
+}
+
+/** How many users the rule holds right now, and a few of them. */
+export function LivePanel({ rule, hasErrors }: { rule: Rule | null; hasErrors: boolean }) {
+  const key = useRuleKey(rule);
+  const preview = useLatest<SegmentPreview>(key, () => api.previewSegment({ rule, sample: SAMPLE_SIZE }), PREVIEW_DELAY_MS);
+  const [member, setMember] = useState<string | null>(null);
+
+  const value = preview.result?.value ?? null;
+  const state = key === null ? 'invalid' : preview.pending ? 'loading' : preview.error?.key === key ? 'error' : 'ready';
+
+  return (
+    <>
+      <section className="card live-size" aria-labelledby="live-size-title" aria-busy={state === 'loading'} data-testid="live-size" data-state={state}>
+        <header className="card-header">
+          <h3 id="live-size-title">Live size</h3>
+          {state === 'loading' ? <span className="spinner" aria-label="Counting…" /> : null}
+        </header>
+        {key === null ? (
+          <p className="muted">{hasErrors ? 'Fix the rule to see who is in it.' : 'Add a condition to see who is in it.'}</p>
+        ) : value === null ? (
+          state === 'error' ? null : (
+            <p className="muted">Counting…</p>
+          )
+        ) : (
+          <div className={state === 'loading' ? 'size-figures stale' : 'size-figures'}>
+            <div className="size-count">
+              <strong data-testid="live-count">{formatNumber(value.count)}</strong>
+              <span className="muted">users</span>
+            </div>
+            <div className="size-share">
+              <span data-testid="live-share">{percent(value.count, value.total)}</span>
+              <span className="muted"> of {formatNumber(value.total)} users</span>
+            </div>
+            <div className="share-bar" aria-hidden="true">
+              <span style={{ width: `${value.total === 0 ? 0 : Math.max(0.5, (value.count / value.total) * 100)}%` }} />
+            </div>
+            <p className="muted as-of">As of {formatDateTime(value.asOf)}</p>
+          </div>
+        )}
+        {preview.error?.key === key ? (
+          <p className="error-text" role="alert">
+            {preview.error.message}
+          </p>
+        ) : null}
+        {value && value.warnings.length > 0 && state !== 'invalid' ? (
+          <ul className="gentle-notes" aria-label="Notes about the rule">
+            {value.warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        ) : null}
+      </section>
+      {value && key !== null ? (
+        <section className="card" aria-labelledby="sample-title">
+          <header className="card-header">
+            <div>
+              <h3 id="sample-title">A few members</h3>
+              <p className="muted">Most recently active first</p>
+            </div>
+          </header>
+          {value.sample.length === 0 ? (
+            <p className="muted">No one matches this rule right now.</p>
+          ) : (
+            <ul className={state === 'loading' ? 'member-list stale' : 'member-list'} data-testid="sample-members">
+              {value.sample.map((u) => {
+                const plan = u.traits.plan;
+                const others = otherTraits(u.traits);
+                return (
+                  <li key={u.id}>
+                    <button type="button" className="member" onClick={() => setMember(u.id)} title="Open their timeline">
+                      <span className="member-id">
+                        <code>{u.id}</code>
+                        {plan !== undefined && plan !== null ? <span className="badge">{valueText(plan)}</span> : null}
+                        {u.traits.role !== undefined ? <span className="muted small-text">{valueText(u.traits.role)}</span> : null}
+                      </span>
+                      <span className="muted member-traits">
+                        {[u.traits.company !== undefined ? valueText(u.traits.company) : '', others].filter(Boolean).join(' · ')}
+                      </span>
+                      <span className="muted member-seen">{u.lastSeen !== null ? `last seen ${formatDate(u.lastSeen)}` : ''}</span>
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+          {member !== null ? <UserTimelinePanel userId={member} onClose={() => setMember(null)} /> : null}
+        </section>
+      ) : null}
+    </>
+  );
+}
+
+/** The rule's size at the end of each of the last 12 weeks (asked for after a longer pause than the size). */
+export function SegmentTrend({ rule }: { rule: Rule | null }) {
+  const key = useRuleKey(rule);
+  const trend = useLatest<SegmentTrendPoint[]>(key, () => api.segmentTrend({ rule, weeks: TREND_WEEKS }), TREND_DELAY_MS);
+  if (key === null) return null;
+  return <TrendCard points={trend.result?.value ?? null} stale={trend.pending} error={trend.error?.key === key ? trend.error.message : null} />;
+}
+
+function TrendCard({ points, stale, error }: { points: SegmentTrendPoint[] | null; stale: boolean; error: string | null }) {
+  const theme = useResolvedTheme(useApp((s) => s.theme));
+  const rows = (points ?? []).map((p) => [formatDate(p.asOf), p.count, p.total, percent(p.count, p.total)]);
+  const data = useMemo(() => {
+    const accent = cssVar('--accent');
+    return {
+      labels: (points ?? []).map((p) => formatDate(p.asOf)),
+      datasets: [
+        {
+          label: 'Members',
+          data: (points ?? []).map((p) => p.count),
+          borderColor: accent,
+          backgroundColor: withAlpha(accent, 0.12),
+          fill: true,
+          pointRadius: 3,
+          pointBackgroundColor: accent,
+          tension: 0.25,
+        },
+      ],
+    };
+    // The theme changes the CSS variables the colours come from.
+  }, [points, theme]);
+  const options = useMemo(() => {
+    const grid = cssVar('--border');
+    const text = cssVar('--text-muted');
+    return {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false as const,
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            title: (items: { label: string }[]) => `Week ending ${items[0]?.label ?? ''}`,
+            label: (ctx: { parsed: { y: number | null }; dataIndex: number }) => {
+              const p = points?.[ctx.dataIndex];
+              return `${formatNumber(ctx.parsed.y ?? 0)} users${p ? ` (${percent(p.count, p.total)} of ${formatNumber(p.total)})` : ''}`;
+            },
+          },
+        },
+      },
+      scales: {
+        x: { ticks: { color: text, maxTicksLimit: 6 }, grid: { display: false } },
+        y: {
+          beginAtZero: true,
+          ticks: { color: text, precision: 0, callback: (v: string | number) => formatNumber(Number(v)) },
+          grid: { color: grid },
+          title: { display: true, text: 'users', color: text },
+        },
+      },
+    };
+  }, [theme, points]);
+  return (
+    <ChartCard
+      title="Size over 12 weeks"
+      subtitle="Members at the end of each week, up to the data's as-of date"
+      header={['week ending', 'members', 'users', 'share']}
+      rows={rows}
+    >
+      {error ? (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      ) : points === null ? (
+        <p className="muted chart-wait">Drawing the trend…</p>
+      ) : (
+        <div className={stale ? 'chart-fill stale' : 'chart-fill'}>
+          <Line data={data} options={options} aria-label="Line chart of the segment's size over the last 12 weeks" role="img" />
+        </div>
+      )}
+    </ChartCard>
+  );
+}
