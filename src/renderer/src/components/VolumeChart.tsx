@@ -3,6 +3,7 @@ import { BarElement, CategoryScale, Chart as ChartJS, LinearScale, Tooltip } fro
 import { Bar } from 'react-chartjs-2';
 import type { DailyVolumePoint } from '../../../shared/types';
 import { formatDate, formatNumber } from '../lib/format';
+import { BASE_CHART_OPTIONS, categoryAxis, chartColors, countAxis } from '../lib/charts';
 import { cssVar, useResolvedTheme } from '../lib/theme';
 import { useApp } from '../store';
 import { ChartCard } from './ChartCard';
@@ -45,21 +46,16 @@ export function VolumeChart({ points: sparse, asOf }: { points: DailyVolumePoint
     // The theme changes the CSS variables the colours come from.
   }, [points, theme]);
   const options = useMemo(() => {
-    const grid = cssVar('--border');
-    const text = cssVar('--text-muted');
+    const colors = chartColors();
     return {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: false as const,
+      ...BASE_CHART_OPTIONS,
       plugins: {
         legend: { display: false },
         tooltip: { callbacks: { label: (ctx: { parsed: { y: number | null } }) => `${formatNumber(ctx.parsed.y ?? 0)} events` } },
       },
-      scales: {
-        x: { ticks: { color: text, maxTicksLimit: 10 }, grid: { display: false } },
-        y: { ticks: { color: text, callback: (v: string | number) => formatNumber(Number(v)) }, grid: { color: grid }, title: { display: true, text: 'events per day', color: text } },
-      },
+      scales: { x: categoryAxis(colors, 10), y: countAxis(colors, 'events per day') },
     };
+    // The theme changes the CSS variables the colours come from.
   }, [theme]);
   return (
     <ChartCard

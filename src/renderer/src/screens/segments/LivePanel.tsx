@@ -8,6 +8,7 @@ import { otherTraits } from '../../components/UsersPanel';
 import { UserTimelinePanel } from '../../components/UserTimelinePanel';
 import { api } from '../../lib/api';
 import { formatDate, formatDateTime, formatNumber, percent, valueText } from '../../lib/format';
+import { BASE_CHART_OPTIONS, categoryAxis, chartColors, countAxis } from '../../lib/charts';
 import { cssVar, useResolvedTheme, withAlpha } from '../../lib/theme';
 import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
@@ -147,12 +148,9 @@ function TrendCard({ points, stale, error }: { points: SegmentTrendPoint[] | nul
     // The theme changes the CSS variables the colours come from.
   }, [points, theme]);
   const options = useMemo(() => {
-    const grid = cssVar('--border');
-    const text = cssVar('--text-muted');
+    const colors = chartColors();
     return {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: false as const,
+      ...BASE_CHART_OPTIONS,
       plugins: {
         legend: { display: false },
         tooltip: {
@@ -165,15 +163,7 @@ function TrendCard({ points, stale, error }: { points: SegmentTrendPoint[] | nul
           },
         },
       },
-      scales: {
-        x: { ticks: { color: text, maxTicksLimit: 6 }, grid: { display: false } },
-        y: {
-          beginAtZero: true,
-          ticks: { color: text, precision: 0, callback: (v: string | number) => formatNumber(Number(v)) },
-          grid: { color: grid },
-          title: { display: true, text: 'users', color: text },
-        },
-      },
+      scales: { x: categoryAxis(colors, 6), y: countAxis(colors, 'users') },
     };
   }, [theme, points]);
   return (
