@@ -26,10 +26,16 @@ export interface OpenedCache {
 
 /**
  * SQL functions the segment compiler needs, so SQL means exactly what the JS evaluator means:
- * Unicode lower-casing (SQLite's lower() is ASCII-only) and date strings read as instants.
+ * Unicode case-insensitive contains (SQLite's lower() is ASCII-only) and date strings read as instants.
  */
 function registerSqlFunctions(db: Db): void {
-  db.function('gp_lower', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : null));
+  // contains: both sides arrive as JSON text, so strings with lone surrogates reach JS intact.
+  db.function('gp_contains', { deterministic: true }, (valueJson: unknown, needleJson: unknown) => {
+    if (typeof valueJson !== 'string' || typeof needleJson !== 'string') return 0;
+    const value: unknown = JSON.parse(valueJson);
+    const needle: unknown = JSON.parse(needleJson);
+    return typeof value === 'string' && typeof needle === 'string' && value.toLowerCase().includes(needle.toLowerCase()) ? 1 : 0;
+  });
   db.function('gp_instant', { deterministic: true }, (text: unknown) => dateInstant(text));
 }
 

@@ -82,9 +82,10 @@ class Compiler {
 
   /** A boolean SQL expression (never NULL) for a value filter on a JSON column's key. */
   valueTest(column: string, key: string, filter: ValueFilter): string {
-    const path = `$."${key}"`;
-    const T = (): string => `json_type(${column}, ${this.p(path)})`;
-    const V = (): string => `json_extract(${column}, ${this.p(path)})`;
+    // One named parameter for the path, referenced as often as needed: a rule's parameters stay few.
+    const path = this.p(`$."${key}"`);
+    const T = (): string => `json_type(${column}, ${path})`;
+    const V = (): string => `json_extract(${column}, ${path})`;
     // The value test comes first: it fails fast for most rows, so the type check runs only on matches.
     // (json_extract alone would let JSON true equal 1, and an object's JSON text equal a string.)
     const eq = (expected: Scalar): string => {
@@ -137,7 +138,8 @@ class Compiler {
         expr = `NOT coalesce(${anyOf(list())}, 0)`;
         break;
       case 'contains':
-        expr = `(${T()} = 'text' AND instr(gp_lower(${V()}), ${this.p(String(value).toLowerCase())}) > 0)`;
+        // Through the JSON text (->), not the extracted value: a lone surrogate survives only there.
+        expr = `gp_contains(${column} -> ${path}, ${this.p(JSON.stringify(String(value)))})`;
         break;
       case 'gt':
         expr = order('>');

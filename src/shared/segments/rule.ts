@@ -159,6 +159,18 @@ export const ruleSchema: z.ZodType<Rule> = z
   .strict() as z.ZodType<Rule>;
 
 export const MAX_DEPTH = 8;
+/** Conditions and where-filters in one rule, counted after segment references are inlined. */
+export const MAX_LEAVES = 1000;
+
+/** Conditions (groups excluded) plus where-filters: what a rule costs to evaluate. */
+export function countLeaves(conditions: readonly Condition[]): number {
+  let n = 0;
+  for (const c of conditions) {
+    if (c.type === 'group') n += countLeaves(c.conditions);
+    else n += 1 + (c.type === 'event' ? (c.where?.length ?? 0) : 0);
+  }
+  return n;
+}
 
 /** Where in a rule an issue is, in words: "condition 2 › condition 1 › value". */
 export function describePath(path: readonly PropertyKey[]): string {
@@ -187,6 +199,8 @@ export function parseRule(input: unknown): RuleParse {
   const depth = (conditions: Condition[], level: number): number =>
     Math.max(level, ...conditions.map((c) => (c.type === 'group' ? depth(c.conditions, level + 1) : level)));
   if (depth(result.data.conditions, 1) > MAX_DEPTH) return { ok: false, errors: [`rule: groups nest more than ${MAX_DEPTH} deep`] };
+  const leaves = countLeaves(result.data.conditions);
+  if (leaves > MAX_LEAVES) return { ok: false, errors: [`rule: ${leaves} conditions and filters, more than the ${MAX_LEAVES} a rule may hold`] };
   return { ok: true, rule: result.data };
 }
 
@@ -205,10 +219,17 @@ export function referencedSegments(conditions: readonly Condition[]): string[] {
  * receives). A reference that cannot be resolved, or a cycle, is an error naming the segment.
  */
 export function inlineSegments(rule: Rule, lookup: (id: string) => Rule | undefined): Rule {
+  // References can multiply a rule (a segment referring twice to one referring twice to…): count as we
+  // go and stop at the limit, before the expansion itself gets expensive.
+  let leaves = 0;
   const visit = (conditions: Condition[], trail: string[]): Condition[] =>
     conditions.map((c): Condition => {
       if (c.type === 'group') return { ...c, conditions: visit(c.conditions, trail) };
-      if (c.type !== 'segment') return c;
+      if (c.type !== 'segment') {
+        leaves += 1 + (c.type === 'event' ? (c.where?.length ?? 0) : 0);
+        if (leaves > MAX_LEAVES) throw new Error(`with its segments inlined the rule holds more than ${MAX_LEAVES} conditions and filters`);
+        return c;
+      }
       if (trail.includes(c.segment)) throw new Error(`segments refer to each other in a cycle: ${[...trail, c.segment].join(' → ')}`);
       const target = lookup(c.segment);
       if (!target) throw new Error(`the segment “${c.segment}” it refers to no longer exists`);

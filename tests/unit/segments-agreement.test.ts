@@ -1,0 +1,325 @@
+/**
+ * The two segment evaluators must always agree: the SQL compiler over the cache (SegmentService)
+ * and the JS evaluator over one user's profile (matchesRule). fast-check generates small caches and
+ * rules; each case is written into a real SQLite cache file (plain INSERTs, with users' first/last
+ * seen and merged traits as the writer keeps them, and the daily rollup that the compiler reads to
+ * pick its plan, sometimes inflated so that it scans rather than probes), and the members, count and
+ * universe of the one are compared with the other's, for the rule and for every condition in it.
+ * The hand-made cases of segments-semantics.test.ts pin what the answers must be.
+ *
+ * Seeded, so a run is reproducible. GUIDEPOST_DEEP=1 (npm run test:deep) runs many more cases;
+ * GUIDEPOST_SEGMENT_RUNS=n and GUIDEPOST_SEGMENT_SEED=n set the number of cases and the seed.
+ */
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { openCache } from '../../src/main/db/connection';
+import { SegmentService } from '../../src/main/segments/service';
+import { describeRule } from '../../src/shared/segments/describe';
+import { matchesRule } from '../../src/shared/segments/evaluate';
+import { COUNT_OPS, parseRule, type Condition, type Rule, type Scalar } from '../../src/shared/segments/rule';
+import type { NormalizedRecord } from '../../src/shared/segment-spec';
+import { useTempDir } from './helpers';
+import { clearCache, DAY, DirectWriter, evaluateBoth, profilesOf } from './segments-helpers';
+
+const DEEP = process.env.GUIDEPOST_DEEP === '1';
+const NUM_RUNS = Number(process.env.GUIDEPOST_SEGMENT_RUNS ?? (DEEP ? 50_000 : 2_500));
+const SEED = Number(process.env.GUIDEPOST_SEGMENT_SEED ?? 42);
+
+/** The instant the generated data clusters around; cases are evaluated at it or close to it. */
+const ASOF = Date.UTC(2026, 2, 1, 12);
+
+// ---------------------------------------------------------------------------------------------
+// Values: text (ASCII and not, case pairs that JS lower-cases in surprising ways), numbers,
+// numeric and boolean-looking strings, date strings (with offsets, bare, invalid), booleans.
+
+const TEXTS = [
+  'pro', 'Pro', 'PRO', 'free', '', ' ', 'ÉCOLE', 'école', 'ecole', 'İstanbul', 'istanbul', 'DIYARBAKIR', 'ıspanak',
+  'STRASSE', 'straße', 'ΣΊΣΥΦΟΣ', 'σίσυφος', '😀 smile', '東京', '10', '1', '0', '-1', '1.5', '1e1', 'true', 'false', 'null',
+  // Cut in the middle of an emoji (a lone surrogate), and a real replacement character.
+  'Great app \ud83d', 'caf\ufffd',
+];
+const DATES = [
+  '2026-03-01', '2026-02-28', '2026-03-02', '2026-03-01T00:00:00Z', '2026-03-01T12:00:00Z', '2026-03-01T00:00:00.001Z',
+  '2026-02-28T23:59:59.999Z', '2026-03-01T01:00:00+01:00', '2026-02-28T23:00:00-01:00', '2026-03-01T05:30:00+05:30',
+  '2026-03-01T12:00Z', '2026-01-15T10:00:00+14:00', '2025-12-31T23:59:59-12:00', '2024-02-29', '0050-06-01', '1950-06-01',
+  // Not dates: an impossible day, no zone, a space for T, a lower-case t, a bad offset.
+  '2026-02-29', '2026-03-01T00:00:00', '2026-03-01 00:00:00Z', '2026-03-01t00:00:00Z', '2026-03-01T00:00:00+24:00',
+];
+const NUMBERS = [0, 1, -1, 1.5, 9, 10, 10.5, 20260301, 1e21, -0.25, Date.UTC(2026, 2, 1)];
+const CONTAINS = [
+  'é', 'É', 'ÉCO', 'école', 'ecole', 'İ', 'i̇', 'İST', 'istanbul', 'I', 'ı', 'i', 'ss', 'SS', 'ß', 'ẞ', 'σ', 'ς', 'Σ', 'ΣΊΣ', 'ΦΟΣ',
+  '😀', 'SMILE', '京', '1', '0', '', ' ', 'pro', 'R', 'T00', '+01:00', '-', '\ufffd', 'APP',
+];
+
+/** A few values come up often, in the data and in rules alike, so that rules select some users, not none or all. */
+const HOT_TEXTS = ['pro', 'Pro', 'free', 'ÉCOLE', 'straße', 'Great app \ud83d', '10', ''];
+const HOT_DATES = ['2026-03-01', '2026-03-01T00:00:00Z', '2026-03-01T01:00:00+01:00', '2026-02-28T23:00:00-01:00'];
+const HOT_NUMBERS = [0, 1, 10];
+const textArb = fc.oneof(fc.constantFrom(...HOT_TEXTS), fc.constantFrom(...TEXTS));
+const dateArb = fc.oneof(fc.constantFrom(...HOT_DATES), fc.constantFrom(...DATES));
+const numberArb = fc.oneof(fc.constantFrom(...HOT_NUMBERS), fc.constantFrom(...NUMBERS), fc.integer({ min: -3, max: 12 }));
+const scalarArb: fc.Arbitrary<Scalar> = fc.oneof(textArb, dateArb, numberArb, fc.boolean());
+
+/** A JSON value in the data: any scalar, JSON null, or (rarely) an array or an object. */
+const dataValueArb: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 8, arbitrary: scalarArb },
+  { weight: 2, arbitrary: fc.constant(null) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>([1, 'pro'], { plan: 'pro' }, []) },
+);
+
+// Keys: "a.b" and "clé" test JSON paths; "constructor" is a real key in the data; "toString" and
+// "missing" never are (the JS side must not find Object.prototype members).
+const PROPERTY_KEYS = ['plan', 'n', 'flag', 'when', 'label', 'a.b', 'clé', 'constructor'];
+const TRAIT_KEYS = ['plan', 'seats', 'beta', 'signup', 'company', 'a.b', 'ñame', 'constructor'];
+const QUERY_ONLY_KEYS = ['missing', 'toString'];
+
+function objectArb(keys: string[], maxLength: number): fc.Arbitrary<Record<string, unknown>> {
+  return fc
+    .uniqueArray(fc.tuple(fc.constantFrom(...keys), dataValueArb), { selector: ([key]) => key, maxLength })
+    .map((entries) => Object.fromEntries(entries));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data: users with events, NPS/CSAT answers and identify calls at instants clustered around asOf
+// and on exact window edges (asOf - k days, ± 1 ms).
+
+const EDGE_DAYS = [0, 1, 2, 3, 7, 14, 30, 90];
+const EVENT_NAMES = ['report_run', 'invite_sent', 'page_viewed', 'café_ordered'];
+const NPS_EVENT = 'survey_answered';
+
+const tsArb = fc.oneof(
+  { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...EDGE_DAYS), fc.constantFrom(-1, 0, 1)).map(([k, d]) => ASOF - k * DAY + d) },
+  { weight: 3, arbitrary: fc.integer({ min: -100 * DAY, max: 0 }).map((o) => ASOF + o) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 10 * DAY }).map((o) => ASOF + o) },
+);
+/** Survey answers fall on few instants, so that ties (same user, same ts) happen. */
+const surveyTsArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(ASOF - DAY, ASOF - 1, ASOF, ASOF + 1) },
+  { weight: 1, arbitrary: tsArb },
+);
+const surveyArb = fc.record(
+  {
+    survey: fc.constantFrom<unknown>('nps', 'nps', 'nps', 'nps', 'csat', 'ces', 'NPS', null),
+    score: fc.oneof(
+      { weight: 6, arbitrary: fc.integer({ min: 0, max: 10 }) },
+      { weight: 2, arbitrary: fc.constantFrom<unknown>(11, -1, 7.5, '9', '10', null, true, 1e21) },
+    ),
+    plan: dataValueArb,
+  },
+  { requiredKeys: ['survey'] },
+);
+/**
+ * Record ids: a prefix and the record's number (ids must be unique). The prefix decides NPS ties,
+ * so some are non-ASCII, on either side of the surrogate range.
+ */
+const idPrefixArb = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('a', 'b', 'm', 'Z', '0', 'msg-') },
+  { weight: 1, arbitrary: fc.constantFrom('é', '\uff01', '😀', '\ue000') },
+);
+/** Survey answers tie often (same user, same instant), so their ids take every kind of prefix alike. */
+const surveyIdPrefixArb = fc.constantFrom('a', 'b', 'é', '\uff01', '😀', '\ue000');
+
+interface GenRecord {
+  kind: 'event' | 'survey' | 'identify';
+  name: string;
+  ts: number;
+  data: Record<string, unknown> | null;
+  idPrefix: string;
+  /** Where it lands in the write order. */
+  rank: number;
+}
+
+const eventArb: fc.Arbitrary<GenRecord> = fc.record({
+  kind: fc.constant('event' as const),
+  name: fc.constantFrom(...EVENT_NAMES),
+  ts: tsArb,
+  data: fc.option(objectArb(PROPERTY_KEYS, 4), { nil: null }),
+  idPrefix: idPrefixArb,
+  rank: fc.nat(1000),
+});
+const surveyRecordArb: fc.Arbitrary<GenRecord> = fc.record({
+  kind: fc.constant('survey' as const),
+  name: fc.constant(NPS_EVENT),
+  ts: surveyTsArb,
+  data: surveyArb,
+  idPrefix: surveyIdPrefixArb,
+  rank: fc.nat(1000),
+});
+const identifyArb: fc.Arbitrary<GenRecord> = fc.record({
+  kind: fc.constant('identify' as const),
+  name: fc.constant(''),
+  ts: tsArb,
+  data: fc.option(objectArb(TRAIT_KEYS, 4), { nil: null }),
+  idPrefix: idPrefixArb,
+  rank: fc.nat(1000),
+});
+
+type UserMode = 'mixed' | 'identify-only' | 'late';
+const userArb = fc.record({
+  mode: fc.constantFrom<UserMode>('mixed', 'mixed', 'mixed', 'mixed', 'mixed', 'identify-only', 'late'),
+  identifies: fc.array(identifyArb, { maxLength: 2 }),
+  events: fc.array(eventArb, { maxLength: 7 }),
+  surveys: fc.array(surveyRecordArb, { maxLength: 3 }),
+});
+type GenUser = typeof userArb extends fc.Arbitrary<infer U> ? U : never;
+
+/**
+ * The records of a generated cache, in write order, as normalizeRecord would make them (built
+ * directly: the generator only makes valid records, and this runs thousands of times).
+ */
+function recordsOf(users: GenUser[], asOf: number, future: boolean): NormalizedRecord[] {
+  const all: (GenRecord & { user: string })[] = [];
+  users.forEach((u, i) => {
+    const user = `u${String(i).padStart(2, '0')}`;
+    let records = [...u.identifies, ...(u.mode === 'identify-only' ? [] : [...u.events, ...u.surveys])];
+    // A late user's records all come after the data's asOf.
+    if (u.mode === 'late') records = records.map((r) => ({ ...r, ts: r.ts > ASOF ? r.ts : ASOF + 1 + ((ASOF - r.ts) % (5 * DAY)) }));
+    // Without a future, every user's last record is at or before asOf (the compiler then reads users.last_seen).
+    if (!future) records = records.filter((r) => r.ts <= asOf);
+    for (const r of records) all.push({ ...r, user });
+  });
+  all.sort((a, b) => a.rank - b.rank);
+  return all.map((r, i): NormalizedRecord => ({
+    kind: r.kind === 'identify' ? 'identify' : 'event',
+    id: `${r.idPrefix}${i}`,
+    userId: r.user,
+    name: r.name,
+    ts: r.ts,
+    // normalizeRecord stores empty properties and traits as null.
+    data: r.data !== null && Object.keys(r.data).length > 0 ? r.data : null,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules: every condition type but segment, every count and value operator, values of matching and
+// mismatching types, nested and negated groups up to three deep.
+
+const DAYS_ARB = fc.oneof(fc.constantFrom(1, 2, 3, 7, 14, 30, 90), fc.integer({ min: 1, max: 120 }));
+const negateArb = fc.constantFrom<boolean | undefined>(undefined, undefined, undefined, true, false);
+
+/** Drops keys whose value is undefined: the rules are what a user would write in JSON. */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+const valueFilterArb = fc.oneof(
+  fc.record({ op: fc.constantFrom('eq' as const, 'neq' as const), value: scalarArb }),
+  fc.record({ op: fc.constantFrom('in' as const, 'not_in' as const), value: fc.array(scalarArb, { maxLength: 4 }) }),
+  fc.record({ op: fc.constant('contains' as const), value: fc.oneof(fc.constantFrom(...CONTAINS), textArb, dateArb) }),
+  fc.record({ op: fc.constantFrom('gt' as const, 'gte' as const, 'lt' as const, 'lte' as const), value: fc.oneof(numberArb, dateArb, textArb) }),
+  fc.record({ op: fc.constantFrom('exists' as const, 'not_exists' as const) }),
+);
+
+const eventConditionArb: fc.Arbitrary<Condition> = fc
+  .record({
+    event: fc.constantFrom(...EVENT_NAMES, NPS_EVENT, 'ghost'),
+    op: fc.constantFrom(...COUNT_OPS),
+    count: fc.oneof(fc.constant(0), fc.constant(1), fc.integer({ min: 0, max: 4 })),
+    within: fc.option(DAYS_ARB.map((days) => ({ days })), { nil: undefined }),
+    where: fc.option(
+      fc.array(
+        fc.tuple(fc.constantFrom(...PROPERTY_KEYS, ...QUERY_ONLY_KEYS, 'survey', 'score'), valueFilterArb).map(([property, f]) => ({ property, ...f })),
+        { minLength: 0, maxLength: 3 },
+      ),
+      { nil: undefined },
+    ),
+    negate: negateArb,
+  })
+  .map((c) => defined({ type: 'event' as const, ...c }));
+
+const seenConditionArb: fc.Arbitrary<Condition> = fc
+  .record({
+    type: fc.constantFrom('first_seen' as const, 'last_seen' as const),
+    op: fc.constantFrom('within' as const, 'before' as const),
+    days: DAYS_ARB,
+    negate: negateArb,
+  })
+  .map(defined);
+
+const traitConditionArb: fc.Arbitrary<Condition> = fc
+  .tuple(fc.constantFrom(...TRAIT_KEYS, ...QUERY_ONLY_KEYS), valueFilterArb, negateArb)
+  .map(([trait, f, negate]) => defined({ type: 'trait' as const, trait, ...f, negate }));
+
+const npsConditionArb: fc.Arbitrary<Condition> = fc
+  .record({ category: fc.constantFrom('promoter' as const, 'passive' as const, 'detractor' as const), negate: negateArb })
+  .map((c) => defined({ type: 'nps' as const, ...c }));
+
+const leafArb: fc.Arbitrary<Condition> = fc.oneof(
+  { weight: 4, arbitrary: eventConditionArb },
+  { weight: 2, arbitrary: seenConditionArb },
+  { weight: 4, arbitrary: traitConditionArb },
+  { weight: 2, arbitrary: npsConditionArb },
+);
+
+function conditionArb(depth: number): fc.Arbitrary<Condition> {
+  if (depth === 0) return leafArb;
+  const group = fc
+    .record({ match: fc.constantFrom('all' as const, 'any' as const), conditions: fc.array(conditionArb(depth - 1), { maxLength: 3 }), negate: negateArb })
+    .map((g) => defined({ type: 'group' as const, ...g }));
+  return fc.oneof({ weight: 3, arbitrary: leafArb }, { weight: 1, arbitrary: group });
+}
+
+const ruleArb: fc.Arbitrary<Rule> = fc.record({
+  version: fc.constant(1 as const),
+  match: fc.constantFrom('all' as const, 'any' as const),
+  conditions: fc.array(conditionArb(3), { minLength: 1, maxLength: 3 }),
+});
+
+const caseArb = fc.record({
+  users: fc.array(userArb, { minLength: 1, maxLength: 40, size: 'medium' }),
+  rule: ruleArb,
+  // Whole days and single milliseconds away from ASOF keep the data's window edges on the rule's.
+  asOf: fc.constantFrom(ASOF, ASOF, ASOF, ASOF, ASOF - DAY, ASOF - 1, ASOF + 1, ASOF + 7 * DAY),
+  future: fc.boolean(),
+  // The daily rollup as the data makes it (the compiler probes per candidate) or inflated (it scans).
+  rollupScale: fc.constantFrom(1, 1_000_000),
+});
+
+/** Every condition of a rule at any depth, groups included. */
+function subConditions(conditions: readonly Condition[]): Condition[] {
+  return conditions.flatMap((c) => (c.type === 'group' ? [c, ...subConditions(c.conditions)] : [c]));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const tempDir = useTempDir();
+
+describe('the SQL compiler and the JS evaluator agree', () => {
+  it(`on ${NUM_RUNS.toLocaleString('en-US')} generated caches and rules (seed ${SEED})`, () => {
+    // One cache for every case, emptied between cases: far faster than a file per case.
+    const { db } = openCache(join(tempDir(), 'agreement.db'));
+    // A scratch cache: no need to wait for the disk at every commit.
+    db.pragma('synchronous = OFF');
+    const service = new SegmentService(db, () => 0);
+    const writer = new DirectWriter(db);
+    try {
+      fc.assert(
+        fc.property(caseArb, ({ users, rule, asOf, future, rollupScale }) => {
+          const parsed = parseRule(rule);
+          if (!parsed.ok) throw new Error(`the generator made an invalid rule: ${parsed.errors.join('; ')}`);
+          clearCache(db);
+          const records = recordsOf(users, asOf, future);
+          writer.write(records, rollupScale);
+          const profiles = profilesOf(records);
+          const both = evaluateBoth(service, profiles, parsed.rule, asOf);
+          expect(both.sql, 'members (SQL vs JS)').toEqual(both.js);
+          expect(both.count, 'count vs members').toBe(both.sql.length);
+          expect(both.total, 'total vs universe').toBe(both.universe);
+          expect(describeRule(parsed.rule)).toMatch(/^(Users who |All users$|No users$)/);
+          // Every condition inside the rule, on its own: a disagreement that the rule as a whole
+          // happens to mask (in an all-group with a condition no one meets, say) still shows.
+          for (const condition of subConditions(parsed.rule.conditions)) {
+            const alone: Rule = { version: 1, match: 'all', conditions: [condition] };
+            const sql = [...service.memberIds(alone, asOf)].sort();
+            const js = [...profiles].filter(([, profile]) => matchesRule(alone, profile, asOf)).map(([id]) => id).sort();
+            expect(sql, `members of ${JSON.stringify(condition)} (SQL vs JS)`).toEqual(js);
+          }
+        }),
+        { seed: SEED, numRuns: NUM_RUNS },
+      );
+    } finally {
+      db.close();
+    }
+  }, Math.max(60_000, NUM_RUNS * 40));
+});
