@@ -1,0 +1,216 @@
+/**
+ * The in-app web SDK: `guidepost.init({host, key, userId, traits})`, `guidepost.track(name, properties)`,
+ * `guidepost.page()`. Built to out/sdk/guidepost.js (a classic script defining window.guidepost) and
+ * out/sdk/guidepost.mjs (an ES module); see src/sdk/README.md.
+ *
+ * Records get a messageId when they are made and keep it through every retry, so the server stores
+ * each once however often it arrives. They wait in a bounded localStorage queue (queue.ts) until the
+ * server has them: flushed a moment after the last call, at once for what a message reports, with
+ * exponential backoff while the server cannot be reached, and with fetch keepalive when the page is
+ * hidden or left (sendBeacon cannot send the key header).
+ *
+ * Every page view and tracked event asks /v1/decide what to show; the first message not yet shown on
+ * this page is rendered by render.ts, and what the user does with it comes back as tracked events.
+ */
+import { backoffMs, nextBatch, RecordQueue } from './queue';
+import { mountMessage, type RenderOptions, type SdkMessage } from './render';
+
+export { renderMessage, mountMessage, renderMarkdown } from './render';
+export type { MessageEventName, MountedMessage, RenderedMessage, RenderHandlers, RenderOptions, SdkMessage } from './render';
+
+export interface InitOptions {
+  /** The delivery server's origin, such as https://delivery.example.com. */
+  host: string;
+  /** The public key (X-Guidepost-Key); never the admin token. */
+  key: string;
+  userId: string | number;
+  traits?: Record<string, unknown>;
+  /** Which published messages to ask for; the server's default is production. */
+  environment?: 'production' | 'staging';
+  /** Records a page view (and asks what to show) once identified. Default true. */
+  page?: boolean;
+  theme?: RenderOptions['theme'];
+}
+
+type Properties = Record<string, unknown>;
+
+interface Config {
+  host: string;
+  key: string;
+  userId: string;
+  environment?: string;
+  theme?: RenderOptions['theme'];
+}
+
+/** Records per /v1/track call, and its body's bytes (a keepalive request may carry 64 KiB in all). */
+const BATCH = 100;
+const BATCH_BYTES = 400_000;
+const KEEPALIVE_BYTES = 60_000;
+const FLUSH_DELAY_MS = 1000;
+
+let config: Config | null = null;
+let queue = new RecordQueue(null, '');
+/** Calls made before init, replayed once it has identified the user. */
+const early: (() => void)[] = [];
+let sending = false;
+let attempt = 0;
+let flushTimer: ReturnType<typeof setTimeout> | undefined;
+/** Messages already shown (or about to be) on this page: decide may name one again before its message_shown lands. */
+const seen = new Set<string>();
+let showing = false;
+let warned = false;
+
+/** A random v4 UUID: crypto.randomUUID where the page is a secure context, else getRandomValues, else Math.random. */
+function uuid(): string {
+  const c = globalThis.crypto;
+  if (typeof c?.randomUUID === 'function') return c.randomUUID();
+  const bytes = new Uint8Array(16);
+  if (typeof c?.getRandomValues === 'function') c.getRandomValues(bytes);
+  else for (let i = 0; i < 16; i++) bytes[i] = Math.random() * 256;
+  bytes[6] = ((bytes[6] as number) & 15) | 64;
+  bytes[8] = ((bytes[8] as number) & 63) | 128;
+  const hex = Array.from(bytes, (b) => (b + 256).toString(16).slice(1)).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+const plain = (value: unknown): Properties => (value && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Properties) } : {});
+
+function post(path: string, body: unknown, keepalive = false): Promise<Response> {
+  const { host, key } = config as Config;
+  return fetch(host + path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Guidepost-Key': key },
+    body: JSON.stringify(body),
+    credentials: 'omit',
+    keepalive,
+  });
+}
+
+function schedule(delay: number): void {
+  // While retrying, the retry timer decides when the next attempt is.
+  if (attempt > 0) return;
+  clearTimeout(flushTimer);
+  flushTimer = setTimeout(flush, delay);
+}
+
+/**
+ * Sends what is queued, oldest first, until the queue is empty or the server cannot be reached.
+ * A record leaves the queue once the server answered it: stored, a duplicate, or refused for good
+ * (a 4xx other than 408 and 429 will never succeed). Anything else retries with backoff.
+ */
+export async function flush(keepalive = false): Promise<void> {
+  if (!config || (sending && !keepalive)) return;
+  clearTimeout(flushTimer);
+  sending = true;
+  try {
+    for (let records = queue.all(); records.length > 0; records = queue.all()) {
+      const next = nextBatch(records, BATCH, keepalive ? KEEPALIVE_BYTES : BATCH_BYTES);
+      const response = await post(next.identify ? '/v1/identify' : '/v1/track', next.identify ? next.records[0] : { batch: next.records }, keepalive);
+      if (response.status === 408 || response.status === 429 || response.status >= 500) throw response;
+      if (!response.ok && !warned) {
+        warned = true;
+        console.warn(`[guidepost] the delivery server refused ${next.records.length} record(s) (HTTP ${response.status}); check the host, key and allowed origins.`);
+      }
+      queue.remove(next.records.map((r) => r.messageId));
+    }
+    attempt = 0;
+  } catch (error) {
+    attempt += 1;
+    const retryAfter = error instanceof Response ? Number(error.headers.get('Retry-After')) * 1000 || 0 : 0;
+    clearTimeout(flushTimer);
+    flushTimer = setTimeout(flush, Math.max(backoffMs(attempt), retryAfter));
+  } finally {
+    sending = false;
+  }
+}
+
+function enqueue(record: { type: string } & Properties, delay = FLUSH_DELAY_MS): void {
+  queue.push({ ...record, userId: (config as Config).userId, messageId: uuid(), timestamp: new Date().toISOString() });
+  schedule(queue.all().length >= 20 ? 0 : delay);
+}
+
+async function decide(event?: { name: string; properties: Properties }): Promise<void> {
+  const { userId, environment, theme } = config as Config;
+  try {
+    const response = await post('/v1/decide', { userId, url: location.href, ...(event && { event }), ...(environment && { environment }) });
+    if (!response.ok) return;
+    const body = (await response.json()) as { messages?: unknown };
+    const list = (Array.isArray(body?.messages) ? body.messages : []) as SdkMessage[];
+    const message = list.find((m) => (m?.kind === 'modal' || m?.kind === 'nps') && !seen.has(String(m.id)));
+    if (!message || showing) return;
+    seen.add(String(message.id));
+    showing = true;
+    const trigger = message.trigger as { delaySeconds?: unknown } | undefined;
+    const delay = Math.min(86_400, Number(message.delaySeconds ?? trigger?.delaySeconds) || 0);
+    setTimeout(() => {
+      let shown = null;
+      try {
+        shown = mountMessage(message, { onEvent: (name, properties) => enqueue({ type: 'track', event: name, properties }, 0), onClose: () => (showing = false) }, { theme });
+      } finally {
+        if (!shown) showing = false;
+      }
+    }, delay * 1000);
+  } catch {
+    // Offline or a bad answer: nothing to show this time.
+  }
+}
+
+function localStore(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null; // blocked by the browser's privacy settings
+  }
+}
+
+/**
+ * Identifies the user (their traits reach the server before anything is decided), then records a
+ * page view unless `page: false`. Calling it again switches the user.
+ */
+export async function init(options: InitOptions): Promise<void> {
+  const host = String(options?.host ?? '').replace(/\/+$/, '');
+  const userId = options?.userId;
+  if (!/^https?:\/\//.test(host) || !options.key || (typeof userId !== 'string' && typeof userId !== 'number') || userId === '') {
+    console.warn('[guidepost] init needs an http(s) host, a key and a userId.');
+    return;
+  }
+  if (!config) {
+    addEventListener('online', () => {
+      attempt = 0;
+      void flush();
+    });
+    addEventListener('pagehide', () => void flush(true));
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') void flush(true);
+    });
+  }
+  config = { host, key: options.key, userId: String(userId), environment: options.environment, theme: options.theme };
+  queue = new RecordQueue(localStore(), `guidepost:queue:${host}`);
+  enqueue({ type: 'identify', traits: plain(options.traits) }, 0);
+  await flush();
+  for (const call of early.splice(0)) call();
+  if (options.page !== false) page();
+}
+
+/** Records an event and asks what to show for it. */
+export function track(name: string, properties?: Properties): void {
+  if (typeof name !== 'string' || !name.trim()) return;
+  if (!config) {
+    early.push(() => track(name, properties));
+    return;
+  }
+  const props = plain(properties);
+  enqueue({ type: 'track', event: name, properties: props });
+  void decide({ name, properties: props });
+}
+
+/** Records a page view (call it on every route change of a single-page app) and asks what to show. */
+export function page(properties?: Properties): void {
+  if (!config) {
+    early.push(() => page(properties));
+    return;
+  }
+  const { href, pathname, search } = location;
+  enqueue({ type: 'page', properties: { url: href, path: pathname, search, title: document.title, referrer: document.referrer, ...plain(properties) } });
+  void decide();
+}

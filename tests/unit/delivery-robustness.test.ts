@@ -1,0 +1,158 @@
+import { connect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { MAX_BATCH_BYTES, ROUTES } from '../../src/delivery/server';
+import { ADMIN_TOKEN, messageBody, ORIGIN, PUBLIC_KEY, T0, trackCall, useDeliveryServer } from './delivery-helpers';
+import { seeded } from './ingest-helpers';
+
+const start = useDeliveryServer();
+
+function randomBuffer(random: () => number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) buffer[i] = Math.floor(random() * 256);
+  return buffer;
+}
+
+describe('bodies', () => {
+  it('oversized bodies get 413, whether announced or streamed', async () => {
+    const r = await start();
+    const filler = (bytes: number): Record<string, unknown>[] => {
+      const one = trackCall('u1', 'x', T0, { pad: 'p'.repeat(1000) });
+      const count = Math.ceil(bytes / JSON.stringify(one).length);
+      return Array.from({ length: count }, () => trackCall('u1', 'x', T0, { pad: 'p'.repeat(1000) }));
+    };
+    const tooBig = await r.track(filler(MAX_BATCH_BYTES + 1000));
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.json).toMatchObject({ code: 'too_large' });
+    // Just under the cap is fine.
+    const fits = filler(MAX_BATCH_BYTES - 20_000);
+    expect(JSON.stringify({ batch: fits }).length).toBeLessThan(MAX_BATCH_BYTES);
+    expect((await r.track(fits)).status).toBe(200);
+
+    const bigDecide = await r.client('POST', '/v1/decide', { userId: 'u1', url: 'x'.repeat(100_000) });
+    expect(bigDecide.status).toBe(413);
+    const bigIdentify = await r.client('POST', '/v1/identify', { userId: 'u1', traits: { blob: 'x'.repeat(70_000) } });
+    expect(bigIdentify.status).toBe(413);
+    const bigPublish = await r.admin('PUT', '/v1/messages/m1', messageBody({ content: { blob: 'x'.repeat(1_100_000) } }));
+    expect(bigPublish.status).toBe(413);
+    // A body that announces many megabytes is refused before it is read.
+    const announced = await r.raw('POST', '/v1/track', {
+      headers: { 'X-Guidepost-Key': PUBLIC_KEY, 'Content-Length': String(50 * 1024 * 1024) },
+      body: Buffer.from('{"batch":['),
+    }).catch((err: Error) => ({ status: -1, text: err.message }));
+    expect([413, -1]).toContain(announced.status);
+    // A 32 KB event inside a batch that fits is rejected alone.
+    const mixed = await r.track([trackCall('u1', 'ok', T0), trackCall('u1', 'big', T0, { blob: 'b'.repeat(40_000) })]);
+    expect(mixed.status).toBe(200);
+    expect(mixed.json).toMatchObject({ accepted: 1, rejected: [{ index: 1 }] });
+    expect((await r.raw('GET', '/v1/health')).status).toBe(200);
+  });
+
+  it('malformed JSON gets 400 with a reason; the wrong shape names what is wrong', async () => {
+    const r = await start();
+    const cases: [string, string, RegExp][] = [
+      ['/v1/track', '{"batch": [', /not valid JSON/],
+      ['/v1/track', '', /body is empty/],
+      ['/v1/track', '[]', /batch/],
+      ['/v1/track', '"text"', /expected object|batch/],
+      ['/v1/track', '{"batch": []}', /at least one event/],
+      ['/v1/track', '{"batch": {"type": "track"}}', /batch/],
+      ['/v1/decide', '{"userId": ""}', /userId: must not be empty/],
+      ['/v1/decide', '{"userId": "u1", "event": {"name": 5}}', /event › name/],
+      ['/v1/decide', '{"userId": "u1", "environment": "dev"}', /environment/],
+      ['/v1/identify', '{"userId": null}', /userId/],
+      ['/v1/identify', 'null', /expected object/],
+    ];
+    for (const [path, body, reason] of cases) {
+      const reply = await r.client('POST', path, body);
+      expect(reply.status, `${path} ${body}`).toBe(400);
+      expect(reply.json.error, `${path} ${body}`).toMatch(reason);
+    }
+    const publish = await r.admin('PUT', '/v1/messages/m1', '{"kind": "modal",');
+    expect(publish.status).toBe(400);
+    expect(publish.json.error).toMatch(/not valid JSON/);
+  });
+
+  it('random bytes as a body never crash the server', async () => {
+    const r = await start({ rateLimit: 0 });
+    await r.publish('m1');
+    const random = seeded(20260601);
+    const lengths = [0, 1, 2, 7, 64, 1000, 5000, 40_000];
+    for (const route of ROUTES) {
+      const path = route.path.replace('{id}', 'm1');
+      for (let round = 0; round < 12; round++) {
+        const body = randomBuffer(random, lengths[round % lengths.length] as number);
+        // With valid credentials (so the body is read), and with junk ones.
+        const headers: Record<string, string> =
+          round % 3 === 2 ? { 'X-Guidepost-Key': 'junk' } : route.access === 'client' ? { 'X-Guidepost-Key': PUBLIC_KEY, Origin: ORIGIN } : { Authorization: `Bearer ${ADMIN_TOKEN}` };
+        for (const method of [route.method, 'POST']) {
+          const reply = await r.raw(method, path, { body, headers: { ...headers, 'Content-Type': round % 2 ? 'application/octet-stream' : 'application/json' } });
+          expect(reply.status, `${method} ${path} round ${round}`).toBeLessThan(500);
+          expect(reply.status).toBeGreaterThanOrEqual(200);
+        }
+      }
+    }
+    // Random bytes as the whole request, not just the body.
+    for (let round = 0; round < 20; round++) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(new URL(r.url).port), '127.0.0.1', () => {
+          socket.end(randomBuffer(random, 200 + round * 50));
+        });
+        socket.on('data', () => undefined);
+        socket.on('error', () => resolve());
+        socket.on('close', () => resolve());
+      });
+    }
+    const health = await r.raw('GET', '/v1/health');
+    expect(health.status).toBe(200);
+    expect(health.json.ok).toBe(true);
+    // And it still works (the random DELETEs did delete m1: a DELETE needs no body).
+    expect((await r.admin('GET', '/v1/messages/m1')).status).toBe(404);
+    await r.publish('m2');
+    await r.identify('u1', {});
+    expect(await r.decideIds('u1')).toEqual(['m2']);
+  });
+});
+
+describe('rate limit', () => {
+  it('429 with Retry-After once a key and address has used its requests per minute', async () => {
+    const r = await start({ rateLimit: 5, trustProxy: true });
+    const from = (address: string): Record<string, string> => ({ 'X-Forwarded-For': `203.0.113.9, ${address}` });
+    for (let i = 0; i < 5; i++) expect((await r.client('POST', '/v1/decide', { userId: 'u1' }, from('198.51.100.1'))).status).toBe(200);
+    const limited = await r.client('POST', '/v1/decide', { userId: 'u1' }, { ...from('198.51.100.1'), Origin: ORIGIN });
+    expect(limited.status).toBe(429);
+    expect(limited.json.code).toBe('rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBe(12);
+    // The SDK can read it cross-origin.
+    expect(limited.headers['access-control-allow-origin']).toBe(ORIGIN);
+    expect(limited.headers['access-control-expose-headers']).toContain('Retry-After');
+    // Another address, and the admin token from the same address, have their own budgets.
+    expect((await r.client('POST', '/v1/decide', { userId: 'u1' }, from('198.51.100.2'))).status).toBe(200);
+    expect((await r.admin('GET', '/v1/messages', undefined, from('198.51.100.1'))).status).toBe(200);
+    // Health is never limited.
+    expect((await r.raw('GET', '/v1/health', { headers: from('198.51.100.1') })).status).toBe(200);
+    // The budget refills over the minute.
+    r.clock.advance(12_000);
+    expect((await r.client('POST', '/v1/decide', { userId: 'u1' }, from('198.51.100.1'))).status).toBe(200);
+    expect((await r.client('POST', '/v1/decide', { userId: 'u1' }, from('198.51.100.1'))).status).toBe(429);
+  });
+
+  it('guessing keys is limited too: failed attempts from one address share a budget', async () => {
+    const r = await start({ rateLimit: 3 });
+    for (let i = 0; i < 3; i++) expect((await r.raw('GET', '/v1/events', { headers: { Authorization: `Bearer guess-${i}` } })).status).toBe(401);
+    expect((await r.raw('GET', '/v1/events', { headers: { Authorization: `Bearer guess-9` } })).status).toBe(429);
+    expect((await r.raw('POST', '/v1/decide', { headers: { 'X-Guidepost-Key': 'guess' }, body: {} })).status).toBe(429);
+    // The right token still has its own budget.
+    expect((await r.admin('GET', '/v1/events')).status).toBe(200);
+  });
+
+  it('without a trusted proxy, X-Forwarded-For is ignored', async () => {
+    const r = await start({ rateLimit: 2 });
+    for (let i = 0; i < 2; i++) expect((await r.client('POST', '/v1/decide', { userId: 'u' }, { 'X-Forwarded-For': `10.0.0.${i}` })).status).toBe(200);
+    expect((await r.client('POST', '/v1/decide', { userId: 'u' }, { 'X-Forwarded-For': '10.0.0.99' })).status).toBe(429);
+  });
+
+  it('is off with 0', async () => {
+    const r = await start({ rateLimit: 0 });
+    for (let i = 0; i < 50; i++) expect((await r.client('POST', '/v1/decide', { userId: 'u' })).status).toBe(200);
+  });
+});
