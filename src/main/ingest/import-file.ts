@@ -44,7 +44,8 @@ const IMPORT_CACHE_KIB = -32_768;
 
 /** Batches from a parser thread, adopting the property shapes it numbers into the writer's table. */
 async function* parseOnWorker(script: URL, setup: ParserSetup, shapes: ShapeTable): AsyncGenerator<PreparedBatch> {
-  const worker = new Worker(script, { workerData: setup });
+  // A small young generation keeps the parser thread's memory low; it allocates short-lived objects only.
+  const worker = new Worker(script, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   const queue: ParserMessage[] = [];
   let wake: (() => void) | null = null;
   let failure: Error | null = null;
