@@ -235,7 +235,7 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
   const origins = new Set((options.allowedOrigins ?? []).map(normalizeOrigin));
   const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT, clock);
   const store = createStore(db);
-  const profiles = new ProfileCache(store, options.profileCacheSize ?? 10_000);
+  const profiles = new ProfileCache(store, options.profileCacheSize ?? 200_000);
   const routes = ROUTES.map(compileRoute);
 
   let live: LiveMessage[] = [];
