@@ -233,6 +233,11 @@ test('host CSS cannot break the message, and the message leaves the host page al
   const dialog = page.getByRole('dialog', { name: 'Unlock unlimited seats with Pro' });
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole('link', { name: 'Upgrade to Pro' })).toBeVisible();
+  // Measure once the entrance animation (opacity and scale) is over.
+  await expect
+    .poll(() => dialog.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { opacity: string } }).getComputedStyle(el).opacity))
+    .toBe('1');
+  await expect.poll(() => dialog.evaluate((el) => (el as unknown as { getBoundingClientRect(): { width: number } }).getBoundingClientRect().width)).toBe(440);
   const look = await dialog.evaluate((el) => {
     const node = el as unknown as { getBoundingClientRect(): { x: number; y: number; width: number; height: number }; querySelector(s: string): unknown };
     const css = (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle;
