@@ -7,8 +7,7 @@ import { openCache, type Db } from '../../src/main/db/connection';
 import { createEventsRepo } from '../../src/main/db/events-repo';
 import { DEMO_AS_OF, DEMO_WINDOW_DAYS, generateDemo } from '../../src/main/demo/generate';
 import { DAY_MS } from '../../src/main/db/rollup';
-import { ApiError } from '../../src/shared/errors';
-import { useTempCache, useTempDir } from './helpers';
+import { apiErrorOf, useTempCache, useTempDir } from './helpers';
 
 const tempCache = useTempCache();
 const tempDir = useTempDir();
@@ -118,15 +117,9 @@ describe('generateDemo (2,000 users)', () => {
     const { db } = tempCache();
     db.prepare("INSERT INTO users (user_pk, id) VALUES (1, 'customer-42')").run();
     const before = fingerprint(db);
-    let caught: unknown;
-    try {
-      await generateDemo(db, { users: USERS });
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(ApiError);
-    expect((caught as ApiError).code).toBe('conflict');
-    expect((caught as ApiError).message).toMatch(/already holds 1 users/);
+    const caught = await apiErrorOf(generateDemo(db, { users: USERS }));
+    expect(caught.code).toBe('conflict');
+    expect(caught.message).toMatch(/already holds 1 users/);
     expect(fingerprint(db)).toEqual(before);
     expect(db.prepare('SELECT count(*) FROM kv').pluck().get()).toBe(0);
     expect(db.inTransaction).toBe(false);

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { openCache, type Db } from '../../src/main/db/connection';
+import { ApiError } from '../../src/shared/errors';
 
 /** A fresh temporary folder per test, removed afterwards. */
 export function useTempDir(): () => string {
@@ -35,4 +36,16 @@ export function useTempCache(): (name?: string) => { db: Db; path: string; dir: 
     opened.push({ db, dir });
     return { db, path, dir };
   };
+}
+
+/** What the action threw (or the promise rejected with), asserted to be an ApiError. */
+export async function apiErrorOf(action: Promise<unknown> | (() => unknown)): Promise<ApiError> {
+  let caught: unknown;
+  try {
+    await (typeof action === 'function' ? action() : action);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(ApiError);
+  return caught as ApiError;
 }

@@ -10,7 +10,7 @@ import { importFile, type ImportOptions } from '../../src/main/ingest/import-fil
 import { MAX_REPORTED_ERRORS } from '../../src/main/ingest/reports';
 import { ApiError } from '../../src/shared/errors';
 import type { ImportSummary } from '../../src/shared/types';
-import { useTempCache, useTempDir } from './helpers';
+import { apiErrorOf, useTempCache, useTempDir } from './helpers';
 import { cacheContent, counts, kvValue, scalar } from './ingest-helpers';
 
 const tempCache = useTempCache();
@@ -110,17 +110,6 @@ function withCache<T>(path: string, use: (db: Db) => T): T {
   } finally {
     db.close();
   }
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ApiError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(ApiError);
-  return caught as ApiError;
 }
 
 describe('importFile: formats, counts and line numbers', () => {
@@ -537,7 +526,7 @@ describe('importFile: refused before anything is written', () => {
     it(`refuses ${label} with an ApiError and leaves the cache empty`, async () => {
       const { db } = tempCache();
       const path = make(tempDir());
-      const err = await refusal(importFile(db, path));
+      const err = await apiErrorOf(importFile(db, path));
       expect(err.code).toBe('invalid_argument');
       expect(err.message).toMatch(message);
       expect(counts(db)).toEqual({ records: 0, events: 0, users: 0, reports: 0 });

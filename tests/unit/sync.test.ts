@@ -5,8 +5,7 @@ import { createBackend } from '../../src/main/api';
 import type { Db } from '../../src/main/db/connection';
 import { importFile } from '../../src/main/ingest/import-file';
 import { syncFromSource, type SyncOptions } from '../../src/main/ingest/sync';
-import { ApiError } from '../../src/shared/errors';
-import { useTempCache, useTempDir } from './helpers';
+import { apiErrorOf, useTempCache, useTempDir } from './helpers';
 import {
   cacheContent,
   counts,
@@ -51,17 +50,6 @@ function fast(server: ExportServer, extra: Partial<SyncOptions> = {}): SyncOptio
     sleeps,
     ...extra,
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ApiError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(ApiError);
-  return caught as ApiError;
 }
 
 function lastReport(db: Db): Record<string, unknown> {
@@ -236,7 +224,7 @@ describe('syncFromSource: failures and retries', () => {
     const { db } = tempCache();
     const server = await serve({ records: records(0, 100) });
     const options = fast(server, { token: 'wrong-token', pageSize: 50 });
-    const err = await failure(syncFromSource(db, options));
+    const err = await apiErrorOf(syncFromSource(db, options));
     expect(err.code).toBe('invalid_argument');
     expect(err.message).toMatch(/401/);
     expect(err.message).toMatch(/token/i);
@@ -255,7 +243,7 @@ describe('syncFromSource: failures and retries', () => {
     // The server goes away when asked for the third page: the connection drops, then nothing listens.
     const server = await serve({ records: all, faults: new Map<number, Fault[]>([[200, ['closeServer']]]) });
     const options = fast(server, { pageSize: 100, maxAttempts: 4 });
-    const err = await failure(syncFromSource(db, options));
+    const err = await apiErrorOf(syncFromSource(db, options));
     // 'unavailable' where the code has it (offline is a normal state), 'internal' before.
     expect(['unavailable', 'internal']).toContain(err.code);
     expect(err.message).toMatch(/after 4 attempts/);
@@ -281,7 +269,7 @@ describe('syncFromSource: failures and retries', () => {
     const url = server.url;
     await server.close();
     const sleeps: number[] = [];
-    const err = await failure(
+    const err = await apiErrorOf(
       syncFromSource(db, { source: url, token: TOKEN, maxAttempts: 3, sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 }),
     );
     expect(err.message).toMatch(/after 3 attempts: cannot reach/);

@@ -9,7 +9,7 @@ import { inlineSegments, parseRule, referencedSegments, type Condition, type Rul
 import { DAY_MS } from '../../shared/segments/values';
 import type { SavedSegment, SegmentComparison, SegmentPreview, SegmentTrendPoint, UserSummary } from '../../shared/types';
 import type { Db } from '../db/connection';
-import { compileRule } from './compile';
+import { compileRule, type CompiledRule } from './compile';
 
 interface SegmentRow {
   id: string;
@@ -128,20 +128,27 @@ export class SegmentService {
     return this.db.prepare<[number], number>('SELECT count(*) FROM users WHERE first_seen <= ?').pluck().get(asOf) ?? 0;
   }
 
+  /** The rule, its references inlined, compiled to one query for its members as of asOf. */
+  compile(rule: Rule, asOf: number): CompiledRule {
+    return compileRule(this.db, this.inline(rule), asOf);
+  }
+
   count(rule: Rule, asOf: number): number {
-    const compiled = compileRule(this.db, this.inline(rule), asOf);
+    return this.countCompiled(this.compile(rule, asOf));
+  }
+
+  private countCompiled(compiled: CompiledRule): number {
     return this.db.prepare<[Record<string, unknown>], number>(`SELECT count(*) FROM (${compiled.sql})`).pluck().get(compiled.params) ?? 0;
   }
 
   memberIds(rule: Rule, asOf: number, limit?: number): string[] {
-    const compiled = compileRule(this.db, this.inline(rule), asOf);
+    const compiled = this.compile(rule, asOf);
     const sql = `SELECT u.id FROM users u JOIN (${compiled.sql}) m USING (user_pk) ORDER BY u.id${limit !== undefined ? ' LIMIT @limit' : ''}`;
     const params = limit !== undefined ? { ...compiled.params, limit } : compiled.params;
     return this.db.prepare<[Record<string, unknown>], string>(sql).pluck().all(params);
   }
 
-  sample(rule: Rule, asOf: number, size: number): UserSummary[] {
-    const compiled = compileRule(this.db, this.inline(rule), asOf);
+  private sampleCompiled(compiled: CompiledRule, size: number): UserSummary[] {
     return this.db
       .prepare<[Record<string, unknown>], { id: string; traits: string; first_seen: number | null; last_seen: number | null }>(
         `SELECT u.id, u.traits, u.first_seen, u.last_seen FROM users u JOIN (${compiled.sql}) m USING (user_pk)
@@ -167,13 +174,14 @@ export class SegmentService {
   }
 
   preview(rule: Rule, asOf: number, sampleSize: number): SegmentPreview {
+    const compiled = this.compile(rule, asOf);
     return {
-      count: this.count(rule, asOf),
+      count: this.countCompiled(compiled),
       total: this.total(asOf),
       asOf,
       sentence: describeRule(rule, (id) => this.row(id)?.name ?? id),
       warnings: this.warnings(rule),
-      sample: sampleSize > 0 ? this.sample(rule, asOf, sampleSize) : [],
+      sample: sampleSize > 0 ? this.sampleCompiled(compiled, sampleSize) : [],
     };
   }
 
@@ -192,7 +200,7 @@ export class SegmentService {
     const total = this.total(asOf);
     const goalId = this.db.prepare<[string], number>('SELECT name_id FROM event_names WHERE name = ? AND name_id <> 0').pluck().get(goalEvent) ?? -1;
     const rows = entries.map(({ label, rule }) => {
-      const compiled = compileRule(this.db, this.inline(rule), asOf);
+      const compiled = this.compile(rule, asOf);
       this.db.exec('DROP TABLE IF EXISTS temp.compare_members');
       this.db.exec('CREATE TEMP TABLE compare_members (user_pk INTEGER PRIMARY KEY)');
       this.db.prepare(`INSERT INTO temp.compare_members ${compiled.sql}`).run(compiled.params);
