@@ -4,7 +4,7 @@
  * all serve this one object.
  */
 import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Events, Handlers } from '../shared/contract';
 import { ApiError } from '../shared/errors';
 import type { CacheStatus, DataAsOfSource, JobInfo } from '../shared/types';
@@ -19,6 +19,9 @@ import { getReport, listReports } from './ingest/reports';
 import { syncFromSource } from './ingest/sync';
 import { requireRule, SegmentService } from './segments/service';
 import { JobRunner } from './jobs';
+import { exportWorkshop } from './workshops/export';
+import { WorkshopService } from './workshops/service';
+import { computeUsage, thresholdSize } from './workshops/usage';
 
 export interface ApiDeps {
   db: Db;
@@ -117,6 +120,12 @@ export function createBackend(deps: ApiDeps): Backend {
   const segments = new SegmentService(db, clock);
   /** The default asOf of every time-relative figure: the cache's "data as of", else now. */
   const defaultAsOf = (asOf: number | undefined): number => asOf ?? status().dataAsOf ?? clock();
+
+  const workshops = new WorkshopService(db, clock, segments);
+  /** A workshop's step-3 instant: its own asOf, else the cache's. */
+  const workshopAsOf = (stored: number | null, asked?: number): number => asked ?? stored ?? defaultAsOf(undefined);
+  const exportsDir = (title: string): string =>
+    join(dirname(path), 'exports', title.replace(/[^A-Za-z0-9._ -]+/g, '').trim().replace(/\s+/g, '-').slice(0, 60) || 'workshop');
 
   const handlers: Handlers = {
     getStatus: () => status(),
@@ -237,6 +246,29 @@ export function createBackend(deps: ApiDeps): Backend {
     duplicateSegment: ({ id }) => segments.duplicate(id),
     segmentUsage: ({ id }) => ({ segments: segments.usedBy(id) }),
     deleteSegment: ({ id }) => segments.delete(id),
+    listWorkshops: ({ includeArchived }) => workshops.list(includeArchived ?? false),
+    getWorkshop: ({ id }) => workshops.get(id),
+    createWorkshop: (input) => workshops.create(input),
+    saveWorkshop: ({ workshop }) => workshops.save(workshop),
+    duplicateWorkshop: ({ id }) => workshops.duplicate(id),
+    archiveWorkshop: ({ id, archived }) => workshops.setArchived(id, archived),
+    deleteWorkshop: ({ id }) => workshops.delete(id),
+    workshopUsage: ({ id, asOf }) => {
+      const workshop = workshops.get(id);
+      return computeUsage(db, segments, workshop, workshopAsOf(workshop.asOf, asOf));
+    },
+    personaThresholdSize: ({ id, personaId, threshold }) => {
+      const workshop = workshops.get(id);
+      return thresholdSize(db, segments, workshop, personaId, threshold, workshopAsOf(workshop.asOf));
+    },
+    savePersonaSegment: ({ id, personaId }) => workshops.savePersonaSegment(id, personaId),
+    exportWorkshop: async ({ id, format, outDir }) => {
+      const workshop = workshops.get(id);
+      const usage = workshop.template === 'personas' ? computeUsage(db, segments, workshop, workshopAsOf(workshop.asOf)) : null;
+      const files = await exportWorkshop({ workshop, usage, bundle: () => workshops.bundle(id) }, format, outDir ?? exportsDir(workshop.title));
+      return { files };
+    },
+    importWorkshopBundle: ({ path: file }) => ({ id: workshops.importBundle(file).id }),
     cancelJob: ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     listJobs: () => jobs.list(),
   };

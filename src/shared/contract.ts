@@ -24,6 +24,9 @@ import type {
   UserPage,
   UserTimeline,
 } from './types';
+import type { Workshop, WorkshopSummary } from './workshop/model';
+import { TEMPLATE_IDS } from './workshop/templates';
+import type { ThresholdSize, WorkshopUsage } from './workshop/usage';
 
 export interface MethodSpec<I extends z.ZodType, O> {
   input: I;
@@ -37,6 +40,7 @@ function method<O>() {
 
 const noArgs = z.object({}).strict();
 const epochMs = z.number().int().min(0).max(8.64e15);
+const workshopId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1-64 letters, digits, _ and -');
 const eventFileFormat = z.enum(['ndjson', 'json', 'csv']) satisfies z.ZodType<EventFileFormat>;
 const importArgs = z
   .object({ path: z.string().min(1, 'choose a file').max(4096), format: eventFileFormat.optional() })
@@ -131,6 +135,44 @@ export const methods = {
   /** What would break if the segment went: segments referring to it (messages and personas join later). */
   segmentUsage: method<{ segments: SavedSegment[] }>()(z.object({ id: z.string().min(1).max(100) }).strict()),
   deleteSegment: method<{ deleted: boolean }>()(z.object({ id: z.string().min(1).max(100) }).strict()),
+  /** Workshops, newest change first; archived ones only when asked. */
+  listWorkshops: method<WorkshopSummary[]>()(z.object({ includeArchived: z.boolean().optional() }).strict()),
+  getWorkshop: method<Workshop>()(z.object({ id: workshopId }).strict()),
+  createWorkshop: method<Workshop>()(
+    z
+      .object({
+        title: z.string().trim().min(1, 'give the workshop a title').max(200),
+        account: z.string().max(200).optional(),
+        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'the date is YYYY-MM-DD').optional(),
+        template: z.enum(TEMPLATE_IDS),
+        participants: z.array(z.object({ name: z.string().trim().min(1).max(200), role: z.string().max(500) }).strict()).max(100).optional(),
+      })
+      .strict(),
+  ),
+  /** Autosave: the whole document, validated (the error names the field); answers with the stored document. */
+  saveWorkshop: method<Workshop>()(z.object({ workshop: z.unknown() }).strict()),
+  duplicateWorkshop: method<Workshop>()(z.object({ id: workshopId }).strict()),
+  archiveWorkshop: method<Workshop>()(z.object({ id: workshopId, archived: z.boolean() }).strict()),
+  /** Removes a workshop; saveWorkshop with the same document brings it back (Undo). */
+  deleteWorkshop: method<{ deleted: boolean }>()(z.object({ id: workshopId }).strict()),
+  /** Step 3: every persona's figures as of the workshop's asOf (or the given one). */
+  workshopUsage: method<WorkshopUsage>()(z.object({ id: workshopId, asOf: epochMs.optional() }).strict()),
+  /** The persona's size if its threshold were `threshold` (the live figure while the facilitator drags). */
+  personaThresholdSize: method<ThresholdSize>()(
+    z.object({ id: workshopId, personaId: workshopId, threshold: z.number().int().min(0).max(1_000_000) }).strict(),
+  ),
+  /** Saves the persona's rule as a segment (or updates the one it is linked to) and links the two. */
+  savePersonaSegment: method<{ workshop: Workshop; segment: SavedSegment }>()(
+    z.object({ id: workshopId, personaId: workshopId }).strict(),
+  ),
+  /** Writes the export into outDir (default: an exports folder beside the cache) and lists the files. */
+  exportWorkshop: method<{ files: string[] }>()(
+    z
+      .object({ id: workshopId, format: z.enum(['pdf', 'csv', 'md', 'bundle']), outDir: z.string().min(1).max(4096).optional() })
+      .strict(),
+  ),
+  /** Recreates a workshop from a .guidepost bundle; a damaged or foreign file is refused and changes nothing. */
+  importWorkshopBundle: method<{ id: string }>()(z.object({ path: z.string().min(1, 'choose a file').max(4096) }).strict()),
   cancelJob: method<{ cancelled: boolean }>()(z.object({ jobId: z.string().min(1).max(100) }).strict()),
   listJobs: method<JobInfo[]>()(noArgs),
 } as const;

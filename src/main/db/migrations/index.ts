@@ -2,10 +2,12 @@ import type { Migration } from '../../../shared/migrate';
 import init from './0001_init.sql?raw';
 import importSql from './0002_import.sql?raw';
 import segmentsSql from './0003_segments.sql?raw';
+import workshopsSql from './0004_workshops.sql?raw';
 
 /** Every cache migration, in order. Append only: an applied migration is checksummed and never edited. */
 export const cacheMigrations: readonly Migration[] = [
   { version: 1, name: 'init', sql: init },
   { version: 2, name: 'import', sql: importSql },
   { version: 3, name: 'segments', sql: segmentsSql },
+  { version: 4, name: 'workshops', sql: workshopsSql },
 ];
