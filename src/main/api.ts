@@ -244,7 +244,7 @@ export function createBackend(deps: ApiDeps): Backend {
     getSegment: ({ id }) => segments.get(id),
     saveSegment: (input) => segments.save(input),
     duplicateSegment: ({ id }) => segments.duplicate(id),
-    segmentUsage: ({ id }) => ({ segments: segments.usedBy(id) }),
+    segmentUsage: ({ id }) => ({ segments: segments.usedBy(id), personas: workshops.personasUsing(id) }),
     deleteSegment: ({ id }) => segments.delete(id),
     listWorkshops: ({ includeArchived }) => workshops.list(includeArchived ?? false),
     getWorkshop: ({ id }) => workshops.get(id),
@@ -264,7 +264,8 @@ export function createBackend(deps: ApiDeps): Backend {
     savePersonaSegment: ({ id, personaId }) => workshops.savePersonaSegment(id, personaId),
     exportWorkshop: async ({ id, format, outDir }) => {
       const workshop = workshops.get(id);
-      const usage = workshop.template === 'personas' ? computeUsage(db, segments, workshop, workshopAsOf(workshop.asOf)) : null;
+      // The bundle carries no figures: it needs nothing from the events, so it exports even if they cannot be read.
+      const usage = workshop.template === 'personas' && format !== 'bundle' ? computeUsage(db, segments, workshop, workshopAsOf(workshop.asOf)) : null;
       const files = await exportWorkshop({ workshop, usage, bundle: () => workshops.bundle(id) }, format, outDir ?? exportsDir(workshop.title));
       return { files };
     },

@@ -132,8 +132,14 @@ export const methods = {
       .strict(),
   ),
   duplicateSegment: method<SavedSegment>()(z.object({ id: z.string().min(1).max(100) }).strict()),
-  /** What would break if the segment went: segments referring to it (messages and personas join later). */
-  segmentUsage: method<{ segments: SavedSegment[] }>()(z.object({ id: z.string().min(1).max(100) }).strict()),
+  /**
+   * What would break if the segment went: segments referring to it, and workshop personas linked to it
+   * (`linked`: deleting unlinks them, they keep the rule) or whose rules refer to it (messages join later).
+   */
+  segmentUsage: method<{
+    segments: SavedSegment[];
+    personas: { workshopId: string; workshopTitle: string; personaId: string; personaName: string; linked: boolean }[];
+  }>()(z.object({ id: z.string().min(1).max(100) }).strict()),
   deleteSegment: method<{ deleted: boolean }>()(z.object({ id: z.string().min(1).max(100) }).strict()),
   /** Workshops, newest change first; archived ones only when asked. */
   listWorkshops: method<WorkshopSummary[]>()(z.object({ includeArchived: z.boolean().optional() }).strict()),

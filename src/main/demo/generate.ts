@@ -35,6 +35,7 @@ import {
   type Plan,
   type Role,
 } from './catalog';
+import { insertExampleWorkshop } from './example-workshop';
 
 export const DEMO_SEED = 20_260_630;
 /** The demo's "data as of": 2026-06-30T00:00:00Z. */
@@ -152,6 +153,8 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
     rollup.flush(db);
     propertyKeys.flush(db, (name) => nameIds.get(name) as number);
     restoreIndexes();
+    // The finished example workshop rides in the same transaction: a cancelled demo leaves no workshop behind.
+    insertExampleWorkshop(db);
     kv.set('data_as_of', String(DEMO_AS_OF));
     kv.set('data_as_of_source', 'demo');
     kv.set('demo_created_at', String(options.now ?? Date.now()));

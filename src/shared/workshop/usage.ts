@@ -1,7 +1,20 @@
 /**
  * Step 3's figures: the personas' hypotheses run against the cache as of the workshop's asOf.
  * Computed by src/main/workshops/usage.ts; shown by the Usage worksheet; printed by the exports.
+ *
+ * Definitions (every window ends at asOf and includes it, like the segment engine's "within N days"):
+ * - Week k (k = 0 the latest) is the 7-day window (asOf − (k+1)·7 days, asOf − k·7 days]; "the last n weeks" are
+ *   k = 0 … n−1, with n = the workshop's `usage.regularOf`.
+ * - Members: the users the persona's rule (segments inlined) selects as of asOf, exactly as the segment engine counts them.
+ * - Activated: members whose first key action came less than `activationDays` days after their first record (first seen).
+ * - Regular: members with the key action in at least k (`usage.regularWeeks`) of the last n weeks.
+ * - Frequent: members who reached the persona's expected weekly rate of key actions in enough of the last n weeks
+ *   (see frequentTarget); casual: the other members. A persona with no key action has no frequent members.
+ * - Engagement: per member, the days with any event in the last n weeks divided by n; the median over members.
+ * - Action frequency: among members who did the action in the persona's window, the median of
+ *   (times in the window ÷ weeks of the window in which they did it at least once).
  */
+import type { Frequency } from './model';
 
 export interface HistogramBin {
   /** Key-action count in the persona's window (the last bin holds `from` and above). */
@@ -19,12 +32,42 @@ export interface ActionFrequency {
   users: number;
 }
 
+/** What makes a member "frequent": at least `perWeek` key actions in a week, in at least `weeks` of the last `of` weeks. */
+export interface FrequentTarget {
+  perWeek: number;
+  weeks: number;
+  of: number;
+}
+
+/**
+ * The expected rate per persona frequency, over the last n weeks:
+ * - day: at least 5 key actions a week (a working week of daily use) in most weeks (more than half);
+ * - week: at least once a week in most weeks;
+ * - month: at least once in every four weeks, i.e. in ⌈n/4⌉ of the n weeks.
+ */
+export function frequentTarget(frequency: Frequency, weeks: number): FrequentTarget {
+  const most = Math.floor(weeks / 2) + 1;
+  switch (frequency) {
+    case 'day':
+      return { perWeek: 5, weeks: most, of: weeks };
+    case 'week':
+      return { perWeek: 1, weeks: most, of: weeks };
+    case 'month':
+    default:
+      return { perWeek: 1, weeks: Math.max(1, Math.ceil(weeks / 4)), of: weeks };
+  }
+}
+
 export interface PersonaUsage {
   personaId: string;
   name: string;
   /** The key action (the first of the persona's actions), or null when none is mapped yet. */
   keyAction: string | null;
   threshold: number;
+  /** The persona's window (days): the histogram and the action frequencies count within it. */
+  windowDays: number;
+  /** Why the persona's rule could not be evaluated (e.g. a referenced segment was deleted); its figures are then 0. */
+  error: string | null;
   /** Members of the persona's rule. */
   users: number;
   /** users / install base (0..1). */
@@ -42,6 +85,8 @@ export interface PersonaUsage {
   /** Members below / at or above the frequency the persona is expected to reach. */
   casual: number;
   frequent: number;
+  /** The rule that splits frequent from casual for this persona. */
+  frequentTarget: FrequentTarget;
   /** Key-action counts per user in the window, over the whole install base, for the threshold. */
   histogram: HistogramBin[];
 }
@@ -65,4 +110,13 @@ export interface ThresholdSize {
   threshold: number;
   count: number;
   total: number;
+  /** How long the answer took (ms); a drag's repeated answers come from memory. */
+  computeMs: number;
+}
+
+/** Unit bins 0, 1, … up to a cap, then one open bin: the cap follows the data, and the threshold stays on its own bin. */
+export function histogramCap(p99: number, threshold: number): number {
+  let cap = Math.min(Math.max(p99 + 1, 10), 60);
+  if (threshold >= cap) cap = Math.min(threshold + 1, 200);
+  return cap;
 }
