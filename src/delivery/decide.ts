@@ -41,6 +41,8 @@ export interface LiveMessage {
   cooldownMs: number | null;
   start: number | null;
   end: number | null;
+  /** The Decision the SDK receives, serialized once here rather than on every decide. */
+  decisionJson: string;
 }
 
 export function compileMessage(id: string, version: number, state: MessageState, body: PublishBody): LiveMessage {
@@ -54,6 +56,14 @@ export function compileMessage(id: string, version: number, state: MessageState,
     const filters = eventFilters(body.trigger.event.name, body.trigger.event.where ?? []);
     event = { name: body.trigger.event.name, where: filters.ok ? filters.where : [] };
   }
+  const decision: Decision = {
+    id,
+    version,
+    kind: body.kind,
+    content: body.content,
+    priority: body.priority,
+    delaySeconds: body.trigger.delaySeconds ?? 0,
+  };
   return {
     id,
     version,
@@ -73,6 +83,7 @@ export function compileMessage(id: string, version: number, state: MessageState,
     cooldownMs: body.cooldownHours === undefined ? null : body.cooldownHours * HOUR_MS,
     start: instant(body.schedule.start),
     end: instant(body.schedule.end),
+    decisionJson: JSON.stringify(decision),
   };
 }
 
@@ -184,8 +195,19 @@ function lastAtOrBefore(sorted: readonly number[], limit: number): number | null
   return lo === 0 ? null : (sorted[lo - 1] as number);
 }
 
-export function triggerMatches(message: LiveMessage, request: Pick<DecideBody, 'url' | 'event'>): boolean {
-  if (message.page !== null && (request.url === undefined || !globMatch(message.page, request.url))) return false;
+/** Many messages share a page pattern: one decide tests each distinct pattern against the URL once. */
+type PatternResults = Map<string, boolean>;
+
+function pageMatches(pattern: string, url: string, cache: PatternResults | undefined): boolean {
+  const known = cache?.get(pattern);
+  if (known !== undefined) return known;
+  const result = globMatch(pattern, url);
+  cache?.set(pattern, result);
+  return result;
+}
+
+export function triggerMatches(message: LiveMessage, request: Pick<DecideBody, 'url' | 'event'>, patterns?: PatternResults): boolean {
+  if (message.page !== null && (request.url === undefined || !pageMatches(message.page, request.url, patterns))) return false;
   if (message.event !== null) {
     const event = request.event;
     if (!event || event.name !== message.event.name) return false;
@@ -195,27 +217,33 @@ export function triggerMatches(message: LiveMessage, request: Pick<DecideBody, '
 }
 
 /** The checks that need no profile: state, environment, schedule, trigger, rollout. */
-export function eligible(message: LiveMessage, request: DecideBody, now: number): boolean {
+export function eligible(message: LiveMessage, request: DecideBody, now: number, patterns?: PatternResults): boolean {
   if (message.state !== 'running' || message.environment !== request.environment) return false;
   if (message.start !== null && now < message.start) return false;
   if (message.end !== null && now >= message.end) return false;
-  if (!triggerMatches(message, request)) return false;
+  if (!triggerMatches(message, request, patterns)) return false;
   return inRollout(request.userId, message.id, message.rollout);
+}
+
+/** The answer body of POST /v1/decide, assembled from each message's serialized Decision. */
+export function decideAnswerJson(chosen: readonly LiveMessage[]): string {
+  return `{"messages":[${chosen.map((m) => m.decisionJson).join(',')}]}`;
 }
 
 /**
  * The messages to show, highest priority first. `messages` must be sorted with byPriority;
  * `loadProfile` is called at most once, and only when some message passes the cheap checks.
  */
-export function decide(messages: readonly LiveMessage[], request: DecideBody, loadProfile: () => DecideProfile, now: number): Decision[] {
-  const chosen: Decision[] = [];
+export function chooseMessages(messages: readonly LiveMessage[], request: DecideBody, loadProfile: () => DecideProfile, now: number): LiveMessage[] {
+  const chosen: LiveMessage[] = [];
+  const patterns: PatternResults = new Map();
   let profile: DecideProfile | null = null;
   let history: ShowHistory | null = null;
   let seen: number[] | null = null;
   let hasModal = false;
   for (const m of messages) {
     if (m.kind === 'modal' && hasModal) continue;
-    if (!eligible(m, request, now)) continue;
+    if (!eligible(m, request, now, patterns)) continue;
     if (profile === null) {
       profile = loadProfile();
       history = showHistory(profile, now);
@@ -226,7 +254,7 @@ export function decide(messages: readonly LiveMessage[], request: DecideBody, lo
     }
     if (heldBack(m, history as ShowHistory, now)) continue;
     if (!matchesRule(m.rule, { traits: profile.traits, events: profile.events, identifyTimes: seen as number[] }, now)) continue;
-    chosen.push({ id: m.id, version: m.version, kind: m.kind, content: m.content, priority: m.priority, delaySeconds: m.delaySeconds });
+    chosen.push(m);
     if (m.kind === 'modal') hasModal = true;
   }
   return chosen;

@@ -16,7 +16,7 @@ import type { Socket } from 'node:net';
 import { hashHex } from '../shared/hash';
 import { normalizeRecord, utcInstant } from '../shared/segment-spec';
 import type { DeliveryDb } from './db';
-import { byPriority, compileMessage, decide, neededEventNames, type LiveMessage } from './decide';
+import { byPriority, chooseMessages, compileMessage, decideAnswerJson, neededEventNames, type LiveMessage } from './decide';
 import openapi from './openapi.json';
 import { ProfileCache } from './profiles';
 import { RateLimiter } from './rate-limit';
@@ -399,8 +399,8 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
       const parsed = decideSchema.safeParse(ctx.body);
       if (!parsed.success) return invalid('The decide call', describeIssues(parsed.error));
       const request = parsed.data;
-      const messages = decide(live, request, () => profiles.get(request.userId), ctx.now);
-      return { status: 200, body: { messages } };
+      const chosen = chooseMessages(live, request, () => profiles.get(request.userId), ctx.now);
+      return { status: 200, jsonText: decideAnswerJson(chosen) };
     },
   };
 
