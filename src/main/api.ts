@@ -19,6 +19,7 @@ import { getReport, listReports } from './ingest/reports';
 import { syncFromSource } from './ingest/sync';
 import { requireRule, SegmentService } from './segments/service';
 import { JobRunner } from './jobs';
+import { createMessageHandlers } from './messages/service';
 import { exportWorkshop } from './workshops/export';
 import { WorkshopService } from './workshops/service';
 import { computeUsage, thresholdSize } from './workshops/usage';
@@ -270,6 +271,7 @@ export function createBackend(deps: ApiDeps): Backend {
       return { files };
     },
     importWorkshopBundle: ({ path: file }) => ({ id: workshops.importBundle(file).id }),
+    ...createMessageHandlers(),
     cancelJob: ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     listJobs: () => jobs.list(),
   };

@@ -25,6 +25,8 @@ import type {
   UserTimeline,
 } from './types';
 import type { Workshop, WorkshopSummary } from './workshop/model';
+import type { AudienceCheck, EnvironmentSettings, MessageRecord, MessageResults, OutboxItem } from './messages/model';
+import { ENVIRONMENTS } from './messages/model';
 import { TEMPLATE_IDS } from './workshop/templates';
 import type { ThresholdSize, WorkshopUsage } from './workshop/usage';
 
@@ -41,6 +43,7 @@ function method<O>() {
 const noArgs = z.object({}).strict();
 const epochMs = z.number().int().min(0).max(8.64e15);
 const workshopId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1-64 letters, digits, _ and -');
+const messageId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'message ids start with a letter or digit and hold letters, digits, . _ : -');
 const eventFileFormat = z.enum(['ndjson', 'json', 'csv']) satisfies z.ZodType<EventFileFormat>;
 const importArgs = z
   .object({ path: z.string().min(1, 'choose a file').max(4096), format: eventFileFormat.optional() })
@@ -179,6 +182,45 @@ export const methods = {
   ),
   /** Recreates a workshop from a .guidepost bundle; a damaged or foreign file is refused and changes nothing. */
   importWorkshopBundle: method<{ id: string }>()(z.object({ path: z.string().min(1, 'choose a file').max(4096) }).strict()),
+  /** Messages with their status, target, published version and pending outbox work. */
+  listMessages: method<MessageRecord[]>()(z.object({ includeArchived: z.boolean().optional() }).strict()),
+  getMessage: method<MessageRecord>()(z.object({ id: messageId }).strict()),
+  /** Creates or updates a draft; the error names the field and says what to do. */
+  saveMessage: method<MessageRecord>()(z.object({ message: z.unknown() }).strict()),
+  duplicateMessage: method<MessageRecord>()(z.object({ id: messageId }).strict()),
+  archiveMessage: method<MessageRecord>()(z.object({ id: messageId, archived: z.boolean() }).strict()),
+  /** Removes a draft that was never published; saveMessage with its document brings it back (Undo). */
+  deleteMessage: method<{ deleted: boolean }>()(z.object({ id: messageId }).strict()),
+  /** Who would see it now (the target's size as of "data as of"), and whether one named user would, and why not. */
+  messageAudience: method<AudienceCheck>()(
+    z.object({ message: z.unknown(), userId: z.string().min(1).max(200).optional() }).strict(),
+  ),
+  /** What publishing would change against the version the server has: field by field, and the next version. */
+  messageDiff: method<{ nextVersion: number; body: unknown; changes: { path: string; before: unknown; after: unknown }[] }>()(
+    z.object({ id: messageId }).strict(),
+  ),
+  /** Queues the message's next version in the outbox; the sender delivers it when the server is reachable. */
+  publishMessage: method<MessageRecord>()(z.object({ id: messageId }).strict()),
+  /** Pause, resume or end on the server, through the same outbox. */
+  messageCommand: method<MessageRecord>()(z.object({ id: messageId, op: z.enum(['pause', 'resume', 'end']) }).strict()),
+  listOutbox: method<OutboxItem[]>()(noArgs),
+  /** Tries a failed or waiting item now. */
+  retryOutbox: method<OutboxItem>()(z.object({ id: z.number().int().min(1) }).strict()),
+  /** Drops a failed or conflicting item (the draft stays). */
+  discardOutbox: method<{ discarded: boolean }>()(z.object({ id: z.number().int().min(1) }).strict()),
+  getEnvironments: method<EnvironmentSettings[]>()(noArgs),
+  /** Sets an environment's delivery URL and, optionally, its token (kept in safeStorage in the app, in memory in browser mode). */
+  setEnvironment: method<EnvironmentSettings>()(
+    z
+      .object({
+        environment: z.enum(ENVIRONMENTS),
+        url: z.url({ protocol: /^https?$/, error: 'the delivery URL must be http(s)' }).max(2000).nullable(),
+        token: z.string().min(1).max(4096).optional(),
+      })
+      .strict(),
+  ),
+  /** Shown, dismissed, clicked and CTR; for surveys the NPS, distribution, weekly trend, per segment and persona, and comments. */
+  messageResults: method<MessageResults>()(z.object({ id: messageId, search: z.string().max(200).optional() }).strict()),
   cancelJob: method<{ cancelled: boolean }>()(z.object({ jobId: z.string().min(1).max(100) }).strict()),
   listJobs: method<JobInfo[]>()(noArgs),
 } as const;
@@ -209,9 +251,11 @@ export interface Events {
   job: JobInfo;
   /** The cache's contents or status changed (after a job, or a setting). */
   cacheChanged: CacheStatus;
+  /** An outbox item was queued, sent, published, failed or hit a conflict. */
+  outbox: OutboxItem;
 }
 export type EventName = keyof Events;
-export const eventNames: readonly EventName[] = ['job', 'cacheChanged'];
+export const eventNames: readonly EventName[] = ['job', 'cacheChanged', 'outbox'];
 
 export interface PushedEvent<K extends EventName = EventName> {
   name: K;

@@ -1,0 +1,219 @@
+/**
+ * A message as the product manager authors it in the companion: content (upsell modal or NPS
+ * survey), targeting, trigger, frequency, schedule, rollout, priority and environment. Validated with
+ * zod; every error names the field and says what to do. Publishing turns it into the delivery
+ * server's publish body (src/delivery/schemas.ts publishSchema) with the target's rule inlined.
+ */
+import { z } from 'zod';
+
+export const MESSAGE_KINDS = ['modal', 'nps'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+export const ENVIRONMENTS = ['staging', 'production'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** Shown in the list: draft until first published; archived is local only. */
+export const MESSAGE_STATUSES = ['draft', 'scheduled', 'live', 'paused', 'ended', 'archived'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/** The delivery server's message ids: a URL path segment without escaping. */
+export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** http(s) only: `javascript:` and friends are refused where they are typed, not just where they render. */
+export const httpUrl = z
+  .string()
+  .trim()
+  .max(2048, 'is longer than 2048 characters')
+  .refine((text) => {
+    try {
+      const url = new URL(text);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL, such as https://example.com/upgrade');
+
+const label = (what: string, max = 80) => z.string().trim().min(1, `give the ${what}`).max(max, `keep the ${what} under ${max} characters`);
+
+export const modalContentSchema = z
+  .object({
+    title: label('title', 120),
+    /** The markdown subset the SDK renders (src/sdk/markdown.ts). */
+    body: z.string().max(4000, 'keep the body under 4000 characters'),
+    imageUrl: httpUrl.optional(),
+    imageAlt: z.string().max(200).optional(),
+    cta: z
+      .object({
+        label: label('call to action a label', 60),
+        /** Either a URL to open or a named product action the host page handles. */
+        url: httpUrl.optional(),
+        action: z
+          .string()
+          .regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/, 'a product action is a name like open_billing')
+          .optional(),
+        newTab: z.boolean().optional(),
+      })
+      .strict()
+      .refine((cta) => (cta.url === undefined) !== (cta.action === undefined), 'give the call to action either a URL or a product action'),
+    dismissLabel: label('dismiss button a label', 60),
+  })
+  .strict();
+
+export const npsContentSchema = z
+  .object({
+    question: label('question', 300),
+    lowLabel: label('label for 0', 60),
+    highLabel: label('label for 10', 60),
+    followUp: z
+      .object({ promoter: z.string().max(300), passive: z.string().max(300), detractor: z.string().max(300) })
+      .strict(),
+    thankYou: label('thank-you text', 300),
+  })
+  .strict();
+
+export type ModalContent = z.infer<typeof modalContentSchema>;
+export type NpsContent = z.infer<typeof npsContentSchema>;
+
+const targetSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('segment'), segmentId: z.string().min(1, 'pick a segment').max(100) }).strict(),
+  z
+    .object({ type: z.literal('persona'), workshopId: z.string().min(1).max(64), personaId: z.string().min(1, 'pick a persona').max(64) })
+    .strict(),
+]);
+
+const isoInstant = z
+  .string()
+  .max(64)
+  .refine((t) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(t) && !Number.isNaN(Date.parse(t)), 'must be a date and time with a zone, such as 2026-07-01T09:00:00Z');
+
+export const messageSchema = z
+  .object({
+    id: z.string().regex(MESSAGE_ID_PATTERN, 'ids start with a letter or digit and hold letters, digits, . _ : -'),
+    name: z.string().trim().min(1, 'give the message a name').max(200),
+    kind: z.enum(MESSAGE_KINDS),
+    /** The content of the kind in use; the other kind's content is kept while authoring but not published. */
+    modal: modalContentSchema.optional(),
+    nps: npsContentSchema.optional(),
+    target: targetSchema,
+    trigger: z
+      .object({
+        /** A URL pattern over the full URL; * stands for any run of characters. */
+        page: z.string().trim().min(1, 'give a page pattern or remove it').max(2048).optional(),
+        event: z
+          .object({ name: z.string().min(1, 'name the event').max(200), where: z.array(z.unknown()).max(20).optional() })
+          .strict()
+          .optional(),
+        delaySeconds: z.number().int('a whole number of seconds').min(0, 'cannot be negative').max(86_400, 'at most 86400 (one day)').optional(),
+      })
+      .strict(),
+    frequency: z
+      .object({
+        once: z.boolean().optional(),
+        everyDays: z.number().gt(0, 'must be more than 0').max(36_500).optional(),
+        maxTimes: z.number().int('a whole number').min(1, 'at least 1').max(1_000_000).optional(),
+      })
+      .strict(),
+    /** The global cooldown: hours after any message before this one may show. */
+    cooldownHours: z.number().min(0, 'cannot be negative').max(87_600).optional(),
+    schedule: z.object({ start: isoInstant.optional(), end: isoInstant.optional() }).strict(),
+    rollout: z.number().min(0, 'rollout is 0 to 100%').max(100, 'rollout is 0 to 100%'),
+    priority: z.number().int('a whole number').min(-1_000_000).max(1_000_000),
+    environment: z.enum(ENVIRONMENTS),
+    archived: z.boolean(),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (m.kind === 'modal' && !m.modal) ctx.addIssue({ code: 'custom', path: ['modal'], message: 'write the modal: title, body, call to action' });
+    if (m.kind === 'nps' && !m.nps) ctx.addIssue({ code: 'custom', path: ['nps'], message: 'write the survey: question and labels' });
+    const { start, end } = m.schedule;
+    if (start && end && Date.parse(start) >= Date.parse(end)) ctx.addIssue({ code: 'custom', path: ['schedule', 'end'], message: 'the end must be after the start' });
+  });
+
+export type MessageDraft = z.infer<typeof messageSchema>;
+
+/** A message as the companion lists it: the draft plus what it knows of the server's copy. */
+export interface MessageRecord {
+  message: MessageDraft;
+  status: MessageStatus;
+  /** The last version the server accepted, and its state there. */
+  publishedVersion: number | null;
+  /** The publish body of that version (for the diff before the next publish). */
+  publishedBody: unknown;
+  /** The target's name (segment or persona), or null when it no longer exists: a warning, not a crash. */
+  targetName: string | null;
+  targetWarning: string | null;
+  /** Pending outbox work for this message, newest first. */
+  outbox: OutboxItem[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export const OUTBOX_OPS = ['publish', 'pause', 'resume', 'end'] as const;
+export type OutboxOp = (typeof OUTBOX_OPS)[number];
+export const OUTBOX_STATES = ['queued', 'sending', 'published', 'failed', 'conflict'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
+
+export interface OutboxItem {
+  id: number;
+  messageId: string;
+  op: OutboxOp;
+  environment: Environment;
+  version: number | null;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  /** On a 409: the server's stored message, shown beside ours; nothing is overwritten. */
+  serverMessage: unknown;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The delivery URL of each environment and whether a token is held (the token itself never leaves the backend). */
+export interface EnvironmentSettings {
+  environment: Environment;
+  url: string | null;
+  hasToken: boolean;
+  /** Where the token lives: the OS keychain (Electron safeStorage), memory, or the environment. */
+  tokenSource: 'safe-storage' | 'memory' | 'env' | null;
+}
+
+/** "Who would see this now": the target's size as of the cache's data, and one user's check. */
+export interface AudienceCheck {
+  count: number;
+  total: number;
+  asOf: number;
+  /** When a user was named: would they see it, and the reasons they would not. */
+  user?: { userId: string; wouldSee: boolean; reasons: string[] };
+}
+
+export interface MessageResults {
+  messageId: string;
+  shown: number;
+  dismissed: number;
+  clicked: number;
+  /** clicked / shown (0 when nothing was shown). */
+  clickThroughRate: number;
+  nps: NpsResults | null;
+}
+
+export interface NpsResults {
+  answers: number;
+  /** % promoters − % detractors, −100..100; null without answers. */
+  score: number | null;
+  /** Answers per score 0..10. */
+  distribution: number[];
+  weekly: { weekStart: number; answers: number; score: number | null }[];
+  bySegment: { label: string; answers: number; score: number | null }[];
+  byPersona: { label: string; answers: number; score: number | null }[];
+  comments: NpsComment[];
+}
+
+export interface NpsComment {
+  userId: string;
+  score: number;
+  category: 'promoter' | 'passive' | 'detractor';
+  comment: string;
+  ts: number;
+  /** The personas (of workshops in the cache) the commenter belongs to. */
+  personas: string[];
+}
