@@ -9,6 +9,8 @@ import { AreaIntro } from './screens/AreaIntro';
 import { DataScreen } from './screens/DataScreen';
 import { SegmentsScreen } from './screens/SegmentsScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
+import { WorkshopsScreen } from './screens/WorkshopsScreen';
+import { BundleInput } from './screens/workshops/BundleInput';
 import { AREAS, connectBackendEvents, useApp, type Area } from './store';
 import { missingCase } from '../../shared/errors';
 
@@ -21,6 +23,7 @@ function Screen({ area }: { area: Area }) {
     case 'segments':
       return <SegmentsScreen />;
     case 'workshops':
+      return <WorkshopsScreen />;
     case 'messages':
       return <AreaIntro area={area} />;
     default:
@@ -96,6 +99,7 @@ export function App() {
       <Toasts />
       <CommandPalette />
       <ImportFileInput />
+      <BundleInput />
     </div>
   );
 }

@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, errorMessage } from '../lib/api';
 import { useSegments } from '../screens/segments/store';
+import { pickBundleFile } from '../screens/workshops/BundleInput';
+import { useWorkshops } from '../screens/workshops/store';
 import { AREAS, useApp, type DataTab } from '../store';
 import { pickImportFile } from './ImportFileInput';
 
@@ -17,6 +19,8 @@ export function CommandPalette() {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const segments = useSegments((s) => s.segments);
+  const workshops = useWorkshops((s) => s.list);
+  const workshopOpen = useWorkshops((s) => s.doc !== null);
   const inputRef = useRef<HTMLInputElement>(null);
   const returnFocus = useRef<Element | null>(null);
 
@@ -52,6 +56,23 @@ export function CommandPalette() {
       { id: 'segment-compare', label: 'Compare segments', hint: 'Segments', run: () => seg.showCompare() },
       ...(segments ?? []).map((s) => ({ id: `segment-${s.id}`, label: `Open segment: ${s.name}`, hint: 'Segment', run: () => void seg.openSegment(s.id) })),
     );
+    const ws = useWorkshops.getState();
+    list.push(
+      {
+        id: 'workshop-new',
+        label: 'New workshop…',
+        hint: 'Workshops',
+        run: () => {
+          setArea('workshops');
+          void ws.close().then(() => ws.setCreateOpen(true));
+        },
+      },
+      { id: 'workshop-import', label: 'Import a workshop bundle…', hint: 'Workshops', run: () => pickBundleFile() },
+      ...(workshopOpen
+        ? [{ id: 'workshop-present', label: 'Present the current workshop step', hint: 'Workshops', run: () => ws.setPresenting(true) }]
+        : []),
+      ...(workshops ?? []).map((w) => ({ id: `workshop-${w.id}`, label: `Open workshop: ${w.title}`, hint: 'Workshop', run: () => void ws.open(w.id) })),
+    );
     list.push(
       { id: 'theme-light', label: 'Theme: light', hint: 'Appearance', run: () => setTheme('light') },
       { id: 'theme-dark', label: 'Theme: dark', hint: 'Appearance', run: () => setTheme('dark') },
@@ -69,7 +90,7 @@ export function CommandPalette() {
       });
     }
     return list;
-  }, [setArea, setTheme, toast, status, setDataTab, segments]);
+  }, [setArea, setTheme, toast, status, setDataTab, segments, workshops, workshopOpen]);
 
   const matches = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
@@ -79,6 +100,7 @@ export function CommandPalette() {
   useEffect(() => {
     if (paletteOpen) {
       void useSegments.getState().refreshSegments();
+      void useWorkshops.getState().refreshList();
       returnFocus.current = document.activeElement;
       setQuery('');
       setActive(0);

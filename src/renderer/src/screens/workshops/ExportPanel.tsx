@@ -1,0 +1,85 @@
+import { useState } from 'react';
+import type { Workshop } from '../../../../shared/workshop/model';
+import { api, errorMessage } from '../../lib/api';
+import { useApp } from '../../store';
+import { pickBundleFile } from './BundleInput';
+import { useWorkshops } from './store';
+
+type Format = 'pdf' | 'csv' | 'md' | 'bundle';
+
+const FORMATS: { id: Format; label: string; hint: string }[] = [
+  { id: 'pdf', label: 'PDF', hint: 'A handout' },
+  { id: 'csv', label: 'CSV', hint: 'One file per worksheet' },
+  { id: 'md', label: 'Markdown', hint: 'For a wiki or a doc' },
+  { id: 'bundle', label: 'Bundle', hint: 'A .guidepost file that opens in Guidepost' },
+];
+
+/** Exports into the folder beside the cache, and the way back in: a .guidepost bundle. */
+export function ExportPanel({ w }: { w: Workshop }) {
+  const toast = useApp((s) => s.toast);
+  const [busy, setBusy] = useState<Format | null>(null);
+  const [files, setFiles] = useState<string[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  const run = async (format: Format): Promise<void> => {
+    setBusy(format);
+    setError(null);
+    try {
+      await useWorkshops.getState().flush();
+      const result = await api.exportWorkshop({ id: w.id, format });
+      setFiles((before) => [...result.files, ...before.filter((f) => !result.files.includes(f))]);
+      toast('success', `Exported ${result.files.length === 1 ? 'one file' : `${result.files.length} files`}.`);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const copy = async (path: string): Promise<void> => {
+    try {
+      await navigator.clipboard.writeText(path);
+      toast('success', 'Copied the path.');
+    } catch {
+      toast('error', 'The clipboard is not available here.');
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="export-title">
+      <header className="card-header">
+        <div>
+          <h3 id="export-title">Export</h3>
+          <p className="muted">Written to the exports folder beside the cache.</p>
+        </div>
+        <button type="button" onClick={pickBundleFile}>
+          Import bundle…
+        </button>
+      </header>
+      <div className="row">
+        {FORMATS.map((f) => (
+          <button key={f.id} type="button" title={f.hint} disabled={busy !== null} onClick={() => void run(f.id)}>
+            {busy === f.id ? `${f.label}…` : f.label}
+          </button>
+        ))}
+      </div>
+      {error ? (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {files.length > 0 ? (
+        <ul className="export-files" aria-label="Exported files">
+          {files.map((f) => (
+            <li key={f}>
+              <code data-testid="export-file">{f}</code>
+              <button type="button" className="ghost small" aria-label={`Copy path ${f}`} onClick={() => void copy(f)}>
+                Copy path
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}

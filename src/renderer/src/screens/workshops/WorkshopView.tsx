@@ -1,0 +1,266 @@
+import { useEffect, useRef } from 'react';
+import type { Workshop } from '../../../../shared/workshop/model';
+import { templateOf, type StepDefinition } from '../../../../shared/workshop/templates';
+import { currentStepOf, newId, stepState, stepsOf, withStep } from './doc';
+import { ExportPanel } from './ExportPanel';
+import { Presenting } from './Presenting';
+import { StepNotes, StepPrompts, StepTimer } from './StepParts';
+import { useWorkshops } from './store';
+import { Worksheet } from './Worksheet';
+
+/** True when a key press belongs to a text field (or a control that uses letters), not to a shortcut. */
+export function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  const tag = target.tagName;
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable;
+}
+
+function SaveState() {
+  const state = useWorkshops((s) => s.saveState);
+  const error = useWorkshops((s) => s.saveError);
+  const flush = useWorkshops((s) => s.flush);
+  if (state === 'error') {
+    return (
+      <span className="save-state error-text" data-testid="workshop-save-state" role="alert">
+        Not saved: {error}{' '}
+        <button type="button" className="small" onClick={() => void flush()}>
+          Retry
+        </button>
+      </span>
+    );
+  }
+  return (
+    <span className="save-state muted" data-testid="workshop-save-state" aria-live="polite">
+      {state === 'saved' ? 'Saved' : 'Saving…'}
+    </span>
+  );
+}
+
+function WorkshopHeader({ w }: { w: Workshop }) {
+  const update = useWorkshops((s) => s.update);
+  const close = useWorkshops((s) => s.close);
+  const setPresenting = useWorkshops((s) => s.setPresenting);
+  return (
+    <header className="builder-header workshop-header">
+      <div className="builder-title">
+        <button type="button" className="link back" onClick={() => void close()}>
+          ← Workshops
+        </button>
+        <input
+          className="title-input"
+          aria-label="Workshop title"
+          value={w.title}
+          maxLength={200}
+          onChange={(e) => update((d) => ({ ...d, title: e.target.value }))}
+        />
+        <div className="row workshop-meta">
+          <label className="inline-label">
+            Account
+            <input value={w.account} maxLength={200} onChange={(e) => update((d) => ({ ...d, account: e.target.value }))} />
+          </label>
+          <label className="inline-label">
+            Date
+            <input type="date" value={w.date} onChange={(e) => e.target.value && update((d) => ({ ...d, date: e.target.value }))} />
+          </label>
+          <span className="muted small-text">{templateOf(w.template).title}</span>
+          {w.archived ? <span className="badge">archived</span> : null}
+        </div>
+      </div>
+      <div className="header-actions">
+        <SaveState />
+        <button type="button" onClick={() => setPresenting(true)} title="Present the current step (P)">
+          Present <kbd>P</kbd>
+        </button>
+      </div>
+    </header>
+  );
+}
+
+function Participants({ w }: { w: Workshop }) {
+  const update = useWorkshops((s) => s.update);
+  const lastAdded = useRef<string | null>(null);
+  useEffect(() => {
+    if (lastAdded.current) {
+      document.getElementById(`participant-${lastAdded.current}`)?.focus();
+      lastAdded.current = null;
+    }
+  });
+  const add = (): void => {
+    const id = newId('u');
+    lastAdded.current = id;
+    update((d) => ({ ...d, participants: [...d.participants, { id, name: `Participant ${d.participants.length + 1}`, role: '' }] }));
+  };
+  const remove = (id: string): void =>
+    update((d) => ({
+      ...d,
+      participants: d.participants.filter((p) => p.id !== id),
+      opportunities: d.opportunities.map((o) => {
+        const votes = { ...o.votes };
+        delete votes[id];
+        return { ...o, votes };
+      }),
+    }));
+  return (
+    <section className="card participants-card" aria-labelledby="participants-title">
+      <header className="card-header">
+        <h3 id="participants-title">Participants</h3>
+        <button type="button" className="small" onClick={add}>
+          Add participant
+        </button>
+      </header>
+      {w.participants.length === 0 ? (
+        <p className="muted small-text">No one yet. Participants get their own notes and dots to vote with.</p>
+      ) : (
+        <ul className="participant-list">
+          {w.participants.map((p, i) => (
+            <li key={p.id}>
+              <input
+                id={`participant-${p.id}`}
+                aria-label={`Participant ${i + 1} name`}
+                value={p.name}
+                maxLength={200}
+                onChange={(e) => update((d) => ({ ...d, participants: d.participants.map((q) => (q.id === p.id ? { ...q, name: e.target.value } : q)) }))}
+              />
+              <input
+                aria-label={`Participant ${i + 1} role`}
+                placeholder="Role"
+                value={p.role}
+                maxLength={500}
+                onChange={(e) => update((d) => ({ ...d, participants: d.participants.map((q) => (q.id === p.id ? { ...q, role: e.target.value } : q)) }))}
+              />
+              <button type="button" className="ghost small" aria-label={`Remove ${p.name || `participant ${i + 1}`}`} onClick={() => remove(p.id)}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function StepRail({ w }: { w: Workshop }) {
+  const update = useWorkshops((s) => s.update);
+  const current = currentStepOf(w);
+  const steps = stepsOf(w);
+  const groups: { phase: string | undefined; steps: { step: StepDefinition; index: number }[] }[] = [];
+  steps.forEach((step, index) => {
+    const last = groups[groups.length - 1];
+    if (last && last.phase === step.phase) last.steps.push({ step, index });
+    else groups.push({ phase: step.phase, steps: [{ step, index }] });
+  });
+  return (
+    <nav className="step-rail" aria-label="Steps">
+      {groups.map((g, gi) => (
+        <div key={gi} className="step-group">
+          {g.phase ? <h3 className="eyebrow step-phase">{g.phase}</h3> : null}
+          <ol>
+            {g.steps.map(({ step, index }) => {
+              const done = stepState(w, step.key).done;
+              const active = step.key === current.key;
+              return (
+                <li key={step.key}>
+                  <button
+                    type="button"
+                    className={active ? 'step-link active' : 'step-link'}
+                    aria-current={active ? 'step' : undefined}
+                    onClick={() => update((d) => ({ ...d, currentStep: step.key }))}
+                  >
+                    <span className={done ? 'step-no done' : 'step-no'} aria-hidden="true">
+                      {done ? '✓' : index + 1}
+                    </span>
+                    <span className="step-label">
+                      {step.title}
+                      {done ? <span className="visually-hidden"> (done)</span> : null}
+                    </span>
+                  </button>
+                </li>
+              );
+            })}
+          </ol>
+        </div>
+      ))}
+    </nav>
+  );
+}
+
+function StepPanel({ w, step }: { w: Workshop; step: StepDefinition }) {
+  const update = useWorkshops((s) => s.update);
+  const steps = stepsOf(w);
+  const index = steps.findIndex((s) => s.key === step.key);
+  const done = stepState(w, step.key).done;
+  const next = steps[index + 1];
+  return (
+    <section className="step-panel" aria-labelledby="step-title">
+      <header className="step-header">
+        <div>
+          <p className="eyebrow">
+            Step {index + 1} of {steps.length}
+            {step.phase ? ` · ${step.phase}` : ''}
+          </p>
+          <h2 id="step-title">{step.title}</h2>
+        </div>
+        <StepTimer w={w} step={step} />
+      </header>
+      <StepPrompts step={step} />
+      <Worksheet w={w} step={step} />
+      <StepNotes w={w} step={step} />
+      <div className="row step-footer">
+        <label className="check">
+          <input type="checkbox" checked={done} onChange={(e) => update((d) => withStep(d, step.key, (s) => ({ ...s, done: e.target.checked })))} />
+          Mark step done
+        </label>
+        <span className="spacer" />
+        {next ? (
+          <button type="button" onClick={() => update((d) => ({ ...d, currentStep: next.key }))}>
+            Next: {next.title} →
+          </button>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+/** An open workshop: header, participants, the step rail and the current step's worksheet. */
+export function WorkshopView() {
+  const w = useWorkshops((s) => s.doc);
+  const presenting = useWorkshops((s) => s.presenting);
+  const setPresenting = useWorkshops((s) => s.setPresenting);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+      if ((e.key === 'p' || e.key === 'P') && !useWorkshops.getState().presenting && !document.querySelector('[aria-modal="true"]')) {
+        e.preventDefault();
+        setPresenting(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [setPresenting]);
+
+  // Leaving the area or the app keeps what was typed.
+  useEffect(() => {
+    const onHide = (): void => void useWorkshops.getState().flush();
+    window.addEventListener('beforeunload', onHide);
+    return () => {
+      window.removeEventListener('beforeunload', onHide);
+      void useWorkshops.getState().flush();
+    };
+  }, []);
+
+  if (!w) return null;
+  const step = currentStepOf(w);
+  return (
+    <div className="screen workshop-screen">
+      <WorkshopHeader w={w} />
+      <Participants w={w} />
+      <div className="workshop-grid">
+        <StepRail w={w} />
+        <StepPanel key={step.key} w={w} step={step} />
+      </div>
+      <ExportPanel w={w} />
+      {presenting ? <Presenting /> : null}
+    </div>
+  );
+}

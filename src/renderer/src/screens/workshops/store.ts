@@ -1,0 +1,161 @@
+/**
+ * The Workshops area's state: the list, the open workshop (edited here, autosaved as a whole document,
+ * debounced), its save state, and the navigation between the two.
+ */
+import { create } from 'zustand';
+import type { Workshop, WorkshopSummary } from '../../../../shared/workshop/model';
+import { api, errorMessage } from '../../lib/api';
+import { useApp } from '../../store';
+
+export const AUTOSAVE_DELAY_MS = 500;
+
+export type SaveState = 'saved' | 'pending' | 'saving' | 'error';
+
+interface WorkshopsState {
+  list: WorkshopSummary[] | null;
+  listError: string | null;
+  includeArchived: boolean;
+  createOpen: boolean;
+  /** The open workshop as edited here (ahead of the server while a save is due). */
+  doc: Workshop | null;
+  /** The latest document the server stored: what step 3 is computed from. */
+  saved: Workshop | null;
+  openError: string | null;
+  saveState: SaveState;
+  saveError: string | null;
+  presenting: boolean;
+  refreshList(): Promise<void>;
+  setIncludeArchived(on: boolean): void;
+  setCreateOpen(open: boolean): void;
+  open(id: string): Promise<void>;
+  /** Shows a workshop the caller already holds (just created, duplicated or imported). */
+  show(w: Workshop): void;
+  close(): Promise<void>;
+  /** Changes the open document and schedules its autosave. */
+  update(change: (w: Workshop) => Workshop): void;
+  /** Saves now if anything is waiting; resolves once the server has the document. */
+  flush(): Promise<void>;
+  /** Replaces the document with a server answer (savePersonaSegment, say) when nothing local is newer. */
+  adopt(w: Workshop): void;
+  setPresenting(on: boolean): void;
+  /** Reads the open workshop again (after its persona's segment was edited elsewhere, say) when nothing local waits. */
+  reload(): Promise<void>;
+}
+
+let timer: ReturnType<typeof setTimeout> | null = null;
+/** Bumped on every local edit: a server answer replaces the document only if no edit came after it was sent. */
+let editRev = 0;
+let inFlight: Promise<void> | null = null;
+
+export const useWorkshops = create<WorkshopsState>((set, get) => {
+  const clearTimer = (): void => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+  };
+
+  const saveNow = async (): Promise<void> => {
+    clearTimer();
+    if (inFlight) {
+      await inFlight;
+      if (get().saveState === 'pending' || get().saveState === 'error') return saveNow();
+      return;
+    }
+    const doc = get().doc;
+    if (!doc) return;
+    const sentRev = editRev;
+    set({ saveState: 'saving' });
+    inFlight = (async () => {
+      try {
+        const stored = await api.saveWorkshop({ workshop: doc });
+        if (get().doc?.id !== stored.id) return;
+        if (editRev === sentRev) set({ doc: stored, saved: stored, saveState: 'saved', saveError: null });
+        else set({ saved: stored, saveState: 'pending', saveError: null });
+      } catch (err) {
+        if (get().doc?.id === doc.id) set({ saveState: 'error', saveError: errorMessage(err) });
+      }
+    })();
+    await inFlight;
+    inFlight = null;
+    if (get().saveState === 'pending') schedule();
+  };
+
+  const schedule = (): void => {
+    clearTimer();
+    timer = setTimeout(() => {
+      timer = null;
+      if (get().saveState !== 'saved') void saveNow();
+    }, AUTOSAVE_DELAY_MS);
+  };
+
+  return {
+    list: null,
+    listError: null,
+    includeArchived: false,
+    createOpen: false,
+    doc: null,
+    saved: null,
+    openError: null,
+    saveState: 'saved',
+    saveError: null,
+    presenting: false,
+    refreshList: async () => {
+      try {
+        set({ list: await api.listWorkshops({ includeArchived: get().includeArchived }), listError: null });
+      } catch (err) {
+        set({ listError: errorMessage(err) });
+      }
+    },
+    setIncludeArchived: (includeArchived) => {
+      set({ includeArchived });
+      void get().refreshList();
+    },
+    setCreateOpen: (createOpen) => set({ createOpen }),
+    open: async (id) => {
+      await get().flush();
+      try {
+        const w = await api.getWorkshop({ id });
+        get().show(w);
+      } catch (err) {
+        useApp.getState().toast('error', `Could not open the workshop: ${errorMessage(err)}`);
+      }
+    },
+    show: (w) => {
+      clearTimer();
+      editRev += 1;
+      useApp.getState().setArea('workshops');
+      set({ doc: w, saved: w, saveState: 'saved', saveError: null, openError: null, createOpen: false, presenting: false });
+    },
+    close: async () => {
+      await get().flush();
+      set({ doc: null, saved: null, presenting: false });
+      void get().refreshList();
+    },
+    update: (change) => {
+      const doc = get().doc;
+      if (!doc) return;
+      editRev += 1;
+      set({ doc: change(doc), saveState: get().saveState === 'saving' ? 'saving' : 'pending' });
+      schedule();
+    },
+    flush: async () => {
+      if (timer !== null || get().saveState === 'pending' || get().saveState === 'error') await saveNow();
+      else if (inFlight) await inFlight;
+    },
+    adopt: (w) => {
+      const doc = get().doc;
+      if (!doc || doc.id !== w.id) return;
+      if (timer === null && !inFlight) set({ doc: w, saved: w, saveState: 'saved' });
+      else set({ saved: w });
+    },
+    setPresenting: (presenting) => set({ presenting }),
+    reload: async () => {
+      const doc = get().doc;
+      if (!doc || get().saveState !== 'saved') return;
+      try {
+        get().adopt(await api.getWorkshop({ id: doc.id }));
+      } catch {
+        // Keep what is shown; the next save says what is wrong.
+      }
+    },
+  };
+});
