@@ -8,7 +8,8 @@
 import { AREA_LABELS, type Workshop } from '../../../shared/workshop/model';
 import { templateOf } from '../../../shared/workshop/templates';
 import type { WorkshopUsage } from '../../../shared/workshop/usage';
-import { notesOf, personaName, rankOpportunities, stepTables, type ExportTable } from './tables';
+import { notesOf, personaName, stepTables, type ExportTable } from './tables';
+import { rankOpportunities } from '../../../shared/workshop/ranking';
 import { isoDay, isoMinute, thousands } from './text';
 
 /** Characters that start inline constructs anywhere in a line (CommonMark and GitHub's extensions: tables, strike-through, math). */

@@ -15,7 +15,8 @@ import { templateOf, type StepDefinition } from '../../../shared/workshop/templa
 import type { WorkshopUsage } from '../../../shared/workshop/usage';
 import { COLORS, drawHistogram, drawOverlap, drawSizeBars, HISTOGRAM_HEIGHT, overlapHeight, personaColor, sizeBarsHeight } from './charts';
 import { winAnsi } from './pdf-text';
-import { figuresByPersona, notesOf, personaName, rankOpportunities, stepTables, type ExportTable } from './tables';
+import { figuresByPersona, notesOf, personaName, stepTables, type ExportTable } from './tables';
+import { rankOpportunities } from '../../../shared/workshop/ranking';
 import { isoDay, isoMinute, thousands } from './text';
 
 type Doc = PDFKit.PDFDocument;

@@ -3,7 +3,8 @@
  * and the Markdown and the PDF print the same rows, so the three never disagree about what a worksheet holds.
  */
 import { describeRule } from '../../../shared/segments/describe';
-import { AREA_LABELS, impactOf, totalVotes, type Opportunity, type Workshop } from '../../../shared/workshop/model';
+import { AREA_LABELS, totalVotes, type Workshop } from '../../../shared/workshop/model';
+import { rankOpportunities } from '../../../shared/workshop/ranking';
 import { templateOf, type StepDefinition } from '../../../shared/workshop/templates';
 import type { FrequentTarget, PersonaUsage, WorkshopUsage } from '../../../shared/workshop/usage';
 
@@ -15,15 +16,6 @@ export interface ExportTable {
   rows: string[][];
 }
 
-export interface RankedOpportunity {
-  opportunity: Opportunity;
-  /** 1 = the most wanted: most votes, then most impact, then the worksheet's order. */
-  rank: number;
-  votes: number;
-  /** Users in the opportunity's persona (step 3); null when unknown (no persona, or no figures). */
-  groupSize: number | null;
-  impact: number | null;
-}
 
 /** One decimal, without a trailing ".0": 12.5, 30. */
 export function decimal(n: number): string {
@@ -53,16 +45,6 @@ export function notesOf(w: Workshop, stepKey: string): { participant: string; te
   return keys.filter((k) => (notes[k] ?? '').trim() !== '').map((k) => ({ participant: participantName(w, k), text: notes[k] ?? '' }));
 }
 
-export function rankOpportunities(w: Workshop, usage: WorkshopUsage | null): RankedOpportunity[] {
-  const scored = w.opportunities.map((opportunity, order) => {
-    const figures = usage?.personas.find((p) => p.personaId === opportunity.personaId);
-    const groupSize = opportunity.personaId !== '' && figures ? figures.users : null;
-    const impact = groupSize === null ? null : impactOf(opportunity.improvementPct, groupSize);
-    return { opportunity, order, votes: totalVotes(opportunity), groupSize, impact };
-  });
-  scored.sort((a, b) => b.votes - a.votes || (b.impact ?? -1) - (a.impact ?? -1) || a.order - b.order);
-  return scored.map(({ order: _order, ...rest }, i) => ({ ...rest, rank: i + 1 }));
-}
 
 const list = (items: readonly string[]): string => items.join('; ');
 const orBlank = (n: number | null): string => (n === null ? '' : String(n));

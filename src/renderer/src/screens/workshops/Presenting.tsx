@@ -1,12 +1,12 @@
 import { useEffect, useRef } from 'react';
 import { describeRule } from '../../../../shared/segments/describe';
 import type { Workshop } from '../../../../shared/workshop/model';
+import { rankOpportunities } from '../../../../shared/workshop/ranking';
 import type { StepDefinition } from '../../../../shared/workshop/templates';
 import { missingCase } from '../../../../shared/errors';
 import { formatNumber, percent } from '../../lib/format';
 import { currentStepOf, stepState, stepsOf } from './doc';
 import { PersonaSwatch } from './PersonaSwatch';
-import { ranked } from './PrioritiesSheet';
 import { StepPrompts, StepTimer } from './StepParts';
 import { useWorkshops } from './store';
 import { useUsage } from './useUsage';
@@ -52,7 +52,7 @@ function PrioritiesSummary({ w }: { w: Workshop }) {
   if (w.opportunities.length === 0) return <p className="muted">No opportunities yet.</p>;
   return (
     <ol className="present-list">
-      {ranked(w, usage).map(({ o, votes, impact }) => (
+      {rankOpportunities(w, usage).map(({ opportunity: o, votes, impact }) => (
         <li key={o.id} className={o.chosen ? 'chosen' : undefined}>
           <strong>{o.title || 'Untitled opportunity'}</strong>
           <span className="muted">

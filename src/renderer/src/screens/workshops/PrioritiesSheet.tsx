@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { AREAS, AREA_LABELS, impactOf, totalVotes, type Area, type Opportunity, type Workshop } from '../../../../shared/workshop/model';
-import type { WorkshopUsage } from '../../../../shared/workshop/usage';
+import { groupSizeOf, rankOpportunities } from '../../../../shared/workshop/ranking';
+import { AREAS, AREA_LABELS, impactOf, type Area, type Opportunity, type Workshop } from '../../../../shared/workshop/model';
 import { formatNumber } from '../../lib/format';
 import { DOTS_PER_PARTICIPANT, MAX_CHOSEN, newOpportunity } from './doc';
 import { PersonaSwatch } from './PersonaSwatch';
@@ -8,22 +8,6 @@ import { useWorkshops } from './store';
 import { useUsage } from './useUsage';
 
 const SCALE = [1, 2, 3, 4, 5] as const;
-
-/** Group size of an opportunity: its persona's users in step 3 (null until computed, or with no persona). */
-export function groupSizeOf(o: Opportunity, usage: WorkshopUsage | null): number | null {
-  if (!usage || !o.personaId) return null;
-  return usage.personas.find((p) => p.personaId === o.personaId)?.users ?? null;
-}
-
-/** Opportunities by votes, then impact. */
-export function ranked(w: Workshop, usage: WorkshopUsage | null): { o: Opportunity; votes: number; impact: number | null }[] {
-  return w.opportunities
-    .map((o) => {
-      const size = groupSizeOf(o, usage);
-      return { o, votes: totalVotes(o), impact: size === null ? null : impactOf(o.improvementPct, size) };
-    })
-    .sort((a, b) => b.votes - a.votes || (b.impact ?? -1) - (a.impact ?? -1));
-}
 
 function clampInt(value: string, min: number, max: number): number {
   const n = Math.round(Number(value));
@@ -201,7 +185,7 @@ export function PrioritiesSheet({ w }: { w: Workshop }) {
             </div>
           </header>
           <ol className="ranked" data-testid="ranked-opportunities">
-            {ranked(w, usage).map(({ o, votes, impact }) => {
+            {rankOpportunities(w, usage).map(({ opportunity: o, votes, impact }) => {
               const pi = w.personas.findIndex((p) => p.id === o.personaId);
               const mine = o.votes[voter.id] ?? 0;
               const label = o.title || 'Untitled opportunity';
