@@ -183,7 +183,14 @@ export interface AudienceCheck {
   total: number;
   asOf: number;
   /** When a user was named: would they see it, and the reasons they would not. */
-  user?: { userId: string; wouldSee: boolean; reasons: string[] };
+  user?: {
+    userId: string;
+    wouldSee: boolean;
+    /** Why they would not see it, in the delivery server's order of checks; empty when they would. */
+    reasons: string[];
+    /** What cannot be checked here but still applies (the trigger: their next page or event). */
+    notes: string[];
+  };
 }
 
 export interface MessageResults {

@@ -185,13 +185,17 @@ function ThresholdCard({ w, p, pu, index }: { w: Workshop; p: Persona; pu: Perso
   const colour = cssVar(personaColorVar(index));
   const muted = cssVar('--text-muted');
   const colors = chartColors();
+  // Most of an install base never does a given action in the window: drawn, that bar would flatten
+  // every other one to nothing. It is named in the subtitle and kept in the table instead.
+  const drawn = pu.histogram.filter((b) => b.from >= 1);
+  const never = pu.histogram.filter((b) => b.from < 1).reduce((sum, b) => sum + b.users, 0);
   const data = {
-    labels: pu.histogram.map(binLabel),
+    labels: drawn.map(binLabel),
     datasets: [
       {
         label: 'Users',
-        data: pu.histogram.map((b) => b.users),
-        backgroundColor: pu.histogram.map((b) =>
+        data: drawn.map((b) => b.users),
+        backgroundColor: drawn.map((b) =>
           b.from >= shown ? colour : b.to !== null && b.to > shown ? withAlpha(colour, 0.55) : withAlpha(muted || '#888888', 0.3),
         ),
         borderRadius: 3,
@@ -218,7 +222,7 @@ function ThresholdCard({ w, p, pu, index }: { w: Workshop; p: Persona; pu: Perso
   return (
     <ChartCard
       title={`${p.name}: how often ${pu.keyAction ?? 'the key action'} happens`}
-      subtitle={`Key-action count per user in the last ${p.windowDays} days, over the whole install base`}
+      subtitle={`Key-action count per user in the last ${p.windowDays} days, over the whole install base; ${formatNumber(never)} users with none are not drawn`}
       header={['count', 'users', 'in the persona at this threshold']}
       rows={pu.histogram.map((b) => [binLabel(b), b.users, b.from >= shown ? 'yes' : 'no'])}
     >
