@@ -19,7 +19,8 @@ import { getReport, listReports } from './ingest/reports';
 import { syncFromSource } from './ingest/sync';
 import { requireRule, SegmentService } from './segments/service';
 import { JobRunner } from './jobs';
-import { createMessageHandlers } from './messages/service';
+import { memorySecrets, type SecretStore } from './messages/secrets';
+import { createMessageHandlers, MessageService } from './messages/service';
 import { exportWorkshop } from './workshops/export';
 import { WorkshopService } from './workshops/service';
 import { computeUsage, thresholdSize } from './workshops/usage';
@@ -32,11 +33,19 @@ export interface ApiDeps {
   parserScript?: URL;
   /** Pushes an event to whoever listens (the window, the browser, nobody in the CLI). */
   emit?: <K extends keyof Events>(name: K, payload: Events[K]) => void;
+  /** Delivery tokens per environment (default: in memory, seeded from GUIDEPOST_STAGING_TOKEN / GUIDEPOST_PRODUCTION_TOKEN). */
+  secrets?: SecretStore;
+  /** The outbox sender: its HTTP client, jitter and backoff, and whether its timer loop runs (default true). */
+  outbox?: { autoStart?: boolean; fetch?: typeof fetch; random?: () => number; baseDelayMs?: number; maxDelayMs?: number };
 }
 
 export interface Backend {
   handlers: Handlers;
   jobs: JobRunner;
+  /** Messages and their outbox (the CLI publishes through it directly). */
+  messages: MessageService;
+  /** Stops background work (the outbox sender); the caller closes the database afterwards. */
+  close(): void;
 }
 
 function sizeOf(path: string): number {
@@ -125,6 +134,22 @@ export function createBackend(deps: ApiDeps): Backend {
   const workshops = new WorkshopService(db, clock, segments);
   /** A workshop's step-3 instant: its own asOf, else the cache's. */
   const workshopAsOf = (stored: number | null, asked?: number): number => asked ?? stored ?? defaultAsOf(undefined);
+  const messageDeps = {
+    db,
+    clock,
+    segments,
+    workshops,
+    secrets: deps.secrets ?? memorySecrets(),
+    emit: (item: Events['outbox']) => emit('outbox', item),
+    asOf: () => defaultAsOf(undefined),
+    busy: () => jobs.running(['demo', 'import', 'sync']) !== undefined,
+    ...(deps.outbox?.fetch ? { fetch: deps.outbox.fetch } : {}),
+    ...(deps.outbox?.random ? { random: deps.outbox.random } : {}),
+    ...(deps.outbox?.baseDelayMs !== undefined ? { baseDelayMs: deps.outbox.baseDelayMs } : {}),
+    ...(deps.outbox?.maxDelayMs !== undefined ? { maxDelayMs: deps.outbox.maxDelayMs } : {}),
+  };
+  const messages = new MessageService(messageDeps);
+  if (deps.outbox?.autoStart !== false) messages.sender.start();
   const exportsDir = (title: string): string =>
     join(dirname(path), 'exports', title.replace(/[^A-Za-z0-9._ -]+/g, '').trim().replace(/\s+/g, '-').slice(0, 60) || 'workshop');
 
@@ -271,9 +296,9 @@ export function createBackend(deps: ApiDeps): Backend {
       return { files };
     },
     importWorkshopBundle: ({ path: file }) => ({ id: workshops.importBundle(file).id }),
-    ...createMessageHandlers(),
+    ...createMessageHandlers(messages, messageDeps),
     cancelJob: ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     listJobs: () => jobs.list(),
   };
-  return { handlers, jobs };
+  return { handlers, jobs, messages, close: () => messages.sender.stop() };
 }

@@ -9,7 +9,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseTimestamp } from '../shared/segment-spec';
 import { openDeliveryDb } from '../delivery/db';
 import { createDeliveryServer, DEFAULT_RATE_LIMIT } from '../delivery/server';
-import { createBackend } from './api';
+import { createBackend, type ApiDeps } from './api';
+import { memorySecrets } from './messages/secrets';
+import type { MessageService } from './messages/service';
 import { openCache } from './db/connection';
 import { resolveDbPath } from './paths';
 import { APP_VERSION } from './version';
@@ -31,8 +33,8 @@ interface Command {
   summary: string;
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
-  /** What to print when done; null when the command printed its own output. */
-  run(ctx: CommandContext): Promise<{ data: object; text: string } | null>;
+  /** What to print when done (and the exit code, 0 unless given); null when the command printed its own output. */
+  run(ctx: CommandContext): Promise<{ data: object; text: string; exitCode?: number } | null>;
 }
 
 const common: NonNullable<ParseArgsConfig['options']> = {
@@ -50,21 +52,27 @@ function parserScript(): URL {
 
 interface CliBackend {
   handlers: Handlers;
+  /** Messages and their outbox, for publishing with a server and token given on the command line. */
+  messages: MessageService;
   /** Starts a job through the contract and resolves with its final state, reporting progress on the way. */
   runJob(start: () => Promise<JobRef> | JobRef, onProgress?: (job: JobInfo) => void): Promise<JobInfo>;
 }
 
-function withBackend<T>(ctx: CommandContext, use: (backend: CliBackend) => Promise<T>): Promise<T> {
+function withBackend<T>(ctx: CommandContext, use: (backend: CliBackend) => Promise<T>, extra: Partial<ApiDeps> = {}): Promise<T> {
   const { db, path } = openCache(resolveDbPath(ctx.values.db as string | undefined));
   const listeners = new Set<(job: JobInfo) => void>();
-  const { handlers } = createBackend({
+  const backend = createBackend({
     db,
     path,
     parserScript: parserScript(),
+    // The CLI sends the outbox only when a command asks (message publish), never in the background.
+    outbox: { autoStart: false },
+    ...extra,
     emit: (name, payload) => {
       if (name === 'job') for (const listener of listeners) listener(payload as JobInfo);
     },
   });
+  const { handlers, messages } = backend;
   const runJob: CliBackend['runJob'] = (start, onProgress) =>
     new Promise((resolve, reject) => {
       let jobId: string | null = null;
@@ -96,7 +104,10 @@ function withBackend<T>(ctx: CommandContext, use: (backend: CliBackend) => Promi
         },
       );
     });
-  return use({ handlers, runJob }).finally(() => db.close());
+  return use({ handlers, messages, runJob }).finally(() => {
+    backend.close();
+    db.close();
+  });
 }
 
 /** The built SDK the delivery server serves: out/sdk beside the built CLI's out/main, or from the source tree. */
@@ -365,6 +376,105 @@ const commands: Record<string, Command> = {
       return null;
     },
   },
+  message: {
+    summary: 'List messages, or publish them to a delivery server through the outbox (one attempt each).',
+    usage:
+      'guidepost message list [--archived] [--db <file>] [--json]\n' +
+      '       guidepost message publish (--id <id> | --all) --server <url> --token <token> [--db <file>] [--json]   (or GUIDEPOST_TOKEN)',
+    options: { id: { type: 'string' }, all: { type: 'boolean', default: false }, server: { type: 'string' }, token: { type: 'string' }, archived: { type: 'boolean', default: false } },
+    run: (ctx) => {
+      const [action, ...args] = ctx.positionals;
+      if (args.length > 0) throw new Error(`unexpected argument "${args[0]}".`);
+      if (action === 'list') {
+        return withBackend(ctx, async ({ handlers }) => {
+          const records = await handlers.listMessages({ includeArchived: ctx.values.archived === true });
+          const messages = records.map((r) => ({
+            id: r.message.id,
+            kind: r.message.kind,
+            status: r.status,
+            segment: r.targetName ?? (r.message.target.type === 'segment' ? r.message.target.segmentId : r.message.target.personaId),
+            version: r.publishedVersion,
+          }));
+          const text =
+            messages.length === 0
+              ? 'No messages yet.'
+              : messages.map((m) => `${m.id}  ${m.kind}  ${m.status}  ${m.segment}  ${m.version === null ? 'never published' : `v${m.version}`}`).join('\n');
+          return { data: { messages }, text };
+        });
+      }
+      if (action === 'publish') {
+        const id = ctx.values.id as string | undefined;
+        const all = ctx.values.all === true;
+        if ((id === undefined) === !all) throw new Error('name one message with --id <id>, or publish every message with --all.');
+        const server = ctx.values.server as string | undefined;
+        if (server !== undefined && !/^https?:\/\/[^\s]+$/.test(server)) throw new Error(`--server must be an http(s) URL, not "${server}".`);
+        const token = (ctx.values.token as string | undefined) ?? process.env.GUIDEPOST_TOKEN;
+        if (!token) throw new Error('give the delivery server\'s admin token with --token or GUIDEPOST_TOKEN.');
+        const secrets = memorySecrets({ seed: { staging: token, production: token }, env: {} });
+        return withBackend(
+          ctx,
+          async ({ handlers, messages }) => {
+            const ids = all ? (await handlers.listMessages({})).map((r) => r.message.id) : [id as string];
+            const queued = new Map<string, number>();
+            const results: { id: string; state: 'published' | 'queued' | 'failed'; version: number | null; error?: string }[] = [];
+            for (const messageId of ids) {
+              try {
+                queued.set(messageId, messages.publish(messageId, server === undefined ? {} : { url: server }).itemId);
+              } catch (err) {
+                results.push({ id: messageId, state: 'failed', version: null, error: (err as Error).message });
+              }
+            }
+            await messages.sender.runDue({ ignoreWait: true, messageIds: new Set(queued.keys()) });
+            for (const [messageId, itemId] of queued) {
+              const item = messages.store.outboxGet(itemId);
+              const state = item?.state === 'published' ? 'published' : item?.state === 'queued' || item?.state === 'sending' ? 'queued' : 'failed';
+              results.push({
+                id: messageId,
+                state,
+                version: item?.version ?? null,
+                ...(state !== 'published' && item?.last_error ? { error: item.last_error } : {}),
+              });
+            }
+            results.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
+            const ok = results.every((r) => r.state === 'published' || r.state === 'queued');
+            const text =
+              results.length === 0
+                ? 'No messages to publish.'
+                : results.map((r) => `${r.id}  ${r.state}${r.version === null ? '' : ` v${r.version}`}${r.error ? `  ${r.error}` : ''}`).join('\n');
+            return { data: { results }, text, exitCode: ok ? 0 : 2 };
+          },
+          { secrets },
+        );
+      }
+      throw new Error('say `message list` or `message publish`.');
+    },
+  },
+  outbox: {
+    summary: 'List the outbox: message changes waiting for, or refused by, the delivery server.',
+    usage: 'guidepost outbox [--db <file>] [--json]',
+    options: {},
+    run: (ctx) =>
+      withBackend(ctx, async ({ handlers }) => {
+        if (ctx.positionals.length > 0) throw new Error(`unexpected argument "${ctx.positionals[0]}".`);
+        const list = await handlers.listOutbox({});
+        const items = list.map((i) => ({
+          id: i.id,
+          messageId: i.messageId,
+          op: i.op,
+          state: i.state,
+          attempts: i.attempts,
+          nextAttemptAt: i.nextAttemptAt === null || i.state !== 'queued' ? null : new Date(i.nextAttemptAt).toISOString(),
+          lastError: i.lastError,
+        }));
+        const text =
+          items.length === 0
+            ? 'The outbox is empty.'
+            : items
+                .map((i) => `#${i.id}  ${i.messageId}  ${i.op}  ${i.state}  ${i.attempts} attempts${i.nextAttemptAt ? `  next ${i.nextAttemptAt}` : ''}${i.lastError ? `  ${i.lastError}` : ''}`)
+                .join('\n');
+        return { data: { items }, text };
+      }),
+  },
   status: {
     summary: 'Show what the cache holds and its "data as of" instant.',
     usage: 'guidepost status [--db <file>] [--json]',
@@ -458,7 +568,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       out: (line) => io.stdout(line),
     });
     if (result !== null) io.stdout(json ? JSON.stringify(result.data) : result.text);
-    return 0;
+    return result?.exitCode ?? 0;
   } catch (err) {
     return fail(err instanceof ApiError || err instanceof Error ? err.message : String(err));
   }

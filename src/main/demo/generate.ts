@@ -35,6 +35,7 @@ import {
   type Plan,
   type Role,
 } from './catalog';
+import { insertExampleMessages, MESSAGE_EVENT_NAMES, MessageEventPlanner, type MessageEventName } from './example-messages';
 import { insertExampleWorkshop } from './example-workshop';
 
 export const DEMO_SEED = 20_260_630;
@@ -125,7 +126,9 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
   db.exec('BEGIN IMMEDIATE');
   try {
     const restoreIndexes = deferIndexes(db, 'events');
-    const nameIds = repo.ensureEventNames(DEMO_EVENT_NAMES);
+    const nameIds = repo.ensureEventNames([...DEMO_EVENT_NAMES, ...MESSAGE_EVENT_NAMES]);
+    // The example messages' results: drawn from their own generator, so every other figure stays as it was.
+    const messagePlanner = new MessageEventPlanner(DEMO_SEED + 1);
     const insertUser = db.prepare(
       'INSERT INTO users (user_pk, id, traits, trait_times, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -155,6 +158,7 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
     restoreIndexes();
     // The finished example workshop rides in the same transaction: a cancelled demo leaves no workshop behind.
     insertExampleWorkshop(db);
+    insertExampleMessages(db);
     kv.set('data_as_of', String(DEMO_AS_OF));
     kv.set('data_as_of_source', 'demo');
     kv.set('demo_created_at', String(options.now ?? Date.now()));
@@ -187,6 +191,19 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
       const firstSeen = signupTs;
       let lastSeen = signupTs;
       let seq = 0;
+      let messageSeq = 0;
+      const emitMessageEvent = (name: MessageEventName, ts: number, properties: Record<string, unknown>): void => {
+        if (ts >= DEMO_AS_OF) return;
+        const eventId = `demo-${userPk}-m${messageSeq++}`;
+        const nameId = nameIds.get(name) as number;
+        insertEvent.add(recordKey(eventId), eventId, userPk, nameId, ts, JSON.stringify(properties));
+        rollup.add(nameId, ts);
+        propertyKeys.add(name, properties);
+        if (ts > lastSeen) lastSeen = ts;
+        written += 1;
+      };
+      const messages = messagePlanner.user({ role, plan, power: archetype === 'power' }, emitMessageEvent);
+      let limitHits = 0;
       const emit = (name: DemoEventName, ts: number, properties: Record<string, unknown> | null): void => {
         // Follow-up actions add time; nothing may land at or after "data as of".
         if (ts >= DEMO_AS_OF) return;
@@ -226,6 +243,7 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
         let t = windowStart + day * DAY_MS + rng.int(6, 20) * 3_600_000 + rng.int(0, 3_599_999);
         if (t <= signupTs) continue;
         emit('login', t, null);
+        if (t < DEMO_AS_OF) messages.login(t, limitHits);
         const actions = rng.int(activity.minActions, activity.maxActions);
         for (let a = 0; a < actions; a++) {
           t += rng.int(10_000, 900_000);
@@ -233,7 +251,11 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
           let name = pickFrom(picker, rng);
           if (name === 'project_created' && currentPlan === 'starter' && projects >= STARTER_PROJECT_LIMIT) {
             emit('usage_limit_hit', t, { limit: 'projects', plan: 'starter', used: projects });
-            if (rng.chance(0.3)) {
+            limitHits += 1;
+            const modalShown = t < DEMO_AS_OF && messages.limitHit(t);
+            const upgrading = rng.chance(0.3);
+            if (modalShown) messages.upgradeChoice(t, upgrading);
+            if (upgrading) {
               emit('upgrade_clicked', (t += rng.int(2000, 30_000)), { source: 'limit_modal' });
               if (rng.chance(0.45)) {
                 emit('plan_upgraded', (t += rng.int(30_000, 300_000)), { from: 'starter', to: 'growth' });

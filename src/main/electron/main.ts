@@ -5,12 +5,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, Menu, nativeTheme, screen, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeTheme, safeStorage, screen, session, shell } from 'electron';
 import { ipcChannels } from '../../shared/contract';
 import { RENDERER_CSP } from '../../shared/csp';
 import { DbWorkerClient } from '../worker/worker-client';
 import { appUrlMatcher, bindIpc } from './ipc';
 import { isAllowedNavigation, isSafeExternalUrl } from './navigation';
+import { TokenVault, withTokenVault } from './token-vault';
 import { mainWindowOptions, sanitizeBounds } from './window-options';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -80,9 +81,12 @@ async function start(): Promise<void> {
   });
 
   const nativeBinding = electronNativeBinding();
+  // Delivery tokens: encrypted with safeStorage on disk, decrypted here, held in memory by the worker.
+  const vault = new TokenVault(join(app.getPath('userData'), 'delivery-tokens.json'), safeStorage);
   const started = await DbWorkerClient.start(new URL('./db-worker.js', import.meta.url), {
     dbPath: dbPath(),
     ...(nativeBinding ? { nativeBinding } : {}),
+    tokens: vault.load(),
   });
   worker = started.client;
   worker.onEvent((event) => {
@@ -91,7 +95,7 @@ async function start(): Promise<void> {
   bindIpc(
     ipcMain,
     { windowIds: () => [...windows].map((w) => w.webContents.id), isAppUrl },
-    (method, arg) => started.client.call(method, arg),
+    withTokenVault(vault, (method, arg) => started.client.call(method, arg)),
   );
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([

@@ -7,6 +7,7 @@ import { createBackend } from '../api';
 import { openCache } from '../db/connection';
 import { dispatch } from '../../shared/dispatch';
 import { toErrorData } from '../../shared/errors';
+import { memorySecrets } from '../messages/secrets';
 import type { HostToWorker, WorkerConfig, WorkerToHost } from './protocol';
 
 const port = parentPort;
@@ -16,14 +17,20 @@ const config = workerData as WorkerConfig;
 
 try {
   const { db, path } = openCache(config.dbPath, config.nativeBinding ? { nativeBinding: config.nativeBinding } : {});
-  const { handlers } = createBackend({
+  const backend = createBackend({
     db,
     path,
     parserScript: new URL('./parse-worker.js', import.meta.url),
     emit: (name, payload) => post({ type: 'event', event: { name, payload } }),
+    // In the app the main process saves a token with safeStorage before the call reaches us: memory only here.
+    secrets: config.tokens
+      ? memorySecrets({ seed: config.tokens, seedSource: 'safe-storage', setSource: 'safe-storage' })
+      : memorySecrets(),
   });
+  const { handlers } = backend;
   port.on('message', (message: HostToWorker) => {
     if (message.type === 'close') {
+      backend.close();
       db.close();
       port.close();
       return;

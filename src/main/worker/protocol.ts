@@ -6,6 +6,11 @@ export interface WorkerConfig {
   dbPath: string;
   /** better_sqlite3.node built for Electron's ABI, when running inside Electron. */
   nativeBinding?: string;
+  /**
+   * Delivery tokens the Electron main process decrypted from safeStorage (src/main/electron/token-vault.ts).
+   * The worker keeps them in memory only; without them it reads GUIDEPOST_STAGING_TOKEN / GUIDEPOST_PRODUCTION_TOKEN.
+   */
+  tokens?: { staging?: string; production?: string };
 }
 
 export type HostToWorker = { type: 'call'; id: number; method: string; arg: unknown } | { type: 'close' };

@@ -3,6 +3,7 @@ import init from './0001_init.sql?raw';
 import importSql from './0002_import.sql?raw';
 import segmentsSql from './0003_segments.sql?raw';
 import workshopsSql from './0004_workshops.sql?raw';
+import messagesSql from './0005_messages.sql?raw';
 
 /** Every cache migration, in order. Append only: an applied migration is checksummed and never edited. */
 export const cacheMigrations: readonly Migration[] = [
@@ -10,4 +11,5 @@ export const cacheMigrations: readonly Migration[] = [
   { version: 2, name: 'import', sql: importSql },
   { version: 3, name: 'segments', sql: segmentsSql },
   { version: 4, name: 'workshops', sql: workshopsSql },
+  { version: 5, name: 'messages', sql: messagesSql },
 ];

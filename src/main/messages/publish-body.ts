@@ -1,0 +1,119 @@
+/**
+ * From an authored message to the delivery server's publish body (PUT /v1/messages/{id}), checked with
+ * the server's own validator, and the field-by-field diff against the version the server has.
+ */
+import type { z } from 'zod';
+import { publishSchema } from '../../delivery/schemas';
+import { ApiError } from '../../shared/errors';
+import { messageSchema, type MessageDraft } from '../../shared/messages/model';
+import type { Rule } from '../../shared/segments/rule';
+
+/** Zod issues as "modal › cta › url: must be an http(s) URL…". */
+export function describeIssues(error: z.ZodError, limit = 10): string[] {
+  return error.issues.slice(0, limit).map((issue) => {
+    const where = issue.path.map(String).join(' › ');
+    return where === '' ? issue.message : `${where}: ${issue.message}`;
+  });
+}
+
+/** Validates a draft from outside, or throws invalid_argument naming every field that is wrong. */
+export function requireMessage(input: unknown): MessageDraft {
+  const parsed = messageSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ApiError('invalid_argument', `The message cannot be saved: ${describeIssues(parsed.error).join('; ')}.`);
+  }
+  return parsed.data;
+}
+
+/** Drops undefined members so the body is plain JSON, and equal bodies are equal as text. */
+function defined<T extends Record<string, unknown>>(object: T): Partial<T> {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The content of the kind in use, in the shape the SDK renders. */
+export function contentOf(message: MessageDraft): Record<string, unknown> {
+  if (message.kind === 'modal') {
+    const m = message.modal;
+    if (!m) throw new ApiError('invalid_argument', 'modal: write the modal: title, body, call to action.');
+    return defined({
+      title: m.title,
+      body: m.body,
+      imageUrl: m.imageUrl,
+      imageAlt: m.imageAlt,
+      cta: defined({ label: m.cta.label, url: m.cta.url, action: m.cta.action, newTab: m.cta.newTab }),
+      dismissLabel: m.dismissLabel,
+    });
+  }
+  const n = message.nps;
+  if (!n) throw new ApiError('invalid_argument', 'nps: write the survey: question and labels.');
+  return {
+    question: n.question,
+    lowLabel: n.lowLabel,
+    highLabel: n.highLabel,
+    followUp: { promoter: n.followUp.promoter, passive: n.followUp.passive, detractor: n.followUp.detractor },
+    thankYou: n.thankYou,
+  };
+}
+
+/** The publish body: content, the target's rule with every segment inlined, and the delivery settings. */
+export function buildPublishBody(message: MessageDraft, rule: Rule, version: number): Record<string, unknown> {
+  const trigger = defined({
+    page: message.trigger.page,
+    event: message.trigger.event ? defined({ name: message.trigger.event.name, where: message.trigger.event.where }) : undefined,
+    delaySeconds: message.trigger.delaySeconds,
+  });
+  return defined({
+    kind: message.kind,
+    content: contentOf(message),
+    rule,
+    trigger,
+    frequency: defined({ ...message.frequency }),
+    cooldownHours: message.cooldownHours,
+    schedule: defined({ ...message.schedule }),
+    rollout: message.rollout,
+    priority: message.priority,
+    environment: message.environment,
+    version,
+  });
+}
+
+/** Checks a body with the delivery server's own validator; throws with its reasons. */
+export function validatePublishBody(body: unknown): void {
+  const parsed = publishSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new ApiError('invalid_argument', `The delivery server would refuse this message: ${describeIssues(parsed.error).join('; ')}.`);
+  }
+}
+
+export interface FieldChange {
+  path: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** Leaves of a JSON value by dotted path; arrays (rule conditions, filters) compare as a whole. */
+function leaves(value: unknown, prefix: string, out: Map<string, unknown>): void {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0 && prefix !== '') out.set(prefix, {});
+    for (const [key, child] of entries) leaves(child, prefix === '' ? key : `${prefix}.${key}`, out);
+    return;
+  }
+  out.set(prefix, value);
+}
+
+/** What changes from the published body to the next one, field by field (the version aside). */
+export function diffBodies(before: unknown, after: unknown): FieldChange[] {
+  const a = new Map<string, unknown>();
+  const b = new Map<string, unknown>();
+  if (before !== null && before !== undefined) leaves(before, '', a);
+  leaves(after, '', b);
+  const paths = [...new Set([...a.keys(), ...b.keys()])].filter((p) => p !== 'version');
+  const changes: FieldChange[] = [];
+  for (const path of paths) {
+    const x = a.has(path) ? a.get(path) : null;
+    const y = b.has(path) ? b.get(path) : null;
+    if (JSON.stringify(x) !== JSON.stringify(y)) changes.push({ path, before: x, after: y });
+  }
+  return changes;
+}

@@ -1,0 +1,61 @@
+/** Helpers for the messages tests: a cache with a segment and a backend whose outbox runs only when asked. */
+import { createBackend, type ApiDeps, type Backend } from '../../src/main/api';
+import type { Db } from '../../src/main/db/connection';
+import { memorySecrets } from '../../src/main/messages/secrets';
+import type { MessageDraft, OutboxItem } from '../../src/shared/messages/model';
+
+export const STAGING_TOKEN = 'staging-token';
+
+export interface TestBackend extends Backend {
+  db: Db;
+  events: OutboxItem[];
+  clock: { now: number };
+}
+
+export function testBackend(cache: { db: Db; path: string }, extra: Partial<ApiDeps> = {}, start = Date.UTC(2026, 5, 1, 9)): TestBackend {
+  const clock = { now: start };
+  const events: OutboxItem[] = [];
+  const backend = createBackend({
+    db: cache.db,
+    path: cache.path,
+    clock: () => clock.now,
+    emit: (name, payload) => {
+      if (name === 'outbox') events.push(payload as OutboxItem);
+    },
+    secrets: memorySecrets({ env: {} }),
+    ...extra,
+    outbox: { autoStart: false, random: () => 1, baseDelayMs: 1000, ...extra.outbox },
+  });
+  return { ...backend, db: cache.db, events, clock };
+}
+
+export function modalDraft(overrides: Partial<MessageDraft> = {}): MessageDraft {
+  return {
+    id: 'upsell-1',
+    name: 'Upsell: project limit',
+    kind: 'modal',
+    modal: {
+      title: 'You hit the project limit',
+      body: 'Upgrade to **Growth** for unlimited projects.',
+      cta: { label: 'Upgrade', url: 'https://taskly.example/upgrade' },
+      dismissLabel: 'Not now',
+    },
+    target: { type: 'segment', segmentId: 'seg_starter' },
+    trigger: { event: { name: 'usage_limit_hit' } },
+    frequency: { once: true },
+    schedule: {},
+    rollout: 100,
+    priority: 0,
+    environment: 'staging',
+    archived: false,
+    ...overrides,
+  };
+}
+
+export async function withSegment(backend: Backend, id = 'seg_starter', name = 'Starter plan'): Promise<void> {
+  await backend.handlers.saveSegment({
+    id,
+    name,
+    rule: { version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'plan', op: 'eq', value: 'starter' }] },
+  });
+}
