@@ -5,8 +5,8 @@ import { ImportFileInput } from './components/ImportFileInput';
 import { StatusBar } from './components/StatusBar';
 import { Toasts } from './components/Toasts';
 import { useResolvedTheme } from './lib/theme';
-import { AreaIntro } from './screens/AreaIntro';
 import { DataScreen } from './screens/DataScreen';
+import { MessagesScreen } from './screens/MessagesScreen';
 import { SegmentsScreen } from './screens/SegmentsScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
 import { WorkshopsScreen } from './screens/WorkshopsScreen';
@@ -25,7 +25,7 @@ function Screen({ area }: { area: Area }) {
     case 'workshops':
       return <WorkshopsScreen />;
     case 'messages':
-      return <AreaIntro area={area} />;
+      return <MessagesScreen />;
     default:
       return missingCase(area);
   }

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, errorMessage } from '../lib/api';
+import { useMessages } from '../screens/messages/store';
 import { useSegments } from '../screens/segments/store';
 import { pickBundleFile } from '../screens/workshops/BundleInput';
 import { useWorkshops } from '../screens/workshops/store';
@@ -21,6 +22,7 @@ export function CommandPalette() {
   const segments = useSegments((s) => s.segments);
   const workshops = useWorkshops((s) => s.list);
   const workshopOpen = useWorkshops((s) => s.doc !== null);
+  const messages = useMessages((s) => s.list);
   const inputRef = useRef<HTMLInputElement>(null);
   const returnFocus = useRef<Element | null>(null);
 
@@ -73,6 +75,19 @@ export function CommandPalette() {
         : []),
       ...(workshops ?? []).map((w) => ({ id: `workshop-${w.id}`, label: `Open workshop: ${w.title}`, hint: 'Workshop', run: () => void ws.open(w.id) })),
     );
+    const msg = useMessages.getState();
+    const messagesTab = (tab: 'outbox' | 'environments') => () => {
+      setArea('messages');
+      msg.close();
+      msg.setListTab(tab);
+    };
+    list.push(
+      { id: 'message-nps', label: 'New NPS survey', hint: 'Messages', run: () => msg.newMessage('nps') },
+      { id: 'message-modal', label: 'New upsell modal', hint: 'Messages', run: () => msg.newMessage('modal') },
+      { id: 'message-outbox', label: 'Messages: outbox', hint: 'Messages', run: messagesTab('outbox') },
+      { id: 'message-environments', label: 'Messages: delivery environments and tokens', hint: 'Messages', run: messagesTab('environments') },
+      ...(messages ?? []).map((m) => ({ id: `message-${m.message.id}`, label: `Open message: ${m.message.name}`, hint: 'Message', run: () => void msg.open(m.message.id) })),
+    );
     list.push(
       { id: 'theme-light', label: 'Theme: light', hint: 'Appearance', run: () => setTheme('light') },
       { id: 'theme-dark', label: 'Theme: dark', hint: 'Appearance', run: () => setTheme('dark') },
@@ -90,7 +105,7 @@ export function CommandPalette() {
       });
     }
     return list;
-  }, [setArea, setTheme, toast, status, setDataTab, segments, workshops, workshopOpen]);
+  }, [setArea, setTheme, toast, status, setDataTab, segments, workshops, workshopOpen, messages]);
 
   const matches = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
@@ -101,6 +116,7 @@ export function CommandPalette() {
     if (paletteOpen) {
       void useSegments.getState().refreshSegments();
       void useWorkshops.getState().refreshList();
+      void useMessages.getState().refreshList();
       returnFocus.current = document.activeElement;
       setQuery('');
       setActive(0);

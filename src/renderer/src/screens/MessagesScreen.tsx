@@ -1,0 +1,64 @@
+import { useEffect } from 'react';
+import { Tabs } from '../components/Tabs';
+import { useApp } from '../store';
+import { EnvironmentsPanel } from './messages/EnvironmentsPanel';
+import { MessageList } from './messages/MessageList';
+import { MessageView } from './messages/MessageView';
+import { OutboxPanel } from './messages/OutboxView';
+import { connectOutbox, useMessages, type ListTab } from './messages/store';
+
+/** The Messages area: the list (with the outbox and the delivery environments), or one message open. */
+export function MessagesScreen() {
+  const openId = useMessages((s) => s.openId);
+  const listTab = useMessages((s) => s.listTab);
+  const outbox = useMessages((s) => s.outbox);
+  const empty = useMessages((s) => s.list?.length === 0);
+  const { newMessage, setListTab } = useMessages.getState();
+  const dataVersion = useApp((s) => s.dataVersion);
+
+  useEffect(() => {
+    connectOutbox();
+    const { refreshList, loadTargets, refreshOutbox } = useMessages.getState();
+    void refreshList();
+    void loadTargets();
+    void refreshOutbox();
+  }, [dataVersion]);
+
+  if (openId) return <MessageView />;
+
+  const waiting = (outbox ?? []).filter((o) => o.state !== 'published').length;
+  return (
+    <div className="screen">
+      <header className="screen-header">
+        <div>
+          <h1>Messages</h1>
+          <p className="muted">Upsell modals and NPS surveys for a segment or a persona, previewed as users see them and published through the outbox.</p>
+        </div>
+        {empty && listTab === 'messages' ? null : (
+          <div className="header-actions">
+            <button type="button" onClick={() => newMessage('modal')}>
+              New upsell modal
+            </button>
+            <button type="button" className="primary" onClick={() => newMessage('nps')}>
+              New NPS survey
+            </button>
+          </div>
+        )}
+      </header>
+      <Tabs<ListTab>
+        label="Messages views"
+        idBase="messages"
+        items={[
+          { id: 'messages', label: 'Messages' },
+          { id: 'outbox', label: 'Outbox', ...(waiting > 0 ? { badge: String(waiting) } : {}) },
+          { id: 'environments', label: 'Environments' },
+        ]}
+        value={listTab}
+        onChange={setListTab}
+      />
+      <div role="tabpanel" id={`messages-panel-${listTab}`} aria-labelledby={`messages-tab-${listTab}`} className="tab-panel">
+        {listTab === 'messages' ? <MessageList /> : listTab === 'outbox' ? <OutboxPanel /> : <EnvironmentsPanel />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,167 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { AudienceCheck, MessageDraft } from '../../../../shared/messages/model';
+import { renderMessage } from '../../../../sdk/render';
+import { api, errorMessage } from '../../lib/api';
+import { formatDateTime, formatNumber, percent } from '../../lib/format';
+import { useLatest } from '../../lib/useLatest';
+import { useResolvedTheme } from '../../lib/theme';
+import { useApp } from '../../store';
+import { previewMessage } from './model';
+
+type Width = 'desktop' | 'narrow';
+type Theme = 'light' | 'dark';
+
+/**
+ * The message drawn by the SDK's own renderer, inside an iframe so the SDK's narrow-screen layout
+ * (a media query on the viewport) applies at the narrow width just as on a phone. Authored text only
+ * ever becomes DOM text nodes: render.ts never writes HTML.
+ */
+export function MessagePreview({ draft, valid }: { draft: MessageDraft; valid: boolean }) {
+  const appTheme = useResolvedTheme(useApp((s) => s.theme));
+  const [theme, setTheme] = useState<Theme>(appTheme);
+  const [width, setWidth] = useState<Width>('desktop');
+  const [replay, setReplay] = useState(0);
+  const [closed, setClosed] = useState(false);
+  const frame = useRef<HTMLIFrameElement>(null);
+  const message = previewMessage(draft);
+  const key = JSON.stringify(message);
+
+  useEffect(() => {
+    const doc = frame.current?.contentDocument;
+    if (!doc?.body) return;
+    let host = doc.getElementById('gp-preview-host');
+    if (!host) {
+      doc.documentElement.style.height = '100%';
+      Object.assign(doc.body.style, { margin: '0', height: '100%' });
+      host = doc.createElement('div');
+      host.id = 'gp-preview-host';
+      Object.assign(host.style, { position: 'relative', height: '100%' });
+      host.attachShadow({ mode: 'open' });
+      doc.body.append(host);
+    }
+    doc.body.style.background = theme === 'dark' ? '#0f1012' : '#eef0f4';
+    const root = host.shadowRoot;
+    if (!root) return;
+    root.replaceChildren();
+    setClosed(false);
+    const rendered = renderMessage(root, JSON.parse(key) as ReturnType<typeof previewMessage>, { onClose: () => setClosed(true) }, { inline: true, theme });
+    return () => rendered?.close();
+  }, [key, theme, width, replay]);
+
+  return (
+    <section className="card msg-preview" aria-labelledby="msg-preview-title">
+      <header className="card-header">
+        <div>
+          <h3 id="msg-preview-title">Preview</h3>
+          <p className="muted">Drawn by the SDK’s own renderer, as users will see it.</p>
+        </div>
+      </header>
+      <div className="row">
+        <fieldset className="segmented" aria-label="Preview theme">
+          {(['light', 'dark'] as Theme[]).map((t) => (
+            <label key={t} className={theme === t ? 'selected' : undefined}>
+              <input type="radio" name="preview-theme" checked={theme === t} onChange={() => setTheme(t)} />
+              {t === 'light' ? 'Light' : 'Dark'}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset className="segmented" aria-label="Preview width">
+          {(['desktop', 'narrow'] as Width[]).map((w) => (
+            <label key={w} className={width === w ? 'selected' : undefined}>
+              <input type="radio" name="preview-width" checked={width === w} onChange={() => setWidth(w)} />
+              {w === 'desktop' ? 'Desktop' : 'Phone (375 px)'}
+            </label>
+          ))}
+        </fieldset>
+        <span className="spacer" />
+        {closed ? (
+          <button type="button" className="ghost small" onClick={() => setReplay(replay + 1)}>
+            Show again
+          </button>
+        ) : null}
+      </div>
+      <div className={`preview-stage ${width}`}>
+        <iframe ref={frame} title="Message preview" className="preview-frame" data-testid="message-preview" />
+      </div>
+      <AudiencePanel draft={draft} valid={valid} />
+    </section>
+  );
+}
+
+/** "Who would see this now": the target's size from the cache, and one named user's check with the reasons. */
+function AudiencePanel({ draft, valid }: { draft: MessageDraft; valid: boolean }) {
+  const dataVersion = useApp((s) => s.dataVersion);
+  // The backend counts only a valid message: while a field is wrong there is nothing to ask.
+  const key = valid ? JSON.stringify([draft.target, draft.schedule, draft.rollout, draft.environment, dataVersion]) : null;
+  const audience = useLatest<AudienceCheck>(key, () => api.messageAudience({ message: draft }), 400);
+  const [userId, setUserId] = useState('');
+  const [check, setCheck] = useState<AudienceCheck['user'] | null>(null);
+  const [checkError, setCheckError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const ask = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    const id = userId.trim();
+    if (!id) return;
+    setBusy(true);
+    try {
+      const answer = await api.messageAudience({ message: draft, userId: id });
+      setCheck(answer.user ?? null);
+      setCheckError(null);
+    } catch (err) {
+      setCheckError(errorMessage(err));
+      setCheck(null);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const value = audience.result?.value;
+  return (
+    <div className="audience" aria-labelledby="msg-audience-title">
+      <h4 id="msg-audience-title">Who would see this now</h4>
+      {!valid ? (
+        <p className="muted small-text">Fix the marked fields to count who would see it.</p>
+      ) : audience.error && audience.error.key === key ? (
+        <p className="error-text small-text">{audience.error.message}</p>
+      ) : value ? (
+        <p className={audience.pending ? 'audience-figure stale' : 'audience-figure'} data-testid="audience-count" aria-live="polite">
+          <strong>{formatNumber(value.count)}</strong> {value.count === 1 ? 'user' : 'users'}
+          <span className="muted">
+            {' '}
+            · {percent(value.count, value.total)} of {formatNumber(value.total)} · as of {formatDateTime(value.asOf)}
+          </span>
+        </p>
+      ) : (
+        <p className="muted small-text">Counting…</p>
+      )}
+      <form className="row" onSubmit={(e) => void ask(e)} aria-label="Check one user">
+        <label className="inline-label">
+          <span className="visually-hidden">User id</span>
+          <input type="text" placeholder="user id, e.g. u_123" spellCheck={false} value={userId} onChange={(e) => setUserId(e.target.value)} />
+        </label>
+        <button type="submit" disabled={busy || !valid || !userId.trim()}>
+          Would they see it?
+        </button>
+      </form>
+      {checkError ? <p className="error-text small-text">{checkError}</p> : null}
+      {check ? (
+        <div className={check.wouldSee ? 'user-check yes' : 'user-check no'} data-testid="user-check" role="status">
+          <strong>{check.wouldSee ? `Yes: ${check.userId} would see it.` : `No: ${check.userId} would not see it.`}</strong>
+          {check.reasons.length > 0 ? (
+            <ul>
+              {check.reasons.map((r) => (
+                <li key={r}>{r}</li>
+              ))}
+            </ul>
+          ) : null}
+          {check.notes.map((n) => (
+            <p key={n} className="muted small-text">
+              {n}
+            </p>
+          ))}
+        </div>
+      ) : null}
+    </div>
+  );
+}

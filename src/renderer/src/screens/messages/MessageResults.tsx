@@ -1,0 +1,210 @@
+import { useMemo, useState } from 'react';
+import { BarElement, CategoryScale, Chart as ChartJS, LinearScale, LineElement, PointElement, Tooltip } from 'chart.js';
+import { Bar, Line } from 'react-chartjs-2';
+import type { MessageResults as Results, NpsResults } from '../../../../shared/messages/model';
+import { ChartCard } from '../../components/ChartCard';
+import { api } from '../../lib/api';
+import { BASE_CHART_OPTIONS, categoryAxis, chartColors, countAxis } from '../../lib/charts';
+import { formatDate, formatDateTime, formatNumber, percent } from '../../lib/format';
+import { cssVar, useResolvedTheme } from '../../lib/theme';
+import { useLatest } from '../../lib/useLatest';
+import { useApp } from '../../store';
+import { categories, formatScore } from './model';
+
+ChartJS.register(BarElement, LineElement, PointElement, CategoryScale, LinearScale, Tooltip);
+
+/** How the message did, from the events synced back: shown, dismissed, clicked; for surveys the NPS. */
+export function MessageResultsView({ id, published }: { id: string; published: boolean }) {
+  const dataVersion = useApp((s) => s.dataVersion);
+  const [search, setSearch] = useState('');
+  const key = JSON.stringify([id, search.trim(), dataVersion]);
+  const latest = useLatest<Results>(key, () => api.messageResults({ id, ...(search.trim() ? { search: search.trim() } : {}) }), 250);
+  const results = latest.result?.value;
+
+  if (latest.error && !results) {
+    return (
+      <p className="error-banner" role="alert">
+        {latest.error.message}
+      </p>
+    );
+  }
+  if (!results) return <p className="muted pad">Reading the results…</p>;
+  const { shown, dismissed, clicked } = results;
+  return (
+    <div className="tab-panel msg-results" data-testid="message-results">
+      {!published && shown === 0 ? (
+        <p className="notice calm">
+          <span>Nothing to show yet: results come from the events the SDK sends back, once the message is published and the data synced.</span>
+        </p>
+      ) : null}
+      <dl className="stat-grid">
+        <Stat label="Shown" value={formatNumber(shown)} />
+        <Stat label="Dismissed" value={formatNumber(dismissed)} />
+        <Stat label="Clicked" value={formatNumber(clicked)} />
+        <Stat label="Click-through rate" value={percent(clicked, shown)} />
+        {results.nps ? <Stat label="Answers" value={formatNumber(results.nps.answers)} /> : null}
+      </dl>
+      {results.nps ? <NpsView nps={results.nps} search={search} setSearch={setSearch} pending={latest.pending} /> : null}
+    </div>
+  );
+}
+
+function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div className="stat" data-testid={testId}>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+}
+
+function NpsView({ nps, search, setSearch, pending }: { nps: NpsResults; search: string; setSearch(s: string): void; pending: boolean }) {
+  const theme = useResolvedTheme(useApp((s) => s.theme));
+  const { detractors, passives, promoters } = categories(nps.distribution);
+  const total = detractors + passives + promoters;
+
+  const distribution = useMemo(() => {
+    const colorOf = (score: number): string => cssVar(score >= 9 ? '--success' : score >= 7 ? '--text-muted' : '--danger');
+    return {
+      labels: nps.distribution.map((_, i) => String(i)),
+      datasets: [{ label: 'Answers', data: nps.distribution, backgroundColor: nps.distribution.map((_, i) => colorOf(i)), borderRadius: 2, maxBarThickness: 32 }],
+    };
+    // The theme changes the CSS variables the colours come from.
+  }, [nps.distribution, theme]);
+  const trend = useMemo(
+    () => ({
+      labels: nps.weekly.map((w) => formatDate(w.weekStart)),
+      datasets: [{ label: 'NPS', data: nps.weekly.map((w) => w.score), borderColor: cssVar('--accent'), backgroundColor: cssVar('--accent'), spanGaps: true }],
+    }),
+    // The theme changes the CSS variables the colours come from.
+    [nps.weekly, theme],
+  );
+  const barOptions = useMemo(() => {
+    const colors = chartColors();
+    return {
+      ...BASE_CHART_OPTIONS,
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx: { parsed: { y: number | null } }) => `${formatNumber(ctx.parsed.y ?? 0)} answers` } } },
+      scales: { x: { ...categoryAxis(colors, 11), title: { display: true, text: 'score', color: colors.text } }, y: countAxis(colors, 'answers') },
+    };
+  }, [theme]);
+  const lineOptions = useMemo(() => {
+    const colors = chartColors();
+    return {
+      ...BASE_CHART_OPTIONS,
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx: { parsed: { y: number | null } }) => `NPS ${formatScore(ctx.parsed.y)}` } } },
+      scales: {
+        x: categoryAxis(colors, 12),
+        y: { min: -100, max: 100, ticks: { color: colors.text }, grid: { color: colors.grid }, title: { display: true, text: 'NPS (−100 to +100)', color: colors.text } },
+      },
+    };
+  }, [theme]);
+
+  return (
+    <>
+      <dl className="stat-grid nps-stats">
+        <Stat label="NPS" value={formatScore(nps.score)} testId="nps-score" />
+        <Stat label="Promoters (9-10)" value={`${formatNumber(promoters)} · ${percent(promoters, total)}`} testId="nps-promoters" />
+        <Stat label="Passives (7-8)" value={`${formatNumber(passives)} · ${percent(passives, total)}`} testId="nps-passives" />
+        <Stat label="Detractors (0-6)" value={`${formatNumber(detractors)} · ${percent(detractors, total)}`} testId="nps-detractors" />
+      </dl>
+      <div className="chart-pair">
+        <ChartCard title="Answers by score" subtitle="0-6 detractors, 7-8 passives, 9-10 promoters" header={['score', 'answers']} rows={nps.distribution.map((n, i) => [i, n])}>
+          <Bar data={distribution} options={barOptions} role="img" aria-label="Bar chart of answers per score from 0 to 10" />
+        </ChartCard>
+        <ChartCard
+          title="Weekly NPS"
+          subtitle="Per week of answers (UTC, weeks starting Monday)"
+          header={['week', 'answers', 'nps']}
+          rows={nps.weekly.map((w) => [formatDate(w.weekStart), w.answers, w.score === null ? '' : Math.round(w.score)])}
+        >
+          <Line data={trend} options={lineOptions} role="img" aria-label="Line chart of the NPS per week" />
+        </ChartCard>
+      </div>
+      <div className="chart-pair">
+        <ScoreTable title="By segment" rows={nps.bySegment} empty="No saved segment holds any of the respondents." />
+        <ScoreTable title="By persona" rows={nps.byPersona} empty="No workshop persona holds any of the respondents." />
+      </div>
+      <section className="card" aria-labelledby="nps-comments-title">
+        <header className="card-header">
+          <div>
+            <h3 id="nps-comments-title">What people said</h3>
+            <p className="muted">Comments with the respondent’s personas: what each persona is saying.</p>
+          </div>
+          <label className="inline-label">
+            <span className="visually-hidden">Search comments</span>
+            <input className="search" type="search" placeholder="Search comments, users, personas" value={search} onChange={(e) => setSearch(e.target.value)} />
+          </label>
+        </header>
+        {nps.comments.length === 0 ? (
+          <p className="muted">{search.trim() ? `No comment matches “${search.trim()}”.` : 'No comments yet.'}</p>
+        ) : (
+          <ul className={pending ? 'comment-list stale' : 'comment-list'} data-testid="nps-comments">
+            {nps.comments.map((c) => (
+              <li key={`${c.userId}-${c.ts}`} className="comment" data-testid="nps-comment">
+                <div className="comment-head">
+                  <span className={`badge nps-${c.category}`}>
+                    {c.score} · {c.category}
+                  </span>
+                  <span className="member-id">{c.userId}</span>
+                  {c.personas.map((p) => (
+                    <span key={p} className="chip">
+                      {p}
+                    </span>
+                  ))}
+                  <span className="spacer" />
+                  <span className="muted small-text">{formatDateTime(c.ts)}</span>
+                </div>
+                <p className="comment-text">{c.comment}</p>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  );
+}
+
+function ScoreTable({ title, rows, empty }: { title: string; rows: NpsResults['bySegment']; empty: string }) {
+  return (
+    <section className="card" aria-label={`NPS ${title.toLowerCase()}`}>
+      <header className="card-header">
+        <h3>NPS {title.toLowerCase()}</h3>
+      </header>
+      {rows.length === 0 ? (
+        <p className="muted">{empty}</p>
+      ) : (
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">{title.replace('By ', '')}</th>
+              <th scope="col" className="num">
+                Answers
+              </th>
+              <th scope="col" className="num">
+                NPS
+              </th>
+              <th scope="col" aria-hidden="true" />
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.label}>
+                <td>{r.label}</td>
+                <td className="num">{formatNumber(r.answers)}</td>
+                <td className="num">{formatScore(r.score)}</td>
+                <td className="score-bar-cell" aria-hidden="true">
+                  <span className="score-bar">
+                    <span
+                      className={r.score !== null && r.score < 0 ? 'score-fill neg' : 'score-fill'}
+                      style={{ width: `${Math.abs(r.score ?? 0) / 2}%`, [r.score !== null && r.score < 0 ? 'right' : 'left']: '50%' }}
+                    />
+                  </span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

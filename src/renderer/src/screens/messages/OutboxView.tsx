@@ -1,0 +1,226 @@
+import { useEffect, useState } from 'react';
+import type { OutboxItem } from '../../../../shared/messages/model';
+import { api, errorMessage } from '../../lib/api';
+import { formatDateTimeSeconds, formatNumber } from '../../lib/format';
+import { useApp } from '../../store';
+import { flatten, OP_LABELS, OUTBOX_LABELS } from './model';
+import { useMessages } from './store';
+
+/** One outbox item's state as a badge: queued, sending, published, failed or conflict. */
+export function OutboxBadge({ item, short = false }: { item: OutboxItem; short?: boolean }) {
+  const label = short ? OUTBOX_LABELS[item.state] : `${OP_LABELS[item.op]}${item.version !== null ? ` v${item.version}` : ''}: ${OUTBOX_LABELS[item.state]}`;
+  return (
+    <span className={`badge outbox-${item.state}`} data-testid="outbox-state" data-state={item.state} title={item.lastError ?? undefined}>
+      {label}
+    </span>
+  );
+}
+
+const top = (path: string): string => path.split(/[.[]/)[0] ?? path;
+
+/** When the next attempt is due, in words. */
+function nextAttempt(item: OutboxItem): string {
+  if (item.state === 'published') return '';
+  if (item.state === 'conflict') return 'stopped: resolve the conflict';
+  if (item.nextAttemptAt === null) return item.state === 'failed' ? 'stopped' : '';
+  return `next try ${formatDateTimeSeconds(item.nextAttemptAt)}`;
+}
+
+export function useOutboxActions() {
+  const toast = useApp((s) => s.toast);
+  const refreshOutbox = useMessages((s) => s.refreshOutbox);
+  const retry = async (item: OutboxItem): Promise<void> => {
+    try {
+      await api.retryOutbox({ id: item.id });
+      toast('info', 'Trying again now.');
+    } catch (err) {
+      toast('error', errorMessage(err));
+    }
+  };
+  const discard = async (item: OutboxItem): Promise<boolean> => {
+    try {
+      const { discarded } = await api.discardOutbox({ id: item.id });
+      await refreshOutbox();
+      const id = item.messageId;
+      // The record's pending work changed too.
+      api
+        .getMessage({ id })
+        .then((r) => useMessages.getState().absorb(r))
+        .catch(() => undefined);
+      toast('info', discarded ? 'Discarded. Your draft stays as it is; nothing on the server changed.' : 'That item was already gone.');
+      return discarded;
+    } catch (err) {
+      toast('error', errorMessage(err));
+      return false;
+    }
+  };
+  return { retry, discard };
+}
+
+/** Everything waiting to go to (or stopped on the way to) a delivery server. */
+export function OutboxPanel() {
+  const outbox = useMessages((s) => s.outbox);
+  const list = useMessages((s) => s.list);
+  const refreshOutbox = useMessages((s) => s.refreshOutbox);
+  const { retry, discard } = useOutboxActions();
+  useEffect(() => {
+    void refreshOutbox();
+  }, [refreshOutbox]);
+
+  if (outbox === null) return <p className="muted pad">Reading the outbox…</p>;
+  const name = (id: string): string => list?.find((r) => r.message.id === id)?.message.name ?? id;
+  return (
+    <section className="card" aria-labelledby="outbox-title" data-testid="outbox-panel">
+      <header className="card-header">
+        <div>
+          <h3 id="outbox-title">Outbox</h3>
+          <p className="muted">
+            Publishing, pausing, resuming and ending are written here first and sent when the delivery server answers; while it is offline they
+            wait and retry with backoff. A conflict stops until you decide.
+          </p>
+        </div>
+        <div className="card-actions">
+          <button type="button" className="ghost" onClick={() => void refreshOutbox()}>
+            Refresh
+          </button>
+        </div>
+      </header>
+      {outbox.length === 0 ? (
+        <p className="muted">Nothing is waiting: every publish and command has been delivered.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="data-table outbox-table">
+            <thead>
+              <tr>
+                <th scope="col">Message</th>
+                <th scope="col">Operation</th>
+                <th scope="col">Environment</th>
+                <th scope="col">State</th>
+                <th scope="col" className="num">
+                  Attempts
+                </th>
+                <th scope="col">Last error / next try</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {outbox.map((item) => (
+                <tr key={item.id} data-testid="outbox-row">
+                  <td>
+                    <button type="button" className="link" onClick={() => void useMessages.getState().open(item.messageId)}>
+                      {name(item.messageId)}
+                    </button>
+                  </td>
+                  <td>
+                    {OP_LABELS[item.op]}
+                    {item.version !== null ? ` v${item.version}` : ''}
+                  </td>
+                  <td>{item.environment}</td>
+                  <td>
+                    <OutboxBadge item={item} short />
+                  </td>
+                  <td className="num">{formatNumber(item.attempts)}</td>
+                  <td className="wrap small-text">
+                    {/* Offline is a normal state: a waiting item's last error is calm, a stopped one's is not. */}
+                    {item.lastError ? <div className={item.state === 'queued' ? undefined : 'error-text'}>{item.lastError}</div> : null}
+                    <div className="muted">{nextAttempt(item)}</div>
+                  </td>
+                  <td className="row-actions">
+                    {item.state === 'queued' || item.state === 'failed' ? (
+                      <button type="button" className="ghost small" aria-label={`Retry ${OP_LABELS[item.op]} of ${name(item.messageId)}`} onClick={() => void retry(item)}>
+                        Retry
+                      </button>
+                    ) : null}
+                    {item.state !== 'published' && item.state !== 'sending' ? (
+                      <button type="button" className="ghost small danger" aria-label={`Discard ${OP_LABELS[item.op]} of ${name(item.messageId)}`} onClick={() => void discard(item)}>
+                        Discard
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/**
+ * A 409: someone published a newer version. Ours (what we tried to publish) and the server's stored
+ * message side by side, field by field; nothing is overwritten until the user decides.
+ */
+export function ConflictView({ item }: { item: OutboxItem }) {
+  const { discard } = useOutboxActions();
+  const [ours, setOurs] = useState<unknown>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    api
+      .messageDiff({ id: item.messageId })
+      .then((d) => live && setOurs(d.body))
+      .catch((err: unknown) => live && setError(errorMessage(err)));
+    return () => {
+      live = false;
+    };
+  }, [item.messageId, item.id]);
+
+  const mine = flatten(ours ?? {});
+  const theirs = flatten(item.serverMessage ?? {});
+  // The fields a publish sets; the server's own bookkeeping (its id, publishedAt, counters) is not part of either version.
+  const published = new Set([...mine.keys()].map(top));
+  const keys = [...new Set([...mine.keys(), ...[...theirs.keys()].filter((k) => published.has(top(k)))])].sort();
+  const differing = keys.filter((k) => mine.get(k) !== theirs.get(k));
+  const [all, setAll] = useState(false);
+  const shown = all ? keys : differing;
+  return (
+    <section className="notice error conflict" role="alert" aria-labelledby={`conflict-${item.id}`} data-testid="conflict-view">
+      <div className="conflict-body">
+        <strong id={`conflict-${item.id}`}>The server has a newer version of this message. Nothing was overwritten.</strong>
+        <p>
+          Someone published to {item.environment} after the version this draft was based on. Compare the two below; “Discard mine” drops this
+          publish and keeps your draft, so you can fold their changes in and publish again.
+        </p>
+        {error ? <p className="error-text">{error}</p> : null}
+        <div className="table-scroll">
+          <table className="data-table conflict-table">
+            <thead>
+              <tr>
+                <th scope="col">Field</th>
+                <th scope="col">Mine{item.version !== null ? ` (v${item.version})` : ''}</th>
+                <th scope="col">The server’s</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((k) => (
+                <tr key={k} className={mine.get(k) !== theirs.get(k) ? 'differs' : undefined}>
+                  <th scope="row">{k}</th>
+                  <td className="wrap">{mine.get(k) ?? '—'}</td>
+                  <td className="wrap">{theirs.get(k) ?? '—'}</td>
+                </tr>
+              ))}
+              {shown.length === 0 ? (
+                <tr>
+                  <td colSpan={3} className="muted">
+                    {ours === undefined ? 'Reading both versions…' : 'No field differs.'}
+                  </td>
+                </tr>
+              ) : null}
+            </tbody>
+          </table>
+        </div>
+        <div className="row">
+          <button type="button" className="danger-solid" onClick={() => void discard(item)}>
+            Discard mine
+          </button>
+          <button type="button" className="ghost" aria-pressed={all} onClick={() => setAll(!all)}>
+            {all ? `Show the ${differing.length} differing fields` : `Show all ${keys.length} fields`}
+          </button>
+        </div>
+      </div>
+    </section>
+  );
+}

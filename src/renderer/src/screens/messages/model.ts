@@ -1,0 +1,182 @@
+/**
+ * The Messages area's pure helpers: sensible starting content for each kind, client-side validation
+ * keyed by field, the schedule's datetime-local ⇄ ISO conversion, and what the preview hands the SDK's
+ * renderer.
+ */
+import { messageSchema, type MessageDraft, type MessageKind, type MessageRecord, type MessageStatus, type OutboxItem } from '../../../../shared/messages/model';
+import type { SdkMessage } from '../../../../sdk/render';
+
+export const STATUS_LABELS: Record<MessageStatus, string> = {
+  draft: 'Draft',
+  scheduled: 'Scheduled',
+  live: 'Live',
+  paused: 'Paused',
+  ended: 'Ended',
+  archived: 'Archived',
+};
+
+export const KIND_LABELS: Record<MessageKind, string> = { modal: 'Upsell modal', nps: 'NPS survey' };
+
+export const OUTBOX_LABELS: Record<OutboxItem['state'], string> = {
+  queued: 'Queued',
+  sending: 'Sending…',
+  published: 'Published',
+  failed: 'Failed',
+  conflict: 'Conflict',
+};
+
+export const OP_LABELS: Record<OutboxItem['op'], string> = { publish: 'Publish', pause: 'Pause', resume: 'Resume', end: 'End' };
+
+export const defaultModal = (): NonNullable<MessageDraft['modal']> => ({
+  title: 'Unlock unlimited projects',
+  body: 'You have reached the **3 project** limit of the Starter plan.\n\nUpgrade to Pro for unlimited projects, shared dashboards and priority support.',
+  cta: { label: 'See Pro plans', url: 'https://example.com/pricing' },
+  dismissLabel: 'Not now',
+});
+
+export const defaultNps = (): NonNullable<MessageDraft['nps']> => ({
+  question: 'How likely are you to recommend us to a friend or colleague?',
+  lowLabel: 'Not at all likely',
+  highLabel: 'Extremely likely',
+  followUp: {
+    promoter: 'What do you like most?',
+    passive: 'What would make it a 10 for you?',
+    detractor: 'What should we fix first?',
+  },
+  thankYou: 'Thank you for your feedback!',
+});
+
+function randomSuffix(): string {
+  const bytes = new Uint8Array(4);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 8);
+}
+
+/** A new draft of the kind, targeted at the first segment when there is one. */
+export function newDraft(kind: MessageKind, segmentId: string | null): MessageDraft {
+  return {
+    id: `${kind}-${randomSuffix()}`,
+    name: kind === 'nps' ? 'NPS survey' : 'Upsell modal',
+    kind,
+    ...(kind === 'modal' ? { modal: defaultModal() } : { nps: defaultNps() }),
+    target: { type: 'segment', segmentId: segmentId ?? '' },
+    trigger: kind === 'nps' ? { page: '*', delaySeconds: 5 } : { page: '*' },
+    frequency: kind === 'nps' ? { once: true } : { everyDays: 7, maxTimes: 3 },
+    cooldownHours: 24,
+    schedule: {},
+    rollout: 100,
+    priority: 0,
+    environment: 'production',
+    archived: false,
+  };
+}
+
+/** Field path → what is wrong there, from the same schema the backend validates with. */
+export type Issues = Record<string, string[]>;
+
+export function validate(draft: MessageDraft): Issues {
+  const parsed = messageSchema.safeParse(draft);
+  if (parsed.success) return {};
+  const out: Issues = {};
+  for (const issue of parsed.error.issues) {
+    const key = issue.path.map(String).join('.');
+    const message = issue.code === 'invalid_type' && issue.expected === 'number' ? 'enter a number' : issue.message;
+    (out[key] ??= []).push(message);
+  }
+  return out;
+}
+
+/** The issues at `path` and below it (an object's refine lands on the object itself). */
+export function issuesAt(issues: Issues, path: string): string[] {
+  return Object.entries(issues)
+    .filter(([key]) => key === path || key.startsWith(`${path}.`))
+    .flatMap(([, messages]) => messages);
+}
+
+/** Words for a field path in a summary: "nps.followUp.detractor" → "survey › follow-up › detractor". */
+const PATH_WORDS: Record<string, string> = {
+  modal: 'modal',
+  nps: 'survey',
+  cta: 'call to action',
+  followUp: 'follow-up',
+  imageUrl: 'image URL',
+  dismissLabel: 'dismiss label',
+  lowLabel: 'label for 0',
+  highLabel: 'label for 10',
+  thankYou: 'thank-you text',
+  target: 'target',
+  segmentId: 'segment',
+  personaId: 'persona',
+  trigger: 'trigger',
+  delaySeconds: 'delay',
+  frequency: 'frequency',
+  everyDays: 'every N days',
+  maxTimes: 'at most N times',
+  cooldownHours: 'cooldown',
+  schedule: 'schedule',
+  rollout: 'rollout',
+  priority: 'priority',
+  environment: 'environment',
+};
+export function pathWords(path: string): string {
+  return path
+    .split('.')
+    .filter(Boolean)
+    .map((p) => PATH_WORDS[p] ?? p)
+    .join(' › ');
+}
+
+/** ISO instant ⇄ datetime-local value, in UTC like the rest of the app. */
+export const isoToInput = (iso: string | undefined): string => {
+  if (!iso) return '';
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? '' : new Date(ms).toISOString().slice(0, 16);
+};
+export const inputToIso = (value: string): string | undefined => (value ? `${value}:00Z` : undefined);
+
+/** What the SDK's renderer draws for the draft (the kind's content, as the server will send it). */
+export function previewMessage(draft: MessageDraft): SdkMessage {
+  return { id: draft.id, kind: draft.kind, content: draft.kind === 'modal' ? draft.modal : draft.nps };
+}
+
+/** The newest outbox item: what the message's publishing is doing right now. */
+export function latestOutbox(record: MessageRecord): OutboxItem | null {
+  return record.outbox[0] ?? null;
+}
+
+/** Leaves of a JSON value as path → value text, for the side-by-side views. */
+export function flatten(value: unknown, prefix = '', out: Map<string, string> = new Map()): Map<string, string> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0 && prefix) out.set(prefix, '{}');
+    for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (Array.isArray(value) && value.some((v) => v !== null && typeof v === 'object')) {
+    value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+  } else {
+    out.set(prefix, value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  return out;
+}
+
+export const showValue = (value: unknown): string =>
+  value === undefined || value === null ? '—' : typeof value === 'string' ? value : JSON.stringify(value, null, 1).replace(/\n\s*/g, ' ');
+
+/** NPS category counts from the 0-10 distribution. */
+export function categories(distribution: number[]): { detractors: number; passives: number; promoters: number } {
+  let detractors = 0;
+  let passives = 0;
+  let promoters = 0;
+  distribution.forEach((n, score) => {
+    if (score >= 9) promoters += n;
+    else if (score >= 7) passives += n;
+    else detractors += n;
+  });
+  return { detractors, passives, promoters };
+}
+
+/** An NPS score as people write it: "+32", "−100", "0". */
+export function formatScore(score: number | null): string {
+  if (score === null) return '—';
+  const rounded = Math.round(score);
+  return rounded > 0 ? `+${rounded}` : rounded < 0 ? `−${Math.abs(rounded)}` : '0';
+}
