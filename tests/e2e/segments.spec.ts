@@ -51,8 +51,10 @@ test('a segment built by hand counts what the CLI counts, reads as a sentence, a
   await openDemo(page, server);
 
   await page.keyboard.press('Control+2');
-  await expect(page.getByRole('heading', { name: 'No segments yet: start from a template or build one' })).toBeVisible();
-  await page.screenshot({ path: 'test-results/screens/30-segments-empty.png' });
+  // The demo workspace brings the two segments its messages target.
+  await expect(page.getByTestId('segment-row')).toHaveCount(2);
+  await expect(page.getByTestId('segment-row').filter({ hasText: 'Engaged users' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/screens/30-segments-demo.png' });
 
   await page.getByRole('button', { name: 'New segment', exact: true }).click();
   const name = page.getByRole('textbox', { name: 'Segment name' });
@@ -193,14 +195,17 @@ test('templates fill the builder; saved segments compare side by side; delete wa
   await page.keyboard.press('Control+s');
   await expect(page.getByTestId('save-state')).toHaveText('Saved');
   await page.getByRole('button', { name: '← Segments' }).click();
-  await expect(page.getByTestId('segment-row')).toHaveCount(3);
+  await expect(page.getByTestId('segment-row')).toHaveCount(5);
 
   // Compare: pick two segments; the goal defaults to upgrade_clicked.
   await page.getByRole('button', { name: 'Compare' }).click();
   const view = page.getByTestId('compare-view');
   await view.getByRole('checkbox', { name: 'Power users', exact: true }).check();
   await view.getByRole('checkbox', { name: 'Hit a usage limit' }).check();
-  await view.getByRole('checkbox', { name: 'Power users on a paid plan' }).uncheck();
+  // Only those two: the demo's own segments and the paid-plan one are left out.
+  for (const other of ['Power users on a paid plan', 'Engaged users', 'Starter admins at the project limit']) {
+    await view.getByRole('checkbox', { name: other }).uncheck();
+  }
   await expect(view.getByLabel('Goal event')).toHaveValue('upgrade_clicked');
   const table = view.getByTestId('compare-table');
   await expect(table.locator('tbody tr')).toHaveCount(2);
@@ -217,13 +222,13 @@ test('templates fill the builder; saved segments compare side by side; delete wa
   await expect(warning).toContainText('“Power users on a paid plan” refers to it');
   await page.screenshot({ path: 'test-results/screens/37-segment-delete-warning.png' });
   await warning.getByRole('button', { name: 'Keep it' }).click();
-  await expect(page.getByTestId('segment-row')).toHaveCount(3);
+  await expect(page.getByTestId('segment-row')).toHaveCount(5);
 
   await page.getByRole('button', { name: 'Delete Hit a usage limit' }).click();
-  await expect(page.getByTestId('segment-row')).toHaveCount(2);
+  await expect(page.getByTestId('segment-row')).toHaveCount(4);
   const toast = page.getByTestId('toast').filter({ hasText: 'Deleted “Hit a usage limit”.' });
   await toast.getByRole('button', { name: 'Undo' }).click();
-  await expect(page.getByTestId('segment-row')).toHaveCount(3);
+  await expect(page.getByTestId('segment-row')).toHaveCount(5);
   await expect(page.getByTestId('segment-row').filter({ hasText: 'Hit a usage limit' })).toContainText('usage_limit_hit');
 
   // Rename in place.
