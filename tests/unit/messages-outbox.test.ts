@@ -151,6 +151,21 @@ describe('the outbox', () => {
     expect(server.db.prepare('SELECT count(*) FROM idempotency').pluck().get()).toBe(1);
   });
 
+  it('fixing a mistyped environment URL sends the waiting items to the new one', async () => {
+    const { url } = await deadUrl();
+    const b = await setup(url);
+    await b.handlers.publishMessage({ id: 'upsell-1' });
+    await b.messages.sender.runDue();
+    expect((await b.handlers.listOutbox({}))[0]).toMatchObject({ state: 'queued', attempts: 1 });
+
+    const server = await startServer();
+    await b.handlers.setEnvironment({ environment: 'staging', url: server.url });
+    b.clock.now += 1000;
+    await b.messages.sender.runDue();
+    expect((await b.handlers.listOutbox({}))[0]).toMatchObject({ state: 'published', attempts: 2 });
+    expect((await server.admin('GET', '/v1/messages/upsell-1')).json.message).toMatchObject({ version: 1 });
+  });
+
   it('an answer lost after the server applied the publish is retried with the same key: one version on the server', async () => {
     const server = await startServer();
     const keys: string[] = [];

@@ -325,10 +325,9 @@ export class MessageService {
 
   setEnvironment(environment: Environment, url: string | null, token?: string): EnvironmentSettings {
     this.store.setEnvironmentUrl(environment, url);
-    if (token !== undefined) {
-      this.deps.secrets.set(environment, token);
-      this.sender.kick();
-    }
+    if (token !== undefined) this.deps.secrets.set(environment, token);
+    // Items waiting on a wrong URL or a missing token may go now.
+    this.sender.kick();
     return this.environment(environment);
   }
 }

@@ -97,6 +97,9 @@ export function createMessageStore(db: Db) {
     envSet: db.prepare<[string, string | null]>(
       'INSERT INTO message_environments (environment, url) VALUES (?, ?) ON CONFLICT (environment) DO UPDATE SET url = excluded.url',
     ),
+    retarget: db.prepare<[string, string]>(
+      "UPDATE message_outbox SET url = ? WHERE environment = ? AND state IN ('queued', 'failed')",
+    ),
   };
 
   return {
@@ -139,7 +142,14 @@ export function createMessageStore(db: Db) {
     },
     remove: (id: number): void => void s.remove.run(id),
     environmentUrl: (environment: Environment): string | null => s.envGet.get(environment) ?? null,
-    setEnvironmentUrl: (environment: Environment, url: string | null): void => void s.envSet.run(environment, url),
+    /**
+     * A new URL also applies to what has not been delivered yet: someone fixing a mistyped URL expects
+     * the waiting items to go there. Items already published or in conflict keep the server they spoke to.
+     */
+    setEnvironmentUrl: db.transaction((environment: Environment, url: string | null): void => {
+      s.envSet.run(environment, url);
+      if (url !== null) s.retarget.run(url, environment);
+    }),
   };
 }
 
