@@ -21,7 +21,7 @@ import { requireRule, SegmentService } from './segments/service';
 import { JobRunner } from './jobs';
 import { memorySecrets, type SecretStore } from './messages/secrets';
 import { createMessageHandlers, MessageService } from './messages/service';
-import { exportWorkshop } from './workshops/export';
+import { exportWorkshop, type ExportFormat } from './workshops/export';
 import { WorkshopService } from './workshops/service';
 import { computeUsage, thresholdSize } from './workshops/usage';
 
@@ -44,6 +44,8 @@ export interface Backend {
   jobs: JobRunner;
   /** Messages and their outbox (the CLI publishes through it directly). */
   messages: MessageService;
+  /** A workshop's export written into any folder: for the CLI's --out, never reachable from a window. */
+  exportWorkshopTo(id: string, format: ExportFormat, outDir: string): Promise<string[]>;
   /** Stops background work (the outbox sender); the caller closes the database afterwards. */
   close(): void;
 }
@@ -152,6 +154,13 @@ export function createBackend(deps: ApiDeps): Backend {
   if (deps.outbox?.autoStart !== false) messages.sender.start();
   const exportsDir = (title: string): string =>
     join(dirname(path), 'exports', title.replace(/[^A-Za-z0-9._ -]+/g, '').trim().replace(/\s+/g, '-').slice(0, 60) || 'workshop');
+
+  const exportWorkshopTo = (id: string, format: ExportFormat, outDir: string): Promise<string[]> => {
+    const workshop = workshops.get(id);
+    // The bundle carries no figures: it needs nothing from the events, so it exports even if they cannot be read.
+    const usage = workshop.template === 'personas' && format !== 'bundle' ? computeUsage(db, segments, workshop, workshopAsOf(workshop.asOf)) : null;
+    return exportWorkshop({ workshop, usage, bundle: () => workshops.bundle(id) }, format, outDir);
+  };
 
   const handlers: Handlers = {
     getStatus: () => status(),
@@ -288,17 +297,11 @@ export function createBackend(deps: ApiDeps): Backend {
       return thresholdSize(db, segments, workshop, personaId, threshold, workshopAsOf(workshop.asOf));
     },
     savePersonaSegment: ({ id, personaId }) => workshops.savePersonaSegment(id, personaId),
-    exportWorkshop: async ({ id, format, outDir }) => {
-      const workshop = workshops.get(id);
-      // The bundle carries no figures: it needs nothing from the events, so it exports even if they cannot be read.
-      const usage = workshop.template === 'personas' && format !== 'bundle' ? computeUsage(db, segments, workshop, workshopAsOf(workshop.asOf)) : null;
-      const files = await exportWorkshop({ workshop, usage, bundle: () => workshops.bundle(id) }, format, outDir ?? exportsDir(workshop.title));
-      return { files };
-    },
+    exportWorkshop: async ({ id, format }) => ({ files: await exportWorkshopTo(id, format, exportsDir(workshops.get(id).title)) }),
     importWorkshopBundle: ({ path: file }) => ({ id: workshops.importBundle(file).id }),
     ...createMessageHandlers(messages, messageDeps),
     cancelJob: ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     listJobs: () => jobs.list(),
   };
-  return { handlers, jobs, messages, close: () => messages.sender.stop() };
+  return { handlers, jobs, messages, exportWorkshopTo, close: () => messages.sender.stop() };
 }

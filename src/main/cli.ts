@@ -9,7 +9,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseTimestamp } from '../shared/segment-spec';
 import { openDeliveryDb } from '../delivery/db';
 import { createDeliveryServer, DEFAULT_RATE_LIMIT } from '../delivery/server';
-import { createBackend, type ApiDeps } from './api';
+import { createBackend, type ApiDeps, type Backend } from './api';
 import { memorySecrets } from './messages/secrets';
 import type { MessageService } from './messages/service';
 import { openCache } from './db/connection';
@@ -54,6 +54,8 @@ interface CliBackend {
   handlers: Handlers;
   /** Messages and their outbox, for publishing with a server and token given on the command line. */
   messages: MessageService;
+  /** A workshop's export into the folder --out names. */
+  exportWorkshopTo: Backend['exportWorkshopTo'];
   /** Starts a job through the contract and resolves with its final state, reporting progress on the way. */
   runJob(start: () => Promise<JobRef> | JobRef, onProgress?: (job: JobInfo) => void): Promise<JobInfo>;
 }
@@ -72,7 +74,7 @@ function withBackend<T>(ctx: CommandContext, use: (backend: CliBackend) => Promi
       if (name === 'job') for (const listener of listeners) listener(payload as JobInfo);
     },
   });
-  const { handlers, messages } = backend;
+  const { handlers, messages, exportWorkshopTo } = backend;
   const runJob: CliBackend['runJob'] = (start, onProgress) =>
     new Promise((resolve, reject) => {
       let jobId: string | null = null;
@@ -104,7 +106,7 @@ function withBackend<T>(ctx: CommandContext, use: (backend: CliBackend) => Promi
         },
       );
     });
-  return use({ handlers, messages, runJob }).finally(() => {
+  return use({ handlers, messages, exportWorkshopTo, runJob }).finally(() => {
     backend.close();
     db.close();
   });
@@ -269,7 +271,7 @@ const commands: Record<string, Command> = {
       '       guidepost workshop import <file.guidepost> [--db <file>] [--json]',
     options: { workshop: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, archived: { type: 'boolean', default: false } },
     run: (ctx) =>
-      withBackend(ctx, async ({ handlers }) => {
+      withBackend(ctx, async ({ handlers, exportWorkshopTo }) => {
         const [action, ...args] = ctx.positionals;
         if (action === 'list') {
           if (args.length > 0) throw new Error(`unexpected argument "${args[0]}".`);
@@ -291,7 +293,7 @@ const commands: Record<string, Command> = {
           }
           const out = ctx.values.out as string | undefined;
           if (!out) throw new Error('name the folder to write into with --out <dir>.');
-          const { files } = await handlers.exportWorkshop({ id, format, outDir: resolve(out) });
+          const files = await exportWorkshopTo(id, format, resolve(out));
           return { data: { files }, text: files.join('\n') };
         }
         if (action === 'import') {

@@ -174,12 +174,12 @@ export const methods = {
   savePersonaSegment: method<{ workshop: Workshop; segment: SavedSegment }>()(
     z.object({ id: workshopId, personaId: workshopId }).strict(),
   ),
-  /** Writes the export into outDir (default: an exports folder beside the cache) and lists the files. */
-  exportWorkshop: method<{ files: string[] }>()(
-    z
-      .object({ id: workshopId, format: z.enum(['pdf', 'csv', 'md', 'bundle']), outDir: z.string().min(1).max(4096).optional() })
-      .strict(),
-  ),
+  /**
+   * Writes the export into an exports folder beside the cache and lists the files. The window cannot name
+   * the folder: a page that could would write files anywhere on disk. (The CLI's --out goes through
+   * Backend.exportWorkshopTo, in-process.)
+   */
+  exportWorkshop: method<{ files: string[] }>()(z.object({ id: workshopId, format: z.enum(['pdf', 'csv', 'md', 'bundle']) }).strict()),
   /** Recreates a workshop from a .guidepost bundle; a damaged or foreign file is refused and changes nothing. */
   importWorkshopBundle: method<{ id: string }>()(z.object({ path: z.string().min(1, 'choose a file').max(4096) }).strict()),
   /** Messages with their status, target, published version and pending outbox work. */

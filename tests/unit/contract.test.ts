@@ -46,6 +46,13 @@ describe('validateCall', () => {
       );
     }
   });
+
+  it('lets no window choose where an export is written: outDir is refused', () => {
+    expect(validateCall('exportWorkshop', { id: 'w1', format: 'pdf' }).arg).toEqual({ id: 'w1', format: 'pdf' });
+    expect(() => validateCall('exportWorkshop', { id: 'w1', format: 'pdf', outDir: '/etc' })).toThrow(
+      expect.objectContaining({ code: 'invalid_argument' }) as unknown as Error,
+    );
+  });
 });
 
 describe('dispatch over the real backend', () => {
