@@ -183,6 +183,15 @@ describe('importFile: formats, counts and line numbers', () => {
     expect(summary.errors[0]?.line).toBe(3);
   });
 
+  it('JSON array: a file that ends after a complete element without "]" keeps every element and says so', async () => {
+    const { db } = tempCache();
+    const path = fileIn(tempDir(), 'cut.json', `[${JSON.stringify(rec(1))},\n${JSON.stringify(rec(2))}\n`);
+    const summary = await importFile(db, path);
+    expect(summary).toMatchObject({ imported: 2, rejected: 1 });
+    expect(summary.errors[0]).toMatchObject({ line: 3 });
+    expect(summary.errors[0]?.reason).toMatch(/ends without its closing "\]" after element 2/);
+  });
+
   it('CSV: physical line numbers (the header is line 1 and is not a record), blank lines skipped', async () => {
     const { db } = tempCache();
     const text = [

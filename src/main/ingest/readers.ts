@@ -172,6 +172,11 @@ export async function* readJsonArray(path: string, progress: ReadProgress): Asyn
       index += 1;
       elementStart = -1;
       batch.push({ line: index, error: 'the JSON array is cut off inside this element (no closing "]")' });
+    } else if (final && opened && !closed) {
+      // Complete elements, then the end of the file: the elements are kept, and the missing "]" is said,
+      // since the file may have been cut off right after one.
+      index += 1;
+      batch.push({ line: index, error: `the JSON array ends without its closing "]" after element ${index - 1}: the file may be cut off` });
     }
   };
   const emit = (text: string): void => {
