@@ -82,8 +82,8 @@ function describeCondition(c: Condition, segmentName: (id: string) => string): s
     case 'segment':
       return `${c.negate ? 'are not' : 'are'} in “${segmentName(c.segment)}”`;
     case 'group': {
-      // An empty all-group holds for anyone, an empty any-group for no one; negation swaps them.
-      if (c.conditions.length === 0) return (c.match === 'all') !== Boolean(c.negate) ? 'anyone' : 'no one';
+      // An empty all-group holds for everyone, an empty any-group for no one; negation swaps them. Worded to follow "Users who".
+      if (c.conditions.length === 0) return (c.match === 'all') !== Boolean(c.negate) ? 'match everyone' : 'match no one';
       const inner = c.conditions.map((x) => describeCondition(x, segmentName)).join(c.match === 'all' ? ' and ' : ' or ');
       return `${c.negate ? 'not ' : ''}(${inner})`;
     }
