@@ -342,8 +342,10 @@ test('bad input cannot be published; offline publishing queues and delivers once
     const strip = page.getByTestId('outbox-strip');
     await expect(strip.getByTestId('outbox-state')).toHaveAttribute('data-state', /queued|failed/);
     await expect(strip).toContainText('Waiting for production');
-    await page.getByRole('button', { name: '← Messages' }).click();
-    await page.getByRole('tab', { name: /^Outbox/ }).click();
+    // Offline is a quiet state: the status bar says what waits, and takes you there.
+    await expect(page.getByTestId('status-outbox')).toHaveText(/^1 (waiting|need a look)$/);
+    await page.getByTestId('status-outbox').click();
+    await expect(page.getByRole('tab', { name: /^Outbox/ })).toHaveAttribute('aria-selected', 'true');
     await expect(page.getByTestId('outbox-row')).toHaveCount(1);
     await page.screenshot({ path: 'test-results/screens/64-messages-outbox.png' });
 
@@ -354,6 +356,7 @@ test('bad input cannot be published; offline publishing queues and delivers once
     const retry = page.getByTestId('outbox-row').getByRole('button', { name: /^Retry/ });
     await retry.click({ timeout: 3000 }).catch(() => undefined);
     await expect(page.getByTestId('outbox-row').getByTestId('outbox-state')).toHaveAttribute('data-state', 'published');
+    await expect(page.getByTestId('status-outbox')).toHaveCount(0);
     await expect.poll(async () => ((await delivery.admin('GET', `/v1/messages/${await messageId(page)}`)).json.message as { version?: number } | undefined)?.version).toBe(1);
 
     // Someone else publishes version 2 straight to the server.

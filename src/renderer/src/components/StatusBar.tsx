@@ -1,8 +1,61 @@
 import { useEffect, useState } from 'react';
+import type { OutboxItem } from '../../../shared/messages/model';
 import type { SyncState } from '../../../shared/types';
-import { api, transportKind } from '../lib/api';
+import { api, onBackendEvent, transportKind } from '../lib/api';
+import { useMessages } from '../screens/messages/store';
 import { formatBytes, formatDateTime, formatNumber } from '../lib/format';
 import { useApp } from '../store';
+
+/** Outbox items not yet through: waiting to be sent (offline is normal), or stopped and needing a look. */
+function outboxCounts(items: readonly OutboxItem[]): { waiting: number; stopped: number } {
+  let waiting = 0;
+  let stopped = 0;
+  for (const item of items) {
+    if (item.state === 'queued' || item.state === 'sending') waiting += 1;
+    else if (item.state === 'failed' || item.state === 'conflict') stopped += 1;
+  }
+  return { waiting, stopped };
+}
+
+/** What is waiting in the outbox, kept live from the backend's outbox events; nothing when it is empty. */
+function OutboxIndicator() {
+  const setArea = useApp((s) => s.setArea);
+  const [counts, setCounts] = useState({ waiting: 0, stopped: 0 });
+  useEffect(() => {
+    let live = true;
+    const read = (): void => {
+      api
+        .listOutbox({})
+        .then((items) => live && setCounts(outboxCounts(items)))
+        .catch(() => undefined);
+    };
+    read();
+    const off = onBackendEvent((event) => {
+      if (event.name === 'outbox') read();
+    });
+    return () => {
+      live = false;
+      off();
+    };
+  }, []);
+  if (counts.waiting === 0 && counts.stopped === 0) return null;
+  const parts = [counts.waiting > 0 ? `${formatNumber(counts.waiting)} waiting` : '', counts.stopped > 0 ? `${formatNumber(counts.stopped)} need a look` : ''];
+  return (
+    <button
+      type="button"
+      className={counts.stopped > 0 ? 'link warning-text' : 'link'}
+      title="Publishing waits in the outbox while the delivery server cannot be reached"
+      onClick={() => {
+        setArea('messages');
+        const messages = useMessages.getState();
+        messages.close();
+        messages.setListTab('outbox');
+      }}
+    >
+      Outbox: <strong data-testid="status-outbox">{parts.filter(Boolean).join(', ')}</strong>
+    </button>
+  );
+}
 
 /** The quiet line at the bottom: what the cache holds, as of when, and when it last synced. Offline is a normal state. */
 export function StatusBar() {
@@ -49,6 +102,7 @@ export function StatusBar() {
               Last synced: <strong data-testid="status-last-sync">{sync.lastSyncAt !== null ? formatDateTime(sync.lastSyncAt) : 'never'}</strong>
             </button>
           ) : null}
+          <OutboxIndicator />
         </>
       ) : (
         <span>Opening the cache…</span>
