@@ -15,6 +15,7 @@ import type {
   EventFileFormat,
   ImportReport,
   JobInfo,
+  OpenRequest,
   JobRef,
   SavedSegment,
   SegmentComparison,
@@ -253,9 +254,11 @@ export interface Events {
   cacheChanged: CacheStatus;
   /** An outbox item was queued, sent, published, failed or hit a conflict. */
   outbox: OutboxItem;
+  /** The desktop app was asked to open something (a guidepost:// link, a .guidepost bundle). */
+  open: OpenRequest;
 }
 export type EventName = keyof Events;
-export const eventNames: readonly EventName[] = ['job', 'cacheChanged', 'outbox'];
+export const eventNames: readonly EventName[] = ['job', 'cacheChanged', 'outbox', 'open'];
 
 export interface PushedEvent<K extends EventName = EventName> {
   name: K;

@@ -236,3 +236,12 @@ export interface SegmentComparison {
   total: number;
   rows: SegmentComparisonRow[];
 }
+
+/** Something the app was asked to open from outside (a guidepost:// link, a double-clicked bundle). */
+export interface OpenRequest {
+  area: 'workshops' | 'segments' | 'messages';
+  /** The workshop, segment or message to open; null when there is nothing to open. */
+  id: string | null;
+  /** Why it could not be opened (a refused bundle), shown to the user. */
+  message?: string;
+}

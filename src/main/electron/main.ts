@@ -10,6 +10,7 @@ import { ipcChannels } from '../../shared/contract';
 import { RENDERER_CSP } from '../../shared/csp';
 import { DbWorkerClient } from '../worker/worker-client';
 import { appUrlMatcher, bindIpc } from './ipc';
+import { launchTargetIn, openRequestFor, parseLink, type LaunchTarget } from './launch-target';
 import { isAllowedNavigation, isSafeExternalUrl } from './navigation';
 import { TokenVault, withTokenVault } from './token-vault';
 import { mainWindowOptions, sanitizeBounds } from './window-options';
@@ -20,6 +21,24 @@ const devServerUrl = process.env.ELECTRON_RENDERER_URL;
 const isAppUrl = appUrlMatcher(pathToFileURL(rendererIndex).href, devServerUrl);
 const windows = new Set<BrowserWindow>();
 let worker: DbWorkerClient | null = null;
+/** What the app was asked to open before the window could show it (a link or bundle at launch). */
+let pendingOpen: LaunchTarget | null = launchTargetIn(process.argv);
+
+/** Brings the window forward and tells it what to open; a bundle is imported first, by the worker. */
+function openTarget(target: LaunchTarget | null): void {
+  if (!target) return;
+  const [win] = windows;
+  if (!worker || !win) {
+    pendingOpen = target;
+    return;
+  }
+  if (win.isMinimized()) win.restore();
+  win.focus();
+  const client = worker;
+  void openRequestFor(target, (method, arg) => client.call(method, arg)).then((payload) =>
+    win.webContents.send(ipcChannels.event, { name: 'open', payload }),
+  );
+}
 
 /** A better_sqlite3.node built for this Electron's ABI by `npm start`'s prestart step. */
 function electronNativeBinding(): string | undefined {
@@ -59,6 +78,11 @@ function createWindow(): BrowserWindow {
   });
   win.on('closed', () => windows.delete(win));
   win.once('ready-to-show', () => win.show());
+  win.webContents.once('did-finish-load', () => {
+    const target = pendingOpen;
+    pendingOpen = null;
+    openTarget(target);
+  });
   win.webContents.on('will-navigate', (event, url) => {
     if (!isAllowedNavigation(url, isAppUrl)) event.preventDefault();
   });
@@ -112,12 +136,23 @@ async function start(): Promise<void> {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
+  if (!process.defaultApp) app.setAsDefaultProtocolClient('guidepost');
+  app.on('second-instance', (_event, argv) => {
     const [win] = windows;
     if (win) {
       if (win.isMinimized()) win.restore();
       win.focus();
     }
+    openTarget(launchTargetIn(argv));
+  });
+  // macOS hands files and links to the running app as events rather than argv.
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    if (path.toLowerCase().endsWith('.guidepost')) openTarget({ kind: 'bundle', path });
+  });
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    openTarget(parseLink(url));
   });
   app.whenReady().then(start, (err: unknown) => {
     console.error(err);

@@ -11,6 +11,7 @@ import { SegmentsScreen } from './screens/SegmentsScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
 import { WorkshopsScreen } from './screens/WorkshopsScreen';
 import { BundleInput } from './screens/workshops/BundleInput';
+import { connectOpenRequests } from './lib/open-requests';
 import { AREAS, connectBackendEvents, useApp, type Area } from './store';
 import { missingCase } from '../../shared/errors';
 
@@ -41,8 +42,12 @@ export function App() {
 
   useEffect(() => {
     const disconnect = connectBackendEvents();
+    const disconnectOpen = connectOpenRequests();
     void refreshStatus();
-    return disconnect;
+    return () => {
+      disconnect();
+      disconnectOpen();
+    };
   }, [refreshStatus]);
 
   useEffect(() => {
