@@ -113,7 +113,7 @@ function NpsView({ nps, search, setSearch, pending }: { nps: NpsResults; search:
         </ChartCard>
         <ChartCard
           title="Weekly NPS"
-          subtitle="Per week of answers (UTC, weeks starting Monday)"
+          subtitle="Per week of answers: 7-day weeks ending at the data’s as-of instant, each labelled by its first day"
           header={['week', 'answers', 'nps']}
           rows={nps.weekly.map((w) => [formatDate(w.weekStart), w.answers, w.score === null ? '' : Math.round(w.score)])}
         >
