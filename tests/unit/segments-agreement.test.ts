@@ -38,6 +38,8 @@ const TEXTS = [
   'STRASSE', 'straße', 'ΣΊΣΥΦΟΣ', 'σίσυφος', '😀 smile', '東京', '10', '1', '0', '-1', '1.5', '1e1', 'true', 'false', 'null',
   // Cut in the middle of an emoji (a lone surrogate), and a real replacement character.
   'Great app \ud83d', 'caf\ufffd',
+  // The JSON texts of the arrays and objects in the data: SQL must not find a string equal to them.
+  '[1,"pro"]', '{"plan":"pro"}', '[]',
 ];
 const DATES = [
   '2026-03-01', '2026-02-28', '2026-03-02', '2026-03-01T00:00:00Z', '2026-03-01T12:00:00Z', '2026-03-01T00:00:00.001Z',

@@ -88,9 +88,14 @@ class Compiler {
     const V = (): string => `json_extract(${column}, ${path})`;
     // The value test comes first: it fails fast for most rows, so the type check runs only on matches.
     // (json_extract alone would let JSON true equal 1, and an object's JSON text equal a string.)
+    // A string that cannot be an array's or object's JSON text (those start with [ or {) can only equal
+    // an extracted JSON string: SQLite never compares text equal to a number, and JSON true/false/null
+    // extract as 1/0/NULL. The type check then adds nothing but a second parse of the row's JSON.
+    const onlyStrings = (texts: readonly string[]): boolean => texts.every((t) => !t.startsWith('[') && !t.startsWith('{'));
     const eq = (expected: Scalar): string => {
       if (typeof expected === 'boolean') return `(${T()} = '${expected ? 'true' : 'false'}')`;
       if (typeof expected === 'number') return `(${V()} = ${this.p(expected)} AND ${T()} IN ('integer', 'real'))`;
+      if (onlyStrings([expected])) return `coalesce(${V()} = ${this.p(expected)}, 0)`;
       return `(${V()} = ${this.p(expected)} AND ${T()} = 'text')`;
     };
     // A list is bound as JSON arrays, one per JSON type, so a thousand values stay three parameters
@@ -99,7 +104,10 @@ class Compiler {
       const texts = list.filter((v): v is string => typeof v === 'string');
       const numbers = list.filter((v): v is number => typeof v === 'number');
       const parts: string[] = [];
-      if (texts.length > 0) parts.push(`(${V()} IN (SELECT value FROM json_each(${this.p(JSON.stringify(texts))})) AND ${T()} = 'text')`);
+      if (texts.length > 0) {
+        const within = `${V()} IN (SELECT value FROM json_each(${this.p(JSON.stringify(texts))}))`;
+        parts.push(onlyStrings(texts) ? `coalesce(${within}, 0)` : `(${within} AND ${T()} = 'text')`);
+      }
       if (numbers.length > 0) {
         parts.push(`(${V()} IN (SELECT value FROM json_each(${this.p(JSON.stringify(numbers))})) AND ${T()} IN ('integer', 'real'))`);
       }
