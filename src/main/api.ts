@@ -21,7 +21,7 @@ import { requireRule, SegmentService } from './segments/service';
 import { JobRunner } from './jobs';
 import { memorySecrets, type SecretStore } from './messages/secrets';
 import { createMessageHandlers, MessageService } from './messages/service';
-import { exportWorkshop, type ExportFormat } from './workshops/export';
+import type { ExportFormat } from './workshops/export';
 import { WorkshopService } from './workshops/service';
 import { computeUsage, thresholdSize } from './workshops/usage';
 
@@ -155,10 +155,12 @@ export function createBackend(deps: ApiDeps): Backend {
   const exportsDir = (title: string): string =>
     join(dirname(path), 'exports', title.replace(/[^A-Za-z0-9._ -]+/g, '').trim().replace(/\s+/g, '-').slice(0, 60) || 'workshop');
 
-  const exportWorkshopTo = (id: string, format: ExportFormat, outDir: string): Promise<string[]> => {
+  const exportWorkshopTo = async (id: string, format: ExportFormat, outDir: string): Promise<string[]> => {
     const workshop = workshops.get(id);
     // The bundle carries no figures: it needs nothing from the events, so it exports even if they cannot be read.
     const usage = workshop.template === 'personas' && format !== 'bundle' ? computeUsage(db, segments, workshop, workshopAsOf(workshop.asOf)) : null;
+    // Loaded on first use: the PDF library costs every other command (and the import's memory) ~17 MB and ~0.1 s.
+    const { exportWorkshop } = await import('./workshops/export');
     return exportWorkshop({ workshop, usage, bundle: () => workshops.bundle(id) }, format, outDir);
   };
 
