@@ -152,8 +152,9 @@ export function createBackend(deps: ApiDeps): Backend {
   };
   const messages = new MessageService(messageDeps);
   if (deps.outbox?.autoStart !== false) messages.sender.start();
+  /** A folder under exports/ named after the title; leading dots go, so ".." cannot climb out of it. */
   const exportsDir = (title: string): string =>
-    join(dirname(path), 'exports', title.replace(/[^A-Za-z0-9._ -]+/g, '').trim().replace(/\s+/g, '-').slice(0, 60) || 'workshop');
+    join(dirname(path), 'exports', title.replace(/[^A-Za-z0-9._ -]+/g, '').trim().replace(/\s+/g, '-').replace(/^\.+/, '').slice(0, 60) || 'workshop');
 
   const exportWorkshopTo = async (id: string, format: ExportFormat, outDir: string): Promise<string[]> => {
     const workshop = workshops.get(id);

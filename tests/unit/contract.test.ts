@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBackend } from '../../src/main/api';
 import { openCache } from '../../src/main/db/connection';
@@ -63,6 +64,17 @@ describe('dispatch over the real backend', () => {
       expect(typeof (handlers as Record<string, unknown>)[name], name).toBe('function');
     }
     expect(Object.keys(handlers).sort()).toEqual([...methodNames].sort());
+  });
+
+  it('writes a window\'s export under exports/ beside the cache, whatever the title', async () => {
+    const b = backend();
+    for (const title of ['..', '../../etc', 'Acme · Q3 kickoff']) {
+      const w = await b.handlers.createWorkshop({ title, template: 'personas' });
+      const { files } = await b.handlers.exportWorkshop({ id: w.id, format: 'bundle' });
+      expect(files).toHaveLength(1);
+      expect(dirname(dirname(files[0] as string)), title).toBe(join(dirname(b.path), 'exports'));
+    }
+    b.close();
   });
 
   it('refuses a non-numeric asOf with invalid_argument naming the field', async () => {

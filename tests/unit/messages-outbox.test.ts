@@ -214,6 +214,24 @@ describe('the outbox', () => {
     expect((await b.handlers.listOutbox({}))[0]?.attempts).toBe(1);
     expect(await b.handlers.discardOutbox({ id: item?.id ?? 0 })).toEqual({ discarded: true });
     expect(await b.handlers.listOutbox({})).toEqual([]);
+
+    // Publishing again goes above what the server said it holds, even with the conflict discarded.
+    expect((await b.handlers.messageDiff({ id: 'upsell-1' })).nextVersion).toBe(4);
+    await b.handlers.publishMessage({ id: 'upsell-1' });
+    await b.messages.sender.runDue();
+    expect((await b.handlers.listOutbox({}))[0]).toMatchObject({ state: 'published', version: 4 });
+    expect((await server.admin('GET', '/v1/messages/upsell-1')).json.message).toMatchObject({ version: 4, content: { title: 'You hit the project limit' } });
+  });
+
+  it('a delivery URL that cannot be parsed fails the attempt instead of leaving the item "sending"', async () => {
+    const b = await setup('http://127.0.0.1:1');
+    await b.handlers.publishMessage({ id: 'upsell-1' });
+    b.db.prepare("UPDATE message_outbox SET url = 'http://localhost:99999'").run();
+    await b.messages.sender.runDue();
+    const [item] = await b.handlers.listOutbox({});
+    expect(item).toMatchObject({ state: 'queued', attempts: 1 });
+    expect(item?.lastError).toMatch(/^Cannot reach http:\/\/localhost:99999/);
+    expect(await b.handlers.discardOutbox({ id: item?.id ?? 0 })).toEqual({ discarded: true });
   });
 
   it('a wrong token stops with 401 and says so; another 4xx stops with the server reason', async () => {

@@ -194,7 +194,15 @@ export class OutboxSender {
         signal: AbortSignal.timeout(this.o.timeoutMs ?? 30_000),
       });
     } catch (err) {
-      return retry(`Cannot reach ${new URL(url).origin}: ${(err as Error).message}`);
+      // The URL itself may be what is wrong (a port out of range): say so without throwing again, so
+      // the item never stays in 'sending'.
+      let where = url;
+      try {
+        where = new URL(url).origin;
+      } catch {
+        // Keep the URL as it was given.
+      }
+      return retry(`Cannot reach ${where}: ${(err as Error).message}`);
     }
     let text: string;
     try {
@@ -223,11 +231,13 @@ export class OutboxSender {
     if (status === 429) return retry(`The server is rate limiting (429): ${errorText(json, status)}`, retryAfterMs(res.headers.get('retry-after'), this.o.clock()));
     if (status >= 500) return retry(`The server failed (${status}): ${errorText(json, status)}`);
     if (status === 409) {
+      const theirs = storedMessage(json);
+      if (typeof theirs?.version === 'number' && Number.isSafeInteger(theirs.version)) this.o.store.noteServerVersion(row.message_id, theirs.version);
       return this.set(sending, {
         state: 'conflict',
         next_attempt_at: null,
         last_error: `Conflict (409): ${errorText(json, status)} Nothing was overwritten.`,
-        server_message: JSON.stringify(storedMessage(json)),
+        server_message: JSON.stringify(theirs),
       });
     }
     if (status === 401 || status === 403) {

@@ -224,9 +224,9 @@ export class MessageService {
     return { deleted: true };
   }
 
-  /** The next version: after the last one accepted or already on its way. */
+  /** The next version: above the last one accepted, any on its way, and any a 409 said the server holds. */
   private nextVersion(row: MessageRow): number {
-    return Math.max(row.published_version ?? 0, this.store.maxQueuedVersion(row.id) ?? 0) + 1;
+    return Math.max(row.published_version ?? 0, row.server_version ?? 0, this.store.maxQueuedVersion(row.id) ?? 0) + 1;
   }
 
   /** The body the next publish would send, checked with the delivery server's validator. */

@@ -13,6 +13,7 @@ export interface MessageRow {
   published_version: number | null;
   published_body: string | null;
   server_state: string | null;
+  server_version: number | null;
   published_at: number | null;
   created_at: number;
   updated_at: number;
@@ -72,6 +73,7 @@ export function createMessageStore(db: Db) {
        WHERE id = @id AND (published_version IS NULL OR published_version <= @version)`,
     ),
     serverState: db.prepare<[string | null, string]>('UPDATE messages SET server_state = ? WHERE id = ?'),
+    serverVersion: db.prepare<[number, string]>('UPDATE messages SET server_version = max(coalesce(server_version, 0), ?) WHERE id = ?'),
     outboxFor: db.prepare<[string], OutboxRow>('SELECT * FROM message_outbox WHERE message_id = ? ORDER BY id DESC'),
     outboxAll: db.prepare<[], OutboxRow>('SELECT * FROM message_outbox ORDER BY id DESC'),
     outboxGet: db.prepare<[number], OutboxRow>('SELECT * FROM message_outbox WHERE id = ?'),
@@ -121,6 +123,8 @@ export function createMessageStore(db: Db) {
       s.published.run({ id, version, body, state, now });
     },
     setServerState: (id: string, state: string | null): void => void s.serverState.run(state, id),
+    /** A 409 told us the server holds this version: the next publish must go above it. */
+    noteServerVersion: (id: string, version: number): void => void s.serverVersion.run(version, id),
     outboxFor: (id: string): OutboxRow[] => s.outboxFor.all(id),
     outboxAll: (): OutboxRow[] => s.outboxAll.all(),
     outboxGet: (id: number): OutboxRow | undefined => s.outboxGet.get(id),

@@ -5,6 +5,7 @@ import segmentsSql from './0003_segments.sql?raw';
 import workshopsSql from './0004_workshops.sql?raw';
 import messagesSql from './0005_messages.sql?raw';
 import usersLastSeenSql from './0006_users_last_seen.sql?raw';
+import messagesServerVersionSql from './0007_messages_server_version.sql?raw';
 
 /** Every cache migration, in order. Append only: an applied migration is checksummed and never edited. */
 export const cacheMigrations: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const cacheMigrations: readonly Migration[] = [
   { version: 4, name: 'workshops', sql: workshopsSql },
   { version: 5, name: 'messages', sql: messagesSql },
   { version: 6, name: 'users_last_seen', sql: usersLastSeenSql },
+  { version: 7, name: 'messages_server_version', sql: messagesServerVersionSql },
 ];
