@@ -407,6 +407,33 @@ describe('WorkshopService: the .guidepost bundle', () => {
     expect(b.segments.get(linkedId).rule).toEqual(reportRule(50));
   });
 
+  it('never rewrites a segment of this cache: a same-text segment that refers to one edited here is copied, not reused', () => {
+    const dir = tempDir();
+    const a = env();
+    const admins = a.segments.save({ name: 'Admins', rule: { version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'role', op: 'in', value: ['admin'] }] } });
+    const users = a.segments.save({ name: 'Admin users', rule: { version: 1, match: 'all', conditions: [{ type: 'segment', segment: admins.id }] } });
+    const w = withPersonas(a, 'Acme · Admins');
+    const linked = a.workshops.save({ ...w, personas: w.personas.map((p, i) => (i === 0 ? { ...p, rule: users.rule, ruleEdited: true, segmentId: users.id } : p)) });
+    const file = join(dir, 'admins.guidepost');
+    writeFileSync(file, a.workshops.bundle(linked.id));
+
+    const b = env();
+    b.workshops.importBundle(file);
+    // Here, someone narrows "Admins"; "Admin users" still has the same text as in the bundle.
+    const owner: Rule = { version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'role', op: 'in', value: ['owner'] }] };
+    b.segments.save({ id: admins.id, name: 'Admins', rule: owner });
+    const before = b.segments.get(users.id).rule;
+    const again = b.workshops.importBundle(file);
+
+    // This cache's segments are untouched; the second import got copies of both, referring to each other.
+    expect(b.segments.get(users.id).rule).toEqual(before);
+    expect(b.segments.get(admins.id).rule).toEqual(owner);
+    const copyId = again.personas[0]?.segmentId as string;
+    expect(copyId).not.toBe(users.id);
+    const copyRef = b.segments.get(copyId).rule.conditions[0];
+    expect(copyRef?.type === 'segment' ? b.segments.get(copyRef.segment).rule : null).toEqual(admins.rule);
+  });
+
   it('refuses what is not a bundle it can read, with the reason, changing nothing', async () => {
     const dir = tempDir();
     let e = env();

@@ -385,12 +385,27 @@ export class WorkshopService {
   private placeSegments(carried: Record<string, BundledSegment>): Map<string, string> {
     const mapping = new Map<string, string>();
     const toCreate: string[] = [];
-    for (const id of Object.keys(carried).sort()) {
+    // Reusable: this cache holds the same rule under the same id, and so does every segment it refers
+    // to. A rule that is the same text but refers to a segment that differs here means something else,
+    // so it is not reused (and a reused segment is never written to).
+    const reusable = new Set(Object.keys(carried).filter((id) => {
       const existing = this.segmentRule(id);
-      const segment = carried[id] as BundledSegment;
-      if (existing !== undefined && sameJson(existing, segment.rule)) mapping.set(id, id);
+      return existing !== undefined && sameJson(existing, (carried[id] as BundledSegment).rule);
+    }));
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const id of reusable) {
+        const refs = referencedSegments((carried[id] as BundledSegment).rule.conditions);
+        if (refs.some((ref) => ref in carried && !reusable.has(ref))) {
+          reusable.delete(id);
+          changed = true;
+        }
+      }
+    }
+    for (const id of Object.keys(carried).sort()) {
+      if (reusable.has(id)) mapping.set(id, id);
       else {
-        mapping.set(id, existing === undefined ? id : `seg_${randomUUID().slice(0, 8)}`);
+        mapping.set(id, this.segmentRule(id) === undefined ? id : `seg_${randomUUID().slice(0, 8)}`);
         toCreate.push(id);
       }
     }
@@ -420,12 +435,14 @@ export class WorkshopService {
     const doc = this.validate(bundle.workshop, 'The bundle’s workshop');
     return this.transaction(() => {
       const mapping = this.placeSegments(bundle.segments);
-      const personas = doc.personas.map((p) => ({
-        ...p,
-        rule: remapSegments(p.rule, mapping),
+      const personas = doc.personas.map((p) => {
         // A link to a segment the bundle does not carry would point at whatever has that id here: drop it.
-        segmentId: p.segmentId === null ? null : (mapping.get(p.segmentId) ?? null),
-      }));
+        const segmentId = p.segmentId === null ? null : (mapping.get(p.segmentId) ?? null);
+        // A linked persona takes its placed segment's rule, so storing the workshop never writes into a
+        // segment (one reused from this cache above all), even if the bundle's two copies disagree.
+        const linked = segmentId === null ? undefined : this.segmentRule(segmentId);
+        return { ...p, segmentId, rule: linked ?? remapSegments(p.rule, mapping) };
+      });
       const id = this.row(doc.id) ? newId('ws') : doc.id;
       return this.store({ ...doc, id, personas });
     });
