@@ -168,3 +168,51 @@ test('publish a demo message to a real delivery server, then pause, resume and e
   expect((await delivery.message('demo-nps-engaged')).status).toBe(404);
   expect(pageErrors).toEqual([]);
 });
+
+test('leaving from the command palette saves a valid draft and asks before dropping one that cannot be saved', async ({ page, server }) => {
+  test.setTimeout(150_000);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await openDemo(page, server);
+  await page.keyboard.press('Control+4');
+  await messageRow(page, UPSELL).getByRole('button', { name: UPSELL, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: UPSELL })).toBeVisible();
+
+  const palette = async (command: string): Promise<void> => {
+    await page.keyboard.press('Control+k');
+    const dialog = page.getByRole('dialog', { name: 'Command palette' });
+    await dialog.getByRole('combobox').fill(command);
+    await expect(dialog.getByRole('option').first()).toContainText(command);
+    await page.keyboard.press('Enter');
+  };
+
+  // No title: the draft cannot be saved and lives only here.
+  const title = page.getByLabel('Title', { exact: true });
+  const body = page.getByLabel('Body', { exact: true });
+  await title.fill('');
+  await body.fill('Typed while the title was empty');
+  await expect(page.getByTestId('save-state')).toHaveText('Not saved: fix the fields marked below');
+
+  // The palette's outbox would replace it: the same prompt as the back button comes up instead.
+  await palette('Messages: outbox');
+  const prompt = page.getByRole('alertdialog', { name: 'Leave with unsaved changes?' });
+  await expect(prompt).toBeVisible();
+  await expect(prompt.getByRole('button', { name: 'Keep editing' })).toBeFocused();
+  await expect(prompt.getByRole('button', { name: 'Discard changes' })).toBeVisible();
+  await prompt.getByRole('button', { name: 'Keep editing' }).click();
+  await expect(prompt).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 1, name: UPSELL })).toBeVisible();
+  await expect(title).toHaveValue('');
+  await expect(body).toHaveValue('Typed while the title was empty');
+
+  // Valid again: leaving from the palette saves first, then shows the outbox.
+  await title.fill('Unlock unlimited projects');
+  await palette('Messages: outbox');
+  await expect(page.getByRole('tab', { name: /^Outbox/ })).toHaveAttribute('aria-selected', 'true');
+  await expect(prompt).toHaveCount(0);
+  await page.getByRole('tab', { name: 'Messages', exact: true }).click();
+  await messageRow(page, UPSELL).getByRole('button', { name: UPSELL, exact: true }).click();
+  await expect(title).toHaveValue('Unlock unlimited projects');
+  await expect(body).toHaveValue('Typed while the title was empty');
+  expect(pageErrors).toEqual([]);
+});

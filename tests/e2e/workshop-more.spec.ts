@@ -231,3 +231,44 @@ test('a persona saved as a segment, edited in the segment builder, shows the edi
   await expect(page.getByRole('heading', { level: 2, name: 'Map behaviors to persona groups' })).toBeVisible();
   await expect(rule).toHaveText('Users who did report_run at least 7 times in the last 30 days');
 });
+
+test('changes the server refuses are never dropped: leaving is refused with the reason until they save', async ({ page, server }) => {
+  test.setTimeout(90_000);
+  await page.goto(server.url);
+  await expect(page.getByRole('heading', { name: "Bring your product's events in" })).toBeVisible();
+  await page.keyboard.press('Control+3');
+  await page.getByRole('button', { name: 'New workshop', exact: true }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'New workshop' });
+  await dialog.getByLabel('Title').fill('Kickoff');
+  await dialog.getByRole('button', { name: 'Create workshop' }).click();
+  const title = page.getByLabel('Workshop title');
+  await expect(title).toHaveValue('Kickoff');
+
+  // No title: every autosave is refused, and says so.
+  const notes = page.getByLabel('Shared notes');
+  await title.fill('');
+  await notes.fill('Churn starts after the second invoice');
+  const state = page.getByTestId('workshop-save-state');
+  await expect(state).toContainText('Not saved: ');
+  await expect(state).toContainText('give the workshop a title');
+
+  // Leaving would drop the notes: the workshop stays open, and the toast says why.
+  await page.getByRole('button', { name: '← Workshops' }).click();
+  const toast = page.getByTestId('toast').filter({ hasText: 'Fix it or undo the change before leaving.' });
+  await expect(toast).toBeVisible();
+  await expect(toast).toContainText('Not saved: ');
+  await expect(toast).toContainText('give the workshop a title');
+  await expect(title).toBeVisible();
+  await expect(title).toHaveValue('');
+  await expect(notes).toHaveValue('Churn starts after the second invoice');
+  await expect(page.getByRole('heading', { name: 'Workshops', exact: true })).toHaveCount(0);
+
+  // With the title back everything saves, and leaving works.
+  await title.fill('Kickoff, take two');
+  await saved(page);
+  await page.getByRole('button', { name: '← Workshops' }).click();
+  await expect(page.getByRole('heading', { name: 'Workshops', exact: true })).toBeVisible();
+  await page.getByTestId('workshop-row').getByRole('button', { name: 'Kickoff, take two', exact: true }).click();
+  await expect(title).toHaveValue('Kickoff, take two');
+  await expect(notes).toHaveValue('Churn starts after the second invoice');
+});

@@ -66,7 +66,7 @@ export function CommandPalette() {
         hint: 'Workshops',
         run: () => {
           setArea('workshops');
-          void ws.close().then(() => ws.setCreateOpen(true));
+          void ws.close().then((left) => left && ws.setCreateOpen(true));
         },
       },
       { id: 'workshop-import', label: 'Import a workshop bundle…', hint: 'Workshops', run: () => pickBundleFile() },
@@ -78,8 +78,8 @@ export function CommandPalette() {
     const msg = useMessages.getState();
     const messagesTab = (tab: 'outbox' | 'environments') => () => {
       setArea('messages');
-      msg.close();
-      msg.setListTab(tab);
+      // Saves the open message first; one that cannot be saved asks before it is dropped.
+      msg.close(() => msg.setListTab(tab));
     };
     list.push(
       { id: 'message-nps', label: 'New NPS survey', hint: 'Messages', run: () => msg.newMessage('nps') },
@@ -147,6 +147,7 @@ export function CommandPalette() {
           ref={inputRef}
           type="text"
           role="combobox"
+          aria-label="Command"
           aria-expanded="true"
           aria-controls="palette-list"
           aria-activedescendant={matches[active] ? `palette-${matches[active].id}` : undefined}
@@ -164,7 +165,11 @@ export function CommandPalette() {
             } else if (e.key === 'ArrowUp') {
               e.preventDefault();
               setActive(Math.max(active - 1, 0));
-            } else if (e.key === 'Enter') run(matches[active]);
+            } else if (e.key === 'Enter') {
+              // No keypress follows: it would press whatever the command focuses (the leave prompt's Keep editing, say).
+              e.preventDefault();
+              run(matches[active]);
+            }
             else if (e.key === 'Tab') e.preventDefault();
           }}
         />

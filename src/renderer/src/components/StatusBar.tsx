@@ -47,9 +47,9 @@ function OutboxIndicator() {
       title="Publishing waits in the outbox while the delivery server cannot be reached"
       onClick={() => {
         setArea('messages');
+        // Through the guarded close: an unsaved draft gets its prompt before the list moves to the outbox.
         const messages = useMessages.getState();
-        messages.close();
-        messages.setListTab('outbox');
+        void messages.close(() => messages.setListTab('outbox'));
       }}
     >
       Outbox: <strong data-testid="status-outbox">{parts.filter(Boolean).join(', ')}</strong>

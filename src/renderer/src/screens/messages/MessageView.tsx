@@ -22,9 +22,9 @@ export function MessageView() {
   const tab = useMessages((s) => s.tab);
   const saveState = useMessages((s) => s.saveState);
   const saveError = useMessages((s) => s.saveError);
-  const { close, setTab, flush } = useMessages.getState();
+  const leaving = useMessages((s) => s.leaving);
+  const { close, setTab, flush, keepEditing, discardChanges } = useMessages.getState();
   const [publishing, setPublishing] = useState<MessageRecord | null>(null);
-  const [leaving, setLeaving] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   const issues = useMemo(() => (draft ? validate(draft) : {}), [draft]);
   const issueList = Object.entries(issues);
@@ -35,10 +35,8 @@ export function MessageView() {
 
   if (!draft) return null;
 
-  const back = (): void => {
-    if (saveState === 'invalid' || saveState === 'error') setLeaving(true);
-    else void flush().then(() => close());
-  };
+  // Saves first; a draft that cannot be saved brings up the leave prompt below (as leaving from the palette does).
+  const back = (): void => close();
   const openPublish = async (): Promise<void> => {
     const saved = await flush();
     if (saved) setPublishing(saved);
@@ -84,13 +82,16 @@ export function MessageView() {
         <div className="notice error" role="alertdialog" aria-label="Leave with unsaved changes?">
           <div>
             <strong>These changes are not saved.</strong>
-            <p>The message cannot be saved until the marked fields are fixed. Leaving drops the changes; the last saved version stays.</p>
+            <p>
+              {saveState === 'error' ? `The last save failed${saveError ? `: ${saveError}` : ''}.` : 'The message cannot be saved until the marked fields are fixed.'} Leaving
+              drops the changes; {record ? 'the last saved version stays.' : 'this message was never saved.'}
+            </p>
           </div>
           <div className="card-actions">
-            <button type="button" autoFocus onClick={() => setLeaving(false)}>
+            <button type="button" autoFocus onClick={keepEditing}>
               Keep editing
             </button>
-            <button type="button" className="danger-solid" onClick={() => close()}>
+            <button type="button" className="danger-solid" onClick={discardChanges}>
               Discard changes
             </button>
           </div>

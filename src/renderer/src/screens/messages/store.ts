@@ -37,6 +37,8 @@ interface MessagesState {
   baseline: string | null;
   saveState: SaveState;
   saveError: string | null;
+  /** The leave prompt is up: the draft cannot be saved and something asked to replace it. */
+  leaving: boolean;
   tab: MessageTab;
   segments: SavedSegment[];
   personas: PersonaTarget[];
@@ -45,9 +47,19 @@ interface MessagesState {
   setListTab(tab: ListTab): void;
   refreshOutbox(): Promise<void>;
   loadTargets(): Promise<void>;
+  /**
+   * newMessage, open and close replace the open draft only once it is saved (a valid one is saved first);
+   * one that is invalid or failed to save brings up the leave prompt instead, and the replacing waits for
+   * discardChanges().
+   */
   newMessage(kind: MessageKind): void;
   open(id: string, tab?: MessageTab): Promise<void>;
-  close(): void;
+  /** Back to the list; `then` runs once the draft is closed (not if the user keeps editing). */
+  close(then?: () => void): void;
+  /** The leave prompt's "Keep editing": nothing is replaced. */
+  keepEditing(): void;
+  /** The leave prompt's "Discard changes": drops the draft and does what was asked. */
+  discardChanges(): void;
   setTab(tab: MessageTab): void;
   edit(change: (draft: MessageDraft) => MessageDraft): void;
   /** Saves now (when valid); resolves to the stored record, or null when it could not be saved. */
@@ -60,6 +72,8 @@ const AUTOSAVE_MS = 700;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let saving: Promise<MessageRecord | null> | null = null;
 let connected = false;
+/** What waits for the leave prompt's "Discard changes". */
+let afterLeave: (() => void) | null = null;
 /** The last state each outbox item was seen in, so a toast says each outcome once. */
 const seen = new Map<number, OutboxItem['state']>();
 
@@ -100,6 +114,35 @@ export const useMessages = create<MessagesState>((set, get) => {
     }
   };
 
+  const drop = (): void => {
+    clearTimeout(timer);
+    afterLeave = null;
+    set({ openId: null, draft: null, record: null, baseline: null, saveState: 'saved', saveError: null, leaving: false });
+  };
+
+  /** Runs `next` (which replaces the draft) once the open draft is saved; an unsaved one brings up the leave prompt. */
+  const leave = async (next: () => void): Promise<void> => {
+    const draft = get().draft;
+    if (!draft) {
+      next();
+      return;
+    }
+    await get().flush();
+    // Typed while that save was on its way: save that too.
+    for (let i = 0; i < 3 && get().draft?.id === draft.id && get().saveState === 'dirty'; i++) await get().flush();
+    const now = get();
+    if (now.draft?.id !== draft.id) return; // Something else replaced it meanwhile.
+    if (now.saveState === 'saved') {
+      afterLeave = null;
+      set({ leaving: false });
+      next();
+      return;
+    }
+    afterLeave = next;
+    useApp.getState().setArea('messages');
+    set({ leaving: true });
+  };
+
   const upsert = (record: MessageRecord): void => {
     const list = get().list;
     if (!list) return;
@@ -120,6 +163,7 @@ export const useMessages = create<MessagesState>((set, get) => {
     baseline: null,
     saveState: 'saved',
     saveError: null,
+    leaving: false,
     tab: 'edit',
     segments: [],
     personas: [],
@@ -159,7 +203,7 @@ export const useMessages = create<MessagesState>((set, get) => {
         useApp.getState().toast('error', `Could not read the segments and personas: ${errorMessage(err)}`);
       }
     },
-    newMessage: (kind) => {
+    newMessage: (kind) => void leave(() => {
       clearTimeout(timer);
       useApp.getState().setArea('messages');
       const draft = newDraft(kind, get().segments[0]?.id ?? null);
@@ -177,22 +221,42 @@ export const useMessages = create<MessagesState>((set, get) => {
             }
           });
       }
-    },
+    }),
     open: async (id, tab = 'edit') => {
-      clearTimeout(timer);
-      await saving;
-      try {
-        const record = await api.getMessage({ id });
+      if (get().draft && get().openId === id) {
+        // Already open: show it, keeping what was typed.
         useApp.getState().setArea('messages');
-        set({ openId: id, draft: record.message, record, baseline: snapshot(record.message), saveState: 'saved', saveError: null, tab });
+        set({ tab });
+        return;
+      }
+      let record: MessageRecord;
+      try {
+        record = await api.getMessage({ id });
       } catch (err) {
         useApp.getState().toast('error', errorMessage(err));
+        return;
       }
+      await leave(() => {
+        clearTimeout(timer);
+        useApp.getState().setArea('messages');
+        set({ openId: id, draft: record.message, record, baseline: snapshot(record.message), saveState: 'saved', saveError: null, tab });
+      });
     },
-    close: () => {
-      clearTimeout(timer);
-      set({ openId: null, draft: null, record: null, baseline: null, saveState: 'saved', saveError: null });
+    close: (then) =>
+      void leave(() => {
+        drop();
+        void get().refreshList();
+        then?.();
+      }),
+    keepEditing: () => {
+      afterLeave = null;
+      set({ leaving: false });
+    },
+    discardChanges: () => {
+      const next = afterLeave;
+      drop();
       void get().refreshList();
+      next?.();
     },
     setTab: (tab) => set({ tab }),
     edit: (change) => {

@@ -83,13 +83,19 @@ function PersonaBehavior({ w, p, index }: { w: Workshop; p: Persona; index: numb
   const segmentName = (id: string): string => segments?.find((s) => s.id === id)?.name ?? id;
 
   const saveSegment = async (openAfter: boolean): Promise<void> => {
-    const { flush, adopt } = useWorkshops.getState();
+    const { flush, adopt, unsavedReason } = useWorkshops.getState();
     const { toast } = useApp.getState();
     setBusy(true);
     try {
       await flush();
+      // The segment is made from the stored workshop: with changes the server refused it would be stale.
+      const reason = unsavedReason('saving the segment');
+      if (reason) {
+        toast('error', reason);
+        return;
+      }
       const { workshop, segment } = await api.savePersonaSegment({ id: w.id, personaId: p.id });
-      adopt(workshop);
+      adopt(workshop, p.id);
       void useSegments.getState().refreshSegments();
       if (openAfter) await useSegments.getState().openSegment(segment.id);
       else toast('success', `Saved “${segment.name}” as a segment.`, { label: 'Open', run: () => void useSegments.getState().openSegment(segment.id) });

@@ -27,16 +27,24 @@ interface WorkshopsState {
   refreshList(): Promise<void>;
   setIncludeArchived(on: boolean): void;
   setCreateOpen(open: boolean): void;
+  /** Opens a workshop; refuses (and says why) while the open one has changes the server refused. */
   open(id: string): Promise<void>;
   /** Shows a workshop the caller already holds (just created, duplicated or imported). */
   show(w: Workshop): void;
-  close(): Promise<void>;
+  /** Back to the list once the server has every change; resolves false (and says why) when it could not be saved. */
+  close(): Promise<boolean>;
   /** Changes the open document and schedules its autosave. */
   update(change: (w: Workshop) => Workshop): void;
   /** Saves now if anything is waiting; resolves once the server has the document. */
   flush(): Promise<void>;
-  /** Replaces the document with a server answer (savePersonaSegment, say) when nothing local is newer. */
-  adopt(w: Workshop): void;
+  /**
+   * Replaces the document with a server answer (savePersonaSegment, say) when nothing local is newer;
+   * otherwise keeps the local document and takes only that persona's link (segmentId, and its rule
+   * when it was not edited here).
+   */
+  adopt(w: Workshop, personaId?: string): void;
+  /** Null when the server holds every change; otherwise why not, worded for a toast (`before`: what waits, "leaving" unless told). */
+  unsavedReason(before?: string): string | null;
   setPresenting(on: boolean): void;
   /** Reads the open workshop again (after its persona's segment was edited elsewhere, say) when nothing local waits. */
   reload(): Promise<void>;
@@ -46,6 +54,25 @@ let timer: ReturnType<typeof setTimeout> | null = null;
 /** Bumped on every local edit: a server answer replaces the document only if no edit came after it was sent. */
 let editRev = 0;
 let inFlight: Promise<void> | null = null;
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The local document after a save answer it is newer than: each persona whose rule is still the one
+ * sent takes the server's rule, ruleEdited and segmentId (the linked segment may have been edited elsewhere).
+ */
+function rebase(local: Workshop, sent: Workshop, stored: Workshop): Workshop {
+  let changed = false;
+  const personas = local.personas.map((p) => {
+    const before = sent.personas.find((x) => x.id === p.id);
+    const after = stored.personas.find((x) => x.id === p.id);
+    if (!before || !after || !sameJson(p.rule, before.rule)) return p;
+    if (sameJson(p.rule, after.rule) && p.ruleEdited === after.ruleEdited && p.segmentId === after.segmentId) return p;
+    changed = true;
+    return { ...p, rule: after.rule, ruleEdited: after.ruleEdited, segmentId: after.segmentId };
+  });
+  return changed ? { ...local, personas } : local;
+}
 
 export const useWorkshops = create<WorkshopsState>((set, get) => {
   const clearTimer = (): void => {
@@ -69,7 +96,7 @@ export const useWorkshops = create<WorkshopsState>((set, get) => {
         const stored = await api.saveWorkshop({ workshop: doc });
         if (get().doc?.id !== stored.id) return;
         if (editRev === sentRev) set({ doc: stored, saved: stored, saveState: 'saved', saveError: null });
-        else set({ saved: stored, saveState: 'pending', saveError: null });
+        else set({ doc: rebase(get().doc ?? doc, doc, stored), saved: stored, saveState: 'pending', saveError: null });
       } catch (err) {
         if (get().doc?.id === doc.id) set({ saveState: 'error', saveError: errorMessage(err) });
       }
@@ -112,6 +139,12 @@ export const useWorkshops = create<WorkshopsState>((set, get) => {
     setCreateOpen: (createOpen) => set({ createOpen }),
     open: async (id) => {
       await get().flush();
+      const reason = get().unsavedReason();
+      if (reason) {
+        useApp.getState().setArea('workshops');
+        useApp.getState().toast('error', reason);
+        return;
+      }
       try {
         const w = await api.getWorkshop({ id });
         get().show(w);
@@ -127,8 +160,14 @@ export const useWorkshops = create<WorkshopsState>((set, get) => {
     },
     close: async () => {
       await get().flush();
+      const reason = get().unsavedReason();
+      if (reason) {
+        useApp.getState().toast('error', reason);
+        return false;
+      }
       set({ doc: null, saved: null, presenting: false });
       void get().refreshList();
+      return true;
     },
     update: (change) => {
       const doc = get().doc;
@@ -140,12 +179,31 @@ export const useWorkshops = create<WorkshopsState>((set, get) => {
     flush: async () => {
       if (timer !== null || get().saveState === 'pending' || get().saveState === 'error') await saveNow();
       else if (inFlight) await inFlight;
+      // Typed while that save was on its way: send that too.
+      for (let i = 0; i < 3 && get().doc && get().saveState === 'pending'; i++) await saveNow();
     },
-    adopt: (w) => {
-      const doc = get().doc;
+    adopt: (w, personaId) => {
+      const { doc, saved, saveState } = get();
       if (!doc || doc.id !== w.id) return;
-      if (timer === null && !inFlight) set({ doc: w, saved: w, saveState: 'saved' });
-      else set({ saved: w });
+      if (saveState === 'saved' && timer === null && !inFlight) {
+        set({ doc: w, saved: w });
+        return;
+      }
+      // Local edits are newer: keep them, and take only what the server changed for that persona.
+      const server = personaId ? w.personas.find((p) => p.id === personaId) : undefined;
+      const local = personaId ? doc.personas.find((p) => p.id === personaId) : undefined;
+      if (server && local) {
+        const before = saved?.personas.find((p) => p.id === personaId);
+        const ruleUntouched = !before || sameJson(local.rule, before.rule);
+        const merged = { ...local, segmentId: server.segmentId, ...(ruleUntouched ? { rule: server.rule, ruleEdited: server.ruleEdited } : {}) };
+        set({ doc: { ...doc, personas: doc.personas.map((p) => (p.id === personaId ? merged : p)) }, saved: w });
+      } else set({ saved: w });
+    },
+    unsavedReason: (before = 'leaving') => {
+      const { doc, saveState, saveError } = get();
+      if (!doc || (saveState === 'saved' && timer === null && !inFlight)) return null;
+      if (saveState === 'error') return `Not saved: ${saveError ?? 'the server refused the changes'}. Fix it or undo the change before ${before}.`;
+      return 'The last changes are still being saved. Try again in a moment.';
     },
     setPresenting: (presenting) => set({ presenting }),
     reload: async () => {
