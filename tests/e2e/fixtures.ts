@@ -11,37 +11,64 @@ export interface BrowserModeServer {
   dir: string;
 }
 
-/** Starts `node out/main/web.js` on a free port with a fresh database in its own temporary folder. */
-export async function startBrowserMode(): Promise<{ server: BrowserModeServer; stop: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'guidepost-e2e-'));
-  const dbPath = join(dir, 'cache.db');
-  const child: ChildProcess = spawn(process.execPath, ['out/main/web.js', '--port', '0', '--db', dbPath], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/**
+ * Runs `node <args>` and resolves once its output (stdout or stderr) matches `ready`; `stop` ends it with
+ * SIGTERM and waits for it. Fails with everything it printed if it exits or stays silent for a minute.
+ */
+export async function spawnUntilReady(args: string[], ready: RegExp, what: string): Promise<{ match: RegExpExecArray; stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`browser mode did not start:\n${output}`)), 30_000);
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${output}`)), 60_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      const match = /open:\s+(\S+)/.exec(output);
-      if (match?.[1]) {
+      const found = ready.exec(output);
+      if (found) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve(found);
       }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`browser mode exited with ${code}:\n${output}`)));
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}:\n${output}`)));
   });
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { match, stop };
+}
+
+/** Starts `node out/main/web.js` on a free port with a fresh database in its own temporary folder. */
+export async function startBrowserMode(): Promise<{ server: BrowserModeServer; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'guidepost-e2e-'));
+  const dbPath = join(dir, 'cache.db');
+  const web = await spawnUntilReady(['out/main/web.js', '--port', '0', '--db', dbPath], /open:\s+(\S+)/, 'browser mode');
+  const stop = async (): Promise<void> => {
+    await web.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { server: { url, dbPath, dir }, stop };
+  return { server: { url: web.match[1] as string, dbPath, dir }, stop };
+}
+
+/**
+ * The delivery server from source (`guidepost delivery`) on loopback, its database under `dir`; `port` 0
+ * picks a free one. Answers its URL without the trailing slash.
+ */
+export async function startDeliveryServer(options: {
+  dir: string;
+  adminToken: string;
+  publicKey: string;
+  port?: number;
+  allowedOrigin?: string;
+}): Promise<{ url: string; stop: () => Promise<void> }> {
+  const args = ['--import', './scripts/register-ts.mjs', 'src/main/cli.ts', 'delivery', '--port', String(options.port ?? 0)];
+  args.push('--db', join(options.dir, 'delivery.db'), '--admin-token', options.adminToken, '--public-key', options.publicKey, '--json');
+  if (options.allowedOrigin) args.push('--allowed-origin', options.allowedOrigin);
+  const delivery = await spawnUntilReady(args, /\{"url":"([^"]+)"/, 'the delivery server');
+  return { url: (delivery.match[1] as string).replace(/\/$/, ''), stop: delivery.stop };
 }
 
 export const test = base.extend<{ server: BrowserModeServer }>({

@@ -4,12 +4,11 @@
  * companion's status following the server's state.
  * Needs `npx electron-vite build` and `npm run build:sdk` first.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test as base, type BrowserModeServer } from './fixtures';
+import { expect, startDeliveryServer, test as base, type BrowserModeServer } from './fixtures';
 
 const ADMIN_TOKEN = 'e2e-messages-more-admin-token-0123456789';
 const PUBLIC_KEY = 'pk-e2e-messages-more-key';
@@ -24,35 +23,15 @@ interface Delivery {
 
 async function startDelivery(): Promise<{ delivery: Delivery; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'guidepost-messages-more-e2e-'));
-  const args = ['--import', './scripts/register-ts.mjs', 'src/main/cli.ts', 'delivery', '--port', '0', '--db', join(dir, 'delivery.db')];
-  args.push('--admin-token', ADMIN_TOKEN, '--public-key', PUBLIC_KEY, '--json');
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the delivery server did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /\{"url":"([^"]+)"/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1].replace(/\/$/, ''));
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the delivery server exited with ${code}:\n${output}`)));
-  });
+  const server = await startDeliveryServer({ dir, adminToken: ADMIN_TOKEN, publicKey: PUBLIC_KEY });
+  const url = server.url;
   const message: Delivery['message'] = async (id) => {
     const res = await fetch(`${url}/v1/messages/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
     const json = (await res.json()) as { message?: { state?: string; version?: number } };
     return { status: res.status, ...(json.message ? { message: json.message } : {}) };
   };
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   return { delivery: { url, message }, stop };

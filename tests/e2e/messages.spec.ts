@@ -7,14 +7,13 @@
  * message's results: a detractor, the score and the comment.
  * Needs `npx electron-vite build` and `npm run build:sdk` first.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test as base } from './fixtures';
+import { expect, startDeliveryServer, test as base } from './fixtures';
 
 const ADMIN_TOKEN = 'e2e-messages-admin-token-0123456789';
 const PUBLIC_KEY = 'pk-e2e-messages-key';
@@ -50,24 +49,8 @@ async function startDelivery(port = 0): Promise<{ delivery: Delivery; stop: () =
   });
   await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
   const host = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
-  const args = ['--import', './scripts/register-ts.mjs', 'src/main/cli.ts', 'delivery', '--port', String(port), '--db', join(dir, 'delivery.db')];
-  args.push('--admin-token', ADMIN_TOKEN, '--public-key', PUBLIC_KEY, '--allowed-origin', host, '--json');
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the delivery server did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /\{"url":"([^"]+)"/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1].replace(/\/$/, ''));
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the delivery server exited with ${code}:\n${output}`)));
-  });
+  const server = await startDeliveryServer({ dir, port, adminToken: ADMIN_TOKEN, publicKey: PUBLIC_KEY, allowedOrigin: host });
+  url = server.url;
   const client: Delivery['client'] = async (path, body) => {
     const res = await fetch(url + path, { method: 'POST', headers: { 'X-Guidepost-Key': PUBLIC_KEY, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     return res.status;
@@ -85,11 +68,7 @@ async function startDelivery(port = 0): Promise<{ delivery: Delivery; stop: () =
     return ((await res.json()) as { events: Awaited<ReturnType<Delivery['events']>> }).events;
   };
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await server.stop();
     await new Promise<void>((resolve) => page.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
   };

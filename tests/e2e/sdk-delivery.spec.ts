@@ -4,13 +4,13 @@
  * SDK from the server (<script src=…/sdk/guidepost.js>) and calls guidepost.init. Messages are
  * published and events read back through the admin API. Needs `npm run build:sdk` first.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
+import { startDeliveryServer } from './fixtures';
 
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 const PUBLIC_KEY = 'pk-e2e-public-key';
@@ -62,42 +62,8 @@ async function startDelivery(): Promise<{ delivery: Delivery; stop: () => Promis
   await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
   const host = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
 
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '--import',
-      './scripts/register-ts.mjs',
-      'src/main/cli.ts',
-      'delivery',
-      '--port',
-      '0',
-      '--db',
-      join(dir, 'delivery.db'),
-      '--admin-token',
-      ADMIN_TOKEN,
-      '--public-key',
-      PUBLIC_KEY,
-      '--allowed-origin',
-      host,
-      '--json',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  deliveryUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the delivery server did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /\{"url":"([^"]+)"/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1].replace(/\/$/, ''));
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the delivery server exited with ${code}:\n${output}`)));
-  });
+  const server = await startDeliveryServer({ dir, adminToken: ADMIN_TOKEN, publicKey: PUBLIC_KEY, allowedOrigin: host });
+  deliveryUrl = server.url;
 
   const admin: Delivery['admin'] = async (method, path, body) => {
     const response = await fetch(deliveryUrl + path, {
@@ -119,11 +85,7 @@ async function startDelivery(): Promise<{ delivery: Delivery; stop: () => Promis
     }
   };
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await server.stop();
     await new Promise<void>((resolve) => page.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
   };
