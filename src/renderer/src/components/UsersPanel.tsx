@@ -36,14 +36,17 @@ export function UsersPanel() {
   const scroller = useRef<HTMLDivElement>(null);
   const returnTo = useRef<HTMLElement | null>(null);
 
-  // Typing waits for a pause before asking the backend.
+  // Typing waits for a pause before asking the backend. Only a changed search goes back to page one: on
+  // mount this timer used to fire too, and snapped a quick "Next" back to the first page.
   useEffect(() => {
+    const next = query.trim();
+    if (next === search) return;
     const timer = setTimeout(() => {
-      setSearch(query.trim());
+      setSearch(next);
       setPageIndex(0);
     }, SEARCH_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [query]);
+  }, [query, search]);
 
   useEffect(() => {
     let live = true;
