@@ -6,15 +6,14 @@
 import { z } from 'zod';
 import { parseTimestamp } from '../shared/segment-spec';
 import { parseRule, referencedSegments, type PropertyFilter, type Rule } from '../shared/segments/rule';
+import { ENVIRONMENTS, MESSAGE_ID_PATTERN, MESSAGE_KINDS, type Environment, type MessageKind } from '../shared/messages/model';
 
-export const MESSAGE_KINDS = ['modal', 'nps'] as const;
-export type MessageKind = (typeof MESSAGE_KINDS)[number];
-export const ENVIRONMENTS = ['staging', 'production'] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
+// Kinds, environments and message ids are one definition, shared with the companion that authors messages.
+export { ENVIRONMENTS, MESSAGE_KINDS, type Environment, type MessageKind };
 export type MessageState = 'running' | 'paused' | 'ended';
 
 /** Message ids: what a URL path segment carries without escaping. */
-export const MESSAGE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+export const MESSAGE_ID = MESSAGE_ID_PATTERN;
 
 export type JsonObject = Record<string, unknown>;
 

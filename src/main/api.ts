@@ -22,6 +22,7 @@ import { JobRunner } from './jobs';
 import { memorySecrets, type SecretStore } from './messages/secrets';
 import { createMessageHandlers, MessageService } from './messages/service';
 import type { ExportFormat } from './workshops/export';
+import { slugOf } from './workshops/export/text';
 import { WorkshopService } from './workshops/service';
 import { computeUsage, thresholdSize } from './workshops/usage';
 
@@ -152,9 +153,8 @@ export function createBackend(deps: ApiDeps): Backend {
   };
   const messages = new MessageService(messageDeps);
   if (deps.outbox?.autoStart !== false) messages.sender.start();
-  /** A folder under exports/ named after the title; leading dots go, so ".." cannot climb out of it. */
-  const exportsDir = (title: string): string =>
-    join(dirname(path), 'exports', title.replace(/[^A-Za-z0-9._ -]+/g, '').trim().replace(/\s+/g, '-').replace(/^\.+/, '').slice(0, 60) || 'workshop');
+  /** A folder under exports/ named after the title, by the same slug the exported files are named with. */
+  const exportsDir = (title: string): string => join(dirname(path), 'exports', slugOf(title));
 
   const exportWorkshopTo = async (id: string, format: ExportFormat, outDir: string): Promise<string[]> => {
     const workshop = workshops.get(id);

@@ -25,9 +25,9 @@ import type {
   UserPage,
   UserTimeline,
 } from './types';
-import type { Workshop, WorkshopSummary } from './workshop/model';
+import { workshopIdSchema, type Workshop, type WorkshopSummary } from './workshop/model';
 import type { AudienceCheck, EnvironmentSettings, MessageRecord, MessageResults, OutboxItem } from './messages/model';
-import { ENVIRONMENTS } from './messages/model';
+import { ENVIRONMENTS, MESSAGE_ID_PATTERN } from './messages/model';
 import { TEMPLATE_IDS } from './workshop/templates';
 import type { ThresholdSize, WorkshopUsage } from './workshop/usage';
 
@@ -43,8 +43,8 @@ function method<O>() {
 
 const noArgs = z.object({}).strict();
 const epochMs = z.number().int().min(0).max(8.64e15);
-const workshopId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1-64 letters, digits, _ and -');
-const messageId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'message ids start with a letter or digit and hold letters, digits, . _ : -');
+const workshopId = workshopIdSchema;
+const messageId = z.string().regex(MESSAGE_ID_PATTERN, 'message ids start with a letter or digit and hold letters, digits, . _ : -');
 const eventFileFormat = z.enum(['ndjson', 'json', 'csv']) satisfies z.ZodType<EventFileFormat>;
 const importArgs = z
   .object({ path: z.string().min(1, 'choose a file').max(4096), format: eventFileFormat.optional() })

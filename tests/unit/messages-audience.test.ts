@@ -14,7 +14,7 @@ import type { MessageDraft } from '../../src/shared/messages/model';
 import { matchesRule, type ProfileEvent, type UserProfile } from '../../src/shared/segments/evaluate';
 import { explainRule } from '../../src/shared/segments/explain';
 import type { Condition, PropertyFilter, Rule } from '../../src/shared/segments/rule';
-import type { Persona } from '../../src/shared/workshop/model';
+import { rulePersona } from './messages-helpers';
 import { apiErrorOf, useTempCache } from './helpers';
 import { buildWorld, DAY, type TestRecord } from './segments-helpers';
 
@@ -95,21 +95,8 @@ describe('messageAudience: the count', () => {
 
   it('counts a persona target with its rule, and names a deleted workshop or persona clearly', async () => {
     const e = env(BASE);
-    const persona = (id: string, name: string, rule: Rule): Persona => ({
-      id,
-      name,
-      description: '',
-      actions: ['report_run'],
-      jobs: [],
-      frequency: 'week',
-      threshold: 1,
-      windowDays: 30,
-      include: [],
-      exclude: [],
-      rule,
-      ruleEdited: true,
-      segmentId: null,
-    });
+    const persona = rulePersona;
+
     const created = e.workshops.create({ title: 'Acme personas', template: 'personas' });
     const enterpriseRule: Rule = { version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'plan', op: 'eq', value: 'enterprise' }] };
     const workshop = e.workshops.save({ ...created, personas: [persona('p_ent', 'Enterprise admins', enterpriseRule)] });

@@ -3,6 +3,8 @@ import { createBackend, type ApiDeps, type Backend } from '../../src/main/api';
 import type { Db } from '../../src/main/db/connection';
 import { memorySecrets } from '../../src/main/messages/secrets';
 import type { MessageDraft, OutboxItem } from '../../src/shared/messages/model';
+import type { Rule } from '../../src/shared/segments/rule';
+import type { Persona } from '../../src/shared/workshop/model';
 
 export const STAGING_TOKEN = 'staging-token';
 
@@ -58,4 +60,23 @@ export async function withSegment(backend: Backend, id = 'seg_starter', name = '
     name,
     rule: { version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'plan', op: 'eq', value: 'starter' }] },
   });
+}
+
+/** A persona that is just its (hand-edited) rule, for tests that target or label by persona. */
+export function rulePersona(id: string, name: string, rule: Rule): Persona {
+  return {
+    id,
+    name,
+    description: '',
+    actions: ['report_run'],
+    jobs: [],
+    frequency: 'week',
+    threshold: 1,
+    windowDays: 30,
+    include: [],
+    exclude: [],
+    rule,
+    ruleEdited: true,
+    segmentId: null,
+  };
 }

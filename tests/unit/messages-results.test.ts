@@ -9,8 +9,8 @@ import { messageResults, npsOf } from '../../src/main/messages/results';
 import { SegmentService } from '../../src/main/segments/service';
 import { WorkshopService } from '../../src/main/workshops/service';
 import type { Rule } from '../../src/shared/segments/rule';
-import type { Persona } from '../../src/shared/workshop/model';
 import { apiErrorOf, useTempCache } from './helpers';
+import { rulePersona } from './messages-helpers';
 import { buildWorld, DAY, type TestRecord } from './segments-helpers';
 
 const tempCache = useTempCache();
@@ -21,23 +21,7 @@ const WEEK = 7 * DAY;
 
 const planIs = (plan: string): Rule => ({ version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'plan', op: 'eq', value: plan }] });
 
-function persona(id: string, name: string, rule: Rule): Persona {
-  return {
-    id,
-    name,
-    description: '',
-    actions: ['report_run'],
-    jobs: [],
-    frequency: 'week',
-    threshold: 1,
-    windowDays: 30,
-    include: [],
-    exclude: [],
-    rule,
-    ruleEdited: true,
-    segmentId: null,
-  };
-}
+const persona = rulePersona;
 
 const event = (user: string, name: string, ts: number, properties: Record<string, unknown>): TestRecord => ({ user, event: name, ts, properties });
 const shown = (user: string, messageId: string, ts: number): TestRecord => event(user, 'message_shown', ts, { message_id: messageId, message_version: 1 });

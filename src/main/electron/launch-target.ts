@@ -5,12 +5,14 @@
  * the macOS open-file / open-url events, and forwards the result to the window.
  */
 import type { Envelope } from '../../shared/errors';
+import { MESSAGE_ID_PATTERN } from '../../shared/messages/model';
 import type { OpenRequest } from '../../shared/types';
 
 export type LaunchTarget = { kind: 'bundle'; path: string } | { kind: 'link'; area: OpenRequest['area']; id: string };
 
 const AREAS: Readonly<Record<string, OpenRequest['area']>> = { workshop: 'workshops', segment: 'segments', message: 'messages' };
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+// The widest id any of the three may have (message ids); each area's own lookup refuses ids it cannot hold.
+const ID = MESSAGE_ID_PATTERN;
 
 /** A guidepost:// link, or null when the text is not one we understand (nothing else is acted on). */
 export function parseLink(text: string): LaunchTarget | null {

@@ -8,7 +8,9 @@ import { z } from 'zod';
 import type { Rule } from '../segments/rule';
 import { TEMPLATE_IDS } from './templates';
 
-const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1-64 letters, digits, _ and -');
+/** Ids of workshops and of everything inside one (participants, personas, rows): also the contract's. */
+export const workshopIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1-64 letters, digits, _ and -');
+const id = workshopIdSchema;
 const shortText = z.string().max(500);
 const longText = z.string().max(20_000);
 const epochMs = z.number().int().min(0).max(8.64e15);
