@@ -33,6 +33,8 @@ export interface ImportOptions {
   checkpoint?: () => Promise<void>;
   /** Forces a writer mode (tests compare both); by default bulk unless the cache is already large. */
   mode?: WriterMode;
+  /** Keys a bulk import dedupes in memory before it turns to the key index (tests lower it). */
+  bulkKeyLimit?: number;
   /** The built parse-worker script; without it, parsing runs inline on this thread. */
   parserScript?: URL;
 }
@@ -92,7 +94,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   db.pragma(`cache_size = ${IMPORT_CACHE_KIB}`);
   db.exec('BEGIN IMMEDIATE');
   try {
-    const writer = new RecordWriter(db, options.mode ?? (existing <= BULK_MAX_EXISTING ? 'bulk' : 'indexed'));
+    const writer = new RecordWriter(db, options.mode ?? (existing <= BULK_MAX_EXISTING ? 'bulk' : 'indexed'), options.bulkKeyLimit);
     const batches = options.parserScript
       ? parseOnWorker(options.parserScript, { path, format }, writer.shapes)
       : prepareFile(path, format, writer.shapes);

@@ -1,43 +1,37 @@
 /**
- * Writes prepared records into the cache: dedupes by record key, keeps users (identify merges traits
- * key by key, the later timestamp wins; first and last seen), the daily rollup and the property-key
- * catalog. Import and sync both write through it, inside their own transactions.
+ * Writes prepared records into the cache: dedupes by record key, keeps users (first and last seen;
+ * identify merges traits key by key, the later timestamp wins), the daily rollup and the property-key
+ * catalog. Import and sync both write through it, inside their own transactions. Only the records
+ * that went in touch users, the rollup and the catalog: a duplicate changes nothing.
  *
- * Records go in 64 at a time: one multi-row INSERT OR IGNORE … RETURNING tells which keys were new,
- * so the unique key index itself is the dedupe, and memory stays flat whatever the file's size. Only
- * the records that went in touch users, the rollup and the catalog: a duplicate changes nothing.
- *
- * "bulk" mode (large imports) also drops the (name_id, user_pk, ts) index for the load and rebuilds it
- * in finish(): building it once is several times faster than maintaining it row by row.
+ * Two modes:
+ * - "indexed" (sync pages, large caches): 64 records per INSERT OR IGNORE … RETURNING, so the unique
+ *   key index itself is the dedupe.
+ * - "bulk" (imports into a cache of modest size): every events index is dropped for the load and
+ *   rebuilt in finish(), and the dedupe runs against an in-memory KeySet holding the keys already
+ *   stored and those written so far. Building the unique index once from sorted keys is several times
+ *   faster than inserting a million random keys into it one by one, which was most of an import's
+ *   time. Past KEY_SET_LIMIT keys the writer rebuilds the key index and carries on in indexed mode,
+ *   so memory stays bounded whatever the file's size.
  */
 import type { Statement } from 'better-sqlite3';
 import type { PreparedRecord } from './prepare';
 import type { Db } from '../db/connection';
+import { BatchInserter } from '../db/batch-insert';
 import { createEventsRepo } from '../db/events-repo';
 import { PropertyKeyTracker, ShapeTable } from '../db/property-keys';
 import { DailyRollup, deferIndexes } from '../db/rollup';
+import { KeySet } from './key-set';
+import { UserUpdates } from './user-updates';
 
 export type WriterMode = 'bulk' | 'indexed';
 
-/** Sets an own property, even one named "__proto__": a trait is data, never an object's prototype. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-interface UserState {
-  pk: number;
-  traits: Record<string, unknown>;
-  traitTimes: Record<string, number>;
-  first: number | null;
-  last: number | null;
-  dirty: boolean;
-}
-
 /** Records per INSERT statement. */
 const BATCH = 64;
-/** Users held in memory before their state is written out and forgotten. */
-const USER_CACHE_LIMIT = 50_000;
-const COLUMNS = '(event_key, event_id, user_pk, name_id, ts, properties)';
+/** Keys the bulk writer dedupes in memory (at most 32 MB of slots) before it turns to the key index. */
+const KEY_SET_LIMIT = 2_000_000;
+const COLUMNS = ['event_key', 'event_id', 'user_pk', 'name_id', 'ts', 'properties'] as const;
+const KEY_INDEX = 'events_by_key';
 
 export class RecordWriter {
   /** The property shapes of prepared records (see prepare.ts); the catalog gets those of stored records only. */
@@ -47,40 +41,50 @@ export class RecordWriter {
   newestTs: number | null = null;
   private readonly usedShapes = new Set<number>();
   private readonly rollup = new DailyRollup();
-  private readonly users = new Map<string, UserState>();
+  private readonly users: UserUpdates;
   private readonly names = new Map<string, number>();
   private readonly repo;
   private readonly pending: PreparedRecord[] = [];
   private readonly inserts = new Map<number, Statement<unknown[], number>>();
-  private readonly selectUser;
-  private readonly insertUser;
-  private readonly updateUser;
-  private restoreIndexes: (() => void) | null = null;
+  /** Bulk mode: the keys stored and written so far, and the plain batched INSERT. */
+  private keys: KeySet | null = null;
+  private bulkInsert: BatchInserter | null = null;
+  private restoreKeyIndex: (() => void) | null = null;
+  private restoreOtherIndexes: (() => void) | null = null;
 
   constructor(
     private readonly db: Db,
     mode: WriterMode,
+    /** Keys the bulk writer dedupes in memory before it turns to the key index (tests lower it). */
+    private readonly keySetLimit = KEY_SET_LIMIT,
   ) {
     this.repo = createEventsRepo(db);
-    this.selectUser = db.prepare<[string], { user_pk: number; traits: string; trait_times: string; first_seen: number | null; last_seen: number | null }>(
-      'SELECT user_pk, traits, trait_times, first_seen, last_seen FROM users WHERE id = ?',
-    );
-    this.insertUser = db.prepare('INSERT INTO users (id) VALUES (?)');
-    this.updateUser = db.prepare('UPDATE users SET traits = ?, trait_times = ?, first_seen = ?, last_seen = ? WHERE user_pk = ?');
-    if (mode === 'bulk') this.restoreIndexes = deferIndexes(db, 'events', (name) => name !== 'events_by_key');
+    this.users = new UserUpdates(db);
+    if (mode === 'bulk') {
+      const stored = db.prepare<[], number>('SELECT count(*) FROM events').pluck().get() ?? 0;
+      if (stored < keySetLimit) {
+        const keys = new KeySet(stored);
+        for (const key of db.prepare<[], number>(`SELECT event_key FROM events INDEXED BY ${KEY_INDEX}`).pluck().iterate()) keys.add(key);
+        this.keys = keys;
+        this.restoreKeyIndex = deferIndexes(db, 'events', (name) => name === KEY_INDEX);
+        this.bulkInsert = new BatchInserter(db, 'INSERT INTO events', COLUMNS, BATCH);
+      }
+      this.restoreOtherIndexes = deferIndexes(db, 'events', (name) => name !== KEY_INDEX);
+    }
   }
 
   private insertFor(rows: number): Statement<unknown[], number> {
     let statement = this.inserts.get(rows);
     if (!statement) {
       const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
-      statement = this.db.prepare<unknown[], number>(`INSERT OR IGNORE INTO events ${COLUMNS} VALUES ${values} RETURNING event_key`).pluck();
+      statement = this.db.prepare<unknown[], number>(`INSERT OR IGNORE INTO events (${COLUMNS.join(', ')}) VALUES ${values} RETURNING event_key`).pluck();
       this.inserts.set(rows, statement);
     }
     return statement;
   }
 
   private nameId(name: string): number {
+    if (name === '') return 0;
     let id = this.names.get(name);
     if (id === undefined) {
       id = this.repo.ensureEventNames([name]).get(name) as number;
@@ -89,28 +93,32 @@ export class RecordWriter {
     return id;
   }
 
-  private user(userId: string): UserState {
-    let state = this.users.get(userId);
-    if (state) return state;
-    if (this.users.size >= USER_CACHE_LIMIT) this.flushUsers();
-    const row = this.selectUser.get(userId);
-    state = row
-      ? {
-          pk: row.user_pk,
-          traits: JSON.parse(row.traits) as Record<string, unknown>,
-          traitTimes: JSON.parse(row.trait_times) as Record<string, number>,
-          first: row.first_seen,
-          last: row.last_seen,
-          dirty: false,
-        }
-      : { pk: Number(this.insertUser.run(userId).lastInsertRowid), traits: {}, traitTimes: {}, first: null, last: null, dirty: true };
-    this.users.set(userId, state);
-    return state;
-  }
-
   write(record: PreparedRecord): void {
+    const keys = this.keys;
+    if (keys) {
+      if (!keys.add(record.key)) {
+        this.duplicates += 1;
+        return;
+      }
+      const pk = this.users.pk(record.userId);
+      const nameId = this.nameId(record.name);
+      (this.bulkInsert as BatchInserter).add(record.key, record.id, pk, nameId, record.ts, record.json);
+      this.imported += 1;
+      this.apply(pk, nameId, record);
+      if (keys.size >= this.keySetLimit) this.leaveBulk();
+      return;
+    }
     this.pending.push(record);
     if (this.pending.length >= BATCH) this.flushPending();
+  }
+
+  /** From here on the unique key index is the dedupe: rebuild it now and let the key set go. */
+  private leaveBulk(): void {
+    this.bulkInsert?.flush();
+    this.restoreKeyIndex?.();
+    this.restoreKeyIndex = null;
+    this.bulkInsert = null;
+    this.keys = null;
   }
 
   private flushPending(): void {
@@ -127,63 +135,44 @@ export class RecordWriter {
     }
     this.pending.length = 0;
     const params: unknown[] = [];
-    const owners: UserState[] = [];
+    const pks: number[] = [];
     for (const r of candidates) {
-      const user = this.user(r.userId);
-      owners.push(user);
-      params.push(r.key, r.id, user.pk, r.name === '' ? 0 : this.nameId(r.name), r.ts, r.json);
+      const pk = this.users.pk(r.userId);
+      pks.push(pk);
+      params.push(r.key, r.id, pk, this.nameId(r.name), r.ts, r.json);
     }
     const inserted = new Set(this.insertFor(candidates.length).all(...params));
     candidates.forEach((record, i) => {
       if (inserted.has(record.key)) {
         this.imported += 1;
-        this.apply(owners[i] as UserState, record);
+        this.apply(pks[i] as number, this.nameId(record.name), record);
       } else this.duplicates += 1;
     });
   }
 
-  private apply(user: UserState, record: PreparedRecord): void {
+  /** Folds a stored record into users, the rollup and the catalog. */
+  private apply(pk: number, nameId: number, record: PreparedRecord): void {
     const ts = record.ts;
-    if (user.first === null || ts < user.first) user.first = ts;
-    if (user.last === null || ts > user.last) user.last = ts;
-    user.dirty = true;
-    const nameId = record.name === '' ? 0 : this.nameId(record.name);
+    this.users.seen(pk, ts);
     if (nameId === 0 && record.json !== null) {
-      const traits = record.data ?? (JSON.parse(record.json) as Record<string, unknown>);
-      for (const key in traits) {
-        const seen = Object.prototype.hasOwnProperty.call(user.traitTimes, key) ? user.traitTimes[key] : undefined;
-        if (seen === undefined || ts >= seen) {
-          setOwn(user.traits, key, traits[key]);
-          setOwn(user.traitTimes, key, ts);
-        }
-      }
+      this.users.identify(pk, ts, record.data ?? (JSON.parse(record.json) as Record<string, unknown>));
     }
     if (record.shape !== 0) this.usedShapes.add(record.shape);
     this.rollup.add(nameId, ts);
     if (this.newestTs === null || ts > this.newestTs) this.newestTs = ts;
   }
 
-  private flushUsers(): void {
-    for (const state of this.users.values()) {
-      if (state.dirty) {
-        this.updateUser.run(JSON.stringify(state.traits), JSON.stringify(state.traitTimes), state.first, state.last, state.pk);
-      }
-    }
-    this.users.clear();
-  }
-
   /** Writes everything held in memory and rebuilds deferred indexes. Call before the transaction commits. */
   finish(): void {
+    this.leaveBulk();
     this.flushPending();
-    this.flushUsers();
-    // A duplicate naming a user never seen before created that user's row: it has no record, so it goes.
-    this.db.exec('DELETE FROM users WHERE first_seen IS NULL');
+    this.users.flush();
     this.rollup.flush(this.db);
     const keys = new PropertyKeyTracker();
     for (const shape of this.usedShapes) keys.merge(this.shapes.entries(shape));
     keys.flush(this.db, (name) => this.nameId(name));
     this.usedShapes.clear();
-    this.restoreIndexes?.();
-    this.restoreIndexes = null;
+    this.restoreOtherIndexes?.();
+    this.restoreOtherIndexes = null;
   }
 }

@@ -1,0 +1,143 @@
+/**
+ * What an import or a sync page changes about users, gathered in memory and written once: each
+ * user's earliest and latest record (folded into first_seen and last_seen with min/max in SQL, so a
+ * user's row is never read for them) and the traits their identify calls carry (merged key by key
+ * into the stored traits, the later timestamp winning).
+ *
+ * Memory stays bounded whatever the file: the id → user_pk map and the trait patches are written out
+ * and forgotten when they grow past their limits; first and last seen live in typed arrays indexed
+ * by user_pk.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db/connection';
+
+/** Users whose user_pk is remembered by id; past this, the map is forgotten (users are looked up again). */
+const USER_ID_LIMIT = 200_000;
+/** Users with pending trait changes; past this, they are written out. */
+const PATCH_LIMIT = 50_000;
+
+interface TraitPatch {
+  values: Record<string, unknown>;
+  times: Record<string, number>;
+}
+
+/** Sets an own property, even one named "__proto__": a trait is data, never an object's prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Applies one trait set at `ts` to values/times: a time at or after the one held wins. */
+function mergeTrait(values: Record<string, unknown>, times: Record<string, number>, key: string, value: unknown, ts: number): void {
+  const held = Object.prototype.hasOwnProperty.call(times, key) ? times[key] : undefined;
+  if (held === undefined || ts >= held) {
+    setOwn(values, key, value);
+    setOwn(times, key, ts);
+  }
+}
+
+export class UserUpdates {
+  private readonly pks = new Map<string, number>();
+  /** This batch's earliest and latest record per user_pk; NaN where untouched. */
+  private first: Float64Array<ArrayBuffer> = new Float64Array(1024).fill(NaN);
+  private last: Float64Array<ArrayBuffer> = new Float64Array(1024).fill(NaN);
+  private lowestTouched = Infinity;
+  private highestTouched = 0;
+  private readonly patches = new Map<number, TraitPatch>();
+  /** Users created by this writer have no stored traits to merge with. */
+  private readonly firstNewPk: number;
+  private readonly selectPk: Statement<[string], number>;
+  private readonly insertUser: Statement<[string]>;
+  private readonly selectTraits: Statement<[number], { traits: string; trait_times: string }>;
+  private readonly updateSeen: Statement<[{ first: number; last: number; pk: number }]>;
+  private readonly updateTraits: Statement<[string, string, number]>;
+
+  constructor(private readonly db: Db) {
+    this.firstNewPk = ((db.prepare('SELECT max(user_pk) FROM users').pluck().get() as number | null) ?? 0) + 1;
+    this.selectPk = db.prepare<[string], number>('SELECT user_pk FROM users WHERE id = ?').pluck();
+    this.insertUser = db.prepare<[string]>('INSERT INTO users (id) VALUES (?)');
+    this.selectTraits = db.prepare<[number], { traits: string; trait_times: string }>('SELECT traits, trait_times FROM users WHERE user_pk = ?');
+    this.updateSeen = db.prepare<[{ first: number; last: number; pk: number }]>(
+      'UPDATE users SET first_seen = min(coalesce(first_seen, @first), @first), last_seen = max(coalesce(last_seen, @last), @last) WHERE user_pk = @pk',
+    );
+    this.updateTraits = db.prepare<[string, string, number]>('UPDATE users SET traits = ?, trait_times = ? WHERE user_pk = ?');
+  }
+
+  /** The user's user_pk, creating the row when the id is new (a row without records is removed by finish()). */
+  pk(userId: string): number {
+    let pk = this.pks.get(userId);
+    if (pk !== undefined) return pk;
+    if (this.pks.size >= USER_ID_LIMIT) this.pks.clear();
+    pk = this.selectPk.get(userId) ?? Number(this.insertUser.run(userId).lastInsertRowid);
+    this.pks.set(userId, pk);
+    return pk;
+  }
+
+  /** A stored record of the user at ts. */
+  seen(pk: number, ts: number): void {
+    if (pk >= this.first.length) this.grow(pk);
+    const first = this.first[pk] as number;
+    // NaN compares false both ways: an untouched user takes ts for both.
+    if (!(first <= ts)) this.first[pk] = ts;
+    if (!((this.last[pk] as number) >= ts)) this.last[pk] = ts;
+    if (pk < this.lowestTouched) this.lowestTouched = pk;
+    if (pk > this.highestTouched) this.highestTouched = pk;
+  }
+
+  /** A stored identify call of the user at ts, carrying traits. */
+  identify(pk: number, ts: number, traits: Record<string, unknown>): void {
+    let patch = this.patches.get(pk);
+    if (!patch) {
+      if (this.patches.size >= PATCH_LIMIT) this.flushTraits();
+      this.patches.set(pk, (patch = { values: {}, times: {} }));
+    }
+    for (const key in traits) mergeTrait(patch.values, patch.times, key, traits[key], ts);
+  }
+
+  private grow(pk: number): void {
+    let size = this.first.length;
+    while (size <= pk) size *= 2;
+    const grown = (old: Float64Array): Float64Array<ArrayBuffer> => {
+      const next = new Float64Array(size).fill(NaN);
+      next.set(old);
+      return next;
+    };
+    this.first = grown(this.first);
+    this.last = grown(this.last);
+  }
+
+  private flushTraits(): void {
+    for (const [pk, patch] of this.patches) {
+      let values = patch.values;
+      let times = patch.times;
+      if (pk < this.firstNewPk) {
+        // Merging the patch into the stored traits gives what applying each call in turn would have:
+        // the patch holds, per key, the latest of this batch's calls.
+        const stored = this.selectTraits.get(pk);
+        if (stored) {
+          values = JSON.parse(stored.traits) as Record<string, unknown>;
+          times = JSON.parse(stored.trait_times) as Record<string, number>;
+          for (const key in patch.values) mergeTrait(values, times, key, patch.values[key], patch.times[key] as number);
+        }
+      }
+      this.updateTraits.run(JSON.stringify(values), JSON.stringify(times), pk);
+    }
+    this.patches.clear();
+  }
+
+  /** Writes everything gathered; call inside the writer's transaction. */
+  flush(): void {
+    this.flushTraits();
+    for (let pk = this.lowestTouched; pk <= this.highestTouched; pk++) {
+      const first = this.first[pk] as number;
+      if (first === first) {
+        this.updateSeen.run({ first, last: this.last[pk] as number, pk });
+        this.first[pk] = NaN;
+        this.last[pk] = NaN;
+      }
+    }
+    this.lowestTouched = Infinity;
+    this.highestTouched = 0;
+    // A duplicate naming a user never seen before created that user's row: it has no record, so it goes.
+    this.db.exec(`DELETE FROM users WHERE user_pk >= ${this.firstNewPk} AND first_seen IS NULL`);
+  }
+}
