@@ -72,11 +72,21 @@ function parseCanonicalUtc(text: string): number | null {
   return utcInstant(year, month, day, hour, minute, second, ms1 * 10 + ms2);
 }
 
-/** Date.UTC, but years 0-99 mean themselves (Date.UTC reads them as 1900-1999). */
+/**
+ * Date.UTC for a valid calendar date and time, but years 0-99 mean themselves (Date.UTC reads them
+ * as 1900-1999). Plain arithmetic on the proleptic Gregorian calendar (days counted in 400-year eras
+ * from a March-based year, so leap days fall at a year's end): no Date object per call, which an
+ * import pays a million times.
+ */
 export function utcInstant(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
-  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, ms));
-  date.setUTCFullYear(year, month - 1, day);
-  return date.getTime();
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  // 719,468 days from 0000-03-01 to 1970-01-01.
+  const days = era * 146_097 + dayOfEra - 719_468;
+  return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   derivedRecordId,
   normalizeRecord,
   parseTimestamp,
+  utcInstant,
   utf8Length,
   type NormalizeResult,
   type NormalizedRecord,
@@ -115,6 +116,32 @@ describe('parseTimestamp', () => {
     expect(parseTimestamp('2024-02-29T00:00:00Z')).toBe(Date.UTC(2024, 1, 29));
     expect(parseTimestamp('2000-02-29T00:00:00Z')).toBe(Date.UTC(2000, 1, 29));
     expect(parseTimestamp('1900-02-29T00:00:00Z')).toMatch(/not a valid date/);
+  });
+});
+
+describe('utcInstant', () => {
+  it('equals what Date gives for every valid date and time of years 0 to 9999', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('0000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }),
+        (date) => {
+          const expected = date.getTime();
+          const got = utcInstant(
+            date.getUTCFullYear(),
+            date.getUTCMonth() + 1,
+            date.getUTCDate(),
+            date.getUTCHours(),
+            date.getUTCMinutes(),
+            date.getUTCSeconds(),
+            date.getUTCMilliseconds(),
+          );
+          expect(got).toBe(expected);
+        },
+      ),
+      { seed: 42, numRuns: 5000 },
+    );
+    expect(utcInstant(0, 1, 1)).toBe(-62_167_219_200_000);
+    expect(utcInstant(2024, 2, 29, 23, 59, 59, 999)).toBe(Date.UTC(2024, 1, 29, 23, 59, 59, 999));
   });
 });
 
