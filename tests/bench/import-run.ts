@@ -1,7 +1,7 @@
 /**
  * One measurement of `npm run bench:import`, run in its own process so its peak memory is its own.
  * Usage: import-run.ts <real|floor|ceiling> <file.ndjson> <db>
- * Prints one JSON line: {"mode", "events", "ms", "peakRssMb"}.
+ * Prints one JSON line: {"mode", "events", "ms", "cpuMs", "peakRssMb"}.
  */
 import { createReadStream, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -58,8 +58,11 @@ async function run(): Promise<number> {
 }
 
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 const events = await run();
 const ms = performance.now() - started;
+// CPU time of every thread of the process: steadier than wall time when the machine is busy.
+const cpu = process.cpuUsage(cpuBefore);
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
-process.stdout.write(`${JSON.stringify({ mode, events, ms: Math.round(ms), peakRssMb: Math.round(peakRss / 1048576) })}\n`);
+process.stdout.write(`${JSON.stringify({ mode, events, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000), peakRssMb: Math.round(peakRss / 1048576) })}\n`);

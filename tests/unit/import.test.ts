@@ -81,11 +81,12 @@ function storedKeys(db: Db): Record<string, number> {
 }
 
 /** Runs tests/unit/fixtures/import-run.ts (an import with the parser thread) in a child process. */
-function importInChild(file: string, db: string, cancelAfterBatches?: number): Promise<ImportSummary> {
+function importInChild(file: string, db: string, cancelAfterBatches?: number, parserRangeBytes?: number): Promise<ImportSummary> {
   return new Promise((resolve, reject) => {
     const args = ['--import', './scripts/register-ts.mjs', 'tests/unit/fixtures/import-run.ts', file, db];
     if (cancelAfterBatches !== undefined) args.push(String(cancelAfterBatches));
-    const child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = parserRangeBytes === undefined ? process.env : { ...process.env, PARSER_RANGE_BYTES: String(parserRangeBytes) };
+    const child = spawn(process.execPath, args, { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -731,6 +732,33 @@ describe('importFile: with the parser thread, as the app and the CLI run it', ()
     const threadedPath = join(dir, 'threaded.db');
     const b = await importInChild(file, threadedPath);
     expect(a.rejected).toBe(72);
+    expect({ ...b, ms: 0, reportId: 0 }).toEqual({ ...a, ms: 0, reportId: 0 });
+    const content = withCache(threadedPath, (db) => ({ content: cacheContent(db), catalog: catalogKeys(db) }));
+    expect(content.content).toEqual(cacheContent(inline.db));
+    expect(content.catalog).toEqual(catalogKeys(inline.db));
+  }, 60_000);
+
+  it('two parser threads taking ranges turn about give what inline parsing gives: lines, duplicates, first wins', async () => {
+    const dir = tempDir();
+    const lines: string[] = [];
+    for (let i = 1; i <= 3000; i++) {
+      if (i % 97 === 0) lines.push('{broken');
+      else if (i % 89 === 0) lines.push('');
+      else if (i % 83 === 0) lines.push(JSON.stringify(rec(i, { properties: { long: 'x'.repeat(5000) } })));
+      // Repeats of earlier messageIds with other content, often from another range: the first stays.
+      else if (i % 31 === 0) lines.push(JSON.stringify(rec(i - 29, { properties: { repeat: i } })));
+      else if (i % 13 === 0) lines.push(JSON.stringify({ type: 'identify', userId: `user_${i % 40}`, timestamp: iso(BASE + i), traits: { n: i } }));
+      else lines.push(JSON.stringify(rec(i, { properties: { i, ['k' + (i % 9)]: i % 4 === 0 ? 'text' : i } })));
+    }
+    // A byte order mark, CRLF line ends and no newline after the last line.
+    const file = fileIn(dir, 'ranges.ndjson', `\uFEFF${lines.join('\r\n')}`);
+    const inline = tempCache('inline.db');
+    const a = await importFile(inline.db, file);
+    const threadedPath = join(dir, 'threaded.db');
+    // About 2 KB ranges: the file's 300 KB become well over a hundred ranges, some inside one long line.
+    const b = await importInChild(file, threadedPath, undefined, 2000);
+    expect(a.rejected).toBe(30);
+    expect(a.errors.map((e) => e.line)).toEqual(range(1, 3000).filter((i) => i % 97 === 0));
     expect({ ...b, ms: 0, reportId: 0 }).toEqual({ ...a, ms: 0, reportId: 0 });
     const content = withCache(threadedPath, (db) => ({ content: cacheContent(db), catalog: catalogKeys(db) }));
     expect(content.content).toEqual(cacheContent(inline.db));

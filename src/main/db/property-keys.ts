@@ -96,6 +96,12 @@ export class ShapeTable {
     return fresh;
   }
 
+  /** Adds a shape numbered elsewhere under a number of this table's own; returns that number. */
+  add(entries: [string, string, number][]): number {
+    this.shapes.push(entries);
+    return this.shapes.length - 1;
+  }
+
   /** Adds shapes numbered elsewhere (a parser thread). */
   adopt(shapes: Iterable<[number, [string, string, number][]]>): void {
     for (const [id, entries] of shapes) this.shapes[id] = entries;

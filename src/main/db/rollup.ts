@@ -42,6 +42,9 @@ export class DailyRollup {
   }
 }
 
+/** The page cache while deferred indexes are built, in KiB as PRAGMA cache_size takes it (negative). */
+const INDEX_BUILD_CACHE_KIB = -4096;
+
 /**
  * Drops a table's secondary indexes for a bulk load and returns the function that rebuilds them
  * from the definitions SQLite itself recorded: building an index once after the load is several
@@ -56,6 +59,16 @@ export function deferIndexes(db: Db, table: string, which: (indexName: string) =
     .filter((index) => which(index.name));
   for (const index of indexes) db.exec(`DROP INDEX "${index.name.replace(/"/g, '""')}"`);
   return () => {
-    for (const index of indexes) db.exec(index.sql);
+    if (indexes.length === 0) return;
+    // SQLite sorts an index's entries in runs as large as the page cache allows. Small runs that fit
+    // the CPU's caches, merged after, build a million-row index about twice as fast here as one large
+    // run (4 MB: 374 + 535 ms for the key and name indexes; 32 MB: 790 + 1,117 ms).
+    const cacheSize = db.pragma('cache_size', { simple: true }) as number;
+    db.pragma(`cache_size = ${INDEX_BUILD_CACHE_KIB}`);
+    try {
+      for (const index of indexes) db.exec(index.sql);
+    } finally {
+      db.pragma(`cache_size = ${cacheSize}`);
+    }
   };
 }

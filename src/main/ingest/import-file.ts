@@ -3,18 +3,16 @@
  * once as imported, duplicate or rejected, and keeping a report. One transaction: a crash leaves the
  * cache as it was (import again: nothing doubles), and a cancel keeps what was read so far.
  *
- * Parsing runs on a parser thread beside the writing thread when a parser script is given (the app,
+ * Parsing runs on parser threads beside the writing thread when a parser script is given (the app,
  * the CLI, the benchmark), and inline otherwise (unit tests, where a worker cannot load TypeScript).
  */
-import { Worker } from 'node:worker_threads';
 import { ApiError } from '../../shared/errors';
 import type { EventFileFormat, ImportError, ImportSummary } from '../../shared/types';
 import type { Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
-import type { ShapeTable } from '../db/property-keys';
 import { advanceDataAsOf } from './data-as-of';
-import { unpackBatch, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
-import { prepareFile, type PreparedBatch } from './prepare';
+import { parseOnThreads } from './parser-threads';
+import { prepareFile } from './prepare';
 import { MAX_REPORTED_ERRORS, saveReport } from './reports';
 import { sniffEventFile } from './sniff';
 import { RecordWriter, type WriterMode } from './writer';
@@ -37,44 +35,14 @@ export interface ImportOptions {
   bulkKeyLimit?: number;
   /** The built parse-worker script; without it, parsing runs inline on this thread. */
   parserScript?: URL;
+  /** Bytes per range when two parser threads share an NDJSON file (tests lower it to split small files). */
+  parserRangeBytes?: number;
 }
 
 /** Above this many events already in the cache, an import keeps the name index live instead of rebuilding it. */
 const BULK_MAX_EXISTING = 2_000_000;
 /** The import's page cache, in KiB as PRAGMA cache_size takes it (negative). */
 const IMPORT_CACHE_KIB = -32_768;
-
-/** Batches from a parser thread, adopting the property shapes it numbers into the writer's table. */
-async function* parseOnWorker(script: URL, setup: ParserSetup, shapes: ShapeTable): AsyncGenerator<PreparedBatch> {
-  // A small young generation keeps the parser thread's memory low; it allocates short-lived objects only.
-  const worker = new Worker(script, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-  const queue: ParserMessage[] = [];
-  let wake: (() => void) | null = null;
-  let failure: Error | null = null;
-  worker.on('message', (message: ParserMessage) => {
-    queue.push(message);
-    wake?.();
-  });
-  worker.on('error', (err) => {
-    failure = err;
-    wake?.();
-  });
-  try {
-    for (;;) {
-      while (queue.length === 0 && failure === null) await new Promise<void>((resolve) => (wake = resolve));
-      if (failure !== null) throw failure;
-      const message = queue.shift() as ParserMessage;
-      if (message.type === 'error') throw new Error(message.message);
-      if (message.type === 'done') return;
-      shapes.adopt(message.newShapes);
-      const credit: ParserRequest = { type: 'credit' };
-      worker.postMessage(credit);
-      yield unpackBatch(message);
-    }
-  } finally {
-    await worker.terminate();
-  }
-}
 
 export async function importFile(db: Db, path: string, options: ImportOptions = {}): Promise<ImportSummary> {
   const clock = options.clock ?? Date.now;
@@ -96,7 +64,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   try {
     const writer = new RecordWriter(db, options.mode ?? (existing <= BULK_MAX_EXISTING ? 'bulk' : 'indexed'), options.bulkKeyLimit);
     const batches = options.parserScript
-      ? parseOnWorker(options.parserScript, { path, format }, writer.shapes)
+      ? parseOnThreads(options.parserScript, path, format, size, writer.shapes, options.parserRangeBytes)
       : prepareFile(path, format, writer.shapes);
     try {
       for await (const batch of batches) {

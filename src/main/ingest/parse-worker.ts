@@ -1,16 +1,18 @@
 /**
- * The import's parser thread: reads, parses, validates and prepares records (prepare.ts) while the
+ * An import's parser thread: reads, parses, validates and prepares records (prepare.ts) while the
  * database thread writes the previous batches. It keeps at most a few batches in flight, so memory
- * stays flat whatever the file's size.
+ * stays flat whatever the file's size. A large NDJSON file is cut into ranges that two of these
+ * threads parse turn about; each ends a range with its line count so the writer can number the next.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ShapeTable } from '../db/property-keys';
 import { prepareFile } from './prepare';
+import type { ReadProgress } from './readers';
 import { packBatch, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('parse-worker must run as a worker thread.');
-const { path, format } = workerData as ParserSetup;
+const { path, format, ranges } = workerData as ParserSetup;
 const MAX_IN_FLIGHT = 3;
 let inFlight = 0;
 let wake: (() => void) | null = null;
@@ -25,14 +27,17 @@ port.on('message', (message: ParserRequest) => {
 
 async function run(): Promise<void> {
   const shapes = new ShapeTable();
-  for await (const batch of prepareFile(path, format, shapes)) {
-    const { message, transfer } = packBatch(batch, shapes.takeNew());
-    port!.postMessage(message, transfer);
-    inFlight += 1;
-    while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
+  for (const range of ranges ?? [undefined]) {
+    const progress: ReadProgress = { bytes: 0, lines: 0 };
+    for await (const batch of prepareFile(path, format, shapes, range, progress)) {
+      const { message, transfer } = packBatch(batch, shapes.takeNew());
+      port!.postMessage(message, transfer);
+      inFlight += 1;
+      while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
+    }
+    const end: ParserMessage = { type: 'range-end', lines: progress.lines ?? 0 };
+    port!.postMessage(end);
   }
-  const done: ParserMessage = { type: 'done' };
-  port!.postMessage(done);
 }
 
 run().catch((err: unknown) => {

@@ -1,14 +1,17 @@
 /**
- * Messages between an import and its parser thread. A batch travels as parallel columns (typed
+ * Messages between an import and its parser threads. A batch travels as parallel columns (typed
  * arrays moved, not copied, for the numbers) because cloning thousands of small objects costs more
  * than the parsing saved.
  */
 import type { EventFileFormat, ImportError } from '../../shared/types';
 import type { PreparedBatch, PreparedRecord } from './prepare';
+import type { ByteRange } from './readers';
 
 export interface ParserSetup {
   path: string;
   format: EventFileFormat;
+  /** The ranges this thread parses, in order; null: the whole file (every format but NDJSON). */
+  ranges: ByteRange[] | null;
 }
 
 export type ParserRequest = { type: 'credit' };
@@ -31,7 +34,8 @@ export interface PackedBatch {
 
 export type ParserMessage =
   | PackedBatch
-  | { type: 'done' }
+  /** The end of one of the thread's ranges (or of the whole file), and how many lines it held. */
+  | { type: 'range-end'; lines: number }
   | { type: 'error'; message: string };
 
 export function packBatch(

@@ -6,7 +6,7 @@
 import { normalizeRecord, recordKey, type NormalizedRecord } from '../../shared/segment-spec';
 import type { EventFileFormat, ImportError } from '../../shared/types';
 import type { ShapeTable } from '../db/property-keys';
-import { readCsv, readJsonArray, readNdjson, type RawRecord, type ReadProgress } from './readers';
+import { readCsv, readJsonArray, readNdjson, type ByteRange, type RawRecord, type ReadProgress } from './readers';
 
 /** A record ready for the writer: its dedupe key computed and its data serialized. */
 export interface PreparedRecord {
@@ -52,14 +52,20 @@ export function prepareRaw(raw: unknown, byteLength: number | undefined, shapes:
   return result.ok ? prepare(result.record, shapes) : result.reason;
 }
 
+/**
+ * Prepared batches of a file. A range (NDJSON only) limits reading to those bytes, with lines numbered
+ * from its start; `progress` then tells the lines read, for the caller to number the next range.
+ */
 export async function* prepareFile(
   path: string,
   format: EventFileFormat,
   shapes: ShapeTable,
+  range?: ByteRange,
+  progress: ReadProgress = { bytes: 0 },
 ): AsyncGenerator<PreparedBatch> {
-  const read = format === 'ndjson' ? readNdjson : format === 'json' ? readJsonArray : readCsv;
-  const progress: ReadProgress = { bytes: 0 };
-  for await (const batch of read(path, progress) as AsyncGenerator<RawRecord[]>) {
+  const source =
+    format === 'ndjson' ? readNdjson(path, progress, range) : format === 'json' ? readJsonArray(path, progress) : readCsv(path, progress);
+  for await (const batch of source as AsyncGenerator<RawRecord[]>) {
     const records: PreparedRecord[] = [];
     const rejects: ImportError[] = [];
     for (const raw of batch) {

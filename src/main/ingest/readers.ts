@@ -24,27 +24,68 @@ export interface RawRecord {
 
 export interface ReadProgress {
   bytes: number;
+  /** Physical lines read so far (NDJSON), blank ones included. */
+  lines?: number;
+}
+
+/** Bytes [start, end) of a file. */
+export interface ByteRange {
+  start: number;
+  end: number;
 }
 
 const BATCH = 2000;
 const CHUNK = 1 << 20;
 
 /**
- * The file in 1 MB chunks, read synchronously: the import runs on its own (worker) thread, and a
- * synchronous read keeps it busy instead of idling between asynchronous chunks.
+ * The file (or a range of it) in 1 MB chunks, read synchronously: the import runs on its own (worker)
+ * thread, and a synchronous read keeps it busy instead of idling between asynchronous chunks.
  */
-function* readChunks(path: string): Generator<Buffer> {
+function* readChunks(path: string, range?: ByteRange): Generator<Buffer> {
   const fd = openSync(path, 'r');
   try {
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(CHUNK);
-      const n = readSync(fd, chunk, 0, CHUNK, null);
+    let position = range?.start ?? 0;
+    const end = range?.end ?? Infinity;
+    while (position < end) {
+      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, end - position));
+      const n = readSync(fd, chunk, 0, chunk.length, position);
       if (n === 0) return;
-      yield n === CHUNK ? chunk : chunk.subarray(0, n);
+      position += n;
+      yield n === chunk.length ? chunk : chunk.subarray(0, n);
     }
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Cuts an NDJSON file into ranges of about `rangeBytes` that each start at the beginning of a line,
+ * so parser threads can read them side by side. A newline byte never occurs inside a multi-byte UTF-8
+ * character, so every range decodes on its own.
+ */
+export function ndjsonRanges(path: string, size: number, rangeBytes: number): ByteRange[] {
+  const cuts = [0];
+  const fd = openSync(path, 'r');
+  try {
+    const probe = Buffer.allocUnsafe(64 * 1024);
+    for (let nominal = rangeBytes; nominal < size; nominal += rangeBytes) {
+      // A line longer than a range already carried the previous cut past this point.
+      if (nominal < (cuts[cuts.length - 1] as number)) continue;
+      for (let at = nominal; at < size; ) {
+        const n = readSync(fd, probe, 0, probe.length, at);
+        if (n === 0) break;
+        const newline = probe.subarray(0, n).indexOf(10);
+        if (newline !== -1) {
+          if (at + newline + 1 < size) cuts.push(at + newline + 1);
+          break;
+        }
+        at += n;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return cuts.map((start, k) => ({ start, end: cuts[k + 1] ?? size }));
 }
 
 function parseJsonText(text: string, line: number): RawRecord {
@@ -62,7 +103,8 @@ function byteSize(text: string): number {
   return text.length <= SURELY_SMALL ? 0 : Buffer.byteLength(text, 'utf8');
 }
 
-export async function* readNdjson(path: string, progress: ReadProgress): AsyncGenerator<RawRecord[]> {
+/** NDJSON records; with a range, only that range's lines, numbered from 1 at its start. */
+export async function* readNdjson(path: string, progress: ReadProgress, range?: ByteRange): AsyncGenerator<RawRecord[]> {
   const decoder = new StringDecoder('utf8');
   let carry = '';
   let line = 0;
@@ -75,8 +117,9 @@ export async function* readNdjson(path: string, progress: ReadProgress): AsyncGe
     if (record.value !== undefined) record.bytes = byteSize(trimmed);
     batch.push(record);
   };
-  let first = true;
-  for (const chunk of readChunks(path)) {
+  // Only the file's own start can carry a byte order mark.
+  let first = (range?.start ?? 0) === 0;
+  for (const chunk of readChunks(path, range)) {
     progress.bytes += chunk.length;
     let text = carry + decoder.write(chunk);
     if (first) {
@@ -92,6 +135,7 @@ export async function* readNdjson(path: string, progress: ReadProgress): AsyncGe
       newline = text.indexOf('\n', start);
     }
     carry = text.slice(start);
+    progress.lines = line;
     if (batch.length >= BATCH) {
       yield batch;
       batch = [];
@@ -99,6 +143,7 @@ export async function* readNdjson(path: string, progress: ReadProgress): AsyncGe
   }
   carry += decoder.end();
   if (carry !== '') take(carry);
+  progress.lines = line;
   if (batch.length > 0) yield batch;
 }
 
