@@ -3,7 +3,8 @@
  * and the JS evaluator over one user's profile (matchesRule). fast-check generates small caches and
  * rules; each case is written into a real SQLite cache file (plain INSERTs, with users' first/last
  * seen and merged traits as the writer keeps them, and the daily rollup that the compiler reads to
- * pick its plan, sometimes inflated so that it scans rather than probes), and the members, count and
+ * pick its plan, sometimes inflated so that it scans rather than probes; half the cases read the
+ * per-(name, user) event summary where it answers, half the events alone), and the members, count and
  * universe of the one are compared with the other's, for the rule and for every condition in it.
  * The hand-made cases of segments-semantics.test.ts pin what the answers must be.
  *
@@ -276,6 +277,9 @@ const caseArb = fc.record({
   future: fc.boolean(),
   // The daily rollup as the data makes it (the compiler probes per candidate) or inflated (it scans).
   rollupScale: fc.constantFrom(1, 1_000_000),
+  // Counts that event_user_summary answers read it, or every count reads the events alone (as on a
+  // read-only connection).
+  eventSummary: fc.boolean(),
 });
 
 /** Every condition of a rule at any depth, groups included. */
@@ -293,11 +297,15 @@ describe('the SQL compiler and the JS evaluator agree', () => {
     const { db } = openCache(join(tempDir(), 'agreement.db'));
     // A scratch cache: no need to wait for the disk at every commit.
     db.pragma('synchronous = OFF');
-    const service = new SegmentService(db, () => 0);
+    const services = {
+      withSummary: new SegmentService(db, () => 0),
+      eventsOnly: new SegmentService(db, () => 0, { eventSummary: false }),
+    };
     const writer = new DirectWriter(db);
     try {
       fc.assert(
-        fc.property(caseArb, ({ users, rule, asOf, future, rollupScale }) => {
+        fc.property(caseArb, ({ users, rule, asOf, future, rollupScale, eventSummary }) => {
+          const service = eventSummary ? services.withSummary : services.eventsOnly;
           const parsed = parseRule(rule);
           if (!parsed.ok) throw new Error(`the generator made an invalid rule: ${parsed.errors.join('; ')}`);
           clearCache(db);

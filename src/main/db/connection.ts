@@ -45,7 +45,10 @@ export function openCache(file: string, options: OpenCacheOptions = {}): OpenedC
   mkdirSync(dirname(path), { recursive: true });
   let db: Db;
   try {
-    db = new Database(path, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    db = new Database(path, {
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+      ...(options.readonly ? { readonly: true } : {}),
+    });
   } catch (err) {
     throw new ApiError('database_error', `Cannot open the cache at ${path}: ${(err as Error).message}`);
   }

@@ -15,7 +15,9 @@ export type KvKey =
   | 'demo_created_at'
   | 'sync_source'
   | 'sync_cursor'
-  | 'last_sync_at';
+  | 'last_sync_at'
+  /** The largest event_pk folded into event_user_summary (migration 0008; its triggers delete it). */
+  | 'event_summary_through';
 
 export function createKvRepo(db: Db): KvRepo {
   const getStmt = db.prepare<[string], string>('SELECT value FROM kv WHERE key = ?').pluck();

@@ -2,8 +2,10 @@
  * The SQL evaluator: compiles a rule (segments already inlined) into one SQLite query that yields
  * the user_pk of every member as of an instant. Every condition becomes a boolean test on a users
  * row; event counts come from the covering (name_id, user_pk, ts) index, either as a set built by one
- * grouped scan of the name's range (when the whole universe is scanned) or as a seek per user (when a
- * selective condition has already narrowed the candidates).
+ * grouped scan of the name's range (when many users are checked) or as a seek per user (when a
+ * selective condition has already narrowed the candidates). Counts that the per-(name, user) summary
+ * (event-summary.ts) answers exactly, it answers: whether a user did X ever, or in the last N days
+ * when no X lies after asOf, and how often ever when no X lies after asOf.
  * Semantics are those of src/shared/segments/evaluate.ts; a property-based test holds the two together.
  */
 import type { Condition, CountOp, EventCondition, PropertyFilter, Rule, Scalar, ValueFilter } from '../../shared/segments/rule';
@@ -20,11 +22,32 @@ export interface CompiledRule {
 /** Estimated seeks (candidate events × event conditions to check) up to which probing beats scanning. */
 const PROBE_BUDGET = 20_000;
 
+export interface CompileOptions {
+  /** event_user_summary is up to date (refreshEventSummary said so), so conditions it can answer read it. */
+  eventSummary: boolean;
+}
+
 function countEvents(conditions: readonly Condition[]): number {
   return conditions.reduce((n, c) => n + (c.type === 'event' ? 1 : c.type === 'group' ? countEvents(c.conditions) : 0), 0);
 }
 
 const SQL_OPS: Record<CountOp, string> = { '>=': '>=', '>': '>', '=': '=', '!=': '<>', '<=': '<=', '<': '<' };
+
+/** Whether a count condition asks only "at least one event?": its truth is the same for every count from 1 up. */
+function onlyPresenceMatters(op: CountOp, count: number): boolean {
+  return op === '>=' || op === '<' ? count <= 1 : count === 0;
+}
+
+/** Where one condition's per-user count comes from. */
+interface CountSource {
+  /** FROM … WHERE: the rows of every user with at least one matching event. */
+  from: string;
+  /** The column holding the user. */
+  user: string;
+  /** The count for one user: an aggregate over their rows (grouped) or a column of their one row. */
+  count: string;
+  grouped: boolean;
+}
 
 function zeroSatisfies(op: CountOp, count: number): boolean {
   switch (op) {
@@ -50,19 +73,23 @@ class Compiler {
   private paramCount = 0;
   needsNps = false;
   private readonly nameIds = new Map<string, number>();
+  private readonly newestEvents = new Map<number, number | null>();
   private readonly selectName;
   private readonly estimateStatement;
+  private readonly newestEventStatement;
 
   constructor(
     db: Db,
     private readonly asOf: number,
     /** True when every user's last record is at or before asOf, so users.last_seen is last seen as of asOf. */
     private readonly lastSeenIsCurrent: boolean,
+    private readonly options: CompileOptions,
   ) {
     this.selectName = db.prepare<[string], number>('SELECT name_id FROM event_names WHERE name = ? AND name_id <> 0').pluck();
     this.estimateStatement = db
       .prepare<[number, number, number], number>('SELECT coalesce(sum(events), 0) FROM event_daily WHERE name_id = ? AND day BETWEEN ? AND ?')
       .pluck();
+    this.newestEventStatement = db.prepare<[number], number | null>('SELECT max(last_ts) FROM event_user_summary WHERE name_id = ?').pluck();
   }
 
   p(value: unknown): string {
@@ -175,12 +202,59 @@ class Compiler {
     return from;
   }
 
+  /** The name's latest event by the summary (null: none). */
+  private newestEvent(nameId: number): number | null {
+    if (!this.newestEvents.has(nameId)) this.newestEvents.set(nameId, this.newestEventStatement.get(nameId) ?? null);
+    return this.newestEvents.get(nameId) ?? null;
+  }
+
   /**
-   * Users with at least one matching event whose count satisfies the condition, from one grouped scan
-   * of the name's index range. Only for conditions that a count of zero does not satisfy.
+   * The summary row of a user (aliased s) when it answers the condition exactly, else the name's events.
+   * "Some event at or before asOf" is first_ts <= asOf whatever came later; "some in the last N days" is
+   * last_ts > asOf − N days and "how many ever" is the row's count, but only when no event of the name
+   * lies after asOf (then last_ts and the count include none of those).
    */
-  private countedSet(c: EventCondition, test: string): string {
-    return `SELECT e.user_pk ${this.eventRange(c)} GROUP BY e.user_pk HAVING ${test}`;
+  private countSource(c: EventCondition): CountSource {
+    const nameId = this.nameId(c.event);
+    if (this.options.eventSummary && !c.where?.length) {
+      const presence = onlyPresenceMatters(c.op, c.count);
+      const noneAfterAsOf = (this.newestEvent(nameId) ?? -Infinity) <= this.asOf;
+      let present: string | null = null;
+      if (!c.within && (presence || noneAfterAsOf)) present = `s.first_ts <= ${this.p(this.asOf)}`;
+      else if (c.within && presence && noneAfterAsOf) present = `s.last_ts > ${this.p(this.asOf - c.within.days * DAY_MS)}`;
+      if (present !== null) {
+        const from = `FROM event_user_summary s WHERE s.name_id = ${this.p(nameId)} AND ${present}`;
+        return { from, user: 's.user_pk', count: presence ? '1' : 's.events', grouped: false };
+      }
+    }
+    return { from: this.eventRange(c), user: 'e.user_pk', count: 'count(*)', grouped: true };
+  }
+
+  /**
+   * Users with at least one matching event whose count passes the test (given the count's SQL), from
+   * one grouped scan of the name's index range or one range of the summary. Only for tests that a
+   * count of zero fails.
+   */
+  private countedSet(c: EventCondition, test: (count: string) => string): string {
+    const source = this.countSource(c);
+    return source.grouped
+      ? `SELECT ${source.user} ${source.from} GROUP BY ${source.user} HAVING ${test(source.count)}`
+      : `SELECT ${source.user} ${source.from} AND ${test(source.count)}`;
+  }
+
+  /** Whether the condition reads the users row itself (traits, first or last seen), not only its user_pk. */
+  private readsUserRow(c: Condition): boolean {
+    switch (c.type) {
+      case 'group':
+        return c.conditions.some((x) => this.readsUserRow(x));
+      case 'trait':
+      case 'first_seen':
+        return true;
+      case 'last_seen':
+        return this.lastSeenIsCurrent;
+      default:
+        return false;
+    }
   }
 
   /**
@@ -203,14 +277,18 @@ class Compiler {
       case 'event': {
         const op = SQL_OPS[c.op];
         if (mode === 'probe') {
-          const mine = `${this.eventRange(c)} AND e.user_pk = u.user_pk`;
+          const source = this.countSource(c);
+          const mine = `${source.from} AND ${source.user} = u.user_pk`;
           if (c.op === '>=' && c.count === 1) return `EXISTS (SELECT 1 ${mine})`;
           if ((c.op === '=' && c.count === 0) || (c.op === '<' && c.count === 1)) return `NOT EXISTS (SELECT 1 ${mine})`;
-          return `((SELECT count(*) ${mine}) ${op} ${this.p(c.count)})`;
+          if (!source.grouped) return `(coalesce((SELECT ${source.count} ${mine}), 0) ${op} ${this.p(c.count)})`;
+          // Counting stops at count + 1 events: any count above it compares with the rule's count as
+          // count + 1 does, and a user who qualifies early costs no more seeks (nor JSON) than that.
+          return `((SELECT count(*) FROM (SELECT 1 ${mine} LIMIT ${this.p(c.count + 1)})) ${op} ${this.p(c.count)})`;
         }
-        if (!zeroSatisfies(c.op, c.count)) return `u.user_pk IN (${this.countedSet(c, `count(*) ${op} ${this.p(c.count)}`)})`;
+        if (!zeroSatisfies(c.op, c.count)) return `u.user_pk IN (${this.countedSet(c, (n) => `${n} ${op} ${this.p(c.count)}`)})`;
         // A count of zero satisfies it: everyone but the users whose (non-zero) count fails.
-        return `u.user_pk NOT IN (${this.countedSet(c, `NOT (count(*) ${op} ${this.p(c.count)})`)})`;
+        return `u.user_pk NOT IN (${this.countedSet(c, (n) => `NOT (${n} ${op} ${this.p(c.count)})`)})`;
       }
       case 'first_seen':
       case 'last_seen': {
@@ -252,34 +330,46 @@ class Compiler {
 
   /**
    * The members' query body: SELECT u.user_pk FROM … WHERE …, over users aliased `u`. An "all" rule
-   * with a selective positive event condition starts from that condition's users (one grouped index
-   * scan) and checks the rest per candidate; anything else scans the universe once.
+   * with a positive event condition starts from that condition's users (one grouped index scan, or a
+   * range of the summary) and checks the rest per candidate when they are few, or against sets when
+   * the rest never reads a users row; anything else scans the universe once.
    */
   members(rule: Rule): string {
-    const universe = `u.first_seen <= ${this.p(this.asOf)}`;
     if (rule.match === 'all') {
       const generators = rule.conditions.filter(
         (c): c is EventCondition => c.type === 'event' && !c.negate && !zeroSatisfies(c.op, c.count),
       );
       const best = generators.length > 0 ? generators.reduce((a, b) => (this.estimate(b) < this.estimate(a) ? b : a)) : null;
-      const rest = rule.conditions.filter((c) => c !== best);
-      // Probing costs a seek per candidate and per event condition; past a point one grouped scan per
-      // condition over the universe is cheaper.
-      if (best && this.estimate(best) * Math.max(1, countEvents(rest)) <= PROBE_BUDGET) {
-        const set = this.countedSet(best, `count(*) ${SQL_OPS[best.op]} ${this.p(best.count)}`);
-        const checks = [universe, ...rest.map((c) => this.predicate(c, 'probe'))];
-        return `SELECT u.user_pk FROM (${set}) g JOIN users u ON u.user_pk = g.user_pk WHERE ${checks.join(' AND ')}`;
+      if (best) {
+        const rest = rule.conditions.filter((c) => c !== best);
+        // Probing costs a seek per candidate and per event condition; past a point one set per
+        // condition is cheaper.
+        const probe = this.estimate(best) * Math.max(1, countEvents(rest)) <= PROBE_BUDGET;
+        const readsUserRow = rest.some((c) => this.readsUserRow(c));
+        if (probe || !readsUserRow) {
+          // With property filters, and a count that filtering can only lower (>=, >), the users whose
+          // unfiltered count passes are the candidates, from the index alone (or the summary); the
+          // filtered count, which reads each event's row for its JSON, is then checked per candidate.
+          const narrowed = probe && Boolean(best.where?.length) && (best.op === '>=' || best.op === '>');
+          const generator: EventCondition = narrowed ? { ...best, where: undefined } : best;
+          const set = this.countedSet(generator, (n) => `${n} ${SQL_OPS[generator.op]} ${this.p(generator.count)}`);
+          const checks = (narrowed ? [best, ...rest] : rest).map((c) => this.predicate(c, probe ? 'probe' : 'scan'));
+          // No universe test: a candidate has an event at or before asOf, so first_seen <= asOf.
+          const from = readsUserRow ? `(${set}) g JOIN users u ON u.user_pk = g.user_pk` : `(${set}) u`;
+          return `SELECT u.user_pk FROM ${from}${checks.length > 0 ? ` WHERE ${checks.join(' AND ')}` : ''}`;
+        }
       }
     }
+    const universe = `u.first_seen <= ${this.p(this.asOf)}`;
     const body = this.predicate({ type: 'group', match: rule.match, conditions: rule.conditions }, 'scan');
     return `SELECT u.user_pk FROM users u WHERE ${universe} AND ${body}`;
   }
 }
 
 /** Compiles a rule (segments inlined) to a query for its members as of asOf. */
-export function compileRule(db: Db, rule: Rule, asOf: number): CompiledRule {
+export function compileRule(db: Db, rule: Rule, asOf: number, options: CompileOptions = { eventSummary: false }): CompiledRule {
   const newestLastSeen = db.prepare<[], number | null>('SELECT max(last_seen) FROM users').pluck().get() ?? null;
-  const compiler = new Compiler(db, asOf, newestLastSeen === null || newestLastSeen <= asOf);
+  const compiler = new Compiler(db, asOf, newestLastSeen === null || newestLastSeen <= asOf, options);
   const body = compiler.members(rule);
   let ctes = '';
   if (compiler.needsNps) {

@@ -10,6 +10,7 @@ import { DAY_MS } from '../../shared/segments/values';
 import type { SavedSegment, SegmentComparison, SegmentPreview, SegmentTrendPoint, UserSummary } from '../../shared/types';
 import type { Db } from '../db/connection';
 import { compileRule, type CompiledRule } from './compile';
+import { refreshEventSummary } from './event-summary';
 
 interface SegmentRow {
   id: string;
@@ -27,10 +28,19 @@ export function requireRule(input: unknown): Rule {
   return parsed.rule;
 }
 
+export interface SegmentServiceOptions {
+  /**
+   * Read event_user_summary where it answers a condition, refreshing it first (on by default). Off,
+   * every count reads the events alone: the agreement test holds both ways to the JS evaluator.
+   */
+  eventSummary?: boolean;
+}
+
 export class SegmentService {
   constructor(
     private readonly db: Db,
     private readonly clock: () => number,
+    private readonly options: SegmentServiceOptions = {},
   ) {}
 
   private row(id: string): SegmentRow | undefined {
@@ -130,7 +140,10 @@ export class SegmentService {
 
   /** The rule, its references inlined, compiled to one query for its members as of asOf. */
   compile(rule: Rule, asOf: number): CompiledRule {
-    return compileRule(this.db, this.inline(rule), asOf);
+    const inlined = this.inline(rule);
+    // A read-only connection, or one that another is writing through, counts without the summary.
+    const eventSummary = (this.options.eventSummary ?? true) && refreshEventSummary(this.db);
+    return compileRule(this.db, inlined, asOf, { eventSummary });
   }
 
   count(rule: Rule, asOf: number): number {
