@@ -41,8 +41,11 @@ export interface ImportOptions {
 
 /** Above this many events already in the cache, an import keeps the name index live instead of rebuilding it. */
 const BULK_MAX_EXISTING = 2_000_000;
-/** The import's page cache, in KiB as PRAGMA cache_size takes it (negative). */
-const IMPORT_CACHE_KIB = -32_768;
+/**
+ * The import's page cache, in KiB as PRAGMA cache_size takes it (negative). Small: a bulk load only
+ * appends to a table without indexes, and the memory goes to the parser threads instead.
+ */
+const IMPORT_CACHE_KIB = -8_192;
 
 export async function importFile(db: Db, path: string, options: ImportOptions = {}): Promise<ImportSummary> {
   const clock = options.clock ?? Date.now;
@@ -64,7 +67,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   try {
     const writer = new RecordWriter(db, options.mode ?? (existing <= BULK_MAX_EXISTING ? 'bulk' : 'indexed'), options.bulkKeyLimit);
     const batches = options.parserScript
-      ? parseOnThreads(options.parserScript, path, format, size, writer.shapes, options.parserRangeBytes)
+      ? parseOnThreads(options.parserScript, path, format, size, writer.shapes, writer, options.parserRangeBytes)
       : prepareFile(path, format, writer.shapes);
     try {
       for await (const batch of batches) {

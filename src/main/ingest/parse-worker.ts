@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ShapeTable } from '../db/property-keys';
 import { prepareFile } from './prepare';
 import type { ReadProgress } from './readers';
-import { packBatch, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
+import { BatchPacker, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('parse-worker must run as a worker thread.');
@@ -27,10 +27,11 @@ port.on('message', (message: ParserRequest) => {
 
 async function run(): Promise<void> {
   const shapes = new ShapeTable();
+  const packer = new BatchPacker();
   for (const range of ranges ?? [undefined]) {
     const progress: ReadProgress = { bytes: 0, lines: 0 };
     for await (const batch of prepareFile(path, format, shapes, range, progress)) {
-      const { message, transfer } = packBatch(batch, shapes.takeNew());
+      const { message, transfer } = packer.pack(batch, shapes.takeNew());
       port!.postMessage(message, transfer);
       inFlight += 1;
       while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));

@@ -35,6 +35,11 @@ export interface ByteRange {
 }
 
 const BATCH = 2000;
+/**
+ * NDJSON batches also end past this much text, so large records cannot make a batch large: a parser
+ * thread holds a few batches at once within a capped heap.
+ */
+const BATCH_TEXT = 2 * 1024 * 1024;
 const CHUNK = 1 << 20;
 
 /**
@@ -109,8 +114,10 @@ export async function* readNdjson(path: string, progress: ReadProgress, range?: 
   let carry = '';
   let line = 0;
   let batch: RawRecord[] = [];
+  let batchText = 0;
   const take = (text: string): void => {
     line += 1;
+    batchText += text.length;
     const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text;
     if (trimmed.trim() === '') return;
     const record = parseJsonText(trimmed, line);
@@ -136,9 +143,10 @@ export async function* readNdjson(path: string, progress: ReadProgress, range?: 
     }
     carry = text.slice(start);
     progress.lines = line;
-    if (batch.length >= BATCH) {
+    if (batch.length >= BATCH || batchText >= BATCH_TEXT) {
       yield batch;
       batch = [];
+      batchText = 0;
     }
   }
   carry += decoder.end();

@@ -83,7 +83,8 @@ export class RecordWriter {
     return statement;
   }
 
-  private nameId(name: string): number {
+  /** The event name's name_id (0 for identify calls), creating it when new. */
+  nameId(name: string): number {
     if (name === '') return 0;
     let id = this.names.get(name);
     if (id === undefined) {
@@ -93,6 +94,11 @@ export class RecordWriter {
     return id;
   }
 
+  /** The user's user_pk, creating the row when new (finish() removes it if no record of theirs went in). */
+  userPk(userId: string): number {
+    return this.users.pk(userId);
+  }
+
   write(record: PreparedRecord): void {
     const keys = this.keys;
     if (keys) {
@@ -100,8 +106,8 @@ export class RecordWriter {
         this.duplicates += 1;
         return;
       }
-      const pk = this.users.pk(record.userId);
-      const nameId = this.nameId(record.name);
+      const pk = record.userPk ?? this.users.pk(record.userId);
+      const nameId = record.nameId ?? this.nameId(record.name);
       (this.bulkInsert as BatchInserter).add(record.key, record.id, pk, nameId, record.ts, record.json);
       this.imported += 1;
       this.apply(pk, nameId, record);
@@ -137,15 +143,15 @@ export class RecordWriter {
     const params: unknown[] = [];
     const pks: number[] = [];
     for (const r of candidates) {
-      const pk = this.users.pk(r.userId);
+      const pk = r.userPk ?? this.users.pk(r.userId);
       pks.push(pk);
-      params.push(r.key, r.id, pk, this.nameId(r.name), r.ts, r.json);
+      params.push(r.key, r.id, pk, r.nameId ?? this.nameId(r.name), r.ts, r.json);
     }
     const inserted = new Set(this.insertFor(candidates.length).all(...params));
     candidates.forEach((record, i) => {
       if (inserted.has(record.key)) {
         this.imported += 1;
-        this.apply(pks[i] as number, this.nameId(record.name), record);
+        this.apply(pks[i] as number, record.nameId ?? this.nameId(record.name), record);
       } else this.duplicates += 1;
     });
   }
