@@ -767,16 +767,16 @@ describe('importFile: with the parser thread, as the app and the CLI run it', ()
 
   it('more users than a parser thread numbers at once: its dictionary starts over between batches, nothing is lost', async () => {
     const dir = tempDir();
-    // 120,000 records of 60,000 users, each user twice, far apart: the threads' 50,000-entry user
+    // 240,000 records of 120,000 users, each user twice, far apart: the threads' 100,000-entry user
     // dictionaries start over mid-file, and the second record of a user must find the same user_pk.
-    const lines = range(1, 120_000).map((i) => JSON.stringify({ type: 'track', messageId: `m${i}`, userId: `person-${i % 60_000}`, event: 'e', timestamp: BASE + i }));
+    const lines = range(1, 240_000).map((i) => JSON.stringify({ type: 'track', messageId: `m${i}`, userId: `person-${i % 120_000}`, event: 'e', timestamp: BASE + i }));
     const file = fileIn(dir, 'many-users.ndjson', `${lines.join('\n')}\n`);
     const threadedPath = join(dir, 'threaded.db');
     const summary = await importInChild(file, threadedPath, undefined, 256 * 1024);
-    expect(summary).toMatchObject({ imported: 120_000, users: 60_000, rejected: 0 });
+    expect(summary).toMatchObject({ imported: 240_000, users: 120_000, rejected: 0 });
     withCache(threadedPath, (db) => {
-      expect(scalar(db, 'SELECT count(*) FROM users WHERE first_seen = ? AND last_seen = ?', BASE + 60_000, BASE + 120_000)).toBe(1);
-      expect(scalar(db, 'SELECT count(*) FROM (SELECT user_pk FROM events GROUP BY user_pk HAVING count(*) = 2)')).toBe(60_000);
+      expect(scalar(db, 'SELECT count(*) FROM users WHERE first_seen = ? AND last_seen = ?', BASE + 120_000, BASE + 240_000)).toBe(1);
+      expect(scalar(db, 'SELECT count(*) FROM (SELECT user_pk FROM events GROUP BY user_pk HAVING count(*) = 2)')).toBe(120_000);
     });
   }, 60_000);
 

@@ -44,8 +44,8 @@ export type ParserMessage =
   | { type: 'range-end'; lines: number }
   | { type: 'error'; message: string };
 
-/** User ids a parser thread numbers before it starts over: bounds both sides' dictionaries (~5 MB each). */
-const USER_DICTIONARY_LIMIT = 50_000;
+/** User ids a parser thread numbers before it starts over: bounds both sides' dictionaries (~8 MB each). */
+const USER_DICTIONARY_LIMIT = 100_000;
 
 /**
  * Numbers strings (user ids, event names) so each crosses to the writer once per import, not once
