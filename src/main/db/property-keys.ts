@@ -70,14 +70,45 @@ export class PropertyKeyTracker {
  * stored, so a duplicate's properties never reach the catalog. A parser thread sends new shapes along
  * with its batches and the writer's side keeps a mirror.
  */
+/** Shapes shapeOf compares a record with before it builds a signature. */
+const RECENT_SHAPES = 16;
+
 export class ShapeTable {
   private readonly ids = new Map<string, number>();
   private readonly shapes: [string, string, number][][] = [[]];
   private sent = 1;
 
+  /** The shapes numbered most recently, checked before building a signature (see shapeOf). */
+  private readonly recent: number[] = [];
+  private recentNext = 0;
+
   /** The shape number of an event's properties; 0 for none. */
   shapeOf(name: string, properties: Record<string, unknown> | null): number {
     if (!properties) return 0;
+    // Most records repeat one of a few shapes. Comparing keys with a recent shape's is cheaper than
+    // building the signature string: JSON.parse gives property names as internalized strings, so
+    // the comparisons are mostly pointer checks.
+    for (const id of this.recent) {
+      if (this.matches(id, name, properties)) return id;
+    }
+    const id = this.signatureShape(name, properties);
+    this.recent[this.recentNext] = id;
+    this.recentNext = (this.recentNext + 1) % RECENT_SHAPES;
+    return id;
+  }
+
+  private matches(id: number, name: string, properties: Record<string, unknown>): boolean {
+    const entries = this.shapes[id] as [string, string, number][];
+    if (entries.length === 0 || (entries[0] as [string, string, number])[0] !== name) return false;
+    let i = 0;
+    for (const key in properties) {
+      const entry = entries[i++];
+      if (entry === undefined || entry[1] !== key || entry[2] !== typeBitOf(properties[key])) return false;
+    }
+    return i === entries.length;
+  }
+
+  private signatureShape(name: string, properties: Record<string, unknown>): number {
     let signature = name;
     for (const key in properties) signature += `\u0000${key}\u0001${typeBitOf(properties[key])}`;
     let id = this.ids.get(signature);

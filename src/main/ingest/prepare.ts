@@ -6,7 +6,7 @@
 import { normalizeRecord, recordKey, type NormalizedRecord } from '../../shared/segment-spec';
 import type { EventFileFormat, ImportError } from '../../shared/types';
 import type { ShapeTable } from '../db/property-keys';
-import { readCsv, readJsonArray, readNdjson, type ByteRange, type RawRecord, type ReadProgress } from './readers';
+import { parseRecordText, readCsv, readJsonArray, readNdjson, type ByteRange, type RawRecord, type ReadProgress } from './readers';
 
 /** A record ready for the writer: its dedupe key computed and its data serialized. */
 export interface PreparedRecord {
@@ -76,7 +76,12 @@ export async function* prepareFile(
         rejects.push({ line: raw.line, reason: raw.error });
         continue;
       }
-      const prepared = prepareRaw(raw.value, raw.bytes, shapes);
+      const parsed = parseRecordText(raw);
+      if (typeof parsed === 'string') {
+        rejects.push({ line: raw.line, reason: parsed });
+        continue;
+      }
+      const prepared = prepareRaw(parsed.value, raw.bytes, shapes);
       if (typeof prepared === 'string') rejects.push({ line: raw.line, reason: prepared });
       else records.push(prepared);
     }
