@@ -4,7 +4,8 @@
  * rules; each case is written into a real SQLite cache file (plain INSERTs, with users' first/last
  * seen and merged traits as the writer keeps them, and the daily rollup that the compiler reads to
  * pick its plan, sometimes inflated so that it scans rather than probes; half the cases read the
- * per-(name, user) event summary where it answers, half the events alone), and the members, count and
+ * per-(name, user) event summary where it answers, half the events alone; independently, half read the
+ * per-(name, key) property values for the filters they answer), and the members, count and
  * universe of the one are compared with the other's, for the rule and for every condition in it.
  * The hand-made cases of segments-semantics.test.ts pin what the answers must be.
  *
@@ -214,6 +215,13 @@ const valueFilterArb = fc.oneof(
   fc.record({ op: fc.constantFrom('exists' as const, 'not_exists' as const) }),
 );
 
+/** Property filters lean to eq and in, the ones event_property_values answers (in half the cases). */
+const whereFilterArb = fc.oneof(
+  { weight: 2, arbitrary: valueFilterArb },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('eq' as const), value: scalarArb }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('in' as const), value: fc.array(scalarArb, { minLength: 1, maxLength: 4 }) }) },
+);
+
 const eventConditionArb: fc.Arbitrary<Condition> = fc
   .record({
     event: fc.constantFrom(...EVENT_NAMES, NPS_EVENT, 'ghost'),
@@ -222,7 +230,7 @@ const eventConditionArb: fc.Arbitrary<Condition> = fc
     within: fc.option(DAYS_ARB.map((days) => ({ days })), { nil: undefined }),
     where: fc.option(
       fc.array(
-        fc.tuple(fc.constantFrom(...PROPERTY_KEYS, ...QUERY_ONLY_KEYS, 'survey', 'score'), valueFilterArb).map(([property, f]) => ({ property, ...f })),
+        fc.tuple(fc.constantFrom(...PROPERTY_KEYS, ...QUERY_ONLY_KEYS, 'survey', 'score'), whereFilterArb).map(([property, f]) => ({ property, ...f })),
         { minLength: 0, maxLength: 3 },
       ),
       { nil: undefined },
@@ -280,6 +288,9 @@ const caseArb = fc.record({
   // Counts that event_user_summary answers read it, or every count reads the events alone (as on a
   // read-only connection).
   eventSummary: fc.boolean(),
+  // Property filters that event_property_values answers (eq / in on strings and numbers) read it, or
+  // every filter reads the events' JSON.
+  propertyValues: fc.boolean(),
 });
 
 /** Every condition of a rule at any depth, groups included. */
@@ -297,21 +308,23 @@ describe('the SQL compiler and the JS evaluator agree', () => {
     const { db } = openCache(join(tempDir(), 'agreement.db'));
     // A scratch cache: no need to wait for the disk at every commit.
     db.pragma('synchronous = OFF');
-    const services = {
-      withSummary: new SegmentService(db, () => 0),
-      eventsOnly: new SegmentService(db, () => 0, { eventSummary: false }),
-    };
+    const serviceWith = (eventSummary: boolean, propertyValues: boolean): SegmentService =>
+      new SegmentService(db, () => 0, { eventSummary, propertyValues });
+    const services = [serviceWith(false, false), serviceWith(false, true), serviceWith(true, false), serviceWith(true, true)];
+    // How many cases read the property values: the generator must reach that path, not only compile it.
+    let readValues = 0;
     const writer = new DirectWriter(db);
     try {
       fc.assert(
-        fc.property(caseArb, ({ users, rule, asOf, future, rollupScale, eventSummary }) => {
-          const service = eventSummary ? services.withSummary : services.eventsOnly;
+        fc.property(caseArb, ({ users, rule, asOf, future, rollupScale, eventSummary, propertyValues }) => {
+          const service = services[(eventSummary ? 2 : 0) + (propertyValues ? 1 : 0)]!;
           const parsed = parseRule(rule);
           if (!parsed.ok) throw new Error(`the generator made an invalid rule: ${parsed.errors.join('; ')}`);
           clearCache(db);
           const records = recordsOf(users, asOf, future);
           writer.write(records, rollupScale);
           const profiles = profilesOf(records);
+          if (service.compile(parsed.rule, asOf).sql.includes('event_property_values')) readValues += 1;
           const both = evaluateBoth(service, profiles, parsed.rule, asOf);
           expect(both.sql, 'members (SQL vs JS)').toEqual(both.js);
           expect(both.count, 'count vs members').toBe(both.sql.length);
@@ -328,6 +341,7 @@ describe('the SQL compiler and the JS evaluator agree', () => {
         }),
         { seed: SEED, numRuns: NUM_RUNS },
       );
+      expect(readValues, 'cases that read event_property_values').toBeGreaterThan(NUM_RUNS / 50);
     } finally {
       db.close();
     }

@@ -3,7 +3,8 @@
  * import's own path (normalizeRecord → prepare → RecordWriter), build every user's UserProfile from
  * the same records independently of the cache, and evaluate a rule with both evaluators.
  */
-import type { Db } from '../../src/main/db/connection';
+import { expect } from 'vitest';
+import { openCache, type Db } from '../../src/main/db/connection';
 import { prepare } from '../../src/main/ingest/prepare';
 import { RecordWriter } from '../../src/main/ingest/writer';
 import { SegmentService } from '../../src/main/segments/service';
@@ -222,4 +223,62 @@ export function buildWorld(db: Db, records: readonly TestRecord[] | readonly Tes
   const service = new SegmentService(db, () => 0);
   const profiles = profilesOf(normalized);
   return { db, service, profiles, evaluate: (rule, asOf) => evaluateBoth(service, profiles, rule, asOf) };
+}
+
+/** A cache written in successive imports, keeping every record for the JS side. */
+export interface GrowingCache {
+  records: TestRecord[];
+  append(batch: TestRecord[]): void;
+}
+
+/** Writes batches as successive imports (the first one given), keeping every record for the JS side. */
+export function growingCache(db: Db, first: TestRecord[]): GrowingCache {
+  const records: TestRecord[] = [];
+  const cache: GrowingCache = {
+    records,
+    append(batch) {
+      // Ids go on numbering across batches, as distinct messageIds would.
+      const start = records.length;
+      records.push(...batch.map((r, i) => ({ ...r, id: r.id ?? `r${start + i}` })));
+      writeRecords(db, normalizeAll(records).slice(start));
+    },
+  };
+  cache.append(first);
+  return cache;
+}
+
+/**
+ * Members of the rule (sorted ids) by the service, checked against the JS evaluator and against a
+ * service that reads neither derived table (the events alone), on the same connection.
+ */
+export function agreedMembers(service: SegmentService, db: Db, records: readonly TestRecord[], rule: Rule, asOf: number): string[] {
+  const both = evaluateBoth(service, profilesOf(normalizeAll(records)), rule, asOf);
+  expect(both.sql).toEqual(both.js);
+  expect(both.count).toBe(both.sql.length);
+  const eventsOnly = new SegmentService(db, () => asOf, { eventSummary: false, propertyValues: false });
+  expect(eventsOnly.memberIds(rule, asOf)).toEqual(both.sql);
+  return both.sql;
+}
+
+/**
+ * Runs `during` while another connection to the cache holds the write lock, and checks that it did not
+ * wait for it; then `after`, once the lock is released.
+ */
+export function whileAnotherWrites(path: string, during: () => void, after: () => void): void {
+  const other = openCache(path).db;
+  try {
+    other.exec('BEGIN IMMEDIATE');
+    const started = performance.now();
+    during();
+    expect(performance.now() - started).toBeLessThan(1_000);
+    other.exec('ROLLBACK');
+    after();
+  } finally {
+    other.close();
+  }
+}
+
+/** How many rows a table holds. */
+export function rowCount(db: Db, table: string): number {
+  return db.prepare<[], number>(`SELECT count(*) FROM ${table}`).pluck().get() ?? 0;
 }

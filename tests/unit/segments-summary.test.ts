@@ -6,11 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { openCache, type Db } from '../../src/main/db/connection';
+import { newestEventPk } from '../../src/main/segments/derived';
 import { refreshEventSummary } from '../../src/main/segments/event-summary';
 import { SegmentService } from '../../src/main/segments/service';
 import type { Rule } from '../../src/shared/segments/rule';
 import { useTempCache } from './helpers';
-import { DAY, evaluateBoth, normalizeAll, profilesOf, writeRecords, type TestRecord } from './segments-helpers';
+import { agreedMembers, DAY, growingCache, rowCount, whileAnotherWrites, type TestRecord } from './segments-helpers';
 
 const tempCache = useTempCache();
 
@@ -39,45 +40,23 @@ const FIRST: TestRecord[] = [
   { user: 'cy', event: 'upgrade', ts: A - 30 * DAY },
 ];
 
-/** Writes batches as successive imports, keeping every record for the JS side. */
-function cacheWith(db: Db): { records: TestRecord[]; append(batch: TestRecord[]): void } {
-  const records: TestRecord[] = [];
-  return {
-    records,
-    append(batch) {
-      // Ids go on numbering across batches, as distinct messageIds would.
-      const start = records.length;
-      records.push(...batch.map((r, i) => ({ ...r, id: r.id ?? `r${start + i}` })));
-      writeRecords(db, normalizeAll(records).slice(start));
-    },
-  };
-}
-
 /** Members of the rule: the summary-reading service, the events-only one and the JS evaluator agree. */
 function members(service: SegmentService, records: TestRecord[], rule: Rule, asOf: number, db: Db): string[] {
-  const profiles = profilesOf(normalizeAll(records));
-  const both = evaluateBoth(service, profiles, rule, asOf);
-  expect(both.sql).toEqual(both.js);
-  expect(both.count).toBe(both.sql.length);
-  const eventsOnly = new SegmentService(db, () => A, { eventSummary: false });
-  expect(eventsOnly.memberIds(rule, asOf)).toEqual(both.sql);
-  return both.sql;
+  return agreedMembers(service, db, records, rule, asOf);
 }
 
 const stamp = (db: Db): string | undefined =>
   db.prepare<[], string>("SELECT value FROM kv WHERE key = 'event_summary_through'").pluck().get();
-const summaryRows = (db: Db): number => db.prepare<[], number>('SELECT count(*) FROM event_user_summary').pluck().get() ?? 0;
 
 describe('event_user_summary', () => {
   it('is read by counts it answers, and follows appended events (successive imports)', () => {
     const { db } = tempCache();
     const service = new SegmentService(db, () => A);
-    const cache = cacheWith(db);
-    cache.append(FIRST);
+    const cache = growingCache(db, FIRST);
     expect(service.compile(ACTIVE_NOT_UPGRADED, A).sql).toContain('event_user_summary');
     expect(members(service, cache.records, ACTIVE_NOT_UPGRADED, A, db)).toEqual(['ana']);
     expect(members(service, cache.records, THREE_LOGINS_EVER, A, db)).toEqual(['ben']);
-    expect(stamp(db)).toBe(String(db.prepare('SELECT max(event_pk) FROM events').pluck().get()));
+    expect(stamp(db)).toBe(String(newestEventPk(db)));
 
     // Ben comes back, Ana upgrades, a new user logs in three times.
     cache.append([
@@ -90,14 +69,13 @@ describe('event_user_summary', () => {
     expect(members(service, cache.records, ACTIVE_NOT_UPGRADED, A, db)).toEqual(['ben', 'dee']);
     expect(members(service, cache.records, THREE_LOGINS_EVER, A, db)).toEqual(['ben', 'dee']);
     // Folded in, not rebuilt: one row per (name, user).
-    expect(summaryRows(db)).toBe(6);
+    expect(rowCount(db, 'event_user_summary')).toBe(6);
   });
 
   it('is not trusted for windows and counts when events lie after asOf', () => {
     const { db } = tempCache();
     const service = new SegmentService(db, () => A);
-    const cache = cacheWith(db);
-    cache.append(FIRST);
+    const cache = growingCache(db, FIRST);
     const earlier = A - 10 * DAY;
     // As of ten days ago, Ana's and Cy's recent logins lie in the future: last_ts says nothing then,
     // and only Ben's logins (20 to 22 days before A) are in that window.
@@ -116,8 +94,7 @@ describe('event_user_summary', () => {
   it('is rebuilt when an event is deleted or changed', () => {
     const { db } = tempCache();
     const service = new SegmentService(db, () => A);
-    const cache = cacheWith(db);
-    cache.append(FIRST);
+    const cache = growingCache(db, FIRST);
     expect(members(service, cache.records, ACTIVE_NOT_UPGRADED, A, db)).toEqual(['ana']);
     db.prepare("DELETE FROM events WHERE event_id = 'r6'").run(); // Cy's upgrade
     expect(stamp(db)).toBeUndefined();
@@ -130,8 +107,7 @@ describe('event_user_summary', () => {
 
   it('is not written through a read-only connection, whose counts read the events alone', () => {
     const { db, path } = tempCache();
-    const cache = cacheWith(db);
-    cache.append(FIRST);
+    const cache = growingCache(db, FIRST);
     const writer = new SegmentService(db, () => A);
     expect(writer.count(ACTIVE_NOT_UPGRADED, A)).toBe(1);
     // New events the summary has not seen yet.
@@ -155,20 +131,17 @@ describe('event_user_summary', () => {
 
   it('does not wait for another connection that is writing: that count reads the events alone', () => {
     const { db, path } = tempCache();
-    const cache = cacheWith(db);
-    cache.append(FIRST);
-    const other = openCache(path).db;
-    try {
-      other.exec('BEGIN IMMEDIATE');
-      const started = performance.now();
-      expect(refreshEventSummary(db)).toBe(false);
-      expect(performance.now() - started).toBeLessThan(1_000);
-      expect(members(new SegmentService(db, () => A), cache.records, ACTIVE_NOT_UPGRADED, A, db)).toEqual(['ana']);
-      other.exec('ROLLBACK');
-      expect(refreshEventSummary(db)).toBe(true);
-      for (const rule of RULES) members(new SegmentService(db, () => A), cache.records, rule, A, db);
-    } finally {
-      other.close();
-    }
+    const cache = growingCache(db, FIRST);
+    whileAnotherWrites(
+      path,
+      () => {
+        expect(refreshEventSummary(db)).toBe(false);
+        expect(members(new SegmentService(db, () => A), cache.records, ACTIVE_NOT_UPGRADED, A, db)).toEqual(['ana']);
+      },
+      () => {
+        expect(refreshEventSummary(db)).toBe(true);
+        for (const rule of RULES) members(new SegmentService(db, () => A), cache.records, rule, A, db);
+      },
+    );
   });
 });

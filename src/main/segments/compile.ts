@@ -5,12 +5,15 @@
  * grouped scan of the name's range (when many users are checked) or as a seek per user (when a
  * selective condition has already narrowed the candidates). Counts that the per-(name, user) summary
  * (event-summary.ts) answers exactly, it answers: whether a user did X ever, or in the last N days
- * when no X lies after asOf, and how often ever when no X lies after asOf.
+ * when no X lies after asOf, and how often ever when no X lies after asOf. A property filter that the
+ * per-(name, key) value table (property-values.ts) answers exactly is a range of it, so the events'
+ * rows are read for their JSON only by the filters it does not answer.
  * Semantics are those of src/shared/segments/evaluate.ts; a property-based test holds the two together.
  */
 import type { Condition, CountOp, EventCondition, PropertyFilter, Rule, Scalar, ValueFilter } from '../../shared/segments/rule';
 import { DAY_MS, dateInstant, NPS_EVENT } from '../../shared/segments/values';
 import type { Db } from '../db/connection';
+import { indexedValues, jsonPath, pairKey } from './property-values';
 
 export interface CompiledRule {
   /** Selects user_pk of the members. */
@@ -25,6 +28,8 @@ const PROBE_BUDGET = 20_000;
 export interface CompileOptions {
   /** event_user_summary is up to date (refreshEventSummary said so), so conditions it can answer read it. */
   eventSummary: boolean;
+  /** The (event, property) pairs (pairKey) that event_property_values holds up to date (refreshPropertyValues). */
+  propertyValues?: ReadonlySet<string>;
 }
 
 function countEvents(conditions: readonly Condition[]): number {
@@ -110,7 +115,7 @@ class Compiler {
   /** A boolean SQL expression (never NULL) for a value filter on a JSON column's key. */
   valueTest(column: string, key: string, filter: ValueFilter): string {
     // One named parameter for the path, referenced as often as needed: a rule's parameters stay few.
-    const path = this.p(`$."${key}"`);
+    const path = this.p(jsonPath(key));
     const T = (): string => `json_type(${column}, ${path})`;
     const V = (): string => `json_extract(${column}, ${path})`;
     // The value test comes first: it fails fast for most rows, so the type check runs only on matches.
@@ -202,6 +207,32 @@ class Compiler {
     return from;
   }
 
+  /** The condition's first filter that event_property_values answers (its pair is up to date), if any. */
+  private indexedFilter(c: EventCondition): PropertyFilter | undefined {
+    const pairs = this.options.propertyValues;
+    return pairs && c.where?.find((f) => indexedValues(f) !== null && pairs.has(pairKey(c.event, f.property)));
+  }
+
+  /**
+   * The condition's events as a range of event_property_values (aliased v) by its first indexed filter;
+   * any other filter reads the event's row by its primary key.
+   */
+  private valueRange(c: EventCondition, indexed: PropertyFilter): string {
+    const values = indexedValues(indexed) ?? [];
+    // One value is an equality; a list, one JSON array of them (each keeps its type in json_each).
+    const value = values.length === 1 ? `= ${this.p(values[0])}` : `IN (SELECT value FROM json_each(${this.p(JSON.stringify(values))}))`;
+    let from =
+      `FROM event_property_values v WHERE v.name_id = ${this.p(this.nameId(c.event))} AND v.key = ${this.p(indexed.property)}` +
+      ` AND v.value ${value} AND v.ts <= ${this.p(this.asOf)}`;
+    if (c.within) from += ` AND v.ts > ${this.p(this.asOf - c.within.days * DAY_MS)}`;
+    const rest = (c.where ?? []).filter((f) => f !== indexed);
+    if (rest.length > 0) {
+      const tests = rest.map((f) => this.valueTest('e.properties', f.property, f)).join(' AND ');
+      from += ` AND EXISTS (SELECT 1 FROM events e WHERE e.event_pk = v.event_pk AND ${tests})`;
+    }
+    return from;
+  }
+
   /** The name's latest event by the summary (null: none). */
   private newestEvent(nameId: number): number | null {
     if (!this.newestEvents.has(nameId)) this.newestEvents.set(nameId, this.newestEventStatement.get(nameId) ?? null);
@@ -227,6 +258,8 @@ class Compiler {
         return { from, user: 's.user_pk', count: presence ? '1' : 's.events', grouped: false };
       }
     }
+    const indexed = this.indexedFilter(c);
+    if (indexed) return { from: this.valueRange(c, indexed), user: 'v.user_pk', count: 'count(*)', grouped: true };
     return { from: this.eventRange(c), user: 'e.user_pk', count: 'count(*)', grouped: true };
   }
 
@@ -347,10 +380,10 @@ class Compiler {
         const probe = this.estimate(best) * Math.max(1, countEvents(rest)) <= PROBE_BUDGET;
         const readsUserRow = rest.some((c) => this.readsUserRow(c));
         if (probe || !readsUserRow) {
-          // With property filters, and a count that filtering can only lower (>=, >), the users whose
-          // unfiltered count passes are the candidates, from the index alone (or the summary); the
-          // filtered count, which reads each event's row for its JSON, is then checked per candidate.
-          const narrowed = probe && Boolean(best.where?.length) && (best.op === '>=' || best.op === '>');
+          // With property filters that read the events' rows for their JSON, and a count that filtering
+          // can only lower (>=, >), the users whose unfiltered count passes are the candidates, from the
+          // index alone (or the summary); the filtered count is then checked per candidate.
+          const narrowed = probe && Boolean(best.where?.length) && (best.op === '>=' || best.op === '>') && !this.indexedFilter(best);
           const generator: EventCondition = narrowed ? { ...best, where: undefined } : best;
           const set = this.countedSet(generator, (n) => `${n} ${SQL_OPS[generator.op]} ${this.p(generator.count)}`);
           const checks = (narrowed ? [best, ...rest] : rest).map((c) => this.predicate(c, probe ? 'probe' : 'scan'));

@@ -11,6 +11,7 @@ import type { SavedSegment, SegmentComparison, SegmentPreview, SegmentTrendPoint
 import type { Db } from '../db/connection';
 import { compileRule, type CompiledRule } from './compile';
 import { refreshEventSummary } from './event-summary';
+import { jsonPath, refreshPropertyValues } from './property-values';
 
 interface SegmentRow {
   id: string;
@@ -34,6 +35,11 @@ export interface SegmentServiceOptions {
    * every count reads the events alone: the agreement test holds both ways to the JS evaluator.
    */
   eventSummary?: boolean;
+  /**
+   * Read event_property_values for the property filters it answers, building or refreshing the pairs
+   * the rule filters on first (on by default). Off, every property filter reads the events' JSON.
+   */
+  propertyValues?: boolean;
 }
 
 export class SegmentService {
@@ -141,9 +147,11 @@ export class SegmentService {
   /** The rule, its references inlined, compiled to one query for its members as of asOf. */
   compile(rule: Rule, asOf: number): CompiledRule {
     const inlined = this.inline(rule);
-    // A read-only connection, or one that another is writing through, counts without the summary.
+    // A read-only connection, or one that another is writing through, counts without the summary and
+    // with only the property values that are current already.
     const eventSummary = (this.options.eventSummary ?? true) && refreshEventSummary(this.db);
-    return compileRule(this.db, inlined, asOf, { eventSummary });
+    const propertyValues = (this.options.propertyValues ?? true) ? refreshPropertyValues(this.db, inlined) : new Set<string>();
+    return compileRule(this.db, inlined, asOf, { eventSummary, propertyValues });
   }
 
   count(rule: Rule, asOf: number): number {
@@ -179,7 +187,7 @@ export class SegmentService {
       for (const c of conditions) {
         if (c.type === 'group') visit(c.conditions);
         else if (c.type === 'event' && !knownEvent.get(c.event)) warnings.push(`No “${c.event}” event in the cache yet.`);
-        else if (c.type === 'trait' && !knownTrait.get(`$."${c.trait}"`)) warnings.push(`No user has the trait “${c.trait}” yet.`);
+        else if (c.type === 'trait' && !knownTrait.get(jsonPath(c.trait))) warnings.push(`No user has the trait “${c.trait}” yet.`);
       }
     };
     visit(this.inline(rule).conditions);

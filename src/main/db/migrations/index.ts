@@ -7,6 +7,7 @@ import messagesSql from './0005_messages.sql?raw';
 import usersLastSeenSql from './0006_users_last_seen.sql?raw';
 import messagesServerVersionSql from './0007_messages_server_version.sql?raw';
 import eventUserSummarySql from './0008_event_user_summary.sql?raw';
+import eventPropertyValuesSql from './0009_event_property_values.sql?raw';
 
 /** Every cache migration, in order. Append only: an applied migration is checksummed and never edited. */
 export const cacheMigrations: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const cacheMigrations: readonly Migration[] = [
   { version: 6, name: 'users_last_seen', sql: usersLastSeenSql },
   { version: 7, name: 'messages_server_version', sql: messagesServerVersionSql },
   { version: 8, name: 'event_user_summary', sql: eventUserSummarySql },
+  { version: 9, name: 'event_property_values', sql: eventPropertyValuesSql },
 ];
