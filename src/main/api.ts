@@ -112,6 +112,14 @@ export function createBackend(deps: ApiDeps): Backend {
       ...(checkpoint ? { yieldBetweenChunks: checkpoint } : {}),
     });
 
+  /**
+   * After a writing job, the segment engine's derived data is brought up to date on the next turn of
+   * the event loop: once the job has reported, before the user reaches a figure that would pay for it.
+   */
+  const warmAfterWrite = (): void => {
+    setImmediate(() => segments.warmDerived());
+  };
+
   const runImport = (path: string, options: ImportOptions) =>
     importFile(db, path, { clock, ...(deps.parserScript ? { parserScript: deps.parserScript } : {}), ...options });
   const importMessage = (s: { imported: number; duplicates: number; rejected: number; state: string }): string =>
@@ -192,6 +200,7 @@ export function createBackend(deps: ApiDeps): Backend {
       assertNoWriter('generate the demo workspace');
       const { jobId } = jobs.start('demo', 'Generating the demo workspace', 'users', async (ctx) => {
         const result = await runDemo(ctx.progress, ctx.checkpoint);
+        warmAfterWrite();
         return result.created
           ? `Demo workspace ready: ${result.users.toLocaleString('en-US')} users, ${result.events.toLocaleString('en-US')} events.`
           : 'The demo workspace was already there; nothing changed.';
@@ -206,6 +215,7 @@ export function createBackend(deps: ApiDeps): Backend {
           onProgress: (p) => ctx.progress(p.bytes, p.totalBytes, p.records),
           checkpoint: ctx.checkpoint,
         });
+        warmAfterWrite();
         ctx.setResult({ reportId: summary.reportId });
         if (summary.state === 'cancelled') throw new ApiError('cancelled', importMessage(summary));
         return importMessage(summary);
@@ -248,9 +258,11 @@ export function createBackend(deps: ApiDeps): Backend {
           });
         } catch (err) {
           linkReport();
+          warmAfterWrite();
           throw err;
         }
         linkReport();
+        warmAfterWrite();
         return (
           `Synced ${summary.fetched.toLocaleString('en-US')} records in ${summary.pages} pages: ` +
           `${summary.imported.toLocaleString('en-US')} new, ${summary.duplicates.toLocaleString('en-US')} duplicates, ${summary.rejected.toLocaleString('en-US')} rejected.`

@@ -1,12 +1,15 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBackend } from '../../src/main/api';
 import { JobRunner, type JobContext } from '../../src/main/jobs';
 import type { Events } from '../../src/shared/contract';
 import { ApiError } from '../../src/shared/errors';
 import type { JobInfo } from '../../src/shared/types';
-import { useTempCache } from './helpers';
+import { useTempCache, useTempDir } from './helpers';
 
 const tempCache = useTempCache();
+const tempDir = useTempDir();
 
 function runner(clock: () => number = () => 0) {
   const updates: JobInfo[] = [];
@@ -213,5 +216,33 @@ describe('the demo job through the backend', () => {
     expect((caught as ApiError).code).toBe('conflict');
     handlers.cancelJob({ jobId });
     await end;
+  });
+});
+
+describe('the import job through the backend', () => {
+  it('brings the segment summary up to date right after the job, so the first count does not pay for it', async () => {
+    const { db, path } = tempCache();
+    const dir = tempDir();
+    const file = join(dir, 'events.ndjson');
+    const base = Date.UTC(2024, 0, 1);
+    writeFileSync(
+      file,
+      Array.from({ length: 500 }, (_, i) => JSON.stringify({ type: 'track', messageId: `w${i}`, userId: `u${i % 20}`, event: 'login', timestamp: base + i * 1000 })).join('\n'),
+    );
+    let ended!: (job: JobInfo) => void;
+    const end = new Promise<JobInfo>((resolve) => (ended = resolve));
+    const { handlers } = createBackend({
+      db,
+      path,
+      emit: (name, payload) => {
+        if (name === 'job' && (payload as JobInfo).state !== 'running') ended(payload as JobInfo);
+      },
+    });
+    const stamp = (): unknown => db.prepare("SELECT value FROM kv WHERE key = 'event_summary_through'").pluck().get();
+    await handlers.startImport({ path: file });
+    expect(await end).toMatchObject({ state: 'done' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stamp()).toBe(String(db.prepare('SELECT max(event_pk) FROM events').pluck().get()));
+    expect(db.prepare('SELECT count(*) FROM event_user_summary').pluck().get()).toBe(20);
   });
 });

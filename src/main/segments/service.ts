@@ -144,6 +144,15 @@ export class SegmentService {
     return this.db.prepare<[number], number>('SELECT count(*) FROM users WHERE first_seen <= ?').pluck().get(asOf) ?? 0;
   }
 
+  /**
+   * Brings the per-(name, user) summary up to date now rather than on the next count: after an import,
+   * a sync or the demo, so the first segment or workshop figure does not pay for the rebuild (0.7 s on
+   * a million events). False when it could not be written (the next count reads the events alone).
+   */
+  warmDerived(): boolean {
+    return (this.options.eventSummary ?? true) && refreshEventSummary(this.db);
+  }
+
   /** The rule, its references inlined, compiled to one query for its members as of asOf. */
   compile(rule: Rule, asOf: number): CompiledRule {
     const inlined = this.inline(rule);
