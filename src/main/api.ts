@@ -117,7 +117,16 @@ export function createBackend(deps: ApiDeps): Backend {
    * the event loop: once the job has reported, before the user reaches a figure that would pay for it.
    */
   const warmAfterWrite = (): void => {
-    setImmediate(() => segments.warmDerived());
+    setImmediate(() => {
+      // Best effort: a one-shot CLI command has closed the cache by now, and a failure only means the
+      // next count brings the summary up to date itself.
+      if (!db.open) return;
+      try {
+        segments.warmDerived();
+      } catch {
+        // The next count refreshes (or reads the events alone); nothing is lost.
+      }
+    });
   };
 
   const runImport = (path: string, options: ImportOptions) =>
