@@ -780,6 +780,24 @@ describe('importFile: with the parser thread, as the app and the CLI run it', ()
     });
   }, 60_000);
 
+  it('events that each carry a new property key: shapes are forgotten and keys written along the way, and the catalog holds exactly the stored keys', async () => {
+    const dir = tempDir();
+    const lines: string[] = [];
+    for (let i = 1; i <= 60_000; i++) {
+      lines.push(JSON.stringify({ type: 'track', messageId: `k${i}`, userId: `u${i % 50}`, event: 'viewed', timestamp: BASE + i, properties: { [`key_${i}`]: i } }));
+      // A duplicate (same messageId, other content) with a key of its own: that key must not enter the catalog.
+      if (i % 1000 === 0) lines.push(JSON.stringify({ type: 'track', messageId: `k${i}`, userId: 'u0', event: 'viewed', timestamp: BASE, properties: { [`dup_${i}`]: true } }));
+    }
+    const file = fileIn(dir, 'new-keys.ndjson', `${lines.join('\n')}\n`);
+    const threadedPath = join(dir, 'threaded.db');
+    const summary = await importInChild(file, threadedPath, undefined, 256 * 1024);
+    expect(summary).toMatchObject({ imported: 60_000, duplicates: 60 });
+    withCache(threadedPath, (db) => {
+      expect(scalar(db, "SELECT count(*) FROM event_property_keys WHERE key LIKE 'key\\_%' ESCAPE '\\'")).toBe(60_000);
+      expect(scalar(db, "SELECT count(*) FROM event_property_keys WHERE key LIKE 'dup%'")).toBe(0);
+    });
+  }, 60_000);
+
   it('a cancelled import keeps the property keys of the events it kept (inline and with the parser thread)', async () => {
     const dir = tempDir();
     const file = mixedFile(dir, 9000);

@@ -38,7 +38,7 @@ export function writeRecords(db: Db, records: readonly NormalizedRecord[]): void
   db.exec('BEGIN');
   try {
     const writer = new RecordWriter(db, 'indexed');
-    for (const record of records) writer.write(prepare(record, writer.shapes));
+    for (const record of records) writer.write(prepare(record, writer.shapeNumbers));
     writer.finish();
     db.exec('COMMIT');
   } catch (err) {

@@ -29,6 +29,8 @@ export function typeNames(bits: number): JsonTypeName[] {
  */
 export class PropertyKeyTracker {
   private readonly seen = new Map<string, Map<string, number>>();
+  /** (name, key) pairs held (counted by merge). */
+  size = 0;
 
   add(name: string, properties: Record<string, unknown> | null): void {
     if (!properties) return;
@@ -49,7 +51,9 @@ export class PropertyKeyTracker {
     for (const [name, key, bits] of entries) {
       let keys = this.seen.get(name);
       if (!keys) this.seen.set(name, (keys = new Map()));
-      keys.set(key, (keys.get(key) ?? 0) | bits);
+      const held = keys.get(key);
+      if (held === undefined) this.size += 1;
+      keys.set(key, (held ?? 0) | bits);
     }
   }
 
@@ -61,26 +65,36 @@ export class PropertyKeyTracker {
     );
     for (const [name, key, bits] of this.entries()) upsert.run(nameId(name), key, bits);
     this.seen.clear();
+    this.size = 0;
   }
 }
 
-/**
- * The distinct property "shapes" (event name, keys and their types) of prepared records, numbered.
- * A record carries only its shape's number; the writer notes the shapes of the records it actually
- * stored, so a duplicate's properties never reach the catalog. A parser thread sends new shapes along
- * with its batches and the writer's side keeps a mirror.
- */
+/** A shape's entries: [event name, property key, JSON type bit] per key, in the properties' key order. */
+export type ShapeEntries = [string, string, number][];
+
 /** Shapes shapeOf compares a record with before it builds a signature. */
 const RECENT_SHAPES = 16;
+/** Signatures a ShapeNumbering remembers before it starts a new set (numbers keep increasing). */
+const SIGNATURE_LIMIT = 4096;
 
-export class ShapeTable {
-  private readonly ids = new Map<string, number>();
-  private readonly shapes: [string, string, number][][] = [[]];
-  private sent = 1;
-
+/**
+ * Numbers the distinct property "shapes" (event name, keys and their types) of prepared records. A
+ * record carries only its shape's number; each new number goes once to a sink (the writer's ShapeTable,
+ * directly or from a parser thread), and the writer notes the keys of the records it actually stores,
+ * so a duplicate's properties never reach the catalog.
+ *
+ * Memory stays bounded whatever the file, even one whose events all carry different keys: past
+ * SIGNATURE_LIMIT signatures the numbering forgets them and goes on with fresh numbers, so a shape
+ * seen again may get a second number (harmless: both carry the same entries).
+ */
+export class ShapeNumbering {
+  private ids = new Map<string, number>();
+  private next = 1;
   /** The shapes numbered most recently, checked before building a signature (see shapeOf). */
-  private readonly recent: number[] = [];
+  private readonly recent: { id: number; entries: ShapeEntries }[] = [];
   private recentNext = 0;
+
+  constructor(private readonly sink: (id: number, entries: ShapeEntries) => void) {}
 
   /** The shape number of an event's properties; 0 for none. */
   shapeOf(name: string, properties: Record<string, unknown> | null): number {
@@ -88,57 +102,67 @@ export class ShapeTable {
     // Most records repeat one of a few shapes. Comparing keys with a recent shape's is cheaper than
     // building the signature string: JSON.parse gives property names as internalized strings, so
     // the comparisons are mostly pointer checks.
-    for (const id of this.recent) {
-      if (this.matches(id, name, properties)) return id;
+    for (const shape of this.recent) {
+      if (matches(shape.entries, name, properties)) return shape.id;
     }
-    const id = this.signatureShape(name, properties);
-    this.recent[this.recentNext] = id;
-    this.recentNext = (this.recentNext + 1) % RECENT_SHAPES;
-    return id;
-  }
-
-  private matches(id: number, name: string, properties: Record<string, unknown>): boolean {
-    const entries = this.shapes[id] as [string, string, number][];
-    if (entries.length === 0 || (entries[0] as [string, string, number])[0] !== name) return false;
-    let i = 0;
-    for (const key in properties) {
-      const entry = entries[i++];
-      if (entry === undefined || entry[1] !== key || entry[2] !== typeBitOf(properties[key])) return false;
-    }
-    return i === entries.length;
-  }
-
-  private signatureShape(name: string, properties: Record<string, unknown>): number {
     let signature = name;
     for (const key in properties) signature += `\u0000${key}\u0001${typeBitOf(properties[key])}`;
     let id = this.ids.get(signature);
+    let entries: ShapeEntries | null = null;
     if (id === undefined) {
-      id = this.shapes.length;
+      if (this.ids.size >= SIGNATURE_LIMIT) this.ids = new Map();
+      id = this.next++;
       this.ids.set(signature, id);
-      this.shapes.push(Object.keys(properties).map((key): [string, string, number] => [name, key, typeBitOf(properties[key])]));
+      entries = Object.keys(properties).map((key): [string, string, number] => [name, key, typeBitOf(properties[key])]);
+      this.sink(id, entries);
     }
+    this.recent[this.recentNext] = { id, entries: entries ?? shapeEntries(name, properties) };
+    this.recentNext = (this.recentNext + 1) % RECENT_SHAPES;
+    return id;
+  }
+}
+
+function shapeEntries(name: string, properties: Record<string, unknown>): ShapeEntries {
+  return Object.keys(properties).map((key): [string, string, number] => [name, key, typeBitOf(properties[key])]);
+}
+
+function matches(entries: ShapeEntries, name: string, properties: Record<string, unknown>): boolean {
+  if (entries.length === 0 || (entries[0] as [string, string, number])[0] !== name) return false;
+  let i = 0;
+  for (const key in properties) {
+    const entry = entries[i++];
+    if (entry === undefined || entry[1] !== key || entry[2] !== typeBitOf(properties[key])) return false;
+  }
+  return i === entries.length;
+}
+
+/**
+ * The writer's side: the entries of shapes numbered so far and not yet taken. The writer takes a
+ * shape's entries the first time it stores a record of that shape (later records find nothing to
+ * take: their keys are already in the catalog), so entries live only until first use.
+ */
+export class ShapeTable {
+  private readonly entries = new Map<number, ShapeEntries>();
+  private next = 1;
+
+  /** A shape numbered by a ShapeNumbering that feeds this table directly. */
+  set(id: number, entries: ShapeEntries): void {
+    this.entries.set(id, entries);
+    if (id >= this.next) this.next = id + 1;
+  }
+
+  /** A shape numbered elsewhere (a parser thread), under a number of this table's own; returns it. */
+  add(entries: ShapeEntries): number {
+    const id = this.next++;
+    this.entries.set(id, entries);
     return id;
   }
 
-  /** Shapes numbered since the last call, to send to the writer's mirror. */
-  takeNew(): [number, [string, string, number][]][] {
-    const fresh: [number, [string, string, number][]][] = [];
-    for (; this.sent < this.shapes.length; this.sent++) fresh.push([this.sent, this.shapes[this.sent] as [string, string, number][]]);
-    return fresh;
-  }
-
-  /** Adds a shape numbered elsewhere under a number of this table's own; returns that number. */
-  add(entries: [string, string, number][]): number {
-    this.shapes.push(entries);
-    return this.shapes.length - 1;
-  }
-
-  /** Adds shapes numbered elsewhere (a parser thread). */
-  adopt(shapes: Iterable<[number, [string, string, number][]]>): void {
-    for (const [id, entries] of shapes) this.shapes[id] = entries;
-  }
-
-  entries(id: number): [string, string, number][] {
-    return this.shapes[id] ?? [];
+  /** The shape's entries the first time it is asked for; null afterwards. */
+  take(id: number): ShapeEntries | null {
+    const entries = this.entries.get(id);
+    if (entries === undefined) return null;
+    this.entries.delete(id);
+    return entries;
   }
 }

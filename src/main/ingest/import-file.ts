@@ -68,7 +68,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
     const writer = new RecordWriter(db, options.mode ?? (existing <= BULK_MAX_EXISTING ? 'bulk' : 'indexed'), options.bulkKeyLimit);
     const batches = options.parserScript
       ? parseOnThreads(options.parserScript, path, format, size, writer.shapes, writer, options.parserRangeBytes)
-      : prepareFile(path, format, writer.shapes);
+      : prepareFile(path, format, writer.shapeNumbers);
     try {
       for await (const batch of batches) {
         records += batch.count;

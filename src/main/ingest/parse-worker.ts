@@ -5,7 +5,7 @@
  * threads parse turn about; each ends a range with its line count so the writer can number the next.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ShapeTable } from '../db/property-keys';
+import { ShapeNumbering, type ShapeEntries } from '../db/property-keys';
 import { prepareFile } from './prepare';
 import type { ReadProgress } from './readers';
 import { BatchPacker, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
@@ -27,12 +27,15 @@ port.on('message', (message: ParserRequest) => {
 });
 
 async function run(): Promise<void> {
-  const shapes = new ShapeTable();
+  // Shapes numbered since the last batch went out travel with the next one.
+  let newShapes: [number, ShapeEntries][] = [];
+  const shapes = new ShapeNumbering((id, entries) => newShapes.push([id, entries]));
   const packer = new BatchPacker();
   for (const range of ranges ?? [undefined]) {
     const progress: ReadProgress = { bytes: 0, lines: 0 };
     for await (const batch of prepareFile(path, format, shapes, range, progress)) {
-      const { message, transfer } = packer.pack(batch, shapes.takeNew());
+      const { message, transfer } = packer.pack(batch, newShapes);
+      newShapes = [];
       port!.postMessage(message, transfer);
       inFlight += 1;
       while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));

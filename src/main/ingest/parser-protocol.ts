@@ -4,6 +4,7 @@
  * than the parsing saved.
  */
 import type { EventFileFormat, ImportError } from '../../shared/types';
+import type { ShapeEntries } from '../db/property-keys';
 import type { PreparedBatch, PreparedRecord } from './prepare';
 import type { ByteRange } from './readers';
 
@@ -22,7 +23,7 @@ export interface PackedBatch {
   ts: Float64Array;
   shapes: Int32Array;
   /** Shapes first seen in this batch: [number, [name, key, type bits][]]. */
-  newShapes: [number, [string, string, number][]][];
+  newShapes: [number, ShapeEntries][];
   /** Each record's user and event name as its number in the thread's dictionaries (see Dictionary). */
   users: Int32Array;
   names: Int32Array;
@@ -95,7 +96,7 @@ export class BatchPacker {
   private readonly users = new Dictionary(USER_DICTIONARY_LIMIT);
   private readonly names = new Dictionary(Infinity);
 
-  pack(batch: PreparedBatch, newShapes: [number, [string, string, number][]][]): { message: PackedBatch; transfer: ArrayBuffer[] } {
+  pack(batch: PreparedBatch, newShapes: [number, ShapeEntries][]): { message: PackedBatch; transfer: ArrayBuffer[] } {
     const n = batch.records.length;
     const keys = new Float64Array(n);
     const ts = new Float64Array(n);

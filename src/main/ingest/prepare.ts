@@ -5,7 +5,7 @@
  */
 import { normalizeRecord, recordKey, type NormalizedRecord } from '../../shared/segment-spec';
 import type { EventFileFormat, ImportError } from '../../shared/types';
-import type { ShapeTable } from '../db/property-keys';
+import type { ShapeNumbering } from '../db/property-keys';
 import { parseRecordText, readCsv, readJsonArray, readNdjson, type ByteRange, type RawRecord, type ReadProgress } from './readers';
 
 /** A record ready for the writer: its dedupe key computed and its data serialized. */
@@ -18,7 +18,7 @@ export interface PreparedRecord {
   ts: number;
   /** Properties or traits as JSON text; null when empty. */
   json: string | null;
-  /** Number of the record's property shape in the import's ShapeTable (0: none, and identify calls). */
+  /** Number of the record's property shape (ShapeNumbering; 0: none, and identify calls). */
   shape: number;
   /** The parsed data when still at hand (inline path); the writer parses `json` otherwise, for identify calls. */
   data?: Record<string, unknown> | null;
@@ -36,7 +36,7 @@ export interface PreparedBatch {
   bytes: number;
 }
 
-export function prepare(record: NormalizedRecord, shapes?: ShapeTable): PreparedRecord {
+export function prepare(record: NormalizedRecord, shapes?: ShapeNumbering): PreparedRecord {
   return {
     shape: record.kind === 'event' && shapes ? shapes.shapeOf(record.name, record.data) : 0,
     key: recordKey(record.id),
@@ -50,7 +50,7 @@ export function prepare(record: NormalizedRecord, shapes?: ShapeTable): Prepared
 }
 
 /** Validates one raw record and prepares it; a string is the rejection reason. */
-export function prepareRaw(raw: unknown, byteLength: number | undefined, shapes: ShapeTable): PreparedRecord | string {
+export function prepareRaw(raw: unknown, byteLength: number | undefined, shapes: ShapeNumbering): PreparedRecord | string {
   const result = normalizeRecord(raw, byteLength);
   return result.ok ? prepare(result.record, shapes) : result.reason;
 }
@@ -62,7 +62,7 @@ export function prepareRaw(raw: unknown, byteLength: number | undefined, shapes:
 export async function* prepareFile(
   path: string,
   format: EventFileFormat,
-  shapes: ShapeTable,
+  shapes: ShapeNumbering,
   range?: ByteRange,
   progress: ReadProgress = { bytes: 0 },
 ): AsyncGenerator<PreparedBatch> {

@@ -19,7 +19,7 @@ import type { PreparedRecord } from './prepare';
 import type { Db } from '../db/connection';
 import { BatchInserter } from '../db/batch-insert';
 import { createEventsRepo } from '../db/events-repo';
-import { PropertyKeyTracker, ShapeTable } from '../db/property-keys';
+import { PropertyKeyTracker, ShapeNumbering, ShapeTable } from '../db/property-keys';
 import { DailyRollup, deferIndexes } from '../db/rollup';
 import { KeySet } from './key-set';
 import { UserUpdates } from './user-updates';
@@ -30,16 +30,21 @@ export type WriterMode = 'bulk' | 'indexed';
 const BATCH = 64;
 /** Keys the bulk writer dedupes in memory (at most 32 MB of slots) before it turns to the key index. */
 const KEY_SET_LIMIT = 2_000_000;
+/** Distinct property keys held before they are written to the catalog (files with ever-new keys). */
+const PROPERTY_KEYS_LIMIT = 20_000;
 const COLUMNS = ['event_key', 'event_id', 'user_pk', 'name_id', 'ts', 'properties'] as const;
 const KEY_INDEX = 'events_by_key';
 
 export class RecordWriter {
   /** The property shapes of prepared records (see prepare.ts); the catalog gets those of stored records only. */
   readonly shapes = new ShapeTable();
+  /** Numbers shapes straight into `shapes`, for records prepared on this thread (sync, inline parsing). */
+  readonly shapeNumbers = new ShapeNumbering((id, entries) => this.shapes.set(id, entries));
   imported = 0;
   duplicates = 0;
   newestTs: number | null = null;
-  private readonly usedShapes = new Set<number>();
+  /** Property keys of the records stored, written out when they grow past PROPERTY_KEYS_LIMIT and at the end. */
+  private readonly propertyKeys = new PropertyKeyTracker();
   private readonly rollup = new DailyRollup();
   private readonly users: UserUpdates;
   private readonly names = new Map<string, number>();
@@ -163,7 +168,14 @@ export class RecordWriter {
     if (nameId === 0 && record.json !== null) {
       this.users.identify(pk, ts, record.data ?? (JSON.parse(record.json) as Record<string, unknown>));
     }
-    if (record.shape !== 0) this.usedShapes.add(record.shape);
+    if (record.shape !== 0) {
+      // The shape's keys enter the catalog with the first stored record of that shape.
+      const entries = this.shapes.take(record.shape);
+      if (entries) {
+        this.propertyKeys.merge(entries);
+        if (this.propertyKeys.size >= PROPERTY_KEYS_LIMIT) this.propertyKeys.flush(this.db, (name) => this.nameId(name));
+      }
+    }
     this.rollup.add(nameId, ts);
     if (this.newestTs === null || ts > this.newestTs) this.newestTs = ts;
   }
@@ -174,10 +186,7 @@ export class RecordWriter {
     this.flushPending();
     this.users.flush();
     this.rollup.flush(this.db);
-    const keys = new PropertyKeyTracker();
-    for (const shape of this.usedShapes) keys.merge(this.shapes.entries(shape));
-    keys.flush(this.db, (name) => this.nameId(name));
-    this.usedShapes.clear();
+    this.propertyKeys.flush(this.db, (name) => this.nameId(name));
     this.restoreOtherIndexes?.();
     this.restoreOtherIndexes = null;
   }
