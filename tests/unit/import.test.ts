@@ -763,6 +763,17 @@ describe('importFile: with the parser thread, as the app and the CLI run it', ()
     const content = withCache(threadedPath, (db) => ({ content: cacheContent(db), catalog: catalogKeys(db) }));
     expect(content.content).toEqual(cacheContent(inline.db));
     expect(content.catalog).toEqual(catalogKeys(inline.db));
+
+    // Cancelled while both threads are busy: both stop, and what was kept is consistent.
+    const cancelledPath = join(dir, 'cancelled.db');
+    const cancelled = await importInChild(file, cancelledPath, 3, 2000);
+    expect(cancelled.state).toBe('cancelled');
+    expect(cancelled.imported).toBeGreaterThan(0);
+    expect(cancelled.imported).toBeLessThan(a.imported);
+    withCache(cancelledPath, (db) => {
+      expect(counts(db).records).toBe(cancelled.imported);
+      expect(catalogKeys(db)).toEqual(storedKeys(db));
+    });
   }, 60_000);
 
   it('more users than a parser thread numbers at once: its dictionary starts over between batches, nothing is lost', async () => {
