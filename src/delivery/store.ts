@@ -3,7 +3,7 @@
  * answers, the records received (with per-user traits and per-message results kept as they arrive),
  * and the reads the events export and the profile cache need.
  */
-import type { NormalizedRecord } from '../shared/segment-spec';
+import { mergeTrait, type NormalizedRecord } from '../shared/segment-spec';
 import { fieldOf, npsCategory, npsScore } from '../shared/segments/values';
 import type { DeliveryDb } from './db';
 import type { JsonObject, MessageState } from './schemas';
@@ -55,11 +55,6 @@ export interface Applied {
   record: NormalizedRecord;
   /** The user's merged traits after an identify call. */
   traits: JsonObject | null;
-}
-
-/** Sets an own property, even one named "__proto__": a trait is data, never an object's prototype. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** The result counters an event moves, when it is about a message. */
@@ -178,13 +173,7 @@ export function createStore(db: DeliveryDb) {
         const row = s.profile.get(record.userId);
         traits = row ? (JSON.parse(row.traits) as JsonObject) : {};
         const traitTimes = row ? (JSON.parse(row.trait_times) as Record<string, number>) : {};
-        for (const key of Object.keys(record.data)) {
-          const seen = Object.prototype.hasOwnProperty.call(traitTimes, key) ? traitTimes[key] : undefined;
-          if (seen === undefined || record.ts >= seen) {
-            setOwn(traits, key, record.data[key]);
-            setOwn(traitTimes, key, record.ts);
-          }
-        }
+        for (const key of Object.keys(record.data)) mergeTrait(traits, traitTimes, key, record.data[key], record.ts);
         s.saveProfile.run(record.userId, JSON.stringify(traits), JSON.stringify(traitTimes));
       }
       const about = metricsOf(record);

@@ -228,6 +228,27 @@ export function normalizeRecord(raw: unknown, byteLength?: number): NormalizeRes
   return { ok: true, record: { kind: kind === 'identify' ? 'identify' : 'event', id, userId, name, ts, data } };
 }
 
+/** Sets an own property, even one named "__proto__": a trait is data, never an object's prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  // Only __proto__ is an accessor on Object.prototype; every other key assigns as an own property, and
+  // plain assignment costs a fraction of defineProperty.
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/**
+ * How identify calls merge traits, key by key: a trait set at `ts` replaces the one held (values, with
+ * the time each key was set in times) when ts is at or after that time. The companion's cache and the
+ * delivery server both keep users this way.
+ */
+export function mergeTrait(values: Record<string, unknown>, times: Record<string, number>, key: string, value: unknown, ts: number): void {
+  const held = Object.prototype.hasOwnProperty.call(times, key) ? times[key] : undefined;
+  if (held === undefined || ts >= held) {
+    setOwn(values, key, value);
+    setOwn(times, key, ts);
+  }
+}
+
 /** UTF-8 byte length of a string, without allocating a buffer. */
 export function utf8Length(text: string): number {
   let bytes = 0;

@@ -113,7 +113,7 @@ export class ShapeNumbering {
       if (this.ids.size >= SIGNATURE_LIMIT) this.ids = new Map();
       id = this.next++;
       this.ids.set(signature, id);
-      entries = Object.keys(properties).map((key): [string, string, number] => [name, key, typeBitOf(properties[key])]);
+      entries = shapeEntries(name, properties);
       this.sink(id, entries);
     }
     this.recent[this.recentNext] = { id, entries: entries ?? shapeEntries(name, properties) };

@@ -9,6 +9,7 @@
  * by user_pk.
  */
 import type { Statement } from 'better-sqlite3';
+import { mergeTrait } from '../../shared/segment-spec';
 import type { Db } from '../db/connection';
 
 /** Users whose user_pk is remembered by id; past this, the map is forgotten (users are looked up again). */
@@ -19,23 +20,6 @@ const PATCH_LIMIT = 50_000;
 interface TraitPatch {
   values: Record<string, unknown>;
   times: Record<string, number>;
-}
-
-/** Sets an own property, even one named "__proto__": a trait is data, never an object's prototype. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  // Only __proto__ is an accessor on Object.prototype; every other key assigns as an own property, and
-  // plain assignment costs a fraction of defineProperty.
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
-}
-
-/** Applies one trait set at `ts` to values/times: a time at or after the one held wins. */
-function mergeTrait(values: Record<string, unknown>, times: Record<string, number>, key: string, value: unknown, ts: number): void {
-  const held = Object.prototype.hasOwnProperty.call(times, key) ? times[key] : undefined;
-  if (held === undefined || ts >= held) {
-    setOwn(values, key, value);
-    setOwn(times, key, ts);
-  }
 }
 
 export class UserUpdates {
