@@ -650,6 +650,41 @@ describe('importFile: reports, modes and "data as of"', () => {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
+  it('a bulk import writes through a rollback journal when it holds the only connection, and leaves the cache in WAL', async () => {
+    const { db, path: cachePath } = tempCache();
+    const file = fileIn(tempDir(), 'journal.ndjson', ndjson(range(1, 3_000).map((i) => rec(i))));
+    const modes: string[] = [];
+    const journalMode = (): string => String(db.pragma('journal_mode', { simple: true }));
+    const alone = await importFile(db, file, { mode: 'bulk', checkpoint: async () => void modes.push(journalMode()) });
+    expect(alone.imported).toBe(3_000);
+    expect(modes.length).toBeGreaterThan(0);
+    expect(new Set(modes)).toEqual(new Set(['delete']));
+    expect(journalMode()).toBe('wal');
+    expect(existsSync(`${cachePath}-journal`)).toBe(false);
+
+    // Another connection to the file: the import stays in WAL, so that reader is never locked out.
+    const other = openCache(cachePath).db;
+    try {
+      modes.length = 0;
+      const second = fileIn(tempDir(), 'journal-2.ndjson', ndjson(range(2_001, 4_000).map((i) => rec(i))));
+      const shared = await importFile(db, second, {
+        mode: 'bulk',
+        checkpoint: async () => {
+          modes.push(journalMode());
+          // The other connection reads while the import's transaction is open.
+          expect(scalar(other, 'SELECT count(*) FROM events')).toBe(3_000);
+        },
+      });
+      expect(shared).toMatchObject({ imported: 1_000, duplicates: 1_000 });
+      expect(new Set(modes)).toEqual(new Set(['wal']));
+      expect(scalar(other, 'SELECT count(*) FROM events')).toBe(4_000);
+    } finally {
+      other.close();
+    }
+    expect(journalMode()).toBe('wal');
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
   it('an import into a cache holding the demo dedupes against the demo events', async () => {
     const { db } = tempCache();
     await generateDemo(db, { users: 500, now: BASE });

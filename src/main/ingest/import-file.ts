@@ -8,7 +8,7 @@
  */
 import { ApiError } from '../../shared/errors';
 import type { EventFileFormat, ImportError, ImportSummary } from '../../shared/types';
-import type { Db } from '../db/connection';
+import { useRollbackJournal, type Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
 import { advanceDataAsOf } from './data-as-of';
 import { parseOnThreads } from './parser-threads';
@@ -63,9 +63,11 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   // A smaller page cache while importing keeps memory flat whatever the file's size; queries get it back after.
   const cacheSize = db.pragma('cache_size', { simple: true }) as number;
   db.pragma(`cache_size = ${IMPORT_CACHE_KIB}`);
-  db.exec('BEGIN IMMEDIATE');
+  const mode = options.mode ?? (existing <= BULK_MAX_EXISTING ? 'bulk' : 'indexed');
+  const restoreJournal = mode === 'bulk' ? useRollbackJournal(db) : null;
   try {
-    const writer = new RecordWriter(db, options.mode ?? (existing <= BULK_MAX_EXISTING ? 'bulk' : 'indexed'), options.bulkKeyLimit);
+    db.exec('BEGIN IMMEDIATE');
+    const writer = new RecordWriter(db, mode, options.bulkKeyLimit);
     const batches = options.parserScript
       ? parseOnThreads(options.parserScript, path, format, size, writer.shapes, writer, options.parserRangeBytes)
       : prepareFile(path, format, writer.shapeNumbers);
@@ -78,6 +80,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
           if (errors.length >= MAX_REPORTED_ERRORS) break;
           errors.push(reject);
         }
+        if (records === batch.count && batch.bytes > 0) writer.expectRecords(Math.ceil((size / batch.bytes) * records));
         for (const record of batch.records) writer.write(record);
         options.onProgress?.({ records, bytes, totalBytes: size });
         if (options.checkpoint) await options.checkpoint();
@@ -115,5 +118,6 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
     throw err;
   } finally {
     db.pragma(`cache_size = ${cacheSize}`);
+    restoreJournal?.();
   }
 }
