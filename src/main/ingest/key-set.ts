@@ -12,10 +12,20 @@ export class KeySet {
   size = 0;
 
   constructor(expected = 1024) {
+    this.slots = new Float64Array(KeySet.capacityFor(expected)).fill(EMPTY);
+    this.mask = this.slots.length - 1;
+  }
+
+  private static capacityFor(expected: number): number {
     let capacity = 1024;
     while (capacity < expected * 2) capacity *= 2;
-    this.slots = new Float64Array(capacity).fill(EMPTY);
-    this.mask = capacity - 1;
+    return capacity;
+  }
+
+  /** Makes room for `expected` keys in all at once: one rehash instead of one at every doubling. */
+  reserve(expected: number): void {
+    const capacity = KeySet.capacityFor(expected);
+    if (capacity > this.slots.length) this.rehash(capacity);
   }
 
   /** Adds a key; false when it was already there. */
@@ -31,7 +41,7 @@ export class KeySet {
     }
     slots[slot] = key;
     this.size += 1;
-    if (this.size * 2 > slots.length) this.grow();
+    if (this.size * 2 > slots.length) this.rehash(slots.length * 2);
     return true;
   }
 
@@ -40,9 +50,9 @@ export class KeySet {
     return this.slots.byteLength;
   }
 
-  private grow(): void {
+  private rehash(capacity: number): void {
     const old = this.slots;
-    this.slots = new Float64Array(old.length * 2).fill(EMPTY);
+    this.slots = new Float64Array(capacity).fill(EMPTY);
     this.mask = this.slots.length - 1;
     this.size = 0;
     for (let i = 0; i < old.length; i++) {

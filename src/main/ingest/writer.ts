@@ -88,6 +88,14 @@ export class RecordWriter {
     return statement;
   }
 
+  /**
+   * How many records the writer will probably see (an estimate from the file's size): the bulk
+   * writer sizes its key set once instead of rehashing it at every doubling.
+   */
+  expectRecords(count: number): void {
+    this.keys?.reserve(Math.min(count, this.keySetLimit));
+  }
+
   /** The event name's name_id (0 for identify calls), creating it when new. */
   nameId(name: string): number {
     if (name === '') return 0;
