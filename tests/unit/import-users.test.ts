@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { importFile } from '../../src/main/ingest/import-file';
+import { UserUpdates } from '../../src/main/ingest/user-updates';
 import { useTempCache, useTempDir } from './helpers';
 
 const tempCache = useTempCache();
@@ -108,6 +109,69 @@ describe('RecordWriter: users across imports', () => {
         },
       ),
       { seed: 20261129, numRuns: 150 },
+    );
+  });
+
+  it('with tiny limits (users written and forgotten mid-way, as a huge file causes) users still equal the model', async () => {
+    // Steps: a user's record is stored (seen), is a duplicate (resolved, never stored), or an identify
+    // call is stored. A caller that resolved a user once may keep using that user_pk, as the parser
+    // threads do, even after UserUpdates has forgotten the id.
+    const stepArb = fc.record({
+      user: fc.constantFrom('ann', 'bob', 'cy', 'dee', 'eve'),
+      ts: fc.integer({ min: 0, max: 5 }).map((k) => BASE + k * 1000),
+      kind: fc.constantFrom('stored', 'duplicate', 'identify'),
+      traits: fc.dictionary(fc.constantFrom('plan', 'role'), fc.integer({ min: 0, max: 9 }), { maxKeys: 2 }),
+      cached: fc.boolean(),
+    });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 40 }), fc.boolean(), async (steps, preexisting) => {
+        run += 1;
+        const { db } = tempCache(`limits-${run}.db`);
+        const calls: Call[] = [];
+        if (preexisting) {
+          // Users already in the cache, written by an earlier writer.
+          const earlier = new UserUpdates(db);
+          for (const user of ['bob', 'dee']) {
+            const pk = earlier.pk(user);
+            earlier.seen(pk, BASE + 2500);
+            earlier.identify(pk, BASE + 2500, { plan: 'old' });
+            calls.push({ user, ts: BASE + 2500, traits: { plan: 'old' } });
+          }
+          earlier.flush();
+        }
+        const updates = new UserUpdates(db, { ids: 2, patches: 1 });
+        const resolved = new Map<string, number>();
+        for (const step of steps) {
+          const pk = step.cached && resolved.has(step.user) ? (resolved.get(step.user) as number) : updates.pk(step.user);
+          if (resolved.has(step.user)) expect(pk, `${step.user} keeps one user_pk`).toBe(resolved.get(step.user));
+          resolved.set(step.user, pk);
+          if (step.kind === 'duplicate') continue;
+          updates.seen(pk, step.ts);
+          if (step.kind === 'identify') updates.identify(pk, step.ts, step.traits);
+          calls.push(step.kind === 'identify' ? { user: step.user, ts: step.ts, traits: step.traits } : { user: step.user, ts: step.ts, event: 'e' });
+        }
+        updates.flush();
+        const rows = db.prepare('SELECT user_pk, id, traits, trait_times, first_seen, last_seen FROM users ORDER BY id').all() as {
+          user_pk: number;
+          id: string;
+          traits: string;
+          trait_times: string;
+          first_seen: number;
+          last_seen: number;
+        }[];
+        const expected = model(calls);
+        // Exactly the users with a stored record, each under the user_pk the caller was given.
+        expect(rows.map((r) => r.id)).toEqual([...expected.keys()].sort());
+        for (const row of rows) {
+          const u = expected.get(row.id) as ModelUser;
+          if (resolved.has(row.id)) expect(row.user_pk).toBe(resolved.get(row.id));
+          expect(JSON.parse(row.traits)).toEqual(u.traits);
+          expect(JSON.parse(row.trait_times)).toEqual(u.times);
+          expect([row.first_seen, row.last_seen]).toEqual([u.first, u.last]);
+        }
+      }),
+      { seed: 20261130, numRuns: 200 },
     );
   });
 });
