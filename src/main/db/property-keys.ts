@@ -69,6 +69,15 @@ export class PropertyKeyTracker {
   }
 }
 
+/** The keys of a record's flat properties as spans of its JSON text, with their type bits (see ingest/fast-record.ts). */
+export interface ScannedKeys {
+  text: string;
+  starts: Int32Array;
+  ends: Int32Array;
+  types: Int32Array;
+  count: number;
+}
+
 /** A shape's entries: [event name, property key, JSON type bit] per key, in the properties' key order. */
 export type ShapeEntries = [string, string, number][];
 
@@ -105,21 +114,48 @@ export class ShapeNumbering {
     for (const shape of this.recent) {
       if (matches(shape.entries, name, properties)) return shape.id;
     }
+    return this.number(name, shapeEntries(name, properties));
+  }
+
+  /** The same for properties the fast path scanned (fast-record.ts) without parsing them. */
+  shapeOfScanned(name: string, keys: ScannedKeys): number {
+    if (keys.count === 0) return 0;
+    for (const shape of this.recent) {
+      if (matchesScanned(shape.entries, name, keys)) return shape.id;
+    }
+    const entries: ShapeEntries = [];
+    for (let k = 0; k < keys.count; k++) {
+      entries.push([name, keys.text.slice(keys.starts[k], keys.ends[k]), keys.types[k] as number]);
+    }
+    return this.number(name, entries);
+  }
+
+  /** The number of a shape no recent one matched: its signature's, or a new one. */
+  private number(name: string, entries: ShapeEntries): number {
     let signature = name;
-    for (const key in properties) signature += `\u0000${key}\u0001${typeBitOf(properties[key])}`;
+    for (const [, key, bit] of entries) signature += `\u0000${key}\u0001${bit}`;
     let id = this.ids.get(signature);
-    let entries: ShapeEntries | null = null;
     if (id === undefined) {
       if (this.ids.size >= SIGNATURE_LIMIT) this.ids = new Map();
       id = this.next++;
       this.ids.set(signature, id);
-      entries = shapeEntries(name, properties);
       this.sink(id, entries);
     }
-    this.recent[this.recentNext] = { id, entries: entries ?? shapeEntries(name, properties) };
+    this.recent[this.recentNext] = { id, entries };
     this.recentNext = (this.recentNext + 1) % RECENT_SHAPES;
     return id;
   }
+}
+
+function matchesScanned(entries: ShapeEntries, name: string, keys: ScannedKeys): boolean {
+  if (entries.length !== keys.count || (entries[0] as [string, string, number])[0] !== name) return false;
+  for (let k = 0; k < keys.count; k++) {
+    const [, key, bit] = entries[k] as [string, string, number];
+    const start = keys.starts[k] as number;
+    if (bit !== keys.types[k] || key.length !== (keys.ends[k] as number) - start) return false;
+    for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) !== keys.text.charCodeAt(start + i)) return false;
+  }
+  return true;
 }
 
 function shapeEntries(name: string, properties: Record<string, unknown>): ShapeEntries {

@@ -81,6 +81,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
           errors.push(reject);
         }
         if (records === batch.count && batch.bytes > 0) writer.expectRecords(Math.ceil((size / batch.bytes) * records));
+        if (batch.rows) writer.writeRows(batch.rows);
         for (const record of batch.records) writer.write(record);
         options.onProgress?.({ records, bytes, totalBytes: size });
         if (options.checkpoint) await options.checkpoint();

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { EventFileFormat } from '../../shared/types';
 import type { ShapeTable } from '../db/property-keys';
 import type { PackedBatch, ParserMessage, ParserRequest, ParserSetup } from './parser-protocol';
-import type { PreparedBatch, PreparedRecord } from './prepare';
+import type { PreparedBatch, ResolvedRows } from './prepare';
 import { ndjsonRanges, type ByteRange } from './readers';
 
 /** NDJSON files at least this large are parsed by two threads. */
@@ -65,7 +65,7 @@ class ParserThread {
     return message;
   }
 
-  /** A batch's records, resolved: the writer's shape numbers, user_pk and name_id. */
+  /** A batch's rows, resolved: the writer's shape numbers, user_pk and name_id. */
   unpack(packed: PackedBatch, shapes: ShapeTable, resolver: RecordResolver): PreparedBatch {
     for (const [id, entries] of packed.newShapes) this.shapeIds[id] = shapes.add(entries);
     if (packed.usersRestarted) {
@@ -80,23 +80,15 @@ class ParserThread {
       this.names.push(name);
       this.nameIds.push(resolver.nameId(name));
     }
-    const records: PreparedRecord[] = new Array<PreparedRecord>(packed.ids.length);
-    for (let i = 0; i < records.length; i++) {
-      const user = packed.users[i] as number;
-      const name = packed.names[i] as number;
-      records[i] = {
-        key: packed.keys[i] as number,
-        shape: this.shapeIds[packed.shapes[i] as number] as number,
-        id: packed.ids[i] as string,
-        userId: this.userIds[user] as string,
-        userPk: this.userPks[user] as number,
-        name: this.names[name] as string,
-        nameId: this.nameIds[name] as number,
-        ts: packed.ts[i] as number,
-        json: packed.jsons[i] ?? null,
-      };
+    // Resolved in place: the thread's numbers become the writer's.
+    const { keys, ts, shapes: shapeColumn, users, names, ids, jsons } = packed;
+    for (let i = 0; i < ids.length; i++) {
+      shapeColumn[i] = this.shapeIds[shapeColumn[i] as number] as number;
+      users[i] = this.userPks[users[i] as number] as number;
+      names[i] = this.nameIds[names[i] as number] as number;
     }
-    return { records, rejects: packed.rejects, count: packed.count, bytes: packed.bytes };
+    const rows: ResolvedRows = { count: ids.length, keys, ts, shapes: shapeColumn, userPks: users, nameIds: names, ids, jsons };
+    return { records: [], rows, rejects: packed.rejects, count: packed.count, bytes: packed.bytes };
   }
 
   terminate(): Promise<number> {

@@ -6,6 +6,7 @@
 import { normalizeRecord, recordKey, type NormalizedRecord } from '../../shared/segment-spec';
 import type { EventFileFormat, ImportError } from '../../shared/types';
 import type { ShapeNumbering } from '../db/property-keys';
+import { prepareFast } from './fast-record';
 import { parseRecordText, readCsv, readJsonArray, readNdjson, type ByteRange, type RawRecord, type ReadProgress } from './readers';
 
 /** A record ready for the writer: its dedupe key computed and its data serialized. */
@@ -27,8 +28,25 @@ export interface PreparedRecord {
   nameId?: number;
 }
 
+/**
+ * A batch's records as columns, already resolved to the writer's user_pk, name_id and shape numbers
+ * (what the parser threads hand over): the writer reads them without an object per record.
+ */
+export interface ResolvedRows {
+  count: number;
+  keys: Float64Array;
+  ts: Float64Array;
+  shapes: Int32Array;
+  userPks: Int32Array;
+  nameIds: Int32Array;
+  ids: string[];
+  jsons: (string | null)[];
+}
+
 export interface PreparedBatch {
+  /** The batch's records, unless they come as `rows`. */
   records: PreparedRecord[];
+  rows?: ResolvedRows;
   rejects: ImportError[];
   /** Records read in this batch, rejected ones included. */
   count: number;
@@ -74,6 +92,11 @@ export async function* prepareFile(
     for (const raw of batch) {
       if (raw.error !== undefined) {
         rejects.push({ line: raw.line, reason: raw.error });
+        continue;
+      }
+      const fast = raw.text === undefined ? null : prepareFast(raw.text, raw.bytes, shapes);
+      if (fast !== null) {
+        records.push(fast);
         continue;
       }
       const parsed = parseRecordText(raw);

@@ -15,7 +15,7 @@
  *   so memory stays bounded whatever the file's size.
  */
 import type { Statement } from 'better-sqlite3';
-import type { PreparedRecord } from './prepare';
+import type { PreparedRecord, ResolvedRows } from './prepare';
 import type { Db } from '../db/connection';
 import { BatchInserter } from '../db/batch-insert';
 import { createEventsRepo } from '../db/events-repo';
@@ -113,20 +113,41 @@ export class RecordWriter {
   }
 
   write(record: PreparedRecord): void {
-    const keys = this.keys;
-    if (keys) {
-      if (!keys.add(record.key)) {
-        this.duplicates += 1;
-        return;
-      }
-      const pk = record.userPk ?? this.users.pk(record.userId);
-      const nameId = record.nameId ?? this.nameId(record.name);
-      (this.bulkInsert as BatchInserter).add(record.key, record.id, pk, nameId, record.ts, record.json);
-      this.imported += 1;
-      this.apply(pk, nameId, record);
-      if (keys.size >= this.keySetLimit) this.leaveBulk();
+    const pk = record.userPk ?? this.users.pk(record.userId);
+    const nameId = record.nameId ?? this.nameId(record.name);
+    if (this.keys) this.writeBulk(record.key, record.id, pk, nameId, record.ts, record.json, record.shape, record.data);
+    else this.writeIndexed({ ...record, userPk: pk, nameId });
+  }
+
+  /** Records already resolved to user_pk, name_id and shape numbers (from the parser threads). */
+  writeRows(rows: ResolvedRows): void {
+    const { keys, ids, userPks, nameIds, ts, jsons, shapes } = rows;
+    for (let i = 0; i < rows.count; i++) {
+      const key = keys[i] as number;
+      const id = ids[i] as string;
+      const pk = userPks[i] as number;
+      const nameId = nameIds[i] as number;
+      const at = ts[i] as number;
+      const json = jsons[i] ?? null;
+      const shape = shapes[i] as number;
+      if (this.keys) this.writeBulk(key, id, pk, nameId, at, json, shape, undefined);
+      else this.writeIndexed({ key, id, userId: '', name: '', userPk: pk, nameId, ts: at, json, shape });
+    }
+  }
+
+  private writeBulk(key: number, id: string, pk: number, nameId: number, ts: number, json: string | null, shape: number, data: PreparedRecord['data']): void {
+    const keys = this.keys as KeySet;
+    if (!keys.add(key)) {
+      this.duplicates += 1;
       return;
     }
+    (this.bulkInsert as BatchInserter).add(key, id, pk, nameId, ts, json);
+    this.imported += 1;
+    this.apply(pk, nameId, ts, json, shape, data);
+    if (keys.size >= this.keySetLimit) this.leaveBulk();
+  }
+
+  private writeIndexed(record: PreparedRecord): void {
     this.pending.push(record);
     if (this.pending.length >= BATCH) this.flushPending();
   }
@@ -164,21 +185,20 @@ export class RecordWriter {
     candidates.forEach((record, i) => {
       if (inserted.has(record.key)) {
         this.imported += 1;
-        this.apply(pks[i] as number, record.nameId ?? this.nameId(record.name), record);
+        this.apply(pks[i] as number, record.nameId ?? this.nameId(record.name), record.ts, record.json, record.shape, record.data);
       } else this.duplicates += 1;
     });
   }
 
   /** Folds a stored record into users, the rollup and the catalog. */
-  private apply(pk: number, nameId: number, record: PreparedRecord): void {
-    const ts = record.ts;
+  private apply(pk: number, nameId: number, ts: number, json: string | null, shape: number, data: PreparedRecord['data']): void {
     this.users.seen(pk, ts);
-    if (nameId === 0 && record.json !== null) {
-      this.users.identify(pk, ts, record.data ?? (JSON.parse(record.json) as Record<string, unknown>));
+    if (nameId === 0 && json !== null) {
+      this.users.identify(pk, ts, data ?? (JSON.parse(json) as Record<string, unknown>));
     }
-    if (record.shape !== 0) {
+    if (shape !== 0) {
       // The shape's keys enter the catalog with the first stored record of that shape.
-      const entries = this.shapes.take(record.shape);
+      const entries = this.shapes.take(shape);
       if (entries) {
         this.propertyKeys.merge(entries);
         if (this.propertyKeys.size >= PROPERTY_KEYS_LIMIT) this.propertyKeys.flush(this.db, (name) => this.nameId(name));

@@ -1,0 +1,367 @@
+/**
+ * The fast path of an import's parser: prepares the common record straight from its JSON text,
+ * without JSON.parse, without an object per record and without re-serializing its properties.
+ *
+ * It accepts only records whose prepared form it can give exactly as the general path would
+ * (JSON.parse → normalizeRecord → prepare): a `track` or `identify` call with a messageId, a
+ * user id and event name that are plain strings, a string timestamp, and flat properties or traits
+ * whose text is already what JSON.stringify would write (no whitespace, no escapes, no surrogates,
+ * numbers in canonical form, no duplicate or integer-like keys). Anything else, valid or not, makes
+ * it answer null, and the record takes the general path, which also words every rejection. A
+ * property test (tests/unit/fast-record.test.ts) holds the two paths to the same answers.
+ *
+ * Parsing and re-serializing were most of a parser thread's time, and the objects they made most of
+ * its garbage collection.
+ */
+import { MAX_RECORD_BYTES, parseTimestamp, recordKey } from '../../shared/segment-spec';
+import { TYPE_BITS, type ScannedKeys, type ShapeNumbering } from '../db/property-keys';
+import type { PreparedRecord } from './prepare';
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+/** Nesting the validator follows inside fields it skips; deeper records take the general path. */
+const MAX_DEPTH = 32;
+/** Property keys per record the fast path handles (duplicate checks are pairwise). */
+const MAX_KEYS = 64;
+
+const scanned: ScannedKeys = {
+  text: '',
+  starts: new Int32Array(MAX_KEYS),
+  ends: new Int32Array(MAX_KEYS),
+  types: new Int32Array(MAX_KEYS),
+  count: 0,
+};
+
+// The scanner's state: the text and the position of the next character. Module variables keep the
+// hot functions free of allocation.
+let s = '';
+let p = 0;
+
+/**
+ * Characters that make a record take the general path wherever they are: escapes and surrogates
+ * would be written differently by JSON.stringify, and control characters are invalid in JSON (as
+ * whitespace, the general path allows them). Checked once per record, so strings are found by their
+ * closing quote alone.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const UNUSUAL = /[\u0000-\u001f\\\ud800-\udfff]/;
+
+/** The end of the string token at p (its closing quote), moving p past it; -1 when it has none. */
+function scanString(): number {
+  const end = s.indexOf('"', p + 1);
+  if (end < 0) return -1;
+  p = end + 1;
+  return end;
+}
+
+/**
+ * Moves p past the JSON number at p. Returns 1 when its text is exactly what JSON.stringify writes
+ * for its value, 0 when it is a valid number written otherwise, -1 when it is not a JSON number.
+ */
+function scanNumber(): number {
+  const start = p;
+  const n = s.length;
+  let i = p;
+  if (s.charCodeAt(i) === MINUS) i++;
+  let c = s.charCodeAt(i);
+  if (c === ZERO) i++;
+  else if (c > ZERO && c <= NINE) {
+    i++;
+    while (i < n && (c = s.charCodeAt(i)) >= ZERO && c <= NINE) i++;
+  } else return -1;
+  let plain = true;
+  if (s.charCodeAt(i) === DOT) {
+    plain = false;
+    i++;
+    const digits = i;
+    while (i < n && (c = s.charCodeAt(i)) >= ZERO && c <= NINE) i++;
+    if (i === digits) return -1;
+  }
+  c = s.charCodeAt(i);
+  if (c === 0x65 || c === 0x45) {
+    plain = false;
+    i++;
+    c = s.charCodeAt(i);
+    if (c === 0x2b || c === MINUS) i++;
+    const digits = i;
+    while (i < n && (c = s.charCodeAt(i)) >= ZERO && c <= NINE) i++;
+    if (i === digits) return -1;
+  }
+  p = i;
+  const length = i - start;
+  // Integers of at most 15 digits are exact and written back as they are, except minus zero.
+  if (plain && length <= 15 && !(length === 2 && s.charCodeAt(start) === MINUS && s.charCodeAt(start + 1) === ZERO)) return 1;
+  const token = s.slice(start, i);
+  return String(Number(token)) === token ? 1 : 0;
+}
+
+/** True when the text has `word` at `at` (a loop: startsWith with a position was several times slower). */
+function has(word: string, at: number): boolean {
+  const n = word.length;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(at + i) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Moves p past `word` if the text has it at p. */
+function scanWord(word: string): boolean {
+  if (!has(word, p)) return false;
+  p += word.length;
+  return true;
+}
+
+
+/** The type bit of the primitive value at p, moving p past it; -1 for anything else or unusual. */
+function scanPrimitive(): number {
+  const c = s.charCodeAt(p);
+  if (c === QUOTE) return scanString() < 0 ? -1 : TYPE_BITS.string;
+  if (c === 0x74) return scanWord('true') ? TYPE_BITS.boolean : -1;
+  if (c === 0x66) return scanWord('false') ? TYPE_BITS.boolean : -1;
+  if (c === 0x6e) return scanWord('null') ? TYPE_BITS.null : -1;
+  return scanNumber() === 1 ? TYPE_BITS.number : -1;
+}
+
+/** Moves p past any valid JSON value at p (its text need not be canonical); false for anything unusual. */
+function skipValue(depth: number): boolean {
+  const c = s.charCodeAt(p);
+  if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+    if (depth >= MAX_DEPTH) return false;
+    const close = c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
+    p++;
+    if (s.charCodeAt(p) === close) {
+      p++;
+      return true;
+    }
+    for (;;) {
+      if (close === CLOSE_BRACE) {
+        if (s.charCodeAt(p) !== QUOTE || scanString() < 0 || s.charCodeAt(p) !== COLON) return false;
+        p++;
+      }
+      if (!skipValue(depth + 1)) return false;
+      const next = s.charCodeAt(p++);
+      if (next === close) return true;
+      if (next !== COMMA) return false;
+    }
+  }
+  if (c === QUOTE || c === 0x74 || c === 0x66 || c === 0x6e) return scanPrimitive() >= 0;
+  return scanNumber() >= 0;
+}
+
+/**
+ * Scans the flat object at p into `scanned`, moving p past it. Returns false for anything the fast
+ * path leaves to the general one.
+ */
+function scanFlatObject(): boolean {
+  scanned.text = s;
+  let count = 0;
+  p++;
+  if (s.charCodeAt(p) === CLOSE_BRACE) {
+    p++;
+    scanned.count = 0;
+    return true;
+  }
+  for (;;) {
+    if (s.charCodeAt(p) !== QUOTE || count === MAX_KEYS) return false;
+    const start = p + 1;
+    // JSON.stringify writes integer-like keys first, whatever their place in the text.
+    const first = s.charCodeAt(start);
+    if (first >= ZERO && first <= NINE) return false;
+    const end = scanString();
+    if (end < 0 || s.charCodeAt(p) !== COLON) return false;
+    p++;
+    const length = end - start;
+    for (let k = 0; k < count; k++) {
+      const other = scanned.starts[k] as number;
+      if ((scanned.ends[k] as number) - other === length && sameText(start, other, length)) return false;
+    }
+    const type = scanPrimitive();
+    if (type < 0) return false;
+    scanned.starts[count] = start;
+    scanned.ends[count] = end;
+    scanned.types[count] = type;
+    count++;
+    const next = s.charCodeAt(p++);
+    if (next === CLOSE_BRACE) break;
+    if (next !== COMMA) return false;
+  }
+  scanned.count = count;
+  return true;
+}
+
+/** True when the text holds the same `length` characters at a and at b. */
+function sameText(a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (s.charCodeAt(a + i) !== s.charCodeAt(b + i)) return false;
+  return true;
+}
+
+/**
+ * Event names seen lately, handed out again as the same string: a file has few names, and the
+ * parser thread's numbering then finds the name by its cached hash instead of hashing a new copy.
+ */
+const recentNames: string[] = [];
+const RECENT_NAMES = 16;
+let recentNamesNext = 0;
+
+function nameAt(start: number, end: number): string {
+  const length = end - start;
+  for (let k = 0; k < recentNames.length; k++) {
+    const name = recentNames[k] as string;
+    if (name.length === length && has(name, start)) return name;
+  }
+  const name = s.slice(start, end);
+  recentNames[recentNamesNext] = name;
+  recentNamesNext = (recentNamesNext + 1) % RECENT_NAMES;
+  return name;
+}
+
+/** The span of a string field's value, by the field's bit. */
+function spanStart(field: number): number {
+  return fieldStarts[31 - Math.clz32(field)] as number;
+}
+
+function spanLength(field: number): number {
+  const slot = 31 - Math.clz32(field);
+  return (fieldEnds[slot] as number) - (fieldStarts[slot] as number);
+}
+
+function spanText(field: number): string {
+  const start = spanStart(field);
+  return s.slice(start, start + spanLength(field));
+}
+
+function spanIs(field: number, word: string): boolean {
+  return spanLength(field) === word.length && has(word, spanStart(field));
+}
+
+/** True when the field's first character makes String.prototype.trim() surely leave something. */
+function surelyNotBlank(field: number): boolean {
+  if (spanLength(field) === 0) return false;
+  const c = s.charCodeAt(spanStart(field));
+  return c > 0x20 && c < 0x7f;
+}
+
+// Top-level fields, as bits, to catch a field given twice (JSON.parse keeps the last one).
+const F_TYPE = 1;
+const F_EVENT = 2;
+const F_USER = 4;
+const F_ANONYMOUS = 8;
+const F_MESSAGE = 16;
+const F_TIMESTAMP = 32;
+const F_DATA = 64;
+/** Where each string field's text starts and ends, by its bit's position. */
+const fieldStarts = new Int32Array(6);
+const fieldEnds = new Int32Array(6);
+
+/**
+ * The prepared record for a record's JSON text, when the fast path can give it; null otherwise (the
+ * caller then takes the general path). `byteLength` is the text's UTF-8 size as the reader knows it
+ * (0: surely under the limit; undefined: unknown).
+ */
+export function prepareFast(text: string, byteLength: number | undefined, shapes: ShapeNumbering): PreparedRecord | null {
+  if (byteLength === undefined || byteLength > MAX_RECORD_BYTES || UNUSUAL.test(text)) return null;
+  s = text;
+  p = 0;
+  if (s.charCodeAt(0) !== OPEN_BRACE || s.charCodeAt(1) === CLOSE_BRACE) return null;
+  p = 1;
+  let seen = 0;
+  let dataIsTraits = false;
+  let dataStart = -1;
+  let dataEnd = -1;
+  for (;;) {
+    if (s.charCodeAt(p) !== QUOTE) return null;
+    const keyStart = p + 1;
+    const keyEnd = scanString();
+    if (keyEnd < 0 || s.charCodeAt(p) !== COLON) return null;
+    p++;
+    const field = fieldOf(keyStart, keyEnd - keyStart);
+    if (field !== 0) {
+      if ((seen & field) !== 0) return null;
+      seen |= field;
+      if (field === F_DATA) {
+        dataIsTraits = s.charCodeAt(keyStart) === 0x74;
+        if (s.charCodeAt(p) === OPEN_BRACE) {
+          dataStart = p;
+          if (!scanFlatObject()) return null;
+          dataEnd = p;
+          if (scanned.count === 0) dataStart = dataEnd = -1;
+        } else if (!scanWord('null')) return null;
+      } else {
+        // Every other field the fast path reads is a string.
+        if (s.charCodeAt(p) !== QUOTE) return null;
+        const start = p + 1;
+        const end = scanString();
+        if (end < 0) return null;
+        const slot = 31 - Math.clz32(field);
+        fieldStarts[slot] = start;
+        fieldEnds[slot] = end;
+      }
+    } else if (!skipValue(0)) return null;
+    const next = s.charCodeAt(p++);
+    if (next === CLOSE_BRACE) break;
+    if (next !== COMMA) return null;
+  }
+  if (p !== s.length) return null;
+
+  // What normalizeRecord would decide, for the cases taken here. A field's span is read only when
+  // the record has the field (`seen`): the arrays hold an earlier record's spans otherwise.
+  if ((seen & F_TYPE) === 0 || (seen & F_MESSAGE) === 0 || (seen & F_TIMESTAMP) === 0 || spanLength(F_MESSAGE) === 0) return null;
+  const track = spanIs(F_TYPE, 'track');
+  if (!track && !spanIs(F_TYPE, 'identify')) return null;
+  // The data that counts is the call's own: properties for track, traits for identify.
+  if ((seen & F_DATA) !== 0 && dataIsTraits === track) return null;
+  let userId: string;
+  if ((seen & F_USER) !== 0) {
+    if (!surelyNotBlank(F_USER)) return null;
+    userId = spanText(F_USER);
+  } else if ((seen & F_ANONYMOUS) !== 0 && surelyNotBlank(F_ANONYMOUS)) {
+    userId = spanText(F_ANONYMOUS);
+  } else return null;
+  let name = '';
+  if (track) {
+    if ((seen & F_EVENT) === 0 || !surelyNotBlank(F_EVENT)) return null;
+    name = nameAt(spanStart(F_EVENT), spanStart(F_EVENT) + spanLength(F_EVENT));
+  }
+  const ts = parseTimestamp(spanText(F_TIMESTAMP));
+  if (typeof ts === 'string') return null;
+  const id = spanText(F_MESSAGE);
+  const hasData = dataStart >= 0;
+  return {
+    shape: track && hasData ? shapes.shapeOfScanned(name, scanned) : 0,
+    key: recordKey(id),
+    id,
+    userId,
+    name,
+    ts,
+    json: hasData ? s.slice(dataStart, dataEnd) : null,
+  };
+}
+
+/** Which top-level field a key is, by its length first; 0 for fields the fast path does not read. */
+function fieldOf(start: number, length: number): number {
+  switch (length) {
+    case 4:
+      return has('type', start) ? F_TYPE : 0;
+    case 5:
+      return has('event', start) ? F_EVENT : 0;
+    case 6:
+      if (has('userId', start)) return F_USER;
+      return has('traits', start) ? F_DATA : 0;
+    case 9:
+      if (has('messageId', start)) return F_MESSAGE;
+      return has('timestamp', start) ? F_TIMESTAMP : 0;
+    case 10:
+      return has('properties', start) ? F_DATA : 0;
+    case 11:
+      return has('anonymousId', start) ? F_ANONYMOUS : 0;
+    default:
+      return 0;
+  }
+}
