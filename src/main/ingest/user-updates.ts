@@ -9,9 +9,9 @@
  * appeared and updating it at the end cost two statements per user. A user whose records were all
  * duplicates never gets a row.
  *
- * Memory stays bounded whatever the file: the id → user_pk map and the trait patches are written out
- * and forgotten when they grow past their limits; first and last seen live in typed arrays indexed
- * by user_pk.
+ * Memory stays bounded whatever the file: when the id → user_pk map, the trait patches or the
+ * first/last seen of users beyond the typed arrays grow past their limits, everything gathered is
+ * written out and forgotten (first/last seen fold in with min/max, traits merge with the stored ones).
  */
 import type { Statement } from 'better-sqlite3';
 import { mergeTrait } from '../../shared/segment-spec';
@@ -22,25 +22,109 @@ import { BatchInserter } from '../db/batch-insert';
 const USER_ID_LIMIT = 200_000;
 /** Users with pending trait changes; past this, they are written out. */
 const PATCH_LIMIT = 50_000;
+/** user_pks whose first/last seen live in typed arrays (16 bytes each: 32 MB at most). */
+const SEEN_ARRAY_LIMIT = 1 << 21;
+/** Users beyond the arrays whose first/last seen are held in a map; past this, they are written out. */
+const SEEN_OVERFLOW_LIMIT = 200_000;
 
 interface TraitPatch {
   values: Record<string, unknown>;
   times: Record<string, number>;
 }
 
-export class UserUpdates {
-  private readonly pks = new Map<string, number>();
-  /** This batch's earliest and latest record per user_pk; NaN where untouched. */
+/**
+ * The earliest and latest stored record of each user touched since the last write, by user_pk: in
+ * typed arrays for user_pks below a limit (no object per user), in a map above it (caches with
+ * millions of users), so memory stays bounded whatever the user_pks.
+ */
+class SeenSpans {
   private first: Float64Array<ArrayBuffer> = new Float64Array(1024).fill(NaN);
   private last: Float64Array<ArrayBuffer> = new Float64Array(1024).fill(NaN);
-  private lowestTouched = Infinity;
-  private highestTouched = 0;
+  private lowest = Infinity;
+  private highest = -1;
+  readonly overflow = new Map<number, { first: number; last: number }>();
+
+  constructor(private readonly arrayLimit: number) {}
+
+  note(pk: number, ts: number): void {
+    if (pk >= this.arrayLimit) {
+      const span = this.overflow.get(pk);
+      if (!span) this.overflow.set(pk, { first: ts, last: ts });
+      else {
+        if (ts < span.first) span.first = ts;
+        if (ts > span.last) span.last = ts;
+      }
+      return;
+    }
+    if (pk >= this.first.length) this.grow(pk);
+    // NaN compares false both ways: an untouched user takes ts for both.
+    if (!((this.first[pk] as number) <= ts)) this.first[pk] = ts;
+    if (!((this.last[pk] as number) >= ts)) this.last[pk] = ts;
+    if (pk < this.lowest) this.lowest = pk;
+    if (pk > this.highest) this.highest = pk;
+  }
+
+  /** The user's span, forgotten as it is taken; null when untouched. */
+  take(pk: number): { first: number; last: number } | null {
+    if (pk >= this.arrayLimit) {
+      const span = this.overflow.get(pk) ?? null;
+      this.overflow.delete(pk);
+      return span;
+    }
+    const first = pk < this.first.length ? (this.first[pk] as number) : NaN;
+    if (first !== first) return null;
+    const span = { first, last: this.last[pk] as number };
+    this.first[pk] = NaN;
+    this.last[pk] = NaN;
+    return span;
+  }
+
+  /** Takes every span left. */
+  takeAll(each: (pk: number, first: number, last: number) => void): void {
+    for (let pk = this.lowest; pk <= this.highest; pk++) {
+      const first = this.first[pk] as number;
+      if (first === first) {
+        each(pk, first, this.last[pk] as number);
+        this.first[pk] = NaN;
+        this.last[pk] = NaN;
+      }
+    }
+    this.lowest = Infinity;
+    this.highest = -1;
+    for (const [pk, span] of this.overflow) each(pk, span.first, span.last);
+    this.overflow.clear();
+  }
+
+  private grow(pk: number): void {
+    let size = this.first.length;
+    while (size <= pk) size *= 2;
+    size = Math.min(size, this.arrayLimit);
+    const grown = (old: Float64Array): Float64Array<ArrayBuffer> => {
+      const next = new Float64Array(size).fill(NaN);
+      next.set(old);
+      return next;
+    };
+    this.first = grown(this.first);
+    this.last = grown(this.last);
+  }
+}
+
+export interface UserUpdateLimits {
+  ids: number;
+  patches: number;
+  seenArray: number;
+  seenOverflow: number;
+}
+
+export class UserUpdates {
+  private readonly pks = new Map<string, number>();
+  private readonly seenSpans: SeenSpans;
   private readonly patches = new Map<number, TraitPatch>();
   /** Users from this user_pk on have no row yet: their ids wait in `newIds`, in user_pk order. */
   private firstNewPk: number;
   private readonly initialFirstNewPk: number;
   private newIds: string[] = [];
-  /** Rows were written for new users before any record of theirs was stored (see flushNewUsers). */
+  /** Rows were written for new users before any record of theirs was stored (see writeNewUsers). */
   private unseenRowsWritten = false;
   /**
    * True while `pks` holds every user in the cache (it started empty and nothing was forgotten):
@@ -51,14 +135,17 @@ export class UserUpdates {
   private readonly insertUsers: BatchInserter;
   private readonly selectTraits: Statement<[number], { traits: string; trait_times: string }>;
   private readonly updateSeen: Statement<[{ first: number; last: number; pk: number }]>;
-  private readonly updateTraits: Statement<[string, string, number]>;
+  private readonly updateTraits: Statement<[{ traits: string; times: string; pk: number }]>;
   private readonly updateTraitsAndSeen: Statement<[{ traits: string; times: string; first: number; last: number; pk: number }]>;
+  private readonly limits: UserUpdateLimits;
 
   constructor(
     private readonly db: Db,
     /** Tests lower these to reach the writes that limits cause. */
-    private readonly limits = { ids: USER_ID_LIMIT, patches: PATCH_LIMIT },
+    limits: Partial<UserUpdateLimits> = {},
   ) {
+    this.limits = { ids: USER_ID_LIMIT, patches: PATCH_LIMIT, seenArray: SEEN_ARRAY_LIMIT, seenOverflow: SEEN_OVERFLOW_LIMIT, ...limits };
+    this.seenSpans = new SeenSpans(this.limits.seenArray);
     this.firstNewPk = ((db.prepare('SELECT max(user_pk) FROM users').pluck().get() as number | null) ?? 0) + 1;
     this.initialFirstNewPk = this.firstNewPk;
     this.mapHoldsEveryUser = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM users)').pluck().get() === 1;
@@ -70,7 +157,7 @@ export class UserUpdates {
     this.updateTraitsAndSeen = db.prepare<[{ traits: string; times: string; first: number; last: number; pk: number }]>(
       `UPDATE users SET traits = @traits, trait_times = @times, ${seen} WHERE user_pk = @pk`,
     );
-    this.updateTraits = db.prepare<[string, string, number]>('UPDATE users SET traits = ?, trait_times = ? WHERE user_pk = ?');
+    this.updateTraits = db.prepare<[{ traits: string; times: string; pk: number }]>('UPDATE users SET traits = @traits, trait_times = @times WHERE user_pk = @pk');
   }
 
   /** The user's user_pk; a new user's row is written by flush() if a record of theirs was stored. */
@@ -79,7 +166,7 @@ export class UserUpdates {
     if (pk !== undefined) return pk;
     if (this.pks.size >= this.limits.ids) {
       // Every user waiting for a row is in the map: write them before forgetting it.
-      this.flushNewUsers(false);
+      this.writeOut(false);
       this.pks.clear();
       this.mapHoldsEveryUser = false;
     }
@@ -94,107 +181,66 @@ export class UserUpdates {
 
   /** A stored record of the user at ts. */
   seen(pk: number, ts: number): void {
-    if (pk >= this.first.length) this.grow(pk);
-    const first = this.first[pk] as number;
-    // NaN compares false both ways: an untouched user takes ts for both.
-    if (!(first <= ts)) this.first[pk] = ts;
-    if (!((this.last[pk] as number) >= ts)) this.last[pk] = ts;
-    if (pk < this.lowestTouched) this.lowestTouched = pk;
-    if (pk > this.highestTouched) this.highestTouched = pk;
+    this.seenSpans.note(pk, ts);
+    if (this.seenSpans.overflow.size >= this.limits.seenOverflow) this.writeOut(false);
   }
 
   /** A stored identify call of the user at ts, carrying traits. */
   identify(pk: number, ts: number, traits: Record<string, unknown>): void {
     let patch = this.patches.get(pk);
     if (!patch) {
-      if (this.patches.size >= this.limits.patches) {
-        this.flushNewUsers(false);
-        this.flushTraits();
-      }
+      if (this.patches.size >= this.limits.patches) this.writeOut(false);
       this.patches.set(pk, (patch = { values: {}, times: {} }));
     }
     for (const key in traits) mergeTrait(patch.values, patch.times, key, traits[key], ts);
   }
 
-  private grow(pk: number): void {
-    let size = this.first.length;
-    while (size <= pk) size *= 2;
-    const grown = (old: Float64Array): Float64Array<ArrayBuffer> => {
-      const next = new Float64Array(size).fill(NaN);
-      next.set(old);
-      return next;
-    };
-    this.first = grown(this.first);
-    this.last = grown(this.last);
-  }
-
   /**
-   * Writes the rows of the users new to the cache, with their traits and first and last seen, and
-   * takes them out of what is pending. At the end (`final`), a user none of whose records was stored
-   * gets no row; before it, every user gets one, because the parser threads keep resolving ids to
-   * these user_pks (finish() then removes the rows that never got a record).
+   * Writes everything gathered and forgets it: new users' rows, trait patches, first and last seen.
+   * At the end (`final`), a new user none of whose records was stored gets no row; before it, every
+   * new user gets one, because the parser threads keep resolving ids to these user_pks (flush() then
+   * removes the rows that never got a record).
    */
-  private flushNewUsers(final: boolean): void {
+  private writeOut(final: boolean): void {
     for (let k = 0; k < this.newIds.length; k++) {
       const pk = this.firstNewPk + k;
-      const first = pk < this.first.length ? (this.first[pk] as number) : NaN;
-      const seen = first === first;
-      if (!seen && final) continue;
+      const span = this.seenSpans.take(pk);
+      if (!span && final) continue;
+      if (!span) this.unseenRowsWritten = true;
       const patch = this.patches.get(pk);
+      this.patches.delete(pk);
       const traits = patch ? JSON.stringify(patch.values) : '{}';
       const times = patch ? JSON.stringify(patch.times) : '{}';
-      this.insertUsers.add(pk, this.newIds[k], traits, times, seen ? first : null, seen ? this.last[pk] : null);
-      this.patches.delete(pk);
-      if (seen) {
-        this.first[pk] = NaN;
-        this.last[pk] = NaN;
-      } else this.unseenRowsWritten = true;
+      this.insertUsers.add(pk, this.newIds[k], traits, times, span?.first ?? null, span?.last ?? null);
     }
     this.insertUsers.flush();
     this.firstNewPk += this.newIds.length;
     this.newIds = [];
-  }
 
-  /**
-   * Writes the trait patches of users who have a row. At the end (`withSeen`), a patched user's first and last seen go in the
-   * same UPDATE, which saves one statement for each user who was identified.
-   */
-  private flushTraits(withSeen = false): void {
     for (const [pk, patch] of this.patches) {
+      // Merging the patch into the stored traits gives what applying each call in turn would have:
+      // the patch holds, per key, the latest of the calls gathered.
       let values = patch.values;
       let times = patch.times;
-      // Merging the patch into the stored traits gives what applying each call in turn would have:
-      // the patch holds, per key, the latest of this batch's calls.
       const stored = this.selectTraits.get(pk);
       if (stored) {
         values = JSON.parse(stored.traits) as Record<string, unknown>;
         times = JSON.parse(stored.trait_times) as Record<string, number>;
         for (const key in patch.values) mergeTrait(values, times, key, patch.values[key], patch.times[key] as number);
       }
-      const first = withSeen && pk < this.first.length ? (this.first[pk] as number) : NaN;
-      if (first === first) {
-        this.updateTraitsAndSeen.run({ traits: JSON.stringify(values), times: JSON.stringify(times), first, last: this.last[pk] as number, pk });
-        this.first[pk] = NaN;
-        this.last[pk] = NaN;
-      } else this.updateTraits.run(JSON.stringify(values), JSON.stringify(times), pk);
+      const merged = { traits: JSON.stringify(values), times: JSON.stringify(times), pk };
+      // A patched user's first and last seen go in the same UPDATE: one statement per identified user.
+      const span = this.seenSpans.take(pk);
+      if (span) this.updateTraitsAndSeen.run({ ...merged, ...span });
+      else this.updateTraits.run(merged);
     }
     this.patches.clear();
+    this.seenSpans.takeAll((pk, first, last) => this.updateSeen.run({ first, last, pk }));
   }
 
   /** Writes everything gathered; call inside the writer's transaction. */
   flush(): void {
-    this.flushNewUsers(true);
-    this.flushTraits(true);
-    for (let pk = this.lowestTouched; pk <= this.highestTouched; pk++) {
-      const first = this.first[pk] as number;
-      if (first === first) {
-        this.updateSeen.run({ first, last: this.last[pk] as number, pk });
-        this.first[pk] = NaN;
-        this.last[pk] = NaN;
-      }
-    }
-    this.lowestTouched = Infinity;
-    this.highestTouched = 0;
+    this.writeOut(true);
     // Rows written early for users whose records all turned out duplicates: they have no record, so they go.
     if (this.unseenRowsWritten) this.db.exec(`DELETE FROM users WHERE user_pk >= ${this.initialFirstNewPk} AND first_seen IS NULL`);
   }
