@@ -1,10 +1,12 @@
 /**
- * npm run bench:import [-- <events>]: generates an NDJSON file of Segment-spec events with random UUID
+ * npm run bench:import [-- <events> [<rounds>]]: generates an NDJSON file of Segment-spec events with random UUID
  * messageIds and measures, side by side, each in its own process on the same file:
  *   - the parse ceiling: reading and JSON.parse-ing the file on one thread;
  *   - the naive floor: JSON.parse + INSERT OR IGNORE keyed by the messageId as TEXT UNIQUE, one transaction;
  *   - the real import path (parse, validate, dedupe, insert, indexes, report) into a fresh cache.
- * Prints events/s for each, the ratios, and each process's peak memory.
+ * The three run turn about for a few rounds (3 by default), so a slow spell of a shared machine hits
+ * them alike; the table gives each one's median round, and the ratios compare medians.
+ * Prints events/s for each, the ratios, each process's peak memory and CPU time.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -14,6 +16,7 @@ import { join } from 'node:path';
 import { Random } from '../../src/shared/random';
 
 const events = Number(process.argv[2] ?? 1_000_000);
+const rounds = Math.max(1, Number(process.argv[3] ?? 3));
 const dir = join(tmpdir(), 'guidepost-bench');
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `events-${events}.ndjson`);
@@ -60,6 +63,7 @@ interface Run {
   mode: string;
   events: number;
   ms: number;
+  cpuMs: number;
   peakRssMb: number;
 }
 
@@ -73,17 +77,35 @@ function measure(mode: string): Run {
   return JSON.parse(result.stdout.trim().split('\n').pop() as string) as Run;
 }
 
-const runs = ['ceiling', 'floor', 'real'].map(measure);
+const modes = ['ceiling', 'floor', 'real'] as const;
+const byMode = new Map<string, Run[]>(modes.map((mode) => [mode, []]));
+for (let round = 1; round <= rounds; round++) {
+  for (const mode of modes) {
+    const run = measure(mode);
+    byMode.get(mode)?.push(run);
+    process.stdout.write(`round ${round}/${rounds} ${mode.padEnd(7)} ${(run.ms / 1000).toFixed(2)} s, CPU ${(run.cpuMs / 1000).toFixed(2)} s, ${run.peakRssMb} MB\n`);
+  }
+}
+const median = (mode: string): Run => {
+  const sorted = [...(byMode.get(mode) as Run[])].sort((a, b) => a.ms - b.ms);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as Run;
+};
 const rate = (run: Run): number => (run.events / run.ms) * 1000;
-const [ceiling, floor, real] = runs as [Run, Run, Run];
+const [ceiling, floor, real] = modes.map(median) as [Run, Run, Run];
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(9);
-process.stdout.write('measurement                         events/s   seconds  peak MB\n');
-for (const [label, run] of [
-  ['parse ceiling (read + JSON.parse)', ceiling],
-  ['naive floor (TEXT UNIQUE, 1 stmt)', floor],
-  ['guidepost import (real path)', real],
+const range = (mode: string): string => {
+  const rates = (byMode.get(mode) as Run[]).map(rate);
+  return `${fmt(Math.min(...rates)).trim()}-${fmt(Math.max(...rates)).trim()}`;
+};
+process.stdout.write(`\nmedian of ${rounds} round(s)               events/s   seconds  CPU s  peak MB  events/s range\n`);
+for (const [label, mode, run] of [
+  ['parse ceiling (read + JSON.parse)', 'ceiling', ceiling],
+  ['naive floor (TEXT UNIQUE, 1 stmt)', 'floor', floor],
+  ['guidepost import (real path)', 'real', real],
 ] as const) {
-  process.stdout.write(`${label.padEnd(34)} ${fmt(rate(run))} ${(run.ms / 1000).toFixed(2).padStart(9)} ${String(run.peakRssMb).padStart(8)}\n`);
+  process.stdout.write(
+    `${label.padEnd(34)} ${fmt(rate(run))} ${(run.ms / 1000).toFixed(2).padStart(9)} ${(run.cpuMs / 1000).toFixed(2).padStart(6)} ${String(run.peakRssMb).padStart(8)}  ${range(mode)}\n`,
+  );
 }
 process.stdout.write(`\nreal / floor:   ${(rate(real) / rate(floor)).toFixed(2)}x\n`);
 process.stdout.write(`real / ceiling: ${(rate(real) / rate(ceiling)).toFixed(2)}x\n`);
