@@ -88,13 +88,13 @@ class ParserThread {
       this.nameIds.push(resolver.nameId(name));
     }
     // Resolved in place: the thread's numbers become the writer's.
-    const { keys, ts, shapes: shapeColumn, users, names, ids, jsons } = packed;
-    for (let i = 0; i < ids.length; i++) {
+    const { keys, ts, shapes: shapeColumn, users, names, texts } = packed;
+    for (let i = 0; i < keys.length; i++) {
       shapeColumn[i] = this.shapeIds[shapeColumn[i] as number] as number;
       users[i] = this.userPks[users[i] as number] as number;
       names[i] = this.nameIds[names[i] as number] as number;
     }
-    const rows: ResolvedRows = { count: ids.length, keys, ts, shapes: shapeColumn, userPks: users, nameIds: names, ids, jsons };
+    const rows: ResolvedRows = { count: keys.length, keys, ts, shapes: shapeColumn, userPks: users, nameIds: names, texts };
     return { records: [], rows, rejects: packed.rejects, count: packed.count, bytes: packed.bytes };
   }
 

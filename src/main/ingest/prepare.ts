@@ -39,8 +39,26 @@ export interface ResolvedRows {
   shapes: Int32Array;
   userPks: Int32Array;
   nameIds: Int32Array;
-  ids: string[];
-  jsons: (string | null)[];
+  texts: RecordTexts;
+}
+
+/**
+ * The ids and properties' JSON of a batch's records, end to end in one string: record i's id ends at
+ * ends[2i] and its JSON at ends[2i + 1] (an empty JSON text stands for none).
+ */
+export interface RecordTexts {
+  text: string;
+  ends: Int32Array;
+}
+
+export function recordId(texts: RecordTexts, i: number): string {
+  return texts.text.slice(i === 0 ? 0 : (texts.ends[2 * i - 1] as number), texts.ends[2 * i] as number);
+}
+
+export function recordJson(texts: RecordTexts, i: number): string | null {
+  const start = texts.ends[2 * i] as number;
+  const end = texts.ends[2 * i + 1] as number;
+  return end > start ? texts.text.slice(start, end) : null;
 }
 
 export interface PreparedBatch {

@@ -15,7 +15,7 @@
  *   so memory stays bounded whatever the file's size.
  */
 import type { Statement } from 'better-sqlite3';
-import type { PreparedRecord, ResolvedRows } from './prepare';
+import { recordId, recordJson, type PreparedRecord, type ResolvedRows } from './prepare';
 import type { Db } from '../db/connection';
 import { BatchInserter } from '../db/batch-insert';
 import { createEventsRepo } from '../db/events-repo';
@@ -121,14 +121,14 @@ export class RecordWriter {
 
   /** Records already resolved to user_pk, name_id and shape numbers (from the parser threads). */
   writeRows(rows: ResolvedRows): void {
-    const { keys, ids, userPks, nameIds, ts, jsons, shapes } = rows;
+    const { keys, texts, userPks, nameIds, ts, shapes } = rows;
     for (let i = 0; i < rows.count; i++) {
       const key = keys[i] as number;
-      const id = ids[i] as string;
+      const id = recordId(texts, i);
       const pk = userPks[i] as number;
       const nameId = nameIds[i] as number;
       const at = ts[i] as number;
-      const json = jsons[i] ?? null;
+      const json = recordJson(texts, i);
       const shape = shapes[i] as number;
       if (this.keys) this.writeBulk(key, id, pk, nameId, at, json, shape, undefined);
       else this.writeIndexed({ key, id, userId: '', name: '', userPk: pk, nameId, ts: at, json, shape });
