@@ -1,13 +1,12 @@
 /**
- * One measurement of `npm run bench:import`, run in its own process so its peak memory is its own.
- * Usage: import-run.ts <real|floor|ceiling> <file.ndjson> <db>
+ * One reference measurement of `npm run bench:import` (the real path is the built CLI itself), run in
+ * its own process so its peak memory is its own.
+ * Usage: import-run.ts <floor|ceiling> <file.ndjson> <db>
  * Prints one JSON line: {"mode", "events", "ms", "cpuMs", "peakRssMb"}.
  */
-import { createReadStream, existsSync, rmSync } from 'node:fs';
+import { createReadStream, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
-import { openCache } from '../../src/main/db/connection';
-import { importFile } from '../../src/main/ingest/import-file';
 
 const [mode, file, dbPath] = process.argv.slice(2) as [string, string, string];
 for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
@@ -18,16 +17,6 @@ const sampler = setInterval(() => {
 }, 50);
 
 async function run(): Promise<number> {
-  if (mode === 'real') {
-    const { db } = openCache(dbPath);
-    // The parser threads run the built worker, as the app and the CLI do: from TypeScript source each
-    // thread would transpile its modules and route them through the loader's hooks (~0.5 s of CPU).
-    const parserScript = new URL('../../out/main/parse-worker.js', import.meta.url);
-    if (!existsSync(parserScript)) throw new Error('out/main/parse-worker.js is missing: run `npm run build` first.');
-    const summary = await importFile(db, file, { format: 'ndjson', parserScript });
-    db.close();
-    return summary.imported;
-  }
   const lines = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
   if (mode === 'ceiling') {
     let n = 0;
