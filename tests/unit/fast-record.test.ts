@@ -16,9 +16,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ShapeNumbering, TYPE_BITS, type ShapeEntries } from '../../src/main/db/property-keys';
-import { prepareFast } from '../../src/main/ingest/fast-record';
+import { fastRecord, nextUnusual, prepareFast, prepareFastAt } from '../../src/main/ingest/fast-record';
 import { prepareRaw, type PreparedRecord } from '../../src/main/ingest/prepare';
-import { parseRecordText } from '../../src/main/ingest/readers';
+import { parseRecordText, SURELY_SMALL_TEXT } from '../../src/main/ingest/readers';
 import { MAX_RECORD_BYTES } from '../../src/shared/segment-spec';
 
 const NUM_RUNS = Number(process.env.GUIDEPOST_FAST_RUNS ?? 6_000);
@@ -51,15 +51,36 @@ function recordingNumbering(shapes: Map<number, ShapeEntries>): ShapeNumbering {
   });
 }
 
+/** What follows a line in fastInChunk's chunk: text that would complete a record cut off at the line's end. */
+const CHUNK_TAILS = ['"}', '}', '1}', 'ue}', ',"a":1}', '"properties":{"a":1}}', 'x"}'];
+
 class Paths {
   private readonly fastShapes = new Map<number, ShapeEntries>();
   private readonly generalShapes = new Map<number, ShapeEntries>();
   private readonly fastNumbering = recordingNumbering(this.fastShapes);
   private readonly generalNumbering = recordingNumbering(this.generalShapes);
 
+  private readonly chunkShapes = new Map<number, ShapeEntries>();
+  private readonly chunkNumbering = recordingNumbering(this.chunkShapes);
+
   fast(text: string, bytes: number | undefined): Outcome | null {
     const prepared = prepareFast(text, bytes, this.fastNumbering);
     return prepared === null ? null : outcome(prepared, this.fastShapes);
+  }
+
+  /**
+   * The fast path as the parser threads run it: the text is one line of a reader's chunk, between
+   * other lines (a CRLF after it, and after that text that would complete a cut-off record), and
+   * taken only when the chunk's scan finds no unusual character in it.
+   */
+  fastInChunk(text: string): Outcome | null {
+    const before = '{"type":"track","messageId":"x"}\n';
+    const after = CHUNK_TAILS[text.length % CHUNK_TAILS.length] as string;
+    const chunk = `${before}${text}\r\n${after}`;
+    const start = before.length;
+    const end = start + text.length;
+    const taken = nextUnusual(chunk, start) >= end && prepareFastAt(chunk, start, end, this.chunkNumbering);
+    return taken ? outcome({ ...fastRecord }, this.chunkShapes) : null;
   }
 
   /** The general path's record, or its rejection (a string). */
@@ -86,6 +107,10 @@ function checkSound(paths: Paths, text: string, zeroWhenSmall: boolean): boolean
   const fast = paths.fast(text, bytes);
   // Unknown size: always the general path.
   expect(prepareFast(text, undefined, new ShapeNumbering(() => {}))).toBeNull();
+  // A line of a chunk gets the same answer (lines never hold a line feed, and lose a trailing CR).
+  if (!text.includes('\n') && !text.endsWith('\r') && text.length <= SURELY_SMALL_TEXT) {
+    expect(paths.fastInChunk(text), `in a chunk: ${JSON.stringify(text)}`).toStrictEqual(fast);
+  }
   if (fast === null) return false;
   const general = paths.general(text, bytes);
   expect(general, `fast path on ${JSON.stringify(text)} (bytes ${bytes})`).toStrictEqual(fast);

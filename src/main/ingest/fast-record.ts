@@ -41,10 +41,11 @@ const scanned: ScannedKeys = {
   count: 0,
 };
 
-// The scanner's state: the text and the position of the next character. Module variables keep the
-// hot functions free of allocation.
+// The scanner's state: the text, the position of the next character and the end of the record's
+// text (a reader's chunk holds many records). Module variables keep the hot functions free of allocation.
 let s = '';
 let p = 0;
+let limit = 0;
 
 /**
  * Characters that make a record take the general path wherever they are: escapes and surrogates
@@ -58,7 +59,7 @@ const UNUSUAL = /[\u0000-\u001f\\\ud800-\udfff]/;
 /** The end of the string token at p (its closing quote), moving p past it; -1 when it has none. */
 function scanString(): number {
   const end = s.indexOf('"', p + 1);
-  if (end < 0) return -1;
+  if (end < 0 || end >= limit) return -1;
   p = end + 1;
   return end;
 }
@@ -69,7 +70,7 @@ function scanString(): number {
  */
 function scanNumber(): number {
   const start = p;
-  const n = s.length;
+  const n = limit;
   let i = p;
   if (s.charCodeAt(i) === MINUS) i++;
   let c = s.charCodeAt(i);
@@ -261,87 +262,111 @@ const fieldStarts = new Int32Array(6);
 const fieldEnds = new Int32Array(6);
 
 /**
+ * Characters that make a record take the general path wherever they are, as UNUSUAL, but for a
+ * reader's chunk of many lines: line feeds separate records, and a CR before one is not part of it.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const UNUSUAL_IN_LINES = /[\u0000-\u0009\u000b-\u001f\\\ud800-\udfff]/g;
+
+/** The position of the first UNUSUAL_IN_LINES character of `text` at or after `from`; text.length if none. */
+export function nextUnusual(text: string, from: number): number {
+  UNUSUAL_IN_LINES.lastIndex = from;
+  const found = UNUSUAL_IN_LINES.exec(text);
+  return found ? found.index : text.length;
+}
+
+/** What prepareFastAt prepared; overwritten by its next success (copy what you keep). */
+export const fastRecord: PreparedRecord = { shape: 0, key: 0, id: '', userId: '', name: '', ts: 0, json: null };
+
+/**
  * The prepared record for a record's JSON text, when the fast path can give it; null otherwise (the
  * caller then takes the general path). `byteLength` is the text's UTF-8 size as the reader knows it
  * (0: surely under the limit; undefined: unknown).
  */
 export function prepareFast(text: string, byteLength: number | undefined, shapes: ShapeNumbering): PreparedRecord | null {
   if (byteLength === undefined || byteLength > MAX_RECORD_BYTES || UNUSUAL.test(text)) return null;
+  return prepareFastAt(text, 0, text.length, shapes) ? { ...fastRecord } : null;
+}
+
+/**
+ * The fast path for the record text[start, end), which the caller has checked: surely under the size
+ * limit, and free of UNUSUAL characters. True when it prepared the record into `fastRecord`.
+ */
+export function prepareFastAt(text: string, start: number, end: number, shapes: ShapeNumbering): boolean {
   s = text;
-  p = 0;
-  if (s.charCodeAt(0) !== OPEN_BRACE || s.charCodeAt(1) === CLOSE_BRACE) return null;
-  p = 1;
+  limit = end;
+  if (s.charCodeAt(start) !== OPEN_BRACE || s.charCodeAt(start + 1) === CLOSE_BRACE || end - start < 2) return false;
+  p = start + 1;
   let seen = 0;
   let dataIsTraits = false;
   let dataStart = -1;
   let dataEnd = -1;
   for (;;) {
-    if (s.charCodeAt(p) !== QUOTE) return null;
+    if (s.charCodeAt(p) !== QUOTE) return false;
     const keyStart = p + 1;
     const keyEnd = scanString();
-    if (keyEnd < 0 || s.charCodeAt(p) !== COLON) return null;
+    if (keyEnd < 0 || s.charCodeAt(p) !== COLON) return false;
     p++;
     const field = fieldOf(keyStart, keyEnd - keyStart);
     if (field !== 0) {
-      if ((seen & field) !== 0) return null;
+      if ((seen & field) !== 0) return false;
       seen |= field;
       if (field === F_DATA) {
         dataIsTraits = s.charCodeAt(keyStart) === 0x74;
         if (s.charCodeAt(p) === OPEN_BRACE) {
           dataStart = p;
-          if (!scanFlatObject()) return null;
+          if (!scanFlatObject()) return false;
           dataEnd = p;
           if (scanned.count === 0) dataStart = dataEnd = -1;
-        } else if (!scanWord('null')) return null;
+        } else if (!scanWord('null')) return false;
       } else {
         // Every other field the fast path reads is a string.
-        if (s.charCodeAt(p) !== QUOTE) return null;
+        if (s.charCodeAt(p) !== QUOTE) return false;
         const start = p + 1;
         const end = scanString();
-        if (end < 0) return null;
+        if (end < 0) return false;
         const slot = 31 - Math.clz32(field);
         fieldStarts[slot] = start;
         fieldEnds[slot] = end;
       }
-    } else if (!skipValue(0)) return null;
+    } else if (!skipValue(0)) return false;
     const next = s.charCodeAt(p++);
     if (next === CLOSE_BRACE) break;
-    if (next !== COMMA) return null;
+    if (next !== COMMA) return false;
   }
-  if (p !== s.length) return null;
+  if (p !== limit) return false;
 
   // What normalizeRecord would decide, for the cases taken here. A field's span is read only when
   // the record has the field (`seen`): the arrays hold an earlier record's spans otherwise.
-  if ((seen & F_TYPE) === 0 || (seen & F_MESSAGE) === 0 || (seen & F_TIMESTAMP) === 0 || spanLength(F_MESSAGE) === 0) return null;
+  if ((seen & F_TYPE) === 0 || (seen & F_MESSAGE) === 0 || (seen & F_TIMESTAMP) === 0 || spanLength(F_MESSAGE) === 0) return false;
   const track = spanIs(F_TYPE, 'track');
-  if (!track && !spanIs(F_TYPE, 'identify')) return null;
+  if (!track && !spanIs(F_TYPE, 'identify')) return false;
   // The data that counts is the call's own: properties for track, traits for identify.
-  if ((seen & F_DATA) !== 0 && dataIsTraits === track) return null;
+  if ((seen & F_DATA) !== 0 && dataIsTraits === track) return false;
   let userId: string;
   if ((seen & F_USER) !== 0) {
-    if (!surelyNotBlank(F_USER)) return null;
+    if (!surelyNotBlank(F_USER)) return false;
     userId = spanText(F_USER);
   } else if ((seen & F_ANONYMOUS) !== 0 && surelyNotBlank(F_ANONYMOUS)) {
     userId = spanText(F_ANONYMOUS);
-  } else return null;
+  } else return false;
   let name = '';
   if (track) {
-    if ((seen & F_EVENT) === 0 || !surelyNotBlank(F_EVENT)) return null;
+    if ((seen & F_EVENT) === 0 || !surelyNotBlank(F_EVENT)) return false;
     name = nameAt(spanStart(F_EVENT), spanStart(F_EVENT) + spanLength(F_EVENT));
   }
   const ts = parseTimestamp(spanText(F_TIMESTAMP));
-  if (typeof ts === 'string') return null;
+  if (typeof ts === 'string') return false;
   const id = spanText(F_MESSAGE);
   const hasData = dataStart >= 0;
-  return {
-    shape: track && hasData ? shapes.shapeOfScanned(name, scanned) : 0,
-    key: recordKey(id),
-    id,
-    userId,
-    name,
-    ts,
-    json: hasData ? s.slice(dataStart, dataEnd) : null,
-  };
+  fastRecord.shape = track && hasData ? shapes.shapeOfScanned(name, scanned) : 0;
+  fastRecord.key = recordKey(id);
+  fastRecord.id = id;
+  fastRecord.userId = userId;
+  fastRecord.name = name;
+  fastRecord.ts = ts;
+  fastRecord.json = hasData ? s.slice(dataStart, dataEnd) : null;
+  return true;
 }
 
 /** Which top-level field a key is, by its length first; 0 for fields the fast path does not read. */

@@ -6,9 +6,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ShapeNumbering, type ShapeEntries } from '../db/property-keys';
-import { prepareFile } from './prepare';
+import { prepareFile, prepareNdjsonInto } from './prepare';
 import type { ReadProgress } from './readers';
-import { BatchPacker, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
+import { BatchBuilder, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('parse-worker must run as a worker thread.');
@@ -30,15 +30,24 @@ async function run(): Promise<void> {
   // Shapes numbered since the last batch went out travel with the next one.
   let newShapes: [number, ShapeEntries][] = [];
   const shapes = new ShapeNumbering((id, entries) => newShapes.push([id, entries]));
-  const packer = new BatchPacker();
+  const builder = new BatchBuilder();
+  const send = async (count: number, bytes: number): Promise<void> => {
+    const { message, transfer } = builder.take(newShapes, count, bytes);
+    newShapes = [];
+    port!.postMessage(message, transfer);
+    inFlight += 1;
+    while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
+  };
   for (const range of ranges ?? [undefined]) {
     const progress: ReadProgress = { bytes: 0, lines: 0 };
-    for await (const batch of prepareFile(path, format, shapes, range, progress)) {
-      const { message, transfer } = packer.pack(batch, newShapes);
-      newShapes = [];
-      port!.postMessage(message, transfer);
-      inFlight += 1;
-      while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
+    if (format === 'ndjson') {
+      for (const count of prepareNdjsonInto(path, shapes, builder, range, progress)) await send(count, progress.bytes);
+    } else {
+      for await (const batch of prepareFile(path, format, shapes, range, progress)) {
+        for (const record of batch.records) builder.add(record);
+        for (const reject of batch.rejects) builder.reject(reject);
+        await send(batch.count, batch.bytes);
+      }
     }
     const end: ParserMessage = { type: 'range-end', lines: progress.lines ?? 0 };
     port!.postMessage(end);

@@ -5,9 +5,8 @@
  */
 import type { EventFileFormat, ImportError } from '../../shared/types';
 import type { ShapeEntries } from '../db/property-keys';
-import type { PreparedBatch, PreparedRecord } from './prepare';
+import type { PreparedRecord, RecordTexts } from './prepare';
 import type { ByteRange } from './readers';
-import type { RecordTexts } from './prepare';
 
 export interface ParserSetup {
   path: string;
@@ -92,36 +91,69 @@ class Dictionary {
   }
 }
 
-/** The parser thread's side: packs prepared batches into columns. */
-export class BatchPacker {
+/** Records a packed batch holds at most: the user dictionary is reserved for this many at a batch's start. */
+export const MAX_BATCH_RECORDS = 8192;
+
+/**
+ * The parser thread's side: gathers records into columns as they are prepared, and hands them over
+ * as one packed batch (take). Nothing per record is kept but the columns themselves.
+ */
+export class BatchBuilder {
   private readonly users = new Dictionary(USER_DICTIONARY_LIMIT);
   private readonly names = new Dictionary(Infinity);
+  private keys = new Float64Array(MAX_BATCH_RECORDS);
+  private ts = new Float64Array(MAX_BATCH_RECORDS);
+  private shapes = new Int32Array(MAX_BATCH_RECORDS);
+  private userNumbers = new Int32Array(MAX_BATCH_RECORDS);
+  private nameNumbers = new Int32Array(MAX_BATCH_RECORDS);
+  // One string for the batch's ids and JSON texts: it crosses to the writer as one copy, where
+  // thousands of small strings each cost a step of the structured clone on both sides.
+  private parts: string[] = [];
+  private ends = new Int32Array(2 * MAX_BATCH_RECORDS);
+  private textLength = 0;
+  private rejects: ImportError[] = [];
+  /** Records in the batch so far. */
+  size = 0;
 
-  pack(batch: PreparedBatch, newShapes: [number, ShapeEntries][]): { message: PackedBatch; transfer: ArrayBuffer[] } {
-    const n = batch.records.length;
-    const keys = new Float64Array(n);
-    const ts = new Float64Array(n);
-    const shapes = new Int32Array(n);
-    const users = new Int32Array(n);
-    const names = new Int32Array(n);
-    // One string for the batch's ids and JSON texts: it crosses to the writer as one copy, where
-    // thousands of small strings each cost a step of the structured clone on both sides.
-    const parts: string[] = new Array<string>(2 * n);
-    const ends = new Int32Array(2 * n);
-    let end = 0;
-    this.users.reserve(n);
-    for (let i = 0; i < n; i++) {
-      const r = batch.records[i] as PreparedRecord;
-      keys[i] = r.key;
-      ts[i] = r.ts;
-      shapes[i] = r.shape;
-      users[i] = this.users.number(r.userId);
-      names[i] = this.names.number(r.name);
-      parts[2 * i] = r.id;
-      ends[2 * i] = end += r.id.length;
-      parts[2 * i + 1] = r.json ?? '';
-      ends[2 * i + 1] = end += r.json?.length ?? 0;
-    }
+  constructor() {
+    this.users.reserve(MAX_BATCH_RECORDS);
+  }
+
+  /** True when the batch cannot take another record. */
+  get full(): boolean {
+    return this.size === MAX_BATCH_RECORDS;
+  }
+
+  add(record: PreparedRecord): void {
+    const i = this.size++;
+    this.keys[i] = record.key;
+    this.ts[i] = record.ts;
+    this.shapes[i] = record.shape;
+    this.userNumbers[i] = this.users.number(record.userId);
+    this.nameNumbers[i] = this.names.number(record.name);
+    this.parts.push(record.id);
+    this.ends[2 * i] = this.textLength += record.id.length;
+    const json = record.json ?? '';
+    this.parts.push(json);
+    this.ends[2 * i + 1] = this.textLength += json.length;
+  }
+
+  reject(error: ImportError): void {
+    this.rejects.push(error);
+  }
+
+  /**
+   * The batch built so far as a message (with the shapes numbered meanwhile, the records read
+   * including rejected ones, and the bytes of the file read), and a fresh batch started.
+   */
+  take(newShapes: [number, ShapeEntries][], count: number, bytes: number): { message: PackedBatch; transfer: ArrayBuffer[] } {
+    const n = this.size;
+    const keys = this.keys.slice(0, n);
+    const ts = this.ts.slice(0, n);
+    const shapes = this.shapes.slice(0, n);
+    const users = this.userNumbers.slice(0, n);
+    const names = this.nameNumbers.slice(0, n);
+    const ends = this.ends.slice(0, 2 * n);
     const newUsers = this.users.take();
     const message: PackedBatch = {
       type: 'batch',
@@ -134,11 +166,16 @@ export class BatchPacker {
       newUsers: newUsers.fresh,
       newNames: this.names.take().fresh,
       usersRestarted: newUsers.restarted,
-      texts: { text: parts.join(''), ends },
-      rejects: batch.rejects,
-      count: batch.count,
-      bytes: batch.bytes,
+      texts: { text: this.parts.join(''), ends },
+      rejects: this.rejects,
+      count,
+      bytes,
     };
+    this.parts = [];
+    this.textLength = 0;
+    this.rejects = [];
+    this.size = 0;
+    this.users.reserve(MAX_BATCH_RECORDS);
     return { message, transfer: [keys.buffer, ts.buffer, shapes.buffer, users.buffer, names.buffer, ends.buffer] as ArrayBuffer[] };
   }
 }

@@ -6,8 +6,22 @@
 import { normalizeRecord, recordKey, type NormalizedRecord } from '../../shared/segment-spec';
 import type { EventFileFormat, ImportError } from '../../shared/types';
 import type { ShapeNumbering } from '../db/property-keys';
-import { prepareFast } from './fast-record';
-import { parseRecordText, readCsv, readJsonArray, readNdjson, type ByteRange, type RawRecord, type ReadProgress } from './readers';
+import { fastRecord, nextUnusual, prepareFast, prepareFastAt } from './fast-record';
+import type { BatchBuilder } from './parser-protocol';
+import {
+  BATCH_RECORDS,
+  BATCH_TEXT,
+  byteSize,
+  parseRecordText,
+  readCsv,
+  readJsonArray,
+  readNdjson,
+  readNdjsonChunks,
+  SURELY_SMALL_TEXT,
+  type ByteRange,
+  type RawRecord,
+  type ReadProgress,
+} from './readers';
 
 /** A record ready for the writer: its dedupe key computed and its data serialized. */
 export interface PreparedRecord {
@@ -108,24 +122,65 @@ export async function* prepareFile(
     const records: PreparedRecord[] = [];
     const rejects: ImportError[] = [];
     for (const raw of batch) {
-      if (raw.error !== undefined) {
-        rejects.push({ line: raw.line, reason: raw.error });
-        continue;
-      }
-      const fast = raw.text === undefined ? null : prepareFast(raw.text, raw.bytes, shapes);
-      if (fast !== null) {
-        records.push(fast);
-        continue;
-      }
-      const parsed = parseRecordText(raw);
-      if (typeof parsed === 'string') {
-        rejects.push({ line: raw.line, reason: parsed });
-        continue;
-      }
-      const prepared = prepareRaw(parsed.value, raw.bytes, shapes);
+      const prepared =
+        raw.error !== undefined ? raw.error : raw.text === undefined ? prepareRaw(raw.value, raw.bytes, shapes) : prepareText(raw.text, raw.bytes, shapes);
       if (typeof prepared === 'string') rejects.push({ line: raw.line, reason: prepared });
       else records.push(prepared);
     }
     yield { records, rejects, count: batch.length, bytes: progress.bytes };
   }
+}
+
+/** One record's JSON text prepared (the fast path first, else the general one); a string is why it is rejected. */
+function prepareText(text: string, bytes: number | undefined, shapes: ShapeNumbering, tryFast = true): PreparedRecord | string {
+  const fast = tryFast ? prepareFast(text, bytes, shapes) : null;
+  if (fast !== null) return fast;
+  const parsed = parseRecordText({ line: 0, text });
+  return typeof parsed === 'string' ? parsed : prepareRaw(parsed.value, bytes, shapes);
+}
+
+/**
+ * An NDJSON file (or range) prepared straight into a parser thread's BatchBuilder: records stay spans
+ * of the reader's chunks, and the common ones are prepared where they lie (prepareFastAt), so no
+ * record's text is copied out and no object is made per record. Yields each time a batch is ready,
+ * with the records it read (rejected ones included); the caller takes the batch from the builder.
+ */
+export function* prepareNdjsonInto(
+  path: string,
+  shapes: ShapeNumbering,
+  builder: BatchBuilder,
+  range: ByteRange | undefined,
+  progress: ReadProgress,
+): Generator<number> {
+  let count = 0;
+  let text = 0;
+  for (const chunk of readNdjsonChunks(path, progress, range)) {
+    const { starts, ends, lines } = chunk;
+    let unusual = -1;
+    for (let k = 0; k < starts.length; k++) {
+      const start = starts[k] as number;
+      const end = ends[k] as number;
+      if (unusual < start) unusual = nextUnusual(chunk.text, start);
+      if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes)) builder.add(fastRecord);
+      else {
+        const line = chunk.text.slice(start, end);
+        const prepared = prepareText(line, byteSize(line), shapes, false);
+        if (typeof prepared === 'string') builder.reject({ line: lines[k] as number, reason: prepared });
+        else builder.add(prepared);
+      }
+      count += 1;
+      if (builder.full) {
+        yield count;
+        count = 0;
+        text = 0;
+      }
+    }
+    text += chunk.text.length;
+    if (count >= BATCH_RECORDS || text >= BATCH_TEXT) {
+      yield count;
+      count = 0;
+      text = 0;
+    }
+  }
+  if (count > 0) yield count;
 }

@@ -40,12 +40,13 @@ export interface ByteRange {
   end: number;
 }
 
-const BATCH = 2000;
+/** Records per batch (an NDJSON batch may end sooner, see BATCH_TEXT). */
+export const BATCH_RECORDS = 2000;
 /**
  * NDJSON batches also end past this much text, so large records cannot make a batch large: a parser
  * thread holds a few batches at once within a capped heap.
  */
-const BATCH_TEXT = 2 * 1024 * 1024;
+export const BATCH_TEXT = 2 * 1024 * 1024;
 const CHUNK = 1 << 20;
 
 /**
@@ -110,54 +111,102 @@ export function parseRecordText(raw: RawRecord): { value: unknown } | string {
 }
 
 /** Longest UTF-16 length that is surely within the record size limit (at most 3 UTF-8 bytes per unit). */
-const SURELY_SMALL = Math.floor(32_768 / 3);
+export const SURELY_SMALL_TEXT = Math.floor(32_768 / 3);
 
-function byteSize(text: string): number {
-  return text.length <= SURELY_SMALL ? 0 : Buffer.byteLength(text, 'utf8');
+/** A record text's UTF-8 size as RawRecord.bytes has it: 0 when it is surely within the limit. */
+export function byteSize(text: string): number {
+  return text.length <= SURELY_SMALL_TEXT ? 0 : Buffer.byteLength(text, 'utf8');
 }
 
-/** NDJSON records; with a range, only that range's lines, numbered from 1 at its start. */
-export async function* readNdjson(path: string, progress: ReadProgress, range?: ByteRange): AsyncGenerator<RawRecord[]> {
+/**
+ * A decoded stretch of an NDJSON file and the records in it: record k is text[starts[k], ends[k])
+ * (a trailing CR excluded) on line lines[k]. Blank lines are counted but are not records.
+ */
+export interface NdjsonChunk {
+  text: string;
+  starts: number[];
+  ends: number[];
+  lines: number[];
+}
+
+/**
+ * NDJSON lines as spans of decoded chunks (a record's text is never copied out here); with a range,
+ * only that range's lines, numbered from 1 at its start. `progress` counts bytes and lines read.
+ */
+export function* readNdjsonChunks(path: string, progress: ReadProgress, range?: ByteRange): Generator<NdjsonChunk> {
   const decoder = new StringDecoder('utf8');
   let carry = '';
   let line = 0;
-  let batch: RawRecord[] = [];
-  let batchText = 0;
-  const take = (text: string): void => {
-    line += 1;
-    batchText += text.length;
-    const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text;
-    if (trimmed.trim() === '') return;
-    batch.push({ line, text: trimmed, bytes: byteSize(trimmed) });
-  };
   // Only the file's own start can carry a byte order mark.
   let first = (range?.start ?? 0) === 0;
-  for (const chunk of readChunks(path, range)) {
-    progress.bytes += chunk.length;
-    let text = carry + decoder.write(chunk);
+  const spans = (text: string, last: boolean): NdjsonChunk & { rest: number } => {
+    const chunk: NdjsonChunk & { rest: number } = { text, starts: [], ends: [], lines: [], rest: 0 };
+    let start = 0;
+    for (;;) {
+      let end = text.indexOf('\n', start);
+      if (end === -1) {
+        if (!last || start === text.length) break;
+        end = text.length;
+      }
+      const next = end + 1;
+      line += 1;
+      if (end > start && text.charCodeAt(end - 1) === 0x0d) end -= 1;
+      if (!isBlank(text, start, end)) {
+        chunk.starts.push(start);
+        chunk.ends.push(end);
+        chunk.lines.push(line);
+      }
+      start = next;
+      if (start >= text.length) break;
+    }
+    chunk.rest = Math.min(start, text.length);
+    return chunk;
+  };
+  for (const bytes of readChunks(path, range)) {
+    progress.bytes += bytes.length;
+    let text = carry + decoder.write(bytes);
     if (first) {
       // A byte order mark is not part of the first record.
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       first = false;
     }
-    let start = 0;
-    let newline = text.indexOf('\n', start);
-    while (newline !== -1) {
-      take(text.slice(start, newline));
-      start = newline + 1;
-      newline = text.indexOf('\n', start);
-    }
-    carry = text.slice(start);
+    const chunk = spans(text, false);
+    carry = text.slice(chunk.rest);
     progress.lines = line;
-    if (batch.length >= BATCH || batchText >= BATCH_TEXT) {
+    yield chunk;
+  }
+  carry += decoder.end();
+  if (carry !== '') {
+    const chunk = spans(carry, true);
+    progress.lines = line;
+    yield chunk;
+  }
+}
+
+/** True when text[start, end) is empty or only whitespace. */
+function isBlank(text: string, start: number, end: number): boolean {
+  if (end === start) return true;
+  const c = text.charCodeAt(start);
+  if (c > 0x20 && c < 0x7f) return false;
+  return text.slice(start, end).trim() === '';
+}
+
+/** NDJSON records; with a range, only that range's lines, numbered from 1 at its start. */
+export async function* readNdjson(path: string, progress: ReadProgress, range?: ByteRange): AsyncGenerator<RawRecord[]> {
+  let batch: RawRecord[] = [];
+  let batchText = 0;
+  for (const chunk of readNdjsonChunks(path, progress, range)) {
+    for (let k = 0; k < chunk.starts.length; k++) {
+      const text = chunk.text.slice(chunk.starts[k], chunk.ends[k]);
+      batch.push({ line: chunk.lines[k] as number, text, bytes: byteSize(text) });
+    }
+    batchText += chunk.text.length;
+    if (batch.length >= BATCH_RECORDS || batchText >= BATCH_TEXT) {
       yield batch;
       batch = [];
       batchText = 0;
     }
   }
-  carry += decoder.end();
-  if (carry !== '') take(carry);
-  progress.lines = line;
   if (batch.length > 0) yield batch;
 }
 
@@ -254,7 +303,7 @@ export async function* readJsonArray(path: string, progress: ReadProgress): Asyn
     buffer = buffer.slice(keepFrom);
     pos -= keepFrom;
     if (elementStart !== -1) elementStart = 0;
-    if (batch.length >= BATCH) {
+    if (batch.length >= BATCH_RECORDS) {
       yield batch;
       batch = [];
     }
@@ -354,7 +403,7 @@ export async function* readCsv(path: string, progress: ReadProgress): AsyncGener
         }
         batch.push({ line, value: record });
       }
-      if (batch.length >= BATCH) {
+      if (batch.length >= BATCH_RECORDS) {
         yield batch;
         batch = [];
       }
