@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createBackend } from '../../src/main/api';
-import { openCache, type Db } from '../../src/main/db/connection';
+import { openCache, restoreWal, useRollbackJournal, type Db } from '../../src/main/db/connection';
 import { typeBitOf } from '../../src/main/db/property-keys';
 import { generateDemo } from '../../src/main/demo/generate';
 import { importFile, type ImportOptions } from '../../src/main/ingest/import-file';
@@ -685,6 +686,37 @@ describe('importFile: reports, modes and "data as of"', () => {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
+  it('switching back to WAL waits for a reader in another process without failing the import, and happens at the next chance', () => {
+    const { db, path: cachePath } = tempCache();
+    const journalMode = (): string => String(db.pragma('journal_mode', { simple: true }));
+    const restore = useRollbackJournal(db);
+    expect(restore).not.toBeNull();
+    expect(journalMode()).toBe('delete');
+    // Durable under a rollback journal while it lasts.
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    // Another process starts reading between the import's commit and its switch back.
+    const reader = new Database(cachePath);
+    db.pragma('busy_timeout = 0');
+    try {
+      reader.exec('BEGIN');
+      reader.prepare('SELECT count(*) FROM events').get();
+      expect(() => restore?.()).not.toThrow();
+      expect(journalMode()).toBe('delete');
+      expect(db.pragma('synchronous', { simple: true })).toBe(1);
+      reader.exec('COMMIT');
+    } finally {
+      reader.close();
+    }
+    // The next import switches it back first, then uses the rollback journal again.
+    expect(restoreWal(db)).toBe(true);
+    expect(journalMode()).toBe('wal');
+    const again = useRollbackJournal(db);
+    expect(journalMode()).toBe('delete');
+    again?.();
+    expect(journalMode()).toBe('wal');
+    expect(restoreWal(db)).toBe(true);
+  });
+
   it('an import into a cache holding the demo dedupes against the demo events', async () => {
     const { db } = tempCache();
     await generateDemo(db, { users: 500, now: BASE });
@@ -873,7 +905,12 @@ describe('importFile: with the parser thread, as the app and the CLI run it', ()
 });
 
 describe('importFile: memory', () => {
-  /** Writes an NDJSON file of about `megabytes` MB quickly; returns the record count. */
+  /**
+   * Writes an NDJSON file of about `megabytes` MB quickly; returns the record count. Records take the
+   * parser's fast path, and what it keeps past a record appears all through the file: a user id of its
+   * own on every fifth record, and a new property key every 5,000 records (kept views into the reader's
+   * chunks once held every chunk in memory and ran a parser thread out of heap).
+   */
   function generateNdjson(path: string, megabytes: number): number {
     const fd = openSync(path, 'w');
     let bytes = 0;
@@ -883,8 +920,9 @@ describe('importFile: memory', () => {
         const lines: string[] = [];
         for (let k = 0; k < 5000; k++, i++) {
           lines.push(
-            `{"type":"track","event":"event_${i % 23}","userId":"user_${i % 3000}","messageId":"mem-${i}","timestamp":${BASE + i * 1000},` +
-              `"properties":{"plan":"${i % 3 === 0 ? 'growth' : 'starter'}","seats":${i % 50},"path":"/projects/${i % 977}/board","note":"lorem ipsum dolor sit amet"}}`,
+            `{"type":"track","event":"event_${i % 23}","userId":"${i % 5 === 0 ? `visitor-${String(i).padStart(9, '0')}` : `user_${i % 3000}`}",` +
+              `"messageId":"mem-${i}","timestamp":"${iso(BASE + i * 1000)}","properties":{"plan":"${i % 3 === 0 ? 'growth' : 'starter'}",` +
+              `"seats":${i % 50},"path":"/projects/${i % 977}/board","flag_${Math.floor(i / 5000)}":true,"note":"lorem ipsum dolor sit amet"}}`,
           );
         }
         const chunk = lines.join('\n') + '\n';
@@ -950,7 +988,7 @@ describe('importFile: memory', () => {
     expect(b.imported).toBe(largeCount);
     // The sampler really ran through the import.
     expect(b.samples).toBeGreaterThan(5);
-    expect(b.peakRssMb).toBeLessThan(300);
+    expect(b.peakRssMb, `peak ${b.peakRssMb} MB`).toBeLessThan(300);
     expect(b.peakRssMb - a.peakRssMb, `peak ${a.peakRssMb} MB for 10 MB, ${b.peakRssMb} MB for 50 MB`).toBeLessThan(90);
   }, 180_000);
 });

@@ -74,7 +74,10 @@ export function openCache(file: string, options: OpenCacheOptions = {}): OpenedC
   } catch (err) {
     db.close();
     if (err instanceof ApiError) throw err;
-    throw new ApiError('database_error', `Cannot use the cache at ${path}: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    // An import takes the cache for itself while it runs (see useRollbackJournal).
+    const hint = /locked|busy/i.test(message) ? ' (another Guidepost process is writing to it, an import perhaps: try again when it ends)' : '';
+    throw new ApiError('database_error', `Cannot use the cache at ${path}: ${message}${hint}`);
   }
 }
 
@@ -84,10 +87,13 @@ export function openCache(file: string, options: OpenCacheOptions = {}): OpenedC
  * WAL. In WAL mode every page a bulk import writes goes to the log and is then copied into the file
  * by the checkpoint; a rollback journal saves only pages that existed before the transaction, so a
  * load into a fresh or small cache writes each new page once (commit + close of a million events:
- * ~480 → ~105 ms). The cost: other processes cannot read the cache while the import runs.
+ * ~480 → ~105 ms). The cost: other processes cannot read the cache while the import runs (they are
+ * told why), and the commit syncs as FULL asks.
  */
 export function useRollbackJournal(db: Db): (() => void) | null {
   if (db.inTransaction || db.memory || db.readonly) return null;
+  // A switch back that failed last time (see restoreWal) is tried again first.
+  if (!restoreWal(db)) return null;
   if (String(db.pragma('journal_mode', { simple: true })) !== 'wal') return null;
   try {
     // SQLite answers the mode in force: still 'wal' when another connection holds the file.
@@ -95,7 +101,33 @@ export function useRollbackJournal(db: Db): (() => void) | null {
   } catch {
     return null;
   }
+  // NORMAL is durable under WAL; a rollback journal needs FULL to survive a power cut mid-commit.
+  const synchronous = Number(db.pragma('synchronous', { simple: true }));
+  db.pragma('synchronous = FULL');
   return () => {
-    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${synchronous}`);
+    awaitingWal.add(db);
+    restoreWal(db);
   };
+}
+
+/** Connections useRollbackJournal switched whose switch back to WAL has not happened yet. */
+const awaitingWal = new WeakSet<Db>();
+
+/**
+ * Puts a connection useRollbackJournal switched back in WAL; true when it is (or never left). Never
+ * throws: while another process reads the cache the switch cannot happen, so it stays pending and the
+ * next import tries again (reopening the cache switches it too). An import that committed must not
+ * be reported as failed because of it.
+ */
+export function restoreWal(db: Db): boolean {
+  if (!awaitingWal.has(db)) return true;
+  if (db.inTransaction || !db.open) return false;
+  try {
+    if (String(db.pragma('journal_mode = WAL', { simple: true })) !== 'wal') return false;
+  } catch {
+    return false;
+  }
+  awaitingWal.delete(db);
+  return true;
 }

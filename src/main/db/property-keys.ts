@@ -1,3 +1,4 @@
+import { detached } from '../../shared/strings';
 import type { Db } from './connection';
 
 /** JSON type bits, as stored in event_property_keys.types. */
@@ -125,7 +126,8 @@ export class ShapeNumbering {
     }
     const entries: ShapeEntries = [];
     for (let k = 0; k < keys.count; k++) {
-      entries.push([name, keys.text.slice(keys.starts[k], keys.ends[k]), keys.types[k] as number]);
+      // Shapes are kept (recent ones, and as signatures): copies, not views into the reader's chunk.
+      entries.push([name, detached(keys.text.slice(keys.starts[k], keys.ends[k])), keys.types[k] as number]);
     }
     return this.number(name, entries);
   }

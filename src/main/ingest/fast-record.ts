@@ -14,6 +14,7 @@
  * its garbage collection.
  */
 import { MAX_RECORD_BYTES, parseTimestamp, recordKey } from '../../shared/segment-spec';
+import { detached } from '../../shared/strings';
 import { TYPE_BITS, type ScannedKeys, type ShapeNumbering } from '../db/property-keys';
 import type { PreparedRecord } from './prepare';
 
@@ -217,7 +218,7 @@ function nameAt(start: number, end: number): string {
     const name = recentNames[k] as string;
     if (name.length === length && has(name, start)) return name;
   }
-  const name = s.slice(start, end);
+  const name = detached(s.slice(start, end));
   recentNames[recentNamesNext] = name;
   recentNamesNext = (recentNamesNext + 1) % RECENT_NAMES;
   return name;

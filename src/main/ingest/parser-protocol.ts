@@ -3,6 +3,7 @@
  * arrays moved, not copied, for the numbers) because cloning thousands of small objects costs more
  * than the parsing saved.
  */
+import { detached } from '../../shared/strings';
 import type { EventFileFormat, ImportError } from '../../shared/types';
 import type { ShapeEntries } from '../db/property-keys';
 import type { PreparedRecord, RecordTexts } from './prepare';
@@ -76,8 +77,10 @@ class Dictionary {
     let n = this.numbers.get(text);
     if (n === undefined) {
       n = this.numbers.size;
-      this.numbers.set(text, n);
-      this.fresh.push(text);
+      // Kept until the dictionary starts over: a copy, not a view into the reader's chunk.
+      const kept = detached(text);
+      this.numbers.set(kept, n);
+      this.fresh.push(kept);
     }
     return n;
   }

@@ -15,6 +15,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { mergeTrait } from '../../shared/segment-spec';
+import { detached } from '../../shared/strings';
 import type { Db } from '../db/connection';
 import { BatchInserter } from '../db/batch-insert';
 
@@ -171,11 +172,13 @@ export class UserUpdates {
       this.mapHoldsEveryUser = false;
     }
     pk = this.mapHoldsEveryUser ? undefined : this.selectPk.get(userId);
+    // Kept past the record: a copy, never a view into a reader's chunk of text.
+    const kept = detached(userId);
     if (pk === undefined) {
       pk = this.firstNewPk + this.newIds.length;
-      this.newIds.push(userId);
+      this.newIds.push(kept);
     }
-    this.pks.set(userId, pk);
+    this.pks.set(kept, pk);
     return pk;
   }
 

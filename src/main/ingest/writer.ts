@@ -15,6 +15,7 @@
  *   so memory stays bounded whatever the file's size.
  */
 import type { Statement } from 'better-sqlite3';
+import { detached } from '../../shared/strings';
 import { recordId, recordJson, type PreparedRecord, type ResolvedRows } from './prepare';
 import type { Db } from '../db/connection';
 import { BatchInserter } from '../db/batch-insert';
@@ -102,7 +103,7 @@ export class RecordWriter {
     let id = this.names.get(name);
     if (id === undefined) {
       id = this.repo.ensureEventNames([name]).get(name) as number;
-      this.names.set(name, id);
+      this.names.set(detached(name), id);
     }
     return id;
   }
