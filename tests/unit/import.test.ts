@@ -82,11 +82,15 @@ function storedKeys(db: Db): Record<string, number> {
 }
 
 /** Runs tests/unit/fixtures/import-run.ts (an import with the parser thread) in a child process. */
-function importInChild(file: string, db: string, cancelAfterBatches?: number, parserRangeBytes?: number): Promise<ImportSummary> {
+function importInChild(file: string, db: string, cancelAfterBatches?: number, parserRangeBytes?: number, bulkKeyLimit?: number): Promise<ImportSummary> {
   return new Promise((resolve, reject) => {
     const args = ['--import', './scripts/register-ts.mjs', 'tests/unit/fixtures/import-run.ts', file, db];
     if (cancelAfterBatches !== undefined) args.push(String(cancelAfterBatches));
-    const env = parserRangeBytes === undefined ? process.env : { ...process.env, PARSER_RANGE_BYTES: String(parserRangeBytes) };
+    const env = {
+      ...process.env,
+      ...(parserRangeBytes === undefined ? {} : { PARSER_RANGE_BYTES: String(parserRangeBytes) }),
+      ...(bulkKeyLimit === undefined ? {} : { BULK_KEY_LIMIT: String(bulkKeyLimit) }),
+    };
     const child = spawn(process.execPath, args, { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -830,6 +834,13 @@ describe('importFile: with the parser thread, as the app and the CLI run it', ()
     const content = withCache(threadedPath, (db) => ({ content: cacheContent(db), catalog: catalogKeys(db) }));
     expect(content.content).toEqual(cacheContent(inline.db));
     expect(content.catalog).toEqual(catalogKeys(inline.db));
+    // The same with the bulk writer turning to the key index within a batch of the threads' columns.
+    const switchingPath = join(dir, 'switching.db');
+    const c = await importInChild(file, switchingPath, undefined, 2000, 777);
+    expect({ ...c, ms: 0, reportId: 0 }).toEqual({ ...a, ms: 0, reportId: 0 });
+    const switched = withCache(switchingPath, (db) => ({ content: cacheContent(db), catalog: catalogKeys(db) }));
+    expect(switched.content).toEqual(cacheContent(inline.db));
+    expect(switched.catalog).toEqual(catalogKeys(inline.db));
 
     // Cancelled while both threads are busy: both stop, and what was kept is consistent.
     const cancelledPath = join(dir, 'cancelled.db');
