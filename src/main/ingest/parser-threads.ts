@@ -39,10 +39,8 @@ class ParserThread {
   private failure: Error | null = null;
   /** This thread's shape numbers → the writer's. */
   private readonly shapeIds: number[] = [0];
-  /** This thread's dictionaries: user and name numbers → the strings and what the writer knows them by. */
-  private userIds: string[] = [];
+  /** This thread's dictionaries: user and name numbers → what the writer knows them by. */
   private userPks: number[] = [];
-  private readonly names: string[] = [];
   private readonly nameIds: number[] = [];
 
   constructor(script: URL, setup: ParserSetup) {
@@ -76,15 +74,12 @@ class ParserThread {
   unpack(packed: PackedBatch, shapes: ShapeTable, resolver: RecordResolver): PreparedBatch {
     for (const [id, entries] of packed.newShapes) this.shapeIds[id] = shapes.add(entries);
     if (packed.usersRestarted) {
-      this.userIds = [];
       this.userPks = [];
     }
     for (const userId of packed.newUsers) {
-      this.userIds.push(userId);
       this.userPks.push(resolver.userPk(userId));
     }
     for (const name of packed.newNames) {
-      this.names.push(name);
       this.nameIds.push(resolver.nameId(name));
     }
     // Resolved in place: the thread's numbers become the writer's.

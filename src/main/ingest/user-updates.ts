@@ -167,7 +167,7 @@ export class UserUpdates {
     if (pk !== undefined) return pk;
     if (this.pks.size >= this.limits.ids) {
       // Every user waiting for a row is in the map: write them before forgetting it.
-      this.writeOut(false);
+      this.writeOut({ patches: false, seen: false });
       this.pks.clear();
       this.mapHoldsEveryUser = false;
     }
@@ -185,26 +185,28 @@ export class UserUpdates {
   /** A stored record of the user at ts. */
   seen(pk: number, ts: number): void {
     this.seenSpans.note(pk, ts);
-    if (this.seenSpans.overflow.size >= this.limits.seenOverflow) this.writeOut(false);
+    if (this.seenSpans.overflow.size >= this.limits.seenOverflow) this.writeOut({ patches: false, seen: true });
   }
 
   /** A stored identify call of the user at ts, carrying traits. */
   identify(pk: number, ts: number, traits: Record<string, unknown>): void {
     let patch = this.patches.get(pk);
     if (!patch) {
-      if (this.patches.size >= this.limits.patches) this.writeOut(false);
+      if (this.patches.size >= this.limits.patches) this.writeOut({ patches: true, seen: false });
       this.patches.set(pk, (patch = { values: {}, times: {} }));
     }
     for (const key in traits) mergeTrait(patch.values, patch.times, key, traits[key], ts);
   }
 
   /**
-   * Writes everything gathered and forgets it: new users' rows, trait patches, first and last seen.
-   * At the end (`final`), a new user none of whose records was stored gets no row; before it, every
-   * new user gets one, because the parser threads keep resolving ids to these user_pks (flush() then
-   * removes the rows that never got a record).
+   * Writes what is gathered and forgets it: new users' rows (with their traits and first and last
+   * seen) always, the other users' trait patches and first and last seen when asked; a limit writes
+   * only what it needs to, since each write of a user costs a statement. At the end (`final`, every
+   * part), a new user none of whose records was stored gets no row; before it, every new user gets one,
+   * because the parser threads keep resolving ids to these user_pks (flush() then removes the rows
+   * that never got a record).
    */
-  private writeOut(final: boolean): void {
+  private writeOut(parts: { patches: boolean; seen: boolean }, final = false): void {
     for (let k = 0; k < this.newIds.length; k++) {
       const pk = this.firstNewPk + k;
       const span = this.seenSpans.take(pk);
@@ -220,6 +222,10 @@ export class UserUpdates {
     this.firstNewPk += this.newIds.length;
     this.newIds = [];
 
+    if (!parts.patches) {
+      if (parts.seen) this.writeSeen();
+      return;
+    }
     for (const [pk, patch] of this.patches) {
       // Merging the patch into the stored traits gives what applying each call in turn would have:
       // the patch holds, per key, the latest of the calls gathered.
@@ -238,12 +244,16 @@ export class UserUpdates {
       else this.updateTraits.run(merged);
     }
     this.patches.clear();
+    if (parts.seen) this.writeSeen();
+  }
+
+  private writeSeen(): void {
     this.seenSpans.takeAll((pk, first, last) => this.updateSeen.run({ first, last, pk }));
   }
 
   /** Writes everything gathered; call inside the writer's transaction. */
   flush(): void {
-    this.writeOut(true);
+    this.writeOut({ patches: true, seen: true }, true);
     // Rows written early for users whose records all turned out duplicates: they have no record, so they go.
     if (this.unseenRowsWritten) this.db.exec(`DELETE FROM users WHERE user_pk >= ${this.initialFirstNewPk} AND first_seen IS NULL`);
   }
