@@ -37,7 +37,7 @@ export interface PreparedRecord {
   shape: number;
   /** The parsed data when still at hand (inline path); the writer parses `json` otherwise, for identify calls. */
   data?: Record<string, unknown> | null;
-  /** The user's user_pk and the name's name_id, when the caller already knows them (parser threads). */
+  /** The user's user_pk and the name's name_id, when already resolved (the parser threads' rows, queued in indexed mode). */
   userPk?: number;
   nameId?: number;
 }
