@@ -607,42 +607,34 @@ function both(text: string): { fast: Outcome | null; general: Outcome | string }
   return { fast: paths.fast(text, bytes), general: paths.general(text, bytes) };
 }
 
+/** Runs checkSound over NUM_RUNS texts of `arb`; returns how many the fast path took. */
+function soundRuns(arb: fc.Arbitrary<string>, seed: number, paths = new Paths()): number {
+  let taken = 0;
+  fc.assert(
+    fc.property(arb, fc.boolean(), (text, zero) => {
+      if (checkSound(paths, text, zero)) taken += 1;
+    }),
+    { numRuns: NUM_RUNS, seed },
+  );
+  return taken;
+}
+
 describe('prepareFast: the import fast path gives what the general path gives, or null', () => {
   it('is sound on records as JSON.stringify writes them (a)', () => {
-    const paths = new Paths();
-    let taken = 0;
-    fc.assert(
-      fc.property(typicalRecordArb, fc.boolean(), (text, zero) => {
-        if (checkSound(paths, text, zero)) taken += 1;
-      }),
-      { numRuns: NUM_RUNS, seed: SEED },
-    );
+    const taken = soundRuns(typicalRecordArb, SEED);
     // The property must not hold by the fast path declining everything.
     expect(taken).toBeGreaterThan(NUM_RUNS / 20);
   });
 
   it('is sound on hand-made texts JSON.stringify never writes (b)', () => {
     const paths = new Paths();
-    let taken = 0;
-    fc.assert(
-      fc.property(handMadeArb, fc.boolean(), (text, zero) => {
-        if (checkSound(paths, text, zero)) taken += 1;
-      }),
-      { numRuns: NUM_RUNS, seed: SEED + 1 },
-    );
+    const taken = soundRuns(handMadeArb, SEED + 1, paths);
     expect(taken).toBeGreaterThan(NUM_RUNS / 50);
     for (const text of WHOLE_TEXTS) checkSound(paths, text, false);
   });
 
   it('is sound on valid texts with a few characters inserted, deleted or replaced (c)', () => {
-    const paths = new Paths();
-    let taken = 0;
-    fc.assert(
-      fc.property(mutatedArb, fc.boolean(), (text, zero) => {
-        if (checkSound(paths, text, zero)) taken += 1;
-      }),
-      { numRuns: NUM_RUNS, seed: SEED + 2 },
-    );
+    const taken = soundRuns(mutatedArb, SEED + 2);
     expect(taken).toBeGreaterThan(0);
   });
 

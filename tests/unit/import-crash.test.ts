@@ -10,9 +10,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openCache } from '../../src/main/db/connection';
 import { useTempDir } from './helpers';
-import { cacheContent, EXPORT_BASE_TS, seeded, type CacheContent } from './ingest-helpers';
+import { cacheContent, EXPORT_BASE_TS, seeded, withCache, type CacheContent } from './ingest-helpers';
 
 const tempDir = useTempDir();
 const N = 120_000;
@@ -136,16 +135,11 @@ function fileJournalMode(path: string): 'wal' | 'rollback' {
 }
 
 function snapshot(path: string): { content: CacheContent; integrity: unknown; journalMode: unknown } {
-  const { db } = openCache(path);
-  try {
-    return {
-      content: cacheContent(db),
-      integrity: db.pragma('integrity_check', { simple: true }),
-      journalMode: db.pragma('journal_mode', { simple: true }),
-    };
-  } finally {
-    db.close();
-  }
+  return withCache(path, (db) => ({
+    content: cacheContent(db),
+    integrity: db.pragma('integrity_check', { simple: true }),
+    journalMode: db.pragma('journal_mode', { simple: true }),
+  }));
 }
 
 describe('guidepost import, killed at random moments', () => {

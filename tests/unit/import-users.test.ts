@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Db } from '../../src/main/db/connection';
 import { importFile } from '../../src/main/ingest/import-file';
 import { UserUpdates } from '../../src/main/ingest/user-updates';
 import { useTempCache, useTempDir } from './helpers';
@@ -63,6 +64,27 @@ function model(calls: Call[]): Map<string, ModelUser> {
   return users;
 }
 
+/** The cache's users are exactly the model's, with its traits and first/last seen (and, given, these user_pks). */
+function expectUsersAsModel(db: Db, calls: Call[], userPks?: Map<string, number>): void {
+  const rows = db.prepare('SELECT user_pk, id, traits, trait_times, first_seen, last_seen FROM users ORDER BY id').all() as {
+    user_pk: number;
+    id: string;
+    traits: string;
+    trait_times: string;
+    first_seen: number;
+    last_seen: number;
+  }[];
+  const expected = model(calls);
+  expect(rows.map((r) => r.id)).toEqual([...expected.keys()].sort());
+  for (const row of rows) {
+    const u = expected.get(row.id) as ModelUser;
+    if (userPks?.has(row.id)) expect(row.user_pk).toBe(userPks.get(row.id));
+    expect(JSON.parse(row.traits)).toEqual(u.traits);
+    expect(JSON.parse(row.trait_times)).toEqual(u.times);
+    expect([row.first_seen, row.last_seen]).toEqual([u.first, u.last]);
+  }
+}
+
 const toLine = (call: Call, i: number): string =>
   JSON.stringify(
     call.event === undefined
@@ -91,21 +113,7 @@ describe('RecordWriter: users across imports', () => {
             writeFileSync(file, `${lines.join('\n')}\n`);
             await importFile(db, file, { mode });
           }
-          const rows = db.prepare('SELECT id, traits, trait_times, first_seen, last_seen FROM users ORDER BY id').all() as {
-            id: string;
-            traits: string;
-            trait_times: string;
-            first_seen: number;
-            last_seen: number;
-          }[];
-          const expected = model(calls);
-          expect(rows.map((r) => r.id)).toEqual([...expected.keys()].sort());
-          for (const row of rows) {
-            const u = expected.get(row.id) as ModelUser;
-            expect(JSON.parse(row.traits)).toEqual(u.traits);
-            expect(JSON.parse(row.trait_times)).toEqual(u.times);
-            expect([row.first_seen, row.last_seen]).toEqual([u.first, u.last]);
-          }
+          expectUsersAsModel(db, calls);
         },
       ),
       { seed: 20261129, numRuns: 150 },
@@ -153,24 +161,8 @@ describe('RecordWriter: users across imports', () => {
           calls.push(step.kind === 'identify' ? { user: step.user, ts: step.ts, traits: step.traits } : { user: step.user, ts: step.ts, event: 'e' });
         }
         updates.flush();
-        const rows = db.prepare('SELECT user_pk, id, traits, trait_times, first_seen, last_seen FROM users ORDER BY id').all() as {
-          user_pk: number;
-          id: string;
-          traits: string;
-          trait_times: string;
-          first_seen: number;
-          last_seen: number;
-        }[];
-        const expected = model(calls);
         // Exactly the users with a stored record, each under the user_pk the caller was given.
-        expect(rows.map((r) => r.id)).toEqual([...expected.keys()].sort());
-        for (const row of rows) {
-          const u = expected.get(row.id) as ModelUser;
-          if (resolved.has(row.id)) expect(row.user_pk).toBe(resolved.get(row.id));
-          expect(JSON.parse(row.traits)).toEqual(u.traits);
-          expect(JSON.parse(row.trait_times)).toEqual(u.times);
-          expect([row.first_seen, row.last_seen]).toEqual([u.first, u.last]);
-        }
+        expectUsersAsModel(db, calls, resolved);
       }),
       { seed: 20261130, numRuns: 200 },
     );

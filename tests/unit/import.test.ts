@@ -12,7 +12,7 @@ import { MAX_REPORTED_ERRORS } from '../../src/main/ingest/reports';
 import { ApiError } from '../../src/shared/errors';
 import type { ImportSummary } from '../../src/shared/types';
 import { apiErrorOf, useTempCache, useTempDir } from './helpers';
-import { cacheContent, counts, kvValue, scalar } from './ingest-helpers';
+import { cacheContent, counts, kvValue, scalar, withCache } from './ingest-helpers';
 
 const tempCache = useTempCache();
 const tempDir = useTempDir();
@@ -108,15 +108,6 @@ function importInChild(file: string, db: string, cancelAfterBatches?: number, pa
   });
 }
 
-/** Opens a cache file written by a child process, for the length of `use`. */
-function withCache<T>(path: string, use: (db: Db) => T): T {
-  const { db } = openCache(path);
-  try {
-    return use(db);
-  } finally {
-    db.close();
-  }
-}
 
 describe('importFile: formats, counts and line numbers', () => {
   it('NDJSON: counts every non-blank line once, with the physical line of each rejection', async () => {

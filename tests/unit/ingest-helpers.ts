@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Db } from '../../src/main/db/connection';
+import { openCache, type Db } from '../../src/main/db/connection';
 
 export interface CacheContent {
   events: { event_id: string; user: string; name: string; ts: number; properties: string | null }[];
@@ -40,6 +40,16 @@ export function cacheContent(db: Db): CacheContent {
       )
       .all() as CacheContent['propertyKeys'],
   };
+}
+
+/** Opens a cache file (written by a child process, say) for the length of `use`. */
+export function withCache<T>(path: string, use: (db: Db) => T): T {
+  const { db } = openCache(path);
+  try {
+    return use(db);
+  } finally {
+    db.close();
+  }
 }
 
 export function scalar<T = number>(db: Db, sql: string, ...params: unknown[]): T {

@@ -6,9 +6,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCache } from '../../src/main/db/connection';
 import { useTempDir } from './helpers';
-import { cacheContent, cursorFor, exportRecord, kvValue, seeded, startExportServer, type ExportServer } from './ingest-helpers';
+import { cacheContent, cursorFor, exportRecord, kvValue, seeded, startExportServer, withCache, type ExportServer } from './ingest-helpers';
 
 const tempDir = useTempDir();
 const TOKEN = 'crash-token';
@@ -94,17 +93,12 @@ function parseOutput(run: Run): { fetched: number; imported: number; duplicates:
 }
 
 function snapshot(path: string): { content: ReturnType<typeof cacheContent>; cursor: string | undefined; source: string | undefined; integrity: unknown } {
-  const { db } = openCache(path);
-  try {
-    return {
-      content: cacheContent(db),
-      cursor: kvValue(db, 'sync_cursor'),
-      source: kvValue(db, 'sync_source'),
-      integrity: db.pragma('integrity_check', { simple: true }),
-    };
-  } finally {
-    db.close();
-  }
+  return withCache(path, (db) => ({
+    content: cacheContent(db),
+    cursor: kvValue(db, 'sync_cursor'),
+    source: kvValue(db, 'sync_source'),
+    integrity: db.pragma('integrity_check', { simple: true }),
+  }));
 }
 
 describe('guidepost sync, killed at random moments', () => {

@@ -48,15 +48,6 @@ let s = '';
 let p = 0;
 let limit = 0;
 
-/**
- * Characters that make a record take the general path wherever they are: escapes and surrogates
- * would be written differently by JSON.stringify, and control characters are invalid in JSON (as
- * whitespace, the general path allows them). Checked once per record, so strings are found by their
- * closing quote alone.
- */
-// eslint-disable-next-line no-control-regex -- control characters are what it looks for
-const UNUSUAL = /[\u0000-\u001f\\\ud800-\udfff]/;
-
 /** The end of the string token at p (its closing quote), moving p past it; -1 when it has none. */
 function scanString(): number {
   const end = s.indexOf('"', p + 1);
@@ -263,8 +254,11 @@ const fieldStarts = new Int32Array(6);
 const fieldEnds = new Int32Array(6);
 
 /**
- * Characters that make a record take the general path wherever they are, as UNUSUAL, but for a
- * reader's chunk of many lines: line feeds separate records, and a CR before one is not part of it.
+ * Characters that make a record take the general path wherever they are: escapes and surrogates
+ * would be written differently by JSON.stringify, and control characters are invalid in JSON (as
+ * whitespace, the general path allows them). Checked once per chunk of text, so strings are found
+ * by their closing quote alone. Line feeds are left out because they separate a chunk's records
+ * (prepareFast checks for them itself), and a CR that ends a line is not part of its record.
  */
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const UNUSUAL_IN_LINES = /[\u0000-\u0009\u000b-\u001f\\\ud800-\udfff]/g;
@@ -285,13 +279,13 @@ export const fastRecord: PreparedRecord = { shape: 0, key: 0, id: '', userId: ''
  * (0: surely under the limit; undefined: unknown).
  */
 export function prepareFast(text: string, byteLength: number | undefined, shapes: ShapeNumbering): PreparedRecord | null {
-  if (byteLength === undefined || byteLength > MAX_RECORD_BYTES || UNUSUAL.test(text)) return null;
+  if (byteLength === undefined || byteLength > MAX_RECORD_BYTES || nextUnusual(text, 0) < text.length || text.includes('\n')) return null;
   return prepareFastAt(text, 0, text.length, shapes) ? { ...fastRecord } : null;
 }
 
 /**
  * The fast path for the record text[start, end), which the caller has checked: surely under the size
- * limit, and free of UNUSUAL characters. True when it prepared the record into `fastRecord`.
+ * limit, and free of UNUSUAL_IN_LINES characters (nextUnusual). True when it prepared the record into `fastRecord`.
  */
 export function prepareFastAt(text: string, start: number, end: number, shapes: ShapeNumbering): boolean {
   s = text;
