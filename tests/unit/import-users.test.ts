@@ -133,7 +133,7 @@ describe('RecordWriter: users across imports', () => {
     });
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 40 }), fc.boolean(), fc.boolean(), async (steps, preexisting, tinyArrays) => {
+      fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 40 }), fc.boolean(), fc.boolean(), fc.boolean(), async (steps, preexisting, tinyArrays, rebuild) => {
         run += 1;
         const { db } = tempCache(`limits-${run}.db`);
         const calls: Call[] = [];
@@ -149,7 +149,9 @@ describe('RecordWriter: users across imports', () => {
           earlier.flush();
         }
         // Tiny arrays: most user_pks' first/last seen go to the overflow map, which is written out when full.
-        const updates = new UserUpdates(db, tinyArrays ? { ids: 2, patches: 1, seenArray: 2, seenOverflow: 2 } : { ids: 2, patches: 1 });
+        // Rebuild: the users table's indexes are dropped and rebuilt around every write of new users.
+        const limits = { ids: 2, patches: 1, ...(tinyArrays ? { seenArray: 2, seenOverflow: 2 } : {}), ...(rebuild ? { rebuildIndexes: 1 } : {}) };
+        const updates = new UserUpdates(db, limits);
         const resolved = new Map<string, number>();
         for (const step of steps) {
           const pk = step.cached && resolved.has(step.user) ? (resolved.get(step.user) as number) : updates.pk(step.user);
@@ -163,6 +165,8 @@ describe('RecordWriter: users across imports', () => {
         updates.flush();
         // Exactly the users with a stored record, each under the user_pk the caller was given.
         expectUsersAsModel(db, calls, resolved);
+        const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' ORDER BY name").pluck().all();
+        expect(indexes).toEqual(['users_by_first_seen', 'users_by_id', 'users_by_last_seen']);
       }),
       { seed: 20261130, numRuns: 200 },
     );

@@ -87,6 +87,26 @@ describe('cache migrations', () => {
     db.close();
   });
 
+  it('move users.id uniqueness to a named index (10) and keep every user and reference as it was', () => {
+    const file = join(tempDir(), 'schema-9.db');
+    const raw = new Database(file);
+    migrate(raw, cacheMigrations.slice(0, 9), { applicationId: CACHE_APPLICATION_ID, label: 'the Guidepost cache', now: 0 });
+    raw.exec(`INSERT INTO users (user_pk, id, traits, trait_times, first_seen, last_seen) VALUES
+      (1, 'ann', '{"plan":"pro"}', '{"plan":5}', 5, 9), (7, 'bob', '{}', '{}', NULL, NULL)`);
+    raw.exec("INSERT INTO events (event_key, event_id, user_pk, name_id, ts, properties) VALUES (11, 'm1', 7, 0, 3, NULL)");
+    const before = raw.prepare('SELECT * FROM users ORDER BY user_pk').all();
+    raw.close();
+    const { db, migration } = openCache(file);
+    expect(migration.applied).toEqual(cacheMigrations.slice(9).map((m) => m.version));
+    expect(db.prepare('SELECT * FROM users ORDER BY user_pk').all()).toEqual(before);
+    expect(db.prepare('SELECT u.id FROM events JOIN users u USING (user_pk)').pluck().all()).toEqual(['bob']);
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' ORDER BY name").pluck().all();
+    expect(indexes).toEqual(['users_by_first_seen', 'users_by_id', 'users_by_last_seen']);
+    expect(() => db.exec("INSERT INTO users (id) VALUES ('ann')")).toThrow(/UNIQUE constraint failed: users.id/);
+    expect(db.prepare("SELECT count(*) FROM pragma_foreign_key_check('events')").pluck().get()).toBe(0);
+    db.close();
+  });
+
   it('roll a failing migration back whole', () => {
     const db = new Database(':memory:');
     const broken = [

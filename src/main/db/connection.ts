@@ -53,6 +53,9 @@ export function openCache(file: string, options: OpenCacheOptions = {}): OpenedC
     throw new ApiError('database_error', `Cannot open the cache at ${path}: ${(err as Error).message}`);
   }
   try {
+    // Off before migrating: a migration that rebuilds a table (0010) drops it while other tables'
+    // rows still refer to it, which SQLite would otherwise refuse as a foreign key violation.
+    db.pragma('foreign_keys = OFF');
     // Check the schema before switching to WAL: a refused file must stay byte-for-byte as it was.
     const migration = migrate(db, cacheMigrations, {
       applicationId: CACHE_APPLICATION_ID,
