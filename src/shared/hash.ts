@@ -3,9 +3,14 @@
  * Pure JS so it runs in Node, the renderer and the SDK alike. Not for security.
  */
 export function hash53(text: string, seed = 0): number {
+  return hash53Of(text, 0, text.length, seed);
+}
+
+/** hash53 of text[start, end), without cutting it out. */
+export function hash53Of(text: string, start: number, end: number, seed: number): number {
   let h1 = 0xdeadbeef ^ seed;
   let h2 = 0x41c6ce57 ^ seed;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < end; i++) {
     const ch = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ ch, 2654435761);
     h2 = Math.imul(h2 ^ ch, 1597334677);

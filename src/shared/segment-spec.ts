@@ -3,7 +3,7 @@
  * companion's import and sync and by the delivery server's ingestion. Pure, Node-free, and written
  * by hand (not with zod) because it runs once per record on the import's hot path.
  */
-import { hash53 } from './hash';
+import { hash53, hash53Of } from './hash';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -155,6 +155,11 @@ export function derivedRecordId(kind: string, userId: string, name: string, ts: 
 /** The dedupe key stored beside the id: a 53-bit hash, exact in a JS number and an SQLite INTEGER. */
 export function recordKey(id: string): number {
   return hash53(id, 7);
+}
+
+/** recordKey of the id text[start, end), without cutting it out. */
+export function recordKeyOf(text: string, start: number, end: number): number {
+  return hash53Of(text, start, end, 7);
 }
 
 function userOf(raw: JsonObject): string | null {

@@ -16,7 +16,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ShapeNumbering, TYPE_BITS, type ShapeEntries } from '../../src/main/db/property-keys';
-import { fastRecord, nextUnusual, prepareFast, prepareFastAt } from '../../src/main/ingest/fast-record';
+import { nextUnusual, prepareFast, prepareFastAt, preparedFast } from '../../src/main/ingest/fast-record';
 import { prepareRaw, type PreparedRecord } from '../../src/main/ingest/prepare';
 import { parseRecordText, SURELY_SMALL_TEXT } from '../../src/main/ingest/readers';
 import { MAX_RECORD_BYTES } from '../../src/shared/segment-spec';
@@ -80,7 +80,7 @@ class Paths {
     const start = before.length;
     const end = start + text.length;
     const taken = nextUnusual(chunk, start) >= end && prepareFastAt(chunk, start, end, this.chunkNumbering);
-    return taken ? outcome({ ...fastRecord }, this.chunkShapes) : null;
+    return taken ? outcome(preparedFast(chunk), this.chunkShapes) : null;
   }
 
   /** The general path's record, or its rejection (a string). */

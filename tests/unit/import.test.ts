@@ -800,6 +800,25 @@ describe('importFile: with the parser thread, as the app and the CLI run it', ()
     expect(content.catalog).toEqual(catalogKeys(inline.db));
   }, 60_000);
 
+  it('short records: batches fill up within one chunk of text and the next batch takes the rest of it', async () => {
+    const dir = tempDir();
+    // ~100 bytes a record: a 1 MB chunk holds more records than a batch (8,192), so batches end mid-chunk.
+    const lines: string[] = [];
+    for (let i = 1; i <= 20_000; i++) {
+      const record = { type: 'track', messageId: `m${i}`, userId: `u${i % 7}`, event: 'e', timestamp: iso(BASE + i), properties: i % 3 === 0 ? {} : { i } };
+      // Now and then a record the general path prepares, between the fast ones of the same chunk.
+      lines.push(i % 1000 === 0 ? JSON.stringify(record, null, 1).replace(/\n/g, '') : JSON.stringify(record));
+    }
+    const file = fileIn(dir, 'short.ndjson', `${lines.join('\n')}\n`);
+    const inline = tempCache('inline.db');
+    const a = await importFile(inline.db, file);
+    expect(a.imported).toBe(20_000);
+    const threadedPath = join(dir, 'threaded.db');
+    const b = await importInChild(file, threadedPath);
+    expect({ ...b, ms: 0, reportId: 0 }).toEqual({ ...a, ms: 0, reportId: 0 });
+    expect(withCache(threadedPath, (db) => cacheContent(db))).toEqual(cacheContent(inline.db));
+  }, 60_000);
+
   it('two parser threads taking ranges turn about give what inline parsing gives: lines, duplicates, first wins', async () => {
     const dir = tempDir();
     const lines: string[] = [];

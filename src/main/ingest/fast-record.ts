@@ -13,7 +13,7 @@
  * Parsing and re-serializing were most of a parser thread's time, and the objects they made most of
  * its garbage collection.
  */
-import { MAX_RECORD_BYTES, parseTimestamp, recordKey } from '../../shared/segment-spec';
+import { MAX_RECORD_BYTES, parseTimestamp, recordKeyOf } from '../../shared/segment-spec';
 import { detached } from '../../shared/strings';
 import { TYPE_BITS, type ScannedKeys, type ShapeNumbering } from '../db/property-keys';
 import type { PreparedRecord } from './prepare';
@@ -270,8 +270,32 @@ export function nextUnusual(text: string, from: number): number {
   return found ? found.index : text.length;
 }
 
-/** What prepareFastAt prepared; overwritten by its next success (copy what you keep). */
-export const fastRecord: PreparedRecord = { shape: 0, key: 0, id: '', userId: '', name: '', ts: 0, json: null };
+/**
+ * What prepareFastAt prepared, overwritten by its next success (copy what you keep). The id and the
+ * properties' JSON stay where they lie in the text, as spans (jsonStart < 0: no properties), so the
+ * parser threads hand the reader's chunk over whole instead of cutting two strings per record.
+ */
+export interface FastRecord {
+  key: number;
+  userId: string;
+  /** '' for identify calls. */
+  name: string;
+  ts: number;
+  shape: number;
+  idStart: number;
+  idEnd: number;
+  jsonStart: number;
+  jsonEnd: number;
+}
+
+export const fastRecord: FastRecord = { key: 0, userId: '', name: '', ts: 0, shape: 0, idStart: 0, idEnd: 0, jsonStart: -1, jsonEnd: -1 };
+
+/** The record prepareFastAt last prepared from `text`, as a PreparedRecord of its own. */
+export function preparedFast(text: string): PreparedRecord {
+  const { key, userId, name, ts, shape, idStart, idEnd, jsonStart, jsonEnd } = fastRecord;
+  const json = jsonStart < 0 ? null : text.slice(jsonStart, jsonEnd);
+  return { shape, key, id: text.slice(idStart, idEnd), userId, name, ts, json };
+}
 
 /**
  * The prepared record for a record's JSON text, when the fast path can give it; null otherwise (the
@@ -280,7 +304,7 @@ export const fastRecord: PreparedRecord = { shape: 0, key: 0, id: '', userId: ''
  */
 export function prepareFast(text: string, byteLength: number | undefined, shapes: ShapeNumbering): PreparedRecord | null {
   if (byteLength === undefined || byteLength > MAX_RECORD_BYTES || nextUnusual(text, 0) < text.length || text.includes('\n')) return null;
-  return prepareFastAt(text, 0, text.length, shapes) ? { ...fastRecord } : null;
+  return prepareFastAt(text, 0, text.length, shapes) ? preparedFast(text) : null;
 }
 
 /**
@@ -352,15 +376,18 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
   }
   const ts = parseTimestamp(spanText(F_TIMESTAMP));
   if (typeof ts === 'string') return false;
-  const id = spanText(F_MESSAGE);
   const hasData = dataStart >= 0;
+  const idStart = spanStart(F_MESSAGE);
+  const idEnd = idStart + spanLength(F_MESSAGE);
   fastRecord.shape = track && hasData ? shapes.shapeOfScanned(name, scanned) : 0;
-  fastRecord.key = recordKey(id);
-  fastRecord.id = id;
+  fastRecord.key = recordKeyOf(s, idStart, idEnd);
   fastRecord.userId = userId;
   fastRecord.name = name;
   fastRecord.ts = ts;
-  fastRecord.json = hasData ? s.slice(dataStart, dataEnd) : null;
+  fastRecord.idStart = idStart;
+  fastRecord.idEnd = idEnd;
+  fastRecord.jsonStart = dataStart;
+  fastRecord.jsonEnd = dataEnd;
   return true;
 }
 

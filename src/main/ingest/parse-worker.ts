@@ -12,7 +12,7 @@ import { BatchBuilder, type ParserMessage, type ParserRequest, type ParserSetup 
 
 const port = parentPort;
 if (!port) throw new Error('parse-worker must run as a worker thread.');
-const { path, format, ranges } = workerData as ParserSetup;
+const { path, format, ranges, messages } = workerData as ParserSetup;
 /** Batches a thread sends ahead of the writer: two keep it busy; each more costs ~15 MB at peak with two threads. */
 const MAX_IN_FLIGHT = 2;
 let inFlight = 0;
@@ -26,6 +26,12 @@ port.on('message', (message: ParserRequest) => {
   }
 });
 
+/** Posts a message where the import takes it, and rings to say it is there. */
+function post(message: ParserMessage, transfer: ArrayBuffer[] = []): void {
+  messages.postMessage(message, transfer);
+  port!.postMessage(null);
+}
+
 async function run(): Promise<void> {
   // Shapes numbered since the last batch went out travel with the next one.
   let newShapes: [number, ShapeEntries][] = [];
@@ -34,7 +40,7 @@ async function run(): Promise<void> {
   const send = async (count: number, bytes: number): Promise<void> => {
     const { message, transfer } = builder.take(newShapes, count, bytes);
     newShapes = [];
-    port!.postMessage(message, transfer);
+    post(message, transfer);
     inFlight += 1;
     while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
   };
@@ -50,11 +56,11 @@ async function run(): Promise<void> {
       }
     }
     const end: ParserMessage = { type: 'range-end', lines: progress.lines ?? 0 };
-    port!.postMessage(end);
+    post(end);
   }
 }
 
 run().catch((err: unknown) => {
   const failed: ParserMessage = { type: 'error', message: err instanceof Error ? err.message : String(err) };
-  port.postMessage(failed);
+  post(failed);
 });

@@ -5,7 +5,7 @@
  * counts and property shapes made whole-file again, so the writer sees exactly what one thread
  * would have given it (first occurrence wins, lines as in the file).
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { EventFileFormat } from '../../shared/types';
 import type { ShapeTable } from '../db/property-keys';
 import type { PackedBatch, ParserMessage, ParserRequest, ParserSetup } from './parser-protocol';
@@ -34,7 +34,8 @@ export interface RecordResolver {
 
 class ParserThread {
   private readonly worker: Worker;
-  private readonly queue: ParserMessage[] = [];
+  /** The thread's messages, taken one at a time when the import is ready for the next (see ParserSetup). */
+  private readonly messages: MessagePort;
   private wake: (() => void) | null = null;
   private failure: Error | null = null;
   /** This thread's shape numbers → the writer's. */
@@ -43,15 +44,20 @@ class ParserThread {
   private userPks: number[] = [];
   private readonly nameIds: number[] = [];
 
-  constructor(script: URL, setup: ParserSetup) {
+  constructor(script: URL, setup: Omit<ParserSetup, 'messages'>) {
+    const channel = new MessageChannel();
+    this.messages = channel.port1;
+    const workerData: ParserSetup = { ...setup, messages: channel.port2 };
     // Capped heaps keep an import's memory flat with two parser threads (383 → 280 MB peak for a million
     // events). A thread holds little for long: a few batches of at most 2 MB of text (readers.ts), its
     // user dictionary and the property shapes; the rest is short-lived.
-    this.worker = new Worker(script, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: PARSER_YOUNG_GENERATION_MB, maxOldGenerationSizeMb: PARSER_OLD_GENERATION_MB } });
-    this.worker.on('message', (message: ParserMessage) => {
-      this.queue.push(message);
-      this.wake?.();
+    this.worker = new Worker(script, {
+      workerData,
+      transferList: [channel.port2],
+      resourceLimits: { maxYoungGenerationSizeMb: PARSER_YOUNG_GENERATION_MB, maxOldGenerationSizeMb: PARSER_OLD_GENERATION_MB },
     });
+    // The thread rings after each message it posts.
+    this.worker.on('message', () => this.wake?.());
     this.worker.on('error', (err) => {
       this.failure = err;
       this.wake?.();
@@ -59,15 +65,21 @@ class ParserThread {
   }
 
   async next(): Promise<ParserMessage> {
-    while (this.queue.length === 0 && this.failure === null) await new Promise<void>((resolve) => (this.wake = resolve));
-    if (this.failure !== null) throw this.failure;
-    const message = this.queue.shift() as ParserMessage;
-    if (message.type === 'error') throw new Error(message.message);
-    if (message.type === 'batch') {
-      const credit: ParserRequest = { type: 'credit' };
-      this.worker.postMessage(credit);
+    for (;;) {
+      if (this.failure !== null) throw this.failure;
+      const received = receiveMessageOnPort(this.messages);
+      if (received) {
+        const message = received.message as ParserMessage;
+        if (message.type === 'error') throw new Error(message.message);
+        if (message.type === 'batch') {
+          const credit: ParserRequest = { type: 'credit' };
+          this.worker.postMessage(credit);
+        }
+        return message;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = null;
     }
-    return message;
   }
 
   /** A batch's rows, resolved: the writer's shape numbers, user_pk and name_id. */
@@ -94,6 +106,7 @@ class ParserThread {
   }
 
   terminate(): Promise<number> {
+    this.messages.close();
     return this.worker.terminate();
   }
 }

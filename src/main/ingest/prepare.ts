@@ -57,22 +57,24 @@ export interface ResolvedRows {
 }
 
 /**
- * The ids and properties' JSON of a batch's records, end to end in one string: record i's id ends at
- * ends[2i] and its JSON at ends[2i + 1] (an empty JSON text stands for none).
+ * Where a batch's records have their id and properties' JSON: record i's are in
+ * pieces[pieceOf[i]], the id at [spans[4i], spans[4i + 1]) and the JSON at [spans[4i + 2], spans[4i + 3])
+ * (an empty span stands for none). Fast-path records' pieces are windows of the reader's chunks.
  */
 export interface RecordTexts {
-  text: string;
-  ends: Int32Array;
+  pieces: string[];
+  pieceOf: Int32Array;
+  spans: Int32Array;
 }
 
 export function recordId(texts: RecordTexts, i: number): string {
-  return texts.text.slice(i === 0 ? 0 : (texts.ends[2 * i - 1] as number), texts.ends[2 * i] as number);
+  return (texts.pieces[texts.pieceOf[i] as number] as string).slice(texts.spans[4 * i] as number, texts.spans[4 * i + 1] as number);
 }
 
 export function recordJson(texts: RecordTexts, i: number): string | null {
-  const start = texts.ends[2 * i] as number;
-  const end = texts.ends[2 * i + 1] as number;
-  return end > start ? texts.text.slice(start, end) : null;
+  const start = texts.spans[4 * i + 2] as number;
+  const end = texts.spans[4 * i + 3] as number;
+  return end > start ? (texts.pieces[texts.pieceOf[i] as number] as string).slice(start, end) : null;
 }
 
 export interface PreparedBatch {
@@ -156,12 +158,13 @@ export function* prepareNdjsonInto(
   let text = 0;
   for (const chunk of readNdjsonChunks(path, progress, range)) {
     const { starts, ends, lines } = chunk;
+    builder.useChunk(chunk.text);
     let unusual = -1;
     for (let k = 0; k < starts.length; k++) {
       const start = starts[k] as number;
       const end = ends[k] as number;
       if (unusual < start) unusual = nextUnusual(chunk.text, start);
-      if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes)) builder.add(fastRecord);
+      if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes)) builder.addFast(fastRecord, start, end);
       else {
         const line = chunk.text.slice(start, end);
         const prepared = prepareText(line, byteSize(line), shapes, false);
