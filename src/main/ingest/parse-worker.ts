@@ -13,8 +13,11 @@ import { BatchBuilder, type ParserMessage, type ParserRequest, type ParserSetup 
 const port = parentPort;
 if (!port) throw new Error('parse-worker must run as a worker thread.');
 const { path, format, ranges, messages } = workerData as ParserSetup;
-/** Batches a thread sends ahead of the writer: two keep it busy; each more costs ~15 MB at peak with two threads. */
-const MAX_IN_FLIGHT = 2;
+/**
+ * Batches a thread sends ahead of the writer. They wait serialized, outside the JavaScript heap, until
+ * the writer takes them; with 1 MB ranges (parser-threads.ts) a batch holds at most about a range's text.
+ */
+const MAX_IN_FLIGHT = 8;
 let inFlight = 0;
 let wake: (() => void) | null = null;
 
