@@ -1,15 +1,15 @@
 /**
- * The NDJSON reader decodes a file in 1 MB chunks, all-ASCII chunks by a faster path than the UTF-8
+ * The NDJSON reader decodes a file in chunks (CHUNK_BYTES), all-ASCII chunks by a faster path than the UTF-8
  * decoder. Whatever falls on a chunk boundary, its lines must be what decoding the whole file gives.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readNdjsonChunks } from '../../src/main/ingest/readers';
+import { CHUNK_BYTES, readNdjsonChunks } from '../../src/main/ingest/readers';
 import { useTempDir } from './helpers';
 
 const tempDir = useTempDir();
-const CHUNK = 1 << 20;
+const CHUNK = CHUNK_BYTES;
 
 function linesRead(path: string): string[] {
   const lines: string[] = [];

@@ -10,7 +10,7 @@ import type { EventFileFormat } from '../../shared/types';
 import type { ShapeTable } from '../db/property-keys';
 import type { PackedBatch, ParserMessage, ParserRequest, ParserSetup } from './parser-protocol';
 import type { PreparedBatch, ResolvedRows } from './prepare';
-import { ndjsonRanges, type ByteRange } from './readers';
+import { CHUNK_BYTES, ndjsonRanges, type ByteRange } from './readers';
 
 /** NDJSON files at least this large are parsed by two threads. */
 const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
@@ -28,8 +28,9 @@ const PARSER_YOUNG_GENERATION_MB = 24;
  * only work ahead as far as its batches in flight allow (parse-worker.ts): small ranges with several
  * batches in flight keep both threads busy. Bench import of a million events, three runs each:
  * 4 MB ranges and 2 batches in flight 3.53-3.68 s; 1 MB and 8, 3.17-3.40 s (peak RSS 240 → 260 MB).
+ * A little less than the reader's chunk, so that a range, which ends at the next line start, is one read.
  */
-const RANGE_BYTES = 1024 * 1024;
+const RANGE_BYTES = CHUNK_BYTES - 40_000;
 
 /** What the threads' dictionary entries resolve to: the writer's users and event names. */
 export interface RecordResolver {
