@@ -17,7 +17,7 @@ const { path, format, ranges, messages } = workerData as ParserSetup;
  * Batches a thread sends ahead of the writer. They wait serialized, outside the JavaScript heap, until
  * the writer takes them; with 1 MB ranges (parser-threads.ts) a batch holds at most about a range's text.
  */
-const MAX_IN_FLIGHT = 8;
+const MAX_IN_FLIGHT = 4;
 let inFlight = 0;
 let wake: (() => void) | null = null;
 

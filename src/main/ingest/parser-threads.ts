@@ -18,16 +18,17 @@ const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 const PARSER_OLD_GENERATION_MB = 48;
 /**
  * A parser thread's young generation, in MB. Each scavenge copies the batch in progress, so a small
- * young generation collects often for little: with 8 MB a thread spent ~0.4-0.6 s per 500,000 records
- * in GC (55 scavenges, 24 full collections); 24 MB took the built CLI's import of a million events
- * from ~5.1 to ~4.7 s (median of four) for ~20 MB more at peak (~258 MB).
+ * young generation collects often for little: in session 4 (batches of strings and objects) 8 MB
+ * cost ~0.5 s of GC per 500,000 records and 24 MB was ~8 % faster. Batches are columns and windows of
+ * text now, and 12 MB imports a million events as fast as 24 (three runs each) at ~25 MB less peak RSS.
  */
-const PARSER_YOUNG_GENERATION_MB = 24;
+const PARSER_YOUNG_GENERATION_MB = 12;
 /**
  * Bytes per range. The writer takes the ranges in file order, so a thread whose range comes next can
  * only work ahead as far as its batches in flight allow (parse-worker.ts): small ranges with several
  * batches in flight keep both threads busy. Bench import of a million events, three runs each:
- * 4 MB ranges and 2 batches in flight 3.53-3.68 s; 1 MB and 8, 3.17-3.40 s (peak RSS 240 → 260 MB).
+ * 4 MB ranges and 2 batches in flight 3.53-3.68 s; 1 MB and 8, 3.17-3.40 s; 1 MB and 4 as fast as 8,
+ * with ~10 MB less at peak.
  * A little less than the reader's chunk, so that a range, which ends at the next line start, is one read.
  */
 const RANGE_BYTES = CHUNK_BYTES - 40_000;
