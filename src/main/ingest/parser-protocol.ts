@@ -57,7 +57,7 @@ export type ParserMessage =
   | { type: 'error'; message: string };
 
 /** User ids a parser thread numbers before it starts over: bounds both sides' dictionaries (~8 MB each). */
-const USER_DICTIONARY_LIMIT = 100_000;
+export const USER_DICTIONARY_LIMIT = 100_000;
 
 /**
  * Numbers strings (user ids, event names) so each crosses to the writer once per import, not once
