@@ -150,7 +150,7 @@ describe('RecordWriter: users across imports', () => {
         }
         // Tiny arrays: most user_pks' first/last seen go to the overflow map, which is written out when full.
         // Rebuild: the users table's indexes are dropped and rebuilt around every write of new users.
-        const limits = { ids: 2, patches: 1, ...(tinyArrays ? { seenArray: 2, seenOverflow: 2 } : {}), ...(rebuild ? { rebuildIndexes: 1 } : {}) };
+        const limits = { ids: 2, unwritten: 1, patches: 1, ...(tinyArrays ? { seenArray: 2, seenOverflow: 2 } : {}), ...(rebuild ? { rebuildIndexes: 1 } : {}) };
         const updates = new UserUpdates(db, limits);
         const resolved = new Map<string, number>();
         for (const step of steps) {

@@ -9,9 +9,11 @@
  * appeared and updating it at the end cost two statements per user. A user whose records were all
  * duplicates never gets a row.
  *
- * Memory stays bounded whatever the file: when the id → user_pk map, the trait patches or the
- * first/last seen of users beyond the typed arrays grow past their limits, everything gathered is
- * written out and forgotten (first/last seen fold in with min/max, traits merge with the stored ones).
+ * Memory stays bounded whatever the file: the id → user_pk map stops growing at its limit (users it
+ * does not hold are looked up in the cache, new ones held until their rows are written), and when the
+ * trait patches or the first/last seen of users beyond the typed arrays grow past their limits,
+ * they are written out and forgotten (first/last seen fold in with min/max, traits merge with the
+ * stored ones).
  */
 import type { Statement } from 'better-sqlite3';
 import { mergeTrait } from '../../shared/segment-spec';
@@ -20,8 +22,10 @@ import type { Db } from '../db/connection';
 import { BatchInserter } from '../db/batch-insert';
 import { deferIndexes } from '../db/rollup';
 
-/** Users whose user_pk is remembered by id; past this, the map is forgotten (users are looked up again). */
+/** Users whose user_pk is remembered by id; past this, users already in the cache are looked up each time. */
 const USER_ID_LIMIT = 200_000;
+/** New users met once the id map is full, remembered until their rows are written. */
+const UNWRITTEN_LIMIT = 50_000;
 /** Users with pending trait changes; past this, they are written out. */
 const PATCH_LIMIT = 50_000;
 /** user_pks whose first/last seen live in typed arrays (16 bytes each: 32 MB at most). */
@@ -119,6 +123,7 @@ class SeenSpans {
 
 export interface UserUpdateLimits {
   ids: number;
+  unwritten: number;
   patches: number;
   seenArray: number;
   seenOverflow: number;
@@ -127,7 +132,9 @@ export interface UserUpdateLimits {
 }
 
 export class UserUpdates {
+  /** user_pk by id, up to limits.ids users (the first met), then `unwritten` for new users until written. */
   private readonly pks = new Map<string, number>();
+  private readonly unwritten = new Map<string, number>();
   private readonly seenSpans: SeenSpans;
   private readonly patches = new Map<number, TraitPatch>();
   /** Users from this user_pk on have no row yet: their ids wait in `newIds`, in user_pk order. */
@@ -137,7 +144,7 @@ export class UserUpdates {
   /** Rows were written for new users before any record of theirs was stored (see writeNewUsers). */
   private unseenRowsWritten = false;
   /**
-   * True while `pks` holds every user in the cache (it started empty and nothing was forgotten):
+   * True while `pks` and `unwritten` hold every user in the cache (it started empty and nothing was forgotten):
    * an id missing from the map is then new, without looking it up first.
    */
   private mapHoldsEveryUser: boolean;
@@ -156,6 +163,7 @@ export class UserUpdates {
   ) {
     this.limits = {
       ids: USER_ID_LIMIT,
+      unwritten: UNWRITTEN_LIMIT,
       patches: PATCH_LIMIT,
       seenArray: SEEN_ARRAY_LIMIT,
       seenOverflow: SEEN_OVERFLOW_LIMIT,
@@ -179,22 +187,33 @@ export class UserUpdates {
 
   /** The user's user_pk; a new user's row is written by flush() if a record of theirs was stored. */
   pk(userId: string): number {
-    let pk = this.pks.get(userId);
+    let pk = this.pks.get(userId) ?? this.unwritten.get(userId);
     if (pk !== undefined) return pk;
-    if (this.pks.size >= this.limits.ids) {
-      // Every user waiting for a row is in the map: write them before forgetting it.
-      this.writeOut({ patches: false, seen: false });
-      this.pks.clear();
-      this.mapHoldsEveryUser = false;
+    if (!this.mapHoldsEveryUser) {
+      pk = this.selectPk.get(userId);
+      if (pk !== undefined) {
+        // Remembered while the map has room; past that, looked up each time it comes. Forgetting the
+        // whole map and filling it again, as before, turned over ~25 MB of the writer's old generation
+        // per 200,000 ids in files with many more users than that (peak RSS 375 MB for 491,000).
+        if (this.pks.size < this.limits.ids) this.pks.set(detached(userId), pk);
+        return pk;
+      }
     }
-    pk = this.mapHoldsEveryUser ? undefined : this.selectPk.get(userId);
-    // Kept past the record: a copy, never a view into a reader's chunk of text.
+    // A new user: its user_pk now, its row at the next write. Kept past the record: a copy, never a
+    // view into a reader's chunk of text.
     const kept = detached(userId);
-    if (pk === undefined) {
-      pk = this.firstNewPk + this.newIds.length;
-      this.newIds.push(kept);
+    pk = this.firstNewPk + this.newIds.length;
+    this.newIds.push(kept);
+    if (this.pks.size < this.limits.ids) this.pks.set(kept, pk);
+    else {
+      this.unwritten.set(kept, pk);
+      if (this.unwritten.size >= this.limits.unwritten) {
+        // Written, they are found by SELECT from now on.
+        this.writeOut({ patches: false, seen: false });
+        this.unwritten.clear();
+        this.mapHoldsEveryUser = false;
+      }
     }
-    this.pks.set(kept, pk);
     return pk;
   }
 
