@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { api, errorMessage } from '../lib/api';
 import { useMessages } from '../screens/messages/store';
 import { useSegments } from '../screens/segments/store';
@@ -112,14 +112,21 @@ export function CommandPalette() {
     return commands.filter((c) => words.every((w) => c.label.toLowerCase().includes(w)));
   }, [commands, query]);
 
+  // Cleared as the palette opens, before anything can be typed into it. Cleared in the effect below,
+  // it could run after the first keystrokes reached the input and wipe them (an e2e run under load did).
+  useLayoutEffect(() => {
+    if (paletteOpen) {
+      setQuery('');
+      setActive(0);
+    }
+  }, [paletteOpen]);
+
   useEffect(() => {
     if (paletteOpen) {
       void useSegments.getState().refreshSegments();
       void useWorkshops.getState().refreshList();
       void useMessages.getState().refreshList();
       returnFocus.current = document.activeElement;
-      setQuery('');
-      setActive(0);
       setTimeout(() => inputRef.current?.focus(), 0);
     } else if (returnFocus.current instanceof HTMLElement) {
       returnFocus.current.focus();
