@@ -74,12 +74,18 @@ class ParserThread {
       this.failure = err;
       this.wake?.();
     });
+    // A thread that stops without an error (process.exit in it, say) would otherwise leave the import
+    // waiting for its next message for ever. What it posted before is still taken first (next()).
+    this.worker.on('exit', (code) => {
+      this.failure ??= new Error(`A parser thread stopped before it finished (exit code ${code}).`);
+      this.wake?.();
+    });
   }
 
   async next(): Promise<ParserMessage> {
     for (;;) {
-      if (this.failure !== null) throw this.failure;
       const received = receiveMessageOnPort(this.messages);
+      if (!received && this.failure !== null) throw this.failure;
       if (received) {
         const message = received.message as ParserMessage;
         if (message.type === 'error') throw new Error(message.message);
@@ -131,13 +137,15 @@ export async function* parseOnThreads(
   rangeBytes = RANGE_BYTES,
 ): AsyncGenerator<PreparedBatch> {
   const ranges: (ByteRange | null)[] =
-    format === 'ndjson' && size >= Math.min(PARALLEL_MIN_BYTES, 4 * rangeBytes) ? ndjsonRanges(path, size, rangeBytes) : [null];
+    // Tests give small ranges to split small files; otherwise two threads from PARALLEL_MIN_BYTES on.
+    format === 'ndjson' && size >= (rangeBytes === RANGE_BYTES ? PARALLEL_MIN_BYTES : 4 * rangeBytes) ? ndjsonRanges(path, size, rangeBytes) : [null];
   const threadCount = ranges.length > 1 ? 2 : 1;
-  const threads = Array.from({ length: threadCount }, (_, t) => {
-    const mine = ranges.filter((_, k) => k % threadCount === t);
-    return new ParserThread(script, { path, format, ranges: mine.every((r) => r !== null) ? (mine as ByteRange[]) : null });
-  });
+  const threads: ParserThread[] = [];
   try {
+    for (let t = 0; t < threadCount; t++) {
+      const mine = ranges.filter((_, k) => k % threadCount === t);
+      threads.push(new ParserThread(script, { path, format, ranges: mine.every((r) => r !== null) ? (mine as ByteRange[]) : null }));
+    }
     let lines = 0;
     for (let k = 0; k < ranges.length; k++) {
       const thread = threads[k % threadCount] as ParserThread;
