@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
 import { openCache, type Db } from '../../src/main/db/connection';
 
 export interface CacheContent {
@@ -40,6 +41,16 @@ export function cacheContent(db: Db): CacheContent {
       )
       .all() as CacheContent['propertyKeys'],
   };
+}
+
+/** A crash test's end: the resumed cache holds the `events` records and the same content as the uninterrupted one. */
+export function expectSameContent(resumed: CacheContent, uninterrupted: CacheContent, events: number): void {
+  expect(uninterrupted.events).toHaveLength(events);
+  expect(resumed.events).toHaveLength(events);
+  expect(resumed.events).toEqual(uninterrupted.events);
+  expect(resumed.users).toEqual(uninterrupted.users);
+  expect(resumed.daily).toEqual(uninterrupted.daily);
+  expect(resumed.propertyKeys).toEqual(uninterrupted.propertyKeys);
 }
 
 /** Opens a cache file (written by a child process, say) for the length of `use`. */
