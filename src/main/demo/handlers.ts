@@ -1,20 +1,9 @@
 /** The contract's demo method: the demo workspace, generated as a background job. */
 import type { DemoHandlers } from '../../shared/contract/demo';
-import type { Db } from '../db/connection';
-import type { JobRunner } from '../jobs/runner';
-import type { WriterLock } from '../jobs/writers';
+import type { WritingJobDeps } from '../jobs/writers';
 import { generateDemo } from './generate';
 
-export interface DemoDeps {
-  db: Db;
-  clock: () => number;
-  jobs: JobRunner;
-  writers: WriterLock;
-  /** Called once the demo is written: derived data elsewhere catches up. */
-  afterWrite: () => void;
-}
-
-export function createDemoHandlers({ db, clock, jobs, writers, afterWrite }: DemoDeps): DemoHandlers {
+export function createDemoHandlers({ db, clock, jobs, writers, afterWrite }: WritingJobDeps): DemoHandlers {
   return {
     startDemo: () => {
       writers.assertNone('generate the demo workspace');

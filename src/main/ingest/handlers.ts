@@ -2,21 +2,13 @@
 import { basename } from 'node:path';
 import type { IngestHandlers } from '../../shared/contract/ingest';
 import { ApiError } from '../../shared/errors';
-import type { Db } from '../db/connection';
 import { createKvRepo } from '../db/kv';
-import type { JobRunner } from '../jobs/runner';
-import type { WriterLock } from '../jobs/writers';
+import type { WritingJobDeps } from '../jobs/writers';
 import { importFile } from './import-file';
 import { getReport, listReports } from './reports';
 import { syncFromSource } from './sync';
 
-export interface IngestDeps {
-  db: Db;
-  clock: () => number;
-  jobs: JobRunner;
-  writers: WriterLock;
-  /** Called once a job has written (or given up writing): derived data elsewhere catches up. */
-  afterWrite: () => void;
+export interface IngestDeps extends WritingJobDeps {
   /** The import's parser thread script (out/main/parse-worker.js); without it imports parse inline. */
   parserScript?: URL;
 }

@@ -4,6 +4,7 @@
  */
 import { ApiError } from '../../shared/errors';
 import type { JobKind } from '../../shared/types';
+import type { Db } from '../db/connection';
 import type { JobRunner } from './runner';
 
 /** The jobs that write to the cache. */
@@ -24,4 +25,14 @@ export function writerLock(jobs: JobRunner): WriterLock {
     },
     busy: () => jobs.running(WRITING_JOBS) !== undefined,
   };
+}
+
+/** What a domain needs to start a job that writes to the cache. */
+export interface WritingJobDeps {
+  db: Db;
+  clock: () => number;
+  jobs: JobRunner;
+  writers: WriterLock;
+  /** Called once the job has written (or given up writing): derived data elsewhere catches up. */
+  afterWrite: () => void;
 }
