@@ -5,6 +5,8 @@
 //   renderer    imports shared and the SDK's rendering module; never main, preload or delivery
 //   preload     imports shared and 'electron'
 //   main        imports shared and delivery; only main/electron may import 'electron'
+//               a domain of main (data, demo, ingest, messages, segments, workshops) reaches another only
+//               through its service module
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
@@ -21,6 +23,16 @@ const nodeOnly = {
   message: 'This code runs in the browser too: no Node-only modules.',
 };
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+// The domains of src/main, each answering its part of the contract in <domain>/handlers.ts. One domain reaches
+// another only through that domain's service module; db/ and jobs/ are infrastructure every domain shares, and
+// api.ts, cli/, worker/, bridge/ and electron/ put the domains together.
+const mainDomains = ['data', 'demo', 'ingest', 'messages', 'segments', 'workshops'];
+const otherDomainsInternals = (domain) => ({
+  regex: `^(\\.\\./)+(${mainDomains.filter((d) => d !== domain).join('|')})(/(?!service$)|$)`,
+  message: `A domain of src/main reaches another only through its service module (../<domain>/service), never its internals.`,
+});
+const mainRules = [ours('renderer', 'preload', 'sdk'), electron];
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'native/**'] },
@@ -43,6 +55,7 @@ export default tseslint.config(
     rules: restrict([ours('main', 'preload', 'delivery'), electron, nodeOnly]),
   },
   { files: ['src/preload/**'], rules: restrict([ours('main', 'renderer', 'delivery', 'sdk')]) },
-  { files: ['src/main/**'], ignores: ['src/main/electron/**'], rules: restrict([ours('renderer', 'preload', 'sdk'), electron]) },
+  { files: ['src/main/**'], ignores: ['src/main/electron/**'], rules: restrict(mainRules) },
+  ...mainDomains.map((domain) => ({ files: [`src/main/${domain}/**`], rules: restrict([...mainRules, otherDomainsInternals(domain)]) })),
   { files: ['src/main/electron/**'], rules: restrict([ours('renderer', 'preload', 'sdk')]) },
 );

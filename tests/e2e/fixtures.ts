@@ -64,7 +64,7 @@ export async function startDeliveryServer(options: {
   port?: number;
   allowedOrigin?: string;
 }): Promise<{ url: string; stop: () => Promise<void> }> {
-  const args = ['--import', './scripts/register-ts.mjs', 'src/main/cli.ts', 'delivery', '--port', String(options.port ?? 0)];
+  const args = ['--import', './scripts/register-ts.mjs', 'src/main/cli/index.ts', 'delivery', '--port', String(options.port ?? 0)];
   args.push('--db', join(options.dir, 'delivery.db'), '--admin-token', options.adminToken, '--public-key', options.publicKey, '--json');
   if (options.allowedOrigin) args.push('--allowed-origin', options.allowedOrigin);
   const delivery = await spawnUntilReady(args, /\{"url":"([^"]+)"/, 'the delivery server');

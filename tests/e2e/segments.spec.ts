@@ -28,7 +28,7 @@ function cliCount(server: BrowserModeServer, rule: unknown): { count: number; to
   writeFileSync(file, JSON.stringify(rule));
   const out = execFileSync(
     process.execPath,
-    ['--import', './scripts/register-ts.mjs', 'src/main/cli.ts', 'segment', 'count', '--db', server.dbPath, '--rule', file, '--json'],
+    ['--import', './scripts/register-ts.mjs', 'src/main/cli/index.ts', 'segment', 'count', '--db', server.dbPath, '--rule', file, '--json'],
     { encoding: 'utf8' },
   );
   return JSON.parse(out) as { count: number; total: number };

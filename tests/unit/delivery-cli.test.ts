@@ -21,7 +21,7 @@ interface Started {
 
 /** Runs `guidepost delivery ...` from source in a child process and waits for its first line. */
 function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', './scripts/register-ts.mjs', 'src/main/cli.ts', 'delivery', ...args], {
+  const child = spawn(process.execPath, ['--import', './scripts/register-ts.mjs', 'src/main/cli/index.ts', 'delivery', ...args], {
     cwd: process.cwd(),
     env: { ...process.env, GUIDEPOST_ADMIN_TOKEN: '', GUIDEPOST_PUBLIC_KEY: '', GUIDEPOST_ALLOWED_ORIGINS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

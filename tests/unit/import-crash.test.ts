@@ -73,7 +73,7 @@ function runImport(db: string, file: string, kill?: Kill): Promise<Run> {
     let journalFromMs: number | null = null;
     let journalToMs: number | null = null;
     let timer: NodeJS.Timeout | null = null;
-    const child = spawn(process.execPath, ['--import', './scripts/register-ts.mjs', 'src/main/cli.ts', 'import', file, '--db', db, '--json'], {
+    const child = spawn(process.execPath, ['--import', './scripts/register-ts.mjs', 'src/main/cli/index.ts', 'import', file, '--db', db, '--json'], {
       cwd: process.cwd(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -55,6 +55,42 @@ describe('import directions (eslint.config.js)', () => {
     expect(await restrictedImports('src/main/db/x.ts', use('node:fs'))).toEqual([]);
   });
 
+  it('a domain of main reaches another only through its service module', async () => {
+    const internals: [file: string, specifier: string][] = [
+      ['src/main/segments/x.ts', '../messages/store'],
+      ['src/main/demo/x.ts', '../messages/publish-body'],
+      ['src/main/messages/x.ts', '../ingest/sync'],
+      ['src/main/workshops/export/x.ts', '../../segments/compile'],
+      ['src/main/data/x.ts', '../workshops/export'],
+      ['src/main/ingest/x.ts', '../segments'],
+    ];
+    for (const [file, specifier] of internals) {
+      const messages = await restrictedImports(file, use(specifier));
+      expect(messages, `${file} → ${specifier}`).toHaveLength(1);
+      expect(messages[0]).toMatch(/only through its service module/);
+    }
+    const typeOnly = "import type { MessageStore } from '../messages/store';\nexport type S = MessageStore;\n";
+    expect(await restrictedImports('src/main/segments/x.ts', typeOnly)).toHaveLength(1);
+  });
+
+  it('a domain may import another\'s service, its own internals, shared infrastructure and shared', async () => {
+    expect(await restrictedImports('src/main/messages/x.ts', use('../segments/service'))).toEqual([]);
+    expect(await restrictedImports('src/main/workshops/export/x.ts', use('../../segments/service'))).toEqual([]);
+    expect(await restrictedImports('src/main/messages/x.ts', use('./store'))).toEqual([]);
+    expect(await restrictedImports('src/main/workshops/export/x.ts', use('../usage'))).toEqual([]);
+    expect(await restrictedImports('src/main/ingest/x.ts', use('../db/kv'))).toEqual([]);
+    expect(await restrictedImports('src/main/ingest/x.ts', use('../jobs/runner'))).toEqual([]);
+    expect(await restrictedImports('src/main/segments/x.ts', use('../../shared/messages/model'))).toEqual([]);
+    // The composition (api.ts, the CLI) puts the domains together: the rule is not theirs.
+    expect(await restrictedImports('src/main/x.ts', use('./messages/store'))).toEqual([]);
+    expect(await restrictedImports('src/main/cli/x.ts', use('../messages/secrets'))).toEqual([]);
+  });
+
+  it('a domain of main keeps main\'s own rules', async () => {
+    expect(await restrictedImports('src/main/segments/x.ts', use('electron'))).toHaveLength(1);
+    expect(await restrictedImports('src/main/messages/x.ts', use('../../renderer/src/store'))).toHaveLength(1);
+  });
+
   it('main/electron may import electron', async () => {
     expect(await restrictedImports('src/main/electron/x.ts', use('electron'))).toEqual([]);
     expect(await restrictedImports('src/main/electron/x.ts', use('../../preload/index'))).toHaveLength(1);

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBackend } from '../../src/main/api';
-import { JobRunner, type JobContext } from '../../src/main/jobs';
+import { JobRunner, type JobContext } from '../../src/main/jobs/runner';
 import type { Events } from '../../src/shared/contract';
 import { ApiError } from '../../src/shared/errors';
 import type { JobInfo } from '../../src/shared/types';

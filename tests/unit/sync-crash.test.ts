@@ -65,7 +65,7 @@ function runSync(db: string, kill?: { afterSpawnMs: number } | { afterFirstReque
     current = state;
     const child = spawn(
       process.execPath,
-      ['--import', './scripts/register-ts.mjs', 'src/main/cli.ts', 'sync', '--db', db, '--source', server.url, '--token', TOKEN, '--json'],
+      ['--import', './scripts/register-ts.mjs', 'src/main/cli/index.ts', 'sync', '--db', db, '--source', server.url, '--token', TOKEN, '--json'],
       { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';

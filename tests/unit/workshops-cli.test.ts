@@ -122,7 +122,7 @@ describe('guidepost workshop', () => {
     const db = join(dir, 'cache.db');
     const ids = seed(db);
     const run = (args: string[]) =>
-      spawnSync(process.execPath, ['--import', './scripts/register-ts.mjs', 'src/main/cli.ts', 'workshop', ...args, '--db', db, '--json'], {
+      spawnSync(process.execPath, ['--import', './scripts/register-ts.mjs', 'src/main/cli/index.ts', 'workshop', ...args, '--db', db, '--json'], {
         cwd: process.cwd(),
         encoding: 'utf8',
         env: { ...process.env, GUIDEPOST_DB: '' },

@@ -12,8 +12,7 @@ import type { MessageDraft } from '../../shared/messages/model';
 import { Random } from '../../shared/random';
 import type { Rule } from '../../shared/segments/rule';
 import type { Db } from '../db/connection';
-import { buildPublishBody } from '../messages/publish-body';
-import { createMessageStore } from '../messages/store';
+import { recordPublishedExamples } from '../messages/service';
 import { SegmentService } from '../segments/service';
 
 /** DEMO_AS_OF as a literal (generate.ts imports this module; see example-workshop.ts). */
@@ -113,13 +112,10 @@ export function insertExampleMessages(db: Db): void {
     description: `Logged in at least ${ENGAGED_LOGINS} times in the last 30 days: the NPS survey’s audience.`,
     rule: engagedRule,
   });
-  const store = createMessageStore(db);
-  const publish = (message: MessageDraft, targetName: string, rule: Rule, at: number): void => {
-    store.save(message, targetName, at);
-    store.recordPublished(message.id, 1, JSON.stringify(buildPublishBody(message, rule, 1)), 'running', at);
-  };
-  publish(upsell, 'Starter admins at the project limit', upsellRule, UPSELL_START - DAY_MS);
-  publish(nps, 'Engaged users', engagedRule, NPS_START - DAY_MS);
+  recordPublishedExamples(db, [
+    { message: upsell, targetName: 'Starter admins at the project limit', rule: upsellRule, at: UPSELL_START - DAY_MS },
+    { message: nps, targetName: 'Engaged users', rule: engagedRule, at: NPS_START - DAY_MS },
+  ]);
 }
 
 type Emit = (name: MessageEventName, ts: number, properties: Record<string, unknown>) => void;

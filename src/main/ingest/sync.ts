@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { ApiError } from '../../shared/errors';
+import { retryAfterMs } from '../../shared/retry-after';
 import type { ImportError, SyncSummary } from '../../shared/types';
 import type { Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
@@ -53,15 +54,6 @@ export function eventsUrl(source: string, after: string | null, limit: number): 
   if (after !== null) url.searchParams.set('after', after);
   url.searchParams.set('limit', String(limit));
   return url.toString();
-}
-
-/** Retry-After as seconds or an HTTP date, in ms from now. */
-export function retryAfterMs(header: string | null, now: number): number | null {
-  if (!header) return null;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
 class RetryableError extends Error {

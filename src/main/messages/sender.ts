@@ -6,7 +6,7 @@
  * the server's stored message beside ours and overwrites nothing.
  */
 import type { Environment, OutboxItem } from '../../shared/messages/model';
-import { retryAfterMs } from '../ingest/sync';
+import { retryAfterMs } from '../../shared/retry-after';
 import type { SecretStore } from './secrets';
 import { toOutboxItem, type MessageStore, type OutboxRow } from './store';
 

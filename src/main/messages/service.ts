@@ -9,7 +9,6 @@
  * list: the message shows a warning and cannot be published until another target is picked.
  */
 import { ApiError } from '../../shared/errors';
-import type { Handlers } from '../../shared/contract';
 import {
   ENVIRONMENTS,
   messageSchema,
@@ -20,38 +19,16 @@ import {
   type MessageStatus,
   type OutboxItem,
   type OutboxOp,
+  type PublishAttempt,
 } from '../../shared/messages/model';
 import type { Rule } from '../../shared/segments/rule';
 import type { Db } from '../db/connection';
 import type { SegmentService } from '../segments/service';
 import type { WorkshopService } from '../workshops/service';
-import { messageAudience } from './audience';
 import { buildPublishBody, describeIssues, diffBodies, requireMessage, validatePublishBody, type FieldChange } from './publish-body';
-import { messageResults } from './results';
 import type { SecretStore } from './secrets';
 import { OutboxSender } from './sender';
 import { createMessageStore, PENDING, toOutboxItem, type MessageRow } from './store';
-
-/** The message methods of the contract. */
-export type MessageHandlers = Pick<
-  Handlers,
-  | 'listMessages'
-  | 'getMessage'
-  | 'saveMessage'
-  | 'duplicateMessage'
-  | 'archiveMessage'
-  | 'deleteMessage'
-  | 'messageAudience'
-  | 'messageDiff'
-  | 'publishMessage'
-  | 'messageCommand'
-  | 'listOutbox'
-  | 'retryOutbox'
-  | 'discardOutbox'
-  | 'getEnvironments'
-  | 'setEnvironment'
-  | 'messageResults'
->;
 
 export interface MessageDeps {
   db: Db;
@@ -274,6 +251,34 @@ export class MessageService {
     return { record: this.get(id), itemId };
   }
 
+  /**
+   * Publishes each message (to `url` instead of its environment's, when given) and makes one delivery
+   * attempt for all of them at once, whatever their wait; answers in the order asked.
+   */
+  async publishNow(ids: readonly string[], url?: string): Promise<PublishAttempt[]> {
+    const queued = new Map<string, number>();
+    const results: PublishAttempt[] = [];
+    for (const id of ids) {
+      try {
+        queued.set(id, this.publish(id, url === undefined ? {} : { url }).itemId);
+      } catch (err) {
+        results.push({ id, state: 'failed', version: null, error: (err as Error).message });
+      }
+    }
+    await this.sender.runDue({ ignoreWait: true, messageIds: new Set(queued.keys()) });
+    for (const [id, itemId] of queued) {
+      const item = this.store.outboxGet(itemId);
+      const state = item?.state === 'published' ? 'published' : item?.state === 'queued' || item?.state === 'sending' ? 'queued' : 'failed';
+      results.push({
+        id,
+        state,
+        version: item?.version ?? null,
+        ...(state !== 'published' && item?.last_error ? { error: item.last_error } : {}),
+      });
+    }
+    return results.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
+  }
+
   /** Pause, resume or end on the server, after any change of the message still queued. */
   command(id: string, op: Exclude<OutboxOp, 'publish'>, options: { url?: string } = {}): { record: MessageRecord; itemId: number } {
     const row = this.row(id);
@@ -336,24 +341,14 @@ export function createMessageService(deps: MessageDeps): MessageService {
   return new MessageService(deps);
 }
 
-export function createMessageHandlers(service: MessageService, deps: Pick<MessageDeps, 'db' | 'segments' | 'workshops' | 'asOf'>): MessageHandlers {
-  const context = () => ({ db: deps.db, segments: deps.segments, workshops: deps.workshops, asOf: deps.asOf() });
-  return {
-    listMessages: ({ includeArchived }) => service.list(includeArchived ?? false),
-    getMessage: ({ id }) => service.get(id),
-    saveMessage: ({ message }) => service.save(message),
-    duplicateMessage: ({ id }) => service.duplicate(id),
-    archiveMessage: ({ id, archived }) => service.archive(id, archived),
-    deleteMessage: ({ id }) => service.delete(id),
-    messageAudience: ({ message, userId }) => messageAudience(context(), message, userId),
-    messageDiff: ({ id }) => service.diff(id),
-    publishMessage: ({ id }) => service.publish(id).record,
-    messageCommand: ({ id, op }) => service.command(id, op).record,
-    listOutbox: () => service.listOutbox(),
-    retryOutbox: ({ id }) => service.retry(id),
-    discardOutbox: ({ id }) => service.discard(id),
-    getEnvironments: () => service.environments(),
-    setEnvironment: ({ environment, url, token }) => service.setEnvironment(environment, url, token),
-    messageResults: ({ id, search }) => messageResults(context(), id, search),
-  };
+/**
+ * Stores messages as already published at version 1, each at its own instant: the demo's examples,
+ * which no server ever received (publishing one again from the app sends version 2).
+ */
+export function recordPublishedExamples(db: Db, examples: readonly { message: MessageDraft; targetName: string; rule: Rule; at: number }[]): void {
+  const store = createMessageStore(db);
+  for (const { message, targetName, rule, at } of examples) {
+    store.save(message, targetName, at);
+    store.recordPublished(message.id, 1, JSON.stringify(buildPublishBody(message, rule, 1)), 'running', at);
+  }
 }

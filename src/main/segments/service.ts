@@ -153,6 +153,20 @@ export class SegmentService {
     return (this.options.eventSummary ?? true) && refreshEventSummary(this.db);
   }
 
+  /** warmDerived on the next turn of the event loop: after a writing job, once it has reported. */
+  warmSoon(): void {
+    setImmediate(() => {
+      // Best effort: a one-shot CLI command has closed the cache by now, and a failure only means the
+      // next count brings the summary up to date itself.
+      if (!this.db.open) return;
+      try {
+        this.warmDerived();
+      } catch {
+        // The next count refreshes (or reads the events alone); nothing is lost.
+      }
+    });
+  }
+
   /** The rule, its references inlined, compiled to one query for its members as of asOf. */
   compile(rule: Rule, asOf: number): CompiledRule {
     const inlined = this.inline(rule);

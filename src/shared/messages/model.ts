@@ -168,6 +168,17 @@ export interface OutboxItem {
   updatedAt: number;
 }
 
+/**
+ * One message after a publish with an immediate attempt: delivered, still queued (the server was out of
+ * reach: the outbox keeps trying), or failed (never queued, or refused), with the reason.
+ */
+export interface PublishAttempt {
+  id: string;
+  state: 'published' | 'queued' | 'failed';
+  version: number | null;
+  error?: string;
+}
+
 /** The delivery URL of each environment and whether a token is held (the token itself never leaves the backend). */
 export interface EnvironmentSettings {
   environment: Environment;

@@ -5,8 +5,8 @@
  * `ctx.checkpoint()` between chunks (which yields to the event loop, so a cancel request can
  * arrive, and throws once the job is cancelled) and returns a one-line summary.
  */
-import { ApiError, toErrorData } from '../shared/errors';
-import type { JobInfo, JobKind, JobProgress, JobResult } from '../shared/types';
+import { ApiError, toErrorData } from '../../shared/errors';
+import type { JobInfo, JobKind, JobProgress, JobResult } from '../../shared/types';
 
 export interface JobContext {
   readonly signal: AbortSignal;

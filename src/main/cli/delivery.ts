@@ -1,0 +1,111 @@
+/**
+ * `guidepost delivery`: runs the delivery API server until Ctrl+C or SIGTERM. The one command outside
+ * the contract: it serves its own database, not the desktop cache.
+ */
+import { fileURLToPath } from 'node:url';
+import { openDeliveryDb } from '../../delivery/db';
+import { createDeliveryServer, DEFAULT_RATE_LIMIT } from '../../delivery/server';
+import type { Command } from './command';
+
+/** The built SDK the delivery server serves: out/sdk beside the built CLI's out/main, or from the source tree. */
+function sdkFile(): string {
+  return fileURLToPath(
+    import.meta.url.endsWith('.ts') ? new URL('../../../out/sdk/guidepost.js', import.meta.url) : new URL('../sdk/guidepost.js', import.meta.url),
+  );
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilStopped(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function integerFlag(value: string | boolean | undefined, flag: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value.trim()) || n < min || n > max) {
+    throw new Error(`${flag} must be a whole number from ${min} to ${max}, not "${String(value)}".`);
+  }
+  return n;
+}
+
+export const deliveryCommand: Command = {
+  summary: 'Run the delivery API server (messages for the in-app SDK, events for sync) until Ctrl+C or SIGTERM.',
+  usage:
+    'guidepost delivery --db <file> --admin-token <token> --public-key <key> [--port <port>] [--host <address>] ' +
+    '[--allowed-origin <origin>...] [--rate-limit <requests per minute>] [--trust-proxy] [--json]\n' +
+    '  (or GUIDEPOST_DELIVERY_DB, GUIDEPOST_ADMIN_TOKEN, GUIDEPOST_PUBLIC_KEY, GUIDEPOST_ALLOWED_ORIGINS=<origin>,<origin>)',
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'admin-token': { type: 'string' },
+    'public-key': { type: 'string' },
+    'allowed-origin': { type: 'string', multiple: true },
+    'rate-limit': { type: 'string' },
+    'trust-proxy': { type: 'boolean', default: false },
+  },
+  run: async (ctx) => {
+    if (ctx.positionals.length > 0) throw new Error(`unexpected argument "${ctx.positionals[0]}".`);
+    const values = ctx.values as Record<string, string | boolean | string[] | undefined>;
+    const file = (values.db as string | undefined) ?? process.env.GUIDEPOST_DELIVERY_DB;
+    if (!file) throw new Error('name the delivery database with --db <file> (or GUIDEPOST_DELIVERY_DB). It is not the desktop cache.');
+    const adminToken = (values['admin-token'] as string | undefined) ?? process.env.GUIDEPOST_ADMIN_TOKEN;
+    const publicKey = (values['public-key'] as string | undefined) ?? process.env.GUIDEPOST_PUBLIC_KEY;
+    if (!adminToken) throw new Error('give the admin token with --admin-token or GUIDEPOST_ADMIN_TOKEN.');
+    if (!publicKey) throw new Error('give the public key with --public-key or GUIDEPOST_PUBLIC_KEY.');
+    const flagged = values['allowed-origin'] as string[] | undefined;
+    const allowedOrigins =
+      flagged && flagged.length > 0
+        ? flagged
+        : (process.env.GUIDEPOST_ALLOWED_ORIGINS ?? '')
+            .split(',')
+            .map((o) => o.trim())
+            .filter((o) => o !== '');
+    const port = integerFlag(values.port as string | undefined, '--port', 0, 65535, 8787);
+    const rateLimit = integerFlag(values['rate-limit'] as string | undefined, '--rate-limit', 0, 10_000_000, DEFAULT_RATE_LIMIT);
+    const host = (values.host as string | undefined) ?? '127.0.0.1';
+
+    const { db, path } = openDeliveryDb(file);
+    let server: ReturnType<typeof createDeliveryServer>;
+    let url: string;
+    try {
+      server = createDeliveryServer({
+        db,
+        adminToken,
+        publicKey,
+        allowedOrigins,
+        rateLimit,
+        sdkFile: sdkFile(),
+        trustProxy: values['trust-proxy'] === true,
+      });
+      url = await server.listen(port, host);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    if (ctx.json) ctx.out(JSON.stringify({ url, db: path, allowedOrigins, rateLimit }));
+    else {
+      ctx.out(
+        [
+          `Guidepost delivery server listening on ${url}`,
+          `  database:        ${path}`,
+          `  allowed origins: ${allowedOrigins.length > 0 ? allowedOrigins.join(', ') : 'none (browsers on other sites cannot call the client endpoints)'}`,
+          `  rate limit:      ${rateLimit === 0 ? 'off' : `${rateLimit} requests per minute per key and address`}`,
+          '  Stop with Ctrl+C.',
+        ].join('\n'),
+      );
+    }
+    const signal = await untilStopped();
+    await server.close();
+    db.close();
+    ctx.note(`Delivery server stopped (${signal}).`);
+    return null;
+  },
+};

@@ -1,0 +1,38 @@
+/** `guidepost import <file>`: imports a file of Segment-spec events and prints its report. */
+import { withBackend } from './backend';
+import { finished, progressPrinter, type Command } from './command';
+
+export const importCommand: Command = {
+  summary: 'Import a file of Segment-spec events (NDJSON, a JSON array, or CSV with a header).',
+  usage: 'guidepost import <file> [--db <file>] [--format ndjson|json|csv] [--json]',
+  options: { format: { type: 'string' } },
+  run: (ctx) =>
+    withBackend(ctx, async ({ handlers, runJob }) => {
+      const [file, ...extra] = ctx.positionals;
+      if (!file || extra.length > 0) throw new Error('name exactly one file to import.');
+      const format = ctx.values.format;
+      if (format !== undefined && format !== 'ndjson' && format !== 'json' && format !== 'csv') {
+        throw new Error(`--format must be ndjson, json or csv, not "${String(format)}".`);
+      }
+      const progress = progressPrinter(ctx);
+      const job = finished(
+        await runJob(
+          () => handlers.startImport({ path: file, ...(format ? { format } : {}) }),
+          (j) => {
+            const records = j.progress.records ?? 0;
+            const rate = Math.round(j.progress.recordRate ?? 0);
+            progress(`  ${records.toLocaleString('en-US')} records · ${(j.progress.done / 1048576).toFixed(1)} of ${((j.progress.total ?? 0) / 1048576).toFixed(1)} MB · ${rate.toLocaleString('en-US')} records/s`);
+          },
+        ),
+      );
+      const report = await handlers.getImportReport({ id: job.result?.reportId ?? 0 });
+      const { imported, duplicates, rejected, errors, users, ms } = report;
+      const lines = [
+        `Imported ${imported.toLocaleString('en-US')} records in ${(ms / 1000).toFixed(1)} s ` +
+          `(${duplicates.toLocaleString('en-US')} duplicates, ${rejected.toLocaleString('en-US')} rejected); ${users.toLocaleString('en-US')} users in the cache.`,
+        ...errors.slice(0, 20).map((e) => `  line ${e.line}: ${e.reason}`),
+        ...(errors.length > 20 ? [`  … and ${rejected - 20} more rejections (see --json)`] : []),
+      ];
+      return { data: { imported, duplicates, rejected, errors, users, ms }, text: lines.join('\n') };
+    }),
+};

@@ -1,0 +1,59 @@
+/** `guidepost message list|publish`: the messages, and publishing them with one delivery attempt each. */
+import { memorySecrets } from '../messages/secrets';
+import { withBackend } from './backend';
+import type { Command } from './command';
+
+export const messageCommand: Command = {
+  summary: 'List messages, or publish them to a delivery server through the outbox (one attempt each).',
+  usage:
+    'guidepost message list [--archived] [--db <file>] [--json]\n' +
+    '       guidepost message publish (--id <id> | --all) --server <url> --token <token> [--db <file>] [--json]   (or GUIDEPOST_TOKEN)',
+  options: { id: { type: 'string' }, all: { type: 'boolean', default: false }, server: { type: 'string' }, token: { type: 'string' }, archived: { type: 'boolean', default: false } },
+  run: (ctx) => {
+    const [action, ...args] = ctx.positionals;
+    if (args.length > 0) throw new Error(`unexpected argument "${args[0]}".`);
+    if (action === 'list') {
+      return withBackend(ctx, async ({ handlers }) => {
+        const records = await handlers.listMessages({ includeArchived: ctx.values.archived === true });
+        const messages = records.map((r) => ({
+          id: r.message.id,
+          kind: r.message.kind,
+          status: r.status,
+          segment: r.targetName ?? (r.message.target.type === 'segment' ? r.message.target.segmentId : r.message.target.personaId),
+          version: r.publishedVersion,
+        }));
+        const text =
+          messages.length === 0
+            ? 'No messages yet.'
+            : messages.map((m) => `${m.id}  ${m.kind}  ${m.status}  ${m.segment}  ${m.version === null ? 'never published' : `v${m.version}`}`).join('\n');
+        return { data: { messages }, text };
+      });
+    }
+    if (action === 'publish') {
+      const id = ctx.values.id as string | undefined;
+      const all = ctx.values.all === true;
+      if ((id === undefined) === !all) throw new Error('name one message with --id <id>, or publish every message with --all.');
+      const server = ctx.values.server as string | undefined;
+      if (server !== undefined && !/^https?:\/\/[^\s]+$/.test(server)) throw new Error(`--server must be an http(s) URL, not "${server}".`);
+      const token = (ctx.values.token as string | undefined) ?? process.env.GUIDEPOST_TOKEN;
+      if (!token) throw new Error('give the delivery server\'s admin token with --token or GUIDEPOST_TOKEN.');
+      // The token is this run's only: both environments hold it in memory, and nothing is stored.
+      const secrets = memorySecrets({ seed: { staging: token, production: token }, env: {} });
+      return withBackend(
+        ctx,
+        async ({ handlers }) => {
+          const ids = all ? (await handlers.listMessages({})).map((r) => r.message.id) : [id as string];
+          const results = await handlers.publishMessagesNow({ ids, ...(server === undefined ? {} : { url: server }) });
+          const ok = results.every((r) => r.state === 'published' || r.state === 'queued');
+          const text =
+            results.length === 0
+              ? 'No messages to publish.'
+              : results.map((r) => `${r.id}  ${r.state}${r.version === null ? '' : ` v${r.version}`}${r.error ? `  ${r.error}` : ''}`).join('\n');
+          return { data: { results }, text, exitCode: ok ? 0 : 2 };
+        },
+        { secrets },
+      );
+    }
+    throw new Error('say `message list` or `message publish`.');
+  },
+};

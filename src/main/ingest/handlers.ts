@@ -1,0 +1,101 @@
+/** The contract's ingest methods: an import or a sync as a background job, and the reports they leave. */
+import { basename } from 'node:path';
+import type { IngestHandlers } from '../../shared/contract/ingest';
+import { ApiError } from '../../shared/errors';
+import { createKvRepo } from '../db/kv';
+import type { WritingJobDeps } from '../jobs/writers';
+import { importFile } from './import-file';
+import { getReport, listReports } from './reports';
+import { syncFromSource } from './sync';
+
+export interface IngestDeps extends WritingJobDeps {
+  /** The import's parser thread script (out/main/parse-worker.js); without it imports parse inline. */
+  parserScript?: URL;
+}
+
+const importMessage = (s: { imported: number; duplicates: number; rejected: number; state: string }): string =>
+  `${s.state === 'cancelled' ? 'Import cancelled; kept' : 'Imported'} ${s.imported.toLocaleString('en-US')} records` +
+  ` (${s.duplicates.toLocaleString('en-US')} duplicates, ${s.rejected.toLocaleString('en-US')} rejected).`;
+
+export function createIngestHandlers({ db, clock, jobs, writers, afterWrite, parserScript }: IngestDeps): IngestHandlers {
+  const kv = createKvRepo(db);
+  // The sync token lives in memory only (or comes from the environment): it is never written to the cache.
+  let syncToken: string | null = process.env.GUIDEPOST_SYNC_TOKEN ?? null;
+
+  return {
+    startImport: ({ path: file, format }) => {
+      writers.assertNone('start an import');
+      const { jobId } = jobs.start('import', `Importing ${basename(file)}`, 'bytes', async (ctx) => {
+        const summary = await importFile(db, file, {
+          clock,
+          ...(parserScript ? { parserScript } : {}),
+          ...(format ? { format } : {}),
+          onProgress: (p) => ctx.progress(p.bytes, p.totalBytes, p.records),
+          checkpoint: ctx.checkpoint,
+        });
+        afterWrite();
+        ctx.setResult({ reportId: summary.reportId });
+        if (summary.state === 'cancelled') throw new ApiError('cancelled', importMessage(summary));
+        return importMessage(summary);
+      });
+      return { jobId };
+    },
+    listImportReports: ({ limit }) => listReports(db, limit ?? 20),
+    getImportReport: ({ id }) => {
+      const report = getReport(db, id);
+      if (!report) throw new ApiError('not_found', `No import report ${id}.`);
+      return report;
+    },
+    startSync: ({ source, token }) => {
+      writers.assertNone('start a sync');
+      const from = source ?? kv.get('sync_source');
+      if (!from) throw new ApiError('invalid_argument', 'Name the source to sync from: the delivery server URL.');
+      if (token !== undefined) syncToken = token;
+      if (syncToken === null) throw new ApiError('invalid_argument', 'A token for the source is needed.');
+      const bearer = syncToken;
+      // Remember the source at once, so "Sync now" is offered even when the first attempt finds us offline.
+      // Another source starts from its own beginning: a cursor means nothing to a different server.
+      if (kv.get('sync_source') !== from) {
+        kv.delete('sync_cursor');
+        kv.set('sync_source', from);
+      }
+      const { jobId } = jobs.start('sync', `Syncing from ${new URL(from).host}`, 'pages', async (ctx) => {
+        const linkReport = (): void => {
+          const [latest] = listReports(db, 1);
+          if (latest) ctx.setResult({ reportId: latest.id });
+        };
+        let summary;
+        try {
+          summary = await syncFromSource(db, {
+            source: from,
+            token: bearer,
+            clock,
+            signal: ctx.signal,
+            checkpoint: ctx.checkpoint,
+            onPage: (s) => ctx.progress(s.pages, null, s.fetched),
+          });
+        } catch (err) {
+          linkReport();
+          afterWrite();
+          throw err;
+        }
+        linkReport();
+        afterWrite();
+        return (
+          `Synced ${summary.fetched.toLocaleString('en-US')} records in ${summary.pages} pages: ` +
+          `${summary.imported.toLocaleString('en-US')} new, ${summary.duplicates.toLocaleString('en-US')} duplicates, ${summary.rejected.toLocaleString('en-US')} rejected.`
+        );
+      });
+      return { jobId };
+    },
+    getSyncState: () => {
+      const lastSync = kv.get('last_sync_at');
+      return {
+        source: kv.get('sync_source') ?? null,
+        lastSyncAt: lastSync === undefined ? null : Number(lastSync),
+        cursor: kv.get('sync_cursor') ?? null,
+        hasToken: syncToken !== null,
+      };
+    },
+  };
+}

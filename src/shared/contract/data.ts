@@ -1,0 +1,30 @@
+/** The contract's data methods: what the cache holds, its "data as of", the event catalog and the users. */
+import { z } from 'zod';
+import type { CacheStatus, DailyVolumePoint, EventCatalogEntry, UserPage, UserTimeline } from '../types';
+import { epochMs, method, noArgs, type HandlersFor } from './method';
+
+export const dataMethods = {
+  getStatus: method<CacheStatus>()(noArgs),
+  /** Moves the default `asOf`; null goes back to the instant the data itself implies. */
+  setDataAsOf: method<CacheStatus>()(z.object({ asOf: epochMs.nullable() }).strict()),
+  listEventCatalog: method<EventCatalogEntry[]>()(noArgs),
+  getDailyVolume: method<DailyVolumePoint[]>()(
+    z.object({ days: z.number().int().min(1).max(3660).optional() }).strict(),
+  ),
+  /** Users with their traits, newest activity first; `search` matches the id or any trait value. */
+  listUsers: method<UserPage>()(
+    z
+      .object({
+        search: z.string().max(200).optional(),
+        limit: z.number().int().min(1).max(500).optional(),
+        offset: z.number().int().min(0).optional(),
+      })
+      .strict(),
+  ),
+  /** One user's records, newest first. */
+  getUserTimeline: method<UserTimeline>()(
+    z.object({ userId: z.string().min(1).max(1000), limit: z.number().int().min(1).max(1000).optional() }).strict(),
+  ),
+} as const;
+
+export type DataHandlers = HandlersFor<typeof dataMethods>;
