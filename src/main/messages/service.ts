@@ -337,10 +337,6 @@ export class MessageService {
   }
 }
 
-export function createMessageService(deps: MessageDeps): MessageService {
-  return new MessageService(deps);
-}
-
 /**
  * Stores messages as already published at version 1, each at its own instant: the demo's examples,
  * which no server ever received (publishing one again from the app sends version 2).
