@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { CacheStatus, JobInfo } from '../../shared/types';
 import { api, errorMessage, fileForImport, onBackendEvent, withFileNames } from './lib/api';
+import { toast } from './ui/toast';
 
 export type Area = 'data' | 'segments' | 'workshops' | 'messages' | 'settings';
 export const AREAS: { id: Area; label: string; shortcut: string }[] = [
@@ -14,19 +15,6 @@ export const AREAS: { id: Area; label: string; shortcut: string }[] = [
 export type DataTab = 'events' | 'users' | 'imports';
 
 export type ThemePreference = 'system' | 'light' | 'dark';
-
-export interface ToastAction {
-  label: string;
-  run(): void;
-}
-
-export interface Toast {
-  id: number;
-  tone: 'info' | 'success' | 'error';
-  text: string;
-  /** One follow-up, such as opening the report of the job the toast is about. */
-  action?: ToastAction;
-}
 
 /**
  * What the Data area says about its last import or sync that did not leave a report to open: a failed
@@ -43,7 +31,6 @@ interface AppState {
   status: CacheStatus | null;
   statusError: string | null;
   jobs: Record<string, JobInfo>;
-  toasts: Toast[];
   theme: ThemePreference;
   paletteOpen: boolean;
   /** Bumped whenever the cache's contents change, so screens know to reload. */
@@ -60,8 +47,6 @@ interface AppState {
   setTheme(theme: ThemePreference): void;
   setPaletteOpen(open: boolean): void;
   refreshStatus(): Promise<void>;
-  toast(tone: Toast['tone'], text: string, action?: ToastAction): void;
-  dismissToast(id: number): void;
   setDataTab(tab: DataTab): void;
   /** Uploads (in browser mode) and imports a file the user picked or dropped. */
   importFile(file: File): Promise<void>;
@@ -73,7 +58,6 @@ interface AppState {
 }
 
 const THEME_KEY = 'guidepost.theme';
-let toastId = 1;
 
 function savedTheme(): ThemePreference {
   const value = localStorage.getItem(THEME_KEY);
@@ -85,7 +69,6 @@ export const useApp = create<AppState>((set, get) => ({
   status: null,
   statusError: null,
   jobs: {},
-  toasts: [],
   theme: savedTheme(),
   paletteOpen: false,
   dataVersion: 0,
@@ -107,12 +90,6 @@ export const useApp = create<AppState>((set, get) => ({
       set({ statusError: errorMessage(err) });
     }
   },
-  toast: (tone, text, action) => {
-    const id = toastId++;
-    set({ toasts: [...get().toasts, { id, tone, text, ...(action ? { action } : {}) }] });
-    setTimeout(() => get().dismissToast(id), tone === 'error' || action ? 12_000 : 6000);
-  },
-  dismissToast: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
   setDataTab: (dataTab) => set({ dataTab }),
   importFile: async (file) => {
     set({ uploading: file.name, dataNotice: null, openReport: null });
@@ -173,10 +150,10 @@ function jobEnded(job: JobInfo): void {
           },
         }
       : undefined;
-  if (job.state === 'done') state.toast('success', text || `${job.title}: done.`, action);
+  if (job.state === 'done') toast('success', text || `${job.title}: done.`, action);
   // A sync that cannot reach its source is a normal state of a desktop app, not an alarm.
-  if (job.state === 'failed') state.toast(job.kind === 'sync' ? 'info' : 'error', text || `${job.title} failed.`, action);
-  if (job.state === 'cancelled') state.toast('info', text || `${job.title} was cancelled.`, action);
+  if (job.state === 'failed') toast(job.kind === 'sync' ? 'info' : 'error', text || `${job.title} failed.`, action);
+  if (job.state === 'cancelled') toast('info', text || `${job.title} was cancelled.`, action);
   if (job.id === state.dataJobId) settleDataJob(job);
 }
 

@@ -1,12 +1,12 @@
 import { api, errorMessage, withFileNames } from '../lib/api';
 import { progressFraction, progressParts } from '../lib/jobs';
 import { useApp } from '../store';
-import { ProgressBar } from './ProgressBar';
+import { ProgressBar } from '../ui/ProgressBar';
+import { toast } from '../ui/toast';
 
 /** Background work in one place: progress, rate, time left, and cancel. Never blocks the screen. */
 export function ActivityTray() {
   const jobs = useApp((s) => s.jobs);
-  const toast = useApp((s) => s.toast);
   const running = Object.values(jobs).filter((j) => j.state === 'running');
   if (running.length === 0) return null;
   return (

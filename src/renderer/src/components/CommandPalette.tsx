@@ -2,9 +2,10 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { api, errorMessage } from '../lib/api';
 import { useMessages } from '../screens/messages/store';
 import { useSegments } from '../screens/segments/store';
-import { pickBundleFile } from '../screens/workshops/BundleInput';
 import { useWorkshops } from '../screens/workshops/store';
 import { AREAS, useApp, type DataTab } from '../store';
+import { toast } from '../ui/toast';
+import { pickBundleFile } from '../screens/workshops/BundleInput';
 import { pickImportFile } from './ImportFileInput';
 
 interface PaletteCommand {
@@ -16,7 +17,7 @@ interface PaletteCommand {
 
 /** Ctrl/Cmd+K: reach any screen or action by typing part of its name. */
 export function CommandPalette() {
-  const { paletteOpen, setPaletteOpen, setArea, setTheme, toast, status, setDataTab } = useApp();
+  const { paletteOpen, setPaletteOpen, setArea, setTheme, status, setDataTab } = useApp();
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const segments = useSegments((s) => s.segments);
@@ -105,7 +106,7 @@ export function CommandPalette() {
       });
     }
     return list;
-  }, [setArea, setTheme, toast, status, setDataTab, segments, workshops, workshopOpen, messages]);
+  }, [setArea, setTheme, status, setDataTab, segments, workshops, workshopOpen, messages]);
 
   const matches = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);

@@ -1,7 +1,8 @@
 import { api, errorMessage, withFileNames } from '../lib/api';
 import { progressFraction, progressParts } from '../lib/jobs';
 import { useApp } from '../store';
-import { ProgressBar } from './ProgressBar';
+import { ProgressBar } from '../ui/ProgressBar';
+import { toast } from '../ui/toast';
 
 /**
  * The Data area's own view of its import or sync: the upload, then the job's progress with rate, time
@@ -13,7 +14,6 @@ export function DataActivity() {
   const dataJobId = useApp((s) => s.dataJobId);
   const notice = useApp((s) => s.dataNotice);
   const dismissNotice = useApp((s) => s.dismissNotice);
-  const toast = useApp((s) => s.toast);
 
   const running = dataJobId !== null && (job === undefined || job.state === 'running');
   const cancel = (): void => {

@@ -3,6 +3,7 @@ import type { ImportReport } from '../../../shared/types';
 import { api, errorMessage, fileLabel, withFileNames } from '../lib/api';
 import { formatBytes, formatDateTime, formatElapsed, formatNumber, toCsv } from '../lib/format';
 import { useApp } from '../store';
+import { toast } from '../ui/toast';
 
 const STATE_LABEL: Record<ImportReport['state'], string> = { done: 'Completed', cancelled: 'Cancelled', failed: 'Failed' };
 
@@ -24,7 +25,6 @@ function locationLabel(report: ImportReport): string {
 export function ImportReportPanel() {
   const open = useApp((s) => s.openReport);
   const close = useApp((s) => s.closeReport);
-  const toast = useApp((s) => s.toast);
   const [report, setReport] = useState<ImportReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const panel = useRef<HTMLElement>(null);

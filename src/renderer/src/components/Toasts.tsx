@@ -1,8 +1,8 @@
-import { useApp } from '../store';
+import { dismissToast, useToasts } from '../ui/toast';
 
 export function Toasts() {
-  const toasts = useApp((s) => s.toasts);
-  const dismiss = useApp((s) => s.dismissToast);
+  const toasts = useToasts((s) => s.toasts);
+  const dismiss = dismissToast;
   return (
     <div className="toasts" role="status" aria-live="polite">
       {toasts.map((t) => (

@@ -6,7 +6,7 @@ import { formatDate, formatNumber } from '../lib/format';
 import { BASE_CHART_OPTIONS, categoryAxis, chartColors, countAxis } from '../lib/charts';
 import { cssVar, useResolvedTheme } from '../lib/theme';
 import { useApp } from '../store';
-import { ChartCard } from './ChartCard';
+import { ChartCard } from '../ui/ChartCard';
 
 ChartJS.register(BarElement, CategoryScale, LinearScale, Tooltip);
 

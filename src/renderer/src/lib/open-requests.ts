@@ -8,12 +8,13 @@ import { useMessages } from '../screens/messages/store';
 import { useSegments } from '../screens/segments/store';
 import { useWorkshops } from '../screens/workshops/store';
 import { useApp } from '../store';
+import { toast } from '../ui/toast';
 import { onBackendEvent } from './api';
 
 export function openFromOutside(request: OpenRequest): void {
   const app = useApp.getState();
   app.setArea(request.area);
-  if (request.message) app.toast('error', request.message);
+  if (request.message) toast('error', request.message);
   if (request.id === null) return;
   if (request.area === 'workshops') void useWorkshops.getState().open(request.id);
   else if (request.area === 'segments') void useSegments.getState().openSegment(request.id);

@@ -1,5 +1,5 @@
-import { EmptyState } from '../components/EmptyState';
 import { useApp, type Area } from '../store';
+import { EmptyState } from '../ui/EmptyState';
 
 const INTROS: Partial<Record<Area, { title: string; body: string }>> = {
   workshops: {

@@ -1,19 +1,20 @@
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import type { DailyVolumePoint, EventCatalogEntry } from '../../../shared/types';
+import { api, errorMessage } from '../lib/api';
+import { formatDateTime, formatNumber } from '../lib/format';
+import { isWriterJob } from '../lib/jobs';
+import { useApp, type DataTab } from '../store';
+import { EmptyState } from '../ui/EmptyState';
+import { Tabs, type TabItem } from '../ui/Tabs';
+import { toast } from '../ui/toast';
 import { DataActivity } from '../components/DataActivity';
-import { EmptyState } from '../components/EmptyState';
 import { EventCatalog } from '../components/EventCatalog';
 import { pickImportFile } from '../components/ImportFileInput';
 import { ImportReportPanel } from '../components/ImportReportPanel';
 import { RecentImports } from '../components/RecentImports';
 import { SyncPanel } from '../components/SyncPanel';
-import { Tabs, type TabItem } from '../components/Tabs';
 import { UsersPanel } from '../components/UsersPanel';
 import { VolumeChart, VOLUME_DAYS } from '../components/VolumeChart';
-import { api, errorMessage } from '../lib/api';
-import { formatDateTime, formatNumber } from '../lib/format';
-import { isWriterJob } from '../lib/jobs';
-import { useApp, type DataTab } from '../store';
 
 const hasFiles = (e: DragEvent): boolean => Array.from(e.dataTransfer.types).includes('Files');
 
@@ -23,7 +24,6 @@ export function DataScreen() {
   const jobs = useApp((s) => s.jobs);
   const uploading = useApp((s) => s.uploading);
   const importFile = useApp((s) => s.importFile);
-  const toast = useApp((s) => s.toast);
   const [dragging, setDragging] = useState(false);
   const dragDepth = useRef(0);
   const writer = Object.values(jobs).find(isWriterJob);
@@ -90,7 +90,6 @@ export function DataScreen() {
 
 function EmptyData({ busy }: { busy: boolean }) {
   const jobs = useApp((s) => s.jobs);
-  const toast = useApp((s) => s.toast);
   const [showSync, setShowSync] = useState(false);
   const demoJob = Object.values(jobs).find((j) => j.kind === 'demo' && j.state === 'running');
 

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
-import { Tabs } from '../components/Tabs';
 import { useApp } from '../store';
+import { Tabs } from '../ui/Tabs';
 import { EnvironmentsPanel } from './messages/EnvironmentsPanel';
 import { MessageList } from './messages/MessageList';
 import { MessageView } from './messages/MessageView';

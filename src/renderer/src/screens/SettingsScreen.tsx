@@ -2,13 +2,14 @@ import { useState } from 'react';
 import { api, errorMessage, transportKind } from '../lib/api';
 import { formatBytes, formatDateTime } from '../lib/format';
 import { useApp, type ThemePreference } from '../store';
+import { toast } from '../ui/toast';
 
 /** ISO instant <-> the value of a datetime-local input, both in UTC (the cache's days are UTC days). */
 const toInput = (ms: number): string => new Date(ms).toISOString().slice(0, 16);
 const fromInput = (value: string): number => Date.parse(`${value}:00.000Z`);
 
 export function SettingsScreen() {
-  const { status, theme, setTheme, toast } = useApp();
+  const { status, theme, setTheme } = useApp();
   const [asOfDraft, setAsOfDraft] = useState<string>('');
   const [error, setError] = useState<string | null>(null);
 

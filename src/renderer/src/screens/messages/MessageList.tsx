@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { MessageRecord, MessageResults } from '../../../../shared/messages/model';
-import { EmptyState } from '../../components/EmptyState';
-import { MenuButton } from '../../components/MenuButton';
 import { api, errorMessage } from '../../lib/api';
 import { formatNumber, percent, plural } from '../../lib/format';
 import { useApp } from '../../store';
+import { EmptyState } from '../../ui/EmptyState';
+import { MenuButton } from '../../ui/MenuButton';
+import { toast } from '../../ui/toast';
 import { formatScore, KIND_LABELS, latestOutbox, STATUS_LABELS } from './model';
 import { OutboxBadge } from './OutboxView';
 import { useMessages } from './store';
@@ -168,7 +169,6 @@ function HeadlineCell({ record, headline }: { record: MessageRecord; headline: H
 
 function MessageRow({ record: r, headline }: { record: MessageRecord; headline: Headline | undefined }) {
   const { open, refreshList } = useMessages.getState();
-  const toast = useApp((s) => s.toast);
   const m = r.message;
   const outbox = latestOutbox(r);
 

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { OutboxItem } from '../../../../shared/messages/model';
 import { api, errorMessage } from '../../lib/api';
 import { formatDateTimeSeconds, formatNumber } from '../../lib/format';
-import { useApp } from '../../store';
+import { toast } from '../../ui/toast';
 import { flatten, OP_LABELS, OUTBOX_LABELS } from './model';
 import { useMessages } from './store';
 
@@ -27,7 +27,6 @@ function nextAttempt(item: OutboxItem): string {
 }
 
 export function useOutboxActions() {
-  const toast = useApp((s) => s.toast);
   const refreshOutbox = useMessages((s) => s.refreshOutbox);
   const retry = async (item: OutboxItem): Promise<void> => {
     try {

@@ -3,15 +3,15 @@ import { CategoryScale, Chart as ChartJS, Filler, LinearScale, LineElement, Poin
 import { Line } from 'react-chartjs-2';
 import type { Rule } from '../../../../shared/segments/rule';
 import type { SegmentPreview, SegmentTrendPoint } from '../../../../shared/types';
-import { ChartCard } from '../../components/ChartCard';
-import { otherTraits } from '../../components/UsersPanel';
-import { UserTimelinePanel } from '../../components/UserTimelinePanel';
 import { api } from '../../lib/api';
 import { formatDate, formatDateTime, formatNumber, percent, valueText } from '../../lib/format';
 import { BASE_CHART_OPTIONS, categoryAxis, chartColors, countAxis } from '../../lib/charts';
 import { cssVar, useResolvedTheme, withAlpha } from '../../lib/theme';
 import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
+import { ChartCard } from '../../ui/ChartCard';
+import { otherTraits } from '../../components/UsersPanel';
+import { UserTimelinePanel } from '../../components/UserTimelinePanel';
 
 ChartJS.register(LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Filler);
 

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SavedSegment } from '../../../../shared/types';
-import { EmptyState } from '../../components/EmptyState';
 import { api, errorMessage } from '../../lib/api';
 import { formatDateTime, formatNumber, percent } from '../../lib/format';
 import { useApp } from '../../store';
+import { EmptyState } from '../../ui/EmptyState';
+import { toast } from '../../ui/toast';
 import { useSegments } from './store';
 
 /** The saved segments: each with its rule in words and its size (counted one after another, after the list shows). */
@@ -144,7 +145,6 @@ export function SegmentList() {
 
 function SegmentRow({ segment: s, size }: { segment: SavedSegment; size: ReturnType<typeof useSegments.getState>['sizes'][string] | undefined }) {
   const { openSegment, refreshSegments } = useSegments.getState();
-  const toast = useApp((st) => st.toast);
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(s.name);
   const [rowError, setRowError] = useState<string | null>(null);

@@ -1,5 +1,5 @@
 import { api, errorMessage, fileForImport, withFileNames } from '../../lib/api';
-import { useApp } from '../../store';
+import { toast } from '../../ui/toast';
 import { useWorkshops } from './store';
 
 let input: HTMLInputElement | null = null;
@@ -11,7 +11,6 @@ export function pickBundleFile(): void {
 
 /** Uploads (in browser mode) and imports a bundle, then opens the workshop it recreated. */
 export async function importBundle(file: File): Promise<void> {
-  const { toast } = useApp.getState();
   try {
     const path = await fileForImport(file);
     const { id } = await api.importWorkshopBundle({ path });
