@@ -1,12 +1,11 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { api, errorMessage } from '../lib/api';
-import { useMessages } from '../screens/messages/store';
-import { useSegments } from '../screens/segments/store';
-import { useWorkshops } from '../screens/workshops/store';
 import { AREAS, useApp, type DataTab } from '../store';
 import { toast } from '../ui/toast';
-import { pickBundleFile } from '../screens/workshops/BundleInput';
-import { pickImportFile } from './ImportFileInput';
+import { useMessages } from '../screens/messages';
+import { useSegments } from '../screens/segments';
+import { pickBundleFile, useWorkshops } from '../screens/workshops';
+import { pickImportFile } from '../components/ImportFileInput';
 
 interface PaletteCommand {
   id: string;

@@ -1,10 +1,10 @@
 import { useEffect } from 'react';
-import { useApp } from '../store';
-import { CompareView } from './segments/CompareView';
-import { SegmentBuilder } from './segments/SegmentBuilder';
-import { SegmentList } from './segments/SegmentList';
-import { useSegments } from './segments/store';
-import { TemplateDialog } from './segments/TemplateDialog';
+import { useApp } from '../../store';
+import { CompareView } from './CompareView';
+import { SegmentBuilder } from './SegmentBuilder';
+import { SegmentList } from './SegmentList';
+import { useSegments } from './store';
+import { TemplateDialog } from './TemplateDialog';
 
 /** The Segments area: saved segments, the builder with its live size, and comparisons. */
 export function SegmentsScreen() {

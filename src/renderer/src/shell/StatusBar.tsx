@@ -2,9 +2,9 @@ import { useEffect, useState } from 'react';
 import type { OutboxItem } from '../../../shared/messages/model';
 import type { SyncState } from '../../../shared/types';
 import { api, onBackendEvent, transportKind } from '../lib/api';
-import { useMessages } from '../screens/messages/store';
 import { formatBytes, formatDateTime, formatNumber } from '../lib/format';
 import { useApp } from '../store';
+import { useMessages } from '../screens/messages';
 
 /** Outbox items not yet through: waiting to be sent (offline is normal), or stopped and needing a look. */
 function outboxCounts(items: readonly OutboxItem[]): { waiting: number; stopped: number } {

@@ -1,11 +1,11 @@
 import { useEffect } from 'react';
-import { useApp } from '../store';
-import { Tabs } from '../ui/Tabs';
-import { EnvironmentsPanel } from './messages/EnvironmentsPanel';
-import { MessageList } from './messages/MessageList';
-import { MessageView } from './messages/MessageView';
-import { OutboxPanel } from './messages/OutboxView';
-import { connectOutbox, useMessages, type ListTab } from './messages/store';
+import { useApp } from '../../store';
+import { Tabs } from '../../ui/Tabs';
+import { EnvironmentsPanel } from './EnvironmentsPanel';
+import { MessageList } from './MessageList';
+import { MessageView } from './MessageView';
+import { OutboxPanel } from './OutboxView';
+import { connectOutbox, useMessages, type ListTab } from './store';
 
 /** The Messages area: the list (with the outbox and the delivery environments), or one message open. */
 export function MessagesScreen() {

@@ -1,9 +1,9 @@
 import { useEffect } from 'react';
-import { useApp } from '../store';
-import { useSegments } from './segments/store';
-import { WorkshopList } from './workshops/WorkshopList';
-import { WorkshopView } from './workshops/WorkshopView';
-import { useWorkshops } from './workshops/store';
+import { useApp } from '../../store';
+import { useSegments } from '../segments';
+import { WorkshopList } from './WorkshopList';
+import { WorkshopView } from './WorkshopView';
+import { useWorkshops } from './store';
 
 /** The Workshops area: the list of workshops, and the open one with its steps. */
 export function WorkshopsScreen() {

@@ -1,19 +1,18 @@
 import { useEffect } from 'react';
-import { ActivityTray } from './components/ActivityTray';
-import { CommandPalette } from './components/CommandPalette';
-import { ImportFileInput } from './components/ImportFileInput';
-import { StatusBar } from './components/StatusBar';
-import { Toasts } from './components/Toasts';
-import { useResolvedTheme } from './lib/theme';
-import { DataScreen } from './screens/DataScreen';
-import { MessagesScreen } from './screens/MessagesScreen';
-import { SegmentsScreen } from './screens/SegmentsScreen';
-import { SettingsScreen } from './screens/SettingsScreen';
-import { WorkshopsScreen } from './screens/WorkshopsScreen';
-import { BundleInput } from './screens/workshops/BundleInput';
-import { connectOpenRequests } from './lib/open-requests';
-import { AREAS, connectBackendEvents, useApp, type Area } from './store';
-import { missingCase } from '../../shared/errors';
+import { missingCase } from '../../../shared/errors';
+import { useResolvedTheme } from '../lib/theme';
+import { AREAS, connectBackendEvents, useApp, type Area } from '../store';
+import { ImportFileInput } from '../components/ImportFileInput';
+import { DataScreen } from '../screens/DataScreen';
+import { MessagesScreen } from '../screens/messages';
+import { SegmentsScreen } from '../screens/segments';
+import { SettingsScreen } from '../screens/settings';
+import { BundleInput, WorkshopsScreen } from '../screens/workshops';
+import { ActivityTray } from './ActivityTray';
+import { CommandPalette } from './CommandPalette';
+import { connectOpenRequests } from './open-requests';
+import { StatusBar } from './StatusBar';
+import { Toasts } from './Toasts';
 
 function Screen({ area }: { area: Area }) {
   switch (area) {

@@ -4,12 +4,12 @@
  * this brings up the area and the workshop, segment or message, or says why it could not.
  */
 import type { OpenRequest } from '../../../shared/types';
-import { useMessages } from '../screens/messages/store';
-import { useSegments } from '../screens/segments/store';
-import { useWorkshops } from '../screens/workshops/store';
+import { onBackendEvent } from '../lib/api';
 import { useApp } from '../store';
 import { toast } from '../ui/toast';
-import { onBackendEvent } from './api';
+import { useMessages } from '../screens/messages';
+import { useSegments } from '../screens/segments';
+import { useWorkshops } from '../screens/workshops';
 
 export function openFromOutside(request: OpenRequest): void {
   const app = useApp.getState();

@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { api, errorMessage, transportKind } from '../lib/api';
-import { formatBytes, formatDateTime } from '../lib/format';
-import { useApp, type ThemePreference } from '../store';
-import { toast } from '../ui/toast';
+import { api, errorMessage, transportKind } from '../../lib/api';
+import { formatBytes, formatDateTime } from '../../lib/format';
+import { useApp, type ThemePreference } from '../../store';
+import { toast } from '../../ui/toast';
 
 /** ISO instant <-> the value of a datetime-local input, both in UTC (the cache's days are UTC days). */
 const toInput = (ms: number): string => new Date(ms).toISOString().slice(0, 16);
