@@ -1,14 +1,14 @@
 import { useEffect } from 'react';
 import { missingCase } from '../../../shared/errors';
 import { useResolvedTheme } from '../lib/theme';
-import { AREAS, connectBackendEvents, useApp, type Area } from '../store';
-import { ImportFileInput } from '../components/ImportFileInput';
-import { DataScreen } from '../screens/DataScreen';
+import { AREAS, useApp, type Area } from '../store';
+import { DataScreen, ImportFileInput } from '../screens/data';
 import { MessagesScreen } from '../screens/messages';
 import { SegmentsScreen } from '../screens/segments';
 import { SettingsScreen } from '../screens/settings';
 import { BundleInput, WorkshopsScreen } from '../screens/workshops';
 import { ActivityTray } from './ActivityTray';
+import { connectBackendEvents } from './backend-events';
 import { CommandPalette } from './CommandPalette';
 import { connectOpenRequests } from './open-requests';
 import { StatusBar } from './StatusBar';

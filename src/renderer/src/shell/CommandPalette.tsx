@@ -1,11 +1,11 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { api, errorMessage } from '../lib/api';
-import { AREAS, useApp, type DataTab } from '../store';
+import { AREAS, useApp } from '../store';
 import { toast } from '../ui/toast';
+import { pickImportFile, useData, type DataTab } from '../screens/data';
 import { useMessages } from '../screens/messages';
 import { useSegments } from '../screens/segments';
 import { pickBundleFile, useWorkshops } from '../screens/workshops';
-import { pickImportFile } from '../components/ImportFileInput';
 
 interface PaletteCommand {
   id: string;
@@ -16,7 +16,7 @@ interface PaletteCommand {
 
 /** Ctrl/Cmd+K: reach any screen or action by typing part of its name. */
 export function CommandPalette() {
-  const { paletteOpen, setPaletteOpen, setArea, setTheme, status, setDataTab } = useApp();
+  const { paletteOpen, setPaletteOpen, setArea, setTheme, status } = useApp();
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const segments = useSegments((s) => s.segments);
@@ -35,7 +35,7 @@ export function CommandPalette() {
     }));
     const dataTab = (tab: DataTab) => () => {
       setArea('data');
-      setDataTab(tab);
+      useData.getState().setTab(tab);
     };
     list.push(
       { id: 'import', label: 'Import events from a file…', hint: 'Data', run: () => pickImportFile() },
@@ -105,7 +105,7 @@ export function CommandPalette() {
       });
     }
     return list;
-  }, [setArea, setTheme, status, setDataTab, segments, workshops, workshopOpen, messages]);
+  }, [setArea, setTheme, status, segments, workshops, workshopOpen, messages]);
 
   const matches = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);

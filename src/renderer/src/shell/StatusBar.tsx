@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { OutboxItem } from '../../../shared/messages/model';
-import type { SyncState } from '../../../shared/types';
 import { api, onBackendEvent, transportKind } from '../lib/api';
 import { formatBytes, formatDateTime, formatNumber } from '../lib/format';
 import { useApp } from '../store';
+import { useApiQuery } from '../ui/useApiQuery';
+import { useData } from '../screens/data';
 import { useMessages } from '../screens/messages';
 
 /** Outbox items not yet through: waiting to be sent (offline is normal), or stopped and needing a look. */
@@ -20,24 +21,17 @@ function outboxCounts(items: readonly OutboxItem[]): { waiting: number; stopped:
 /** What is waiting in the outbox, kept live from the backend's outbox events; nothing when it is empty. */
 function OutboxIndicator() {
   const setArea = useApp((s) => s.setArea);
-  const [counts, setCounts] = useState({ waiting: 0, stopped: 0 });
-  useEffect(() => {
-    let live = true;
-    const read = (): void => {
-      api
-        .listOutbox({})
-        .then((items) => live && setCounts(outboxCounts(items)))
-        .catch(() => undefined);
-    };
-    read();
-    const off = onBackendEvent((event) => {
-      if (event.name === 'outbox') read();
-    });
-    return () => {
-      live = false;
-      off();
-    };
-  }, []);
+  // A failed read keeps the last counts: the indicator is a hint, not an alarm.
+  const outbox = useApiQuery(() => api.listOutbox({}), [], { keep: true });
+  const { reload } = outbox;
+  useEffect(
+    () =>
+      onBackendEvent((event) => {
+        if (event.name === 'outbox') reload();
+      }),
+    [reload],
+  );
+  const counts = outboxCounts(outbox.data ?? []);
   if (counts.waiting === 0 && counts.stopped === 0) return null;
   const parts = [counts.waiting > 0 ? `${formatNumber(counts.waiting)} waiting` : '', counts.stopped > 0 ? `${formatNumber(counts.stopped)} need a look` : ''];
   return (
@@ -62,20 +56,9 @@ export function StatusBar() {
   const status = useApp((s) => s.status);
   const error = useApp((s) => s.statusError);
   const setArea = useApp((s) => s.setArea);
-  const setDataTab = useApp((s) => s.setDataTab);
   const dataVersion = useApp((s) => s.dataVersion);
-  const [sync, setSync] = useState<SyncState | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    api
-      .getSyncState({})
-      .then((s) => live && setSync(s))
-      .catch(() => live && setSync(null));
-    return () => {
-      live = false;
-    };
-  }, [dataVersion]);
+  const syncState = useApiQuery(() => api.getSyncState({}), [dataVersion], { keep: true });
+  const sync = syncState.error ? null : syncState.data;
 
   return (
     <footer className="status-bar">
@@ -96,7 +79,7 @@ export function StatusBar() {
               title={`Source: ${sync.source}`}
               onClick={() => {
                 setArea('data');
-                setDataTab('imports');
+                useData.getState().setTab('imports');
               }}
             >
               Last synced: <strong data-testid="status-last-sync">{sync.lastSyncAt !== null ? formatDateTime(sync.lastSyncAt) : 'never'}</strong>

@@ -8,7 +8,7 @@ export interface ApiQuery<T> {
   error: string | null;
   /** True while a call is out. */
   loading: boolean;
-  /** Puts a value in place of the data, such as the one a save answered with. */
+  /** Puts a value in place of the data (and clears the error), such as the one a save answered with. */
   setData(data: T): void;
   /** Asks again, with the same arguments. */
   reload(): void;
@@ -65,7 +65,7 @@ export function useApiQuery<T>(query: (() => Promise<T>) | null, deps: Dependenc
     // The caller's deps say when to ask again; the query itself is read from the ref.
   }, [...deps, round]);
 
-  const setData = useCallback((data: T) => setState((s) => ({ ...s, data })), []);
+  const setData = useCallback((data: T) => setState((s) => ({ ...s, data, error: null })), []);
   const reload = useCallback(() => setRound((r) => r + 1), []);
   return { ...state, setData, reload };
 }

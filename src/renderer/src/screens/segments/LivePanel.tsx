@@ -10,8 +10,7 @@ import { cssVar, useResolvedTheme, withAlpha } from '../../lib/theme';
 import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
 import { ChartCard } from '../../ui/ChartCard';
-import { otherTraits } from '../../components/UsersPanel';
-import { UserTimelinePanel } from '../../components/UserTimelinePanel';
+import { otherTraits, UserTimelinePanel } from '../data';
 
 ChartJS.register(LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Filler);
 

@@ -1,20 +1,26 @@
 import { useEffect, useRef, useState, type DragEvent } from 'react';
-import type { DailyVolumePoint, EventCatalogEntry } from '../../../shared/types';
-import { api, errorMessage } from '../lib/api';
-import { formatDateTime, formatNumber } from '../lib/format';
-import { isWriterJob } from '../lib/jobs';
-import { useApp, type DataTab } from '../store';
-import { EmptyState } from '../ui/EmptyState';
-import { Tabs, type TabItem } from '../ui/Tabs';
-import { toast } from '../ui/toast';
-import { DataActivity } from '../components/DataActivity';
-import { EventCatalog } from '../components/EventCatalog';
-import { pickImportFile } from '../components/ImportFileInput';
-import { ImportReportPanel } from '../components/ImportReportPanel';
-import { RecentImports } from '../components/RecentImports';
-import { SyncPanel } from '../components/SyncPanel';
-import { UsersPanel } from '../components/UsersPanel';
-import { VolumeChart, VOLUME_DAYS } from '../components/VolumeChart';
+import type { DailyVolumePoint } from '../../../../shared/types';
+import { api, errorMessage } from '../../lib/api';
+import { formatDateTime, formatNumber } from '../../lib/format';
+import { isWriterJob } from '../../lib/jobs';
+import { useApp } from '../../store';
+import { EmptyState } from '../../ui/EmptyState';
+import { focusLater } from '../../ui/focusLater';
+import { Tabs, type TabItem } from '../../ui/Tabs';
+import { toast } from '../../ui/toast';
+import { useApiQuery } from '../../ui/useApiQuery';
+import { DataActivity } from './DataActivity';
+import { EventCatalog } from './EventCatalog';
+import { pickImportFile } from './ImportFileInput';
+import { ImportReportPanel } from './ImportReportPanel';
+import { VOLUME_DAYS, type DataTab } from './model';
+import { RecentImports } from './RecentImports';
+import { useData } from './store';
+import { SyncPanel } from './SyncPanel';
+import { UsersPanel } from './UsersPanel';
+import { VolumeChart } from './VolumeChart';
+
+const NO_POINTS: DailyVolumePoint[] = [];
 
 const hasFiles = (e: DragEvent): boolean => Array.from(e.dataTransfer.types).includes('Files');
 
@@ -22,8 +28,8 @@ const hasFiles = (e: DragEvent): boolean => Array.from(e.dataTransfer.types).inc
 export function DataScreen() {
   const status = useApp((s) => s.status);
   const jobs = useApp((s) => s.jobs);
-  const uploading = useApp((s) => s.uploading);
-  const importFile = useApp((s) => s.importFile);
+  const uploading = useData((s) => s.uploading);
+  const importFile = useData((s) => s.importFile);
   const [dragging, setDragging] = useState(false);
   const dragDepth = useRef(0);
   const writer = Object.values(jobs).find(isWriterJob);
@@ -149,27 +155,15 @@ function EmptyData({ busy }: { busy: boolean }) {
 function PopulatedData({ busy, busyTitle }: { busy: boolean; busyTitle: string | null }) {
   const status = useApp((s) => s.status);
   const dataVersion = useApp((s) => s.dataVersion);
-  const tab = useApp((s) => s.dataTab);
-  const setTab = useApp((s) => s.setDataTab);
-  const [catalog, setCatalog] = useState<EventCatalogEntry[] | null>(null);
-  const [volume, setVolume] = useState<DailyVolumePoint[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const tab = useData((s) => s.tab);
+  const setTab = useData((s) => s.setTab);
   const dataAsOf = status?.dataAsOf ?? null;
-
-  useEffect(() => {
-    let live = true;
-    Promise.all([api.listEventCatalog({}), api.getDailyVolume({ days: VOLUME_DAYS })])
-      .then(([c, v]) => {
-        if (!live) return;
-        setCatalog(c);
-        setVolume(v);
-        setError(null);
-      })
-      .catch((err: unknown) => live && setError(errorMessage(err)));
-    return () => {
-      live = false;
-    };
-  }, [dataVersion, dataAsOf]);
+  const events = useApiQuery(() => Promise.all([api.listEventCatalog({}), api.getDailyVolume({ days: VOLUME_DAYS })]), [dataVersion, dataAsOf], {
+    keep: true,
+  });
+  const catalog = events.data?.[0] ?? null;
+  const volume = events.data?.[1] ?? NO_POINTS;
+  const error = events.error;
 
   if (!status) return null;
   const tabs: TabItem<DataTab>[] = [
@@ -195,7 +189,7 @@ function PopulatedData({ busy, busyTitle }: { busy: boolean; busyTitle: string |
             className="ghost"
             onClick={() => {
               setTab('imports');
-              setTimeout(() => document.querySelector<HTMLInputElement>('[data-sync-source]')?.focus(), 0);
+              focusLater('[data-sync-source]');
             }}
           >
             Connect a source

@@ -1,9 +1,10 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
-import type { SyncState } from '../../../shared/types';
-import { api, errorMessage } from '../lib/api';
-import { formatDateTime } from '../lib/format';
-import { isWriterJob } from '../lib/jobs';
-import { useApp } from '../store';
+import { useId, useState, type FormEvent } from 'react';
+import { api, errorMessage } from '../../lib/api';
+import { formatDateTime } from '../../lib/format';
+import { isWriterJob } from '../../lib/jobs';
+import { useApp } from '../../store';
+import { useApiQuery } from '../../ui/useApiQuery';
+import { useData } from './store';
 
 /**
  * Connects a delivery server and syncs from it. The token goes straight from the password field to
@@ -11,34 +12,26 @@ import { useApp } from '../store';
  */
 export function SyncPanel({ autoFocus = false }: { autoFocus?: boolean }) {
   const dataVersion = useApp((s) => s.dataVersion);
-  const trackDataJob = useApp((s) => s.trackDataJob);
-  const busy = useApp((s) => Object.values(s.jobs).some(isWriterJob) || s.uploading !== null);
-  const [sync, setSync] = useState<SyncState | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const trackJob = useData((s) => s.trackJob);
+  const uploading = useData((s) => s.uploading !== null);
+  const busy = useApp((s) => Object.values(s.jobs).some(isWriterJob)) || uploading;
+  const syncState = useApiQuery(() => api.getSyncState({}), [dataVersion], { keep: true });
+  const sync = syncState.data;
+  const [formError, setFormError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const ids = useId();
-
-  useEffect(() => {
-    let live = true;
-    api
-      .getSyncState({})
-      .then((s) => live && setSync(s))
-      .catch((err: unknown) => live && setError(errorMessage(err)));
-    return () => {
-      live = false;
-    };
-  }, [dataVersion]);
+  const error = formError ?? syncState.error;
 
   const start = async (args: { source?: string; token?: string }): Promise<boolean> => {
     setSubmitting(true);
-    setError(null);
+    setFormError(null);
     try {
       const { jobId } = await api.startSync(args);
-      trackDataJob(jobId);
-      setSync(await api.getSyncState({}));
+      trackJob(jobId);
+      syncState.setData(await api.getSyncState({}));
       return true;
     } catch (err) {
-      setError(errorMessage(err));
+      setFormError(errorMessage(err));
       return false;
     } finally {
       setSubmitting(false);
@@ -52,11 +45,11 @@ export function SyncPanel({ autoFocus = false }: { autoFocus?: boolean }) {
     const source = String(data.get('source') ?? '').trim();
     const token = String(data.get('token') ?? '');
     if (source === '') {
-      setError('Enter the delivery server’s URL, such as https://delivery.example.com.');
+      setFormError('Enter the delivery server’s URL, such as https://delivery.example.com.');
       return;
     }
     if (token === '' && !sync?.hasToken) {
-      setError('Enter the token the delivery server gave you.');
+      setFormError('Enter the token the delivery server gave you.');
       return;
     }
     if (await start({ source, ...(token ? { token } : {}) })) {

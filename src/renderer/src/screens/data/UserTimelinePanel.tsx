@@ -1,28 +1,19 @@
-import { useEffect, useRef, useState } from 'react';
-import type { TimelineEntry, UserTimeline } from '../../../shared/types';
-import { api, errorMessage } from '../lib/api';
-import { formatDateTime, formatDateTimeSeconds, formatNumber, valueText } from '../lib/format';
+import { useEffect, useRef } from 'react';
+import type { TimelineEntry } from '../../../../shared/types';
+import { api } from '../../lib/api';
+import { formatDateTime, formatDateTimeSeconds, valueText } from '../../lib/format';
+import { useApiQuery } from '../../ui/useApiQuery';
+import { timelineCount } from './model';
 
 const TIMELINE_LIMIT = 200;
 
 /** One user's records, newest first, in a side panel. Everything is text: nothing imported is ever markup. */
 export function UserTimelinePanel({ userId, onClose }: { userId: string; onClose: () => void }) {
-  const [timeline, setTimeline] = useState<UserTimeline | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: timeline, error } = useApiQuery(() => api.getUserTimeline({ userId, limit: TIMELINE_LIMIT }), [userId]);
   const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
-    let live = true;
-    setTimeline(null);
-    setError(null);
-    api
-      .getUserTimeline({ userId, limit: TIMELINE_LIMIT })
-      .then((t) => live && setTimeline(t))
-      .catch((err: unknown) => live && setError(errorMessage(err)));
     heading.current?.focus();
-    return () => {
-      live = false;
-    };
   }, [userId]);
 
   const traits = timeline ? Object.entries(timeline.user.traits) : [];
@@ -64,11 +55,7 @@ export function UserTimelinePanel({ userId, onClose }: { userId: string; onClose
                 <Pair key={key} name={key} value={value} />
               ))}
             </dl>
-            <h3 className="timeline-count">
-              {timeline.total > timeline.entries.length
-                ? `Newest ${formatNumber(timeline.entries.length)} of ${formatNumber(timeline.total)} records`
-                : `${formatNumber(timeline.total)} ${timeline.total === 1 ? 'record' : 'records'}`}
-            </h3>
+            <h3 className="timeline-count">{timelineCount(timeline.entries.length, timeline.total)}</h3>
             {timeline.entries.length === 0 ? <p className="muted">No records for this user.</p> : null}
             <ol className="timeline">
               {timeline.entries.map((entry) => (

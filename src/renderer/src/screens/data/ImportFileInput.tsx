@@ -1,4 +1,5 @@
-import { useApp } from '../store';
+import { useApp } from '../../store';
+import { useData } from './store';
 
 /** The formats startImport reads; the backend sniffs the content too, so the extension is only a hint. */
 export const IMPORT_ACCEPT = '.ndjson,.jsonl,.json,.csv';
@@ -15,7 +16,7 @@ export function pickImportFile(): void {
 
 /** The one hidden file input, mounted once by the app so any screen or command can open the picker. */
 export function ImportFileInput() {
-  const importFile = useApp((s) => s.importFile);
+  const importFile = useData((s) => s.importFile);
   const setArea = useApp((s) => s.setArea);
   return (
     <input

@@ -1,19 +1,20 @@
-import { api, errorMessage, withFileNames } from '../lib/api';
-import { progressFraction, progressParts } from '../lib/jobs';
-import { useApp } from '../store';
-import { ProgressBar } from '../ui/ProgressBar';
-import { toast } from '../ui/toast';
+import { api, errorMessage, withFileNames } from '../../lib/api';
+import { progressFraction, progressParts } from '../../lib/jobs';
+import { useApp } from '../../store';
+import { ProgressBar } from '../../ui/ProgressBar';
+import { toast } from '../../ui/toast';
+import { useData } from './store';
 
 /**
  * The Data area's own view of its import or sync: the upload, then the job's progress with rate, time
  * left and Cancel; afterwards, why it stopped if it left no report. The activity tray shows the same job.
  */
 export function DataActivity() {
-  const uploading = useApp((s) => s.uploading);
-  const job = useApp((s) => (s.dataJobId ? s.jobs[s.dataJobId] : undefined));
-  const dataJobId = useApp((s) => s.dataJobId);
-  const notice = useApp((s) => s.dataNotice);
-  const dismissNotice = useApp((s) => s.dismissNotice);
+  const uploading = useData((s) => s.uploading);
+  const dataJobId = useData((s) => s.jobId);
+  const job = useApp((s) => (dataJobId ? s.jobs[dataJobId] : undefined));
+  const notice = useData((s) => s.notice);
+  const dismissNotice = useData((s) => s.dismissNotice);
 
   const running = dataJobId !== null && (job === undefined || job.state === 'running');
   const cancel = (): void => {

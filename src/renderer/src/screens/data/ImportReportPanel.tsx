@@ -1,9 +1,12 @@
-import { useEffect, useRef, useState } from 'react';
-import type { ImportReport } from '../../../shared/types';
-import { api, errorMessage, fileLabel, withFileNames } from '../lib/api';
-import { formatBytes, formatDateTime, formatElapsed, formatNumber, toCsv } from '../lib/format';
-import { useApp } from '../store';
-import { toast } from '../ui/toast';
+import { useEffect, useRef } from 'react';
+import type { ImportReport } from '../../../../shared/types';
+import { api, fileLabel, withFileNames } from '../../lib/api';
+import { formatBytes, formatDateTime, formatElapsed, formatNumber, toCsv } from '../../lib/format';
+import { copyText } from '../../ui/clipboard';
+import { DataTable } from '../../ui/DataTable';
+import { useApiQuery } from '../../ui/useApiQuery';
+import { locationLabel } from './model';
+import { useData } from './store';
 
 const STATE_LABEL: Record<ImportReport['state'], string> = { done: 'Completed', cancelled: 'Cancelled', failed: 'Failed' };
 
@@ -15,48 +18,23 @@ export function StateBadge({ state }: { state: ImportReport['state'] }) {
   return <span className={`badge ${state}`}>{STATE_LABEL[state]}</span>;
 }
 
-/** Where a rejection is: a line of NDJSON or CSV, an element of a JSON array, a record of a sync. */
-function locationLabel(report: ImportReport): string {
-  if (report.kind === 'sync') return 'Record';
-  return report.format === 'json' ? 'Element' : 'Line';
-}
-
 /** One import's or sync's report: what it counted, and the records it rejected with their reasons. */
 export function ImportReportPanel() {
-  const open = useApp((s) => s.openReport);
-  const close = useApp((s) => s.closeReport);
-  const [report, setReport] = useState<ImportReport | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const open = useData((s) => s.openReport);
+  const close = useData((s) => s.closeReport);
+  const { data: report, error } = useApiQuery(open ? () => api.getImportReport({ id: open.id }) : null, [open]);
   const panel = useRef<HTMLElement>(null);
 
   useEffect(() => {
-    if (!open) return;
-    let live = true;
-    setReport(null);
-    setError(null);
-    api
-      .getImportReport({ id: open.id })
-      .then((r) => live && setReport(r))
-      .catch((err: unknown) => live && setError(errorMessage(err)));
-    if (open.focus) {
-      panel.current?.scrollIntoView({ block: 'nearest' });
-      panel.current?.focus();
-    }
-    return () => {
-      live = false;
-    };
+    if (!open?.focus) return;
+    panel.current?.scrollIntoView({ block: 'nearest' });
+    panel.current?.focus();
   }, [open]);
 
   if (!open) return null;
 
-  const copy = async (r: ImportReport): Promise<void> => {
-    try {
-      await navigator.clipboard.writeText(toCsv([locationLabel(r).toLowerCase(), 'reason'], r.errors.map((e) => [e.line, e.reason])));
-      toast('success', `Copied ${formatNumber(r.errors.length)} rejections as CSV.`);
-    } catch {
-      toast('error', 'The clipboard is not available here.');
-    }
-  };
+  const copy = (r: ImportReport): Promise<void> =>
+    copyText(toCsv([locationLabel(r).toLowerCase(), 'reason'], r.errors.map((e) => [e.line, e.reason])), `Copied ${formatNumber(r.errors.length)} rejections as CSV.`);
 
   return (
     <section
@@ -124,7 +102,6 @@ function Stat({ label, value, testId, tone }: { label: string; value: string; te
 
 function RejectionTable({ report }: { report: ImportReport }) {
   if (report.rejected === 0) return <p className="muted">No record was rejected.</p>;
-  const where = locationLabel(report);
   return (
     <div className="rejections">
       <h4>
@@ -135,24 +112,16 @@ function RejectionTable({ report }: { report: ImportReport }) {
             : ` · ${formatNumber(report.rejected)}`}
         </span>
       </h4>
-      <div className="table-scroll short">
-        <table className="data-table" data-testid="rejections">
-          <thead>
-            <tr>
-              <th scope="col" className="num narrow-col">{where}</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.errors.map((e, i) => (
-              <tr key={i}>
-                <td className="num">{e.line}</td>
-                <td className="wrap">{e.reason}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        testId="rejections"
+        scroll="table-scroll short"
+        rows={report.errors}
+        rowKey={(_, i) => i}
+        columns={[
+          { id: 'where', header: locationLabel(report), numeric: true, headerClassName: 'narrow-col', cell: (e) => e.line },
+          { id: 'reason', header: 'Reason', className: 'wrap', cell: (e) => e.reason },
+        ]}
+      />
     </div>
   );
 }
