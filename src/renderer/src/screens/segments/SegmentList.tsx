@@ -118,8 +118,8 @@ export function SegmentList() {
           {listError}
         </p>
       ) : null}
-      <section className="card segment-list-card" aria-label="Saved segments">
-        <table className="data-table segment-table" data-testid="segment-list">
+      <section className="card list-card" aria-label="Saved segments">
+        <table className="data-table list-table" data-testid="segment-list">
           <thead>
             <tr>
               <th scope="col">Segment</th>
@@ -232,7 +232,7 @@ function SegmentRow({ segment: s, size }: { segment: SavedSegment; size: ReturnT
   return (
     <>
       <tr className={confirm ? 'segment-row confirming' : 'segment-row'} data-testid="segment-row">
-        <td className="segment-name-cell">
+        <td className="name-cell">
           {renaming ? (
             <form
               className="rename-form"
@@ -264,7 +264,7 @@ function SegmentRow({ segment: s, size }: { segment: SavedSegment; size: ReturnT
               </button>
             </form>
           ) : (
-            <button type="button" className="link segment-name" onClick={() => void openSegment(s.id)} title="Open in the builder">
+            <button type="button" className="link row-name" onClick={() => void openSegment(s.id)} title="Open in the builder">
               {s.name}
             </button>
           )}

@@ -117,9 +117,9 @@ export function WorkshopList() {
     );
   } else {
     body = (
-      <section className="card segment-list-card">
+      <section className="card list-card">
         <div className="table-scroll">
-          <table className="data-table segment-table">
+          <table className="data-table list-table">
             <thead>
               <tr>
                 <th scope="col">Workshop</th>
@@ -136,8 +136,8 @@ export function WorkshopList() {
             <tbody>
               {list.map((w) => (
                 <tr key={w.id} data-testid="workshop-row" className={w.archived ? 'archived-row' : undefined}>
-                  <td className="segment-name-cell">
-                    <button type="button" className="link segment-name" onClick={() => void open(w.id)}>
+                  <td className="name-cell">
+                    <button type="button" className="link row-name" onClick={() => void open(w.id)}>
                       {w.title}
                     </button>
                     {w.archived ? <span className="badge">archived</span> : null}
