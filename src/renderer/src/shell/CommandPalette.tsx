@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { api, errorMessage } from '../lib/api';
 import { AREAS, useApp } from '../store';
+import { focusLater } from '../ui/focusLater';
 import { toast } from '../ui/toast';
 import { pickImportFile, useData, type DataTab } from '../screens/data';
 import { useMessages } from '../screens/messages';
@@ -127,7 +128,7 @@ export function CommandPalette() {
       void useWorkshops.getState().refreshList();
       void useMessages.getState().refreshList();
       returnFocus.current = document.activeElement;
-      setTimeout(() => inputRef.current?.focus(), 0);
+      focusLater(() => inputRef.current);
     } else if (returnFocus.current instanceof HTMLElement) {
       returnFocus.current.focus();
     }

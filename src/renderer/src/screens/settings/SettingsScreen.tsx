@@ -2,7 +2,14 @@ import { useState } from 'react';
 import { api, errorMessage, transportKind } from '../../lib/api';
 import { formatBytes, formatDateTime } from '../../lib/format';
 import { useApp, type ThemePreference } from '../../store';
+import { SegmentedChoice, type Choice } from '../../ui/SegmentedChoice';
 import { toast } from '../../ui/toast';
+
+const THEME_CHOICES: Choice<ThemePreference>[] = [
+  { value: 'system', label: 'Follow the system' },
+  { value: 'light', label: 'Light' },
+  { value: 'dark', label: 'Dark' },
+];
 
 /** ISO instant <-> the value of a datetime-local input, both in UTC (the cache's days are UTC days). */
 const toInput = (ms: number): string => new Date(ms).toISOString().slice(0, 16);
@@ -31,14 +38,7 @@ export function SettingsScreen() {
       </header>
       <section className="card">
         <h3>Appearance</h3>
-        <fieldset className="segmented" aria-label="Theme">
-          {(['system', 'light', 'dark'] as ThemePreference[]).map((option) => (
-            <label key={option} className={theme === option ? 'selected' : undefined}>
-              <input type="radio" name="theme" value={option} checked={theme === option} onChange={() => setTheme(option)} />
-              {option === 'system' ? 'Follow the system' : option === 'light' ? 'Light' : 'Dark'}
-            </label>
-          ))}
-        </fieldset>
+        <SegmentedChoice<ThemePreference> name="theme" label="Theme" options={THEME_CHOICES} value={theme} onChange={setTheme} />
       </section>
       <section className="card">
         <h3>Data as of</h3>
