@@ -42,7 +42,7 @@ export function ChartCard({ title, subtitle, header, rows, children }: ChartCard
           </button>
         </div>
       </header>
-      {asTable ? <DataTable columns={columns} rows={rows} rowKey={(_, i) => i} scroll="table-scroll" /> : <div className="chart-box">{children}</div>}
+      {asTable ? <DataTable columns={columns} rows={rows} rowKey={(_, i) => i} /> : <div className="chart-box">{children}</div>}
     </section>
   );
 }

@@ -14,7 +14,7 @@ export interface Column<Row> {
   /** More classes of the cells ('wrap', 'truncate') and of the header ('narrow-col'). */
   className?: string;
   headerClassName?: string;
-  /** A cell's attributes beyond its content: a title, a test id. */
+  /** A cell's attributes beyond its content (a title, a test id); a className here replaces the column's. */
   cellProps?(row: Row): TdHTMLAttributes<HTMLTableCellElement> & DataAttributes;
   /** The cell names its row (`<th scope="row">`), as a field name does in a comparison. */
   rowHeader?: boolean;
@@ -63,8 +63,8 @@ interface DataTableProps<Row> {
   emptyRow?: ReactNode;
   /** Drawn instead of the table when there are no rows: an EmptyState, or a short inline note. */
   empty?: ReactNode;
-  /** Wraps the table in a scrolling box with these classes ('table-scroll', 'table-scroll tall'). */
-  scroll?: string;
+  /** The classes of the box the table scrolls in ('table-scroll tall'), or false for none. Default 'table-scroll'. */
+  scroll?: string | false;
   scrollRef?: Ref<HTMLDivElement>;
   bodyRef?: Ref<HTMLTableSectionElement>;
   /** Previous and Next under the table, with "1–50 of 2,000". */
@@ -79,7 +79,7 @@ const classes = (...names: (string | false | undefined)[]): string | undefined =
  * needs; the table only lays them out.
  */
 export function DataTable<Row>(props: DataTableProps<Row>) {
-  const { columns, rows, rowKey, className, testId, caption, actions, rowProps, detail, emptyRow, empty, scroll, scrollRef, bodyRef, paging } = props;
+  const { columns, rows, rowKey, className, testId, caption, actions, rowProps, detail, emptyRow, empty, scroll = 'table-scroll', scrollRef, bodyRef, paging } = props;
   const [sort, setSort] = useState<SortState | null>(props.initialSort ?? null);
 
   const sorted = useMemo(() => {
@@ -162,7 +162,7 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
 
   return (
     <>
-      {scroll !== undefined ? (
+      {scroll !== false ? (
         <div ref={scrollRef} className={scroll}>
           {table}
         </div>

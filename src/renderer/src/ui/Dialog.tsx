@@ -103,3 +103,21 @@ export function Dialog({ title, subtitle, onClose, className, initialFocus, onSu
     </div>
   );
 }
+
+interface DialogFooterProps {
+  onCancel(): void;
+  /** The dialog's own buttons, after Cancel: the primary one last. */
+  children: ReactNode;
+}
+
+/** A dialog's bottom row: Cancel, then what the dialog is for. */
+export function DialogFooter({ onCancel, children }: DialogFooterProps) {
+  return (
+    <footer className="dialog-footer">
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+      {children}
+    </footer>
+  );
+}

@@ -1,4 +1,4 @@
-import { useRef, type KeyboardEvent } from 'react';
+import { useRef, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface TabItem<T extends string> {
   id: T;
@@ -53,6 +53,24 @@ export function Tabs<T extends string>({ items, value, onChange, label, idBase }
           {t.badge ? <span className="tab-badge">{t.badge}</span> : null}
         </button>
       ))}
+    </div>
+  );
+}
+
+interface TabPanelProps<T extends string> {
+  /** The same idBase as the Tabs it belongs to. */
+  idBase: string;
+  /** The tab whose content this is. */
+  tab: T;
+  className?: string;
+  children: ReactNode;
+}
+
+/** The content of the selected tab, tied to its tab for screen readers. */
+export function TabPanel<T extends string>({ idBase, tab, className = 'tab-panel', children }: TabPanelProps<T>) {
+  return (
+    <div className={className} role="tabpanel" id={`${idBase}-panel-${tab}`} aria-labelledby={`${idBase}-tab-${tab}`}>
+      {children}
     </div>
   );
 }

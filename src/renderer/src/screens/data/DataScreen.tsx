@@ -5,8 +5,10 @@ import { formatDateTime, formatNumber } from '../../lib/format';
 import { isWriterJob } from '../../lib/jobs';
 import { useApp } from '../../store';
 import { EmptyState } from '../../ui/EmptyState';
+import { ErrorNote } from '../../ui/ErrorNote';
 import { focusLater } from '../../ui/focusLater';
-import { Tabs, type TabItem } from '../../ui/Tabs';
+import { ScreenHeader } from '../../ui/ScreenHeader';
+import { TabPanel, Tabs, type TabItem } from '../../ui/Tabs';
 import { toast } from '../../ui/toast';
 import { useApiQuery } from '../../ui/useApiQuery';
 import { DataActivity } from './DataActivity';
@@ -175,37 +177,39 @@ function PopulatedData({ busy, busyTitle }: { busy: boolean; busyTitle: string |
 
   return (
     <div className="screen">
-      <header className="screen-header">
-        <div>
-          <h1>Data</h1>
-          <p className="muted">
+      <ScreenHeader
+        title="Data"
+        subtitle={
+          <>
             {formatNumber(status.users)} users · {formatNumber(status.events)} events
             {status.dataAsOf !== null ? ` · data as of ${formatDateTime(status.dataAsOf)}` : ''}
-          </p>
-        </div>
-        <div className="header-actions">
-          <button
-            type="button"
-            className="ghost"
-            onClick={() => {
-              setTab('imports');
-              focusLater('[data-sync-source]');
-            }}
-          >
-            Connect a source
-          </button>
-          <button type="button" className="primary" onClick={pickImportFile} disabled={busy} title={busyHint ?? 'Import a file of events (or drop one here)'}>
-            Import events
-          </button>
-        </div>
-      </header>
+          </>
+        }
+        actions={
+          <>
+            <button
+              type="button"
+              className="ghost"
+              onClick={() => {
+                setTab('imports');
+                focusLater('[data-sync-source]');
+              }}
+            >
+              Connect a source
+            </button>
+            <button type="button" className="primary" onClick={pickImportFile} disabled={busy} title={busyHint ?? 'Import a file of events (or drop one here)'}>
+              Import events
+            </button>
+          </>
+        }
+      />
       <DataActivity />
       <ImportReportPanel />
       <Tabs items={tabs} value={tab} onChange={setTab} label="Data views" idBase="data" />
-      <div className="tab-panel" role="tabpanel" id={`data-panel-${tab}`} aria-labelledby={`data-tab-${tab}`}>
+      <TabPanel idBase="data" tab={tab}>
         {tab === 'events' ? (
           <>
-            {error ? <p className="error-banner" role="alert">{error}</p> : null}
+            <ErrorNote error={error} banner />
             <VolumeChart points={volume} asOf={dataAsOf} />
             <EventCatalog catalog={catalog} />
           </>
@@ -217,7 +221,7 @@ function PopulatedData({ busy, busyTitle }: { busy: boolean; busyTitle: string |
             <SyncPanel />
           </>
         ) : null}
-      </div>
+      </TabPanel>
     </div>
   );
 }

@@ -51,7 +51,6 @@ export function EventCatalog({ catalog }: { catalog: EventCatalogEntry[] | null 
       </header>
       <DataTable
         testId="event-catalog"
-        scroll="table-scroll"
         columns={columns}
         rows={rows}
         rowKey={(e) => e.name}

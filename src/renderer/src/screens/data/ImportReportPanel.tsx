@@ -4,6 +4,7 @@ import { api, fileLabel, withFileNames } from '../../lib/api';
 import { formatBytes, formatDateTime, formatElapsed, formatNumber, toCsv } from '../../lib/format';
 import { copyText } from '../../ui/clipboard';
 import { DataTable } from '../../ui/DataTable';
+import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
 import { locationLabel } from './model';
 import { useData } from './store';
@@ -72,7 +73,7 @@ export function ImportReportPanel() {
           </button>
         </div>
       </header>
-      {error ? <p className="error-text" role="alert">{error}</p> : null}
+      <ErrorNote error={error} />
       {!report && !error ? <p className="muted">Loading the report…</p> : null}
       {report ? (
         <>

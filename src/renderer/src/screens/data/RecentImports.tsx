@@ -3,6 +3,7 @@ import { api } from '../../lib/api';
 import { formatDateTime, formatElapsed, formatNumber } from '../../lib/format';
 import { useApp } from '../../store';
 import { DataTable, type Column } from '../../ui/DataTable';
+import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
 import { pickImportFile } from './ImportFileInput';
 import { reportSource, StateBadge } from './ImportReportPanel';
@@ -43,16 +44,11 @@ export function RecentImports() {
           <p className="muted">Files and syncs brought into this cache, newest first. Open one to see what it rejected and why.</p>
         </div>
       </header>
-      {error ? (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote error={error} />
       {reports === null && !error ? <p className="muted">Loading…</p> : null}
       {reports !== null ? (
         <DataTable
           testId="recent-imports"
-          scroll="table-scroll"
           columns={columns}
           rows={reports}
           rowKey={(r) => r.id}

@@ -3,6 +3,7 @@ import { api, errorMessage } from '../../lib/api';
 import { formatDateTime } from '../../lib/format';
 import { isWriterJob } from '../../lib/jobs';
 import { useApp } from '../../store';
+import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
 import { useData } from './store';
 
@@ -120,7 +121,7 @@ export function SyncPanel({ autoFocus = false }: { autoFocus?: boolean }) {
         </button>
       </form>
       <p className="muted hint">The token stays in memory for this session only: it is never written to disk.</p>
-      {error ? <p className="error-text" role="alert">{error}</p> : null}
+      <ErrorNote error={error} />
     </section>
   );
 }

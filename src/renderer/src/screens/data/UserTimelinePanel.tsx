@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { TimelineEntry } from '../../../../shared/types';
 import { api } from '../../lib/api';
 import { formatDateTime, formatDateTimeSeconds, valueText } from '../../lib/format';
+import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
 import { timelineCount } from './model';
 
@@ -42,7 +43,7 @@ export function UserTimelinePanel({ userId, onClose }: { userId: string; onClose
         </button>
       </header>
       <div className="side-panel-body">
-        {error ? <p className="error-text" role="alert">{error}</p> : null}
+        <ErrorNote error={error} />
         {!timeline && !error ? <p className="muted">Loading…</p> : null}
         {timeline ? (
           <>

@@ -4,6 +4,7 @@ import { api } from '../../lib/api';
 import { formatDateTime, formatNumber } from '../../lib/format';
 import { useApp } from '../../store';
 import { DataTable, openableRow, type Column } from '../../ui/DataTable';
+import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
 import { otherTraits, traitText } from './model';
 import { UserTimelinePanel } from './UserTimelinePanel';
@@ -93,11 +94,7 @@ export function UsersPanel() {
           }}
         />
       </header>
-      {error ? (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote error={error} />
       <DataTable
         className="users-table"
         testId="users-table"

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { BarElement, CategoryScale, Chart as ChartJS, LinearScale, Tooltip } from 'chart.js';
 import { Bar } from 'react-chartjs-2';
 import type { DailyVolumePoint } from '../../../../shared/types';
-import { BASE_CHART_OPTIONS, categoryAxis, chartColors, countAxis } from '../../lib/charts';
+import { chartColors, countChartOptions } from '../../lib/charts';
 import { formatDate, formatNumber } from '../../lib/format';
 import { cssVar, useResolvedTheme } from '../../lib/theme';
 import { useApp } from '../../store';
@@ -29,18 +29,14 @@ export function VolumeChart({ points: sparse, asOf }: { points: DailyVolumePoint
     };
     // The theme changes the CSS variables the colours come from.
   }, [points, theme]);
-  const options = useMemo(() => {
-    const colors = chartColors();
-    return {
-      ...BASE_CHART_OPTIONS,
-      plugins: {
-        legend: { display: false },
-        tooltip: { callbacks: { label: (ctx: { parsed: { y: number | null } }) => `${formatNumber(ctx.parsed.y ?? 0)} events` } },
-      },
-      scales: { x: categoryAxis(colors, 10), y: countAxis(colors, 'events per day') },
-    };
+  const options = useMemo(
+    () =>
+      countChartOptions(chartColors(), 10, 'events per day', {
+        label: (ctx: { parsed: { y: number | null } }) => `${formatNumber(ctx.parsed.y ?? 0)} events`,
+      }),
     // The theme changes the CSS variables the colours come from.
-  }, [theme]);
+    [theme],
+  );
   return (
     <ChartCard
       title="Daily event volume"

@@ -5,6 +5,7 @@ import { formatNumber, percent, plural } from '../../lib/format';
 import { useApp } from '../../store';
 import { DataTable, type Column } from '../../ui/DataTable';
 import { EmptyState } from '../../ui/EmptyState';
+import { ErrorNote } from '../../ui/ErrorNote';
 import { MenuButton } from '../../ui/MenuButton';
 import { toast } from '../../ui/toast';
 import { useEachInTurn } from '../../ui/useEachInTurn';
@@ -37,13 +38,7 @@ export function MessageList() {
   );
 
   if (list === null) {
-    return listError ? (
-      <p className="error-banner" role="alert">
-        {listError}
-      </p>
-    ) : (
-      <p className="muted pad">Loading messages…</p>
-    );
+    return listError ? <ErrorNote error={listError} banner /> : <p className="muted pad">Loading messages…</p>;
   }
 
   const toggle = (
@@ -122,6 +117,7 @@ export function MessageList() {
       <section className="card list-card" aria-label="Messages">
         <DataTable
           className="message-table"
+          scroll={false}
           testId="message-list"
           columns={columns}
           rows={list}

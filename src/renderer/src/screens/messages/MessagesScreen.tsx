@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useApp } from '../../store';
-import { Tabs } from '../../ui/Tabs';
+import { ScreenHeader } from '../../ui/ScreenHeader';
+import { TabPanel, Tabs } from '../../ui/Tabs';
 import { EnvironmentsPanel } from './EnvironmentsPanel';
 import { MessageList } from './MessageList';
 import { MessageView } from './MessageView';
@@ -29,22 +30,22 @@ export function MessagesScreen() {
   const waiting = (outbox ?? []).filter((o) => o.state !== 'published').length;
   return (
     <div className="screen">
-      <header className="screen-header">
-        <div>
-          <h1>Messages</h1>
-          <p className="muted">Upsell modals and NPS surveys for a segment or a persona, previewed as users see them and published through the outbox.</p>
-        </div>
-        {empty && listTab === 'messages' ? null : (
-          <div className="header-actions">
-            <button type="button" onClick={() => newMessage('modal')}>
-              New upsell modal
-            </button>
-            <button type="button" className="primary" onClick={() => newMessage('nps')}>
-              New NPS survey
-            </button>
-          </div>
-        )}
-      </header>
+      <ScreenHeader
+        title="Messages"
+        subtitle="Upsell modals and NPS surveys for a segment or a persona, previewed as users see them and published through the outbox."
+        actions={
+          empty && listTab === 'messages' ? null : (
+            <>
+              <button type="button" onClick={() => newMessage('modal')}>
+                New upsell modal
+              </button>
+              <button type="button" className="primary" onClick={() => newMessage('nps')}>
+                New NPS survey
+              </button>
+            </>
+          )
+        }
+      />
       <Tabs<ListTab>
         label="Messages views"
         idBase="messages"
@@ -56,9 +57,9 @@ export function MessagesScreen() {
         value={listTab}
         onChange={setListTab}
       />
-      <div role="tabpanel" id={`messages-panel-${listTab}`} aria-labelledby={`messages-tab-${listTab}`} className="tab-panel">
+      <TabPanel idBase="messages" tab={listTab}>
         {listTab === 'messages' ? <MessageList /> : listTab === 'outbox' ? <OutboxPanel /> : <EnvironmentsPanel />}
-      </div>
+      </TabPanel>
     </div>
   );
 }

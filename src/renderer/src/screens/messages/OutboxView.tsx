@@ -115,7 +115,6 @@ export function OutboxPanel() {
       </header>
       <DataTable
         className="outbox-table"
-        scroll="table-scroll"
         columns={columns}
         rows={outbox}
         rowKey={(item) => item.id}
@@ -171,7 +170,6 @@ export function ConflictView({ item }: { item: OutboxItem }) {
         {error ? <p className="error-text">{error}</p> : null}
         <DataTable
           className="conflict-table"
-          scroll="table-scroll"
           rows={shown}
           rowKey={(k) => k}
           rowProps={(k) => ({ className: mine.get(k) !== theirs.get(k) ? 'differs' : undefined })}

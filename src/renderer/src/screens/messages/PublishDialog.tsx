@@ -3,7 +3,8 @@ import type { MessageRecord } from '../../../../shared/messages/model';
 import type { MethodOutput } from '../../../../shared/contract';
 import { api, errorMessage } from '../../lib/api';
 import { DataTable, type Column } from '../../ui/DataTable';
-import { Dialog } from '../../ui/Dialog';
+import { Dialog, DialogFooter } from '../../ui/Dialog';
+import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
 import { showValue } from './model';
 import { useMessages } from './store';
@@ -52,11 +53,7 @@ export function PublishDialog({ record, onClose }: { record: MessageRecord; onCl
       }
     >
       <div className="publish-body">
-        {error ? (
-          <p className="error-banner" role="alert" data-testid="publish-error">
-            {error}
-          </p>
-        ) : null}
+        <ErrorNote error={error} banner testId="publish-error" />
         {!diff && !error ? <p className="muted">Comparing with the published version…</p> : null}
         {diff ? (
           diff.changes.length === 0 ? (
@@ -66,7 +63,6 @@ export function PublishDialog({ record, onClose }: { record: MessageRecord; onCl
               className="diff-table"
               testId="publish-diff"
               caption="What changes"
-              scroll="table-scroll"
               rows={diff.changes}
               rowKey={(c) => c.path}
               columns={DIFF_COLUMNS}
@@ -74,14 +70,11 @@ export function PublishDialog({ record, onClose }: { record: MessageRecord; onCl
           )
         ) : null}
       </div>
-      <footer className="dialog-footer">
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
+      <DialogFooter onCancel={onClose}>
         <button type="button" className="primary" disabled={!diff || busy} onClick={() => void publish()}>
           {diff ? `Publish version ${diff.nextVersion}` : 'Publish'}
         </button>
-      </footer>
+      </DialogFooter>
     </Dialog>
   );
 }

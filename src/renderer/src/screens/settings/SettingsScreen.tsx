@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { api, errorMessage, transportKind } from '../../lib/api';
 import { formatBytes, formatDateTime } from '../../lib/format';
 import { useApp, type ThemePreference } from '../../store';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { ScreenHeader } from '../../ui/ScreenHeader';
 import { SegmentedChoice, type Choice } from '../../ui/SegmentedChoice';
 import { toast } from '../../ui/toast';
 
@@ -33,9 +35,7 @@ export function SettingsScreen() {
 
   return (
     <div className="screen narrow">
-      <header className="screen-header">
-        <h1>Settings</h1>
-      </header>
+      <ScreenHeader title="Settings" />
       <section className="card">
         <h3>Appearance</h3>
         <SegmentedChoice<ThemePreference> name="theme" label="Theme" options={THEME_CHOICES} value={theme} onChange={setTheme} />
@@ -75,7 +75,7 @@ export function SettingsScreen() {
             Reset to the data's own
           </button>
         </form>
-        {error ? <p className="error-text" role="alert">{error}</p> : null}
+        <ErrorNote error={error} />
       </section>
       <section className="card">
         <h3>Local cache</h3>
