@@ -116,4 +116,51 @@ describe('import directions (eslint.config.js)', () => {
     expect(await restrictedImports('src/sdk/x.ts', use('electron'))).toHaveLength(1);
     expect(await restrictedImports('src/sdk/x.ts', use('../shared/errors'))).toEqual([]);
   });
+
+  describe('inside the renderer', () => {
+    const src = 'src/renderer/src';
+
+    it('the kit (ui/) imports no screen, no shell and no store, and keeps the renderer rules', async () => {
+      for (const specifier of ['../screens/data', '../screens/messages/store', '../shell/App', '../store', '../../../main/api']) {
+        expect(await restrictedImports(`${src}/ui/x.tsx`, use(specifier)), specifier).toHaveLength(1);
+      }
+      expect((await restrictedImports(`${src}/ui/x.tsx`, use('../screens/data')))[0]).toMatch(/ui\/ and lib\/ serve every screen/);
+      for (const specifier of ['../lib/api', './toast', '../../../shared/types', 'react']) {
+        expect(await restrictedImports(`${src}/ui/x.tsx`, use(specifier)), specifier).toEqual([]);
+      }
+    });
+
+    it('lib/ imports neither the kit nor anything above it; the global store imports no screen or shell', async () => {
+      for (const specifier of ['../screens/data', '../shell/App', '../store', '../ui/toast']) {
+        expect(await restrictedImports(`${src}/lib/x.ts`, use(specifier)), specifier).toHaveLength(1);
+      }
+      expect(await restrictedImports(`${src}/lib/x.ts`, use('./format'))).toEqual([]);
+      expect(await restrictedImports(`${src}/store.ts`, use('./screens/data'))).toHaveLength(1);
+      expect(await restrictedImports(`${src}/store.ts`, use('./shell/App'))).toHaveLength(1);
+      expect(await restrictedImports(`${src}/store.ts`, use('./lib/api'))).toEqual([]);
+    });
+
+    it('an area never imports the shell, and another area only through its index', async () => {
+      const file = `${src}/screens/messages/x.tsx`;
+      for (const specifier of ['../../shell/App', '../segments/model', '../segments/store', '../segments/index', '../../screens/data/store', '../../../../main/api']) {
+        expect(await restrictedImports(file, use(specifier)), specifier).toHaveLength(1);
+      }
+      expect((await restrictedImports(file, use('../segments/store')))[0]).toMatch(/only through what that area's index\.ts exports/);
+      expect((await restrictedImports(file, use('../../shell/App')))[0]).toMatch(/never imports the shell/);
+      for (const specifier of ['../segments', '../data', './model', '../../ui/DataTable', '../../store', '../../lib/api', '../../../../shared/segments/rule']) {
+        expect(await restrictedImports(file, use(specifier)), specifier).toEqual([]);
+      }
+      // A file in a folder of its area: its own area's files are fine, another's are not.
+      const nested = `${src}/screens/workshops/sheets/x.tsx`;
+      expect(await restrictedImports(nested, use('../../segments/store'))).toHaveLength(1);
+      expect(await restrictedImports(nested, use('../../segments'))).toEqual([]);
+      expect(await restrictedImports(nested, use('../doc'))).toEqual([]);
+    });
+
+    it('the shell reaches an area through its index', async () => {
+      expect(await restrictedImports(`${src}/shell/x.tsx`, use('../screens/data/store'))).toHaveLength(1);
+      expect(await restrictedImports(`${src}/shell/x.tsx`, use('../screens/data'))).toEqual([]);
+      expect(await restrictedImports(`${src}/shell/x.tsx`, use('../../../main/api'))).toHaveLength(1);
+    });
+  });
 });

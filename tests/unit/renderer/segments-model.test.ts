@@ -8,13 +8,7 @@ import {
   newCondition,
   newFilter,
   placeOf,
-  readList,
-  readScalar,
   removeIn,
-  scalarKind,
-  splitList,
-  takesList,
-  takesNoValue,
   toRule,
   uid,
   updateIn,
@@ -24,6 +18,7 @@ import {
   type EditGroup,
   type EditTrait,
 } from '../../../src/renderer/src/screens/segments/model';
+import { readList, readScalar, scalarKind, splitList, takesList, takesNoValue } from '../../../src/renderer/src/ui/filter-values';
 import { COUNT_OPS, VALUE_OPS, type Condition, type PropertyFilter, type Rule, type Scalar, type ValueOp } from '../../../src/shared/segments/rule';
 
 const KINDS: ConditionKind[] = ['event', 'trait', 'first_seen', 'last_seen', 'nps', 'segment', 'group'];

@@ -30,3 +30,15 @@ export function countAxis(colors: ChartColors, unit: string) {
     title: { display: true, text: unit, color: colors.text },
   };
 }
+
+/**
+ * The options of a chart of one count series over categories: no legend, the tooltip's words, the x
+ * axis with at most `xTicks` labels and the y axis of counts titled `unit`.
+ */
+export function countChartOptions<Callbacks extends object>(colors: ChartColors, xTicks: number, unit: string, tooltip: Callbacks) {
+  return {
+    ...BASE_CHART_OPTIONS,
+    plugins: { legend: { display: false }, tooltip: { callbacks: tooltip } },
+    scales: { x: categoryAxis(colors, xTicks), y: countAxis(colors, unit) },
+  };
+}

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { ThemePreference } from '../store';
+
+/** The theme the user chose; 'system' follows the OS. */
+export type ThemePreference = 'system' | 'light' | 'dark';
 
 const darkQuery = (): MediaQueryList => window.matchMedia('(prefers-color-scheme: dark)');
 

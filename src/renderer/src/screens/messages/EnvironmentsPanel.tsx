@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { EnvironmentSettings } from '../../../../shared/messages/model';
 import { api, errorMessage, transportKind } from '../../lib/api';
-import { useApp } from '../../store';
+import { toast } from '../../ui/toast';
 
 const SOURCE_LABELS: Record<NonNullable<EnvironmentSettings['tokenSource']>, string> = {
   'safe-storage': 'kept in the OS keychain (safeStorage)',
@@ -51,7 +51,6 @@ export function EnvironmentsPanel() {
 }
 
 function EnvironmentForm({ env, onSaved }: { env: EnvironmentSettings; onSaved(next: EnvironmentSettings): void }) {
-  const toast = useApp((s) => s.toast);
   const [url, setUrl] = useState(env.url ?? '');
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);

@@ -1,65 +1,28 @@
-import { useId, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { ENVIRONMENTS, type MessageDraft, type MessageKind } from '../../../../shared/messages/model';
-import { VALUE_OPS, type PropertyFilter, type Scalar, type ValueOp } from '../../../../shared/segments/rule';
-import { readList, readScalar, takesList, takesNoValue, VALUE_OP_LABELS } from '../segments/model';
+import type { PropertyFilter } from '../../../../shared/segments/rule';
+import { Field, FieldErrors, type FieldControl } from '../../ui/Field';
+import { readFilterValue } from '../../ui/filter-values';
+import { NumberInput } from '../../ui/NumberInput';
+import { PropertyFilterRow } from '../../ui/PropertyFilterRow';
+import { SegmentedChoice } from '../../ui/SegmentedChoice';
 import { defaultModal, defaultNps, inputToIso, isoToInput, issuesAt, KIND_LABELS, type Issues } from './model';
 import { useMessages } from './store';
 
 type Edit = (change: (d: MessageDraft) => MessageDraft) => void;
 
-interface FieldControl {
-  id: string;
-  'aria-describedby': string | undefined;
-  'aria-invalid': boolean | undefined;
+interface IssueFieldProps {
+  label: string;
+  issues: Issues;
+  /** The draft's field path: what is wrong there shows beside the control. */
+  path: string;
+  hint?: string;
+  children(control: FieldControl): ReactNode;
 }
 
-/** A labelled field with what is wrong with it right beside it. */
-function Field({ label, issues, path, hint, children }: { label: string; issues: Issues; path: string; hint?: string; children: (c: FieldControl) => ReactNode }) {
-  const id = useId();
-  const errors = issuesAt(issues, path);
-  const described = [errors.length > 0 ? `${id}-err` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className="field-block msg-field" data-field={path}>
-      <label className="field-label" htmlFor={id}>
-        {label}
-      </label>
-      {children({ id, 'aria-describedby': described, 'aria-invalid': errors.length > 0 || undefined })}
-      {hint ? (
-        <p id={`${id}-hint`} className="muted hint">
-          {hint}
-        </p>
-      ) : null}
-      {errors.length > 0 ? (
-        <ul id={`${id}-err`} className="field-errors" data-testid="field-error">
-          {errors.map((e) => (
-            <li key={e}>{e}</li>
-          ))}
-        </ul>
-      ) : null}
-    </div>
-  );
-}
-
-/**
- * A number typed as text: an empty box is "not set" (or the schema says what it needs), and text that
- * is not a number is kept as typed so the schema can say so, instead of jumping back.
- */
-function NumberInput({ value, onChange, control, className }: { value: unknown; onChange(v: number | string | undefined): void; control: FieldControl; className?: string }) {
-  const shown = value === undefined ? '' : String(value);
-  return (
-    <input
-      {...control}
-      className={className ?? 'w-num-wide'}
-      type="text"
-      inputMode="decimal"
-      value={shown}
-      onChange={(e) => {
-        const text = e.target.value.trim();
-        if (text === '') onChange(undefined);
-        else onChange(Number.isFinite(Number(text)) ? Number(text) : e.target.value);
-      }}
-    />
-  );
+/** A Field whose errors are the draft's issues at its path. */
+function IssueField({ issues, path, ...rest }: IssueFieldProps) {
+  return <Field {...rest} name={path} errors={issuesAt(issues, path)} />;
 }
 
 /** Sets `key` of an object, or removes it when the value is undefined. */
@@ -101,21 +64,20 @@ function BasicsSection({ draft, issues, edit }: SectionProps) {
     <section className="card msg-section" aria-labelledby="msg-basics">
       <h3 id="msg-basics">Message</h3>
       <div className="msg-grid">
-        <Field label="Name (only you see it)" issues={issues} path="name">
+        <IssueField label="Name (only you see it)" issues={issues} path="name">
           {(c) => <input {...c} type="text" value={draft.name} maxLength={200} onChange={(e) => edit((d) => ({ ...d, name: e.target.value }))} />}
-        </Field>
+        </IssueField>
         <div className="field-block">
           <span className="field-label" id="msg-kind-label">
             Kind
           </span>
-          <fieldset className="segmented" aria-labelledby="msg-kind-label">
-            {(['nps', 'modal'] as MessageKind[]).map((k) => (
-              <label key={k} className={draft.kind === k ? 'selected' : undefined}>
-                <input type="radio" name="msg-kind" value={k} checked={draft.kind === k} onChange={() => setKind(k)} />
-                {KIND_LABELS[k]}
-              </label>
-            ))}
-          </fieldset>
+          <SegmentedChoice<MessageKind>
+            name="msg-kind"
+            labelledBy="msg-kind-label"
+            options={(['nps', 'modal'] as const).map((k) => ({ value: k, label: KIND_LABELS[k] }))}
+            value={draft.kind}
+            onChange={setKind}
+          />
         </div>
       </div>
     </section>
@@ -130,14 +92,14 @@ function ModalSection({ draft, issues, edit }: SectionProps) {
   return (
     <section className="card msg-section" aria-labelledby="msg-content">
       <h3 id="msg-content">Upsell modal</h3>
-      <Field label="Title" issues={issues} path="modal.title">
+      <IssueField label="Title" issues={issues} path="modal.title">
         {(c) => <input {...c} type="text" value={modal.title} onChange={(e) => set({ title: e.target.value })} />}
-      </Field>
-      <Field label="Body" issues={issues} path="modal.body" hint="**bold**, *italic*, [links](https://…), lists with “- ”, blank lines between paragraphs.">
+      </IssueField>
+      <IssueField label="Body" issues={issues} path="modal.body" hint="**bold**, *italic*, [links](https://…), lists with “- ”, blank lines between paragraphs.">
         {(c) => <textarea {...c} rows={5} value={modal.body} onChange={(e) => set({ body: e.target.value })} />}
-      </Field>
+      </IssueField>
       <div className="msg-grid">
-        <Field label="Image URL (optional)" issues={issues} path="modal.imageUrl">
+        <IssueField label="Image URL (optional)" issues={issues} path="modal.imageUrl">
           {(c) => (
             <input
               {...c}
@@ -148,8 +110,8 @@ function ModalSection({ draft, issues, edit }: SectionProps) {
               onChange={(e) => edit((d) => ({ ...d, modal: put(d.modal ?? defaultModal(), 'imageUrl', e.target.value || undefined) }))}
             />
           )}
-        </Field>
-        <Field label="Image description (alt text)" issues={issues} path="modal.imageAlt">
+        </IssueField>
+        <IssueField label="Image description (alt text)" issues={issues} path="modal.imageAlt">
           {(c) => (
             <input
               {...c}
@@ -159,13 +121,13 @@ function ModalSection({ draft, issues, edit }: SectionProps) {
               onChange={(e) => edit((d) => ({ ...d, modal: put(d.modal ?? defaultModal(), 'imageAlt', e.target.value || undefined) }))}
             />
           )}
-        </Field>
+        </IssueField>
       </div>
       <div className="msg-grid three">
-        <Field label="Call to action label" issues={issues} path="modal.cta.label">
+        <IssueField label="Call to action label" issues={issues} path="modal.cta.label">
           {(c) => <input {...c} type="text" value={cta.label} onChange={(e) => set({ cta: { ...cta, label: e.target.value } })} />}
-        </Field>
-        <Field label="It…" issues={{}} path="modal.cta.mode">
+        </IssueField>
+        <IssueField label="It…" issues={{}} path="modal.cta.mode">
           {(c) => (
             <select
               {...c}
@@ -179,27 +141,21 @@ function ModalSection({ draft, issues, edit }: SectionProps) {
               <option value="action">runs a product action</option>
             </select>
           )}
-        </Field>
+        </IssueField>
         {ctaMode === 'url' ? (
-          <Field label="Call to action URL" issues={issues} path="modal.cta.url">
+          <IssueField label="Call to action URL" issues={issues} path="modal.cta.url">
             {(c) => <input {...c} type="url" spellCheck={false} value={cta.url ?? ''} onChange={(e) => set({ cta: { ...cta, url: e.target.value } })} />}
-          </Field>
+          </IssueField>
         ) : (
-          <Field label="Product action" issues={issues} path="modal.cta.action" hint="The host page handles it: guidepost.on('action', …).">
+          <IssueField label="Product action" issues={issues} path="modal.cta.action" hint="The host page handles it: guidepost.on('action', …).">
             {(c) => <input {...c} type="text" spellCheck={false} value={cta.action ?? ''} onChange={(e) => set({ cta: { ...cta, action: e.target.value } })} />}
-          </Field>
+          </IssueField>
         )}
       </div>
-      {issuesAt(issues, 'modal.cta').length > 0 && !Object.keys(issues).some((k) => k.startsWith('modal.cta.')) ? (
-        <ul className="field-errors">
-          {issuesAt(issues, 'modal.cta').map((e) => (
-            <li key={e}>{e}</li>
-          ))}
-        </ul>
-      ) : null}
-      <Field label="Dismiss label" issues={issues} path="modal.dismissLabel">
+      {Object.keys(issues).some((k) => k.startsWith('modal.cta.')) ? null : <FieldErrors errors={issuesAt(issues, 'modal.cta')} />}
+      <IssueField label="Dismiss label" issues={issues} path="modal.dismissLabel">
         {(c) => <input {...c} type="text" value={modal.dismissLabel} onChange={(e) => set({ dismissLabel: e.target.value })} />}
-      </Field>
+      </IssueField>
     </section>
   );
 }
@@ -211,29 +167,29 @@ function NpsSection({ draft, issues, edit }: SectionProps) {
   return (
     <section className="card msg-section" aria-labelledby="msg-content">
       <h3 id="msg-content">NPS survey</h3>
-      <Field label="Question" issues={issues} path="nps.question">
+      <IssueField label="Question" issues={issues} path="nps.question">
         {(c) => <input {...c} type="text" value={nps.question} onChange={(e) => set({ question: e.target.value })} />}
-      </Field>
+      </IssueField>
       <div className="msg-grid">
-        <Field label="Label under 0" issues={issues} path="nps.lowLabel">
+        <IssueField label="Label under 0" issues={issues} path="nps.lowLabel">
           {(c) => <input {...c} type="text" value={nps.lowLabel} onChange={(e) => set({ lowLabel: e.target.value })} />}
-        </Field>
-        <Field label="Label under 10" issues={issues} path="nps.highLabel">
+        </IssueField>
+        <IssueField label="Label under 10" issues={issues} path="nps.highLabel">
           {(c) => <input {...c} type="text" value={nps.highLabel} onChange={(e) => set({ highLabel: e.target.value })} />}
-        </Field>
+        </IssueField>
       </div>
-      <Field label="Follow-up for promoters (9-10)" issues={issues} path="nps.followUp.promoter">
+      <IssueField label="Follow-up for promoters (9-10)" issues={issues} path="nps.followUp.promoter">
         {(c) => <input {...c} type="text" value={nps.followUp.promoter} onChange={(e) => follow('promoter', e.target.value)} />}
-      </Field>
-      <Field label="Follow-up for passives (7-8)" issues={issues} path="nps.followUp.passive">
+      </IssueField>
+      <IssueField label="Follow-up for passives (7-8)" issues={issues} path="nps.followUp.passive">
         {(c) => <input {...c} type="text" value={nps.followUp.passive} onChange={(e) => follow('passive', e.target.value)} />}
-      </Field>
-      <Field label="Follow-up for detractors (0-6)" issues={issues} path="nps.followUp.detractor">
+      </IssueField>
+      <IssueField label="Follow-up for detractors (0-6)" issues={issues} path="nps.followUp.detractor">
         {(c) => <input {...c} type="text" value={nps.followUp.detractor} onChange={(e) => follow('detractor', e.target.value)} />}
-      </Field>
-      <Field label="Thank-you text" issues={issues} path="nps.thankYou">
+      </IssueField>
+      <IssueField label="Thank-you text" issues={issues} path="nps.thankYou">
         {(c) => <input {...c} type="text" value={nps.thankYou} onChange={(e) => set({ thankYou: e.target.value })} />}
-      </Field>
+      </IssueField>
     </section>
   );
 }
@@ -262,31 +218,27 @@ function TargetSection({ draft, issues, edit }: SectionProps) {
           <span className="field-label" id="msg-target-kind">
             Target
           </span>
-          <fieldset className="segmented" aria-labelledby="msg-target-kind">
-            <label className={target.type === 'segment' ? 'selected' : undefined}>
-              <input
-                type="radio"
-                name="msg-target"
-                checked={target.type === 'segment'}
-                onChange={() => edit((d) => ({ ...d, target: { type: 'segment', segmentId: segments[0]?.id ?? '' } }))}
-              />
-              A saved segment
-            </label>
-            <label className={target.type === 'persona' ? 'selected' : undefined}>
-              <input
-                type="radio"
-                name="msg-target"
-                checked={target.type === 'persona'}
-                onChange={() =>
-                  edit((d) => ({ ...d, target: { type: 'persona', workshopId: personas[0]?.workshopId ?? '', personaId: personas[0]?.personaId ?? '' } }))
-                }
-              />
-              A workshop persona
-            </label>
-          </fieldset>
+          <SegmentedChoice<MessageDraft['target']['type']>
+            name="msg-target"
+            labelledBy="msg-target-kind"
+            options={[
+              { value: 'segment', label: 'A saved segment' },
+              { value: 'persona', label: 'A workshop persona' },
+            ]}
+            value={target.type}
+            onChange={(type) =>
+              edit((d) => ({
+                ...d,
+                target:
+                  type === 'segment'
+                    ? { type: 'segment', segmentId: segments[0]?.id ?? '' }
+                    : { type: 'persona', workshopId: personas[0]?.workshopId ?? '', personaId: personas[0]?.personaId ?? '' },
+              }))
+            }
+          />
         </div>
         {target.type === 'segment' ? (
-          <Field label="Segment" issues={issues} path="target" hint={segments.length === 0 ? 'No saved segments yet: save one in the Segments area.' : undefined}>
+          <IssueField label="Segment" issues={issues} path="target" hint={segments.length === 0 ? 'No saved segments yet: save one in the Segments area.' : undefined}>
             {(c) => (
               <select {...c} value={target.segmentId} onChange={(e) => edit((d) => ({ ...d, target: { type: 'segment', segmentId: e.target.value } }))}>
                 <option value="">Pick a segment…</option>
@@ -298,9 +250,9 @@ function TargetSection({ draft, issues, edit }: SectionProps) {
                 ))}
               </select>
             )}
-          </Field>
+          </IssueField>
         ) : (
-          <Field label="Persona" issues={issues} path="target" hint="The persona’s rule is used, kept in step with the workshop.">
+          <IssueField label="Persona" issues={issues} path="target" hint="The persona’s rule is used, kept in step with the workshop.">
             {(c) => (
               <select
                 {...c}
@@ -325,7 +277,7 @@ function TargetSection({ draft, issues, edit }: SectionProps) {
                 ))}
               </select>
             )}
-          </Field>
+          </IssueField>
         )}
       </div>
     </section>
@@ -350,9 +302,9 @@ function TriggerSection({ draft, issues, edit }: SectionProps) {
           On a page whose URL matches
         </label>
         {pageOn ? (
-          <Field label="Page URL pattern" issues={issues} path="trigger.page" hint="* stands for any run of characters: https://app.example.com/projects/*">
+          <IssueField label="Page URL pattern" issues={issues} path="trigger.page" hint="* stands for any run of characters: https://app.example.com/projects/*">
             {(c) => <input {...c} type="text" spellCheck={false} value={trigger.page ?? ''} onChange={(e) => setTrigger((t) => ({ ...t, page: e.target.value }))} />}
-          </Field>
+          </IssueField>
         ) : null}
       </div>
       <div className="trigger-row">
@@ -366,7 +318,7 @@ function TriggerSection({ draft, issues, edit }: SectionProps) {
         </label>
         {eventOn ? (
           <>
-            <Field label="Event name" issues={issues} path="trigger.event.name">
+            <IssueField label="Event name" issues={issues} path="trigger.event.name">
               {(c) => (
                 <input
                   {...c}
@@ -377,11 +329,11 @@ function TriggerSection({ draft, issues, edit }: SectionProps) {
                   onChange={(e) => setTrigger((t) => ({ ...t, event: { ...(t.event ?? {}), name: e.target.value } }))}
                 />
               )}
-            </Field>
+            </IssueField>
             {filters.length > 0 ? (
               <ul className="filters" aria-label="Event property filters">
                 {filters.map((f, i) => (
-                  <FilterRow
+                  <TriggerFilterRow
                     key={i}
                     index={i}
                     filter={f}
@@ -391,13 +343,7 @@ function TriggerSection({ draft, issues, edit }: SectionProps) {
                 ))}
               </ul>
             ) : null}
-            {issuesAt(issues, 'trigger.event.where').length > 0 ? (
-              <ul className="field-errors">
-                {issuesAt(issues, 'trigger.event.where').map((e) => (
-                  <li key={e}>{e}</li>
-                ))}
-              </ul>
-            ) : null}
+            <FieldErrors errors={issuesAt(issues, 'trigger.event.where')} />
             <div>
               <button type="button" className="ghost small" onClick={() => setFilters([...filters, { property: '', op: 'eq', value: '' }])}>
                 + Where a property…
@@ -406,56 +352,33 @@ function TriggerSection({ draft, issues, edit }: SectionProps) {
           </>
         ) : null}
       </div>
-      <Field label="Delay after the trigger (seconds)" issues={issues} path="trigger.delaySeconds">
-        {(c) => <NumberInput control={c} value={trigger.delaySeconds} onChange={(v) => setTrigger((t) => put(t, 'delaySeconds', v as number | undefined))} />}
-      </Field>
+      <IssueField label="Delay after the trigger (seconds)" issues={issues} path="trigger.delaySeconds">
+        {(c) => <NumberInput {...c} value={trigger.delaySeconds} onChange={(v) => setTrigger((t) => put(t, 'delaySeconds', v as number | undefined))} />}
+      </IssueField>
     </section>
   );
 }
 
-/** One property filter on the trigger's event, typed the way the segment builder types them. */
-function FilterRow({ filter, index, onChange, onRemove }: { filter: PropertyFilter; index: number; onChange(f: PropertyFilter): void; onRemove(): void }) {
-  const initial = Array.isArray(filter.value) ? filter.value.join(', ') : filter.value === undefined ? '' : String(filter.value);
-  const [text, setText] = useState(initial);
-  const commit = (op: ValueOp, value: string): void => {
-    setText(value);
-    const parsed: Scalar | Scalar[] | undefined = takesNoValue(op) ? undefined : takesList(op) ? readList(value, 'auto') : readScalar(value, 'auto');
-    onChange(put<PropertyFilter, 'value'>({ property: filter.property, op }, 'value', parsed));
-  };
-  const n = index + 1;
+/**
+ * One property filter on the trigger's event, read the way the segment builder reads them. The text
+ * stays as typed ("a, b" mid-list) while the draft holds the values it reads as.
+ */
+function TriggerFilterRow({ filter, index, onChange, onRemove }: { filter: PropertyFilter; index: number; onChange(f: PropertyFilter): void; onRemove(): void }) {
+  const [text, setText] = useState(() => (Array.isArray(filter.value) ? filter.value.join(', ') : filter.value === undefined ? '' : String(filter.value)));
   return (
-    <li className="fields filter-row">
-      <span className="muted">{index === 0 ? 'where' : 'and'}</span>
-      <input
-        className="w-name"
-        type="text"
-        spellCheck={false}
-        placeholder="property"
-        aria-label={`Property of filter ${n}`}
-        value={filter.property}
-        onChange={(e) => onChange({ ...filter, property: e.target.value })}
-      />
-      <select aria-label={`Operator of filter ${n}`} value={filter.op} onChange={(e) => commit(e.target.value as ValueOp, text)}>
-        {VALUE_OPS.map((op) => (
-          <option key={op} value={op}>
-            {VALUE_OP_LABELS[op]}
-          </option>
-        ))}
-      </select>
-      {takesNoValue(filter.op) ? null : (
-        <input
-          className={takesList(filter.op) ? 'w-list' : 'w-value'}
-          type="text"
-          spellCheck={false}
-          aria-label={takesList(filter.op) ? `Values of filter ${n}, separated by commas` : `Value of filter ${n}`}
-          value={text}
-          onChange={(e) => commit(filter.op, e.target.value)}
-        />
-      )}
-      <button type="button" className="ghost small icon" aria-label={`Remove filter ${n}`} onClick={onRemove}>
-        ×
-      </button>
-    </li>
+    <PropertyFilterRow
+      index={index}
+      filter={{ property: filter.property, op: filter.op, value: text }}
+      onRemove={onRemove}
+      onChange={(next) => {
+        if (next.property !== filter.property) {
+          onChange({ ...filter, property: next.property });
+          return;
+        }
+        setText(next.value);
+        onChange(put<PropertyFilter, 'value'>({ property: filter.property, op: next.op }, 'value', readFilterValue(next.op, next.value, 'auto')));
+      }}
+    />
   );
 }
 
@@ -474,7 +397,7 @@ function DeliverySection({ draft, issues, edit }: SectionProps) {
     <section className="card msg-section" aria-labelledby="msg-delivery">
       <h3 id="msg-delivery">How often, when and where</h3>
       <div className="msg-grid three">
-        <Field label="Frequency per user" issues={issues} path="frequency.once">
+        <IssueField label="Frequency per user" issues={issues} path="frequency.once">
           {(c) => (
             <select {...c} value={mode} onChange={(e) => setMode(e.target.value as FrequencyMode)}>
               <option value="once">Once</option>
@@ -482,35 +405,35 @@ function DeliverySection({ draft, issues, edit }: SectionProps) {
               <option value="always">Whenever the trigger matches</option>
             </select>
           )}
-        </Field>
+        </IssueField>
         {mode === 'every' ? (
-          <Field label="Every N days" issues={issues} path="frequency.everyDays">
-            {(c) => <NumberInput control={c} value={f.everyDays} onChange={(v) => setFrequency((x) => put(x, 'everyDays', v as number | undefined))} />}
-          </Field>
+          <IssueField label="Every N days" issues={issues} path="frequency.everyDays">
+            {(c) => <NumberInput {...c} value={f.everyDays} onChange={(v) => setFrequency((x) => put(x, 'everyDays', v as number | undefined))} />}
+          </IssueField>
         ) : (
           <span />
         )}
         {mode !== 'once' ? (
-          <Field label="At most N times (empty: no limit)" issues={issues} path="frequency.maxTimes">
-            {(c) => <NumberInput control={c} value={f.maxTimes} onChange={(v) => setFrequency((x) => put(x, 'maxTimes', v as number | undefined))} />}
-          </Field>
+          <IssueField label="At most N times (empty: no limit)" issues={issues} path="frequency.maxTimes">
+            {(c) => <NumberInput {...c} value={f.maxTimes} onChange={(v) => setFrequency((x) => put(x, 'maxTimes', v as number | undefined))} />}
+          </IssueField>
         ) : (
           <span />
         )}
       </div>
       <div className="msg-grid three">
-        <Field label="Global cooldown (hours)" issues={issues} path="cooldownHours" hint="Hours after any other message before this one may show.">
-          {(c) => <NumberInput control={c} value={draft.cooldownHours} onChange={(v) => edit((d) => put(d, 'cooldownHours', v as number | undefined))} />}
-        </Field>
-        <Field label="Rollout (% of the target)" issues={issues} path="rollout">
-          {(c) => <NumberInput control={c} value={draft.rollout} onChange={(v) => edit((d) => ({ ...d, rollout: v as number }))} />}
-        </Field>
-        <Field label="Priority (higher wins)" issues={issues} path="priority">
-          {(c) => <NumberInput control={c} value={draft.priority} onChange={(v) => edit((d) => ({ ...d, priority: v as number }))} />}
-        </Field>
+        <IssueField label="Global cooldown (hours)" issues={issues} path="cooldownHours" hint="Hours after any other message before this one may show.">
+          {(c) => <NumberInput {...c} value={draft.cooldownHours} onChange={(v) => edit((d) => put(d, 'cooldownHours', v as number | undefined))} />}
+        </IssueField>
+        <IssueField label="Rollout (% of the target)" issues={issues} path="rollout">
+          {(c) => <NumberInput {...c} value={draft.rollout} onChange={(v) => edit((d) => ({ ...d, rollout: v as number }))} />}
+        </IssueField>
+        <IssueField label="Priority (higher wins)" issues={issues} path="priority">
+          {(c) => <NumberInput {...c} value={draft.priority} onChange={(v) => edit((d) => ({ ...d, priority: v as number }))} />}
+        </IssueField>
       </div>
       <div className="msg-grid three">
-        <Field label="Start (UTC, optional)" issues={issues} path="schedule.start">
+        <IssueField label="Start (UTC, optional)" issues={issues} path="schedule.start">
           {(c) => (
             <input
               {...c}
@@ -519,8 +442,8 @@ function DeliverySection({ draft, issues, edit }: SectionProps) {
               onChange={(e) => edit((d) => ({ ...d, schedule: put(d.schedule, 'start', inputToIso(e.target.value)) }))}
             />
           )}
-        </Field>
-        <Field label="End (UTC, optional)" issues={issues} path="schedule.end">
+        </IssueField>
+        <IssueField label="End (UTC, optional)" issues={issues} path="schedule.end">
           {(c) => (
             <input
               {...c}
@@ -529,8 +452,8 @@ function DeliverySection({ draft, issues, edit }: SectionProps) {
               onChange={(e) => edit((d) => ({ ...d, schedule: put(d.schedule, 'end', inputToIso(e.target.value)) }))}
             />
           )}
-        </Field>
-        <Field label="Environment" issues={issues} path="environment">
+        </IssueField>
+        <IssueField label="Environment" issues={issues} path="environment">
           {(c) => (
             <select {...c} value={draft.environment} onChange={(e) => edit((d) => ({ ...d, environment: e.target.value as MessageDraft['environment'] }))}>
               {ENVIRONMENTS.map((env) => (
@@ -540,7 +463,7 @@ function DeliverySection({ draft, issues, edit }: SectionProps) {
               ))}
             </select>
           )}
-        </Field>
+        </IssueField>
       </div>
     </section>
   );

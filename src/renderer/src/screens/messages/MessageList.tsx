@@ -1,10 +1,15 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { MessageRecord, MessageResults } from '../../../../shared/messages/model';
-import { EmptyState } from '../../components/EmptyState';
-import { MenuButton } from '../../components/MenuButton';
 import { api, errorMessage } from '../../lib/api';
 import { formatNumber, percent, plural } from '../../lib/format';
 import { useApp } from '../../store';
+import { DataTable, type Column } from '../../ui/DataTable';
+import { EmptyState } from '../../ui/EmptyState';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { MenuButton } from '../../ui/MenuButton';
+import { toast } from '../../ui/toast';
+import { useEachInTurn } from '../../ui/useEachInTurn';
+import { useUndoableDelete } from '../../ui/useUndoableDelete';
 import { formatScore, KIND_LABELS, latestOutbox, STATUS_LABELS } from './model';
 import { OutboxBadge } from './OutboxView';
 import { useMessages } from './store';
@@ -21,39 +26,19 @@ export function MessageList() {
   const [headlines, setHeadlines] = useState<Record<string, Headline>>({});
 
   // Results come lazily, one published message at a time, after the list shows.
-  useEffect(() => {
-    if (!list) return;
-    let live = true;
-    const run = async (): Promise<void> => {
-      for (const r of list) {
-        if (!live) return;
-        if (r.publishedVersion === null) continue;
-        const stamp = `${r.publishedVersion}:${dataVersion}`;
-        if (headlines[r.message.id]?.stamp === stamp) continue;
-        try {
-          const results = await api.messageResults({ id: r.message.id });
-          if (live) setHeadlines((h) => ({ ...h, [r.message.id]: { stamp, results, error: null } }));
-        } catch (err) {
-          if (live) setHeadlines((h) => ({ ...h, [r.message.id]: { stamp, results: null, error: errorMessage(err) } }));
-        }
-      }
-    };
-    const t = setTimeout(() => void run(), 50);
-    return () => {
-      live = false;
-      clearTimeout(t);
-    };
-    // headlines is read, not followed: following it would loop.
-  }, [list, dataVersion]);
+  useEachInTurn<MessageRecord, MessageResults>(
+    list,
+    {
+      stamp: (r) => (r.publishedVersion === null ? null : `${r.publishedVersion}:${dataVersion}`),
+      held: (r) => headlines[r.message.id]?.stamp,
+      ask: (r) => api.messageResults({ id: r.message.id }),
+      put: (r, stamp, answer) => setHeadlines((h) => ({ ...h, [r.message.id]: { stamp, results: answer.value ?? null, error: answer.error ?? null } })),
+    },
+    [dataVersion],
+  );
 
   if (list === null) {
-    return listError ? (
-      <p className="error-banner" role="alert">
-        {listError}
-      </p>
-    ) : (
-      <p className="muted pad">Loading messages…</p>
-    );
+    return listError ? <ErrorNote error={listError} banner /> : <p className="muted pad">Loading messages…</p>;
   }
 
   const toggle = (
@@ -90,6 +75,38 @@ export function MessageList() {
     );
   }
 
+  const columns: Column<MessageRecord>[] = [
+    {
+      id: 'message',
+      header: 'Message',
+      cell: (r) => (
+        <>
+          <button type="button" className="link row-name" onClick={() => void useMessages.getState().open(r.message.id)}>
+            {r.message.name}
+          </button>
+          <div className="muted small-text">{KIND_LABELS[r.message.kind]}</div>
+        </>
+      ),
+    },
+    {
+      id: 'status',
+      header: 'Status',
+      cell: (r) => {
+        const outbox = latestOutbox(r);
+        return (
+          <div className="status-cell">
+            <StatusBadge record={r} />
+            {outbox && outbox.state !== 'published' ? <OutboxBadge item={outbox} /> : null}
+          </div>
+        );
+      },
+    },
+    { id: 'target', header: 'Target', className: 'wrap', cell: (r) => <TargetCell record={r} /> },
+    { id: 'environment', header: 'Environment', cell: (r) => r.message.environment },
+    { id: 'version', header: 'Version', numeric: true, cell: (r) => (r.publishedVersion === null ? <span className="muted">—</span> : `v${r.publishedVersion}`) },
+    { id: 'results', header: 'Results', cell: (r) => <HeadlineCell record={r} headline={headlines[r.message.id]} /> },
+  ];
+
   return (
     <>
       <div className="row messages-toolbar">
@@ -97,29 +114,17 @@ export function MessageList() {
         <span className="spacer" />
         {toggle}
       </div>
-      <section className="card segment-list-card" aria-label="Messages">
-        <table className="data-table message-table" data-testid="message-list">
-          <thead>
-            <tr>
-              <th scope="col">Message</th>
-              <th scope="col">Status</th>
-              <th scope="col">Target</th>
-              <th scope="col">Environment</th>
-              <th scope="col" className="num">
-                Version
-              </th>
-              <th scope="col">Results</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((r) => (
-              <MessageRow key={r.message.id} record={r} headline={headlines[r.message.id]} />
-            ))}
-          </tbody>
-        </table>
+      <section className="card list-card" aria-label="Messages">
+        <DataTable
+          className="message-table"
+          scroll={false}
+          testId="message-list"
+          columns={columns}
+          rows={list}
+          rowKey={(r) => r.message.id}
+          rowProps={(r) => ({ className: r.message.archived ? 'archived-row' : undefined, 'data-testid': 'message-row' })}
+          actions={{ cell: (r) => <MessageActions record={r} /> }}
+        />
       </section>
     </>
   );
@@ -166,11 +171,20 @@ function HeadlineCell({ record, headline }: { record: MessageRecord; headline: H
   );
 }
 
-function MessageRow({ record: r, headline }: { record: MessageRecord; headline: Headline | undefined }) {
+/** A message's menu: results, duplicate, archive or restore, and delete (with Undo) while it was never published. */
+function MessageActions({ record: r }: { record: MessageRecord }) {
   const { open, refreshList } = useMessages.getState();
-  const toast = useApp((s) => s.toast);
   const m = r.message;
-  const outbox = latestOutbox(r);
+  const deletion = useUndoableDelete({
+    name: m.name,
+    remove: async () => {
+      await api.deleteMessage({ id: m.id });
+    },
+    restore: async () => {
+      await api.saveMessage({ message: r.message });
+    },
+    refresh: refreshList,
+  });
 
   const duplicate = async (): Promise<void> => {
     try {
@@ -193,27 +207,6 @@ function MessageRow({ record: r, headline }: { record: MessageRecord; headline: 
       toast('error', errorMessage(err));
     }
   };
-  const remove = async (): Promise<void> => {
-    try {
-      await api.deleteMessage({ id: m.id });
-      await refreshList();
-      const doc = r.message;
-      toast('info', `Deleted “${m.name}”.`, {
-        label: 'Undo',
-        run: () => {
-          api
-            .saveMessage({ message: doc })
-            .then(async () => {
-              await refreshList();
-              toast('success', `Restored “${doc.name}”.`);
-            })
-            .catch((err: unknown) => toast('error', `Could not restore “${doc.name}”: ${errorMessage(err)}`));
-        },
-      });
-    } catch (err) {
-      toast('error', errorMessage(err));
-    }
-  };
 
   const items = [
     { id: 'results', label: 'Results', run: () => void open(m.id, 'results') },
@@ -221,34 +214,8 @@ function MessageRow({ record: r, headline }: { record: MessageRecord; headline: 
     m.archived
       ? { id: 'unarchive', label: 'Restore from archive', run: () => void archive(false) }
       : { id: 'archive', label: 'Archive', run: () => void archive(true) },
-    ...(r.publishedVersion === null ? [{ id: 'delete', label: 'Delete', hint: 'Undo-able', run: () => void remove() }] : []),
+    ...(r.publishedVersion === null ? [{ id: 'delete', label: 'Delete', hint: 'Undo-able', run: () => void deletion.run() }] : []),
   ];
 
-  return (
-    <tr className={m.archived ? 'archived-row' : undefined} data-testid="message-row">
-      <td>
-        <button type="button" className="link segment-name" onClick={() => void open(m.id)}>
-          {m.name}
-        </button>
-        <div className="muted small-text">{KIND_LABELS[m.kind]}</div>
-      </td>
-      <td>
-        <div className="status-cell">
-          <StatusBadge record={r} />
-          {outbox && outbox.state !== 'published' ? <OutboxBadge item={outbox} /> : null}
-        </div>
-      </td>
-      <td className="wrap">
-        <TargetCell record={r} />
-      </td>
-      <td>{m.environment}</td>
-      <td className="num">{r.publishedVersion === null ? <span className="muted">—</span> : `v${r.publishedVersion}`}</td>
-      <td>
-        <HeadlineCell record={r} headline={headline} />
-      </td>
-      <td className="row-actions">
-        <MenuButton label="Actions" ariaLabel={`Actions for ${m.name}`} className="ghost small" items={items} />
-      </td>
-    </tr>
-  );
+  return <MenuButton label="Actions" ariaLabel={`Actions for ${m.name}`} className="ghost small" items={items} />;
 }

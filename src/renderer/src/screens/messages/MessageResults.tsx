@@ -2,13 +2,13 @@ import { useMemo, useState } from 'react';
 import { BarElement, CategoryScale, Chart as ChartJS, LinearScale, LineElement, PointElement, Tooltip } from 'chart.js';
 import { Bar, Line } from 'react-chartjs-2';
 import type { MessageResults as Results, NpsResults } from '../../../../shared/messages/model';
-import { ChartCard } from '../../components/ChartCard';
 import { api } from '../../lib/api';
 import { BASE_CHART_OPTIONS, categoryAxis, chartColors, countAxis } from '../../lib/charts';
 import { formatDate, formatDateTime, formatNumber, percent } from '../../lib/format';
 import { cssVar, useResolvedTheme } from '../../lib/theme';
 import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
+import { ChartCard } from '../../ui/ChartCard';
 import { categories, formatScore } from './model';
 
 ChartJS.register(BarElement, LineElement, PointElement, CategoryScale, LinearScale, Tooltip);

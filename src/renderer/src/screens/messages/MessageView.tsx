@@ -1,9 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { MessageRecord } from '../../../../shared/messages/model';
-import { Tabs } from '../../components/Tabs';
 import { api, errorMessage } from '../../lib/api';
 import { formatDateTime, formatDateTimeSeconds } from '../../lib/format';
-import { useApp } from '../../store';
+import { ConfirmUndo } from '../../ui/ConfirmUndo';
+import { Tabs } from '../../ui/Tabs';
+import { toast } from '../../ui/toast';
 import { MessageEditor } from './MessageEditor';
 import { StatusBadge } from './MessageList';
 import { MessagePreview } from './MessagePreview';
@@ -79,23 +80,23 @@ export function MessageView() {
         </div>
       </header>
       {leaving ? (
-        <div className="notice error" role="alertdialog" aria-label="Leave with unsaved changes?">
-          <div>
-            <strong>These changes are not saved.</strong>
-            <p>
-              {saveState === 'error' ? `The last save failed${saveError ? `: ${saveError}` : ''}.` : 'The message cannot be saved until the marked fields are fixed.'} Leaving
-              drops the changes; {record ? 'the last saved version stays.' : 'this message was never saved.'}
-            </p>
-          </div>
-          <div className="card-actions">
-            <button type="button" autoFocus onClick={keepEditing}>
-              Keep editing
-            </button>
-            <button type="button" className="danger-solid" onClick={discardChanges}>
-              Discard changes
-            </button>
-          </div>
-        </div>
+        <ConfirmUndo
+          label="Leave with unsaved changes?"
+          title="These changes are not saved."
+          actions={
+            <>
+              <button type="button" autoFocus onClick={keepEditing}>
+                Keep editing
+              </button>
+              <button type="button" className="danger-solid" onClick={discardChanges}>
+                Discard changes
+              </button>
+            </>
+          }
+        >
+          {saveState === 'error' ? `The last save failed${saveError ? `: ${saveError}` : ''}.` : 'The message cannot be saved until the marked fields are fixed.'} Leaving
+          drops the changes; {record ? 'the last saved version stays.' : 'this message was never saved.'}
+        </ConfirmUndo>
       ) : null}
       {saveError ? (
         <p className="error-banner" role="alert" data-testid="save-error">
@@ -155,7 +156,6 @@ export function MessageView() {
 
 /** Pause, resume and end on the server, through the same outbox. */
 function Commands({ record }: { record: MessageRecord }) {
-  const toast = useApp((s) => s.toast);
   const [busy, setBusy] = useState(false);
   const run = async (op: 'pause' | 'resume' | 'end'): Promise<void> => {
     setBusy(true);

@@ -2,7 +2,9 @@ import { useEffect, useState } from 'react';
 import type { OutboxItem } from '../../../../shared/messages/model';
 import { api, errorMessage } from '../../lib/api';
 import { formatDateTimeSeconds, formatNumber } from '../../lib/format';
-import { useApp } from '../../store';
+import { DataTable, type Column } from '../../ui/DataTable';
+import { toast } from '../../ui/toast';
+import { useApiQuery } from '../../ui/useApiQuery';
 import { flatten, OP_LABELS, OUTBOX_LABELS } from './model';
 import { useMessages } from './store';
 
@@ -27,7 +29,6 @@ function nextAttempt(item: OutboxItem): string {
 }
 
 export function useOutboxActions() {
-  const toast = useApp((s) => s.toast);
   const refreshOutbox = useMessages((s) => s.refreshOutbox);
   const retry = async (item: OutboxItem): Promise<void> => {
     try {
@@ -69,6 +70,33 @@ export function OutboxPanel() {
 
   if (outbox === null) return <p className="muted pad">Reading the outbox…</p>;
   const name = (id: string): string => list?.find((r) => r.message.id === id)?.message.name ?? id;
+  const columns: Column<OutboxItem>[] = [
+    {
+      id: 'message',
+      header: 'Message',
+      cell: (item) => (
+        <button type="button" className="link" onClick={() => void useMessages.getState().open(item.messageId)}>
+          {name(item.messageId)}
+        </button>
+      ),
+    },
+    { id: 'operation', header: 'Operation', cell: (item) => `${OP_LABELS[item.op]}${item.version !== null ? ` v${item.version}` : ''}` },
+    { id: 'environment', header: 'Environment', cell: (item) => item.environment },
+    { id: 'state', header: 'State', cell: (item) => <OutboxBadge item={item} short /> },
+    { id: 'attempts', header: 'Attempts', numeric: true, cell: (item) => formatNumber(item.attempts) },
+    {
+      id: 'next',
+      header: 'Last error / next try',
+      className: 'wrap small-text',
+      cell: (item) => (
+        <>
+          {/* Offline is a normal state: a waiting item's last error is calm, a stopped one's is not. */}
+          {item.lastError ? <div className={item.state === 'queued' ? undefined : 'error-text'}>{item.lastError}</div> : null}
+          <div className="muted">{nextAttempt(item)}</div>
+        </>
+      ),
+    },
+  ];
   return (
     <section className="card" aria-labelledby="outbox-title" data-testid="outbox-panel">
       <header className="card-header">
@@ -85,66 +113,30 @@ export function OutboxPanel() {
           </button>
         </div>
       </header>
-      {outbox.length === 0 ? (
-        <p className="muted">Nothing is waiting: every publish and command has been delivered.</p>
-      ) : (
-        <div className="table-scroll">
-          <table className="data-table outbox-table">
-            <thead>
-              <tr>
-                <th scope="col">Message</th>
-                <th scope="col">Operation</th>
-                <th scope="col">Environment</th>
-                <th scope="col">State</th>
-                <th scope="col" className="num">
-                  Attempts
-                </th>
-                <th scope="col">Last error / next try</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {outbox.map((item) => (
-                <tr key={item.id} data-testid="outbox-row">
-                  <td>
-                    <button type="button" className="link" onClick={() => void useMessages.getState().open(item.messageId)}>
-                      {name(item.messageId)}
-                    </button>
-                  </td>
-                  <td>
-                    {OP_LABELS[item.op]}
-                    {item.version !== null ? ` v${item.version}` : ''}
-                  </td>
-                  <td>{item.environment}</td>
-                  <td>
-                    <OutboxBadge item={item} short />
-                  </td>
-                  <td className="num">{formatNumber(item.attempts)}</td>
-                  <td className="wrap small-text">
-                    {/* Offline is a normal state: a waiting item's last error is calm, a stopped one's is not. */}
-                    {item.lastError ? <div className={item.state === 'queued' ? undefined : 'error-text'}>{item.lastError}</div> : null}
-                    <div className="muted">{nextAttempt(item)}</div>
-                  </td>
-                  <td className="row-actions">
-                    {item.state === 'queued' || item.state === 'failed' ? (
-                      <button type="button" className="ghost small" aria-label={`Retry ${OP_LABELS[item.op]} of ${name(item.messageId)}`} onClick={() => void retry(item)}>
-                        Retry
-                      </button>
-                    ) : null}
-                    {item.state !== 'published' && item.state !== 'sending' ? (
-                      <button type="button" className="ghost small danger" aria-label={`Discard ${OP_LABELS[item.op]} of ${name(item.messageId)}`} onClick={() => void discard(item)}>
-                        Discard
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        className="outbox-table"
+        columns={columns}
+        rows={outbox}
+        rowKey={(item) => item.id}
+        rowProps={() => ({ 'data-testid': 'outbox-row' })}
+        actions={{
+          cell: (item) => (
+            <>
+              {item.state === 'queued' || item.state === 'failed' ? (
+                <button type="button" className="ghost small" aria-label={`Retry ${OP_LABELS[item.op]} of ${name(item.messageId)}`} onClick={() => void retry(item)}>
+                  Retry
+                </button>
+              ) : null}
+              {item.state !== 'published' && item.state !== 'sending' ? (
+                <button type="button" className="ghost small danger" aria-label={`Discard ${OP_LABELS[item.op]} of ${name(item.messageId)}`} onClick={() => void discard(item)}>
+                  Discard
+                </button>
+              ) : null}
+            </>
+          ),
+        }}
+        empty={<p className="muted">Nothing is waiting: every publish and command has been delivered.</p>}
+      />
     </section>
   );
 }
@@ -155,18 +147,9 @@ export function OutboxPanel() {
  */
 export function ConflictView({ item }: { item: OutboxItem }) {
   const { discard } = useOutboxActions();
-  const [ours, setOurs] = useState<unknown>(undefined);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    api
-      .messageDiff({ id: item.messageId })
-      .then((d) => live && setOurs(d.body))
-      .catch((err: unknown) => live && setError(errorMessage(err)));
-    return () => {
-      live = false;
-    };
-  }, [item.messageId, item.id]);
+  const diff = useApiQuery(() => api.messageDiff({ id: item.messageId }), [item.messageId, item.id]);
+  const ours = diff.data === null ? undefined : diff.data.body;
+  const error = diff.error;
 
   const mine = flatten(ours ?? {});
   const theirs = flatten(item.serverMessage ?? {});
@@ -185,33 +168,18 @@ export function ConflictView({ item }: { item: OutboxItem }) {
           publish and keeps your draft, so you can fold their changes in and publish again.
         </p>
         {error ? <p className="error-text">{error}</p> : null}
-        <div className="table-scroll">
-          <table className="data-table conflict-table">
-            <thead>
-              <tr>
-                <th scope="col">Field</th>
-                <th scope="col">Mine{item.version !== null ? ` (v${item.version})` : ''}</th>
-                <th scope="col">The server’s</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((k) => (
-                <tr key={k} className={mine.get(k) !== theirs.get(k) ? 'differs' : undefined}>
-                  <th scope="row">{k}</th>
-                  <td className="wrap">{mine.get(k) ?? '—'}</td>
-                  <td className="wrap">{theirs.get(k) ?? '—'}</td>
-                </tr>
-              ))}
-              {shown.length === 0 ? (
-                <tr>
-                  <td colSpan={3} className="muted">
-                    {ours === undefined ? 'Reading both versions…' : 'No field differs.'}
-                  </td>
-                </tr>
-              ) : null}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          className="conflict-table"
+          rows={shown}
+          rowKey={(k) => k}
+          rowProps={(k) => ({ className: mine.get(k) !== theirs.get(k) ? 'differs' : undefined })}
+          columns={[
+            { id: 'field', header: 'Field', rowHeader: true, cell: (k) => k },
+            { id: 'mine', header: `Mine${item.version !== null ? ` (v${item.version})` : ''}`, className: 'wrap', cell: (k) => mine.get(k) ?? '—' },
+            { id: 'theirs', header: 'The server’s', className: 'wrap', cell: (k) => theirs.get(k) ?? '—' },
+          ]}
+          emptyRow={ours === undefined ? 'Reading both versions…' : 'No field differs.'}
+        />
         <div className="row">
           <button type="button" className="danger-solid" onClick={() => void discard(item)}>
             Discard mine

@@ -9,6 +9,7 @@ import type { MessageDraft, MessageKind, MessageRecord, OutboxItem } from '../..
 import type { SavedSegment } from '../../../../shared/types';
 import { api, errorMessage, onBackendEvent } from '../../lib/api';
 import { useApp } from '../../store';
+import { toast } from '../../ui/toast';
 import { newDraft, OP_LABELS, validate } from './model';
 
 export type ListTab = 'messages' | 'outbox' | 'environments';
@@ -186,7 +187,7 @@ export const useMessages = create<MessagesState>((set, get) => {
       try {
         set({ outbox: await api.listOutbox({}) });
       } catch (err) {
-        useApp.getState().toast('error', `Could not read the outbox: ${errorMessage(err)}`);
+        toast('error', `Could not read the outbox: ${errorMessage(err)}`);
       }
     },
     loadTargets: async () => {
@@ -200,7 +201,7 @@ export const useMessages = create<MessagesState>((set, get) => {
           ),
         });
       } catch (err) {
-        useApp.getState().toast('error', `Could not read the segments and personas: ${errorMessage(err)}`);
+        toast('error', `Could not read the segments and personas: ${errorMessage(err)}`);
       }
     },
     newMessage: (kind) => void leave(() => {
@@ -233,7 +234,7 @@ export const useMessages = create<MessagesState>((set, get) => {
       try {
         record = await api.getMessage({ id });
       } catch (err) {
-        useApp.getState().toast('error', errorMessage(err));
+        toast('error', errorMessage(err));
         return;
       }
       await leave(() => {
@@ -315,7 +316,6 @@ export function connectOutbox(): void {
         .catch(() => undefined);
       const name = state.list?.find((r) => r.message.id === item.messageId)?.message.name ?? item.messageId;
       const what = `${OP_LABELS[item.op]} “${name}”`;
-      const toast = useApp.getState().toast;
       const open = { label: 'Open', run: () => void useMessages.getState().open(item.messageId) };
       if (item.state === 'published') toast('success', `${what}: done${item.version !== null ? ` (version ${item.version})` : ''}.`, open);
       else if (item.state === 'conflict') toast('error', `${what}: the server has a newer version. Nothing was overwritten.`, open);

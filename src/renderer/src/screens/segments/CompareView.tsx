@@ -2,12 +2,12 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import { BarElement, CategoryScale, Chart as ChartJS, Legend, LinearScale, LineElement, PointElement, Tooltip } from 'chart.js';
 import { Bar, Line } from 'react-chartjs-2';
 import type { SegmentComparison } from '../../../../shared/types';
-import { ChartCard } from '../../components/ChartCard';
 import { api } from '../../lib/api';
 import { formatDate, formatDateTime, formatNumber, percent } from '../../lib/format';
 import { cssVar, useResolvedTheme } from '../../lib/theme';
 import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
+import { ChartCard } from '../../ui/ChartCard';
 import { useSegments } from './store';
 
 ChartJS.register(BarElement, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend);

@@ -3,15 +3,14 @@ import { CategoryScale, Chart as ChartJS, Filler, LinearScale, LineElement, Poin
 import { Line } from 'react-chartjs-2';
 import type { Rule } from '../../../../shared/segments/rule';
 import type { SegmentPreview, SegmentTrendPoint } from '../../../../shared/types';
-import { ChartCard } from '../../components/ChartCard';
-import { otherTraits } from '../../components/UsersPanel';
-import { UserTimelinePanel } from '../../components/UserTimelinePanel';
 import { api } from '../../lib/api';
 import { formatDate, formatDateTime, formatNumber, percent, valueText } from '../../lib/format';
-import { BASE_CHART_OPTIONS, categoryAxis, chartColors, countAxis } from '../../lib/charts';
+import { chartColors, countChartOptions } from '../../lib/charts';
 import { cssVar, useResolvedTheme, withAlpha } from '../../lib/theme';
 import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
+import { ChartCard } from '../../ui/ChartCard';
+import { otherTraits, UserTimelinePanel } from '../data';
 
 ChartJS.register(LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Filler);
 
@@ -147,25 +146,17 @@ function TrendCard({ points, stale, error }: { points: SegmentTrendPoint[] | nul
     };
     // The theme changes the CSS variables the colours come from.
   }, [points, theme]);
-  const options = useMemo(() => {
-    const colors = chartColors();
-    return {
-      ...BASE_CHART_OPTIONS,
-      plugins: {
-        legend: { display: false },
-        tooltip: {
-          callbacks: {
-            title: (items: { label: string }[]) => `Week ending ${items[0]?.label ?? ''}`,
-            label: (ctx: { parsed: { y: number | null }; dataIndex: number }) => {
-              const p = points?.[ctx.dataIndex];
-              return `${formatNumber(ctx.parsed.y ?? 0)} users${p ? ` (${percent(p.count, p.total)} of ${formatNumber(p.total)})` : ''}`;
-            },
-          },
+  const options = useMemo(
+    () =>
+      countChartOptions(chartColors(), 6, 'users', {
+        title: (items: { label: string }[]) => `Week ending ${items[0]?.label ?? ''}`,
+        label: (ctx: { parsed: { y: number | null }; dataIndex: number }) => {
+          const p = points?.[ctx.dataIndex];
+          return `${formatNumber(ctx.parsed.y ?? 0)} users${p ? ` (${percent(p.count, p.total)} of ${formatNumber(p.total)})` : ''}`;
         },
-      },
-      scales: { x: categoryAxis(colors, 6), y: countAxis(colors, 'users') },
-    };
-  }, [theme, points]);
+      }),
+    [theme, points],
+  );
   return (
     <ChartCard
       title="Size over 12 weeks"

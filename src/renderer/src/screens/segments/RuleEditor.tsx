@@ -1,7 +1,11 @@
-import { createContext, useContext, useId, useMemo, useRef, useState, type ReactNode } from 'react';
-import { COUNT_OPS, VALUE_OPS, type NpsCategory } from '../../../../shared/segments/rule';
+import { createContext, useContext, useId, useMemo, useRef, useState } from 'react';
+import { COUNT_OPS, type NpsCategory } from '../../../../shared/segments/rule';
 import type { EventCatalogEntry, SavedSegment } from '../../../../shared/types';
-import { MenuButton } from '../../components/MenuButton';
+import { FieldErrors } from '../../ui/Field';
+import { focusLater } from '../../ui/focusLater';
+import { MenuButton } from '../../ui/MenuButton';
+import { FilterValueFields, PropertyFilterRow } from '../../ui/PropertyFilterRow';
+import { RemoveButton } from '../../ui/RemoveButton';
 import {
   COUNT_OP_LABELS,
   errorsAt,
@@ -9,22 +13,13 @@ import {
   newCondition,
   newFilter,
   placeOf,
-  readList,
-  readScalar,
   removeIn,
-  scalarKind,
-  takesList,
-  takesNoValue,
   updateIn,
-  VALUE_OP_LABELS,
   type ConditionKind,
   type EditCondition,
   type EditEvent,
-  type EditFilter,
   type EditGroup,
   type EditSeen,
-  type EditValue,
-  type ValueMode,
 } from './model';
 import type { TraitInfo } from './store';
 
@@ -81,7 +76,7 @@ export function RuleEditor({ root, onChange, errors, catalog, traits, segments }
       update: (uid, change) => onChange(updateIn(rootRef.current, uid, change)),
       remove: (uid, groupUid) => {
         onChange(removeIn(rootRef.current, uid));
-        setTimeout(() => document.querySelector<HTMLElement>(`[data-add-for="${groupUid}"] button`)?.focus(), 0);
+        focusLater(`[data-add-for="${groupUid}"] button`);
       },
       add: (groupUid, kind) => {
         const condition = newCondition(kind);
@@ -210,20 +205,12 @@ function ConditionEditor({ condition: c, path, groupUid, joiner }: { condition: 
         >
           Not
         </button>
-        <button type="button" className="ghost small icon" aria-label={`Remove ${place}`} title="Remove" onClick={() => remove(c.uid, groupUid)}>
-          ×
-        </button>
+        <RemoveButton className="ghost small icon" label={`Remove ${place}`} title="Remove" onClick={() => remove(c.uid, groupUid)} />
       </div>
       <div className="condition-body">
         <ConditionFields condition={c} path={path} />
       </div>
-      {own.length > 0 ? (
-        <ul className="field-errors" id={errorId}>
-          {own.map((m) => (
-            <li key={m}>{m}</li>
-          ))}
-        </ul>
-      ) : null}
+      <FieldErrors errors={own} id={errorId} />
     </div>
   );
 }
@@ -250,7 +237,7 @@ function ConditionFields({ condition: c, path }: { condition: EditCondition; pat
             spellCheck={false}
             onChange={(e) => set({ trait: e.target.value })}
           />
-          <ValueFields value={c} suggestions={info?.values ?? []} onChange={(v) => set(v)} />
+          <FilterValueFields value={c} suggestions={info?.values ?? []} onChange={(v) => set(v)} />
         </div>
       );
     }
@@ -297,7 +284,7 @@ function EventFields({ condition: c, focus }: { condition: EditEvent; focus: boo
   const addFilter = (): void => {
     const filter = newFilter();
     set({ where: [...c.where, filter] });
-    setTimeout(() => document.getElementById(`prop-${filter.uid}`)?.focus(), 0);
+    focusLater(() => document.getElementById(`prop-${filter.uid}`));
   };
   return (
     <div className="event-fields">
@@ -350,15 +337,16 @@ function EventFields({ condition: c, focus }: { condition: EditEvent; focus: boo
             ))}
           </datalist>
           {c.where.map((w, i) => (
-            <FilterRow
+            <PropertyFilterRow
               key={w.uid}
               filter={w}
               index={i}
-              listId={propsId}
+              propertyList={propsId}
+              propertyInputId={`prop-${w.uid}`}
               onChange={(next) => set({ where: c.where.map((x) => (x.uid === w.uid ? next : x)) })}
               onRemove={() => {
                 set({ where: c.where.filter((x) => x.uid !== w.uid) });
-                setTimeout(() => document.getElementById(`addfilter-${c.uid}`)?.focus(), 0);
+                focusLater(() => document.getElementById(`addfilter-${c.uid}`));
               }}
             />
           ))}
@@ -371,78 +359,6 @@ function EventFields({ condition: c, focus }: { condition: EditEvent; focus: boo
         {entry && entry.properties.length === 0 && c.where.length === 0 ? <span className="muted hint"> ({c.event} has no properties)</span> : null}
       </div>
     </div>
-  );
-}
-
-function FilterRow({ filter: w, index, listId, onChange, onRemove }: { filter: EditFilter; index: number; listId: string; onChange(f: EditFilter): void; onRemove(): void }) {
-  return (
-    <li className="fields filter-row">
-      <span className="muted">{index === 0 ? 'where' : 'and'}</span>
-      <input
-        id={`prop-${w.uid}`}
-        className="w-name"
-        type="text"
-        aria-label={`Property of filter ${index + 1}`}
-        placeholder="property"
-        list={listId}
-        spellCheck={false}
-        value={w.property}
-        onChange={(e) => onChange({ ...w, property: e.target.value })}
-      />
-      <ValueFields value={w} suggestions={[]} onChange={(v) => onChange({ ...w, ...v })} label={`filter ${index + 1}`} />
-      <button type="button" className="ghost small icon" aria-label={`Remove filter ${index + 1}`} title="Remove the filter" onClick={onRemove}>
-        ×
-      </button>
-    </li>
-  );
-}
-
-function ValueFields({ value: v, suggestions, onChange, label }: { value: EditValue; suggestions: string[]; onChange(v: EditValue): void; label?: string }) {
-  const listId = useId();
-  const of = label ? ` of ${label}` : '';
-  let hint: ReactNode = null;
-  if (takesList(v.op)) {
-    const items = readList(v.value, v.mode);
-    hint = items.length > 0 ? `${items.length} value${items.length === 1 ? '' : 's'}` : null;
-  } else if (!takesNoValue(v.op) && v.value !== '') {
-    hint = scalarKind(readScalar(v.value, v.mode));
-  }
-  return (
-    <>
-      <select aria-label={`Operator${of}`} value={v.op} onChange={(e) => onChange({ ...v, op: e.target.value as EditValue['op'] })}>
-        {VALUE_OPS.map((op) => (
-          <option key={op} value={op}>
-            {VALUE_OP_LABELS[op]}
-          </option>
-        ))}
-      </select>
-      {takesNoValue(v.op) ? null : (
-        <>
-          <input
-            className={takesList(v.op) ? 'w-list' : 'w-value'}
-            type="text"
-            aria-label={takesList(v.op) ? `Values${of}, separated by commas` : `Value${of}`}
-            placeholder={takesList(v.op) ? 'a, b, "c, with comma"' : 'value'}
-            list={!takesList(v.op) && suggestions.length > 0 ? listId : undefined}
-            spellCheck={false}
-            value={v.value}
-            onChange={(e) => onChange({ ...v, value: e.target.value })}
-          />
-          {suggestions.length > 0 ? (
-            <datalist id={listId}>
-              {suggestions.map((s) => (
-                <option key={s} value={s} />
-              ))}
-            </datalist>
-          ) : null}
-          <select aria-label={`Read the value${of} as`} className="w-mode" value={v.mode} onChange={(e) => onChange({ ...v, mode: e.target.value as ValueMode })}>
-            <option value="auto">auto</option>
-            <option value="text">text</option>
-          </select>
-          {hint ? <span className="type-chip" title="How the value is compared">{hint}</span> : null}
-        </>
-      )}
-    </>
   );
 }
 

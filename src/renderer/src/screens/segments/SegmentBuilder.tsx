@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { describeRule } from '../../../../shared/segments/describe';
 import { errorMessage } from '../../lib/api';
-import { useApp } from '../../store';
+import { toast } from '../../ui/toast';
 import { LivePanel, SegmentTrend } from './LivePanel';
 import { conditionCount, toRule, type EditGroup } from './model';
 import { RuleEditor } from './RuleEditor';
@@ -18,7 +18,6 @@ export function SegmentBuilder() {
   const traits = useSegments((s) => s.traits);
   const pending = useSegments((s) => s.pending);
   const { setDraft, saveDraft, showList, resolvePending, setTemplateOpen } = useSegments.getState();
-  const toast = useApp((s) => s.toast);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const nameInput = useRef<HTMLInputElement>(null);
@@ -69,7 +68,7 @@ export function SegmentBuilder() {
     } finally {
       setSaving(false);
     }
-  }, [saveDraft, toast]);
+  }, [saveDraft]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {

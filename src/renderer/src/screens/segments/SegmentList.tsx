@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SavedSegment } from '../../../../shared/types';
-import { EmptyState } from '../../components/EmptyState';
 import { api, errorMessage } from '../../lib/api';
 import { formatDateTime, formatNumber, percent } from '../../lib/format';
 import { useApp } from '../../store';
+import { EmptyState } from '../../ui/EmptyState';
+import { toast } from '../../ui/toast';
 import { useSegments } from './store';
 
 /** The saved segments: each with its rule in words and its size (counted one after another, after the list shows). */
@@ -117,8 +118,8 @@ export function SegmentList() {
           {listError}
         </p>
       ) : null}
-      <section className="card segment-list-card" aria-label="Saved segments">
-        <table className="data-table segment-table" data-testid="segment-list">
+      <section className="card list-card" aria-label="Saved segments">
+        <table className="data-table list-table" data-testid="segment-list">
           <thead>
             <tr>
               <th scope="col">Segment</th>
@@ -144,7 +145,6 @@ export function SegmentList() {
 
 function SegmentRow({ segment: s, size }: { segment: SavedSegment; size: ReturnType<typeof useSegments.getState>['sizes'][string] | undefined }) {
   const { openSegment, refreshSegments } = useSegments.getState();
-  const toast = useApp((st) => st.toast);
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(s.name);
   const [rowError, setRowError] = useState<string | null>(null);
@@ -232,7 +232,7 @@ function SegmentRow({ segment: s, size }: { segment: SavedSegment; size: ReturnT
   return (
     <>
       <tr className={confirm ? 'segment-row confirming' : 'segment-row'} data-testid="segment-row">
-        <td className="segment-name-cell">
+        <td className="name-cell">
           {renaming ? (
             <form
               className="rename-form"
@@ -264,7 +264,7 @@ function SegmentRow({ segment: s, size }: { segment: SavedSegment; size: ReturnT
               </button>
             </form>
           ) : (
-            <button type="button" className="link segment-name" onClick={() => void openSegment(s.id)} title="Open in the builder">
+            <button type="button" className="link row-name" onClick={() => void openSegment(s.id)} title="Open in the builder">
               {s.name}
             </button>
           )}

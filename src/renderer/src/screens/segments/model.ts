@@ -14,10 +14,7 @@ import {
   type ValueFilter,
   type ValueOp,
 } from '../../../../shared/segments/rule';
-import { dateInstant } from '../../../../shared/segments/values';
-
-/** How a typed value is read: numbers and true/false as such ("auto"), or always as text. */
-export type ValueMode = 'auto' | 'text';
+import { readList, readScalar, takesList, takesNoValue, type ValueMode } from '../../ui/filter-values';
 
 export interface EditValue {
   op: ValueOp;
@@ -88,20 +85,6 @@ export const COUNT_OP_LABELS: Record<CountOp, string> = {
   '<': 'fewer than',
 };
 
-export const VALUE_OP_LABELS: Record<ValueOp, string> = {
-  eq: 'is',
-  neq: 'is not',
-  in: 'is one of',
-  not_in: 'is none of',
-  contains: 'contains',
-  gt: 'is above',
-  gte: 'is at least',
-  lt: 'is below',
-  lte: 'is at most',
-  exists: 'is set',
-  not_exists: 'is not set',
-};
-
 export const KIND_LABELS: Record<ConditionKind, string> = {
   event: 'Event',
   trait: 'Trait',
@@ -111,9 +94,6 @@ export const KIND_LABELS: Record<ConditionKind, string> = {
   segment: 'Segment',
   group: 'Group',
 };
-
-export const takesNoValue = (op: ValueOp): boolean => op === 'exists' || op === 'not_exists';
-export const takesList = (op: ValueOp): boolean => op === 'in' || op === 'not_in';
 
 export function newCondition(kind: ConditionKind): EditCondition {
   const base = { uid: uid(), negate: false };
@@ -140,63 +120,6 @@ export const newFilter = (): EditFilter => ({ uid: uid(), property: '', op: 'eq'
 export const emptyRoot = (): EditGroup => ({ uid: uid(), negate: false, type: 'group', match: 'all', conditions: [] });
 
 // ——— Values ———
-
-/** A number written the way JavaScript writes it back ("6", "-2.5", not "06" or "1e3"). */
-const isCanonicalNumber = (text: string): boolean => text !== '' && Number.isFinite(Number(text)) && String(Number(text)) === text;
-
-/** One typed value as the rule will hold it. */
-export function readScalar(text: string, mode: ValueMode): Scalar {
-  if (mode === 'text') return text;
-  if (isCanonicalNumber(text)) return Number(text);
-  if (text === 'true') return true;
-  if (text === 'false') return false;
-  return text;
-}
-
-/** What a value will be compared as, for the small hint beside the input. */
-export function scalarKind(value: Scalar): 'number' | 'true/false' | 'date' | 'text' {
-  if (typeof value === 'number') return 'number';
-  if (typeof value === 'boolean') return 'true/false';
-  return dateInstant(value) !== null ? 'date' : 'text';
-}
-
-/**
- * Splits "a, b, "c, d"" into items: commas separate, double quotes keep commas (and "" is a quote),
- * and a quoted item is always text.
- */
-export function splitList(text: string): { text: string; quoted: boolean }[] {
-  const items: { text: string; quoted: boolean }[] = [];
-  let i = 0;
-  while (i <= text.length) {
-    while (i < text.length && text[i] === ' ') i++;
-    if (text[i] === '"') {
-      let value = '';
-      i++;
-      while (i < text.length) {
-        if (text[i] === '"' && text[i + 1] === '"') {
-          value += '"';
-          i += 2;
-        } else if (text[i] === '"') {
-          i++;
-          break;
-        } else value += text[i++];
-      }
-      while (i < text.length && text[i] !== ',') i++;
-      items.push({ text: value, quoted: true });
-    } else {
-      const end = text.indexOf(',', i);
-      const raw = text.slice(i, end < 0 ? text.length : end).trim();
-      if (raw !== '') items.push({ text: raw, quoted: false });
-      i = end < 0 ? text.length : end;
-    }
-    i++;
-  }
-  return items;
-}
-
-export function readList(text: string, mode: ValueMode): Scalar[] {
-  return splitList(text).map((item) => (item.quoted ? item.text : readScalar(item.text, mode)));
-}
 
 function scalarText(value: Scalar): string {
   return typeof value === 'string' ? value : String(value);

@@ -8,6 +8,7 @@ import type { Rule } from '../../../../shared/segments/rule';
 import type { EventCatalogEntry, SavedSegment } from '../../../../shared/types';
 import { api, errorMessage } from '../../lib/api';
 import { useApp } from '../../store';
+import { toast } from '../../ui/toast';
 import { emptyRoot, fromRule, toRule, type EditGroup } from './model';
 
 export type SegmentsView = { kind: 'list' } | { kind: 'builder' } | { kind: 'compare'; preselect?: string[] };
@@ -138,7 +139,7 @@ export const useSegments = create<SegmentsState>((set, get) => {
         set({ catalog: [...catalog].sort((a, b) => a.name.localeCompare(b.name)), traits });
       } catch (err) {
         set({ metaVersion: null });
-        useApp.getState().toast('error', `Could not read the event catalog: ${errorMessage(err)}`);
+        toast('error', `Could not read the event catalog: ${errorMessage(err)}`);
       }
     },
     showList: () =>
@@ -157,7 +158,7 @@ export const useSegments = create<SegmentsState>((set, get) => {
       try {
         segment = await api.getSegment({ id });
       } catch (err) {
-        useApp.getState().toast('error', errorMessage(err));
+        toast('error', errorMessage(err));
         return;
       }
       guard(`open “${segment.name}”`, () => {

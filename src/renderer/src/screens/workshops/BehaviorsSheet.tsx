@@ -3,8 +3,8 @@ import { describeRule } from '../../../../shared/segments/describe';
 import { FREQUENCIES, type Frequency, type Persona, type Workshop } from '../../../../shared/workshop/model';
 import { api, errorMessage } from '../../lib/api';
 import { formatNumber } from '../../lib/format';
-import { useApp } from '../../store';
-import { useSegments } from '../segments/store';
+import { toast } from '../../ui/toast';
+import { useSegments } from '../segments';
 import { withPersona } from './doc';
 import { PersonaSwatch } from './PersonaSwatch';
 import { useWorkshops } from './store';
@@ -84,7 +84,6 @@ function PersonaBehavior({ w, p, index }: { w: Workshop; p: Persona; index: numb
 
   const saveSegment = async (openAfter: boolean): Promise<void> => {
     const { flush, adopt, unsavedReason } = useWorkshops.getState();
-    const { toast } = useApp.getState();
     setBusy(true);
     try {
       await flush();

@@ -1,17 +1,15 @@
 import { api, errorMessage, fileForImport, withFileNames } from '../../lib/api';
-import { useApp } from '../../store';
+import { createFilePicker } from '../../ui/filePicker';
+import { toast } from '../../ui/toast';
 import { useWorkshops } from './store';
 
-let input: HTMLInputElement | null = null;
+const picker = createFilePicker();
 
 /** Opens the file picker for a .guidepost bundle; call it from a click or key handler. */
-export function pickBundleFile(): void {
-  input?.click();
-}
+export const pickBundleFile = picker.pick;
 
 /** Uploads (in browser mode) and imports a bundle, then opens the workshop it recreated. */
 export async function importBundle(file: File): Promise<void> {
-  const { toast } = useApp.getState();
   try {
     const path = await fileForImport(file);
     const { id } = await api.importWorkshopBundle({ path });
@@ -25,22 +23,5 @@ export async function importBundle(file: File): Promise<void> {
 
 /** The one hidden bundle input, mounted once by the app so the list, the palette and the export panel share it. */
 export function BundleInput() {
-  return (
-    <input
-      ref={(el) => {
-        input = el;
-      }}
-      type="file"
-      accept=".guidepost,.json"
-      hidden
-      tabIndex={-1}
-      aria-hidden="true"
-      data-testid="bundle-file-input"
-      onChange={(e) => {
-        const file = e.target.files?.[0];
-        e.target.value = '';
-        if (file) void importBundle(file);
-      }}
-    />
-  );
+  return <picker.Input accept=".guidepost,.json" testId="bundle-file-input" onFile={(file) => void importBundle(file)} />;
 }

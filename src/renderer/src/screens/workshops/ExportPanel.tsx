@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { Workshop } from '../../../../shared/workshop/model';
 import { api, errorMessage } from '../../lib/api';
-import { useApp } from '../../store';
+import { copyText } from '../../ui/clipboard';
+import { toast } from '../../ui/toast';
 import { pickBundleFile } from './BundleInput';
 import { useWorkshops } from './store';
 
@@ -16,7 +17,6 @@ const FORMATS: { id: Format; label: string; hint: string }[] = [
 
 /** Exports into the folder beside the cache, and the way back in: a .guidepost bundle. */
 export function ExportPanel({ w }: { w: Workshop }) {
-  const toast = useApp((s) => s.toast);
   const [busy, setBusy] = useState<Format | null>(null);
   const [files, setFiles] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -33,15 +33,6 @@ export function ExportPanel({ w }: { w: Workshop }) {
       setError(errorMessage(err));
     } finally {
       setBusy(null);
-    }
-  };
-
-  const copy = async (path: string): Promise<void> => {
-    try {
-      await navigator.clipboard.writeText(path);
-      toast('success', 'Copied the path.');
-    } catch {
-      toast('error', 'The clipboard is not available here.');
     }
   };
 
@@ -73,7 +64,7 @@ export function ExportPanel({ w }: { w: Workshop }) {
           {files.map((f) => (
             <li key={f}>
               <code data-testid="export-file">{f}</code>
-              <button type="button" className="ghost small" aria-label={`Copy path ${f}`} onClick={() => void copy(f)}>
+              <button type="button" className="ghost small" aria-label={`Copy path ${f}`} onClick={() => void copyText(f, 'Copied the path.')}>
                 Copy path
               </button>
             </li>

@@ -1,17 +1,17 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { WorkshopSummary } from '../../../../shared/workshop/model';
 import { TEMPLATES, TEMPLATE_IDS, type TemplateId } from '../../../../shared/workshop/templates';
-import { EmptyState } from '../../components/EmptyState';
 import { api, errorMessage } from '../../lib/api';
 import { formatDateTime, plural } from '../../lib/format';
 import { useApp } from '../../store';
+import { EmptyState } from '../../ui/EmptyState';
+import { toast } from '../../ui/toast';
 import { todayIso } from './doc';
 import { pickBundleFile } from './BundleInput';
 import { useWorkshops } from './store';
 
 /** Duplicate, archive and delete (with Undo), shared by the list and the palette. */
 export async function deleteWithUndo(id: string, title: string): Promise<void> {
-  const { toast } = useApp.getState();
   try {
     const old = await api.getWorkshop({ id });
     await api.deleteWorkshop({ id });
@@ -37,20 +37,20 @@ export async function deleteWithUndo(id: string, title: string): Promise<void> {
 async function duplicate(id: string): Promise<void> {
   try {
     const copy = await api.duplicateWorkshop({ id });
-    useApp.getState().toast('success', `Duplicated as “${copy.title}”.`);
+    toast('success', `Duplicated as “${copy.title}”.`);
     void useWorkshops.getState().refreshList();
   } catch (err) {
-    useApp.getState().toast('error', `Could not duplicate: ${errorMessage(err)}`);
+    toast('error', `Could not duplicate: ${errorMessage(err)}`);
   }
 }
 
 async function setArchived(w: WorkshopSummary, archived: boolean): Promise<void> {
   try {
     await api.archiveWorkshop({ id: w.id, archived });
-    useApp.getState().toast('info', archived ? `Archived “${w.title}”.` : `“${w.title}” is back in the list.`);
+    toast('info', archived ? `Archived “${w.title}”.` : `“${w.title}” is back in the list.`);
     void useWorkshops.getState().refreshList();
   } catch (err) {
-    useApp.getState().toast('error', errorMessage(err));
+    toast('error', errorMessage(err));
   }
 }
 
@@ -117,9 +117,9 @@ export function WorkshopList() {
     );
   } else {
     body = (
-      <section className="card segment-list-card">
+      <section className="card list-card">
         <div className="table-scroll">
-          <table className="data-table segment-table">
+          <table className="data-table list-table">
             <thead>
               <tr>
                 <th scope="col">Workshop</th>
@@ -136,8 +136,8 @@ export function WorkshopList() {
             <tbody>
               {list.map((w) => (
                 <tr key={w.id} data-testid="workshop-row" className={w.archived ? 'archived-row' : undefined}>
-                  <td className="segment-name-cell">
-                    <button type="button" className="link segment-name" onClick={() => void open(w.id)}>
+                  <td className="name-cell">
+                    <button type="button" className="link row-name" onClick={() => void open(w.id)}>
                       {w.title}
                     </button>
                     {w.archived ? <span className="badge">archived</span> : null}

@@ -6,6 +6,7 @@ import { create } from 'zustand';
 import type { Workshop, WorkshopSummary } from '../../../../shared/workshop/model';
 import { api, errorMessage } from '../../lib/api';
 import { useApp } from '../../store';
+import { toast } from '../../ui/toast';
 
 export const AUTOSAVE_DELAY_MS = 500;
 
@@ -142,14 +143,14 @@ export const useWorkshops = create<WorkshopsState>((set, get) => {
       const reason = get().unsavedReason();
       if (reason) {
         useApp.getState().setArea('workshops');
-        useApp.getState().toast('error', reason);
+        toast('error', reason);
         return;
       }
       try {
         const w = await api.getWorkshop({ id });
         get().show(w);
       } catch (err) {
-        useApp.getState().toast('error', `Could not open the workshop: ${errorMessage(err)}`);
+        toast('error', `Could not open the workshop: ${errorMessage(err)}`);
       }
     },
     show: (w) => {
@@ -162,7 +163,7 @@ export const useWorkshops = create<WorkshopsState>((set, get) => {
       await get().flush();
       const reason = get().unsavedReason();
       if (reason) {
-        useApp.getState().toast('error', reason);
+        toast('error', reason);
         return false;
       }
       set({ doc: null, saved: null, presenting: false });

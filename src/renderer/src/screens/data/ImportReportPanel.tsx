@@ -1,0 +1,128 @@
+import { useEffect, useRef } from 'react';
+import type { ImportReport } from '../../../../shared/types';
+import { api, fileLabel, withFileNames } from '../../lib/api';
+import { formatBytes, formatDateTime, formatElapsed, formatNumber, toCsv } from '../../lib/format';
+import { copyText } from '../../ui/clipboard';
+import { DataTable } from '../../ui/DataTable';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { useApiQuery } from '../../ui/useApiQuery';
+import { locationLabel } from './model';
+import { useData } from './store';
+
+const STATE_LABEL: Record<ImportReport['state'], string> = { done: 'Completed', cancelled: 'Cancelled', failed: 'Failed' };
+
+export function reportSource(report: Pick<ImportReport, 'kind' | 'source'>): string {
+  return report.kind === 'file' ? fileLabel(report.source) : report.source;
+}
+
+export function StateBadge({ state }: { state: ImportReport['state'] }) {
+  return <span className={`badge ${state}`}>{STATE_LABEL[state]}</span>;
+}
+
+/** One import's or sync's report: what it counted, and the records it rejected with their reasons. */
+export function ImportReportPanel() {
+  const open = useData((s) => s.openReport);
+  const close = useData((s) => s.closeReport);
+  const { data: report, error } = useApiQuery(open ? () => api.getImportReport({ id: open.id }) : null, [open]);
+  const panel = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    if (!open?.focus) return;
+    panel.current?.scrollIntoView({ block: 'nearest' });
+    panel.current?.focus();
+  }, [open]);
+
+  if (!open) return null;
+
+  const copy = (r: ImportReport): Promise<void> =>
+    copyText(toCsv([locationLabel(r).toLowerCase(), 'reason'], r.errors.map((e) => [e.line, e.reason])), `Copied ${formatNumber(r.errors.length)} rejections as CSV.`);
+
+  return (
+    <section
+      ref={panel}
+      className="card report"
+      aria-labelledby="report-title"
+      tabIndex={-1}
+      data-testid="import-report"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') close();
+      }}
+    >
+      <header className="card-header">
+        <div>
+          <h3 id="report-title">
+            {report ? `${report.kind === 'file' ? 'Import' : 'Sync'} report · ${reportSource(report)}` : 'Import report'}
+            {report ? <StateBadge state={report.state} /> : null}
+          </h3>
+          {report ? (
+            <p className="muted">
+              {report.kind === 'file' ? `${(report.format ?? 'file').toUpperCase()} file, ${formatBytes(report.bytes)} read` : 'Delivery server export'}
+              {' · started '}
+              {formatDateTime(report.startedAt)}
+            </p>
+          ) : null}
+        </div>
+        <div className="card-actions">
+          {report && report.errors.length > 0 ? (
+            <button type="button" className="ghost" onClick={() => void copy(report)}>
+              Copy rejections as CSV
+            </button>
+          ) : null}
+          <button type="button" className="ghost" onClick={close} aria-label="Close the report">
+            Close
+          </button>
+        </div>
+      </header>
+      <ErrorNote error={error} />
+      {!report && !error ? <p className="muted">Loading the report…</p> : null}
+      {report ? (
+        <>
+          <dl className="stat-grid">
+            <Stat label="Imported" value={formatNumber(report.imported)} testId="report-imported" />
+            <Stat label="Duplicates" value={formatNumber(report.duplicates)} testId="report-duplicates" />
+            <Stat label="Rejected" value={formatNumber(report.rejected)} testId="report-rejected" tone={report.rejected > 0 ? 'warn' : undefined} />
+            <Stat label="Users in the cache" value={formatNumber(report.users)} testId="report-users" />
+            <Stat label="Duration" value={formatElapsed(report.ms)} testId="report-duration" />
+          </dl>
+          {report.message ? <p className="muted">{withFileNames(report.message)}</p> : null}
+          <RejectionTable report={report} />
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function Stat({ label, value, testId, tone }: { label: string; value: string; testId: string; tone?: 'warn' }) {
+  return (
+    <div className={tone ? `stat ${tone}` : 'stat'}>
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{value}</dd>
+    </div>
+  );
+}
+
+function RejectionTable({ report }: { report: ImportReport }) {
+  if (report.rejected === 0) return <p className="muted">No record was rejected.</p>;
+  return (
+    <div className="rejections">
+      <h4>
+        Rejected records
+        <span className="muted">
+          {report.rejected > report.errors.length
+            ? ` · the first ${formatNumber(report.errors.length)} of ${formatNumber(report.rejected)}`
+            : ` · ${formatNumber(report.rejected)}`}
+        </span>
+      </h4>
+      <DataTable
+        testId="rejections"
+        scroll="table-scroll short"
+        rows={report.errors}
+        rowKey={(_, i) => i}
+        columns={[
+          { id: 'where', header: locationLabel(report), numeric: true, headerClassName: 'narrow-col', cell: (e) => e.line },
+          { id: 'reason', header: 'Reason', className: 'wrap', cell: (e) => e.reason },
+        ]}
+      />
+    </div>
+  );
+}

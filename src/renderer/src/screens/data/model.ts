@@ -1,0 +1,93 @@
+/**
+ * The Data area's pure logic: what it says once the import or sync it follows ends, the ninety days of
+ * the volume chart, the users table's trait columns, and the wording of reports and timelines.
+ * No DOM and no backend: unit-tested in tests/unit/renderer.
+ */
+import type { DailyVolumePoint, EventCatalogEntry, ImportReport, JobInfo } from '../../../../shared/types';
+import { formatNumber, valueText } from '../../lib/format';
+
+export type DataTab = 'events' | 'users' | 'imports';
+
+/**
+ * What the Data area says about its last import or sync that did not leave a report to open: a failed
+ * import (in red), or a sync that could not reach its source (calm: offline is a normal state).
+ */
+export interface DataNotice {
+  tone: 'error' | 'calm';
+  title: string;
+  text: string;
+}
+
+export interface SettledJob {
+  /** Why it stopped, when it failed; null leaves whatever the area says now. */
+  notice: DataNotice | null;
+  /** The report it left, to open in place. */
+  reportId: number | null;
+}
+
+/** What the Data area shows once its job ends. `message` is the job's last word, with file names the user knows. */
+export function settledJob(job: Pick<JobInfo, 'kind' | 'state' | 'result'>, message: string): SettledJob {
+  const reportId = job.result?.reportId ?? null;
+  if (job.state !== 'failed') return { notice: null, reportId };
+  const notice: DataNotice =
+    job.kind === 'sync'
+      ? {
+          tone: 'calm',
+          title: 'The sync did not finish',
+          text: `${message || 'The source did not answer.'} Everything already in the cache keeps working offline.`,
+        }
+      : { tone: 'error', title: 'Import failed', text: message || 'The file could not be imported.' };
+  return { notice, reportId };
+}
+
+const DAY_MS = 86_400_000;
+export const VOLUME_DAYS = 90;
+
+/**
+ * Every UTC day of the window, days without events as zero: the backend lists only days that have
+ * events, and a chart of a one-day import must still read as one day out of ninety. The window ends on
+ * the day before `asOf` (or on the last day with events, with no as-of yet).
+ */
+export function fillDays(points: readonly DailyVolumePoint[], asOf: number | null): DailyVolumePoint[] {
+  const last = asOf !== null ? Math.floor((asOf - 1) / DAY_MS) : points.length > 0 ? Math.floor((points[points.length - 1]?.day ?? 0) / DAY_MS) : null;
+  if (last === null) return [...points];
+  const byDay = new Map(points.map((p) => [Math.floor(p.day / DAY_MS), p.events]));
+  return Array.from({ length: VOLUME_DAYS }, (_, i) => {
+    const day = last - VOLUME_DAYS + 1 + i;
+    return { day: day * DAY_MS, events: byDay.get(day) ?? 0 };
+  });
+}
+
+/** The catalog's entries whose name holds the filter, in any case. */
+export function matchingEvents(catalog: readonly EventCatalogEntry[], filter: string): EventCatalogEntry[] {
+  const needle = filter.trim().toLowerCase();
+  return catalog.filter((e) => e.name.toLowerCase().includes(needle));
+}
+
+/** Traits with their own column in the users table; the rest are summed up as text in "Other traits". */
+export const TRAIT_COLUMNS = ['plan', 'role', 'company'] as const;
+
+/** The traits without a column of their own, as "key: value · key: value". */
+export function otherTraits(traits: Record<string, unknown>): string {
+  return Object.entries(traits)
+    .filter(([key]) => !(TRAIT_COLUMNS as readonly string[]).includes(key))
+    .map(([key, value]) => `${key}: ${valueText(value)}`)
+    .join(' · ');
+}
+
+/** One trait as text; '' when it is missing, null or empty (the table shows a dash). */
+export function traitText(traits: Record<string, unknown>, key: string): string {
+  const value = traits[key];
+  return value === undefined || value === null || value === '' ? '' : valueText(value);
+}
+
+/** Where a rejection is: a line of NDJSON or CSV, an element of a JSON array, a record of a sync. */
+export function locationLabel(report: Pick<ImportReport, 'kind' | 'format'>): string {
+  if (report.kind === 'sync') return 'Record';
+  return report.format === 'json' ? 'Element' : 'Line';
+}
+
+/** The heading over a timeline: all its records, or the newest of more. */
+export function timelineCount(shown: number, total: number): string {
+  return total > shown ? `Newest ${formatNumber(shown)} of ${formatNumber(total)} records` : `${formatNumber(total)} ${total === 1 ? 'record' : 'records'}`;
+}

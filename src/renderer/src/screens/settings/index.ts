@@ -1,0 +1,2 @@
+/** What the Settings area offers the shell: its screen. */
+export { SettingsScreen } from './SettingsScreen';

@@ -1,0 +1,204 @@
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { api, errorMessage } from '../lib/api';
+import { AREAS, useApp } from '../store';
+import { focusLater } from '../ui/focusLater';
+import { toast } from '../ui/toast';
+import { pickImportFile, useData, type DataTab } from '../screens/data';
+import { useMessages } from '../screens/messages';
+import { useSegments } from '../screens/segments';
+import { pickBundleFile, useWorkshops } from '../screens/workshops';
+
+interface PaletteCommand {
+  id: string;
+  label: string;
+  hint: string;
+  run(): void;
+}
+
+/** Ctrl/Cmd+K: reach any screen or action by typing part of its name. */
+export function CommandPalette() {
+  const { paletteOpen, setPaletteOpen, setArea, setTheme, status } = useApp();
+  const [query, setQuery] = useState('');
+  const [active, setActive] = useState(0);
+  const segments = useSegments((s) => s.segments);
+  const workshops = useWorkshops((s) => s.list);
+  const workshopOpen = useWorkshops((s) => s.doc !== null);
+  const messages = useMessages((s) => s.list);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const returnFocus = useRef<Element | null>(null);
+
+  const commands = useMemo<PaletteCommand[]>(() => {
+    const list: PaletteCommand[] = AREAS.map((a) => ({
+      id: `go-${a.id}`,
+      label: `Go to ${a.label}`,
+      hint: `Ctrl+${a.shortcut}`,
+      run: () => setArea(a.id),
+    }));
+    const dataTab = (tab: DataTab) => () => {
+      setArea('data');
+      useData.getState().setTab(tab);
+    };
+    list.push(
+      { id: 'import', label: 'Import events from a file…', hint: 'Data', run: () => pickImportFile() },
+      { id: 'data-events', label: 'Data: events and catalog', hint: 'Data', run: dataTab('events') },
+      { id: 'data-users', label: 'Data: users and timelines', hint: 'Data', run: dataTab('users') },
+      { id: 'data-imports', label: 'Data: imports, sync and connect a source', hint: 'Data', run: dataTab('imports') },
+    );
+    const seg = useSegments.getState();
+    list.push(
+      { id: 'segment-new', label: 'New segment', hint: 'Segments', run: () => seg.newSegment() },
+      {
+        id: 'segment-template',
+        label: 'New segment from a template…',
+        hint: 'Segments',
+        run: () => {
+          setArea('segments');
+          seg.setTemplateOpen(true);
+        },
+      },
+      { id: 'segment-compare', label: 'Compare segments', hint: 'Segments', run: () => seg.showCompare() },
+      ...(segments ?? []).map((s) => ({ id: `segment-${s.id}`, label: `Open segment: ${s.name}`, hint: 'Segment', run: () => void seg.openSegment(s.id) })),
+    );
+    const ws = useWorkshops.getState();
+    list.push(
+      {
+        id: 'workshop-new',
+        label: 'New workshop…',
+        hint: 'Workshops',
+        run: () => {
+          setArea('workshops');
+          void ws.close().then((left) => left && ws.setCreateOpen(true));
+        },
+      },
+      { id: 'workshop-import', label: 'Import a workshop bundle…', hint: 'Workshops', run: () => pickBundleFile() },
+      ...(workshopOpen
+        ? [{ id: 'workshop-present', label: 'Present the current workshop step', hint: 'Workshops', run: () => ws.setPresenting(true) }]
+        : []),
+      ...(workshops ?? []).map((w) => ({ id: `workshop-${w.id}`, label: `Open workshop: ${w.title}`, hint: 'Workshop', run: () => void ws.open(w.id) })),
+    );
+    const msg = useMessages.getState();
+    const messagesTab = (tab: 'outbox' | 'environments') => () => {
+      setArea('messages');
+      // Saves the open message first; one that cannot be saved asks before it is dropped.
+      msg.close(() => msg.setListTab(tab));
+    };
+    list.push(
+      { id: 'message-nps', label: 'New NPS survey', hint: 'Messages', run: () => msg.newMessage('nps') },
+      { id: 'message-modal', label: 'New upsell modal', hint: 'Messages', run: () => msg.newMessage('modal') },
+      { id: 'message-outbox', label: 'Messages: outbox', hint: 'Messages', run: messagesTab('outbox') },
+      { id: 'message-environments', label: 'Messages: delivery environments and tokens', hint: 'Messages', run: messagesTab('environments') },
+      ...(messages ?? []).map((m) => ({ id: `message-${m.message.id}`, label: `Open message: ${m.message.name}`, hint: 'Message', run: () => void msg.open(m.message.id) })),
+    );
+    list.push(
+      { id: 'theme-light', label: 'Theme: light', hint: 'Appearance', run: () => setTheme('light') },
+      { id: 'theme-dark', label: 'Theme: dark', hint: 'Appearance', run: () => setTheme('dark') },
+      { id: 'theme-system', label: 'Theme: follow the system', hint: 'Appearance', run: () => setTheme('system') },
+    );
+    if (status && status.users === 0) {
+      list.push({
+        id: 'demo',
+        label: 'Open the demo workspace',
+        hint: 'Data',
+        run: () => {
+          setArea('data');
+          api.startDemo({}).catch((err: unknown) => toast('error', errorMessage(err)));
+        },
+      });
+    }
+    return list;
+  }, [setArea, setTheme, status, segments, workshops, workshopOpen, messages]);
+
+  const matches = useMemo(() => {
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    return commands.filter((c) => words.every((w) => c.label.toLowerCase().includes(w)));
+  }, [commands, query]);
+
+  // Cleared as the palette opens, before anything can be typed into it. Cleared in the effect below,
+  // it could run after the first keystrokes reached the input and wipe them (an e2e run under load did).
+  useLayoutEffect(() => {
+    if (paletteOpen) {
+      setQuery('');
+      setActive(0);
+    }
+  }, [paletteOpen]);
+
+  useEffect(() => {
+    if (paletteOpen) {
+      void useSegments.getState().refreshSegments();
+      void useWorkshops.getState().refreshList();
+      void useMessages.getState().refreshList();
+      returnFocus.current = document.activeElement;
+      focusLater(() => inputRef.current);
+    } else if (returnFocus.current instanceof HTMLElement) {
+      returnFocus.current.focus();
+    }
+  }, [paletteOpen]);
+
+  if (!paletteOpen) return null;
+  const close = (): void => setPaletteOpen(false);
+  const run = (command: PaletteCommand | undefined): void => {
+    if (!command) return;
+    close();
+    command.run();
+  };
+
+  return (
+    <div className="overlay" onMouseDown={close}>
+      <div
+        className="palette"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Command palette"
+        onMouseDown={(e) => e.stopPropagation()}
+      >
+        <input
+          ref={inputRef}
+          type="text"
+          role="combobox"
+          aria-label="Command"
+          aria-expanded="true"
+          aria-controls="palette-list"
+          aria-activedescendant={matches[active] ? `palette-${matches[active].id}` : undefined}
+          placeholder="Type a command or a screen…"
+          value={query}
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setActive(0);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') close();
+            else if (e.key === 'ArrowDown') {
+              e.preventDefault();
+              setActive(Math.min(active + 1, matches.length - 1));
+            } else if (e.key === 'ArrowUp') {
+              e.preventDefault();
+              setActive(Math.max(active - 1, 0));
+            } else if (e.key === 'Enter') {
+              // No keypress follows: it would press whatever the command focuses (the leave prompt's Keep editing, say).
+              e.preventDefault();
+              run(matches[active]);
+            }
+            else if (e.key === 'Tab') e.preventDefault();
+          }}
+        />
+        <ul id="palette-list" role="listbox">
+          {matches.map((c, i) => (
+            <li
+              key={c.id}
+              id={`palette-${c.id}`}
+              role="option"
+              aria-selected={i === active}
+              className={i === active ? 'active' : undefined}
+              onMouseEnter={() => setActive(i)}
+              onClick={() => run(c)}
+            >
+              <span>{c.label}</span>
+              <span className="muted">{c.hint}</span>
+            </li>
+          ))}
+          {matches.length === 0 ? <li className="muted">Nothing matches “{query}”.</li> : null}
+        </ul>
+      </div>
+    </div>
+  );
+}
