@@ -1,0 +1,87 @@
+/**
+ * The client endpoints the SDK calls: identify and track store records (each one validated alone;
+ * a rejected record does not sink its batch), decide answers which live messages to show.
+ */
+import { normalizeRecord, utcInstant } from '../../shared/segment-spec';
+import { chooseMessages, decideAnswerJson } from '../decide';
+import { fail } from '../pipeline/answer';
+import type { Handler } from '../pipeline/run';
+import type { ProfileCache } from '../profiles';
+import { decideSchema, describeIssues, identifySchema, isPlainObject, trackSchema } from '../schemas';
+import type { DeliveryStore, IncomingRecord, RecordType } from '../store';
+import { invalid, iso } from './common';
+import type { LiveMessages } from './live-messages';
+
+/** Timestamps the export can write as ISO 8601 with a four-digit year. */
+const MIN_TS = utcInstant(0, 1, 1);
+const MAX_TS = utcInstant(10000, 1, 1) - 1;
+
+export interface ClientHandlers {
+  identify: Handler;
+  track: Handler;
+  decide: Handler;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: { index: number; reason: string }[];
+}
+
+/** The Segment-spec type a raw record arrives as (normalizeRecord accepted it). */
+function recordType(raw: Record<string, unknown>): RecordType {
+  const type = raw.type;
+  if (typeof type === 'string' && type !== '') return type.toLowerCase() as RecordType;
+  return raw.event !== undefined ? 'track' : 'identify';
+}
+
+export function createClientHandlers(store: DeliveryStore, profiles: ProfileCache, live: LiveMessages): ClientHandlers {
+  /** Validates and stores records; per-record rejections are reported, not fatal. */
+  const ingest = (raws: readonly unknown[], now: number): IngestResult => {
+    const rejected: { index: number; reason: string }[] = [];
+    const valid: IncomingRecord[] = [];
+    raws.forEach((item, index) => {
+      let raw = item;
+      // A record without a timestamp happened when it arrived.
+      if (isPlainObject(raw) && (raw.timestamp === undefined || raw.timestamp === null)) raw = { ...raw, timestamp: iso(now) };
+      const result = normalizeRecord(raw);
+      if (!result.ok) rejected.push({ index, reason: result.reason });
+      else if (result.record.ts < MIN_TS || result.record.ts > MAX_TS) {
+        rejected.push({ index, reason: 'timestamp is outside the years 0000 to 9999' });
+      } else valid.push({ type: recordType(raw as Record<string, unknown>), record: result.record });
+    });
+    const applied = store.transaction(() => valid.map((incoming) => store.ingest(incoming, now)));
+    let accepted = 0;
+    for (const change of applied) {
+      if (change === null) continue;
+      accepted += 1;
+      profiles.apply(change);
+    }
+    return { accepted, duplicates: applied.length - accepted, rejected };
+  };
+
+  return {
+    identify: (ctx) => {
+      const parsed = identifySchema.safeParse(ctx.body);
+      if (!parsed.success) return invalid('The identify call', describeIssues(parsed.error));
+      const { userId, traits, timestamp, messageId: recordId } = parsed.data;
+      const raw = { type: 'identify', userId, traits: traits ?? {}, timestamp, ...(recordId === undefined ? {} : { messageId: recordId }) };
+      const result = ingest([raw], ctx.now);
+      const rejection = result.rejected[0];
+      if (rejection) return fail(400, 'invalid_argument', `The identify call is not valid: ${rejection.reason}`);
+      return { status: 200, body: { accepted: result.accepted, duplicates: result.duplicates } };
+    },
+    track: (ctx) => {
+      const parsed = trackSchema.safeParse(ctx.body);
+      if (!parsed.success) return invalid('The batch', describeIssues(parsed.error));
+      return { status: 200, body: ingest(parsed.data.batch, ctx.now) };
+    },
+    decide: (ctx) => {
+      const parsed = decideSchema.safeParse(ctx.body);
+      if (!parsed.success) return invalid('The decide call', describeIssues(parsed.error));
+      const request = parsed.data;
+      const chosen = chooseMessages(live.current, request, () => profiles.get(request.userId), ctx.now);
+      return { status: 200, jsonText: decideAnswerJson(chosen) };
+    },
+  };
+}
