@@ -1,18 +1,17 @@
 import { useState } from 'react';
 import { groupSizeOf, rankOpportunities } from '../../../../shared/workshop/ranking';
-import { AREAS, AREA_LABELS, impactOf, type Area, type Opportunity, type Workshop } from '../../../../shared/workshop/model';
+import { AREAS, AREA_LABELS, impactOf, type Opportunity, type Workshop } from '../../../../shared/workshop/model';
 import { formatNumber } from '../../lib/format';
+import type { Column } from '../../ui/DataTable';
+import { focusLater } from '../../ui/focusLater';
 import { DOTS_PER_PARTICIPANT, MAX_CHOSEN, newOpportunity } from './doc';
 import { PersonaSwatch } from './PersonaSwatch';
+import { BoundedNumber, OptionSelect, SheetCard, SheetTable } from './SheetParts';
 import { useWorkshops } from './store';
 import { useUsage } from './useUsage';
 
-const SCALE = [1, 2, 3, 4, 5] as const;
-
-function clampInt(value: string, min: number, max: number): number {
-  const n = Math.round(Number(value));
-  return Number.isFinite(n) ? Math.max(min, Math.min(max, n)) : min;
-}
+/** Effort and confidence, low to high. */
+const SCALE: readonly number[] = [1, 2, 3, 4, 5];
 
 /** Step 4 (and the segmentation session's last step): opportunities, impact, dot votes, the chosen one or two. */
 export function PrioritiesSheet({ w }: { w: Workshop }) {
@@ -36,154 +35,113 @@ export function PrioritiesSheet({ w }: { w: Workshop }) {
   const add = (): void => {
     const o = newOpportunity(w.personas[0]?.id ?? '');
     update((d) => ({ ...d, opportunities: [...d.opportunities, o] }));
-    setTimeout(() => document.getElementById(`opportunity-${o.id}`)?.focus(), 0);
+    focusLater(() => document.getElementById(`opportunity-${o.id}`));
   };
+
+  const personaIds = ['', ...w.personas.map((p) => p.id)];
+  const personaName = (id: string): string => (id === '' ? 'None yet' : (w.personas.find((p) => p.id === id)?.name ?? id));
+  const sizeOf = (o: Opportunity): number | null => groupSizeOf(o, usage);
+  const named = (i: number, field: string): string => `Opportunity ${i + 1} ${field}`;
+  const columns: Column<Opportunity>[] = [
+    {
+      id: 'title',
+      header: 'Opportunity',
+      cell: (o, i) => <input id={`opportunity-${o.id}`} aria-label={named(i, 'title')} value={o.title} maxLength={500} onChange={(e) => set(o.id, { title: e.target.value })} />,
+    },
+    {
+      id: 'persona',
+      header: 'Persona',
+      cell: (o, i) => <OptionSelect aria-label={named(i, 'persona')} value={o.personaId} options={personaIds} label={personaName} onChange={(personaId) => set(o.id, { personaId })} />,
+    },
+    {
+      id: 'area',
+      header: 'Area',
+      cell: (o, i) => <OptionSelect aria-label={named(i, 'area')} value={o.area} options={AREAS} label={(a) => AREA_LABELS[a]} onChange={(area) => set(o.id, { area })} />,
+    },
+    {
+      id: 'improvement',
+      header: 'Improvement %',
+      numeric: true,
+      cell: (o, i) => (
+        <BoundedNumber
+          aria-label={named(i, 'forecast improvement percent')}
+          min={0}
+          max={1000}
+          step={0.5}
+          value={o.improvementPct}
+          onChange={(improvementPct) => set(o.id, { improvementPct })}
+        />
+      ),
+    },
+    { id: 'size', header: 'Group size', numeric: true, cell: (o) => formatFigure(sizeOf(o)) },
+    {
+      id: 'impact',
+      header: 'Impact',
+      numeric: true,
+      cellProps: () => ({ 'data-testid': 'impact' }),
+      cell: (o) => {
+        const size = sizeOf(o);
+        return formatFigure(size === null ? null : impactOf(o.improvementPct, size));
+      },
+    },
+    {
+      id: 'effort',
+      header: 'Effort',
+      cell: (o, i) => <OptionSelect aria-label={named(i, 'effort')} value={o.effort} options={SCALE} onChange={(effort) => set(o.id, { effort })} />,
+    },
+    {
+      id: 'confidence',
+      header: 'Confidence',
+      cell: (o, i) => <OptionSelect aria-label={named(i, 'confidence')} value={o.confidence} options={SCALE} onChange={(confidence) => set(o.id, { confidence })} />,
+    },
+    {
+      id: 'benchmark',
+      header: 'Benchmark',
+      cell: (o, i) => <input aria-label={named(i, 'benchmark')} value={o.benchmark} maxLength={500} onChange={(e) => set(o.id, { benchmark: e.target.value })} />,
+    },
+    {
+      id: 'goal',
+      header: 'Goal',
+      cell: (o, i) => <input aria-label={named(i, 'goal')} value={o.goal} maxLength={500} onChange={(e) => set(o.id, { goal: e.target.value })} />,
+    },
+  ];
 
   return (
     <div className="worksheet">
-      <section className="card" aria-labelledby="opportunities-title">
-        <header className="card-header">
-          <div>
-            <h3 id="opportunities-title">Opportunities</h3>
-            <p className="muted">Impact = forecast improvement × group size (the persona’s users in step 3).</p>
-          </div>
-          <button type="button" className="small" onClick={add}>
-            Add opportunity
-          </button>
-        </header>
-        {w.opportunities.length === 0 ? (
-          <p className="muted small-text">Where is the biggest opportunity? List one per row, with the persona it serves.</p>
-        ) : (
-          <div className="table-scroll">
-            <table className="data-table sheet-table opportunities">
-              <thead>
-                <tr>
-                  <th scope="col">Opportunity</th>
-                  <th scope="col">Persona</th>
-                  <th scope="col">Area</th>
-                  <th scope="col" className="num">Improvement %</th>
-                  <th scope="col" className="num">Group size</th>
-                  <th scope="col" className="num">Impact</th>
-                  <th scope="col">Effort</th>
-                  <th scope="col">Confidence</th>
-                  <th scope="col">Benchmark</th>
-                  <th scope="col">Goal</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Remove</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {w.opportunities.map((o, i) => {
-                  const size = groupSizeOf(o, usage);
-                  const n = `Opportunity ${i + 1}`;
-                  return (
-                    <tr key={o.id} data-testid="opportunity-row">
-                      <td>
-                        <input id={`opportunity-${o.id}`} aria-label={`${n} title`} value={o.title} maxLength={500} onChange={(e) => set(o.id, { title: e.target.value })} />
-                      </td>
-                      <td>
-                        <select aria-label={`${n} persona`} value={o.personaId} onChange={(e) => set(o.id, { personaId: e.target.value })}>
-                          <option value="">None yet</option>
-                          {w.personas.map((p) => (
-                            <option key={p.id} value={p.id}>
-                              {p.name}
-                            </option>
-                          ))}
-                        </select>
-                      </td>
-                      <td>
-                        <select aria-label={`${n} area`} value={o.area} onChange={(e) => set(o.id, { area: e.target.value as Area })}>
-                          {AREAS.map((a) => (
-                            <option key={a} value={a}>
-                              {AREA_LABELS[a]}
-                            </option>
-                          ))}
-                        </select>
-                      </td>
-                      <td className="num">
-                        <input
-                          type="number"
-                          className="w-num"
-                          aria-label={`${n} forecast improvement percent`}
-                          min={0}
-                          max={1000}
-                          step={0.5}
-                          value={o.improvementPct}
-                          onChange={(e) => set(o.id, { improvementPct: Math.max(0, Math.min(1000, Number(e.target.value) || 0)) })}
-                        />
-                      </td>
-                      <td className="num">{size === null ? '—' : formatNumber(size)}</td>
-                      <td className="num" data-testid="impact">
-                        {size === null ? '—' : formatNumber(impactOf(o.improvementPct, size))}
-                      </td>
-                      <td>
-                        <select aria-label={`${n} effort`} value={o.effort} onChange={(e) => set(o.id, { effort: clampInt(e.target.value, 1, 5) })}>
-                          {SCALE.map((v) => (
-                            <option key={v} value={v}>
-                              {v}
-                            </option>
-                          ))}
-                        </select>
-                      </td>
-                      <td>
-                        <select aria-label={`${n} confidence`} value={o.confidence} onChange={(e) => set(o.id, { confidence: clampInt(e.target.value, 1, 5) })}>
-                          {SCALE.map((v) => (
-                            <option key={v} value={v}>
-                              {v}
-                            </option>
-                          ))}
-                        </select>
-                      </td>
-                      <td>
-                        <input aria-label={`${n} benchmark`} value={o.benchmark} maxLength={500} onChange={(e) => set(o.id, { benchmark: e.target.value })} />
-                      </td>
-                      <td>
-                        <input aria-label={`${n} goal`} value={o.goal} maxLength={500} onChange={(e) => set(o.id, { goal: e.target.value })} />
-                      </td>
-                      <td className="row-actions">
-                        <button
-                          type="button"
-                          className="ghost small"
-                          aria-label={`Remove ${o.title || n}`}
-                          onClick={() => update((d) => ({ ...d, opportunities: d.opportunities.filter((x) => x.id !== o.id) }))}
-                        >
-                          ×
-                        </button>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <SheetCard
+        titleId="opportunities-title"
+        title="Opportunities"
+        subtitle="Impact = forecast improvement × group size (the persona’s users in step 3)."
+        add={{ label: 'Add opportunity', run: add }}
+      >
+        <SheetTable
+          className="opportunities"
+          columns={columns}
+          rows={w.opportunities}
+          rowKey={(o) => o.id}
+          rowTestId="opportunity-row"
+          removeLabel={(o, i) => `Remove ${o.title || `Opportunity ${i + 1}`}`}
+          onRemove={(o) => update((d) => ({ ...d, opportunities: d.opportunities.filter((x) => x.id !== o.id) }))}
+          empty="Where is the biggest opportunity? List one per row, with the persona it serves."
+        />
+      </SheetCard>
       {w.opportunities.length > 0 ? (
-        <section className="card" aria-labelledby="voting-title">
-          <header className="card-header">
-            <div>
-              <h3 id="voting-title">Vote and choose</h3>
-              <p className="muted">
-                Each participant has {DOTS_PER_PARTICIPANT} dots. Ranked by votes, then impact. Choose up to {MAX_CHOSEN}.
-              </p>
-            </div>
+        <SheetCard
+          titleId="voting-title"
+          title="Vote and choose"
+          subtitle={`Each participant has ${DOTS_PER_PARTICIPANT} dots. Ranked by votes, then impact. Choose up to ${MAX_CHOSEN}.`}
+          action={
             <div className="row">
               <label className="inline-label">
                 Voting as
-                <select value={voter.id} onChange={(e) => setVoter(e.target.value)}>
-                  {voters.map((v) => (
-                    <option key={v.id} value={v.id}>
-                      {v.name}
-                    </option>
-                  ))}
-                </select>
+                <OptionSelect value={voter.id} options={voters.map((v) => v.id)} label={(id) => voters.find((v) => v.id === id)?.name ?? id} onChange={setVoter} />
               </label>
               <span className="badge" data-testid="dots-left" aria-live="polite">
                 {left} of {DOTS_PER_PARTICIPANT} dots left
               </span>
             </div>
-          </header>
+          }
+        >
           <ol className="ranked" data-testid="ranked-opportunities">
             {rankOpportunities(w, usage).map(({ opportunity: o, votes, impact }) => {
               const pi = w.personas.findIndex((p) => p.id === o.personaId);
@@ -234,8 +192,10 @@ export function PrioritiesSheet({ w }: { w: Workshop }) {
             })}
           </ol>
           {chosenCount >= MAX_CHOSEN ? <p className="muted small-text">Two chosen: un-choose one to pick another.</p> : null}
-        </section>
+        </SheetCard>
       ) : null}
     </div>
   );
 }
+
+const formatFigure = (n: number | null): string => (n === null ? '—' : formatNumber(n));
