@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { groupSizeOf, rankOpportunities } from '../../../../shared/workshop/ranking';
 import { AREAS, AREA_LABELS, impactOf, type Opportunity, type Workshop } from '../../../../shared/workshop/model';
+import type { WorkshopUsage } from '../../../../shared/workshop/usage';
 import { formatNumber } from '../../lib/format';
 import type { Column } from '../../ui/DataTable';
 import { focusLater } from '../../ui/focusLater';
@@ -17,32 +18,46 @@ const SCALE: readonly number[] = [1, 2, 3, 4, 5];
 export function PrioritiesSheet({ w }: { w: Workshop }) {
   const update = useWorkshops((s) => s.update);
   const usage = useUsage().result?.value ?? null;
-  const [voterPick, setVoter] = useState<string | null>(null);
-  const voters = w.participants.length > 0 ? w.participants.map((p) => ({ id: p.id, name: p.name })) : [{ id: '', name: 'The room' }];
-  const voter = voters.find((v) => v.id === voterPick) ?? (voters[0] as { id: string; name: string });
-  const used = w.opportunities.reduce((sum, o) => sum + (o.votes[voter.id] ?? 0), 0);
-  const left = DOTS_PER_PARTICIPANT - used;
-  const chosenCount = w.opportunities.filter((o) => o.chosen).length;
-
   const set = (id: string, change: Partial<Opportunity>): void =>
     update((d) => ({ ...d, opportunities: d.opportunities.map((o) => (o.id === id ? { ...o, ...change } : o)) }));
-  const vote = (o: Opportunity, delta: number): void => {
-    const next = Math.max(0, (o.votes[voter.id] ?? 0) + delta);
-    const votes = { ...o.votes, [voter.id]: next };
-    if (next === 0) delete votes[voter.id];
-    set(o.id, { votes });
-  };
   const add = (): void => {
     const o = newOpportunity(w.personas[0]?.id ?? '');
     update((d) => ({ ...d, opportunities: [...d.opportunities, o] }));
     focusLater(() => document.getElementById(`opportunity-${o.id}`));
   };
 
+  return (
+    <div className="worksheet">
+      <SheetCard
+        titleId="opportunities-title"
+        title="Opportunities"
+        subtitle="Impact = forecast improvement × group size (the persona’s users in step 3)."
+        add={{ label: 'Add opportunity', run: add }}
+      >
+        <SheetTable
+          className="opportunities"
+          columns={opportunityColumns(w, usage, set)}
+          rows={w.opportunities}
+          rowKey={(o) => o.id}
+          rowTestId="opportunity-row"
+          removeLabel={(o, i) => `Remove ${o.title || `Opportunity ${i + 1}`}`}
+          onRemove={(o) => update((d) => ({ ...d, opportunities: d.opportunities.filter((x) => x.id !== o.id) }))}
+          empty="Where is the biggest opportunity? List one per row, with the persona it serves."
+        />
+      </SheetCard>
+      <VoteCard w={w} usage={usage} set={set} />
+    </div>
+  );
+}
+
+type SetOpportunity = (id: string, change: Partial<Opportunity>) => void;
+
+function opportunityColumns(w: Workshop, usage: WorkshopUsage | null, set: SetOpportunity): Column<Opportunity>[] {
   const personaIds = ['', ...w.personas.map((p) => p.id)];
   const personaName = (id: string): string => (id === '' ? 'None yet' : (w.personas.find((p) => p.id === id)?.name ?? id));
   const sizeOf = (o: Opportunity): number | null => groupSizeOf(o, usage);
   const named = (i: number, field: string): string => `Opportunity ${i + 1} ${field}`;
-  const columns: Column<Opportunity>[] = [
+  return [
     {
       id: 'title',
       header: 'Opportunity',
@@ -105,96 +120,93 @@ export function PrioritiesSheet({ w }: { w: Workshop }) {
       cell: (o, i) => <input aria-label={named(i, 'goal')} value={o.goal} maxLength={500} onChange={(e) => set(o.id, { goal: e.target.value })} />,
     },
   ];
+}
+
+/** Dot votes per participant (or for the room), the ranking they make, and the one or two chosen. */
+function VoteCard({ w, usage, set }: { w: Workshop; usage: WorkshopUsage | null; set: SetOpportunity }) {
+  // Kept while the list is empty, so the voter stays picked when opportunities come back.
+  const [voterPick, setVoter] = useState<string | null>(null);
+  if (w.opportunities.length === 0) return null;
+  const voters = w.participants.length > 0 ? w.participants.map((p) => ({ id: p.id, name: p.name })) : [{ id: '', name: 'The room' }];
+  const voter = voters.find((v) => v.id === voterPick) ?? (voters[0] as { id: string; name: string });
+  const used = w.opportunities.reduce((sum, o) => sum + (o.votes[voter.id] ?? 0), 0);
+  const left = DOTS_PER_PARTICIPANT - used;
+  const chosenCount = w.opportunities.filter((o) => o.chosen).length;
+  const vote = (o: Opportunity, delta: number): void => {
+    const next = Math.max(0, (o.votes[voter.id] ?? 0) + delta);
+    const votes = { ...o.votes, [voter.id]: next };
+    if (next === 0) delete votes[voter.id];
+    set(o.id, { votes });
+  };
 
   return (
-    <div className="worksheet">
-      <SheetCard
-        titleId="opportunities-title"
-        title="Opportunities"
-        subtitle="Impact = forecast improvement × group size (the persona’s users in step 3)."
-        add={{ label: 'Add opportunity', run: add }}
-      >
-        <SheetTable
-          className="opportunities"
-          columns={columns}
-          rows={w.opportunities}
-          rowKey={(o) => o.id}
-          rowTestId="opportunity-row"
-          removeLabel={(o, i) => `Remove ${o.title || `Opportunity ${i + 1}`}`}
-          onRemove={(o) => update((d) => ({ ...d, opportunities: d.opportunities.filter((x) => x.id !== o.id) }))}
-          empty="Where is the biggest opportunity? List one per row, with the persona it serves."
-        />
-      </SheetCard>
-      {w.opportunities.length > 0 ? (
-        <SheetCard
-          titleId="voting-title"
-          title="Vote and choose"
-          subtitle={`Each participant has ${DOTS_PER_PARTICIPANT} dots. Ranked by votes, then impact. Choose up to ${MAX_CHOSEN}.`}
-          action={
-            <div className="row">
-              <label className="inline-label">
-                Voting as
-                <OptionSelect value={voter.id} options={voters.map((v) => v.id)} label={(id) => voters.find((v) => v.id === id)?.name ?? id} onChange={setVoter} />
-              </label>
-              <span className="badge" data-testid="dots-left" aria-live="polite">
-                {left} of {DOTS_PER_PARTICIPANT} dots left
+    <SheetCard
+      titleId="voting-title"
+      title="Vote and choose"
+      subtitle={`Each participant has ${DOTS_PER_PARTICIPANT} dots. Ranked by votes, then impact. Choose up to ${MAX_CHOSEN}.`}
+      action={
+        <div className="row">
+          <label className="inline-label">
+            Voting as
+            <OptionSelect value={voter.id} options={voters.map((v) => v.id)} label={(id) => voters.find((v) => v.id === id)?.name ?? id} onChange={setVoter} />
+          </label>
+          <span className="badge" data-testid="dots-left" aria-live="polite">
+            {left} of {DOTS_PER_PARTICIPANT} dots left
+          </span>
+        </div>
+      }
+    >
+      <ol className="ranked" data-testid="ranked-opportunities">
+        {rankOpportunities(w, usage).map(({ opportunity: o, votes, impact }) => {
+          const pi = w.personas.findIndex((p) => p.id === o.personaId);
+          const mine = o.votes[voter.id] ?? 0;
+          const label = o.title || 'Untitled opportunity';
+          return (
+            <li key={o.id} className={o.chosen ? 'ranked-item chosen' : 'ranked-item'} data-testid="ranked-item">
+              <div className="ranked-main">
+                <strong>{label}</strong>
+                <span className="muted small-text">
+                  {pi >= 0 ? (
+                    <>
+                      <PersonaSwatch index={pi} />
+                      {w.personas[pi]?.name}
+                    </>
+                  ) : (
+                    'No persona'
+                  )}
+                  {' · '}
+                  {AREA_LABELS[o.area]}
+                  {impact !== null ? ` · impact ${formatNumber(impact)} users` : ''}
+                  {` · effort ${o.effort}, confidence ${o.confidence}`}
+                </span>
+              </div>
+              <span className="dots" aria-label={`${votes} votes`} data-testid="votes">
+                <span aria-hidden="true">{'●'.repeat(Math.min(votes, 30))}</span> {votes}
               </span>
-            </div>
-          }
-        >
-          <ol className="ranked" data-testid="ranked-opportunities">
-            {rankOpportunities(w, usage).map(({ opportunity: o, votes, impact }) => {
-              const pi = w.personas.findIndex((p) => p.id === o.personaId);
-              const mine = o.votes[voter.id] ?? 0;
-              const label = o.title || 'Untitled opportunity';
-              return (
-                <li key={o.id} className={o.chosen ? 'ranked-item chosen' : 'ranked-item'} data-testid="ranked-item">
-                  <div className="ranked-main">
-                    <strong>{label}</strong>
-                    <span className="muted small-text">
-                      {pi >= 0 ? (
-                        <>
-                          <PersonaSwatch index={pi} />
-                          {w.personas[pi]?.name}
-                        </>
-                      ) : (
-                        'No persona'
-                      )}
-                      {' · '}
-                      {AREA_LABELS[o.area]}
-                      {impact !== null ? ` · impact ${formatNumber(impact)} users` : ''}
-                      {` · effort ${o.effort}, confidence ${o.confidence}`}
-                    </span>
-                  </div>
-                  <span className="dots" aria-label={`${votes} votes`} data-testid="votes">
-                    <span aria-hidden="true">{'●'.repeat(Math.min(votes, 30))}</span> {votes}
-                  </span>
-                  <span className="row vote-buttons">
-                    <button type="button" className="small" aria-label={`Remove a dot from ${label}`} disabled={mine === 0} onClick={() => vote(o, -1)}>
-                      −
-                    </button>
-                    <button type="button" className="small" aria-label={`Give a dot to ${label}`} disabled={left <= 0} onClick={() => vote(o, 1)}>
-                      +
-                    </button>
-                  </span>
-                  <label className="check">
-                    <input
-                      type="checkbox"
-                      checked={o.chosen}
-                      disabled={!o.chosen && chosenCount >= MAX_CHOSEN}
-                      onChange={(e) => set(o.id, { chosen: e.target.checked })}
-                      aria-label={`Choose ${label}`}
-                    />
-                    Chosen
-                  </label>
-                </li>
-              );
-            })}
-          </ol>
-          {chosenCount >= MAX_CHOSEN ? <p className="muted small-text">Two chosen: un-choose one to pick another.</p> : null}
-        </SheetCard>
-      ) : null}
-    </div>
+              <span className="row vote-buttons">
+                <button type="button" className="small" aria-label={`Remove a dot from ${label}`} disabled={mine === 0} onClick={() => vote(o, -1)}>
+                  −
+                </button>
+                <button type="button" className="small" aria-label={`Give a dot to ${label}`} disabled={left <= 0} onClick={() => vote(o, 1)}>
+                  +
+                </button>
+              </span>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={o.chosen}
+                  disabled={!o.chosen && chosenCount >= MAX_CHOSEN}
+                  onChange={(e) => set(o.id, { chosen: e.target.checked })}
+                  aria-label={`Choose ${label}`}
+                />
+                Chosen
+              </label>
+            </li>
+          );
+        })}
+      </ol>
+      {chosenCount >= MAX_CHOSEN ? <p className="muted small-text">Two chosen: un-choose one to pick another.</p> : null}
+    </SheetCard>
   );
 }
 
