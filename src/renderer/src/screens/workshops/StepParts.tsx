@@ -54,7 +54,7 @@ export function StepTimer({ w, step, large = false }: { w: Workshop; step: StepD
   );
 }
 
-/** "Step 2 of 10 · Phase 1: …", after the workshop's title where there is no other heading to say it. */
+/** "Step 2 of 10 · Phase 1: …" over the step's title; `withTitle` puts the workshop's title first (presenting). */
 export function StepCounter({ w, step, withTitle = false }: { w: Workshop; step: StepDefinition; withTitle?: boolean }) {
   const { index, count } = stepPosition(w, step.key);
   return <p className="eyebrow">{`${withTitle ? `${w.title} · ` : ''}Step ${index + 1} of ${count}${step.phase ? ` · ${step.phase}` : ''}`}</p>;

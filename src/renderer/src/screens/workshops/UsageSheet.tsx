@@ -12,6 +12,7 @@ import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
 import { ChartCard } from '../../ui/ChartCard';
 import { DataTable, type Column } from '../../ui/DataTable';
+import { ErrorNote } from '../../ui/ErrorNote';
 import { personaColorVar, personaColourIndex } from './doc';
 import { PersonaSwatch } from './PersonaSwatch';
 import { SheetCard } from './SheetParts';
@@ -321,11 +322,7 @@ export function UsageSheet({ w }: { w: Workshop }) {
     <div className="worksheet" aria-busy={usage.pending}>
       <AsOfControl w={w} usage={value} />
       {w.personas.length === 0 ? <p className="inline-empty muted">Add personas in step 1 and map their behaviors in step 2 first.</p> : null}
-      {usage.error && usage.error.key === usage.key ? (
-        <p className="error-banner" role="alert">
-          Could not compute the figures: {usage.error.message}
-        </p>
-      ) : null}
+      <ErrorNote error={usage.error && usage.error.key === usage.key ? `Could not compute the figures: ${usage.error.message}` : null} banner />
       {value === null ? (
         usage.error ? null : <p className="muted">Computing the figures…</p>
       ) : (

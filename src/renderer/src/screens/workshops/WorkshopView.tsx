@@ -1,8 +1,8 @@
 import { useEffect } from 'react';
 import type { Participant, Workshop } from '../../../../shared/workshop/model';
+import { templateOf, type StepDefinition } from '../../../../shared/workshop/templates';
 import { focusLater } from '../../ui/focusLater';
 import { RemoveButton } from '../../ui/RemoveButton';
-import { templateOf, type StepDefinition } from '../../../../shared/workshop/templates';
 import { currentStepOf, newId, stepPosition, stepState, stepsOf, withStep } from './doc';
 import { ExportPanel } from './ExportPanel';
 import { Presenting } from './Presenting';
