@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  clampNumber,
   clock,
   currentStepOf,
   emptyStep,
@@ -10,8 +11,10 @@ import {
   overrun,
   pauseTimer,
   personaColorVar,
+  personaColourIndex,
   removePersona,
   startTimer,
+  stepPosition,
   stepState,
   stepsOf,
   timerElapsed,
@@ -125,6 +128,13 @@ describe('steps', () => {
     expect(currentStepOf(workshop({ currentStep: 'no-such-step' })).key).toBe('brainstorm');
     expect(currentStepOf(workshop({ currentStep: '' })).key).toBe('brainstorm');
     expect(currentStepOf(workshop({ template: 'segmentation', currentStep: 'usage' })).key).toBe('milestones');
+  });
+
+  it('stepPosition gives a step’s place, the count and its neighbours, none past either end', () => {
+    const w = workshop();
+    expect(stepPosition(w, 'brainstorm')).toMatchObject({ index: 0, count: 4, previous: undefined, next: { key: 'behaviors' } });
+    expect(stepPosition(w, 'usage')).toMatchObject({ index: 2, count: 4, previous: { key: 'behaviors' }, next: { key: 'priorities' } });
+    expect(stepPosition(w, 'priorities')).toMatchObject({ index: 3, previous: { key: 'usage' }, next: undefined });
   });
 
   it('stepState is the stored state, or an empty step when there is none', () => {
@@ -275,6 +285,41 @@ describe('timer', () => {
       fc.property(fc.integer({ min: 0, max: DAY_MS }), (ms) => {
         expect(seconds(clock(ms))).toBe(Math.floor(ms / 1000));
         expect(seconds(overrun(ms))).toBe(Math.floor(ms / 1000));
+      }),
+    );
+  });
+});
+
+describe('personaColourIndex', () => {
+  it('is the persona’s place in the document, the first one’s for a persona that is gone', () => {
+    const w = workshopWithPersonas();
+    expect(personaColourIndex(w, 'p_a')).toBe(0);
+    expect(personaColourIndex(w, 'p_b')).toBe(1);
+    expect(personaColourIndex(w, 'p_gone')).toBe(0);
+  });
+});
+
+describe('clampNumber', () => {
+  it('keeps a typed figure within its bounds, rounding it when it must be whole', () => {
+    expect(clampNumber('12.5', 0, 1000)).toBe(12.5);
+    expect(clampNumber('12.5', 0, 1000, true)).toBe(13);
+    expect(clampNumber('-3', 0, 1000)).toBe(0);
+    expect(clampNumber('5000', 1, 3650, true)).toBe(3650);
+    expect(clampNumber('0.4', 1, 3650, true)).toBe(1);
+  });
+
+  it('reads an emptied box or text that is not a number as the lowest value', () => {
+    expect(clampNumber('', 1, 3650, true)).toBe(1);
+    expect(clampNumber('  ', 0, 10)).toBe(0);
+    expect(clampNumber('abc', 1, 10)).toBe(1);
+  });
+
+  it('always lands within the bounds', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.integer({ min: -100, max: 100 }), fc.integer({ min: 0, max: 100 }), fc.boolean(), (text, min, span, whole) => {
+        const n = clampNumber(text, min, min + span, whole);
+        expect(n).toBeGreaterThanOrEqual(min);
+        expect(n).toBeLessThanOrEqual(min + span);
       }),
     );
   });

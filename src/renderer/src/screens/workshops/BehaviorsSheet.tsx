@@ -1,12 +1,14 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { describeRule } from '../../../../shared/segments/describe';
 import { FREQUENCIES, type Frequency, type Persona, type Workshop } from '../../../../shared/workshop/model';
 import { api, errorMessage } from '../../lib/api';
 import { formatNumber } from '../../lib/format';
+import { RemoveButton } from '../../ui/RemoveButton';
 import { toast } from '../../ui/toast';
 import { useSegments } from '../segments';
 import { withPersona } from './doc';
 import { PersonaSwatch } from './PersonaSwatch';
+import { BoundedNumber, OptionSelect, SheetCard } from './SheetParts';
 import { useWorkshops } from './store';
 
 const CATALOG_LIST_ID = 'workshop-event-catalog';
@@ -45,9 +47,7 @@ function EventChips({
                 make key
               </button>
             ) : null}
-            <button type="button" className="ghost small chip-remove" aria-label={`Remove ${e} from ${label}`} onClick={() => onChange(events.filter((x) => x !== e))}>
-              ×
-            </button>
+            <RemoveButton className="ghost small chip-remove" label={`Remove ${e} from ${label}`} onClick={() => onChange(events.filter((x) => x !== e))} />
           </li>
         ))}
       </ul>
@@ -71,6 +71,16 @@ function EventChips({
           Add
         </button>
       </span>
+    </div>
+  );
+}
+
+/** A part of the persona card under its title; the controls inside name themselves. */
+function LabelledBlock({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="field-block">
+      <span className="field-label">{label}</span>
+      {children}
     </div>
   );
 }
@@ -107,22 +117,24 @@ function PersonaBehavior({ w, p, index }: { w: Workshop; p: Persona; index: numb
 
   const prefix = `${p.name || `Persona ${index + 1}`}`;
   return (
-    <section className="card persona-card" aria-labelledby={`behavior-${p.id}`} data-testid="persona-behavior">
-      <header className="card-header">
-        <h3 id={`behavior-${p.id}`}>
+    <SheetCard
+      className="persona-card"
+      testId="persona-behavior"
+      titleId={`behavior-${p.id}`}
+      title={
+        <>
           <PersonaSwatch index={index} />
           {p.name}
-        </h3>
-        {p.segmentId ? <span className="badge identify">linked to a segment</span> : null}
-      </header>
+        </>
+      }
+      action={p.segmentId ? <span className="badge identify">linked to a segment</span> : null}
+    >
       {p.description ? <p className="muted">{p.description}</p> : null}
       <div className="behavior-grid">
-        <div className="field-block">
-          <span className="field-label">Actions that lead to value</span>
+        <LabelledBlock label="Actions that lead to value">
           <EventChips label={`${prefix} actions`} events={p.actions} keyFirst onChange={(actions) => set({ actions })} />
-        </div>
-        <div className="field-block">
-          <span className="field-label">Jobs to be done</span>
+        </LabelledBlock>
+        <LabelledBlock label="Jobs to be done">
           <ul className="plain-list">
             {p.jobs.map((job, j) => (
               <li key={j} className="row">
@@ -133,9 +145,7 @@ function PersonaBehavior({ w, p, index }: { w: Workshop; p: Persona; index: numb
                   maxLength={500}
                   onChange={(e) => set({ jobs: p.jobs.map((x, k) => (k === j ? e.target.value : x)) })}
                 />
-                <button type="button" className="ghost small" aria-label={`Remove ${prefix} job ${j + 1}`} onClick={() => set({ jobs: p.jobs.filter((_, k) => k !== j) })}>
-                  ×
-                </button>
+                <RemoveButton label={`Remove ${prefix} job ${j + 1}`} onClick={() => set({ jobs: p.jobs.filter((_, k) => k !== j) })} />
               </li>
             ))}
           </ul>
@@ -144,51 +154,29 @@ function PersonaBehavior({ w, p, index }: { w: Workshop; p: Persona; index: numb
               Add job
             </button>
           ) : null}
-        </div>
+        </LabelledBlock>
         <div className="fields">
           <label className="inline-label">
             Expected frequency
-            <select value={p.frequency} onChange={(e) => set({ frequency: e.target.value as Frequency })}>
-              {FREQUENCIES.map((f) => (
-                <option key={f} value={f}>
-                  {FREQUENCY_LABELS[f]}
-                </option>
-              ))}
-            </select>
+            <OptionSelect value={p.frequency} options={FREQUENCIES} label={(f) => FREQUENCY_LABELS[f]} onChange={(frequency) => set({ frequency })} />
           </label>
           <label className="inline-label">
             Key action at least
-            <input
-              type="number"
-              className="w-num"
-              min={0}
-              max={1_000_000}
-              value={p.threshold}
-              onChange={(e) => set({ threshold: Math.max(0, Math.min(1_000_000, Math.round(Number(e.target.value) || 0))) })}
-            />
+            <BoundedNumber whole min={0} max={1_000_000} value={p.threshold} onChange={(threshold) => set({ threshold })} />
             times
           </label>
           <label className="inline-label">
             Window
-            <input
-              type="number"
-              className="w-num"
-              min={1}
-              max={3650}
-              value={p.windowDays}
-              onChange={(e) => set({ windowDays: Math.max(1, Math.min(3650, Math.round(Number(e.target.value) || 1))) })}
-            />
+            <BoundedNumber whole min={1} max={3650} value={p.windowDays} onChange={(windowDays) => set({ windowDays })} />
             days
           </label>
         </div>
-        <div className="field-block">
-          <span className="field-label">Also does (each at least once)</span>
+        <LabelledBlock label="Also does (each at least once)">
           <EventChips label={`${prefix} also does`} events={p.include} onChange={(include) => set({ include })} />
-        </div>
-        <div className="field-block">
-          <span className="field-label">But never does</span>
+        </LabelledBlock>
+        <LabelledBlock label="But never does">
           <EventChips label={`${prefix} never does`} events={p.exclude} onChange={(exclude) => set({ exclude })} />
-        </div>
+        </LabelledBlock>
       </div>
       <div className="sentence-card persona-sentence">
         <p className="eyebrow">Draft rule</p>
@@ -212,7 +200,7 @@ function PersonaBehavior({ w, p, index }: { w: Workshop; p: Persona; index: numb
           Open in segment builder
         </button>
       </div>
-    </section>
+    </SheetCard>
   );
 }
 

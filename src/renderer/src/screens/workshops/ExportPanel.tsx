@@ -2,8 +2,10 @@ import { useState } from 'react';
 import type { Workshop } from '../../../../shared/workshop/model';
 import { api, errorMessage } from '../../lib/api';
 import { copyText } from '../../ui/clipboard';
+import { ErrorNote } from '../../ui/ErrorNote';
 import { toast } from '../../ui/toast';
 import { pickBundleFile } from './BundleInput';
+import { SheetCard } from './SheetParts';
 import { useWorkshops } from './store';
 
 type Format = 'pdf' | 'csv' | 'md' | 'bundle';
@@ -37,16 +39,16 @@ export function ExportPanel({ w }: { w: Workshop }) {
   };
 
   return (
-    <section className="card" aria-labelledby="export-title">
-      <header className="card-header">
-        <div>
-          <h3 id="export-title">Export</h3>
-          <p className="muted">Written to the exports folder beside the cache.</p>
-        </div>
+    <SheetCard
+      titleId="export-title"
+      title="Export"
+      subtitle="Written to the exports folder beside the cache."
+      action={
         <button type="button" onClick={pickBundleFile}>
           Import bundle…
         </button>
-      </header>
+      }
+    >
       <div className="row">
         {FORMATS.map((f) => (
           <button key={f.id} type="button" title={f.hint} disabled={busy !== null} onClick={() => void run(f.id)}>
@@ -54,11 +56,7 @@ export function ExportPanel({ w }: { w: Workshop }) {
           </button>
         ))}
       </div>
-      {error ? (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote error={error} />
       {files.length > 0 ? (
         <ul className="export-files" aria-label="Exported files">
           {files.map((f) => (
@@ -71,6 +69,6 @@ export function ExportPanel({ w }: { w: Workshop }) {
           ))}
         </ul>
       ) : null}
-    </section>
+    </SheetCard>
   );
 }

@@ -1,50 +1,67 @@
 import { useEffect, useRef } from 'react';
 import { describeRule } from '../../../../shared/segments/describe';
-import type { Workshop } from '../../../../shared/workshop/model';
+import type { TableRow, UseCase, Workshop } from '../../../../shared/workshop/model';
 import { rankOpportunities } from '../../../../shared/workshop/ranking';
 import type { StepDefinition } from '../../../../shared/workshop/templates';
 import { missingCase } from '../../../../shared/errors';
 import { formatNumber, percent } from '../../lib/format';
-import { currentStepOf, stepState, stepsOf } from './doc';
+import { DataTable, type Column } from '../../ui/DataTable';
+import { currentStepOf, personaColourIndex, stepPosition, stepState } from './doc';
 import { PersonaSwatch } from './PersonaSwatch';
-import { StepPrompts, StepTimer } from './StepParts';
+import { StepCounter, StepPrompts, StepTimer } from './StepParts';
 import { useWorkshops } from './store';
 import { useUsage } from './useUsage';
+
+/** A line of the presented figures: a persona, or the users in none of them. */
+interface SummaryRow {
+  key: string;
+  name: string;
+  /** The persona's colour; null for "In none". */
+  colour: number | null;
+  users: number;
+  regular: number | null;
+}
 
 function UsageSummary({ w }: { w: Workshop }) {
   const usage = useUsage().result?.value ?? null;
   if (!usage) return <p className="muted">Computing the figures…</p>;
-  return (
-    <table className="data-table present-table">
-      <thead>
-        <tr>
-          <th scope="col">Persona</th>
-          <th scope="col" className="num">Users</th>
-          <th scope="col" className="num">% of base</th>
-          <th scope="col" className="num">Regular</th>
-        </tr>
-      </thead>
-      <tbody>
-        {usage.personas.map((p) => (
-          <tr key={p.personaId}>
-            <th scope="row">
-              <PersonaSwatch index={Math.max(0, w.personas.findIndex((x) => x.id === p.personaId))} />
-              {p.name}
-            </th>
-            <td className="num">{formatNumber(p.users)}</td>
-            <td className="num">{percent(p.users, usage.total)}</td>
-            <td className="num">{formatNumber(p.regular)}</td>
-          </tr>
-        ))}
-        <tr>
-          <th scope="row">In none</th>
-          <td className="num">{formatNumber(usage.inNone)}</td>
-          <td className="num">{percent(usage.inNone, usage.total)}</td>
-          <td />
-        </tr>
-      </tbody>
-    </table>
-  );
+  const rows: SummaryRow[] = [
+    ...usage.personas.map((p) => ({
+      key: p.personaId,
+      name: p.name,
+      colour: personaColourIndex(w, p.personaId),
+      users: p.users,
+      regular: p.regular,
+    })),
+    { key: 'in-none', name: 'In none', colour: null, users: usage.inNone, regular: null },
+  ];
+  const columns: Column<SummaryRow>[] = [
+    {
+      id: 'persona',
+      header: 'Persona',
+      rowHeader: true,
+      cell: (r) => (
+        <>
+          {r.colour !== null ? <PersonaSwatch index={r.colour} /> : null}
+          {r.name}
+        </>
+      ),
+    },
+    { id: 'users', header: 'Users', numeric: true, cell: (r) => formatNumber(r.users) },
+    { id: 'share', header: '% of base', numeric: true, cell: (r) => percent(r.users, usage.total) },
+    { id: 'regular', header: 'Regular', numeric: true, cell: (r) => (r.regular === null ? null : formatNumber(r.regular)) },
+  ];
+  return <PresentTable columns={columns} rows={rows} rowKey={(r) => r.key} />;
+}
+
+/** A worksheet's table, read-only and large. */
+function PresentTable<Row>(props: { columns: Column<Row>[]; rows: readonly Row[]; rowKey(row: Row): string }) {
+  return <DataTable className="present-table" scroll={false} {...props} />;
+}
+
+/** Columns of text that wraps. */
+function textColumns<Row>(columns: { key: string; label: string; text(row: Row): string }[]): Column<Row>[] {
+  return columns.map((c) => ({ id: c.key, header: c.label, className: 'wrap', cell: c.text }));
 }
 
 function PrioritiesSummary({ w }: { w: Workshop }) {
@@ -69,29 +86,15 @@ function PrioritiesSummary({ w }: { w: Workshop }) {
 /** The step's main content, read-only and large. */
 function StepContent({ w, step }: { w: Workshop; step: StepDefinition }) {
   switch (step.worksheet) {
-    case 'use_cases':
-      return w.useCases.length === 0 ? (
-        <p className="muted">No use cases yet.</p>
-      ) : (
-        <table className="data-table present-table">
-          <thead>
-            <tr>
-              <th scope="col">Use case</th>
-              <th scope="col">Value proposition</th>
-              <th scope="col">Personas</th>
-            </tr>
-          </thead>
-          <tbody>
-            {w.useCases.map((u) => (
-              <tr key={u.id}>
-                <td className="wrap">{u.name}</td>
-                <td className="wrap">{u.valueProposition}</td>
-                <td className="wrap">{u.personaIds.map((id) => w.personas.find((p) => p.id === id)?.name ?? id).join(', ')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      );
+    case 'use_cases': {
+      const personaName = (id: string): string => w.personas.find((p) => p.id === id)?.name ?? id;
+      const columns = textColumns<UseCase>([
+        { key: 'name', label: 'Use case', text: (u) => u.name },
+        { key: 'value', label: 'Value proposition', text: (u) => u.valueProposition },
+        { key: 'personas', label: 'Personas', text: (u) => u.personaIds.map(personaName).join(', ') },
+      ]);
+      return w.useCases.length === 0 ? <p className="muted">No use cases yet.</p> : <PresentTable columns={columns} rows={w.useCases} rowKey={(u) => u.id} />;
+    }
     case 'behaviors':
       return w.personas.length === 0 ? (
         <p className="muted">No personas yet.</p>
@@ -114,33 +117,8 @@ function StepContent({ w, step }: { w: Workshop; step: StepDefinition }) {
       return <PrioritiesSummary w={w} />;
     case 'table': {
       const rows = stepState(w, step.key).rows;
-      const columns = step.columns ?? [];
-      return rows.length === 0 ? (
-        <p className="muted">No rows yet.</p>
-      ) : (
-        <table className="data-table present-table">
-          <thead>
-            <tr>
-              {columns.map((c) => (
-                <th key={c.key} scope="col">
-                  {c.label}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id}>
-                {columns.map((c) => (
-                  <td key={c.key} className="wrap">
-                    {r.cells[c.key] ?? ''}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      );
+      const columns = textColumns<TableRow>((step.columns ?? []).map((c) => ({ ...c, text: (r) => r.cells[c.key] ?? '' })));
+      return rows.length === 0 ? <p className="muted">No rows yet.</p> : <PresentTable columns={columns} rows={rows} rowKey={(r) => r.id} />;
     }
     default:
       return missingCase(step.worksheet);
@@ -163,12 +141,10 @@ export function Presenting() {
   }, []);
 
   if (!w) return null;
-  const steps = stepsOf(w);
   const step = currentStepOf(w);
-  const index = steps.findIndex((s) => s.key === step.key);
-  const go = (delta: number): void => {
-    const next = steps[index + delta];
-    if (next) update((d) => ({ ...d, currentStep: next.key }));
+  const { previous, next } = stepPosition(w, step.key);
+  const goTo = (to: StepDefinition | undefined): void => {
+    if (to) update((d) => ({ ...d, currentStep: to.key }));
   };
 
   return (
@@ -181,22 +157,19 @@ export function Presenting() {
       tabIndex={-1}
       onKeyDown={(e) => {
         if (e.key === 'Escape') setPresenting(false);
-        else if (e.key === 'ArrowRight' || e.key === 'PageDown') go(1);
-        else if (e.key === 'ArrowLeft' || e.key === 'PageUp') go(-1);
+        else if (e.key === 'ArrowRight' || e.key === 'PageDown') goTo(next);
+        else if (e.key === 'ArrowLeft' || e.key === 'PageUp') goTo(previous);
         else return;
         e.preventDefault();
       }}
     >
       <header className="presenting-header">
-        <p className="eyebrow">
-          {w.title} · Step {index + 1} of {steps.length}
-          {step.phase ? ` · ${step.phase}` : ''}
-        </p>
+        <StepCounter w={w} step={step} withTitle />
         <div className="row">
-          <button type="button" onClick={() => go(-1)} disabled={index <= 0} aria-label="Previous step">
+          <button type="button" onClick={() => goTo(previous)} disabled={!previous} aria-label="Previous step">
             ←
           </button>
-          <button type="button" onClick={() => go(1)} disabled={index >= steps.length - 1} aria-label="Next step">
+          <button type="button" onClick={() => goTo(next)} disabled={!next} aria-label="Next step">
             →
           </button>
           <button type="button" onClick={() => setPresenting(false)}>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Workshop } from '../../../../shared/workshop/model';
 import type { StepDefinition } from '../../../../shared/workshop/templates';
-import { clock, overrun, pauseTimer, startTimer, stepState, timerElapsed, withStep } from './doc';
+import { clock, overrun, pauseTimer, startTimer, stepPosition, stepState, timerElapsed, withStep } from './doc';
 import { useWorkshops } from './store';
 
 /** The current time, ticking once a second while `running`. */
@@ -52,6 +52,12 @@ export function StepTimer({ w, step, large = false }: { w: Workshop; step: StepD
       </button>
     </div>
   );
+}
+
+/** "Step 2 of 10 · Phase 1: …" over the step's title; `withTitle` puts the workshop's title first (presenting). */
+export function StepCounter({ w, step, withTitle = false }: { w: Workshop; step: StepDefinition; withTitle?: boolean }) {
+  const { index, count } = stepPosition(w, step.key);
+  return <p className="eyebrow">{`${withTitle ? `${w.title} · ` : ''}Step ${index + 1} of ${count}${step.phase ? ` · ${step.phase}` : ''}`}</p>;
 }
 
 export function StepPrompts({ step }: { step: StepDefinition }) {

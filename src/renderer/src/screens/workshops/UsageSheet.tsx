@@ -11,8 +11,11 @@ import { cssVar, useResolvedTheme, withAlpha } from '../../lib/theme';
 import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
 import { ChartCard } from '../../ui/ChartCard';
-import { personaColorVar } from './doc';
+import { DataTable, type Column } from '../../ui/DataTable';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { personaColorVar, personaColourIndex } from './doc';
 import { PersonaSwatch } from './PersonaSwatch';
+import { SheetCard } from './SheetParts';
 import { useWorkshops } from './store';
 import { useUsage } from './useUsage';
 
@@ -24,11 +27,6 @@ const THRESHOLD_DELAY_MS = 80;
 export function binLabel(b: HistogramBin): string {
   if (b.to === null) return `${formatNumber(b.from)}+`;
   return b.to - b.from <= 1 ? formatNumber(b.from) : `${formatNumber(b.from)}–${formatNumber(b.to - 1)}`;
-}
-
-/** The index of each persona in the document: its colour. */
-function colourIndex(w: Workshop, personaId: string): number {
-  return Math.max(0, w.personas.findIndex((p) => p.id === personaId));
 }
 
 /** The workshop's instant: a date, or the cache's own "data as of". */
@@ -64,64 +62,61 @@ function AsOfControl({ w, usage }: { w: Workshop; usage: WorkshopUsage | null })
   );
 }
 
+/** The persona's name with its colour, and why its figures failed if they did. */
+function PersonaName({ w, pu }: { w: Workshop; pu: PersonaUsage }) {
+  return (
+    <>
+      <PersonaSwatch index={personaColourIndex(w, pu.personaId)} />
+      {pu.name}
+      {pu.error ? <span className="error-text small-text persona-error">{pu.error}</span> : null}
+    </>
+  );
+}
+
+/** A count with its share in brackets: "120 (40%)". */
+function CountWithShare({ count, share }: { count: number; share: number }) {
+  return (
+    <>
+      {formatNumber(count)} <span className="muted">({Math.round(share * 100)}%)</span>
+    </>
+  );
+}
+
+function usageColumns(w: Workshop, usage: WorkshopUsage): Column<PersonaUsage>[] {
+  return [
+    { id: 'persona', header: 'Persona', rowHeader: true, cell: (pu) => <PersonaName w={w} pu={pu} /> },
+    { id: 'users', header: 'Users', numeric: true, cell: (pu) => formatNumber(pu.users) },
+    { id: 'share', header: '% of base', numeric: true, cell: (pu) => percent(pu.users, usage.total) },
+    { id: 'activation', header: 'Activation', numeric: true, cell: (pu) => <CountWithShare count={pu.activated} share={pu.activationRate} /> },
+    { id: 'regular', header: 'Regular', numeric: true, cell: (pu) => <CountWithShare count={pu.regular} share={pu.regularShare} /> },
+    { id: 'days', header: 'Active days / week', numeric: true, cell: (pu) => pu.medianActiveDaysPerWeek.toFixed(1) },
+    {
+      id: 'frequency',
+      header: 'Casual / frequent',
+      numeric: true,
+      cellProps: (pu) => ({
+        title: `Frequent: at least ${pu.frequentTarget.perWeek} × ${pu.keyAction ?? 'key action'} a week in ${pu.frequentTarget.weeks} of the last ${pu.frequentTarget.of} weeks`,
+      }),
+      cell: (pu) => `${formatNumber(pu.casual)} / ${formatNumber(pu.frequent)}`,
+    },
+    {
+      id: 'actions',
+      header: 'Actions: median per active week',
+      className: 'wrap small-text',
+      cell: (pu) => (pu.actions.length === 0 ? '—' : pu.actions.map((a) => `${a.event}: ${a.medianPerActiveWeek} (${formatNumber(a.users)} users)`).join(' · ')),
+    },
+  ];
+}
+
 function UsageTable({ w, usage }: { w: Workshop; usage: WorkshopUsage }) {
   return (
-    <section className="card" aria-labelledby="usage-table-title">
-      <header className="card-header">
-        <div>
-          <h3 id="usage-table-title">Personas in the data</h3>
-          <p className="muted">
-            Activation: the key action within {w.usage.activationDays} days of first seen. Regular: active in {w.usage.regularWeeks} of the last{' '}
-            {w.usage.regularOf} weeks.
-          </p>
-        </div>
-      </header>
-      <div className="table-scroll">
-        <table className="data-table" data-testid="usage-table">
-          <thead>
-            <tr>
-              <th scope="col">Persona</th>
-              <th scope="col" className="num">Users</th>
-              <th scope="col" className="num">% of base</th>
-              <th scope="col" className="num">Activation</th>
-              <th scope="col" className="num">Regular</th>
-              <th scope="col" className="num">Active days / week</th>
-              <th scope="col" className="num">Casual / frequent</th>
-              <th scope="col">Actions: median per active week</th>
-            </tr>
-          </thead>
-          <tbody>
-            {usage.personas.map((pu) => (
-              <tr key={pu.personaId}>
-                <th scope="row">
-                  <PersonaSwatch index={colourIndex(w, pu.personaId)} />
-                  {pu.name}
-                  {pu.error ? <span className="error-text small-text persona-error">{pu.error}</span> : null}
-                </th>
-                <td className="num">{formatNumber(pu.users)}</td>
-                <td className="num">{percent(pu.users, usage.total)}</td>
-                <td className="num">
-                  {formatNumber(pu.activated)} <span className="muted">({Math.round(pu.activationRate * 100)}%)</span>
-                </td>
-                <td className="num">
-                  {formatNumber(pu.regular)} <span className="muted">({Math.round(pu.regularShare * 100)}%)</span>
-                </td>
-                <td className="num">{pu.medianActiveDaysPerWeek.toFixed(1)}</td>
-                <td
-                  className="num"
-                  title={`Frequent: at least ${pu.frequentTarget.perWeek} × ${pu.keyAction ?? 'key action'} a week in ${pu.frequentTarget.weeks} of the last ${pu.frequentTarget.of} weeks`}
-                >
-                  {formatNumber(pu.casual)} / {formatNumber(pu.frequent)}
-                </td>
-                <td className="wrap small-text">
-                  {pu.actions.length === 0 ? '—' : pu.actions.map((a) => `${a.event}: ${a.medianPerActiveWeek} (${formatNumber(a.users)} users)`).join(' · ')}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+    <SheetCard
+      titleId="usage-table-title"
+      title="Personas in the data"
+      subtitle={`Activation: the key action within ${w.usage.activationDays} days of first seen. Regular: active in ${w.usage.regularWeeks} of the last ${w.usage.regularOf} weeks.`}
+    >
+      <DataTable testId="usage-table" columns={usageColumns(w, usage)} rows={usage.personas} rowKey={(pu) => pu.personaId} />
+    </SheetCard>
   );
 }
 
@@ -135,7 +130,7 @@ function SizesChart({ w, usage }: { w: Workshop; usage: WorkshopUsage }) {
       {
         label: 'Users',
         data: usage.personas.map((p) => p.users),
-        backgroundColor: usage.personas.map((p) => cssVar(personaColorVar(colourIndex(w, p.personaId)))),
+        backgroundColor: usage.personas.map((p) => cssVar(personaColorVar(personaColourIndex(w, p.personaId)))),
         borderRadius: 4,
       },
     ],
@@ -265,54 +260,55 @@ function ThresholdCard({ w, p, pu, index }: { w: Workshop; p: Persona; pu: Perso
   );
 }
 
+/** A persona's row in the overlap matrix: its place, to read its counts against every other persona. */
+interface OverlapRow {
+  pu: PersonaUsage;
+  index: number;
+}
+
+function overlapColumns(w: Workshop, usage: WorkshopUsage): Column<OverlapRow>[] {
+  return [
+    {
+      id: 'persona',
+      header: <span className="visually-hidden">Persona</span>,
+      rowHeader: true,
+      cell: ({ pu }) => (
+        <>
+          <PersonaSwatch index={personaColourIndex(w, pu.personaId)} />
+          {pu.name}
+        </>
+      ),
+    },
+    ...usage.personas.map(
+      (q, j): Column<OverlapRow> => ({
+        id: `with-${q.personaId}`,
+        header: q.name,
+        numeric: true,
+        cellProps: ({ index: i }) => {
+          const n = usage.overlap[i]?.[j] ?? 0;
+          return { className: i === j ? 'num diagonal' : n > 0 ? 'num overlapping' : 'num muted' };
+        },
+        cell: ({ index: i }) => formatNumber(usage.overlap[i]?.[j] ?? 0),
+      }),
+    ),
+  ];
+}
+
 function OverlapCard({ w, usage }: { w: Workshop; usage: WorkshopUsage }) {
   if (usage.personas.length === 0) return null;
   return (
-    <section className="card" aria-labelledby="persona-overlap-title">
-      <header className="card-header">
-        <div>
-          <h3 id="persona-overlap-title">Overlap between personas</h3>
-          <p className="muted">Users in both; the diagonal is each persona’s size.</p>
-        </div>
-      </header>
-      <div className="table-scroll">
-        <table className="data-table matrix" data-testid="persona-overlap">
-          <thead>
-            <tr>
-              <th scope="col">
-                <span className="visually-hidden">Persona</span>
-              </th>
-              {usage.personas.map((p) => (
-                <th key={p.personaId} scope="col" className="num">
-                  {p.name}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {usage.personas.map((p, i) => (
-              <tr key={p.personaId}>
-                <th scope="row">
-                  <PersonaSwatch index={colourIndex(w, p.personaId)} />
-                  {p.name}
-                </th>
-                {usage.personas.map((q, j) => {
-                  const n = usage.overlap[i]?.[j] ?? 0;
-                  return (
-                    <td key={q.personaId} className={i === j ? 'num diagonal' : n > 0 ? 'num overlapping' : 'num muted'}>
-                      {formatNumber(n)}
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+    <SheetCard titleId="persona-overlap-title" title="Overlap between personas" subtitle="Users in both; the diagonal is each persona’s size.">
+      <DataTable
+        className="matrix"
+        testId="persona-overlap"
+        columns={overlapColumns(w, usage)}
+        rows={usage.personas.map((pu, index) => ({ pu, index }))}
+        rowKey={({ pu }) => pu.personaId}
+      />
       <p className="in-none" data-testid="in-none">
         <strong>{formatNumber(usage.inNone)}</strong> users in none of the personas ({percent(usage.inNone, usage.total)} of the base)
       </p>
-    </section>
+    </SheetCard>
   );
 }
 
@@ -326,11 +322,7 @@ export function UsageSheet({ w }: { w: Workshop }) {
     <div className="worksheet" aria-busy={usage.pending}>
       <AsOfControl w={w} usage={value} />
       {w.personas.length === 0 ? <p className="inline-empty muted">Add personas in step 1 and map their behaviors in step 2 first.</p> : null}
-      {usage.error && usage.error.key === usage.key ? (
-        <p className="error-banner" role="alert">
-          Could not compute the figures: {usage.error.message}
-        </p>
-      ) : null}
+      <ErrorNote error={usage.error && usage.error.key === usage.key ? `Could not compute the figures: ${usage.error.message}` : null} banner />
       {value === null ? (
         usage.error ? null : <p className="muted">Computing the figures…</p>
       ) : (

@@ -1,5 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import type { Workshop } from '../../../../shared/workshop/model';
+import type { Persona, UseCase, Workshop } from '../../../../shared/workshop/model';
+import { DataTable, type Column } from '../../ui/DataTable';
+import { focusLater } from '../../ui/focusLater';
+import { RemoveButton } from '../../ui/RemoveButton';
+import { SheetCard, SheetTable } from './SheetParts';
 import { newId, newPersona, removePersona, withPersona } from './doc';
 import { PersonaSwatch } from './PersonaSwatch';
 import { useWorkshops } from './store';
@@ -18,13 +22,7 @@ export function PersonasEditor({ w }: { w: Workshop }) {
     setDescription('');
   };
   return (
-    <section className="card" aria-labelledby="personas-title">
-      <header className="card-header">
-        <div>
-          <h3 id="personas-title">Personas</h3>
-          <p className="muted">Power users, occasional users, inactive users; administrators, creators, consumers…</p>
-        </div>
-      </header>
+    <SheetCard titleId="personas-title" title="Personas" subtitle="Power users, occasional users, inactive users; administrators, creators, consumers…">
       {w.personas.length > 0 ? (
         <ul className="persona-list">
           {w.personas.map((p, i) => (
@@ -43,9 +41,7 @@ export function PersonasEditor({ w }: { w: Workshop }) {
                 maxLength={2000}
                 onChange={(e) => update((d) => withPersona(d, p.id, { description: e.target.value }))}
               />
-              <button type="button" className="ghost small" aria-label={`Remove persona ${p.name}`} onClick={() => update((d) => removePersona(d, p.id))}>
-                ×
-              </button>
+              <RemoveButton label={`Remove persona ${p.name}`} onClick={() => update((d) => removePersona(d, p.id))} />
             </li>
           ))}
         </ul>
@@ -67,108 +63,96 @@ export function PersonasEditor({ w }: { w: Workshop }) {
           </button>
         </form>
       ) : null}
-    </section>
+    </SheetCard>
   );
 }
 
 /** Step 1: use cases × value proposition × personas, and who overlaps with whom. */
 export function UseCasesSheet({ w }: { w: Workshop }) {
   const update = useWorkshops((s) => s.update);
-  const setUseCase = (id: string, change: Partial<Workshop['useCases'][number]>): void =>
+  const setUseCase = (id: string, change: Partial<UseCase>): void =>
     update((d) => ({ ...d, useCases: d.useCases.map((u) => (u.id === id ? { ...u, ...change } : u)) }));
   const addUseCase = (): void => {
     const id = newId('c');
     update((d) => ({ ...d, useCases: [...d.useCases, { id, name: '', valueProposition: '', personaIds: [] }] }));
-    setTimeout(() => document.getElementById(`usecase-${id}`)?.focus(), 0);
+    focusLater(() => document.getElementById(`usecase-${id}`));
   };
+  const columns: Column<UseCase>[] = [
+    {
+      id: 'name',
+      header: 'Use case',
+      cell: (u, i) => (
+        <input id={`usecase-${u.id}`} aria-label={`Use case ${i + 1} name`} value={u.name} maxLength={500} onChange={(e) => setUseCase(u.id, { name: e.target.value })} />
+      ),
+    },
+    {
+      id: 'value',
+      header: 'Value proposition',
+      className: 'wrap',
+      cell: (u, i) => (
+        <textarea
+          aria-label={`Use case ${i + 1} value proposition`}
+          rows={2}
+          value={u.valueProposition}
+          maxLength={2000}
+          onChange={(e) => setUseCase(u.id, { valueProposition: e.target.value })}
+        />
+      ),
+    },
+    {
+      id: 'personas',
+      header: 'Personas using it',
+      className: 'wrap',
+      cell: (u, i) => <PersonaChips personas={w.personas} useCase={u} label={`Personas using use case ${i + 1}`} onChange={(personaIds) => setUseCase(u.id, { personaIds })} />,
+    },
+  ];
 
   return (
     <div className="worksheet">
       <PersonasEditor w={w} />
-      <section className="card" aria-labelledby="usecases-title">
-        <header className="card-header">
-          <h3 id="usecases-title">Use cases</h3>
-          <button type="button" className="small" onClick={addUseCase}>
-            Add use case
-          </button>
-        </header>
-        {w.useCases.length === 0 ? (
-          <p className="muted small-text">List the main use cases, how each one gives value, and which personas use it.</p>
-        ) : (
-          <div className="table-scroll">
-            <table className="data-table sheet-table">
-              <thead>
-                <tr>
-                  <th scope="col">Use case</th>
-                  <th scope="col">Value proposition</th>
-                  <th scope="col">Personas using it</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Remove</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {w.useCases.map((u, i) => (
-                  <tr key={u.id} data-testid="use-case-row">
-                    <td>
-                      <input
-                        id={`usecase-${u.id}`}
-                        aria-label={`Use case ${i + 1} name`}
-                        value={u.name}
-                        maxLength={500}
-                        onChange={(e) => setUseCase(u.id, { name: e.target.value })}
-                      />
-                    </td>
-                    <td className="wrap">
-                      <textarea
-                        aria-label={`Use case ${i + 1} value proposition`}
-                        rows={2}
-                        value={u.valueProposition}
-                        maxLength={2000}
-                        onChange={(e) => setUseCase(u.id, { valueProposition: e.target.value })}
-                      />
-                    </td>
-                    <td className="wrap">
-                      {w.personas.length === 0 ? <span className="muted small-text">Add personas first</span> : null}
-                      <div className="chips" role="group" aria-label={`Personas using use case ${i + 1}`}>
-                        {w.personas.map((p, pi) => {
-                          const on = u.personaIds.includes(p.id);
-                          return (
-                            <button
-                              key={p.id}
-                              type="button"
-                              className={on ? 'chip on' : 'chip'}
-                              aria-pressed={on}
-                              onClick={() =>
-                                setUseCase(u.id, { personaIds: on ? u.personaIds.filter((x) => x !== p.id) : [...u.personaIds, p.id] })
-                              }
-                            >
-                              <PersonaSwatch index={pi} />
-                              {p.name}
-                            </button>
-                          );
-                        })}
-                      </div>
-                    </td>
-                    <td className="row-actions">
-                      <button
-                        type="button"
-                        className="ghost small"
-                        aria-label={`Remove use case ${u.name || i + 1}`}
-                        onClick={() => update((d) => ({ ...d, useCases: d.useCases.filter((x) => x.id !== u.id) }))}
-                      >
-                        ×
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <SheetCard
+        titleId="usecases-title"
+        title="Use cases"
+        add={{ label: 'Add use case', run: addUseCase }}
+      >
+        <SheetTable
+          columns={columns}
+          rows={w.useCases}
+          rowKey={(u) => u.id}
+          rowTestId="use-case-row"
+          removeLabel={(u, i) => `Remove use case ${u.name || i + 1}`}
+          onRemove={(u) => update((d) => ({ ...d, useCases: d.useCases.filter((x) => x.id !== u.id) }))}
+          empty="List the main use cases, how each one gives value, and which personas use it."
+        />
+      </SheetCard>
       <OverlapMatrix w={w} />
     </div>
+  );
+}
+
+/** The personas as toggles: which of them use a use case. */
+function PersonaChips({ personas, useCase: u, label, onChange }: { personas: readonly Persona[]; useCase: UseCase; label: string; onChange(personaIds: string[]): void }) {
+  return (
+    <>
+      {personas.length === 0 ? <span className="muted small-text">Add personas first</span> : null}
+      <div className="chips" role="group" aria-label={label}>
+        {personas.map((p, pi) => {
+          const on = u.personaIds.includes(p.id);
+          return (
+            <button
+              key={p.id}
+              type="button"
+              className={on ? 'chip on' : 'chip'}
+              aria-pressed={on}
+              onClick={() => onChange(on ? u.personaIds.filter((x) => x !== p.id) : [...u.personaIds, p.id])}
+            >
+              <PersonaSwatch index={pi} />
+              {p.name}
+            </button>
+          );
+        })}
+      </div>
+    </>
   );
 }
 
@@ -187,58 +171,56 @@ export function OverlapMatrix({ w }: { w: Workshop }) {
     }
   }
   const nameOf = (id: string): string => w.personas.find((p) => p.id === id)?.name ?? id;
+  const sharedWith = (p: Persona): string[] => [...(sharing.get(p.id) ?? [])];
+  const columns: Column<Persona>[] = [
+    {
+      id: 'persona',
+      header: 'Persona',
+      rowHeader: true,
+      cell: (p, pi) => (
+        <>
+          <PersonaSwatch index={pi} />
+          {p.name}
+        </>
+      ),
+    },
+    ...w.useCases.map(
+      (u, i): Column<Persona> => ({
+        id: `usecase-${u.id}`,
+        header: u.name || `Use case ${i + 1}`,
+        className: 'center',
+        headerClassName: 'center',
+        cell: (p) =>
+          u.personaIds.includes(p.id) ? (
+            <>
+              <span aria-hidden="true">✓</span>
+              <span className="visually-hidden">uses it</span>
+            </>
+          ) : (
+            <span className="visually-hidden">does not use it</span>
+          ),
+      }),
+    ),
+    {
+      id: 'shares',
+      header: 'Shares use cases with',
+      className: 'wrap muted',
+      cell: (p) => {
+        const shared = sharedWith(p);
+        return shared.length > 0 ? shared.map(nameOf).join(', ') : '—';
+      },
+    },
+  ];
   return (
-    <section className="card" aria-labelledby="overlap-title">
-      <header className="card-header">
-        <div>
-          <h3 id="overlap-title">Overlap: persona × use case</h3>
-          <p className="muted">Highlighted personas share at least one use case with another.</p>
-        </div>
-      </header>
-      <div className="table-scroll">
-        <table className="data-table matrix" data-testid="overlap-matrix">
-          <thead>
-            <tr>
-              <th scope="col">Persona</th>
-              {w.useCases.map((u, i) => (
-                <th key={u.id} scope="col" className="center">
-                  {u.name || `Use case ${i + 1}`}
-                </th>
-              ))}
-              <th scope="col">Shares use cases with</th>
-            </tr>
-          </thead>
-          <tbody>
-            {w.personas.map((p, pi) => {
-              const shared = [...(sharing.get(p.id) ?? [])];
-              return (
-                <tr key={p.id} className={shared.length > 0 ? 'shared' : undefined}>
-                  <th scope="row">
-                    <PersonaSwatch index={pi} />
-                    {p.name}
-                  </th>
-                  {w.useCases.map((u) => {
-                    const on = u.personaIds.includes(p.id);
-                    return (
-                      <td key={u.id} className="center">
-                        {on ? (
-                          <>
-                            <span aria-hidden="true">✓</span>
-                            <span className="visually-hidden">uses it</span>
-                          </>
-                        ) : (
-                          <span className="visually-hidden">does not use it</span>
-                        )}
-                      </td>
-                    );
-                  })}
-                  <td className="wrap muted">{shared.length > 0 ? shared.map(nameOf).join(', ') : '—'}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
-    </section>
+    <SheetCard titleId="overlap-title" title="Overlap: persona × use case" subtitle="Highlighted personas share at least one use case with another.">
+      <DataTable
+        className="matrix"
+        testId="overlap-matrix"
+        columns={columns}
+        rows={w.personas}
+        rowKey={(p) => p.id}
+        rowProps={(p) => ({ className: sharedWith(p).length > 0 ? 'shared' : undefined })}
+      />
+    </SheetCard>
   );
 }

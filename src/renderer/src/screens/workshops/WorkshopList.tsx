@@ -1,36 +1,40 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { WorkshopSummary } from '../../../../shared/workshop/model';
+import { useRef, useState, type FormEvent } from 'react';
+import type { Workshop, WorkshopSummary } from '../../../../shared/workshop/model';
 import { TEMPLATES, TEMPLATE_IDS, type TemplateId } from '../../../../shared/workshop/templates';
 import { api, errorMessage } from '../../lib/api';
 import { formatDateTime, plural } from '../../lib/format';
 import { useApp } from '../../store';
+import { DataTable, type Column } from '../../ui/DataTable';
+import { Dialog, DialogFooter } from '../../ui/Dialog';
 import { EmptyState } from '../../ui/EmptyState';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { ScreenHeader } from '../../ui/ScreenHeader';
 import { toast } from '../../ui/toast';
+import { deleteWithUndo } from '../../ui/useUndoableDelete';
 import { todayIso } from './doc';
 import { pickBundleFile } from './BundleInput';
 import { useWorkshops } from './store';
 
-/** Duplicate, archive and delete (with Undo), shared by the list and the palette. */
-export async function deleteWithUndo(id: string, title: string): Promise<void> {
+const refreshList = (): Promise<void> => useWorkshops.getState().refreshList();
+
+/** Deletes a workshop (closing it if it is open); the toast's Undo saves it back as it was. */
+async function deleteWorkshop(w: WorkshopSummary): Promise<void> {
+  let stored: Workshop | null = null;
   try {
-    const old = await api.getWorkshop({ id });
-    await api.deleteWorkshop({ id });
-    if (useWorkshops.getState().doc?.id === id) useWorkshops.setState({ doc: null, saved: null });
-    void useWorkshops.getState().refreshList();
-    toast('info', `Deleted “${title}”.`, {
-      label: 'Undo',
-      run: () => {
-        api
-          .saveWorkshop({ workshop: old })
-          .then(() => {
-            toast('success', `Restored “${title}”.`);
-            void useWorkshops.getState().refreshList();
-          })
-          .catch((err: unknown) => toast('error', `Could not restore “${title}”: ${errorMessage(err)}`));
+    await deleteWithUndo({
+      name: w.title,
+      remove: async () => {
+        stored = await api.getWorkshop({ id: w.id });
+        await api.deleteWorkshop({ id: w.id });
+        if (useWorkshops.getState().doc?.id === w.id) useWorkshops.setState({ doc: null, saved: null });
       },
+      restore: async () => {
+        if (stored) await api.saveWorkshop({ workshop: stored });
+      },
+      refresh: refreshList,
     });
   } catch (err) {
-    toast('error', `Could not delete “${title}”: ${errorMessage(err)}`);
+    toast('error', `Could not delete “${w.title}”: ${errorMessage(err)}`);
   }
 }
 
@@ -38,7 +42,7 @@ async function duplicate(id: string): Promise<void> {
   try {
     const copy = await api.duplicateWorkshop({ id });
     toast('success', `Duplicated as “${copy.title}”.`);
-    void useWorkshops.getState().refreshList();
+    void refreshList();
   } catch (err) {
     toast('error', `Could not duplicate: ${errorMessage(err)}`);
   }
@@ -48,10 +52,48 @@ async function setArchived(w: WorkshopSummary, archived: boolean): Promise<void>
   try {
     await api.archiveWorkshop({ id: w.id, archived });
     toast('info', archived ? `Archived “${w.title}”.` : `“${w.title}” is back in the list.`);
-    void useWorkshops.getState().refreshList();
+    void refreshList();
   } catch (err) {
     toast('error', errorMessage(err));
   }
+}
+
+const COLUMNS: Column<WorkshopSummary>[] = [
+  {
+    id: 'workshop',
+    header: 'Workshop',
+    className: 'name-cell',
+    cell: (w) => (
+      <>
+        <button type="button" className="link row-name" onClick={() => void useWorkshops.getState().open(w.id)}>
+          {w.title}
+        </button>
+        {w.archived ? <span className="badge">archived</span> : null}
+      </>
+    ),
+  },
+  { id: 'account', header: 'Account', cell: (w) => w.account },
+  { id: 'date', header: 'Date', cell: (w) => w.date },
+  { id: 'template', header: 'Template', className: 'muted', cell: (w) => TEMPLATES[w.template].title },
+  { id: 'people', header: 'People', className: 'muted', cell: (w) => `${plural(w.participants, 'participant')} · ${plural(w.personas, 'persona')}` },
+  { id: 'changed', header: 'Changed', className: 'muted', cell: (w) => formatDateTime(w.updatedAt) },
+];
+
+function WorkshopActions({ w }: { w: WorkshopSummary }) {
+  const archiveLabel = w.archived ? 'Unarchive' : 'Archive';
+  return (
+    <>
+      <button type="button" className="ghost small" onClick={() => void duplicate(w.id)} aria-label={`Duplicate ${w.title}`}>
+        Duplicate
+      </button>
+      <button type="button" className="ghost small" onClick={() => void setArchived(w, !w.archived)} aria-label={`${archiveLabel} ${w.title}`}>
+        {archiveLabel}
+      </button>
+      <button type="button" className="ghost small danger" onClick={() => void deleteWorkshop(w)} aria-label={`Delete ${w.title}`}>
+        Delete
+      </button>
+    </>
+  );
 }
 
 /** The workshops, newest change first, with the way to start one. */
@@ -60,39 +102,33 @@ export function WorkshopList() {
   const listError = useWorkshops((s) => s.listError);
   const includeArchived = useWorkshops((s) => s.includeArchived);
   const createOpen = useWorkshops((s) => s.createOpen);
-  const { setIncludeArchived, setCreateOpen, open } = useWorkshops.getState();
+  const { setIncludeArchived, setCreateOpen } = useWorkshops.getState();
   const status = useApp((s) => s.status);
 
   const header = (
-    <header className="screen-header">
-      <div>
-        <h1>Workshops</h1>
-        <p className="muted">Build behavioral personas with your customer, then check them against the data.</p>
-      </div>
-      <div className="header-actions">
-        <label className="check">
-          <input type="checkbox" checked={includeArchived} onChange={(e) => setIncludeArchived(e.target.checked)} />
-          Show archived
-        </label>
-        <button type="button" onClick={pickBundleFile}>
-          Import bundle…
-        </button>
-        <button type="button" className="primary" onClick={() => setCreateOpen(true)}>
-          New workshop
-        </button>
-      </div>
-    </header>
+    <ScreenHeader
+      title="Workshops"
+      subtitle="Build behavioral personas with your customer, then check them against the data."
+      actions={
+        <>
+          <label className="check">
+            <input type="checkbox" checked={includeArchived} onChange={(e) => setIncludeArchived(e.target.checked)} />
+            Show archived
+          </label>
+          <button type="button" onClick={pickBundleFile}>
+            Import bundle…
+          </button>
+          <button type="button" className="primary" onClick={() => setCreateOpen(true)}>
+            New workshop
+          </button>
+        </>
+      }
+    />
   );
 
   let body;
   if (list === null) {
-    body = listError ? (
-      <p className="error-banner" role="alert">
-        {listError}
-      </p>
-    ) : (
-      <p className="muted">Loading workshops…</p>
-    );
+    body = listError ? <ErrorNote error={listError} banner /> : <p className="muted">Loading workshops…</p>;
   } else if (list.length === 0) {
     body = (
       <EmptyState
@@ -118,58 +154,14 @@ export function WorkshopList() {
   } else {
     body = (
       <section className="card list-card">
-        <div className="table-scroll">
-          <table className="data-table list-table">
-            <thead>
-              <tr>
-                <th scope="col">Workshop</th>
-                <th scope="col">Account</th>
-                <th scope="col">Date</th>
-                <th scope="col">Template</th>
-                <th scope="col">People</th>
-                <th scope="col">Changed</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((w) => (
-                <tr key={w.id} data-testid="workshop-row" className={w.archived ? 'archived-row' : undefined}>
-                  <td className="name-cell">
-                    <button type="button" className="link row-name" onClick={() => void open(w.id)}>
-                      {w.title}
-                    </button>
-                    {w.archived ? <span className="badge">archived</span> : null}
-                  </td>
-                  <td>{w.account}</td>
-                  <td>{w.date}</td>
-                  <td className="muted">{TEMPLATES[w.template].title}</td>
-                  <td className="muted">
-                    {plural(w.participants, 'participant')} · {plural(w.personas, 'persona')}
-                  </td>
-                  <td className="muted">{formatDateTime(w.updatedAt)}</td>
-                  <td className="row-actions">
-                    <button type="button" className="ghost small" onClick={() => void duplicate(w.id)} aria-label={`Duplicate ${w.title}`}>
-                      Duplicate
-                    </button>
-                    <button
-                      type="button"
-                      className="ghost small"
-                      onClick={() => void setArchived(w, !w.archived)}
-                      aria-label={`${w.archived ? 'Unarchive' : 'Archive'} ${w.title}`}
-                    >
-                      {w.archived ? 'Unarchive' : 'Archive'}
-                    </button>
-                    <button type="button" className="ghost small danger" onClick={() => void deleteWithUndo(w.id, w.title)} aria-label={`Delete ${w.title}`}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          className="list-table"
+          columns={COLUMNS}
+          rows={list}
+          rowKey={(w) => w.id}
+          rowProps={(w) => ({ className: w.archived ? 'archived-row' : undefined, 'data-testid': 'workshop-row' })}
+          actions={{ cell: (w) => <WorkshopActions w={w} /> }}
+        />
       </section>
     );
   }
@@ -200,15 +192,6 @@ function CreateDialog({ onClose }: { onClose(): void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const titleRef = useRef<HTMLInputElement>(null);
-  const returnFocus = useRef<Element | null>(null);
-
-  useEffect(() => {
-    returnFocus.current = document.activeElement;
-    titleRef.current?.focus();
-    return () => {
-      if (returnFocus.current instanceof HTMLElement && returnFocus.current.isConnected) returnFocus.current.focus();
-    };
-  }, []);
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
@@ -229,7 +212,7 @@ function CreateDialog({ onClose }: { onClose(): void }) {
         participants,
       });
       useWorkshops.getState().show(w);
-      void useWorkshops.getState().refreshList();
+      void refreshList();
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -237,102 +220,73 @@ function CreateDialog({ onClose }: { onClose(): void }) {
     }
   };
 
+  const editPerson = (key: number, change: Partial<DraftParticipant>): void => setPeople(people.map((q) => (q.key === key ? { ...q, ...change } : q)));
+
   return (
-    <div className="overlay" onMouseDown={onClose}>
-      <form
-        className="dialog workshop-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="new-workshop-title"
-        onMouseDown={(e) => e.stopPropagation()}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') onClose();
-        }}
-        onSubmit={(e) => void submit(e)}
-      >
-        <header className="dialog-header">
-          <div>
-            <h2 id="new-workshop-title">New workshop</h2>
-            <p className="muted">Who it is with, when, and which session to run.</p>
-          </div>
-          <button type="button" className="ghost icon" aria-label="Close" onClick={onClose}>
-            ×
-          </button>
-        </header>
-        <div className="workshop-dialog-body">
-          <div className="form-grid">
-            <label>
-              Title
-              <input ref={titleRef} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} />
-            </label>
-            <label>
-              Account
-              <input value={account} onChange={(e) => setAccount(e.target.value)} maxLength={200} placeholder="Customer or team" />
-            </label>
-            <label>
-              Date
-              <input type="date" value={date} onChange={(e) => setDate(e.target.value)} />
-            </label>
-          </div>
-          <fieldset className="template-picks">
-            <legend>Template</legend>
-            {TEMPLATE_IDS.map((id) => {
-              const t = TEMPLATES[id];
-              return (
-                <label key={id} className={template === id ? 'template-pick on' : 'template-pick'}>
-                  <input type="radio" name="template" value={id} checked={template === id} onChange={() => setTemplate(id)} />
-                  <span>
-                    <strong>{t.title}</strong>
-                    <span className="muted">{t.summary}</span>
-                    <span className="muted small-text">{plural(t.steps.length, 'step')}</span>
-                  </span>
-                </label>
-              );
-            })}
-          </fieldset>
-          <fieldset className="participant-picks">
-            <legend>Participants</legend>
-            {people.length === 0 ? <p className="muted small-text">Add them now or later, from the workshop’s header.</p> : null}
-            <ul className="plain-list">
-              {people.map((p, i) => (
-                <li key={p.key} className="row">
-                  <input
-                    aria-label={`Participant ${i + 1} name`}
-                    placeholder="Name"
-                    value={p.name}
-                    onChange={(e) => setPeople(people.map((q) => (q.key === p.key ? { ...q, name: e.target.value } : q)))}
-                  />
-                  <input
-                    aria-label={`Participant ${i + 1} role`}
-                    placeholder="Role"
-                    value={p.role}
-                    onChange={(e) => setPeople(people.map((q) => (q.key === p.key ? { ...q, role: e.target.value } : q)))}
-                  />
-                  <button type="button" className="ghost small" aria-label={`Remove participant ${i + 1}`} onClick={() => setPeople(people.filter((q) => q.key !== p.key))}>
-                    Remove
-                  </button>
-                </li>
-              ))}
-            </ul>
-            <button type="button" className="small" onClick={() => setPeople([...people, { key: participantKey++, name: '', role: '' }])}>
-              Add participant
-            </button>
-          </fieldset>
-          {error ? (
-            <p className="error-text" role="alert">
-              {error}
-            </p>
-          ) : null}
+    <Dialog
+      className="workshop-dialog"
+      title="New workshop"
+      subtitle="Who it is with, when, and which session to run."
+      onClose={onClose}
+      initialFocus="input[name='title']"
+      onSubmit={(e) => void submit(e)}
+    >
+      <div className="workshop-dialog-body">
+        <div className="form-grid">
+          <label>
+            Title
+            <input ref={titleRef} name="title" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} />
+          </label>
+          <label>
+            Account
+            <input value={account} onChange={(e) => setAccount(e.target.value)} maxLength={200} placeholder="Customer or team" />
+          </label>
+          <label>
+            Date
+            <input type="date" value={date} onChange={(e) => setDate(e.target.value)} />
+          </label>
         </div>
-        <footer className="dialog-footer">
-          <button type="button" onClick={onClose}>
-            Cancel
+        <fieldset className="template-picks">
+          <legend>Template</legend>
+          {TEMPLATE_IDS.map((id) => {
+            const t = TEMPLATES[id];
+            return (
+              <label key={id} className={template === id ? 'template-pick on' : 'template-pick'}>
+                <input type="radio" name="template" value={id} checked={template === id} onChange={() => setTemplate(id)} />
+                <span>
+                  <strong>{t.title}</strong>
+                  <span className="muted">{t.summary}</span>
+                  <span className="muted small-text">{plural(t.steps.length, 'step')}</span>
+                </span>
+              </label>
+            );
+          })}
+        </fieldset>
+        <fieldset className="participant-picks">
+          <legend>Participants</legend>
+          {people.length === 0 ? <p className="muted small-text">Add them now or later, from the workshop’s header.</p> : null}
+          <ul className="plain-list">
+            {people.map((p, i) => (
+              <li key={p.key} className="row">
+                <input aria-label={`Participant ${i + 1} name`} placeholder="Name" value={p.name} onChange={(e) => editPerson(p.key, { name: e.target.value })} />
+                <input aria-label={`Participant ${i + 1} role`} placeholder="Role" value={p.role} onChange={(e) => editPerson(p.key, { role: e.target.value })} />
+                <button type="button" className="ghost small" aria-label={`Remove participant ${i + 1}`} onClick={() => setPeople(people.filter((q) => q.key !== p.key))}>
+                  Remove
+                </button>
+              </li>
+            ))}
+          </ul>
+          <button type="button" className="small" onClick={() => setPeople([...people, { key: participantKey++, name: '', role: '' }])}>
+            Add participant
           </button>
-          <button type="submit" className="primary" disabled={busy}>
-            Create workshop
-          </button>
-        </footer>
-      </form>
-    </div>
+        </fieldset>
+        <ErrorNote error={error} />
+      </div>
+      <DialogFooter onCancel={onClose}>
+        <button type="submit" className="primary" disabled={busy}>
+          Create workshop
+        </button>
+      </DialogFooter>
+    </Dialog>
   );
 }

@@ -1,10 +1,13 @@
-import { useEffect, useRef } from 'react';
-import type { Workshop } from '../../../../shared/workshop/model';
+import { useEffect } from 'react';
+import type { Participant, Workshop } from '../../../../shared/workshop/model';
 import { templateOf, type StepDefinition } from '../../../../shared/workshop/templates';
-import { currentStepOf, newId, stepState, stepsOf, withStep } from './doc';
+import { focusLater } from '../../ui/focusLater';
+import { RemoveButton } from '../../ui/RemoveButton';
+import { currentStepOf, newId, stepPosition, stepState, stepsOf, withStep } from './doc';
 import { ExportPanel } from './ExportPanel';
 import { Presenting } from './Presenting';
-import { StepNotes, StepPrompts, StepTimer } from './StepParts';
+import { SheetCard } from './SheetParts';
+import { StepCounter, StepNotes, StepPrompts, StepTimer } from './StepParts';
 import { useWorkshops } from './store';
 import { Worksheet } from './Worksheet';
 
@@ -78,18 +81,13 @@ function WorkshopHeader({ w }: { w: Workshop }) {
 
 function Participants({ w }: { w: Workshop }) {
   const update = useWorkshops((s) => s.update);
-  const lastAdded = useRef<string | null>(null);
-  useEffect(() => {
-    if (lastAdded.current) {
-      document.getElementById(`participant-${lastAdded.current}`)?.focus();
-      lastAdded.current = null;
-    }
-  });
   const add = (): void => {
     const id = newId('u');
-    lastAdded.current = id;
     update((d) => ({ ...d, participants: [...d.participants, { id, name: `Participant ${d.participants.length + 1}`, role: '' }] }));
+    focusLater(() => document.getElementById(`participant-${id}`));
   };
+  const edit = (id: string, change: Partial<Participant>): void =>
+    update((d) => ({ ...d, participants: d.participants.map((q) => (q.id === id ? { ...q, ...change } : q)) }));
   const remove = (id: string): void =>
     update((d) => ({
       ...d,
@@ -101,13 +99,12 @@ function Participants({ w }: { w: Workshop }) {
       }),
     }));
   return (
-    <section className="card participants-card" aria-labelledby="participants-title">
-      <header className="card-header">
-        <h3 id="participants-title">Participants</h3>
-        <button type="button" className="small" onClick={add}>
-          Add participant
-        </button>
-      </header>
+    <SheetCard
+      className="participants-card"
+      titleId="participants-title"
+      title="Participants"
+      add={{ label: 'Add participant', run: add }}
+    >
       {w.participants.length === 0 ? (
         <p className="muted small-text">No one yet. Participants get their own notes and dots to vote with.</p>
       ) : (
@@ -119,23 +116,21 @@ function Participants({ w }: { w: Workshop }) {
                 aria-label={`Participant ${i + 1} name`}
                 value={p.name}
                 maxLength={200}
-                onChange={(e) => update((d) => ({ ...d, participants: d.participants.map((q) => (q.id === p.id ? { ...q, name: e.target.value } : q)) }))}
+                onChange={(e) => edit(p.id, { name: e.target.value })}
               />
               <input
                 aria-label={`Participant ${i + 1} role`}
                 placeholder="Role"
                 value={p.role}
                 maxLength={500}
-                onChange={(e) => update((d) => ({ ...d, participants: d.participants.map((q) => (q.id === p.id ? { ...q, role: e.target.value } : q)) }))}
+                onChange={(e) => edit(p.id, { role: e.target.value })}
               />
-              <button type="button" className="ghost small" aria-label={`Remove ${p.name || `participant ${i + 1}`}`} onClick={() => remove(p.id)}>
-                ×
-              </button>
+              <RemoveButton label={`Remove ${p.name || `participant ${i + 1}`}`} onClick={() => remove(p.id)} />
             </li>
           ))}
         </ul>
       )}
-    </section>
+    </SheetCard>
   );
 }
 
@@ -186,18 +181,13 @@ function StepRail({ w }: { w: Workshop }) {
 
 function StepPanel({ w, step }: { w: Workshop; step: StepDefinition }) {
   const update = useWorkshops((s) => s.update);
-  const steps = stepsOf(w);
-  const index = steps.findIndex((s) => s.key === step.key);
   const done = stepState(w, step.key).done;
-  const next = steps[index + 1];
+  const { next } = stepPosition(w, step.key);
   return (
     <section className="step-panel" aria-labelledby="step-title">
       <header className="step-header">
         <div>
-          <p className="eyebrow">
-            Step {index + 1} of {steps.length}
-            {step.phase ? ` · ${step.phase}` : ''}
-          </p>
+          <StepCounter w={w} step={step} />
           <h2 id="step-title">{step.title}</h2>
         </div>
         <StepTimer w={w} step={step} />

@@ -1,6 +1,6 @@
 /**
  * Pure helpers over the workshop document: fresh ids, default step state, persona edits that keep the
- * drafted rule in step, the timer's arithmetic, and each persona's colour.
+ * drafted rule in step, the timer's arithmetic, each persona's colour, and how a typed figure is bounded.
  */
 import type { Opportunity, Persona, StepState, Workshop } from '../../../../shared/workshop/model';
 import { draftPersonaRule } from '../../../../shared/workshop/persona-rule';
@@ -26,6 +26,20 @@ export function stepsOf(w: Workshop): readonly StepDefinition[] {
 export function currentStepOf(w: Workshop): StepDefinition {
   const steps = stepsOf(w);
   return steps.find((s) => s.key === w.currentStep) ?? (steps[0] as StepDefinition);
+}
+
+/** Where a step stands in its template: its place from 0, how many steps there are, and its neighbours. */
+export interface StepPosition {
+  index: number;
+  count: number;
+  previous: StepDefinition | undefined;
+  next: StepDefinition | undefined;
+}
+
+export function stepPosition(w: Workshop, key: string): StepPosition {
+  const steps = stepsOf(w);
+  const index = steps.findIndex((s) => s.key === key);
+  return { index, count: steps.length, previous: index > 0 ? steps[index - 1] : undefined, next: steps[index + 1] };
 }
 
 export function stepState(w: Workshop, key: string): StepState {
@@ -128,6 +142,21 @@ export function personaColorVar(index: number): string {
   return `--series-${(index % 5) + 1}`;
 }
 
+/** A persona's place in the document, which picks its colour (the first one's for a persona gone since). */
+export function personaColourIndex(w: Workshop, personaId: string): number {
+  return Math.max(0, w.personas.findIndex((p) => p.id === personaId));
+}
+
 export function todayIso(): string {
   return new Date().toISOString().slice(0, 10);
+}
+
+/**
+ * A figure typed into a number box, kept within what the document accepts: an emptied box, or text that
+ * is not a number, falls back to `min`, and `whole` rounds it (counts and days).
+ */
+export function clampNumber(text: string, min: number, max: number, whole = false): number {
+  const n = Number(text);
+  if (text.trim() === '' || Number.isNaN(n)) return min;
+  return Math.max(min, Math.min(max, whole ? Math.round(n) : n));
 }
