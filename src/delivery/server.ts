@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import { hashHex } from '../shared/hash';
-import { normalizeRecord, utcInstant } from '../shared/segment-spec';
+import { normalizeRecord, utcInstant } from '../shared/event-spec';
 import type { DeliveryDb } from './db';
 import { byPriority, chooseMessages, compileMessage, decideAnswerJson, neededEventNames, type LiveMessage } from './decide';
 import openapi from './openapi.json';

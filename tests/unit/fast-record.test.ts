@@ -16,10 +16,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ShapeNumbering, TYPE_BITS, type ShapeEntries } from '../../src/main/db/property-keys';
-import { nextUnusual, prepareFast, prepareFastAt, preparedFast } from '../../src/main/ingest/fast-record';
-import { prepareRaw, type PreparedRecord } from '../../src/main/ingest/prepare';
-import { parseRecordText, SURELY_SMALL_TEXT } from '../../src/main/ingest/readers';
-import { MAX_RECORD_BYTES } from '../../src/shared/segment-spec';
+import { nextUnusual, prepareFast, prepareFastAt, preparedFast } from '../../src/main/ingest/parse/fast-record';
+import { prepareRaw } from '../../src/main/ingest/parse/prepare';
+import type { PreparedRecord } from '../../src/main/ingest/records';
+import { parseRecordText, SURELY_SMALL_TEXT } from '../../src/main/ingest/parse/readers';
+import { MAX_RECORD_BYTES } from '../../src/shared/event-spec';
 
 const NUM_RUNS = Number(process.env.GUIDEPOST_FAST_RUNS ?? 6_000);
 const SEED = Number(process.env.GUIDEPOST_FAST_SEED ?? 20_240_601);

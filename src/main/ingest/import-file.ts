@@ -11,11 +11,11 @@ import type { EventFileFormat, ImportError, ImportSummary } from '../../shared/t
 import { useRollbackJournal, type Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
 import { advanceDataAsOf } from './data-as-of';
-import { parseOnThreads } from './parser-threads';
-import { prepareFile } from './prepare';
+import { parseOnThreads } from './parse/parser-threads';
+import { prepareFile } from './parse/prepare';
 import { MAX_REPORTED_ERRORS, saveReport } from './reports';
-import { sniffEventFile } from './sniff';
-import { RecordWriter, type WriterMode } from './writer';
+import { sniffEventFile } from './parse/sniff';
+import { RecordWriter, type WriterMode } from './write/writer';
 
 export interface ImportProgress {
   records: number;

@@ -16,9 +16,9 @@ import type { Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
 import { createKvRepo } from '../db/kv';
 import { advanceDataAsOf } from './data-as-of';
-import { prepareRaw } from './prepare';
+import { prepareRaw } from './parse/prepare';
 import { MAX_REPORTED_ERRORS, saveReport } from './reports';
-import { RecordWriter } from './writer';
+import { RecordWriter } from './write/writer';
 
 export const SYNC_PAGE_LIMIT = 1000;
 

@@ -5,10 +5,11 @@
  * threads parse turn about; each ends a range with its line count so the writer can number the next.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ShapeNumbering, type ShapeEntries } from '../db/property-keys';
+import { ShapeNumbering, type ShapeEntries } from '../../db/property-keys';
 import { prepareFile, prepareNdjsonInto } from './prepare';
 import type { ReadProgress } from './readers';
-import { BatchBuilder, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
+import { BatchBuilder } from './batch-builder';
+import type { ParserMessage, ParserRequest, ParserSetup } from './parser-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('parse-worker must run as a worker thread.');

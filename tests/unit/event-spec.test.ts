@@ -10,7 +10,7 @@ import {
   utf8Length,
   type NormalizeResult,
   type NormalizedRecord,
-} from '../../src/shared/segment-spec';
+} from '../../src/shared/event-spec';
 
 const TS = '2024-03-10T12:00:00Z';
 const TS_MS = Date.UTC(2024, 2, 10, 12, 0, 0);

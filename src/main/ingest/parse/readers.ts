@@ -49,8 +49,8 @@ export const BATCH_RECORDS = 2000;
 export const BATCH_TEXT = 2 * 1024 * 1024;
 /**
  * Bytes per read. Under 1 MiB on purpose: Node keeps a Latin-1 string decoded from 1,031,913 bytes or
- * more outside the JavaScript heap, where the collector counts it late, and with 1 MiB chunks a
- * million-event import peaked at ~330 MB instead of ~250.
+ * more outside the JavaScript heap, where the collector counts it late (figures: docs/PERFORMANCE.md,
+ * "Import tuning history").
  */
 export const CHUNK_BYTES = 1_000_000;
 

@@ -3,11 +3,12 @@
  * the CPU-heavy half of an import, so it can run on its own thread (parse-worker.ts) beside the
  * thread that writes to SQLite, or inline where no worker can start (unit tests under vitest).
  */
-import { normalizeRecord, recordKey, type NormalizedRecord } from '../../shared/segment-spec';
-import type { EventFileFormat, ImportError } from '../../shared/types';
-import type { ShapeNumbering } from '../db/property-keys';
+import { normalizeRecord, recordKey, type NormalizedRecord } from '../../../shared/event-spec';
+import type { EventFileFormat, ImportError } from '../../../shared/types';
+import type { ShapeNumbering } from '../../db/property-keys';
 import { fastRecord, nextUnusual, prepareFast, prepareFastAt } from './fast-record';
-import type { BatchBuilder } from './parser-protocol';
+import type { PreparedBatch, PreparedRecord } from '../records';
+import type { BatchBuilder } from './batch-builder';
 import {
   BATCH_RECORDS,
   BATCH_TEXT,
@@ -22,71 +23,6 @@ import {
   type RawRecord,
   type ReadProgress,
 } from './readers';
-
-/** A record ready for the writer: its dedupe key computed and its data serialized. */
-export interface PreparedRecord {
-  key: number;
-  id: string;
-  userId: string;
-  /** '' for identify calls. */
-  name: string;
-  ts: number;
-  /** Properties or traits as JSON text; null when empty. */
-  json: string | null;
-  /** Number of the record's property shape (ShapeNumbering; 0: none, and identify calls). */
-  shape: number;
-  /** The parsed data when still at hand (inline path); the writer parses `json` otherwise, for identify calls. */
-  data?: Record<string, unknown> | null;
-  /** The user's user_pk and the name's name_id, when already resolved (the parser threads' rows, queued in indexed mode). */
-  userPk?: number;
-  nameId?: number;
-}
-
-/**
- * A batch's records as columns, already resolved to the writer's user_pk, name_id and shape numbers
- * (what the parser threads hand over): the writer reads them without an object per record.
- */
-export interface ResolvedRows {
-  count: number;
-  keys: Float64Array;
-  ts: Float64Array;
-  shapes: Int32Array;
-  userPks: Int32Array;
-  nameIds: Int32Array;
-  texts: RecordTexts;
-}
-
-/**
- * Where a batch's records have their id and properties' JSON: record i's are in
- * pieces[pieceOf[i]], the id at [spans[4i], spans[4i + 1]) and the JSON at [spans[4i + 2], spans[4i + 3])
- * (an empty span stands for none). Fast-path records' pieces are windows of the reader's chunks.
- */
-export interface RecordTexts {
-  pieces: string[];
-  pieceOf: Int32Array;
-  spans: Int32Array;
-}
-
-export function recordId(texts: RecordTexts, i: number): string {
-  return (texts.pieces[texts.pieceOf[i] as number] as string).slice(texts.spans[4 * i] as number, texts.spans[4 * i + 1] as number);
-}
-
-export function recordJson(texts: RecordTexts, i: number): string | null {
-  const start = texts.spans[4 * i + 2] as number;
-  const end = texts.spans[4 * i + 3] as number;
-  return end > start ? (texts.pieces[texts.pieceOf[i] as number] as string).slice(start, end) : null;
-}
-
-export interface PreparedBatch {
-  /** The batch's records, unless they come as `rows`. */
-  records: PreparedRecord[];
-  rows?: ResolvedRows;
-  rejects: ImportError[];
-  /** Records read in this batch, rejected ones included. */
-  count: number;
-  /** Bytes of the file read so far. */
-  bytes: number;
-}
 
 export function prepare(record: NormalizedRecord, shapes?: ShapeNumbering): PreparedRecord {
   return {

@@ -15,13 +15,13 @@
  *   so memory stays bounded whatever the file's size.
  */
 import type { Statement } from 'better-sqlite3';
-import { detached } from '../../shared/strings';
-import { recordId, recordJson, type PreparedRecord, type ResolvedRows } from './prepare';
-import type { Db } from '../db/connection';
-import { BatchInserter } from '../db/batch-insert';
-import { createEventsRepo } from '../db/events-repo';
-import { PropertyKeyTracker, ShapeNumbering, ShapeTable } from '../db/property-keys';
-import { DailyRollup, deferIndexes } from '../db/rollup';
+import { detached } from '../../../shared/strings';
+import type { Db } from '../../db/connection';
+import { BatchInserter } from '../../db/batch-insert';
+import { createEventsRepo } from '../../db/events-repo';
+import { PropertyKeyTracker, ShapeNumbering, ShapeTable } from '../../db/property-keys';
+import { DailyRollup, deferIndexes } from '../../db/rollup';
+import { recordId, recordJson, type PreparedRecord, type ResolvedRows } from '../records';
 import { KeySet } from './key-set';
 import { UserUpdates } from './user-updates';
 

@@ -13,10 +13,10 @@
  * Parsing and re-serializing were most of a parser thread's time, and the objects they made most of
  * its garbage collection.
  */
-import { MAX_RECORD_BYTES, parseTimestamp, recordKeyOf } from '../../shared/segment-spec';
-import { detached } from '../../shared/strings';
-import { TYPE_BITS, type ScannedKeys, type ShapeNumbering } from '../db/property-keys';
-import type { PreparedRecord } from './prepare';
+import { MAX_RECORD_BYTES, parseTimestamp, recordKeyOf } from '../../../shared/event-spec';
+import { detached } from '../../../shared/strings';
+import { TYPE_BITS, type ScannedKeys, type ShapeNumbering } from '../../db/property-keys';
+import type { PreparedRecord } from '../records';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;

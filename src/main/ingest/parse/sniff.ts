@@ -4,7 +4,7 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { ApiError } from '../../shared/errors';
+import { ApiError } from '../../../shared/errors';
 import { looksLikeEventsHeader, type EventFileFormat } from './readers';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 
