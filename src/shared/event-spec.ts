@@ -27,6 +27,39 @@ export const MAX_RECORD_BYTES = 32_768;
 
 const SUPPORTED = 'track, identify, page or screen';
 
+/**
+ * Calls of the Segment spec that are not stored yet. They are refused, never read as another call: a
+ * type-less group body read as an identify once overwrote a user's name with the company's.
+ */
+const NOT_YET_SUPPORTED: Record<string, string> = {
+  alias: 'until identity links exist',
+  group: 'until accounts exist',
+};
+
+/** The fields that give a type-less record (an HTTP API body) its type, and the type each gives. */
+const TYPE_FIELDS = [
+  ['event', 'track'],
+  ['previousId', 'alias'],
+  ['groupId', 'group'],
+] as const;
+
+const given = (value: unknown): boolean => value !== undefined && value !== null;
+
+/**
+ * A type-less record's type, inferred only where it is unambiguous: event → track, previousId →
+ * alias, groupId → group, traits with none of those → identify. A string is why none could be.
+ */
+export function inferType(raw: JsonObject): { type: string; from: string } | string {
+  const found = TYPE_FIELDS.filter(([field]) => given(raw[field]));
+  if (found.length > 1) {
+    return `missing type, and none could be inferred: the record has ${found.map(([field]) => field).join(' and ')}, which mean different calls`;
+  }
+  const [only] = found;
+  if (only) return { type: only[1], from: only[0] };
+  if (given(raw.traits)) return { type: 'identify', from: 'traits' };
+  return `missing type, and none could be inferred: the record has no event, previousId, groupId or traits (expected ${SUPPORTED})`;
+}
+
 function isPlainObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -189,16 +222,23 @@ export function normalizeRecord(raw: unknown, byteLength?: number): NormalizeRes
     return { ok: false, reason: `record is ${size} bytes of JSON, more than the ${MAX_RECORD_BYTES}-byte limit` };
   }
   let type = raw.type;
+  let inferredFrom: string | null = null;
   if (type === undefined || type === null || type === '') {
-    // Files without a type column: a named event is a track call, traits alone an identify call.
-    if (raw.event !== undefined) type = 'track';
-    else if (raw.traits !== undefined) type = 'identify';
-    else return { ok: false, reason: `missing type (expected ${SUPPORTED})` };
+    const inferred = inferType(raw);
+    if (typeof inferred === 'string') return { ok: false, reason: inferred };
+    ({ type, from: inferredFrom } = inferred);
   }
   if (typeof type !== 'string') return { ok: false, reason: `type must be a string (${SUPPORTED})` };
   const kind = type.toLowerCase();
   if (kind !== 'track' && kind !== 'identify' && kind !== 'page' && kind !== 'screen') {
-    return { ok: false, reason: `unsupported type "${truncate(type, 30)}" (supported: ${SUPPORTED})` };
+    const from = inferredFrom === null ? '' : ` (inferred from ${inferredFrom})`;
+    const notYet = NOT_YET_SUPPORTED[kind];
+    return {
+      ok: false,
+      reason: notYet
+        ? `unsupported type "${truncate(type, 30)}"${from}: ${kind} calls are not supported yet, ${notYet} (supported: ${SUPPORTED})`
+        : `unsupported type "${truncate(type, 30)}" (supported: ${SUPPORTED})`,
+    };
   }
   const userId = userOf(raw);
   if (userId === null) return { ok: false, reason: 'missing user: neither userId nor anonymousId is set' };
