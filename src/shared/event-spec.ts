@@ -145,16 +145,8 @@ export function parseTimestamp(value: unknown): number | string {
       : `timestamp "${truncate(text)}" is not ISO 8601 or epoch milliseconds`;
   }
   const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = s === undefined ? 0 : Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
-    return `timestamp "${truncate(text)}" is not a valid date and time`;
-  }
-  const ms = frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000);
+  const wall = wallClock(y, mo, d, h, mi, s, frac);
+  if (wall === null) return `timestamp "${truncate(text)}" is not a valid date and time`;
   let offset = 0;
   if (sign !== undefined) {
     const hours = Number(oh);
@@ -162,10 +154,27 @@ export function parseTimestamp(value: unknown): number | string {
     if (hours > 23 || minutes > 59) return `timestamp "${truncate(text)}" has an invalid offset`;
     offset = (sign === '-' ? -1 : 1) * (hours * 60 + minutes) * 60_000;
   }
-  return utcInstant(year, month, day, hour, minute, second, ms) - offset;
+  return wall - offset;
 }
 
-function truncate(text: string, max = 60): string {
+/**
+ * The instant a date-time text's matched fields give, read as UTC (seconds and their fraction may be
+ * absent); null when they are not a valid date and time.
+ */
+export function wallClock(y?: string, mo?: string, d?: string, h?: string, mi?: string, s?: string, frac?: string): number | null {
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = s === undefined ? 0 : Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  const ms = frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000);
+  return utcInstant(year, month, day, hour, minute, second, ms);
+}
+
+/** A value quoted in a reason, cut to `max` characters. */
+export function truncate(text: string, max = 60): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
@@ -211,11 +220,17 @@ function objectField(raw: JsonObject, field: string): JsonObject | null | string
   return Object.keys(value).length === 0 ? null : value;
 }
 
+/** How a caller reads what the spec leaves to it (the import reads more shapes than the delivery server). */
+export interface NormalizeOptions {
+  /** The record's instant in ms, or why it has none; by default the strict parseTimestamp of `timestamp`. */
+  instantOf?: (raw: JsonObject) => number | string;
+}
+
 /**
  * Validates one record and normalizes it. `byteLength` is the UTF-8 size of the record's JSON text
  * when the caller already knows it (NDJSON lines); otherwise it is measured.
  */
-export function normalizeRecord(raw: unknown, byteLength?: number): NormalizeResult {
+export function normalizeRecord(raw: unknown, byteLength?: number, options: NormalizeOptions = {}): NormalizeResult {
   if (!isPlainObject(raw)) return { ok: false, reason: 'record is not a JSON object' };
   const size = byteLength ?? utf8Length(JSON.stringify(raw));
   if (size > MAX_RECORD_BYTES) {
@@ -242,7 +257,7 @@ export function normalizeRecord(raw: unknown, byteLength?: number): NormalizeRes
   }
   const userId = userOf(raw);
   if (userId === null) return { ok: false, reason: 'missing user: neither userId nor anonymousId is set' };
-  const ts = parseTimestamp(raw.timestamp);
+  const ts = options.instantOf ? options.instantOf(raw) : parseTimestamp(raw.timestamp);
   if (typeof ts === 'string') return { ok: false, reason: ts };
 
   let name: string;

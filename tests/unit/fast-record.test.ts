@@ -381,6 +381,9 @@ const FIELD_VALUES: Record<string, string[]> = {
   '"timestamp"': [
     '"2024-06-01T10:00:00.000Z"', '"2024-06-01T12:00:00+02:00"', '"2024-02-30T00:00:00Z"', '"2024-06-01T10:00:00"', '"1717236000000"', '1717236000000',
     '1717236000000.5', '1.7e12', '""', '"\\u0032024-06-01T10:00:00.000Z"', 'null',
+    // Issue 15's import time: epoch seconds and the edges of milliseconds, warehouse forms.
+    '"1646153823"', '"99999999999"', '"100000000000"', '"100000000000000"', '"100000000000001"', '"01717236000000"', '"2024-06-01 10:00:00 UTC"',
+    '"2024-06-01 10:00:00+00"', '"2024-06-01 02:00:00 -0800"',
   ],
   '"properties"': [
     '{"format":"pdf","count":3}', '{"a":1,"a":2}', '{"b":1,"a":2}', '{"a":{"b":1}}', '{}', 'null', '[]', '"x"', '{"1":1,"a":2}', '{"a":1,"1":2}',
@@ -771,6 +774,15 @@ describe('prepareFast: the import fast path gives what the general path gives, o
         '{"type":"track","messageId":"m-1","userId":"u_1","event":"E","timestamp":1717236000000}',
         // Deeper than the fast path follows, in a field it skips.
         `${TRACK},"context":${'['.repeat(40)}${']'.repeat(40)}}`,
+        // Time the import reads its own way (issue 15): epoch seconds in text, zone-less and warehouse forms,
+        // and no timestamp but originalTimestamp or receivedAt.
+        TRACK.replace('"2024-06-01T10:00:00.000Z"', '"1717236000"') + '}',
+        TRACK.replace('"2024-06-01T10:00:00.000Z"', '"2024-06-01 10:00:00"') + '}',
+        TRACK.replace('"2024-06-01T10:00:00.000Z"', '"2024-06-01T10:00:00"') + '}',
+        TRACK.replace('"2024-06-01T10:00:00.000Z"', '"2024-06-01 10:00:00 UTC"') + '}',
+        TRACK.replace('"2024-06-01T10:00:00.000Z"', '"2024-06-01 10:00:00+00"') + '}',
+        TRACK.replace('"timestamp"', '"originalTimestamp"') + '}',
+        TRACK.replace('"timestamp"', '"receivedAt"') + '}',
       ];
       for (const text of declined) {
         const { fast, general } = both(text);

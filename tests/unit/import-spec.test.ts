@@ -3,15 +3,21 @@
  * shape, warehouse time formats). The payloads are our own, modelled on the spec pages' examples; each
  * test writes its fixture file itself.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Db } from '../../src/main/db/connection';
+import { openCache, type Db } from '../../src/main/db/connection';
 import { importFile, type ImportOptions } from '../../src/main/ingest/import-file';
+import { RecordTime } from '../../src/main/ingest/parse/record-time';
+import { getReport } from '../../src/main/ingest/reports';
+import { ingestMethods } from '../../src/shared/contract/ingest';
 import type { ImportSummary } from '../../src/shared/types';
-import { useTempCache } from './helpers';
+import { useTempCache, useTempDir } from './helpers';
+import { kvValue } from './ingest-helpers';
 
 const tempCache = useTempCache();
+const tempDir = useTempDir();
 
 const ndjson = (records: unknown[]): string => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
@@ -51,3 +57,147 @@ describe('type-less records (HTTP API bodies)', () => {
     expect(traitsOf(db, 'user-42')).toEqual({ name: 'Peter Gibbons', email: 'peter@initech.example' });
   });
 });
+
+const at = (iso: string): number => Date.parse(iso);
+
+describe('time, per the Segment spec (the import\'s own reading)', () => {
+  const utc = new RecordTime();
+  const instant = (raw: Record<string, unknown>, time = utc): number | string => time.instantOf(raw);
+
+  it('takes timestamp, else originalTimestamp corrected by receivedAt − sentAt, else originalTimestamp, else receivedAt', () => {
+    // The device's clock is 5 minutes fast: sent at 12:05 by its clock, received at 12:00.
+    const skewed = { originalTimestamp: '2024-05-01T12:04:00.000Z', sentAt: '2024-05-01T12:05:00.000Z', receivedAt: '2024-05-01T12:00:00.000Z' };
+    expect(instant({ ...skewed, timestamp: '2024-05-01T11:00:00.000Z' })).toBe(at('2024-05-01T11:00:00.000Z'));
+    expect(instant(skewed)).toBe(at('2024-05-01T11:59:00.000Z'));
+    expect(instant({ originalTimestamp: skewed.originalTimestamp, receivedAt: skewed.receivedAt })).toBe(at('2024-05-01T12:04:00.000Z'));
+    expect(instant({ receivedAt: skewed.receivedAt, sentAt: skewed.sentAt })).toBe(at('2024-05-01T12:00:00.000Z'));
+  });
+
+  it('names the time fields a rejected record had', () => {
+    expect(instant({ sentAt: '2024-05-01T12:05:00.000Z' })).toBe(
+      'missing timestamp: the record has no timestamp, originalTimestamp or receivedAt (time fields: sentAt)',
+    );
+    expect(instant({})).toBe('missing timestamp: the record has no timestamp, originalTimestamp or receivedAt');
+    expect(instant({ timestamp: 'yesterday', receivedAt: '2024-05-01T12:00:00.000Z' })).toBe(
+      'timestamp "yesterday" is not a date-time or an epoch number (time fields: timestamp, receivedAt)',
+    );
+  });
+
+  it('reads the warehouses\' forms: zone-less as UTC (space or T), " UTC", +00, +0000, -0800', () => {
+    const time = new RecordTime();
+    const expected = at('2015-02-23T22:28:55.000Z');
+    for (const text of ['2015-02-23 22:28:55', '2015-02-23T22:28:55', '2015-02-23 22:28:55 UTC', '2015-02-23 22:28:55+00', '2015-02-23 22:28:55+0000', '2015-02-23 14:28:55.000 -0800', '2015-02-23T14:28:55-0800']) {
+      expect(time.instantOf({ timestamp: text }), text).toBe(expected);
+    }
+    expect(time.instantOf({ timestamp: '2015-02-23 22:28:55.123456' })).toBe(expected + 123);
+    // The first two, and the fraction, were read without a zone.
+    expect(time.zoneless).toBe(3);
+  });
+
+  it('reads zone-less date-times in the import\'s time zone, across daylight saving time', () => {
+    const paris = new RecordTime('Europe/Paris');
+    expect(paris.instantOf({ timestamp: '2024-01-15 10:00:00' })).toBe(at('2024-01-15T09:00:00.000Z'));
+    expect(paris.instantOf({ timestamp: '2024-07-15T10:00:00' })).toBe(at('2024-07-15T08:00:00.000Z'));
+    // A zone given in the text wins.
+    expect(paris.instantOf({ timestamp: '2024-07-15T10:00:00Z' })).toBe(at('2024-07-15T10:00:00.000Z'));
+    const newYork = new RecordTime('America/New_York');
+    expect(newYork.instantOf({ receivedAt: '2024-03-10 12:00:00' })).toBe(at('2024-03-10T16:00:00.000Z'));
+    expect(newYork.zoneless).toBe(1);
+  });
+
+  it('reads epoch numbers below 1e11 as seconds (a fraction allowed), from there milliseconds, and refuses micro- and nanoseconds', () => {
+    expect(instant({ timestamp: 1646153823 })).toBe(at('2022-03-01T16:57:03.000Z'));
+    expect(instant({ timestamp: '1646153823' })).toBe(at('2022-03-01T16:57:03.000Z'));
+    expect(instant({ timestamp: 1646153823.25 })).toBe(at('2022-03-01T16:57:03.250Z'));
+    expect(instant({ timestamp: 1646153823000 })).toBe(at('2022-03-01T16:57:03.000Z'));
+    expect(instant({ timestamp: 99_999_999_999 })).toBe(99_999_999_999_000);
+    expect(instant({ timestamp: 100_000_000_000 })).toBe(100_000_000_000);
+    expect(instant({ timestamp: 100_000_000_000_000 })).toBe(100_000_000_000_000);
+    expect(instant({ timestamp: 1646153823000000 })).toMatch(/^timestamp 1646153823000000: epoch microseconds or nanoseconds are not supported/);
+    expect(instant({ timestamp: '1646153823000000000' })).toMatch(/epoch microseconds or nanoseconds are not supported/);
+  });
+
+  it('imports RudderStack-shaped records without a timestamp, and counts the zone-less ones in the report', async () => {
+    const { db, summary } = await importText(
+      'rudder.ndjson',
+      ndjson([
+        // An un-timestamped SDK message: originalTimestamp, sentAt and receivedAt only.
+        {
+          type: 'track',
+          event: 'Product Viewed',
+          userId: 'u-1',
+          messageId: 'rs-1',
+          originalTimestamp: '2024-05-01T12:04:00.000Z',
+          sentAt: '2024-05-01T12:05:00.000Z',
+          receivedAt: '2024-05-01T12:00:00.000Z',
+          properties: { product_id: 'p-77' },
+        },
+        { type: 'track', event: 'Order Completed', userId: 'u-1', messageId: 'wh-1', timestamp: '2024-05-02 08:00:00', properties: { total: 30 } },
+        { type: 'track', event: 'Order Completed', userId: 'u-1', messageId: 'ep-1', timestamp: 1714636800 },
+      ]),
+    );
+    expect(summary).toMatchObject({ imported: 3, rejected: 0, details: { zoneless: 1 } });
+    const stamps = db.prepare('SELECT event_id, ts FROM events ORDER BY event_id').all();
+    expect(stamps).toEqual([
+      { event_id: 'ep-1', ts: at('2024-05-02T08:00:00.000Z') },
+      { event_id: 'rs-1', ts: at('2024-05-01T11:59:00.000Z') },
+      { event_id: 'wh-1', ts: at('2024-05-02T08:00:00.000Z') },
+    ]);
+    expect(getReport(db, summary.reportId)?.details).toEqual({ zoneless: 1 });
+  });
+
+  it('reads a CSV export\'s zone-less times in the --timezone given, on the parser thread as inline', async () => {
+    const csv = 'type,event,userId,messageId,timestamp\ntrack,Signed Up,u-1,c-1,2024-01-15 10:00:00\ntrack,Signed Up,u-2,c-2,2024-01-15T10:00:00Z\n';
+    const inline = await importText('export.csv', csv, { timeZone: 'Europe/Paris' });
+    expect(inline.summary.details).toEqual({ zoneless: 1, timeZone: 'Europe/Paris' });
+    expect(inline.db.prepare('SELECT ts FROM events ORDER BY event_id').pluck().all()).toEqual([at('2024-01-15T09:00:00.000Z'), at('2024-01-15T10:00:00.000Z')]);
+    const child = importInChild('export.csv', csv, { TIME_ZONE: 'Europe/Paris' });
+    expect(child.summary.details).toEqual({ zoneless: 1, timeZone: 'Europe/Paris' });
+    expect(child.ts).toEqual([at('2024-01-15T09:00:00.000Z'), at('2024-01-15T10:00:00.000Z')]);
+  });
+
+  it('imports records dated more than a day after the import\'s clock, but "data as of" ignores them', async () => {
+    const now = at('2024-06-01T12:00:00.000Z');
+    const records = [
+      { type: 'track', event: 'Report Run', userId: 'u-1', messageId: 'f-1', timestamp: '2024-06-01T09:00:00.000Z' },
+      { type: 'track', event: 'Report Run', userId: 'u-1', messageId: 'f-2', timestamp: '2024-06-02T11:00:00.000Z' }, // within a day: counts
+      { type: 'track', event: 'Report Run', userId: 'u-1', messageId: 'f-3', timestamp: '2099-01-01T00:00:00.000Z' },
+      { type: 'track', event: 'Report Run', userId: 'u-2', messageId: 'f-4', timestamp: '2030-03-01T00:00:00.000Z' },
+    ];
+    const expected = { futureDated: 2, latestFutureTs: at('2099-01-01T00:00:00.000Z') };
+    const { db, summary } = await importText('future.ndjson', ndjson(records), { clock: () => now });
+    expect(summary).toMatchObject({ imported: 4, details: expected });
+    expect(Number(kvValue(db, 'data_as_of'))).toBe(at('2024-06-02T11:00:00.000Z'));
+    expect(getReport(db, summary.reportId)?.details).toEqual(expected);
+    const child = importInChild('future.ndjson', ndjson(records), { IMPORT_CLOCK: String(now) });
+    expect(child.summary.details).toEqual(expected);
+    expect(child.dataAsOf).toBe(at('2024-06-02T11:00:00.000Z'));
+  });
+
+  it('takes --timezone through the contract only when it names a zone', () => {
+    const args = ingestMethods.startImport.input;
+    expect(args.safeParse({ path: 'x.csv', timezone: 'America/Los_Angeles' }).success).toBe(true);
+    expect(args.safeParse({ path: 'x.csv', timezone: 'Mars/Olympus_Mons' }).success).toBe(false);
+  });
+});
+
+/** Imports `content` with the parser thread (tests/unit/fixtures/import-run.ts) in a child process. */
+function importInChild(name: string, content: string, env: Record<string, string>): { summary: ImportSummary; ts: number[]; dataAsOf: number } {
+  const dir = tempDir();
+  const file = join(dir, name);
+  const cache = join(dir, 'child.db');
+  writeFileSync(file, content);
+  const run = spawnSync(process.execPath, ['--import', './scripts/register-ts.mjs', 'tests/unit/fixtures/import-run.ts', file, cache], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  if (run.status !== 0) throw new Error(`import-run exited ${run.status}: ${run.stderr}`);
+  const summary = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as ImportSummary;
+  const { db } = openCache(cache);
+  try {
+    const ts = db.prepare('SELECT ts FROM events ORDER BY event_id').pluck().all() as number[];
+    return { summary, ts, dataAsOf: Number(kvValue(db, 'data_as_of')) };
+  } finally {
+    db.close();
+  }
+}

@@ -67,5 +67,7 @@ export interface PreparedBatch {
   count: number;
   /** Bytes of the file read so far. */
   bytes: number;
+  /** Records of this batch whose instant came from a date-time without a zone (read as UTC or the import's zone). */
+  zoneless: number;
 }
 

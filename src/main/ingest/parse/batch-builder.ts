@@ -168,7 +168,7 @@ export class BatchBuilder {
    * The batch built so far as a message (with the shapes numbered meanwhile, the records read
    * including rejected ones, and the bytes of the file read), and a fresh batch started.
    */
-  take(newShapes: [number, ShapeEntries][], count: number, bytes: number): { message: PackedBatch; transfer: ArrayBuffer[] } {
+  take(newShapes: [number, ShapeEntries][], count: number, bytes: number, zoneless: number): { message: PackedBatch; transfer: ArrayBuffer[] } {
     const n = this.size;
     const keys = this.keys.slice(0, n);
     const ts = this.ts.slice(0, n);
@@ -194,6 +194,7 @@ export class BatchBuilder {
       rejects: this.rejects,
       count,
       bytes,
+      zoneless,
     };
     this.pieces = [];
     this.windowPiece = -1;

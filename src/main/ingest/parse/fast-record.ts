@@ -17,6 +17,7 @@ import { MAX_RECORD_BYTES, parseTimestamp, recordKeyOf } from '../../../shared/e
 import { detached } from '../../../shared/strings';
 import { TYPE_BITS, type ScannedKeys, type ShapeNumbering } from '../../db/property-keys';
 import type { PreparedRecord } from '../records';
+import { EPOCH_MILLISECONDS_UP_TO, EPOCH_SECONDS_BELOW } from './record-time';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -374,8 +375,13 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
     if ((seen & F_EVENT) === 0 || !surelyNotBlank(F_EVENT)) return false;
     name = nameAt(spanStart(F_EVENT), spanStart(F_EVENT) + spanLength(F_EVENT));
   }
+  // Only what the import's time reading (record-time.ts) reads as the strict parser does: a date-time
+  // with a zone, or epoch milliseconds as plain digits. Epoch seconds, fractions, zone-less and
+  // warehouse forms take the general path.
   const ts = parseTimestamp(spanText(F_TIMESTAMP));
   if (typeof ts === 'string') return false;
+  const dateText = spanLength(F_TIMESTAMP) >= 16 && s.charCodeAt(spanStart(F_TIMESTAMP) + 4) === MINUS;
+  if (!dateText && !(ts >= EPOCH_SECONDS_BELOW && ts <= EPOCH_MILLISECONDS_UP_TO && digitsOf(ts) === spanLength(F_TIMESTAMP))) return false;
   const hasData = dataStart >= 0;
   const idStart = spanStart(F_MESSAGE);
   const idEnd = idStart + spanLength(F_MESSAGE);
@@ -389,6 +395,11 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
   fastRecord.jsonStart = dataStart;
   fastRecord.jsonEnd = dataEnd;
   return true;
+}
+
+/** Digits of a positive integer as String() writes it (below 1e21). */
+function digitsOf(n: number): number {
+  return Math.floor(Math.log10(n)) + 1;
 }
 
 /** Which top-level field a key is, by its length first; 0 for fields the fast path does not read. */

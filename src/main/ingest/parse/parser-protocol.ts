@@ -14,6 +14,8 @@ export interface ParserSetup {
   format: EventFileFormat;
   /** The ranges this thread parses, in order; null: the whole file (every format but NDJSON). */
   ranges: ByteRange[] | null;
+  /** The IANA zone of zone-less date-times (UTC when absent; see record-time.ts). */
+  timeZone?: string;
   /**
    * Where the thread posts its messages (ParserMessage). Nothing listens on the other end: the import
    * takes each message when it is ready for it (receiveMessageOnPort), so a batch stays serialized
@@ -46,6 +48,8 @@ export interface PackedBatch {
   rejects: ImportError[];
   count: number;
   bytes: number;
+  /** Records of the batch read with a zone-less date-time. */
+  zoneless: number;
 }
 
 export type ParserMessage =

@@ -113,7 +113,7 @@ class ParserThread {
       names[i] = this.nameIds[names[i] as number] as number;
     }
     const rows: ResolvedRows = { count: keys.length, keys, ts, shapes: shapeColumn, userPks: users, nameIds: names, texts };
-    return { records: [], rows, rejects: packed.rejects, count: packed.count, bytes: packed.bytes };
+    return { records: [], rows, rejects: packed.rejects, count: packed.count, bytes: packed.bytes, zoneless: packed.zoneless };
   }
 
   terminate(): Promise<number> {
@@ -131,6 +131,7 @@ export async function* parseOnThreads(
   shapes: ShapeTable,
   resolver: RecordResolver,
   rangeBytes = RANGE_BYTES,
+  timeZone?: string,
 ): AsyncGenerator<PreparedBatch> {
   const ranges: (ByteRange | null)[] =
     // Tests give small ranges to split small files; otherwise two threads from PARALLEL_MIN_BYTES on.
@@ -140,7 +141,7 @@ export async function* parseOnThreads(
   try {
     for (let t = 0; t < threadCount; t++) {
       const mine = ranges.filter((_, k) => k % threadCount === t);
-      threads.push(new ParserThread(script, { path, format, ranges: mine.every((r) => r !== null) ? (mine as ByteRange[]) : null }));
+      threads.push(new ParserThread(script, { path, format, timeZone, ranges: mine.every((r) => r !== null) ? (mine as ByteRange[]) : null }));
     }
     let lines = 0;
     for (let k = 0; k < ranges.length; k++) {

@@ -9,6 +9,7 @@ import type { ShapeNumbering } from '../../db/property-keys';
 import { fastRecord, nextUnusual, prepareFast, prepareFastAt } from './fast-record';
 import type { PreparedBatch, PreparedRecord } from '../records';
 import type { BatchBuilder } from './batch-builder';
+import { RecordTime } from './record-time';
 import {
   BATCH_RECORDS,
   BATCH_TEXT,
@@ -37,9 +38,12 @@ export function prepare(record: NormalizedRecord, shapes?: ShapeNumbering): Prep
   };
 }
 
-/** Validates one raw record and prepares it; a string is the rejection reason. */
-export function prepareRaw(raw: unknown, byteLength: number | undefined, shapes: ShapeNumbering): PreparedRecord | string {
-  const result = normalizeRecord(raw, byteLength);
+/** Reads time in UTC where the caller names no zone (sync, tests). */
+const UTC_TIME = new RecordTime();
+
+/** Validates one raw record and prepares it, its instant read by `time`; a string is the rejection reason. */
+export function prepareRaw(raw: unknown, byteLength: number | undefined, shapes: ShapeNumbering, time: RecordTime = UTC_TIME): PreparedRecord | string {
+  const result = normalizeRecord(raw, byteLength, { instantOf: (record) => time.instantOf(record) });
   return result.ok ? prepare(result.record, shapes) : result.reason;
 }
 
@@ -51,6 +55,7 @@ export async function* prepareFile(
   path: string,
   format: EventFileFormat,
   shapes: ShapeNumbering,
+  time: RecordTime,
   range?: ByteRange,
   progress: ReadProgress = { bytes: 0 },
 ): AsyncGenerator<PreparedBatch> {
@@ -59,22 +64,23 @@ export async function* prepareFile(
   for await (const batch of source as AsyncGenerator<RawRecord[]>) {
     const records: PreparedRecord[] = [];
     const rejects: ImportError[] = [];
+    const zonelessBefore = time.zoneless;
     for (const raw of batch) {
       const prepared =
-        raw.error !== undefined ? raw.error : raw.text === undefined ? prepareRaw(raw.value, raw.bytes, shapes) : prepareText(raw.text, raw.bytes, shapes);
+        raw.error !== undefined ? raw.error : raw.text === undefined ? prepareRaw(raw.value, raw.bytes, shapes, time) : prepareText(raw.text, raw.bytes, shapes, time);
       if (typeof prepared === 'string') rejects.push({ line: raw.line, reason: prepared });
       else records.push(prepared);
     }
-    yield { records, rejects, count: batch.length, bytes: progress.bytes };
+    yield { records, rejects, count: batch.length, bytes: progress.bytes, zoneless: time.zoneless - zonelessBefore };
   }
 }
 
 /** One record's JSON text prepared (the fast path first, else the general one); a string is why it is rejected. */
-function prepareText(text: string, bytes: number | undefined, shapes: ShapeNumbering, tryFast = true): PreparedRecord | string {
+function prepareText(text: string, bytes: number | undefined, shapes: ShapeNumbering, time: RecordTime, tryFast = true): PreparedRecord | string {
   const fast = tryFast ? prepareFast(text, bytes, shapes) : null;
   if (fast !== null) return fast;
   const parsed = parseRecordText({ line: 0, text });
-  return typeof parsed === 'string' ? parsed : prepareRaw(parsed.value, bytes, shapes);
+  return typeof parsed === 'string' ? parsed : prepareRaw(parsed.value, bytes, shapes, time);
 }
 
 /**
@@ -87,6 +93,7 @@ export function* prepareNdjsonInto(
   path: string,
   shapes: ShapeNumbering,
   builder: BatchBuilder,
+  time: RecordTime,
   range: ByteRange | undefined,
   progress: ReadProgress,
 ): Generator<number> {
@@ -103,7 +110,7 @@ export function* prepareNdjsonInto(
       if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes)) builder.addFast(fastRecord, start, end);
       else {
         const line = chunk.text.slice(start, end);
-        const prepared = prepareText(line, byteSize(line), shapes, false);
+        const prepared = prepareText(line, byteSize(line), shapes, time, false);
         if (typeof prepared === 'string') builder.reject({ line: lines[k] as number, reason: prepared });
         else builder.add(prepared);
       }

@@ -43,7 +43,16 @@ export class RecordWriter {
   readonly shapeNumbers = new ShapeNumbering((id, entries) => this.shapes.set(id, entries));
   imported = 0;
   duplicates = 0;
+  /** The newest stored record's instant, future-dated ones left out (see futureAfter). */
   newestTs: number | null = null;
+  /**
+   * Stored records dated after this instant (a day past the import's own clock) are future-dated: a
+   * clock or a unit gone wrong. They are stored, but do not move "data as of", which would empty every
+   * "within N days" figure; they are counted, with the latest of them.
+   */
+  futureAfter = Infinity;
+  futureDated = 0;
+  latestFutureTs: number | null = null;
   /** Property keys of the records stored, written out when they grow past PROPERTY_KEYS_LIMIT and at the end. */
   private readonly propertyKeys = new PropertyKeyTracker();
   private readonly rollup = new DailyRollup();
@@ -206,7 +215,10 @@ export class RecordWriter {
       }
     }
     this.rollup.add(nameId, ts);
-    if (this.newestTs === null || ts > this.newestTs) this.newestTs = ts;
+    if (ts > this.futureAfter) {
+      this.futureDated += 1;
+      if (this.latestFutureTs === null || ts > this.latestFutureTs) this.latestFutureTs = ts;
+    } else if (this.newestTs === null || ts > this.newestTs) this.newestTs = ts;
   }
 
   /** Writes everything held in memory and rebuilds deferred indexes. Call before the transaction commits. */
