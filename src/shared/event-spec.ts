@@ -18,6 +18,8 @@ export interface NormalizedRecord {
   ts: number;
   /** Event properties, or the traits of an identify call; null when empty. */
   data: JsonObject | null;
+  /** An event's `context.traits`, which merge into the user's traits at its instant (NormalizeOptions.contextTraits). */
+  traits?: JsonObject;
 }
 
 export type NormalizeResult = { ok: true; record: NormalizedRecord } | { ok: false; reason: string };
@@ -224,6 +226,19 @@ function objectField(raw: JsonObject, field: string): JsonObject | null | string
 export interface NormalizeOptions {
   /** The record's instant in ms, or why it has none; by default the strict parseTimestamp of `timestamp`. */
   instantOf?: (raw: JsonObject) => number | string;
+  /**
+   * Read `context.traits` (RudderStack's SDKs put traits there): an identify call without traits of its
+   * own takes them, and every other call carries them as NormalizedRecord.traits.
+   */
+  contextTraits?: boolean;
+}
+
+/** A record's non-empty `context.traits` object, if it has one. */
+function contextTraitsOf(raw: JsonObject): JsonObject | null {
+  const context = raw.context;
+  if (!isPlainObject(context)) return null;
+  const traits = context.traits;
+  return isPlainObject(traits) && Object.keys(traits).length > 0 ? traits : null;
 }
 
 /**
@@ -266,7 +281,7 @@ export function normalizeRecord(raw: unknown, byteLength?: number, options: Norm
     const traits = objectField(raw, 'traits');
     if (typeof traits === 'string') return { ok: false, reason: traits };
     name = '';
-    data = traits;
+    data = traits ?? (options.contextTraits ? contextTraitsOf(raw) : null);
   } else {
     const properties = objectField(raw, 'properties');
     if (typeof properties === 'string') return { ok: false, reason: properties };
@@ -285,7 +300,12 @@ export function normalizeRecord(raw: unknown, byteLength?: number, options: Norm
   if (typeof messageId === 'string' && messageId !== '') id = messageId;
   else if (typeof messageId === 'number' && Number.isFinite(messageId)) id = String(messageId);
   else id = derivedRecordId(kind === 'identify' ? 'identify' : 'event', userId, name, ts, data);
-  return { ok: true, record: { kind: kind === 'identify' ? 'identify' : 'event', id, userId, name, ts, data } };
+  const record: NormalizedRecord = { kind: kind === 'identify' ? 'identify' : 'event', id, userId, name, ts, data };
+  if (options.contextTraits && kind !== 'identify') {
+    const traits = contextTraitsOf(raw);
+    if (traits) record.traits = traits;
+  }
+  return { ok: true, record };
 }
 
 /** Sets an own property, even one named "__proto__": a trait is data, never an object's prototype. */

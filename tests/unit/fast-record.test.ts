@@ -29,7 +29,7 @@ const SEED = Number(process.env.GUIDEPOST_FAST_SEED ?? 20_240_601);
 // The two paths, each with its own shape numbering; a prepared record is compared as an Outcome,
 // its shape given by the entries its numbering's sink recorded for the number.
 
-type Outcome = Pick<PreparedRecord, 'key' | 'id' | 'userId' | 'name' | 'ts' | 'json'> & { shape: ShapeEntries | 0 };
+type Outcome = Pick<PreparedRecord, 'key' | 'id' | 'userId' | 'name' | 'ts' | 'json'> & { shape: ShapeEntries | 0; traitsJson: string | null };
 
 function outcome(record: PreparedRecord, shapes: Map<number, ShapeEntries>): Outcome {
   let shape: ShapeEntries | 0 = 0;
@@ -38,7 +38,7 @@ function outcome(record: PreparedRecord, shapes: Map<number, ShapeEntries>): Out
     if (entries === undefined) throw new Error(`shape ${record.shape} was never handed to the sink`);
     shape = entries;
   }
-  return { key: record.key, id: record.id, userId: record.userId, name: record.name, ts: record.ts, json: record.json, shape };
+  return { key: record.key, id: record.id, userId: record.userId, name: record.name, ts: record.ts, json: record.json, shape, traitsJson: record.traitsJson ?? null };
 }
 
 function recordingNumbering(shapes: Map<number, ShapeEntries>): ShapeNumbering {
@@ -249,12 +249,24 @@ const eventArb = fc.oneof(
 );
 const EXTRA_KEYS = [
   'context', 'integrations', 'name', 'version', 'sentAt', 'receivedAt', 'channel', '__proto__', 'Type', 'TYPE', 'type ', 'messageID', 'user_id',
-  'Event', '1', '', 'é', '😀', 'a"b', 'a\\b', 'traits', 'properties', 'userId', 'anonymousId',
+  'Event', '1', '', 'é', '😀', 'a"b', 'a\\b', 'traits', 'properties', 'userId', 'anonymousId', 'originalTimestamp',
 ];
 const extraArb = fc.tuple(fc.oneof(fc.constantFrom(...EXTRA_KEYS), oddStringArb), fc.jsonValue({ maxDepth: 3 }));
 
 /** Which data a record carries: its call's own (properties or traits), the other's, both or none. */
 const dataChoiceArb = fc.constantFrom('own', 'own', 'own', 'own', 'own', 'other', 'both', 'none');
+
+/** A `context` as SDKs send it, sometimes with `traits` (RudderStack's SDKs put an identify call's traits there). */
+const contextArb: fc.Arbitrary<[string, unknown]> = fc
+  .record(
+    {
+      ip: fc.constantFrom('203.0.113.7', '2001:db8::1'),
+      library: fc.constant({ name: 'analytics-node', version: '6.2.0' }),
+      traits: fc.oneof(plainFlatArb, fc.constantFrom<unknown>(null, {}, 'x', [1])),
+    },
+    { requiredKeys: ['ip'] },
+  )
+  .map((context): [string, unknown] => ['context', context]);
 
 const typicalRecordArb: fc.Arbitrary<string> = fc
   .record({
@@ -267,7 +279,7 @@ const typicalRecordArb: fc.Arbitrary<string> = fc
     dataChoice: dataChoiceArb,
     own: fc.oneof(dataArb, plainFlatArb),
     other: dataArb,
-    extras: fc.array(fc.oneof(extraArb, fc.tuple(fc.constantFrom('context', 'integrations', 'sentAt'), plainJsonArb)), { maxLength: 3 }),
+    extras: fc.array(fc.oneof(extraArb, fc.tuple(fc.constantFrom('context', 'integrations', 'sentAt'), plainJsonArb), contextArb), { maxLength: 3 }),
     order: fc.array(fc.nat(), { minLength: 16, maxLength: 16 }),
     shuffle: fc.boolean(),
   })
@@ -783,6 +795,9 @@ describe('prepareFast: the import fast path gives what the general path gives, o
         TRACK.replace('"2024-06-01T10:00:00.000Z"', '"2024-06-01 10:00:00+00"') + '}',
         TRACK.replace('"timestamp"', '"originalTimestamp"') + '}',
         TRACK.replace('"timestamp"', '"receivedAt"') + '}',
+        // context.traits, which merge into the user's traits (issue 15): the general path's.
+        `${TRACK},"context":{"ip":"203.0.113.7","traits":{"plan":"pro"}}}`,
+        '{"type":"identify","messageId":"m-1","userId":"u_1","timestamp":"2024-06-01T10:00:00.000Z","context":{"traits":{"plan":"pro"}}}',
       ];
       for (const text of declined) {
         const { fast, general } = both(text);

@@ -181,8 +181,57 @@ describe('time, per the Segment spec (the import\'s own reading)', () => {
   });
 });
 
+describe('context.traits (the RudderStack shape)', () => {
+  const records = [
+    // RudderStack's JS SDK identify: the traits travel in context.traits only.
+    {
+      type: 'identify',
+      messageId: 'rs-id-1',
+      anonymousId: 'anon-1',
+      userId: 'user-9',
+      originalTimestamp: '2024-05-01T10:00:00.000Z',
+      context: { traits: { name: 'Samir Nagheenanajar', plan: 'trial' }, library: { name: 'RudderLabs JavaScript SDK', version: '3.0.13' } },
+    },
+    // Its own traits win over context.traits.
+    {
+      type: 'identify',
+      messageId: 'rs-id-2',
+      userId: 'user-10',
+      timestamp: '2024-05-01T10:00:00.000Z',
+      traits: { plan: 'pro' },
+      context: { traits: { plan: 'ignored', email: 'ignored@example.com' } },
+    },
+    // Later calls' context.traits merge at their instant; an older one does not overwrite a newer trait.
+    { type: 'track', event: 'Plan Upgraded', userId: 'user-9', messageId: 'rs-tr-1', timestamp: '2024-05-02T10:00:00.000Z', context: { traits: { plan: 'pro' } } },
+    { type: 'page', name: 'Pricing', userId: 'user-9', messageId: 'rs-pg-1', timestamp: '2024-04-30T10:00:00.000Z', context: { traits: { plan: 'free', company: 'Initech' } } },
+    // The same record again: a duplicate changes nothing.
+    { type: 'track', event: 'Plan Upgraded', userId: 'user-9', messageId: 'rs-tr-1', timestamp: '2024-05-02T10:00:00.000Z', context: { traits: { plan: 'pro' } } },
+  ];
+  const user9 = { name: 'Samir Nagheenanajar', plan: 'pro', company: 'Initech' };
+
+  it.each(['bulk', 'indexed'] as const)('identify takes traits, else context.traits; other calls merge context.traits at their instant (inline, %s)', async (mode) => {
+    const { db, summary } = await importText('rudder-identify.ndjson', ndjson(records), { mode });
+    expect(summary).toMatchObject({ imported: 4, duplicates: 1, rejected: 0 });
+    expect(traitsOf(db, 'user-9')).toEqual(user9);
+    expect(traitsOf(db, 'user-10')).toEqual({ plan: 'pro' });
+    // The events keep their own properties; the traits are the user's.
+    expect(db.prepare("SELECT properties FROM events WHERE event_id = 'rs-tr-1'").pluck().get()).toBeNull();
+  });
+
+  it('gives the same users on the parser thread', () => {
+    const child = importInChild('rudder-identify.ndjson', ndjson(records), {});
+    expect(child.summary).toMatchObject({ imported: 4, duplicates: 1, rejected: 0 });
+    expect(child.traits['user-9']).toEqual(user9);
+    expect(child.traits['user-10']).toEqual({ plan: 'pro' });
+  });
+});
+
 /** Imports `content` with the parser thread (tests/unit/fixtures/import-run.ts) in a child process. */
-function importInChild(name: string, content: string, env: Record<string, string>): { summary: ImportSummary; ts: number[]; dataAsOf: number } {
+function importInChild(
+  name: string,
+  content: string,
+  env: Record<string, string>,
+): { summary: ImportSummary; ts: number[]; dataAsOf: number; traits: Record<string, Record<string, unknown>> } {
   const dir = tempDir();
   const file = join(dir, name);
   const cache = join(dir, 'child.db');
@@ -196,7 +245,9 @@ function importInChild(name: string, content: string, env: Record<string, string
   const { db } = openCache(cache);
   try {
     const ts = db.prepare('SELECT ts FROM events ORDER BY event_id').pluck().all() as number[];
-    return { summary, ts, dataAsOf: Number(kvValue(db, 'data_as_of')) };
+    const users = db.prepare('SELECT id, traits FROM users').all() as { id: string; traits: string }[];
+    const traits = Object.fromEntries(users.map((u) => [u.id, JSON.parse(u.traits) as Record<string, unknown>]));
+    return { summary, ts, dataAsOf: Number(kvValue(db, 'data_as_of')), traits };
   } finally {
     db.close();
   }

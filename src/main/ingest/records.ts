@@ -18,6 +18,8 @@ export interface PreparedRecord {
   shape: number;
   /** The parsed data when still at hand (inline path); the writer parses `json` otherwise, for identify calls. */
   data?: Record<string, unknown> | null;
+  /** An event's context.traits as JSON text, merged into the user's traits at its instant; absent when none. */
+  traitsJson?: string;
   /** The user's user_pk and the name's name_id, when already resolved (the parser threads' rows, queued in indexed mode). */
   userPk?: number;
   nameId?: number;
@@ -46,6 +48,8 @@ export interface RecordTexts {
   pieces: string[];
   pieceOf: Int32Array;
   spans: Int32Array;
+  /** Events' context.traits as JSON text, by record number in increasing order; absent when no record has them. */
+  traits?: [number, string][];
 }
 
 export function recordId(texts: RecordTexts, i: number): string {

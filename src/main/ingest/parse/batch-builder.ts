@@ -94,6 +94,8 @@ export class BatchBuilder {
   private looseLength = 0;
   private loosePiece = -1;
   private rejects: ImportError[] = [];
+  /** Events' context.traits in this batch, by record number. */
+  private traits: [number, string][] = [];
   /** Records in the batch so far. */
   size = 0;
 
@@ -141,6 +143,7 @@ export class BatchBuilder {
     spans[4 * i + 2] = this.looseLength;
     spans[4 * i + 3] = this.looseLength += json.length;
     this.loose.push(record.id, json);
+    if (record.traitsJson !== undefined) this.traits.push([i, record.traitsJson]);
   }
 
   private addColumns(key: number, ts: number, shape: number, userId: string, name: string): number {
@@ -190,7 +193,7 @@ export class BatchBuilder {
       newUsers: newUsers.fresh,
       newNames: this.names.take().fresh,
       usersRestarted: newUsers.restarted,
-      texts: { pieces: this.pieces, pieceOf, spans },
+      texts: { pieces: this.pieces, pieceOf, spans, ...(this.traits.length > 0 ? { traits: this.traits } : {}) },
       rejects: this.rejects,
       count,
       bytes,
@@ -199,6 +202,7 @@ export class BatchBuilder {
     this.pieces = [];
     this.windowPiece = -1;
     this.rejects = [];
+    this.traits = [];
     this.size = 0;
     this.users.reserve(MAX_BATCH_RECORDS);
     return { message, transfer: [keys.buffer, ts.buffer, shapes.buffer, users.buffer, names.buffer, pieceOf.buffer, spans.buffer] as ArrayBuffer[] };

@@ -149,6 +149,27 @@ function skipValue(depth: number): boolean {
   return scanNumber() >= 0;
 }
 
+/** Moves p past the `context` value at p; false when it is an object with a `traits` key, or unusual. */
+function skipContext(): boolean {
+  if (s.charCodeAt(p) !== OPEN_BRACE) return skipValue(0);
+  p++;
+  if (s.charCodeAt(p) === CLOSE_BRACE) {
+    p++;
+    return true;
+  }
+  for (;;) {
+    if (s.charCodeAt(p) !== QUOTE) return false;
+    const start = p + 1;
+    const end = scanString();
+    if (end < 0 || s.charCodeAt(p) !== COLON || (end - start === 6 && has('traits', start))) return false;
+    p++;
+    if (!skipValue(1)) return false;
+    const next = s.charCodeAt(p++);
+    if (next === CLOSE_BRACE) return true;
+    if (next !== COMMA) return false;
+  }
+}
+
 /**
  * Scans the flat object at p into `scanned`, moving p past it. Returns false for anything the fast
  * path leaves to the general one.
@@ -250,6 +271,7 @@ const F_ANONYMOUS = 8;
 const F_MESSAGE = 16;
 const F_TIMESTAMP = 32;
 const F_DATA = 64;
+const F_CONTEXT = 128;
 /** Where each string field's text starts and ends, by its bit's position. */
 const fieldStarts = new Int32Array(6);
 const fieldEnds = new Int32Array(6);
@@ -339,6 +361,9 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
           dataEnd = p;
           if (scanned.count === 0) dataStart = dataEnd = -1;
         } else if (!scanWord('null')) return false;
+      } else if (field === F_CONTEXT) {
+        // context.traits merge into the user's traits (or are an identify call's traits): the general path's.
+        if (!skipContext()) return false;
       } else {
         // Every other field the fast path reads is a string.
         if (s.charCodeAt(p) !== QUOTE) return false;
@@ -412,6 +437,8 @@ function fieldOf(start: number, length: number): number {
     case 6:
       if (has('userId', start)) return F_USER;
       return has('traits', start) ? F_DATA : 0;
+    case 7:
+      return has('context', start) ? F_CONTEXT : 0;
     case 9:
       if (has('messageId', start)) return F_MESSAGE;
       return has('timestamp', start) ? F_TIMESTAMP : 0;

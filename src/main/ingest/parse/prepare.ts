@@ -35,6 +35,7 @@ export function prepare(record: NormalizedRecord, shapes?: ShapeNumbering): Prep
     ts: record.ts,
     json: record.data ? JSON.stringify(record.data) : null,
     data: record.data,
+    ...(record.traits ? { traitsJson: JSON.stringify(record.traits) } : {}),
   };
 }
 
@@ -43,7 +44,7 @@ const UTC_TIME = new RecordTime();
 
 /** Validates one raw record and prepares it, its instant read by `time`; a string is the rejection reason. */
 export function prepareRaw(raw: unknown, byteLength: number | undefined, shapes: ShapeNumbering, time: RecordTime = UTC_TIME): PreparedRecord | string {
-  const result = normalizeRecord(raw, byteLength, { instantOf: (record) => time.instantOf(record) });
+  const result = normalizeRecord(raw, byteLength, { instantOf: (record) => time.instantOf(record), contextTraits: true });
   return result.ok ? prepare(result.record, shapes) : result.reason;
 }
 
