@@ -88,7 +88,7 @@ class Paths {
   general(text: string, bytes: number | undefined): Outcome | string {
     const parsed = parseRecordText({ text, line: 1, bytes });
     if (typeof parsed === 'string') return parsed;
-    const prepared = prepareRaw(parsed.value, bytes, this.generalNumbering);
+    const prepared = prepareRaw(parsed.value, this.generalNumbering);
     return typeof prepared === 'string' ? prepared : outcome(prepared, this.generalShapes);
   }
 }

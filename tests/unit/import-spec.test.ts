@@ -13,7 +13,8 @@ import { RecordTime } from '../../src/main/ingest/parse/record-time';
 import { getReport } from '../../src/main/ingest/reports';
 import { ingestMethods } from '../../src/shared/contract/ingest';
 import type { ImportSummary } from '../../src/shared/types';
-import { useTempCache, useTempDir } from './helpers';
+import { csvColumns } from '../../src/main/ingest/parse/readers';
+import { apiErrorOf, useTempCache, useTempDir } from './helpers';
 import { kvValue } from './ingest-helpers';
 
 const tempCache = useTempCache();
@@ -223,6 +224,86 @@ describe('context.traits (the RudderStack shape)', () => {
     expect(child.summary).toMatchObject({ imported: 4, duplicates: 1, rejected: 0 });
     expect(child.traits['user-9']).toEqual(user9);
     expect(child.traits['user-10']).toEqual({ plan: 'pro' });
+  });
+});
+
+describe('limits and robustness', () => {
+  /** An order with `products` line items, as the e-commerce spec's Order Completed has them. */
+  const order = (id: string, products: number, note = ''): Record<string, unknown> => ({
+    type: 'track',
+    event: 'Order Completed',
+    userId: 'user-77',
+    messageId: id,
+    timestamp: '2024-05-03T16:00:00.000Z',
+    properties: {
+      order_id: `ord-${id}`,
+      total: 27.5,
+      currency: 'USD',
+      ...(note ? { note } : {}),
+      products: Array.from({ length: products }, (_, k) => ({ product_id: `p-${k}`, sku: `SKU-${k}`, name: 'Monopoly: 3rd Edition', price: 19, quantity: 1, category: 'Games' })),
+    },
+  });
+  const compactBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+  it('measures 32 KB on the record re-serialized compactly, not on its text: pretty-printed and \\u-escaped records pass', async () => {
+    const pretty = order('pretty-1', 230);
+    expect(compactBytes(pretty)).toBeGreaterThan(24_000);
+    expect(compactBytes(pretty)).toBeLessThan(32_768);
+    expect(Buffer.byteLength(JSON.stringify(pretty, null, 2))).toBeGreaterThan(32_768);
+    const tooBig = order('big-1', 300);
+    expect(compactBytes(tooBig)).toBeGreaterThan(32_768);
+    const arrayFile = await importText('orders.json', JSON.stringify([pretty, tooBig], null, 2));
+    expect(arrayFile.summary).toMatchObject({ imported: 1, rejected: 1 });
+    expect(arrayFile.summary.errors).toEqual([{ line: 2, reason: `record is ${compactBytes(tooBig)} bytes of JSON, more than the 32768-byte limit` }]);
+
+    // An exporter that writes every non-ASCII character as \\u….: 31.7 KB of record, ~3 times that of text.
+    const escaped = order('esc-1', 0, 'é'.repeat(15_700));
+    expect(compactBytes(escaped)).toBeLessThan(32_768);
+    const escapedLine = JSON.stringify(escaped).replace(/é/g, '\\u00e9');
+    expect(Buffer.byteLength(escapedLine)).toBeGreaterThan(90_000);
+    const lines = await importText('escaped.ndjson', `${escapedLine}\n`);
+    expect(lines.summary).toMatchObject({ imported: 1, rejected: 0 });
+  });
+
+  const nested = (levels: number): Record<string, unknown> => {
+    // The record is level 1 and its properties level 2.
+    let value: Record<string, unknown> = { leaf: true };
+    for (let k = 3; k <= levels; k++) value = { child: value };
+    return { type: 'track', event: 'Deep', userId: 'user-1', messageId: `deep-${levels}`, timestamp: '2024-05-03T16:00:00.000Z', properties: value };
+  };
+  const deepLine = (depth: number): string =>
+    `{"type":"track","event":"Deep","userId":"user-1","messageId":"deep-x","timestamp":"2024-05-03T16:00:00.000Z","properties":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
+
+  it('refuses a record nested more than 64 levels deep at its line, and imports the rest (inline and on the parser thread)', async () => {
+    const good = (id: string): string => JSON.stringify({ type: 'track', event: 'Good', userId: 'user-1', messageId: id, timestamp: '2024-05-03T16:00:00.000Z' });
+    // ~30 KB nested 15,000 deep: JSON.stringify overflows the stack on it.
+    const content = [good('g-1'), deepLine(15_000), JSON.stringify(nested(64)), JSON.stringify(nested(65)), good('g-2')].join('\n') + '\n';
+    const reasons = [
+      { line: 2, reason: 'record is nested more than 64 levels deep' },
+      { line: 4, reason: 'record is nested more than 64 levels deep' },
+    ];
+    const inline = await importText('deep.ndjson', content);
+    expect(inline.summary).toMatchObject({ imported: 3, rejected: 2, errors: reasons });
+    const child = importInChild('deep.ndjson', content, {});
+    expect(child.summary).toMatchObject({ imported: 3, rejected: 2, errors: reasons });
+    // A JSON array element is refused at its element number.
+    const array = await importText('deep.json', `[${good('a-1')},${deepLine(200)}]`);
+    expect(array.summary).toMatchObject({ imported: 1, errors: [{ line: 2, reason: 'record is nested more than 64 levels deep' }] });
+  });
+
+  it('refuses CSV header paths with __proto__, constructor or prototype segments, and leaves Object.prototype alone', async () => {
+    for (const column of ['properties.__proto__.messageId', 'traits.constructor.prototype.plan', 'properties.prototype', '__proto__']) {
+      const rows = [`type,event,userId,timestamp,${column}`, ...Array.from({ length: 5 }, (_, k) => `track,Viewed,u-${k},2024-05-03T16:00:0${k}.000Z,m-${k}`)];
+      const { dir, db } = tempCache();
+      const path = join(dir, 'polluting.csv');
+      writeFileSync(path, `${rows.join('\n')}\n`);
+      const error = await apiErrorOf(importFile(db, path));
+      expect(error.code).toBe('invalid_argument');
+      expect(error.message).toContain(`the CSV header column "${column}" names "`);
+      expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(0);
+      expect(() => csvColumns(['userId', column])).toThrow(/cannot be a property or trait path/);
+    }
+    expect(({} as Record<string, unknown>).messageId).toBeUndefined();
   });
 });
 

@@ -151,7 +151,7 @@ export async function syncFromSource(db: Db, options: SyncOptions): Promise<Sync
       try {
         const writer = new RecordWriter(db, 'indexed');
         page.events.forEach((raw, i) => {
-          const prepared = prepareRaw(raw, undefined, writer.shapeNumbers);
+          const prepared = prepareRaw(raw, writer.shapeNumbers);
           if (typeof prepared === 'string') {
             summary.rejected += 1;
             if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: summary.fetched + i + 1, reason: prepared });

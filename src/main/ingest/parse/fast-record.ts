@@ -123,7 +123,7 @@ function scanPrimitive(): number {
   return scanNumber() === 1 ? TYPE_BITS.number : -1;
 }
 
-/** Moves p past any valid JSON value at p (its text need not be canonical); false for anything unusual. */
+/** Moves p past any valid JSON value at p (numbers written canonically, whitespace-free); false for anything else. */
 function skipValue(depth: number): boolean {
   const c = s.charCodeAt(p);
   if (c === OPEN_BRACE || c === OPEN_BRACKET) {
@@ -146,7 +146,9 @@ function skipValue(depth: number): boolean {
     }
   }
   if (c === QUOTE || c === 0x74 || c === 0x66 || c === 0x6e) return scanPrimitive() >= 0;
-  return scanNumber() >= 0;
+  // Canonical numbers only: the size limit is on the record re-serialized, and 1e300 written back is 301
+  // characters, so only a record whose text is no shorter than its compact form may be measured by its text.
+  return scanNumber() === 1;
 }
 
 /** Moves p past the `context` value at p; false when it is an object with a `traits` key, or unusual. */

@@ -3,7 +3,7 @@
  * the CPU-heavy half of an import, so it can run on its own thread (parse-worker.ts) beside the
  * thread that writes to SQLite, or inline where no worker can start (unit tests under vitest).
  */
-import { normalizeRecord, recordKey, type NormalizedRecord } from '../../../shared/event-spec';
+import { normalizeRecord, recordKey, utf8Length, type NormalizedRecord } from '../../../shared/event-spec';
 import type { EventFileFormat, ImportError } from '../../../shared/types';
 import type { ShapeNumbering } from '../../db/property-keys';
 import { fastRecord, nextUnusual, prepareFast, prepareFastAt } from './fast-record';
@@ -42,9 +42,32 @@ export function prepare(record: NormalizedRecord, shapes?: ShapeNumbering): Prep
 /** Reads time in UTC where the caller names no zone (sync, tests). */
 const UTC_TIME = new RecordTime();
 
-/** Validates one raw record and prepares it, its instant read by `time`; a string is the rejection reason. */
-export function prepareRaw(raw: unknown, byteLength: number | undefined, shapes: ShapeNumbering, time: RecordTime = UTC_TIME): PreparedRecord | string {
-  const result = normalizeRecord(raw, byteLength, { instantOf: (record) => time.instantOf(record), contextTraits: true });
+/** Levels of objects and arrays a record may nest (the record itself is the first). */
+export const MAX_RECORD_DEPTH = 64;
+
+/** Whether a parsed value nests objects and arrays more than `levels` deep; stops looking at that depth. */
+function deeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (deeperThan(item, levels - 1)) return true;
+    return false;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key in object) if (deeperThan(object[key], levels - 1)) return true;
+  return false;
+}
+
+/**
+ * Validates one parsed record and prepares it, its instant read by `time`; a string is the rejection
+ * reason. The size limit applies to the record re-serialized compactly, whatever its text looked like
+ * in the file (pretty-printed, \u escapes), and a record nested too deep is refused before that
+ * serialization, which would overflow the stack.
+ */
+export function prepareRaw(raw: unknown, shapes: ShapeNumbering, time: RecordTime = UTC_TIME): PreparedRecord | string {
+  if (deeperThan(raw, MAX_RECORD_DEPTH)) return `record is nested more than ${MAX_RECORD_DEPTH} levels deep`;
+  const compactBytes = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? utf8Length(JSON.stringify(raw)) : 0;
+  const result = normalizeRecord(raw, compactBytes, { instantOf: (record) => time.instantOf(record), contextTraits: true });
   return result.ok ? prepare(result.record, shapes) : result.reason;
 }
 
@@ -68,7 +91,7 @@ export async function* prepareFile(
     const zonelessBefore = time.zoneless;
     for (const raw of batch) {
       const prepared =
-        raw.error !== undefined ? raw.error : raw.text === undefined ? prepareRaw(raw.value, raw.bytes, shapes, time) : prepareText(raw.text, raw.bytes, shapes, time);
+        raw.error !== undefined ? raw.error : raw.text === undefined ? prepareRaw(raw.value, shapes, time) : prepareText(raw.text, raw.bytes, shapes, time);
       if (typeof prepared === 'string') rejects.push({ line: raw.line, reason: prepared });
       else records.push(prepared);
     }
@@ -81,7 +104,7 @@ function prepareText(text: string, bytes: number | undefined, shapes: ShapeNumbe
   const fast = tryFast ? prepareFast(text, bytes, shapes) : null;
   if (fast !== null) return fast;
   const parsed = parseRecordText({ line: 0, text });
-  return typeof parsed === 'string' ? parsed : prepareRaw(parsed.value, bytes, shapes, time);
+  return typeof parsed === 'string' ? parsed : prepareRaw(parsed.value, shapes, time);
 }
 
 /**
