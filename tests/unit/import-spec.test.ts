@@ -265,6 +265,16 @@ describe('limits and robustness', () => {
     expect(lines.summary).toMatchObject({ imported: 1, rejected: 0 });
   });
 
+  it('measures a record whose numbers are written with exponents: 1e20 is 21 digits once re-serialized', async () => {
+    const keys = Array.from({ length: 1800 }, (_, k) => `"a${k}":1e20`).join(',');
+    const line = `{"type":"track","event":"Wide","userId":"user-1","messageId":"exp-1","timestamp":"2024-05-03T16:00:00.000Z","properties":{${keys}}}`;
+    expect(Buffer.byteLength(line)).toBeLessThan(32_768);
+    const compact = compactBytes(JSON.parse(line));
+    expect(compact).toBeGreaterThan(32_768);
+    const { summary } = await importText('exponents.ndjson', `${line}\n`);
+    expect(summary.errors).toEqual([{ line: 1, reason: `record is ${compact} bytes of JSON, more than the 32768-byte limit` }]);
+  });
+
   const nested = (levels: number): Record<string, unknown> => {
     // The record is level 1 and its properties level 2.
     let value: Record<string, unknown> = { leaf: true };

@@ -3,7 +3,7 @@
  * the CPU-heavy half of an import, so it can run on its own thread (parse-worker.ts) beside the
  * thread that writes to SQLite, or inline where no worker can start (unit tests under vitest).
  */
-import { normalizeRecord, recordKey, utf8Length, type NormalizedRecord } from '../../../shared/event-spec';
+import { MAX_RECORD_BYTES, normalizeRecord, recordKey, type NormalizedRecord, type NormalizeOptions } from '../../../shared/event-spec';
 import type { EventFileFormat, ImportError } from '../../../shared/types';
 import type { ShapeNumbering } from '../../db/property-keys';
 import { fastRecord, nextUnusual, prepareFast, prepareFastAt } from './fast-record';
@@ -42,6 +42,18 @@ export function prepare(record: NormalizedRecord, shapes?: ShapeNumbering): Prep
 /** Reads time in UTC where the caller names no zone (sync, tests). */
 const UTC_TIME = new RecordTime();
 
+/** How the import normalizes records with `time`, made once per RecordTime rather than once per record. */
+const normalizeOptions = new WeakMap<RecordTime, NormalizeOptions>();
+
+function optionsFor(time: RecordTime): NormalizeOptions {
+  let options = normalizeOptions.get(time);
+  if (options === undefined) {
+    options = { instantOf: (record) => time.instantOf(record), contextTraits: true };
+    normalizeOptions.set(time, options);
+  }
+  return options;
+}
+
 /** Levels of objects and arrays a record may nest (the record itself is the first). */
 export const MAX_RECORD_DEPTH = 64;
 
@@ -59,15 +71,29 @@ function deeperThan(value: unknown, levels: number): boolean {
 }
 
 /**
+ * A number written with an exponent, the one way a record's compact form can be longer than its text
+ * (1e300 is written back as 301 digits): whitespace, escapes, duplicate keys and other spellings of
+ * numbers only shrink. Strings that happen to match merely cost a measurement.
+ */
+const EXPONENT_NUMBER = /[:,[]\s*-?\d+(?:\.\d+)?[eE]/;
+
+/**
  * Validates one parsed record and prepares it, its instant read by `time`; a string is the rejection
  * reason. The size limit applies to the record re-serialized compactly, whatever its text looked like
  * in the file (pretty-printed, \u escapes), and a record nested too deep is refused before that
- * serialization, which would overflow the stack.
+ * serialization, which would overflow the stack. `text`: the record's JSON text and its UTF-8 size as
+ * the reader gives it (0: surely small), when it has one; a text within the limit and free of
+ * exponents spares the serialization, which costs as much as parsing the record did.
  */
-export function prepareRaw(raw: unknown, shapes: ShapeNumbering, time: RecordTime = UTC_TIME): PreparedRecord | string {
+export function prepareRaw(raw: unknown, shapes: ShapeNumbering, time: RecordTime = UTC_TIME, text?: { text: string; bytes: number | undefined }): PreparedRecord | string {
   if (deeperThan(raw, MAX_RECORD_DEPTH)) return `record is nested more than ${MAX_RECORD_DEPTH} levels deep`;
-  const compactBytes = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? utf8Length(JSON.stringify(raw)) : 0;
-  const result = normalizeRecord(raw, compactBytes, { instantOf: (record) => time.instantOf(record), contextTraits: true });
+  let compactBytes = 0;
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    const textBytes = text?.bytes;
+    const textBounds = textBytes !== undefined && textBytes <= MAX_RECORD_BYTES && !EXPONENT_NUMBER.test((text as { text: string }).text);
+    compactBytes = textBounds ? textBytes : Buffer.byteLength(JSON.stringify(raw), 'utf8');
+  }
+  const result = normalizeRecord(raw, compactBytes, optionsFor(time));
   return result.ok ? prepare(result.record, shapes) : result.reason;
 }
 
@@ -104,7 +130,7 @@ function prepareText(text: string, bytes: number | undefined, shapes: ShapeNumbe
   const fast = tryFast ? prepareFast(text, bytes, shapes) : null;
   if (fast !== null) return fast;
   const parsed = parseRecordText({ line: 0, text });
-  return typeof parsed === 'string' ? parsed : prepareRaw(parsed.value, shapes, time);
+  return typeof parsed === 'string' ? parsed : prepareRaw(parsed.value, shapes, time, { text, bytes });
 }
 
 /**

@@ -91,24 +91,26 @@ export class RecordTime {
   /** The record's instant in ms since the epoch, or why it has none. */
   instantOf(raw: JsonObject): number | string {
     let zoneless = false;
-    const read = (field: (typeof TIME_FIELDS)[number]): number | string => {
-      const value = this.parse(raw[field], field);
-      zoneless ||= this.lastZoneless;
-      return value;
-    };
     let instant: number | string;
-    if (present(raw.timestamp)) instant = read('timestamp');
-    else if (present(raw.originalTimestamp)) {
-      instant = read('originalTimestamp');
+    if (present(raw.timestamp)) {
+      instant = this.parse(raw.timestamp, 'timestamp');
+      zoneless = this.lastZoneless;
+    } else if (present(raw.originalTimestamp)) {
+      instant = this.parse(raw.originalTimestamp, 'originalTimestamp');
+      zoneless = this.lastZoneless;
       if (typeof instant === 'number' && present(raw.receivedAt) && present(raw.sentAt)) {
-        const received = read('receivedAt');
-        const sent = read('sentAt');
+        const received = this.parse(raw.receivedAt, 'receivedAt');
+        zoneless ||= this.lastZoneless;
+        const sent = this.parse(raw.sentAt, 'sentAt');
+        zoneless ||= this.lastZoneless;
         if (typeof received === 'string') instant = received;
         else if (typeof sent === 'string') instant = sent;
         else instant += received - sent;
       }
-    } else if (present(raw.receivedAt)) instant = read('receivedAt');
-    else instant = 'missing timestamp: the record has no timestamp, originalTimestamp or receivedAt';
+    } else if (present(raw.receivedAt)) {
+      instant = this.parse(raw.receivedAt, 'receivedAt');
+      zoneless = this.lastZoneless;
+    } else instant = 'missing timestamp: the record has no timestamp, originalTimestamp or receivedAt';
     if (typeof instant === 'string') {
       const fields = TIME_FIELDS.filter((field) => present(raw[field]));
       return fields.length === 0 ? instant : `${instant} (time fields: ${fields.join(', ')})`;
