@@ -12,7 +12,7 @@ export default defineConfig({
         input: {
           index: resolve('src/main/electron/main.ts'),
           'db-worker': resolve('src/main/worker/db-worker.ts'),
-          'parse-worker': resolve('src/main/ingest/parse-worker.ts'),
+          'parse-worker': resolve('src/main/ingest/parse/parse-worker.ts'),
           cli: resolve('src/main/cli/index.ts'),
           web: resolve('src/main/web.ts'),
         },

@@ -12,7 +12,7 @@
  * Highest priority first (ties by id); at most one modal.
  */
 import { hash53 } from '../shared/hash';
-import { parseTimestamp } from '../shared/segment-spec';
+import { parseTimestamp } from '../shared/event-spec';
 import { matchesRule, type ProfileEvent } from '../shared/segments/evaluate';
 import type { PropertyFilter, Rule } from '../shared/segments/rule';
 import { DAY_MS, fieldOf, matchesValue, NPS_EVENT } from '../shared/segments/values';

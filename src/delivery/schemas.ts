@@ -4,7 +4,7 @@
  * they arrived, never rebuilt, so a key such as "__proto__" stays plain data.
  */
 import { z } from 'zod';
-import { parseTimestamp } from '../shared/segment-spec';
+import { parseTimestamp } from '../shared/event-spec';
 import { parseRule, referencedSegments, type PropertyFilter, type Rule } from '../shared/segments/rule';
 import { ENVIRONMENTS, MESSAGE_ID_PATTERN, MESSAGE_KINDS, type Environment, type MessageKind } from '../shared/messages/model';
 

@@ -3,7 +3,7 @@
  * answers, the records received (with per-user traits and per-message results kept as they arrive),
  * and the reads the events export and the profile cache need.
  */
-import { mergeTrait, type NormalizedRecord } from '../shared/segment-spec';
+import { mergeTrait, type NormalizedRecord } from '../shared/event-spec';
 import { fieldOf, npsCategory, npsScore } from '../shared/segments/values';
 import type { DeliveryDb } from './db';
 import type { JsonObject, MessageState } from './schemas';

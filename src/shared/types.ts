@@ -153,6 +153,20 @@ export interface ImportReport {
   /** The first 1,000 rejections (empty in lists; read one report for them). */
   errors: ImportError[];
   message: string | null;
+  /** Further counts; absent in reports kept before they existed. */
+  details?: ImportDetails;
+}
+
+/** An import's counts beyond imported, duplicate and rejected (see docs/IMPORT.md, "Time"). */
+export interface ImportDetails {
+  /** Records whose instant came from a date-time without a zone, read as UTC or in `timeZone`. */
+  zoneless?: number;
+  /** The IANA zone zone-less date-times were read in; absent: UTC. */
+  timeZone?: string;
+  /** Records dated more than a day after the import's own clock: stored, but "data as of" ignores them. */
+  futureDated?: number;
+  /** The latest instant among them, ms. */
+  latestFutureTs?: number;
 }
 
 export interface ImportSummary {
@@ -164,6 +178,7 @@ export interface ImportSummary {
   ms: number;
   reportId: number;
   state: ImportReport['state'];
+  details?: ImportDetails;
 }
 
 /** Where incremental sync reads from, and how far it got. The token is never part of it. */

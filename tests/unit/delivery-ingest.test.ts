@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { syncFromSource } from '../../src/main/ingest/sync';
-import { MAX_RECORD_BYTES, normalizeRecord } from '../../src/shared/segment-spec';
+import { MAX_RECORD_BYTES, normalizeRecord } from '../../src/shared/event-spec';
 import { useTempCache, useTempDir } from './helpers';
 import { ADMIN_TOKEN, T0, trackCall, useDeliveryServer, type Running } from './delivery-helpers';
 import { counts, exportRecord, scalar } from './ingest-helpers';

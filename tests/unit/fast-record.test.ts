@@ -16,10 +16,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ShapeNumbering, TYPE_BITS, type ShapeEntries } from '../../src/main/db/property-keys';
-import { nextUnusual, prepareFast, prepareFastAt, preparedFast } from '../../src/main/ingest/fast-record';
-import { prepareRaw, type PreparedRecord } from '../../src/main/ingest/prepare';
-import { parseRecordText, SURELY_SMALL_TEXT } from '../../src/main/ingest/readers';
-import { MAX_RECORD_BYTES } from '../../src/shared/segment-spec';
+import { nextUnusual, prepareFast, prepareFastAt, preparedFast } from '../../src/main/ingest/parse/fast-record';
+import { prepareRaw } from '../../src/main/ingest/parse/prepare';
+import type { PreparedRecord } from '../../src/main/ingest/records';
+import { parseRecordText, SURELY_SMALL_TEXT } from '../../src/main/ingest/parse/readers';
+import { MAX_RECORD_BYTES } from '../../src/shared/event-spec';
 
 const NUM_RUNS = Number(process.env.GUIDEPOST_FAST_RUNS ?? 6_000);
 const SEED = Number(process.env.GUIDEPOST_FAST_SEED ?? 20_240_601);
@@ -28,7 +29,7 @@ const SEED = Number(process.env.GUIDEPOST_FAST_SEED ?? 20_240_601);
 // The two paths, each with its own shape numbering; a prepared record is compared as an Outcome,
 // its shape given by the entries its numbering's sink recorded for the number.
 
-type Outcome = Pick<PreparedRecord, 'key' | 'id' | 'userId' | 'name' | 'ts' | 'json'> & { shape: ShapeEntries | 0 };
+type Outcome = Pick<PreparedRecord, 'key' | 'id' | 'userId' | 'name' | 'ts' | 'json'> & { shape: ShapeEntries | 0; traitsJson: string | null };
 
 function outcome(record: PreparedRecord, shapes: Map<number, ShapeEntries>): Outcome {
   let shape: ShapeEntries | 0 = 0;
@@ -37,7 +38,7 @@ function outcome(record: PreparedRecord, shapes: Map<number, ShapeEntries>): Out
     if (entries === undefined) throw new Error(`shape ${record.shape} was never handed to the sink`);
     shape = entries;
   }
-  return { key: record.key, id: record.id, userId: record.userId, name: record.name, ts: record.ts, json: record.json, shape };
+  return { key: record.key, id: record.id, userId: record.userId, name: record.name, ts: record.ts, json: record.json, shape, traitsJson: record.traitsJson ?? null };
 }
 
 function recordingNumbering(shapes: Map<number, ShapeEntries>): ShapeNumbering {
@@ -87,7 +88,7 @@ class Paths {
   general(text: string, bytes: number | undefined): Outcome | string {
     const parsed = parseRecordText({ text, line: 1, bytes });
     if (typeof parsed === 'string') return parsed;
-    const prepared = prepareRaw(parsed.value, bytes, this.generalNumbering);
+    const prepared = prepareRaw(parsed.value, this.generalNumbering);
     return typeof prepared === 'string' ? prepared : outcome(prepared, this.generalShapes);
   }
 }
@@ -248,12 +249,24 @@ const eventArb = fc.oneof(
 );
 const EXTRA_KEYS = [
   'context', 'integrations', 'name', 'version', 'sentAt', 'receivedAt', 'channel', '__proto__', 'Type', 'TYPE', 'type ', 'messageID', 'user_id',
-  'Event', '1', '', 'é', '😀', 'a"b', 'a\\b', 'traits', 'properties', 'userId', 'anonymousId',
+  'Event', '1', '', 'é', '😀', 'a"b', 'a\\b', 'traits', 'properties', 'userId', 'anonymousId', 'originalTimestamp',
 ];
 const extraArb = fc.tuple(fc.oneof(fc.constantFrom(...EXTRA_KEYS), oddStringArb), fc.jsonValue({ maxDepth: 3 }));
 
 /** Which data a record carries: its call's own (properties or traits), the other's, both or none. */
 const dataChoiceArb = fc.constantFrom('own', 'own', 'own', 'own', 'own', 'other', 'both', 'none');
+
+/** A `context` as SDKs send it, sometimes with `traits` (RudderStack's SDKs put an identify call's traits there). */
+const contextArb: fc.Arbitrary<[string, unknown]> = fc
+  .record(
+    {
+      ip: fc.constantFrom('203.0.113.7', '2001:db8::1'),
+      library: fc.constant({ name: 'analytics-node', version: '6.2.0' }),
+      traits: fc.oneof(plainFlatArb, fc.constantFrom<unknown>(null, {}, 'x', [1])),
+    },
+    { requiredKeys: ['ip'] },
+  )
+  .map((context): [string, unknown] => ['context', context]);
 
 const typicalRecordArb: fc.Arbitrary<string> = fc
   .record({
@@ -266,7 +279,7 @@ const typicalRecordArb: fc.Arbitrary<string> = fc
     dataChoice: dataChoiceArb,
     own: fc.oneof(dataArb, plainFlatArb),
     other: dataArb,
-    extras: fc.array(fc.oneof(extraArb, fc.tuple(fc.constantFrom('context', 'integrations', 'sentAt'), plainJsonArb)), { maxLength: 3 }),
+    extras: fc.array(fc.oneof(extraArb, fc.tuple(fc.constantFrom('context', 'integrations', 'sentAt'), plainJsonArb), contextArb), { maxLength: 3 }),
     order: fc.array(fc.nat(), { minLength: 16, maxLength: 16 }),
     shuffle: fc.boolean(),
   })
@@ -380,6 +393,9 @@ const FIELD_VALUES: Record<string, string[]> = {
   '"timestamp"': [
     '"2024-06-01T10:00:00.000Z"', '"2024-06-01T12:00:00+02:00"', '"2024-02-30T00:00:00Z"', '"2024-06-01T10:00:00"', '"1717236000000"', '1717236000000',
     '1717236000000.5', '1.7e12', '""', '"\\u0032024-06-01T10:00:00.000Z"', 'null',
+    // Issue 15's import time: epoch seconds and the edges of milliseconds, warehouse forms.
+    '"1646153823"', '"99999999999"', '"100000000000"', '"100000000000000"', '"100000000000001"', '"01717236000000"', '"2024-06-01 10:00:00 UTC"',
+    '"2024-06-01 10:00:00+00"', '"2024-06-01 02:00:00 -0800"',
   ],
   '"properties"': [
     '{"format":"pdf","count":3}', '{"a":1,"a":2}', '{"b":1,"a":2}', '{"a":{"b":1}}', '{}', 'null', '[]', '"x"', '{"1":1,"a":2}', '{"a":1,"1":2}',
@@ -770,6 +786,18 @@ describe('prepareFast: the import fast path gives what the general path gives, o
         '{"type":"track","messageId":"m-1","userId":"u_1","event":"E","timestamp":1717236000000}',
         // Deeper than the fast path follows, in a field it skips.
         `${TRACK},"context":${'['.repeat(40)}${']'.repeat(40)}}`,
+        // Time the import reads its own way (issue 15): epoch seconds in text, zone-less and warehouse forms,
+        // and no timestamp but originalTimestamp or receivedAt.
+        TRACK.replace('"2024-06-01T10:00:00.000Z"', '"1717236000"') + '}',
+        TRACK.replace('"2024-06-01T10:00:00.000Z"', '"2024-06-01 10:00:00"') + '}',
+        TRACK.replace('"2024-06-01T10:00:00.000Z"', '"2024-06-01T10:00:00"') + '}',
+        TRACK.replace('"2024-06-01T10:00:00.000Z"', '"2024-06-01 10:00:00 UTC"') + '}',
+        TRACK.replace('"2024-06-01T10:00:00.000Z"', '"2024-06-01 10:00:00+00"') + '}',
+        TRACK.replace('"timestamp"', '"originalTimestamp"') + '}',
+        TRACK.replace('"timestamp"', '"receivedAt"') + '}',
+        // context.traits, which merge into the user's traits (issue 15): the general path's.
+        `${TRACK},"context":{"ip":"203.0.113.7","traits":{"plan":"pro"}}}`,
+        '{"type":"identify","messageId":"m-1","userId":"u_1","timestamp":"2024-06-01T10:00:00.000Z","context":{"traits":{"plan":"pro"}}}',
       ];
       for (const text of declined) {
         const { fast, general } = both(text);

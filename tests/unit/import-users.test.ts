@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/main/db/connection';
 import { importFile } from '../../src/main/ingest/import-file';
-import { UserUpdates } from '../../src/main/ingest/user-updates';
+import { UserUpdates } from '../../src/main/ingest/write/user-updates';
 import { useTempCache, useTempDir } from './helpers';
 
 const tempCache = useTempCache();

@@ -200,20 +200,20 @@ describe('importFile: formats, counts and line numbers', () => {
       `track,open,u3,${iso(BASE + 3000)},c-4`, // 6 too few cells
       `track,open,u1,${iso(BASE)},c-1,pro`, // 7 duplicate of 2
       `track,,u4,${iso(BASE + 4000)},c-5,free`, // 8 no event name
-      `track,open,u4,2024-01-01T10:00:00,c-6,free`, // 9 no time zone
+      `track,open,u4,2024-01-01T10:00:00,c-6,free`, // 9 no time zone: UTC, as warehouses mean it
       `track,open,u5,${iso(BASE + 5000)},c-7,growth`, // 10
       '',
     ].join('\n');
     const path = fileIn(tempDir(), 'events.csv', text);
     const summary = await importFile(db, path);
     expectAccounted(summary, 8);
-    expect(summary).toMatchObject({ imported: 3, duplicates: 1, rejected: 4 });
+    expect(summary).toMatchObject({ imported: 4, duplicates: 1, rejected: 3 });
     expect(summary.errors).toEqual([
       { line: 5, reason: 'missing user: neither userId nor anonymousId is set' },
       { line: 6, reason: 'row has 5 cells but the header has 6' },
       { line: 8, reason: 'track call without an event name' },
-      { line: 9, reason: 'timestamp "2024-01-01T10:00:00" has no time zone (add Z or an offset)' },
     ]);
+    expect(scalar(db, "SELECT ts FROM events WHERE event_id = 'c-6'")).toBe(Date.UTC(2024, 0, 1, 10));
     expect(storedProperties(db, 'c-7')).toEqual({ plan: 'growth' });
   });
 
@@ -236,9 +236,9 @@ describe('importFile: formats, counts and line numbers', () => {
       ['', null], // 5 blank: not a record
       [JSON.stringify({ type: 'track', event: 'e', timestamp: ts }), /^missing user/], // 6
       [JSON.stringify({ type: 'track', userId: 'u', timestamp: ts }), /^track call without an event name$/], // 7
-      [JSON.stringify({ type: 'track', event: 'e', userId: 'u' }), /^missing timestamp$/], // 8
-      [JSON.stringify({ type: 'track', event: 'e', userId: 'u', timestamp: 'soon' }), /is not ISO 8601 or epoch milliseconds/], // 9
-      [JSON.stringify({ type: 'track', event: 'e', userId: 'u', timestamp: '2024-01-01T08:00:00' }), /has no time zone/], // 10
+      [JSON.stringify({ type: 'track', event: 'e', userId: 'u' }), /^missing timestamp: the record has no timestamp, originalTimestamp or receivedAt$/], // 8
+      [JSON.stringify({ type: 'track', event: 'e', userId: 'u', timestamp: 'soon' }), /is not a date-time or an epoch number/], // 9
+      [JSON.stringify({ type: 'track', event: 'e', userId: 'u', timestamp: '2024-01-01T08:00:00' }), null], // 10 no zone: UTC
       [JSON.stringify({ type: 'track', event: 'e', userId: 'u', timestamp: '2024-02-30T08:00:00Z' }), /is not a valid date and time/], // 11
       [JSON.stringify({ type: 'alias', userId: 'u', previousId: 'a', timestamp: ts }), /^unsupported type "alias"/], // 12
       [JSON.stringify({ type: 'group', userId: 'u', groupId: 'g', timestamp: ts }), /^unsupported type "group"/], // 13
@@ -254,7 +254,7 @@ describe('importFile: formats, counts and line numbers', () => {
     const expected = lines.map(([, reason], i) => ({ line: i + 1, reason })).filter((e) => e.reason !== null);
     expect(summary.errors.map((e) => e.line)).toEqual(expected.map((e) => e.line));
     summary.errors.forEach((error, k) => expect(error.reason, `line ${error.line}`).toMatch(expected[k]?.reason as RegExp));
-    expect(summary).toMatchObject({ imported: 3, duplicates: 0, rejected: expected.length });
+    expect(summary).toMatchObject({ imported: 4, duplicates: 0, rejected: expected.length });
     expectAccounted(summary, lines.length - 2);
     expect(scalar(db, "SELECT count(*) FROM users WHERE id = 'u-big'")).toBe(1);
   });
@@ -443,8 +443,8 @@ describe('importFile: CSV details', () => {
       expect(summary.errors.map((e) => e.line)).toEqual([6, 8, 13]);
       expect(summary.errors.map((e) => e.reason)).toEqual([
         'missing user: neither userId nor anonymousId is set',
-        'timestamp "not-a-time" is not ISO 8601 or epoch milliseconds',
-        'missing timestamp',
+        'timestamp "not-a-time" is not a date-time or an epoch number (time fields: timestamp)',
+        'missing timestamp: the record has no timestamp, originalTimestamp or receivedAt',
       ]);
       expect(storedProperties(db, 'q-1')).toEqual({ note: 'hello, world' });
       expect(storedProperties(db, 'q-2')).toEqual({ note: `multi${eol}line${eol}note` });
@@ -555,7 +555,7 @@ describe('importFile: reports, modes and "data as of"', () => {
     const summary = await importFile(db, file, { clock: () => 1_700_000_000_000 });
     expect(summary).toMatchObject({ imported: 100, duplicates: 0, rejected: 1200 });
     expect(summary.errors).toHaveLength(MAX_REPORTED_ERRORS);
-    expect(summary.errors[0]).toEqual({ line: 1, reason: 'missing timestamp' });
+    expect(summary.errors[0]).toEqual({ line: 1, reason: 'missing timestamp: the record has no timestamp, originalTimestamp or receivedAt' });
     expect(summary.errors.at(-1)?.line).toBe(1000);
 
     const row = db.prepare('SELECT * FROM import_reports WHERE id = ?').get(summary.reportId) as Record<string, unknown>;
@@ -573,7 +573,7 @@ describe('importFile: reports, modes and "data as of"', () => {
     const errors = JSON.parse(row.errors as string) as { line: number; reason: string }[];
     expect(errors).toHaveLength(1000);
     expect(errors.slice(0, 2)).toEqual([
-      { line: 1, reason: 'missing timestamp' },
+      { line: 1, reason: 'missing timestamp: the record has no timestamp, originalTimestamp or receivedAt' },
       { line: 2, reason: expect.stringMatching(/^not valid JSON/) as unknown as string },
     ]);
     expect(row.bytes).toBe(Buffer.byteLength(lines.join('\n') + '\n'));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KeySet } from '../../src/main/ingest/key-set';
+import { KeySet } from '../../src/main/ingest/write/key-set';
 
 describe('KeySet: the bulk import dedupe', () => {
   it('answers as a Set of the same keys would, across growth and reserve()', () => {

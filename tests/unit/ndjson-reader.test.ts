@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHUNK_BYTES, readNdjsonChunks } from '../../src/main/ingest/readers';
+import { CHUNK_BYTES, readNdjsonChunks } from '../../src/main/ingest/parse/readers';
 import { useTempDir } from './helpers';
 
 const tempDir = useTempDir();

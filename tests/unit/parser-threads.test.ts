@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ShapeTable } from '../../src/main/db/property-keys';
-import { parseOnThreads } from '../../src/main/ingest/parser-threads';
+import { parseOnThreads } from '../../src/main/ingest/parse/parser-threads';
 import { useTempDir } from './helpers';
 
 const tempDir = useTempDir();

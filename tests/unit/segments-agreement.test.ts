@@ -20,7 +20,7 @@ import { SegmentService } from '../../src/main/segments/service';
 import { describeRule } from '../../src/shared/segments/describe';
 import { matchesRule } from '../../src/shared/segments/evaluate';
 import { COUNT_OPS, parseRule, type Condition, type Rule, type Scalar } from '../../src/shared/segments/rule';
-import type { NormalizedRecord } from '../../src/shared/segment-spec';
+import type { NormalizedRecord } from '../../src/shared/event-spec';
 import { useTempDir } from './helpers';
 import { clearCache, DAY, DirectWriter, evaluateBoth, profilesOf } from './segments-helpers';
 

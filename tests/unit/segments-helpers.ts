@@ -5,10 +5,10 @@
  */
 import { expect } from 'vitest';
 import { openCache, type Db } from '../../src/main/db/connection';
-import { prepare } from '../../src/main/ingest/prepare';
-import { RecordWriter } from '../../src/main/ingest/writer';
+import { prepare } from '../../src/main/ingest/parse/prepare';
+import { RecordWriter } from '../../src/main/ingest/write/writer';
 import { SegmentService } from '../../src/main/segments/service';
-import { normalizeRecord, recordKey, type NormalizedRecord } from '../../src/shared/segment-spec';
+import { normalizeRecord, recordKey, type NormalizedRecord } from '../../src/shared/event-spec';
 import { matchesRule, type ProfileEvent, type UserProfile } from '../../src/shared/segments/evaluate';
 import type { Rule } from '../../src/shared/segments/rule';
 

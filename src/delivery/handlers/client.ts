@@ -2,7 +2,7 @@
  * The client endpoints the SDK calls: identify and track store records (each one validated alone;
  * a rejected record does not sink its batch), decide answers which live messages to show.
  */
-import { normalizeRecord, utcInstant } from '../../shared/segment-spec';
+import { normalizeRecord, utcInstant } from '../../shared/event-spec';
 import { chooseMessages, decideAnswerJson } from '../decide';
 import { fail } from '../pipeline/answer';
 import type { Handler } from '../pipeline/run';

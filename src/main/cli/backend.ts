@@ -12,7 +12,7 @@ import type { CommandContext } from './command';
 /** The import's parser thread: beside the built CLI in out/main, or its source when the CLI runs from source. */
 function parserScript(): URL {
   return import.meta.url.endsWith('.ts')
-    ? new URL('../ingest/parse-worker.ts', import.meta.url)
+    ? new URL('../ingest/parse/parse-worker.ts', import.meta.url)
     : new URL('./parse-worker.js', import.meta.url);
 }
 

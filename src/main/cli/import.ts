@@ -4,8 +4,8 @@ import { finished, progressPrinter, type Command } from './command';
 
 export const importCommand: Command = {
   summary: 'Import a file of Segment-spec events (NDJSON, a JSON array, or CSV with a header).',
-  usage: 'guidepost import <file> [--db <file>] [--format ndjson|json|csv] [--json]',
-  options: { format: { type: 'string' } },
+  usage: 'guidepost import <file> [--db <file>] [--format ndjson|json|csv] [--timezone <IANA zone>] [--json]',
+  options: { format: { type: 'string' }, timezone: { type: 'string' } },
   run: (ctx) =>
     withBackend(ctx, async ({ handlers, runJob }) => {
       const [file, ...extra] = ctx.positionals;
@@ -14,10 +14,11 @@ export const importCommand: Command = {
       if (format !== undefined && format !== 'ndjson' && format !== 'json' && format !== 'csv') {
         throw new Error(`--format must be ndjson, json or csv, not "${String(format)}".`);
       }
+      const timezone = ctx.values.timezone;
       const progress = progressPrinter(ctx);
       const job = finished(
         await runJob(
-          () => handlers.startImport({ path: file, ...(format ? { format } : {}) }),
+          () => handlers.startImport({ path: file, ...(format ? { format } : {}), ...(typeof timezone === 'string' ? { timezone } : {}) }),
           (j) => {
             const records = j.progress.records ?? 0;
             const rate = Math.round(j.progress.recordRate ?? 0);
@@ -26,13 +27,22 @@ export const importCommand: Command = {
         ),
       );
       const report = await handlers.getImportReport({ id: job.result?.reportId ?? 0 });
-      const { imported, duplicates, rejected, errors, users, ms } = report;
+      const { imported, duplicates, rejected, errors, users, ms, details } = report;
       const lines = [
         `Imported ${imported.toLocaleString('en-US')} records in ${(ms / 1000).toFixed(1)} s ` +
           `(${duplicates.toLocaleString('en-US')} duplicates, ${rejected.toLocaleString('en-US')} rejected); ${users.toLocaleString('en-US')} users in the cache.`,
+        ...(details?.zoneless
+          ? [`  ${details.zoneless.toLocaleString('en-US')} records had date-times without a zone, read in ${details.timeZone ?? 'UTC'}.`]
+          : []),
+        ...(details?.futureDated
+          ? [
+              `  ${details.futureDated.toLocaleString('en-US')} records are dated more than a day ahead (latest ${new Date(details.latestFutureTs ?? 0).toISOString()}): ` +
+                'imported, but "data as of" ignores them.',
+            ]
+          : []),
         ...errors.slice(0, 20).map((e) => `  line ${e.line}: ${e.reason}`),
         ...(errors.length > 20 ? [`  … and ${rejected - 20} more rejections (see --json)`] : []),
       ];
-      return { data: { imported, duplicates, rejected, errors, users, ms }, text: lines.join('\n') };
+      return { data: { imported, duplicates, rejected, errors, users, ms, ...(details ? { details } : {}) }, text: lines.join('\n') };
     }),
 };

@@ -1,6 +1,6 @@
 /** `guidepost segment count|members`: a rule from a JSON file, counted or listed as of an instant. */
 import { readFileSync } from 'node:fs';
-import { parseTimestamp } from '../../shared/segment-spec';
+import { parseTimestamp } from '../../shared/event-spec';
 import { withBackend } from './backend';
 import type { Command } from './command';
 

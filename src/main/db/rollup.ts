@@ -62,8 +62,7 @@ export function deferIndexes(db: Db, table: string, which: (indexName: string) =
     if (indexes.length === 0) return;
     // SQLite sorts an index's entries in runs as large as the page cache allows (1 MB at least), on its
     // helper threads (PRAGMA threads). Small runs that fit the CPU's caches, merged after, build a
-    // million-row index faster here than large ones: 1 MB: ~305 + 425 ms for the key and name
-    // indexes; 4 MB: ~355 + 530 ms; 32 MB: 790 + 1,117 ms.
+    // million-row index faster than large ones (docs/PERFORMANCE.md, "Import tuning history").
     const cacheSize = db.pragma('cache_size', { simple: true }) as number;
     db.pragma(`cache_size = ${INDEX_BUILD_CACHE_KIB}`);
     try {

@@ -12,7 +12,7 @@ import { createKvRepo } from '../db/kv';
 import { BatchInserter } from '../db/batch-insert';
 import { PropertyKeyTracker } from '../db/property-keys';
 import { DAY_MS, DailyRollup, deferIndexes } from '../db/rollup';
-import { recordKey } from '../../shared/segment-spec';
+import { recordKey } from '../../shared/event-spec';
 import { Random } from '../../shared/random';
 import { ApiError } from '../../shared/errors';
 import type { DemoResult } from '../../shared/types';

@@ -23,13 +23,14 @@ export function createIngestHandlers({ db, clock, jobs, writers, afterWrite, par
   let syncToken: string | null = process.env.GUIDEPOST_SYNC_TOKEN ?? null;
 
   return {
-    startImport: ({ path: file, format }) => {
+    startImport: ({ path: file, format, timezone }) => {
       writers.assertNone('start an import');
       const { jobId } = jobs.start('import', `Importing ${basename(file)}`, 'bytes', async (ctx) => {
         const summary = await importFile(db, file, {
           clock,
           ...(parserScript ? { parserScript } : {}),
           ...(format ? { format } : {}),
+          ...(timezone ? { timeZone: timezone } : {}),
           onProgress: (p) => ctx.progress(p.bytes, p.totalBytes, p.records),
           checkpoint: ctx.checkpoint,
         });

@@ -7,15 +7,16 @@
  * the CLI, the benchmark), and inline otherwise (unit tests, where a worker cannot load TypeScript).
  */
 import { ApiError } from '../../shared/errors';
-import type { EventFileFormat, ImportError, ImportSummary } from '../../shared/types';
+import type { EventFileFormat, ImportDetails, ImportError, ImportSummary } from '../../shared/types';
 import { useRollbackJournal, type Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
 import { advanceDataAsOf } from './data-as-of';
-import { parseOnThreads } from './parser-threads';
-import { prepareFile } from './prepare';
+import { parseOnThreads } from './parse/parser-threads';
+import { prepareFile } from './parse/prepare';
+import { RecordTime } from './parse/record-time';
 import { MAX_REPORTED_ERRORS, saveReport } from './reports';
-import { sniffEventFile } from './sniff';
-import { RecordWriter, type WriterMode } from './writer';
+import { sniffEventFile } from './parse/sniff';
+import { RecordWriter, type WriterMode } from './write/writer';
 
 export interface ImportProgress {
   records: number;
@@ -25,6 +26,9 @@ export interface ImportProgress {
 
 export interface ImportOptions {
   format?: EventFileFormat;
+  /** The IANA zone of the file's zone-less date-times (UTC when absent); the contract has checked it. */
+  timeZone?: string;
+  /** The import's wall clock: its report's times, and what counts as future-dated (a day past it). */
   clock?: () => number;
   onProgress?: (progress: ImportProgress) => void;
   /** Awaited between batches; throws ApiError('cancelled') to stop (what was read is kept). */
@@ -39,6 +43,8 @@ export interface ImportOptions {
   parserRangeBytes?: number;
 }
 
+/** Records dated more than this after the import's clock are future-dated (see RecordWriter.futureAfter). */
+const FUTURE_AFTER_MS = 86_400_000;
 /** Above this many events already in the cache, an import keeps the name index live instead of rebuilding it. */
 const BULK_MAX_EXISTING = 2_000_000;
 /**
@@ -56,6 +62,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   let rejected = 0;
   let records = 0;
   let bytes = 0;
+  let zoneless = 0;
   const errors: ImportError[] = [];
   const existing = createEventsRepo(db).countEvents();
   let state: 'done' | 'cancelled' = 'done';
@@ -68,13 +75,15 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   try {
     db.exec('BEGIN IMMEDIATE');
     const writer = new RecordWriter(db, mode, options.bulkKeyLimit);
+    writer.futureAfter = started + FUTURE_AFTER_MS;
     const batches = options.parserScript
-      ? parseOnThreads(options.parserScript, path, format, size, writer.shapes, writer, options.parserRangeBytes)
-      : prepareFile(path, format, writer.shapeNumbers);
+      ? parseOnThreads(options.parserScript, path, format, size, writer.shapes, writer, options.parserRangeBytes, options.timeZone)
+      : prepareFile(path, format, writer.shapeNumbers, new RecordTime(options.timeZone));
     try {
       for await (const batch of batches) {
         records += batch.count;
         bytes = batch.bytes;
+        zoneless += batch.zoneless;
         rejected += batch.rejects.length;
         for (const reject of batch.rejects) {
           if (errors.length >= MAX_REPORTED_ERRORS) break;
@@ -97,6 +106,11 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
     if (writer.newestTs !== null) advanceDataAsOf(db, writer.newestTs, 'import');
     const users = createEventsRepo(db).countUsers();
     const ms = Math.max(0, clock() - started);
+    const details: ImportDetails = {
+      ...(zoneless > 0 ? { zoneless } : {}),
+      ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+      ...(writer.futureDated > 0 ? { futureDated: writer.futureDated, latestFutureTs: writer.latestFutureTs as number } : {}),
+    };
     const reportId = saveReport(db, {
       kind: 'file',
       source: path,
@@ -111,9 +125,10 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       bytes,
       errors,
       message: state === 'cancelled' ? 'Cancelled: the records read before the cancel were kept.' : null,
+      details,
     });
     db.exec('COMMIT');
-    return { imported, duplicates, rejected, errors, users, ms, reportId, state };
+    return { imported, duplicates, rejected, errors, users, ms, reportId, state, ...(Object.keys(details).length > 0 ? { details } : {}) };
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK');
     throw err;

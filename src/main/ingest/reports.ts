@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection';
-import type { ImportError, ImportReport } from '../../shared/types';
+import type { ImportDetails, ImportError, ImportReport } from '../../shared/types';
 
 /** The cache keeps every import's report, with its first rejections, so the app can show it later. */
 export const MAX_REPORTED_ERRORS = 1000;
@@ -19,6 +19,7 @@ interface ReportRow {
   bytes: number;
   errors: string;
   message: string | null;
+  details: string | null;
 }
 
 const toReport = (row: ReportRow, withErrors: boolean): ImportReport => ({
@@ -36,13 +37,14 @@ const toReport = (row: ReportRow, withErrors: boolean): ImportReport => ({
   bytes: row.bytes,
   errors: withErrors ? (JSON.parse(row.errors) as ImportError[]) : [],
   message: row.message,
+  ...(row.details === null ? {} : { details: JSON.parse(row.details) as ImportDetails }),
 });
 
 export function saveReport(db: Db, report: Omit<ImportReport, 'id'>): number {
   const result = db
     .prepare(
-      `INSERT INTO import_reports (kind, source, format, started_at, ms, state, imported, duplicates, rejected, users, bytes, errors, message)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO import_reports (kind, source, format, started_at, ms, state, imported, duplicates, rejected, users, bytes, errors, message, details)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       report.kind,
@@ -58,6 +60,7 @@ export function saveReport(db: Db, report: Omit<ImportReport, 'id'>): number {
       report.bytes,
       JSON.stringify(report.errors.slice(0, MAX_REPORTED_ERRORS)),
       report.message,
+      report.details === undefined || Object.keys(report.details).length === 0 ? null : JSON.stringify(report.details),
     );
   return Number(result.lastInsertRowid);
 }

@@ -16,9 +16,9 @@ import type { Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
 import { createKvRepo } from '../db/kv';
 import { advanceDataAsOf } from './data-as-of';
-import { prepareRaw } from './prepare';
+import { prepareRaw } from './parse/prepare';
 import { MAX_REPORTED_ERRORS, saveReport } from './reports';
-import { RecordWriter } from './writer';
+import { RecordWriter } from './write/writer';
 
 export const SYNC_PAGE_LIMIT = 1000;
 
@@ -151,7 +151,7 @@ export async function syncFromSource(db: Db, options: SyncOptions): Promise<Sync
       try {
         const writer = new RecordWriter(db, 'indexed');
         page.events.forEach((raw, i) => {
-          const prepared = prepareRaw(raw, undefined, writer.shapeNumbers);
+          const prepared = prepareRaw(raw, writer.shapeNumbers);
           if (typeof prepared === 'string') {
             summary.rejected += 1;
             if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: summary.fetched + i + 1, reason: prepared });

@@ -4,8 +4,23 @@ import type { EventFileFormat, ImportReport, JobRef, SyncState } from '../types'
 import { httpUrl, method, noArgs, type HandlersFor } from './method';
 
 const eventFileFormat = z.enum(['ndjson', 'json', 'csv']) satisfies z.ZodType<EventFileFormat>;
+/** Whether the runtime knows an IANA time zone by that name. */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const importArgs = z
-  .object({ path: z.string().min(1, 'choose a file').max(4096), format: eventFileFormat.optional() })
+  .object({
+    path: z.string().min(1, 'choose a file').max(4096),
+    format: eventFileFormat.optional(),
+    /** The IANA zone of the file's zone-less date-times (UTC by default). */
+    timezone: z.string().min(1).max(64).refine(isTimeZone, 'unknown time zone (an IANA name, such as Europe/Paris)').optional(),
+  })
   .strict();
 
 export const ingestMethods = {

@@ -7,7 +7,7 @@
  * - gt/gte/lt/lte compare two numbers, or two date strings as instants; any other pairing is false.
  */
 import type { NpsCategory, Scalar, ValueFilter } from './rule';
-import { utcInstant } from '../segment-spec';
+import { utcInstant } from '../event-spec';
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/;

@@ -49,8 +49,8 @@ export const BATCH_RECORDS = 2000;
 export const BATCH_TEXT = 2 * 1024 * 1024;
 /**
  * Bytes per read. Under 1 MiB on purpose: Node keeps a Latin-1 string decoded from 1,031,913 bytes or
- * more outside the JavaScript heap, where the collector counts it late, and with 1 MiB chunks a
- * million-event import peaked at ~330 MB instead of ~250.
+ * more outside the JavaScript heap, where the collector counts it late (figures: docs/PERFORMANCE.md,
+ * "Import tuning history").
  */
 export const CHUNK_BYTES = 1_000_000;
 
@@ -344,8 +344,28 @@ export function typeCell(cell: string): unknown {
 
 const TOP_LEVEL = new Set(['type', 'event', 'userId', 'anonymousId', 'messageId', 'timestamp', 'name']);
 
+/**
+ * Path segments a CSV header may not name: setting them on a plain object reaches Object.prototype (a
+ * header `properties.__proto__.messageId` gave every later record of the parser thread that messageId).
+ */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Why a CSV header cannot be read safely, naming the column; null when it can. */
+export function unsafeCsvHeader(header: string[]): string | null {
+  for (const raw of header) {
+    const name = raw.replace(/^\uFEFF/, '').trim();
+    const segment = name.split('.').find((part) => FORBIDDEN_SEGMENTS.has(part));
+    if (segment !== undefined) {
+      return `the CSV header column "${name.slice(0, 80)}" names "${segment}", which cannot be a property or trait path (__proto__, constructor and prototype are refused)`;
+    }
+  }
+  return null;
+}
+
 /** How a CSV header maps to record fields: top-level fields, and dotted paths under properties or traits. */
 export function csvColumns(header: string[]): { path: string[]; typed: boolean }[] {
+  const unsafe = unsafeCsvHeader(header);
+  if (unsafe !== null) throw new Error(unsafe);
   return header.map((raw) => {
     const name = raw.replace(/^\uFEFF/, '').trim();
     if (TOP_LEVEL.has(name)) return { path: [name], typed: false };

@@ -4,8 +4,8 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { ApiError } from '../../shared/errors';
-import { looksLikeEventsHeader, type EventFileFormat } from './readers';
+import { ApiError } from '../../../shared/errors';
+import { looksLikeEventsHeader, unsafeCsvHeader, type EventFileFormat } from './readers';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 
 const SNIFF_BYTES = 256 * 1024;
@@ -69,6 +69,8 @@ export function sniffEventFile(path: string, requested?: EventFileFormat): Sniff
     if (!looksLikeEventsHeader(header)) {
       refuse(`${path} does not look like CSV events: its header needs userId (or anonymousId) and type, event or timestamp.`);
     }
+    const unsafe = unsafeCsvHeader(header);
+    if (unsafe !== null) refuse(`${path} cannot be imported: ${unsafe}.`);
   }
   return { format, size };
 }

@@ -6,10 +6,10 @@
  * would have given it (first occurrence wins, lines as in the file).
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { EventFileFormat } from '../../shared/types';
-import type { ShapeTable } from '../db/property-keys';
+import type { EventFileFormat } from '../../../shared/types';
+import type { ShapeTable } from '../../db/property-keys';
 import { USER_DICTIONARY_LIMIT, type PackedBatch, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
-import type { PreparedBatch, ResolvedRows } from './prepare';
+import type { PreparedBatch, ResolvedRows } from '../records';
 import { CHUNK_BYTES, ndjsonRanges, type ByteRange } from './readers';
 
 /** NDJSON files at least this large are parsed by two threads. */
@@ -18,17 +18,14 @@ const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 const PARSER_OLD_GENERATION_MB = 48;
 /**
  * A parser thread's young generation, in MB. Each scavenge copies the batch in progress, so a small
- * young generation collects often for little: in session 4 (batches of strings and objects) 8 MB
- * cost ~0.5 s of GC per 500,000 records and 24 MB was ~8 % faster. Batches are columns and windows of
- * text now, and 12 MB imports a million events as fast as 24 (three runs each) at ~25 MB less peak RSS.
+ * young generation collects often for little; batches are columns and windows of text, and this size
+ * imports as fast as twice it at less peak memory (docs/PERFORMANCE.md, "Import tuning history").
  */
 const PARSER_YOUNG_GENERATION_MB = 12;
 /**
  * Bytes per range. The writer takes the ranges in file order, so a thread whose range comes next can
  * only work ahead as far as its batches in flight allow (parse-worker.ts): small ranges with several
- * batches in flight keep both threads busy. Bench import of a million events, three runs each:
- * 4 MB ranges and 2 batches in flight 3.53-3.68 s; 1 MB and 8, 3.17-3.40 s; 1 MB and 4 as fast as 8,
- * with ~10 MB less at peak.
+ * batches in flight keep both threads busy (the measurements: docs/PERFORMANCE.md, "Import tuning history").
  * A little less than the reader's chunk, so that a range, which ends at the next line start, is one read.
  */
 const RANGE_BYTES = CHUNK_BYTES - 40_000;
@@ -50,7 +47,7 @@ class ParserThread {
   /**
    * This thread's dictionaries: user and name numbers → what the writer knows them by. One array for
    * the users whatever the number of times the thread's dictionary starts over: a new array each time,
-   * grown by doubling, left ~60 MB of large garbage in the writer's heap for a file of 500,000 users.
+   * grown by doubling, left large garbage in the writer's heap for files of many users.
    */
   private readonly userPks = new Int32Array(USER_DICTIONARY_LIMIT);
   private userCount = 0;
@@ -60,8 +57,7 @@ class ParserThread {
     const channel = new MessageChannel();
     this.messages = channel.port1;
     const workerData: ParserSetup = { ...setup, messages: channel.port2 };
-    // Capped heaps keep an import's memory flat with two parser threads (383 → 280 MB peak for a million
-    // events). A thread holds little for long: a few batches of at most 2 MB of text (readers.ts), its
+    // Capped heaps keep an import's memory flat with two parser threads. A thread holds little for long: a few batches of at most 2 MB of text (readers.ts), its
     // user dictionary and the property shapes; the rest is short-lived.
     this.worker = new Worker(script, {
       workerData,
@@ -117,7 +113,7 @@ class ParserThread {
       names[i] = this.nameIds[names[i] as number] as number;
     }
     const rows: ResolvedRows = { count: keys.length, keys, ts, shapes: shapeColumn, userPks: users, nameIds: names, texts };
-    return { records: [], rows, rejects: packed.rejects, count: packed.count, bytes: packed.bytes };
+    return { records: [], rows, rejects: packed.rejects, count: packed.count, bytes: packed.bytes, zoneless: packed.zoneless };
   }
 
   terminate(): Promise<number> {
@@ -135,6 +131,7 @@ export async function* parseOnThreads(
   shapes: ShapeTable,
   resolver: RecordResolver,
   rangeBytes = RANGE_BYTES,
+  timeZone?: string,
 ): AsyncGenerator<PreparedBatch> {
   const ranges: (ByteRange | null)[] =
     // Tests give small ranges to split small files; otherwise two threads from PARALLEL_MIN_BYTES on.
@@ -144,7 +141,7 @@ export async function* parseOnThreads(
   try {
     for (let t = 0; t < threadCount; t++) {
       const mine = ranges.filter((_, k) => k % threadCount === t);
-      threads.push(new ParserThread(script, { path, format, ranges: mine.every((r) => r !== null) ? (mine as ByteRange[]) : null }));
+      threads.push(new ParserThread(script, { path, format, timeZone, ranges: mine.every((r) => r !== null) ? (mine as ByteRange[]) : null }));
     }
     let lines = 0;
     for (let k = 0; k < ranges.length; k++) {

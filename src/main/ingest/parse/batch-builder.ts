@@ -1,63 +1,13 @@
 /**
- * Messages between an import and its parser threads. A batch travels as parallel columns (typed
- * arrays moved, not copied, for the numbers) because cloning thousands of small objects costs more
- * than the parsing saved.
+ * A parser thread's batches in the making: records gathered into the columns of a PackedBatch
+ * (parser-protocol.ts), with user ids and event names numbered through dictionaries.
  */
-import type { MessagePort } from 'node:worker_threads';
-import { detached } from '../../shared/strings';
-import type { EventFileFormat, ImportError } from '../../shared/types';
-import type { ShapeEntries } from '../db/property-keys';
+import { detached } from '../../../shared/strings';
+import type { ImportError } from '../../../shared/types';
+import type { ShapeEntries } from '../../db/property-keys';
+import type { PreparedRecord } from '../records';
 import type { FastRecord } from './fast-record';
-import type { PreparedRecord, RecordTexts } from './prepare';
-import type { ByteRange } from './readers';
-
-export interface ParserSetup {
-  path: string;
-  format: EventFileFormat;
-  /** The ranges this thread parses, in order; null: the whole file (every format but NDJSON). */
-  ranges: ByteRange[] | null;
-  /**
-   * Where the thread posts its messages (ParserMessage). Nothing listens on the other end: the import
-   * takes each message when it is ready for it (receiveMessageOnPort), so a batch stays serialized
-   * until then, and the thread rings on its parent port to say one is there. Delivered as events,
-   * batches were copied into the import's heap as they came and waited there long enough for V8 to
-   * move their texts into the old generation, which only a full collection frees.
-   */
-  messages: MessagePort;
-}
-
-export type ParserRequest = { type: 'credit' };
-
-export interface PackedBatch {
-  type: 'batch';
-  keys: Float64Array;
-  ts: Float64Array;
-  shapes: Int32Array;
-  /** Shapes first seen in this batch: [number, [name, key, type bits][]]. */
-  newShapes: [number, ShapeEntries][];
-  /** Each record's user and event name as its number in the thread's dictionaries (see Dictionary). */
-  users: Int32Array;
-  names: Int32Array;
-  /** Dictionary entries first used in this batch, in number order. */
-  newUsers: string[];
-  newNames: string[];
-  /** The user dictionary started over with this batch: numbers from earlier batches mean nothing now. */
-  usersRestarted: boolean;
-  /** Where every record's id and properties' JSON lie (see RecordTexts). */
-  texts: RecordTexts;
-  rejects: ImportError[];
-  count: number;
-  bytes: number;
-}
-
-export type ParserMessage =
-  | PackedBatch
-  /** The end of one of the thread's ranges (or of the whole file), and how many lines it held. */
-  | { type: 'range-end'; lines: number }
-  | { type: 'error'; message: string };
-
-/** User ids a parser thread numbers before it starts over: bounds both sides' dictionaries (~8 MB each). */
-export const USER_DICTIONARY_LIMIT = 100_000;
+import { USER_DICTIONARY_LIMIT, type PackedBatch } from './parser-protocol';
 
 /**
  * Numbers strings (user ids, event names) so each crosses to the writer once per import, not once
@@ -107,9 +57,8 @@ class Dictionary {
 /**
  * Characters per piece of a batch's text (see BatchBuilder). A piece is small enough, 64 KB even as
  * two-byte text, for V8 to allocate it in the writer's young generation, where it dies young. A larger
- * string goes to the large-object space, which only a full collection frees: with a whole 1 MB chunk
- * per batch the writer's thread held ~60 MB of spent texts between those, and the import's peak went
- * from ~265 to ~300 MB.
+ * string goes to the large-object space, which only a full collection frees, so whole 1 MB chunks per
+ * batch piled up as spent texts in the writer's thread (docs/PERFORMANCE.md, "Import tuning history").
  */
 const PIECE_CHARS = 32_768;
 
@@ -145,6 +94,8 @@ export class BatchBuilder {
   private looseLength = 0;
   private loosePiece = -1;
   private rejects: ImportError[] = [];
+  /** Events' context.traits in this batch, by record number. */
+  private traits: [number, string][] = [];
   /** Records in the batch so far. */
   size = 0;
 
@@ -192,6 +143,7 @@ export class BatchBuilder {
     spans[4 * i + 2] = this.looseLength;
     spans[4 * i + 3] = this.looseLength += json.length;
     this.loose.push(record.id, json);
+    if (record.traitsJson !== undefined) this.traits.push([i, record.traitsJson]);
   }
 
   private addColumns(key: number, ts: number, shape: number, userId: string, name: string): number {
@@ -219,7 +171,7 @@ export class BatchBuilder {
    * The batch built so far as a message (with the shapes numbered meanwhile, the records read
    * including rejected ones, and the bytes of the file read), and a fresh batch started.
    */
-  take(newShapes: [number, ShapeEntries][], count: number, bytes: number): { message: PackedBatch; transfer: ArrayBuffer[] } {
+  take(newShapes: [number, ShapeEntries][], count: number, bytes: number, zoneless: number): { message: PackedBatch; transfer: ArrayBuffer[] } {
     const n = this.size;
     const keys = this.keys.slice(0, n);
     const ts = this.ts.slice(0, n);
@@ -241,14 +193,16 @@ export class BatchBuilder {
       newUsers: newUsers.fresh,
       newNames: this.names.take().fresh,
       usersRestarted: newUsers.restarted,
-      texts: { pieces: this.pieces, pieceOf, spans },
+      texts: { pieces: this.pieces, pieceOf, spans, ...(this.traits.length > 0 ? { traits: this.traits } : {}) },
       rejects: this.rejects,
       count,
       bytes,
+      zoneless,
     };
     this.pieces = [];
     this.windowPiece = -1;
     this.rejects = [];
+    this.traits = [];
     this.size = 0;
     this.users.reserve(MAX_BATCH_RECORDS);
     return { message, transfer: [keys.buffer, ts.buffer, shapes.buffer, users.buffer, names.buffer, pieceOf.buffer, spans.buffer] as ArrayBuffer[] };

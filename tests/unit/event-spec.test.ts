@@ -10,7 +10,7 @@ import {
   utf8Length,
   type NormalizeResult,
   type NormalizedRecord,
-} from '../../src/shared/segment-spec';
+} from '../../src/shared/event-spec';
 
 const TS = '2024-03-10T12:00:00Z';
 const TS_MS = Date.UTC(2024, 2, 10, 12, 0, 0);
@@ -233,15 +233,52 @@ describe('normalizeRecord: rejections', () => {
 
   it('refuses the Segment calls it does not support (alias, group) and unknown types', () => {
     expect(reason(normalizeRecord({ type: 'alias', userId: 'u1', previousId: 'anon-1', timestamp: TS }))).toBe(
-      'unsupported type "alias" (supported: track, identify, page or screen)',
+      'unsupported type "alias": alias calls are not supported yet, until identity links exist (supported: track, identify, page or screen)',
     );
     expect(reason(normalizeRecord({ type: 'group', userId: 'u1', groupId: 'acme', timestamp: TS }))).toBe(
-      'unsupported type "group" (supported: track, identify, page or screen)',
+      'unsupported type "group": group calls are not supported yet, until accounts exist (supported: track, identify, page or screen)',
     );
     expect(reason(normalizeRecord(track({ type: 'Alias' })))).toMatch(/^unsupported type "Alias"/);
     expect(reason(normalizeRecord(track({ type: 7 })))).toMatch(/^type must be a string/);
     // No type, no event and no traits: nothing says what the record is.
     expect(reason(normalizeRecord({ userId: 'u1', timestamp: TS }))).toMatch(/^missing type/);
+  });
+
+  describe('type-less records (HTTP API bodies): the type is inferred only where it is unambiguous', () => {
+    // Bodies shaped like the Segment HTTP API's /track, /identify, /alias and /group calls, without "type".
+    const base = { userId: 'user-42', timestamp: TS, messageId: 'm-1' };
+
+    it('event → track, traits alone → identify', () => {
+      expect(ok(normalizeRecord({ ...base, event: 'Order Completed', properties: { revenue: 39.95 } }))).toMatchObject({
+        kind: 'event',
+        name: 'Order Completed',
+        data: { revenue: 39.95 },
+      });
+      expect(ok(normalizeRecord({ ...base, traits: { name: 'Peter Gibbons', plan: 'premium' } }))).toMatchObject({
+        kind: 'identify',
+        data: { name: 'Peter Gibbons', plan: 'premium' },
+      });
+    });
+
+    it('groupId → group and previousId → alias, refused as not supported yet, never taken as an identify', () => {
+      // A group body carries the company's traits: read as an identify, its name overwrote the user's.
+      const group = { ...base, groupId: 'grp-0042', traits: { name: 'Initech', industry: 'Technology', employees: 329 } };
+      expect(reason(normalizeRecord(group))).toBe(
+        'unsupported type "group" (inferred from groupId): group calls are not supported yet, until accounts exist (supported: track, identify, page or screen)',
+      );
+      expect(reason(normalizeRecord({ ...base, previousId: 'anon-7f3a', traits: { email: 'peter@initech.example' } }))).toBe(
+        'unsupported type "alias" (inferred from previousId): alias calls are not supported yet, until identity links exist (supported: track, identify, page or screen)',
+      );
+    });
+
+    it('refuses a record whose fields point at different calls, or at none, saying no type could be inferred', () => {
+      expect(reason(normalizeRecord({ ...base, event: 'Signed Up', groupId: 'grp-1' }))).toBe(
+        'missing type, and none could be inferred: the record has event and groupId, which mean different calls',
+      );
+      expect(reason(normalizeRecord({ ...base, properties: { plan: 'pro' } }))).toBe(
+        'missing type, and none could be inferred: the record has no event, previousId, groupId or traits (expected track, identify, page or screen)',
+      );
+    });
   });
 
   it('refuses properties or traits that are not objects', () => {

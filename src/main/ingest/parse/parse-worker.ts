@@ -5,14 +5,16 @@
  * threads parse turn about; each ends a range with its line count so the writer can number the next.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ShapeNumbering, type ShapeEntries } from '../db/property-keys';
+import { ShapeNumbering, type ShapeEntries } from '../../db/property-keys';
 import { prepareFile, prepareNdjsonInto } from './prepare';
 import type { ReadProgress } from './readers';
-import { BatchBuilder, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
+import { RecordTime } from './record-time';
+import { BatchBuilder } from './batch-builder';
+import type { ParserMessage, ParserRequest, ParserSetup } from './parser-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('parse-worker must run as a worker thread.');
-const { path, format, ranges, messages } = workerData as ParserSetup;
+const { path, format, ranges, messages, timeZone } = workerData as ParserSetup;
 /**
  * Batches a thread sends ahead of the writer. They wait serialized, outside the JavaScript heap, until
  * the writer takes them; with 1 MB ranges (parser-threads.ts) a batch holds at most about a range's text.
@@ -40,8 +42,11 @@ async function run(): Promise<void> {
   let newShapes: [number, ShapeEntries][] = [];
   const shapes = new ShapeNumbering((id, entries) => newShapes.push([id, entries]));
   const builder = new BatchBuilder();
+  const time = new RecordTime(timeZone);
+  let zonelessSent = 0;
   const send = async (count: number, bytes: number): Promise<void> => {
-    const { message, transfer } = builder.take(newShapes, count, bytes);
+    const { message, transfer } = builder.take(newShapes, count, bytes, time.zoneless - zonelessSent);
+    zonelessSent = time.zoneless;
     newShapes = [];
     post(message, transfer);
     inFlight += 1;
@@ -50,9 +55,9 @@ async function run(): Promise<void> {
   for (const range of ranges ?? [undefined]) {
     const progress: ReadProgress = { bytes: 0, lines: 0 };
     if (format === 'ndjson') {
-      for (const count of prepareNdjsonInto(path, shapes, builder, range, progress)) await send(count, progress.bytes);
+      for (const count of prepareNdjsonInto(path, shapes, builder, time, range, progress)) await send(count, progress.bytes);
     } else {
-      for await (const batch of prepareFile(path, format, shapes, range, progress)) {
+      for await (const batch of prepareFile(path, format, shapes, time, range, progress)) {
         for (const record of batch.records) builder.add(record);
         for (const reject of batch.rejects) builder.reject(reject);
         await send(batch.count, batch.bytes);

@@ -18,6 +18,8 @@ export interface NormalizedRecord {
   ts: number;
   /** Event properties, or the traits of an identify call; null when empty. */
   data: JsonObject | null;
+  /** An event's `context.traits`, which merge into the user's traits at its instant (NormalizeOptions.contextTraits). */
+  traits?: JsonObject;
 }
 
 export type NormalizeResult = { ok: true; record: NormalizedRecord } | { ok: false; reason: string };
@@ -26,6 +28,39 @@ export type NormalizeResult = { ok: true; record: NormalizedRecord } | { ok: fal
 export const MAX_RECORD_BYTES = 32_768;
 
 const SUPPORTED = 'track, identify, page or screen';
+
+/**
+ * Calls of the Segment spec that are not stored yet. They are refused, never read as another call: a
+ * type-less group body read as an identify once overwrote a user's name with the company's.
+ */
+const NOT_YET_SUPPORTED: Record<string, string> = {
+  alias: 'until identity links exist',
+  group: 'until accounts exist',
+};
+
+/** The fields that give a type-less record (an HTTP API body) its type, and the type each gives. */
+const TYPE_FIELDS = [
+  ['event', 'track'],
+  ['previousId', 'alias'],
+  ['groupId', 'group'],
+] as const;
+
+const given = (value: unknown): boolean => value !== undefined && value !== null;
+
+/**
+ * A type-less record's type, inferred only where it is unambiguous: event → track, previousId →
+ * alias, groupId → group, traits with none of those → identify. A string is why none could be.
+ */
+export function inferType(raw: JsonObject): { type: string; from: string } | string {
+  const found = TYPE_FIELDS.filter(([field]) => given(raw[field]));
+  if (found.length > 1) {
+    return `missing type, and none could be inferred: the record has ${found.map(([field]) => field).join(' and ')}, which mean different calls`;
+  }
+  const [only] = found;
+  if (only) return { type: only[1], from: only[0] };
+  if (given(raw.traits)) return { type: 'identify', from: 'traits' };
+  return `missing type, and none could be inferred: the record has no event, previousId, groupId or traits (expected ${SUPPORTED})`;
+}
 
 function isPlainObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -112,16 +147,8 @@ export function parseTimestamp(value: unknown): number | string {
       : `timestamp "${truncate(text)}" is not ISO 8601 or epoch milliseconds`;
   }
   const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = s === undefined ? 0 : Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
-    return `timestamp "${truncate(text)}" is not a valid date and time`;
-  }
-  const ms = frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000);
+  const wall = wallClock(y, mo, d, h, mi, s, frac);
+  if (wall === null) return `timestamp "${truncate(text)}" is not a valid date and time`;
   let offset = 0;
   if (sign !== undefined) {
     const hours = Number(oh);
@@ -129,10 +156,27 @@ export function parseTimestamp(value: unknown): number | string {
     if (hours > 23 || minutes > 59) return `timestamp "${truncate(text)}" has an invalid offset`;
     offset = (sign === '-' ? -1 : 1) * (hours * 60 + minutes) * 60_000;
   }
-  return utcInstant(year, month, day, hour, minute, second, ms) - offset;
+  return wall - offset;
 }
 
-function truncate(text: string, max = 60): string {
+/**
+ * The instant a date-time text's matched fields give, read as UTC (seconds and their fraction may be
+ * absent); null when they are not a valid date and time.
+ */
+export function wallClock(y?: string, mo?: string, d?: string, h?: string, mi?: string, s?: string, frac?: string): number | null {
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = s === undefined ? 0 : Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  const ms = frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000);
+  return utcInstant(year, month, day, hour, minute, second, ms);
+}
+
+/** A value quoted in a reason, cut to `max` characters. */
+export function truncate(text: string, max = 60): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
@@ -178,31 +222,57 @@ function objectField(raw: JsonObject, field: string): JsonObject | null | string
   return Object.keys(value).length === 0 ? null : value;
 }
 
+/** How a caller reads what the spec leaves to it (the import reads more shapes than the delivery server). */
+export interface NormalizeOptions {
+  /** The record's instant in ms, or why it has none; by default the strict parseTimestamp of `timestamp`. */
+  instantOf?: (raw: JsonObject) => number | string;
+  /**
+   * Read `context.traits` (RudderStack's SDKs put traits there): an identify call without traits of its
+   * own takes them, and every other call carries them as NormalizedRecord.traits.
+   */
+  contextTraits?: boolean;
+}
+
+/** A record's non-empty `context.traits` object, if it has one. */
+function contextTraitsOf(raw: JsonObject): JsonObject | null {
+  const context = raw.context;
+  if (!isPlainObject(context)) return null;
+  const traits = context.traits;
+  return isPlainObject(traits) && Object.keys(traits).length > 0 ? traits : null;
+}
+
 /**
  * Validates one record and normalizes it. `byteLength` is the UTF-8 size of the record's JSON text
  * when the caller already knows it (NDJSON lines); otherwise it is measured.
  */
-export function normalizeRecord(raw: unknown, byteLength?: number): NormalizeResult {
+export function normalizeRecord(raw: unknown, byteLength?: number, options: NormalizeOptions = {}): NormalizeResult {
   if (!isPlainObject(raw)) return { ok: false, reason: 'record is not a JSON object' };
   const size = byteLength ?? utf8Length(JSON.stringify(raw));
   if (size > MAX_RECORD_BYTES) {
     return { ok: false, reason: `record is ${size} bytes of JSON, more than the ${MAX_RECORD_BYTES}-byte limit` };
   }
   let type = raw.type;
+  let inferredFrom: string | null = null;
   if (type === undefined || type === null || type === '') {
-    // Files without a type column: a named event is a track call, traits alone an identify call.
-    if (raw.event !== undefined) type = 'track';
-    else if (raw.traits !== undefined) type = 'identify';
-    else return { ok: false, reason: `missing type (expected ${SUPPORTED})` };
+    const inferred = inferType(raw);
+    if (typeof inferred === 'string') return { ok: false, reason: inferred };
+    ({ type, from: inferredFrom } = inferred);
   }
   if (typeof type !== 'string') return { ok: false, reason: `type must be a string (${SUPPORTED})` };
   const kind = type.toLowerCase();
   if (kind !== 'track' && kind !== 'identify' && kind !== 'page' && kind !== 'screen') {
-    return { ok: false, reason: `unsupported type "${truncate(type, 30)}" (supported: ${SUPPORTED})` };
+    const from = inferredFrom === null ? '' : ` (inferred from ${inferredFrom})`;
+    const notYet = NOT_YET_SUPPORTED[kind];
+    return {
+      ok: false,
+      reason: notYet
+        ? `unsupported type "${truncate(type, 30)}"${from}: ${kind} calls are not supported yet, ${notYet} (supported: ${SUPPORTED})`
+        : `unsupported type "${truncate(type, 30)}" (supported: ${SUPPORTED})`,
+    };
   }
   const userId = userOf(raw);
   if (userId === null) return { ok: false, reason: 'missing user: neither userId nor anonymousId is set' };
-  const ts = parseTimestamp(raw.timestamp);
+  const ts = options.instantOf ? options.instantOf(raw) : parseTimestamp(raw.timestamp);
   if (typeof ts === 'string') return { ok: false, reason: ts };
 
   let name: string;
@@ -211,7 +281,7 @@ export function normalizeRecord(raw: unknown, byteLength?: number): NormalizeRes
     const traits = objectField(raw, 'traits');
     if (typeof traits === 'string') return { ok: false, reason: traits };
     name = '';
-    data = traits;
+    data = traits ?? (options.contextTraits ? contextTraitsOf(raw) : null);
   } else {
     const properties = objectField(raw, 'properties');
     if (typeof properties === 'string') return { ok: false, reason: properties };
@@ -230,7 +300,12 @@ export function normalizeRecord(raw: unknown, byteLength?: number): NormalizeRes
   if (typeof messageId === 'string' && messageId !== '') id = messageId;
   else if (typeof messageId === 'number' && Number.isFinite(messageId)) id = String(messageId);
   else id = derivedRecordId(kind === 'identify' ? 'identify' : 'event', userId, name, ts, data);
-  return { ok: true, record: { kind: kind === 'identify' ? 'identify' : 'event', id, userId, name, ts, data } };
+  const record: NormalizedRecord = { kind: kind === 'identify' ? 'identify' : 'event', id, userId, name, ts, data };
+  if (options.contextTraits && kind !== 'identify') {
+    const traits = contextTraitsOf(raw);
+    if (traits) record.traits = traits;
+  }
+  return { ok: true, record };
 }
 
 /** Sets an own property, even one named "__proto__": a trait is data, never an object's prototype. */

@@ -16,11 +16,11 @@
  * stored ones).
  */
 import type { Statement } from 'better-sqlite3';
-import { mergeTrait } from '../../shared/segment-spec';
-import { detached } from '../../shared/strings';
-import type { Db } from '../db/connection';
-import { BatchInserter } from '../db/batch-insert';
-import { deferIndexes } from '../db/rollup';
+import { mergeTrait } from '../../../shared/event-spec';
+import { detached } from '../../../shared/strings';
+import type { Db } from '../../db/connection';
+import { BatchInserter } from '../../db/batch-insert';
+import { deferIndexes } from '../../db/rollup';
 
 /** Users whose user_pk is remembered by id; past this, users already in the cache are looked up each time. */
 const USER_ID_LIMIT = 200_000;
@@ -193,8 +193,8 @@ export class UserUpdates {
       pk = this.selectPk.get(userId);
       if (pk !== undefined) {
         // Remembered while the map has room; past that, looked up each time it comes. Forgetting the
-        // whole map and filling it again, as before, turned over ~25 MB of the writer's old generation
-        // per 200,000 ids in files with many more users than that (peak RSS 375 MB for 491,000).
+        // whole map and filling it again turned over the writer's old generation in files with many
+        // more users than the limit (docs/PERFORMANCE.md, "Import tuning history").
         if (this.pks.size < this.limits.ids) this.pks.set(detached(userId), pk);
         return pk;
       }

@@ -13,10 +13,11 @@
  * Parsing and re-serializing were most of a parser thread's time, and the objects they made most of
  * its garbage collection.
  */
-import { MAX_RECORD_BYTES, parseTimestamp, recordKeyOf } from '../../shared/segment-spec';
-import { detached } from '../../shared/strings';
-import { TYPE_BITS, type ScannedKeys, type ShapeNumbering } from '../db/property-keys';
-import type { PreparedRecord } from './prepare';
+import { MAX_RECORD_BYTES, parseTimestamp, recordKeyOf } from '../../../shared/event-spec';
+import { detached } from '../../../shared/strings';
+import { TYPE_BITS, type ScannedKeys, type ShapeNumbering } from '../../db/property-keys';
+import type { PreparedRecord } from '../records';
+import { EPOCH_MILLISECONDS_UP_TO, EPOCH_SECONDS_BELOW } from './record-time';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -122,7 +123,7 @@ function scanPrimitive(): number {
   return scanNumber() === 1 ? TYPE_BITS.number : -1;
 }
 
-/** Moves p past any valid JSON value at p (its text need not be canonical); false for anything unusual. */
+/** Moves p past any valid JSON value at p (numbers written canonically, whitespace-free); false for anything else. */
 function skipValue(depth: number): boolean {
   const c = s.charCodeAt(p);
   if (c === OPEN_BRACE || c === OPEN_BRACKET) {
@@ -145,7 +146,30 @@ function skipValue(depth: number): boolean {
     }
   }
   if (c === QUOTE || c === 0x74 || c === 0x66 || c === 0x6e) return scanPrimitive() >= 0;
-  return scanNumber() >= 0;
+  // Canonical numbers only: the size limit is on the record re-serialized, and 1e300 written back is 301
+  // characters, so only a record whose text is no shorter than its compact form may be measured by its text.
+  return scanNumber() === 1;
+}
+
+/** Moves p past the `context` value at p; false when it is an object with a `traits` key, or unusual. */
+function skipContext(): boolean {
+  if (s.charCodeAt(p) !== OPEN_BRACE) return skipValue(0);
+  p++;
+  if (s.charCodeAt(p) === CLOSE_BRACE) {
+    p++;
+    return true;
+  }
+  for (;;) {
+    if (s.charCodeAt(p) !== QUOTE) return false;
+    const start = p + 1;
+    const end = scanString();
+    if (end < 0 || s.charCodeAt(p) !== COLON || (end - start === 6 && has('traits', start))) return false;
+    p++;
+    if (!skipValue(1)) return false;
+    const next = s.charCodeAt(p++);
+    if (next === CLOSE_BRACE) return true;
+    if (next !== COMMA) return false;
+  }
 }
 
 /**
@@ -249,6 +273,7 @@ const F_ANONYMOUS = 8;
 const F_MESSAGE = 16;
 const F_TIMESTAMP = 32;
 const F_DATA = 64;
+const F_CONTEXT = 128;
 /** Where each string field's text starts and ends, by its bit's position. */
 const fieldStarts = new Int32Array(6);
 const fieldEnds = new Int32Array(6);
@@ -338,6 +363,9 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
           dataEnd = p;
           if (scanned.count === 0) dataStart = dataEnd = -1;
         } else if (!scanWord('null')) return false;
+      } else if (field === F_CONTEXT) {
+        // context.traits merge into the user's traits (or are an identify call's traits): the general path's.
+        if (!skipContext()) return false;
       } else {
         // Every other field the fast path reads is a string.
         if (s.charCodeAt(p) !== QUOTE) return false;
@@ -374,8 +402,13 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
     if ((seen & F_EVENT) === 0 || !surelyNotBlank(F_EVENT)) return false;
     name = nameAt(spanStart(F_EVENT), spanStart(F_EVENT) + spanLength(F_EVENT));
   }
+  // Only what the import's time reading (record-time.ts) reads as the strict parser does: a date-time
+  // with a zone, or epoch milliseconds as plain digits. Epoch seconds, fractions, zone-less and
+  // warehouse forms take the general path.
   const ts = parseTimestamp(spanText(F_TIMESTAMP));
   if (typeof ts === 'string') return false;
+  const dateText = spanLength(F_TIMESTAMP) >= 16 && s.charCodeAt(spanStart(F_TIMESTAMP) + 4) === MINUS;
+  if (!dateText && !(ts >= EPOCH_SECONDS_BELOW && ts <= EPOCH_MILLISECONDS_UP_TO && digitsOf(ts) === spanLength(F_TIMESTAMP))) return false;
   const hasData = dataStart >= 0;
   const idStart = spanStart(F_MESSAGE);
   const idEnd = idStart + spanLength(F_MESSAGE);
@@ -391,6 +424,11 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
   return true;
 }
 
+/** Digits of a positive integer as String() writes it (below 1e21). */
+function digitsOf(n: number): number {
+  return Math.floor(Math.log10(n)) + 1;
+}
+
 /** Which top-level field a key is, by its length first; 0 for fields the fast path does not read. */
 function fieldOf(start: number, length: number): number {
   switch (length) {
@@ -401,6 +439,8 @@ function fieldOf(start: number, length: number): number {
     case 6:
       if (has('userId', start)) return F_USER;
       return has('traits', start) ? F_DATA : 0;
+    case 7:
+      return has('context', start) ? F_CONTEXT : 0;
     case 9:
       if (has('messageId', start)) return F_MESSAGE;
       return has('timestamp', start) ? F_TIMESTAMP : 0;

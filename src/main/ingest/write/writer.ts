@@ -15,13 +15,13 @@
  *   so memory stays bounded whatever the file's size.
  */
 import type { Statement } from 'better-sqlite3';
-import { detached } from '../../shared/strings';
-import { recordId, recordJson, type PreparedRecord, type ResolvedRows } from './prepare';
-import type { Db } from '../db/connection';
-import { BatchInserter } from '../db/batch-insert';
-import { createEventsRepo } from '../db/events-repo';
-import { PropertyKeyTracker, ShapeNumbering, ShapeTable } from '../db/property-keys';
-import { DailyRollup, deferIndexes } from '../db/rollup';
+import { detached } from '../../../shared/strings';
+import type { Db } from '../../db/connection';
+import { BatchInserter } from '../../db/batch-insert';
+import { createEventsRepo } from '../../db/events-repo';
+import { PropertyKeyTracker, ShapeNumbering, ShapeTable } from '../../db/property-keys';
+import { DailyRollup, deferIndexes } from '../../db/rollup';
+import { recordId, recordJson, type PreparedRecord, type ResolvedRows } from '../records';
 import { KeySet } from './key-set';
 import { UserUpdates } from './user-updates';
 
@@ -43,7 +43,16 @@ export class RecordWriter {
   readonly shapeNumbers = new ShapeNumbering((id, entries) => this.shapes.set(id, entries));
   imported = 0;
   duplicates = 0;
+  /** The newest stored record's instant, future-dated ones left out (see futureAfter). */
   newestTs: number | null = null;
+  /**
+   * Stored records dated after this instant (a day past the import's own clock) are future-dated: a
+   * clock or a unit gone wrong. They are stored, but do not move "data as of", which would empty every
+   * "within N days" figure; they are counted, with the latest of them.
+   */
+  futureAfter = Infinity;
+  futureDated = 0;
+  latestFutureTs: number | null = null;
   /** Property keys of the records stored, written out when they grow past PROPERTY_KEYS_LIMIT and at the end. */
   private readonly propertyKeys = new PropertyKeyTracker();
   private readonly rollup = new DailyRollup();
@@ -116,13 +125,15 @@ export class RecordWriter {
   write(record: PreparedRecord): void {
     const pk = record.userPk ?? this.users.pk(record.userId);
     const nameId = record.nameId ?? this.nameId(record.name);
-    if (this.keys) this.writeBulk(record.key, record.id, pk, nameId, record.ts, record.json, record.shape, record.data);
+    if (this.keys) this.writeBulk(record.key, record.id, pk, nameId, record.ts, record.json, record.shape, record.data, record.traitsJson);
     else this.writeIndexed({ ...record, userPk: pk, nameId });
   }
 
   /** Records already resolved to user_pk, name_id and shape numbers (from the parser threads). */
   writeRows(rows: ResolvedRows): void {
     const { keys, texts, userPks, nameIds, ts, shapes } = rows;
+    const traits = texts.traits;
+    let nextTraits = 0;
     for (let i = 0; i < rows.count; i++) {
       const key = keys[i] as number;
       const id = recordId(texts, i);
@@ -131,12 +142,24 @@ export class RecordWriter {
       const at = ts[i] as number;
       const json = recordJson(texts, i);
       const shape = shapes[i] as number;
-      if (this.keys) this.writeBulk(key, id, pk, nameId, at, json, shape, undefined);
-      else this.writeIndexed({ key, id, userId: '', name: '', userPk: pk, nameId, ts: at, json, shape });
+      let traitsJson: string | undefined;
+      if (traits !== undefined && traits[nextTraits]?.[0] === i) traitsJson = (traits[nextTraits++] as [number, string])[1];
+      if (this.keys) this.writeBulk(key, id, pk, nameId, at, json, shape, undefined, traitsJson);
+      else this.writeIndexed({ key, id, userId: '', name: '', userPk: pk, nameId, ts: at, json, shape, ...(traitsJson === undefined ? {} : { traitsJson }) });
     }
   }
 
-  private writeBulk(key: number, id: string, pk: number, nameId: number, ts: number, json: string | null, shape: number, data: PreparedRecord['data']): void {
+  private writeBulk(
+    key: number,
+    id: string,
+    pk: number,
+    nameId: number,
+    ts: number,
+    json: string | null,
+    shape: number,
+    data: PreparedRecord['data'],
+    traitsJson: string | undefined,
+  ): void {
     const keys = this.keys as KeySet;
     if (!keys.add(key)) {
       this.duplicates += 1;
@@ -144,7 +167,7 @@ export class RecordWriter {
     }
     (this.bulkInsert as BatchInserter).add(key, id, pk, nameId, ts, json);
     this.imported += 1;
-    this.apply(pk, nameId, ts, json, shape, data);
+    this.apply(pk, nameId, ts, json, shape, data, traitsJson);
     if (keys.size >= this.keySetLimit) this.leaveBulk();
   }
 
@@ -186,17 +209,19 @@ export class RecordWriter {
     candidates.forEach((record, i) => {
       if (inserted.has(record.key)) {
         this.imported += 1;
-        this.apply(pks[i] as number, record.nameId ?? this.nameId(record.name), record.ts, record.json, record.shape, record.data);
+        this.apply(pks[i] as number, record.nameId ?? this.nameId(record.name), record.ts, record.json, record.shape, record.data, record.traitsJson);
       } else this.duplicates += 1;
     });
   }
 
   /** Folds a stored record into users, the rollup and the catalog. */
-  private apply(pk: number, nameId: number, ts: number, json: string | null, shape: number, data: PreparedRecord['data']): void {
+  private apply(pk: number, nameId: number, ts: number, json: string | null, shape: number, data: PreparedRecord['data'], traitsJson?: string): void {
     this.users.seen(pk, ts);
     if (nameId === 0 && json !== null) {
       this.users.identify(pk, ts, data ?? (JSON.parse(json) as Record<string, unknown>));
     }
+    // An event's context.traits merge like an identify call's at the event's instant.
+    if (traitsJson !== undefined) this.users.identify(pk, ts, JSON.parse(traitsJson) as Record<string, unknown>);
     if (shape !== 0) {
       // The shape's keys enter the catalog with the first stored record of that shape.
       const entries = this.shapes.take(shape);
@@ -206,7 +231,10 @@ export class RecordWriter {
       }
     }
     this.rollup.add(nameId, ts);
-    if (this.newestTs === null || ts > this.newestTs) this.newestTs = ts;
+    if (ts > this.futureAfter) {
+      this.futureDated += 1;
+      if (this.latestFutureTs === null || ts > this.latestFutureTs) this.latestFutureTs = ts;
+    } else if (this.newestTs === null || ts > this.newestTs) this.newestTs = ts;
   }
 
   /** Writes everything held in memory and rebuilds deferred indexes. Call before the transaction commits. */

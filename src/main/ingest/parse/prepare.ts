@@ -1,0 +1,182 @@
+/**
+ * Turns a file into prepared records: read, parse, validate, normalize, key and serialize. This is
+ * the CPU-heavy half of an import, so it can run on its own thread (parse-worker.ts) beside the
+ * thread that writes to SQLite, or inline where no worker can start (unit tests under vitest).
+ */
+import { MAX_RECORD_BYTES, normalizeRecord, recordKey, type NormalizedRecord, type NormalizeOptions } from '../../../shared/event-spec';
+import type { EventFileFormat, ImportError } from '../../../shared/types';
+import type { ShapeNumbering } from '../../db/property-keys';
+import { fastRecord, nextUnusual, prepareFast, prepareFastAt } from './fast-record';
+import type { PreparedBatch, PreparedRecord } from '../records';
+import type { BatchBuilder } from './batch-builder';
+import { RecordTime } from './record-time';
+import {
+  BATCH_RECORDS,
+  BATCH_TEXT,
+  byteSize,
+  parseRecordText,
+  readCsv,
+  readJsonArray,
+  readNdjson,
+  readNdjsonChunks,
+  SURELY_SMALL_TEXT,
+  type ByteRange,
+  type RawRecord,
+  type ReadProgress,
+} from './readers';
+
+export function prepare(record: NormalizedRecord, shapes?: ShapeNumbering): PreparedRecord {
+  return {
+    shape: record.kind === 'event' && shapes ? shapes.shapeOf(record.name, record.data) : 0,
+    key: recordKey(record.id),
+    id: record.id,
+    userId: record.userId,
+    name: record.kind === 'identify' ? '' : record.name,
+    ts: record.ts,
+    json: record.data ? JSON.stringify(record.data) : null,
+    data: record.data,
+    ...(record.traits ? { traitsJson: JSON.stringify(record.traits) } : {}),
+  };
+}
+
+/** Reads time in UTC where the caller names no zone (sync, tests). */
+const UTC_TIME = new RecordTime();
+
+/** How the import normalizes records with `time`, made once per RecordTime rather than once per record. */
+const normalizeOptions = new WeakMap<RecordTime, NormalizeOptions>();
+
+function optionsFor(time: RecordTime): NormalizeOptions {
+  let options = normalizeOptions.get(time);
+  if (options === undefined) {
+    options = { instantOf: (record) => time.instantOf(record), contextTraits: true };
+    normalizeOptions.set(time, options);
+  }
+  return options;
+}
+
+/** Levels of objects and arrays a record may nest (the record itself is the first). */
+export const MAX_RECORD_DEPTH = 64;
+
+/** Whether a parsed value nests objects and arrays more than `levels` deep; stops looking at that depth. */
+function deeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (deeperThan(item, levels - 1)) return true;
+    return false;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key in object) if (deeperThan(object[key], levels - 1)) return true;
+  return false;
+}
+
+/**
+ * A number written with an exponent, the one way a record's compact form can be longer than its text
+ * (1e300 is written back as 301 digits): whitespace, escapes, duplicate keys and other spellings of
+ * numbers only shrink. Strings that happen to match merely cost a measurement.
+ */
+const EXPONENT_NUMBER = /[:,[]\s*-?\d+(?:\.\d+)?[eE]/;
+
+/**
+ * Validates one parsed record and prepares it, its instant read by `time`; a string is the rejection
+ * reason. The size limit applies to the record re-serialized compactly, whatever its text looked like
+ * in the file (pretty-printed, \u escapes), and a record nested too deep is refused before that
+ * serialization, which would overflow the stack. `text`: the record's JSON text and its UTF-8 size as
+ * the reader gives it (0: surely small), when it has one; a text within the limit and free of
+ * exponents spares the serialization, which costs as much as parsing the record did.
+ */
+export function prepareRaw(raw: unknown, shapes: ShapeNumbering, time: RecordTime = UTC_TIME, text?: { text: string; bytes: number | undefined }): PreparedRecord | string {
+  if (deeperThan(raw, MAX_RECORD_DEPTH)) return `record is nested more than ${MAX_RECORD_DEPTH} levels deep`;
+  let compactBytes = 0;
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    const textBytes = text?.bytes;
+    const textBounds = textBytes !== undefined && textBytes <= MAX_RECORD_BYTES && !EXPONENT_NUMBER.test((text as { text: string }).text);
+    compactBytes = textBounds ? textBytes : Buffer.byteLength(JSON.stringify(raw), 'utf8');
+  }
+  const result = normalizeRecord(raw, compactBytes, optionsFor(time));
+  return result.ok ? prepare(result.record, shapes) : result.reason;
+}
+
+/**
+ * Prepared batches of a file. A range (NDJSON only) limits reading to those bytes, with lines numbered
+ * from its start; `progress` then tells the lines read, for the caller to number the next range.
+ */
+export async function* prepareFile(
+  path: string,
+  format: EventFileFormat,
+  shapes: ShapeNumbering,
+  time: RecordTime,
+  range?: ByteRange,
+  progress: ReadProgress = { bytes: 0 },
+): AsyncGenerator<PreparedBatch> {
+  const source =
+    format === 'ndjson' ? readNdjson(path, progress, range) : format === 'json' ? readJsonArray(path, progress) : readCsv(path, progress);
+  for await (const batch of source as AsyncGenerator<RawRecord[]>) {
+    const records: PreparedRecord[] = [];
+    const rejects: ImportError[] = [];
+    const zonelessBefore = time.zoneless;
+    for (const raw of batch) {
+      const prepared =
+        raw.error !== undefined ? raw.error : raw.text === undefined ? prepareRaw(raw.value, shapes, time) : prepareText(raw.text, raw.bytes, shapes, time);
+      if (typeof prepared === 'string') rejects.push({ line: raw.line, reason: prepared });
+      else records.push(prepared);
+    }
+    yield { records, rejects, count: batch.length, bytes: progress.bytes, zoneless: time.zoneless - zonelessBefore };
+  }
+}
+
+/** One record's JSON text prepared (the fast path first, else the general one); a string is why it is rejected. */
+function prepareText(text: string, bytes: number | undefined, shapes: ShapeNumbering, time: RecordTime, tryFast = true): PreparedRecord | string {
+  const fast = tryFast ? prepareFast(text, bytes, shapes) : null;
+  if (fast !== null) return fast;
+  const parsed = parseRecordText({ line: 0, text });
+  return typeof parsed === 'string' ? parsed : prepareRaw(parsed.value, shapes, time, { text, bytes });
+}
+
+/**
+ * An NDJSON file (or range) prepared straight into a parser thread's BatchBuilder: records stay spans
+ * of the reader's chunks, and the common ones are prepared where they lie (prepareFastAt), so no
+ * record's text is copied out and no object is made per record. Yields each time a batch is ready,
+ * with the records it read (rejected ones included); the caller takes the batch from the builder.
+ */
+export function* prepareNdjsonInto(
+  path: string,
+  shapes: ShapeNumbering,
+  builder: BatchBuilder,
+  time: RecordTime,
+  range: ByteRange | undefined,
+  progress: ReadProgress,
+): Generator<number> {
+  let count = 0;
+  let text = 0;
+  for (const chunk of readNdjsonChunks(path, progress, range)) {
+    const { starts, ends, lines } = chunk;
+    builder.useChunk(chunk.text);
+    let unusual = -1;
+    for (let k = 0; k < starts.length; k++) {
+      const start = starts[k] as number;
+      const end = ends[k] as number;
+      if (unusual < start) unusual = nextUnusual(chunk.text, start);
+      if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes)) builder.addFast(fastRecord, start, end);
+      else {
+        const line = chunk.text.slice(start, end);
+        const prepared = prepareText(line, byteSize(line), shapes, time, false);
+        if (typeof prepared === 'string') builder.reject({ line: lines[k] as number, reason: prepared });
+        else builder.add(prepared);
+      }
+      count += 1;
+      if (builder.full) {
+        yield count;
+        count = 0;
+        text = 0;
+      }
+    }
+    text += chunk.text.length;
+    if (count >= BATCH_RECORDS || text >= BATCH_TEXT) {
+      yield count;
+      count = 0;
+      text = 0;
+    }
+  }
+  if (count > 0) yield count;
+}

@@ -1,0 +1,77 @@
+/**
+ * The records every stage of an import shares: what the parse side hands the write side. The stages
+ * (parse/, write/) import this module, never each other's types, so imports flow one way.
+ */
+import type { ImportError } from '../../shared/types';
+
+/** A record ready for the writer: its dedupe key computed and its data serialized. */
+export interface PreparedRecord {
+  key: number;
+  id: string;
+  userId: string;
+  /** '' for identify calls. */
+  name: string;
+  ts: number;
+  /** Properties or traits as JSON text; null when empty. */
+  json: string | null;
+  /** Number of the record's property shape (ShapeNumbering; 0: none, and identify calls). */
+  shape: number;
+  /** The parsed data when still at hand (inline path); the writer parses `json` otherwise, for identify calls. */
+  data?: Record<string, unknown> | null;
+  /** An event's context.traits as JSON text, merged into the user's traits at its instant; absent when none. */
+  traitsJson?: string;
+  /** The user's user_pk and the name's name_id, when already resolved (the parser threads' rows, queued in indexed mode). */
+  userPk?: number;
+  nameId?: number;
+}
+
+/**
+ * A batch's records as columns, already resolved to the writer's user_pk, name_id and shape numbers
+ * (what the parser threads hand over): the writer reads them without an object per record.
+ */
+export interface ResolvedRows {
+  count: number;
+  keys: Float64Array;
+  ts: Float64Array;
+  shapes: Int32Array;
+  userPks: Int32Array;
+  nameIds: Int32Array;
+  texts: RecordTexts;
+}
+
+/**
+ * Where a batch's records have their id and properties' JSON: record i's are in
+ * pieces[pieceOf[i]], the id at [spans[4i], spans[4i + 1]) and the JSON at [spans[4i + 2], spans[4i + 3])
+ * (an empty span stands for none). Fast-path records' pieces are windows of the reader's chunks.
+ */
+export interface RecordTexts {
+  pieces: string[];
+  pieceOf: Int32Array;
+  spans: Int32Array;
+  /** Events' context.traits as JSON text, by record number in increasing order; absent when no record has them. */
+  traits?: [number, string][];
+}
+
+export function recordId(texts: RecordTexts, i: number): string {
+  return (texts.pieces[texts.pieceOf[i] as number] as string).slice(texts.spans[4 * i] as number, texts.spans[4 * i + 1] as number);
+}
+
+export function recordJson(texts: RecordTexts, i: number): string | null {
+  const start = texts.spans[4 * i + 2] as number;
+  const end = texts.spans[4 * i + 3] as number;
+  return end > start ? (texts.pieces[texts.pieceOf[i] as number] as string).slice(start, end) : null;
+}
+
+export interface PreparedBatch {
+  /** The batch's records, unless they come as `rows`. */
+  records: PreparedRecord[];
+  rows?: ResolvedRows;
+  rejects: ImportError[];
+  /** Records read in this batch, rejected ones included. */
+  count: number;
+  /** Bytes of the file read so far. */
+  bytes: number;
+  /** Records of this batch whose instant came from a date-time without a zone (read as UTC or the import's zone). */
+  zoneless: number;
+}
+
