@@ -52,6 +52,9 @@ function NumberField({ value, onChange, ...field }: NumberFieldProps) {
   return <IssueField {...field}>{(c) => <NumberInput {...c} value={value} onChange={(v) => onChange(v as number | undefined)} />}</IssueField>;
 }
 
+const ACTION_HINT = "The host page handles it: guidepost.on('action', …).";
+const PAGE_HINT = '* stands for any run of characters: https://app.example.com/projects/*';
+
 /** Sets `key` of an object, or removes it when the value is undefined. */
 function put<T extends object, K extends keyof T>(obj: T, key: K, value: T[K] | undefined): T {
   const next = { ...obj };
@@ -167,14 +170,7 @@ function ModalSection({ draft, edit }: SectionProps) {
             onChange={(url) => set({ cta: { ...cta, url } })}
           />
         ) : (
-          <InputField
-            label="Product action"
-            path="modal.cta.action"
-            hint="The host page handles it: guidepost.on('action', …)."
-            input={{ spellCheck: false }}
-            value={cta.action ?? ''}
-            onChange={(action) => set({ cta: { ...cta, action } })}
-          />
+          <InputField label="Product action" path="modal.cta.action" hint={ACTION_HINT} input={{ spellCheck: false }} value={cta.action ?? ''} onChange={(action) => set({ cta: { ...cta, action } })} />
         )}
       </div>
       {Object.keys(issues).some((k) => k.startsWith('modal.cta.')) ? null : <FieldErrors errors={issuesAt(issues, 'modal.cta')} />}
@@ -323,14 +319,7 @@ function TriggerSection({ draft, edit }: SectionProps) {
           On a page whose URL matches
         </label>
         {pageOn ? (
-          <InputField
-            label="Page URL pattern"
-            path="trigger.page"
-            hint="* stands for any run of characters: https://app.example.com/projects/*"
-            input={{ spellCheck: false }}
-            value={trigger.page ?? ''}
-            onChange={(page) => setTrigger((t) => ({ ...t, page }))}
-          />
+          <InputField label="Page URL pattern" path="trigger.page" hint={PAGE_HINT} input={{ spellCheck: false }} value={trigger.page ?? ''} onChange={(page) => setTrigger((t) => ({ ...t, page }))} />
         ) : null}
       </div>
       <div className="trigger-row">
