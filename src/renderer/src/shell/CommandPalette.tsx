@@ -1,8 +1,9 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { api, errorMessage } from '../lib/api';
+import { api } from '../lib/api';
 import { AREAS, useApp } from '../store';
 import { focusLater } from '../ui/focusLater';
-import { toast } from '../ui/toast';
+import { ModalLayer } from '../ui/ModalLayer';
+import { toastOnError } from '../ui/toastOnError';
 import { pickImportFile, useData, type DataTab } from '../screens/data';
 import { useMessages } from '../screens/messages';
 import { useSegments } from '../screens/segments';
@@ -101,7 +102,7 @@ export function CommandPalette() {
         hint: 'Data',
         run: () => {
           setArea('data');
-          api.startDemo({}).catch((err: unknown) => toast('error', errorMessage(err)));
+          void toastOnError(() => api.startDemo({}));
         },
       });
     }
@@ -122,6 +123,13 @@ export function CommandPalette() {
     }
   }, [paletteOpen]);
 
+  /** Back to where the focus was before the palette opened; once, so a command that moves it on keeps it there. */
+  const giveFocusBack = (): void => {
+    const previous = returnFocus.current;
+    returnFocus.current = null;
+    if (previous instanceof HTMLElement) previous.focus();
+  };
+
   useEffect(() => {
     if (paletteOpen) {
       void useSegments.getState().refreshSegments();
@@ -129,9 +137,7 @@ export function CommandPalette() {
       void useMessages.getState().refreshList();
       returnFocus.current = document.activeElement;
       focusLater(() => inputRef.current);
-    } else if (returnFocus.current instanceof HTMLElement) {
-      returnFocus.current.focus();
-    }
+    } else giveFocusBack();
   }, [paletteOpen]);
 
   if (!paletteOpen) return null;
@@ -139,66 +145,60 @@ export function CommandPalette() {
   const run = (command: PaletteCommand | undefined): void => {
     if (!command) return;
     close();
+    // Before the command runs: the focus it moves (into a dialog it opens, say) must not be taken back after.
+    giveFocusBack();
     command.run();
   };
 
   return (
-    <div className="overlay" onMouseDown={close}>
-      <div
-        className="palette"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Command palette"
-        onMouseDown={(e) => e.stopPropagation()}
-      >
-        <input
-          ref={inputRef}
-          type="text"
-          role="combobox"
-          aria-label="Command"
-          aria-expanded="true"
-          aria-controls="palette-list"
-          aria-activedescendant={matches[active] ? `palette-${matches[active].id}` : undefined}
-          placeholder="Type a command or a screen…"
-          value={query}
-          onChange={(e) => {
-            setQuery(e.target.value);
-            setActive(0);
-          }}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') close();
-            else if (e.key === 'ArrowDown') {
-              e.preventDefault();
-              setActive(Math.min(active + 1, matches.length - 1));
-            } else if (e.key === 'ArrowUp') {
-              e.preventDefault();
-              setActive(Math.max(active - 1, 0));
-            } else if (e.key === 'Enter') {
-              // No keypress follows: it would press whatever the command focuses (the leave prompt's Keep editing, say).
-              e.preventDefault();
-              run(matches[active]);
-            }
-            else if (e.key === 'Tab') e.preventDefault();
-          }}
-        />
-        <ul id="palette-list" role="listbox">
-          {matches.map((c, i) => (
-            <li
-              key={c.id}
-              id={`palette-${c.id}`}
-              role="option"
-              aria-selected={i === active}
-              className={i === active ? 'active' : undefined}
-              onMouseEnter={() => setActive(i)}
-              onClick={() => run(c)}
-            >
-              <span>{c.label}</span>
-              <span className="muted">{c.hint}</span>
-            </li>
-          ))}
-          {matches.length === 0 ? <li className="muted">Nothing matches “{query}”.</li> : null}
-        </ul>
-      </div>
-    </div>
+    <ModalLayer className="palette" aria-label="Command palette" onClose={close}>
+      <input
+        ref={inputRef}
+        type="text"
+        role="combobox"
+        aria-label="Command"
+        aria-expanded="true"
+        aria-controls="palette-list"
+        aria-activedescendant={matches[active] ? `palette-${matches[active].id}` : undefined}
+        placeholder="Type a command or a screen…"
+        value={query}
+        onChange={(e) => {
+          setQuery(e.target.value);
+          setActive(0);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') close();
+          else if (e.key === 'ArrowDown') {
+            e.preventDefault();
+            setActive(Math.min(active + 1, matches.length - 1));
+          } else if (e.key === 'ArrowUp') {
+            e.preventDefault();
+            setActive(Math.max(active - 1, 0));
+          } else if (e.key === 'Enter') {
+            // No keypress follows: it would press whatever the command focuses (the leave prompt's Keep editing, say).
+            e.preventDefault();
+            run(matches[active]);
+          }
+          else if (e.key === 'Tab') e.preventDefault();
+        }}
+      />
+      <ul id="palette-list" role="listbox">
+        {matches.map((c, i) => (
+          <li
+            key={c.id}
+            id={`palette-${c.id}`}
+            role="option"
+            aria-selected={i === active}
+            className={i === active ? 'active' : undefined}
+            onMouseEnter={() => setActive(i)}
+            onClick={() => run(c)}
+          >
+            <span>{c.label}</span>
+            <span className="muted">{c.hint}</span>
+          </li>
+        ))}
+        {matches.length === 0 ? <li className="muted">Nothing matches “{query}”.</li> : null}
+      </ul>
+    </ModalLayer>
   );
 }

@@ -22,6 +22,8 @@ export interface Column<Row> {
   sortValue?(row: Row): SortValue;
   /** The direction of a first click on the header: 'descending' for counts and dates. Default 'ascending'. */
   firstSort?: SortDirection;
+  /** Drawn for the eye only (a bar beside the figures): its header and cells are hidden from screen readers. */
+  decorative?: boolean;
 }
 
 /** A row drawn under a row, across every column: an expanded detail, a confirmation. */
@@ -95,7 +97,7 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
     const thClass = classes(c.numeric && 'num', c.headerClassName);
     if (!c.sortValue) {
       return (
-        <th key={c.id} scope="col" className={thClass}>
+        <th key={c.id} scope="col" className={thClass} aria-hidden={c.decorative || undefined}>
           {c.header}
         </th>
       );
@@ -113,7 +115,13 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
   const cell = (c: Column<Row>, row: Row, index: number) => {
     const Cell = c.rowHeader ? 'th' : 'td';
     return (
-      <Cell key={c.id} scope={c.rowHeader ? 'row' : undefined} className={classes(c.numeric && 'num', c.className)} {...c.cellProps?.(row)}>
+      <Cell
+        key={c.id}
+        scope={c.rowHeader ? 'row' : undefined}
+        className={classes(c.numeric && 'num', c.className)}
+        aria-hidden={c.decorative || undefined}
+        {...c.cellProps?.(row)}
+      >
         {c.cell(row, index)}
       </Cell>
     );

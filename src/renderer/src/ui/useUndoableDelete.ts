@@ -1,6 +1,6 @@
-import { useState } from 'react';
 import { errorMessage } from '../lib/api';
 import { toast } from './toast';
+import { useBusyStep } from './useBusyStep';
 
 export interface UndoableDelete {
   /** What the toasts call the item: Deleted “name”. */
@@ -46,18 +46,13 @@ export interface UndoableDeleteHandle {
  * through `onError` (by default a toast with the backend's reason).
  */
 export function useUndoableDelete(spec: UndoableDelete, onError: (message: string) => void = (message) => toast('error', message)): UndoableDeleteHandle {
-  const [busy, setBusy] = useState(false);
+  const step = useBusyStep(onError);
   const run = async (): Promise<boolean> => {
-    setBusy(true);
-    try {
+    const done = await step.run(async () => {
       await deleteWithUndo(spec);
       return true;
-    } catch (err) {
-      onError(errorMessage(err));
-      return false;
-    } finally {
-      setBusy(false);
-    }
+    });
+    return done ?? false;
   };
-  return { run, busy };
+  return { run, busy: step.busy };
 }

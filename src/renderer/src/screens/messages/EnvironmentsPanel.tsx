@@ -1,7 +1,10 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { EnvironmentSettings } from '../../../../shared/messages/model';
-import { api, errorMessage, transportKind } from '../../lib/api';
+import { api, transportKind } from '../../lib/api';
+import { ErrorNote } from '../../ui/ErrorNote';
 import { toast } from '../../ui/toast';
+import { useApiQuery } from '../../ui/useApiQuery';
+import { useBusyStep } from '../../ui/useBusyStep';
 
 const SOURCE_LABELS: Record<NonNullable<EnvironmentSettings['tokenSource']>, string> = {
   'safe-storage': 'kept in the OS keychain (safeStorage)',
@@ -11,22 +14,9 @@ const SOURCE_LABELS: Record<NonNullable<EnvironmentSettings['tokenSource']>, str
 
 /** Each environment's delivery URL and admin token. The token is write-only: it never comes back. */
 export function EnvironmentsPanel() {
-  const [envs, setEnvs] = useState<EnvironmentSettings[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api
-      .getEnvironments({})
-      .then(setEnvs)
-      .catch((err: unknown) => setError(errorMessage(err)));
-  }, []);
+  const { data: envs, error, setData: setEnvs } = useApiQuery(() => api.getEnvironments({}), []);
 
-  if (error) {
-    return (
-      <p className="error-banner" role="alert">
-        {error}
-      </p>
-    );
-  }
+  if (error) return <ErrorNote error={error} banner />;
   if (!envs) return <p className="muted pad">Reading the environments…</p>;
   return (
     <section className="card" aria-labelledby="env-title">
@@ -54,22 +44,16 @@ function EnvironmentForm({ env, onSaved }: { env: EnvironmentSettings; onSaved(n
   const [url, setUrl] = useState(env.url ?? '');
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useBusyStep(setError);
   const id = `env-${env.environment}`;
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    setBusy(true);
-    try {
-      const next = await api.setEnvironment({ environment: env.environment, url: url.trim() || null, ...(token ? { token } : {}) });
-      setToken('');
-      setError(null);
-      onSaved(next);
-      toast('success', `Saved the ${env.environment} environment.`);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    const next = await run(() => api.setEnvironment({ environment: env.environment, url: url.trim() || null, ...(token ? { token } : {}) }));
+    if (!next) return;
+    setToken('');
+    setError(null);
+    onSaved(next);
+    toast('success', `Saved the ${env.environment} environment.`);
   };
   return (
     <form className="env-form" aria-labelledby={`${id}-title`} noValidate onSubmit={(e) => void submit(e)} data-testid={`environment-${env.environment}`}>

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { createContext, useContext, useState, type InputHTMLAttributes, type ReactNode } from 'react';
 import { ENVIRONMENTS, type MessageDraft, type MessageKind } from '../../../../shared/messages/model';
 import type { PropertyFilter } from '../../../../shared/segments/rule';
 import { Field, FieldErrors, type FieldControl } from '../../ui/Field';
@@ -11,9 +11,11 @@ import { useMessages } from './store';
 
 type Edit = (change: (d: MessageDraft) => MessageDraft) => void;
 
+/** What is wrong with the draft, for every field below the editor to pick its own from. */
+const IssuesContext = createContext<Issues>({});
+
 interface IssueFieldProps {
   label: string;
-  issues: Issues;
   /** The draft's field path: what is wrong there shows beside the control. */
   path: string;
   hint?: string;
@@ -21,9 +23,37 @@ interface IssueFieldProps {
 }
 
 /** A Field whose errors are the draft's issues at its path. */
-function IssueField({ issues, path, ...rest }: IssueFieldProps) {
+function IssueField({ path, ...rest }: IssueFieldProps) {
+  const issues = useContext(IssuesContext);
   return <Field {...rest} name={path} errors={issuesAt(issues, path)} />;
 }
+
+type FieldProps = Omit<IssueFieldProps, 'children'>;
+
+interface InputFieldProps extends FieldProps {
+  value: string;
+  onChange(value: string): void;
+  /** The input's own attributes: a type other than text, a placeholder, spellCheck. */
+  input?: Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'>;
+}
+
+/** An IssueField of one line of text (or a URL, a date): most of the editor. */
+function InputField({ value, onChange, input, ...field }: InputFieldProps) {
+  return <IssueField {...field}>{(c) => <input {...c} type="text" {...input} value={value} onChange={(e) => onChange(e.target.value)} />}</IssueField>;
+}
+
+interface NumberFieldProps extends FieldProps {
+  value: unknown;
+  /** Text that is not a number reaches the draft as typed, so validate() can say what is wrong with it. */
+  onChange(value: number | undefined): void;
+}
+
+function NumberField({ value, onChange, ...field }: NumberFieldProps) {
+  return <IssueField {...field}>{(c) => <NumberInput {...c} value={value} onChange={(v) => onChange(v as number | undefined)} />}</IssueField>;
+}
+
+const ACTION_HINT = "The host page handles it: guidepost.on('action', …).";
+const PAGE_HINT = '* stands for any run of characters: https://app.example.com/projects/*';
 
 /** Sets `key` of an object, or removes it when the value is undefined. */
 function put<T extends object, K extends keyof T>(obj: T, key: K, value: T[K] | undefined): T {
@@ -36,23 +66,24 @@ function put<T extends object, K extends keyof T>(obj: T, key: K, value: T[K] | 
 export function MessageEditor({ draft, issues }: { draft: MessageDraft; issues: Issues }) {
   const edit = useMessages((s) => s.edit);
   return (
-    <div className="msg-editor">
-      <BasicsSection draft={draft} issues={issues} edit={edit} />
-      {draft.kind === 'modal' ? <ModalSection draft={draft} issues={issues} edit={edit} /> : <NpsSection draft={draft} issues={issues} edit={edit} />}
-      <TargetSection draft={draft} issues={issues} edit={edit} />
-      <TriggerSection draft={draft} issues={issues} edit={edit} />
-      <DeliverySection draft={draft} issues={issues} edit={edit} />
-    </div>
+    <IssuesContext.Provider value={issues}>
+      <div className="msg-editor">
+        <BasicsSection draft={draft} edit={edit} />
+        {draft.kind === 'modal' ? <ModalSection draft={draft} edit={edit} /> : <NpsSection draft={draft} edit={edit} />}
+        <TargetSection draft={draft} edit={edit} />
+        <TriggerSection draft={draft} edit={edit} />
+        <DeliverySection draft={draft} edit={edit} />
+      </div>
+    </IssuesContext.Provider>
   );
 }
 
 interface SectionProps {
   draft: MessageDraft;
-  issues: Issues;
   edit: Edit;
 }
 
-function BasicsSection({ draft, issues, edit }: SectionProps) {
+function BasicsSection({ draft, edit }: SectionProps) {
   const setKind = (kind: MessageKind): void =>
     edit((d) => ({
       ...d,
@@ -64,9 +95,7 @@ function BasicsSection({ draft, issues, edit }: SectionProps) {
     <section className="card msg-section" aria-labelledby="msg-basics">
       <h3 id="msg-basics">Message</h3>
       <div className="msg-grid">
-        <IssueField label="Name (only you see it)" issues={issues} path="name">
-          {(c) => <input {...c} type="text" value={draft.name} maxLength={200} onChange={(e) => edit((d) => ({ ...d, name: e.target.value }))} />}
-        </IssueField>
+        <InputField label="Name (only you see it)" path="name" value={draft.name} input={{ maxLength: 200 }} onChange={(name) => edit((d) => ({ ...d, name }))} />
         <div className="field-block">
           <span className="field-label" id="msg-kind-label">
             Kind
@@ -84,50 +113,40 @@ function BasicsSection({ draft, issues, edit }: SectionProps) {
   );
 }
 
-function ModalSection({ draft, issues, edit }: SectionProps) {
+function ModalSection({ draft, edit }: SectionProps) {
+  const issues = useContext(IssuesContext);
   const modal = draft.modal ?? defaultModal();
   const set = (change: Partial<typeof modal>): void => edit((d) => ({ ...d, modal: { ...(d.modal ?? defaultModal()), ...change } }));
+  /** An empty box leaves the key out. */
+  const setOptional = (key: 'imageUrl' | 'imageAlt', value: string): void => edit((d) => ({ ...d, modal: put(d.modal ?? defaultModal(), key, value || undefined) }));
   const cta = modal.cta;
   const ctaMode = cta.action !== undefined ? 'action' : 'url';
   return (
     <section className="card msg-section" aria-labelledby="msg-content">
       <h3 id="msg-content">Upsell modal</h3>
-      <IssueField label="Title" issues={issues} path="modal.title">
-        {(c) => <input {...c} type="text" value={modal.title} onChange={(e) => set({ title: e.target.value })} />}
-      </IssueField>
-      <IssueField label="Body" issues={issues} path="modal.body" hint="**bold**, *italic*, [links](https://…), lists with “- ”, blank lines between paragraphs.">
+      <InputField label="Title" path="modal.title" value={modal.title} onChange={(title) => set({ title })} />
+      <IssueField label="Body" path="modal.body" hint="**bold**, *italic*, [links](https://…), lists with “- ”, blank lines between paragraphs.">
         {(c) => <textarea {...c} rows={5} value={modal.body} onChange={(e) => set({ body: e.target.value })} />}
       </IssueField>
       <div className="msg-grid">
-        <IssueField label="Image URL (optional)" issues={issues} path="modal.imageUrl">
-          {(c) => (
-            <input
-              {...c}
-              type="url"
-              spellCheck={false}
-              placeholder="https://…"
-              value={modal.imageUrl ?? ''}
-              onChange={(e) => edit((d) => ({ ...d, modal: put(d.modal ?? defaultModal(), 'imageUrl', e.target.value || undefined) }))}
-            />
-          )}
-        </IssueField>
-        <IssueField label="Image description (alt text)" issues={issues} path="modal.imageAlt">
-          {(c) => (
-            <input
-              {...c}
-              type="text"
-              value={modal.imageAlt ?? ''}
-              disabled={!modal.imageUrl}
-              onChange={(e) => edit((d) => ({ ...d, modal: put(d.modal ?? defaultModal(), 'imageAlt', e.target.value || undefined) }))}
-            />
-          )}
-        </IssueField>
+        <InputField
+          label="Image URL (optional)"
+          path="modal.imageUrl"
+          input={{ type: 'url', spellCheck: false, placeholder: 'https://…' }}
+          value={modal.imageUrl ?? ''}
+          onChange={(v) => setOptional('imageUrl', v)}
+        />
+        <InputField
+          label="Image description (alt text)"
+          path="modal.imageAlt"
+          input={{ disabled: !modal.imageUrl }}
+          value={modal.imageAlt ?? ''}
+          onChange={(v) => setOptional('imageAlt', v)}
+        />
       </div>
       <div className="msg-grid three">
-        <IssueField label="Call to action label" issues={issues} path="modal.cta.label">
-          {(c) => <input {...c} type="text" value={cta.label} onChange={(e) => set({ cta: { ...cta, label: e.target.value } })} />}
-        </IssueField>
-        <IssueField label="It…" issues={{}} path="modal.cta.mode">
+        <InputField label="Call to action label" path="modal.cta.label" value={cta.label} onChange={(label) => set({ cta: { ...cta, label } })} />
+        <IssueField label="It…" path="modal.cta.mode">
           {(c) => (
             <select
               {...c}
@@ -143,58 +162,55 @@ function ModalSection({ draft, issues, edit }: SectionProps) {
           )}
         </IssueField>
         {ctaMode === 'url' ? (
-          <IssueField label="Call to action URL" issues={issues} path="modal.cta.url">
-            {(c) => <input {...c} type="url" spellCheck={false} value={cta.url ?? ''} onChange={(e) => set({ cta: { ...cta, url: e.target.value } })} />}
-          </IssueField>
+          <InputField
+            label="Call to action URL"
+            path="modal.cta.url"
+            input={{ type: 'url', spellCheck: false }}
+            value={cta.url ?? ''}
+            onChange={(url) => set({ cta: { ...cta, url } })}
+          />
         ) : (
-          <IssueField label="Product action" issues={issues} path="modal.cta.action" hint="The host page handles it: guidepost.on('action', …).">
-            {(c) => <input {...c} type="text" spellCheck={false} value={cta.action ?? ''} onChange={(e) => set({ cta: { ...cta, action: e.target.value } })} />}
-          </IssueField>
+          <InputField label="Product action" path="modal.cta.action" hint={ACTION_HINT} input={{ spellCheck: false }} value={cta.action ?? ''} onChange={(action) => set({ cta: { ...cta, action } })} />
         )}
       </div>
       {Object.keys(issues).some((k) => k.startsWith('modal.cta.')) ? null : <FieldErrors errors={issuesAt(issues, 'modal.cta')} />}
-      <IssueField label="Dismiss label" issues={issues} path="modal.dismissLabel">
-        {(c) => <input {...c} type="text" value={modal.dismissLabel} onChange={(e) => set({ dismissLabel: e.target.value })} />}
-      </IssueField>
+      <InputField label="Dismiss label" path="modal.dismissLabel" value={modal.dismissLabel} onChange={(dismissLabel) => set({ dismissLabel })} />
     </section>
   );
 }
 
-function NpsSection({ draft, issues, edit }: SectionProps) {
+const FOLLOW_UPS = [
+  { category: 'promoter', label: 'Follow-up for promoters (9-10)' },
+  { category: 'passive', label: 'Follow-up for passives (7-8)' },
+  { category: 'detractor', label: 'Follow-up for detractors (0-6)' },
+] as const;
+
+function NpsSection({ draft, edit }: SectionProps) {
   const nps = draft.nps ?? defaultNps();
   const set = (change: Partial<typeof nps>): void => edit((d) => ({ ...d, nps: { ...(d.nps ?? defaultNps()), ...change } }));
-  const follow = (key: keyof typeof nps.followUp, value: string): void => set({ followUp: { ...nps.followUp, [key]: value } });
   return (
     <section className="card msg-section" aria-labelledby="msg-content">
       <h3 id="msg-content">NPS survey</h3>
-      <IssueField label="Question" issues={issues} path="nps.question">
-        {(c) => <input {...c} type="text" value={nps.question} onChange={(e) => set({ question: e.target.value })} />}
-      </IssueField>
+      <InputField label="Question" path="nps.question" value={nps.question} onChange={(question) => set({ question })} />
       <div className="msg-grid">
-        <IssueField label="Label under 0" issues={issues} path="nps.lowLabel">
-          {(c) => <input {...c} type="text" value={nps.lowLabel} onChange={(e) => set({ lowLabel: e.target.value })} />}
-        </IssueField>
-        <IssueField label="Label under 10" issues={issues} path="nps.highLabel">
-          {(c) => <input {...c} type="text" value={nps.highLabel} onChange={(e) => set({ highLabel: e.target.value })} />}
-        </IssueField>
+        <InputField label="Label under 0" path="nps.lowLabel" value={nps.lowLabel} onChange={(lowLabel) => set({ lowLabel })} />
+        <InputField label="Label under 10" path="nps.highLabel" value={nps.highLabel} onChange={(highLabel) => set({ highLabel })} />
       </div>
-      <IssueField label="Follow-up for promoters (9-10)" issues={issues} path="nps.followUp.promoter">
-        {(c) => <input {...c} type="text" value={nps.followUp.promoter} onChange={(e) => follow('promoter', e.target.value)} />}
-      </IssueField>
-      <IssueField label="Follow-up for passives (7-8)" issues={issues} path="nps.followUp.passive">
-        {(c) => <input {...c} type="text" value={nps.followUp.passive} onChange={(e) => follow('passive', e.target.value)} />}
-      </IssueField>
-      <IssueField label="Follow-up for detractors (0-6)" issues={issues} path="nps.followUp.detractor">
-        {(c) => <input {...c} type="text" value={nps.followUp.detractor} onChange={(e) => follow('detractor', e.target.value)} />}
-      </IssueField>
-      <IssueField label="Thank-you text" issues={issues} path="nps.thankYou">
-        {(c) => <input {...c} type="text" value={nps.thankYou} onChange={(e) => set({ thankYou: e.target.value })} />}
-      </IssueField>
+      {FOLLOW_UPS.map(({ category, label }) => (
+        <InputField
+          key={category}
+          label={label}
+          path={`nps.followUp.${category}`}
+          value={nps.followUp[category]}
+          onChange={(text) => set({ followUp: { ...nps.followUp, [category]: text } })}
+        />
+      ))}
+      <InputField label="Thank-you text" path="nps.thankYou" value={nps.thankYou} onChange={(thankYou) => set({ thankYou })} />
     </section>
   );
 }
 
-function TargetSection({ draft, issues, edit }: SectionProps) {
+function TargetSection({ draft, edit }: SectionProps) {
   const segments = useMessages((s) => s.segments);
   const personas = useMessages((s) => s.personas);
   const record = useMessages((s) => s.record);
@@ -238,7 +254,7 @@ function TargetSection({ draft, issues, edit }: SectionProps) {
           />
         </div>
         {target.type === 'segment' ? (
-          <IssueField label="Segment" issues={issues} path="target" hint={segments.length === 0 ? 'No saved segments yet: save one in the Segments area.' : undefined}>
+          <IssueField label="Segment" path="target" hint={segments.length === 0 ? 'No saved segments yet: save one in the Segments area.' : undefined}>
             {(c) => (
               <select {...c} value={target.segmentId} onChange={(e) => edit((d) => ({ ...d, target: { type: 'segment', segmentId: e.target.value } }))}>
                 <option value="">Pick a segment…</option>
@@ -252,7 +268,7 @@ function TargetSection({ draft, issues, edit }: SectionProps) {
             )}
           </IssueField>
         ) : (
-          <IssueField label="Persona" issues={issues} path="target" hint="The persona’s rule is used, kept in step with the workshop.">
+          <IssueField label="Persona" path="target" hint="The persona’s rule is used, kept in step with the workshop.">
             {(c) => (
               <select
                 {...c}
@@ -284,7 +300,8 @@ function TargetSection({ draft, issues, edit }: SectionProps) {
   );
 }
 
-function TriggerSection({ draft, issues, edit }: SectionProps) {
+function TriggerSection({ draft, edit }: SectionProps) {
+  const issues = useContext(IssuesContext);
   const trigger = draft.trigger;
   const setTrigger = (change: (t: MessageDraft['trigger']) => MessageDraft['trigger']): void => edit((d) => ({ ...d, trigger: change(d.trigger) }));
   const pageOn = trigger.page !== undefined;
@@ -302,9 +319,7 @@ function TriggerSection({ draft, issues, edit }: SectionProps) {
           On a page whose URL matches
         </label>
         {pageOn ? (
-          <IssueField label="Page URL pattern" issues={issues} path="trigger.page" hint="* stands for any run of characters: https://app.example.com/projects/*">
-            {(c) => <input {...c} type="text" spellCheck={false} value={trigger.page ?? ''} onChange={(e) => setTrigger((t) => ({ ...t, page: e.target.value }))} />}
-          </IssueField>
+          <InputField label="Page URL pattern" path="trigger.page" hint={PAGE_HINT} input={{ spellCheck: false }} value={trigger.page ?? ''} onChange={(page) => setTrigger((t) => ({ ...t, page }))} />
         ) : null}
       </div>
       <div className="trigger-row">
@@ -318,18 +333,13 @@ function TriggerSection({ draft, issues, edit }: SectionProps) {
         </label>
         {eventOn ? (
           <>
-            <IssueField label="Event name" issues={issues} path="trigger.event.name">
-              {(c) => (
-                <input
-                  {...c}
-                  type="text"
-                  spellCheck={false}
-                  placeholder="project_limit_reached"
-                  value={trigger.event?.name ?? ''}
-                  onChange={(e) => setTrigger((t) => ({ ...t, event: { ...(t.event ?? {}), name: e.target.value } }))}
-                />
-              )}
-            </IssueField>
+            <InputField
+              label="Event name"
+              path="trigger.event.name"
+              input={{ spellCheck: false, placeholder: 'project_limit_reached' }}
+              value={trigger.event?.name ?? ''}
+              onChange={(name) => setTrigger((t) => ({ ...t, event: { ...(t.event ?? {}), name } }))}
+            />
             {filters.length > 0 ? (
               <ul className="filters" aria-label="Event property filters">
                 {filters.map((f, i) => (
@@ -352,9 +362,12 @@ function TriggerSection({ draft, issues, edit }: SectionProps) {
           </>
         ) : null}
       </div>
-      <IssueField label="Delay after the trigger (seconds)" issues={issues} path="trigger.delaySeconds">
-        {(c) => <NumberInput {...c} value={trigger.delaySeconds} onChange={(v) => setTrigger((t) => put(t, 'delaySeconds', v as number | undefined))} />}
-      </IssueField>
+      <NumberField
+        label="Delay after the trigger (seconds)"
+        path="trigger.delaySeconds"
+        value={trigger.delaySeconds}
+        onChange={(v) => setTrigger((t) => put(t, 'delaySeconds', v))}
+      />
     </section>
   );
 }
@@ -384,7 +397,7 @@ function TriggerFilterRow({ filter, index, onChange, onRemove }: { filter: Prope
 
 type FrequencyMode = 'once' | 'every' | 'always';
 
-function DeliverySection({ draft, issues, edit }: SectionProps) {
+function DeliverySection({ draft, edit }: SectionProps) {
   const f = draft.frequency;
   const mode: FrequencyMode = f.once ? 'once' : f.everyDays !== undefined ? 'every' : 'always';
   const setFrequency = (change: (x: MessageDraft['frequency']) => MessageDraft['frequency']): void => edit((d) => ({ ...d, frequency: change(d.frequency) }));
@@ -397,7 +410,7 @@ function DeliverySection({ draft, issues, edit }: SectionProps) {
     <section className="card msg-section" aria-labelledby="msg-delivery">
       <h3 id="msg-delivery">How often, when and where</h3>
       <div className="msg-grid three">
-        <IssueField label="Frequency per user" issues={issues} path="frequency.once">
+        <IssueField label="Frequency per user" path="frequency.once">
           {(c) => (
             <select {...c} value={mode} onChange={(e) => setMode(e.target.value as FrequencyMode)}>
               <option value="once">Once</option>
@@ -407,53 +420,39 @@ function DeliverySection({ draft, issues, edit }: SectionProps) {
           )}
         </IssueField>
         {mode === 'every' ? (
-          <IssueField label="Every N days" issues={issues} path="frequency.everyDays">
-            {(c) => <NumberInput {...c} value={f.everyDays} onChange={(v) => setFrequency((x) => put(x, 'everyDays', v as number | undefined))} />}
-          </IssueField>
+          <NumberField label="Every N days" path="frequency.everyDays" value={f.everyDays} onChange={(v) => setFrequency((x) => put(x, 'everyDays', v))} />
         ) : (
           <span />
         )}
         {mode !== 'once' ? (
-          <IssueField label="At most N times (empty: no limit)" issues={issues} path="frequency.maxTimes">
-            {(c) => <NumberInput {...c} value={f.maxTimes} onChange={(v) => setFrequency((x) => put(x, 'maxTimes', v as number | undefined))} />}
-          </IssueField>
+          <NumberField label="At most N times (empty: no limit)" path="frequency.maxTimes" value={f.maxTimes} onChange={(v) => setFrequency((x) => put(x, 'maxTimes', v))} />
         ) : (
           <span />
         )}
       </div>
       <div className="msg-grid three">
-        <IssueField label="Global cooldown (hours)" issues={issues} path="cooldownHours" hint="Hours after any other message before this one may show.">
-          {(c) => <NumberInput {...c} value={draft.cooldownHours} onChange={(v) => edit((d) => put(d, 'cooldownHours', v as number | undefined))} />}
-        </IssueField>
-        <IssueField label="Rollout (% of the target)" issues={issues} path="rollout">
-          {(c) => <NumberInput {...c} value={draft.rollout} onChange={(v) => edit((d) => ({ ...d, rollout: v as number }))} />}
-        </IssueField>
-        <IssueField label="Priority (higher wins)" issues={issues} path="priority">
-          {(c) => <NumberInput {...c} value={draft.priority} onChange={(v) => edit((d) => ({ ...d, priority: v as number }))} />}
-        </IssueField>
+        <NumberField
+          label="Global cooldown (hours)"
+          path="cooldownHours"
+          hint="Hours after any other message before this one may show."
+          value={draft.cooldownHours}
+          onChange={(v) => edit((d) => put(d, 'cooldownHours', v))}
+        />
+        <NumberField label="Rollout (% of the target)" path="rollout" value={draft.rollout} onChange={(v) => edit((d) => ({ ...d, rollout: v as number }))} />
+        <NumberField label="Priority (higher wins)" path="priority" value={draft.priority} onChange={(v) => edit((d) => ({ ...d, priority: v as number }))} />
       </div>
       <div className="msg-grid three">
-        <IssueField label="Start (UTC, optional)" issues={issues} path="schedule.start">
-          {(c) => (
-            <input
-              {...c}
-              type="datetime-local"
-              value={isoToInput(draft.schedule.start)}
-              onChange={(e) => edit((d) => ({ ...d, schedule: put(d.schedule, 'start', inputToIso(e.target.value)) }))}
-            />
-          )}
-        </IssueField>
-        <IssueField label="End (UTC, optional)" issues={issues} path="schedule.end">
-          {(c) => (
-            <input
-              {...c}
-              type="datetime-local"
-              value={isoToInput(draft.schedule.end)}
-              onChange={(e) => edit((d) => ({ ...d, schedule: put(d.schedule, 'end', inputToIso(e.target.value)) }))}
-            />
-          )}
-        </IssueField>
-        <IssueField label="Environment" issues={issues} path="environment">
+        {(['start', 'end'] as const).map((end) => (
+          <InputField
+            key={end}
+            label={end === 'start' ? 'Start (UTC, optional)' : 'End (UTC, optional)'}
+            path={`schedule.${end}`}
+            input={{ type: 'datetime-local' }}
+            value={isoToInput(draft.schedule[end])}
+            onChange={(v) => edit((d) => ({ ...d, schedule: put(d.schedule, end, inputToIso(v)) }))}
+          />
+        ))}
+        <IssueField label="Environment" path="environment">
           {(c) => (
             <select {...c} value={draft.environment} onChange={(e) => edit((d) => ({ ...d, environment: e.target.value as MessageDraft['environment'] }))}>
               {ENVIRONMENTS.map((env) => (

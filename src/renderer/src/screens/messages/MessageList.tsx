@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { MessageRecord, MessageResults } from '../../../../shared/messages/model';
-import { api, errorMessage } from '../../lib/api';
+import { api } from '../../lib/api';
 import { formatNumber, percent, plural } from '../../lib/format';
 import { useApp } from '../../store';
 import { DataTable, type Column } from '../../ui/DataTable';
@@ -8,6 +8,7 @@ import { EmptyState } from '../../ui/EmptyState';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { MenuButton } from '../../ui/MenuButton';
 import { toast } from '../../ui/toast';
+import { toastOnError } from '../../ui/toastOnError';
 import { useEachInTurn } from '../../ui/useEachInTurn';
 import { useUndoableDelete } from '../../ui/useUndoableDelete';
 import { formatScore, KIND_LABELS, latestOutbox, STATUS_LABELS } from './model';
@@ -186,27 +187,21 @@ function MessageActions({ record: r }: { record: MessageRecord }) {
     refresh: refreshList,
   });
 
-  const duplicate = async (): Promise<void> => {
-    try {
+  const duplicate = () =>
+    toastOnError(async () => {
       const copy = await api.duplicateMessage({ id: m.id });
       await refreshList();
       toast('success', `Duplicated as “${copy.message.name}”.`, { label: 'Open', run: () => void open(copy.message.id) });
-    } catch (err) {
-      toast('error', errorMessage(err));
-    }
-  };
-  const archive = async (archived: boolean): Promise<void> => {
-    try {
+    });
+  const archive = (archived: boolean) =>
+    toastOnError(async () => {
       await api.archiveMessage({ id: m.id, archived });
       await refreshList();
       toast('info', archived ? `Archived “${m.name}”.` : `Restored “${m.name}” from the archive.`, {
         label: 'Undo',
         run: () => void api.archiveMessage({ id: m.id, archived: !archived }).then(() => refreshList()),
       });
-    } catch (err) {
-      toast('error', errorMessage(err));
-    }
-  };
+    });
 
   const items = [
     { id: 'results', label: 'Results', run: () => void open(m.id, 'results') },

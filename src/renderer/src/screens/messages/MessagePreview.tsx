@@ -1,15 +1,26 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { AudienceCheck, MessageDraft } from '../../../../shared/messages/model';
 import { renderMessage } from '../../../../sdk/render';
-import { api, errorMessage } from '../../lib/api';
+import { api } from '../../lib/api';
 import { formatDateTime, formatNumber, percent } from '../../lib/format';
 import { useLatest } from '../../lib/useLatest';
 import { useResolvedTheme } from '../../lib/theme';
 import { useApp } from '../../store';
+import { SegmentedChoice, type Choice } from '../../ui/SegmentedChoice';
+import { useBusyStep } from '../../ui/useBusyStep';
 import { previewMessage } from './model';
 
 type Width = 'desktop' | 'narrow';
 type Theme = 'light' | 'dark';
+
+const THEMES: Choice<Theme>[] = [
+  { value: 'light', label: 'Light' },
+  { value: 'dark', label: 'Dark' },
+];
+const WIDTHS: Choice<Width>[] = [
+  { value: 'desktop', label: 'Desktop' },
+  { value: 'narrow', label: 'Phone (375 px)' },
+];
 
 /**
  * The message drawn by the SDK's own renderer, inside an iframe so the SDK's narrow-screen layout
@@ -57,22 +68,8 @@ export function MessagePreview({ draft, valid }: { draft: MessageDraft; valid: b
         </div>
       </header>
       <div className="row">
-        <fieldset className="segmented" aria-label="Preview theme">
-          {(['light', 'dark'] as Theme[]).map((t) => (
-            <label key={t} className={theme === t ? 'selected' : undefined}>
-              <input type="radio" name="preview-theme" checked={theme === t} onChange={() => setTheme(t)} />
-              {t === 'light' ? 'Light' : 'Dark'}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset className="segmented" aria-label="Preview width">
-          {(['desktop', 'narrow'] as Width[]).map((w) => (
-            <label key={w} className={width === w ? 'selected' : undefined}>
-              <input type="radio" name="preview-width" checked={width === w} onChange={() => setWidth(w)} />
-              {w === 'desktop' ? 'Desktop' : 'Phone (375 px)'}
-            </label>
-          ))}
-        </fieldset>
+        <SegmentedChoice<Theme> name="preview-theme" label="Preview theme" options={THEMES} value={theme} onChange={setTheme} />
+        <SegmentedChoice<Width> name="preview-width" label="Preview width" options={WIDTHS} value={width} onChange={setWidth} />
         <span className="spacer" />
         {closed ? (
           <button type="button" className="ghost small" onClick={() => setReplay(replay + 1)}>
@@ -97,23 +94,19 @@ function AudiencePanel({ draft, valid }: { draft: MessageDraft; valid: boolean }
   const [userId, setUserId] = useState('');
   const [check, setCheck] = useState<AudienceCheck['user'] | null>(null);
   const [checkError, setCheckError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useBusyStep((message) => {
+    setCheckError(message);
+    setCheck(null);
+  });
 
   const ask = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     const id = userId.trim();
     if (!id) return;
-    setBusy(true);
-    try {
-      const answer = await api.messageAudience({ message: draft, userId: id });
-      setCheck(answer.user ?? null);
-      setCheckError(null);
-    } catch (err) {
-      setCheckError(errorMessage(err));
-      setCheck(null);
-    } finally {
-      setBusy(false);
-    }
+    const answer = await run(() => api.messageAudience({ message: draft, userId: id }));
+    if (!answer) return;
+    setCheck(answer.user ?? null);
+    setCheckError(null);
   };
 
   const value = audience.result?.value;

@@ -9,6 +9,8 @@ import { cssVar, useResolvedTheme } from '../../lib/theme';
 import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
 import { ChartCard } from '../../ui/ChartCard';
+import { DataTable, type Column } from '../../ui/DataTable';
+import { ErrorNote } from '../../ui/ErrorNote';
 import { categories, formatScore } from './model';
 
 ChartJS.register(BarElement, LineElement, PointElement, CategoryScale, LinearScale, Tooltip);
@@ -21,13 +23,7 @@ export function MessageResultsView({ id, published }: { id: string; published: b
   const latest = useLatest<Results>(key, () => api.messageResults({ id, ...(search.trim() ? { search: search.trim() } : {}) }), 250);
   const results = latest.result?.value;
 
-  if (latest.error && !results) {
-    return (
-      <p className="error-banner" role="alert">
-        {latest.error.message}
-      </p>
-    );
-  }
+  if (latest.error && !results) return <ErrorNote error={latest.error.message} banner />;
   if (!results) return <p className="muted pad">Reading the results…</p>;
   const { shown, dismissed, clicked } = results;
   return (
@@ -164,47 +160,31 @@ function NpsView({ nps, search, setSearch, pending }: { nps: NpsResults; search:
   );
 }
 
-function ScoreTable({ title, rows, empty }: { title: string; rows: NpsResults['bySegment']; empty: string }) {
+type ScoreRow = NpsResults['bySegment'][number];
+
+/** Half the cell is the negative side: the bar grows from the middle, left for a negative NPS. */
+function ScoreBar({ score }: { score: number | null }) {
+  const negative = score !== null && score < 0;
+  return (
+    <span className="score-bar">
+      <span className={negative ? 'score-fill neg' : 'score-fill'} style={{ width: `${Math.abs(score ?? 0) / 2}%`, [negative ? 'right' : 'left']: '50%' }} />
+    </span>
+  );
+}
+
+function ScoreTable({ title, rows, empty }: { title: string; rows: ScoreRow[]; empty: string }) {
+  const columns: Column<ScoreRow>[] = [
+    { id: 'label', header: title.replace('By ', ''), cell: (r) => r.label },
+    { id: 'answers', header: 'Answers', numeric: true, cell: (r) => formatNumber(r.answers) },
+    { id: 'nps', header: 'NPS', numeric: true, cell: (r) => formatScore(r.score) },
+    { id: 'bar', header: '', decorative: true, className: 'score-bar-cell', cell: (r) => <ScoreBar score={r.score} /> },
+  ];
   return (
     <section className="card" aria-label={`NPS ${title.toLowerCase()}`}>
       <header className="card-header">
         <h3>NPS {title.toLowerCase()}</h3>
       </header>
-      {rows.length === 0 ? (
-        <p className="muted">{empty}</p>
-      ) : (
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">{title.replace('By ', '')}</th>
-              <th scope="col" className="num">
-                Answers
-              </th>
-              <th scope="col" className="num">
-                NPS
-              </th>
-              <th scope="col" aria-hidden="true" />
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.label}>
-                <td>{r.label}</td>
-                <td className="num">{formatNumber(r.answers)}</td>
-                <td className="num">{formatScore(r.score)}</td>
-                <td className="score-bar-cell" aria-hidden="true">
-                  <span className="score-bar">
-                    <span
-                      className={r.score !== null && r.score < 0 ? 'score-fill neg' : 'score-fill'}
-                      style={{ width: `${Math.abs(r.score ?? 0) / 2}%`, [r.score !== null && r.score < 0 ? 'right' : 'left']: '50%' }}
-                    />
-                  </span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable scroll={false} columns={columns} rows={rows} rowKey={(r) => r.label} empty={<p className="muted">{empty}</p>} />
     </section>
   );
 }

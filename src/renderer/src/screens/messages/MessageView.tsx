@@ -1,10 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { MessageRecord } from '../../../../shared/messages/model';
-import { api, errorMessage } from '../../lib/api';
+import { api } from '../../lib/api';
 import { formatDateTime, formatDateTimeSeconds } from '../../lib/format';
 import { ConfirmUndo } from '../../ui/ConfirmUndo';
-import { Tabs } from '../../ui/Tabs';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { TabPanel, Tabs } from '../../ui/Tabs';
 import { toast } from '../../ui/toast';
+import { useBusyStep } from '../../ui/useBusyStep';
 import { MessageEditor } from './MessageEditor';
 import { StatusBadge } from './MessageList';
 import { MessagePreview } from './MessagePreview';
@@ -18,12 +21,9 @@ const SAVE_WORDS = { saved: 'All changes saved', dirty: 'Saving soon…', saving
 
 /** One message: its editor beside the live preview, publishing and its outbox state, and its results. */
 export function MessageView() {
-  const draft = useMessages((s) => s.draft);
-  const record = useMessages((s) => s.record);
-  const tab = useMessages((s) => s.tab);
-  const saveState = useMessages((s) => s.saveState);
-  const saveError = useMessages((s) => s.saveError);
-  const leaving = useMessages((s) => s.leaving);
+  const { draft, record, tab, saveState, saveError, leaving } = useMessages(
+    useShallow((s) => ({ draft: s.draft, record: s.record, tab: s.tab, saveState: s.saveState, saveError: s.saveError, leaving: s.leaving })),
+  );
   const { close, setTab, flush, keepEditing, discardChanges } = useMessages.getState();
   const [publishing, setPublishing] = useState<MessageRecord | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -98,11 +98,7 @@ export function MessageView() {
           drops the changes; {record ? 'the last saved version stays.' : 'this message was never saved.'}
         </ConfirmUndo>
       ) : null}
-      {saveError ? (
-        <p className="error-banner" role="alert" data-testid="save-error">
-          {saveError}
-        </p>
-      ) : null}
+      <ErrorNote error={saveError} banner testId="save-error" />
       {record ? <OutboxStrip record={record} /> : null}
       <Tabs<MessageTab>
         label="Message views"
@@ -115,7 +111,7 @@ export function MessageView() {
         onChange={setTab}
       />
       {tab === 'edit' ? (
-        <div role="tabpanel" id="message-panel-edit" aria-labelledby="message-tab-edit" className="message-layout">
+        <TabPanel idBase="message" tab="edit" className="message-layout">
           <div className="message-main">
             {issueList.length > 0 ? (
               <div className="notice error" data-testid="issue-summary">
@@ -143,11 +139,12 @@ export function MessageView() {
           <aside className="message-side" aria-label="Preview and audience">
             <MessagePreview draft={draft} valid={issueList.length === 0} />
           </aside>
-        </div>
+        </TabPanel>
       ) : (
-        <div role="tabpanel" id="message-panel-results" aria-labelledby="message-tab-results">
+        // The results draw their own panel box.
+        <TabPanel idBase="message" tab="results" className="">
           <MessageResultsView id={draft.id} published={published} />
-        </div>
+        </TabPanel>
       )}
       {publishing ? <PublishDialog record={publishing} onClose={() => setPublishing(null)} /> : null}
     </div>
@@ -156,17 +153,13 @@ export function MessageView() {
 
 /** Pause, resume and end on the server, through the same outbox. */
 function Commands({ record }: { record: MessageRecord }) {
-  const [busy, setBusy] = useState(false);
+  const command = useBusyStep((message) => toast('error', message));
+  const busy = command.busy;
   const run = async (op: 'pause' | 'resume' | 'end'): Promise<void> => {
-    setBusy(true);
-    try {
-      useMessages.getState().absorb(await api.messageCommand({ id: record.message.id, op }));
-      toast('info', `${op === 'pause' ? 'Pausing' : op === 'resume' ? 'Resuming' : 'Ending'} “${record.message.name}”: queued in the outbox.`);
-    } catch (err) {
-      toast('error', errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    const next = await command.run(() => api.messageCommand({ id: record.message.id, op }));
+    if (!next) return;
+    useMessages.getState().absorb(next);
+    toast('info', `${op === 'pause' ? 'Pausing' : op === 'resume' ? 'Resuming' : 'Ending'} “${record.message.name}”: queued in the outbox.`);
   };
   if (record.publishedVersion === null) return null;
   const s = record.status;

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 import type { OutboxItem } from '../../../../shared/messages/model';
-import { api, errorMessage } from '../../lib/api';
+import { api } from '../../lib/api';
 import { formatDateTimeSeconds, formatNumber } from '../../lib/format';
 import { DataTable, type Column } from '../../ui/DataTable';
 import { toast } from '../../ui/toast';
+import { toastOnError } from '../../ui/toastOnError';
 import { useApiQuery } from '../../ui/useApiQuery';
 import { flatten, OP_LABELS, OUTBOX_LABELS } from './model';
 import { useMessages } from './store';
@@ -30,16 +31,13 @@ function nextAttempt(item: OutboxItem): string {
 
 export function useOutboxActions() {
   const refreshOutbox = useMessages((s) => s.refreshOutbox);
-  const retry = async (item: OutboxItem): Promise<void> => {
-    try {
+  const retry = (item: OutboxItem) =>
+    toastOnError(async () => {
       await api.retryOutbox({ id: item.id });
       toast('info', 'Trying again now.');
-    } catch (err) {
-      toast('error', errorMessage(err));
-    }
-  };
+    });
   const discard = async (item: OutboxItem): Promise<boolean> => {
-    try {
+    const done = await toastOnError(async () => {
       const { discarded } = await api.discardOutbox({ id: item.id });
       await refreshOutbox();
       const id = item.messageId;
@@ -50,10 +48,8 @@ export function useOutboxActions() {
         .catch(() => undefined);
       toast('info', discarded ? 'Discarded. Your draft stays as it is; nothing on the server changed.' : 'That item was already gone.');
       return discarded;
-    } catch (err) {
-      toast('error', errorMessage(err));
-      return false;
-    }
+    });
+    return done ?? false;
   };
   return { retry, discard };
 }

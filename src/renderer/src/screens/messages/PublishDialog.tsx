@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import type { MessageRecord } from '../../../../shared/messages/model';
 import type { MethodOutput } from '../../../../shared/contract';
-import { api, errorMessage } from '../../lib/api';
+import { api } from '../../lib/api';
 import { DataTable, type Column } from '../../ui/DataTable';
 import { Dialog, DialogFooter } from '../../ui/Dialog';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
+import { useBusyStep } from '../../ui/useBusyStep';
 import { showValue } from './model';
 import { useMessages } from './store';
 
@@ -22,23 +23,18 @@ const DIFF_COLUMNS: Column<Diff['changes'][number]>[] = [
  * the next version goes into the outbox and the sender delivers it.
  */
 export function PublishDialog({ record, onClose }: { record: MessageRecord; onClose(): void }) {
-  const [busy, setBusy] = useState(false);
   const [publishError, setPublishError] = useState<string | null>(null);
+  const { busy, run } = useBusyStep(setPublishError);
   const m = record.message;
   const { data: diff, error: diffError } = useApiQuery<Diff>(() => api.messageDiff({ id: m.id }), [m.id]);
   const error = publishError ?? diffError;
 
   const publish = async (): Promise<void> => {
-    setBusy(true);
-    try {
-      const next = await api.publishMessage({ id: m.id });
-      useMessages.getState().absorb(next);
-      // The outbox strip under the header follows it from here: queued, sending, published or why not.
-      onClose();
-    } catch (err) {
-      setPublishError(errorMessage(err));
-      setBusy(false);
-    }
+    const next = await run(() => api.publishMessage({ id: m.id }));
+    if (!next) return;
+    useMessages.getState().absorb(next);
+    // The outbox strip under the header follows it from here: queued, sending, published or why not.
+    onClose();
   };
 
   return (

@@ -8,8 +8,10 @@ import { create } from 'zustand';
 import type { MessageDraft, MessageKind, MessageRecord, OutboxItem } from '../../../../shared/messages/model';
 import type { SavedSegment } from '../../../../shared/types';
 import { api, errorMessage, onBackendEvent } from '../../lib/api';
+import { archivableList, type ArchivableList } from '../../lib/archivable-list';
 import { useApp } from '../../store';
 import { toast } from '../../ui/toast';
+import { toastOnError } from '../../ui/toastOnError';
 import { newDraft, OP_LABELS, validate } from './model';
 
 export type ListTab = 'messages' | 'outbox' | 'environments';
@@ -24,10 +26,7 @@ export interface PersonaTarget {
 
 export type SaveState = 'saved' | 'dirty' | 'invalid' | 'saving' | 'error';
 
-interface MessagesState {
-  list: MessageRecord[] | null;
-  listError: string | null;
-  includeArchived: boolean;
+interface MessagesState extends ArchivableList<MessageRecord> {
   listTab: ListTab;
   outbox: OutboxItem[] | null;
   /** The message being edited: its draft, what the backend last stored, and the save state. */
@@ -43,8 +42,6 @@ interface MessagesState {
   tab: MessageTab;
   segments: SavedSegment[];
   personas: PersonaTarget[];
-  refreshList(): Promise<void>;
-  setIncludeArchived(value: boolean): void;
   setListTab(tab: ListTab): void;
   refreshOutbox(): Promise<void>;
   loadTargets(): Promise<void>;
@@ -153,9 +150,7 @@ export const useMessages = create<MessagesState>((set, get) => {
   };
 
   return {
-    list: null,
-    listError: null,
-    includeArchived: false,
+    ...archivableList<MessageRecord>(set, get, (query) => api.listMessages(query)),
     listTab: 'messages',
     outbox: null,
     openId: null,
@@ -168,30 +163,16 @@ export const useMessages = create<MessagesState>((set, get) => {
     tab: 'edit',
     segments: [],
     personas: [],
-    refreshList: async () => {
-      try {
-        set({ list: await api.listMessages({ includeArchived: get().includeArchived }), listError: null });
-      } catch (err) {
-        set({ listError: errorMessage(err) });
-      }
-    },
-    setIncludeArchived: (includeArchived) => {
-      set({ includeArchived });
-      void get().refreshList();
-    },
     setListTab: (listTab) => {
       set({ listTab });
       if (listTab === 'outbox') void get().refreshOutbox();
     },
     refreshOutbox: async () => {
-      try {
-        set({ outbox: await api.listOutbox({}) });
-      } catch (err) {
-        toast('error', `Could not read the outbox: ${errorMessage(err)}`);
-      }
+      const outbox = await toastOnError(() => api.listOutbox({}), 'Could not read the outbox');
+      if (outbox) set({ outbox });
     },
-    loadTargets: async () => {
-      try {
+    loadTargets: () =>
+      toastOnError(async () => {
         const [segments, workshops] = await Promise.all([api.listSegments({}), api.listWorkshops({})]);
         set({ segments: [...segments].sort((a, b) => a.name.localeCompare(b.name)) });
         const docs = await Promise.all(workshops.filter((w) => w.personas > 0).map((w) => api.getWorkshop({ id: w.id })));
@@ -200,10 +181,7 @@ export const useMessages = create<MessagesState>((set, get) => {
             w.personas.map((p) => ({ workshopId: w.id, workshopTitle: w.title, personaId: p.id, personaName: p.name })),
           ),
         });
-      } catch (err) {
-        toast('error', `Could not read the segments and personas: ${errorMessage(err)}`);
-      }
-    },
+      }, 'Could not read the segments and personas'),
     newMessage: (kind) => void leave(() => {
       clearTimeout(timer);
       useApp.getState().setArea('messages');
@@ -230,13 +208,8 @@ export const useMessages = create<MessagesState>((set, get) => {
         set({ tab });
         return;
       }
-      let record: MessageRecord;
-      try {
-        record = await api.getMessage({ id });
-      } catch (err) {
-        toast('error', errorMessage(err));
-        return;
-      }
+      const record = await toastOnError(() => api.getMessage({ id }));
+      if (!record) return;
       await leave(() => {
         clearTimeout(timer);
         useApp.getState().setArea('messages');

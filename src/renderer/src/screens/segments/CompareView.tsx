@@ -8,6 +8,9 @@ import { cssVar, useResolvedTheme } from '../../lib/theme';
 import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
 import { ChartCard } from '../../ui/ChartCard';
+import { DataTable } from '../../ui/DataTable';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { EventNameInput, EventNameList } from './EventNameInput';
 import { useSegments } from './store';
 
 ChartJS.register(BarElement, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend);
@@ -148,15 +151,8 @@ export function CompareView({ preselect }: { preselect?: string[] }) {
           </ul>
         </fieldset>
         <div className="compare-goal">
-          <label>
-            Goal event
-            <input type="text" list={goalList} value={goal} spellCheck={false} onChange={(e) => setGoal(e.target.value)} />
-          </label>
-          <datalist id={goalList}>
-            {(catalog ?? []).map((e) => (
-              <option key={e.name} value={e.name} />
-            ))}
-          </datalist>
+          <EventNameInput label="Goal event" list={goalList} value={goal} onChange={setGoal} />
+          <EventNameList id={goalList} />
           <label>
             Converted within
             <select value={windowDays} onChange={(e) => setWindowDays(Number(e.target.value))}>
@@ -172,9 +168,7 @@ export function CompareView({ preselect }: { preselect?: string[] }) {
       {!ready ? (
         <p className="muted inline-empty">{picked.length < 2 ? 'Pick at least two segments.' : 'Name the goal event.'}</p>
       ) : comparison.error?.key === key ? (
-        <p className="error-banner" role="alert">
-          {comparison.error.message}
-        </p>
+        <ErrorNote error={comparison.error.message} banner />
       ) : result === null ? (
         <p className="muted pad">Comparing…</p>
       ) : (
@@ -189,35 +183,29 @@ export function CompareView({ preselect }: { preselect?: string[] }) {
                 </p>
               </div>
             </header>
-            <div className="table-scroll">
-              <table className="data-table compare-table" data-testid="compare-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Segment</th>
-                    <th scope="col" className="num">Size</th>
-                    <th scope="col" className="num">Share</th>
-                    <th scope="col" className="num">Converted</th>
-                    <th scope="col" className="num">Conversion</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {result.rows.map((r, i) => (
-                    <tr key={`${r.label}-${i}`}>
-                      <th scope="row">
-                        <span className="swatch" aria-hidden="true" style={{ background: colourOf(i) }} />
-                        {r.label}
-                      </th>
-                      <td className="num">{formatNumber(r.size)}</td>
-                      <td className="num">{percent(r.size, result.total)}</td>
-                      <td className="num">{formatNumber(r.converted)}</td>
-                      <td className="num">
-                        <strong>{percent(r.converted, r.size)}</strong>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              className="compare-table"
+              testId="compare-table"
+              rows={result.rows}
+              rowKey={(r, i) => `${r.label}-${i}`}
+              columns={[
+                {
+                  id: 'segment',
+                  header: 'Segment',
+                  rowHeader: true,
+                  cell: (r, i) => (
+                    <>
+                      <span className="swatch" aria-hidden="true" style={{ background: colourOf(i) }} />
+                      {r.label}
+                    </>
+                  ),
+                },
+                { id: 'size', header: 'Size', numeric: true, cell: (r) => formatNumber(r.size) },
+                { id: 'share', header: 'Share', numeric: true, cell: (r) => percent(r.size, result.total) },
+                { id: 'converted', header: 'Converted', numeric: true, cell: (r) => formatNumber(r.converted) },
+                { id: 'conversion', header: 'Conversion', numeric: true, cell: (r) => <strong>{percent(r.converted, r.size)}</strong> },
+              ]}
+            />
           </section>
           <div className="chart-pair">
             <ChartCard

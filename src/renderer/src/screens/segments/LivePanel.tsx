@@ -10,6 +10,7 @@ import { cssVar, useResolvedTheme, withAlpha } from '../../lib/theme';
 import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
 import { ChartCard } from '../../ui/ChartCard';
+import { ErrorNote } from '../../ui/ErrorNote';
 import { otherTraits, UserTimelinePanel } from '../data';
 
 ChartJS.register(LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Filler);
@@ -63,11 +64,7 @@ export function LivePanel({ rule, hasErrors }: { rule: Rule | null; hasErrors: b
             <p className="muted as-of">As of {formatDateTime(value.asOf)}</p>
           </div>
         )}
-        {preview.error?.key === key ? (
-          <p className="error-text" role="alert">
-            {preview.error.message}
-          </p>
-        ) : null}
+        <ErrorNote error={preview.error?.key === key ? preview.error.message : null} />
         {value && value.warnings.length > 0 && state !== 'invalid' ? (
           <ul className="gentle-notes" aria-label="Notes about the rule">
             {value.warnings.map((w) => (
@@ -165,9 +162,7 @@ function TrendCard({ points, stale, error }: { points: SegmentTrendPoint[] | nul
       rows={rows}
     >
       {error ? (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
+        <ErrorNote error={error} />
       ) : points === null ? (
         <p className="muted chart-wait">Drawing the trend…</p>
       ) : (

@@ -226,17 +226,7 @@ function ConditionFields({ condition: c, path }: { condition: EditCondition; pat
       const info = traits.find((t) => t.key === c.trait.trim());
       return (
         <div className="fields">
-          <input
-            className="w-name"
-            type="text"
-            aria-label="Trait"
-            placeholder="trait, e.g. plan"
-            list={ids.traits}
-            value={c.trait}
-            autoFocus={focus}
-            spellCheck={false}
-            onChange={(e) => set({ trait: e.target.value })}
-          />
+          <NameInput label="Trait" placeholder="trait, e.g. plan" list={ids.traits} value={c.trait} focus={focus} onChange={(trait) => set({ trait })} />
           <FilterValueFields value={c} suggestions={info?.values ?? []} onChange={(v) => set(v)} />
         </div>
       );
@@ -276,6 +266,34 @@ function ConditionFields({ condition: c, path }: { condition: EditCondition; pat
   }
 }
 
+interface NameInputProps {
+  label: string;
+  placeholder: string;
+  /** The id of the datalist of names seen in the cache. */
+  list: string;
+  value: string;
+  /** The condition was just added: its first field takes the focus. */
+  focus: boolean;
+  onChange(value: string): void;
+}
+
+/** What a condition is about (an event, a trait), with the names the cache holds as suggestions. */
+function NameInput({ label, placeholder, list, value, focus, onChange }: NameInputProps) {
+  return (
+    <input
+      className="w-name"
+      type="text"
+      aria-label={label}
+      placeholder={placeholder}
+      list={list}
+      value={value}
+      autoFocus={focus}
+      spellCheck={false}
+      onChange={(e) => onChange(e.target.value)}
+    />
+  );
+}
+
 function EventFields({ condition: c, focus }: { condition: EditEvent; focus: boolean }) {
   const { update, ids, catalog } = useEditor();
   const set = (change: Partial<EditEvent>): void => update(c.uid, (x) => ({ ...x, ...change }) as EditCondition);
@@ -290,17 +308,7 @@ function EventFields({ condition: c, focus }: { condition: EditEvent; focus: boo
     <div className="event-fields">
       <div className="fields">
         <span>Did</span>
-        <input
-          className="w-name"
-          type="text"
-          aria-label="Event"
-          placeholder="event, e.g. report_run"
-          list={ids.events}
-          value={c.event}
-          autoFocus={focus}
-          spellCheck={false}
-          onChange={(e) => set({ event: e.target.value })}
-        />
+        <NameInput label="Event" placeholder="event, e.g. report_run" list={ids.events} value={c.event} focus={focus} onChange={(event) => set({ event })} />
         <select aria-label="How many times" value={c.op} onChange={(e) => set({ op: e.target.value as EditEvent['op'] })}>
           {COUNT_OPS.map((op) => (
             <option key={op} value={op}>

@@ -1,7 +1,10 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type InputHTMLAttributes, type Ref } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { describeRule } from '../../../../shared/segments/describe';
-import { errorMessage } from '../../lib/api';
+import { ConfirmUndo } from '../../ui/ConfirmUndo';
+import { ErrorNote } from '../../ui/ErrorNote';
 import { toast } from '../../ui/toast';
+import { useBusyStep } from '../../ui/useBusyStep';
 import { LivePanel, SegmentTrend } from './LivePanel';
 import { conditionCount, toRule, type EditGroup } from './model';
 import { RuleEditor } from './RuleEditor';
@@ -12,16 +15,13 @@ export const MOD = isMac ? '⌘' : 'Ctrl';
 
 /** One segment, new or saved: its name, its rule as nested groups, the rule in words, and its live size. */
 export function SegmentBuilder() {
-  const draft = useSegments((s) => s.draft);
-  const segments = useSegments((s) => s.segments);
-  const catalog = useSegments((s) => s.catalog);
-  const traits = useSegments((s) => s.traits);
-  const pending = useSegments((s) => s.pending);
+  const { draft, segments, catalog, traits, pending } = useSegments(
+    useShallow((s) => ({ draft: s.draft, segments: s.segments, catalog: s.catalog, traits: s.traits, pending: s.pending })),
+  );
   const { setDraft, saveDraft, showList, resolvePending, setTemplateOpen } = useSegments.getState();
   const [saveError, setSaveError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const { busy: saving, run: runSave } = useBusyStep(setSaveError);
   const nameInput = useRef<HTMLInputElement>(null);
-  const pendingBar = useRef<HTMLDivElement>(null);
 
   const built = useMemo(() => (draft ? toRule(draft.root) : null), [draft]);
   const dirty = isDirty(draft);
@@ -39,10 +39,6 @@ export function SegmentBuilder() {
     // Only when another segment opens, not on every keystroke: `opened` says which.
   }, [opened]);
 
-  useEffect(() => {
-    if (pending) pendingBar.current?.focus();
-  }, [pending]);
-
   const save = useCallback(async (): Promise<boolean> => {
     const current = useSegments.getState().draft;
     if (!current) return false;
@@ -56,19 +52,12 @@ export function SegmentBuilder() {
       setSaveError(`Fix the rule first: ${check.errors[0] ?? 'it is not valid'}.`);
       return false;
     }
-    setSaving(true);
-    try {
-      const saved = await saveDraft();
-      setSaveError(null);
-      toast('success', `Saved “${saved.name}”.`);
-      return true;
-    } catch (err) {
-      setSaveError(errorMessage(err));
-      return false;
-    } finally {
-      setSaving(false);
-    }
-  }, [saveDraft]);
+    const saved = await runSave(saveDraft);
+    if (!saved) return false;
+    setSaveError(null);
+    toast('success', `Saved “${saved.name}”.`);
+    return true;
+  }, [saveDraft, runSave]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
@@ -93,28 +82,18 @@ export function SegmentBuilder() {
           <button type="button" className="link back" onClick={showList}>
             ← Segments
           </button>
-          <input
+          <DraftText
+            field="name"
             ref={nameInput}
             className="title-input"
-            type="text"
             aria-label="Segment name"
             placeholder="Name this segment"
-            value={draft.name}
             maxLength={200}
-            onChange={(e) => setDraft({ name: e.target.value })}
             onKeyDown={(e) => {
               if (e.key === 'Enter') void save();
             }}
           />
-          <input
-            className="description-input"
-            type="text"
-            aria-label="Description"
-            placeholder="What is this segment for? (optional)"
-            value={draft.description}
-            maxLength={2000}
-            onChange={(e) => setDraft({ description: e.target.value })}
-          />
+          <DraftText field="description" className="description-input" aria-label="Description" placeholder="What is this segment for? (optional)" maxLength={2000} />
         </div>
         <div className="header-actions">
           <span className="save-state muted" aria-live="polite" data-testid="save-state">
@@ -132,36 +111,37 @@ export function SegmentBuilder() {
       </header>
 
       {pending ? (
-        <div className="notice pending-bar" role="alertdialog" aria-labelledby="pending-text" tabIndex={-1} ref={pendingBar}>
-          <div>
-            <strong id="pending-text">Unsaved changes to “{draft.name.trim() || 'this segment'}”</strong>
-            <p>Save them before you {pending.label}?</p>
-          </div>
-          <div className="card-actions">
-            <button
-              type="button"
-              className="primary"
-              onClick={() => {
-                void save().then((ok) => ok && resolvePending('continue'));
-              }}
-            >
-              Save and continue
-            </button>
-            <button type="button" onClick={() => resolvePending('continue')}>
-              Discard changes
-            </button>
-            <button type="button" className="ghost" onClick={() => resolvePending('stay')}>
-              Keep editing
-            </button>
-          </div>
-        </div>
+        <ConfirmUndo
+          // Each navigation asks anew, and the question takes the focus again.
+          key={pending.asked}
+          tone="pending"
+          focusPrompt
+          title={`Unsaved changes to “${draft.name.trim() || 'this segment'}”`}
+          actions={
+            <>
+              <button
+                type="button"
+                className="primary"
+                onClick={() => {
+                  void save().then((ok) => ok && resolvePending('continue'));
+                }}
+              >
+                Save and continue
+              </button>
+              <button type="button" onClick={() => resolvePending('continue')}>
+                Discard changes
+              </button>
+              <button type="button" className="ghost" onClick={() => resolvePending('stay')}>
+                Keep editing
+              </button>
+            </>
+          }
+        >
+          Save them before you {pending.label}?
+        </ConfirmUndo>
       ) : null}
 
-      {saveError ? (
-        <p className="error-banner" role="alert" data-testid="save-error">
-          {saveError}
-        </p>
-      ) : null}
+      <ErrorNote error={saveError} banner testId="save-error" />
 
       <div className="builder-grid">
         <div className="builder-main">
@@ -200,4 +180,12 @@ export function SegmentBuilder() {
       </div>
     </div>
   );
+}
+
+type DraftTextProps = { field: 'name' | 'description'; ref?: Ref<HTMLInputElement> } & Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'>;
+
+/** The draft's name or description, edited in place in the header. */
+function DraftText({ field, ...input }: DraftTextProps) {
+  const value = useSegments((s) => s.draft?.[field] ?? '');
+  return <input type="text" {...input} value={value} onChange={(e) => useSegments.getState().setDraft({ [field]: e.target.value })} />;
 }

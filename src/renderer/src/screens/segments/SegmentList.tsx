@@ -1,11 +1,36 @@
 import { useEffect, useRef, useState } from 'react';
-import type { SavedSegment } from '../../../../shared/types';
+import type { SavedSegment, SegmentPreview } from '../../../../shared/types';
 import { api, errorMessage } from '../../lib/api';
 import { formatDateTime, formatNumber, percent } from '../../lib/format';
 import { useApp } from '../../store';
+import { ConfirmUndo } from '../../ui/ConfirmUndo';
+import { DataTable, type Column } from '../../ui/DataTable';
 import { EmptyState } from '../../ui/EmptyState';
+import { ErrorNote } from '../../ui/ErrorNote';
+import { focusLater } from '../../ui/focusLater';
+import { ScreenHeader } from '../../ui/ScreenHeader';
 import { toast } from '../../ui/toast';
-import { useSegments } from './store';
+import { toastOnError } from '../../ui/toastOnError';
+import { useEachInTurn } from '../../ui/useEachInTurn';
+import { deleteWithUndo } from '../../ui/useUndoableDelete';
+import { useSegments, type SegmentSize } from './store';
+
+/** What a row is in the middle of: the cells of a row share it, so the list holds it per segment. */
+interface RowState {
+  /** The name as typed, while the row is being renamed. */
+  renaming: string | null;
+  /** Why the last rename or delete failed. */
+  error: string | null;
+  /** The segments that use this one, while its delete waits for a yes. */
+  usedBy: SavedSegment[] | null;
+  busy: boolean;
+}
+
+const IDLE: RowState = { renaming: null, error: null, usedBy: null, busy: false };
+
+type PatchRow = (id: string, change: Partial<RowState>) => void;
+
+const renameButtonId = (s: SavedSegment): string => `rename-segment-${s.id}`;
 
 /** The saved segments: each with its rule in words and its size (counted one after another, after the list shows). */
 export function SegmentList() {
@@ -16,39 +41,30 @@ export function SegmentList() {
   const status = useApp((s) => s.status);
   const dataVersion = useApp((s) => s.dataVersion);
   const setArea = useApp((s) => s.setArea);
+  const [rows, setRows] = useState<Record<string, RowState>>({});
+  const patchRow: PatchRow = (id, change) => setRows((all) => ({ ...all, [id]: { ...(all[id] ?? IDLE), ...change } }));
+  const rowOf = (s: SavedSegment): RowState => rows[s.id] ?? IDLE;
 
   // Sizes come lazily, one segment at a time, so a long list never floods the backend.
-  useEffect(() => {
-    if (!segments || segments.length === 0) return;
-    let live = true;
-    const run = async (): Promise<void> => {
-      for (const s of segments) {
-        if (!live) return;
-        const stamp = `${s.updatedAt}:${dataVersion}`;
-        if (useSegments.getState().sizes[s.id]?.stamp === stamp) continue;
-        try {
-          const preview = await api.previewSegment({ rule: s.rule, sample: 0 });
-          if (live) setSize(s.id, { stamp, count: preview.count, total: preview.total, warnings: preview.warnings });
-        } catch (err) {
-          if (live) setSize(s.id, { stamp, count: -1, total: 0, warnings: [errorMessage(err)] });
-        }
-      }
-    };
-    const timer = setTimeout(() => void run(), 50);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [segments, dataVersion, setSize]);
+  useEachInTurn<SavedSegment, SegmentPreview>(
+    segments,
+    {
+      stamp: (s) => `${s.updatedAt}:${dataVersion}`,
+      held: (s) => useSegments.getState().sizes[s.id]?.stamp,
+      ask: (s) => api.previewSegment({ rule: s.rule, sample: 0 }),
+      put: (s, stamp, answer) =>
+        setSize(
+          s.id,
+          answer.error !== undefined
+            ? { stamp, count: -1, total: 0, warnings: [answer.error] }
+            : { stamp, count: answer.value.count, total: answer.value.total, warnings: answer.value.warnings },
+        ),
+    },
+    [dataVersion],
+  );
 
   if (segments === null) {
-    return listError ? (
-      <p className="error-banner" role="alert">
-        {listError}
-      </p>
-    ) : (
-      <p className="muted pad">Loading segments…</p>
-    );
+    return listError ? <ErrorNote error={listError} banner /> : <p className="muted pad">Loading segments…</p>;
   }
 
   if (segments.length === 0) {
@@ -91,257 +107,260 @@ export function SegmentList() {
     );
   }
 
+  const deleteNow = (s: SavedSegment): Promise<void> =>
+    deleteWithUndo({
+      name: s.name,
+      remove: async () => {
+        await api.deleteSegment({ id: s.id });
+        patchRow(s.id, { usedBy: null });
+      },
+      restore: async () => {
+        await api.saveSegment({ name: s.name, description: s.description, rule: s.rule });
+      },
+      refresh: useSegments.getState().refreshSegments,
+    }).catch((err: unknown) => patchRow(s.id, { error: errorMessage(err), busy: false }));
+
+  const columns: Column<SavedSegment>[] = [
+    { id: 'segment', header: 'Segment', className: 'name-cell', cell: (s) => <NameCell segment={s} row={rowOf(s)} patchRow={patchRow} /> },
+    { id: 'rule', header: 'Rule', className: 'wrap sentence-cell', cell: (s) => s.sentence },
+    { id: 'size', header: 'Size', numeric: true, className: 'size-cell', cellProps: () => ({ 'data-testid': 'segment-size' }), cell: (s) => <SizeCell size={sizes[s.id]} /> },
+  ];
+
   return (
     <div className="screen">
-      <header className="screen-header">
-        <div>
-          <h1>Segments</h1>
-          <p className="muted">
+      <ScreenHeader
+        title="Segments"
+        subtitle={
+          <>
             {segments.length === 1 ? 'One saved segment' : `${formatNumber(segments.length)} saved segments`}
             {status?.dataAsOf != null ? ` · sizes as of ${formatDateTime(status.dataAsOf)}` : ''}
-          </p>
-        </div>
-        <div className="header-actions">
-          <button type="button" className="ghost" onClick={() => showCompare()} disabled={segments.length < 2} title={segments.length < 2 ? 'Save two segments to compare them' : 'Do these segments behave differently?'}>
-            Compare
-          </button>
-          <button type="button" onClick={() => setTemplateOpen(true)}>
-            Start from a template
-          </button>
-          <button type="button" className="primary" onClick={() => newSegment()}>
-            New segment
-          </button>
-        </div>
-      </header>
-      {listError ? (
-        <p className="error-banner" role="alert">
-          {listError}
-        </p>
-      ) : null}
+          </>
+        }
+        actions={
+          <>
+            <button type="button" className="ghost" onClick={() => showCompare()} disabled={segments.length < 2} title={segments.length < 2 ? 'Save two segments to compare them' : 'Do these segments behave differently?'}>
+              Compare
+            </button>
+            <button type="button" onClick={() => setTemplateOpen(true)}>
+              Start from a template
+            </button>
+            <button type="button" className="primary" onClick={() => newSegment()}>
+              New segment
+            </button>
+          </>
+        }
+      />
+      <ErrorNote error={listError} banner />
       <section className="card list-card" aria-label="Saved segments">
-        <table className="data-table list-table" data-testid="segment-list">
-          <thead>
-            <tr>
-              <th scope="col">Segment</th>
-              <th scope="col">Rule</th>
-              <th scope="col" className="num">
-                Size
-              </th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {segments.map((s) => (
-              <SegmentRow key={s.id} segment={s} size={sizes[s.id]} />
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          className="list-table"
+          scroll={false}
+          testId="segment-list"
+          columns={columns}
+          rows={segments}
+          rowKey={(s) => s.id}
+          rowProps={(s) => ({ className: rowOf(s).usedBy ? 'segment-row confirming' : 'segment-row', 'data-testid': 'segment-row' })}
+          actions={{ cell: (s) => <RowActions segment={s} row={rowOf(s)} patchRow={patchRow} deleteNow={deleteNow} /> }}
+          detail={(s) => {
+            const { usedBy, busy } = rowOf(s);
+            return usedBy ? { className: 'confirm-row', content: <UsedByPrompt segment={s} usedBy={usedBy} busy={busy} patchRow={patchRow} deleteNow={deleteNow} /> } : null;
+          }}
+        />
       </section>
     </div>
   );
 }
 
-function SegmentRow({ segment: s, size }: { segment: SavedSegment; size: ReturnType<typeof useSegments.getState>['sizes'][string] | undefined }) {
-  const { openSegment, refreshSegments } = useSegments.getState();
-  const [renaming, setRenaming] = useState(false);
-  const [name, setName] = useState(s.name);
-  const [rowError, setRowError] = useState<string | null>(null);
-  const [confirm, setConfirm] = useState<SavedSegment[] | null>(null);
-  const [busy, setBusy] = useState(false);
-  const renameInput = useRef<HTMLInputElement>(null);
-  const renameButton = useRef<HTMLButtonElement>(null);
-  const confirmButton = useRef<HTMLButtonElement>(null);
+interface RowProps {
+  segment: SavedSegment;
+  row: RowState;
+  patchRow: PatchRow;
+}
 
+/** The name, opening the builder; in its place while renaming, the rename form. */
+function NameCell({ segment: s, row, patchRow }: RowProps) {
+  const renameInput = useRef<HTMLInputElement>(null);
+  const renaming = row.renaming !== null;
   useEffect(() => {
     if (renaming) renameInput.current?.select();
   }, [renaming]);
-  useEffect(() => {
-    if (confirm) confirmButton.current?.focus();
-  }, [confirm]);
 
-  const rename = async (): Promise<void> => {
-    const next = name.trim();
+  const rename = async (typed: string): Promise<void> => {
+    const next = typed.trim();
     if (next === s.name) {
-      setRenaming(false);
+      patchRow(s.id, { renaming: null });
       return;
     }
-    setBusy(true);
+    patchRow(s.id, { busy: true });
     try {
       await api.saveSegment({ id: s.id, name: next, description: s.description, rule: s.rule });
-      setRenaming(false);
-      setRowError(null);
-      await refreshSegments();
+      patchRow(s.id, { renaming: null, error: null });
+      await useSegments.getState().refreshSegments();
       toast('success', `Renamed to “${next}”.`);
     } catch (err) {
-      setRowError(errorMessage(err));
+      patchRow(s.id, { error: errorMessage(err) });
     } finally {
-      setBusy(false);
-    }
-  };
-
-  const duplicate = async (): Promise<void> => {
-    try {
-      const copy = await api.duplicateSegment({ id: s.id });
-      await refreshSegments();
-      toast('success', `Duplicated as “${copy.name}”.`, { label: 'Open', run: () => void openSegment(copy.id) });
-    } catch (err) {
-      toast('error', errorMessage(err));
-    }
-  };
-
-  const reallyDelete = async (): Promise<void> => {
-    setBusy(true);
-    try {
-      await api.deleteSegment({ id: s.id });
-      setConfirm(null);
-      await refreshSegments();
-      const restore = { name: s.name, description: s.description, rule: s.rule };
-      toast('info', `Deleted “${s.name}”.`, {
-        label: 'Undo',
-        run: () => {
-          api
-            .saveSegment(restore)
-            .then(async (back) => {
-              await refreshSegments();
-              toast('success', `Restored “${back.name}”.`);
-            })
-            .catch((err: unknown) => toast('error', `Could not restore “${s.name}”: ${errorMessage(err)}`));
-        },
-      });
-    } catch (err) {
-      setRowError(errorMessage(err));
-      setBusy(false);
-    }
-  };
-
-  const askDelete = async (): Promise<void> => {
-    setBusy(true);
-    try {
-      const usage = await api.segmentUsage({ id: s.id });
-      setBusy(false);
-      if (usage.segments.length > 0) setConfirm(usage.segments);
-      else await reallyDelete();
-    } catch (err) {
-      setRowError(errorMessage(err));
-      setBusy(false);
+      patchRow(s.id, { busy: false });
     }
   };
 
   return (
     <>
-      <tr className={confirm ? 'segment-row confirming' : 'segment-row'} data-testid="segment-row">
-        <td className="name-cell">
-          {renaming ? (
-            <form
-              className="rename-form"
-              onSubmit={(e) => {
+      {row.renaming !== null ? (
+        <form
+          className="rename-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void rename(row.renaming ?? s.name);
+          }}
+        >
+          <input
+            ref={renameInput}
+            type="text"
+            aria-label={`New name for ${s.name}`}
+            value={row.renaming}
+            maxLength={200}
+            onChange={(e) => patchRow(s.id, { renaming: e.target.value })}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
                 e.preventDefault();
-                void rename();
-              }}
-            >
-              <input
-                ref={renameInput}
-                type="text"
-                aria-label={`New name for ${s.name}`}
-                value={name}
-                maxLength={200}
-                onChange={(e) => setName(e.target.value)}
-                onKeyDown={(e) => {
-                  if (e.key === 'Escape') {
-                    e.preventDefault();
-                    setRenaming(false);
-                    setName(s.name);
-                    setRowError(null);
-                    setTimeout(() => renameButton.current?.focus(), 0);
-                  }
-                }}
-                disabled={busy}
-              />
-              <button type="submit" className="small" disabled={busy}>
-                Rename
-              </button>
-            </form>
-          ) : (
-            <button type="button" className="link row-name" onClick={() => void openSegment(s.id)} title="Open in the builder">
-              {s.name}
-            </button>
-          )}
-          {s.description ? <div className="muted small-text">{s.description}</div> : null}
-          {rowError ? (
-            <div className="error-text small-text" role="alert">
-              {rowError}
-            </div>
-          ) : null}
-        </td>
-        <td className="wrap sentence-cell">{s.sentence}</td>
-        <td className="num size-cell" data-testid="segment-size">
-          {size === undefined ? (
-            <span className="muted" aria-label="Counting">
-              …
-            </span>
-          ) : size.count < 0 ? (
-            <span className="error-text" title={size.warnings[0]}>
-              error
-            </span>
-          ) : (
-            <>
-              <strong>{formatNumber(size.count)}</strong>
-              <div className="muted small-text">{percent(size.count, size.total)}</div>
-              {size.warnings.length > 0 ? (
-                <div className="note-text small-text" title={size.warnings.join('\n')}>
-                  {size.warnings.length === 1 ? '1 note' : `${size.warnings.length} notes`}
-                </div>
-              ) : null}
-            </>
-          )}
-        </td>
-        <td className="row-actions">
-          <button
-            ref={renameButton}
-            type="button"
-            className="ghost small"
-            aria-label={`Rename ${s.name}`}
-            onClick={() => {
-              setName(s.name);
-              setRenaming(true);
+                patchRow(s.id, { renaming: null, error: null });
+                focusLater(() => document.getElementById(renameButtonId(s)));
+              }
             }}
-            disabled={busy || renaming}
-          >
+            disabled={row.busy}
+          />
+          <button type="submit" className="small" disabled={row.busy}>
             Rename
           </button>
-          <button type="button" className="ghost small" aria-label={`Duplicate ${s.name}`} onClick={() => void duplicate()} disabled={busy}>
-            Duplicate
-          </button>
-          <button type="button" className="ghost small danger" aria-label={`Delete ${s.name}`} onClick={() => void askDelete()} disabled={busy}>
-            Delete
-          </button>
-        </td>
-      </tr>
-      {confirm ? (
-        <tr className="confirm-row">
-          <td colSpan={4}>
-            <div className="notice error" role="alertdialog" aria-label={`Delete ${s.name}?`}>
-              <div>
-                <strong>Delete “{s.name}”? Other segments use it.</strong>
-                <p>
-                  {confirm.map((u) => `“${u.name}”`).join(', ')} {confirm.length === 1 ? 'refers' : 'refer'} to it and will stop working until{' '}
-                  {confirm.length === 1 ? 'its rule is' : 'their rules are'} changed.
-                </p>
-              </div>
-              <div className="card-actions">
-                <button ref={confirmButton} type="button" className="danger-solid" onClick={() => void reallyDelete()} disabled={busy}>
-                  Delete anyway
-                </button>
-                <button type="button" onClick={() => setConfirm(null)}>
-                  Keep it
-                </button>
-              </div>
-            </div>
-          </td>
-        </tr>
+        </form>
+      ) : (
+        <button type="button" className="link row-name" onClick={() => void useSegments.getState().openSegment(s.id)} title="Open in the builder">
+          {s.name}
+        </button>
+      )}
+      {s.description ? <div className="muted small-text">{s.description}</div> : null}
+      {row.error ? (
+        <div className="error-text small-text" role="alert">
+          {row.error}
+        </div>
       ) : null}
     </>
+  );
+}
+
+/** How many users the segment holds, once counted. */
+function SizeCell({ size }: { size: SegmentSize | undefined }) {
+  if (size === undefined) {
+    return (
+      <span className="muted" aria-label="Counting">
+        …
+      </span>
+    );
+  }
+  if (size.count < 0) {
+    return (
+      <span className="error-text" title={size.warnings[0]}>
+        error
+      </span>
+    );
+  }
+  return (
+    <>
+      <strong>{formatNumber(size.count)}</strong>
+      <div className="muted small-text">{percent(size.count, size.total)}</div>
+      {size.warnings.length > 0 ? (
+        <div className="note-text small-text" title={size.warnings.join('\n')}>
+          {size.warnings.length === 1 ? '1 note' : `${size.warnings.length} notes`}
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+interface DeleteProps extends RowProps {
+  deleteNow(s: SavedSegment): Promise<void>;
+}
+
+/** Rename, duplicate, and delete: at once with Undo, or after a question when other segments use it. */
+function RowActions({ segment: s, row, patchRow, deleteNow }: DeleteProps) {
+  const duplicate = () =>
+    toastOnError(async () => {
+      const copy = await api.duplicateSegment({ id: s.id });
+      await useSegments.getState().refreshSegments();
+      toast('success', `Duplicated as “${copy.name}”.`, { label: 'Open', run: () => void useSegments.getState().openSegment(copy.id) });
+    });
+
+  // Undo cannot mend the segments that refer to this one: those are named first.
+  const askDelete = async (): Promise<void> => {
+    patchRow(s.id, { busy: true });
+    try {
+      const usage = await api.segmentUsage({ id: s.id });
+      if (usage.segments.length > 0) patchRow(s.id, { busy: false, usedBy: usage.segments });
+      else await deleteNow(s);
+    } catch (err) {
+      patchRow(s.id, { error: errorMessage(err), busy: false });
+    }
+  };
+
+  return (
+    <>
+      <button
+        id={renameButtonId(s)}
+        type="button"
+        className="ghost small"
+        aria-label={`Rename ${s.name}`}
+        onClick={() => patchRow(s.id, { renaming: s.name })}
+        disabled={row.busy || row.renaming !== null}
+      >
+        Rename
+      </button>
+      <button type="button" className="ghost small" aria-label={`Duplicate ${s.name}`} onClick={() => void duplicate()} disabled={row.busy}>
+        Duplicate
+      </button>
+      <button type="button" className="ghost small danger" aria-label={`Delete ${s.name}`} onClick={() => void askDelete()} disabled={row.busy}>
+        Delete
+      </button>
+    </>
+  );
+}
+
+interface UsedByPromptProps {
+  segment: SavedSegment;
+  usedBy: SavedSegment[];
+  busy: boolean;
+  patchRow: PatchRow;
+  deleteNow(s: SavedSegment): Promise<void>;
+}
+
+/** Names the segments that refer to this one before it goes. */
+function UsedByPrompt({ segment: s, usedBy, busy, patchRow, deleteNow }: UsedByPromptProps) {
+  return (
+    <ConfirmUndo
+      label={`Delete ${s.name}?`}
+      title={`Delete “${s.name}”? Other segments use it.`}
+      actions={
+        <>
+          <button
+            type="button"
+            className="danger-solid"
+            autoFocus
+            onClick={() => {
+              patchRow(s.id, { busy: true });
+              void deleteNow(s);
+            }}
+            disabled={busy}
+          >
+            Delete anyway
+          </button>
+          <button type="button" onClick={() => patchRow(s.id, { usedBy: null })}>
+            Keep it
+          </button>
+        </>
+      }
+    >
+      {usedBy.map((u) => `“${u.name}”`).join(', ')} {usedBy.length === 1 ? 'refers' : 'refer'} to it and will stop working until{' '}
+      {usedBy.length === 1 ? 'its rule is' : 'their rules are'} changed.
+    </ConfirmUndo>
   );
 }

@@ -9,6 +9,7 @@ import type { EventCatalogEntry, SavedSegment } from '../../../../shared/types';
 import { api, errorMessage } from '../../lib/api';
 import { useApp } from '../../store';
 import { toast } from '../../ui/toast';
+import { toastOnError } from '../../ui/toastOnError';
 import { emptyRoot, fromRule, toRule, type EditGroup } from './model';
 
 export type SegmentsView = { kind: 'list' } | { kind: 'builder' } | { kind: 'compare'; preselect?: string[] };
@@ -50,8 +51,8 @@ interface SegmentsState {
   segments: SavedSegment[] | null;
   listError: string | null;
   draft: SegmentDraft | null;
-  /** A navigation waiting for the user to save or discard the draft's changes. */
-  pending: { label: string; run: () => void } | null;
+  /** A navigation waiting for the user to save or discard the draft's changes; `asked` tells each question from the last. */
+  pending: { label: string; run: () => void; asked: number } | null;
   templateOpen: boolean;
   catalog: EventCatalogEntry[] | null;
   traits: TraitInfo[];
@@ -73,6 +74,7 @@ interface SegmentsState {
 }
 
 let opened = 0;
+let asked = 0;
 
 /** What the draft would save, as text: equal texts mean nothing to save. */
 export function draftSnapshot(d: Pick<SegmentDraft, 'name' | 'description' | 'root'>): string {
@@ -97,7 +99,8 @@ export const useSegments = create<SegmentsState>((set, get) => {
     if (view.kind === 'builder' && isDirty(draft)) {
       // The question shows in the builder, wherever the navigation came from (the palette, say).
       useApp.getState().setArea('segments');
-      set({ pending: { label, run } });
+      asked += 1;
+      set({ pending: { label, run, asked } });
     } else run();
   };
 
@@ -154,13 +157,8 @@ export const useSegments = create<SegmentsState>((set, get) => {
         set({ view: { kind: 'builder' }, draft, pending: null, templateOpen: false });
       }),
     openSegment: async (id) => {
-      let segment: SavedSegment;
-      try {
-        segment = await api.getSegment({ id });
-      } catch (err) {
-        toast('error', errorMessage(err));
-        return;
-      }
+      const segment = await toastOnError(() => api.getSegment({ id }));
+      if (!segment) return;
       guard(`open “${segment.name}”`, () => {
         useApp.getState().setArea('segments');
         set({ view: { kind: 'builder' }, draft: makeDraft(segment.id, segment.name, segment.description, fromRule(segment.rule)), pending: null });
