@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import type { Workshop, WorkshopSummary } from '../../../../shared/workshop/model';
 import { api, errorMessage } from '../../lib/api';
+import { archivableList, type ArchivableList } from '../../lib/archivable-list';
 import { useApp } from '../../store';
 import { toast } from '../../ui/toast';
 
@@ -12,10 +13,7 @@ export const AUTOSAVE_DELAY_MS = 500;
 
 export type SaveState = 'saved' | 'pending' | 'saving' | 'error';
 
-interface WorkshopsState {
-  list: WorkshopSummary[] | null;
-  listError: string | null;
-  includeArchived: boolean;
+interface WorkshopsState extends ArchivableList<WorkshopSummary> {
   createOpen: boolean;
   /** The open workshop as edited here (ahead of the server while a save is due). */
   doc: Workshop | null;
@@ -25,8 +23,6 @@ interface WorkshopsState {
   saveState: SaveState;
   saveError: string | null;
   presenting: boolean;
-  refreshList(): Promise<void>;
-  setIncludeArchived(on: boolean): void;
   setCreateOpen(open: boolean): void;
   /** Opens a workshop; refuses (and says why) while the open one has changes the server refused. */
   open(id: string): Promise<void>;
@@ -116,9 +112,7 @@ export const useWorkshops = create<WorkshopsState>((set, get) => {
   };
 
   return {
-    list: null,
-    listError: null,
-    includeArchived: false,
+    ...archivableList<WorkshopSummary>(set, get, (query) => api.listWorkshops(query)),
     createOpen: false,
     doc: null,
     saved: null,
@@ -126,17 +120,6 @@ export const useWorkshops = create<WorkshopsState>((set, get) => {
     saveState: 'saved',
     saveError: null,
     presenting: false,
-    refreshList: async () => {
-      try {
-        set({ list: await api.listWorkshops({ includeArchived: get().includeArchived }), listError: null });
-      } catch (err) {
-        set({ listError: errorMessage(err) });
-      }
-    },
-    setIncludeArchived: (includeArchived) => {
-      set({ includeArchived });
-      void get().refreshList();
-    },
     setCreateOpen: (createOpen) => set({ createOpen }),
     open: async (id) => {
       await get().flush();
