@@ -4,8 +4,8 @@
  * Segment spec's documented forms (the HTTP API's /v1/batch body with its top-level context); each test
  * writes its fixture file itself.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -204,3 +204,65 @@ describe('the CLI', () => {
     expect(run.stdout).toMatch(/line 2, element 3: missing timestamp/);
   });
 });
+
+describe('a record too long to hold (issue 15, "Limits and robustness")', () => {
+  const good = (from: number, count: number): string => ndjson(Array.from({ length: count }, (_, k) => track(`ok-${from + k}`, `u-${(from + k) % 50}`)));
+
+  it('rejects a 3 MB line at its line inline, gzip or not, and imports the lines around it', async () => {
+    const long = `{"type":"track","event":"Huge","userId":"u-1","messageId":"huge","timestamp":"2024-05-01T10:00:00.000Z","properties":{"pad":"${'x'.repeat(3_000_000)}"}}\n`;
+    const content = good(0, 10) + long + good(10, 10);
+    for (const [name, data] of [['long.ndjson', content], ['long.ndjson.gz', gzipSync(content)]] as const) {
+      const { db, summary } = await importContent(name, data);
+      expect(summary).toMatchObject({ imported: 20, rejected: 1, errors: [{ line: 11, reason: expect.stringMatching(/larger than 1 MB of text/) }] });
+      expect(eventIds(db)).toHaveLength(20);
+    }
+  });
+
+  it('imports the good records around a 100 MB line on the parser threads, the line rejected at its place, memory flat', async () => {
+    const cli = join(process.cwd(), 'out', 'main', 'cli.js');
+    if (!existsSync(cli)) throw new Error('out/main/cli.js is missing: `npm test` builds before the unit tests; run `npm run build`.');
+    const dir = tempDir();
+    const file = join(dir, 'huge-line.ndjson');
+    const fd = openSync(file, 'w');
+    try {
+      writeSync(fd, good(0, 1000));
+      writeSync(fd, '{"type":"track","event":"Huge","userId":"u-1","messageId":"huge","timestamp":"2024-05-01T10:00:00.000Z","properties":{"pad":"');
+      const mb = Buffer.alloc(1024 * 1024, 'x');
+      for (let i = 0; i < 100; i++) writeSync(fd, mb);
+      writeSync(fd, '"}}\n');
+      writeSync(fd, good(1000, 1000));
+    } finally {
+      closeSync(fd);
+    }
+    const { summary, peakRssMb } = await importWithCli(cli, file, join(dir, 'cache.db'));
+    expect(summary).toMatchObject({ imported: 2000, rejected: 1, errors: [{ line: 1001, reason: expect.stringMatching(/larger than 1 MB of text/) }] });
+    // A small import peaks around 150 MB; holding the line (twice, as text and decoded) would pass 300 MB.
+    expect(peakRssMb).toBeLessThan(260);
+  });
+});
+
+/** The built CLI's import with --json, and its peak resident memory (VmHWM, polled until it exits). */
+function importWithCli(cli: string, file: string, db: string): Promise<{ summary: ImportSummary; peakRssMb: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'import', file, '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let peakKb = 0;
+    const poll = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch {
+        // The child is gone; its last reading stands.
+      }
+    }, 20);
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(poll);
+      if (code !== 0) return reject(new Error(`import exited ${code}: ${err}`));
+      resolve({ summary: JSON.parse(out.trim()) as ImportSummary, peakRssMb: Math.round(peakKb / 1024) });
+    });
+  });
+}

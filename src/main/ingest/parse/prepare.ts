@@ -21,6 +21,7 @@ import {
   readNdjson,
   readNdjsonChunks,
   SURELY_SMALL_TEXT,
+  tooLong,
   type ByteRange,
   type EnvelopeDefaults,
   type Packaging,
@@ -247,6 +248,10 @@ export function* prepareNdjsonInto(
   let text = 0;
   for (const chunk of readNdjsonChunks(path, progress, range)) {
     const { starts, ends, lines } = chunk;
+    if (chunk.oversized !== undefined) {
+      builder.reject({ line: chunk.oversized, reason: tooLong() });
+      count += 1;
+    }
     builder.useChunk(chunk.text);
     let unusual = -1;
     for (let k = 0; k < starts.length; k++) {

@@ -71,6 +71,14 @@ export const BATCH_TEXT = 2 * 1024 * 1024;
 export const CHUNK_BYTES = 1_000_000;
 
 /**
+ * Characters of text the readers hold for one record (an NDJSON line, an object or envelope element of a
+ * JSON-objects file, an envelope's member): a record longer than this is rejected at its location
+ * without being held whole, so one huge record cannot exhaust a parser thread's heap (the compact size
+ * limit, 32 KB, refuses it anyway; this bounds the memory on the way there).
+ */
+export const MAX_HELD_RECORD_TEXT = 1024 * 1024;
+
+/**
  * The file (or a range of it) in chunks of CHUNK_BYTES, read synchronously: the import runs on its own (worker)
  * thread, and a synchronous read keeps it busy instead of idling between asynchronous chunks.
  */
@@ -148,6 +156,11 @@ export interface NdjsonChunk {
   starts: number[];
   ends: number[];
   lines: number[];
+  /**
+   * A line that ended in this chunk (before its records) but was let go for its length, unread: over
+   * MAX_HELD_RECORD_TEXT, it is rejected at its line without being held whole.
+   */
+  oversized?: number;
 }
 
 /**
@@ -162,6 +175,8 @@ export class NdjsonSplitter {
   line = 0;
   /** The previous chunk's last byte: when it was ASCII, the decoder holds no partial character. */
   private lastByte = 0;
+  /** The number of the line being let go for its length (read past up to its end, not kept); 0: none. */
+  private skipping = 0;
 
   constructor(private first: boolean) {}
 
@@ -176,14 +191,37 @@ export class NdjsonSplitter {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       this.first = false;
     }
+    let oversized = 0;
+    if (this.skipping !== 0) {
+      const newline = text.indexOf('\n');
+      if (newline === -1) return { text: '', starts: [], ends: [], lines: [] };
+      oversized = this.skipping;
+      this.skipping = 0;
+      this.line += 1;
+      text = text.slice(newline + 1);
+    }
     const chunk = this.spans(text, false);
     this.carry = text.slice(chunk.rest);
+    // A line longer than a record may be is let go rather than held whole (one line of 100 MB would
+    // otherwise grow the carry to 100 MB, and past a thread's heap).
+    if (this.carry.length > MAX_HELD_RECORD_TEXT) {
+      this.skipping = this.line + 1;
+      this.carry = '';
+    }
+    if (oversized !== 0) chunk.oversized = oversized;
     return chunk;
   }
 
   /** The last line, when the file does not end with a line break. */
   end(): NdjsonChunk | null {
     this.carry += this.decoder.end();
+    if (this.skipping !== 0) {
+      this.line += 1;
+      const oversized = this.skipping;
+      this.skipping = 0;
+      this.carry = '';
+      return { text: '', starts: [], ends: [], lines: [], oversized };
+    }
     return this.carry === '' ? null : this.spans(this.carry, true);
   }
 
@@ -298,6 +336,7 @@ export async function* readNdjson(path: string, progress: ReadProgress, range?: 
   const take = (chunk: NdjsonChunk | null): void => {
     progress.lines = splitter.line;
     if (chunk === null) return;
+    if (chunk.oversized !== undefined) batch.push({ line: chunk.oversized, error: tooLong() });
     for (let k = 0; k < chunk.starts.length; k++) {
       const text = chunk.text.slice(chunk.starts[k], chunk.ends[k]);
       batch.push({ line: chunk.lines[k] as number, text, bytes: byteSize(text) });
@@ -447,13 +486,6 @@ export async function* readJsonObjects(path: string, progress: ReadProgress, gzi
   for await (const batch of scanJsonObjects(path, { bytes: 0 }, gzip, defaults, false)) void batch;
   yield* scanJsonObjects(path, progress, gzip, defaults, true);
 }
-
-/**
- * Characters of text a JSON-objects file may hold for one record (or one envelope member): a record
- * longer than this is rejected at its location without being held whole (the compact size limit,
- * 32 KB, refuses it anyway; this bounds the memory on the way there).
- */
-export const MAX_HELD_RECORD_TEXT = 1024 * 1024;
 
 async function* scanJsonObjects(
   path: string,
@@ -626,7 +658,8 @@ async function* scanJsonObjects(
   if (batch.length > 0) yield batch;
 }
 
-function tooLong(): string {
+/** Why a record whose text exceeds MAX_HELD_RECORD_TEXT is rejected. */
+export function tooLong(): string {
   return `record is larger than ${MAX_HELD_RECORD_TEXT / (1024 * 1024)} MB of text, so it was not read`;
 }
 
