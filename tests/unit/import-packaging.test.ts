@@ -4,16 +4,17 @@
  * Segment spec's documented forms (the HTTP API's /v1/batch body with its top-level context); each test
  * writes its fixture file itself.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { openCache, type Db } from '../../src/main/db/connection';
+import type { Db } from '../../src/main/db/connection';
 import { importFile } from '../../src/main/ingest/import-file';
 import { getReport } from '../../src/main/ingest/reports';
 import type { ImportSummary } from '../../src/shared/types';
 import { useTempCache, useTempDir } from './helpers';
+import { builtCli, importInChildProcess, importWithBuiltCli } from './ingest-helpers';
 
 const tempCache = useTempCache();
 const tempDir = useTempDir();
@@ -49,22 +50,8 @@ async function importContent(name: string, content: string | Buffer): Promise<{ 
 
 /** The same import in a child process, on parser threads as the app and the CLI run it. */
 function importOnThreads(name: string, content: string | Buffer, env: Record<string, string> = {}): { summary: ImportSummary; ids: string[] } {
-  const dir = tempDir();
-  const file = join(dir, name);
-  const cache = join(dir, 'child.db');
-  writeFileSync(file, content);
-  const run = spawnSync(process.execPath, ['--import', './scripts/register-ts.mjs', 'tests/unit/fixtures/import-run.ts', file, cache], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-  });
-  if (run.status !== 0) throw new Error(`import-run exited ${run.status}: ${run.stderr}`);
-  const summary = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as ImportSummary;
-  const { db } = openCache(cache);
-  try {
-    return { summary, ids: eventIds(db) };
-  } finally {
-    db.close();
-  }
+  const { summary, read } = importInChildProcess(tempDir(), name, content, env, eventIds);
+  return { summary, ids: read };
 }
 
 function eventIds(db: Db): string[] {
@@ -191,8 +178,7 @@ describe('a file holding one JSON object', () => {
 
 describe('the CLI', () => {
   it('prints a rejection inside an envelope as "line n, element k", and the packaging it recognized', () => {
-    const cli = join(process.cwd(), 'out', 'main', 'cli.js');
-    if (!existsSync(cli)) throw new Error('out/main/cli.js is missing: `npm test` builds before the unit tests; run `npm run build`.');
+    const cli = builtCli();
     const dir = tempDir();
     const file = join(dir, 'batches.gz');
     const body = batchBody('k', 'u-1', 3);
@@ -219,8 +205,6 @@ describe('a record too long to hold (issue 15, "Limits and robustness")', () => 
   });
 
   it('imports the good records around a 100 MB line on the parser threads, the line rejected at its place, memory flat', async () => {
-    const cli = join(process.cwd(), 'out', 'main', 'cli.js');
-    if (!existsSync(cli)) throw new Error('out/main/cli.js is missing: `npm test` builds before the unit tests; run `npm run build`.');
     const dir = tempDir();
     const file = join(dir, 'huge-line.ndjson');
     const fd = openSync(file, 'w');
@@ -234,35 +218,10 @@ describe('a record too long to hold (issue 15, "Limits and robustness")', () => 
     } finally {
       closeSync(fd);
     }
-    const { summary, peakRssMb } = await importWithCli(cli, file, join(dir, 'cache.db'));
+    const { out, peakRssMb } = await importWithBuiltCli(file, join(dir, 'cache.db'));
+    const summary = JSON.parse(out.trim()) as ImportSummary;
     expect(summary).toMatchObject({ imported: 2000, rejected: 1, errors: [{ line: 1001, reason: expect.stringMatching(/larger than 1 MB of text/) }] });
     // A small import peaks around 150 MB; holding the line (twice, as text and decoded) would pass 300 MB.
     expect(peakRssMb).toBeLessThan(260);
   });
 });
-
-/** The built CLI's import with --json, and its peak resident memory (VmHWM, polled until it exits). */
-function importWithCli(cli: string, file: string, db: string): Promise<{ summary: ImportSummary; peakRssMb: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'import', file, '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let peakKb = 0;
-    const poll = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peakKb = Math.max(peakKb, Number(m[1]));
-      } catch {
-        // The child is gone; its last reading stands.
-      }
-    }, 20);
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearInterval(poll);
-      if (code !== 0) return reject(new Error(`import exited ${code}: ${err}`));
-      resolve({ summary: JSON.parse(out.trim()) as ImportSummary, peakRssMb: Math.round(peakKb / 1024) });
-    });
-  });
-}
