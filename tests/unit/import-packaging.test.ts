@@ -204,6 +204,16 @@ describe('a record too long to hold (issue 15, "Limits and robustness")', () => 
     }
   });
 
+  it('rejects a 3 MB element of a JSON array at its element, gzip or not, and imports the others', async () => {
+    const huge = { ...track('huge', 'u-1'), properties: { pad: 'x'.repeat(3_000_000) } };
+    const text = JSON.stringify([track('a-1', 'u-1'), huge, track('a-2', 'u-2')]);
+    for (const [name, data] of [['array.json', text], ['array.json.gz', gzipSync(text)]] as const) {
+      const { db, summary } = await importContent(name, data);
+      expect(summary).toMatchObject({ imported: 2, rejected: 1, errors: [{ line: 2, reason: expect.stringMatching(/larger than 1 MB of text/) }] });
+      expect(eventIds(db)).toEqual(['a-1', 'a-2']);
+    }
+  });
+
   it('imports the good records around a 100 MB line on the parser threads, the line rejected at its place, memory flat', async () => {
     const dir = tempDir();
     const file = join(dir, 'huge-line.ndjson');

@@ -373,6 +373,7 @@ export async function* readJsonArray(path: string, progress: ReadProgress, gzip 
   let depth = 0;
   let inString = false;
   let escaped = false;
+  let elementDropped = false;
 
   const scan = (final: boolean): void => {
     while (pos < buffer.length && !closed) {
@@ -436,6 +437,11 @@ export async function* readJsonArray(path: string, progress: ReadProgress, gzip 
   const emit = (text: string): void => {
     index += 1;
     elementStart = -1;
+    if (elementDropped) {
+      elementDropped = false;
+      batch.push({ line: index, error: tooLong() });
+      return;
+    }
     const trimmed = text.trim();
     batch.push({ line: index, text: trimmed, bytes: byteSize(trimmed) });
   };
@@ -443,6 +449,11 @@ export async function* readJsonArray(path: string, progress: ReadProgress, gzip 
   for await (const chunk of contentChunks(path, progress, gzip)) {
     buffer += decoder.write(chunk);
     scan(false);
+    // An element longer than a record may be is let go as it is read (still scanned for its end), and rejected there.
+    if (elementStart !== -1 && pos - elementStart > MAX_HELD_RECORD_TEXT) {
+      elementStart = pos;
+      elementDropped = true;
+    }
     // Keep only the unfinished element.
     const keepFrom = elementStart === -1 ? pos : elementStart;
     buffer = buffer.slice(keepFrom);
