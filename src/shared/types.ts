@@ -129,9 +129,14 @@ export interface AppInfo {
 
 export type EventFileFormat = 'ndjson' | 'json' | 'csv';
 
-/** One rejected record: where it is (1-based line, or element index for a JSON array) and why. */
+/**
+ * One rejected record: where it is (1-based line, or element index for a JSON array; inside a batch
+ * envelope, the envelope's line and the record's 1-based element number) and why.
+ */
 export interface ImportError {
   line: number;
+  /** The record's 1-based element number in the batch envelope at `line`; absent outside envelopes. */
+  element?: number;
   reason: string;
 }
 
@@ -167,6 +172,11 @@ export interface ImportDetails {
   futureDated?: number;
   /** The latest instant among them, ms. */
   latestFutureTs?: number;
+  /**
+   * The packaging recognized, when there was more to it than the format: "NDJSON (gzip)", "batch
+   * envelopes (NDJSON)", "one JSON object"… (docs/IMPORT.md, "Packaging").
+   */
+  recognized?: string;
 }
 
 export interface ImportSummary {

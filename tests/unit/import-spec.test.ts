@@ -3,11 +3,10 @@
  * shape, warehouse time formats). The payloads are our own, modelled on the spec pages' examples; each
  * test writes its fixture file itself.
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openCache, type Db } from '../../src/main/db/connection';
+import type { Db } from '../../src/main/db/connection';
 import { importFile, type ImportOptions } from '../../src/main/ingest/import-file';
 import { RecordTime } from '../../src/main/ingest/parse/record-time';
 import { getReport } from '../../src/main/ingest/reports';
@@ -15,7 +14,7 @@ import { ingestMethods } from '../../src/shared/contract/ingest';
 import type { ImportSummary } from '../../src/shared/types';
 import { csvColumns } from '../../src/main/ingest/parse/readers';
 import { apiErrorOf, useTempCache, useTempDir } from './helpers';
-import { kvValue } from './ingest-helpers';
+import { importInChildProcess, kvValue } from './ingest-helpers';
 
 const tempCache = useTempCache();
 const tempDir = useTempDir();
@@ -323,23 +322,11 @@ function importInChild(
   content: string,
   env: Record<string, string>,
 ): { summary: ImportSummary; ts: number[]; dataAsOf: number; traits: Record<string, Record<string, unknown>> } {
-  const dir = tempDir();
-  const file = join(dir, name);
-  const cache = join(dir, 'child.db');
-  writeFileSync(file, content);
-  const run = spawnSync(process.execPath, ['--import', './scripts/register-ts.mjs', 'tests/unit/fixtures/import-run.ts', file, cache], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-  });
-  if (run.status !== 0) throw new Error(`import-run exited ${run.status}: ${run.stderr}`);
-  const summary = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as ImportSummary;
-  const { db } = openCache(cache);
-  try {
+  const { summary, read } = importInChildProcess(tempDir(), name, content, env, (db) => {
     const ts = db.prepare('SELECT ts FROM events ORDER BY event_id').pluck().all() as number[];
     const users = db.prepare('SELECT id, traits FROM users').all() as { id: string; traits: string }[];
     const traits = Object.fromEntries(users.map((u) => [u.id, JSON.parse(u.traits) as Record<string, unknown>]));
-    return { summary, ts, dataAsOf: Number(kvValue(db, 'data_as_of')), traits };
-  } finally {
-    db.close();
-  }
+    return { ts, dataAsOf: Number(kvValue(db, 'data_as_of')), traits };
+  });
+  return { summary, ...read };
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { MAX_REPORTED_ERRORS } from '../../src/main/ingest/reports';
 import { ApiError } from '../../src/shared/errors';
 import type { ImportSummary } from '../../src/shared/types';
 import { apiErrorOf, useTempCache, useTempDir } from './helpers';
-import { cacheContent, counts, kvValue, scalar, withCache } from './ingest-helpers';
+import { cacheContent, counts, importWithBuiltCli, kvValue, scalar, withCache } from './ingest-helpers';
 
 const tempCache = useTempCache();
 const tempDir = useTempDir();
@@ -961,41 +961,16 @@ describe('importFile: memory', () => {
    * without the TypeScript loader a source run carries) and reads the child's peak resident memory
    * from the kernel's high-water mark (/proc/<pid>/status VmHWM), polled until it exits.
    */
-  function runChild(file: string, db: string): Promise<{ imported: number; peakRssMb: number; samples: number }> {
-    const cli = join(process.cwd(), 'out', 'main', 'cli.js');
-    if (!existsSync(cli)) throw new Error('out/main/cli.js is missing: `npm test` builds before the unit tests; run `npm run build`.');
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [cli, 'import', file, '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      let peakKb = 0;
-      let samples = 0;
-      const poll = setInterval(() => {
-        try {
-          const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-          if (m) {
-            peakKb = Math.max(peakKb, Number(m[1]));
-            samples += 1;
-          }
-        } catch {
-          // The child is gone; its last reading stands.
-        }
-      }, 20);
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearInterval(poll);
-        if (code !== 0) return reject(new Error(`import exited ${code}: ${err}`));
-        try {
-          const summary = JSON.parse(out.trim()) as { imported: number };
-          resolve({ imported: summary.imported, peakRssMb: Math.round(peakKb / 1024), samples });
-        } catch (e) {
-          reject(new Error(`bad CLI output ${out} ${err}: ${(e as Error).message}`));
-        }
-      });
-    });
+  async function runChild(file: string, db: string): Promise<{ imported: number; peakRssMb: number; samples: number }> {
+    const { out, peakRssMb, samples } = await importWithBuiltCli(file, db);
+    try {
+      const summary = JSON.parse(out.trim()) as { imported: number };
+      return { imported: summary.imported, peakRssMb, samples };
+    } catch (e) {
+      throw new Error(`bad CLI output ${out}: ${(e as Error).message}`, { cause: e });
+    }
   }
+
 
   it('stays flat: a 50 MB file peaks under 300 MB, and less than 90 MB above a 10 MB file', async () => {
     const dir = tempDir();

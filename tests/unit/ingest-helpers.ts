@@ -4,10 +4,14 @@
  *   GET /v1/events?after=<cursor>&limit=<n>   Authorization: Bearer <token>
  *   → {"events": [...], "next": "<opaque cursor>", "hasMore": boolean}
  */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { openCache, type Db } from '../../src/main/db/connection';
+import type { ImportSummary } from '../../src/shared/types';
 
 export interface CacheContent {
   events: { event_id: string; user: string; name: string; ts: number; properties: string | null }[];
@@ -248,4 +252,69 @@ export async function startExportServer(options: ExportServerOptions): Promise<E
     cursorAt: cursorFor,
     close: () => (server.listening ? closeServer(server) : Promise.resolve()),
   };
+}
+
+/**
+ * Writes `content` to `name` in `dir` and imports it into a new cache there in a child process
+ * (tests/unit/fixtures/import-run.ts), on parser threads as the app and the CLI run an import; `env`
+ * passes its settings. Returns the summary and what `read` reads from the cache afterwards.
+ */
+export function importInChildProcess<T>(
+  dir: string,
+  name: string,
+  content: string | Buffer,
+  env: Record<string, string>,
+  read: (db: Db) => T,
+): { summary: ImportSummary; read: T } {
+  const file = join(dir, name);
+  const cache = join(dir, 'child.db');
+  writeFileSync(file, content);
+  const run = spawnSync(process.execPath, ['--import', './scripts/register-ts.mjs', 'tests/unit/fixtures/import-run.ts', file, cache], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  if (run.status !== 0) throw new Error(`import-run exited ${run.status}: ${run.stderr}`);
+  const summary = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as ImportSummary;
+  return { summary, read: withCache(cache, read) };
+}
+
+/** The built CLI (out/main/cli.js), which `npm test` builds before the unit tests. */
+export function builtCli(): string {
+  const cli = join(process.cwd(), 'out', 'main', 'cli.js');
+  if (!existsSync(cli)) throw new Error('out/main/cli.js is missing: `npm test` builds before the unit tests; run `npm run build`.');
+  return cli;
+}
+
+/**
+ * Imports with the built CLI (`--json`, parser threads included: the product as it ships) and reads the
+ * child's peak resident memory from the kernel's high-water mark (/proc/<pid>/status VmHWM), polled
+ * until it exits. Resolves with its standard output.
+ */
+export function importWithBuiltCli(file: string, db: string): Promise<{ out: string; peakRssMb: number; samples: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [builtCli(), 'import', file, '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let peakKb = 0;
+    let samples = 0;
+    const poll = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) {
+          peakKb = Math.max(peakKb, Number(m[1]));
+          samples += 1;
+        }
+      } catch {
+        // The child is gone; its last reading stands.
+      }
+    }, 20);
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(poll);
+      if (code !== 0) return reject(new Error(`import exited ${code}: ${err}`));
+      resolve({ out, peakRssMb: Math.round(peakKb / 1024), samples });
+    });
+  });
 }

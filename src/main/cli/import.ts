@@ -31,6 +31,7 @@ export const importCommand: Command = {
       const lines = [
         `Imported ${imported.toLocaleString('en-US')} records in ${(ms / 1000).toFixed(1)} s ` +
           `(${duplicates.toLocaleString('en-US')} duplicates, ${rejected.toLocaleString('en-US')} rejected); ${users.toLocaleString('en-US')} users in the cache.`,
+        ...(details?.recognized ? [`  Read as ${details.recognized}.`] : []),
         ...(details?.zoneless
           ? [`  ${details.zoneless.toLocaleString('en-US')} records had date-times without a zone, read in ${details.timeZone ?? 'UTC'}.`]
           : []),
@@ -40,7 +41,7 @@ export const importCommand: Command = {
                 'imported, but "data as of" ignores them.',
             ]
           : []),
-        ...errors.slice(0, 20).map((e) => `  line ${e.line}: ${e.reason}`),
+        ...errors.slice(0, 20).map((e) => `  line ${e.line}${e.element === undefined ? '' : `, element ${e.element}`}: ${e.reason}`),
         ...(errors.length > 20 ? [`  … and ${rejected - 20} more rejections (see --json)`] : []),
       ];
       return { data: { imported, duplicates, rejected, errors, users, ms, ...(details ? { details } : {}) }, text: lines.join('\n') };

@@ -56,7 +56,9 @@ const IMPORT_CACHE_KIB = -8_192;
 export async function importFile(db: Db, path: string, options: ImportOptions = {}): Promise<ImportSummary> {
   const clock = options.clock ?? Date.now;
   const started = clock();
-  const { format, size } = sniffEventFile(path, options.format);
+  const { format, size, gzip, objects } = sniffEventFile(path, options.format);
+  const packaging = { gzip, objects };
+  let envelopes = 0;
   let imported: number;
   let duplicates: number;
   let rejected = 0;
@@ -77,13 +79,14 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
     const writer = new RecordWriter(db, mode, options.bulkKeyLimit);
     writer.futureAfter = started + FUTURE_AFTER_MS;
     const batches = options.parserScript
-      ? parseOnThreads(options.parserScript, path, format, size, writer.shapes, writer, options.parserRangeBytes, options.timeZone)
-      : prepareFile(path, format, writer.shapeNumbers, new RecordTime(options.timeZone));
+      ? parseOnThreads(options.parserScript, path, format, size, writer.shapes, writer, options.parserRangeBytes, options.timeZone, packaging)
+      : prepareFile(path, format, writer.shapeNumbers, new RecordTime(options.timeZone), undefined, { bytes: 0 }, packaging);
     try {
       for await (const batch of batches) {
         records += batch.count;
         bytes = batch.bytes;
         zoneless += batch.zoneless;
+        envelopes += batch.envelopes ?? 0;
         rejected += batch.rejects.length;
         for (const reject of batch.rejects) {
           if (errors.length >= MAX_REPORTED_ERRORS) break;
@@ -106,7 +109,9 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
     if (writer.newestTs !== null) advanceDataAsOf(db, writer.newestTs, 'import');
     const users = createEventsRepo(db).countUsers();
     const ms = Math.max(0, clock() - started);
+    const recognized = packagingLabel(format, gzip, objects, envelopes, records);
     const details: ImportDetails = {
+      ...(recognized !== null ? { recognized } : {}),
       ...(zoneless > 0 ? { zoneless } : {}),
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
       ...(writer.futureDated > 0 ? { futureDated: writer.futureDated, latestFutureTs: writer.latestFutureTs as number } : {}),
@@ -136,4 +141,20 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
     db.pragma(`cache_size = ${cacheSize}`);
     restoreJournal?.();
   }
+}
+
+const FORMAT_NAMES: Record<EventFileFormat, string> = { ndjson: 'NDJSON', json: 'JSON', csv: 'CSV' };
+
+/**
+ * What the report says the file was, when there was more to it than its format: "NDJSON (gzip)",
+ * "batch envelopes (NDJSON lines)", "batch envelope (JSON, gzip)", "one JSON object"; null for a plain
+ * NDJSON, JSON array or CSV file, which the report's format names.
+ */
+export function packagingLabel(format: EventFileFormat, gzip: boolean, objects: boolean, envelopes: number, records: number): string | null {
+  if (!gzip && !objects && envelopes === 0) return null;
+  const name = FORMAT_NAMES[format];
+  const gz = gzip ? ', gzip' : '';
+  if (envelopes > 0) return `${envelopes === 1 ? 'batch envelope' : 'batch envelopes'} (${format === 'ndjson' ? 'NDJSON lines' : name}${gz})`;
+  if (objects) return `${records === 1 ? 'one JSON object' : 'JSON objects'}${gzip ? ' (gzip)' : ''}`;
+  return `${format === 'json' ? 'JSON array' : name} (gzip)`;
 }

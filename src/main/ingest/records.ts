@@ -73,5 +73,7 @@ export interface PreparedBatch {
   bytes: number;
   /** Records of this batch whose instant came from a date-time without a zone (read as UTC or the import's zone). */
   zoneless: number;
+  /** Batch envelopes read in this batch (`{"batch": [...]}` lines or objects); absent: none. */
+  envelopes?: number;
 }
 

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { EventCatalogEntry } from '../../../src/shared/types';
-import { fillDays, locationLabel, matchingEvents, otherTraits, settledJob, timelineCount, traitText, VOLUME_DAYS } from '../../../src/renderer/src/screens/data/model';
+import {
+  fillDays,
+  formatText,
+  futureDatedWarning,
+  locationLabel,
+  matchingEvents,
+  otherTraits,
+  rejectionPlace,
+  settledJob,
+  timelineCount,
+  traitText,
+  VOLUME_DAYS,
+} from '../../../src/renderer/src/screens/data/model';
 
 const DAY = 86_400_000;
 
@@ -70,5 +82,29 @@ describe('the catalog, the users and the reports', () => {
     expect(timelineCount(1, 1)).toBe('1 record');
     expect(timelineCount(31, 31)).toBe('31 records');
     expect(timelineCount(200, 2500)).toBe('Newest 200 of 2,500 records');
+  });
+});
+
+describe('an import report\'s packaging and warnings (issue 15)', () => {
+  it('locates a rejection inside a batch envelope as "line n, element k", and a JSON objects file by lines', () => {
+    expect(rejectionPlace({ line: 4, reason: 'x' })).toBe('4');
+    expect(rejectionPlace({ line: 2, element: 3, reason: 'x' })).toBe('line 2, element 3');
+    expect(locationLabel({ kind: 'file', format: 'ndjson', errors: [{ line: 2, element: 3, reason: 'x' }] })).toBe('Location');
+    expect(locationLabel({ kind: 'file', format: 'json', details: { recognized: 'one JSON object' }, errors: [] })).toBe('Line');
+    expect(locationLabel({ kind: 'file', format: 'json', details: { recognized: 'JSON array (gzip)' }, errors: [] })).toBe('Element');
+  });
+
+  it('names the packaging recognized, else the format', () => {
+    expect(formatText({ format: 'ndjson', details: { recognized: 'NDJSON (gzip)' } })).toBe('NDJSON (gzip)');
+    expect(formatText({ format: 'csv' })).toBe('CSV file');
+  });
+
+  it('warns calmly about future-dated records, naming the count and the latest instant', () => {
+    expect(futureDatedWarning(undefined)).toBeNull();
+    expect(futureDatedWarning({ zoneless: 3 })).toBeNull();
+    expect(futureDatedWarning({ futureDated: 2, latestFutureTs: Date.UTC(2099, 0, 1) })).toBe(
+      '2 records are dated more than a day after the import (the latest 2099-01-01 00:00 UTC). They were imported, but "data as of" was not moved to them.',
+    );
+    expect(futureDatedWarning({ futureDated: 1, latestFutureTs: Date.UTC(2030, 2, 1, 8, 30) })).toMatch(/^1 record is dated .* \(the latest 2030-03-01 08:30 UTC\)\. It was imported/);
   });
 });

@@ -14,7 +14,7 @@ import type { ParserMessage, ParserRequest, ParserSetup } from './parser-protoco
 
 const port = parentPort;
 if (!port) throw new Error('parse-worker must run as a worker thread.');
-const { path, format, ranges, messages, timeZone } = workerData as ParserSetup;
+const { path, format, ranges, messages, timeZone, packaging } = workerData as ParserSetup;
 /**
  * Batches a thread sends ahead of the writer. They wait serialized, outside the JavaScript heap, until
  * the writer takes them; with 1 MB ranges (parser-threads.ts) a batch holds at most about a range's text.
@@ -44,23 +44,28 @@ async function run(): Promise<void> {
   const builder = new BatchBuilder();
   const time = new RecordTime(timeZone);
   let zonelessSent = 0;
-  const send = async (count: number, bytes: number): Promise<void> => {
+  let envelopesSent = 0;
+  const send = async (count: number, bytes: number, envelopes: number): Promise<void> => {
     const { message, transfer } = builder.take(newShapes, count, bytes, time.zoneless - zonelessSent);
     zonelessSent = time.zoneless;
+    if (envelopes > envelopesSent) message.envelopes = envelopes - envelopesSent;
+    envelopesSent = envelopes;
     newShapes = [];
     post(message, transfer);
     inFlight += 1;
     while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
   };
   for (const range of ranges ?? [undefined]) {
-    const progress: ReadProgress = { bytes: 0, lines: 0 };
-    if (format === 'ndjson') {
-      for (const count of prepareNdjsonInto(path, shapes, builder, time, range, progress)) await send(count, progress.bytes);
+    const progress: ReadProgress = { bytes: 0, lines: 0, envelopes: 0 };
+    envelopesSent = 0;
+    // A gzip stream is not where the reader's chunks can be prepared in place: it goes the general way.
+    if (format === 'ndjson' && !packaging.gzip) {
+      for (const count of prepareNdjsonInto(path, shapes, builder, time, range, progress)) await send(count, progress.bytes, progress.envelopes ?? 0);
     } else {
-      for await (const batch of prepareFile(path, format, shapes, time, range, progress)) {
+      for await (const batch of prepareFile(path, format, shapes, time, range, progress, packaging)) {
         for (const record of batch.records) builder.add(record);
         for (const reject of batch.rejects) builder.reject(reject);
-        await send(batch.count, batch.bytes);
+        await send(batch.count, batch.bytes, progress.envelopes ?? 0);
       }
     }
     const end: ParserMessage = { type: 'range-end', lines: progress.lines ?? 0 };

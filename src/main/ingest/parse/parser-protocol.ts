@@ -7,13 +7,15 @@ import type { MessagePort } from 'node:worker_threads';
 import type { EventFileFormat, ImportError } from '../../../shared/types';
 import type { ShapeEntries } from '../../db/property-keys';
 import type { RecordTexts } from '../records';
-import type { ByteRange } from './readers';
+import type { ByteRange, Packaging } from './readers';
 
 export interface ParserSetup {
   path: string;
   format: EventFileFormat;
-  /** The ranges this thread parses, in order; null: the whole file (every format but NDJSON). */
+  /** The ranges this thread parses, in order; null: the whole file (every format but NDJSON, and any gzip file). */
   ranges: ByteRange[] | null;
+  /** How the file is packaged (sniff.ts). */
+  packaging: Packaging;
   /** The IANA zone of zone-less date-times (UTC when absent; see record-time.ts). */
   timeZone?: string;
   /**
@@ -50,6 +52,8 @@ export interface PackedBatch {
   bytes: number;
   /** Records of the batch read with a zone-less date-time. */
   zoneless: number;
+  /** Batch envelopes read in this batch; absent: none. */
+  envelopes?: number;
 }
 
 export type ParserMessage =

@@ -10,7 +10,7 @@ import type { EventFileFormat } from '../../../shared/types';
 import type { ShapeTable } from '../../db/property-keys';
 import { USER_DICTIONARY_LIMIT, type PackedBatch, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
 import type { PreparedBatch, ResolvedRows } from '../records';
-import { CHUNK_BYTES, ndjsonRanges, type ByteRange } from './readers';
+import { CHUNK_BYTES, ndjsonRanges, type ByteRange, type Packaging } from './readers';
 
 /** NDJSON files at least this large are parsed by two threads. */
 const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
@@ -113,7 +113,15 @@ class ParserThread {
       names[i] = this.nameIds[names[i] as number] as number;
     }
     const rows: ResolvedRows = { count: keys.length, keys, ts, shapes: shapeColumn, userPks: users, nameIds: names, texts };
-    return { records: [], rows, rejects: packed.rejects, count: packed.count, bytes: packed.bytes, zoneless: packed.zoneless };
+    return {
+      records: [],
+      rows,
+      rejects: packed.rejects,
+      count: packed.count,
+      bytes: packed.bytes,
+      zoneless: packed.zoneless,
+      ...(packed.envelopes ? { envelopes: packed.envelopes } : {}),
+    };
   }
 
   terminate(): Promise<number> {
@@ -132,16 +140,20 @@ export async function* parseOnThreads(
   resolver: RecordResolver,
   rangeBytes = RANGE_BYTES,
   timeZone?: string,
+  packaging: Packaging = { gzip: false, objects: false },
 ): AsyncGenerator<PreparedBatch> {
   const ranges: (ByteRange | null)[] =
-    // Tests give small ranges to split small files; otherwise two threads from PARALLEL_MIN_BYTES on.
-    format === 'ndjson' && size >= (rangeBytes === RANGE_BYTES ? PARALLEL_MIN_BYTES : 4 * rangeBytes) ? ndjsonRanges(path, size, rangeBytes) : [null];
+    // Tests give small ranges to split small files; otherwise two threads from PARALLEL_MIN_BYTES on. A gzip
+    // stream cannot be entered in the middle, so a gzip file takes one thread, whatever its size.
+    format === 'ndjson' && !packaging.gzip && size >= (rangeBytes === RANGE_BYTES ? PARALLEL_MIN_BYTES : 4 * rangeBytes)
+      ? ndjsonRanges(path, size, rangeBytes)
+      : [null];
   const threadCount = ranges.length > 1 ? 2 : 1;
   const threads: ParserThread[] = [];
   try {
     for (let t = 0; t < threadCount; t++) {
       const mine = ranges.filter((_, k) => k % threadCount === t);
-      threads.push(new ParserThread(script, { path, format, timeZone, ranges: mine.every((r) => r !== null) ? (mine as ByteRange[]) : null }));
+      threads.push(new ParserThread(script, { path, format, timeZone, packaging, ranges: mine.every((r) => r !== null) ? (mine as ByteRange[]) : null }));
     }
     let lines = 0;
     for (let k = 0; k < ranges.length; k++) {

@@ -17,10 +17,14 @@ import {
   parseRecordText,
   readCsv,
   readJsonArray,
+  readJsonObjects,
   readNdjson,
   readNdjsonChunks,
   SURELY_SMALL_TEXT,
+  tooLong,
   type ByteRange,
+  type EnvelopeDefaults,
+  type Packaging,
   type RawRecord,
   type ReadProgress,
 } from './readers';
@@ -100,6 +104,7 @@ export function prepareRaw(raw: unknown, shapes: ShapeNumbering, time: RecordTim
 /**
  * Prepared batches of a file. A range (NDJSON only) limits reading to those bytes, with lines numbered
  * from its start; `progress` then tells the lines read, for the caller to number the next range.
+ * `packaging` says how the file is packaged (sniff.ts): gzip, and for JSON, objects rather than an array.
  */
 export async function* prepareFile(
   path: string,
@@ -108,21 +113,113 @@ export async function* prepareFile(
   time: RecordTime,
   range?: ByteRange,
   progress: ReadProgress = { bytes: 0 },
+  packaging: Packaging = PLAIN,
 ): AsyncGenerator<PreparedBatch> {
+  const { gzip } = packaging;
   const source =
-    format === 'ndjson' ? readNdjson(path, progress, range) : format === 'json' ? readJsonArray(path, progress) : readCsv(path, progress);
+    format === 'ndjson'
+      ? readNdjson(path, progress, range, gzip)
+      : format === 'csv'
+        ? readCsv(path, progress, gzip)
+        : packaging.objects
+          ? readJsonObjects(path, progress, gzip)
+          : readJsonArray(path, progress, gzip);
+  // Envelopes are counted by the reader (JSON objects) as it reads a batch, or below (NDJSON lines).
+  let envelopesBefore = progress.envelopes ?? 0;
   for await (const batch of source as AsyncGenerator<RawRecord[]>) {
     const records: PreparedRecord[] = [];
     const rejects: ImportError[] = [];
     const zonelessBefore = time.zoneless;
+    let count = 0;
     for (const raw of batch) {
       const prepared =
-        raw.error !== undefined ? raw.error : raw.text === undefined ? prepareRaw(raw.value, shapes, time) : prepareText(raw.text, raw.bytes, shapes, time);
-      if (typeof prepared === 'string') rejects.push({ line: raw.line, reason: prepared });
-      else records.push(prepared);
+        raw.error !== undefined
+          ? raw.error
+          : raw.text === undefined
+            ? prepareRaw(raw.value, shapes, time)
+            : raw.element !== undefined
+              ? prepareElement(raw.text, raw.defaults, shapes, time)
+              : prepareLine(raw.text, raw.bytes, raw.line, shapes, time, progress);
+      if (typeof prepared === 'string') rejects.push(located(raw.line, raw.element, prepared));
+      else if (Array.isArray(prepared)) {
+        for (const item of prepared) {
+          if ('reason' in item) rejects.push(item);
+          else records.push(item);
+        }
+        count += prepared.length;
+        continue;
+      } else records.push(prepared);
+      count += 1;
     }
-    yield { records, rejects, count: batch.length, bytes: progress.bytes, zoneless: time.zoneless - zonelessBefore };
+    const envelopes = (progress.envelopes ?? 0) - envelopesBefore;
+    envelopesBefore += envelopes;
+    yield { records, rejects, count, bytes: progress.bytes, zoneless: time.zoneless - zonelessBefore, ...(envelopes > 0 ? { envelopes } : {}) };
   }
+}
+
+const PLAIN: Packaging = { gzip: false, objects: false };
+
+/** A rejection at a line, and within an envelope at its element. */
+function located(line: number, element: number | undefined, reason: string): ImportError {
+  return element === undefined ? { line, reason } : { line, element, reason };
+}
+
+/** An envelope's elements: the `batch` of a plain object whose batch is an array; null for anything else. */
+function envelopeBatch(value: unknown): unknown[] | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const batch = (value as { batch?: unknown }).batch;
+  return Array.isArray(batch) ? batch : null;
+}
+
+/** The envelope's context and integrations, where it has them. */
+function envelopeDefaults(envelope: Record<string, unknown>): EnvelopeDefaults | undefined {
+  const defaults: EnvelopeDefaults = {};
+  if (envelope.context !== undefined) defaults.context = envelope.context;
+  if (envelope.integrations !== undefined) defaults.integrations = envelope.integrations;
+  return Object.keys(defaults).length > 0 ? defaults : undefined;
+}
+
+/** An envelope's element with the envelope's context and integrations where it lacks its own. */
+function withDefaults(element: unknown, defaults: EnvelopeDefaults | undefined): unknown {
+  if (defaults === undefined || typeof element !== 'object' || element === null || Array.isArray(element)) return element;
+  const record = element as Record<string, unknown>;
+  const missing = Object.entries(defaults).filter(([key]) => record[key] === undefined);
+  return missing.length === 0 ? record : { ...record, ...Object.fromEntries(missing) };
+}
+
+/** One element of a batch envelope, from its text, given its envelope's defaults; a string is why it is rejected. */
+function prepareElement(text: string, defaults: EnvelopeDefaults | undefined, shapes: ShapeNumbering, time: RecordTime): PreparedRecord | string {
+  if (defaults === undefined) return prepareText(text, byteSize(text), shapes, time);
+  const parsed = parseRecordText({ line: 0, text });
+  return typeof parsed === 'string' ? parsed : prepareRaw(withDefaults(parsed.value, defaults), shapes, time);
+}
+
+/**
+ * An NDJSON line prepared: one record, or when the line is a batch envelope (`{"batch": [...]}`), each
+ * of its elements, rejected ones located at the line and their 1-based element number. A string is
+ * why the line's one record is rejected. `progress` counts the envelopes.
+ */
+export function prepareLine(
+  text: string,
+  bytes: number | undefined,
+  line: number,
+  shapes: ShapeNumbering,
+  time: RecordTime,
+  progress: ReadProgress,
+  tryFast = true,
+): PreparedRecord | string | (PreparedRecord | ImportError)[] {
+  const fast = tryFast ? prepareFast(text, bytes, shapes) : null;
+  if (fast !== null) return fast;
+  const parsed = parseRecordText({ line: 0, text });
+  if (typeof parsed === 'string') return parsed;
+  const elements = envelopeBatch(parsed.value);
+  if (elements === null) return prepareRaw(parsed.value, shapes, time, { text, bytes });
+  progress.envelopes = (progress.envelopes ?? 0) + 1;
+  const defaults = envelopeDefaults(parsed.value as Record<string, unknown>);
+  return elements.map((element, k) => {
+    const prepared = prepareRaw(withDefaults(element, defaults), shapes, time);
+    return typeof prepared === 'string' ? { line, element: k + 1, reason: prepared } : prepared;
+  });
 }
 
 /** One record's JSON text prepared (the fast path first, else the general one); a string is why it is rejected. */
@@ -151,6 +248,10 @@ export function* prepareNdjsonInto(
   let text = 0;
   for (const chunk of readNdjsonChunks(path, progress, range)) {
     const { starts, ends, lines } = chunk;
+    if (chunk.oversized !== undefined) {
+      builder.reject({ line: chunk.oversized, reason: tooLong() });
+      count += 1;
+    }
     builder.useChunk(chunk.text);
     let unusual = -1;
     for (let k = 0; k < starts.length; k++) {
@@ -160,9 +261,22 @@ export function* prepareNdjsonInto(
       if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes)) builder.addFast(fastRecord, start, end);
       else {
         const line = chunk.text.slice(start, end);
-        const prepared = prepareText(line, byteSize(line), shapes, time, false);
+        const prepared = prepareLine(line, byteSize(line), lines[k] as number, shapes, time, progress, false);
         if (typeof prepared === 'string') builder.reject({ line: lines[k] as number, reason: prepared });
-        else builder.add(prepared);
+        else if (Array.isArray(prepared)) {
+          // A batch envelope: its elements, each a record, as many batches as they fill.
+          for (const item of prepared) {
+            if ('reason' in item) builder.reject(item);
+            else builder.add(item);
+            count += 1;
+            if (builder.full) {
+              yield count;
+              count = 0;
+              text = 0;
+            }
+          }
+          continue;
+        } else builder.add(prepared);
       }
       count += 1;
       if (builder.full) {

@@ -6,11 +6,17 @@
 import { isAscii } from 'node:buffer';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 
 export type EventFileFormat = 'ndjson' | 'json' | 'csv';
 
 export interface RawRecord {
   line: number;
+  /** Its 1-based element number inside a batch envelope (the envelope is at `line`). */
+  element?: number;
+  /** Its envelope's context and integrations, for a record that lacks its own. */
+  defaults?: EnvelopeDefaults;
   /** The parsed value (CSV rows). */
   value?: unknown;
   /**
@@ -32,6 +38,16 @@ export interface ReadProgress {
   bytes: number;
   /** Physical lines read so far (NDJSON), blank ones included. */
   lines?: number;
+  /** Batch envelopes read so far (an NDJSON line or a JSON object whose `batch` is an array). */
+  envelopes?: number;
+}
+
+/** How a file is packaged (sniff.ts tells). */
+export interface Packaging {
+  /** gzip-compressed (its magic bytes), decompressed as it streams. */
+  gzip: boolean;
+  /** A JSON file of objects (one record, or batch envelopes) rather than an array. */
+  objects: boolean;
 }
 
 /** Bytes [start, end) of a file. */
@@ -53,6 +69,14 @@ export const BATCH_TEXT = 2 * 1024 * 1024;
  * "Import tuning history").
  */
 export const CHUNK_BYTES = 1_000_000;
+
+/**
+ * Characters of text the readers hold for one record (an NDJSON line, an object or envelope element of a
+ * JSON-objects file, an envelope's member): a record longer than this is rejected at its location
+ * without being held whole, so one huge record cannot exhaust a parser thread's heap (the compact size
+ * limit, 32 KB, refuses it anyway; this bounds the memory on the way there).
+ */
+export const MAX_HELD_RECORD_TEXT = 1024 * 1024;
 
 /**
  * The file (or a range of it) in chunks of CHUNK_BYTES, read synchronously: the import runs on its own (worker)
@@ -132,19 +156,76 @@ export interface NdjsonChunk {
   starts: number[];
   ends: number[];
   lines: number[];
+  /**
+   * A line that ended in this chunk (before its records) but was let go for its length, unread: over
+   * MAX_HELD_RECORD_TEXT, it is rejected at its line without being held whole.
+   */
+  oversized?: number;
 }
 
 /**
- * NDJSON lines as spans of decoded chunks (a record's text is never copied out here); with a range,
- * only that range's lines, numbered from 1 at its start. `progress` counts bytes and lines read.
+ * Cuts decoded NDJSON text into records as bytes come: push() each chunk of bytes (in file order),
+ * then end() once. Lines are numbered from 1 at the first chunk; `first` says whether that chunk is the
+ * file's start (the only place a byte order mark can be).
  */
-export function* readNdjsonChunks(path: string, progress: ReadProgress, range?: ByteRange): Generator<NdjsonChunk> {
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
-  let line = 0;
-  // Only the file's own start can carry a byte order mark.
-  let first = (range?.start ?? 0) === 0;
-  const spans = (text: string, last: boolean): NdjsonChunk & { rest: number } => {
+export class NdjsonSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private carry = '';
+  /** Physical lines read so far, blank ones included. */
+  line = 0;
+  /** The previous chunk's last byte: when it was ASCII, the decoder holds no partial character. */
+  private lastByte = 0;
+  /** The number of the line being let go for its length (read past up to its end, not kept); 0: none. */
+  private skipping = 0;
+
+  constructor(private first: boolean) {}
+
+  push(bytes: Buffer): NdjsonChunk {
+    // ASCII decodes the same as Latin-1, which Node copies straight into a string: about twice as fast
+    // as the UTF-8 decoder, and most files are all ASCII.
+    const decoded = this.lastByte < 0x80 && isAscii(bytes) ? bytes.toString('latin1') : this.decoder.write(bytes);
+    this.lastByte = bytes[bytes.length - 1] ?? 0;
+    let text = this.carry + decoded;
+    if (this.first) {
+      // A byte order mark is not part of the first record.
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      this.first = false;
+    }
+    let oversized = 0;
+    if (this.skipping !== 0) {
+      const newline = text.indexOf('\n');
+      if (newline === -1) return { text: '', starts: [], ends: [], lines: [] };
+      oversized = this.skipping;
+      this.skipping = 0;
+      this.line += 1;
+      text = text.slice(newline + 1);
+    }
+    const chunk = this.spans(text, false);
+    this.carry = text.slice(chunk.rest);
+    // A line longer than a record may be is let go rather than held whole (one line of 100 MB would
+    // otherwise grow the carry to 100 MB, and past a thread's heap).
+    if (this.carry.length > MAX_HELD_RECORD_TEXT) {
+      this.skipping = this.line + 1;
+      this.carry = '';
+    }
+    if (oversized !== 0) chunk.oversized = oversized;
+    return chunk;
+  }
+
+  /** The last line, when the file does not end with a line break. */
+  end(): NdjsonChunk | null {
+    this.carry += this.decoder.end();
+    if (this.skipping !== 0) {
+      this.line += 1;
+      const oversized = this.skipping;
+      this.skipping = 0;
+      this.carry = '';
+      return { text: '', starts: [], ends: [], lines: [], oversized };
+    }
+    return this.carry === '' ? null : this.spans(this.carry, true);
+  }
+
+  private spans(text: string, last: boolean): NdjsonChunk & { rest: number } {
     const chunk: NdjsonChunk & { rest: number } = { text, starts: [], ends: [], lines: [], rest: 0 };
     let start = 0;
     for (;;) {
@@ -154,43 +235,85 @@ export function* readNdjsonChunks(path: string, progress: ReadProgress, range?: 
         end = text.length;
       }
       const next = end + 1;
-      line += 1;
+      this.line += 1;
       if (end > start && text.charCodeAt(end - 1) === 0x0d) end -= 1;
       if (!isBlank(text, start, end)) {
         chunk.starts.push(start);
         chunk.ends.push(end);
-        chunk.lines.push(line);
+        chunk.lines.push(this.line);
       }
       start = next;
       if (start >= text.length) break;
     }
     chunk.rest = Math.min(start, text.length);
     return chunk;
-  };
-  // The previous chunk's last byte: when it was ASCII, the decoder holds no partial character.
-  let lastByte = 0;
+  }
+}
+
+/**
+ * NDJSON lines as spans of decoded chunks (a record's text is never copied out here); with a range,
+ * only that range's lines, numbered from 1 at its start. `progress` counts bytes and lines read.
+ */
+export function* readNdjsonChunks(path: string, progress: ReadProgress, range?: ByteRange): Generator<NdjsonChunk> {
+  const splitter = new NdjsonSplitter((range?.start ?? 0) === 0);
   for (const bytes of readChunks(path, range)) {
     progress.bytes += bytes.length;
-    // ASCII decodes the same as Latin-1, which Node copies straight into a string: about twice as fast
-    // as the UTF-8 decoder, and most files are all ASCII.
-    const decoded = lastByte < 0x80 && isAscii(bytes) ? bytes.toString('latin1') : decoder.write(bytes);
-    lastByte = bytes[bytes.length - 1] ?? 0;
-    let text = carry + decoded;
-    if (first) {
-      // A byte order mark is not part of the first record.
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
-    }
-    const chunk = spans(text, false);
-    carry = text.slice(chunk.rest);
-    progress.lines = line;
+    const chunk = splitter.push(bytes);
+    progress.lines = splitter.line;
     yield chunk;
   }
-  carry += decoder.end();
-  if (carry !== '') {
-    const chunk = spans(carry, true);
-    progress.lines = line;
+  const chunk = splitter.end();
+  if (chunk !== null) {
+    progress.lines = splitter.line;
     yield chunk;
+  }
+}
+
+/**
+ * A gzip-compressed file's content, decompressed as it streams, in chunks under CHUNK_BYTES (see there);
+ * `progress` counts the compressed bytes read, as the file's size does. Concatenated gzip members (what
+ * `cat a.gz b.gz` makes) are read one after the other.
+ */
+async function* gunzipChunks(path: string, progress: ReadProgress): AsyncGenerator<Buffer> {
+  const source = createReadStream(path, { highWaterMark: GZIP_READ_BYTES });
+  source.on('data', (chunk) => {
+    progress.bytes += (chunk as Buffer).length;
+  });
+  // pipeline, not pipe: a read error or a damaged stream ends the iteration below with that error.
+  const gunzip = pipeline(source, createGunzip({ chunkSize: GZIP_READ_BYTES }), () => {});
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  try {
+    for await (const piece of gunzip as AsyncIterable<Buffer>) {
+      pending.push(piece);
+      pendingBytes += piece.length;
+      if (pendingBytes >= CHUNK_BYTES - GZIP_READ_BYTES) {
+        yield pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+      }
+    }
+  } catch (err) {
+    throw new Error(`the gzip stream is damaged: ${(err as Error).message}`, { cause: err });
+  } finally {
+    source.destroy();
+    gunzip.destroy();
+  }
+  if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
+}
+
+/** Decompressed bytes per gzip output piece (and compressed bytes per read). */
+const GZIP_READ_BYTES = 256 * 1024;
+
+/** A file's content as bytes in order: read as it is, or decompressed when it is gzip (progress counts the file's bytes). */
+async function* contentChunks(path: string, progress: ReadProgress, gzip: boolean, range?: ByteRange): AsyncGenerator<Buffer> {
+  if (gzip) {
+    yield* gunzipChunks(path, progress);
+    return;
+  }
+  for (const bytes of readChunks(path, range)) {
+    progress.bytes += bytes.length;
+    yield bytes;
   }
 }
 
@@ -202,30 +325,42 @@ function isBlank(text: string, start: number, end: number): boolean {
   return text.slice(start, end).trim() === '';
 }
 
-/** NDJSON records; with a range, only that range's lines, numbered from 1 at its start. */
-export async function* readNdjson(path: string, progress: ReadProgress, range?: ByteRange): AsyncGenerator<RawRecord[]> {
+/**
+ * NDJSON records; with a range, only that range's lines, numbered from 1 at its start. A gzip file is
+ * read whole (a compressed stream cannot be entered in the middle, so it has no ranges).
+ */
+export async function* readNdjson(path: string, progress: ReadProgress, range?: ByteRange, gzip = false): AsyncGenerator<RawRecord[]> {
   let batch: RawRecord[] = [];
   let batchText = 0;
-  for (const chunk of readNdjsonChunks(path, progress, range)) {
+  const splitter = new NdjsonSplitter((range?.start ?? 0) === 0);
+  const take = (chunk: NdjsonChunk | null): void => {
+    progress.lines = splitter.line;
+    if (chunk === null) return;
+    if (chunk.oversized !== undefined) batch.push({ line: chunk.oversized, error: tooLong() });
     for (let k = 0; k < chunk.starts.length; k++) {
       const text = chunk.text.slice(chunk.starts[k], chunk.ends[k]);
       batch.push({ line: chunk.lines[k] as number, text, bytes: byteSize(text) });
     }
     batchText += chunk.text.length;
+  };
+  for await (const piece of contentChunks(path, progress, gzip, range)) {
+    take(splitter.push(piece));
     if (batch.length >= BATCH_RECORDS || batchText >= BATCH_TEXT) {
       yield batch;
       batch = [];
       batchText = 0;
     }
   }
+  take(splitter.end());
   if (batch.length > 0) yield batch;
 }
+
 
 /**
  * A JSON array, element by element: a small scanner finds each top-level element's end (tracking
  * strings and nesting), so one malformed element is rejected alone and the file is never slurped.
  */
-export async function* readJsonArray(path: string, progress: ReadProgress): AsyncGenerator<RawRecord[]> {
+export async function* readJsonArray(path: string, progress: ReadProgress, gzip = false): AsyncGenerator<RawRecord[]> {
   const decoder = new StringDecoder('utf8');
   let buffer = '';
   let pos = 0;
@@ -238,6 +373,7 @@ export async function* readJsonArray(path: string, progress: ReadProgress): Asyn
   let depth = 0;
   let inString = false;
   let escaped = false;
+  let elementDropped = false;
 
   const scan = (final: boolean): void => {
     while (pos < buffer.length && !closed) {
@@ -301,14 +437,23 @@ export async function* readJsonArray(path: string, progress: ReadProgress): Asyn
   const emit = (text: string): void => {
     index += 1;
     elementStart = -1;
+    if (elementDropped) {
+      elementDropped = false;
+      batch.push({ line: index, error: tooLong() });
+      return;
+    }
     const trimmed = text.trim();
     batch.push({ line: index, text: trimmed, bytes: byteSize(trimmed) });
   };
 
-  for (const chunk of readChunks(path)) {
-    progress.bytes += chunk.length;
+  for await (const chunk of contentChunks(path, progress, gzip)) {
     buffer += decoder.write(chunk);
     scan(false);
+    // An element longer than a record may be is let go as it is read (still scanned for its end), and rejected there.
+    if (elementStart !== -1 && pos - elementStart > MAX_HELD_RECORD_TEXT) {
+      elementStart = pos;
+      elementDropped = true;
+    }
     // Keep only the unfinished element.
     const keepFrom = elementStart === -1 ? pos : elementStart;
     buffer = buffer.slice(keepFrom);
@@ -323,6 +468,210 @@ export async function* readJsonArray(path: string, progress: ReadProgress): Asyn
   scan(true);
   if (!opened) throw new Error('the file holds no JSON array');
   if (batch.length > 0) yield batch;
+}
+
+/** What a batch envelope gives the elements that lack their own: its context and integrations. */
+export interface EnvelopeDefaults {
+  context?: unknown;
+  integrations?: unknown;
+}
+
+/** The envelope's members that apply to its elements. */
+const ENVELOPE_DEFAULTS = ['context', 'integrations'] as const;
+
+/** A member's `"key":` at the start of its text; the rest is its value. */
+const MEMBER_KEY = /^\s*("(?:[^"\\]|\\.)*")\s*:/;
+
+/**
+ * A file of JSON objects, possibly pretty-printed, one after another (most often just one): an object
+ * whose `batch` is an array is a batch envelope whose elements are the records, streamed one by one;
+ * any other object is one record. A record's location is the line its text starts on, with, inside an
+ * envelope, its 1-based element number.
+ *
+ * Two passes: an envelope's context may follow its batch (the HTTP API's own example writes it last),
+ * so the first pass only collects each envelope's context and integrations, and the second reads the
+ * records with them at hand. Neither holds more than one record (or one envelope member) and a chunk.
+ */
+export async function* readJsonObjects(path: string, progress: ReadProgress, gzip = false): AsyncGenerator<RawRecord[]> {
+  const defaults: (EnvelopeDefaults | null)[] = [];
+  for await (const batch of scanJsonObjects(path, { bytes: 0 }, gzip, defaults, false)) void batch;
+  yield* scanJsonObjects(path, progress, gzip, defaults, true);
+}
+
+async function* scanJsonObjects(
+  path: string,
+  progress: ReadProgress,
+  gzip: boolean,
+  defaults: (EnvelopeDefaults | null)[],
+  emitting: boolean,
+): AsyncGenerator<RawRecord[]> {
+  const decoder = new StringDecoder('utf8');
+  let buffer = '';
+  let pos = 0;
+  let line = 1;
+  let batch: RawRecord[] = [];
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let failed = false;
+  // The object in progress (a "root"): where it starts, and whether its text is held (a record's: -1 when not).
+  let root = -1;
+  let rootStart = -1;
+  let rootLine = 0;
+  let rootOversized = false;
+  let envelope: EnvelopeDefaults | null = null;
+  let batchSeen = false;
+  // The root's member in progress (its `"key": value` text, held unless it is the batch), and whether it is the batch.
+  let inMember = false;
+  let memberStart = -1;
+  let inBatch = false;
+  let batchMember = false;
+  // The batch element in progress (its text held only in the second pass, and only up to the limit).
+  let inElement = false;
+  let elementStart = -1;
+  let elementLine = 0;
+  let element = 0;
+
+  const finishMember = (end: number): void => {
+    if (memberStart !== -1 && !batchMember && !emitting) {
+      const text = buffer.slice(memberStart, end);
+      const key = MEMBER_KEY.exec(text);
+      const name = key ? (JSON.parse(key[1] as string) as string) : '';
+      if (key && (ENVELOPE_DEFAULTS as readonly string[]).includes(name)) {
+        try {
+          (envelope ??= {})[name as (typeof ENVELOPE_DEFAULTS)[number]] = JSON.parse(text.slice(key[0].length));
+        } catch {
+          // Not applied: a malformed context gives the elements nothing rather than failing them all.
+        }
+      }
+    }
+    inMember = false;
+    memberStart = -1;
+    batchMember = false;
+  };
+  const finishRoot = (end: number): void => {
+    if (!emitting) defaults[root] = batchSeen ? (envelope ?? {}) : null;
+    else if (rootStart !== -1) {
+      const text = buffer.slice(rootStart, end);
+      batch.push({ line: rootLine, text, bytes: byteSize(text) });
+    } else if (rootOversized) batch.push({ line: rootLine, error: tooLong() });
+    rootStart = -1;
+  };
+  const emitElement = (end: number): void => {
+    element += 1;
+    if (elementStart !== -1) {
+      const text = buffer.slice(elementStart, end).trim();
+      const given = defaults[root];
+      batch.push({ line: elementLine, element, text, bytes: byteSize(text), ...(given && Object.keys(given).length > 0 ? { defaults: given } : {}) });
+    } else if (emitting) batch.push({ line: elementLine, element, error: tooLong() });
+    inElement = false;
+    elementStart = -1;
+  };
+
+  const scan = (): void => {
+    while (pos < buffer.length && !failed) {
+      const ch = buffer.charCodeAt(pos);
+      if (ch === 0x0a) line += 1;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (ch === 0x5c /* \ */) escaped = true;
+        else if (ch === 0x22 /* " */) inString = false;
+      } else if (depth === 0) {
+        if (ch === 0x7b /* { */) {
+          root += 1;
+          rootLine = line;
+          const isEnvelope = emitting && defaults[root] !== null && defaults[root] !== undefined;
+          rootStart = emitting && !isEnvelope ? pos : -1;
+          rootOversized = false;
+          if (isEnvelope) progress.envelopes = (progress.envelopes ?? 0) + 1;
+          envelope = null;
+          batchSeen = false;
+          element = 0;
+          depth = 1;
+        } else if (!isSpace(ch)) {
+          if (emitting) batch.push({ line, error: 'not a JSON object: the file cannot be read from here on' });
+          failed = true;
+        }
+      } else if (depth === 1) {
+        if (ch === 0x2c /* , */) finishMember(pos);
+        else if (ch === 0x7d /* } */) {
+          finishMember(pos);
+          depth = 0;
+          finishRoot(pos + 1);
+        } else if (!isSpace(ch)) {
+          if (!inMember) {
+            inMember = true;
+            memberStart = pos;
+          }
+          if (ch === 0x22) inString = true;
+          else if (ch === 0x5b /* [ */ && memberStart !== -1 && /^\s*"batch"\s*:\s*$/.test(buffer.slice(memberStart, pos))) {
+            memberStart = -1;
+            inBatch = true;
+            batchMember = true;
+            batchSeen = true;
+            depth = 2;
+          } else if (ch === 0x7b || ch === 0x5b) depth = 2;
+        }
+      } else if (depth === 2 && inBatch) {
+        if (ch === 0x2c || ch === 0x5d /* ] */) {
+          if (inElement) emitElement(pos);
+          if (ch === 0x5d) {
+            inBatch = false;
+            depth = 1;
+          }
+        } else if (!isSpace(ch)) {
+          if (!inElement) {
+            inElement = true;
+            elementStart = emitting ? pos : -1;
+            elementLine = line;
+          }
+          if (ch === 0x22) inString = true;
+          else if (ch === 0x7b || ch === 0x5b) depth = 3;
+        }
+      } else if (ch === 0x22) inString = true;
+      else if (ch === 0x7b || ch === 0x5b) depth += 1;
+      else if (ch === 0x7d || ch === 0x5d) depth -= 1;
+      pos += 1;
+    }
+  };
+
+  for await (const chunk of contentChunks(path, progress, gzip)) {
+    buffer += decoder.write(chunk);
+    scan();
+    // A record, member or element longer than the limit is let go: it is rejected (or ignored) when it ends.
+    if (rootStart !== -1 && pos - rootStart > MAX_HELD_RECORD_TEXT) {
+      rootStart = -1;
+      rootOversized = true;
+    }
+    if (memberStart !== -1 && pos - memberStart > MAX_HELD_RECORD_TEXT) memberStart = -1;
+    if (elementStart !== -1 && pos - elementStart > MAX_HELD_RECORD_TEXT) elementStart = -1;
+    // Keep only what is still needed: the record, member or element being read.
+    let keepFrom = pos;
+    for (const start of [rootStart, memberStart, elementStart]) if (start !== -1) keepFrom = Math.min(keepFrom, start);
+    buffer = buffer.slice(keepFrom);
+    pos -= keepFrom;
+    if (rootStart !== -1) rootStart -= keepFrom;
+    if (memberStart !== -1) memberStart -= keepFrom;
+    if (elementStart !== -1) elementStart -= keepFrom;
+    if (batch.length >= BATCH_RECORDS) {
+      yield batch;
+      batch = [];
+    }
+    if (failed) break;
+  }
+  buffer += decoder.end();
+  scan();
+  if (emitting && !failed && depth > 0) {
+    if (inElement) batch.push({ line: elementLine, element: element + 1, error: 'the file is cut off inside this element' });
+    else batch.push({ line: rootLine, error: 'the file ends inside this JSON object: it may be cut off' });
+  }
+  if (root === -1 && !failed) throw new Error('the file holds no JSON object');
+  if (batch.length > 0) yield batch;
+}
+
+/** Why a record whose text exceeds MAX_HELD_RECORD_TEXT is rejected. */
+export function tooLong(): string {
+  return `record is larger than ${MAX_HELD_RECORD_TEXT / (1024 * 1024)} MB of text, so it was not read`;
 }
 
 function isSpace(ch: number): boolean {
@@ -395,14 +744,15 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 
 const LINE_BREAKS = /\r\n|\r|\n/g;
 
-export async function* readCsv(path: string, progress: ReadProgress): AsyncGenerator<RawRecord[]> {
+export async function* readCsv(path: string, progress: ReadProgress, gzip = false): AsyncGenerator<RawRecord[]> {
   // Loaded when a CSV file comes: most of a parser thread's start-up time otherwise (~12 ms).
   const { parse: parseCsv } = await import('csv-parse');
   const source = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   source.on('data', (chunk) => {
     progress.bytes += (chunk as Buffer).length;
   });
-  const parser = source.pipe(parseCsv({ relax_column_count: true, bom: true, relax_quotes: false }));
+  const options = { relax_column_count: true, bom: true, relax_quotes: false };
+  const parser = gzip ? pipeline(source, createGunzip(), parseCsv(options), () => {}) : source.pipe(parseCsv(options));
   let columns: { path: string[]; typed: boolean }[] | null = null;
   let width = 0;
   // The physical line where the next row starts. csv-parse's own line counter miscounts CRLF inside

@@ -6,7 +6,7 @@ import { copyText } from '../../ui/clipboard';
 import { DataTable } from '../../ui/DataTable';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
-import { locationLabel } from './model';
+import { formatText, futureDatedWarning, locationLabel, rejectionPlace } from './model';
 import { useData } from './store';
 
 const STATE_LABEL: Record<ImportReport['state'], string> = { done: 'Completed', cancelled: 'Cancelled', failed: 'Failed' };
@@ -34,8 +34,14 @@ export function ImportReportPanel() {
 
   if (!open) return null;
 
-  const copy = (r: ImportReport): Promise<void> =>
-    copyText(toCsv([locationLabel(r).toLowerCase(), 'reason'], r.errors.map((e) => [e.line, e.reason])), `Copied ${formatNumber(r.errors.length)} rejections as CSV.`);
+  const copy = (r: ImportReport): Promise<void> => {
+    const inEnvelopes = r.errors.some((e) => e.element !== undefined);
+    const csv = inEnvelopes
+      ? toCsv(['line', 'element', 'reason'], r.errors.map((e) => [e.line, e.element ?? '', e.reason]))
+      : toCsv([locationLabel(r).toLowerCase(), 'reason'], r.errors.map((e) => [e.line, e.reason]));
+    return copyText(csv, `Copied ${formatNumber(r.errors.length)} rejections as CSV.`);
+  };
+  const future = report ? futureDatedWarning(report.details) : null;
 
   return (
     <section
@@ -56,7 +62,13 @@ export function ImportReportPanel() {
           </h3>
           {report ? (
             <p className="muted">
-              {report.kind === 'file' ? `${(report.format ?? 'file').toUpperCase()} file, ${formatBytes(report.bytes)} read` : 'Delivery server export'}
+              {report.kind === 'file' ? (
+                <>
+                  <span data-testid="report-format">{formatText(report)}</span>, {formatBytes(report.bytes)} read
+                </>
+              ) : (
+                'Delivery server export'
+              )}
               {' · started '}
               {formatDateTime(report.startedAt)}
             </p>
@@ -85,6 +97,14 @@ export function ImportReportPanel() {
             <Stat label="Duration" value={formatElapsed(report.ms)} testId="report-duration" />
           </dl>
           {report.message ? <p className="muted">{withFileNames(report.message)}</p> : null}
+          {future ? (
+            <div className="notice calm" role="status" data-testid="report-future-dated">
+              <div>
+                <strong>Future-dated records</strong>
+                <p>{future}</p>
+              </div>
+            </div>
+          ) : null}
           <RejectionTable report={report} />
         </>
       ) : null}
@@ -119,7 +139,8 @@ function RejectionTable({ report }: { report: ImportReport }) {
         rows={report.errors}
         rowKey={(_, i) => i}
         columns={[
-          { id: 'where', header: locationLabel(report), numeric: true, headerClassName: 'narrow-col', cell: (e) => e.line },
+          // "line n, element k" reads as text, not as a number.
+          { id: 'where', header: locationLabel(report), numeric: !report.errors.some((e) => e.element !== undefined), headerClassName: 'narrow-col', cell: (e) => rejectionPlace(e) },
           { id: 'reason', header: 'Reason', className: 'wrap', cell: (e) => e.reason },
         ]}
       />

@@ -3,8 +3,8 @@
  * the volume chart, the users table's trait columns, and the wording of reports and timelines.
  * No DOM and no backend: unit-tested in tests/unit/renderer.
  */
-import type { DailyVolumePoint, EventCatalogEntry, ImportReport, JobInfo } from '../../../../shared/types';
-import { formatNumber, valueText } from '../../lib/format';
+import type { DailyVolumePoint, EventCatalogEntry, ImportError, ImportReport, JobInfo } from '../../../../shared/types';
+import { formatDateTime, formatNumber, valueText } from '../../lib/format';
 
 export type DataTab = 'events' | 'users' | 'imports';
 
@@ -81,10 +81,41 @@ export function traitText(traits: Record<string, unknown>, key: string): string 
   return value === undefined || value === null || value === '' ? '' : valueText(value);
 }
 
-/** Where a rejection is: a line of NDJSON or CSV, an element of a JSON array, a record of a sync. */
-export function locationLabel(report: Pick<ImportReport, 'kind' | 'format'>): string {
+/**
+ * Where a rejection is: a line of NDJSON or CSV, an element of a JSON array, a record of a sync; a
+ * line and an element when some rejected record was inside a batch envelope. A JSON file of objects
+ * (its packaging named, and not an array) is located by lines too.
+ */
+export function locationLabel(report: Pick<ImportReport, 'kind' | 'format'> & Partial<Pick<ImportReport, 'details' | 'errors'>>): string {
   if (report.kind === 'sync') return 'Record';
-  return report.format === 'json' ? 'Element' : 'Line';
+  if (report.errors?.some((e) => e.element !== undefined)) return 'Location';
+  const recognized = report.details?.recognized;
+  return report.format === 'json' && (recognized === undefined || recognized.startsWith('JSON array')) ? 'Element' : 'Line';
+}
+
+/** One rejection's place as the table shows it: its line (or element), or "line n, element k" inside an envelope. */
+export function rejectionPlace(error: ImportError): string {
+  return error.element === undefined ? String(error.line) : `line ${error.line}, element ${error.element}`;
+}
+
+/** What the report says about how the file was read: the packaging recognized, else the format. */
+export function formatText(report: Pick<ImportReport, 'format' | 'details'>): string {
+  return report.details?.recognized ?? `${(report.format ?? 'file').toUpperCase()} file`;
+}
+
+/**
+ * The calm warning an import with future-dated records leaves: they were imported, but "data as of"
+ * stayed where it was (one record dated 2099 would otherwise empty every "within N days" figure).
+ */
+export function futureDatedWarning(details: ImportReport['details']): string | null {
+  const count = details?.futureDated ?? 0;
+  if (count === 0) return null;
+  const latest = details?.latestFutureTs;
+  const records = count === 1 ? '1 record is' : `${formatNumber(count)} records are`;
+  return (
+    `${records} dated more than a day after the import${latest === undefined ? '' : ` (the latest ${formatDateTime(latest)})`}. ` +
+    `${count === 1 ? 'It was' : 'They were'} imported, but "data as of" was not moved to ${count === 1 ? 'it' : 'them'}.`
+  );
 }
 
 /** The heading over a timeline: all its records, or the newest of more. */
