@@ -167,6 +167,20 @@ export interface ImportDetails {
   futureDated?: number;
   /** The latest instant among them, ms. */
   latestFutureTs?: number;
+  /**
+   * Duplicates (a messageId already stored) whose user, event, instant or properties differ from the
+   * stored record's; the stored one stays. Counted among `duplicates` too.
+   */
+  conflictingDuplicates?: number;
+  /** The first few of them. */
+  conflictExamples?: ConflictingDuplicate[];
+}
+
+/** A duplicate whose content differs from the record stored under its messageId. */
+export interface ConflictingDuplicate {
+  messageId: string;
+  /** Its line in the file (a sync: its position in the stream), when known. */
+  line?: number;
 }
 
 export interface ImportSummary {
@@ -199,6 +213,9 @@ export interface SyncSummary {
   rejected: number;
   pages: number;
   ms: number;
+  /** Duplicates whose content differs from the stored record's (see ImportDetails); absent when none. */
+  conflictingDuplicates?: number;
+  conflictExamples?: ConflictingDuplicate[];
 }
 
 export interface SavedSegment {

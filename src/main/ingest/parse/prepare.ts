@@ -119,7 +119,7 @@ export async function* prepareFile(
       const prepared =
         raw.error !== undefined ? raw.error : raw.text === undefined ? prepareRaw(raw.value, shapes, time) : prepareText(raw.text, raw.bytes, shapes, time);
       if (typeof prepared === 'string') rejects.push({ line: raw.line, reason: prepared });
-      else records.push(prepared);
+      else records.push({ ...prepared, line: raw.line });
     }
     yield { records, rejects, count: batch.length, bytes: progress.bytes, zoneless: time.zoneless - zonelessBefore };
   }
@@ -157,12 +157,12 @@ export function* prepareNdjsonInto(
       const start = starts[k] as number;
       const end = ends[k] as number;
       if (unusual < start) unusual = nextUnusual(chunk.text, start);
-      if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes)) builder.addFast(fastRecord, start, end);
+      if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes)) builder.addFast(fastRecord, start, end, lines[k] as number);
       else {
         const line = chunk.text.slice(start, end);
         const prepared = prepareText(line, byteSize(line), shapes, time, false);
         if (typeof prepared === 'string') builder.reject({ line: lines[k] as number, reason: prepared });
-        else builder.add(prepared);
+        else builder.add({ ...prepared, line: lines[k] as number });
       }
       count += 1;
       if (builder.full) {
