@@ -2,7 +2,7 @@
  * Dedupe by record key, confirmed by id: a key is a 53-bit hash of the messageId, so the tests give
  * the writer a weak hash (recordKey(id) % n) to make different ids share keys, as a real collision would.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -194,5 +194,83 @@ describe('writer mode: a small import into a large cache stays incremental', () 
     expect(summary).toMatchObject({ imported: 2000 });
     expect(seen).toEqual([false]);
     expect(has()).toBe(true);
+  });
+});
+
+describe('conflicting duplicates: the same messageId with other content', () => {
+  /** The built CLI (out/main/cli.js, with its parser threads: `npm test` builds before the unit tests). */
+  const cli = (args: string[]): { code: number; stdout: string; stderr: string } => {
+    const run = spawnSync(process.execPath, ['out/main/cli.js', ...args], { cwd: process.cwd(), encoding: 'utf8' });
+    return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+  };
+
+  it('stay duplicates (the first stays), counted apart with a few examples in the report; a true duplicate is not one', async () => {
+    const { db } = tempCache();
+    await importFile(db, fileIn('first.ndjson', ndjson(range(1, 10).map((i) => rec(i)))));
+    const second = [
+      rec(1), // the same record again: a plain duplicate
+      rec(2, { properties: { i: 2, extra: true } }),
+      rec(3, { event: 'renamed' }),
+      rec(4, { userId: 'someone_else' }),
+      rec(5, { timestamp: new Date(BASE).toISOString() }),
+      { ...rec(6), properties: { i: 6 }, context: { ip: '1.2.3.4' } }, // context is not content
+      rec(7, { properties: { x: 1 } }),
+      rec(8, { properties: { x: 2 } }),
+      rec(9, { properties: { x: 3 } }),
+      rec(11),
+      rec(11, { properties: { x: 4 } }), // within the file: the first of the two stays
+    ];
+    for (const mode of ['bulk', 'indexed'] as const) {
+      const { db: target } = tempCache(`${mode}.db`);
+      await importFile(target, fileIn('first.ndjson', ndjson(range(1, 10).map((i) => rec(i)))), { mode });
+      const summary = await importFile(target, fileIn('second.ndjson', ndjson(second)), { mode });
+      expect(summary).toMatchObject({ imported: 1, duplicates: 10, rejected: 0 });
+      expect(summary.details).toEqual({
+        conflictingDuplicates: 8,
+        conflictExamples: [
+          { line: 2, messageId: 'm-2' },
+          { line: 3, messageId: 'm-3' },
+          { line: 4, messageId: 'm-4' },
+          { line: 5, messageId: 'm-5' },
+          { line: 7, messageId: 'm-7' },
+        ],
+      });
+      expect(JSON.parse(scalar<string>(target, "SELECT properties FROM events WHERE event_id = 'm-2'"))).toEqual({ i: 2 });
+      expect(JSON.parse(scalar<string>(target, "SELECT properties FROM events WHERE event_id = 'm-11'"))).toEqual({ i: 11 });
+      // Kept with the report.
+      expect(JSON.parse(scalar<string>(target, 'SELECT details FROM import_reports ORDER BY id DESC LIMIT 1'))).toEqual(summary.details);
+    }
+    // The same properties written another way (key order, spacing) are the same content.
+    const reordered = `{"properties": {"i": 3}, "messageId": "m-3", "timestamp": "${new Date(BASE + 3 * 60_000).toISOString()}", "userId": "user_3", "event": "event_3", "type": "track"}\n`;
+    expect((await importFile(db, fileIn('reordered.ndjson', reordered))).details).toBeUndefined();
+  });
+
+  it('the CLI shows them in its text and --json output', async () => {
+    const dir = tempDir();
+    const cache = join(dir, 'cli.db');
+    const first = cli(['import', '--db', cache, fileIn('one.ndjson', ndjson([rec(1), rec(2)]))]);
+    expect(first.code, first.stderr).toBe(0);
+    const again = fileIn('two.ndjson', ndjson([rec(1, { properties: { other: 1 } }), rec(2)]));
+    const text = cli(['import', '--db', cache, again]);
+    expect(text.stdout).toMatch(/1 duplicates carried other content than the record stored under their messageId; the stored one was kept: line 1 \(m-1\)\./);
+    const json = cli(['import', '--db', cache, again, '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ duplicates: 2, details: { conflictingDuplicates: 1, conflictExamples: [{ line: 1, messageId: 'm-1' }] } });
+  });
+
+  it('sync counts them too, with their position in the stream, in its summary and report', async () => {
+    const records = range(0, 99).map((i) => ({ ...exportRecord(i), messageId: `srv-${i}` }));
+    const server = await startExportServer({ token: 't', records });
+    try {
+      const { db } = tempCache();
+      await importFile(db, fileIn('pre.ndjson', ndjson([{ ...records[4], properties: { changed: true } }])));
+      const summary = await syncFromSource(db, { source: server.url, token: 't', pageSize: 30 });
+      expect(summary).toMatchObject({ fetched: 100, imported: 99, duplicates: 1, conflictingDuplicates: 1, conflictExamples: [{ line: 5, messageId: 'srv-4' }] });
+      expect(JSON.parse(scalar<string>(db, 'SELECT details FROM import_reports ORDER BY id DESC LIMIT 1'))).toEqual({
+        conflictingDuplicates: 1,
+        conflictExamples: [{ line: 5, messageId: 'srv-4' }],
+      });
+    } finally {
+      await server.close();
+    }
   });
 });
