@@ -177,6 +177,20 @@ export interface ImportDetails {
    * envelopes (NDJSON)", "one JSON object"… (docs/IMPORT.md, "Packaging").
    */
   recognized?: string;
+  /**
+   * Duplicates (a messageId already stored) whose user, event, instant or properties differ from the
+   * stored record's; the stored one stays. Counted among `duplicates` too.
+   */
+  conflictingDuplicates?: number;
+  /** The first few of them. */
+  conflictExamples?: ConflictingDuplicate[];
+}
+
+/** A duplicate whose content differs from the record stored under its messageId. */
+export interface ConflictingDuplicate {
+  messageId: string;
+  /** Its line in the file (a sync: its position in the stream), when known. */
+  line?: number;
 }
 
 export interface ImportSummary {
@@ -209,6 +223,9 @@ export interface SyncSummary {
   rejected: number;
   pages: number;
   ms: number;
+  /** Duplicates whose content differs from the stored record's (see ImportDetails); absent when none. */
+  conflictingDuplicates?: number;
+  conflictExamples?: ConflictingDuplicate[];
 }
 
 export interface SavedSegment {

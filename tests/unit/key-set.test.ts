@@ -28,4 +28,20 @@ describe('KeySet: the bulk import dedupe', () => {
       { numRuns: 60 },
     );
   });
+
+  it('keeps the event_pk given with each key: addOrFind answers it on a hit and -1 when it adds', () => {
+    const entry = fc.tuple(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 0xffff_ffff }));
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 3_000 }), (entries) => {
+        const keys = new KeySet(16);
+        const model = new Map<number, number>();
+        for (const [key, pk] of entries) {
+          expect(keys.addOrFind(key, pk)).toBe(model.get(key) ?? -1);
+          if (!model.has(key)) model.set(key, pk);
+        }
+        for (const [key, pk] of model) expect(keys.addOrFind(key, 0)).toBe(pk);
+      }),
+      { numRuns: 40 },
+    );
+  });
 });

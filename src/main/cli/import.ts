@@ -1,6 +1,17 @@
 /** `guidepost import <file>`: imports a file of Segment-spec events and prints its report. */
+import type { ImportDetails } from '../../shared/types';
 import { withBackend } from './backend';
 import { finished, progressPrinter, type Command } from './command';
+
+/** The report's conflicting duplicates (a messageId already stored, with other content), with the examples kept. */
+export function conflictingDuplicatesText(details: ImportDetails | undefined): string[] {
+  if (!details?.conflictingDuplicates) return [];
+  const examples = (details.conflictExamples ?? []).map((e) => (e.line === undefined ? e.messageId : `line ${e.line} (${e.messageId})`));
+  return [
+    `  ${details.conflictingDuplicates.toLocaleString('en-US')} duplicates carried other content than the record stored under their messageId; ` +
+      `the stored one was kept${examples.length > 0 ? `: ${examples.join(', ')}` : ''}.`,
+  ];
+}
 
 export const importCommand: Command = {
   summary: 'Import a file of Segment-spec events (NDJSON, a JSON array, or CSV with a header).',
@@ -41,6 +52,7 @@ export const importCommand: Command = {
                 'imported, but "data as of" ignores them.',
             ]
           : []),
+        ...conflictingDuplicatesText(details),
         ...errors.slice(0, 20).map((e) => `  line ${e.line}${e.element === undefined ? '' : `, element ${e.element}`}: ${e.reason}`),
         ...(errors.length > 20 ? [`  … and ${rejected - 20} more rejections (see --json)`] : []),
       ];

@@ -1,6 +1,7 @@
 /** `guidepost sync`: pulls new events from a delivery server, resuming where the last sync stopped. */
 import { withBackend } from './backend';
 import { finished, progressPrinter, type Command } from './command';
+import { conflictingDuplicatesText } from './import';
 
 export const syncCommand: Command = {
   summary: 'Sync new events from a delivery server (GET /v1/events), resuming where the last sync stopped.',
@@ -21,10 +22,14 @@ export const syncCommand: Command = {
       const report = await handlers.getImportReport({ id: job.result?.reportId ?? 0 });
       const fetched = report.imported + report.duplicates + report.rejected;
       const pages = job.progress.done;
-      const data = { fetched, imported: report.imported, duplicates: report.duplicates, rejected: report.rejected, pages, ms: report.ms };
-      const text =
+      const { details } = report;
+      const conflicts = details?.conflictingDuplicates ? { conflictingDuplicates: details.conflictingDuplicates, conflictExamples: details.conflictExamples ?? [] } : {};
+      const data = { fetched, imported: report.imported, duplicates: report.duplicates, rejected: report.rejected, pages, ms: report.ms, ...conflicts };
+      const text = [
         `Synced ${fetched.toLocaleString('en-US')} records in ${pages} pages (${(report.ms / 1000).toFixed(1)} s): ` +
-        `${report.imported.toLocaleString('en-US')} new, ${report.duplicates.toLocaleString('en-US')} duplicates, ${report.rejected.toLocaleString('en-US')} rejected.`;
+          `${report.imported.toLocaleString('en-US')} new, ${report.duplicates.toLocaleString('en-US')} duplicates, ${report.rejected.toLocaleString('en-US')} rejected.`,
+        ...conflictingDuplicatesText(details),
+      ].join('\n');
       return { data, text };
     }),
 };

@@ -36,6 +36,16 @@ export class BatchInserter {
     }
   }
 
+  /** Rows added but not yet written (they go in with the next full statement or flush()). */
+  get pendingRows(): number {
+    return this.rows;
+  }
+
+  /** A column's value in a pending row (0: the oldest pending row). */
+  pendingValue(row: number, column: number): unknown {
+    return this.buffer[row * this.columnCount + column];
+  }
+
   flush(): void {
     for (let r = 0; r < this.rows; r++) {
       this.single.run(this.buffer.slice(r * this.columnCount, (r + 1) * this.columnCount));

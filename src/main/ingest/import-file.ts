@@ -16,7 +16,7 @@ import { prepareFile } from './parse/prepare';
 import { RecordTime } from './parse/record-time';
 import { MAX_REPORTED_ERRORS, saveReport } from './reports';
 import { sniffEventFile } from './parse/sniff';
-import { RecordWriter, type WriterMode } from './write/writer';
+import { RecordWriter, writerModeFor, type WriterMode } from './write/writer';
 
 export interface ImportProgress {
   records: number;
@@ -33,10 +33,12 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Awaited between batches; throws ApiError('cancelled') to stop (what was read is kept). */
   checkpoint?: () => Promise<void>;
-  /** Forces a writer mode (tests compare both); by default bulk unless the cache is already large. */
+  /** Forces a writer mode (tests compare both); by default writerModeFor the cache's size and the file's. */
   mode?: WriterMode;
   /** Keys a bulk import dedupes in memory before it turns to the key index (tests lower it). */
   bulkKeyLimit?: number;
+  /** The record key of an id (RecordWriterOptions.recordKey): tests give a weak hash to make ids collide. */
+  recordKey?: (id: string) => number;
   /** The built parse-worker script; without it, parsing runs inline on this thread. */
   parserScript?: URL;
   /** Bytes per range when two parser threads share an NDJSON file (tests lower it to split small files). */
@@ -45,8 +47,12 @@ export interface ImportOptions {
 
 /** Records dated more than this after the import's clock are future-dated (see RecordWriter.futureAfter). */
 const FUTURE_AFTER_MS = 86_400_000;
-/** Above this many events already in the cache, an import keeps the name index live instead of rebuilding it. */
-const BULK_MAX_EXISTING = 2_000_000;
+/**
+ * Bytes per record assumed when estimating a file's records from its size, for the writer's mode: the
+ * small end of real records (the benchmark's are ~190 bytes, real exports ~1 KB), so a file is never
+ * taken for smaller than it is.
+ */
+const ESTIMATE_RECORD_BYTES = 200;
 /**
  * The import's page cache, in KiB as PRAGMA cache_size takes it (negative). Small: a bulk load only
  * appends to a table without indexes, and the memory goes to the parser threads instead.
@@ -72,11 +78,14 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   // A smaller page cache while importing keeps memory flat whatever the file's size; queries get it back after.
   const cacheSize = db.pragma('cache_size', { simple: true }) as number;
   db.pragma(`cache_size = ${IMPORT_CACHE_KIB}`);
-  const mode = options.mode ?? (existing <= BULK_MAX_EXISTING ? 'bulk' : 'indexed');
+  const mode = options.mode ?? writerModeFor(existing, size / ESTIMATE_RECORD_BYTES);
   const restoreJournal = mode === 'bulk' ? useRollbackJournal(db) : null;
   try {
     db.exec('BEGIN IMMEDIATE');
-    const writer = new RecordWriter(db, mode, options.bulkKeyLimit);
+    const writer = new RecordWriter(db, mode, {
+      ...(options.bulkKeyLimit === undefined ? {} : { keySetLimit: options.bulkKeyLimit }),
+      ...(options.recordKey ? { recordKey: options.recordKey } : {}),
+    });
     writer.futureAfter = started + FUTURE_AFTER_MS;
     const batches = options.parserScript
       ? parseOnThreads(options.parserScript, path, format, size, writer.shapes, writer, options.parserRangeBytes, options.timeZone, packaging)
@@ -115,6 +124,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       ...(zoneless > 0 ? { zoneless } : {}),
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
       ...(writer.futureDated > 0 ? { futureDated: writer.futureDated, latestFutureTs: writer.latestFutureTs as number } : {}),
+      ...writer.conflictDetails(),
     };
     const reportId = saveReport(db, {
       kind: 'file',

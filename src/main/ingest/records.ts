@@ -23,6 +23,8 @@ export interface PreparedRecord {
   /** The user's user_pk and the name's name_id, when already resolved (the parser threads' rows, queued in indexed mode). */
   userPk?: number;
   nameId?: number;
+  /** Where the record was read (a file's line, a sync's position), for the report's conflicting duplicates. */
+  line?: number;
 }
 
 /**
@@ -37,6 +39,8 @@ export interface ResolvedRows {
   userPks: Int32Array;
   nameIds: Int32Array;
   texts: RecordTexts;
+  /** Each record's line in the file, when the parse side gives it (the report's conflicting duplicates name it). */
+  lines?: Int32Array;
 }
 
 /**

@@ -18,7 +18,7 @@ import { createKvRepo } from '../db/kv';
 import { advanceDataAsOf } from './data-as-of';
 import { prepareRaw } from './parse/prepare';
 import { MAX_REPORTED_ERRORS, saveReport } from './reports';
-import { RecordWriter } from './write/writer';
+import { CONFLICT_EXAMPLES, RecordWriter } from './write/writer';
 
 export const SYNC_PAGE_LIMIT = 1000;
 
@@ -44,6 +44,8 @@ export interface SyncOptions {
   onPage?: (summary: SyncSummary) => void;
   checkpoint?: () => Promise<void>;
   signal?: AbortSignal;
+  /** The record key of an id (RecordWriterOptions.recordKey): tests give a weak hash to make ids collide. */
+  recordKey?: (id: string) => number;
 }
 
 /** The events export URL for a source given as a server's base URL (or as the export URL itself). */
@@ -149,17 +151,23 @@ export async function syncFromSource(db: Db, options: SyncOptions): Promise<Sync
 
       db.exec('BEGIN IMMEDIATE');
       try {
-        const writer = new RecordWriter(db, 'indexed');
+        const writer = new RecordWriter(db, 'indexed', options.recordKey ? { recordKey: options.recordKey } : {});
         page.events.forEach((raw, i) => {
           const prepared = prepareRaw(raw, writer.shapeNumbers);
+          const line = summary.fetched + i + 1;
           if (typeof prepared === 'string') {
             summary.rejected += 1;
-            if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: summary.fetched + i + 1, reason: prepared });
-          } else writer.write(prepared);
+            if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line, reason: prepared });
+          } else writer.write({ ...prepared, line });
         });
         writer.finish();
         summary.imported += writer.imported;
         summary.duplicates += writer.duplicates;
+        if (writer.conflictingDuplicates > 0) {
+          summary.conflictingDuplicates = (summary.conflictingDuplicates ?? 0) + writer.conflictingDuplicates;
+          const examples = (summary.conflictExamples ??= []);
+          for (const example of writer.conflictExamples) if (examples.length < CONFLICT_EXAMPLES) examples.push(example);
+        }
         kv.set('sync_source', options.source);
         kv.set('sync_cursor', page.next);
         db.exec('COMMIT');
@@ -217,5 +225,6 @@ function recordReport(
     bytes: 0,
     errors,
     message,
+    details: summary.conflictingDuplicates ? { conflictingDuplicates: summary.conflictingDuplicates, conflictExamples: summary.conflictExamples ?? [] } : {},
   });
 }

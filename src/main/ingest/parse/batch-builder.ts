@@ -75,6 +75,7 @@ export class BatchBuilder {
   private keys = new Float64Array(MAX_BATCH_RECORDS);
   private ts = new Float64Array(MAX_BATCH_RECORDS);
   private shapes = new Int32Array(MAX_BATCH_RECORDS);
+  private lines = new Int32Array(MAX_BATCH_RECORDS);
   private userNumbers = new Int32Array(MAX_BATCH_RECORDS);
   private nameNumbers = new Int32Array(MAX_BATCH_RECORDS);
   // The batch's ids and JSON texts cross to the writer in pieces of text, with each record's piece and
@@ -114,14 +115,15 @@ export class BatchBuilder {
     this.windowPiece = -1;
   }
 
-  /** A record the fast path prepared where it lies in the current chunk (see useChunk), on chunk[lineStart, lineEnd). */
-  addFast(record: FastRecord, lineStart: number, lineEnd: number): void {
+  /** A record the fast path prepared where it lies in the current chunk (see useChunk), on chunk[lineStart, lineEnd), the file's `line`. */
+  addFast(record: FastRecord, lineStart: number, lineEnd: number, line: number): void {
     if (this.windowPiece < 0 || lineEnd > this.windowEnd) {
       this.windowStart = lineStart;
       this.windowEnd = Math.max(lineEnd, Math.min(this.chunk.length, lineStart + PIECE_CHARS));
       this.windowPiece = this.pieces.push(this.chunk.slice(this.windowStart, this.windowEnd)) - 1;
     }
     const i = this.addColumns(record.key, record.ts, record.shape, record.userId, record.name);
+    this.lines[i] = line;
     const at = this.windowStart;
     const spans = this.spans;
     this.pieceOf[i] = this.windowPiece;
@@ -133,6 +135,7 @@ export class BatchBuilder {
 
   add(record: PreparedRecord): void {
     const i = this.addColumns(record.key, record.ts, record.shape, record.userId, record.name);
+    this.lines[i] = record.line ?? 0;
     const json = record.json ?? '';
     if (this.loosePiece >= 0 && this.looseLength > 0 && this.looseLength + record.id.length + json.length > PIECE_CHARS) this.sealLoose();
     if (this.loosePiece < 0) this.loosePiece = this.pieces.push('') - 1;
@@ -176,6 +179,7 @@ export class BatchBuilder {
     const keys = this.keys.slice(0, n);
     const ts = this.ts.slice(0, n);
     const shapes = this.shapes.slice(0, n);
+    const lines = this.lines.slice(0, n);
     const users = this.userNumbers.slice(0, n);
     const names = this.nameNumbers.slice(0, n);
     this.sealLoose();
@@ -187,6 +191,7 @@ export class BatchBuilder {
       keys,
       ts,
       shapes,
+      lines,
       newShapes,
       users,
       names,
@@ -205,6 +210,6 @@ export class BatchBuilder {
     this.traits = [];
     this.size = 0;
     this.users.reserve(MAX_BATCH_RECORDS);
-    return { message, transfer: [keys.buffer, ts.buffer, shapes.buffer, users.buffer, names.buffer, pieceOf.buffer, spans.buffer] as ArrayBuffer[] };
+    return { message, transfer: [keys.buffer, ts.buffer, shapes.buffer, lines.buffer, users.buffer, names.buffer, pieceOf.buffer, spans.buffer] as ArrayBuffer[] };
   }
 }

@@ -35,6 +35,8 @@ export interface PackedBatch {
   keys: Float64Array;
   ts: Float64Array;
   shapes: Int32Array;
+  /** Each record's line, counted from its range's start (the report's conflicting duplicates name it). */
+  lines: Int32Array;
   /** Shapes first seen in this batch: [number, [name, key, type bits][]]. */
   newShapes: [number, ShapeEntries][];
   /** Each record's user and event name as its number in the thread's dictionaries (see Dictionary). */

@@ -106,13 +106,13 @@ class ParserThread {
       this.nameIds.push(resolver.nameId(name));
     }
     // Resolved in place: the thread's numbers become the writer's.
-    const { keys, ts, shapes: shapeColumn, users, names, texts } = packed;
+    const { keys, ts, shapes: shapeColumn, users, names, texts, lines } = packed;
     for (let i = 0; i < keys.length; i++) {
       shapeColumn[i] = this.shapeIds[shapeColumn[i] as number] as number;
       users[i] = this.userPks[users[i] as number] as number;
       names[i] = this.nameIds[names[i] as number] as number;
     }
-    const rows: ResolvedRows = { count: keys.length, keys, ts, shapes: shapeColumn, userPks: users, nameIds: names, texts };
+    const rows: ResolvedRows = { count: keys.length, keys, ts, shapes: shapeColumn, userPks: users, nameIds: names, texts, lines };
     return {
       records: [],
       rows,
@@ -169,6 +169,8 @@ export async function* parseOnThreads(
         const batch = thread.unpack(message, shapes, resolver);
         // Lines and bytes arrive counted from the range's start.
         for (const reject of batch.rejects) reject.line += lines;
+        const recordLines = batch.rows?.lines;
+        if (recordLines && lines > 0) for (let i = 0; i < recordLines.length; i++) recordLines[i] = (recordLines[i] as number) + lines;
         batch.bytes += start;
         yield batch;
       }

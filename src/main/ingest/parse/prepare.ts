@@ -144,11 +144,11 @@ export async function* prepareFile(
       else if (Array.isArray(prepared)) {
         for (const item of prepared) {
           if ('reason' in item) rejects.push(item);
-          else records.push(item);
+          else records.push({ ...item, line: raw.line });
         }
         count += prepared.length;
         continue;
-      } else records.push(prepared);
+      } else records.push({ ...prepared, line: raw.line });
       count += 1;
     }
     const envelopes = (progress.envelopes ?? 0) - envelopesBefore;
@@ -258,7 +258,7 @@ export function* prepareNdjsonInto(
       const start = starts[k] as number;
       const end = ends[k] as number;
       if (unusual < start) unusual = nextUnusual(chunk.text, start);
-      if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes)) builder.addFast(fastRecord, start, end);
+      if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes)) builder.addFast(fastRecord, start, end, lines[k] as number);
       else {
         const line = chunk.text.slice(start, end);
         const prepared = prepareLine(line, byteSize(line), lines[k] as number, shapes, time, progress, false);
@@ -267,7 +267,7 @@ export function* prepareNdjsonInto(
           // A batch envelope: its elements, each a record, as many batches as they fill.
           for (const item of prepared) {
             if ('reason' in item) builder.reject(item);
-            else builder.add(item);
+            else builder.add({ ...item, line: lines[k] as number });
             count += 1;
             if (builder.full) {
               yield count;
@@ -276,7 +276,7 @@ export function* prepareNdjsonInto(
             }
           }
           continue;
-        } else builder.add(prepared);
+        } else builder.add({ ...prepared, line: lines[k] as number });
       }
       count += 1;
       if (builder.full) {

@@ -13,16 +13,25 @@
  *   faster than inserting a million random keys into it one by one, which was most of an import's
  *   time. Past KEY_SET_LIMIT keys the writer rebuilds the key index and carries on in indexed mode,
  *   so memory stays bounded whatever the file's size.
+ *
+ * A key is a 53-bit hash of the record's id, so two ids can share one. A key already stored (a hit) is
+ * confirmed by reading the row stored under it: the same id is a duplicate; another id is a collision,
+ * and the record is stored under the next free key after its own (key + 1, …), the way an open-
+ * addressing table probes, so a later import of either record finds it by walking the same keys.
+ * Only hits pay that read (a rowid lookup in bulk mode, a key-index lookup in indexed mode). Events
+ * are never deleted, so no probe walk has a gap.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Statement } from 'better-sqlite3';
 import { detached } from '../../../shared/strings';
+import type { ConflictingDuplicate, ImportDetails } from '../../../shared/types';
 import type { Db } from '../../db/connection';
 import { BatchInserter } from '../../db/batch-insert';
 import { createEventsRepo } from '../../db/events-repo';
 import { PropertyKeyTracker, ShapeNumbering, ShapeTable } from '../../db/property-keys';
 import { DailyRollup, deferIndexes } from '../../db/rollup';
 import { recordId, recordJson, type PreparedRecord, type ResolvedRows } from '../records';
-import { KeySet } from './key-set';
+import { KeySet, MAX_KEY_SET_PK } from './key-set';
 import { UserUpdates } from './user-updates';
 
 export type WriterMode = 'bulk' | 'indexed';
@@ -35,6 +44,54 @@ const KEY_SET_LIMIT = 2_000_000;
 const PROPERTY_KEYS_LIMIT = 20_000;
 const COLUMNS = ['event_key', 'event_id', 'user_pk', 'name_id', 'ts', 'properties'] as const;
 const KEY_INDEX = 'events_by_key';
+/** Above this many events already in the cache, an import keeps the indexes live instead of rebuilding them. */
+const BULK_MAX_EXISTING = 2_000_000;
+/**
+ * A bulk load pays for the cache it lands in: it reads every stored key into memory and rebuilds the
+ * events indexes over every row, old and new (and writes them whole through the rollback journal).
+ * Indexed mode pays per record instead, a few random index insertions each. Bulk is chosen only when
+ * the import brings at least this share of what the cache holds (docs/PERFORMANCE.md, "Small imports").
+ */
+const BULK_MIN_SHARE = 0.25;
+
+/**
+ * The writer mode for an import of about `expectedRecords` into a cache of `existingEvents`: bulk
+ * when the load is large against the cache (the index rebuild then costs less than inserting into the
+ * live indexes), indexed otherwise, so a small import costs in proportion to itself, not to the cache.
+ */
+export function writerModeFor(existingEvents: number, expectedRecords: number): WriterMode {
+  if (existingEvents > BULK_MAX_EXISTING) return 'indexed';
+  return expectedRecords >= existingEvents * BULK_MIN_SHARE ? 'bulk' : 'indexed';
+}
+
+/** Conflicting duplicates the report shows (it counts them all). */
+export const CONFLICT_EXAMPLES = 5;
+/** Keys are below 2^53 (recordKey): the probe after the last one wraps to 0. */
+const KEY_SPACE = 2 ** 53;
+
+/** The probe after `key`: where a record goes when another id holds its key. */
+export function nextKey(key: number): number {
+  return key + 1 === KEY_SPACE ? 0 : key + 1;
+}
+
+/** A stored row, as a hit reads it to confirm the id and compare the content. */
+interface StoredEvent {
+  event_id: string;
+  user_pk: number;
+  name_id: number;
+  ts: number;
+  properties: string | null;
+}
+
+export interface RecordWriterOptions {
+  /** Keys the bulk writer dedupes in memory before it turns to the key index (tests lower it). */
+  keySetLimit?: number;
+  /**
+   * The record key of an id. By default the key the parse side computed (recordKey); tests give a
+   * weak hash here to make different ids collide.
+   */
+  recordKey?: (id: string) => number;
+}
 
 export class RecordWriter {
   /** The property shapes of prepared records (see prepare.ts); the catalog gets those of stored records only. */
@@ -43,6 +100,10 @@ export class RecordWriter {
   readonly shapeNumbers = new ShapeNumbering((id, entries) => this.shapes.set(id, entries));
   imported = 0;
   duplicates = 0;
+  /** Duplicates (same id) whose user, name, instant or properties differ from the stored record's: the first one stays. */
+  conflictingDuplicates = 0;
+  /** The first CONFLICT_EXAMPLES of them. */
+  readonly conflictExamples: ConflictingDuplicate[] = [];
   /** The newest stored record's instant, future-dated ones left out (see futureAfter). */
   newestTs: number | null = null;
   /**
@@ -64,23 +125,38 @@ export class RecordWriter {
   /** Bulk mode: the keys stored and written so far, and the plain batched INSERT. */
   private keys: KeySet | null = null;
   private bulkInsert: BatchInserter | null = null;
+  /** Bulk mode: the event_pk SQLite gives the next row (max + 1: the table has no AUTOINCREMENT and only this writer appends). */
+  private nextPk = 0;
+  private readonly keySetLimit: number;
+  private readonly keyOf: ((id: string) => number) | undefined;
+  private readonly storedByPk: Statement<[number], StoredEvent>;
+  private readonly storedByKey: Statement<[number], StoredEvent>;
+  private readonly insertOne: Statement<unknown[]>;
   private restoreKeyIndex: (() => void) | null = null;
   private restoreOtherIndexes: (() => void) | null = null;
 
   constructor(
     private readonly db: Db,
     mode: WriterMode,
-    /** Keys the bulk writer dedupes in memory before it turns to the key index (tests lower it). */
-    private readonly keySetLimit = KEY_SET_LIMIT,
+    options: RecordWriterOptions = {},
   ) {
+    this.keySetLimit = options.keySetLimit ?? KEY_SET_LIMIT;
+    this.keyOf = options.recordKey;
     this.repo = createEventsRepo(db);
     this.users = new UserUpdates(db);
+    const selectStored = 'SELECT event_id, user_pk, name_id, ts, properties FROM events';
+    this.storedByPk = db.prepare<[number], StoredEvent>(`${selectStored} WHERE event_pk = ?`);
+    this.storedByKey = db.prepare<[number], StoredEvent>(`${selectStored} WHERE event_key = ?`);
+    this.insertOne = db.prepare(`INSERT INTO events (${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)`);
     if (mode === 'bulk') {
       const stored = db.prepare<[], number>('SELECT count(*) FROM events').pluck().get() ?? 0;
-      if (stored < keySetLimit) {
+      const lastPk = db.prepare<[], number>('SELECT coalesce(max(event_pk), 0) FROM events').pluck().get() ?? 0;
+      if (stored < this.keySetLimit && lastPk + this.keySetLimit < MAX_KEY_SET_PK) {
         const keys = new KeySet(stored);
-        for (const key of db.prepare<[], number>(`SELECT event_key FROM events INDEXED BY ${KEY_INDEX}`).pluck().iterate()) keys.add(key);
+        const rows = db.prepare<[], [number, number]>(`SELECT event_key, event_pk FROM events INDEXED BY ${KEY_INDEX}`).raw().iterate();
+        for (const [key, pk] of rows) keys.add(key, pk);
         this.keys = keys;
+        this.nextPk = lastPk + 1;
         this.restoreKeyIndex = deferIndexes(db, 'events', (name) => name === KEY_INDEX);
         this.bulkInsert = new BatchInserter(db, 'INSERT INTO events', COLUMNS, BATCH);
       }
@@ -125,18 +201,21 @@ export class RecordWriter {
   write(record: PreparedRecord): void {
     const pk = record.userPk ?? this.users.pk(record.userId);
     const nameId = record.nameId ?? this.nameId(record.name);
-    if (this.keys) this.writeBulk(record.key, record.id, pk, nameId, record.ts, record.json, record.shape, record.data, record.traitsJson);
-    else this.writeIndexed({ ...record, userPk: pk, nameId });
+    const key = this.keyOf ? this.keyOf(record.id) : record.key;
+    if (this.keys) this.writeBulk(key, record.id, pk, nameId, record.ts, record.json, record.shape, record.data, record.traitsJson, record.line);
+    else this.writeIndexed({ ...record, key, userPk: pk, nameId });
   }
 
   /** Records already resolved to user_pk, name_id and shape numbers (from the parser threads). */
   writeRows(rows: ResolvedRows): void {
-    const { keys, texts, userPks, nameIds, ts, shapes } = rows;
+    const { keys, texts, userPks, nameIds, ts, shapes, lines } = rows;
+    const keyOf = this.keyOf;
     const traits = texts.traits;
     let nextTraits = 0;
     for (let i = 0; i < rows.count; i++) {
-      const key = keys[i] as number;
       const id = recordId(texts, i);
+      const key = keyOf ? keyOf(id) : (keys[i] as number);
+      const line = lines?.[i];
       const pk = userPks[i] as number;
       const nameId = nameIds[i] as number;
       const at = ts[i] as number;
@@ -144,8 +223,22 @@ export class RecordWriter {
       const shape = shapes[i] as number;
       let traitsJson: string | undefined;
       if (traits !== undefined && traits[nextTraits]?.[0] === i) traitsJson = (traits[nextTraits++] as [number, string])[1];
-      if (this.keys) this.writeBulk(key, id, pk, nameId, at, json, shape, undefined, traitsJson);
-      else this.writeIndexed({ key, id, userId: '', name: '', userPk: pk, nameId, ts: at, json, shape, ...(traitsJson === undefined ? {} : { traitsJson }) });
+      if (this.keys) this.writeBulk(key, id, pk, nameId, at, json, shape, undefined, traitsJson, line);
+      else {
+        this.writeIndexed({
+          key,
+          id,
+          userId: '',
+          name: '',
+          userPk: pk,
+          nameId,
+          ts: at,
+          json,
+          shape,
+          ...(traitsJson === undefined ? {} : { traitsJson }),
+          ...(line === undefined ? {} : { line }),
+        });
+      }
     }
   }
 
@@ -159,16 +252,51 @@ export class RecordWriter {
     shape: number,
     data: PreparedRecord['data'],
     traitsJson: string | undefined,
+    line: number | undefined,
   ): void {
     const keys = this.keys as KeySet;
-    if (!keys.add(key)) {
-      this.duplicates += 1;
-      return;
+    let free = key;
+    for (let held = keys.addOrFind(key, this.nextPk); held >= 0; held = keys.addOrFind(free, this.nextPk)) {
+      // A hit: the same id is a duplicate, another id a collision that probes on.
+      const stored = this.storedInBulk(held);
+      if (stored.event_id === id) {
+        this.duplicate(stored, id, pk, nameId, ts, json, line);
+        return;
+      }
+      free = nextKey(free);
     }
-    (this.bulkInsert as BatchInserter).add(key, id, pk, nameId, ts, json);
+    this.nextPk += 1;
+    (this.bulkInsert as BatchInserter).add(free, id, pk, nameId, ts, json);
     this.imported += 1;
     this.apply(pk, nameId, ts, json, shape, data, traitsJson);
     if (keys.size >= this.keySetLimit) this.leaveBulk();
+  }
+
+  /** The row the bulk writer stored as `pk`: still in the inserter's buffer, or in the table. */
+  private storedInBulk(pk: number): StoredEvent {
+    const inserter = this.bulkInsert as BatchInserter;
+    const pending = pk - (this.nextPk - inserter.pendingRows);
+    if (pending >= 0) {
+      const column = (c: number): unknown => inserter.pendingValue(pending, c);
+      return {
+        event_id: column(1) as string,
+        user_pk: column(2) as number,
+        name_id: column(3) as number,
+        ts: column(4) as number,
+        properties: column(5) as string | null,
+      };
+    }
+    const stored = this.storedByPk.get(pk);
+    if (!stored) throw new Error(`the bulk writer's key set names event ${pk}, which is not stored`);
+    return stored;
+  }
+
+  /** Counts a duplicate, and a conflicting one when its content differs from the stored record's. */
+  private duplicate(stored: StoredEvent, id: string, pk: number, nameId: number, ts: number, json: string | null, line: number | undefined): void {
+    this.duplicates += 1;
+    if (stored.user_pk === pk && stored.name_id === nameId && stored.ts === ts && sameJson(stored.properties, json)) return;
+    this.conflictingDuplicates += 1;
+    if (this.conflictExamples.length < CONFLICT_EXAMPLES) this.conflictExamples.push({ messageId: id, ...(line === undefined ? {} : { line }) });
   }
 
   private writeIndexed(record: PreparedRecord): void {
@@ -178,7 +306,12 @@ export class RecordWriter {
 
   /** From here on the unique key index is the dedupe: rebuild it now and let the key set go. */
   private leaveBulk(): void {
-    this.bulkInsert?.flush();
+    if (this.bulkInsert) {
+      this.bulkInsert.flush();
+      // The key set's event numbers were predicted; a wrong one would confirm hits against other rows.
+      const lastPk = this.db.prepare<[], number>('SELECT coalesce(max(event_pk), 0) FROM events').pluck().get() ?? 0;
+      if (lastPk !== this.nextPk - 1) throw new Error(`the bulk writer expected event ${this.nextPk - 1} last, SQLite stored ${lastPk}`);
+    }
     this.restoreKeyIndex?.();
     this.restoreKeyIndex = null;
     this.bulkInsert = null;
@@ -187,11 +320,12 @@ export class RecordWriter {
 
   private flushPending(): void {
     if (this.pending.length === 0) return;
-    // A key twice in one batch: the first occurrence is the candidate, the rest are duplicates.
+    // A key twice in one batch: the first occurrence is the candidate, the rest are confirmed after it went in.
     const candidates: PreparedRecord[] = [];
+    const repeats: PreparedRecord[] = [];
     const seen = new Set<number>();
     for (const record of this.pending) {
-      if (seen.has(record.key)) this.duplicates += 1;
+      if (seen.has(record.key)) repeats.push(record);
       else {
         seen.add(record.key);
         candidates.push(record);
@@ -207,11 +341,32 @@ export class RecordWriter {
     }
     const inserted = new Set(this.insertFor(candidates.length).all(...params));
     candidates.forEach((record, i) => {
-      if (inserted.has(record.key)) {
-        this.imported += 1;
-        this.apply(pks[i] as number, record.nameId ?? this.nameId(record.name), record.ts, record.json, record.shape, record.data, record.traitsJson);
-      } else this.duplicates += 1;
+      if (inserted.has(record.key)) this.countStored(record, pks[i] as number);
+      else this.writeHit(record, pks[i] as number);
     });
+    for (const record of repeats) this.writeHit(record, record.userPk ?? this.users.pk(record.userId));
+  }
+
+  /** Indexed mode, a record whose key is already stored: confirms the id, probing past collisions. */
+  private writeHit(record: PreparedRecord, pk: number): void {
+    const nameId = record.nameId ?? this.nameId(record.name);
+    for (let key = record.key; ; key = nextKey(key)) {
+      const stored = this.storedByKey.get(key);
+      if (!stored) {
+        this.insertOne.run(key, record.id, pk, nameId, record.ts, record.json);
+        this.countStored(record, pk);
+        return;
+      }
+      if (stored.event_id === record.id) {
+        this.duplicate(stored, record.id, pk, nameId, record.ts, record.json, record.line);
+        return;
+      }
+    }
+  }
+
+  private countStored(record: PreparedRecord, pk: number): void {
+    this.imported += 1;
+    this.apply(pk, record.nameId ?? this.nameId(record.name), record.ts, record.json, record.shape, record.data, record.traitsJson);
   }
 
   /** Folds a stored record into users, the rollup and the catalog. */
@@ -237,6 +392,11 @@ export class RecordWriter {
     } else if (this.newestTs === null || ts > this.newestTs) this.newestTs = ts;
   }
 
+  /** The report's conflicting duplicates: none when there were none. */
+  conflictDetails(): Pick<ImportDetails, 'conflictingDuplicates' | 'conflictExamples'> {
+    return this.conflictingDuplicates === 0 ? {} : { conflictingDuplicates: this.conflictingDuplicates, conflictExamples: [...this.conflictExamples] };
+  }
+
   /** Writes everything held in memory and rebuilds deferred indexes. Call before the transaction commits. */
   finish(): void {
     this.leaveBulk();
@@ -247,4 +407,11 @@ export class RecordWriter {
     this.restoreOtherIndexes?.();
     this.restoreOtherIndexes = null;
   }
+}
+
+/** Properties (or traits) as stored and as read again: the same text, or the same JSON value written another way. */
+function sameJson(stored: string | null, json: string | null): boolean {
+  if (stored === json) return true;
+  if (stored === null || json === null) return false;
+  return isDeepStrictEqual(JSON.parse(stored), JSON.parse(json));
 }
