@@ -54,4 +54,16 @@ test('a gzipped archive of batch envelopes: the report names it, locates a rejec
   await expect(warning).toContainText('2 records are dated more than a day after the import (the latest 2099-06-30 12:00 UTC)');
   await expect(warning).toContainText('"data as of" was not moved');
   await page.screenshot({ path: 'test-results/screens/12-import-packaging-report.png' });
+
+  // The same messageIds again, one with other content: duplicates, and the one that differs is named.
+  const again = envelopes[0]?.batch as Record<string, unknown>[];
+  (again[2] as Record<string, unknown>).properties = { k: 'changed' };
+  const second = join(server.dir, 'segment-export-0002.ndjson');
+  writeFileSync(second, again.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  await page.getByTestId('import-file-input').setInputFiles(second);
+  await expect(report.getByTestId('report-imported')).toHaveText('0');
+  await expect(report.getByTestId('report-duplicates')).toHaveText('10');
+  await expect(report.getByTestId('report-conflicting-duplicates')).toContainText(
+    '1 duplicate carried other content than the record stored under its messageId; the stored one was kept: line 3 (env-0-2).',
+  );
 });

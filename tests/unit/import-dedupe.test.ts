@@ -252,7 +252,7 @@ describe('conflicting duplicates: the same messageId with other content', () => 
     expect(first.code, first.stderr).toBe(0);
     const again = fileIn('two.ndjson', ndjson([rec(1, { properties: { other: 1 } }), rec(2)]));
     const text = cli(['import', '--db', cache, again]);
-    expect(text.stdout).toMatch(/1 duplicates carried other content than the record stored under their messageId; the stored one was kept: line 1 \(m-1\)\./);
+    expect(text.stdout).toMatch(/1 duplicate carried other content than the record stored under its messageId; the stored one was kept: line 1 \(m-1\)\./);
     const json = cli(['import', '--db', cache, again, '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ duplicates: 2, details: { conflictingDuplicates: 1, conflictExamples: [{ line: 1, messageId: 'm-1' }] } });
   });

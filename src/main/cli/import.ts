@@ -1,16 +1,13 @@
 /** `guidepost import <file>`: imports a file of Segment-spec events and prints its report. */
+import { conflictingDuplicatesNote } from '../../shared/import-notes';
 import type { ImportDetails } from '../../shared/types';
 import { withBackend } from './backend';
 import { finished, progressPrinter, type Command } from './command';
 
-/** The report's conflicting duplicates (a messageId already stored, with other content), with the examples kept. */
+/** The CLI's line about duplicates whose content differed, if any. */
 export function conflictingDuplicatesText(details: ImportDetails | undefined): string[] {
-  if (!details?.conflictingDuplicates) return [];
-  const examples = (details.conflictExamples ?? []).map((e) => (e.line === undefined ? e.messageId : `line ${e.line} (${e.messageId})`));
-  return [
-    `  ${details.conflictingDuplicates.toLocaleString('en-US')} duplicates carried other content than the record stored under their messageId; ` +
-      `the stored one was kept${examples.length > 0 ? `: ${examples.join(', ')}` : ''}.`,
-  ];
+  const note = conflictingDuplicatesNote(details);
+  return note === null ? [] : [`  ${note}`];
 }
 
 export const importCommand: Command = {

@@ -6,6 +6,7 @@ import { copyText } from '../../ui/clipboard';
 import { DataTable } from '../../ui/DataTable';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
+import { conflictingDuplicatesNote } from '../../../../shared/import-notes';
 import { formatText, futureDatedWarning, locationLabel, rejectionPlace } from './model';
 import { useData } from './store';
 
@@ -42,6 +43,7 @@ export function ImportReportPanel() {
     return copyText(csv, `Copied ${formatNumber(r.errors.length)} rejections as CSV.`);
   };
   const future = report ? futureDatedWarning(report.details) : null;
+  const conflicts = report ? conflictingDuplicatesNote(report.details) : null;
 
   return (
     <section
@@ -97,18 +99,24 @@ export function ImportReportPanel() {
             <Stat label="Duration" value={formatElapsed(report.ms)} testId="report-duration" />
           </dl>
           {report.message ? <p className="muted">{withFileNames(report.message)}</p> : null}
-          {future ? (
-            <div className="notice calm" role="status" data-testid="report-future-dated">
-              <div>
-                <strong>Future-dated records</strong>
-                <p>{future}</p>
-              </div>
-            </div>
-          ) : null}
+          {future ? <ReportNote title="Future-dated records" text={future} testId="report-future-dated" /> : null}
+          {conflicts ? <ReportNote title="Duplicates with other content" text={conflicts} testId="report-conflicting-duplicates" /> : null}
           <RejectionTable report={report} />
         </>
       ) : null}
     </section>
+  );
+}
+
+/** A calm note under the figures: something the user should know that is not an error. */
+function ReportNote({ title, text, testId }: { title: string; text: string; testId: string }) {
+  return (
+    <div className="notice calm" role="status" data-testid={testId}>
+      <div>
+        <strong>{title}</strong>
+        <p>{text}</p>
+      </div>
+    </div>
   );
 }
 
