@@ -222,6 +222,43 @@ function objectField(raw: JsonObject, field: string): JsonObject | null | string
   return Object.keys(value).length === 0 ? null : value;
 }
 
+/** The fields a record's instant may come from, in the order the Segment spec gives. */
+export const TIME_FIELDS = ['timestamp', 'originalTimestamp', 'sentAt', 'receivedAt'] as const;
+export type TimeField = (typeof TIME_FIELDS)[number];
+
+function hasTime(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+/**
+ * A record's instant by the Segment spec's chain: `timestamp`; else `originalTimestamp` corrected by
+ * `receivedAt − sentAt` (the device clock's skew) when both are known, else `originalTimestamp`; else
+ * `receivedAt`. `read` parses one field (the import reads more forms than the delivery server);
+ * `receivedAt`, when given, is the moment the caller received the record and replaces the record's own
+ * (the delivery server passes its arrival: a client's claim of when it was received means nothing).
+ * A failure names the time fields the record had.
+ */
+export function instantFromTimeFields(raw: JsonObject, read: (value: unknown, field: TimeField) => number | string, receivedAt?: number): number | string {
+  const received = (): number | string | undefined => receivedAt ?? (hasTime(raw.receivedAt) ? read(raw.receivedAt, 'receivedAt') : undefined);
+  let instant: number | string;
+  if (hasTime(raw.timestamp)) instant = read(raw.timestamp, 'timestamp');
+  else if (hasTime(raw.originalTimestamp)) {
+    instant = read(raw.originalTimestamp, 'originalTimestamp');
+    if (typeof instant === 'number' && hasTime(raw.sentAt)) {
+      const arrival = received();
+      if (arrival !== undefined) {
+        const sent = read(raw.sentAt, 'sentAt');
+        if (typeof arrival === 'string') instant = arrival;
+        else if (typeof sent === 'string') instant = sent;
+        else instant += arrival - sent;
+      }
+    }
+  } else instant = received() ?? 'missing timestamp: the record has no timestamp, originalTimestamp or receivedAt';
+  if (typeof instant === 'number') return instant;
+  const fields = TIME_FIELDS.filter((field) => hasTime(raw[field]));
+  return fields.length === 0 ? instant : `${instant} (time fields: ${fields.join(', ')})`;
+}
+
 /** How a caller reads what the spec leaves to it (the import reads more shapes than the delivery server). */
 export interface NormalizeOptions {
   /** The record's instant in ms, or why it has none; by default the strict parseTimestamp of `timestamp`. */

@@ -81,6 +81,25 @@ describe('identify and track', () => {
     expect(events.map((e) => e.timestamp)).toEqual([new Date(T0 + 12_345).toISOString(), new Date(T0 + 12_345).toISOString()]);
   });
 
+  it("an un-timestamped SDK message takes originalTimestamp, corrected by this server's arrival minus sentAt (issue 15)", async () => {
+    const r = await start();
+    r.clock.advance(60_000);
+    const arrival = T0 + 60_000;
+    await r.track([
+      // The device's clock runs 5 minutes behind: it sent at arrival − 5 min by its own clock.
+      { type: 'track', event: 'skewed', userId: 'u1', messageId: 's', originalTimestamp: new Date(arrival - 305_000).toISOString(), sentAt: new Date(arrival - 300_000).toISOString() },
+      // Without sentAt there is nothing to correct by.
+      { type: 'track', event: 'plain', userId: 'u1', messageId: 'p', originalTimestamp: '2026-01-02T03:04:05Z' },
+      // A client's receivedAt is a claim: the server's own arrival replaces it.
+      { type: 'track', event: 'claimed', userId: 'u1', messageId: 'c', receivedAt: '2020-01-01T00:00:00Z' },
+    ]);
+    const { events } = await exportAll(r);
+    const at = Object.fromEntries(events.map((e) => [e.event, e.timestamp]));
+    expect(at).toEqual({ skewed: new Date(arrival - 5_000).toISOString(), plain: '2026-01-02T03:04:05.000Z', claimed: new Date(arrival).toISOString() });
+    const bad = await r.track([{ type: 'track', event: 'x', userId: 'u1', originalTimestamp: 'soon' }]);
+    expect(bad.json.rejected[0].reason).toMatch(/originalTimestamp: .*"soon".*\(time fields: originalTimestamp\)/);
+  });
+
   it('identify validates its body and dedupes by messageId', async () => {
     const r = await start();
     expect((await r.client('POST', '/v1/identify', { traits: {} })).status).toBe(400);

@@ -2,14 +2,14 @@
  * The client endpoints the SDK calls: identify and track store records (each one validated alone;
  * a rejected record does not sink its batch), decide answers which live messages to show.
  */
-import { normalizeRecord, utcInstant } from '../../shared/event-spec';
+import { instantFromTimeFields, normalizeRecord, parseTimestamp, utcInstant, type TimeField } from '../../shared/event-spec';
 import { chooseMessages, decideAnswerJson } from '../decide';
 import { fail } from '../pipeline/answer';
 import type { Handler } from '../pipeline/run';
 import type { ProfileCache } from '../profiles';
-import { decideSchema, describeIssues, identifySchema, isPlainObject, trackSchema } from '../schemas';
+import { decideSchema, describeIssues, identifySchema, trackSchema } from '../schemas';
 import type { DeliveryStore, IncomingRecord, RecordType } from '../store';
-import { invalid, iso } from './common';
+import { invalid } from './common';
 import type { LiveMessages } from './live-messages';
 
 /** Timestamps the export can write as ISO 8601 with a four-digit year. */
@@ -35,20 +35,25 @@ function recordType(raw: Record<string, unknown>): RecordType {
   return raw.event !== undefined ? 'track' : 'identify';
 }
 
+/** One time field read by the strict parser (ISO 8601 with a zone, or epoch ms), its name in the reason. */
+function strictField(value: unknown, field: TimeField): number | string {
+  const instant = parseTimestamp(value);
+  return typeof instant === 'number' || field === 'timestamp' ? instant : `${field}: ${instant}`;
+}
+
 export function createClientHandlers(store: DeliveryStore, profiles: ProfileCache, live: LiveMessages): ClientHandlers {
   /** Validates and stores records; per-record rejections are reported, not fatal. */
   const ingest = (raws: readonly unknown[], now: number): IngestResult => {
     const rejected: { index: number; reason: string }[] = [];
     const valid: IncomingRecord[] = [];
     raws.forEach((item, index) => {
-      let raw = item;
-      // A record without a timestamp happened when it arrived.
-      if (isPlainObject(raw) && (raw.timestamp === undefined || raw.timestamp === null)) raw = { ...raw, timestamp: iso(now) };
-      const result = normalizeRecord(raw);
+      // The spec's chain, with this server's arrival as receivedAt: a record without any time field
+      // happened when it arrived, and an SDK's un-timestamped message is corrected for its clock's skew.
+      const result = normalizeRecord(item, undefined, { instantOf: (raw) => instantFromTimeFields(raw, strictField, now) });
       if (!result.ok) rejected.push({ index, reason: result.reason });
       else if (result.record.ts < MIN_TS || result.record.ts > MAX_TS) {
         rejected.push({ index, reason: 'timestamp is outside the years 0000 to 9999' });
-      } else valid.push({ type: recordType(raw as Record<string, unknown>), record: result.record });
+      } else valid.push({ type: recordType(item as Record<string, unknown>), record: result.record });
     });
     const applied = store.transaction(() => valid.map((incoming) => store.ingest(incoming, now)));
     let accepted = 0;

@@ -12,15 +12,12 @@
  *   1e14 it is refused (microseconds or nanoseconds).
  * docs/IMPORT.md states these rules for users.
  */
-import { parseTimestamp, truncate, utcInstant, wallClock, type JsonObject } from '../../../shared/event-spec';
+import { instantFromTimeFields, parseTimestamp, truncate, utcInstant, wallClock, type JsonObject } from '../../../shared/event-spec';
 
 /** Epoch numbers below this are seconds: 1e11 s is the year 5138, 1e11 ms is 1973. */
 export const EPOCH_SECONDS_BELOW = 1e11;
 /** Epoch numbers above this are refused: 1e14 ms is the year 5138, so these are micro- or nanoseconds. */
 export const EPOCH_MILLISECONDS_UP_TO = 1e14;
-
-/** The fields a record's instant may come from, in the order the spec gives. */
-export const TIME_FIELDS = ['timestamp', 'originalTimestamp', 'sentAt', 'receivedAt'] as const;
 
 /**
  * Date and time with an optional fraction, then an optional zone: Z, " UTC", or an offset of hours
@@ -88,34 +85,15 @@ export class RecordTime {
     this.zone = timeZone === undefined || timeZone === 'UTC' ? null : new ZoneOffsets(timeZone);
   }
 
-  /** The record's instant in ms since the epoch, or why it has none. */
+  /** The record's instant in ms since the epoch, or why it has none (the chain is the shared one). */
   instantOf(raw: JsonObject): number | string {
     let zoneless = false;
-    let instant: number | string;
-    if (present(raw.timestamp)) {
-      instant = this.parse(raw.timestamp, 'timestamp');
-      zoneless = this.lastZoneless;
-    } else if (present(raw.originalTimestamp)) {
-      instant = this.parse(raw.originalTimestamp, 'originalTimestamp');
-      zoneless = this.lastZoneless;
-      if (typeof instant === 'number' && present(raw.receivedAt) && present(raw.sentAt)) {
-        const received = this.parse(raw.receivedAt, 'receivedAt');
-        zoneless ||= this.lastZoneless;
-        const sent = this.parse(raw.sentAt, 'sentAt');
-        zoneless ||= this.lastZoneless;
-        if (typeof received === 'string') instant = received;
-        else if (typeof sent === 'string') instant = sent;
-        else instant += received - sent;
-      }
-    } else if (present(raw.receivedAt)) {
-      instant = this.parse(raw.receivedAt, 'receivedAt');
-      zoneless = this.lastZoneless;
-    } else instant = 'missing timestamp: the record has no timestamp, originalTimestamp or receivedAt';
-    if (typeof instant === 'string') {
-      const fields = TIME_FIELDS.filter((field) => present(raw[field]));
-      return fields.length === 0 ? instant : `${instant} (time fields: ${fields.join(', ')})`;
-    }
-    if (zoneless) this.zoneless += 1;
+    const instant = instantFromTimeFields(raw, (value, field) => {
+      const read = this.parse(value, field);
+      zoneless ||= this.lastZoneless;
+      return read;
+    });
+    if (typeof instant === 'number' && zoneless) this.zoneless += 1;
     return instant;
   }
 
@@ -144,10 +122,6 @@ export class RecordTime {
     this.lastZoneless = true;
     return this.zone === null ? wall : this.zone.instantOf(wall);
   }
-}
-
-function present(value: unknown): boolean {
-  return value !== undefined && value !== null && value !== '';
 }
 
 function epoch(value: number, field: string): number | string {
