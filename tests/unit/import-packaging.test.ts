@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/main/db/connection';
 import { importFile } from '../../src/main/ingest/import-file';
+import { sniffEventFile } from '../../src/main/ingest/parse/sniff';
 import { getReport } from '../../src/main/ingest/reports';
 import type { ImportSummary } from '../../src/shared/types';
 import { useTempCache, useTempDir } from './helpers';
@@ -94,6 +95,20 @@ describe('gzip archives', () => {
     const threads = importOnThreads('big.ndjson.gz', gzipSync(many), { PARSER_RANGE_BYTES: '65536' });
     expect(threads.summary).toMatchObject({ imported: 20_000, rejected: 0, details: { recognized: 'NDJSON (gzip)' } });
     expect(threads.ids).toHaveLength(20_000);
+  });
+
+  it("sizes a gzip file's events from its trailer, so the writer's mode judges what it holds, not its bytes on disk", () => {
+    const text = ndjson(Array.from({ length: 5000 }, (_, k) => track(`z-${k}`, `u-${k % 50}`)));
+    const file = join(tempDir(), 'export.ndjson.gz');
+    writeFileSync(file, gzipSync(text));
+    const sniffed = sniffEventFile(file);
+    expect(sniffed.gzip).toBe(true);
+    expect(sniffed.contentSize).toBe(Buffer.byteLength(text));
+    expect(sniffed.size).toBeLessThan(sniffed.contentSize / 5);
+    // A plain file holds what it weighs.
+    const plain = join(tempDir(), 'export.ndjson');
+    writeFileSync(plain, text);
+    expect(sniffEventFile(plain)).toMatchObject({ gzip: false, size: Buffer.byteLength(text), contentSize: Buffer.byteLength(text) });
   });
 
   it('refuses a damaged gzip file with a clear error', async () => {

@@ -62,7 +62,7 @@ const IMPORT_CACHE_KIB = -8_192;
 export async function importFile(db: Db, path: string, options: ImportOptions = {}): Promise<ImportSummary> {
   const clock = options.clock ?? Date.now;
   const started = clock();
-  const { format, size, gzip, objects } = sniffEventFile(path, options.format);
+  const { format, size, contentSize, gzip, objects } = sniffEventFile(path, options.format);
   const packaging = { gzip, objects };
   let envelopes = 0;
   let imported: number;
@@ -78,7 +78,8 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
   // A smaller page cache while importing keeps memory flat whatever the file's size; queries get it back after.
   const cacheSize = db.pragma('cache_size', { simple: true }) as number;
   db.pragma(`cache_size = ${IMPORT_CACHE_KIB}`);
-  const mode = options.mode ?? writerModeFor(existing, size / ESTIMATE_RECORD_BYTES);
+  // From what the file holds, not its bytes on disk: a gzip archive is several times smaller than its events.
+  const mode = options.mode ?? writerModeFor(existing, contentSize / ESTIMATE_RECORD_BYTES);
   const restoreJournal = mode === 'bulk' ? useRollbackJournal(db) : null;
   try {
     db.exec('BEGIN IMMEDIATE');

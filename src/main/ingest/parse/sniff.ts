@@ -25,7 +25,21 @@ function refuse(message: string): never {
 
 export interface SniffResult extends Packaging {
   format: EventFileFormat;
+  /** The file's bytes on disk. */
   size: number;
+  /** The bytes of events it holds: the size, or for gzip the size its trailer records (below 4 GiB, exact). */
+  contentSize: number;
+}
+
+/**
+ * What a gzip file decompresses to, from its trailer's ISIZE (the last member's length mod 2^32): never
+ * taken as less than the compressed size, so a wrapped or multi-member figure errs towards the file's own.
+ */
+function gzipContentSize(fd: number, size: number): number {
+  if (size < 18) return size;
+  const trailer = Buffer.alloc(4);
+  readSync(fd, trailer, 0, 4, size - 4);
+  return Math.max(size, trailer.readUInt32LE(0));
 }
 
 /** gzip's magic bytes (RFC 1952). */
@@ -46,12 +60,15 @@ export function sniffEventFile(path: string, requested?: EventFileFormat): Sniff
   if (size === 0) refuse(`${path} is empty: there are no events to import.`);
   let head: Buffer = Buffer.alloc(Math.min(size, SNIFF_BYTES));
   const fd = openSync(path, 'r');
+  let gzip: boolean;
+  let contentSize = size;
   try {
     readSync(fd, head, 0, head.length, 0);
+    gzip = isGzip(head);
+    if (gzip) contentSize = gzipContentSize(fd, size);
   } finally {
     closeSync(fd);
   }
-  const gzip = isGzip(head);
   let complete = size <= SNIFF_BYTES;
   if (gzip) {
     const compressed = head.subarray(0, SNIFF_GZIP_BYTES);
@@ -101,7 +118,7 @@ export function sniffEventFile(path: string, requested?: EventFileFormat): Sniff
     const unsafe = unsafeCsvHeader(header);
     if (unsafe !== null) refuse(`${path} cannot be imported: ${unsafe}.`);
   }
-  return { format, size, gzip, objects };
+  return { format, size, contentSize, gzip, objects };
 }
 
 /**
