@@ -1,6 +1,7 @@
 /** What every command of the `guidepost` command line is, and the small helpers they share. */
 import type { ParseArgsConfig } from 'node:util';
-import type { JobInfo } from '../../shared/types';
+import { conflictingDuplicatesNote } from '../../shared/import-notes';
+import type { ImportDetails, JobInfo } from '../../shared/types';
 
 export interface CommandContext {
   positionals: string[];
@@ -35,4 +36,10 @@ export function progressPrinter(ctx: CommandContext): (line: string) => void {
 export function finished(job: JobInfo): JobInfo {
   if (job.state !== 'done') throw new Error(job.message ?? `${job.title} ${job.state}.`);
   return job;
+}
+
+/** The line import and sync print about duplicates whose content differed, if any. */
+export function conflictingDuplicatesText(details: ImportDetails | undefined): string[] {
+  const note = conflictingDuplicatesNote(details);
+  return note === null ? [] : [`  ${note}`];
 }

@@ -1,14 +1,6 @@
 /** `guidepost import <file>`: imports a file of Segment-spec events and prints its report. */
-import { conflictingDuplicatesNote } from '../../shared/import-notes';
-import type { ImportDetails } from '../../shared/types';
 import { withBackend } from './backend';
-import { finished, progressPrinter, type Command } from './command';
-
-/** The CLI's line about duplicates whose content differed, if any. */
-export function conflictingDuplicatesText(details: ImportDetails | undefined): string[] {
-  const note = conflictingDuplicatesNote(details);
-  return note === null ? [] : [`  ${note}`];
-}
+import { conflictingDuplicatesText, finished, progressPrinter, type Command } from './command';
 
 export const importCommand: Command = {
   summary: 'Import a file of Segment-spec events (NDJSON, a JSON array, or CSV with a header).',

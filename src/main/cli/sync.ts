@@ -1,7 +1,6 @@
 /** `guidepost sync`: pulls new events from a delivery server, resuming where the last sync stopped. */
 import { withBackend } from './backend';
-import { finished, progressPrinter, type Command } from './command';
-import { conflictingDuplicatesText } from './import';
+import { conflictingDuplicatesText, finished, progressPrinter, type Command } from './command';
 
 export const syncCommand: Command = {
   summary: 'Sync new events from a delivery server (GET /v1/events), resuming where the last sync stopped.',
