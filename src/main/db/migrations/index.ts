@@ -10,6 +10,7 @@ import eventUserSummarySql from './0008_event_user_summary.sql?raw';
 import eventPropertyValuesSql from './0009_event_property_values.sql?raw';
 import usersIdIndexSql from './0010_users_id_index.sql?raw';
 import importReportDetailsSql from './0011_import_report_details.sql?raw';
+import identityAccountsSql from './0012_identity_accounts.sql?raw';
 
 /** Every cache migration, in order. Append only: an applied migration is checksummed and never edited. */
 export const cacheMigrations: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const cacheMigrations: readonly Migration[] = [
   { version: 9, name: 'event_property_values', sql: eventPropertyValuesSql },
   { version: 10, name: 'users_id_index', sql: usersIdIndexSql },
   { version: 11, name: 'import_report_details', sql: importReportDetailsSql },
+  { version: 12, name: 'identity_accounts', sql: identityAccountsSql },
 ];
