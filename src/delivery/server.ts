@@ -92,7 +92,9 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
     req.on('error', () => undefined);
     handle(req)
       .then((reply) => {
-        if (reply) writeAnswer(res, reply.answer, reply.headers);
+        if (!reply) return;
+        if (reply.answer.logLine) log(`guidepost delivery: ${req.method} ${req.url}: ${reply.answer.status} ${reply.answer.logLine}`);
+        writeAnswer(res, reply.answer, reply.headers);
       })
       .catch((err: unknown) => {
         log(`guidepost delivery: ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ApiError, toErrorData, type Envelope } from './errors';
+import { nestsDeeperThan, tooDeep } from './json-depth';
 import { isMethodName, methods, type Handlers, type MethodArg, type MethodName } from './contract';
 
 function describeIssues(error: z.ZodError): string {
@@ -17,6 +18,8 @@ export function validateCall<K extends MethodName>(name: unknown, raw: unknown):
   if (!isMethodName(name)) {
     throw new ApiError('unknown_method', `Unknown method ${JSON.stringify(name)}.`);
   }
+  // Before zod recurses over it: a call's argument (a rule, a workshop) never nests anywhere near this deep.
+  if (nestsDeeperThan(raw)) throw new ApiError('invalid_argument', `Invalid argument for ${name}: ${tooDeep('it')}.`);
   const parsed = methods[name].input.safeParse(raw === undefined ? {} : raw);
   if (!parsed.success) {
     throw new ApiError('invalid_argument', `Invalid argument for ${name}: ${describeIssues(parsed.error)}.`);

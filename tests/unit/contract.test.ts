@@ -48,6 +48,14 @@ describe('validateCall', () => {
     }
   });
 
+  it('refuses an argument nested deeper than 64 levels before validating it (zod would overflow the stack)', () => {
+    let deep: unknown = { type: 'nps', category: 'promoter' };
+    for (let i = 0; i < 5000; i++) deep = { type: 'group', match: 'all', conditions: [deep] };
+    expect(() => validateCall('previewSegment', { rule: { version: 1, match: 'all', conditions: [deep] } })).toThrow(
+      'Invalid argument for previewSegment: it nests objects and arrays more than 64 levels deep.',
+    );
+  });
+
   it('lets no window choose where an export is written: outDir is refused', () => {
     expect(validateCall('exportWorkshop', { id: 'w1', format: 'pdf' }).arg).toEqual({ id: 'w1', format: 'pdf' });
     expect(() => validateCall('exportWorkshop', { id: 'w1', format: 'pdf', outDir: '/etc' })).toThrow(

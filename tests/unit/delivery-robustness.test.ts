@@ -47,6 +47,27 @@ describe('bodies', () => {
     expect((await r.raw('GET', '/v1/health')).status).toBe(200);
   });
 
+  it('a body nested 6,000 deep gets a 400 and one log line, never a 500 and a stack trace', async () => {
+    const logged: string[] = [];
+    const r = await start({ log: (line) => logged.push(line) });
+    // Written as text: JSON.stringify itself cannot serialize 6,000 levels.
+    const traits = '{"n":'.repeat(6000) + '{"plan":"pro"}' + '}'.repeat(6000);
+    const deepIdentify = await r.client('POST', '/v1/identify', `{"userId":"u1","traits":${traits}}`);
+    expect(deepIdentify.status).toBe(400);
+    expect(deepIdentify.json).toEqual({ code: 'too_deep', error: 'The body nests objects and arrays more than 64 levels deep.' });
+    const call = JSON.stringify(trackCall('u1', 'x', T0, { deep: 'DEEP' })).replace('"DEEP"', '['.repeat(6000) + ']'.repeat(6000));
+    const deepTrack = await r.client('POST', '/v1/track', `{"batch":[${call}]}`);
+    expect(deepTrack.status).toBe(400);
+    expect(logged).toEqual([
+      'guidepost delivery: POST /v1/identify: 400 The body nests objects and arrays more than 64 levels deep',
+      'guidepost delivery: POST /v1/track: 400 The body nests objects and arrays more than 64 levels deep',
+    ]);
+    // Nesting within the limit is still an ordinary body.
+    let fine: unknown = 'x';
+    for (let i = 0; i < 40; i++) fine = { nested: fine };
+    expect((await r.client('POST', '/v1/identify', { userId: 'u1', traits: { fine } })).status).toBe(200);
+  });
+
   it('malformed JSON gets 400 with a reason; the wrong shape names what is wrong', async () => {
     const r = await start();
     const cases: [string, string, RegExp][] = [

@@ -673,6 +673,15 @@ describe('parseRule: errors that name the condition', () => {
     expect(parseRule(all(group('any', [c])))).toEqual({ ok: false, errors: ['rule: groups nest more than 8 deep'] });
   });
 
+  it('refuses a rule nesting 2,000 groups with a reason, not a stack overflow (zod used to recurse first)', () => {
+    let c: Condition = { type: 'nps', category: 'promoter' };
+    for (let i = 0; i < 2000; i++) c = group('all', [c]);
+    expect(parseRule(all(c))).toEqual({
+      ok: false,
+      errors: ['rule: the rule nests objects and arrays more than 64 levels deep, far more than groups may nest (8)'],
+    });
+  });
+
   it('saving an invalid rule says where it is wrong', () => {
     const { db } = tempCache();
     const w = buildWorld(db, []);

@@ -455,6 +455,8 @@ describe('WorkshopService: the .guidepost bundle', () => {
 
     expect(await refused(write('a.guidepost', 'PK\u0003\u0004 zip bytes'))).toMatch(/a\.guidepost is not a Guidepost workshop bundle: it is not JSON/);
     expect(await refused(write('b.guidepost', JSON.stringify({ ...good, kind: 'something-else' })))).toMatch(/not a Guidepost workshop bundle: it has "kind": "something-else"/);
+    const deepRule = JSON.stringify({ ...good, segments: { deep: { name: 'Deep', rule: JSON.parse('['.repeat(3000) + ']'.repeat(3000)) } } });
+    expect(await refused(write('e.guidepost', deepRule))).toBe('e.guidepost is not a Guidepost workshop bundle: it nests objects and arrays more than 64 levels deep.');
     expect(await refused(write('c.guidepost', JSON.stringify({ ...good, format: 2 })))).toMatch(/newer Guidepost \(bundle format 2; this version reads format 1\)/);
     const broken = { ...good, workshop: { ...good.workshop, personas: [good.workshop.personas[0], { ...good.workshop.personas[1], name: '' }] } };
     expect(await refused(write('d.guidepost', JSON.stringify(broken)))).toContain('The bundle’s workshop is not valid: personas[1].name: give the persona a name');

@@ -12,6 +12,8 @@ export interface Answer {
   headers?: Record<string, string>;
   /** A non-JSON body (the SDK file). */
   raw?: { contentType: string; data: Buffer };
+  /** One short line for the server's log (a refusal worth noticing), never a stack trace. */
+  logLine?: string;
 }
 
 /** A step that either finds what the next steps need, or refuses the request with an answer. */

@@ -3,6 +3,7 @@
  * route that takes none), and parsed as JSON for the routes that take one. A body past its cap is
  * drained a little so the client still reads its 413.
  */
+import { nestsDeeperThan, tooDeep } from '../../shared/json-depth';
 import { fail, type Answer, type StepResult } from './answer';
 import { MAX_CLIENT_BODY, type RouteSpec } from './route';
 
@@ -73,11 +74,18 @@ export function parseBody(read: BodyRead, spec: RouteSpec): StepResult<Body> {
   const text = read.data.toString('utf8');
   if (spec.maxBody <= 0) return { ok: true, text, json: undefined };
   if (text.trim() === '') return { ok: false, answer: fail(400, 'invalid_argument', 'The body is empty: send a JSON object.') };
+  let json: unknown;
   try {
-    return { ok: true, text, json: JSON.parse(text) };
+    json = JSON.parse(text);
   } catch (err) {
     return { ok: false, answer: fail(400, 'invalid_argument', `The body is not valid JSON: ${(err as Error).message}`) };
   }
+  // Before any handler (zod, canonical JSON) recurses over it: 6,000 levels overflowed the stack, a 500 per request.
+  if (nestsDeeperThan(json)) {
+    const reason = tooDeep('The body');
+    return { ok: false, answer: { ...fail(400, 'too_deep', `${reason}.`), logLine: reason } };
+  }
+  return { ok: true, text, json };
 }
 
 /** Whether the method carries a body the server reads. */

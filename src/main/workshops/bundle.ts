@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { ApiError } from '../../shared/errors';
 import { parseRule, type Condition, type Rule } from '../../shared/segments/rule';
 import type { Workshop } from '../../shared/workshop/model';
+import { nestsDeeperThan, tooDeep } from '../../shared/json-depth';
 
 export const BUNDLE_KIND = 'guidepost-workshop';
 export const BUNDLE_FORMAT = 1;
@@ -89,6 +90,8 @@ export function parseBundleText(text: string, name: string): ParsedBundle {
   } catch (err) {
     throw invalid(`${name} is not a Guidepost workshop bundle: it is not JSON (${(err as Error).message}).`);
   }
+  // Checked before zod and the rules' own walks recurse over it.
+  if (nestsDeeperThan(value)) throw invalid(`${name} is not a Guidepost workshop bundle: ${tooDeep('it')}.`);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw invalid(`${name} is not a Guidepost workshop bundle: it holds JSON, but not an object with "kind": "${BUNDLE_KIND}".`);
   }

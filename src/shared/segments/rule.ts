@@ -4,6 +4,7 @@
  * the JS evaluator over one user's profile (./evaluate.ts).
  */
 import { z } from 'zod';
+import { nestsDeeperThan, tooDeep } from '../json-depth';
 
 export const COUNT_OPS = ['>=', '>', '=', '!=', '<=', '<'] as const;
 export type CountOp = (typeof COUNT_OPS)[number];
@@ -192,6 +193,8 @@ export type RuleParse = { ok: true; rule: Rule } | { ok: false; errors: string[]
 
 /** Validates a rule, with errors that say which condition and what is wrong. */
 export function parseRule(input: unknown): RuleParse {
+  // zod recurses into nested groups before the group-depth check below could run: 2,000 levels overflowed the stack.
+  if (nestsDeeperThan(input)) return { ok: false, errors: [`rule: ${tooDeep('the rule')}, far more than groups may nest (${MAX_DEPTH})`] };
   const result = ruleSchema.safeParse(input);
   if (!result.success) {
     return { ok: false, errors: result.error.issues.slice(0, 10).map((i) => `${describePath(i.path)}: ${i.message}`) };

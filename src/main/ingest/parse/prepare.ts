@@ -4,6 +4,7 @@
  * thread that writes to SQLite, or inline where no worker can start (unit tests under vitest).
  */
 import { MAX_RECORD_BYTES, normalizeRecord, recordKey, type NormalizedRecord, type NormalizeOptions } from '../../../shared/event-spec';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../../shared/json-depth';
 import type { EventFileFormat, ImportError } from '../../../shared/types';
 import type { ShapeNumbering } from '../../db/property-keys';
 import { fastRecord, nextUnusual, prepareFast, prepareFastAt } from './fast-record';
@@ -59,20 +60,7 @@ function optionsFor(time: RecordTime): NormalizeOptions {
 }
 
 /** Levels of objects and arrays a record may nest (the record itself is the first). */
-export const MAX_RECORD_DEPTH = 64;
-
-/** Whether a parsed value nests objects and arrays more than `levels` deep; stops looking at that depth. */
-function deeperThan(value: unknown, levels: number): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (levels === 0) return true;
-  if (Array.isArray(value)) {
-    for (const item of value) if (deeperThan(item, levels - 1)) return true;
-    return false;
-  }
-  const object = value as Record<string, unknown>;
-  for (const key in object) if (deeperThan(object[key], levels - 1)) return true;
-  return false;
-}
+export const MAX_RECORD_DEPTH = MAX_JSON_DEPTH;
 
 /**
  * A number written with an exponent, the one way a record's compact form can be longer than its text
@@ -90,7 +78,7 @@ const EXPONENT_NUMBER = /[:,[]\s*-?\d+(?:\.\d+)?[eE]/;
  * exponents spares the serialization, which costs as much as parsing the record did.
  */
 export function prepareRaw(raw: unknown, shapes: ShapeNumbering, time: RecordTime = UTC_TIME, text?: { text: string; bytes: number | undefined }): PreparedRecord | string {
-  if (deeperThan(raw, MAX_RECORD_DEPTH)) return `record is nested more than ${MAX_RECORD_DEPTH} levels deep`;
+  if (nestsDeeperThan(raw, MAX_RECORD_DEPTH)) return `record is nested more than ${MAX_RECORD_DEPTH} levels deep`;
   let compactBytes = 0;
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
     const textBytes = text?.bytes;
