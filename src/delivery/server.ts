@@ -22,7 +22,7 @@ import { createPublicHandlers } from './handlers/public';
 import { fail, writeAnswer } from './pipeline/answer';
 import { createCredentials } from './pipeline/auth';
 import { normalizeOrigin } from './pipeline/cors';
-import { RateLimiter } from './pipeline/rate-limit';
+import { RateLimiter, volumeLimits } from './pipeline/rate-limit';
 import { compileRoutes, ROUTES } from './pipeline/route';
 import { createPipeline } from './pipeline/run';
 import { ProfileCache } from './profiles';
@@ -43,8 +43,12 @@ export interface DeliveryServerOptions {
   clock?: () => number;
   /** The built SDK served at /sdk/guidepost.js (null: not available). */
   sdkFile?: string | null;
-  /** Take the client address from X-Forwarded-For (set this behind a reverse proxy, never without one). */
+  /** Take the client address from X-Forwarded-For (set this behind a reverse proxy, never without one): one proxy. */
   trustProxy?: boolean;
+  /** Trusted reverse proxies in front, one behind the other (overrides trustProxy; 0: none). */
+  proxyHops?: number;
+  /** Open connections at most; more are refused by the kernel's backlog (default DEFAULT_MAX_CONNECTIONS). */
+  maxConnections?: number;
   /** Users whose profiles stay in memory. */
   profileCacheSize?: number;
   /** Where unexpected errors are reported (default: stderr). */
@@ -60,6 +64,8 @@ export interface DeliveryServer {
 }
 
 export const DEFAULT_RATE_LIMIT = 1200;
+/** Enough for thousands of visitors' keep-alive sockets; bounded so one client cannot hold every file descriptor. */
+export const DEFAULT_MAX_CONNECTIONS = 4096;
 
 export function createDeliveryServer(options: DeliveryServerOptions): DeliveryServer {
   const credentials = createCredentials(options.adminToken, options.publicKey);
@@ -75,7 +81,8 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
     allowedOrigins,
     credentials,
     limiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT, clock),
-    trustProxy: options.trustProxy === true,
+    volume: volumeLimits(options.rateLimit ?? DEFAULT_RATE_LIMIT, clock),
+    proxyHops: options.proxyHops ?? (options.trustProxy === true ? 1 : 0),
     clock,
     idempotency: store,
     handlers: {
@@ -104,6 +111,7 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
   });
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   // A request the HTTP parser cannot read gets a plain 400 and a closed connection; nothing more.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {

@@ -13,7 +13,18 @@ import { createCredentials, isAuthorized, refuseUnauthorized, sameSecret } from 
 import { MAX_DRAIN_BYTES, parseBody, readBody, refuseDeclaredSize, takeBody } from '../../src/delivery/pipeline/body';
 import { corsFor, normalizeOrigin, preflight, refuseForeignOrigin } from '../../src/delivery/pipeline/cors';
 import { IDEMPOTENCY_TTL_MS, idempotencyKey, requestHash, runOnce, type IdempotencyStore } from '../../src/delivery/pipeline/idempotency';
-import { clientAddress, rateKey, RateLimiter, refuseOverLimit } from '../../src/delivery/pipeline/rate-limit';
+import {
+  BYTES_PER_REQUEST,
+  clientAddress,
+  clientNetwork,
+  rateKey,
+  RateLimiter,
+  RECORDS_PER_REQUEST,
+  recordsIn,
+  refuseOverLimit,
+  refuseOverVolume,
+  volumeLimits,
+} from '../../src/delivery/pipeline/rate-limit';
 import { chooseRoute, compileRoutes, MAX_CLIENT_BODY, matchPath, ROUTES, splitTarget, type Route } from '../../src/delivery/pipeline/route';
 import { createPipeline, type ChangeHandler, type Handlers, type PipelineConfig, type RequestFacts } from '../../src/delivery/pipeline/run';
 import type { IdempotentAnswer } from '../../src/delivery/store';
@@ -257,14 +268,59 @@ describe('rate limit', () => {
     for (let i = 0; i < 100; i++) expect(refuseOverLimit(limiter, 'client|a')).toBeUndefined();
   });
 
-  it('X-Forwarded-For counts only behind a trusted proxy, and then only its last entry', () => {
+  it('X-Forwarded-For counts only behind trusted proxies, and then only the entry the outermost one appended', () => {
     const headers = { 'x-forwarded-for': '203.0.113.9, 198.51.100.1 ' };
-    expect(clientAddress(headers, '10.0.0.5', false)).toBe('10.0.0.5');
-    expect(clientAddress(headers, '10.0.0.5', true)).toBe('198.51.100.1');
-    expect(clientAddress({ 'x-forwarded-for': ['203.0.113.9', '198.51.100.2'] }, '10.0.0.5', true)).toBe('198.51.100.2');
-    expect(clientAddress({ 'x-forwarded-for': ' ' }, '10.0.0.5', true)).toBe('10.0.0.5');
-    expect(clientAddress({}, '10.0.0.5', true)).toBe('10.0.0.5');
-    expect(clientAddress({}, undefined, false)).toBe('unknown');
+    expect(clientAddress(headers, '10.0.0.5', 0)).toBe('10.0.0.5');
+    expect(clientAddress(headers, '10.0.0.5', 1)).toBe('198.51.100.1');
+    expect(clientAddress({ 'x-forwarded-for': ['203.0.113.9', '198.51.100.2'] }, '10.0.0.5', 1)).toBe('198.51.100.2');
+    expect(clientAddress({ 'x-forwarded-for': ' ' }, '10.0.0.5', 1)).toBe('10.0.0.5');
+    expect(clientAddress({}, '10.0.0.5', 1)).toBe('10.0.0.5');
+    expect(clientAddress({}, undefined, 0)).toBe('unknown');
+    // Two proxies (a CDN, then a load balancer): the client is the second entry from the end; what it claimed before is ignored.
+    const twoHops = { 'x-forwarded-for': 'forged-by-client, 203.0.113.9, 10.1.1.1' };
+    expect(clientAddress(twoHops, '10.0.0.5', 2)).toBe('203.0.113.9');
+    // With one trusted hop everyone behind the second proxy would share its bucket: hops must match the deployment.
+    expect(clientAddress(twoHops, '10.0.0.5', 1)).toBe('10.1.1.1');
+    expect(clientAddress({ 'x-forwarded-for': '203.0.113.9' }, '10.0.0.5', 3)).toBe('203.0.113.9');
+  });
+
+  it('counts an IPv6 client by its /64, so rotating addresses inside it buys no fresh bucket', () => {
+    expect(clientNetwork('2001:db8:aa:bb:1:2:3:4')).toBe('2001:db8:aa:bb::/64');
+    expect(clientNetwork('2001:db8:aa:bb::9')).toBe('2001:db8:aa:bb::/64');
+    expect(clientNetwork('2001:0DB8:00aa:00bb:ffff::1%eth0')).toBe('2001:db8:aa:bb::/64');
+    expect(clientNetwork('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientNetwork('::1')).toBe('0:0:0:0::/64');
+    expect(clientNetwork('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(clientNetwork('64:ff9b::203.0.113.9')).toBe('64:ff9b:0:0::/64');
+    expect(clientNetwork('203.0.113.9')).toBe('203.0.113.9');
+    expect(clientNetwork('unknown')).toBe('unknown');
+    const limiter = new RateLimiter(2, () => 0);
+    const key = (address: string): string => rateKey('client', true, address);
+    expect(refuseOverLimit(limiter, key('2001:db8:aa:bb::1'))).toBeUndefined();
+    expect(refuseOverLimit(limiter, key('2001:db8:aa:bb::2'))).toBeUndefined();
+    expect(refuseOverLimit(limiter, key('2001:db8:aa:bb:ffff:1:2:3'))?.status).toBe(429);
+    expect(refuseOverLimit(limiter, key('2001:db8:aa:bc::1'))).toBeUndefined();
+  });
+
+  it('counts the records and bytes a body carries, not only the request', () => {
+    let now = 0;
+    const limits = volumeLimits(10, () => now);
+    expect(limits.records.perMinute).toBe(10 * RECORDS_PER_REQUEST);
+    expect(recordsIn({ batch: new Array(200).fill({}) })).toBe(200);
+    expect(recordsIn({ batch: [] })).toBe(1);
+    expect(recordsIn({ userId: 'u1' })).toBe(1);
+    expect(recordsIn(null)).toBe(1);
+    expect(refuseOverVolume(limits, 'client|a', 200, 1000)).toBeUndefined();
+    const refused = refuseOverVolume(limits, 'client|a', 200, 1000);
+    expect([refused?.status, errorOf(refused).code]).toEqual([429, 'rate_limited']);
+    expect(errorOf(refused).error).toMatch(/^Too many records \(200 in this request\): try again in \d+ s\.$/);
+    // Another network is untouched; bytes run out on their own.
+    expect(refuseOverVolume(limits, 'client|b', 1, 10 * BYTES_PER_REQUEST)).toBeUndefined();
+    expect(errorOf(refuseOverVolume(limits, 'client|b', 1, 1000)).error).toMatch(/^Too much data \(1000 bytes in this request\)/);
+    // A request larger than the whole burst passes only on a full bucket.
+    now += 60_000;
+    expect(refuseOverVolume(limits, 'client|c', 10_000, 10)).toBeUndefined();
+    expect(refuseOverVolume(limits, 'client|c', 1, 10)?.status).toBe(429);
   });
 
   it('a failed credential draws from its address’s shared bucket, a valid one from its own', () => {
@@ -454,7 +510,7 @@ describe('the runner', () => {
       allowedOrigins: ALLOWED,
       credentials: createCredentials(ADMIN_TOKEN, PUBLIC_KEY),
       limiter: new RateLimiter(0, () => 0),
-      trustProxy: false,
+      proxyHops: 0,
       clock: () => 42,
       idempotency: memoryStore(),
       handlers,

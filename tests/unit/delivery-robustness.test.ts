@@ -172,6 +172,40 @@ describe('rate limit', () => {
     expect((await r.client('POST', '/v1/decide', { userId: 'u' }, { 'X-Forwarded-For': '10.0.0.99' })).status).toBe(429);
   });
 
+  it('counts records, not only requests: one batch of 3,000 records costs its records (nothing stored when refused)', async () => {
+    const r = await start({ rateLimit: 150 });
+    // 150 requests a minute allow 3,750 records a minute in a burst.
+    const batch = (n: number, tag: string): Record<string, unknown>[] => Array.from({ length: n }, (_, i) => trackCall(`u${i}`, tag, T0));
+    expect((await r.track(batch(3000, 'first'))).status).toBe(200);
+    const refused = await r.track(batch(3000, 'second'));
+    expect(refused.status).toBe(429);
+    expect(refused.json.error).toMatch(/^Too many records \(3000 in this request\)/);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    const exported = await r.admin('GET', '/v1/events?limit=1000');
+    const names = new Set((exported.json.events as { event?: string }[]).map((e) => e.event));
+    expect(names.has('second')).toBe(false);
+    // Small requests from the same address still go while records are left.
+    expect((await r.track(batch(400, 'third'))).status).toBe(200);
+  });
+
+  it('caps open connections: past maxConnections a new connection is closed at once', async () => {
+    const r = await start({ maxConnections: 2 });
+    const port = Number(new URL(r.url).port);
+    const open = (): Promise<{ socket: ReturnType<typeof connect>; closed: Promise<void> }> =>
+      new Promise((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => resolve({ socket, closed }));
+        const closed = new Promise<void>((done) => socket.on('close', () => done()));
+        socket.on('error', () => undefined);
+      });
+    const held = [await open(), await open()];
+    const third = await open();
+    await third.closed;
+    for (const { socket } of held) expect(socket.destroyed).toBe(false);
+    for (const { socket } of held) socket.destroy();
+    await Promise.all(held.map((h) => h.closed));
+    expect((await r.raw('GET', '/v1/health')).status).toBe(200);
+  });
+
   it('is off with 0', async () => {
     const r = await start({ rateLimit: 0 });
     for (let i = 0; i < 50; i++) expect((await r.client('POST', '/v1/decide', { userId: 'u' })).status).toBe(200);

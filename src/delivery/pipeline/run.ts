@@ -10,7 +10,7 @@ import { isAuthorized, refuseUnauthorized, type Credentials } from './auth';
 import { takeBody, type BodySource } from './body';
 import { corsFor, preflight, refuseForeignOrigin } from './cors';
 import { idempotencyKey, requestHash, runOnce, type IdempotencyStore } from './idempotency';
-import { clientAddress, rateKey, refuseOverLimit, type RateLimiter } from './rate-limit';
+import { clientAddress, rateKey, recordsIn, refuseOverLimit, refuseOverVolume, type RateLimiter, type VolumeLimits } from './rate-limit';
 import { chooseRoute, matchPath, splitTarget, type ChangeRouteName, type CompiledRoute, type RouteName } from './route';
 
 /** What a route handler reads of its request. */
@@ -40,7 +40,10 @@ export interface PipelineConfig {
   credentials: Credentials;
   limiter: RateLimiter;
   /** Take the client address from X-Forwarded-For. */
-  trustProxy: boolean;
+  /** Records and bytes per minute per key (after the body is read); absent: not limited. */
+  volume?: VolumeLimits;
+  /** Trusted reverse proxies in front (0: none): where the client address is read (clientAddress). */
+  proxyHops: number;
   clock: () => number;
   idempotency: IdempotencyStore;
   handlers: Handlers;
@@ -56,7 +59,7 @@ export interface Reply {
 
 /** The pipeline for one server: answers a request, or null when the client went away mid-body. */
 export function createPipeline(config: PipelineConfig): (request: RequestFacts) => Promise<Reply | null> {
-  const { routes, allowedOrigins, credentials, limiter, trustProxy, clock, idempotency, handlers, afterChange } = config;
+  const { routes, allowedOrigins, credentials, limiter, volume, proxyHops, clock, idempotency, handlers, afterChange } = config;
   return async (request) => {
     const method = request.method ?? 'GET';
     const { pathname, queryText } = splitTarget(request.url ?? '/');
@@ -76,18 +79,20 @@ export function createPipeline(config: PipelineConfig): (request: RequestFacts) 
     if (!chosen.ok) return reply(chosen.answer);
     const { spec } = chosen;
 
+    let limitKey: string | null = null;
     if (spec.access !== 'public') {
       const authorized = isAuthorized(spec.access, request.headers, credentials);
-      const address = clientAddress(request.headers, request.socket.remoteAddress, trustProxy);
-      const refusal =
-        refuseOverLimit(limiter, rateKey(spec.access, authorized, address)) ??
-        refuseUnauthorized(spec.access, authorized) ??
-        refuseForeignOrigin(spec.access, origin, cors);
+      limitKey = rateKey(spec.access, authorized, clientAddress(request.headers, request.socket.remoteAddress, proxyHops));
+      const refusal = refuseOverLimit(limiter, limitKey) ?? refuseUnauthorized(spec.access, authorized) ?? refuseForeignOrigin(spec.access, origin, cors);
       if (refusal) return reply(refusal);
     }
 
     const body = await takeBody(request, method, spec, request.headers['content-length']);
     if (!body.ok) return body.answer === null ? null : reply(body.answer);
+    if (volume && limitKey !== null && body.text !== '') {
+      const refusal = refuseOverVolume(volume, limitKey, recordsIn(body.json), Buffer.byteLength(body.text));
+      if (refusal) return reply(refusal);
+    }
 
     const ctx: Context = { params: chosen.params, query: new URLSearchParams(queryText), body: body.json, now: clock() };
     if (!('idempotent' in spec)) return reply(await handlers[spec.name](ctx));

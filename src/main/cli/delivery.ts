@@ -4,7 +4,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { openDeliveryDb } from '../../delivery/db';
-import { createDeliveryServer, DEFAULT_RATE_LIMIT } from '../../delivery/server';
+import { BYTES_PER_REQUEST, RECORDS_PER_REQUEST } from '../../delivery/pipeline/rate-limit';
+import { createDeliveryServer, DEFAULT_MAX_CONNECTIONS, DEFAULT_RATE_LIMIT } from '../../delivery/server';
 import type { Command } from './command';
 
 /** The built SDK the delivery server serves: out/sdk beside the built CLI's out/main, or from the source tree. */
@@ -40,7 +41,7 @@ export const deliveryCommand: Command = {
   summary: 'Run the delivery API server (messages for the in-app SDK, events for sync) until Ctrl+C or SIGTERM.',
   usage:
     'guidepost delivery --db <file> --admin-token <token> --public-key <key> [--port <port>] [--host <address>] ' +
-    '[--allowed-origin <origin>...] [--rate-limit <requests per minute>] [--trust-proxy] [--json]\n' +
+    '[--allowed-origin <origin>...] [--rate-limit <requests per minute>] [--trust-proxy] [--proxy-hops <n>] [--max-connections <n>] [--json]\n' +
     '  (or GUIDEPOST_DELIVERY_DB, GUIDEPOST_ADMIN_TOKEN, GUIDEPOST_PUBLIC_KEY, GUIDEPOST_ALLOWED_ORIGINS=<origin>,<origin>)',
   options: {
     port: { type: 'string' },
@@ -50,6 +51,8 @@ export const deliveryCommand: Command = {
     'allowed-origin': { type: 'string', multiple: true },
     'rate-limit': { type: 'string' },
     'trust-proxy': { type: 'boolean', default: false },
+    'proxy-hops': { type: 'string' },
+    'max-connections': { type: 'string' },
   },
   run: async (ctx) => {
     if (ctx.positionals.length > 0) throw new Error(`unexpected argument "${ctx.positionals[0]}".`);
@@ -71,6 +74,8 @@ export const deliveryCommand: Command = {
     const port = integerFlag(values.port as string | undefined, '--port', 0, 65535, 8787);
     const rateLimit = integerFlag(values['rate-limit'] as string | undefined, '--rate-limit', 0, 10_000_000, DEFAULT_RATE_LIMIT);
     const host = (values.host as string | undefined) ?? '127.0.0.1';
+    const proxyHops = integerFlag(values['proxy-hops'] as string | undefined, '--proxy-hops', 0, 10, values['trust-proxy'] === true ? 1 : 0);
+    const maxConnections = integerFlag(values['max-connections'] as string | undefined, '--max-connections', 1, 1_000_000, DEFAULT_MAX_CONNECTIONS);
 
     const { db, path } = openDeliveryDb(file);
     let server: ReturnType<typeof createDeliveryServer>;
@@ -83,7 +88,8 @@ export const deliveryCommand: Command = {
         allowedOrigins,
         rateLimit,
         sdkFile: sdkFile(),
-        trustProxy: values['trust-proxy'] === true,
+        proxyHops,
+        maxConnections,
       });
       url = await server.listen(port, host);
     } catch (err) {
@@ -97,7 +103,13 @@ export const deliveryCommand: Command = {
           `Guidepost delivery server listening on ${url}`,
           `  database:        ${path}`,
           `  allowed origins: ${allowedOrigins.length > 0 ? allowedOrigins.join(', ') : 'none (browsers on other sites cannot call the client endpoints)'}`,
-          `  rate limit:      ${rateLimit === 0 ? 'off' : `${rateLimit} requests per minute per key and address`}`,
+          `  rate limit:      ${
+            rateLimit === 0
+              ? 'off'
+              : `${rateLimit} requests, ${rateLimit * RECORDS_PER_REQUEST} records and ${(rateLimit * BYTES_PER_REQUEST) / 1024 / 1024} MB per minute per key and network (IPv4 address or IPv6 /64)`
+          }`,
+          `  client address:  ${proxyHops === 0 ? 'the connection’s (no proxy trusted)' : `X-Forwarded-For, behind ${proxyHops} trusted ${proxyHops === 1 ? 'proxy' : 'proxies'}`}`,
+          `  connections:     at most ${maxConnections}`,
           '  Stop with Ctrl+C.',
         ].join('\n'),
       );
