@@ -1,6 +1,7 @@
 /**
- * Browser mode: `npm run web -- [--port <port>] [--db <file>]`. The real backend (the database
- * worker) behind the loopback bridge, with the built renderer served beside it.
+ * Browser mode: `npm run web -- [--port <port>] [--db <file>] [<file.guidepost> | guidepost://…]`. The
+ * real backend (the database worker) behind the loopback bridge, with the built renderer served beside
+ * it. A bundle or link given last is opened in the page as the desktop app opens one it is launched with.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,15 +9,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startBridge } from './bridge/server';
+import { launchTargetIn, openRequestFor } from './launch-target';
 import { resolveDbPath } from './paths';
 import { DbWorkerClient } from './worker/worker-client';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: process.argv.slice(2),
     options: { port: { type: 'string', default: '0' }, db: { type: 'string' } },
     strict: true,
+    allowPositionals: true,
   });
+  const target = launchTargetIn(['web', ...positionals]);
+  if (positionals.length > 0 && !target) throw new Error(`"${positionals.join(' ')}" is neither a .guidepost bundle nor a guidepost:// link.`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not "${values.port}".`);
   const staticDir = fileURLToPath(new URL('../renderer', import.meta.url));
@@ -30,6 +35,7 @@ async function main(): Promise<void> {
     uploadDir,
     call: (method, arg) => client.call(method, arg),
     onEvent: (listener) => client.onEvent(listener),
+    ...(target ? { firstEvent: async () => ({ name: 'open', payload: await openRequestFor(target, (method, arg) => client.call(method, arg)) }) } : {}),
   });
   process.stdout.write(`Guidepost browser mode\n  cache: ${path}\n  open:  ${bridge.openUrl}\n`);
   const stop = (): void => {

@@ -286,4 +286,21 @@ export interface OpenRequest {
   id: string | null;
   /** Why it could not be opened (a refused bundle), shown to the user. */
   message?: string;
+  /** A bundle opened from outside: what it holds, shown for the user to confirm before anything is imported. */
+  bundle?: BundlePreview;
+}
+
+/** What a .guidepost bundle holds, read and checked without importing it. */
+export interface BundlePreview {
+  path: string;
+  fileName: string;
+  title: string;
+  account: string;
+  /** The day the workshop is held, YYYY-MM-DD. */
+  date: string;
+  participants: number;
+  personas: string[];
+  segments: number;
+  /** A workshop with the bundle's id is already here: the import adds a copy beside it, it never replaces it. */
+  alreadyHere: boolean;
 }

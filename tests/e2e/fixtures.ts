@@ -41,11 +41,15 @@ export async function spawnUntilReady(args: string[], ready: RegExp, what: strin
   return { match, stop };
 }
 
-/** Starts `node out/main/web.js` on a free port with a fresh database in its own temporary folder. */
-export async function startBrowserMode(): Promise<{ server: BrowserModeServer; stop: () => Promise<void> }> {
+/**
+ * Starts `node out/main/web.js` on a free port with a fresh database in its own temporary folder;
+ * `open`: a .guidepost bundle or guidepost:// link it is launched with, as the OS launches the app.
+ */
+export async function startBrowserMode(open?: string): Promise<{ server: BrowserModeServer; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'guidepost-e2e-'));
   const dbPath = join(dir, 'cache.db');
-  const web = await spawnUntilReady(['out/main/web.js', '--port', '0', '--db', dbPath], /open:\s+(\S+)/, 'browser mode');
+  const args = ['out/main/web.js', '--port', '0', '--db', dbPath, ...(open ? [open] : [])];
+  const web = await spawnUntilReady(args, /open:\s+(\S+)/, 'browser mode');
   const stop = async (): Promise<void> => {
     await web.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -69,6 +73,20 @@ export async function startDeliveryServer(options: {
   if (options.allowedOrigin) args.push('--allowed-origin', options.allowedOrigin);
   const delivery = await spawnUntilReady(args, /\{"url":"([^"]+)"/, 'the delivery server');
   return { url: (delivery.match[1] as string).replace(/\/$/, ''), stop: delivery.stop };
+}
+
+/** Calls the backend through the bridge, as the page does (the token is in the URL's fragment). */
+export async function callBridge<T>(server: BrowserModeServer, method: string, arg: unknown): Promise<T> {
+  const url = new URL(server.url);
+  const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? '';
+  const response = await fetch(new URL(`/api/call/${method}`, url.origin), {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(arg),
+  });
+  const envelope = (await response.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };
+  if (!envelope.ok) throw new Error(`${method}: ${envelope.error.message}`);
+  return envelope.value;
 }
 
 export const test = base.extend<{ server: BrowserModeServer }>({

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBackend } from '../../src/main/api';
-import { launchTargetIn, openRequestFor, parseLink } from '../../src/main/electron/launch-target';
+import { launchTargetIn, openRequestFor, parseLink } from '../../src/main/launch-target';
 import { dispatch } from '../../src/shared/dispatch';
 import { useTempCache } from './helpers';
 
@@ -37,7 +37,7 @@ describe('guidepost:// links and .guidepost bundles from the OS', () => {
     expect(launchTargetIn(['/tmp/evil.guidepost'])).toBeNull();
   });
 
-  it('a bundle is imported through the contract, then opened; a damaged one says why and adds nothing', async () => {
+  it('a bundle is read and shown for confirmation, never imported by opening it; a damaged one says why and adds nothing', async () => {
     const { db, path, dir } = tempCache();
     const backend = createBackend({ db, path, outbox: { autoStart: false } });
     const call = (method: string, arg: unknown) => dispatch(backend.handlers, method, arg);
@@ -47,15 +47,34 @@ describe('guidepost:// links and .guidepost bundles from the OS', () => {
     const [bundlePath] = await backend.exportWorkshopTo(w.id, 'bundle', join(dir, 'out'));
     await backend.handlers.deleteWorkshop({ id: w.id });
 
-    const opened = await openRequestFor({ kind: 'bundle', path: bundlePath as string }, call);
-    expect(opened).toEqual({ area: 'workshops', id: w.id });
-    expect((await backend.handlers.getWorkshop({ id: w.id })).title).toBe('Acme kickoff');
-
     const before = (await backend.handlers.listWorkshops({})).length;
+    const opened = await openRequestFor({ kind: 'bundle', path: bundlePath as string }, call);
+    expect(opened).toEqual({
+      area: 'workshops',
+      id: null,
+      bundle: {
+        path: bundlePath,
+        fileName: basename(bundlePath as string),
+        title: 'Acme kickoff',
+        account: '',
+        date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) as unknown as string,
+        participants: 0,
+        personas: [],
+        segments: 0,
+        alreadyHere: false,
+      },
+    });
+    // Nothing was imported: that waits for the user's yes (importWorkshopBundle).
+    expect((await backend.handlers.listWorkshops({})).length).toBe(before);
+    const { id } = await backend.handlers.importWorkshopBundle({ path: bundlePath as string });
+    expect(id).toBe(w.id);
+    // Opened again, the bundle says the workshop is already here (an import would add a copy).
+    expect((await openRequestFor({ kind: 'bundle', path: bundlePath as string }, call)).bundle?.alreadyHere).toBe(true);
+
     const refused = await openRequestFor({ kind: 'bundle', path: file }, call);
     expect(refused.id).toBeNull();
     expect(refused.message).toMatch(/^Could not open .*acme\.guidepost: /);
-    expect((await backend.handlers.listWorkshops({})).length).toBe(before);
+    expect((await backend.handlers.listWorkshops({})).length).toBe(before + 1);
 
     expect(await openRequestFor({ kind: 'link', area: 'segments', id: 's1' }, call)).toEqual({ area: 'segments', id: 's1' });
     backend.close();

@@ -28,6 +28,11 @@ export interface BridgeOptions {
   uploadDir?: string;
   call(method: string, arg: unknown): Promise<Envelope<unknown>>;
   onEvent(listener: (event: PushedEvent) => void): () => void;
+  /**
+   * What the page is told as soon as it first listens for events: what the app was launched to open
+   * (a bundle or a link on the command line), as the desktop app tells its window once it has loaded.
+   */
+  firstEvent?: () => Promise<PushedEvent | null>;
 }
 
 export interface RunningBridge {
@@ -90,6 +95,8 @@ export function startBridge(options: BridgeOptions): Promise<RunningBridge> {
   const staticRoot = options.staticDir ? resolve(options.staticDir) : null;
   let port = options.port;
   const streams = new Set<ServerResponse>();
+  /** Told once, to the first page that listens (see BridgeOptions.firstEvent). */
+  let firstEvent = options.firstEvent;
 
   const serveStatic = (req: IncomingMessage, res: ServerResponse, pathname: string): void => {
     if (!staticRoot || (req.method !== 'GET' && req.method !== 'HEAD')) {
@@ -185,6 +192,12 @@ export function startBridge(options: BridgeOptions): Promise<RunningBridge> {
       res.write('\n');
       streams.add(res);
       req.on('close', () => streams.delete(res));
+      const first = firstEvent;
+      firstEvent = undefined;
+      if (first) {
+        const event = await first();
+        if (event && !res.writableEnded) res.write(`${JSON.stringify(event)}\n`);
+      }
       return;
     }
     if (pathname === '/api/upload' && req.method === 'POST') {

@@ -10,7 +10,7 @@ import { ipcChannels } from '../../shared/contract';
 import { RENDERER_CSP } from '../../shared/csp';
 import { DbWorkerClient } from '../worker/worker-client';
 import { appUrlMatcher, bindIpc } from './ipc';
-import { launchTargetIn, openRequestFor, parseLink, type LaunchTarget } from './launch-target';
+import { launchTargetIn, openRequestFor, parseLink, type LaunchTarget } from '../launch-target';
 import { isAllowedNavigation, isSafeExternalUrl } from './navigation';
 import { TokenVault, withTokenVault } from './token-vault';
 import { mainWindowOptions, sanitizeBounds } from './window-options';

@@ -58,6 +58,7 @@ export function createWorkshopHandlers(deps: WorkshopDeps): WorkshopHandlers {
     exportWorkshop: async ({ id, format }) => ({
       files: await writeWorkshopExport(deps, id, format, join(deps.exportsRoot, slugOf(workshops.get(id).title))),
     }),
+    previewWorkshopBundle: ({ path }) => workshops.previewBundle(path),
     importWorkshopBundle: ({ path }) => ({ id: workshops.importBundle(path).id }),
   };
 }

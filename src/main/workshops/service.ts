@@ -8,9 +8,10 @@
  * workshop), and a save that changed the persona's rule writes it to the segment.
  */
 import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
 import { ApiError } from '../../shared/errors';
 import { parseRule, referencedSegments, type Rule } from '../../shared/segments/rule';
-import type { SavedSegment } from '../../shared/types';
+import type { BundlePreview, SavedSegment } from '../../shared/types';
 import {
   WORKSHOP_FORMAT,
   workshopSchema,
@@ -424,6 +425,23 @@ export class WorkshopService {
       pending.delete(ready);
     }
     return mapping;
+  }
+
+  /** What a .guidepost file holds, checked as importBundle checks it, without changing anything. */
+  previewBundle(path: string): BundlePreview {
+    const bundle = readBundleFile(path);
+    const doc = this.validate(bundle.workshop, 'The bundle’s workshop');
+    return {
+      path,
+      fileName: basename(path),
+      title: doc.title,
+      account: doc.account,
+      date: doc.date,
+      participants: doc.participants.length,
+      personas: doc.personas.map((p) => p.name),
+      segments: Object.keys(bundle.segments).length,
+      alreadyHere: this.row(doc.id) !== undefined,
+    };
   }
 
   /**

@@ -1,6 +1,6 @@
 /** The contract's workshop methods: the documents, their step-3 figures, exports and bundles. */
 import { z } from 'zod';
-import type { SavedSegment } from '../types';
+import type { BundlePreview, SavedSegment } from '../types';
 import { workshopIdSchema, type Workshop, type WorkshopSummary } from '../workshop/model';
 import { TEMPLATE_IDS } from '../workshop/templates';
 import type { ThresholdSize, WorkshopUsage } from '../workshop/usage';
@@ -45,6 +45,8 @@ export const workshopMethods = {
    * Backend.exportWorkshopTo, in-process.)
    */
   exportWorkshop: method<{ files: string[] }>()(z.object({ id: workshopId, format: z.enum(['pdf', 'csv', 'md', 'bundle']) }).strict()),
+  /** What a .guidepost bundle holds, read and checked like an import but without changing anything (opening one from outside asks first). */
+  previewWorkshopBundle: method<BundlePreview>()(z.object({ path: z.string().min(1, 'choose a file').max(4096) }).strict()),
   /** Recreates a workshop from a .guidepost bundle; a damaged or foreign file is refused and changes nothing. */
   importWorkshopBundle: method<{ id: string }>()(z.object({ path: z.string().min(1, 'choose a file').max(4096) }).strict()),
 } as const;

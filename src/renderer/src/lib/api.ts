@@ -67,7 +67,9 @@ function bridgeTransport(): Transport {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   };
-  void connect();
+  // Started by the first listener, not at load: the bridge tells the first stream what the app was
+  // launched to open, and that must reach a listener, not a page still mounting.
+  let connected = false;
 
   return {
     kind: 'bridge',
@@ -94,6 +96,11 @@ function bridgeTransport(): Transport {
     },
     onEvent: (listener) => {
       listeners.add(listener);
+      if (!connected) {
+        connected = true;
+        // After the listeners the same render subscribes: React runs a commit's effects in one go.
+        queueMicrotask(() => void connect());
+      }
       return () => listeners.delete(listener);
     },
   };

@@ -6,7 +6,7 @@ import { DataScreen, ImportFileInput } from '../screens/data';
 import { MessagesScreen } from '../screens/messages';
 import { SegmentsScreen } from '../screens/segments';
 import { SettingsScreen } from '../screens/settings';
-import { BundleInput, WorkshopsScreen } from '../screens/workshops';
+import { BundleInput, BundleOpenDialog, WorkshopsScreen } from '../screens/workshops';
 import { ActivityTray } from './ActivityTray';
 import { connectBackendEvents } from './backend-events';
 import { CommandPalette } from './CommandPalette';
@@ -104,6 +104,7 @@ export function App() {
       <CommandPalette />
       <ImportFileInput />
       <BundleInput />
+      <BundleOpenDialog />
     </div>
   );
 }

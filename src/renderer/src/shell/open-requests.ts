@@ -1,7 +1,8 @@
 /**
  * Opens what the desktop app was asked to open from outside: a guidepost:// link or a double-clicked
- * .guidepost bundle (imported by the backend first). The Electron main process pushes an `open` event;
- * this brings up the area and the workshop, segment or message, or says why it could not.
+ * .guidepost bundle (read and checked by the backend, then shown for the user to confirm the import). The
+ * Electron main process pushes an `open` event; this brings up the area and the workshop, segment or
+ * message, or the bundle's confirmation, or says why it could not.
  */
 import type { OpenRequest } from '../../../shared/types';
 import { onBackendEvent } from '../lib/api';
@@ -9,12 +10,13 @@ import { useApp } from '../store';
 import { toast } from '../ui/toast';
 import { useMessages } from '../screens/messages';
 import { useSegments } from '../screens/segments';
-import { useWorkshops } from '../screens/workshops';
+import { confirmBundle, useWorkshops } from '../screens/workshops';
 
 export function openFromOutside(request: OpenRequest): void {
   const app = useApp.getState();
   app.setArea(request.area);
   if (request.message) toast('error', request.message);
+  if (request.bundle) confirmBundle(request.bundle);
   if (request.id === null) return;
   if (request.area === 'workshops') void useWorkshops.getState().open(request.id);
   else if (request.area === 'segments') void useSegments.getState().openSegment(request.id);

@@ -4,9 +4,9 @@
  * link. Parsed here, without Electron, so the rules are unit-tested; main.ts only feeds it argv and
  * the macOS open-file / open-url events, and forwards the result to the window.
  */
-import type { Envelope } from '../../shared/errors';
-import { MESSAGE_ID_PATTERN } from '../../shared/messages/model';
-import type { OpenRequest } from '../../shared/types';
+import type { Envelope } from '../shared/errors';
+import { MESSAGE_ID_PATTERN } from '../shared/messages/model';
+import type { BundlePreview, OpenRequest } from '../shared/types';
 
 export type LaunchTarget = { kind: 'bundle'; path: string } | { kind: 'link'; area: OpenRequest['area']; id: string };
 
@@ -43,12 +43,13 @@ export function launchTargetIn(argv: readonly string[]): LaunchTarget | null {
 }
 
 /**
- * What the window should show: a link as it is; a bundle imported first (through the contract, so the
- * import is validated and all-or-nothing like any other), then its workshop, or the reason it was refused.
+ * What the window should show: a link as it is; a bundle read and checked through the contract (so a
+ * damaged one is refused before anything is shown), with what it holds, for the user to confirm: a
+ * double-click never imports anything by itself. Or the reason it was refused.
  */
 export async function openRequestFor(target: LaunchTarget, call: (method: string, arg: unknown) => Promise<Envelope<unknown>>): Promise<OpenRequest> {
   if (target.kind === 'link') return { area: target.area, id: target.id };
-  const answer = await call('importWorkshopBundle', { path: target.path });
-  if (answer.ok) return { area: 'workshops', id: (answer.value as { id: string }).id };
+  const answer = await call('previewWorkshopBundle', { path: target.path });
+  if (answer.ok) return { area: 'workshops', id: null, bundle: answer.value as BundlePreview };
   return { area: 'workshops', id: null, message: `Could not open ${target.path}: ${answer.error.message}` };
 }
