@@ -24,6 +24,18 @@ export class DailyRollup {
     }
   }
 
+  /**
+   * Takes back an event counted under `nameId` at `ts` (a replacement gave it another name): the day's
+   * count drops by one; its first and last instants stay, as the other name's event is at the same instant.
+   */
+  remove(nameId: number, ts: number): void {
+    const day = Math.floor(ts / DAY_MS);
+    const key = day * 4_194_304 + nameId;
+    const cell = this.cells.get(key);
+    if (cell) cell.events -= 1;
+    else this.cells.set(key, { events: -1, first: ts, last: ts });
+  }
+
   /** Writes the accumulated counts; call inside the writer's transaction. */
   flush(db: Db): void {
     const upsert = db.prepare(
