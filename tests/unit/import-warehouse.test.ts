@@ -12,7 +12,7 @@ import { importFile, type ImportOptions } from '../../src/main/ingest/import-fil
 import { sniffEventFile } from '../../src/main/ingest/parse/sniff';
 import type { ImportSummary } from '../../src/shared/types';
 import { useTempCache, useTempDir } from './helpers';
-import { cacheContent, type CacheContent } from './ingest-helpers';
+import { cacheContent, importInChildProcess, type CacheContent } from './ingest-helpers';
 import { recognizeWarehouseTable, tableNameFromFile, warehouseRecord, type WarehouseTable } from '../../src/main/ingest/parse/warehouse';
 
 /** The columns every warehouse event table has (Segment's; RudderStack adds `channel`). */
@@ -331,5 +331,73 @@ describe('our CSV dialect', () => {
     // "12.50" is not a canonical number, so it stays text; an undotted column is a property.
     expect(JSON.parse(event?.properties ?? 'null')).toEqual({ total: '12.50', order_id: '0042' });
     expect(traitsOf(cache.db, '9007199254740993')).toEqual({ plan: 'pro' });
+  });
+});
+
+describe('a per-event row replaces the tracks row with its id', () => {
+  const tracks = csv(TRACKS_HEADER, [tracksRow('m-1', 'u-1', '2015-02-23 22:28:55'), tracksRow('m-2', 'u-2', '2015-02-23 22:28:56'), tracksRow('m-3', 'u-3', '2015-02-23 22:28:57')]);
+  const orders = csv(ORDER_HEADER, [orderRow('m-1', 'u-1', '2015-02-23 22:28:55', '10'), orderRow('m-2', 'u-2', '2015-02-23 22:28:56', '20')]);
+  const expected = [
+    { event_id: 'm-1', user: 'u-1', name: 'Order Completed', ts: Date.UTC(2015, 1, 23, 22, 28, 55), properties: { order_id: '00042', total: 10, currency: 'EUR', coupon_used: false } },
+    { event_id: 'm-2', user: 'u-2', name: 'Order Completed', ts: Date.UTC(2015, 1, 23, 22, 28, 56), properties: { order_id: '00042', total: 20, currency: 'EUR', coupon_used: false } },
+    { event_id: 'm-3', user: 'u-3', name: 'Order Completed', ts: Date.UTC(2015, 1, 23, 22, 28, 57), properties: null },
+  ];
+  const parsed = (db: Db): unknown[] => storedEvents(db).map((e) => ({ ...e, properties: JSON.parse(e.properties ?? 'null') as unknown }));
+
+  for (const mode of ['bulk', 'indexed'] as const) {
+    it(`whatever order they are imported in, and stays so on re-import (${mode} writer)`, async () => {
+      const first = tempCache();
+      expect(await importCsv(first, 'tracks.csv', tracks, { mode })).toMatchObject({ imported: 3, duplicates: 0 });
+      const replacing = await importCsv(first, 'order_completed.csv', orders, { mode });
+      expect(replacing).toMatchObject({ imported: 2, duplicates: 0, details: { replaced: 2 } });
+      expect(parsed(first.db)).toEqual(expected);
+
+      const second = tempCache();
+      expect(await importCsv(second, 'order_completed.csv', orders, { mode })).toMatchObject({ imported: 2, duplicates: 0 });
+      const after = await importCsv(second, 'tracks.csv', tracks, { mode });
+      // The tracks rows of stored per-event rows are plain duplicates: not conflicting, nothing replaced.
+      expect(after).toMatchObject({ imported: 1, duplicates: 2 });
+      expect(after.details?.conflictingDuplicates).toBeUndefined();
+      expect(after.details?.replaced).toBeUndefined();
+      expect(parsed(second.db)).toEqual(expected);
+      expect(cacheContent(second.db)).toEqual(cacheContent(first.db));
+
+      // Again, both files: nothing changes, nothing is replaced twice.
+      for (const cache of [first, second]) {
+        expect(await importCsv(cache, 'order_completed.csv', orders, { mode })).toMatchObject({ imported: 0, duplicates: 2 });
+        expect(await importCsv(cache, 'tracks.csv', tracks, { mode })).toMatchObject({ imported: 0, duplicates: 3 });
+        expect(parsed(cache.db)).toEqual(expected);
+      }
+      // The catalog knows the per-event table's properties, and the daily rollup counts each event once.
+      expect(cacheContent(first.db).propertyKeys.map((k) => k.key)).toEqual(['coupon_used', 'currency', 'order_id', 'total']);
+      expect(cacheContent(first.db).daily).toEqual([{ day: 16489, name: 'Order Completed', events: 3, first_ts: expected[0]?.ts, last_ts: expected[2]?.ts }]);
+    });
+  }
+
+  it('takes the per-event row\'s name where the tracks row had another, and moves the daily count with it', async () => {
+    const cache = tempCache();
+    // This tracks row lacks event_text, so its name is the table name the warehouse made of it.
+    const bare = csv(['id', 'user_id', 'event', 'timestamp'], [['m-1', 'u-1', 'order_completed', '2015-02-23 22:28:55']]);
+    await importCsv(cache, 'tracks.csv', bare);
+    expect(cacheContent(cache.db).daily.map((d) => [d.name, d.events])).toEqual([['order_completed', 1]]);
+    expect(await importCsv(cache, 'order_completed.csv', orders)).toMatchObject({ imported: 2, details: { replaced: 1 } });
+    expect(parsed(cache.db)).toEqual([expected[0], { ...expected[1] }]);
+    expect(cacheContent(cache.db).daily.map((d) => [d.name, d.events])).toEqual([['Order Completed', 2]]);
+  });
+
+  it('when the tracks row and its per-event row are in one batch, and on the parser threads', async () => {
+    // One file holding both tables' rows is our own make, but shows the writer's order within a batch.
+    const header = [...ORDER_HEADER];
+    const mixed = csv(header, [[...tracksRow('m-1', 'u-1', '2015-02-23 22:28:55'), '', '', '', ''], orderRow('m-1', 'u-1', '2015-02-23 22:28:55', '10')]);
+    for (const mode of ['bulk', 'indexed'] as const) {
+      const cache = tempCache();
+      expect(await importCsv(cache, 'order_completed.csv', mixed, { mode })).toMatchObject({ imported: 2, duplicates: 0, details: { replaced: 1 } });
+      expect(parsed(cache.db)).toEqual([expected[0]]);
+    }
+    const dir = tempDir();
+    expect(importInChildProcess(dir, 'tracks.csv', tracks, {}, () => null).summary).toMatchObject({ imported: 3 });
+    const threads = importInChildProcess(dir, 'order_completed.csv', orders, {}, parsed);
+    expect(threads.summary).toMatchObject({ imported: 2, details: { replaced: 2 } });
+    expect(threads.read).toEqual(expected);
   });
 });
