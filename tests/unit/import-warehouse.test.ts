@@ -4,15 +4,17 @@
  * records, and a per-event table's row replaces the `tracks` row with the same id. The column sets
  * follow the warehouses' documented schemas; every fixture is written here.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/main/db/connection';
 import { importFile, type ImportOptions } from '../../src/main/ingest/import-file';
 import { sniffEventFile } from '../../src/main/ingest/parse/sniff';
 import type { ImportSummary } from '../../src/shared/types';
 import { useTempCache, useTempDir } from './helpers';
-import { cacheContent, importInChildProcess, type CacheContent } from './ingest-helpers';
+import { builtCli, cacheContent, importInChildProcess, type CacheContent } from './ingest-helpers';
 import { recognizeWarehouseTable, tableNameFromFile, warehouseRecord, type WarehouseTable } from '../../src/main/ingest/parse/warehouse';
 
 /** The columns every warehouse event table has (Segment's; RudderStack adds `channel`). */
@@ -36,6 +38,9 @@ describe('recognizing a warehouse table from its header', () => {
     expect(kind([...SHARED, 'event', 'event_text', 'total'], 'order_completed')).toBe('event');
     expect(kind([...SHARED, 'event', 'event_text', 'channel'], 'tracks')).toBe('tracks');
     expect(kind([...SHARED, ...CONTEXT, 'name', 'path', 'referrer', 'search', 'title', 'url'])).toBe('pages');
+    // The column set of the pages seed in dbt's Segment package (no name, no original_timestamp).
+    const dbtPages = 'id,anonymous_id,user_id,received_at,sent_at,timestamp,url,path,title,search,referrer,context_campaign_source,context_campaign_medium,context_campaign_name,context_campaign_term,context_campaign_content,context_ip,context_user_agent';
+    expect(kind(dbtPages.split(','), tableNameFromFile('example_segment_pages.csv'))).toBe('pages');
     expect(kind([...SHARED, ...CONTEXT, 'name'], 'screens')).toBe('screens');
     expect(kind([...SHARED, ...CONTEXT, 'email', 'name', 'plan'])).toBe('identifies');
     expect(kind(['id', 'received_at', 'uuid_ts', 'email', 'plan'], 'users')).toBe('users');
@@ -256,6 +261,25 @@ describe('importing a warehouse table export (CSV)', () => {
     const [event] = storedEvents(cache.db);
     expect(event).toMatchObject({ event_id: 'm-1', user: '9007199254740993', name: 'Order Completed' });
     expect(JSON.parse(event?.properties ?? 'null')).toEqual({ order_id: '00042', total: 99.5, currency: 'EUR', coupon_used: false });
+  });
+
+  it('reads a gzipped export by the name inside the archive, and the built CLI prints the table and the replacements', async () => {
+    const cache = tempCache();
+    const summary = await importCsv(cache, 'order_completed.csv.gz', gzipSync(csv(ORDER_HEADER, [orderRow('m-1', 'u-1', '2015-02-23 22:28:55', '10')])));
+    expect(summary).toMatchObject({ imported: 1, details: { recognized: 'Segment/RudderStack warehouse table: per-event (order_completed) (CSV, gzip)' } });
+    const dir = tempDir();
+    const db = join(dir, 'cli.db');
+    const tracksFile = join(dir, 'tracks.csv');
+    const ordersFile = join(dir, 'order_completed.csv');
+    writeFileSync(tracksFile, csv(TRACKS_HEADER, [tracksRow('m-1', 'u-1', '2015-02-23 22:28:55')]));
+    writeFileSync(ordersFile, csv(ORDER_HEADER, [orderRow('m-1', 'u-1', '2015-02-23 22:28:55', '10')]));
+    const cli = (file: string): string => {
+      const run = spawnSync(process.execPath, [builtCli(), 'import', file, '--db', db], { encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      return run.stdout;
+    };
+    expect(cli(tracksFile)).toContain('Read as Segment/RudderStack warehouse table: tracks (CSV).');
+    expect(cli(ordersFile)).toContain('1 per-event table row replaced the tracks row stored under its id');
   });
 
   it('imports pages, screens, identifies and users', async () => {
