@@ -25,7 +25,7 @@ import { clearUsageCache, computeUsage } from '../../src/main/workshops/usage';
 import type { Rule } from '../../src/shared/segments/rule';
 import type { ImportSummary } from '../../src/shared/types';
 import { useTempCache, useTempDir } from './helpers';
-import { cacheContent, importInChildProcess, kvValue, scalar, startExportServer, type ExportServer } from './ingest-helpers';
+import { cacheContent, identityContent, importInChildProcess, kvValue, scalar, startExportServer, type ExportServer } from './ingest-helpers';
 import { rulePersona } from './messages-helpers';
 
 const tempCache = useTempCache();
@@ -118,17 +118,6 @@ const linkOf = (db: Db, id: string): { user: string; known: number } | undefined
   db.prepare<[string], { user: string; known: number }>('SELECT u.id AS user, l.known FROM identity_links l JOIN users u USING (user_pk) WHERE l.id = ?').get(id);
 const recordsOf = (db: Db, userId: string): string[] =>
   db.prepare<[string], string>('SELECT e.event_id FROM events e JOIN users u USING (user_pk) WHERE u.id = ? ORDER BY e.event_id').pluck().all(userId);
-
-/** The identity tables by content (no row ids), for comparing caches. */
-function identityContent(db: Db): unknown {
-  return {
-    links: db.prepare('SELECT l.id, u.id AS user, l.known FROM identity_links l LEFT JOIN users u USING (user_pk) ORDER BY l.id').all(),
-    accounts: db.prepare('SELECT group_id, traits, trait_times, first_seen, last_seen FROM accounts ORDER BY group_id').all(),
-    members: db
-      .prepare('SELECT u.id AS user, a.group_id, m.since FROM account_members m JOIN users u USING (user_pk) JOIN accounts a USING (account_pk) ORDER BY 1, 2')
-      .all(),
-  };
-}
 
 /** The derived tables by content, and the same recounted from the events (wiped and rebuilt). */
 function derivedAgainstRebuild(db: Db, rules: Rule[]): { kept: unknown; rebuilt: unknown } {
