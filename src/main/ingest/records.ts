@@ -27,7 +27,22 @@ export interface PreparedRecord {
   line?: number;
   /** A warehouse `tracks` row: a record with its id and the custom properties replaces it (write/replaceable.ts). */
   replaceable?: boolean;
+  /** True when `userId` is the record's anonymousId (it had no userId). */
+  anonymous?: true;
+  /** A second id linked to the user: the anonymousId of a record with a userId too, or an alias call's previousId. */
+  linkedId?: string;
+  /** An identity call, which stores no event (docs/IMPORT.md, "Identity"); absent for events and identify calls. */
+  call?: IdentityCall;
+  /** A group call's groupId (its traits are `json`). */
+  groupId?: string;
 }
+
+export type IdentityCall = 'alias' | 'group';
+
+/** Bits of ResolvedRows.flags, per record. */
+export const ROW_ANONYMOUS = 1;
+export const ROW_ALIAS = 2;
+export const ROW_GROUP = 4;
 
 /**
  * A batch's records as columns, already resolved to the writer's user_pk, name_id and shape numbers
@@ -45,6 +60,12 @@ export interface ResolvedRows {
   lines?: Int32Array;
   /** The numbers of the batch's replaceable records (PreparedRecord.replaceable), increasing; absent when none. */
   replaceable?: number[];
+  /** Each record's linked id (PreparedRecord.linkedId) as its user_pk; -1: none. */
+  linkedPks: Int32Array;
+  /** Each record's ROW_* bits: anonymous user, alias call, group call. */
+  flags: Uint8Array;
+  /** Group calls' groupIds, by record number in increasing order; absent when the batch has none. */
+  groupIds?: [number, string][];
 }
 
 /**
