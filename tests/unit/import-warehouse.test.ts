@@ -233,8 +233,9 @@ describe('importing a warehouse table export (CSV)', () => {
     expect(events).toEqual([
       { event_id: 'm-1', user: '9007199254740993', name: 'Order Completed', ts: Date.UTC(2015, 1, 23, 22, 28, 55), properties: null },
       { event_id: 'm-2', user: 'u-2', name: 'Order Completed', ts: Date.UTC(2015, 1, 23, 22, 28, 55, 500), properties: null },
-      // No timestamp and no user_id: original_timestamp corrected by received_at − sent_at, and the anonymous id.
-      { event_id: 'm-3', user: 'anon-1', name: 'Order Completed', ts: Date.UTC(2015, 1, 23, 22, 28, 55), properties: null },
+      // No timestamp and no user_id: original_timestamp corrected by received_at − sent_at; its anonymous id
+      // was linked to the first user seen with it (docs/IMPORT.md, "Identity"), so the row counts as theirs.
+      { event_id: 'm-3', user: '9007199254740993', name: 'Order Completed', ts: Date.UTC(2015, 1, 23, 22, 28, 55), properties: null },
     ]);
     // context_traits_* merge as traits at the event's instant; context_ip is context, not a property.
     expect(traitsOf(cache.db, 'u-2')).toEqual({ plan: 'pro' });
@@ -303,8 +304,9 @@ describe('importing a warehouse table export (CSV)', () => {
     expect(users).toMatchObject({ imported: 1, details: { recognized: 'Segment/RudderStack warehouse table: users (CSV)' } });
     const events = storedEvents(cache.db);
     expect(events.filter((e) => e.name !== '').map((e) => [e.event_id, e.user, e.name, JSON.parse(e.properties ?? 'null') as unknown])).toEqual([
-      ['p-1', 'a-1', 'page_viewed', { path: '/cart', title: 'Your cart', url: 'https://shop.example/cart', name: 'Cart' }],
-      ['s-1', 'a-1', 'screen_viewed', { name: 'Home' }],
+      // The identifies row links the anonymous visitor a-1 to u-1: their page and screen views are u-1's.
+      ['p-1', 'u-1', 'page_viewed', { path: '/cart', title: 'Your cart', url: 'https://shop.example/cart', name: 'Cart' }],
+      ['s-1', 'u-1', 'screen_viewed', { name: 'Home' }],
     ]);
     expect(traitsOf(cache.db, 'u-1')).toEqual({ email: 'ada@example.com', name: 'Ada', seats: 5, plan: 'enterprise' });
     expect(cacheContent(cache.db).propertyKeys.some((k) => k.key.startsWith('context'))).toBe(false);
@@ -317,12 +319,25 @@ describe('importing a warehouse table export (CSV)', () => {
       ['accounts.csv', csv(['id', 'received_at', 'name'], [['0042', '2015-02-23 22:28:55', 'Initech']]), 'accounts'],
       ['aliases.csv', csv(['id', 'previous_id', 'user_id', 'timestamp'], [['al-1', 'a-1', 'u-1', '2015-02-23 22:28:55']]), 'aliases'],
     ];
+    const summaries: ImportSummary[] = [];
     for (const [name, content, kind] of files) {
       const summary = await importCsv(cache, name, content);
       expect(summary.details?.recognized).toBe(`Segment/RudderStack warehouse table: ${kind} (CSV)`);
-      // Group and alias calls are stored once identity links and accounts exist (issue 15, item 4).
-      expect(summary.imported + summary.duplicates + summary.rejected).toBe(1);
+      summaries.push(summary);
     }
+    // groups and aliases rows are group and alias calls, applied to accounts and identities (no events).
+    expect(summaries.map((s) => s.details?.identityCalls ?? 0)).toEqual([1, 0, 1]);
+    const accounts = cache.db.prepare<[], { group_id: string; traits: string }>('SELECT group_id, traits FROM accounts').all();
+    expect(accounts.map((a) => [a.group_id, JSON.parse(a.traits) as unknown])).toEqual([['0042', { name: 'Initech', employees: 320 }]]);
+    const members = cache.db.prepare('SELECT u.id FROM account_members m JOIN users u USING (user_pk)').pluck().all();
+    expect(members).toEqual(['u-1']);
+    const links = cache.db.prepare('SELECT l.id, u.id AS user FROM identity_links l JOIN users u USING (user_pk) ORDER BY l.id').all();
+    expect(links).toEqual([
+      { id: 'a-1', user: 'u-1' },
+      { id: 'u-1', user: 'u-1' },
+    ]);
+    // An accounts row names no user: it is refused, with the reason (accounts take traits from groups rows).
+    expect(summaries[1]).toMatchObject({ rejected: 1, errors: [{ line: 2, reason: 'missing user: neither userId nor anonymousId is set' }] });
   });
 
   it('refuses a header it can map neither as our dialect nor as a warehouse table, naming the columns expected', () => {
