@@ -3,6 +3,7 @@
  * route that takes none), and parsed as JSON for the routes that take one. A body past its cap is
  * drained a little so the client still reads its 413.
  */
+import { parseJsonWithExactIds } from '../../shared/exact-ids';
 import { fail, type Answer, type StepResult } from './answer';
 import { MAX_CLIENT_BODY, type RouteSpec } from './route';
 
@@ -74,7 +75,8 @@ export function parseBody(read: BodyRead, spec: RouteSpec): StepResult<Body> {
   if (spec.maxBody <= 0) return { ok: true, text, json: undefined };
   if (text.trim() === '') return { ok: false, answer: fail(400, 'invalid_argument', 'The body is empty: send a JSON object.') };
   try {
-    return { ok: true, text, json: JSON.parse(text) };
+    // A numeric userId keeps its digits (exact-ids.ts): 9007199254740993 is not user 9007199254740992.
+    return { ok: true, text, json: parseJsonWithExactIds(text) };
   } catch (err) {
     return { ok: false, answer: fail(400, 'invalid_argument', `The body is not valid JSON: ${(err as Error).message}`) };
   }
