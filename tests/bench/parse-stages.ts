@@ -1,6 +1,6 @@
 /**
  * What one parser thread's stages cost per record on an NDJSON file, on this thread, nothing written:
- *   - JSON.parse of every line (the parse ceiling's work);
+ *   - JSON.parse of every line (the parse ceiling's work), and the general path's parse (exact ids);
  *   - the fast path (prepareFastAt) over every line, and the share it takes;
  *   - the general path (prepareLine without the fast path: parse, validate, normalize, key, re-serialize)
  *     over every line;
@@ -8,15 +8,20 @@
  * Usage: parse-stages.ts <file.ndjson> [records]  (default: the first 200,000 lines). Best of 3 passes each.
  * For docs/PERFORMANCE.md's analysis of where real-shaped files lose time; not a timed test.
  */
-import { readFileSync } from 'node:fs';
 import { ShapeNumbering } from '../../src/main/db/property-keys';
 import { nextUnusual, prepareFastAt } from '../../src/main/ingest/parse/fast-record';
 import { prepareLine } from '../../src/main/ingest/parse/prepare';
-import { byteSize, SURELY_SMALL_TEXT } from '../../src/main/ingest/parse/readers';
+import { byteSize, readNdjsonChunks, SURELY_SMALL_TEXT } from '../../src/main/ingest/parse/readers';
 import { RecordTime } from '../../src/main/ingest/parse/record-time';
+import { parseJsonWithExactIds } from '../../src/shared/exact-ids';
 
 const [file, limit] = process.argv.slice(2) as [string, string | undefined];
-const lines = readFileSync(file, 'utf8').split('\n', Number(limit ?? 200_000)).filter((line) => line !== '');
+const wanted = Number(limit ?? 200_000);
+const lines: string[] = [];
+for (const chunk of readNdjsonChunks(file, { bytes: 0 })) {
+  for (let k = 0; k < chunk.starts.length && lines.length < wanted; k++) lines.push(chunk.text.slice(chunk.starts[k], chunk.ends[k]));
+  if (lines.length >= wanted) break;
+}
 const shapes = new ShapeNumbering(() => {});
 const time = new RecordTime();
 const progress = { bytes: 0 };
@@ -36,6 +41,7 @@ const fastOk = (line: string): boolean => line.length <= SURELY_SMALL_TEXT && ne
 
 process.stdout.write(`${file}: ${lines.length.toLocaleString('en-US')} records, ${(lines.reduce((n, l) => n + l.length, 0) / lines.length).toFixed(0)} characters each\n`);
 best('JSON.parse (the ceiling\'s work)', () => lines.filter((line) => JSON.parse(line) !== null).length);
+best('parseJsonWithExactIds (the general path\'s parse)', () => lines.filter((line) => parseJsonWithExactIds(line) !== null).length);
 best('fast path tried on every record (taken)', () => lines.filter(fastOk).length);
 best('general path on every record (prepared)', () => lines.filter((line) => typeof prepareLine(line, byteSize(line), 1, shapes, time, progress, false) !== 'string').length);
 best('the import\'s mix: fast, else general (fast)', () => {
