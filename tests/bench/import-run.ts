@@ -38,8 +38,11 @@ async function run(): Promise<number> {
   db.exec('BEGIN');
   for await (const line of lines) {
     if (!line) continue;
-    const e = JSON.parse(line) as { messageId: string; userId: string; event?: string; timestamp: string | number; properties?: unknown };
-    insert.run(e.messageId, e.userId, e.event ?? null, typeof e.timestamp === 'number' ? e.timestamp : Date.parse(e.timestamp), JSON.stringify(e.properties ?? null));
+    // The fields where today's file and the real-shaped ones have them (a visitor's anonymousId until it
+    // identifies, originalTimestamp where an SDK wrote no timestamp): still no validation at all.
+    const e = JSON.parse(line) as { messageId: string; userId?: string; anonymousId?: string; event?: string; timestamp?: string | number; originalTimestamp?: string; properties?: unknown; traits?: unknown };
+    const time = e.timestamp ?? e.originalTimestamp ?? '';
+    insert.run(e.messageId, e.userId ?? e.anonymousId ?? null, e.event ?? null, typeof time === 'number' ? time : Date.parse(time), JSON.stringify(e.properties ?? e.traits ?? null));
     n += 1;
   }
   db.exec('COMMIT');

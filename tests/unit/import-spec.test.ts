@@ -15,6 +15,7 @@ import type { ImportSummary } from '../../src/shared/types';
 import { csvColumns } from '../../src/main/ingest/parse/readers';
 import { apiErrorOf, useTempCache, useTempDir } from './helpers';
 import { importInChildProcess, kvValue } from './ingest-helpers';
+import { CONTEXT_TRAITS_RECORDS, HTTP_API_BODIES, orderCompleted, RUDDERSTACK_TIME_FORMS } from './fixtures/spec-payloads';
 
 const tempCache = useTempCache();
 const tempDir = useTempDir();
@@ -39,14 +40,7 @@ describe('type-less records (HTTP API bodies)', () => {
   it('infers track, identify, group and alias: a group body is never read as an identify call', async () => {
     const { db, summary } = await importText(
       'http-api.ndjson',
-      ndjson([
-        { messageId: 'id-1', userId: 'user-42', timestamp: '2024-05-01T09:00:00.000Z', traits: { name: 'Peter Gibbons', email: 'peter@initech.example' } },
-        { messageId: 'tr-1', userId: 'user-42', timestamp: '2024-05-01T09:05:00.000Z', event: 'Report Filed', properties: { pages: 3 } },
-        // The company's traits: read as an identify, they overwrote the user's name.
-        { messageId: 'gr-1', userId: 'user-42', timestamp: '2024-05-01T09:10:00.000Z', groupId: 'grp-0042', traits: { name: 'Initech', employees: 329 } },
-        { messageId: 'al-1', userId: 'user-42', timestamp: '2024-05-01T09:15:00.000Z', previousId: 'anon-7f3a' },
-        { messageId: 'xx-1', userId: 'user-42', timestamp: '2024-05-01T09:20:00.000Z', properties: { plan: 'pro' } },
-      ]),
+      ndjson(HTTP_API_BODIES),
     );
     expect(summary.imported).toBe(2);
     expect(summary.details?.identityCalls).toBe(2);
@@ -120,21 +114,7 @@ describe('time, per the Segment spec (the import\'s own reading)', () => {
   it('imports RudderStack-shaped records without a timestamp, and counts the zone-less ones in the report', async () => {
     const { db, summary } = await importText(
       'rudder.ndjson',
-      ndjson([
-        // An un-timestamped SDK message: originalTimestamp, sentAt and receivedAt only.
-        {
-          type: 'track',
-          event: 'Product Viewed',
-          userId: 'u-1',
-          messageId: 'rs-1',
-          originalTimestamp: '2024-05-01T12:04:00.000Z',
-          sentAt: '2024-05-01T12:05:00.000Z',
-          receivedAt: '2024-05-01T12:00:00.000Z',
-          properties: { product_id: 'p-77' },
-        },
-        { type: 'track', event: 'Order Completed', userId: 'u-1', messageId: 'wh-1', timestamp: '2024-05-02 08:00:00', properties: { total: 30 } },
-        { type: 'track', event: 'Order Completed', userId: 'u-1', messageId: 'ep-1', timestamp: 1714636800 },
-      ]),
+      ndjson(RUDDERSTACK_TIME_FORMS),
     );
     expect(summary).toMatchObject({ imported: 3, rejected: 0, details: { zoneless: 1 } });
     const stamps = db.prepare('SELECT event_id, ts FROM events ORDER BY event_id').all();
@@ -182,31 +162,7 @@ describe('time, per the Segment spec (the import\'s own reading)', () => {
 });
 
 describe('context.traits (the RudderStack shape)', () => {
-  const records = [
-    // RudderStack's JS SDK identify: the traits travel in context.traits only.
-    {
-      type: 'identify',
-      messageId: 'rs-id-1',
-      anonymousId: 'anon-1',
-      userId: 'user-9',
-      originalTimestamp: '2024-05-01T10:00:00.000Z',
-      context: { traits: { name: 'Samir Nagheenanajar', plan: 'trial' }, library: { name: 'RudderLabs JavaScript SDK', version: '3.0.13' } },
-    },
-    // Its own traits win over context.traits.
-    {
-      type: 'identify',
-      messageId: 'rs-id-2',
-      userId: 'user-10',
-      timestamp: '2024-05-01T10:00:00.000Z',
-      traits: { plan: 'pro' },
-      context: { traits: { plan: 'ignored', email: 'ignored@example.com' } },
-    },
-    // Later calls' context.traits merge at their instant; an older one does not overwrite a newer trait.
-    { type: 'track', event: 'Plan Upgraded', userId: 'user-9', messageId: 'rs-tr-1', timestamp: '2024-05-02T10:00:00.000Z', context: { traits: { plan: 'pro' } } },
-    { type: 'page', name: 'Pricing', userId: 'user-9', messageId: 'rs-pg-1', timestamp: '2024-04-30T10:00:00.000Z', context: { traits: { plan: 'free', company: 'Initech' } } },
-    // The same record again: a duplicate changes nothing.
-    { type: 'track', event: 'Plan Upgraded', userId: 'user-9', messageId: 'rs-tr-1', timestamp: '2024-05-02T10:00:00.000Z', context: { traits: { plan: 'pro' } } },
-  ];
+  const records = CONTEXT_TRAITS_RECORDS;
   const user9 = { name: 'Samir Nagheenanajar', plan: 'pro', company: 'Initech' };
 
   it.each(['bulk', 'indexed'] as const)('identify takes traits, else context.traits; other calls merge context.traits at their instant (inline, %s)', async (mode) => {
@@ -227,21 +183,7 @@ describe('context.traits (the RudderStack shape)', () => {
 });
 
 describe('limits and robustness', () => {
-  /** An order with `products` line items, as the e-commerce spec's Order Completed has them. */
-  const order = (id: string, products: number, note = ''): Record<string, unknown> => ({
-    type: 'track',
-    event: 'Order Completed',
-    userId: 'user-77',
-    messageId: id,
-    timestamp: '2024-05-03T16:00:00.000Z',
-    properties: {
-      order_id: `ord-${id}`,
-      total: 27.5,
-      currency: 'USD',
-      ...(note ? { note } : {}),
-      products: Array.from({ length: products }, (_, k) => ({ product_id: `p-${k}`, sku: `SKU-${k}`, name: 'Monopoly: 3rd Edition', price: 19, quantity: 1, category: 'Games' })),
-    },
-  });
+  const order = orderCompleted;
   const compactBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
 
   it('measures 32 KB on the record re-serialized compactly, not on its text: pretty-printed and \\u-escaped records pass', async () => {

@@ -3,6 +3,7 @@
  * route that takes none), and parsed as JSON for the routes that take one. A body past its cap is
  * drained a little so the client still reads its 413.
  */
+import { parseJsonWithExactIds } from '../../shared/exact-ids';
 import { nestsDeeperThan, tooDeep } from '../../shared/json-depth';
 import { fail, type Answer, type StepResult } from './answer';
 import { MAX_CLIENT_BODY, type RouteSpec } from './route';
@@ -76,7 +77,8 @@ export function parseBody(read: BodyRead, spec: RouteSpec): StepResult<Body> {
   if (text.trim() === '') return { ok: false, answer: fail(400, 'invalid_argument', 'The body is empty: send a JSON object.') };
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A numeric userId keeps its digits (exact-ids.ts): 9007199254740993 is not user 9007199254740992.
+    json = parseJsonWithExactIds(text);
   } catch (err) {
     return { ok: false, answer: fail(400, 'invalid_argument', `The body is not valid JSON: ${(err as Error).message}`) };
   }

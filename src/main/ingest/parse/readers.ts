@@ -8,6 +8,7 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { parseJsonWithExactIds } from '../../../shared/exact-ids';
 import { FORBIDDEN_KEYS, typeCell } from './cells';
 import { recognizeWarehouseTable, tableNameFromFile, WAREHOUSE_MINIMUM, warehouseRecord, type WarehouseTable } from './warehouse';
 
@@ -137,7 +138,8 @@ export function ndjsonRanges(path: string, size: number, rangeBytes: number): By
 export function parseRecordText(raw: RawRecord): { value: unknown } | string {
   if (raw.text === undefined) return { value: raw.value };
   try {
-    return { value: JSON.parse(raw.text) };
+    // Numeric ids keep their digits (exact-ids.ts).
+    return { value: parseJsonWithExactIds(raw.text) };
   } catch (err) {
     return `not valid JSON (${(err as Error).message.replace(/^JSON\.parse: /, '')})`;
   }

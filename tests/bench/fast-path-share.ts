@@ -1,0 +1,60 @@
+/**
+ * Which share of an NDJSON file's records the import's fast path takes, and why it declines the others:
+ * the parser threads' own test (prepareNdjsonInto: short enough, no unusual character, prepareFastAt), on
+ * one thread, then for each declined record the first of the reasons below that it has.
+ * Usage: fast-path-share.ts <file.ndjson>. Prints one JSON line: {"records", "fast", "reasons": {...}}.
+ * Run by `npm run bench:import` for each file; a mechanism, not a timing.
+ */
+import { ShapeNumbering } from '../../src/main/db/property-keys';
+import { nextUnusual, prepareFastAt } from '../../src/main/ingest/parse/fast-record';
+import { readNdjsonChunks, SURELY_SMALL_TEXT } from '../../src/main/ingest/parse/readers';
+
+const file = process.argv[2] as string;
+const shapes = new ShapeNumbering(() => {});
+const reasons = new Map<string, number>();
+let records = 0;
+let fast = 0;
+
+const ZONED_OR_EPOCH_MS = /^(\d{4}-\d\d-\d\dT.*([zZ]|[+-]\d\d:?\d\d)|\d{12,15})$/;
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The first reason, in this order, why the fast path leaves a record to the general one. */
+function whyDeclined(text: string): string {
+  if (text.length > SURELY_SMALL_TEXT) return 'longer than the fast path measures';
+  if (nextUnusual(text, 0) < text.length) return 'a \\ escape, control character or surrogate in its text';
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch {
+    return 'not valid JSON';
+  }
+  if (!isObject(record)) return 'not an object';
+  if (JSON.stringify(record).length !== text.length) return 'whitespace between tokens (or numbers not written canonically)';
+  const type = record.type;
+  if (type !== 'track' && type !== 'identify') return `type ${typeof type === 'string' ? type : 'missing (inferred)'}`;
+  if (record.timestamp === undefined) return 'no timestamp (instant from originalTimestamp/sentAt/receivedAt)';
+  const ts = record.timestamp;
+  if (!(typeof ts === 'string' && ZONED_OR_EPOCH_MS.test(ts))) return 'timestamp zone-less, epoch seconds or a number';
+  if (isObject(record.context) && record.context.traits !== undefined) return 'context.traits';
+  if (typeof record.userId !== 'string' && record.userId !== undefined) return 'numeric userId';
+  const data = type === 'track' ? record.properties : record.traits;
+  if (isObject(data) && Object.values(data).some((value) => typeof value === 'object' && value !== null)) return 'nested properties or traits (objects, arrays)';
+  if ((type === 'track' ? record.traits : record.properties) !== undefined) return 'the other call kind\'s data (traits on a track, properties on an identify)';
+  return 'other';
+}
+
+for (const chunk of readNdjsonChunks(file, { bytes: 0 })) {
+  let unusual = -1;
+  for (let k = 0; k < chunk.starts.length; k++) {
+    const start = chunk.starts[k] as number;
+    const end = chunk.ends[k] as number;
+    records += 1;
+    if (unusual < start) unusual = nextUnusual(chunk.text, start);
+    if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes)) fast += 1;
+    else {
+      const reason = whyDeclined(chunk.text.slice(start, end));
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
+  }
+}
+process.stdout.write(`${JSON.stringify({ records, fast, reasons: Object.fromEntries([...reasons].sort((a, b) => b[1] - a[1])) })}\n`);
