@@ -8,6 +8,7 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { FORBIDDEN_KEYS, typeCell } from './cells';
 
 export type EventFileFormat = 'ndjson' | 'json' | 'csv';
 
@@ -678,32 +679,13 @@ function isSpace(ch: number): boolean {
   return ch === 0x20 || ch === 0x0a || ch === 0x0d || ch === 0x09 || ch === 0xfeff;
 }
 
-/** A CSV cell typed as the import spec says: canonical JSON numbers, true/false, and empty as missing. */
-export function typeCell(cell: string): unknown {
-  if (cell === '') return undefined;
-  if (cell === 'true') return true;
-  if (cell === 'false') return false;
-  if (/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(cell)) {
-    const n = Number(cell);
-    // Only a canonical spelling becomes a number, so nothing is lost: "007", "1.50" and "1e3" stay text.
-    if (Number.isFinite(n) && String(n) === cell) return n;
-  }
-  return cell;
-}
-
 const TOP_LEVEL = new Set(['type', 'event', 'userId', 'anonymousId', 'messageId', 'timestamp', 'name']);
-
-/**
- * Path segments a CSV header may not name: setting them on a plain object reaches Object.prototype (a
- * header `properties.__proto__.messageId` gave every later record of the parser thread that messageId).
- */
-const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Why a CSV header cannot be read safely, naming the column; null when it can. */
 export function unsafeCsvHeader(header: string[]): string | null {
   for (const raw of header) {
     const name = raw.replace(/^\uFEFF/, '').trim();
-    const segment = name.split('.').find((part) => FORBIDDEN_SEGMENTS.has(part));
+    const segment = name.split('.').find((part) => FORBIDDEN_KEYS.has(part));
     if (segment !== undefined) {
       return `the CSV header column "${name.slice(0, 80)}" names "${segment}", which cannot be a property or trait path (__proto__, constructor and prototype are refused)`;
     }
