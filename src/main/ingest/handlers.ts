@@ -112,6 +112,8 @@ export function createIngestHandlers({ db, clock, jobs, writers, afterWrite, par
     },
     startWarehouseSync: ({ source, schema, password, lookbackHours, pageRows }) => {
       writers.assertNone('start a sync');
+      // The main process keeps a password under the source the call names: one without it could not be kept.
+      if (password !== undefined && source === undefined) throw new ApiError('invalid_argument', 'Give the source with its password, so the password is kept for that warehouse.');
       const before = remembered();
       const target: RememberedWarehouse | null =
         source !== undefined && schema !== undefined

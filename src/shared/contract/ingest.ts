@@ -66,7 +66,11 @@ export const ingestMethods = {
         /** Rows per page and transaction (tests make it small). */
         pageRows: z.number().int().min(1).max(10_000).optional(),
       })
-      .strict(),
+      .strict()
+      .refine((args) => args.password === undefined || args.source !== undefined, {
+        message: 'give the source with its password, so the password is kept for that warehouse',
+        path: ['password'],
+      }),
   ),
   /** The PostgreSQL source the app remembers, whether a password is held for it, and its last sync. */
   getWarehouseSource: method<WarehouseSourceState>()(noArgs),
