@@ -4,10 +4,11 @@
  * How to use it
  *   - vitest: vitest.config.ts names tests/support/postgres-vitest-setup.ts as a globalSetup; it starts the
  *     cluster before the first test file and stops it after the last. A test file calls
- *     `useTestDatabase()` (tests/support/postgres-database.ts), which creates a database of its own with a
+ *     `useTestDatabase()` (tests/support/postgres-vitest.ts), which creates a database of its own with a
  *     random name, so files and tests run in parallel without seeing each other's tables.
  *   - Playwright: playwright.config.ts names tests/e2e/global-setup.ts, which calls `startPostgresCluster()`
- *     and puts the connection in the environment (GUIDEPOST_TEST_PG, read by `clusterFromEnv()`).
+ *     and puts the connection in the environment (GUIDEPOST_TEST_PG, read by `clusterFromEnv()`); a test
+ *     calls `createTestDatabase(clusterFromEnv())` and drops it at its end.
  *
  * The cluster: Debian's PostgreSQL (/usr/lib/postgresql/<version>/bin, not on PATH), initdb in a temporary
  * folder, listening on 127.0.0.1 only at a random free port, its unix socket in that folder, fsync off.
@@ -20,6 +21,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -148,3 +150,39 @@ export function clusterFromEnv(): PostgresCluster {
   if (!text) throw new Error(`${CLUSTER_ENV} is not set: the PostgreSQL fixture's global setup did not run.`);
   return JSON.parse(text) as PostgresCluster;
 }
+
+/** A database of its own in the cluster (CREATE DATABASE with a random name), for one suite or test. */
+export interface TestDatabase {
+  cluster: PostgresCluster;
+  name: string;
+  /** postgres://postgres@127.0.0.1:<port>/<name>, without the password (give it as PGPASSWORD). */
+  url: string;
+  /** Runs SQL as the superuser in this database (a short-lived connection). */
+  query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
+  drop(): Promise<void>;
+}
+
+async function withClient<T>(cluster: PostgresCluster, database: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ host: cluster.host, port: cluster.port, user: cluster.user, password: cluster.password, database });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createTestDatabase(cluster: PostgresCluster, prefix = 'test'): Promise<TestDatabase> {
+  const name = `${prefix.replace(/[^a-z0-9_]/g, '_')}_${randomBytes(6).toString('hex')}`;
+  await withClient(cluster, 'postgres', (c) => c.query(`CREATE DATABASE ${name}`));
+  return {
+    cluster,
+    name,
+    url: clusterUrl(cluster, name),
+    query: (sql, params) => withClient(cluster, name, (c) => c.query(sql, params)),
+    drop: async () => {
+      await withClient(cluster, 'postgres', (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
+

@@ -2,7 +2,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { MISSING_POSTGRES_MESSAGE, postgresBinDir } from '../support/postgres';
-import { createTestDatabase, testCluster, useTestDatabase } from '../support/postgres-database';
+import { createTestDatabase, testCluster, useTestDatabase } from '../support/postgres-vitest';
 
 const database = useTestDatabase('fixture');
 

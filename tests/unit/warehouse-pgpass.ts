@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestDatabase } from '../support/postgres-database';
+import type { TestDatabase } from '../support/postgres-vitest';
 
 export function tempPgpass(db: TestDatabase): string {
   const file = join(mkdtempSync(join(tmpdir(), 'guidepost-pgpass-')), 'pgpass');

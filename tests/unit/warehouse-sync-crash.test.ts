@@ -11,10 +11,10 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../support/postgres-database';
+import { useTestDatabase } from '../support/postgres-vitest';
 import { useTempDir } from './helpers';
 import { cacheContent, expectSameContent, seeded, withCache } from './ingest-helpers';
-import { createWarehouseSchema, insertWarehouseRows, rowCount } from './warehouse-helpers';
+import { createWarehouseSchema, insertWarehouseRows, rowCount } from '../support/warehouse-schema';
 
 const tempDir = useTempDir();
 const database = useTestDatabase('warehouse_crash');

@@ -6,11 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { syncFromWarehouse, type WarehouseSyncOptions } from '../../src/main/ingest/warehouse-sync';
-import { createTestDatabase, testCluster, useTestDatabase, type TestDatabase } from '../support/postgres-database';
+import { createTestDatabase, testCluster, useTestDatabase, type TestDatabase } from '../support/postgres-vitest';
 import { clusterUrl } from '../support/postgres';
 import { apiErrorOf, useTempCache } from './helpers';
 import { counts, kvValue } from './ingest-helpers';
-import { createWarehouseSchema, FIRST_LOAD, insertWarehouseRows, LOAD_GAP_MS, rowCount } from './warehouse-helpers';
+import { createWarehouseSchema, FIRST_LOAD, insertWarehouseRows, LOAD_GAP_MS, rowCount } from '../support/warehouse-schema';
 
 const tempCache = useTempCache();
 const database = useTestDatabase('warehouse_sync');

@@ -9,10 +9,10 @@ import { createBackend } from '../../src/main/api';
 import { TokenVault, withTokenVault, type TokenCipher } from '../../src/main/electron/token-vault';
 import type { Envelope } from '../../src/shared/errors';
 import type { JobInfo } from '../../src/shared/types';
-import { useTestDatabase } from '../support/postgres-database';
+import { useTestDatabase } from '../support/postgres-vitest';
 import { apiErrorOf, useTempCache, useTempDir } from './helpers';
 import { counts } from './ingest-helpers';
-import { createWarehouseSchema, insertWarehouseRows } from './warehouse-helpers';
+import { createWarehouseSchema, insertWarehouseRows } from '../support/warehouse-schema';
 
 const tempDir = useTempDir();
 const tempCache = useTempCache();

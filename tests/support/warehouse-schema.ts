@@ -1,10 +1,10 @@
 /**
- * A Segment-style PostgreSQL warehouse schema for the sync tests, written by the tests themselves in the
+ * A Segment-style PostgreSQL warehouse schema for the sync tests (unit and e2e), written by the tests themselves in the
  * shapes Segment's PostgreSQL destination documents (snake_case columns, context_* columns, per-event
  * tables with their properties as columns, uuid_ts set once per load): `tracks`, a per-event table
  * `order_completed`, and `identifies` (here without uuid_ts, so it is read by received_at).
  */
-import type { TestDatabase } from '../support/postgres-database';
+import type { TestDatabase } from './postgres';
 
 /** Loads are two hours apart, each stamped with one uuid_ts as a warehouse load is. */
 export const LOAD_GAP_MS = 2 * 3_600_000;
