@@ -180,6 +180,11 @@ export interface ImportDetails {
    */
   recognized?: string;
   /**
+   * Rows of a warehouse per-event table that replaced the `tracks` row stored under their id, which
+   * lacked the custom properties (docs/IMPORT.md, "Warehouse tables"). Counted among `imported`.
+   */
+  replaced?: number;
+  /**
    * Duplicates (a messageId already stored) whose user, event, instant or properties differ from the
    * stored record's; the stored one stays. Counted among `duplicates` too.
    */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conflictingDuplicatesNote } from '../../src/shared/import-notes';
+import { conflictingDuplicatesNote, replacedTracksNote } from '../../src/shared/import-notes';
 
 describe('conflictingDuplicatesNote', () => {
   it('says nothing when no duplicate carried other content', () => {
@@ -17,6 +17,19 @@ describe('conflictingDuplicatesNote', () => {
     );
     expect(conflictingDuplicatesNote({ conflictingDuplicates: 3 })).toBe(
       '3 duplicates carried other content than the record stored under their messageId; the stored one was kept.',
+    );
+  });
+});
+
+describe('replacedTracksNote', () => {
+  it('says how many per-event rows replaced a warehouse tracks row, and nothing when none did', () => {
+    expect(replacedTracksNote(undefined)).toBeNull();
+    expect(replacedTracksNote({ replaced: 0 })).toBeNull();
+    expect(replacedTracksNote({ replaced: 1 })).toBe(
+      "1 per-event table row replaced the tracks row stored under its id, which lacked the event's properties (counted as imported).",
+    );
+    expect(replacedTracksNote({ replaced: 2500 })).toBe(
+      "2,500 per-event table rows replaced the tracks rows stored under their id, which lacked the event's properties (counted as imported).",
     );
   });
 });

@@ -4,7 +4,17 @@
  * records, and a per-event table's row replaces the `tracks` row with the same id. The column sets
  * follow the warehouses' documented schemas; every fixture is written here.
  */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import type { Db } from '../../src/main/db/connection';
+import { importFile, type ImportOptions } from '../../src/main/ingest/import-file';
+import { sniffEventFile } from '../../src/main/ingest/parse/sniff';
+import type { ImportSummary } from '../../src/shared/types';
+import { useTempCache, useTempDir } from './helpers';
+import { builtCli, cacheContent, importInChildProcess, type CacheContent } from './ingest-helpers';
 import { recognizeWarehouseTable, tableNameFromFile, warehouseRecord, type WarehouseTable } from '../../src/main/ingest/parse/warehouse';
 
 /** The columns every warehouse event table has (Segment's; RudderStack adds `channel`). */
@@ -28,6 +38,9 @@ describe('recognizing a warehouse table from its header', () => {
     expect(kind([...SHARED, 'event', 'event_text', 'total'], 'order_completed')).toBe('event');
     expect(kind([...SHARED, 'event', 'event_text', 'channel'], 'tracks')).toBe('tracks');
     expect(kind([...SHARED, ...CONTEXT, 'name', 'path', 'referrer', 'search', 'title', 'url'])).toBe('pages');
+    // The column set of the pages seed in dbt's Segment package (no name, no original_timestamp).
+    const dbtPages = 'id,anonymous_id,user_id,received_at,sent_at,timestamp,url,path,title,search,referrer,context_campaign_source,context_campaign_medium,context_campaign_name,context_campaign_term,context_campaign_content,context_ip,context_user_agent';
+    expect(kind(dbtPages.split(','), tableNameFromFile('example_segment_pages.csv'))).toBe('pages');
     expect(kind([...SHARED, ...CONTEXT, 'name'], 'screens')).toBe('screens');
     expect(kind([...SHARED, ...CONTEXT, 'email', 'name', 'plan'])).toBe('identifies');
     expect(kind(['id', 'received_at', 'uuid_ts', 'email', 'plan'], 'users')).toBe('users');
@@ -159,5 +172,256 @@ describe('a warehouse row as a Segment-spec record', () => {
     // A row read from a database may hold any column name: __proto__ never reaches a prototype.
     const row = JSON.parse('{"id": "i", "user_id": "u", "timestamp": "2015-02-23 22:28:55", "__proto__": "x"}') as Record<string, string>;
     expect(warehouseRecord('identifies', row)).toEqual({ reason: 'the column "__proto__" cannot be a property or trait' });
+  });
+});
+
+const tempCache = useTempCache();
+const tempDir = useTempDir();
+
+/** A CSV file's text, quoting every cell that needs it (RFC 4180). */
+function csv(header: string[], rows: (string | null)[][]): string {
+  const cell = (value: string | null): string => (value === null ? '' : /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+}
+
+/** Writes `name` into the cache's folder and imports it. */
+async function importCsv(cache: { db: Db; dir: string }, name: string, content: string | Buffer, options: ImportOptions = {}): Promise<ImportSummary> {
+  const path = join(cache.dir, name);
+  writeFileSync(path, content);
+  return importFile(cache.db, path, options);
+}
+
+function storedEvents(db: Db): CacheContent['events'] {
+  return cacheContent(db).events;
+}
+
+function traitsOf(db: Db, userId: string): Record<string, unknown> | undefined {
+  const row = db.prepare<[string], { traits: string }>('SELECT traits FROM users WHERE id = ?').get(userId);
+  return row && (JSON.parse(row.traits) as Record<string, unknown>);
+}
+
+const TRACKS_HEADER = ['id', 'anonymous_id', 'user_id', 'event', 'event_text', 'context_ip', 'context_library_name', 'context_traits_plan', 'original_timestamp', 'received_at', 'sent_at', 'timestamp', 'uuid_ts'];
+/** A tracks row of Segment's shape: the event in snake_case and as sent, context flattened, zone-less instants. */
+const tracksRow = (id: string, userId: string, timestamp: string): string[] => [
+  id,
+  'anon-1',
+  userId,
+  'order_completed',
+  'Order Completed',
+  '8.8.8.8',
+  'analytics.js',
+  'pro',
+  '2015-02-23 22:28:54',
+  '2015-02-23 22:28:56',
+  '2015-02-23 22:28:55',
+  timestamp,
+  '2015-02-24 01:00:00',
+];
+const ORDER_HEADER = [...TRACKS_HEADER, 'order_id', 'total', 'currency', 'coupon_used'];
+const orderRow = (id: string, userId: string, timestamp: string, total: string): string[] => [...tracksRow(id, userId, timestamp), '00042', total, 'EUR', 'false'];
+
+describe('importing a warehouse table export (CSV)', () => {
+  it('imports a tracks export: instants without a zone as UTC, the event as sent, context never properties', async () => {
+    const cache = tempCache();
+    const summary = await importCsv(
+      cache,
+      'tracks.csv',
+      csv(TRACKS_HEADER, [tracksRow('m-1', '9007199254740993', '2015-02-23 22:28:55'), tracksRow('m-2', 'u-2', '2015-02-23 22:28:55.5'), tracksRow('m-3', '', '')]),
+    );
+    expect(summary).toMatchObject({ imported: 3, rejected: 0, details: { recognized: 'Segment/RudderStack warehouse table: tracks (CSV)', zoneless: 3 } });
+    const events = storedEvents(cache.db);
+    expect(events).toEqual([
+      { event_id: 'm-1', user: '9007199254740993', name: 'Order Completed', ts: Date.UTC(2015, 1, 23, 22, 28, 55), properties: null },
+      { event_id: 'm-2', user: 'u-2', name: 'Order Completed', ts: Date.UTC(2015, 1, 23, 22, 28, 55, 500), properties: null },
+      // No timestamp and no user_id: original_timestamp corrected by received_at − sent_at, and the anonymous id.
+      { event_id: 'm-3', user: 'anon-1', name: 'Order Completed', ts: Date.UTC(2015, 1, 23, 22, 28, 55), properties: null },
+    ]);
+    // context_traits_* merge as traits at the event's instant; context_ip is context, not a property.
+    expect(traitsOf(cache.db, 'u-2')).toEqual({ plan: 'pro' });
+    expect(cacheContent(cache.db).propertyKeys).toEqual([]);
+  });
+
+  it('reads the BigQuery, PostgreSQL/Redshift and Snowflake instant forms, and zone-less ones in --timezone', async () => {
+    const rows = [
+      tracksRow('b-1', 'u-1', '2015-02-23 22:28:55 UTC'),
+      tracksRow('p-1', 'u-1', '2015-02-23 22:28:55+00'),
+      tracksRow('s-1', 'u-1', '2015-02-23 14:28:55.000 -0800'),
+      tracksRow('z-1', 'u-1', '2015-02-23 23:28:55'),
+    ];
+    const cache = tempCache();
+    const summary = await importCsv(cache, 'tracks.csv', csv(TRACKS_HEADER, rows), { timeZone: 'Europe/Berlin' });
+    expect(summary).toMatchObject({ imported: 4, rejected: 0, details: { zoneless: 1, timeZone: 'Europe/Berlin' } });
+    expect(new Set(storedEvents(cache.db).map((e) => e.ts))).toEqual(new Set([Date.UTC(2015, 1, 23, 22, 28, 55)]));
+  });
+
+  it('imports a per-event table, named by its file: properties under their column names, typed; ids as written', async () => {
+    const cache = tempCache();
+    const summary = await importCsv(cache, 'shop_prod.order_completed.csv', csv(ORDER_HEADER, [orderRow('m-1', '9007199254740993', '2015-02-23 22:28:55', '99.5')]));
+    expect(summary).toMatchObject({ imported: 1, rejected: 0, details: { recognized: 'Segment/RudderStack warehouse table: per-event (order_completed) (CSV)' } });
+    const [event] = storedEvents(cache.db);
+    expect(event).toMatchObject({ event_id: 'm-1', user: '9007199254740993', name: 'Order Completed' });
+    expect(JSON.parse(event?.properties ?? 'null')).toEqual({ order_id: '00042', total: 99.5, currency: 'EUR', coupon_used: false });
+  });
+
+  it('reads a gzipped export by the name inside the archive, and the built CLI prints the table and the replacements', async () => {
+    const cache = tempCache();
+    const summary = await importCsv(cache, 'order_completed.csv.gz', gzipSync(csv(ORDER_HEADER, [orderRow('m-1', 'u-1', '2015-02-23 22:28:55', '10')])));
+    expect(summary).toMatchObject({ imported: 1, details: { recognized: 'Segment/RudderStack warehouse table: per-event (order_completed) (CSV, gzip)' } });
+    const dir = tempDir();
+    const db = join(dir, 'cli.db');
+    const tracksFile = join(dir, 'tracks.csv');
+    const ordersFile = join(dir, 'order_completed.csv');
+    writeFileSync(tracksFile, csv(TRACKS_HEADER, [tracksRow('m-1', 'u-1', '2015-02-23 22:28:55')]));
+    writeFileSync(ordersFile, csv(ORDER_HEADER, [orderRow('m-1', 'u-1', '2015-02-23 22:28:55', '10')]));
+    const cli = (file: string): string => {
+      const run = spawnSync(process.execPath, [builtCli(), 'import', file, '--db', db], { encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      return run.stdout;
+    };
+    expect(cli(tracksFile)).toContain('Read as Segment/RudderStack warehouse table: tracks (CSV).');
+    expect(cli(ordersFile)).toContain('1 per-event table row replaced the tracks row stored under its id');
+  });
+
+  it('imports pages, screens, identifies and users', async () => {
+    const cache = tempCache();
+    const base = ['id', 'anonymous_id', 'user_id', 'context_page_path', 'context_user_agent', 'received_at', 'sent_at', 'timestamp', 'uuid_ts'];
+    const pages = await importCsv(
+      cache,
+      'export-1.csv',
+      csv([...base, 'name', 'path', 'referrer', 'search', 'title', 'url'], [['p-1', 'a-1', '', '/cart', 'Mozilla/5.0', '2015-02-23 22:28:56', '2015-02-23 22:28:55', '2015-02-23 22:28:55', '2015-02-24 00:00:00', 'Cart', '/cart', '', '', 'Your cart', 'https://shop.example/cart']]),
+    );
+    expect(pages).toMatchObject({ imported: 1, details: { recognized: 'Segment/RudderStack warehouse table: pages (CSV)' } });
+    const screens = await importCsv(cache, 'screens.csv', csv([...base, 'name', 'context_app_version'], [['s-1', 'a-1', '', '', '', '', '', '2015-02-23 22:29:00', '', 'Home', '4.2.0']]));
+    expect(screens).toMatchObject({ imported: 1, details: { recognized: 'Segment/RudderStack warehouse table: screens (CSV)' } });
+    const identifies = await importCsv(
+      cache,
+      'identifies.csv',
+      csv(['id', 'anonymous_id', 'user_id', 'context_ip', 'timestamp', 'email', 'name', 'seats'], [['i-1', 'a-1', 'u-1', '8.8.8.8', '2015-02-23 22:30:00', 'ada@example.com', 'Ada', '5']]),
+    );
+    expect(identifies).toMatchObject({ imported: 1, details: { recognized: 'Segment/RudderStack warehouse table: identifies (CSV)' } });
+    const users = await importCsv(cache, 'users.csv', csv(['id', 'received_at', 'uuid_ts', 'plan', 'email'], [['u-1', '2015-02-23 22:31:00', '2015-02-24 00:00:00', 'enterprise', '']]));
+    expect(users).toMatchObject({ imported: 1, details: { recognized: 'Segment/RudderStack warehouse table: users (CSV)' } });
+    const events = storedEvents(cache.db);
+    expect(events.filter((e) => e.name !== '').map((e) => [e.event_id, e.user, e.name, JSON.parse(e.properties ?? 'null') as unknown])).toEqual([
+      ['p-1', 'a-1', 'page_viewed', { path: '/cart', title: 'Your cart', url: 'https://shop.example/cart', name: 'Cart' }],
+      ['s-1', 'a-1', 'screen_viewed', { name: 'Home' }],
+    ]);
+    expect(traitsOf(cache.db, 'u-1')).toEqual({ email: 'ada@example.com', name: 'Ada', seats: 5, plan: 'enterprise' });
+    expect(cacheContent(cache.db).propertyKeys.some((k) => k.key.startsWith('context'))).toBe(false);
+  });
+
+  it('recognizes groups, accounts and aliases exports, and reads every row one way or the other', async () => {
+    const cache = tempCache();
+    const files: [string, string, string][] = [
+      ['groups.csv', csv(['id', 'user_id', 'group_id', 'timestamp', 'name', 'employees'], [['g-1', 'u-1', '0042', '2015-02-23 22:28:55', 'Initech', '320']]), 'groups'],
+      ['accounts.csv', csv(['id', 'received_at', 'name'], [['0042', '2015-02-23 22:28:55', 'Initech']]), 'accounts'],
+      ['aliases.csv', csv(['id', 'previous_id', 'user_id', 'timestamp'], [['al-1', 'a-1', 'u-1', '2015-02-23 22:28:55']]), 'aliases'],
+    ];
+    for (const [name, content, kind] of files) {
+      const summary = await importCsv(cache, name, content);
+      expect(summary.details?.recognized).toBe(`Segment/RudderStack warehouse table: ${kind} (CSV)`);
+      // Group and alias calls are stored once identity links and accounts exist (issue 15, item 4).
+      expect(summary.imported + summary.duplicates + summary.rejected).toBe(1);
+    }
+  });
+
+  it('refuses a header it can map neither as our dialect nor as a warehouse table, naming the columns expected', () => {
+    const dir = tempDir();
+    const path = join(dir, 'export.csv');
+    writeFileSync(path, csv(['when', 'who', 'what'], [['2015-02-23', 'u-1', 'x']]));
+    expect(() => sniffEventFile(path)).toThrow(
+      /does not look like CSV events: its header is neither our CSV dialect, which needs userId or anonymousId, and type, event or timestamp, nor a warehouse table's, which needs id, user_id or anonymous_id, and timestamp, original_timestamp, sent_at or received_at/,
+    );
+    writeFileSync(path, csv(['id', 'received_at', 'plan'], [['u-1', '2015-02-23', 'x']]));
+    expect(() => sniffEventFile(path)).toThrow(/users or an accounts table.*users\.csv or accounts\.csv/);
+  });
+});
+
+describe('our CSV dialect', () => {
+  it('makes context.* columns the record context, never properties; ids stay exactly as written', async () => {
+    const cache = tempCache();
+    const summary = await importCsv(
+      cache,
+      'events.csv',
+      csv(
+        ['messageId', 'userId', 'type', 'event', 'timestamp', 'properties.total', 'context.ip', 'context.traits.plan', 'context.page.url', 'integrations.All', 'order_id'],
+        [['9007199254740993', '9007199254740993', 'track', 'Order Completed', '2024-05-01T10:00:00Z', '12.50', '8.8.8.8', 'pro', 'https://shop.example', 'true', '0042']],
+      ),
+    );
+    expect(summary).toMatchObject({ imported: 1, rejected: 0 });
+    expect(summary.details?.recognized).toBeUndefined();
+    const [event] = storedEvents(cache.db);
+    expect(event).toMatchObject({ event_id: '9007199254740993', user: '9007199254740993' });
+    // "12.50" is not a canonical number, so it stays text; an undotted column is a property.
+    expect(JSON.parse(event?.properties ?? 'null')).toEqual({ total: '12.50', order_id: '0042' });
+    expect(traitsOf(cache.db, '9007199254740993')).toEqual({ plan: 'pro' });
+  });
+});
+
+describe('a per-event row replaces the tracks row with its id', () => {
+  const tracks = csv(TRACKS_HEADER, [tracksRow('m-1', 'u-1', '2015-02-23 22:28:55'), tracksRow('m-2', 'u-2', '2015-02-23 22:28:56'), tracksRow('m-3', 'u-3', '2015-02-23 22:28:57')]);
+  const orders = csv(ORDER_HEADER, [orderRow('m-1', 'u-1', '2015-02-23 22:28:55', '10'), orderRow('m-2', 'u-2', '2015-02-23 22:28:56', '20')]);
+  const expected = [
+    { event_id: 'm-1', user: 'u-1', name: 'Order Completed', ts: Date.UTC(2015, 1, 23, 22, 28, 55), properties: { order_id: '00042', total: 10, currency: 'EUR', coupon_used: false } },
+    { event_id: 'm-2', user: 'u-2', name: 'Order Completed', ts: Date.UTC(2015, 1, 23, 22, 28, 56), properties: { order_id: '00042', total: 20, currency: 'EUR', coupon_used: false } },
+    { event_id: 'm-3', user: 'u-3', name: 'Order Completed', ts: Date.UTC(2015, 1, 23, 22, 28, 57), properties: null },
+  ];
+  const parsed = (db: Db): unknown[] => storedEvents(db).map((e) => ({ ...e, properties: JSON.parse(e.properties ?? 'null') as unknown }));
+
+  for (const mode of ['bulk', 'indexed'] as const) {
+    it(`whatever order they are imported in, and stays so on re-import (${mode} writer)`, async () => {
+      const first = tempCache();
+      expect(await importCsv(first, 'tracks.csv', tracks, { mode })).toMatchObject({ imported: 3, duplicates: 0 });
+      const replacing = await importCsv(first, 'order_completed.csv', orders, { mode });
+      expect(replacing).toMatchObject({ imported: 2, duplicates: 0, details: { replaced: 2 } });
+      expect(parsed(first.db)).toEqual(expected);
+
+      const second = tempCache();
+      expect(await importCsv(second, 'order_completed.csv', orders, { mode })).toMatchObject({ imported: 2, duplicates: 0 });
+      const after = await importCsv(second, 'tracks.csv', tracks, { mode });
+      // The tracks rows of stored per-event rows are plain duplicates: not conflicting, nothing replaced.
+      expect(after).toMatchObject({ imported: 1, duplicates: 2 });
+      expect(after.details?.conflictingDuplicates).toBeUndefined();
+      expect(after.details?.replaced).toBeUndefined();
+      expect(parsed(second.db)).toEqual(expected);
+      expect(cacheContent(second.db)).toEqual(cacheContent(first.db));
+
+      // Again, both files: nothing changes, nothing is replaced twice.
+      for (const cache of [first, second]) {
+        expect(await importCsv(cache, 'order_completed.csv', orders, { mode })).toMatchObject({ imported: 0, duplicates: 2 });
+        expect(await importCsv(cache, 'tracks.csv', tracks, { mode })).toMatchObject({ imported: 0, duplicates: 3 });
+        expect(parsed(cache.db)).toEqual(expected);
+      }
+      // The catalog knows the per-event table's properties, and the daily rollup counts each event once.
+      expect(cacheContent(first.db).propertyKeys.map((k) => k.key)).toEqual(['coupon_used', 'currency', 'order_id', 'total']);
+      expect(cacheContent(first.db).daily).toEqual([{ day: 16489, name: 'Order Completed', events: 3, first_ts: expected[0]?.ts, last_ts: expected[2]?.ts }]);
+    });
+  }
+
+  it('takes the per-event row\'s name where the tracks row had another, and moves the daily count with it', async () => {
+    const cache = tempCache();
+    // This tracks row lacks event_text, so its name is the table name the warehouse made of it.
+    const bare = csv(['id', 'user_id', 'event', 'timestamp'], [['m-1', 'u-1', 'order_completed', '2015-02-23 22:28:55']]);
+    await importCsv(cache, 'tracks.csv', bare);
+    expect(cacheContent(cache.db).daily.map((d) => [d.name, d.events])).toEqual([['order_completed', 1]]);
+    expect(await importCsv(cache, 'order_completed.csv', orders)).toMatchObject({ imported: 2, details: { replaced: 1 } });
+    expect(parsed(cache.db)).toEqual([expected[0], { ...expected[1] }]);
+    expect(cacheContent(cache.db).daily.map((d) => [d.name, d.events])).toEqual([['Order Completed', 2]]);
+  });
+
+  it('when the tracks row and its per-event row are in one batch, and on the parser threads', async () => {
+    // One file holding both tables' rows is our own make, but shows the writer's order within a batch.
+    const header = [...ORDER_HEADER];
+    const mixed = csv(header, [[...tracksRow('m-1', 'u-1', '2015-02-23 22:28:55'), '', '', '', ''], orderRow('m-1', 'u-1', '2015-02-23 22:28:55', '10')]);
+    for (const mode of ['bulk', 'indexed'] as const) {
+      const cache = tempCache();
+      expect(await importCsv(cache, 'order_completed.csv', mixed, { mode })).toMatchObject({ imported: 2, duplicates: 0, details: { replaced: 1 } });
+      expect(parsed(cache.db)).toEqual([expected[0]]);
+    }
+    const dir = tempDir();
+    expect(importInChildProcess(dir, 'tracks.csv', tracks, {}, () => null).summary).toMatchObject({ imported: 3 });
+    const threads = importInChildProcess(dir, 'order_completed.csv', orders, {}, parsed);
+    expect(threads.summary).toMatchObject({ imported: 2, details: { replaced: 2 } });
+    expect(threads.read).toEqual(expected);
   });
 });

@@ -1,5 +1,6 @@
 /** `guidepost import <file>`: imports a file of Segment-spec events and prints its report. */
 import { withBackend } from './backend';
+import { replacedTracksNote } from '../../shared/import-notes';
 import { conflictingDuplicatesText, finished, progressPrinter, type Command } from './command';
 
 export const importCommand: Command = {
@@ -42,6 +43,7 @@ export const importCommand: Command = {
             ]
           : []),
         ...conflictingDuplicatesText(details),
+        ...(replacedTracksNote(details) ? [`  ${replacedTracksNote(details)}`] : []),
         ...errors.slice(0, 20).map((e) => `  line ${e.line}${e.element === undefined ? '' : `, element ${e.element}`}: ${e.reason}`),
         ...(errors.length > 20 ? [`  … and ${rejected - 20} more rejections (see --json)`] : []),
       ];

@@ -9,6 +9,8 @@ export const DAY_MS = 86_400_000;
  */
 export class DailyRollup {
   private readonly cells = new Map<number, { events: number; first: number; last: number }>();
+  /** Whether remove() took an event back since the last flush. */
+  private removed = false;
 
   add(nameId: number, ts: number): void {
     const day = Math.floor(ts / DAY_MS);
@@ -22,6 +24,19 @@ export class DailyRollup {
     } else {
       this.cells.set(key, { events: 1, first: ts, last: ts });
     }
+  }
+
+  /**
+   * Takes back an event counted under `nameId` at `ts` (a replacement gave it another name): the day's
+   * count drops by one; its first and last instants stay, as the other name's event is at the same instant.
+   */
+  remove(nameId: number, ts: number): void {
+    const day = Math.floor(ts / DAY_MS);
+    const key = day * 4_194_304 + nameId;
+    const cell = this.cells.get(key);
+    if (cell) cell.events -= 1;
+    else this.cells.set(key, { events: -1, first: ts, last: ts });
+    this.removed = true;
   }
 
   /** Writes the accumulated counts; call inside the writer's transaction. */
@@ -39,6 +54,9 @@ export class DailyRollup {
       upsert.run(day, nameId, cell.events, cell.first, cell.last);
     }
     this.cells.clear();
+    // A day left without events of a name (remove took back its only one) is no row at all.
+    if (this.removed) db.exec('DELETE FROM event_daily WHERE events <= 0');
+    this.removed = false;
   }
 }
 

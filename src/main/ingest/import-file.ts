@@ -16,6 +16,7 @@ import { prepareFile } from './parse/prepare';
 import { RecordTime } from './parse/record-time';
 import { MAX_REPORTED_ERRORS, saveReport } from './reports';
 import { sniffEventFile } from './parse/sniff';
+import { describeWarehouseTable } from './parse/warehouse';
 import { RecordWriter, writerModeFor, type WriterMode } from './write/writer';
 
 export interface ImportProgress {
@@ -62,7 +63,7 @@ const IMPORT_CACHE_KIB = -8_192;
 export async function importFile(db: Db, path: string, options: ImportOptions = {}): Promise<ImportSummary> {
   const clock = options.clock ?? Date.now;
   const started = clock();
-  const { format, size, contentSize, gzip, objects } = sniffEventFile(path, options.format);
+  const { format, size, contentSize, gzip, objects, warehouse } = sniffEventFile(path, options.format);
   const packaging = { gzip, objects };
   let envelopes = 0;
   let imported: number;
@@ -119,9 +120,10 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
     if (writer.newestTs !== null) advanceDataAsOf(db, writer.newestTs, 'import');
     const users = createEventsRepo(db).countUsers();
     const ms = Math.max(0, clock() - started);
-    const recognized = packagingLabel(format, gzip, objects, envelopes, records);
+    const recognized = warehouse ? `${describeWarehouseTable(warehouse.kind, warehouse.table)}${gzip ? ' (CSV, gzip)' : ' (CSV)'}` : packagingLabel(format, gzip, objects, envelopes, records);
     const details: ImportDetails = {
       ...(recognized !== null ? { recognized } : {}),
+      ...(writer.replaced > 0 ? { replaced: writer.replaced } : {}),
       ...(zoneless > 0 ? { zoneless } : {}),
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
       ...(writer.futureDated > 0 ? { futureDated: writer.futureDated, latestFutureTs: writer.latestFutureTs as number } : {}),

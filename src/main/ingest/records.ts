@@ -25,6 +25,8 @@ export interface PreparedRecord {
   nameId?: number;
   /** Where the record was read (a file's line, a sync's position), for the report's conflicting duplicates. */
   line?: number;
+  /** A warehouse `tracks` row: a record with its id and the custom properties replaces it (write/replaceable.ts). */
+  replaceable?: boolean;
 }
 
 /**
@@ -41,6 +43,8 @@ export interface ResolvedRows {
   texts: RecordTexts;
   /** Each record's line in the file, when the parse side gives it (the report's conflicting duplicates name it). */
   lines?: Int32Array;
+  /** The numbers of the batch's replaceable records (PreparedRecord.replaceable), increasing; absent when none. */
+  replaceable?: number[];
 }
 
 /**

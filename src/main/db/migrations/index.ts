@@ -11,6 +11,7 @@ import eventPropertyValuesSql from './0009_event_property_values.sql?raw';
 import usersIdIndexSql from './0010_users_id_index.sql?raw';
 import importReportDetailsSql from './0011_import_report_details.sql?raw';
 import identityAccountsSql from './0012_identity_accounts.sql?raw';
+import replaceableEventsSql from './0013_replaceable_events.sql?raw';
 
 /** Every cache migration, in order. Append only: an applied migration is checksummed and never edited. */
 export const cacheMigrations: readonly Migration[] = [
@@ -26,4 +27,5 @@ export const cacheMigrations: readonly Migration[] = [
   { version: 10, name: 'users_id_index', sql: usersIdIndexSql },
   { version: 11, name: 'import_report_details', sql: importReportDetailsSql },
   { version: 12, name: 'identity_accounts', sql: identityAccountsSql },
+  { version: 13, name: 'replaceable_events', sql: replaceableEventsSql },
 ];

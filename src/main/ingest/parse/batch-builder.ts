@@ -97,6 +97,8 @@ export class BatchBuilder {
   private rejects: ImportError[] = [];
   /** Events' context.traits in this batch, by record number. */
   private traits: [number, string][] = [];
+  /** Replaceable records in this batch, by record number. */
+  private replaceable: number[] = [];
   /** Records in the batch so far. */
   size = 0;
 
@@ -147,6 +149,7 @@ export class BatchBuilder {
     spans[4 * i + 3] = this.looseLength += json.length;
     this.loose.push(record.id, json);
     if (record.traitsJson !== undefined) this.traits.push([i, record.traitsJson]);
+    if (record.replaceable === true) this.replaceable.push(i);
   }
 
   private addColumns(key: number, ts: number, shape: number, userId: string, name: string): number {
@@ -203,7 +206,9 @@ export class BatchBuilder {
       count,
       bytes,
       zoneless,
+      ...(this.replaceable.length > 0 ? { replaceable: this.replaceable } : {}),
     };
+    this.replaceable = [];
     this.pieces = [];
     this.windowPiece = -1;
     this.rejects = [];

@@ -56,6 +56,8 @@ export interface PackedBatch {
   zoneless: number;
   /** Batch envelopes read in this batch; absent: none. */
   envelopes?: number;
+  /** The numbers of its replaceable records (ResolvedRows.replaceable); absent when none. */
+  replaceable?: number[];
 }
 
 export type ParserMessage =

@@ -113,6 +113,7 @@ class ParserThread {
       names[i] = this.nameIds[names[i] as number] as number;
     }
     const rows: ResolvedRows = { count: keys.length, keys, ts, shapes: shapeColumn, userPks: users, nameIds: names, texts, lines };
+    if (packed.replaceable) rows.replaceable = packed.replaceable;
     return {
       records: [],
       rows,

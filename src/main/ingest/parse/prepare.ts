@@ -141,6 +141,7 @@ export async function* prepareFile(
               ? prepareElement(raw.text, raw.defaults, shapes, time)
               : prepareLine(raw.text, raw.bytes, raw.line, shapes, time, progress);
       if (typeof prepared === 'string') rejects.push(located(raw.line, raw.element, prepared));
+      else if (raw.replaceable === true && !Array.isArray(prepared)) records.push({ ...prepared, line: raw.line, replaceable: true });
       else if (Array.isArray(prepared)) {
         for (const item of prepared) {
           if ('reason' in item) rejects.push(item);

@@ -9,6 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { FORBIDDEN_KEYS, typeCell } from './cells';
+import { recognizeWarehouseTable, tableNameFromFile, WAREHOUSE_MINIMUM, warehouseRecord, type WarehouseTable } from './warehouse';
 
 export type EventFileFormat = 'ndjson' | 'json' | 'csv';
 
@@ -28,6 +29,8 @@ export interface RawRecord {
   text?: string;
   /** Why it did not parse. */
   error?: string;
+  /** A warehouse `tracks` row (warehouse.ts): a per-event table's row with its id replaces it. */
+  replaceable?: boolean;
   /**
    * UTF-8 size of the record's JSON text, known without re-serializing: 0 when the text is so short
    * it is surely under the record size limit; undefined when the reader cannot tell (CSV).
@@ -679,7 +682,24 @@ function isSpace(ch: number): boolean {
   return ch === 0x20 || ch === 0x0a || ch === 0x0d || ch === 0x09 || ch === 0xfeff;
 }
 
-const TOP_LEVEL = new Set(['type', 'event', 'userId', 'anonymousId', 'messageId', 'timestamp', 'name']);
+/** Our dialect's columns that are the record's own fields, taken as text. */
+const TOP_LEVEL = new Set([
+  'type',
+  'event',
+  'name',
+  'userId',
+  'anonymousId',
+  'messageId',
+  'groupId',
+  'previousId',
+  'timestamp',
+  'originalTimestamp',
+  'sentAt',
+  'receivedAt',
+]);
+
+/** Our dialect's dotted roots: `properties.plan`, `traits.email`, `context.ip`, `integrations.All`. */
+const DOTTED_ROOTS = new Set(['properties', 'traits', 'context', 'integrations']);
 
 /** Why a CSV header cannot be read safely, naming the column; null when it can. */
 export function unsafeCsvHeader(header: string[]): string | null {
@@ -693,7 +713,11 @@ export function unsafeCsvHeader(header: string[]): string | null {
   return null;
 }
 
-/** How a CSV header maps to record fields: top-level fields, and dotted paths under properties or traits. */
+/**
+ * How a header of our dialect maps to record fields: the record's own fields (TOP_LEVEL) as text, and
+ * dotted paths under properties, traits, context or integrations, typed (typeCell); any other column
+ * is a property of that name. `context.*` columns are the record's context, never properties.
+ */
 export function csvColumns(header: string[]): { path: string[]; typed: boolean }[] {
   const unsafe = unsafeCsvHeader(header);
   if (unsafe !== null) throw new Error(unsafe);
@@ -701,16 +725,56 @@ export function csvColumns(header: string[]): { path: string[]; typed: boolean }
     const name = raw.replace(/^\uFEFF/, '').trim();
     if (TOP_LEVEL.has(name)) return { path: [name], typed: false };
     const [root, ...rest] = name.split('.');
-    if ((root === 'properties' || root === 'traits') && rest.length > 0 && rest.every((p) => p !== '')) {
-      return { path: [root, ...rest], typed: true };
+    if (DOTTED_ROOTS.has(root as string) && rest.length > 0 && rest.every((p) => p !== '')) {
+      return { path: [root as string, ...rest], typed: true };
     }
     return { path: ['properties', name], typed: true };
   });
 }
 
+/** Our dialect's minimum, as a refusal names it. */
+export const CSV_DIALECT_MINIMUM = 'userId or anonymousId, and type, event or timestamp';
+
 export function looksLikeEventsHeader(header: string[]): boolean {
   const names = new Set(header.map((h) => h.replace(/^\uFEFF/, '').trim()));
   return (names.has('userId') || names.has('anonymousId')) && (names.has('type') || names.has('event') || names.has('timestamp'));
+}
+
+/** How a CSV file's header reads: our dialect's columns, or a warehouse table's (and the table's name). */
+export type CsvHeader =
+  | { dialect: 'ours'; columns: { path: string[]; typed: boolean }[] }
+  | { dialect: 'warehouse'; kind: WarehouseTable; table: string; names: string[] };
+
+/**
+ * A CSV header read as our dialect, else as a warehouse table export (whose table name the file's
+ * name may give: order_completed.csv); an error names both dialects' minimum columns, or the column
+ * that cannot be read safely.
+ */
+export function readCsvHeader(header: string[], path: string): CsvHeader | { error: string } {
+  if (looksLikeEventsHeader(header)) {
+    const unsafe = unsafeCsvHeader(header);
+    return unsafe !== null ? { error: unsafe } : { dialect: 'ours', columns: csvColumns(header) };
+  }
+  const table = tableNameFromFile(path);
+  const recognized = recognizeWarehouseTable(header, table);
+  if ('kind' in recognized) return { dialect: 'warehouse', kind: recognized.kind, table, names: header };
+  return {
+    error:
+      `its header is neither our CSV dialect, which needs ${CSV_DIALECT_MINIMUM}, nor a warehouse table's, which needs ${WAREHOUSE_MINIMUM}` +
+      ` (as a warehouse table: ${recognized.error}; docs/IMPORT.md, "CSV")`,
+  };
+}
+
+/** One data row of a warehouse table export as a raw record (or why it is not one). */
+function warehouseRaw(header: Extract<CsvHeader, { dialect: 'warehouse' }>, row: string[], line: number): RawRecord {
+  // No prototype: a column's name is only ever a key here (the header was checked anyway).
+  const values = Object.create(null) as Record<string, string>;
+  header.names.forEach((name, i) => {
+    values[name] = row[i] as string;
+  });
+  const mapped = warehouseRecord(header.kind, values, header.table);
+  if ('reason' in mapped) return { line, error: mapped.reason };
+  return { line, value: mapped.record, ...(mapped.replaceable ? { replaceable: true } : {}) };
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
@@ -735,7 +799,7 @@ export async function* readCsv(path: string, progress: ReadProgress, gzip = fals
   });
   const options = { relax_column_count: true, bom: true, relax_quotes: false };
   const parser = gzip ? pipeline(source, createGunzip(), parseCsv(options), () => {}) : source.pipe(parseCsv(options));
-  let columns: { path: string[]; typed: boolean }[] | null = null;
+  let header: CsvHeader | null = null;
   let width = 0;
   // The physical line where the next row starts. csv-parse's own line counter miscounts CRLF inside
   // quotes, so lines are counted from the line breaks each row holds.
@@ -750,18 +814,21 @@ export async function* readCsv(path: string, progress: ReadProgress, gzip = fals
         if (m) breaks += m.length;
       }
       nextLine = line + breaks + 1;
-      if (columns === null) {
-        columns = csvColumns(row);
+      if (header === null) {
+        const read = readCsvHeader(row, path);
+        if ('error' in read) throw new Error(read.error);
+        header = read;
         width = row.length;
         continue;
       }
       if (row.length === 1 && (row[0] ?? '').trim() === '') continue;
       if (row.length !== width) {
         batch.push({ line, error: `row has ${row.length} cells but the header has ${width}` });
-      } else {
+      } else if (header.dialect === 'warehouse') batch.push(warehouseRaw(header, row, line));
+      else {
         const record: Record<string, unknown> = {};
         for (let i = 0; i < width; i++) {
-          const column = columns[i] as { path: string[]; typed: boolean };
+          const column = header.columns[i] as { path: string[]; typed: boolean };
           const cell = row[i] as string;
           const value = column.typed ? typeCell(cell) : cell === '' ? undefined : cell;
           if (value !== undefined) setPath(record, column.path, value);

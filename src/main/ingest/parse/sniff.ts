@@ -2,13 +2,15 @@
  * Decides, before anything is written, whether a file can be events at all, in which format and how
  * it is packaged. A gzip file is recognized by its magic bytes, whatever its name, and its start is
  * decompressed to be looked at like any file. An empty file, a binary file (an image, an archive) or
- * text with no Segment-spec fields is refused.
+ * text with no Segment-spec fields is refused. A CSV header is read as our dialect or as a warehouse
+ * table's export (warehouse.ts), and refused, naming both dialects' minimum columns, when it is neither.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { ApiError } from '../../../shared/errors';
-import { looksLikeEventsHeader, unsafeCsvHeader, type EventFileFormat, type Packaging } from './readers';
+import { looksLikeEventsHeader, readCsvHeader, type EventFileFormat, type Packaging } from './readers';
+import type { WarehouseTable } from './warehouse';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 
 const SNIFF_BYTES = 256 * 1024;
@@ -29,6 +31,8 @@ export interface SniffResult extends Packaging {
   size: number;
   /** The bytes of events it holds: the size, or for gzip the size its trailer records (below 4 GiB, exact). */
   contentSize: number;
+  /** A CSV export of a warehouse table: its kind, and its name as the file's name gives it. */
+  warehouse?: { kind: WarehouseTable; table: string };
 }
 
 /**
@@ -112,11 +116,11 @@ export function sniffEventFile(path: string, requested?: EventFileFormat): Sniff
     } catch {
       header = [];
     }
-    if (!looksLikeEventsHeader(header)) {
-      refuse(`${path} does not look like CSV events: its header needs userId (or anonymousId) and type, event or timestamp.`);
+    const read = readCsvHeader(header, path);
+    if ('error' in read) {
+      refuse(looksLikeEventsHeader(header) ? `${path} cannot be imported: ${read.error}.` : `${path} does not look like CSV events: ${read.error}.`);
     }
-    const unsafe = unsafeCsvHeader(header);
-    if (unsafe !== null) refuse(`${path} cannot be imported: ${unsafe}.`);
+    if (read.dialect === 'warehouse') return { format, size, contentSize, gzip, objects, warehouse: { kind: read.kind, table: read.table } };
   }
   return { format, size, contentSize, gzip, objects };
 }

@@ -32,6 +32,7 @@ import { PropertyKeyTracker, ShapeNumbering, ShapeTable } from '../../db/propert
 import { DailyRollup, deferIndexes } from '../../db/rollup';
 import { recordId, recordJson, type PreparedRecord, type ResolvedRows } from '../records';
 import { KeySet, MAX_KEY_SET_PK } from './key-set';
+import { ReplaceableEvents } from './replaceable';
 import { UserUpdates } from './user-updates';
 
 export type WriterMode = 'bulk' | 'indexed';
@@ -76,6 +77,7 @@ export function nextKey(key: number): number {
 
 /** A stored row, as a hit reads it to confirm the id and compare the content. */
 interface StoredEvent {
+  event_pk: number;
   event_id: string;
   user_pk: number;
   name_id: number;
@@ -119,6 +121,8 @@ export class RecordWriter {
   private readonly rollup = new DailyRollup();
   private readonly users: UserUpdates;
   private readonly names = new Map<string, number>();
+  /** Warehouse `tracks` rows stored, which a per-event row with their id replaces (replaceable.ts). */
+  private readonly replaceables: ReplaceableEvents;
   private readonly repo;
   private readonly pending: PreparedRecord[] = [];
   private readonly inserts = new Map<number, Statement<unknown[], number>>();
@@ -144,7 +148,8 @@ export class RecordWriter {
     this.keyOf = options.recordKey;
     this.repo = createEventsRepo(db);
     this.users = new UserUpdates(db);
-    const selectStored = 'SELECT event_id, user_pk, name_id, ts, properties FROM events';
+    this.replaceables = new ReplaceableEvents(db);
+    const selectStored = 'SELECT event_pk, event_id, user_pk, name_id, ts, properties FROM events';
     this.storedByPk = db.prepare<[number], StoredEvent>(`${selectStored} WHERE event_pk = ?`);
     this.storedByKey = db.prepare<[number], StoredEvent>(`${selectStored} WHERE event_key = ?`);
     this.insertOne = db.prepare(`INSERT INTO events (${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)`);
@@ -202,7 +207,7 @@ export class RecordWriter {
     const pk = record.userPk ?? this.users.pk(record.userId);
     const nameId = record.nameId ?? this.nameId(record.name);
     const key = this.keyOf ? this.keyOf(record.id) : record.key;
-    if (this.keys) this.writeBulk(key, record.id, pk, nameId, record.ts, record.json, record.shape, record.data, record.traitsJson, record.line);
+    if (this.keys) this.writeBulk(key, record.id, pk, nameId, record.ts, record.json, record.shape, record.data, record.traitsJson, record.line, record.replaceable === true);
     else this.writeIndexed({ ...record, key, userPk: pk, nameId });
   }
 
@@ -212,6 +217,8 @@ export class RecordWriter {
     const keyOf = this.keyOf;
     const traits = texts.traits;
     let nextTraits = 0;
+    const replaceable = rows.replaceable;
+    let nextReplaceable = 0;
     for (let i = 0; i < rows.count; i++) {
       const id = recordId(texts, i);
       const key = keyOf ? keyOf(id) : (keys[i] as number);
@@ -223,7 +230,9 @@ export class RecordWriter {
       const shape = shapes[i] as number;
       let traitsJson: string | undefined;
       if (traits !== undefined && traits[nextTraits]?.[0] === i) traitsJson = (traits[nextTraits++] as [number, string])[1];
-      if (this.keys) this.writeBulk(key, id, pk, nameId, at, json, shape, undefined, traitsJson, line);
+      const replaces = replaceable !== undefined && replaceable[nextReplaceable] === i;
+      if (replaces) nextReplaceable += 1;
+      if (this.keys) this.writeBulk(key, id, pk, nameId, at, json, shape, undefined, traitsJson, line, replaces);
       else {
         this.writeIndexed({
           key,
@@ -237,6 +246,7 @@ export class RecordWriter {
           shape,
           ...(traitsJson === undefined ? {} : { traitsJson }),
           ...(line === undefined ? {} : { line }),
+          ...(replaces ? { replaceable: true } : {}),
         });
       }
     }
@@ -253,6 +263,7 @@ export class RecordWriter {
     data: PreparedRecord['data'],
     traitsJson: string | undefined,
     line: number | undefined,
+    replaceable: boolean,
   ): void {
     const keys = this.keys as KeySet;
     let free = key;
@@ -260,11 +271,12 @@ export class RecordWriter {
       // A hit: the same id is a duplicate, another id a collision that probes on.
       const stored = this.storedInBulk(held);
       if (stored.event_id === id) {
-        this.duplicate(stored, id, pk, nameId, ts, json, line);
+        this.sameId(stored, id, pk, nameId, ts, json, shape, line, replaceable);
         return;
       }
       free = nextKey(free);
     }
+    if (replaceable) this.replaceables.mark(this.nextPk);
     this.nextPk += 1;
     (this.bulkInsert as BatchInserter).add(free, id, pk, nameId, ts, json);
     this.imported += 1;
@@ -279,6 +291,7 @@ export class RecordWriter {
     if (pending >= 0) {
       const column = (c: number): unknown => inserter.pendingValue(pending, c);
       return {
+        event_pk: pk,
         event_id: column(1) as string,
         user_pk: column(2) as number,
         name_id: column(3) as number,
@@ -289,6 +302,32 @@ export class RecordWriter {
     const stored = this.storedByPk.get(pk);
     if (!stored) throw new Error(`the bulk writer's key set names event ${pk}, which is not stored`);
     return stored;
+  }
+
+  /**
+   * A record whose id is stored: it replaces the stored event when that one is replaceable and the
+   * record is not (replaceable.ts), and is a duplicate otherwise. A replaceable record lacks the
+   * properties by design, so only its user, name and instant can make it a conflicting duplicate.
+   */
+  private sameId(stored: StoredEvent, id: string, pk: number, nameId: number, ts: number, json: string | null, shape: number, line: number | undefined, replaceable: boolean): void {
+    if (!replaceable && this.replaceables.isReplaceable(stored.event_pk)) {
+      // The stored row may still wait in the bulk inserter's buffer: write it before changing it.
+      this.bulkInsert?.flush();
+      this.replaceables.replace(stored.event_pk, json, nameId);
+      this.imported += 1;
+      if (nameId !== stored.name_id) {
+        this.rollup.remove(stored.name_id, stored.ts);
+        this.rollup.add(nameId, stored.ts);
+      }
+      this.catalog(shape);
+      return;
+    }
+    this.duplicate(stored, id, pk, nameId, ts, replaceable ? stored.properties : json, line);
+  }
+
+  /** Records that replaced a stored warehouse `tracks` row (counted among `imported`). */
+  get replaced(): number {
+    return this.replaceables.replaced;
   }
 
   /** Counts a duplicate, and a conflicting one when its content differs from the stored record's. */
@@ -341,8 +380,10 @@ export class RecordWriter {
     }
     const inserted = new Set(this.insertFor(candidates.length).all(...params));
     candidates.forEach((record, i) => {
-      if (inserted.has(record.key)) this.countStored(record, pks[i] as number);
-      else this.writeHit(record, pks[i] as number);
+      if (inserted.has(record.key)) {
+        if (record.replaceable === true) this.replaceables.markKey(record.key);
+        this.countStored(record, pks[i] as number);
+      } else this.writeHit(record, pks[i] as number);
     });
     for (const record of repeats) this.writeHit(record, record.userPk ?? this.users.pk(record.userId));
   }
@@ -354,11 +395,12 @@ export class RecordWriter {
       const stored = this.storedByKey.get(key);
       if (!stored) {
         this.insertOne.run(key, record.id, pk, nameId, record.ts, record.json);
+        if (record.replaceable === true) this.replaceables.markKey(key);
         this.countStored(record, pk);
         return;
       }
       if (stored.event_id === record.id) {
-        this.duplicate(stored, record.id, pk, nameId, record.ts, record.json, record.line);
+        this.sameId(stored, record.id, pk, nameId, record.ts, record.json, record.shape, record.line, record.replaceable === true);
         return;
       }
     }
@@ -377,19 +419,22 @@ export class RecordWriter {
     }
     // An event's context.traits merge like an identify call's at the event's instant.
     if (traitsJson !== undefined) this.users.identify(pk, ts, JSON.parse(traitsJson) as Record<string, unknown>);
-    if (shape !== 0) {
-      // The shape's keys enter the catalog with the first stored record of that shape.
-      const entries = this.shapes.take(shape);
-      if (entries) {
-        this.propertyKeys.merge(entries);
-        if (this.propertyKeys.size >= PROPERTY_KEYS_LIMIT) this.propertyKeys.flush(this.db, (name) => this.nameId(name));
-      }
-    }
+    this.catalog(shape);
     this.rollup.add(nameId, ts);
     if (ts > this.futureAfter) {
       this.futureDated += 1;
       if (this.latestFutureTs === null || ts > this.latestFutureTs) this.latestFutureTs = ts;
     } else if (this.newestTs === null || ts > this.newestTs) this.newestTs = ts;
+  }
+
+  /** The shape's keys enter the catalog with the first stored record of that shape. */
+  private catalog(shape: number): void {
+    if (shape === 0) return;
+    const entries = this.shapes.take(shape);
+    if (entries) {
+      this.propertyKeys.merge(entries);
+      if (this.propertyKeys.size >= PROPERTY_KEYS_LIMIT) this.propertyKeys.flush(this.db, (name) => this.nameId(name));
+    }
   }
 
   /** The report's conflicting duplicates: none when there were none. */
