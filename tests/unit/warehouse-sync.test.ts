@@ -43,6 +43,9 @@ describe('sync from a PostgreSQL warehouse', () => {
     // read first, so the row that stays is the one with the properties, its context never among them.
     const order = cache.prepare("SELECT properties FROM events WHERE event_id = 'wh-5'").pluck().get() as string;
     expect(JSON.parse(order)).toEqual({ total: 5.5, currency: 'EUR' });
+    // Its tracks copy is a plain duplicate, not a conflicting one.
+    expect(first.duplicates).toBe(rowCount(0, 1000) - 1000);
+    expect(first.conflictingDuplicates).toBeUndefined();
     expect(first.tables.map((t) => [t.table, t.kind !== null]).sort()).toEqual([['identifies', true], ['order_completed', true], ['tracks', true]]);
     expect(JSON.parse(kvValue(cache, `warehouse_checkpoint:127.0.0.1:${db.cluster.port}/${db.name}|${schema}|tracks`) as string)).toMatchObject({
       load: new Date(FIRST_LOAD + 4 * LOAD_GAP_MS).toISOString().replace('T', ' ').replace('.000Z', ''),
@@ -80,6 +83,28 @@ describe('sync from a PostgreSQL warehouse', () => {
     const wider = await syncFromWarehouse(cache, options(db, schema, { lookbackHours: 6 }));
     expect(wider.imported).toBe(50);
     expect(counts(cache).records).toBe(700);
+  });
+
+  it('a per-event row loaded after its tracks row replaces it on the next run', async () => {
+    const db = database();
+    const schema = `segment_${++schemas}`;
+    await createWarehouseSchema(db, schema);
+    const { db: cache } = tempCache();
+    // Row 5 is an order: load its tracks copy first, its order_completed row a load later.
+    await db.query(
+      `INSERT INTO ${schema}.tracks (id, user_id, "timestamp", received_at, event, event_text, context_ip, uuid_ts)
+       VALUES ('ord-1', 'user-1', '2025-03-03 06:00:00+00', '2025-03-03 06:00:01+00', 'order_completed', 'Order Completed', '10.1.1.1', '2025-03-03 07:00:00')`,
+    );
+    expect(await syncFromWarehouse(cache, options(db, schema))).toMatchObject({ imported: 1 });
+    await db.query(
+      `INSERT INTO ${schema}.order_completed (id, user_id, "timestamp", received_at, event, event_text, context_ip, total, currency, uuid_ts)
+       VALUES ('ord-1', 'user-1', '2025-03-03 06:00:00+00', '2025-03-03 06:00:01+00', 'order_completed', 'Order Completed', '10.1.1.1', 42.5, 'EUR', '2025-03-03 09:00:00')`,
+    );
+    await syncFromWarehouse(cache, options(db, schema));
+    expect(JSON.parse(cache.prepare("SELECT properties FROM events WHERE event_id = 'ord-1'").pluck().get() as string)).toEqual({ total: 42.5, currency: 'EUR' });
+    expect(counts(cache).records).toBe(1);
+    const details = JSON.parse(cache.prepare('SELECT details FROM import_reports ORDER BY id DESC LIMIT 1').pluck().get() as string) as { replaced?: number };
+    expect(details.replaced).toBe(1);
   });
 
   it('names a table it cannot map and syncs the others', async () => {

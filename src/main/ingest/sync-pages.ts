@@ -16,14 +16,19 @@ import { CONFLICT_EXAMPLES, RecordWriter } from './write/writer';
 export interface SyncTally {
   summary: SyncSummary;
   errors: ImportError[];
+  /** Records that replaced a stored warehouse `tracks` row (among `imported`). */
+  replaced: number;
 }
 
 export function newSyncTally(): SyncTally {
-  return { summary: { fetched: 0, imported: 0, duplicates: 0, rejected: 0, pages: 0, ms: 0 }, errors: [] };
+  return { summary: { fetched: 0, imported: 0, duplicates: 0, rejected: 0, pages: 0, ms: 0 }, errors: [], replaced: 0 };
 }
 
-/** One item of a page: a record to write, or one refused before it became a record; both at their location. */
-export type PageItem = { raw: unknown; at: Omit<ImportError, 'reason'> } | { rejected: string; at: Omit<ImportError, 'reason'> };
+/**
+ * One item of a page: a record to write, or one refused before it became a record; both at their
+ * location. `replaceable`: a warehouse `tracks` row, which the per-event row with its id replaces.
+ */
+export type PageItem = { raw: unknown; at: Omit<ImportError, 'reason'>; replaceable?: boolean } | { rejected: string; at: Omit<ImportError, 'reason'> };
 
 /**
  * Writes a page's items and, in the same transaction, whatever `savePosition` stores in the kv table
@@ -47,9 +52,10 @@ export function commitSyncPage(
       if (typeof prepared === 'string') {
         summary.rejected += 1;
         if (errors.length < MAX_REPORTED_ERRORS) errors.push({ ...item.at, reason: prepared });
-      } else writer.write({ ...prepared, line: item.at.line });
+      } else writer.write({ ...prepared, line: item.at.line, ...('raw' in item && item.replaceable ? { replaceable: true } : {}) });
     }
     writer.finish();
+    tally.replaced += writer.replaced;
     summary.imported += writer.imported;
     summary.duplicates += writer.duplicates;
     if (writer.conflictingDuplicates > 0) {
@@ -92,6 +98,7 @@ export function recordSyncReport(
     message,
     details: {
       ...run.details,
+      ...(tally.replaced > 0 ? { replaced: tally.replaced } : {}),
       ...(summary.conflictingDuplicates ? { conflictingDuplicates: summary.conflictingDuplicates, conflictExamples: summary.conflictExamples ?? [] } : {}),
     },
   });

@@ -4,8 +4,9 @@
  *
  * - Tables: every table of the schema that the warehouse mapping recognizes (tracks, per-event tables,
  *   pages, screens, identifies, users, groups, accounts, aliases), found in information_schema. A table
- *   it cannot map is named in the report and skipped; the others still sync. Per-event tables go
- *   before `tracks`, so the row with the custom properties is the one met first.
+ *   it cannot map is named in the report and skipped; the others still sync. A per-event row replaces
+ *   the `tracks` row with its id (write/replaceable.ts) in either order; per-event tables are read
+ *   first, so within a load the `tracks` copy is simply a duplicate.
  * - Paging, per table: on the load time (`uuid_ts` where the table has it, else `received_at`), then
  *   `id`, in pages of `pageSize` rows. Each page is committed with the table's checkpoint (the last
  *   row's load time and id) in one transaction, so a kill at any instant loses at most the page in
@@ -171,7 +172,8 @@ export async function syncFromWarehouse(db: Db, options: WarehouseSyncOptions): 
         const items = rows.map(({ row, id }, i): PageItem => {
           const at = { line: entry.fetched + i + 1, table: table.table };
           const mapped = mapping.warehouseRecord(table.kind, row, table.table);
-          return 'reason' in mapped ? { rejected: `row id ${id}: ${mapped.reason}`, at } : { raw: mapped.record, at };
+          if ('reason' in mapped) return { rejected: `row id ${id}: ${mapped.reason}`, at };
+          return mapped.replaceable ? { raw: mapped.record, at, replaceable: true } : { raw: mapped.record, at };
         });
         const last = rows[rows.length - 1] as (typeof rows)[number];
         const reached: Checkpoint = { load: last.load, id: last.id };
