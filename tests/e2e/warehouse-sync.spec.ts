@@ -31,6 +31,10 @@ test('adding a PostgreSQL source syncs its schema with progress; the password ne
     const report = page.getByTestId('import-report');
     await expect(report.getByRole('heading', { name: /Sync report/ })).toBeVisible({ timeout: 60_000 });
     await expect(report.getByTestId('report-imported')).toHaveText('3,000');
+    await expect(report).toContainText('PostgreSQL warehouse');
+    const tables = report.getByTestId('report-warehouse-tables');
+    await expect(tables).toContainText('order_completed (per-event table): ');
+    await expect(tables).toContainText('tracks (tracks): ');
     await expect(page.locator('.status-bar')).toContainText('events');
 
     await page.getByRole('tab', { name: /Imports/ }).click();

@@ -7,7 +7,7 @@ import { DataTable } from '../../ui/DataTable';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
 import { conflictingDuplicatesNote, replacedTracksNote } from '../../../../shared/import-notes';
-import { formatText, futureDatedWarning, locationLabel, rejectionPlace } from './model';
+import { formatText, futureDatedWarning, locationLabel, rejectionPlace, warehouseTableText } from './model';
 import { useData } from './store';
 
 const STATE_LABEL: Record<ImportReport['state'], string> = { done: 'Completed', cancelled: 'Cancelled', failed: 'Failed' };
@@ -69,6 +69,8 @@ export function ImportReportPanel() {
                 <>
                   <span data-testid="report-format">{formatText(report)}</span>, {formatBytes(report.bytes)} read
                 </>
+              ) : report.format === 'postgres' ? (
+                'PostgreSQL warehouse'
               ) : (
                 'Delivery server export'
               )}
@@ -103,10 +105,25 @@ export function ImportReportPanel() {
           {future ? <ReportNote title="Future-dated records" text={future} testId="report-future-dated" /> : null}
           {conflicts ? <ReportNote title="Duplicates with other content" text={conflicts} testId="report-conflicting-duplicates" /> : null}
           {replaced ? <ReportNote title="Tracks rows replaced" text={replaced} testId="report-replaced-tracks" /> : null}
+          <WarehouseTables tables={report.details?.warehouseTables} />
           <RejectionTable report={report} />
         </>
       ) : null}
     </section>
+  );
+}
+
+/** A PostgreSQL sync's tables: the kind each was read as and its rows this run, or why it was skipped. */
+function WarehouseTables({ tables }: { tables: NonNullable<ImportReport['details']>['warehouseTables'] }) {
+  if (!tables || tables.length === 0) return null;
+  return (
+    <ul className="plain-list" data-testid="report-warehouse-tables" aria-label="Warehouse tables">
+      {tables.map((t) => (
+        <li key={t.table}>
+          <code>{t.table}</code> {warehouseTableText(t)}
+        </li>
+      ))}
+    </ul>
   );
 }
 
