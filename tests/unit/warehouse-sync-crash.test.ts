@@ -13,7 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/postgres-vitest';
 import { useTempDir } from './helpers';
-import { cacheContent, expectSameContent, seeded, withCache } from './ingest-helpers';
+import { cliJson, type CliRun, crashSnapshot, expectSameContent, killAtRandomMoments } from './ingest-helpers';
 import { createWarehouseSchema, insertWarehouseRows, rowCount } from '../support/warehouse-schema';
 
 const tempDir = useTempDir();
@@ -24,11 +24,7 @@ const PER_LOAD = 400;
 const PAGE_ROWS = 150;
 const KILLS = 20;
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
+interface Run extends CliRun {
   /** ms from spawn to the moment its connection was first seen, or null if never. */
   connectedMs: number | null;
   /** ms from spawn to exit. */
@@ -97,18 +93,11 @@ function runSync(cache: string, kill?: { afterSpawnMs: number } | { afterConnect
   });
 }
 
-function parseOutput(run: Run): { fetched: number; imported: number; duplicates: number; rejected: number; pages: number } {
-  expect(run.code, run.stderr || run.stdout).toBe(0);
-  return JSON.parse(run.stdout.trim()) as ReturnType<typeof parseOutput>;
-}
+type SyncOutput = { fetched: number; imported: number; duplicates: number; rejected: number; pages: number };
+const parseOutput = (run: Run): SyncOutput => cliJson<SyncOutput>(run);
 
-function snapshot(path: string): { content: ReturnType<typeof cacheContent>; checkpoints: number; integrity: unknown } {
-  return withCache(path, (db) => ({
-    content: cacheContent(db),
-    checkpoints: db.prepare("SELECT count(*) FROM kv WHERE key LIKE 'warehouse_checkpoint:%'").pluck().get() as number,
-    integrity: db.pragma('integrity_check', { simple: true }),
-  }));
-}
+const snapshot = (path: string) =>
+  crashSnapshot(path, (db) => ({ checkpoints: db.prepare("SELECT count(*) FROM kv WHERE key LIKE 'warehouse_checkpoint:%'").pluck().get() as number }));
 
 describe('guidepost sync from PostgreSQL, killed at random moments', () => {
   it('ends with exactly the cache an uninterrupted sync gives', async () => {
@@ -124,22 +113,17 @@ describe('guidepost sync from PostgreSQL, killed at random moments', () => {
     expect(startupMs).not.toBeNull();
     const syncMs = reference.endMs - startupMs;
 
-    // 20 runs on B, each killed at a seeded random moment: a fifth during start-up, the rest while
-    // syncing, up to a ninth of the sync's length after the run connected. Each run resumes where the
-    // previous one was killed (less the lookback hour), so the kills land all along the sync.
-    const rng = seeded(20_261_207);
-    const runs: Run[] = [];
-    for (let i = 0; i < KILLS; i++) {
-      const kill = rng() < 0.2 ? { afterSpawnMs: rng() * startupMs } : { afterConnectedMs: rng() * (syncMs / 9) };
-      const run = await runSync(b, kill);
-      if (run.signal !== 'SIGKILL') parseOutput(run);
-      runs.push(run);
-    }
-    const killed = runs.filter((r) => r.signal === 'SIGKILL');
-    const killedWhileSyncing = killed.filter((r) => r.connectedMs !== null);
-    const story = runs.map((r) => `${r.signal ?? r.code}/${r.connectedMs === null ? '-' : Math.round(r.connectedMs)}`).join(' ');
-    expect(killed.length, story).toBeGreaterThanOrEqual(12);
-    expect(killedWhileSyncing.length, story).toBeGreaterThanOrEqual(8);
+    // 20 runs on B, each killed at a seeded random moment (ingest-helpers.ts, killAtRandomMoments),
+    // syncing measured from the run's connection; each resumes at its checkpoints less the lookback hour.
+    await killAtRandomMoments({
+      seed: 20_261_207,
+      times: KILLS,
+      startupMs,
+      syncMs,
+      run: (kill) => runSync(b, 'afterSpawnMs' in kill ? kill : { afterConnectedMs: kill.afterSyncStartMs }),
+      finished: parseOutput,
+      syncing: (run) => run.connectedMs !== null,
+    });
     const interrupted = snapshot(b);
     expect(interrupted.integrity).toBe('ok');
     expect(interrupted.content.events.length).toBeGreaterThan(0);

@@ -6,29 +6,17 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBackend } from '../../src/main/api';
-import { TokenVault, withTokenVault, type TokenCipher } from '../../src/main/electron/token-vault';
+import { TokenVault, withTokenVault } from '../../src/main/electron/token-vault';
 import type { Envelope } from '../../src/shared/errors';
 import type { JobInfo } from '../../src/shared/types';
 import { useTestDatabase } from '../support/postgres-vitest';
-import { apiErrorOf, useTempCache, useTempDir } from './helpers';
+import { apiErrorOf, testCipher, useTempCache, useTempDir } from './helpers';
 import { counts } from './ingest-helpers';
 import { createWarehouseSchema, insertWarehouseRows } from '../support/warehouse-schema';
 
 const tempDir = useTempDir();
 const tempCache = useTempCache();
 const database = useTestDatabase('warehouse_vault');
-
-/** A reversible stand-in for safeStorage. */
-function testCipher(available = true): TokenCipher {
-  return {
-    isEncryptionAvailable: () => available,
-    encryptString: (plain) => Buffer.concat([Buffer.from('ENC:'), Buffer.from(plain, 'utf8').reverse()]),
-    decryptString: (data) => {
-      if (data.subarray(0, 4).toString() !== 'ENC:') throw new Error('not ours');
-      return Buffer.from(data.subarray(4)).reverse().toString('utf8');
-    },
-  };
-}
 
 const forward = (calls: unknown[]) => async (method: string, arg: unknown): Promise<Envelope<unknown>> => {
   calls.push([method, arg]);

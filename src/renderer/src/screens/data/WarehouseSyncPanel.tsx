@@ -1,11 +1,5 @@
-import { useId, useState, type FormEvent } from 'react';
-import { api, errorMessage } from '../../lib/api';
-import { formatDateTime } from '../../lib/format';
-import { isWriterJob } from '../../lib/jobs';
-import { useApp } from '../../store';
-import { ErrorNote } from '../../ui/ErrorNote';
-import { useApiQuery } from '../../ui/useApiQuery';
-import { useData } from './store';
+import { SourceCard, clearField } from './SourceCard';
+import { useSourceSync, warehouseSync } from './useSourceSync';
 
 /**
  * Adds a PostgreSQL warehouse (Segment's or RudderStack's PostgreSQL destination) as a source and syncs
@@ -14,36 +8,10 @@ import { useData } from './store';
  * URL must not carry it; the renderer keeps no copy.
  */
 export function WarehouseSyncPanel() {
-  const dataVersion = useApp((s) => s.dataVersion);
-  const trackJob = useData((s) => s.trackJob);
-  const uploading = useData((s) => s.uploading !== null);
-  const busy = useApp((s) => Object.values(s.jobs).some(isWriterJob)) || uploading;
-  const state = useApiQuery(() => api.getWarehouseSource({}), [dataVersion], { keep: true });
+  const { state, busy, submitting, error, setFormError, start } = useSourceSync(warehouseSync.load, warehouseSync.start);
   const current = state.data;
-  const [formError, setFormError] = useState<string | null>(null);
-  const [submitting, setSubmitting] = useState(false);
-  const ids = useId();
-  const error = formError ?? state.error;
 
-  const start = async (args: { source?: string; schema?: string; password?: string }): Promise<boolean> => {
-    setSubmitting(true);
-    setFormError(null);
-    try {
-      const { jobId } = await api.startWarehouseSync(args);
-      trackJob(jobId);
-      state.setData(await api.getWarehouseSource({}));
-      return true;
-    } catch (err) {
-      setFormError(errorMessage(err));
-      return false;
-    } finally {
-      setSubmitting(false);
-    }
-  };
-
-  const submit = async (e: FormEvent<HTMLFormElement>): Promise<void> => {
-    e.preventDefault();
-    const form = e.currentTarget;
+  const submit = async (form: HTMLFormElement): Promise<void> => {
     const data = new FormData(form);
     const source = String(data.get('source') ?? '').trim();
     const schema = String(data.get('schema') ?? '').trim();
@@ -56,80 +24,64 @@ export function WarehouseSyncPanel() {
       setFormError('Enter the schema the warehouse loads your source into, such as segment_prod.');
       return;
     }
-    if (await start({ source, schema, ...(password ? { password } : {}) })) {
-      // Emptied at once: the backend holds it now.
-      const input = form.elements.namedItem('password');
-      if (input instanceof HTMLInputElement) input.value = '';
-    }
+    if (await start({ source, schema, ...(password ? { password } : {}) })) clearField(form, 'password');
   };
 
   return (
-    <section className="card" aria-labelledby={`${ids}-title`} data-testid="warehouse-panel">
-      <header className="card-header">
-        <div>
-          <h3 id={`${ids}-title`}>Sync from a PostgreSQL warehouse</h3>
-          <p className="muted">
-            Reads the tables Segment or RudderStack load into PostgreSQL (tracks, per-event tables, pages, screens, identifies, users, groups,
-            accounts, aliases), only what is new since the last sync plus a lookback window for rows loaded late.
-          </p>
-        </div>
-        {current?.source ? (
-          <button type="button" className="primary" disabled={busy || submitting} onClick={() => void start({})}>
-            Sync now
-          </button>
-        ) : null}
-      </header>
-      <dl className="facts">
-        <dt>Source</dt>
-        <dd data-testid="warehouse-source">
-          {current?.source ? (
-            <code>
-              {current.source} · {current.schema}
-            </code>
-          ) : (
-            <span className="muted">Not connected</span>
-          )}
-        </dd>
-        <dt>Last synced</dt>
-        <dd data-testid="warehouse-last">{current ? (current.lastSyncAt !== null ? formatDateTime(current.lastSyncAt) : 'never') : '…'}</dd>
-        {current?.source ? (
+    <SourceCard
+      testId="warehouse-panel"
+      title="Sync from a PostgreSQL warehouse"
+      description="Reads the tables Segment or RudderStack load into PostgreSQL (tracks, per-event tables, pages, screens, identifies, users, groups, accounts, aliases): only what is new since the last sync, plus a lookback window for rows loaded late."
+      canSyncNow={current?.source != null}
+      disabled={busy || submitting}
+      onSyncNow={() => void start({})}
+      source={
+        current?.source ? (
+          <code>
+            {current.source} · {current.schema}
+          </code>
+        ) : null
+      }
+      sourceTestId="warehouse-source"
+      lastSyncAt={current ? current.lastSyncAt : undefined}
+      lastTestId="warehouse-last"
+      facts={
+        current?.source ? (
           <>
             <dt>Password</dt>
             <dd data-testid="warehouse-password">{current.hasPassword ? 'Saved' : <span className="muted">None saved (a pgpass file may give it)</span>}</dd>
           </>
-        ) : null}
-      </dl>
-      <form className="sync-form" noValidate onSubmit={(e) => void submit(e)} aria-label="Connect a PostgreSQL warehouse">
-        <label>
-          <span>PostgreSQL URL</span>
-          <input
-            name="source"
-            type="url"
-            inputMode="url"
-            placeholder="postgres://reader@warehouse.example.com:5432/analytics"
-            defaultValue={current?.source ?? ''}
-            key={`source-${current?.source ?? ''}`}
-            autoComplete="off"
-            spellCheck={false}
-          />
-        </label>
-        <label>
-          <span>Schema</span>
-          <input name="schema" placeholder="segment_prod" defaultValue={current?.schema ?? ''} key={`schema-${current?.schema ?? ''}`} autoComplete="off" spellCheck={false} />
-        </label>
-        <label>
-          <span>Password</span>
-          <input name="password" type="password" placeholder={current?.hasPassword ? 'Saved' : 'Database password'} autoComplete="off" spellCheck={false} />
-        </label>
-        <button type="submit" disabled={busy || submitting}>
-          {current?.source ? 'Save and sync' : 'Connect and sync'}
-        </button>
-      </form>
-      <p className="muted hint">
-        The password never goes in the URL. The app keeps it encrypted with your system’s keychain; in browser mode it stays in memory for
-        this session.
-      </p>
-      <ErrorNote error={error} />
-    </section>
+        ) : null
+      }
+      formLabel="Connect a PostgreSQL warehouse"
+      onSubmit={(form) => void submit(form)}
+      fields={
+        <>
+          <label>
+            <span>PostgreSQL URL</span>
+            <input
+              name="source"
+              type="url"
+              inputMode="url"
+              placeholder="postgres://reader@warehouse.example.com:5432/analytics"
+              defaultValue={current?.source ?? ''}
+              key={`source-${current?.source ?? ''}`}
+              autoComplete="off"
+              spellCheck={false}
+            />
+          </label>
+          <label>
+            <span>Schema</span>
+            <input name="schema" placeholder="segment_prod" defaultValue={current?.schema ?? ''} key={`schema-${current?.schema ?? ''}`} autoComplete="off" spellCheck={false} />
+          </label>
+          <label>
+            <span>Password</span>
+            <input name="password" type="password" placeholder={current?.hasPassword ? 'Saved' : 'Database password'} autoComplete="off" spellCheck={false} />
+          </label>
+        </>
+      }
+      hint="The password never goes in the URL. The app keeps it encrypted with your system’s keychain; in browser mode it stays in memory for this session."
+      error={error}
+    />
   );
 }
