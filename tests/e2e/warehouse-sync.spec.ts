@@ -19,12 +19,12 @@ test('adding a PostgreSQL source syncs its schema with progress; the password ne
     await expect(panel.getByTestId('warehouse-source')).toHaveText('Not connected');
     await panel.getByLabel('PostgreSQL URL').fill(`postgres://postgres:${db.cluster.password}@127.0.0.1:${db.cluster.port}/${db.name}`);
     await panel.getByLabel('Schema').fill('segment_prod');
-    await panel.getByRole('button', { name: 'Connect and sync' }).click();
+    await panel.getByRole('button', { name: 'Connect the warehouse and sync' }).click();
     await expect(panel.getByRole('alert')).toContainText('The source URL holds a password: leave it out');
 
     await panel.getByLabel('PostgreSQL URL').fill(db.url);
     await panel.getByLabel('Password').fill(db.cluster.password);
-    await panel.getByRole('button', { name: 'Connect and sync' }).click();
+    await panel.getByRole('button', { name: 'Connect the warehouse and sync' }).click();
     await expect(panel.getByLabel('Password')).toHaveValue('');
     await expect(page.getByTestId('activity-item')).toContainText('Syncing segment_prod from 127.0.0.1');
 
@@ -46,7 +46,7 @@ test('adding a PostgreSQL source syncs its schema with progress; the password ne
 
     // New rows loaded since: "Sync now" brings them, nothing doubled.
     await insertWarehouseRows(db, 'segment_prod', 3000, 3200, 500, () => 10);
-    await again.getByRole('button', { name: 'Sync now' }).click();
+    await again.getByRole('button', { name: 'Sync the warehouse now' }).click();
     await expect(page.getByTestId('recent-imports').locator('tbody tr')).toHaveCount(2);
     await expect(report.getByTestId('report-imported')).toHaveText('200');
     expect(await page.content()).not.toContain(db.cluster.password);

@@ -27,7 +27,10 @@ export function SourceCard(props: {
   fields: ReactNode;
   hint: string;
   error: string | null;
+  /** The buttons' words, when several cards share a screen (default "Sync now", "Connect and sync", "Save and sync"). */
+  labels?: { syncNow: string; connect: string; save: string };
 }) {
+  const labels = props.labels ?? { syncNow: 'Sync now', connect: 'Connect and sync', save: 'Save and sync' };
   const ids = useId();
   const submit = (e: FormEvent<HTMLFormElement>): void => {
     e.preventDefault();
@@ -42,7 +45,7 @@ export function SourceCard(props: {
         </div>
         {props.canSyncNow ? (
           <button type="button" className="primary" disabled={props.disabled} onClick={props.onSyncNow}>
-            Sync now
+            {labels.syncNow}
           </button>
         ) : null}
       </header>
@@ -56,7 +59,7 @@ export function SourceCard(props: {
       <form className="sync-form" noValidate onSubmit={submit} aria-label={props.formLabel}>
         {props.fields}
         <button type="submit" disabled={props.disabled}>
-          {props.source !== null ? 'Save and sync' : 'Connect and sync'}
+          {props.source !== null ? labels.save : labels.connect}
         </button>
       </form>
       <p className="muted hint">{props.hint}</p>

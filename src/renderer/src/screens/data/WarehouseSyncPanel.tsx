@@ -82,6 +82,7 @@ export function WarehouseSyncPanel() {
       }
       hint="The password never goes in the URL. The app keeps it encrypted with your system’s keychain; in browser mode it stays in memory for this session."
       error={error}
+      labels={{ syncNow: 'Sync the warehouse now', connect: 'Connect the warehouse and sync', save: 'Save the warehouse and sync' }}
     />
   );
 }
