@@ -37,6 +37,8 @@ export interface ApiDeps {
   emit?: <K extends keyof Events>(name: K, payload: Events[K]) => void;
   /** Delivery tokens per environment (default: in memory, seeded from GUIDEPOST_STAGING_TOKEN / GUIDEPOST_PRODUCTION_TOKEN). */
   secrets?: SecretStore;
+  /** PostgreSQL warehouse passwords the app's vault decrypted (host:port/database → password); memory only. */
+  warehousePasswords?: Record<string, string>;
   /** The outbox sender: its HTTP client, jitter and backoff, and whether its timer loop runs (default true). */
   outbox?: { autoStart?: boolean; fetch?: typeof fetch; random?: () => number; baseDelayMs?: number; maxDelayMs?: number };
 }
@@ -98,7 +100,15 @@ export function createBackend(deps: ApiDeps): Backend {
   const handlers: Handlers = combineMethods(
     createDataHandlers({ db, cache, writers, changed: (status) => emit('cacheChanged', status) }),
     createDemoHandlers({ db, clock, jobs, writers, afterWrite }),
-    createIngestHandlers({ db, clock, jobs, writers, afterWrite, ...(deps.parserScript ? { parserScript: deps.parserScript } : {}) }),
+    createIngestHandlers({
+      db,
+      clock,
+      jobs,
+      writers,
+      afterWrite,
+      ...(deps.parserScript ? { parserScript: deps.parserScript } : {}),
+      ...(deps.warehousePasswords ? { warehousePasswords: deps.warehousePasswords } : {}),
+    }),
     createSegmentHandlers({ segments, personasUsing: (id) => workshops.personasUsing(id), defaultAsOf }),
     createWorkshopHandlers(workshopDeps),
     createMessageHandlers(messages, messageDeps),

@@ -137,6 +137,8 @@ export interface ImportError {
   line: number;
   /** The record's 1-based element number in the batch envelope at `line`; absent outside envelopes. */
   element?: number;
+  /** The warehouse table of the row (PostgreSQL sync); `line` then counts that table's rows read in the run. */
+  table?: string;
   reason: string;
 }
 
@@ -196,6 +198,8 @@ export interface ImportDetails {
   identityCalls?: number;
   /** Anonymous ids seen with a userId of another user than the one they stayed with (the first). */
   identityConflicts?: number;
+  /** A PostgreSQL sync's tables: the kind recognized, rows read this run, or why it was skipped. */
+  warehouseTables?: { table: string; kind: string | null; fetched: number; error?: string }[];
 }
 
 /** A duplicate whose content differs from the record stored under its messageId. */
@@ -226,6 +230,18 @@ export interface SyncState {
   cursor: string | null;
   /** Whether a token for the source is held (in memory, or from GUIDEPOST_SYNC_TOKEN). */
   hasToken: boolean;
+}
+
+/** The PostgreSQL warehouse the app syncs from (see docs/IMPORT.md, "PostgreSQL"). */
+export interface WarehouseSourceState {
+  /** postgres://user@host:port/database, never with a password; null before one is added. */
+  source: string | null;
+  schema: string | null;
+  lookbackHours: number;
+  /** Whether a password is held for it (the app's vault, or PGPASSWORD); pgpass files are read at sync time. */
+  hasPassword: boolean;
+  /** The last successful sync, in ms; null before the first. */
+  lastSyncAt: number | null;
 }
 
 export interface SyncSummary {

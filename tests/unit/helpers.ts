@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
 import { openCache, type Db } from '../../src/main/db/connection';
+import type { TokenCipher } from '../../src/main/electron/token-vault';
 import { ApiError } from '../../src/shared/errors';
 
 /** A fresh temporary folder per test, removed afterwards. */
@@ -48,4 +49,16 @@ export async function apiErrorOf(action: Promise<unknown> | (() => unknown)): Pr
   }
   expect(caught).toBeInstanceOf(ApiError);
   return caught as ApiError;
+}
+
+/** A reversible stand-in for Electron's safeStorage (the token vault's cipher): reversed bytes behind a marker. */
+export function testCipher(available = true): TokenCipher {
+  return {
+    isEncryptionAvailable: () => available,
+    encryptString: (plain) => Buffer.concat([Buffer.from('ENC:'), Buffer.from(plain, 'utf8').reverse()]),
+    decryptString: (data) => {
+      if (data.subarray(0, 4).toString() !== 'ENC:') throw new Error('not ours');
+      return Buffer.from(data.subarray(4)).reverse().toString('utf8');
+    },
+  };
 }

@@ -108,6 +108,59 @@ export function seeded(seed: number): () => number {
   };
 }
 
+/** How a CLI child process ended, and what it printed. */
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A CLI run's `--json` output, once it exited 0 (else the test fails with what it printed). */
+export function cliJson<T>(run: CliRun): T {
+  expect(run.code, run.stderr || run.stdout).toBe(0);
+  return JSON.parse(run.stdout.trim()) as T;
+}
+
+/** A crash test's look at a cache: its content, SQLite's integrity check, and what `more` reads. */
+export function crashSnapshot<T extends object>(path: string, more: (db: Db) => T): { content: CacheContent; identity: unknown; integrity: unknown } & T {
+  return withCache(path, (db) => ({ content: cacheContent(db), identity: identityContent(db), integrity: db.pragma('integrity_check', { simple: true }), ...more(db) }));
+}
+
+/** When a crash test kills a run: that long after its spawn, or after it started syncing (its first request or connection). */
+export type KillMoment = { afterSpawnMs: number } | { afterSyncStartMs: number };
+
+/**
+ * A sync crash test's kills: `times` runs, each killed at a seeded random moment, a fifth during start-up
+ * (opening and migrating the cache), the rest while syncing, up to a ninth of the sync's length after the
+ * run started syncing. Each run resumes where the previous one was killed, so together the kills land
+ * all along the sync. A run that was not killed is handed to `finished` to check. Expects at least 12
+ * kills, 8 of them while syncing (`syncing` tells), and returns the runs.
+ */
+export async function killAtRandomMoments<R extends CliRun>(options: {
+  seed: number;
+  times: number;
+  startupMs: number;
+  syncMs: number;
+  run: (kill: KillMoment) => Promise<R>;
+  finished: (run: R) => void;
+  syncing: (run: R) => boolean;
+}): Promise<R[]> {
+  const rng = seeded(options.seed);
+  const runs: R[] = [];
+  for (let i = 0; i < options.times; i++) {
+    const kill = rng() < 0.2 ? { afterSpawnMs: rng() * options.startupMs } : { afterSyncStartMs: rng() * (options.syncMs / 9) };
+    const run = await options.run(kill);
+    if (run.signal !== 'SIGKILL') options.finished(run);
+    runs.push(run);
+  }
+  const killed = runs.filter((r) => r.signal === 'SIGKILL');
+  const story = runs.map((r) => `${r.signal ?? r.code}/${options.syncing(r) ? 'syncing' : 'starting'}`).join(' ');
+  expect(killed.length, story).toBeGreaterThanOrEqual(12);
+  expect(killed.filter(options.syncing).length, story).toBeGreaterThanOrEqual(8);
+  return runs;
+}
+
 export const EXPORT_BASE_TS = Date.UTC(2025, 0, 6, 9, 0, 0);
 
 /**

@@ -1,24 +1,12 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TokenVault, withTokenVault, type TokenCipher } from '../../src/main/electron/token-vault';
+import { TokenVault, withTokenVault } from '../../src/main/electron/token-vault';
 import { memorySecrets } from '../../src/main/messages/secrets';
 import type { Envelope } from '../../src/shared/errors';
-import { apiErrorOf, useTempDir } from './helpers';
+import { apiErrorOf, testCipher, useTempDir } from './helpers';
 
 const tempDir = useTempDir();
-
-/** A reversible stand-in for safeStorage: reversed bytes behind a marker. */
-function testCipher(available = true): TokenCipher {
-  return {
-    isEncryptionAvailable: () => available,
-    encryptString: (plain) => Buffer.concat([Buffer.from('ENC:'), Buffer.from(plain, 'utf8').reverse()]),
-    decryptString: (data) => {
-      if (data.subarray(0, 4).toString() !== 'ENC:') throw new Error('not ours');
-      return Buffer.from(data.subarray(4)).reverse().toString('utf8');
-    },
-  };
-}
 
 describe('the token vault', () => {
   it('stores tokens encrypted in a 0600 file and reads them back', () => {

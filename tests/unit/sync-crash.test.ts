@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTempDir } from './helpers';
-import { cacheContent, cursorFor, expectSameContent, exportRecord, identityContent, kvValue, seeded, startExportServer, withCache, type ExportServer } from './ingest-helpers';
+import { cliJson, type CliRun, crashSnapshot, cursorFor, expectSameContent, exportRecord, killAtRandomMoments, kvValue, startExportServer, type ExportServer } from './ingest-helpers';
 
 const tempDir = useTempDir();
 const TOKEN = 'crash-token';
@@ -15,11 +15,7 @@ const N = 20_000;
 const PAGE = 200;
 const KILLS = 20;
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
+interface Run extends CliRun {
   /** ms from spawn to the run's first request, or null if it made none. */
   firstRequestMs: number | null;
   /** ms from spawn to the run's last request. */
@@ -102,20 +98,10 @@ function runSync(db: string, kill?: { afterSpawnMs: number } | { afterFirstReque
   });
 }
 
-function parseOutput(run: Run): { fetched: number; imported: number; duplicates: number; rejected: number; pages: number; ms: number } {
-  expect(run.code, run.stderr || run.stdout).toBe(0);
-  return JSON.parse(run.stdout.trim()) as ReturnType<typeof parseOutput>;
-}
+type SyncOutput = { fetched: number; imported: number; duplicates: number; rejected: number; pages: number; ms: number };
+const parseOutput = (run: Run): SyncOutput => cliJson<SyncOutput>(run);
 
-function snapshot(path: string): { content: ReturnType<typeof cacheContent>; identity: unknown; cursor: string | undefined; source: string | undefined; integrity: unknown } {
-  return withCache(path, (db) => ({
-    content: cacheContent(db),
-    identity: identityContent(db),
-    cursor: kvValue(db, 'sync_cursor'),
-    source: kvValue(db, 'sync_source'),
-    integrity: db.pragma('integrity_check', { simple: true }),
-  }));
-}
+const snapshot = (path: string) => crashSnapshot(path, (db) => ({ cursor: kvValue(db, 'sync_cursor'), source: kvValue(db, 'sync_source') }));
 
 describe('guidepost sync, killed at random moments', () => {
   it('ends with exactly the cache an uninterrupted sync gives', async () => {
@@ -132,23 +118,17 @@ describe('guidepost sync, killed at random moments', () => {
     const syncMs = (reference.lastRequestMs as number) - startupMs;
     expect(syncMs).toBeGreaterThan(0);
 
-    // 20 runs on B, each killed at a seeded random moment: some during start-up (opening and
-    // migrating the cache), most while syncing, up to a ninth of the sync's length after the run's
-    // first request. Each run resumes where the previous one was killed, so together the kills land
-    // all along the sync (about 90% of it on average) and the final run finishes the rest.
-    const rng = seeded(20_260_630);
-    const runs: Run[] = [];
-    for (let i = 0; i < KILLS; i++) {
-      const kill = rng() < 0.2 ? { afterSpawnMs: rng() * startupMs } : { afterFirstRequestMs: rng() * (syncMs / 9) };
-      const run = await runSync(b, kill);
-      if (run.signal !== 'SIGKILL') parseOutput(run);
-      runs.push(run);
-    }
-    const killed = runs.filter((r) => r.signal === 'SIGKILL');
-    const killedWhileSyncing = killed.filter((r) => r.requests > 0);
-    const story = runs.map((r) => `${r.signal ?? r.code}/${r.requests}`).join(' ');
-    expect(killed.length, story).toBeGreaterThanOrEqual(12);
-    expect(killedWhileSyncing.length, story).toBeGreaterThanOrEqual(8);
+    // 20 runs on B, each killed at a seeded random moment (ingest-helpers.ts, killAtRandomMoments),
+    // syncing measured from the run's first request; the final run finishes the rest.
+    await killAtRandomMoments({
+      seed: 20_260_630,
+      times: KILLS,
+      startupMs,
+      syncMs,
+      run: (kill) => runSync(b, 'afterSpawnMs' in kill ? kill : { afterFirstRequestMs: kill.afterSyncStartMs }),
+      finished: parseOutput,
+      syncing: (run) => run.requests > 0,
+    });
     const interrupted = snapshot(b);
     expect(interrupted.integrity).toBe('ok');
     // After every kill, what B holds and its cursor agree: exactly the records before the cursor.

@@ -1,14 +1,31 @@
-/** `guidepost sync`: pulls new events from a delivery server, resuming where the last sync stopped. */
-import { withBackend } from './backend';
-import { conflictingDuplicatesText, finished, identityText, progressPrinter, type Command } from './command';
+/**
+ * `guidepost sync`: pulls new events from a delivery server, or from a PostgreSQL warehouse schema,
+ * resuming where the last sync stopped.
+ */
+import { isWarehouseUrl } from '../../shared/warehouse-source';
+import type { ImportReport, JobInfo } from '../../shared/types';
+import { withBackend, type CliBackend } from './backend';
+import { conflictingDuplicatesText, finished, identityText, progressPrinter, type Command, type CommandContext } from './command';
 
 export const syncCommand: Command = {
-  summary: 'Sync new events from a delivery server (GET /v1/events), resuming where the last sync stopped.',
-  usage: 'guidepost sync --source <url> --token <token> [--db <file>] [--json]   (or GUIDEPOST_SYNC_TOKEN)',
-  options: { source: { type: 'string' }, token: { type: 'string' } },
+  summary: 'Sync new events from a delivery server (GET /v1/events) or a PostgreSQL warehouse schema, resuming where the last sync stopped.',
+  usage:
+    'guidepost sync --source <url> --token <token> [--db <file>] [--json]   (or GUIDEPOST_SYNC_TOKEN)\n' +
+    '       guidepost sync --source postgres://user@host:port/db --schema <schema> [--lookback-hours <h>] [--page-rows <n>] [--db <file>] [--json]\n' +
+    '         (the password from PGPASSWORD or a pgpass file, never the URL)',
+  options: {
+    source: { type: 'string' },
+    token: { type: 'string' },
+    schema: { type: 'string' },
+    'lookback-hours': { type: 'string' },
+    'page-rows': { type: 'string' },
+  },
   run: (ctx) =>
-    withBackend(ctx, async ({ handlers, runJob }) => {
+    withBackend(ctx, async (backend) => {
       const source = ctx.values.source as string | undefined;
+      if (source !== undefined && isWarehouseUrl(source)) return syncWarehouse(ctx, backend, source);
+      if (ctx.values.schema !== undefined) throw new Error('--schema is for a postgres:// source.');
+      const { handlers, runJob } = backend;
       const token = (ctx.values.token as string | undefined) ?? process.env.GUIDEPOST_SYNC_TOKEN;
       if (!token) throw new Error('give the source\'s token with --token or GUIDEPOST_SYNC_TOKEN.');
       const progress = progressPrinter(ctx);
@@ -19,22 +36,61 @@ export const syncCommand: Command = {
         ),
       );
       const report = await handlers.getImportReport({ id: job.result?.reportId ?? 0 });
-      const { details } = report;
-      // Alias and group calls store no event: neither new nor duplicates, but fetched.
-      const fetched = report.imported + report.duplicates + report.rejected + (details?.identityCalls ?? 0);
-      const pages = job.progress.done;
-      const conflicts = details?.conflictingDuplicates ? { conflictingDuplicates: details.conflictingDuplicates, conflictExamples: details.conflictExamples ?? [] } : {};
-      const identity = {
-        ...(details?.identityCalls ? { identityCalls: details.identityCalls } : {}),
-        ...(details?.identityConflicts ? { identityConflicts: details.identityConflicts } : {}),
-      };
-      const data = { fetched, imported: report.imported, duplicates: report.duplicates, rejected: report.rejected, pages, ms: report.ms, ...conflicts, ...identity };
-      const text = [
-        `Synced ${fetched.toLocaleString('en-US')} records in ${pages} pages (${(report.ms / 1000).toFixed(1)} s): ` +
-          `${report.imported.toLocaleString('en-US')} new, ${report.duplicates.toLocaleString('en-US')} duplicates, ${report.rejected.toLocaleString('en-US')} rejected.`,
-        ...conflictingDuplicatesText(details),
-        ...identityText(details),
-      ].join('\n');
-      return { data, text };
+      return syncOutput(job, report);
     }),
 };
+
+/** The counts both kinds of sync print. */
+function syncOutput(job: JobInfo, report: ImportReport, extra: { data?: object; lines?: string[] } = {}): { data: object; text: string } {
+  const { details } = report;
+  // Alias and group calls store no event: neither new nor duplicates, but fetched.
+  const fetched = report.imported + report.duplicates + report.rejected + (details?.identityCalls ?? 0);
+  const pages = job.progress.done;
+  const conflicts = details?.conflictingDuplicates ? { conflictingDuplicates: details.conflictingDuplicates, conflictExamples: details.conflictExamples ?? [] } : {};
+  const identity = {
+    ...(details?.identityCalls ? { identityCalls: details.identityCalls } : {}),
+    ...(details?.identityConflicts ? { identityConflicts: details.identityConflicts } : {}),
+  };
+  const data = { fetched, imported: report.imported, duplicates: report.duplicates, rejected: report.rejected, pages, ms: report.ms, ...conflicts, ...identity, ...extra.data };
+  const text = [
+    `Synced ${fetched.toLocaleString('en-US')} records in ${pages} pages (${(report.ms / 1000).toFixed(1)} s): ` +
+      `${report.imported.toLocaleString('en-US')} new, ${report.duplicates.toLocaleString('en-US')} duplicates, ${report.rejected.toLocaleString('en-US')} rejected.`,
+    ...(extra.lines ?? []),
+    ...conflictingDuplicatesText(details),
+    ...identityText(details),
+  ].join('\n');
+  return { data, text };
+}
+
+function numberOption(ctx: CommandContext, name: string): number | undefined {
+  const text = ctx.values[name] as string | undefined;
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new Error(`--${name} takes a number, not "${text}".`);
+  return value;
+}
+
+async function syncWarehouse(ctx: CommandContext, { handlers, runJob }: CliBackend, source: string): Promise<{ data: object; text: string }> {
+  if (ctx.values.token !== undefined) throw new Error('--token is for a delivery server; a PostgreSQL password comes from PGPASSWORD or a pgpass file.');
+  const schema = ctx.values.schema as string | undefined;
+  if (!schema) throw new Error('name the warehouse schema to read with --schema (the source name Segment or RudderStack loads into).');
+  const lookbackHours = numberOption(ctx, 'lookback-hours');
+  const pageRows = numberOption(ctx, 'page-rows');
+  const progress = progressPrinter(ctx);
+  const job = finished(
+    await runJob(
+      () =>
+        handlers.startWarehouseSync({
+          source,
+          schema,
+          ...(lookbackHours !== undefined ? { lookbackHours } : {}),
+          ...(pageRows !== undefined ? { pageRows } : {}),
+        }),
+      (j) => progress(`  ${(j.progress.records ?? 0).toLocaleString('en-US')} rows in ${j.progress.done} pages`),
+    ),
+  );
+  const report = await handlers.getImportReport({ id: job.result?.reportId ?? 0 });
+  const tables = report.details?.warehouseTables ?? [];
+  const lines = tables.map((t) => (t.error !== undefined ? `  ${t.table}: skipped, ${t.error}` : `  ${t.table} (${t.kind}): ${t.fetched.toLocaleString('en-US')} rows read`));
+  return syncOutput(job, report, { data: { tables }, lines });
+}

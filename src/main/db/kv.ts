@@ -16,6 +16,11 @@ export type KvKey =
   | 'sync_source'
   | 'sync_cursor'
   | 'last_sync_at'
+  /** The PostgreSQL source the app syncs from: {source, schema, lookbackHours} as JSON (no password). */
+  | 'warehouse_source'
+  | 'warehouse_last_sync_at'
+  /** A PostgreSQL warehouse table's sync checkpoint: warehouse_checkpoint:<host:port/db>|<schema>|<table> (warehouse-sync.ts). */
+  | `warehouse_checkpoint:${string}`
   /** The largest event_pk folded into event_user_summary (migration 0008; its triggers delete it). */
   | 'event_summary_through'
   /** How many users identity merges have merged into others: step 3's caches follow it (workshops/usage.ts). */

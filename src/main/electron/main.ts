@@ -105,12 +105,13 @@ async function start(): Promise<void> {
   });
 
   const nativeBinding = electronNativeBinding();
-  // Delivery tokens: encrypted with safeStorage on disk, decrypted here, held in memory by the worker.
+  // Delivery tokens and warehouse passwords: encrypted with safeStorage on disk, decrypted here, held in memory by the worker.
   const vault = new TokenVault(join(app.getPath('userData'), 'delivery-tokens.json'), safeStorage);
   const started = await DbWorkerClient.start(new URL('./db-worker.js', import.meta.url), {
     dbPath: dbPath(),
     ...(nativeBinding ? { nativeBinding } : {}),
     tokens: vault.load(),
+    warehousePasswords: vault.loadWarehousePasswords(),
   });
   worker = started.client;
   worker.onEvent((event) => {

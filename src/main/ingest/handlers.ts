@@ -2,23 +2,47 @@
 import { basename } from 'node:path';
 import type { IngestHandlers } from '../../shared/contract/ingest';
 import { ApiError } from '../../shared/errors';
+import type { SyncSummary } from '../../shared/types';
+import { parseWarehouseSource } from '../../shared/warehouse-source';
 import { createKvRepo } from '../db/kv';
 import type { WritingJobDeps } from '../jobs/writers';
 import { importFile } from './import-file';
 import { getReport, listReports } from './reports';
 import { syncFromSource } from './sync';
+import { DEFAULT_LOOKBACK_HOURS, skippedMessage, syncFromWarehouse } from './warehouse-sync';
 
 export interface IngestDeps extends WritingJobDeps {
   /** The import's parser thread script (out/main/parse-worker.js); without it imports parse inline. */
   parserScript?: URL;
+  /**
+   * PostgreSQL passwords by warehouse (host:port/database), as the Electron main process decrypted them from
+   * its token vault. Held in memory only; passwords given later join them (the main process saved them first).
+   */
+  warehousePasswords?: Record<string, string>;
+}
+
+interface RememberedWarehouse {
+  source: string;
+  schema: string;
+  lookbackHours: number;
 }
 
 const importMessage = (s: { imported: number; duplicates: number; rejected: number; state: string }): string =>
   `${s.state === 'cancelled' ? 'Import cancelled; kept' : 'Imported'} ${s.imported.toLocaleString('en-US')} records` +
   ` (${s.duplicates.toLocaleString('en-US')} duplicates, ${s.rejected.toLocaleString('en-US')} rejected).`;
 
-export function createIngestHandlers({ db, clock, jobs, writers, afterWrite, parserScript }: IngestDeps): IngestHandlers {
+const syncMessage = (summary: SyncSummary): string =>
+  `Synced ${summary.fetched.toLocaleString('en-US')} records in ${summary.pages} pages: ` +
+  `${summary.imported.toLocaleString('en-US')} new, ${summary.duplicates.toLocaleString('en-US')} duplicates, ${summary.rejected.toLocaleString('en-US')} rejected.`;
+
+export function createIngestHandlers({ db, clock, jobs, writers, afterWrite, parserScript, warehousePasswords }: IngestDeps): IngestHandlers {
   const kv = createKvRepo(db);
+  // Warehouse passwords, like the sync token, are never written to the cache.
+  const passwords = new Map<string, string>(Object.entries(warehousePasswords ?? {}));
+  const remembered = (): RememberedWarehouse | null => {
+    const text = kv.get('warehouse_source');
+    return text === undefined ? null : (JSON.parse(text) as RememberedWarehouse);
+  };
   // The sync token lives in memory only (or comes from the environment): it is never written to the cache.
   let syncToken: string | null = process.env.GUIDEPOST_SYNC_TOKEN ?? null;
 
@@ -82,12 +106,63 @@ export function createIngestHandlers({ db, clock, jobs, writers, afterWrite, par
         }
         linkReport();
         afterWrite();
-        return (
-          `Synced ${summary.fetched.toLocaleString('en-US')} records in ${summary.pages} pages: ` +
-          `${summary.imported.toLocaleString('en-US')} new, ${summary.duplicates.toLocaleString('en-US')} duplicates, ${summary.rejected.toLocaleString('en-US')} rejected.`
-        );
+        return syncMessage(summary);
       });
       return { jobId };
+    },
+    startWarehouseSync: ({ source, schema, password, lookbackHours, pageRows }) => {
+      writers.assertNone('start a sync');
+      // The main process keeps a password under the source the call names: one without it could not be kept.
+      if (password !== undefined && source === undefined) throw new ApiError('invalid_argument', 'Give the source with its password, so the password is kept for that warehouse.');
+      const before = remembered();
+      const target: RememberedWarehouse | null =
+        source !== undefined && schema !== undefined
+          ? { source, schema, lookbackHours: lookbackHours ?? DEFAULT_LOOKBACK_HOURS }
+          : before && source === undefined && schema === undefined
+            ? { ...before, ...(lookbackHours !== undefined ? { lookbackHours } : {}) }
+            : null;
+      if (!target) throw new ApiError('invalid_argument', 'Name the PostgreSQL source and its schema: postgres://user@host:port/database and the schema the warehouse loads.');
+      const parsed = parseWarehouseSource(target.source);
+      if ('error' in parsed) throw new ApiError('invalid_argument', parsed.error);
+      if (password !== undefined) passwords.set(parsed.key, password);
+      // Remembered at once, so "Sync now" is offered even when the first attempt fails.
+      kv.set('warehouse_source', JSON.stringify(target));
+      const held = passwords.get(parsed.key);
+      const { jobId } = jobs.start('sync', `Syncing ${target.schema} from ${parsed.host}`, 'pages', async (ctx) => {
+        let result;
+        try {
+          result = await syncFromWarehouse(db, {
+            source: target.source,
+            schema: target.schema,
+            lookbackHours: target.lookbackHours,
+            ...(held !== undefined ? { password: held } : {}),
+            ...(pageRows !== undefined ? { pageSize: pageRows } : {}),
+            clock,
+            checkpoint: ctx.checkpoint,
+            onPage: (s) => ctx.progress(s.pages, null, s.fetched),
+          });
+        } finally {
+          const [latest] = listReports(db, 1);
+          if (latest) ctx.setResult({ reportId: latest.id });
+          afterWrite();
+        }
+        kv.set('warehouse_last_sync_at', String(clock()));
+        const skipped = result.tables.filter((t) => t.error !== undefined);
+        return [syncMessage(result), ...(skipped.length > 0 ? [skippedMessage(skipped)] : [])].join(' ');
+      });
+      return { jobId };
+    },
+    getWarehouseSource: () => {
+      const current = remembered();
+      const parsed = current ? parseWarehouseSource(current.source) : null;
+      const last = kv.get('warehouse_last_sync_at');
+      return {
+        source: current?.source ?? null,
+        schema: current?.schema ?? null,
+        lookbackHours: current?.lookbackHours ?? DEFAULT_LOOKBACK_HOURS,
+        hasPassword: (parsed !== null && !('error' in parsed) && passwords.has(parsed.key)) || process.env.PGPASSWORD !== undefined,
+        lastSyncAt: last === undefined ? null : Number(last),
+      };
     },
     getSyncState: () => {
       const lastSync = kv.get('last_sync_at');

@@ -11,14 +11,11 @@
 import { z } from 'zod';
 import { ApiError } from '../../shared/errors';
 import { retryAfterMs } from '../../shared/retry-after';
-import type { ImportError, SyncSummary } from '../../shared/types';
+import type { SyncSummary } from '../../shared/types';
 import type { Db } from '../db/connection';
-import { createEventsRepo } from '../db/events-repo';
 import { createKvRepo } from '../db/kv';
 import { advanceDataAsOf } from './data-as-of';
-import { prepareRaw } from './parse/prepare';
-import { MAX_REPORTED_ERRORS, saveReport } from './reports';
-import { CONFLICT_EXAMPLES, RecordWriter } from './write/writer';
+import { commitSyncPage, newSyncTally, recordSyncReport, type PageItem } from './sync-pages';
 
 export const SYNC_PAGE_LIMIT = 1000;
 
@@ -120,8 +117,8 @@ export async function syncFromSource(db: Db, options: SyncOptions): Promise<Sync
   const limit = Math.min(options.pageSize ?? SYNC_PAGE_LIMIT, SYNC_PAGE_LIMIT);
   const kv = createKvRepo(db);
   const started = clock();
-  const summary: SyncSummary = { fetched: 0, imported: 0, duplicates: 0, rejected: 0, pages: 0, ms: 0 };
-  const errors: ImportError[] = [];
+  const tally = newSyncTally();
+  const { summary } = tally;
   // A different source starts from its beginning: its cursors mean nothing to another server.
   if (kv.get('sync_source') !== options.source) {
     kv.delete('sync_cursor');
@@ -149,44 +146,27 @@ export async function syncFromSource(db: Db, options: SyncOptions): Promise<Sync
         }
       }
 
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        const writer = new RecordWriter(db, 'indexed', options.recordKey ? { recordKey: options.recordKey } : {});
-        page.events.forEach((raw, i) => {
-          const prepared = prepareRaw(raw, writer.shapeNumbers);
-          const line = summary.fetched + i + 1;
-          if (typeof prepared === 'string') {
-            summary.rejected += 1;
-            if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line, reason: prepared });
-          } else writer.write({ ...prepared, line });
-        });
-        writer.finish();
-        summary.imported += writer.imported;
-        summary.duplicates += writer.duplicates;
-        if (writer.identityCalls > 0) summary.identityCalls = (summary.identityCalls ?? 0) + writer.identityCalls;
-        if (writer.identityConflicts > 0) summary.identityConflicts = (summary.identityConflicts ?? 0) + writer.identityConflicts;
-        if (writer.conflictingDuplicates > 0) {
-          summary.conflictingDuplicates = (summary.conflictingDuplicates ?? 0) + writer.conflictingDuplicates;
-          const examples = (summary.conflictExamples ??= []);
-          for (const example of writer.conflictExamples) if (examples.length < CONFLICT_EXAMPLES) examples.push(example);
-        }
-        kv.set('sync_source', options.source);
-        kv.set('sync_cursor', page.next);
-        db.exec('COMMIT');
-      } catch (err) {
-        db.exec('ROLLBACK');
-        throw err;
-      }
+      const first = summary.fetched;
+      const next = page.next;
+      const items = page.events.map((raw, i): PageItem => ({ raw, at: { line: first + i + 1 } }));
+      commitSyncPage(
+        db,
+        items,
+        tally,
+        (kv) => {
+          kv.set('sync_source', options.source);
+          kv.set('sync_cursor', next);
+        },
+        options.recordKey,
+      );
       cursor = page.next;
-      summary.fetched += page.events.length;
-      summary.pages += 1;
       summary.ms = clock() - started;
       options.onPage?.({ ...summary });
       if (!page.hasMore) break;
     }
   } catch (err) {
     if (!(err instanceof ApiError && err.code === 'cancelled')) {
-      recordReport(db, options.source, started, clock, summary, errors, 'failed', (err as Error).message);
+      recordSyncReport(db, { source: options.source, started, clock }, tally, 'failed', (err as Error).message);
       throw err;
     }
     state = 'cancelled';
@@ -198,39 +178,7 @@ export async function syncFromSource(db: Db, options: SyncOptions): Promise<Sync
     advanceDataAsOf(db, now, 'sync');
   }
   const cancelled = 'Sync cancelled: the pages synced before the cancel were kept.';
-  recordReport(db, options.source, started, clock, summary, errors, state, state === 'cancelled' ? cancelled : null);
+  recordSyncReport(db, { source: options.source, started, clock }, tally, state, state === 'cancelled' ? cancelled : null);
   if (state === 'cancelled') throw new ApiError('cancelled', cancelled);
   return summary;
-}
-
-function recordReport(
-  db: Db,
-  source: string,
-  started: number,
-  clock: () => number,
-  summary: SyncSummary,
-  errors: ImportError[],
-  state: 'done' | 'cancelled' | 'failed',
-  message: string | null,
-): void {
-  saveReport(db, {
-    kind: 'sync',
-    source,
-    format: null,
-    startedAt: started,
-    ms: clock() - started,
-    state,
-    imported: summary.imported,
-    duplicates: summary.duplicates,
-    rejected: summary.rejected,
-    users: createEventsRepo(db).countUsers(),
-    bytes: 0,
-    errors,
-    message,
-    details: {
-      ...(summary.conflictingDuplicates ? { conflictingDuplicates: summary.conflictingDuplicates, conflictExamples: summary.conflictExamples ?? [] } : {}),
-      ...(summary.identityCalls ? { identityCalls: summary.identityCalls } : {}),
-      ...(summary.identityConflicts ? { identityConflicts: summary.identityConflicts } : {}),
-    },
-  });
 }

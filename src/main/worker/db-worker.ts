@@ -26,6 +26,7 @@ try {
     secrets: config.tokens
       ? memorySecrets({ seed: config.tokens, seedSource: 'safe-storage', setSource: 'safe-storage' })
       : memorySecrets(),
+    ...(config.warehousePasswords ? { warehousePasswords: config.warehousePasswords } : {}),
   });
   const { handlers } = backend;
   port.on('message', (message: HostToWorker) => {

@@ -11,6 +11,8 @@ export interface WorkerConfig {
    * The worker keeps them in memory only; without them it reads GUIDEPOST_STAGING_TOKEN / GUIDEPOST_PRODUCTION_TOKEN.
    */
   tokens?: { staging?: string; production?: string };
+  /** PostgreSQL warehouse passwords (host:port/database → password), from the same vault; memory only here. */
+  warehousePasswords?: Record<string, string>;
 }
 
 export type HostToWorker = { type: 'call'; id: number; method: string; arg: unknown } | { type: 'close' };

@@ -1,6 +1,7 @@
 /** The contract's ingest methods: importing a file, syncing from a delivery server, and their reports. */
 import { z } from 'zod';
-import type { EventFileFormat, ImportReport, JobRef, SyncState } from '../types';
+import type { EventFileFormat, ImportReport, JobRef, SyncState, WarehouseSourceState } from '../types';
+import { parseWarehouseSource, WAREHOUSE_SCHEMA } from '../warehouse-source';
 import { httpUrl, method, noArgs, type HandlersFor } from './method';
 
 const eventFileFormat = z.enum(['ndjson', 'json', 'csv']) satisfies z.ZodType<EventFileFormat>;
@@ -42,6 +43,37 @@ export const ingestMethods = {
       .strict(),
   ),
   getSyncState: method<SyncState>()(noArgs),
+  /**
+   * Syncs a PostgreSQL warehouse schema (Segment's or RudderStack's PostgreSQL destination) as a
+   * background job. The source is remembered for "Sync now"; the password never travels in the URL: give
+   * it here (the app keeps it encrypted in its token vault, the worker in memory) or through PGPASSWORD
+   * or a pgpass file. Omit everything to run the remembered source again.
+   */
+  startWarehouseSync: method<JobRef>()(
+    z
+      .object({
+        source: z
+          .string()
+          .max(2000)
+          .superRefine((text, ctx) => {
+            const parsed = parseWarehouseSource(text);
+            if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+          })
+          .optional(),
+        schema: z.string().regex(WAREHOUSE_SCHEMA, 'a schema name: letters, digits and _, at most 63').optional(),
+        password: z.string().min(1).max(1024).optional(),
+        lookbackHours: z.number().min(0).max(2160).optional(),
+        /** Rows per page and transaction (tests make it small). */
+        pageRows: z.number().int().min(1).max(10_000).optional(),
+      })
+      .strict()
+      .refine((args) => args.password === undefined || args.source !== undefined, {
+        message: 'give the source with its password, so the password is kept for that warehouse',
+        path: ['password'],
+      }),
+  ),
+  /** The PostgreSQL source the app remembers, whether a password is held for it, and its last sync. */
+  getWarehouseSource: method<WarehouseSourceState>()(noArgs),
 } as const;
 
 export type IngestHandlers = HandlersFor<typeof ingestMethods>;

@@ -21,6 +21,7 @@ import { useData } from './store';
 import { SyncPanel } from './SyncPanel';
 import { UsersPanel } from './UsersPanel';
 import { VolumeChart } from './VolumeChart';
+import { WarehouseSyncPanel } from './WarehouseSyncPanel';
 
 const NO_POINTS: DailyVolumePoint[] = [];
 
@@ -148,6 +149,7 @@ function EmptyData({ busy }: { busy: boolean }) {
       {showSync ? (
         <div id="empty-sync">
           <SyncPanel autoFocus />
+          <WarehouseSyncPanel />
         </div>
       ) : null}
     </div>
@@ -219,6 +221,7 @@ function PopulatedData({ busy, busyTitle }: { busy: boolean; busyTitle: string |
           <>
             <RecentImports />
             <SyncPanel />
+            <WarehouseSyncPanel />
           </>
         ) : null}
       </TabPanel>

@@ -7,7 +7,7 @@ import { DataTable } from '../../ui/DataTable';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
 import { conflictingDuplicatesNote, identityNote, replacedTracksNote } from '../../../../shared/import-notes';
-import { formatText, futureDatedWarning, locationLabel, rejectionPlace } from './model';
+import { formatText, futureDatedWarning, locationLabel, rejectionPlace, warehouseTableText } from './model';
 import { useData } from './store';
 
 const STATE_LABEL: Record<ImportReport['state'], string> = { done: 'Completed', cancelled: 'Cancelled', failed: 'Failed' };
@@ -70,6 +70,8 @@ export function ImportReportPanel() {
                 <>
                   <span data-testid="report-format">{formatText(report)}</span>, {formatBytes(report.bytes)} read
                 </>
+              ) : report.format === 'postgres' ? (
+                'PostgreSQL warehouse'
               ) : (
                 'Delivery server export'
               )}
@@ -105,10 +107,25 @@ export function ImportReportPanel() {
           {conflicts ? <ReportNote title="Duplicates with other content" text={conflicts} testId="report-conflicting-duplicates" /> : null}
           {replaced ? <ReportNote title="Tracks rows replaced" text={replaced} testId="report-replaced-tracks" /> : null}
           {identity ? <ReportNote title="Identity" text={identity} testId="report-identity" /> : null}
+          <WarehouseTables tables={report.details?.warehouseTables} />
           <RejectionTable report={report} />
         </>
       ) : null}
     </section>
+  );
+}
+
+/** A PostgreSQL sync's tables: the kind each was read as and its rows this run, or why it was skipped. */
+function WarehouseTables({ tables }: { tables: NonNullable<ImportReport['details']>['warehouseTables'] }) {
+  if (!tables || tables.length === 0) return null;
+  return (
+    <ul className="plain-list" data-testid="report-warehouse-tables" aria-label="Warehouse tables">
+      {tables.map((t) => (
+        <li key={t.table}>
+          <code>{t.table}</code> {warehouseTableText(t)}
+        </li>
+      ))}
+    </ul>
   );
 }
 

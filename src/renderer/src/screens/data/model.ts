@@ -95,7 +95,14 @@ export function locationLabel(report: Pick<ImportReport, 'kind' | 'format'> & Pa
 
 /** One rejection's place as the table shows it: its line (or element), or "line n, element k" inside an envelope. */
 export function rejectionPlace(error: ImportError): string {
+  if (error.table !== undefined) return `${error.table} row ${error.line}`;
   return error.element === undefined ? String(error.line) : `line ${error.line}, element ${error.element}`;
+}
+
+/** One table of a PostgreSQL sync as its report lists it (after the table's name). */
+export function warehouseTableText(table: { kind: string | null; fetched: number; error?: string }): string {
+  if (table.error !== undefined) return `skipped: ${table.error}`;
+  return `(${table.kind === 'event' ? 'per-event table' : table.kind}): ${formatNumber(table.fetched)} ${table.fetched === 1 ? 'row' : 'rows'} read`;
 }
 
 /** What the report says about how the file was read: the packaging recognized, else the format. */
