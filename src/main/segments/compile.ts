@@ -341,6 +341,16 @@ class Compiler {
       }
       case 'trait':
         return this.valueTest('u.traits', c.trait, c);
+      case 'account': {
+        // Membership and account traits are current whatever asOf. A user with no account is in
+        // neither form, so matches nothing. Scanning, the test runs once per account (the set);
+        // probing, once per membership of the user (a seek by account_members' primary key).
+        const test = this.valueTest('a.traits', c.trait, c);
+        if (mode === 'scan') {
+          return `u.user_pk IN (SELECT m.user_pk FROM accounts a JOIN account_members m ON m.account_pk = a.account_pk WHERE ${test})`;
+        }
+        return `EXISTS (SELECT 1 FROM account_members m JOIN accounts a ON a.account_pk = m.account_pk WHERE m.user_pk = u.user_pk AND ${test})`;
+      }
       case 'nps': {
         this.needsNps = true;
         const [lo, hi] = c.category === 'promoter' ? [9, 10] : c.category === 'passive' ? [7, 8] : [0, 6];

@@ -1,6 +1,6 @@
-/** The contract's data methods: what the cache holds, its "data as of", the event catalog and the users. */
+/** The contract's data methods: what the cache holds, its "data as of", the event catalog, the users and the accounts. */
 import { z } from 'zod';
-import type { CacheStatus, DailyVolumePoint, EventCatalogEntry, UserPage, UserTimeline } from '../types';
+import type { AccountMemberPage, AccountPage, CacheStatus, DailyVolumePoint, EventCatalogEntry, UserPage, UserTimeline } from '../types';
 import { epochMs, method, noArgs, type HandlersFor } from './method';
 
 export const dataMethods = {
@@ -16,6 +16,29 @@ export const dataMethods = {
     z
       .object({
         search: z.string().max(200).optional(),
+        limit: z.number().int().min(1).max(500).optional(),
+        offset: z.number().int().min(0).optional(),
+      })
+      .strict(),
+  ),
+  /**
+   * Accounts (from group calls) with their traits and member counts, most recently active first; `search`
+   * matches the groupId or any trait value. The builder reads the first page for account trait suggestions.
+   */
+  listAccounts: method<AccountPage>()(
+    z
+      .object({
+        search: z.string().max(200).optional(),
+        limit: z.number().int().min(1).max(500).optional(),
+        offset: z.number().int().min(0).optional(),
+      })
+      .strict(),
+  ),
+  /** One account's members, earliest member first. */
+  getAccountMembers: method<AccountMemberPage>()(
+    z
+      .object({
+        groupId: z.string().min(1).max(1000),
         limit: z.number().int().min(1).max(500).optional(),
         offset: z.number().int().min(0).optional(),
       })
