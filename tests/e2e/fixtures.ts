@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base } from '@playwright/test';
@@ -69,6 +69,18 @@ export async function startDeliveryServer(options: {
   if (options.allowedOrigin) args.push('--allowed-origin', options.allowedOrigin);
   const delivery = await spawnUntilReady(args, /\{"url":"([^"]+)"/, 'the delivery server');
   return { url: (delivery.match[1] as string).replace(/\/$/, ''), stop: delivery.stop };
+}
+
+/** What `guidepost segment count --json` prints for a rule, over the same SQLite file the server has open. */
+export function cliCount(server: BrowserModeServer, rule: unknown): { count: number; total: number } {
+  const file = join(server.dir, 'rule.json');
+  writeFileSync(file, JSON.stringify(rule));
+  const out = execFileSync(
+    process.execPath,
+    ['--import', './scripts/register-ts.mjs', 'src/main/cli/index.ts', 'segment', 'count', '--db', server.dbPath, '--rule', file, '--json'],
+    { encoding: 'utf8' },
+  );
+  return JSON.parse(out) as { count: number; total: number };
 }
 
 export const test = base.extend<{ server: BrowserModeServer }>({

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { AccountMember, AccountSummary } from '../../../../shared/types';
 import { api } from '../../lib/api';
 import { formatDateTime, formatNumber } from '../../lib/format';
@@ -7,11 +7,11 @@ import { DataTable, type Column } from '../../ui/DataTable';
 import { EmptyState } from '../../ui/EmptyState';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
+import { useSearchedPages } from '../../ui/useSearchedPages';
 import { otherTraits, traitText } from './model';
 
 const PAGE_SIZE = 50;
 const MEMBER_PAGE_SIZE = 20;
-const SEARCH_DELAY_MS = 200;
 /** The account traits with columns of their own; the rest go to "Other traits". */
 const ACCOUNT_TRAIT_COLUMNS = ['name', 'plan'] as const;
 
@@ -23,31 +23,8 @@ const detailId = (groupId: string): string => `account-${groupId.replace(/[^\w-]
 /** The accounts in the cache (from group calls): searchable by groupId or any trait value, 50 a page, each opening to its members. */
 export function AccountsPanel() {
   const dataVersion = useApp((s) => s.dataVersion);
-  const [query, setQuery] = useState('');
-  const [search, setSearch] = useState('');
-  const [pageIndex, setPageIndex] = useState(0);
+  const { data: page, error, loading, query, setQuery, search, pageIndex, setPageIndex, scroller } = useSearchedPages(api.listAccounts, PAGE_SIZE, dataVersion);
   const [expanded, setExpanded] = useState<string | null>(null);
-  const scroller = useRef<HTMLDivElement>(null);
-  const { data: page, error, loading } = useApiQuery(
-    () => api.listAccounts({ ...(search ? { search } : {}), limit: PAGE_SIZE, offset: pageIndex * PAGE_SIZE }),
-    [search, pageIndex, dataVersion],
-    { keep: true },
-  );
-
-  // As in the users list: typing waits for a pause, and only a changed search goes back to page one.
-  useEffect(() => {
-    const next = query.trim();
-    if (next === search) return;
-    const timer = setTimeout(() => {
-      setSearch(next);
-      setPageIndex(0);
-    }, SEARCH_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [query, search]);
-
-  useEffect(() => {
-    scroller.current?.scrollTo({ top: 0 });
-  }, [page]);
 
   const columns: Column<AccountSummary>[] = [
     {
