@@ -7,12 +7,25 @@ import { hash53, hash53Of } from './hash';
 
 export type JsonObject = Record<string, unknown>;
 
-/** A record ready to store: a track-like event (track, page, screen) or an identify call. */
+/**
+ * A record ready to store: a track-like event (track, page, screen), an identify call, or (where the
+ * caller reads them, NormalizeOptions.identityCalls) an alias or a group call.
+ */
 export interface NormalizedRecord {
-  kind: 'event' | 'identify';
+  kind: 'event' | 'identify' | 'alias' | 'group';
   /** The messageId, or an id derived from the normalized content. */
   id: string;
+  /** The record's user: its userId, else its anonymousId. */
   userId: string;
+  /** True when `userId` is the record's anonymousId (it has no userId): the user is not known yet. */
+  anonymous?: true;
+  /**
+   * A second id the record links to its user (NormalizeOptions.identityCalls): the anonymousId of a
+   * record that carries a different userId too, or an alias call's previousId.
+   */
+  linkedId?: string;
+  /** A group call's groupId; its `data` are the group's traits. */
+  groupId?: string;
   /** Event name; '' for identify calls. */
   name: string;
   ts: number;
@@ -28,10 +41,12 @@ export type NormalizeResult = { ok: true; record: NormalizedRecord } | { ok: fal
 export const MAX_RECORD_BYTES = 32_768;
 
 const SUPPORTED = 'track, identify, page or screen';
+const SUPPORTED_WITH_IDENTITY = 'track, identify, page, screen, alias or group';
 
 /**
- * Calls of the Segment spec that are not stored yet. They are refused, never read as another call: a
- * type-less group body read as an identify once overwrote a user's name with the company's.
+ * Calls of the Segment spec that a caller not reading identity calls (NormalizeOptions.identityCalls)
+ * refuses, never reads as another call: a type-less group body read as an identify once overwrote a
+ * user's name with the company's.
  */
 const NOT_YET_SUPPORTED: Record<string, string> = {
   alias: 'until identity links exist',
@@ -206,12 +221,10 @@ export function recordKeyOf(text: string, start: number, end: number): number {
   return hash53Of(text, start, end, 7);
 }
 
-function userOf(raw: JsonObject): string | null {
-  for (const field of ['userId', 'anonymousId'] as const) {
-    const value = raw[field];
-    if (typeof value === 'string' && value.trim() !== '') return value;
-    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  }
+/** An id field's value as text: a non-blank string, or a finite number; null when unset or neither. */
+function idOf(value: unknown): string | null {
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return null;
 }
 
@@ -268,6 +281,12 @@ export interface NormalizeOptions {
    * own takes them, and every other call carries them as NormalizedRecord.traits.
    */
   contextTraits?: boolean;
+  /**
+   * Read identity: alias and group calls become records (kind 'alias' and 'group') instead of being
+   * refused, and a record with both a userId and an anonymousId carries the latter as `linkedId`
+   * (docs/IMPORT.md, "Identity").
+   */
+  identityCalls?: boolean;
 }
 
 /** A record's non-empty `context.traits` object, if it has one. */
@@ -295,26 +314,45 @@ export function normalizeRecord(raw: unknown, byteLength?: number, options: Norm
     if (typeof inferred === 'string') return { ok: false, reason: inferred };
     ({ type, from: inferredFrom } = inferred);
   }
-  if (typeof type !== 'string') return { ok: false, reason: `type must be a string (${SUPPORTED})` };
+  const identity = options.identityCalls === true;
+  const supported = identity ? SUPPORTED_WITH_IDENTITY : SUPPORTED;
+  if (typeof type !== 'string') return { ok: false, reason: `type must be a string (${supported})` };
   const kind = type.toLowerCase();
-  if (kind !== 'track' && kind !== 'identify' && kind !== 'page' && kind !== 'screen') {
+  const identityCall = identity && (kind === 'alias' || kind === 'group');
+  if (kind !== 'track' && kind !== 'identify' && kind !== 'page' && kind !== 'screen' && !identityCall) {
     const from = inferredFrom === null ? '' : ` (inferred from ${inferredFrom})`;
     const notYet = NOT_YET_SUPPORTED[kind];
     return {
       ok: false,
       reason: notYet
-        ? `unsupported type "${truncate(type, 30)}"${from}: ${kind} calls are not supported yet, ${notYet} (supported: ${SUPPORTED})`
-        : `unsupported type "${truncate(type, 30)}" (supported: ${SUPPORTED})`,
+        ? `unsupported type "${truncate(type, 30)}"${from}: ${kind} calls are not supported yet, ${notYet} (supported: ${supported})`
+        : `unsupported type "${truncate(type, 30)}" (supported: ${supported})`,
     };
   }
-  const userId = userOf(raw);
+  const knownId = idOf(raw.userId);
+  const anonymousId = idOf(raw.anonymousId);
+  const userId = knownId ?? anonymousId;
   if (userId === null) return { ok: false, reason: 'missing user: neither userId nor anonymousId is set' };
   const ts = options.instantOf ? options.instantOf(raw) : parseTimestamp(raw.timestamp);
   if (typeof ts === 'string') return { ok: false, reason: ts };
 
   let name: string;
   let data: JsonObject | null;
-  if (kind === 'identify') {
+  let linkedId: string | null = identity && knownId !== null && anonymousId !== null && anonymousId !== knownId ? anonymousId : null;
+  let groupId: string | null = null;
+  if (kind === 'alias') {
+    linkedId = idOf(raw.previousId);
+    if (linkedId === null) return { ok: false, reason: 'alias call without a previousId' };
+    name = '';
+    data = null;
+  } else if (kind === 'group') {
+    groupId = idOf(raw.groupId);
+    if (groupId === null) return { ok: false, reason: 'group call without a groupId' };
+    const traits = objectField(raw, 'traits');
+    if (typeof traits === 'string') return { ok: false, reason: traits };
+    name = '';
+    data = traits;
+  } else if (kind === 'identify') {
     const traits = objectField(raw, 'traits');
     if (typeof traits === 'string') return { ok: false, reason: traits };
     name = '';
@@ -336,9 +374,12 @@ export function normalizeRecord(raw: unknown, byteLength?: number, options: Norm
   let id: string;
   if (typeof messageId === 'string' && messageId !== '') id = messageId;
   else if (typeof messageId === 'number' && Number.isFinite(messageId)) id = String(messageId);
-  else id = derivedRecordId(kind === 'identify' ? 'identify' : 'event', userId, name, ts, data);
-  const record: NormalizedRecord = { kind: kind === 'identify' ? 'identify' : 'event', id, userId, name, ts, data };
-  if (options.contextTraits && kind !== 'identify') {
+  else id = derivedRecordId(identityCall ? kind : kind === 'identify' ? 'identify' : 'event', userId, identityCall ? (linkedId ?? groupId ?? '') : name, ts, data);
+  const record: NormalizedRecord = { kind: identityCall ? kind : kind === 'identify' ? 'identify' : 'event', id, userId, name, ts, data };
+  if (identity && knownId === null) record.anonymous = true;
+  if (linkedId !== null && linkedId !== userId) record.linkedId = linkedId;
+  if (groupId !== null) record.groupId = groupId;
+  if (options.contextTraits && kind !== 'identify' && kind !== 'group') {
     const traits = contextTraitsOf(raw);
     if (traits) record.traits = traits;
   }

@@ -184,6 +184,13 @@ export interface ImportDetails {
   conflictingDuplicates?: number;
   /** The first few of them. */
   conflictExamples?: ConflictingDuplicate[];
+  /**
+   * Alias and group calls read: applied to identities and accounts, not stored as events, so counted
+   * neither as imported nor as duplicates (docs/IMPORT.md, "Identity").
+   */
+  identityCalls?: number;
+  /** Anonymous ids seen with a userId of another user than the one they stayed with (the first). */
+  identityConflicts?: number;
 }
 
 /** A duplicate whose content differs from the record stored under its messageId. */
@@ -226,6 +233,9 @@ export interface SyncSummary {
   /** Duplicates whose content differs from the stored record's (see ImportDetails); absent when none. */
   conflictingDuplicates?: number;
   conflictExamples?: ConflictingDuplicate[];
+  /** Alias and group calls and identity conflicts (see ImportDetails); absent when none. */
+  identityCalls?: number;
+  identityConflicts?: number;
 }
 
 export interface SavedSegment {

@@ -36,7 +36,7 @@ function traitsOf(db: Db, userId: string): Record<string, unknown> | undefined {
 }
 
 describe('type-less records (HTTP API bodies)', () => {
-  it('infers track and identify, and refuses group and alias bodies instead of reading them as identify calls', async () => {
+  it('infers track, identify, group and alias: a group body is never read as an identify call', async () => {
     const { db, summary } = await importText(
       'http-api.ndjson',
       ndjson([
@@ -49,12 +49,12 @@ describe('type-less records (HTTP API bodies)', () => {
       ]),
     );
     expect(summary.imported).toBe(2);
-    expect(summary.errors).toEqual([
-      { line: 3, reason: expect.stringMatching(/^unsupported type "group" \(inferred from groupId\): group calls are not supported yet/) },
-      { line: 4, reason: expect.stringMatching(/^unsupported type "alias" \(inferred from previousId\): alias calls are not supported yet/) },
-      { line: 5, reason: expect.stringMatching(/^missing type, and none could be inferred/) },
-    ]);
+    expect(summary.details?.identityCalls).toBe(2);
+    expect(summary.errors).toEqual([{ line: 5, reason: expect.stringMatching(/^missing type, and none could be inferred/) }]);
     expect(traitsOf(db, 'user-42')).toEqual({ name: 'Peter Gibbons', email: 'peter@initech.example' });
+    // The company's traits went to its account, and the alias linked the anonymous id to the user.
+    expect(JSON.parse(db.prepare("SELECT traits FROM accounts WHERE group_id = 'grp-0042'").pluck().get() as string)).toEqual({ name: 'Initech', employees: 329 });
+    expect(db.prepare("SELECT u.id FROM identity_links l JOIN users u USING (user_pk) WHERE l.id = 'anon-7f3a'").pluck().get()).toBe('user-42');
   });
 });
 

@@ -47,6 +47,17 @@ export function cacheContent(db: Db): CacheContent {
   };
 }
 
+/** The identity tables by content (no row ids), for comparing caches: links, accounts, membership. */
+export function identityContent(db: Db): unknown {
+  return {
+    links: db.prepare('SELECT l.id, u.id AS user, l.known FROM identity_links l LEFT JOIN users u USING (user_pk) ORDER BY l.id').all(),
+    accounts: db.prepare('SELECT group_id, traits, trait_times, first_seen, last_seen FROM accounts ORDER BY group_id').all(),
+    members: db
+      .prepare('SELECT u.id AS user, a.group_id, m.since FROM account_members m JOIN users u USING (user_pk) JOIN accounts a USING (account_pk) ORDER BY 1, 2')
+      .all(),
+  };
+}
+
 /** A crash test's end: the resumed cache holds the `events` records and the same content as the uninterrupted one. */
 export function expectSameContent(resumed: CacheContent, uninterrupted: CacheContent, events: number): void {
   expect(uninterrupted.events).toHaveLength(events);

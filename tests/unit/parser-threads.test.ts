@@ -12,7 +12,7 @@ describe('parseOnThreads', () => {
     const file = join(tempDir(), 'a.ndjson');
     writeFileSync(file, '{"type":"track","userId":"u","event":"e","timestamp":"2026-01-01T00:00:00.000Z"}\n');
     const script = new URL('./fixtures/exiting-parser.mjs', import.meta.url);
-    const resolver = { userPk: () => 1, nameId: () => 1 };
+    const resolver = { userPk: () => 1, nameId: () => 1, knownId: () => undefined };
     const read = async (): Promise<number> => {
       let batches = 0;
       for await (const batch of parseOnThreads(script, file, 'ndjson', 80, new ShapeTable(), resolver)) batches += batch.count;

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTempDir } from './helpers';
-import { cacheContent, cursorFor, expectSameContent, exportRecord, kvValue, seeded, startExportServer, withCache, type ExportServer } from './ingest-helpers';
+import { cacheContent, cursorFor, expectSameContent, exportRecord, identityContent, kvValue, seeded, startExportServer, withCache, type ExportServer } from './ingest-helpers';
 
 const tempDir = useTempDir();
 const TOKEN = 'crash-token';
@@ -31,8 +31,23 @@ let server: ExportServer;
 /** The run whose requests the server is counting now (runs never overlap). */
 let current: { started: number; first: number | null; last: number | null; requests: number; onFirst: (() => void) | null } | null = null;
 
+/**
+ * Record i with identity in it, as analytics.js sends it: every third record carries its user's
+ * anonymousId beside the userId, and some tracks only the anonymousId, so anonymous users are merged
+ * into known ones within a page and across pages (the merge commits with its page).
+ */
+function withAnonymousIds(i: number): Record<string, unknown> {
+  const record = exportRecord(i);
+  const anonymousId = `anon-${i % 37}`;
+  if (record.type === 'track' && i % 17 === 5) {
+    const { userId: _known, ...anonymous } = record;
+    return { ...anonymous, anonymousId };
+  }
+  return i % 3 === 0 ? { ...record, anonymousId } : record;
+}
+
 beforeAll(async () => {
-  const records = Array.from({ length: N }, (_, i) => exportRecord(i));
+  const records = Array.from({ length: N }, (_, i) => withAnonymousIds(i));
   server = await startExportServer({
     records,
     token: TOKEN,
@@ -92,9 +107,10 @@ function parseOutput(run: Run): { fetched: number; imported: number; duplicates:
   return JSON.parse(run.stdout.trim()) as ReturnType<typeof parseOutput>;
 }
 
-function snapshot(path: string): { content: ReturnType<typeof cacheContent>; cursor: string | undefined; source: string | undefined; integrity: unknown } {
+function snapshot(path: string): { content: ReturnType<typeof cacheContent>; identity: unknown; cursor: string | undefined; source: string | undefined; integrity: unknown } {
   return withCache(path, (db) => ({
     content: cacheContent(db),
+    identity: identityContent(db),
     cursor: kvValue(db, 'sync_cursor'),
     source: kvValue(db, 'sync_source'),
     integrity: db.pragma('integrity_check', { simple: true }),
@@ -152,6 +168,9 @@ describe('guidepost sync, killed at random moments', () => {
     const finalB = snapshot(b);
     expect(finalB.integrity).toBe('ok');
     expectSameContent(finalB.content, finalA.content, N);
+    expect(finalB.identity).toEqual(finalA.identity);
+    // Every anonymous user was merged into its known one.
+    expect(finalA.content.users.map((u) => u.id).sort()).toEqual(Array.from({ length: 37 }, (_, k) => `user-${k}`).sort());
     expect(finalB.cursor).toBe(cursorFor(N));
     expect(finalB.cursor).toBe(finalA.cursor);
     expect(finalB.source).toBe(finalA.source);

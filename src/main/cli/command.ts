@@ -1,6 +1,6 @@
 /** What every command of the `guidepost` command line is, and the small helpers they share. */
 import type { ParseArgsConfig } from 'node:util';
-import { conflictingDuplicatesNote } from '../../shared/import-notes';
+import { conflictingDuplicatesNote, identityNote } from '../../shared/import-notes';
 import type { ImportDetails, JobInfo } from '../../shared/types';
 
 export interface CommandContext {
@@ -41,5 +41,11 @@ export function finished(job: JobInfo): JobInfo {
 /** The line import and sync print about duplicates whose content differed, if any. */
 export function conflictingDuplicatesText(details: ImportDetails | undefined): string[] {
   const note = conflictingDuplicatesNote(details);
+  return note === null ? [] : [`  ${note}`];
+}
+
+/** The line import and sync print about alias and group calls and identity conflicts, if any. */
+export function identityText(details: ImportDetails | undefined): string[] {
+  const note = identityNote(details);
   return note === null ? [] : [`  ${note}`];
 }

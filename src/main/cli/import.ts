@@ -1,6 +1,6 @@
 /** `guidepost import <file>`: imports a file of Segment-spec events and prints its report. */
 import { withBackend } from './backend';
-import { conflictingDuplicatesText, finished, progressPrinter, type Command } from './command';
+import { conflictingDuplicatesText, finished, identityText, progressPrinter, type Command } from './command';
 
 export const importCommand: Command = {
   summary: 'Import a file of Segment-spec events (NDJSON, a JSON array, or CSV with a header).',
@@ -42,6 +42,7 @@ export const importCommand: Command = {
             ]
           : []),
         ...conflictingDuplicatesText(details),
+        ...identityText(details),
         ...errors.slice(0, 20).map((e) => `  line ${e.line}${e.element === undefined ? '' : `, element ${e.element}`}: ${e.reason}`),
         ...(errors.length > 20 ? [`  … and ${rejected - 20} more rejections (see --json)`] : []),
       ];

@@ -17,7 +17,9 @@ export type KvKey =
   | 'sync_cursor'
   | 'last_sync_at'
   /** The largest event_pk folded into event_user_summary (migration 0008; its triggers delete it). */
-  | 'event_summary_through';
+  | 'event_summary_through'
+  /** How many users identity merges have merged into others: step 3's caches follow it (workshops/usage.ts). */
+  | 'identity_merges';
 
 export function createKvRepo(db: Db): KvRepo {
   const getStmt = db.prepare<[string], string>('SELECT value FROM kv WHERE key = ?').pluck();

@@ -41,8 +41,14 @@ export function listUsers(db: Db, search: string | undefined, limit: number, off
   return { users, total };
 }
 
+/**
+ * A user's records, newest first. An id merged into another user (an anonymousId, an alias's
+ * previousId: docs/IMPORT.md, "Identity") gives the surviving user's timeline, through its link.
+ */
 export function userTimeline(db: Db, userId: string, limit: number): UserTimeline | null {
-  const row = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?').get(userId);
+  const row =
+    db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?').get(userId) ??
+    db.prepare<[string], UserRow>('SELECT u.* FROM identity_links l JOIN users u USING (user_pk) WHERE l.id = ?').get(userId);
   if (!row) return null;
   // "name_id IN (all names)" lets the (name_id, user_pk, ts) index answer per name: a few dozen seeks, no scan.
   const perUser = 'FROM events e WHERE e.name_id IN (SELECT name_id FROM event_names) AND e.user_pk = ?';

@@ -126,6 +126,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
       ...(writer.futureDated > 0 ? { futureDated: writer.futureDated, latestFutureTs: writer.latestFutureTs as number } : {}),
       ...writer.conflictDetails(),
+      ...writer.identityDetails(),
     };
     const reportId = saveReport(db, {
       kind: 'file',

@@ -25,7 +25,22 @@ export interface PreparedRecord {
   nameId?: number;
   /** Where the record was read (a file's line, a sync's position), for the report's conflicting duplicates. */
   line?: number;
+  /** True when `userId` is the record's anonymousId (it had no userId). */
+  anonymous?: true;
+  /** A second id linked to the user: the anonymousId of a record with a userId too, or an alias call's previousId. */
+  linkedId?: string;
+  /** An identity call, which stores no event (docs/IMPORT.md, "Identity"); absent for events and identify calls. */
+  call?: IdentityCall;
+  /** A group call's groupId (its traits are `json`). */
+  groupId?: string;
 }
+
+export type IdentityCall = 'alias' | 'group';
+
+/** Bits of ResolvedRows.flags, per record. */
+export const ROW_ANONYMOUS = 1;
+export const ROW_ALIAS = 2;
+export const ROW_GROUP = 4;
 
 /**
  * A batch's records as columns, already resolved to the writer's user_pk, name_id and shape numbers
@@ -41,6 +56,12 @@ export interface ResolvedRows {
   texts: RecordTexts;
   /** Each record's line in the file, when the parse side gives it (the report's conflicting duplicates name it). */
   lines?: Int32Array;
+  /** Each record's linked id (PreparedRecord.linkedId) as its user_pk; -1: none. */
+  linkedPks: Int32Array;
+  /** Each record's ROW_* bits: anonymous user, alias call, group call. */
+  flags: Uint8Array;
+  /** Group calls' groupIds, by record number in increasing order; absent when the batch has none. */
+  groupIds?: [number, string][];
 }
 
 /**

@@ -163,6 +163,8 @@ export async function syncFromSource(db: Db, options: SyncOptions): Promise<Sync
         writer.finish();
         summary.imported += writer.imported;
         summary.duplicates += writer.duplicates;
+        if (writer.identityCalls > 0) summary.identityCalls = (summary.identityCalls ?? 0) + writer.identityCalls;
+        if (writer.identityConflicts > 0) summary.identityConflicts = (summary.identityConflicts ?? 0) + writer.identityConflicts;
         if (writer.conflictingDuplicates > 0) {
           summary.conflictingDuplicates = (summary.conflictingDuplicates ?? 0) + writer.conflictingDuplicates;
           const examples = (summary.conflictExamples ??= []);
@@ -225,6 +227,10 @@ function recordReport(
     bytes: 0,
     errors,
     message,
-    details: summary.conflictingDuplicates ? { conflictingDuplicates: summary.conflictingDuplicates, conflictExamples: summary.conflictExamples ?? [] } : {},
+    details: {
+      ...(summary.conflictingDuplicates ? { conflictingDuplicates: summary.conflictingDuplicates, conflictExamples: summary.conflictExamples ?? [] } : {}),
+      ...(summary.identityCalls ? { identityCalls: summary.identityCalls } : {}),
+      ...(summary.identityConflicts ? { identityConflicts: summary.identityConflicts } : {}),
+    },
   });
 }

@@ -29,3 +29,14 @@ CREATE TABLE account_members (
   PRIMARY KEY (user_pk, account_pk)
 ) WITHOUT ROWID;
 CREATE INDEX account_members_by_account ON account_members (account_pk, user_pk);
+
+-- A merge rewrites events.user_pk and brings the derived tables up to date itself, in place
+-- (src/main/ingest/write/user-merge.ts): such a rewrite no longer removes their stamps and contents,
+-- which would make the next count rebuild them over every event. Any other change of an event still does.
+DROP TRIGGER events_updated_stale_derived;
+CREATE TRIGGER events_updated_stale_derived AFTER UPDATE OF event_pk, name_id, ts, properties ON events
+BEGIN
+  DELETE FROM kv WHERE key = 'event_summary_through';
+  DELETE FROM event_property_values_through;
+  DELETE FROM event_property_values;
+END;

@@ -5,7 +5,7 @@
 import { detached } from '../../../shared/strings';
 import type { ImportError } from '../../../shared/types';
 import type { ShapeEntries } from '../../db/property-keys';
-import type { PreparedRecord } from '../records';
+import { ROW_ALIAS, ROW_ANONYMOUS, ROW_GROUP, type PreparedRecord } from '../records';
 import type { FastRecord } from './fast-record';
 import { USER_DICTIONARY_LIMIT, type PackedBatch } from './parser-protocol';
 
@@ -62,8 +62,10 @@ class Dictionary {
  */
 const PIECE_CHARS = 32_768;
 
-/** Records a packed batch holds at most: the user dictionary is reserved for this many at a batch's start. */
+/** Records a packed batch holds at most. */
 export const MAX_BATCH_RECORDS = 8192;
+/** User dictionary entries one batch may add: a record names up to two ids (its user and a linked id). */
+const USERS_PER_BATCH = 2 * MAX_BATCH_RECORDS;
 
 /**
  * The parser thread's side: gathers records into columns as they are prepared, and hands them over
@@ -77,6 +79,9 @@ export class BatchBuilder {
   private shapes = new Int32Array(MAX_BATCH_RECORDS);
   private lines = new Int32Array(MAX_BATCH_RECORDS);
   private userNumbers = new Int32Array(MAX_BATCH_RECORDS);
+  /** Each record's linked id (an anonymousId beside a userId, an alias's previousId) in the user dictionary; -1: none. */
+  private linkedNumbers = new Int32Array(MAX_BATCH_RECORDS);
+  private flags = new Uint8Array(MAX_BATCH_RECORDS);
   private nameNumbers = new Int32Array(MAX_BATCH_RECORDS);
   // The batch's ids and JSON texts cross to the writer in pieces of text, with each record's piece and
   // spans in it: thousands of small strings would each cost a step of the structured clone on both
@@ -97,11 +102,13 @@ export class BatchBuilder {
   private rejects: ImportError[] = [];
   /** Events' context.traits in this batch, by record number. */
   private traits: [number, string][] = [];
+  /** Group calls' groupIds in this batch, by record number (they are rare: no column). */
+  private groupIds: [number, string][] = [];
   /** Records in the batch so far. */
   size = 0;
 
   constructor() {
-    this.users.reserve(MAX_BATCH_RECORDS);
+    this.users.reserve(USERS_PER_BATCH);
   }
 
   /** True when the batch cannot take another record. */
@@ -124,6 +131,8 @@ export class BatchBuilder {
     }
     const i = this.addColumns(record.key, record.ts, record.shape, record.userId, record.name);
     this.lines[i] = line;
+    this.flags[i] = record.anonymous ? ROW_ANONYMOUS : 0;
+    this.linkedNumbers[i] = record.linkedId === '' ? -1 : this.users.number(record.linkedId);
     const at = this.windowStart;
     const spans = this.spans;
     this.pieceOf[i] = this.windowPiece;
@@ -136,6 +145,9 @@ export class BatchBuilder {
   add(record: PreparedRecord): void {
     const i = this.addColumns(record.key, record.ts, record.shape, record.userId, record.name);
     this.lines[i] = record.line ?? 0;
+    this.flags[i] = (record.anonymous ? ROW_ANONYMOUS : 0) | (record.call === 'alias' ? ROW_ALIAS : record.call === 'group' ? ROW_GROUP : 0);
+    this.linkedNumbers[i] = record.linkedId === undefined ? -1 : this.users.number(record.linkedId);
+    if (record.groupId !== undefined) this.groupIds.push([i, record.groupId]);
     const json = record.json ?? '';
     if (this.loosePiece >= 0 && this.looseLength > 0 && this.looseLength + record.id.length + json.length > PIECE_CHARS) this.sealLoose();
     if (this.loosePiece < 0) this.loosePiece = this.pieces.push('') - 1;
@@ -181,6 +193,8 @@ export class BatchBuilder {
     const shapes = this.shapes.slice(0, n);
     const lines = this.lines.slice(0, n);
     const users = this.userNumbers.slice(0, n);
+    const linked = this.linkedNumbers.slice(0, n);
+    const flags = this.flags.slice(0, n);
     const names = this.nameNumbers.slice(0, n);
     this.sealLoose();
     const pieceOf = this.pieceOf.slice(0, n);
@@ -194,6 +208,9 @@ export class BatchBuilder {
       lines,
       newShapes,
       users,
+      linked,
+      flags,
+      ...(this.groupIds.length > 0 ? { groupIds: this.groupIds } : {}),
       names,
       newUsers: newUsers.fresh,
       newNames: this.names.take().fresh,
@@ -208,8 +225,10 @@ export class BatchBuilder {
     this.windowPiece = -1;
     this.rejects = [];
     this.traits = [];
+    this.groupIds = [];
     this.size = 0;
-    this.users.reserve(MAX_BATCH_RECORDS);
-    return { message, transfer: [keys.buffer, ts.buffer, shapes.buffer, lines.buffer, users.buffer, names.buffer, pieceOf.buffer, spans.buffer] as ArrayBuffer[] };
+    this.users.reserve(USERS_PER_BATCH);
+    const transfer = [keys.buffer, ts.buffer, shapes.buffer, lines.buffer, users.buffer, linked.buffer, flags.buffer, names.buffer, pieceOf.buffer, spans.buffer];
+    return { message, transfer: transfer as ArrayBuffer[] };
   }
 }

@@ -307,19 +307,23 @@ export interface FastRecord {
   name: string;
   ts: number;
   shape: number;
+  /** True when userId is the record's anonymousId (it has no userId). */
+  anonymous: boolean;
+  /** The anonymousId of a record with a different userId too; '' for none. */
+  linkedId: string;
   idStart: number;
   idEnd: number;
   jsonStart: number;
   jsonEnd: number;
 }
 
-export const fastRecord: FastRecord = { key: 0, userId: '', name: '', ts: 0, shape: 0, idStart: 0, idEnd: 0, jsonStart: -1, jsonEnd: -1 };
+export const fastRecord: FastRecord = { key: 0, userId: '', name: '', ts: 0, shape: 0, anonymous: false, linkedId: '', idStart: 0, idEnd: 0, jsonStart: -1, jsonEnd: -1 };
 
 /** The record prepareFastAt last prepared from `text`, as a PreparedRecord of its own. */
 export function preparedFast(text: string): PreparedRecord {
-  const { key, userId, name, ts, shape, idStart, idEnd, jsonStart, jsonEnd } = fastRecord;
+  const { key, userId, name, ts, shape, anonymous, linkedId, idStart, idEnd, jsonStart, jsonEnd } = fastRecord;
   const json = jsonStart < 0 ? null : text.slice(jsonStart, jsonEnd);
-  return { shape, key, id: text.slice(idStart, idEnd), userId, name, ts, json };
+  return { shape, key, id: text.slice(idStart, idEnd), userId, name, ts, json, ...(anonymous ? { anonymous: true } : {}), ...(linkedId !== '' ? { linkedId } : {}) };
 }
 
 /**
@@ -391,11 +395,21 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
   // The data that counts is the call's own: properties for track, traits for identify.
   if ((seen & F_DATA) !== 0 && dataIsTraits === track) return false;
   let userId: string;
+  let anonymous = false;
+  let linkedId = '';
   if ((seen & F_USER) !== 0) {
     if (!surelyNotBlank(F_USER)) return false;
     userId = spanText(F_USER);
+    // Real analytics.js records carry both ids: the anonymousId is linked to the user (identity links).
+    if ((seen & F_ANONYMOUS) !== 0) {
+      if (surelyNotBlank(F_ANONYMOUS)) {
+        const length = spanLength(F_ANONYMOUS);
+        if (length !== userId.length || !has(userId, spanStart(F_ANONYMOUS))) linkedId = s.slice(spanStart(F_ANONYMOUS), spanStart(F_ANONYMOUS) + length);
+      } else if (spanLength(F_ANONYMOUS) !== 0) return false;
+    }
   } else if ((seen & F_ANONYMOUS) !== 0 && surelyNotBlank(F_ANONYMOUS)) {
     userId = spanText(F_ANONYMOUS);
+    anonymous = true;
   } else return false;
   let name = '';
   if (track) {
@@ -415,6 +429,8 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
   fastRecord.shape = track && hasData ? shapes.shapeOfScanned(name, scanned) : 0;
   fastRecord.key = recordKeyOf(s, idStart, idEnd);
   fastRecord.userId = userId;
+  fastRecord.anonymous = anonymous;
+  fastRecord.linkedId = linkedId;
   fastRecord.name = name;
   fastRecord.ts = ts;
   fastRecord.idStart = idStart;

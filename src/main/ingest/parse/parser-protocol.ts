@@ -41,6 +41,12 @@ export interface PackedBatch {
   newShapes: [number, ShapeEntries][];
   /** Each record's user and event name as its number in the thread's dictionaries (see Dictionary). */
   users: Int32Array;
+  /** Each record's linked id (ResolvedRows.linkedPks) as its number in the user dictionary; -1: none. */
+  linked: Int32Array;
+  /** Each record's ROW_* bits (records.ts). */
+  flags: Uint8Array;
+  /** Group calls' groupIds, by record number (rare: not a column). */
+  groupIds?: [number, string][];
   names: Int32Array;
   /** Dictionary entries first used in this batch, in number order. */
   newUsers: string[];

@@ -9,7 +9,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { EventFileFormat } from '../../../shared/types';
 import type { ShapeTable } from '../../db/property-keys';
 import { USER_DICTIONARY_LIMIT, type PackedBatch, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
-import type { PreparedBatch, ResolvedRows } from '../records';
+import { ROW_ANONYMOUS, type PreparedBatch, type ResolvedRows } from '../records';
 import { CHUNK_BYTES, ndjsonRanges, type ByteRange, type Packaging } from './readers';
 
 /** NDJSON files at least this large are parsed by two threads. */
@@ -34,6 +34,8 @@ const RANGE_BYTES = CHUNK_BYTES - 40_000;
 export interface RecordResolver {
   userPk(userId: string): number;
   nameId(name: string): number;
+  /** The id was a record's userId (not only an anonymousId or a previousId): a known user's id. */
+  knownId(userId: string): void;
 }
 
 class ParserThread {
@@ -50,6 +52,9 @@ class ParserThread {
    * grown by doubling, left large garbage in the writer's heap for files of many users.
    */
   private readonly userPks = new Int32Array(USER_DICTIONARY_LIMIT);
+  /** The ids themselves, and whether each was a record's userId yet (told to the resolver once). */
+  private readonly userIds: string[] = [];
+  private readonly userKnown = new Uint8Array(USER_DICTIONARY_LIMIT);
   private userCount = 0;
   private readonly nameIds: number[] = [];
 
@@ -101,18 +106,42 @@ class ParserThread {
     for (const [id, entries] of packed.newShapes) this.shapeIds[id] = shapes.add(entries);
     if (packed.usersRestarted) this.userCount = 0;
     if (this.userCount + packed.newUsers.length > this.userPks.length) throw new Error('A parser thread numbered more users than its dictionary holds.');
-    for (const userId of packed.newUsers) this.userPks[this.userCount++] = resolver.userPk(userId);
+    for (const userId of packed.newUsers) {
+      this.userIds[this.userCount] = userId;
+      this.userKnown[this.userCount] = 0;
+      this.userPks[this.userCount++] = resolver.userPk(userId);
+    }
     for (const name of packed.newNames) {
       this.nameIds.push(resolver.nameId(name));
     }
     // Resolved in place: the thread's numbers become the writer's.
-    const { keys, ts, shapes: shapeColumn, users, names, texts, lines } = packed;
+    const { keys, ts, shapes: shapeColumn, users, linked, flags, names, texts, lines } = packed;
+    const known = this.userKnown;
     for (let i = 0; i < keys.length; i++) {
       shapeColumn[i] = this.shapeIds[shapeColumn[i] as number] as number;
-      users[i] = this.userPks[users[i] as number] as number;
+      const user = users[i] as number;
+      if (known[user] === 0 && ((flags[i] as number) & ROW_ANONYMOUS) === 0) {
+        known[user] = 1;
+        resolver.knownId(this.userIds[user] as string);
+      }
+      users[i] = this.userPks[user] as number;
+      const link = linked[i] as number;
+      if (link >= 0) linked[i] = this.userPks[link] as number;
       names[i] = this.nameIds[names[i] as number] as number;
     }
-    const rows: ResolvedRows = { count: keys.length, keys, ts, shapes: shapeColumn, userPks: users, nameIds: names, texts, lines };
+    const rows: ResolvedRows = {
+      count: keys.length,
+      keys,
+      ts,
+      shapes: shapeColumn,
+      userPks: users,
+      nameIds: names,
+      texts,
+      lines,
+      linkedPks: linked,
+      flags,
+      ...(packed.groupIds ? { groupIds: packed.groupIds } : {}),
+    };
     return {
       records: [],
       rows,

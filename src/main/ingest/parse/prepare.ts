@@ -30,16 +30,21 @@ import {
 } from './readers';
 
 export function prepare(record: NormalizedRecord, shapes?: ShapeNumbering): PreparedRecord {
+  const call = record.kind === 'alias' || record.kind === 'group' ? record.kind : undefined;
   return {
     shape: record.kind === 'event' && shapes ? shapes.shapeOf(record.name, record.data) : 0,
     key: recordKey(record.id),
     id: record.id,
     userId: record.userId,
-    name: record.kind === 'identify' ? '' : record.name,
+    name: record.kind === 'event' ? record.name : '',
     ts: record.ts,
     json: record.data ? JSON.stringify(record.data) : null,
     data: record.data,
     ...(record.traits ? { traitsJson: JSON.stringify(record.traits) } : {}),
+    ...(record.anonymous ? { anonymous: true } : {}),
+    ...(record.linkedId !== undefined ? { linkedId: record.linkedId } : {}),
+    ...(call ? { call } : {}),
+    ...(record.groupId !== undefined ? { groupId: record.groupId } : {}),
   };
 }
 
@@ -52,7 +57,7 @@ const normalizeOptions = new WeakMap<RecordTime, NormalizeOptions>();
 function optionsFor(time: RecordTime): NormalizeOptions {
   let options = normalizeOptions.get(time);
   if (options === undefined) {
-    options = { instantOf: (record) => time.instantOf(record), contextTraits: true };
+    options = { instantOf: (record) => time.instantOf(record), contextTraits: true, identityCalls: true };
     normalizeOptions.set(time, options);
   }
   return options;

@@ -149,6 +149,7 @@ export class UserUpdates {
    */
   private mapHoldsEveryUser: boolean;
   private readonly selectPk: Statement<[string], number>;
+  private readonly selectLinkedPk: Statement<[string], number>;
   private readonly insertUsers: BatchInserter;
   private readonly selectTraits: Statement<[number], { traits: string; trait_times: string }>;
   private readonly updateSeen: Statement<[{ first: number; last: number; pk: number }]>;
@@ -173,8 +174,10 @@ export class UserUpdates {
     this.seenSpans = new SeenSpans(this.limits.seenArray);
     this.firstNewPk = ((db.prepare('SELECT max(user_pk) FROM users').pluck().get() as number | null) ?? 0) + 1;
     this.initialFirstNewPk = this.firstNewPk;
-    this.mapHoldsEveryUser = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM users)').pluck().get() === 1;
+    this.mapHoldsEveryUser = db.prepare('SELECT NOT EXISTS (SELECT 1 FROM users) AND NOT EXISTS (SELECT 1 FROM identity_links)').pluck().get() === 1;
     this.selectPk = db.prepare<[string], number>('SELECT user_pk FROM users WHERE id = ?').pluck();
+    // An id merged into another user has no row of its own: its link names the user it belongs to.
+    this.selectLinkedPk = db.prepare<[string], number>('SELECT user_pk FROM identity_links WHERE id = ?').pluck();
     this.insertUsers = new BatchInserter(db, 'INSERT INTO users', ['user_pk', 'id', 'traits', 'trait_times', 'first_seen', 'last_seen']);
     this.selectTraits = db.prepare<[number], { traits: string; trait_times: string }>('SELECT traits, trait_times FROM users WHERE user_pk = ?');
     const seen = 'first_seen = min(coalesce(first_seen, @first), @first), last_seen = max(coalesce(last_seen, @last), @last)';
@@ -185,12 +188,17 @@ export class UserUpdates {
     this.updateTraits = db.prepare<[{ traits: string; times: string; pk: number }]>('UPDATE users SET traits = @traits, trait_times = @times WHERE user_pk = @pk');
   }
 
+  /** The first user_pk of the users new in this writer: lower ones were in the cache before. */
+  get firstPkOfNewUsers(): number {
+    return this.initialFirstNewPk;
+  }
+
   /** The user's user_pk; a new user's row is written by flush() if a record of theirs was stored. */
   pk(userId: string): number {
     let pk = this.pks.get(userId) ?? this.unwritten.get(userId);
     if (pk !== undefined) return pk;
     if (!this.mapHoldsEveryUser) {
-      pk = this.selectPk.get(userId);
+      pk = this.selectPk.get(userId) ?? this.selectLinkedPk.get(userId);
       if (pk !== undefined) {
         // Remembered while the map has room; past that, looked up each time it comes. Forgetting the
         // whole map and filling it again turned over the writer's old generation in files with many

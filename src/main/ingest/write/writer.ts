@@ -30,9 +30,11 @@ import { BatchInserter } from '../../db/batch-insert';
 import { createEventsRepo } from '../../db/events-repo';
 import { PropertyKeyTracker, ShapeNumbering, ShapeTable } from '../../db/property-keys';
 import { DailyRollup, deferIndexes } from '../../db/rollup';
-import { recordId, recordJson, type PreparedRecord, type ResolvedRows } from '../records';
+import { recordId, recordJson, ROW_ALIAS, ROW_ANONYMOUS, ROW_GROUP, type PreparedRecord, type ResolvedRows } from '../records';
+import { Identities } from './identities';
 import { KeySet, MAX_KEY_SET_PK } from './key-set';
 import { UserUpdates } from './user-updates';
+import { mergeUsers } from './user-merge';
 
 export type WriterMode = 'bulk' | 'indexed';
 
@@ -114,6 +116,13 @@ export class RecordWriter {
   futureAfter = Infinity;
   futureDated = 0;
   latestFutureTs: number | null = null;
+  /** Alias and group calls read: applied (idempotently) rather than stored, so neither imported nor duplicates. */
+  identityCalls = 0;
+  /** Anonymous ids that stayed with their first user although a record named another (set by finish()). */
+  identityConflicts = 0;
+  /** Users merged into others by finish(). */
+  usersMerged = 0;
+  private readonly identities: Identities;
   /** Property keys of the records stored, written out when they grow past PROPERTY_KEYS_LIMIT and at the end. */
   private readonly propertyKeys = new PropertyKeyTracker();
   private readonly rollup = new DailyRollup();
@@ -144,6 +153,7 @@ export class RecordWriter {
     this.keyOf = options.recordKey;
     this.repo = createEventsRepo(db);
     this.users = new UserUpdates(db);
+    this.identities = new Identities(db, this.users.firstPkOfNewUsers, (id) => this.users.pk(id));
     const selectStored = 'SELECT event_id, user_pk, name_id, ts, properties FROM events';
     this.storedByPk = db.prepare<[number], StoredEvent>(`${selectStored} WHERE event_pk = ?`);
     this.storedByKey = db.prepare<[number], StoredEvent>(`${selectStored} WHERE event_key = ?`);
@@ -193,13 +203,49 @@ export class RecordWriter {
     return id;
   }
 
-  /** The user's user_pk, creating the row when new (finish() removes it if no record of theirs went in). */
+  /**
+   * The user's user_pk, creating the row when new (finish() removes it if no record of theirs went in).
+   * The id is linked to it in identity_links.
+   */
   userPk(userId: string): number {
-    return this.users.pk(userId);
+    const pk = this.users.pk(userId);
+    this.identities.noteId(userId, pk, false);
+    return pk;
+  }
+
+  /** The id was a record's userId: its link is a known user's. */
+  knownId(userId: string): void {
+    this.identities.knownId(userId);
+  }
+
+  /**
+   * Feeds the identity links with a record (duplicates included): its linked id (-1: none), or the
+   * alias or group call it is. True for identity calls, which store no event.
+   */
+  private link(pk: number, linkedPk: number, flags: number, ts: number, groupId: string | undefined, json: string | null): boolean {
+    this.identities.own(pk);
+    if ((flags & (ROW_ALIAS | ROW_GROUP)) !== 0) {
+      this.identityCalls += 1;
+      // The caller is a user of the cache from its first call on, even with no event (a member of an account, say).
+      this.users.seen(pk, ts);
+      if ((flags & ROW_ALIAS) !== 0) {
+        if (linkedPk >= 0 && linkedPk !== pk) this.identities.alias(linkedPk, pk, ts);
+      } else this.identities.group(pk, groupId as string, json, ts);
+      return true;
+    }
+    if (linkedPk >= 0 && linkedPk !== pk) this.identities.anonymousOf(linkedPk, pk, ts);
+    return false;
   }
 
   write(record: PreparedRecord): void {
-    const pk = record.userPk ?? this.users.pk(record.userId);
+    let pk = record.userPk;
+    if (pk === undefined) {
+      pk = this.users.pk(record.userId);
+      this.identities.noteId(record.userId, pk, record.anonymous !== true);
+    }
+    const linkedPk = record.linkedId === undefined ? -1 : this.userPk(record.linkedId);
+    const flags = (record.anonymous ? ROW_ANONYMOUS : 0) | (record.call === 'alias' ? ROW_ALIAS : record.call === 'group' ? ROW_GROUP : 0);
+    if (this.link(pk, linkedPk, flags, record.ts, record.groupId, record.json)) return;
     const nameId = record.nameId ?? this.nameId(record.name);
     const key = this.keyOf ? this.keyOf(record.id) : record.key;
     if (this.keys) this.writeBulk(key, record.id, pk, nameId, record.ts, record.json, record.shape, record.data, record.traitsJson, record.line);
@@ -208,11 +254,18 @@ export class RecordWriter {
 
   /** Records already resolved to user_pk, name_id and shape numbers (from the parser threads). */
   writeRows(rows: ResolvedRows): void {
-    const { keys, texts, userPks, nameIds, ts, shapes, lines } = rows;
+    const { keys, texts, userPks, nameIds, ts, shapes, lines, linkedPks, flags, groupIds } = rows;
     const keyOf = this.keyOf;
     const traits = texts.traits;
     let nextTraits = 0;
+    let nextGroup = 0;
     for (let i = 0; i < rows.count; i++) {
+      const rowFlags = flags[i] as number;
+      if (rowFlags !== 0 || (linkedPks[i] as number) >= 0) {
+        let groupId: string | undefined;
+        if (groupIds !== undefined && groupIds[nextGroup]?.[0] === i) groupId = (groupIds[nextGroup++] as [number, string])[1];
+        if (this.link(userPks[i] as number, linkedPks[i] as number, rowFlags, ts[i] as number, groupId, recordJson(texts, i))) continue;
+      } else this.identities.own(userPks[i] as number);
       const id = recordId(texts, i);
       const key = keyOf ? keyOf(id) : (keys[i] as number);
       const line = lines?.[i];
@@ -397,11 +450,34 @@ export class RecordWriter {
     return this.conflictingDuplicates === 0 ? {} : { conflictingDuplicates: this.conflictingDuplicates, conflictExamples: [...this.conflictExamples] };
   }
 
-  /** Writes everything held in memory and rebuilds deferred indexes. Call before the transaction commits. */
+  /** The report's identity counts: none when there were none. */
+  identityDetails(): Pick<ImportDetails, 'identityCalls' | 'identityConflicts'> {
+    return {
+      ...(this.identityCalls > 0 ? { identityCalls: this.identityCalls } : {}),
+      ...(this.identityConflicts > 0 ? { identityConflicts: this.identityConflicts } : {}),
+    };
+  }
+
+  /**
+   * Writes everything held in memory, resolves the identity links into merges and applies them (before
+   * the deferred indexes are rebuilt, so a bulk load rewrites its events in one pass over the table),
+   * and rebuilds deferred indexes. Call before the transaction commits.
+   */
   finish(): void {
     this.leaveBulk();
     this.flushPending();
     this.users.flush();
+    const { merges, conflicts } = this.identities.resolve();
+    this.identityConflicts = conflicts;
+    this.identities.writeLinks(merges);
+    // Merged users new in this writer and about no record of their own (an anonymousId seen only beside
+    // its userId) have nothing to rewrite: only their links, written above at their survivors.
+    const withData = new Map<number, number>();
+    for (const [from, to] of merges) if (this.identities.hasData(from)) withData.set(from, to);
+    mergeUsers(this.db, withData, { eventIndexesDeferred: this.restoreOtherIndexes !== null });
+    this.identities.relinkWritten(merges);
+    this.usersMerged = withData.size;
+    this.identities.applyGroups((pk) => merges.get(pk) ?? pk);
     this.rollup.flush(this.db);
     this.propertyKeys.flush(this.db, (name) => this.nameId(name));
     this.restoreOtherIndexes?.();

@@ -6,7 +6,7 @@ import { copyText } from '../../ui/clipboard';
 import { DataTable } from '../../ui/DataTable';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
-import { conflictingDuplicatesNote } from '../../../../shared/import-notes';
+import { conflictingDuplicatesNote, identityNote } from '../../../../shared/import-notes';
 import { formatText, futureDatedWarning, locationLabel, rejectionPlace } from './model';
 import { useData } from './store';
 
@@ -44,6 +44,7 @@ export function ImportReportPanel() {
   };
   const future = report ? futureDatedWarning(report.details) : null;
   const conflicts = report ? conflictingDuplicatesNote(report.details) : null;
+  const identity = report ? identityNote(report.details) : null;
 
   return (
     <section
@@ -101,6 +102,7 @@ export function ImportReportPanel() {
           {report.message ? <p className="muted">{withFileNames(report.message)}</p> : null}
           {future ? <ReportNote title="Future-dated records" text={future} testId="report-future-dated" /> : null}
           {conflicts ? <ReportNote title="Duplicates with other content" text={conflicts} testId="report-conflicting-duplicates" /> : null}
+          {identity ? <ReportNote title="Identity" text={identity} testId="report-identity" /> : null}
           <RejectionTable report={report} />
         </>
       ) : null}
