@@ -6,9 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_ACCOUNTS_PER_USER } from '../../src/delivery/store';
-import { DAY, HOUR, T0, trackCall, useDeliveryServer, type Running } from './delivery-helpers';
+import { syncFromSource } from '../../src/main/ingest/sync';
+import { SegmentService } from '../../src/main/segments/service';
+import type { Rule } from '../../src/shared/segments/rule';
+import { ADMIN_TOKEN, DAY, HOUR, T0, trackCall, useDeliveryServer, type Running } from './delivery-helpers';
+import { useTempCache } from './helpers';
 
 const start = useDeliveryServer();
+const tempCache = useTempCache();
 
 const iso = (ts: number): string => new Date(ts).toISOString();
 
@@ -173,3 +178,36 @@ describe('decide judges account conditions from stored membership', () => {
     expect(await again.decideIds('u1')).toEqual(['upsell']);
   });
 });
+
+describe('the same account rule at delivery and in the cache', () => {
+  it("the companion's sync reads the exported group calls, and the cache counts the users decide shows the message to", async () => {
+    const r = await start();
+    const users = ['ent', 'both', 'free', 'lonely'];
+    for (const user of users) await r.track([trackCall(user, 'login', T0 - DAY)]);
+    await group(r, 'ent', 'acme', { plan: 'enterprise', name: 'Acme' });
+    await group(r, 'both', 'tiny', { plan: 'free' });
+    await group(r, 'both', 'acme');
+    await group(r, 'free', 'tiny');
+    const rules: Rule[] = [
+      ENTERPRISE as Rule,
+      { version: 1, match: 'all', conditions: [{ type: 'account', trait: 'plan', op: 'eq', value: 'enterprise', negate: true }] },
+      { version: 1, match: 'all', conditions: [{ type: 'account', trait: 'name', op: 'not_exists' }] },
+    ];
+    for (const [i, rule] of rules.entries()) await r.publish(`m${i}`, { kind: 'nps', rule });
+
+    const { db } = tempCache();
+    const summary = await syncFromSource(db, { source: r.url, token: ADMIN_TOKEN, sleep: async () => undefined });
+    expect(summary).toMatchObject({ rejected: 0 });
+    expect(db.prepare('SELECT group_id, traits FROM accounts ORDER BY group_id').all()).toEqual([
+      { group_id: 'acme', traits: JSON.stringify({ plan: 'enterprise', name: 'Acme' }) },
+      { group_id: 'tiny', traits: JSON.stringify({ plan: 'free' }) },
+    ]);
+    const service = new SegmentService(db, () => T0);
+    for (const [i, rule] of rules.entries()) {
+      const shown: string[] = [];
+      for (const user of users) if ((await r.decideIds(user)).includes(`m${i}`)) shown.push(user);
+      expect(service.memberIds(rule, T0).sort(), JSON.stringify(rule)).toEqual(shown.sort());
+    }
+  });
+});
+
