@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Db } from '../../src/main/db/connection';
 import { importFile } from '../../src/main/ingest/import-file';
 import { loadProfile } from '../../src/main/messages/audience';
 import { SegmentService } from '../../src/main/segments/service';
@@ -32,14 +33,18 @@ const RECORDS = [
 
 const rule = (...conditions: Condition[]): Rule => ({ version: 1, match: 'all', conditions });
 
+/** A cache with RECORDS imported as a file, its segment service and its user ids (sorted). */
+async function importedCache(): Promise<{ db: Db; service: SegmentService; ids: string[] }> {
+  const { db, dir } = tempCache();
+  const file = join(dir, 'groups.ndjson');
+  writeFileSync(file, `${RECORDS.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  await importFile(db, file, { clock: () => AS_OF });
+  return { db, service: new SegmentService(db, () => AS_OF), ids: db.prepare<[], string>('SELECT id FROM users ORDER BY id').pluck().all() };
+}
+
 describe('the account condition over imported group calls', () => {
   it('both evaluators agree on every user, for account rules and alongside first and last seen', async () => {
-    const { db, dir } = tempCache();
-    const file = join(dir, 'groups.ndjson');
-    writeFileSync(file, `${RECORDS.map((r) => JSON.stringify(r)).join('\n')}\n`);
-    await importFile(db, file, { clock: () => AS_OF });
-    const service = new SegmentService(db, () => AS_OF);
-    const ids = db.prepare<[], string>('SELECT id FROM users ORDER BY id').pluck().all();
+    const { db, service, ids } = await importedCache();
     const enterprise: Condition = { type: 'account', trait: 'plan', op: 'eq', value: 'enterprise' };
     const expectations: [Rule, string[]][] = [
       [rule(enterprise), ['ann', 'bob']],
@@ -65,12 +70,7 @@ describe('the account condition over imported group calls', () => {
   // SQL only. The delivery server counts group calls for neither. When the two agree, this test fails: make it
   // an ordinary it().
   it.fails('both evaluators agree on first and last seen when a group call is a user’s latest record', async () => {
-    const { db, dir } = tempCache();
-    const file = join(dir, 'groups.ndjson');
-    writeFileSync(file, `${RECORDS.map((r) => JSON.stringify(r)).join('\n')}\n`);
-    await importFile(db, file, { clock: () => AS_OF });
-    const service = new SegmentService(db, () => AS_OF);
-    const ids = db.prepare<[], string>('SELECT id FROM users ORDER BY id').pluck().all();
+    const { db, service, ids } = await importedCache();
     const lastSeen = rule({ type: 'last_seen', op: 'within', days: 3 });
     const js = ids.filter((id) => matchesRule(lastSeen, loadProfile(db, id)!, AS_OF));
     expect(service.memberIds(lastSeen, AS_OF).sort()).toEqual(js);
