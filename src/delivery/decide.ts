@@ -134,8 +134,10 @@ export interface DecideProfile {
   traits: Record<string, unknown>;
   /** Events of the names the live rules need, plus every message_shown and NPS answer. */
   events: readonly ProfileEvent[];
-  /** Timestamps of all the user's records (events and identify calls), ascending: first and last seen. */
+  /** Timestamps of all the user's records (events and identify calls, not group calls), ascending: first and last seen. */
   times: readonly number[];
+  /** The current traits of each account the user belongs to (group calls), for account conditions. */
+  accounts: readonly Record<string, unknown>[];
 }
 
 /** What the SDK receives per message. */
@@ -253,7 +255,7 @@ export function chooseMessages(messages: readonly LiveMessage[], request: Decide
       seen = first === null || last === null ? [] : [first, last];
     }
     if (heldBack(m, history as ShowHistory, now)) continue;
-    if (!matchesRule(m.rule, { traits: profile.traits, events: profile.events, identifyTimes: seen as number[] }, now)) continue;
+    if (!matchesRule(m.rule, { traits: profile.traits, events: profile.events, identifyTimes: seen as number[], accounts: profile.accounts }, now)) continue;
     chosen.push(m);
     if (m.kind === 'modal') hasModal = true;
   }

@@ -3,16 +3,22 @@
  * LRU in front. A cached profile is updated in place as records arrive, so a decide right after a
  * track call sees it without reloading. Only the events the live rules need are kept (plus every
  * message_shown and NPS answer); the timestamps of all records are kept for first and last seen.
+ *
+ * Accounts are shared by their members: a profile keeps the groupIds of its accounts, and the
+ * accounts' traits live in an LRU of their own, so a group call that changes an account's traits
+ * updates one entry, not every cached member's profile.
  */
 import type { ProfileEvent } from '../shared/segments/evaluate';
 import type { DecideProfile } from './decide';
 import type { JsonObject } from './schemas';
-import type { Applied, DeliveryStore } from './store';
+import type { Applied, DeliveryStore, GroupApplied } from './store';
 
-interface CachedProfile extends DecideProfile {
+interface CachedProfile {
   traits: JsonObject;
   events: ProfileEvent[];
   times: number[];
+  /** The groupIds of the user's accounts. */
+  groupIds: string[];
 }
 
 /** Inserts into an ascending array; records mostly arrive in order, so this is usually a push. */
@@ -22,8 +28,17 @@ function insertSorted(sorted: number[], value: number): void {
   sorted.splice(i, 0, value);
 }
 
+/** Touches a key of an LRU map (most recently used goes last: Map keeps insertion order), evicting the oldest past capacity. */
+function remember<V>(map: Map<string, V>, key: string, value: V, capacity: number): void {
+  if (capacity <= 0) return;
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > capacity) map.delete(map.keys().next().value as string);
+}
+
 export class ProfileCache {
   private readonly entries = new Map<string, CachedProfile>();
+  private readonly accounts = new Map<string, JsonObject>();
   private names: Set<string> = new Set();
   private nameList: string[] = [];
 
@@ -46,14 +61,25 @@ export class ProfileCache {
   }
 
   get(userId: string): DecideProfile {
-    const hit = this.entries.get(userId);
-    if (hit) {
-      // Most recently used goes last: Map keeps insertion order.
-      this.entries.delete(userId);
-      this.entries.set(userId, hit);
-      return hit;
+    let profile = this.entries.get(userId);
+    if (profile) remember(this.entries, userId, profile, this.capacity);
+    else {
+      profile = this.load(userId);
+      remember(this.entries, userId, profile, this.capacity);
     }
-    const profile: CachedProfile = {
+    const { traits, events, times, groupIds } = profile;
+    return { traits, events, times, accounts: groupIds.map((groupId) => this.accountTraits(groupId)) };
+  }
+
+  private accountTraits(groupId: string): JsonObject {
+    let traits = this.accounts.get(groupId);
+    if (traits === undefined) traits = this.store.accountTraits(groupId);
+    remember(this.accounts, groupId, traits, this.capacity);
+    return traits;
+  }
+
+  private load(userId: string): CachedProfile {
+    return {
       traits: this.store.traits(userId),
       times: this.store.userTimes(userId),
       events: this.store.userEvents(userId, this.nameList).map((row) => ({
@@ -62,15 +88,8 @@ export class ProfileCache {
         ts: row.ts,
         properties: row.data === null ? null : (JSON.parse(row.data) as JsonObject),
       })),
+      groupIds: this.store.userAccounts(userId),
     };
-    if (this.capacity > 0) {
-      this.entries.set(userId, profile);
-      if (this.entries.size > this.capacity) {
-        const oldest = this.entries.keys().next().value as string;
-        this.entries.delete(oldest);
-      }
-    }
-    return profile;
   }
 
   /** Applies a stored record to the user's cached profile, if it is cached. */
@@ -86,7 +105,15 @@ export class ProfileCache {
     }
   }
 
+  /** Applies a stored group call: the account's new traits, and the membership if the user is cached. */
+  applyGroup(applied: Exclude<GroupApplied, { refused: string }>): void {
+    if (this.accounts.has(applied.groupId)) this.accounts.set(applied.groupId, applied.traits);
+    const profile = this.entries.get(applied.userId);
+    if (profile && !profile.groupIds.includes(applied.groupId)) profile.groupIds.push(applied.groupId);
+  }
+
   clear(): void {
     this.entries.clear();
+    this.accounts.clear();
   }
 }

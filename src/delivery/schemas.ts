@@ -126,6 +126,21 @@ export const identifySchema = z.object({
   messageId: z.union([z.string().min(1).max(200), z.number()]).optional(),
 });
 
+/**
+ * A group call (the Segment spec's group): the user says they belong to the account `groupId`, and sets
+ * some of its traits. The groupId is the client's claim, taken as sent: identity verification does not
+ * cover it. A numeric groupId keeps the digits JSON gave it.
+ */
+export const groupSchema = z.object({
+  userId,
+  groupId: z
+    .union([z.string().min(1, 'must not be empty').max(200, 'is longer than 200 characters'), z.number().refine(Number.isFinite, 'must be finite')])
+    .transform(String),
+  traits: plainObject('traits').optional(),
+  timestamp: z.union([z.string(), z.number()]).optional(),
+  messageId: z.union([z.string().min(1).max(200), z.number()]).optional(),
+});
+
 export const trackSchema = z.object({
   batch: z.array(z.unknown()).min(1, 'send at least one event').max(5_000),
 });

@@ -1,9 +1,9 @@
 /**
  * The delivery database's SQL, as prepared statements: messages and their versions, idempotent
- * answers, the records received (with per-user traits and per-message results kept as they arrive),
- * and the reads the events export and the profile cache need.
+ * answers, the records received (with per-user traits, accounts from group calls and per-message
+ * results kept as they arrive), and the reads the events export and the profile cache need.
  */
-import { mergeTrait, type NormalizedRecord } from '../shared/event-spec';
+import { MAX_RECORD_BYTES, mergeTrait, utf8Length, type NormalizedRecord } from '../shared/event-spec';
 import { fieldOf, npsCategory, npsScore } from '../shared/segments/values';
 import type { DeliveryDb } from './db';
 import type { JsonObject, MessageState } from './schemas';
@@ -26,7 +26,25 @@ export interface IdempotentAnswer {
 }
 
 /** The Segment-spec type a record arrived as. */
-export type RecordType = 'track' | 'page' | 'screen' | 'identify';
+export type RecordType = 'track' | 'page' | 'screen' | 'identify' | 'group';
+
+/** Accounts one user may belong to: decide reads every one of them for each account condition. */
+export const MAX_ACCOUNTS_PER_USER = 100;
+/** An account's merged traits, as compact JSON, may not grow past this (a record's own limit). */
+export const MAX_ACCOUNT_TRAITS_BYTES = MAX_RECORD_BYTES;
+
+/** A group call, validated: the user claims membership of the account `groupId` and sets some of its traits. */
+export interface GroupCall {
+  /** The messageId, or an id derived from the content: the dedupe key. */
+  id: string;
+  userId: string;
+  groupId: string;
+  ts: number;
+  traits: JsonObject | null;
+}
+
+/** What a stored group call changed, for the profile cache; or why it was refused. */
+export type GroupApplied = { userId: string; groupId: string; traits: JsonObject } | { refused: string };
 
 export interface IncomingRecord {
   type: RecordType;
@@ -41,6 +59,8 @@ export interface RecordRow {
   name: string;
   ts: number;
   data: string | null;
+  /** A group call's groupId; null for every other record. */
+  group_id: string | null;
 }
 
 export interface ProfileEventRow {
@@ -113,9 +133,31 @@ export function createStore(db: DeliveryDb) {
     ),
     results: db.prepare<[string], { metric: string; count: number }>('SELECT metric, count FROM message_results WHERE message_id = ?'),
     exportPage: db.prepare<[number, number], RecordRow>(
-      'SELECT seq, record_id, type, user_id, name, ts, data FROM records WHERE seq > ? ORDER BY seq LIMIT ?',
+      'SELECT seq, record_id, type, user_id, name, ts, data, group_id FROM records WHERE seq > ? ORDER BY seq LIMIT ?',
     ),
-    userTimes: db.prepare<[string], number>('SELECT ts FROM records WHERE user_id = ? ORDER BY ts'),
+    // Group calls are not records of what the user did (the cache stores no event for them either), so
+    // they count for neither first nor last seen. Events read the index alone; only the rows of
+    // identify and group calls (name '') are read, to tell the two apart.
+    userTimes: db.prepare<[string, string], number>(
+      `SELECT ts FROM records WHERE user_id = ? AND name > ''
+       UNION ALL SELECT ts FROM records WHERE user_id = ? AND name = '' AND group_id IS NULL ORDER BY ts`,
+    ),
+    recordExists: db.prepare<[string], number>('SELECT 1 FROM records WHERE record_id = ?'),
+    insertGroupCall: db.prepare<[string, string, number, string | null, string, number]>(
+      `INSERT INTO records (record_id, type, user_id, name, ts, data, group_id, received_at) VALUES (?, 'group', ?, '', ?, ?, ?, ?)`,
+    ),
+    account: db.prepare<[string], { traits: string; trait_times: string }>('SELECT traits, trait_times FROM accounts WHERE group_id = ?'),
+    saveAccount: db.prepare<[string, string, string]>(
+      `INSERT INTO accounts (group_id, traits, trait_times) VALUES (?, ?, ?)
+       ON CONFLICT (group_id) DO UPDATE SET traits = excluded.traits, trait_times = excluded.trait_times`,
+    ),
+    isMember: db.prepare<[string, string], number>('SELECT 1 FROM account_members WHERE user_id = ? AND group_id = ?'),
+    memberships: db.prepare<[string], number>('SELECT count(*) FROM account_members WHERE user_id = ?'),
+    join: db.prepare<[string, string, number]>(
+      `INSERT INTO account_members (user_id, group_id, since) VALUES (?, ?, ?)
+       ON CONFLICT (user_id, group_id) DO UPDATE SET since = min(since, excluded.since)`,
+    ),
+    userAccounts: db.prepare<[string], string>('SELECT group_id FROM account_members WHERE user_id = ? ORDER BY group_id'),
     userEvents: db.prepare<[string, string], ProfileEventRow>(
       `SELECT record_id, name, ts, data FROM records
         WHERE user_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY ts`,
@@ -123,6 +165,14 @@ export function createStore(db: DeliveryDb) {
     recordCount: db.prepare<[], number>('SELECT count(*) FROM records'),
   };
   const times = s.userTimes.pluck();
+  const recordExists = s.recordExists.pluck();
+  const isMember = s.isMember.pluck();
+  const memberships = s.memberships.pluck();
+  const userAccounts = s.userAccounts.pluck();
+  const readAccount = (groupId: string): { traits: JsonObject; traitTimes: Record<string, number> } => {
+    const row = s.account.get(groupId);
+    return row ? { traits: JSON.parse(row.traits) as JsonObject, traitTimes: JSON.parse(row.trait_times) as Record<string, number> } : { traits: {}, traitTimes: {} };
+  };
   const insertRecord = s.insertRecord.pluck();
   const recordCount = s.recordCount.pluck();
 
@@ -180,12 +230,41 @@ export function createStore(db: DeliveryDb) {
       if (about) for (const metric of about.metrics) s.bumpResult.run(about.messageId, metric);
       return { record, traits };
     },
+    /**
+     * Stores a group call unless its id is already there (null): the user becomes a member of the account
+     * (since the earliest such call) and its traits merge into the account's key by key, the later
+     * timestamp winning. Refused, storing nothing, when it would make the user a member of more than
+     * MAX_ACCOUNTS_PER_USER accounts or the account's traits larger than MAX_ACCOUNT_TRAITS_BYTES.
+     * Call inside a transaction.
+     */
+    group(call: GroupCall, receivedAt: number): GroupApplied | null {
+      if (recordExists.get(call.id) !== undefined) return null;
+      if (isMember.get(call.userId, call.groupId) === undefined && (memberships.get(call.userId) ?? 0) >= MAX_ACCOUNTS_PER_USER) {
+        return { refused: `the user already belongs to ${MAX_ACCOUNTS_PER_USER} accounts, the most one user may` };
+      }
+      const { traits, traitTimes } = readAccount(call.groupId);
+      for (const key of Object.keys(call.traits ?? {})) mergeTrait(traits, traitTimes, key, (call.traits as JsonObject)[key], call.ts);
+      const traitsJson = JSON.stringify(traits);
+      const bytes = utf8Length(traitsJson);
+      if (bytes > MAX_ACCOUNT_TRAITS_BYTES) {
+        return { refused: `the account's traits would be ${bytes} bytes of JSON, more than the ${MAX_ACCOUNT_TRAITS_BYTES}-byte limit` };
+      }
+      const data = call.traits && Object.keys(call.traits).length > 0 ? JSON.stringify(call.traits) : null;
+      s.insertGroupCall.run(call.id, call.userId, call.ts, data, call.groupId, receivedAt);
+      s.saveAccount.run(call.groupId, traitsJson, JSON.stringify(traitTimes));
+      s.join.run(call.userId, call.groupId, call.ts);
+      return { userId: call.userId, groupId: call.groupId, traits };
+    },
+    /** The groupIds of the accounts a user belongs to. */
+    userAccounts: (userId: string): string[] => userAccounts.all(userId),
+    /** An account's current merged traits ({} for an account no group call named). */
+    accountTraits: (groupId: string): JsonObject => readAccount(groupId).traits,
     exportPage: (after: number, limit: number): RecordRow[] => s.exportPage.all(after, limit),
     traits(userId: string): JsonObject {
       const row = s.profile.get(userId);
       return row ? (JSON.parse(row.traits) as JsonObject) : {};
     },
-    userTimes: (userId: string): number[] => times.all(userId),
+    userTimes: (userId: string): number[] => times.all(userId, userId),
     userEvents: (userId: string, names: readonly string[]): ProfileEventRow[] => s.userEvents.all(userId, JSON.stringify(names)),
     recordCount: (): number => recordCount.get() ?? 0,
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),

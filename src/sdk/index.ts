@@ -1,6 +1,6 @@
 /**
  * The in-app web SDK: `guidepost.init({host, key, userId, traits})`, `guidepost.track(name, properties)`,
- * `guidepost.page()`. Built to out/sdk/guidepost.js (a classic script defining window.guidepost) and
+ * `guidepost.page()`, `guidepost.group(groupId, traits)`. Built to out/sdk/guidepost.js (a classic script defining window.guidepost) and
  * out/sdk/guidepost.mjs (an ES module); see src/sdk/README.md.
  *
  * Records get a messageId when they are made and keep it through every retry, so the server stores
@@ -12,7 +12,7 @@
  * Every page view and tracked event asks /v1/decide what to show; the first message not yet shown on
  * this page is rendered by render.ts, and what the user does with it comes back as tracked events.
  */
-import { backoffMs, nextBatch, RecordQueue } from './queue';
+import { backoffMs, nextBatch, RecordQueue, type QueuedRecord } from './queue';
 import { mountMessage, type RenderOptions, type SdkMessage } from './render';
 
 export { renderMessage, mountMessage, renderMarkdown } from './render';
@@ -105,7 +105,8 @@ export async function flush(keepalive = false): Promise<void> {
   try {
     for (let records = queue.all(); records.length > 0; records = queue.all()) {
       const next = nextBatch(records, BATCH, keepalive ? KEEPALIVE_BYTES : BATCH_BYTES);
-      const response = await post(next.identify ? '/v1/identify' : '/v1/track', next.identify ? next.records[0] : { batch: next.records }, keepalive);
+      const first = next.records[0] as QueuedRecord;
+      const response = await post(next.alone ? `/v1/${first.type}` : '/v1/track', next.alone ? first : { batch: next.records }, keepalive);
       if (response.status === 408 || response.status === 429 || response.status >= 500) throw response;
       if (!response.ok && !warned) {
         warned = true;
@@ -190,6 +191,21 @@ export async function init(options: InitOptions): Promise<void> {
   await flush();
   for (const call of early.splice(0)) call();
   if (options.page !== false) page();
+}
+
+/**
+ * Says the user belongs to the account `groupId` (a company, a workspace) and sets some of its traits,
+ * for account conditions in segment rules. Sent at once, like identify, before any later record; await
+ * it before asking for a message that depends on it. The groupId is taken as the page's claim.
+ */
+export async function group(groupId: string | number, traits?: Properties): Promise<void> {
+  if ((typeof groupId !== 'string' && typeof groupId !== 'number') || groupId === '') return;
+  if (!config) {
+    early.push(() => void group(groupId, traits));
+    return;
+  }
+  enqueue({ type: 'group', groupId: String(groupId), traits: plain(traits) }, 0);
+  await flush();
 }
 
 /** Records an event and asks what to show for it. */

@@ -95,15 +95,15 @@ export function utf8Bytes(text: string): number {
 }
 
 /**
- * The next request: an identify record first and alone (to /v1/identify), so traits reach the server
- * before anything is decided; otherwise the other records together (to /v1/track), oldest first, at
- * most `maxItems` and `maxBytes` of body. Moving an identify ahead changes nothing on the server:
- * every record carries its own timestamp. The first record always goes, even alone over the budget
- * (the server says whether it fits).
+ * The next request: an identify or group record first and alone (to /v1/identify or /v1/group), so
+ * traits and account membership reach the server before anything is decided; otherwise the other
+ * records together (to /v1/track), oldest first, at most `maxItems` and `maxBytes` of body. Moving
+ * one ahead changes nothing on the server: every record carries its own timestamp. The first record
+ * always goes, even alone over the budget (the server says whether it fits).
  */
-export function nextBatch(records: readonly QueuedRecord[], maxItems: number, maxBytes: number): { identify: boolean; records: QueuedRecord[] } {
-  const identify = records.find((r) => r.type === 'identify');
-  if (identify) return { identify: true, records: [identify] };
+export function nextBatch(records: readonly QueuedRecord[], maxItems: number, maxBytes: number): { alone: boolean; records: QueuedRecord[] } {
+  const alone = records.find((r) => r.type === 'identify' || r.type === 'group');
+  if (alone) return { alone: true, records: [alone] };
   const batch: QueuedRecord[] = [];
   let bytes = 12; // {"batch":[]}
   for (const record of records) {
@@ -111,5 +111,5 @@ export function nextBatch(records: readonly QueuedRecord[], maxItems: number, ma
     if (batch.length >= maxItems || (batch.length > 0 && bytes > maxBytes)) break;
     batch.push(record);
   }
-  return { identify: false, records: batch };
+  return { alone: false, records: batch };
 }

@@ -335,3 +335,31 @@ export interface BundlePreview {
   /** A workshop with the bundle's id is already here: the import adds a copy beside it, it never replaces it. */
   alreadyHere: boolean;
 }
+
+/** An account (a group call's groupId) with its current merged traits and how many users belong to it. */
+export interface AccountSummary {
+  groupId: string;
+  traits: Record<string, unknown>;
+  members: number;
+  firstSeen: number | null;
+  lastSeen: number | null;
+}
+
+export interface AccountPage {
+  accounts: AccountSummary[];
+  /** Accounts matching the search, over all pages. */
+  total: number;
+}
+
+/** A member of an account: the user, and the earliest group call that made them one. */
+export interface AccountMember {
+  user: UserSummary;
+  since: number;
+}
+
+export interface AccountMemberPage {
+  groupId: string;
+  members: AccountMember[];
+  /** Members of the account, over all pages. */
+  total: number;
+}

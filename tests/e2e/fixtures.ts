@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base } from '@playwright/test';
@@ -87,6 +87,18 @@ export async function callBridge<T>(server: BrowserModeServer, method: string, a
   const envelope = (await response.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };
   if (!envelope.ok) throw new Error(`${method}: ${envelope.error.message}`);
   return envelope.value;
+}
+
+/** What `guidepost segment count --json` prints for a rule, over the same SQLite file the server has open. */
+export function cliCount(server: BrowserModeServer, rule: unknown): { count: number; total: number } {
+  const file = join(server.dir, 'rule.json');
+  writeFileSync(file, JSON.stringify(rule));
+  const out = execFileSync(
+    process.execPath,
+    ['--import', './scripts/register-ts.mjs', 'src/main/cli/index.ts', 'segment', 'count', '--db', server.dbPath, '--rule', file, '--json'],
+    { encoding: 'utf8' },
+  );
+  return JSON.parse(out) as { count: number; total: number };
 }
 
 export const test = base.extend<{ server: BrowserModeServer }>({

@@ -134,6 +134,8 @@ test('importing a file shows progress, then a report with every rejection; users
   // Users tab, by keyboard: tabs move with the arrows, a search narrows the table, Enter opens a timeline.
   await page.getByRole('tab', { name: /Imports/ }).focus();
   await page.keyboard.press('ArrowLeft');
+  await expect(page.getByRole('tab', { name: /Accounts/ })).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('ArrowLeft');
   await expect(page.getByRole('tab', { name: /Users/ })).toHaveAttribute('aria-selected', 'true');
   const users = page.getByTestId('users-table');
   await expect(users.locator('tbody tr')).toHaveCount(50);

@@ -215,3 +215,41 @@ test('an event tracked just before the page is left still arrives (fetch keepali
     .poll(async () => (await delivery.events()).filter((e) => e.userId === 'u-leaving' && e.event === 'export_clicked').length, { timeout: 15_000 })
     .toBe(1);
 });
+
+test('group() puts the user in an account, and a message targeted by an account rule is shown to them only', async ({ page, delivery }) => {
+  page.on('pageerror', (error) => {
+    throw error;
+  });
+  const { status, json } = await delivery.admin('PUT', '/v1/messages/enterprise-tour', {
+    kind: 'modal',
+    content: { title: 'Your enterprise workspace is ready' },
+    rule: { version: 1, match: 'all', conditions: [{ type: 'account', trait: 'plan', op: 'eq', value: 'enterprise' }] },
+    trigger: { event: { name: 'report_exported' } },
+    environment: 'production',
+    version: 1,
+  });
+  expect(status, JSON.stringify(json)).toBeLessThan(300);
+  type Sdk = { guidepost: { group(id: string, traits: object): Promise<void>; track(name: string, properties?: object): void } };
+  const exportAfterJoining = async (groupId: string, plan: string): Promise<unknown> => {
+    await page.evaluate(([id, p]) => (globalThis as unknown as Sdk).guidepost.group(id as string, { plan: p, name: `${id} Inc` }), [groupId, plan]);
+    const decided = page.waitForResponse((r) => r.url() === `${delivery.url}/v1/decide` && r.request().method() === 'POST');
+    await page.evaluate(() => (globalThis as unknown as Sdk).guidepost.track('report_exported', { format: 'csv' }));
+    return (await decided).json();
+  };
+
+  // Not in any account yet: the page view decides nothing.
+  expect(await visit(page, delivery, 'u-small', 'pro')).toEqual({ messages: [] });
+  expect(await exportAfterJoining('tiny', 'free')).toEqual({ messages: [] });
+
+  await visit(page, delivery, 'u-big', 'free');
+  expect(await exportAfterJoining('acme', 'enterprise')).toMatchObject({ messages: [{ id: 'enterprise-tour', kind: 'modal' }] });
+  await expect(page.getByRole('dialog', { name: 'Your enterprise workspace is ready' })).toBeVisible();
+
+  // The group calls reach the export in the Segment spec's shape.
+  await expect
+    .poll(async () => (await delivery.events()).filter((e) => e.type === 'group').map(({ userId, traits, ...rest }) => ({ userId, traits, groupId: (rest as { groupId?: string }).groupId })))
+    .toEqual([
+      { userId: 'u-small', groupId: 'tiny', traits: { plan: 'free', name: 'tiny Inc' } },
+      { userId: 'u-big', groupId: 'acme', traits: { plan: 'enterprise', name: 'acme Inc' } },
+    ]);
+});

@@ -1,8 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test, type BrowserModeServer } from './fixtures';
+import { cliCount, expect, test, type BrowserModeServer } from './fixtures';
 
 const SENTENCE = 'Users who did report_run at least 6 times in the last 30 days and never did invite_sent';
 
@@ -20,18 +17,6 @@ async function openDemo(page: Page, server: BrowserModeServer): Promise<void> {
   await page.goto(server.url);
   await page.getByRole('button', { name: 'Open the demo workspace' }).click();
   await expect(page.getByRole('heading', { name: 'Data', exact: true })).toBeVisible({ timeout: 90_000 });
-}
-
-/** What `guidepost segment count --json` prints for a rule, over the same SQLite file the server has open. */
-function cliCount(server: BrowserModeServer, rule: unknown): { count: number; total: number } {
-  const file = join(server.dir, 'rule.json');
-  writeFileSync(file, JSON.stringify(rule));
-  const out = execFileSync(
-    process.execPath,
-    ['--import', './scripts/register-ts.mjs', 'src/main/cli/index.ts', 'segment', 'count', '--db', server.dbPath, '--rule', file, '--json'],
-    { encoding: 'utf8' },
-  );
-  return JSON.parse(out) as { count: number; total: number };
 }
 
 /** Runs a command from the palette (Ctrl+K), by typing part of its name. */

@@ -16,6 +16,8 @@ function sample(route: (typeof ROUTES)[number]): { path: string; body?: unknown 
       return { path, body: messageBody({ version: 99 }) };
     case 'identify':
       return { path, body: { userId: 'u1', traits: { plan: 'pro' } } };
+    case 'group':
+      return { path, body: { userId: 'u1', groupId: 'acme', traits: { plan: 'enterprise' } } };
     case 'track':
       return { path, body: { batch: [{ type: 'track', event: 'x', userId: 'u1', timestamp: '2026-06-01T09:00:00Z' }] } };
     case 'decide':

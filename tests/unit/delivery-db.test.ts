@@ -57,10 +57,12 @@ describe('the profile cache', () => {
     const rules = {
       often: { version: 1, match: 'all', conditions: [{ type: 'event', event: 'report_run', op: '>=', count: 2, within: { days: 3 } }] },
       pro: { version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'plan', op: 'eq', value: 'pro' }] },
+      enterprise: { version: 1, match: 'all', conditions: [{ type: 'account', trait: 'plan', op: 'eq', value: 'enterprise' }] },
     };
     await all(async (r) => {
       await r.publish('often', { rule: rules.often, frequency: { everyDays: 2 } });
       await r.publish('pro', { kind: 'nps', rule: rules.pro, cooldownHours: 12 });
+      await r.publish('enterprise', { kind: 'nps', rule: rules.enterprise });
     });
     const users = ['a', 'b', 'c'];
     for (let step = 0; step < 30; step++) {
@@ -71,6 +73,11 @@ describe('the profile cache', () => {
         r.clock.now = now;
         if (step % 2 === 0) await r.track([{ ...trackCall(user, 'report_run', now - HOUR), messageId: `run-${step}` }]);
         if (step % 5 === 0) await r.identify(user, { plan: step % 10 === 0 ? 'pro' : 'free' }, { messageId: `id-${step}` });
+        // Group calls move accounts other cached users share: their next decides must see it too.
+        if (step % 4 === 0) {
+          const body = { userId: user, groupId: step % 8 === 0 ? 'acme' : 'tiny', traits: { plan: step % 3 === 0 ? 'enterprise' : 'free' }, timestamp: new Date(now).toISOString(), messageId: `g-${step}` };
+          expect((await r.client('POST', '/v1/group', body)).status).toBe(200);
+        }
         const ids = await r.decideIds(user);
         answers.push(ids);
         if (ids.length > 0 && step % 3 === 0) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import doc from '../../src/delivery/openapi.json';
-import { decideSchema, identifySchema, publishSchema, trackSchema } from '../../src/delivery/schemas';
+import { decideSchema, groupSchema, identifySchema, publishSchema, trackSchema } from '../../src/delivery/schemas';
 import { ROUTES } from '../../src/delivery/server';
 import { useDeliveryServer } from './delivery-helpers';
 
@@ -69,16 +69,27 @@ describe('openapi.json and the router table', () => {
     }
   });
 
-  it("the publish body's fields and required list match the server's schema", () => {
-    const schema = doc.components.schemas.PublishBody;
-    const shape = publishSchema.shape as Record<string, z.ZodType>;
+  /** A documented body's fields and required list are the server's zod schema's. */
+  const expectSameFields = (schema: { properties: object; required: readonly string[] }, shape: Record<string, z.ZodType>): void => {
     expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(shape).sort());
     const required = Object.keys(shape).filter((key) => !shape[key]!.safeParse(undefined).success);
     expect([...schema.required].sort()).toEqual(required.sort());
+  };
+
+  it("the publish body's fields and required list match the server's schema", () => {
+    expectSameFields(doc.components.schemas.PublishBody, publishSchema.shape);
+  });
+
+  it("the group body's fields and required list match the server's schema, and it says a groupId is not verified", () => {
+    const schema = doc.components.schemas.GroupBody;
+    expectSameFields(schema, groupSchema.shape);
+    expect(schema.description).toMatch(/groupId is the client's claim.*identity verification does not cover it/);
+    expect(doc.components.schemas.ExportedRecord.properties.type.enum).toContain('group');
+    expect(doc.components.schemas.Condition.oneOf).toContainEqual({ $ref: '#/components/schemas/AccountCondition' });
   });
 
   it("the examples in the document are bodies the server accepts", () => {
-    const byRoute: Record<string, z.ZodType> = { publish: publishSchema, identify: identifySchema, track: trackSchema, decide: decideSchema };
+    const byRoute: Record<string, z.ZodType> = { publish: publishSchema, identify: identifySchema, group: groupSchema, track: trackSchema, decide: decideSchema };
     for (const route of ROUTES.filter((r) => r.maxBody > 0)) {
       const op = (paths[route.path] as Record<string, Operation>)[route.method.toLowerCase()] as Operation;
       const example = op.requestBody?.content['application/json']?.example;

@@ -499,6 +499,7 @@ describe('the runner', () => {
     end: answered('end'),
     events: answered('events'),
     identify: answered('identify'),
+    group: answered('group'),
     track: answered('track'),
     decide: answered('decide'),
   };

@@ -242,15 +242,21 @@ describe('messageAudience: would this user see it, and if not, why not', () => {
       ...reports('u_nps', 6, ASOF - 3 * DAY),
     ];
     const { db } = tempCache();
-    const world = buildWorld(db, records);
+    const world = buildWorld(db, records, [
+      { groupId: 'acme', traits: { plan: 'enterprise' }, members: ['u_nps'] },
+      { groupId: 'tiny', traits: { plan: 'free' }, members: ['u_nps', 'u_pro'] },
+    ]);
     const rules: Rule[] = [
       ENGAGED,
+      { version: 1, match: 'all', conditions: [{ type: 'account', trait: 'plan', op: 'eq', value: 'enterprise' }] },
+      { version: 1, match: 'all', conditions: [{ type: 'account', trait: 'plan', op: 'neq', value: 'free', negate: true }] },
       { version: 1, match: 'any', conditions: [{ type: 'nps', category: 'promoter' }, { type: 'first_seen', op: 'within', days: 7 }] },
       { version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'seats', op: 'gte', value: 4 }, { type: 'last_seen', op: 'within', days: 2 }] },
     ];
     for (const [id, profile] of world.profiles) {
       const cached = loadProfile(db, id);
       expect(cached).not.toBeNull();
+      expect(cached?.accounts ?? [], `accounts of ${id}`).toEqual(profile.accounts ?? []);
       for (const rule of rules) {
         for (const asOf of [ASOF, ASOF - 2 * DAY, ASOF + 2 * DAY]) {
           expect(explainRule(rule, cached as UserProfile, asOf)).toEqual(explainRule(rule, profile, asOf));

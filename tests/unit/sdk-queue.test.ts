@@ -79,17 +79,19 @@ describe('the SDK offline queue', () => {
     expect(backoffMs(30, () => 0)).toBe(150_000);
   });
 
-  it('batches: identify records first and alone, the others together in order within count and bytes', () => {
+  it('batches: identify and group records first and alone, in order, the others together in order within count and bytes', () => {
     const tracks = [record(2), record(3, 'page'), record(4), record(6)];
     const records = [tracks[0], tracks[1], record(1, 'identify'), tracks[2], record(5, 'identify'), tracks[3]] as QueuedRecord[];
-    expect(nextBatch(records, 10, 10_000)).toEqual({ identify: true, records: [records[2]] });
-    expect(nextBatch(tracks, 10, 10_000)).toEqual({ identify: false, records: tracks });
+    expect(nextBatch(records, 10, 10_000)).toEqual({ alone: true, records: [records[2]] });
+    expect(nextBatch(tracks, 10, 10_000)).toEqual({ alone: false, records: tracks });
+    const withGroup = [tracks[0], record(7, 'group'), record(8, 'identify')] as QueuedRecord[];
+    expect(nextBatch(withGroup, 10, 10_000)).toEqual({ alone: true, records: [withGroup[1]] });
     expect(nextBatch(tracks, 2, 10_000).records.map((r) => r.messageId)).toEqual(['m2', 'm3']);
     const size = utf8Bytes(JSON.stringify(record(2)));
     expect(nextBatch(tracks, 10, 12 + 2 * (size + 1)).records).toHaveLength(2);
     // The head always goes, even over the budget.
     expect(nextBatch(tracks, 10, 1).records).toHaveLength(1);
-    expect(nextBatch([], 10, 10)).toEqual({ identify: false, records: [] });
+    expect(nextBatch([], 10, 10)).toEqual({ alone: false, records: [] });
   });
 
   it('counts UTF-8 bytes as the wire does', () => {

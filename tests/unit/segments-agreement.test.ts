@@ -7,6 +7,7 @@
  * per-(name, user) event summary where it answers, half the events alone; independently, half read the
  * per-(name, key) property values for the filters they answer), and the members, count and
  * universe of the one are compared with the other's, for the rule and for every condition in it.
+ * Users belong to generated accounts (none, one or several), whose traits account conditions ask about.
  * The hand-made cases of segments-semantics.test.ts pin what the answers must be.
  *
  * Seeded, so a run is reproducible. GUIDEPOST_DEEP=1 (npm run test:deep) runs many more cases;
@@ -22,7 +23,7 @@ import { matchesRule } from '../../src/shared/segments/evaluate';
 import { COUNT_OPS, parseRule, type Condition, type Rule, type Scalar } from '../../src/shared/segments/rule';
 import type { NormalizedRecord } from '../../src/shared/event-spec';
 import { useTempDir } from './helpers';
-import { clearCache, DAY, DirectWriter, evaluateBoth, profilesOf } from './segments-helpers';
+import { addAccounts, clearCache, DAY, DirectWriter, evaluateBoth, profilesOf, writeAccounts, type TestAccount } from './segments-helpers';
 
 const DEEP = process.env.GUIDEPOST_DEEP === '1';
 const NUM_RUNS = Number(process.env.GUIDEPOST_SEGMENT_RUNS ?? (DEEP ? 50_000 : 2_500));
@@ -252,6 +253,11 @@ const traitConditionArb: fc.Arbitrary<Condition> = fc
   .tuple(fc.constantFrom(...TRAIT_KEYS, ...QUERY_ONLY_KEYS), valueFilterArb, negateArb)
   .map(([trait, f, negate]) => defined({ type: 'trait' as const, trait, ...f, negate }));
 
+// Account conditions ask about the same keys as traits do, so a user trait cannot stand in for an account's.
+const accountConditionArb: fc.Arbitrary<Condition> = fc
+  .tuple(fc.constantFrom(...TRAIT_KEYS, ...QUERY_ONLY_KEYS), valueFilterArb, negateArb)
+  .map(([trait, f, negate]) => defined({ type: 'account' as const, trait, ...f, negate }));
+
 const npsConditionArb: fc.Arbitrary<Condition> = fc
   .record({ category: fc.constantFrom('promoter' as const, 'passive' as const, 'detractor' as const), negate: negateArb })
   .map((c) => defined({ type: 'nps' as const, ...c }));
@@ -260,6 +266,7 @@ const leafArb: fc.Arbitrary<Condition> = fc.oneof(
   { weight: 4, arbitrary: eventConditionArb },
   { weight: 2, arbitrary: seenConditionArb },
   { weight: 4, arbitrary: traitConditionArb },
+  { weight: 3, arbitrary: accountConditionArb },
   { weight: 2, arbitrary: npsConditionArb },
 );
 
@@ -277,8 +284,18 @@ const ruleArb: fc.Arbitrary<Rule> = fc.record({
   conditions: fc.array(conditionArb(3), { minLength: 1, maxLength: 3 }),
 });
 
+/**
+ * Accounts: traits on the users' keys, and members by user number (a number past the generated users,
+ * or a user without records, is dropped): users in none, one or several accounts, accounts without members.
+ */
+const accountArb = fc.record({
+  traits: objectArb(TRAIT_KEYS, 4),
+  members: fc.uniqueArray(fc.nat(45), { maxLength: 6 }),
+});
+
 const caseArb = fc.record({
   users: fc.array(userArb, { minLength: 1, maxLength: 40, size: 'medium' }),
+  accounts: fc.array(accountArb, { maxLength: 4 }),
   rule: ruleArb,
   // Whole days and single milliseconds away from ASOF keep the data's window edges on the rule's.
   asOf: fc.constantFrom(ASOF, ASOF, ASOF, ASOF, ASOF - DAY, ASOF - 1, ASOF + 1, ASOF + 7 * DAY),
@@ -316,7 +333,7 @@ describe('the SQL compiler and the JS evaluator agree', () => {
     const writer = new DirectWriter(db);
     try {
       fc.assert(
-        fc.property(caseArb, ({ users, rule, asOf, future, rollupScale, eventSummary, propertyValues }) => {
+        fc.property(caseArb, ({ users, accounts: generatedAccounts, rule, asOf, future, rollupScale, eventSummary, propertyValues }) => {
           const service = services[(eventSummary ? 2 : 0) + (propertyValues ? 1 : 0)]!;
           const parsed = parseRule(rule);
           if (!parsed.ok) throw new Error(`the generator made an invalid rule: ${parsed.errors.join('; ')}`);
@@ -324,6 +341,13 @@ describe('the SQL compiler and the JS evaluator agree', () => {
           const records = recordsOf(users, asOf, future);
           writer.write(records, rollupScale);
           const profiles = profilesOf(records);
+          const accounts: TestAccount[] = generatedAccounts.map((a, i) => ({
+            groupId: `g${i}`,
+            traits: a.traits,
+            members: a.members.map((n) => `u${String(n).padStart(2, '0')}`).filter((id) => profiles.has(id)),
+          }));
+          writeAccounts(db, accounts);
+          addAccounts(profiles, accounts);
           if (service.compile(parsed.rule, asOf).sql.includes('event_property_values')) readValues += 1;
           const both = evaluateBoth(service, profiles, parsed.rule, asOf);
           expect(both.sql, 'members (SQL vs JS)').toEqual(both.js);

@@ -19,6 +19,45 @@ export type TestRecord =
   | { user: string; event: string; ts: number; properties?: Record<string, unknown> | null; id?: string }
   | { user: string; identify: Record<string, unknown> | null; ts: number; id?: string };
 
+/**
+ * An account as the cache keeps it (migration 0012's accounts and account_members), seeded with SQL:
+ * its current traits and the ids of its members, who must be users of the records.
+ */
+export interface TestAccount {
+  groupId: string;
+  traits: Record<string, unknown>;
+  members: readonly string[];
+}
+
+/** Writes accounts and their membership into the cache, as the import will from group calls. */
+export function writeAccounts(db: Db, accounts: readonly TestAccount[]): void {
+  const insertAccount = db
+    .prepare<[string, string], number>("INSERT INTO accounts (group_id, traits, trait_times) VALUES (?, ?, '{}') RETURNING account_pk")
+    .pluck();
+  const userPk = db.prepare<[string], number>('SELECT user_pk FROM users WHERE id = ?').pluck();
+  const insertMember = db.prepare<[number, number, number]>('INSERT INTO account_members (user_pk, account_pk, since) VALUES (?, ?, ?)');
+  db.transaction(() => {
+    for (const account of accounts) {
+      const accountPk = insertAccount.get(account.groupId, JSON.stringify(account.traits)) as number;
+      for (const member of account.members) {
+        const pk = userPk.get(member);
+        if (pk === undefined) throw new Error(`test account ${account.groupId}: member ${member} is not a user of the records`);
+        insertMember.run(pk, accountPk, 0);
+      }
+    }
+  })();
+}
+
+/** Adds each user's accounts' traits to their profile (the JS side of writeAccounts). */
+export function addAccounts(profiles: Map<string, UserProfile>, accounts: readonly TestAccount[]): void {
+  for (const account of accounts) {
+    for (const member of account.members) {
+      const profile = profiles.get(member);
+      if (profile) profiles.set(member, { ...profile, accounts: [...(profile.accounts ?? []), account.traits] });
+    }
+  }
+}
+
 /** Validates and normalizes records the way an import does; ids default to r0, r1, … in order. */
 export function normalizeAll(records: readonly TestRecord[]): NormalizedRecord[] {
   return records.map((r, i) => {
@@ -147,7 +186,8 @@ export function withInflatedRollup<T>(db: Db, fn: () => T): T {
 /** Empties a cache of users, records and segments (not of its schema), for the next generated case. */
 export function clearCache(db: Db): void {
   db.exec(`DELETE FROM events; DELETE FROM users; DELETE FROM event_names WHERE name_id <> 0;
-           DELETE FROM event_daily; DELETE FROM event_property_keys; DELETE FROM segments;`);
+           DELETE FROM event_daily; DELETE FROM event_property_keys; DELETE FROM segments;
+           DELETE FROM account_members; DELETE FROM accounts;`);
 }
 
 /**
@@ -212,7 +252,7 @@ export interface World {
  * Writes the records into the cache through the writer, in one import, or in several when given
  * batches (each its own transaction and writer, as successive imports or sync pages are).
  */
-export function buildWorld(db: Db, records: readonly TestRecord[] | readonly TestRecord[][]): World {
+export function buildWorld(db: Db, records: readonly TestRecord[] | readonly TestRecord[][], accounts: readonly TestAccount[] = []): World {
   const batches = (records.length > 0 && Array.isArray(records[0]) ? records : [records]) as readonly TestRecord[][];
   const normalized = normalizeAll(batches.flat());
   let start = 0;
@@ -220,8 +260,10 @@ export function buildWorld(db: Db, records: readonly TestRecord[] | readonly Tes
     writeRecords(db, normalized.slice(start, start + batch.length));
     start += batch.length;
   }
+  writeAccounts(db, accounts);
   const service = new SegmentService(db, () => 0);
   const profiles = profilesOf(normalized);
+  addAccounts(profiles, accounts);
   return { db, service, profiles, evaluate: (rule, asOf) => evaluateBoth(service, profiles, rule, asOf) };
 }
 

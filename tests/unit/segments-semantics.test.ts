@@ -11,15 +11,15 @@ import { describeRule } from '../../src/shared/segments/describe';
 import { matchesRule } from '../../src/shared/segments/evaluate';
 import { parseRule, type Condition, type CountOp, type Rule, type ValueFilter } from '../../src/shared/segments/rule';
 import { useTempCache } from './helpers';
-import { buildWorld, DAY, withInflatedRollup, type TestRecord, type World } from './segments-helpers';
+import { buildWorld, DAY, withInflatedRollup, type TestAccount, type TestRecord, type World } from './segments-helpers';
 
 const tempCache = useTempCache();
 
 /** asOf for every case: noon UTC, 1 March 2026. */
 const A = Date.UTC(2026, 2, 1, 12);
 
-function world(records: TestRecord[] | TestRecord[][]): World {
-  return buildWorld(tempCache().db, records);
+function world(records: TestRecord[] | TestRecord[][], accounts: TestAccount[] = []): World {
+  return buildWorld(tempCache().db, records, accounts);
 }
 
 const all = (...conditions: Condition[]): Rule => ({ version: 1, match: 'all', conditions });
@@ -310,6 +310,70 @@ function expectFilter(w: World, filter: ValueFilter, expected: string[]): void {
   expectMembers(w, all({ type: 'event', event: 'probe', op: '>=', count: 1, where: [{ property: 'v', ...filter }] }), A, expected);
   expectMembers(w, all({ type: 'event', event: 'probe', op: '=', count: 0, where: [{ property: 'v', ...filter }] }), A, without(ids(w), ...expected));
 }
+
+describe('account: some account of the user has a trait that passes, as a trait condition judges one value', () => {
+  const records: TestRecord[] = [
+    { user: 'one-enterprise', event: 'ping', ts: A - DAY },
+    { user: 'two-one-matching', event: 'ping', ts: A - DAY },
+    { user: 'only-free', identify: { plan: 'enterprise' }, ts: A - DAY },
+    { user: 'no-plan-account', event: 'ping', ts: A - DAY },
+    { user: 'no-account', identify: { plan: 'enterprise' }, ts: A - DAY },
+    // Joins the universe only after asOf: an account does not bring a user in early.
+    { user: 'late', event: 'ping', ts: A + DAY },
+  ];
+  const accounts: TestAccount[] = [
+    { groupId: 'acme', traits: { plan: 'enterprise', seats: 250, since: '2024-01-01' }, members: ['one-enterprise', 'two-one-matching', 'late'] },
+    { groupId: 'tiny', traits: { plan: 'free', seats: 2 }, members: ['two-one-matching', 'only-free'] },
+    { groupId: 'bare', traits: { name: 'No plan yet' }, members: ['no-plan-account'] },
+  ];
+  const account = (filter: ValueFilter, negate?: boolean): Condition =>
+    negate === undefined ? { type: 'account', trait: 'plan', ...filter } : { type: 'account', trait: 'plan', ...filter, negate };
+
+  it('a member of one matching account, and of two accounts of which one matches, match; the user trait of that name does not count', () => {
+    const w = world(records, accounts);
+    expectMembers(w, all(account({ op: 'eq', value: 'enterprise' })), A, ['one-enterprise', 'two-one-matching']);
+    expectMembers(w, all(account({ op: 'eq', value: 'free' })), A, ['two-one-matching', 'only-free']);
+    // neq holds through any account whose plan is not "free": acme for two-one-matching, and bare, whose
+    // missing plan passes neq as a missing trait does; only-free's one account fails it.
+    expectMembers(w, all(account({ op: 'neq', value: 'free' })), A, ['one-enterprise', 'two-one-matching', 'no-plan-account']);
+    expectMembers(w, all({ type: 'account', trait: 'seats', op: 'gte', value: 100 }), A, ['one-enterprise', 'two-one-matching']);
+    expectMembers(w, all({ type: 'account', trait: 'since', op: 'lt', value: '2025-01-01' }), A, ['one-enterprise', 'two-one-matching']);
+    expectMembers(w, all(account({ op: 'not_exists' })), A, ['no-plan-account']);
+    expectMembers(w, all(account({ op: 'eq', value: 'enterprise' }), { type: 'trait', trait: 'plan', op: 'eq', value: 'enterprise' }), A, []);
+  });
+
+  it('a user with no account matches no account condition, whatever the operator; negated, every one of them holds', () => {
+    const w = world(records, accounts);
+    const filters: ValueFilter[] = [
+      { op: 'eq', value: 'x' }, { op: 'neq', value: 'x' }, { op: 'in', value: ['x'] }, { op: 'not_in', value: ['x'] },
+      { op: 'contains', value: '' }, { op: 'gt', value: 0 }, { op: 'gte', value: 0 }, { op: 'lt', value: 'z' }, { op: 'lte', value: 'z' },
+      { op: 'exists' }, { op: 'not_exists' },
+    ];
+    for (const filter of filters) {
+      const both = w.evaluate(all(account(filter)), A);
+      expect({ filter, sql: both.sql.includes('no-account'), js: both.js.includes('no-account') }).toEqual({ filter, sql: false, js: false });
+      const negated = w.evaluate(all(account(filter, true)), A);
+      expect({ filter, sql: negated.sql.includes('no-account'), js: negated.js.includes('no-account') }).toEqual({ filter, sql: true, js: true });
+    }
+    // "No account on the enterprise plan": negate, which keeps users without any account.
+    expectMembers(w, all(account({ op: 'eq', value: 'enterprise' }, true)), A, ['only-free', 'no-plan-account', 'no-account']);
+  });
+
+  it('membership and account traits are current whatever asOf, but the universe still follows asOf', () => {
+    const w = world(records, accounts);
+    const enterprise = all(account({ op: 'eq', value: 'enterprise' }));
+    expectMembers(w, enterprise, A - 2 * DAY, []);
+    expectMembers(w, enterprise, A - DAY, ['one-enterprise', 'two-one-matching']);
+    expectMembers(w, enterprise, A + DAY, ['one-enterprise', 'two-one-matching', 'late']);
+  });
+
+  it('the word "group" stays the nesting condition, and account conditions nest in it', () => {
+    const w = world(records, accounts);
+    const rule = all(group('any', [account({ op: 'eq', value: 'free' }), { type: 'trait', trait: 'plan', op: 'eq', value: 'enterprise' }]));
+    expectMembers(w, rule, A, ['two-one-matching', 'only-free', 'no-account']);
+    expect(describeRule(all(account({ op: 'eq', value: 'enterprise' }, true)))).toBe('Users who have no account where plan is “enterprise”');
+  });
+});
 
 describe('value filters: a missing value and JSON null match only neq, not_in and not_exists', () => {
   const values = { missing: MISSING, null: null, x: 'x', five: 5, day: '2026-03-01' };
@@ -660,10 +724,24 @@ describe('parseRule: errors that name the condition', () => {
     [{ version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'plan', op: 'eq' }] }, 'condition 1 › value: "eq" needs one value'],
     [{ version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'a"b', op: 'exists' }] }, 'condition 1 › trait: may not contain quotes, backslashes or control characters'],
     [{ version: 2, match: 'all', conditions: [] }, 'version: version must be 1'],
+    [{ version: 1, match: 'all', conditions: [{ type: 'account', trait: 'plan', op: 'in', value: 'pro' }] }, 'condition 1 › value: "in" needs a list of values'],
+    [{ version: 1, match: 'all', conditions: [{ type: 'account', trait: '', op: 'exists' }] }, 'condition 1 › trait: must not be empty'],
+    [{ version: 1, match: 'all', conditions: [{ type: 'account', trait: 'plan', op: 'eq', value: 'x', groupId: 'acme' }] }, 'condition 1: Unrecognized key: "groupId"'],
   ])('%j → %s', (input, message) => {
     const parsed = parseRule(input);
     expect(parsed.ok).toBe(false);
     expect(parsed.ok ? [] : parsed.errors).toContain(message);
+  });
+
+  it('accepts an account condition shaped like a trait condition, negated or not, with every value operator', () => {
+    const rule = all(
+      { type: 'account', trait: 'plan', op: 'eq', value: 'enterprise' },
+      { type: 'account', trait: 'seats', op: 'gte', value: 100, negate: true },
+      { type: 'account', trait: 'region', op: 'in', value: ['eu', 'us'] },
+      { type: 'account', trait: 'plan', op: 'not_exists' },
+      group('any', [{ type: 'account', trait: 'name', op: 'contains', value: 'Acme' }]),
+    );
+    expect(parseRule(rule)).toEqual({ ok: true, rule });
   });
 
   it('rejects groups nested deeper than 8', () => {

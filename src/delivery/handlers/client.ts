@@ -1,13 +1,23 @@
 /**
  * The client endpoints the SDK calls: identify and track store records (each one validated alone;
- * a rejected record does not sink its batch), decide answers which live messages to show.
+ * a rejected record does not sink its batch), group stores a group call (the user's membership of an
+ * account, and the account's traits), decide answers which live messages to show.
  */
-import { instantFromTimeFields, normalizeRecord, parseTimestamp, utcInstant, type TimeField } from '../../shared/event-spec';
+import {
+  derivedRecordId,
+  instantFromTimeFields,
+  MAX_RECORD_BYTES,
+  normalizeRecord,
+  parseTimestamp,
+  utcInstant,
+  utf8Length,
+  type TimeField,
+} from '../../shared/event-spec';
 import { chooseMessages, decideAnswerJson } from '../decide';
 import { fail } from '../pipeline/answer';
 import type { Handler } from '../pipeline/run';
 import type { ProfileCache } from '../profiles';
-import { decideSchema, describeIssues, identifySchema, trackSchema } from '../schemas';
+import { decideSchema, describeIssues, groupSchema, identifySchema, trackSchema } from '../schemas';
 import type { DeliveryStore, IncomingRecord, RecordType } from '../store';
 import { invalid } from './common';
 import type { LiveMessages } from './live-messages';
@@ -18,6 +28,7 @@ const MAX_TS = utcInstant(10000, 1, 1) - 1;
 
 export interface ClientHandlers {
   identify: Handler;
+  group: Handler;
   track: Handler;
   decide: Handler;
 }
@@ -75,6 +86,25 @@ export function createClientHandlers(store: DeliveryStore, profiles: ProfileCach
       const rejection = result.rejected[0];
       if (rejection) return fail(400, 'invalid_argument', `The identify call is not valid: ${rejection.reason}`);
       return { status: 200, body: { accepted: result.accepted, duplicates: result.duplicates } };
+    },
+    group: (ctx) => {
+      const parsed = groupSchema.safeParse(ctx.body);
+      if (!parsed.success) return invalid('The group call', describeIssues(parsed.error));
+      const { userId, groupId, traits, timestamp, messageId } = parsed.data;
+      // The same limit as any record's (and the same 400 as an identify call over it), on the call as compact JSON.
+      const bytes = utf8Length(JSON.stringify(parsed.data));
+      if (bytes > MAX_RECORD_BYTES) {
+        return fail(400, 'invalid_argument', `The group call is not valid: it is ${bytes} bytes of JSON, more than the ${MAX_RECORD_BYTES}-byte limit of a record`);
+      }
+      const ts = instantFromTimeFields({ timestamp }, strictField, ctx.now);
+      if (typeof ts === 'string') return fail(400, 'invalid_argument', `The group call is not valid: ${ts}`);
+      if (ts < MIN_TS || ts > MAX_TS) return fail(400, 'invalid_argument', 'The group call is not valid: timestamp is outside the years 0000 to 9999');
+      const id = messageId === undefined ? derivedRecordId('group', userId, groupId, ts, traits ?? null) : String(messageId);
+      const applied = store.transaction(() => store.group({ id, userId, groupId, ts, traits: traits ?? null }, ctx.now));
+      if (applied === null) return { status: 200, body: { accepted: 0, duplicates: 1 } };
+      if ('refused' in applied) return fail(409, 'limit_reached', `The group call for account “${groupId}” was refused: ${applied.refused}.`);
+      profiles.applyGroup(applied);
+      return { status: 200, body: { accepted: 1, duplicates: 0 } };
     },
     track: (ctx) => {
       const parsed = trackSchema.safeParse(ctx.body);

@@ -11,6 +11,8 @@ export function exportJson(row: RecordRow): string {
   const head = `{"type":${JSON.stringify(row.type)},"messageId":${JSON.stringify(row.record_id)},"userId":${JSON.stringify(row.user_id)}`;
   const timestamp = `"timestamp":"${iso(row.ts)}"`;
   if (row.type === 'identify') return `${head},"traits":${row.data ?? '{}'},${timestamp}}`;
+  // A group call in the Segment spec's shape: the account's groupId and the traits this call set.
+  if (row.type === 'group') return `${head},"groupId":${JSON.stringify(row.group_id ?? '')},"traits":${row.data ?? '{}'},${timestamp}}`;
   return `${head},"event":${JSON.stringify(row.name)},"properties":${row.data ?? '{}'},${timestamp}}`;
 }
 

@@ -3,6 +3,7 @@ import { ApiError } from '../../shared/errors';
 import type { DataHandlers } from '../../shared/contract/data';
 import type { CacheStatus } from '../../shared/types';
 import type { Db } from '../db/connection';
+import { accountMembers, listAccounts } from '../db/accounts-repo';
 import { createEventsRepo } from '../db/events-repo';
 import { createKvRepo } from '../db/kv';
 import { DAY_MS } from '../db/rollup';
@@ -39,6 +40,12 @@ export function createDataHandlers({ db, cache, writers, changed }: DataDeps): D
       return events.dailyVolume(toDay - (days ?? 90) + 1, toDay);
     },
     listUsers: ({ search, limit, offset }) => listUsers(db, search, limit ?? 50, offset ?? 0),
+    listAccounts: ({ search, limit, offset }) => listAccounts(db, search, limit ?? 50, offset ?? 0),
+    getAccountMembers: ({ groupId, limit, offset }) => {
+      const page = accountMembers(db, groupId, limit ?? 50, offset ?? 0);
+      if (!page) throw new ApiError('not_found', `No account “${groupId}” in the cache.`);
+      return page;
+    },
     getUserTimeline: ({ userId, limit }) => {
       const timeline = userTimeline(db, userId, limit ?? 200);
       if (!timeline) throw new ApiError('not_found', `No user “${userId}” in the cache.`);

@@ -1,7 +1,7 @@
 import type { Db } from './connection';
 import type { TimelineEntry, UserPage, UserSummary, UserTimeline } from '../../shared/types';
 
-interface UserRow {
+export interface UserRow {
   user_pk: number;
   id: string;
   traits: string;
@@ -9,7 +9,7 @@ interface UserRow {
   last_seen: number | null;
 }
 
-const toSummary = (row: UserRow): UserSummary => ({
+export const toSummary = (row: UserRow): UserSummary => ({
   id: row.id,
   traits: JSON.parse(row.traits) as Record<string, unknown>,
   firstSeen: row.first_seen,
@@ -17,7 +17,7 @@ const toSummary = (row: UserRow): UserSummary => ({
 });
 
 /** LIKE pattern for a substring, with the wildcards in the search itself escaped. */
-function containing(search: string): string {
+export function containing(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 

@@ -96,7 +96,13 @@ export function loadProfile(db: Db, userId: string): UserProfile | null {
     if (row.name_id === 0) identifyTimes.push(row.ts);
     else events.push({ id: row.event_id, name: row.name, ts: row.ts, properties: row.properties === null ? null : (JSON.parse(row.properties) as Record<string, unknown>) });
   }
-  return { traits: JSON.parse(user.traits) as Record<string, unknown>, events, identifyTimes };
+  // The traits of the user's accounts, current: account conditions judge them whatever asOf.
+  const accounts = db
+    .prepare<[number], string>('SELECT a.traits FROM account_members m JOIN accounts a USING (account_pk) WHERE m.user_pk = ?')
+    .pluck()
+    .all(user.user_pk)
+    .map((traits) => JSON.parse(traits) as Record<string, unknown>);
+  return { traits: JSON.parse(user.traits) as Record<string, unknown>, events, identifyTimes, accounts };
 }
 
 /** The draft as the server would hold it once published, with its rule inlined. */

@@ -341,6 +341,18 @@ class Compiler {
       }
       case 'trait':
         return this.valueTest('u.traits', c.trait, c);
+      case 'account': {
+        // Membership and account traits are current whatever asOf. A user with no account is in
+        // neither form, so matches nothing. Scanning, the test runs once per account (the set);
+        // probing, once per membership of the user (a seek by account_members' primary key).
+        const test = this.valueTest('a.traits', c.trait, c);
+        if (mode === 'scan') {
+          // CROSS JOIN keeps accounts outside: each account's traits are tested once, then its members read
+          // by the (account_pk, user_pk) index, rather than an account looked up and tested per membership.
+          return `u.user_pk IN (SELECT m.user_pk FROM accounts a CROSS JOIN account_members m ON m.account_pk = a.account_pk WHERE ${test})`;
+        }
+        return `EXISTS (SELECT 1 FROM account_members m JOIN accounts a ON a.account_pk = m.account_pk WHERE m.user_pk = u.user_pk AND ${test})`;
+      }
       case 'nps': {
         this.needsNps = true;
         const [lo, hi] = c.category === 'promoter' ? [9, 10] : c.category === 'passive' ? [7, 8] : [0, 6];

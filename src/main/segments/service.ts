@@ -206,11 +206,13 @@ export class SegmentService {
     const warnings: string[] = [];
     const knownEvent = this.db.prepare<[string], number>('SELECT 1 FROM event_names WHERE name = ? AND name_id <> 0').pluck();
     const knownTrait = this.db.prepare<[string], number>('SELECT 1 FROM users WHERE json_type(traits, ?) IS NOT NULL LIMIT 1').pluck();
+    const knownAccountTrait = this.db.prepare<[string], number>('SELECT 1 FROM accounts WHERE json_type(traits, ?) IS NOT NULL LIMIT 1').pluck();
     const visit = (conditions: Condition[]): void => {
       for (const c of conditions) {
         if (c.type === 'group') visit(c.conditions);
         else if (c.type === 'event' && !knownEvent.get(c.event)) warnings.push(`No “${c.event}” event in the cache yet.`);
         else if (c.type === 'trait' && !knownTrait.get(jsonPath(c.trait))) warnings.push(`No user has the trait “${c.trait}” yet.`);
+        else if (c.type === 'account' && !knownAccountTrait.get(jsonPath(c.trait))) warnings.push(`No account has the trait “${c.trait}” yet.`);
       }
     };
     visit(this.inline(rule).conditions);

@@ -77,6 +77,8 @@ function describeCondition(c: Condition, segmentName: (id: string) => string): s
     }
     case 'trait':
       return `${c.negate ? 'not: ' : ''}${valuePhrase(c.trait, c)}`;
+    case 'account':
+      return `${c.negate ? 'have no account where' : 'have an account where'} ${valuePhrase(c.trait, c)}`;
     case 'nps':
       return `${c.negate ? 'are not' : 'are'} NPS ${c.category}s`;
     case 'segment':

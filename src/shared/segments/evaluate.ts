@@ -21,6 +21,11 @@ export interface UserProfile {
   events: readonly ProfileEvent[];
   /** Timestamps of the user's identify calls: they are records too (first and last seen). */
   identifyTimes: readonly number[];
+  /**
+   * The current merged traits of each account the user belongs to (group calls), whatever asOf is.
+   * Absent or empty: the user has no account, and every account condition is false.
+   */
+  accounts?: readonly Record<string, unknown>[];
 }
 
 function compareCount(actual: number, op: CountOp, expected: number): boolean {
@@ -116,6 +121,9 @@ export function matchesRule(rule: Rule, profile: UserProfile, asOf: number): boo
         }
         case 'trait':
           return matchesValue(fieldOf(profile.traits, c.trait), c);
+        case 'account':
+          // Some account passes, each judged as one value: no account, no match (even for not_exists).
+          return (profile.accounts ?? []).some((traits) => matchesValue(fieldOf(traits, c.trait), c));
         case 'nps': {
           if (nps === undefined) nps = latestNps(profile, asOf);
           return nps !== null && npsCategory(nps) === c.category;

@@ -130,6 +130,14 @@ class Explainer {
         const value = fieldOf(profile.traits, c.trait);
         return value === undefined || value === null ? 'it is not set' : `it is ${showValue(value)}`;
       }
+      case 'account': {
+        const accounts = profile.accounts ?? [];
+        if (accounts.length === 0) return 'they belong to no account';
+        // A few values say enough: a user in many accounts would otherwise get a sentence per account.
+        const values = accounts.slice(0, 5).map((traits) => fieldOf(traits, c.trait)).map((v) => (v === undefined || v === null ? 'not set' : showValue(v)));
+        const more = accounts.length > 5 ? `, and ${accounts.length - 5} more` : '';
+        return `their ${accounts.length === 1 ? 'account has' : `${accounts.length} accounts have`} ${values.join(', ')}${more}`;
+      }
       case 'nps': {
         const score = latestNpsScore(profile.events, asOf);
         return score === null ? 'they have not answered an NPS survey' : `their latest NPS answer is ${score} (a ${npsCategory(score)})`;

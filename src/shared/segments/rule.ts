@@ -49,6 +49,16 @@ export interface TraitCondition extends Negatable, ValueFilter {
   trait: string;
 }
 
+/**
+ * A trait of the user's accounts (from group calls): true when at least one of the user's accounts has
+ * a trait that passes the filter, judged as `trait` judges one value. A user with no account matches
+ * nothing, whatever the operator; "no account with …" is this condition negated.
+ */
+export interface AccountCondition extends Negatable, ValueFilter {
+  type: 'account';
+  trait: string;
+}
+
 export type NpsCategory = 'promoter' | 'passive' | 'detractor';
 
 export interface NpsCondition extends Negatable {
@@ -67,7 +77,7 @@ export interface GroupCondition extends Negatable {
   conditions: Condition[];
 }
 
-export type Condition = EventCondition | SeenCondition | TraitCondition | NpsCondition | SegmentRefCondition | GroupCondition;
+export type Condition = EventCondition | SeenCondition | TraitCondition | AccountCondition | NpsCondition | SegmentRefCondition | GroupCondition;
 
 export interface Rule {
   version: 1;
@@ -134,6 +144,12 @@ const traitCondition = z
   .strict()
   .superRefine((f, ctx) => checkValue(f, ctx));
 
+// The same shape and value operators as a trait condition, about the user's accounts' traits.
+const accountCondition = z
+  .object({ type: z.literal('account'), trait: fieldName, ...valueFilterShape, negate })
+  .strict()
+  .superRefine((f, ctx) => checkValue(f, ctx));
+
 const npsCondition = z.object({ type: z.literal('nps'), category: z.enum(['promoter', 'passive', 'detractor']), negate }).strict();
 
 const segmentCondition = z.object({ type: z.literal('segment'), segment: z.string().min(1).max(100), negate }).strict();
@@ -143,6 +159,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
     eventCondition,
     seenCondition,
     traitCondition,
+    accountCondition,
     npsCondition,
     segmentCondition,
     z

@@ -21,7 +21,7 @@ import {
 import { readList, readScalar, scalarKind, splitList, takesList, takesNoValue } from '../../../src/renderer/src/ui/filter-values';
 import { COUNT_OPS, VALUE_OPS, type Condition, type PropertyFilter, type Rule, type Scalar, type ValueOp } from '../../../src/shared/segments/rule';
 
-const KINDS: ConditionKind[] = ['event', 'trait', 'first_seen', 'last_seen', 'nps', 'segment', 'group'];
+const KINDS: ConditionKind[] = ['event', 'trait', 'account', 'first_seen', 'last_seen', 'nps', 'segment', 'group'];
 
 const rule = (...conditions: Condition[]): Rule => ({ version: 1, match: 'all', conditions });
 
@@ -100,6 +100,9 @@ const leafArb: fc.Arbitrary<Condition> = fc.oneof(
   fc
     .tuple(fieldArb, valueFilterArb, negateArb)
     .map(([name, filter, negate]) => ({ type: 'trait', trait: name, ...filter, ...negate }) as Condition),
+  fc
+    .tuple(fieldArb, valueFilterArb, negateArb)
+    .map(([name, filter, negate]) => ({ type: 'account', trait: name, ...filter, ...negate }) as Condition),
   fc
     .record({ category: fc.constantFrom('promoter' as const, 'passive' as const, 'detractor' as const), negate: negateArb })
     .map(({ category, negate }) => ({ type: 'nps' as const, category, ...negate })),
@@ -190,6 +193,14 @@ describe('rule ⇄ builder', () => {
     expect(new Set(uids).size).toBe(uids.length);
   });
 
+  it('opens an account condition as its trait, operator and value, and saves it back as an account condition, not a trait', () => {
+    const opened = fromRule(rule({ type: 'account', trait: 'plan', op: 'in', value: ['enterprise', 'growth'], negate: true }));
+    expect(opened.conditions[0]).toMatchObject({ type: 'account', trait: 'plan', op: 'in', value: 'enterprise, growth', mode: 'auto', negate: true });
+    const edited = updateIn(opened, (opened.conditions[0] as EditCondition).uid, (c) => ({ ...c, op: 'eq', value: 'enterprise', negate: false }) as EditCondition);
+    expect(toRule(edited).rule).toStrictEqual(rule({ type: 'account', trait: 'plan', op: 'eq', value: 'enterprise' }));
+    expect(toRule(removeIn(edited, (edited.conditions[0] as EditCondition).uid)).rule).toStrictEqual(rule());
+  });
+
   it('trims names on save, so a saved name with surrounding spaces comes back without them', () => {
     const built = toRule(fromRule(rule({ type: 'event', event: ' signup ', op: '>=', count: 1, where: [{ property: ' plan', op: 'exists' }] })));
     expect(built.rule).toStrictEqual(rule({ type: 'event', event: 'signup', op: '>=', count: 1, where: [{ property: 'plan', op: 'exists' }] }));
@@ -229,6 +240,7 @@ describe('toRule', () => {
     const errorsOf = (kind: ConditionKind): string[] => toRule(rootOf(newCondition(kind))).errors;
     expect(errorsOf('event')).toEqual(['condition 1 › event: name the event']);
     expect(errorsOf('trait')).toEqual(['condition 1 › trait: must not be empty', 'condition 1 › value: "eq" needs one value']);
+    expect(errorsOf('account')).toEqual(['condition 1 › trait: must not be empty', 'condition 1 › value: "eq" needs one value']);
     expect(errorsOf('segment')).toEqual(['condition 1 › segment: pick a segment']);
     for (const kind of ['first_seen', 'last_seen', 'nps', 'group'] as const) expect(errorsOf(kind)).toEqual([]);
   });

@@ -43,6 +43,7 @@ export function CommandPalette() {
       { id: 'import', label: 'Import events from a file…', hint: 'Data', run: () => pickImportFile() },
       { id: 'data-events', label: 'Data: events and catalog', hint: 'Data', run: dataTab('events') },
       { id: 'data-users', label: 'Data: users and timelines', hint: 'Data', run: dataTab('users') },
+      { id: 'data-accounts', label: 'Data: accounts and their members', hint: 'Data', run: dataTab('accounts') },
       { id: 'data-imports', label: 'Data: imports, sync and connect a source', hint: 'Data', run: dataTab('imports') },
     );
     const seg = useSegments.getState();

@@ -11,6 +11,7 @@ import { ScreenHeader } from '../../ui/ScreenHeader';
 import { TabPanel, Tabs, type TabItem } from '../../ui/Tabs';
 import { toast } from '../../ui/toast';
 import { useApiQuery } from '../../ui/useApiQuery';
+import { AccountsPanel } from './AccountsPanel';
 import { DataActivity } from './DataActivity';
 import { EventCatalog } from './EventCatalog';
 import { pickImportFile } from './ImportFileInput';
@@ -27,7 +28,7 @@ const NO_POINTS: DailyVolumePoint[] = [];
 
 const hasFiles = (e: DragEvent): boolean => Array.from(e.dataTransfer.types).includes('Files');
 
-/** The Data area: bring events in (demo, file import, sync), then browse events, users and imports. */
+/** The Data area: bring events in (demo, file import, sync), then browse events, users, accounts and imports. */
 export function DataScreen() {
   const status = useApp((s) => s.status);
   const jobs = useApp((s) => s.jobs);
@@ -173,6 +174,7 @@ function PopulatedData({ busy, busyTitle }: { busy: boolean; busyTitle: string |
   const tabs: TabItem<DataTab>[] = [
     { id: 'events', label: 'Events', badge: catalog ? formatNumber(catalog.length) : undefined },
     { id: 'users', label: 'Users', badge: formatNumber(status.users) },
+    { id: 'accounts', label: 'Accounts' },
     { id: 'imports', label: 'Imports' },
   ];
   const busyHint = busyTitle ? `Wait for “${busyTitle}” to finish` : undefined;
@@ -217,6 +219,7 @@ function PopulatedData({ busy, busyTitle }: { busy: boolean; busyTitle: string |
           </>
         ) : null}
         {tab === 'users' ? <UsersPanel /> : null}
+        {tab === 'accounts' ? <AccountsPanel /> : null}
         {tab === 'imports' ? (
           <>
             <RecentImports />

@@ -1,16 +1,15 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { UserSummary } from '../../../../shared/types';
 import { api } from '../../lib/api';
 import { formatDateTime, formatNumber } from '../../lib/format';
 import { useApp } from '../../store';
 import { DataTable, openableRow, type Column } from '../../ui/DataTable';
 import { ErrorNote } from '../../ui/ErrorNote';
-import { useApiQuery } from '../../ui/useApiQuery';
+import { useSearchedPages } from '../../ui/useSearchedPages';
 import { otherTraits, traitText } from './model';
 import { UserTimelinePanel } from './UserTimelinePanel';
 
 const PAGE_SIZE = 50;
-const SEARCH_DELAY_MS = 200;
 
 const dash = <span className="muted">—</span>;
 
@@ -27,37 +26,10 @@ const COLUMNS: Column<UserSummary>[] = [
 /** The users in the cache: searchable by id or any trait value, 50 a page, each opening their timeline. */
 export function UsersPanel() {
   const dataVersion = useApp((s) => s.dataVersion);
-  const [query, setQuery] = useState('');
-  const [search, setSearch] = useState('');
-  const [pageIndex, setPageIndex] = useState(0);
+  const { data: page, error, loading, query, setQuery, search, pageIndex, setPageIndex, scroller } = useSearchedPages(api.listUsers, PAGE_SIZE, dataVersion);
   const [selected, setSelected] = useState<string | null>(null);
   const tbody = useRef<HTMLTableSectionElement>(null);
-  const scroller = useRef<HTMLDivElement>(null);
   const returnTo = useRef<HTMLElement | null>(null);
-  const {
-    data: page,
-    error,
-    loading,
-  } = useApiQuery(() => api.listUsers({ ...(search ? { search } : {}), limit: PAGE_SIZE, offset: pageIndex * PAGE_SIZE }), [search, pageIndex, dataVersion], {
-    keep: true,
-  });
-
-  // Typing waits for a pause before asking the backend. Only a changed search goes back to page one: on
-  // mount this timer used to fire too, and snapped a quick "Next" back to the first page.
-  useEffect(() => {
-    const next = query.trim();
-    if (next === search) return;
-    const timer = setTimeout(() => {
-      setSearch(next);
-      setPageIndex(0);
-    }, SEARCH_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [query, search]);
-
-  // Each new page starts at its top.
-  useEffect(() => {
-    scroller.current?.scrollTo({ top: 0 });
-  }, [page]);
 
   const open = (user: UserSummary, row: HTMLElement): void => {
     returnTo.current = row;

@@ -6,7 +6,7 @@
 import type { DailyVolumePoint, EventCatalogEntry, ImportError, ImportReport, JobInfo } from '../../../../shared/types';
 import { formatDateTime, formatNumber, valueText } from '../../lib/format';
 
-export type DataTab = 'events' | 'users' | 'imports';
+export type DataTab = 'events' | 'users' | 'accounts' | 'imports';
 
 /**
  * What the Data area says about its last import or sync that did not leave a report to open: a failed
@@ -67,10 +67,10 @@ export function matchingEvents(catalog: readonly EventCatalogEntry[], filter: st
 /** Traits with their own column in the users table; the rest are summed up as text in "Other traits". */
 export const TRAIT_COLUMNS = ['plan', 'role', 'company'] as const;
 
-/** The traits without a column of their own, as "key: value · key: value". */
-export function otherTraits(traits: Record<string, unknown>): string {
+/** The traits without a column of their own (by default the users table's), as "key: value · key: value". */
+export function otherTraits(traits: Record<string, unknown>, shown: readonly string[] = TRAIT_COLUMNS): string {
   return Object.entries(traits)
-    .filter(([key]) => !(TRAIT_COLUMNS as readonly string[]).includes(key))
+    .filter(([key]) => !shown.includes(key))
     .map(([key, value]) => `${key}: ${valueText(value)}`)
     .join(' · ');
 }

@@ -29,11 +29,12 @@ interface EditorContextValue {
   add(groupUid: string, kind: ConditionKind): void;
   catalog: EventCatalogEntry[];
   traits: TraitInfo[];
+  accountTraits: TraitInfo[];
   segments: SavedSegment[];
   errors: string[];
   /** The condition just added: its first field takes the focus. */
   justAdded: string | null;
-  ids: { events: string; traits: string };
+  ids: { events: string; traits: string; accountTraits: string };
 }
 
 const EditorContext = createContext<EditorContextValue | null>(null);
@@ -44,10 +45,11 @@ function useEditor(): EditorContextValue {
   return value;
 }
 
-const KINDS: ConditionKind[] = ['event', 'trait', 'first_seen', 'last_seen', 'nps', 'segment', 'group'];
+const KINDS: ConditionKind[] = ['event', 'trait', 'account', 'first_seen', 'last_seen', 'nps', 'segment', 'group'];
 const KIND_HINTS: Record<ConditionKind, string> = {
   event: 'did something, how often',
   trait: 'plan, role, company…',
+  account: "their company's plan, size… (group calls)",
   first_seen: 'signed up when',
   last_seen: 'active when',
   nps: 'promoter, passive, detractor',
@@ -61,12 +63,14 @@ interface RuleEditorProps {
   errors: string[];
   catalog: EventCatalogEntry[];
   traits: TraitInfo[];
+  /** Trait keys (and a few values) of the cache's accounts, for account conditions. */
+  accountTraits: TraitInfo[];
   /** Saved segments this one may refer to. */
   segments: SavedSegment[];
 }
 
 /** The rule as nested all/any groups of conditions, every field a plain input, select or button. */
-export function RuleEditor({ root, onChange, errors, catalog, traits, segments }: RuleEditorProps) {
+export function RuleEditor({ root, onChange, errors, catalog, traits, accountTraits, segments }: RuleEditorProps) {
   const [justAdded, setJustAdded] = useState<string | null>(null);
   const rootRef = useRef(root);
   rootRef.current = root;
@@ -85,12 +89,13 @@ export function RuleEditor({ root, onChange, errors, catalog, traits, segments }
       },
       catalog,
       traits,
+      accountTraits,
       segments,
       errors,
       justAdded,
-      ids: { events: `${base}-events`, traits: `${base}-traits` },
+      ids: { events: `${base}-events`, traits: `${base}-traits`, accountTraits: `${base}-account-traits` },
     }),
-    [onChange, catalog, traits, segments, errors, justAdded, base],
+    [onChange, catalog, traits, accountTraits, segments, errors, justAdded, base],
   );
   return (
     <EditorContext.Provider value={context}>
@@ -101,6 +106,11 @@ export function RuleEditor({ root, onChange, errors, catalog, traits, segments }
       </datalist>
       <datalist id={context.ids.traits}>
         {traits.map((t) => (
+          <option key={t.key} value={t.key} />
+        ))}
+      </datalist>
+      <datalist id={context.ids.accountTraits}>
+        {accountTraits.map((t) => (
           <option key={t.key} value={t.key} />
         ))}
       </datalist>
@@ -216,7 +226,7 @@ function ConditionEditor({ condition: c, path, groupUid, joiner }: { condition: 
 }
 
 function ConditionFields({ condition: c, path }: { condition: EditCondition; path: number[] }) {
-  const { update, justAdded, segments, ids, traits } = useEditor();
+  const { update, justAdded, segments, ids, traits, accountTraits } = useEditor();
   const focus = justAdded === c.uid;
   const set = <T extends EditCondition>(change: Partial<T>): void => update(c.uid, (x) => ({ ...x, ...change }) as EditCondition);
   switch (c.type) {
@@ -227,6 +237,23 @@ function ConditionFields({ condition: c, path }: { condition: EditCondition; pat
       return (
         <div className="fields">
           <NameInput label="Trait" placeholder="trait, e.g. plan" list={ids.traits} value={c.trait} focus={focus} onChange={(trait) => set({ trait })} />
+          <FilterValueFields value={c} suggestions={info?.values ?? []} onChange={(v) => set(v)} />
+        </div>
+      );
+    }
+    case 'account': {
+      const info = accountTraits.find((t) => t.key === c.trait.trim());
+      return (
+        <div className="fields">
+          <span>An account of theirs has</span>
+          <NameInput
+            label="Account trait"
+            placeholder="account trait, e.g. plan"
+            list={ids.accountTraits}
+            value={c.trait}
+            focus={focus}
+            onChange={(trait) => set({ trait })}
+          />
           <FilterValueFields value={c} suggestions={info?.values ?? []} onChange={(v) => set(v)} />
         </div>
       );

@@ -15,8 +15,8 @@ export const MOD = isMac ? '⌘' : 'Ctrl';
 
 /** One segment, new or saved: its name, its rule as nested groups, the rule in words, and its live size. */
 export function SegmentBuilder() {
-  const { draft, segments, catalog, traits, pending } = useSegments(
-    useShallow((s) => ({ draft: s.draft, segments: s.segments, catalog: s.catalog, traits: s.traits, pending: s.pending })),
+  const { draft, segments, catalog, traits, accountTraits, pending } = useSegments(
+    useShallow((s) => ({ draft: s.draft, segments: s.segments, catalog: s.catalog, traits: s.traits, accountTraits: s.accountTraits, pending: s.pending })),
   );
   const { setDraft, saveDraft, showList, resolvePending, setTemplateOpen } = useSegments.getState();
   const [saveError, setSaveError] = useState<string | null>(null);
@@ -154,7 +154,15 @@ export function SegmentBuilder() {
             </p>
           </section>
           <section className="card rule-card" aria-label="Rule">
-            <RuleEditor root={draft.root} onChange={onRootChange} errors={built.errors} catalog={catalog ?? []} traits={traits} segments={others} />
+            <RuleEditor
+              root={draft.root}
+              onChange={onRootChange}
+              errors={built.errors}
+              catalog={catalog ?? []}
+              traits={traits}
+              accountTraits={accountTraits}
+              segments={others}
+            />
             <div aria-live="polite" className="rule-status">
               {built.errors.length > 0 ? (
                 <div className="rule-errors" data-testid="rule-errors">

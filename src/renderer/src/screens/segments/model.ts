@@ -54,6 +54,12 @@ export interface EditTrait extends EditBase, EditValue {
   trait: string;
 }
 
+/** An account condition: a trait of one of the user's accounts, edited like a user trait. */
+export interface EditAccount extends EditBase, EditValue {
+  type: 'account';
+  trait: string;
+}
+
 export interface EditNps extends EditBase {
   type: 'nps';
   category: NpsCategory;
@@ -70,7 +76,7 @@ export interface EditGroup extends EditBase {
   conditions: EditCondition[];
 }
 
-export type EditCondition = EditEvent | EditSeen | EditTrait | EditNps | EditSegmentRef | EditGroup;
+export type EditCondition = EditEvent | EditSeen | EditTrait | EditAccount | EditNps | EditSegmentRef | EditGroup;
 export type ConditionKind = EditCondition['type'];
 
 let nextUid = 1;
@@ -88,6 +94,7 @@ export const COUNT_OP_LABELS: Record<CountOp, string> = {
 export const KIND_LABELS: Record<ConditionKind, string> = {
   event: 'Event',
   trait: 'Trait',
+  account: 'Account trait',
   first_seen: 'First seen',
   last_seen: 'Last seen',
   nps: 'NPS',
@@ -102,6 +109,8 @@ export function newCondition(kind: ConditionKind): EditCondition {
       return { ...base, type: 'event', event: '', op: '>=', count: '1', within: false, days: '30', where: [] };
     case 'trait':
       return { ...base, type: 'trait', trait: '', op: 'eq', value: '', mode: 'auto' };
+    case 'account':
+      return { ...base, type: 'account', trait: '', op: 'eq', value: '', mode: 'auto' };
     case 'first_seen':
       return { ...base, type: 'first_seen', op: 'within', days: '14' };
     case 'last_seen':
@@ -165,6 +174,8 @@ export function fromRule(rule: Rule): EditGroup {
         return { ...base, type: c.type, op: c.op, days: String(c.days) };
       case 'trait':
         return { ...base, type: 'trait', trait: c.trait, ...editValue(c) };
+      case 'account':
+        return { ...base, type: 'account', trait: c.trait, ...editValue(c) };
       case 'nps':
         return { ...base, type: 'nps', category: c.category };
       case 'segment':
@@ -227,6 +238,8 @@ export function toRule(root: EditGroup): BuiltRule {
         return { type: c.type, op: c.op, days: number(c.days, [...path, 'days'], 'enter a number of days'), ...negate };
       case 'trait':
         return { type: 'trait', trait: c.trait.trim(), op: c.op, ...value(c, path), ...negate };
+      case 'account':
+        return { type: 'account', trait: c.trait.trim(), op: c.op, ...value(c, path), ...negate };
       case 'nps':
         return { type: 'nps', category: c.category, ...negate };
       case 'segment':

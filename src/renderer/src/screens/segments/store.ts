@@ -56,6 +56,8 @@ interface SegmentsState {
   templateOpen: boolean;
   catalog: EventCatalogEntry[] | null;
   traits: TraitInfo[];
+  /** Account trait keys (from the first page of accounts), for account conditions. */
+  accountTraits: TraitInfo[];
   /** The dataVersion the catalog and traits were read at. */
   metaVersion: number | null;
   sizes: Record<string, SegmentSize>;
@@ -71,6 +73,21 @@ interface SegmentsState {
   resolvePending(choice: 'continue' | 'stay'): void;
   setTemplateOpen(open: boolean): void;
   setSize(id: string, size: SegmentSize): void;
+}
+
+/** The trait keys of a sample of users or accounts, each with a few of its values, for suggestions. */
+export function traitInfo(samples: readonly Record<string, unknown>[]): TraitInfo[] {
+  const values = new Map<string, Set<string>>();
+  for (const traits of samples) {
+    for (const [key, value] of Object.entries(traits)) {
+      const seen = values.get(key) ?? new Set<string>();
+      if ((typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') && seen.size < 40) seen.add(String(value));
+      values.set(key, seen);
+    }
+  }
+  return [...values.entries()]
+    .map(([key, seen]) => ({ key, values: [...seen].sort((a, b) => a.localeCompare(b)) }))
+    .sort((a, b) => a.key.localeCompare(b.key));
 }
 
 let opened = 0;
@@ -113,6 +130,7 @@ export const useSegments = create<SegmentsState>((set, get) => {
     templateOpen: false,
     catalog: null,
     traits: [],
+    accountTraits: [],
     metaVersion: null,
     sizes: {},
     refreshSegments: async () => {
@@ -127,19 +145,16 @@ export const useSegments = create<SegmentsState>((set, get) => {
       if (get().metaVersion === version) return;
       set({ metaVersion: version });
       try {
-        const [catalog, page] = await Promise.all([api.listEventCatalog({}), api.listUsers({ limit: 200 })]);
-        const values = new Map<string, Set<string>>();
-        for (const user of page.users) {
-          for (const [key, value] of Object.entries(user.traits)) {
-            const seen = values.get(key) ?? new Set<string>();
-            if ((typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') && seen.size < 40) seen.add(String(value));
-            values.set(key, seen);
-          }
-        }
-        const traits = [...values.entries()]
-          .map(([key, seen]) => ({ key, values: [...seen].sort((a, b) => a.localeCompare(b)) }))
-          .sort((a, b) => a.key.localeCompare(b.key));
-        set({ catalog: [...catalog].sort((a, b) => a.name.localeCompare(b.name)), traits });
+        const [catalog, page, accounts] = await Promise.all([
+          api.listEventCatalog({}),
+          api.listUsers({ limit: 200 }),
+          api.listAccounts({ limit: 200 }),
+        ]);
+        set({
+          catalog: [...catalog].sort((a, b) => a.name.localeCompare(b.name)),
+          traits: traitInfo(page.users.map((u) => u.traits)),
+          accountTraits: traitInfo(accounts.accounts.map((a) => a.traits)),
+        });
       } catch (err) {
         set({ metaVersion: null });
         toast('error', `Could not read the event catalog: ${errorMessage(err)}`);
