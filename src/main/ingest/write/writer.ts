@@ -230,7 +230,11 @@ export class RecordWriter {
       this.users.seen(pk, ts);
       if ((flags & ROW_ALIAS) !== 0) {
         if (linkedPk >= 0 && linkedPk !== pk) this.identities.alias(linkedPk, pk, ts);
-      } else this.identities.group(pk, groupId as string, json, ts);
+      } else {
+        // A group call's linked id is its anonymousId beside a userId: it links like any record's.
+        if (linkedPk >= 0 && linkedPk !== pk) this.identities.anonymousOf(linkedPk, pk, ts);
+        this.identities.group(pk, groupId as string, json, ts);
+      }
       return true;
     }
     if (linkedPk >= 0 && linkedPk !== pk) this.identities.anonymousOf(linkedPk, pk, ts);
