@@ -377,6 +377,17 @@ describe('identity: the parser threads and sync', () => {
     expect(recordsOf(db, 'user-7')).toEqual(['v7-id', 'v7-p1', 'v7-p2']);
   });
 
+  it('links written early (a file with more ids than the writer holds) end at their survivors all the same', async () => {
+    const records = [...visitors(40), alias('al', T0 + 2 * DAY, 'user-3', 'user-4'), pageView('x-1', T0 + 3 * DAY, { userId: 'user-5', anonymousId: 'anon-6' })];
+    const { db } = tempCache();
+    const held = await importRecords(db, records);
+    const other = tempCache('small.db').db;
+    const early = await importRecords(other, records, { identityLinksLimit: 3 });
+    expect(early).toMatchObject({ imported: held.imported, users: held.users, details: held.details });
+    expect(early.details?.identityConflicts).toBe(1);
+    expect({ content: cacheContent(other), identity: identityContent(other) }).toEqual({ content: cacheContent(db), identity: identityContent(db) });
+  });
+
   let server: ExportServer | null = null;
   afterEach(async () => {
     await server?.close();

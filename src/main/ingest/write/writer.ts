@@ -93,6 +93,8 @@ export interface RecordWriterOptions {
    * weak hash here to make different ids collide.
    */
   recordKey?: (id: string) => number;
+  /** Identity links held in memory before they are written (tests lower it; see identities.ts). */
+  identityLinksLimit?: number;
 }
 
 export class RecordWriter {
@@ -153,7 +155,7 @@ export class RecordWriter {
     this.keyOf = options.recordKey;
     this.repo = createEventsRepo(db);
     this.users = new UserUpdates(db);
-    this.identities = new Identities(db, this.users.firstPkOfNewUsers, (id) => this.users.pk(id));
+    this.identities = new Identities(db, this.users.firstPkOfNewUsers, (id) => this.users.pk(id), options.identityLinksLimit);
     const selectStored = 'SELECT event_id, user_pk, name_id, ts, properties FROM events';
     this.storedByPk = db.prepare<[number], StoredEvent>(`${selectStored} WHERE event_pk = ?`);
     this.storedByKey = db.prepare<[number], StoredEvent>(`${selectStored} WHERE event_key = ?`);
