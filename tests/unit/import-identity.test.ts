@@ -405,3 +405,50 @@ describe('identity: the parser threads and sync', () => {
     expect({ content: cacheContent(db), identity: identityContent(db) }).toEqual({ content: cacheContent(other), identity: identityContent(other) });
   });
 });
+
+describe('identity: a parser thread\'s batches', () => {
+  it('carry each record\'s anonymousId in the user dictionary, across the dictionary starting over', async () => {
+    const { BatchBuilder } = await import('../../src/main/ingest/parse/batch-builder');
+    const { fastRecord, prepareFastAt } = await import('../../src/main/ingest/parse/fast-record');
+    const shapes = new ShapeNumbering(() => undefined);
+    const builder = new BatchBuilder();
+    // More ids than a thread's dictionary holds at once: 180,000 users, one record each.
+    const users = 60_000;
+    const expected: [string, string][] = [];
+    // The writer's side: dictionary numbers → ids, started over as the thread says.
+    let ids: string[] = [];
+    const got: [string, string][] = [];
+    let restarts = 0;
+    const takeBatch = (): void => {
+      const { message } = builder.take([], 0, 0, 0);
+      if (message.usersRestarted) {
+        ids = [];
+        restarts += 1;
+      }
+      ids.push(...message.newUsers);
+      for (let i = 0; i < message.users.length; i++) got.push([ids[message.users[i] as number] as string, ids[message.linked[i] as number] as string]);
+    };
+    for (let round = 0; round < 3; round++) {
+      const lines: string[] = [];
+      for (let u = 0; u < users; u++) {
+        // One anonymous id shared by every user (a kiosk): its number, kept per user, must never outlive its dictionary.
+        const anonymousId = 'anon-kiosk';
+        lines.push(JSON.stringify({ anonymousId, messageId: `m-${round}-${u}`, timestamp: iso(T0 + u), type: 'track', event: 'e', userId: `user-${round}-${u}` }));
+        expected.push([`user-${round}-${u}`, anonymousId]);
+      }
+      const chunk = lines.join('\n');
+      builder.useChunk(chunk);
+      let start = 0;
+      for (const line of lines) {
+        const end = start + line.length;
+        expect(prepareFastAt(chunk, start, end, shapes)).toBe(true);
+        builder.addFast(fastRecord, start, end, 1);
+        if (builder.full) takeBatch();
+        start = end + 1;
+      }
+    }
+    takeBatch();
+    expect(restarts).toBeGreaterThanOrEqual(1);
+    expect(got).toEqual(expected);
+  });
+});
