@@ -18,6 +18,8 @@ class Dictionary {
   private readonly numbers = new Map<string, number>();
   private fresh: string[] = [];
   private restarted = false;
+  /** Counts the times the numbering started over: a number kept from an earlier generation means nothing. */
+  generation = 0;
 
   constructor(private readonly limit: number) {}
 
@@ -30,6 +32,7 @@ class Dictionary {
       this.numbers.clear();
       this.fresh = [];
       this.restarted = true;
+      this.generation += 1;
     }
   }
 
@@ -106,6 +109,14 @@ export class BatchBuilder {
   private replaceable: number[] = [];
   /** Group calls' groupIds in this batch, by record number (they are rare: no column). */
   private groupIds: [number, string][] = [];
+  /**
+   * Per user number, the linked id (anonymousId) its last fast record carried, and that id's number:
+   * real files repeat a user's anonymousId on every record, and comparing it with the last one costs
+   * less than numbering it again (hashing a new slice of the chunk). Valid for one user generation.
+   */
+  private lastLinkedText: string[] = [];
+  private readonly lastLinkedNumber = new Int32Array(USER_DICTIONARY_LIMIT);
+  private linkedGeneration = 0;
   /** Records in the batch so far. */
   size = 0;
 
@@ -134,7 +145,7 @@ export class BatchBuilder {
     const i = this.addColumns(record.key, record.ts, record.shape, record.userId, record.name);
     this.lines[i] = line;
     this.flags[i] = record.anonymous ? ROW_ANONYMOUS : 0;
-    this.linkedNumbers[i] = record.linkedId === '' ? -1 : this.users.number(record.linkedId);
+    this.linkedNumbers[i] = record.linkedId === '' ? -1 : this.linkedNumber(this.userNumbers[i] as number, record.linkedId);
     const at = this.windowStart;
     const spans = this.spans;
     this.pieceOf[i] = this.windowPiece;
@@ -142,6 +153,20 @@ export class BatchBuilder {
     spans[4 * i + 1] = record.idEnd - at;
     spans[4 * i + 2] = record.jsonStart < 0 ? 0 : record.jsonStart - at;
     spans[4 * i + 3] = record.jsonStart < 0 ? 0 : record.jsonEnd - at;
+  }
+
+  /** The number of the linked id `text` of user number `user`, by the user's last one when it is the same. */
+  private linkedNumber(user: number, text: string): number {
+    if (this.linkedGeneration !== this.users.generation) {
+      this.lastLinkedText = [];
+      this.linkedGeneration = this.users.generation;
+    }
+    if (this.lastLinkedText[user] === text) return this.lastLinkedNumber[user] as number;
+    const number = this.users.number(text);
+    // A copy: a slice would keep the reader's whole chunk alive.
+    this.lastLinkedText[user] = detached(text);
+    this.lastLinkedNumber[user] = number;
+    return number;
   }
 
   add(record: PreparedRecord): void {
