@@ -140,8 +140,14 @@ describe('sync from a PostgreSQL warehouse', () => {
     const inUrl = await apiErrorOf(syncFromWarehouse(cache, options(db, schema, { source: clusterUrl(db.cluster, db.name, { withPassword: true }) })));
     expect(inUrl.message).toMatch(/The source URL holds a password: leave it out .* PGPASSWORD or a pgpass file/);
     expect(inUrl.message).not.toContain(db.cluster.password);
-    // Failed runs leave reports and nothing else.
-    expect(counts(cache)).toMatchObject({ records: 0 });
+    const tls = await apiErrorOf(syncFromWarehouse(cache, options(db, schema, { source: `${db.url}?sslmode=require` })));
+    expect(tls.message).toMatch(/does not offer TLS, which sslmode=require asks for/);
+    const badMode = await apiErrorOf(syncFromWarehouse(cache, options(db, schema, { source: `${db.url}?sslmode=sometimes` })));
+    expect(badMode.message).toMatch(/sslmode=sometimes is not one of disable, prefer, require, verify-ca, verify-full/);
+    const otherParam = await apiErrorOf(syncFromWarehouse(cache, options(db, schema, { source: `${db.url}?password=x` })));
+    expect(otherParam.message).toMatch(/takes one parameter at most, \?sslmode=/);
+    expect(await syncFromWarehouse(cache, options(db, schema, { source: `${db.url}?sslmode=disable` }))).toMatchObject({ imported: 10 });
+    expect(counts(cache)).toMatchObject({ records: 10 });
   });
 
   it('the CLI reads the password from PGPASSWORD or a pgpass file, and refuses one in the URL', async () => {
