@@ -67,3 +67,8 @@ export function parseWarehouseSource(source: string): WarehouseSource | { error:
 
 /** A schema name as warehouses write them (Segment's source slugs, RudderStack's namespaces). */
 export const WAREHOUSE_SCHEMA = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+
+/** A warehouse table kind as reports word it ("event" is a per-event table). */
+export function warehouseKindWords(kind: string | null): string {
+  return kind === 'event' ? 'per-event table' : (kind ?? 'not mapped');
+}
