@@ -67,6 +67,13 @@ describe('sync from a PostgreSQL warehouse', () => {
     expect(fetchedBy(more.tables).tracks).toBe(lastLoad('tracks') + Array.from({ length: 400 }, (_, k) => 1000 + k).filter((i) => i % 7 !== 0).length);
     expect(more.imported).toBe(400);
     expect(counts(cache).records).toBe(1400);
+
+    // Without a window, a run reads exactly the rows loaded after each table's checkpoint.
+    await insertWarehouseRows(db, schema, 1400, 1500, 100, () => 9);
+    const exact = await syncFromWarehouse(cache, options(db, schema, { lookbackHours: 0 }));
+    expect(exact.fetched).toBe(rowCount(1400, 1500));
+    expect(exact).toMatchObject({ imported: 100, duplicates: rowCount(1400, 1500) - 100 });
+    expect((await syncFromWarehouse(cache, options(db, schema, { lookbackHours: 0 }))).fetched).toBe(0);
   });
 
   it('picks up rows loaded late within the lookback window; older late rows wait for a longer window', async () => {
@@ -173,8 +180,11 @@ describe('sync from a PostgreSQL warehouse', () => {
 
       const { tempPgpass } = await import('./warehouse-pgpass');
       const pgpass = tempPgpass(db);
-      const viaFile = cli(['--source', db.url, '--schema', 'app', '--json'], { PGPASSFILE: pgpass });
+      const viaFile = cli(['--source', db.url, '--schema', 'app'], { PGPASSFILE: pgpass });
       expect(viaFile.code, viaFile.err).toBe(0);
+      // The text names each table's kind and its rows read: within the default day's lookback, all of them again.
+      expect(viaFile.out).toMatch(/^Synced \d+ records in \d+ pages \(.* s\): 0 new, \d+ duplicates, 0 rejected\.$/m);
+      expect(viaFile.out).toContain(`  order_completed (per-event table): ${Array.from({ length: 40 }, (_, i) => i).filter((i) => i % 7 !== 0 && i % 5 === 0).length} rows read`);
 
       const refused = cli(['--source', clusterUrl(db.cluster, db.name, { withPassword: true }), '--schema', 'app', '--json'], {});
       expect(refused.code).toBe(2);

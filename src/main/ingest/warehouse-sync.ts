@@ -177,7 +177,7 @@ export async function syncFromWarehouse(db: Db, options: WarehouseSyncOptions): 
       let first = true;
       for (;;) {
         if (options.checkpoint) await options.checkpoint();
-        const rows = await readPage(client, options.schema, table, position, first ? lookbackHours : null, pageSize).catch((err: unknown) => {
+        const rows = await readPage(client, options.schema, table, position, first && lookbackHours > 0 ? lookbackHours : null, pageSize).catch((err: unknown) => {
           throw describeConnectionError(err, source);
         });
         first = false;
