@@ -3,16 +3,19 @@
  * mappable table read by load time, incremental runs, late rows caught by the lookback, and clear errors.
  */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { syncFromWarehouse, type WarehouseSyncOptions } from '../../src/main/ingest/warehouse-sync';
 import { createTestDatabase, testCluster, useTestDatabase, type TestDatabase } from '../support/postgres-vitest';
 import { clusterUrl } from '../support/postgres';
-import { apiErrorOf, useTempCache } from './helpers';
+import { apiErrorOf, useTempCache, useTempDir } from './helpers';
 import { counts, kvValue } from './ingest-helpers';
 import { createWarehouseSchema, FIRST_LOAD, insertWarehouseRows, LOAD_GAP_MS, rowCount } from '../support/warehouse-schema';
 
 const tempCache = useTempCache();
+const tempDir = useTempDir();
 const database = useTestDatabase('warehouse_sync');
 let schemas = 0;
 
@@ -178,8 +181,9 @@ describe('sync from a PostgreSQL warehouse', () => {
       expect(out).toMatchObject({ fetched: rowCount(0, 40), imported: 40 });
       expect(out.tables.map((t) => t.table).sort()).toEqual(['identifies', 'order_completed', 'tracks']);
 
-      const { tempPgpass } = await import('./warehouse-pgpass');
-      const pgpass = tempPgpass(db);
+      // A pgpass file, mode 0600 as libpq and pg require.
+      const pgpass = join(tempDir(), 'pgpass');
+      writeFileSync(pgpass, `${db.cluster.host}:${db.cluster.port}:${db.name}:${db.cluster.user}:${db.cluster.password}\n`, { mode: 0o600 });
       const viaFile = cli(['--source', db.url, '--schema', 'app'], { PGPASSFILE: pgpass });
       expect(viaFile.code, viaFile.err).toBe(0);
       // The text names each table's kind and its rows read: within the default day's lookback, all of them again.
