@@ -154,5 +154,5 @@ describe('guidepost sync, killed at random moments', () => {
     expect(finalB.cursor).toBe(cursorFor(N));
     expect(finalB.cursor).toBe(finalA.cursor);
     expect(finalB.source).toBe(finalA.source);
-  }, 120_000);
+  }, 240_000);
 });

@@ -3,16 +3,19 @@
  * mappable table read by load time, incremental runs, late rows caught by the lookback, and clear errors.
  */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { syncFromWarehouse, type WarehouseSyncOptions } from '../../src/main/ingest/warehouse-sync';
 import { createTestDatabase, testCluster, useTestDatabase, type TestDatabase } from '../support/postgres-vitest';
 import { clusterUrl } from '../support/postgres';
-import { apiErrorOf, useTempCache } from './helpers';
+import { apiErrorOf, useTempCache, useTempDir } from './helpers';
 import { counts, kvValue } from './ingest-helpers';
 import { createWarehouseSchema, FIRST_LOAD, insertWarehouseRows, LOAD_GAP_MS, rowCount } from '../support/warehouse-schema';
 
 const tempCache = useTempCache();
+const tempDir = useTempDir();
 const database = useTestDatabase('warehouse_sync');
 let schemas = 0;
 
@@ -67,6 +70,13 @@ describe('sync from a PostgreSQL warehouse', () => {
     expect(fetchedBy(more.tables).tracks).toBe(lastLoad('tracks') + Array.from({ length: 400 }, (_, k) => 1000 + k).filter((i) => i % 7 !== 0).length);
     expect(more.imported).toBe(400);
     expect(counts(cache).records).toBe(1400);
+
+    // Without a window, a run reads exactly the rows loaded after each table's checkpoint.
+    await insertWarehouseRows(db, schema, 1400, 1500, 100, () => 9);
+    const exact = await syncFromWarehouse(cache, options(db, schema, { lookbackHours: 0 }));
+    expect(exact.fetched).toBe(rowCount(1400, 1500));
+    expect(exact).toMatchObject({ imported: 100, duplicates: rowCount(1400, 1500) - 100 });
+    expect((await syncFromWarehouse(cache, options(db, schema, { lookbackHours: 0 }))).fetched).toBe(0);
   });
 
   it('picks up rows loaded late within the lookback window; older late rows wait for a longer window', async () => {
@@ -140,8 +150,14 @@ describe('sync from a PostgreSQL warehouse', () => {
     const inUrl = await apiErrorOf(syncFromWarehouse(cache, options(db, schema, { source: clusterUrl(db.cluster, db.name, { withPassword: true }) })));
     expect(inUrl.message).toMatch(/The source URL holds a password: leave it out .* PGPASSWORD or a pgpass file/);
     expect(inUrl.message).not.toContain(db.cluster.password);
-    // Failed runs leave reports and nothing else.
-    expect(counts(cache)).toMatchObject({ records: 0 });
+    const tls = await apiErrorOf(syncFromWarehouse(cache, options(db, schema, { source: `${db.url}?sslmode=require` })));
+    expect(tls.message).toMatch(/does not offer TLS, which sslmode=require asks for/);
+    const badMode = await apiErrorOf(syncFromWarehouse(cache, options(db, schema, { source: `${db.url}?sslmode=sometimes` })));
+    expect(badMode.message).toMatch(/sslmode=sometimes is not one of disable, prefer, require, verify-ca, verify-full/);
+    const otherParam = await apiErrorOf(syncFromWarehouse(cache, options(db, schema, { source: `${db.url}?password=x` })));
+    expect(otherParam.message).toMatch(/takes one parameter at most, \?sslmode=/);
+    expect(await syncFromWarehouse(cache, options(db, schema, { source: `${db.url}?sslmode=disable` }))).toMatchObject({ imported: 10 });
+    expect(counts(cache)).toMatchObject({ records: 10 });
   });
 
   it('the CLI reads the password from PGPASSWORD or a pgpass file, and refuses one in the URL', async () => {
@@ -165,10 +181,14 @@ describe('sync from a PostgreSQL warehouse', () => {
       expect(out).toMatchObject({ fetched: rowCount(0, 40), imported: 40 });
       expect(out.tables.map((t) => t.table).sort()).toEqual(['identifies', 'order_completed', 'tracks']);
 
-      const { tempPgpass } = await import('./warehouse-pgpass');
-      const pgpass = tempPgpass(db);
-      const viaFile = cli(['--source', db.url, '--schema', 'app', '--json'], { PGPASSFILE: pgpass });
+      // A pgpass file, mode 0600 as libpq and pg require.
+      const pgpass = join(tempDir(), 'pgpass');
+      writeFileSync(pgpass, `${db.cluster.host}:${db.cluster.port}:${db.name}:${db.cluster.user}:${db.cluster.password}\n`, { mode: 0o600 });
+      const viaFile = cli(['--source', db.url, '--schema', 'app'], { PGPASSFILE: pgpass });
       expect(viaFile.code, viaFile.err).toBe(0);
+      // The text names each table's kind and its rows read: within the default day's lookback, all of them again.
+      expect(viaFile.out).toMatch(/^Synced \d+ records in \d+ pages \(.* s\): 0 new, \d+ duplicates, 0 rejected\.$/m);
+      expect(viaFile.out).toContain(`  order_completed (per-event table): ${Array.from({ length: 40 }, (_, i) => i).filter((i) => i % 7 !== 0 && i % 5 === 0).length} rows read`);
 
       const refused = cli(['--source', clusterUrl(db.cluster, db.name, { withPassword: true }), '--schema', 'app', '--json'], {});
       expect(refused.code).toBe(2);

@@ -2,7 +2,7 @@
  * `guidepost sync`: pulls new events from a delivery server, or from a PostgreSQL warehouse schema,
  * resuming where the last sync stopped.
  */
-import { isWarehouseUrl } from '../../shared/warehouse-source';
+import { isWarehouseUrl, warehouseKindWords } from '../../shared/warehouse-source';
 import type { ImportReport, JobInfo } from '../../shared/types';
 import { withBackend, type CliBackend } from './backend';
 import { conflictingDuplicatesText, finished, identityText, progressPrinter, type Command, type CommandContext } from './command';
@@ -91,6 +91,6 @@ async function syncWarehouse(ctx: CommandContext, { handlers, runJob }: CliBacke
   );
   const report = await handlers.getImportReport({ id: job.result?.reportId ?? 0 });
   const tables = report.details?.warehouseTables ?? [];
-  const lines = tables.map((t) => (t.error !== undefined ? `  ${t.table}: skipped, ${t.error}` : `  ${t.table} (${t.kind}): ${t.fetched.toLocaleString('en-US')} rows read`));
+  const lines = tables.map((t) => (t.error !== undefined ? `  ${t.table}: skipped, ${t.error}` : `  ${t.table} (${warehouseKindWords(t.kind)}): ${t.fetched.toLocaleString('en-US')} rows read`));
   return syncOutput(job, report, { data: { tables }, lines });
 }

@@ -20,7 +20,7 @@
 import pg from 'pg';
 import { ApiError } from '../../shared/errors';
 import type { SyncSummary } from '../../shared/types';
-import { parseWarehouseSource, WAREHOUSE_SCHEMA, type WarehouseSource } from '../../shared/warehouse-source';
+import { parseWarehouseSource, WAREHOUSE_SCHEMA, type SslMode, type WarehouseSource } from '../../shared/warehouse-source';
 import type { Db } from '../db/connection';
 import { createKvRepo, type KvKey } from '../db/kv';
 import { advanceDataAsOf } from './data-as-of';
@@ -92,6 +92,7 @@ function describeConnectionError(err: unknown, source: WarehouseSource): ApiErro
     return new ApiError('invalid_argument', `PostgreSQL at ${where} refused the password for user "${source.user}". Check PGPASSWORD, the pgpass file or the password saved in the app.`);
   }
   if (e.code === '28000') return new ApiError('invalid_argument', `PostgreSQL at ${where} refused user "${source.user}": ${e.message}.`);
+  if (/does not support SSL/i.test(e.message ?? '')) return new ApiError('invalid_argument', `PostgreSQL at ${where} does not offer TLS, which sslmode=${source.sslmode ?? '(PGSSLMODE)'} asks for.`);
   if (e.code === '3D000') return new ApiError('invalid_argument', `PostgreSQL at ${where} has no database "${source.database}".`);
   if (/password must be a string|no password/i.test(e.message ?? '')) {
     return new ApiError('invalid_argument', `PostgreSQL at ${where} asks for a password: set PGPASSWORD or a pgpass file (~/.pgpass), or save it with the source in the app.`);
@@ -100,6 +101,17 @@ function describeConnectionError(err: unknown, source: WarehouseSource): ApiErro
     return new ApiError('unavailable', `Cannot reach PostgreSQL at ${where}: ${e.message ?? e.code}. What was synced so far is kept.`);
   }
   return new ApiError('unavailable', `PostgreSQL at ${where}: ${e.message ?? String(err)}. What was synced so far is kept.`);
+}
+
+/**
+ * TLS as libpq's sslmode means it: `require` (and `prefer`, which pg cannot fall back from) encrypts
+ * without checking the certificate, `verify-ca`/`verify-full` check it against the system's CAs.
+ * Without one, pg itself follows PGSSLMODE.
+ */
+function sslOptions(mode: SslMode | undefined): { ssl?: boolean | { rejectUnauthorized: boolean } } {
+  if (mode === undefined) return {};
+  if (mode === 'disable') return { ssl: false };
+  return { ssl: { rejectUnauthorized: mode === 'verify-ca' || mode === 'verify-full' } };
 }
 
 /** The instant `hours` before a PostgreSQL date-time text, as an ISO text the server reads back. */
@@ -140,6 +152,7 @@ export async function syncFromWarehouse(db: Db, options: WarehouseSyncOptions): 
     user: source.user,
     database: source.database,
     ...(options.password !== undefined ? { password: options.password } : {}),
+    ...sslOptions(source.sslmode),
     application_name: 'guidepost-sync',
     connectionTimeoutMillis: (options.connectTimeoutSeconds ?? 15) * 1000,
     types: textTypes,
@@ -164,7 +177,7 @@ export async function syncFromWarehouse(db: Db, options: WarehouseSyncOptions): 
       let first = true;
       for (;;) {
         if (options.checkpoint) await options.checkpoint();
-        const rows = await readPage(client, options.schema, table, position, first ? lookbackHours : null, pageSize).catch((err: unknown) => {
+        const rows = await readPage(client, options.schema, table, position, first && lookbackHours > 0 ? lookbackHours : null, pageSize).catch((err: unknown) => {
           throw describeConnectionError(err, source);
         });
         first = false;
@@ -244,6 +257,7 @@ async function discoverTables(client: pg.Client, source: WarehouseSource, schema
     else if (!load) error = 'it has neither uuid_ts nor received_at to read it by load time';
     else if (!names.includes('id')) error = 'it has no id column to page on';
     if (error !== null || 'error' in recognized || !load) {
+      // (the last two tests only narrow the types: `error` is set whenever they hold)
       tables.push({ table, kind: null, fetched: 0, error: error ?? 'cannot map' });
       continue;
     }

@@ -5,6 +5,7 @@
  */
 import type { DailyVolumePoint, EventCatalogEntry, ImportError, ImportReport, JobInfo } from '../../../../shared/types';
 import { formatDateTime, formatNumber, valueText } from '../../lib/format';
+import { warehouseKindWords } from '../../../../shared/warehouse-source';
 
 export type DataTab = 'events' | 'users' | 'accounts' | 'imports';
 
@@ -102,7 +103,7 @@ export function rejectionPlace(error: ImportError): string {
 /** One table of a PostgreSQL sync as its report lists it (after the table's name). */
 export function warehouseTableText(table: { kind: string | null; fetched: number; error?: string }): string {
   if (table.error !== undefined) return `skipped: ${table.error}`;
-  return `(${table.kind === 'event' ? 'per-event table' : table.kind}): ${formatNumber(table.fetched)} ${table.fetched === 1 ? 'row' : 'rows'} read`;
+  return `(${warehouseKindWords(table.kind)}): ${formatNumber(table.fetched)} ${table.fetched === 1 ? 'row' : 'rows'} read`;
 }
 
 /** What the report says about how the file was read: the packaging recognized, else the format. */
