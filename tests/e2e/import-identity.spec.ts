@@ -38,6 +38,7 @@ test('an anonymous visitor who identifies: the known user\'s timeline shows the 
     record('identify', 'id-1', 3, known, { traits: { plan: 'team', name: 'Ann' } }),
     record('track', 'tr-1', 4, known, { event: 'Report Run', properties: { format: 'pdf' } }),
     record('page', 'pv-9', 5, { anonymousId: 'other-anon', userId: 'bob@example.com' }, { name: 'Home', properties: { path: '/' } }),
+    record('group', 'gr-1', 6, known, { groupId: 'acme', traits: { name: 'Acme Inc', plan: 'enterprise' } }),
   ];
   const file = join(server.dir, 'visitor.ndjson');
   writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
@@ -47,6 +48,7 @@ test('an anonymous visitor who identifies: the known user\'s timeline shows the 
   await page.getByTestId('import-file-input').setInputFiles(file);
   const report = page.getByTestId('import-report');
   await expect(report.getByTestId('report-imported')).toHaveText('6');
+  await expect(report.getByTestId('report-identity')).toContainText('1 alias and group call was applied to identities and accounts (they store no event).');
 
   await page.getByRole('tab', { name: /Users/ }).click();
   const users = page.getByTestId('users-table');

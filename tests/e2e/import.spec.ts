@@ -15,7 +15,7 @@ const BASE_TS = Date.UTC(2026, 4, 1);
 const BAD_LINES = [
   { line: 100, text: '{"type": "track", "event": "broken"', reason: /not valid JSON/ },
   { line: 500, text: JSON.stringify({ type: 'track', event: 'report_run', timestamp: '2026-05-01T00:00:00Z' }), reason: /missing user/ },
-  { line: 1000, text: JSON.stringify({ type: 'alias', userId: 'user-0001', previousId: 'anon-1', timestamp: '2026-05-01T00:00:00Z' }), reason: /unsupported type "alias"/ },
+  { line: 1000, text: JSON.stringify({ type: 'alias', userId: 'user-0001', timestamp: '2026-05-01T00:00:00Z' }), reason: /alias call without a previousId/ },
 ] as const;
 
 const userOf = (i: number): string => `user-${String(i % USERS).padStart(4, '0')}`;

@@ -6,6 +6,7 @@
  * message results, step 3), and the derived tables are brought up to date in place. Group calls make
  * accounts and membership. The fixture files are analytics.js-shaped records written here.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -236,6 +237,23 @@ describe('identity: merge rules', () => {
     expect(userIds(db)).toEqual(['user-1', 'user-2', 'user-3']);
   });
 
+  it('the built CLI says what identity did, in its text and --json output', () => {
+    const file = fileOf([
+      pageView('c-1', T0 + MIN, { userId: 'user-1', anonymousId: 'anon-c' }),
+      pageView('c-2', T0 + 2 * MIN, { userId: 'user-2', anonymousId: 'anon-c' }),
+      group('c-3', T0 + 3 * MIN, { userId: 'user-1' }, 'acme', { plan: 'pro' }),
+    ]);
+    const cache = join(tempDir(), 'cli.db');
+    const cli = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
+      spawnSync(process.execPath, ['out/main/cli.js', 'import', '--db', cache, file, ...args], { cwd: process.cwd(), encoding: 'utf8' });
+    const text = cli([]);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toContain('1 alias and group call was applied to identities and accounts (they store no event).');
+    expect(text.stdout).toContain('1 anonymous id was seen with another userId than the user it stays with (the first linked)');
+    const json = cli(['--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ imported: 0, duplicates: 2, details: { identityCalls: 1, identityConflicts: 1 } });
+  });
+
   it('an import of the same file again changes nothing', async () => {
     const records = [...VISITOR, alias('al', T0 + 8 * MIN, 'user-2', 'user-1'), group('g', T0 + 9 * MIN, { anonymousId: 'anon-2' }, 'acme', { plan: 'pro' })];
     const { db } = tempCache();
@@ -284,6 +302,13 @@ describe('identity: a merge across imports', () => {
       expect(kept).toEqual(rebuilt);
     });
   }
+
+  it('a group call with both ids links them like any record', async () => {
+    const { db } = tempCache();
+    await importRecords(db, [pageView('g-1', T0, { anonymousId: 'anon-g' }), group('g-2', T0 + MIN, { userId: 'user-g', anonymousId: 'anon-g' }, 'acme', {})]);
+    expect(userIds(db)).toEqual(['user-g']);
+    expect(recordsOf(db, 'user-g')).toEqual(['g-1']);
+  });
 
   it('group calls make the account (traits merged, first and last seen) and membership, which follows a merge', async () => {
     const { db } = tempCache();
@@ -350,6 +375,17 @@ describe('identity: the parser threads and sync', () => {
     await importRecords(db, records);
     expect(read).toEqual({ content: cacheContent(db), identity: identityContent(db) });
     expect(recordsOf(db, 'user-7')).toEqual(['v7-id', 'v7-p1', 'v7-p2']);
+  });
+
+  it('links written early (a file with more ids than the writer holds) end at their survivors all the same', async () => {
+    const records = [...visitors(40), alias('al', T0 + 2 * DAY, 'user-3', 'user-4'), pageView('x-1', T0 + 3 * DAY, { userId: 'user-5', anonymousId: 'anon-6' })];
+    const { db } = tempCache();
+    const held = await importRecords(db, records);
+    const other = tempCache('small.db').db;
+    const early = await importRecords(other, records, { identityLinksLimit: 3 });
+    expect(early).toMatchObject({ imported: held.imported, users: held.users, details: held.details });
+    expect(early.details?.identityConflicts).toBe(1);
+    expect({ content: cacheContent(other), identity: identityContent(other) }).toEqual({ content: cacheContent(db), identity: identityContent(db) });
   });
 
   let server: ExportServer | null = null;

@@ -39,6 +39,8 @@ export interface ImportOptions {
   bulkKeyLimit?: number;
   /** The record key of an id (RecordWriterOptions.recordKey): tests give a weak hash to make ids collide. */
   recordKey?: (id: string) => number;
+  /** Identity links held before they are written (RecordWriterOptions.identityLinksLimit; tests lower it). */
+  identityLinksLimit?: number;
   /** The built parse-worker script; without it, parsing runs inline on this thread. */
   parserScript?: URL;
   /** Bytes per range when two parser threads share an NDJSON file (tests lower it to split small files). */
@@ -86,6 +88,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
     const writer = new RecordWriter(db, mode, {
       ...(options.bulkKeyLimit === undefined ? {} : { keySetLimit: options.bulkKeyLimit }),
       ...(options.recordKey ? { recordKey: options.recordKey } : {}),
+      ...(options.identityLinksLimit === undefined ? {} : { identityLinksLimit: options.identityLinksLimit }),
     });
     writer.futureAfter = started + FUTURE_AFTER_MS;
     const batches = options.parserScript

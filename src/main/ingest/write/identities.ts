@@ -16,7 +16,7 @@ import type { Db } from '../../db/connection';
 import { BatchInserter } from '../../db/batch-insert';
 
 /** Links held in memory before they are written (files with very many ids). */
-const LINKS_LIMIT = 100_000;
+export const LINKS_LIMIT = 100_000;
 /** Other users an anonymous id was seen with, kept per id to judge conflicts at the end. */
 const OTHERS_LIMIT = 8;
 
@@ -76,6 +76,8 @@ export class Identities {
     private readonly firstNewPk: number,
     /** The user_pk of an id, as the writer resolves it (creating the user when new). */
     private readonly pkOf: (id: string) => number,
+    /** Links held before they are written (tests lower it to reach the early writes). */
+    private readonly linksLimit = LINKS_LIMIT,
   ) {
     // An existing link keeps its user (it is already resolved: the id's user_pk came through it); only
     // an id that turns out to be a userId upgrades its `known`.
@@ -96,7 +98,7 @@ export class Identities {
       if (known) held.known = true;
       return;
     }
-    if (this.links.size >= LINKS_LIMIT) this.writeLinks(null);
+    if (this.links.size >= this.linksLimit) this.writeLinks(null);
     this.links.set(detached(id), { pk, known });
   }
 

@@ -93,6 +93,8 @@ export interface RecordWriterOptions {
    * weak hash here to make different ids collide.
    */
   recordKey?: (id: string) => number;
+  /** Identity links held in memory before they are written (tests lower it; see identities.ts). */
+  identityLinksLimit?: number;
 }
 
 export class RecordWriter {
@@ -153,7 +155,7 @@ export class RecordWriter {
     this.keyOf = options.recordKey;
     this.repo = createEventsRepo(db);
     this.users = new UserUpdates(db);
-    this.identities = new Identities(db, this.users.firstPkOfNewUsers, (id) => this.users.pk(id));
+    this.identities = new Identities(db, this.users.firstPkOfNewUsers, (id) => this.users.pk(id), options.identityLinksLimit);
     const selectStored = 'SELECT event_id, user_pk, name_id, ts, properties FROM events';
     this.storedByPk = db.prepare<[number], StoredEvent>(`${selectStored} WHERE event_pk = ?`);
     this.storedByKey = db.prepare<[number], StoredEvent>(`${selectStored} WHERE event_key = ?`);
@@ -230,7 +232,11 @@ export class RecordWriter {
       this.users.seen(pk, ts);
       if ((flags & ROW_ALIAS) !== 0) {
         if (linkedPk >= 0 && linkedPk !== pk) this.identities.alias(linkedPk, pk, ts);
-      } else this.identities.group(pk, groupId as string, json, ts);
+      } else {
+        // A group call's linked id is its anonymousId beside a userId: it links like any record's.
+        if (linkedPk >= 0 && linkedPk !== pk) this.identities.anonymousOf(linkedPk, pk, ts);
+        this.identities.group(pk, groupId as string, json, ts);
+      }
       return true;
     }
     if (linkedPk >= 0 && linkedPk !== pk) this.identities.anonymousOf(linkedPk, pk, ts);
