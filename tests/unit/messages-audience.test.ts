@@ -298,6 +298,13 @@ describe('explainRule: the sentences', () => {
     expect(why({ type: 'nps', category: 'promoter' })).toEqual(['are NPS promoters: their latest NPS answer is 4 (a detractor)']);
     expect(why({ type: 'nps', category: 'detractor', negate: true })).toEqual(['are not NPS detractors: their latest NPS answer is 4 (a detractor)']);
     expect(why({ type: 'trait', trait: 'plan', op: 'eq', value: 'starter', negate: true })).toEqual(['not: trait plan is “starter”: it is “starter”']);
+    expect(why({ type: 'account', trait: 'plan', op: 'eq', value: 'enterprise' })).toEqual(['have an account where plan is “enterprise”: they belong to no account']);
+    const member = (...accounts: Record<string, unknown>[]): string[] =>
+      explainRule({ version: 1, match: 'all', conditions: [{ type: 'account', trait: 'plan', op: 'eq', value: 'enterprise' }] }, { ...profile, accounts }, ASOF).failing;
+    expect(member({ plan: 'free' })).toEqual(['have an account where plan is “enterprise”: their account has “free”']);
+    expect(member({ plan: 'free' }, {}, ...Array.from({ length: 5 }, () => ({ plan: 'team' })))).toEqual([
+      'have an account where plan is “enterprise”: their 7 accounts have “free”, not set, “team”, “team”, “team”, and 2 more',
+    ]);
   });
 
   it('words groups by the parts that decide them', () => {
@@ -355,6 +362,7 @@ describe('explainRule agrees with matchesRule', () => {
     traits: fc.record({ plan: fc.constantFrom('pro', 'free', 'PRO', 3, null) }, { requiredKeys: [] }),
     events: fc.array(eventArb, { maxLength: 8 }),
     identifyTimes: fc.array(fc.integer({ min: ASOF - 60 * DAY, max: ASOF + DAY }), { maxLength: 2 }),
+    accounts: fc.array(fc.record({ plan: fc.constantFrom('pro', 'free', 3, null) }, { requiredKeys: [] }), { maxLength: 3 }),
   });
   const negate = fc.option(fc.boolean(), { nil: undefined });
   const leafArb: fc.Arbitrary<Condition> = fc.oneof(
@@ -372,6 +380,8 @@ describe('explainRule agrees with matchesRule', () => {
     fc.record({ type: fc.constant('trait' as const), trait: fc.constant('plan'), op: fc.constantFrom('exists' as const, 'not_exists' as const), negate }),
     fc.record({ type: fc.constant('trait' as const), trait: fc.constant('plan'), op: fc.constant('contains' as const), value: fc.constant('pr'), negate }),
     fc.record({ type: fc.constant('nps' as const), category: fc.constantFrom('promoter' as const, 'passive' as const, 'detractor' as const), negate }),
+    fc.record({ type: fc.constant('account' as const), trait: fc.constant('plan'), op: fc.constantFrom('eq' as const, 'neq' as const), value: fc.constantFrom('pro', 3), negate }),
+    fc.record({ type: fc.constant('account' as const), trait: fc.constant('plan'), op: fc.constantFrom('exists' as const, 'not_exists' as const), negate }),
   );
   const conditionArb: fc.Arbitrary<Condition> = fc.letrec<{ c: Condition }>((tie) => ({
     c: fc.oneof(

@@ -372,6 +372,9 @@ describe('account: some account of the user has a trait that passes, as a trait 
     const rule = all(group('any', [account({ op: 'eq', value: 'free' }), { type: 'trait', trait: 'plan', op: 'eq', value: 'enterprise' }]));
     expectMembers(w, rule, A, ['two-one-matching', 'only-free', 'no-account']);
     expect(describeRule(all(account({ op: 'eq', value: 'enterprise' }, true)))).toBe('Users who have no account where plan is “enterprise”');
+    expect(w.service.warnings(all({ type: 'account', trait: 'region', op: 'exists' }, { type: 'account', trait: 'seats', op: 'exists' }))).toEqual([
+      'No account has the trait “region” yet.',
+    ]);
   });
 });
 
