@@ -143,6 +143,8 @@ export class UserUpdates {
   private newIds: string[] = [];
   /** Rows were written for new users before any record of theirs was stored (see writeNewUsers). */
   private unseenRowsWritten = false;
+  /** New users with no stored record who keep their row all the same (keep()). */
+  private readonly kept = new Set<number>();
   /**
    * True while `pks` and `unwritten` hold every user in the cache (it started empty and nothing was forgotten):
    * an id missing from the map is then new, without looking it up first.
@@ -225,6 +227,14 @@ export class UserUpdates {
     return pk;
   }
 
+  /**
+   * A user with no stored record that must still have a row: the caller of a group or alias call, a
+   * member of an account. Their first and last seen stay empty (only events and identify calls count).
+   */
+  keep(pk: number): void {
+    if (pk >= this.initialFirstNewPk) this.kept.add(pk);
+  }
+
   /** A stored record of the user at ts. */
   seen(pk: number, ts: number): void {
     this.seenSpans.note(pk, ts);
@@ -255,7 +265,7 @@ export class UserUpdates {
     for (let k = 0; k < this.newIds.length; k++) {
       const pk = this.firstNewPk + k;
       const span = this.seenSpans.take(pk);
-      if (!span && final) continue;
+      if (!span && final && !this.kept.has(pk)) continue;
       if (!span) this.unseenRowsWritten = true;
       const patch = this.patches.get(pk);
       this.patches.delete(pk);
@@ -301,6 +311,10 @@ export class UserUpdates {
   flush(): void {
     this.writeOut({ patches: true, seen: true }, true);
     // Rows written early for users whose records all turned out duplicates: they have no record, so they go.
-    if (this.unseenRowsWritten) this.db.exec(`DELETE FROM users WHERE user_pk >= ${this.initialFirstNewPk} AND first_seen IS NULL`);
+    if (this.unseenRowsWritten) {
+      this.db
+        .prepare('DELETE FROM users WHERE user_pk >= ? AND first_seen IS NULL AND user_pk NOT IN (SELECT value FROM json_each(?))')
+        .run(this.initialFirstNewPk, JSON.stringify([...this.kept]));
+    }
   }
 }

@@ -233,8 +233,10 @@ export class RecordWriter {
     this.identities.own(pk);
     if ((flags & (ROW_ALIAS | ROW_GROUP)) !== 0) {
       this.identityCalls += 1;
-      // The caller is a user of the cache from its first call on, even with no event (a member of an account, say).
-      this.users.seen(pk, ts);
+      // The caller is a user of the cache from its first call on, even with no event (a member of an account,
+      // say), but such a call is no activity: first and last seen count events and identify calls only, as
+      // docs/SEGMENTS.md defines them and the delivery server counts them.
+      this.users.keep(pk);
       if ((flags & ROW_ALIAS) !== 0) {
         if (linkedPk >= 0 && linkedPk !== pk) this.identities.alias(linkedPk, pk, ts);
       } else {
