@@ -4,6 +4,7 @@
  * messages that exist, and replayed batches never move them.
  */
 import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DELIVERY_APPLICATION_ID, openDeliveryDb } from '../../src/delivery/db';
@@ -119,6 +120,19 @@ describe('results count distinct users', () => {
     expect((await r.track(named)).json).toMatchObject({ accepted: 0, duplicates: 1 });
     expect(await results(r, 'm1')).toEqual(after);
     expect(after.shown).toBe(2);
+  });
+
+  it('forged users do count, once each: only identity verification stops them, as docs/DELIVERY.md says', async () => {
+    const r = await start();
+    await r.publish('nps', { kind: 'nps', content: { question: 'Recommend us?' } });
+    // A script with the public key invents 300 users, each answering 0.
+    const forged = Array.from({ length: 300 }, (_, i) => answer(`invented-${i}`, 'nps', T0, 0));
+    expect((await r.track(forged)).json.accepted).toBe(300);
+    expect(await results(r, 'nps')).toMatchObject({ answered: 300, detractors: 300 });
+    const threatModel = readFileSync(join(__dirname, '../../docs/DELIVERY.md'), 'utf8').split('## Threat model')[1] ?? '';
+    expect(threatModel).toMatch(/### Results and time/);
+    expect(threatModel).toMatch(/\*\*Replayed batches never move a counter\.\*\*/);
+    expect(threatModel).toMatch(/\*\*Forged batches can be stopped only with identity verification\.\*\*/);
   });
 
   it('events naming a message id that does not exist create no counter row', async () => {
