@@ -14,6 +14,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { DeliveryDb } from './db';
+import { createClampCounter } from './future-clamp';
 import { createClientHandlers } from './handlers/client';
 import { createEventsHandler } from './handlers/events';
 import { createLiveMessages } from './handlers/live-messages';
@@ -75,6 +76,7 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
   const store = createStore(options.db);
   const profiles = new ProfileCache(store, options.profileCacheSize ?? 200_000);
   const live = createLiveMessages(store, profiles);
+  const clamps = createClampCounter();
 
   const handle = createPipeline({
     routes: compileRoutes(ROUTES),
@@ -86,10 +88,10 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
     clock,
     idempotency: store,
     handlers: {
-      ...createPublicHandlers(options.sdkFile),
+      ...createPublicHandlers(options.sdkFile, clamps),
       ...createMessageHandlers(store),
       events: createEventsHandler(store),
-      ...createClientHandlers(store, profiles, live),
+      ...createClientHandlers(store, profiles, live, clamps),
     },
     afterChange: live.reload,
   });

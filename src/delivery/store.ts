@@ -77,21 +77,30 @@ export interface Applied {
   traits: JsonObject | null;
 }
 
-/** The result counters an event moves, when it is about a message. */
-function metricsOf(record: NormalizedRecord): { messageId: string; metrics: string[] } | null {
+/** What an event about a message counts: the user under one metric, and an NPS answer's category. */
+interface MessageEvent {
+  messageId: string;
+  metric: 'shown' | 'dismissed' | 'clicked' | 'answered';
+  category: NpsMetric | null;
+}
+
+type NpsMetric = 'promoters' | 'passives' | 'detractors';
+
+/** The message an event is about and what it counts, when it is one of the events the SDK sends back. */
+function messageEventOf(record: NormalizedRecord): MessageEvent | null {
   if (record.kind !== 'event') return null;
   const messageId = fieldOf(record.data, 'message_id');
   if (typeof messageId !== 'string' || messageId === '') return null;
   switch (record.name) {
     case 'message_shown':
-      return { messageId, metrics: ['shown'] };
+      return { messageId, metric: 'shown', category: null };
     case 'message_dismissed':
-      return { messageId, metrics: ['dismissed'] };
+      return { messageId, metric: 'dismissed', category: null };
     case 'message_clicked':
-      return { messageId, metrics: ['clicked'] };
+      return { messageId, metric: 'clicked', category: null };
     case 'survey_answered': {
       const score = npsScore(record.data);
-      return { messageId, metrics: score === null ? ['answered'] : ['answered', `${npsCategory(score)}s`] };
+      return { messageId, metric: 'answered', category: score === null ? null : `${npsCategory(score)}s` };
     }
     default:
       return null;
@@ -130,6 +139,18 @@ export function createStore(db: DeliveryDb) {
     ),
     bumpResult: db.prepare<[string, string]>(
       'INSERT INTO message_results (message_id, metric, count) VALUES (?, ?, 1) ON CONFLICT DO UPDATE SET count = count + 1',
+    ),
+    dropResult: db.prepare<[string, string]>('UPDATE message_results SET count = count - 1 WHERE message_id = ? AND metric = ?'),
+    countedMessage: db.prepare<[string], number>("SELECT 1 FROM messages WHERE id = ? AND state <> 'deleted'"),
+    countUser: db.prepare<[string, string, string]>(
+      'INSERT INTO message_result_users (message_id, metric, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    npsAnswer: db.prepare<[string, string], { ts: number; category: NpsMetric }>(
+      'SELECT ts, category FROM message_nps_answers WHERE message_id = ? AND user_id = ?',
+    ),
+    saveNpsAnswer: db.prepare<[string, string, number, number, NpsMetric]>(
+      `INSERT INTO message_nps_answers (message_id, user_id, ts, seq, category) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (message_id, user_id) DO UPDATE SET ts = excluded.ts, seq = excluded.seq, category = excluded.category`,
     ),
     results: db.prepare<[string], { metric: string; count: number }>('SELECT metric, count FROM message_results WHERE message_id = ?'),
     exportPage: db.prepare<[number, number], RecordRow>(
@@ -174,6 +195,24 @@ export function createStore(db: DeliveryDb) {
     return row ? { traits: JSON.parse(row.traits) as JsonObject, traitTimes: JSON.parse(row.trait_times) as Record<string, number> } : { traits: {}, traitTimes: {} };
   };
   const insertRecord = s.insertRecord.pluck();
+  const countedMessage = s.countedMessage.pluck();
+  /**
+   * Moves a message's results for a newly stored event: each metric counts a user once, and the user's
+   * NPS category is that of their latest answer (by instant; on a tie, the later arrival). Events about
+   * a message that is not published (unknown or deleted) count nowhere.
+   */
+  const countResult = (record: NormalizedRecord, seq: number): void => {
+    const about = messageEventOf(record);
+    if (!about || countedMessage.get(about.messageId) === undefined) return;
+    if (s.countUser.run(about.messageId, about.metric, record.userId).changes === 1) s.bumpResult.run(about.messageId, about.metric);
+    if (about.category === null) return;
+    const previous = s.npsAnswer.get(about.messageId, record.userId);
+    if (previous && previous.ts > record.ts) return;
+    s.saveNpsAnswer.run(about.messageId, record.userId, record.ts, seq, about.category);
+    if (previous?.category === about.category) return;
+    if (previous) s.dropResult.run(about.messageId, previous.category);
+    s.bumpResult.run(about.messageId, about.category);
+  };
   const recordCount = s.recordCount.pluck();
 
   return {
@@ -204,7 +243,8 @@ export function createStore(db: DeliveryDb) {
     /**
      * Stores one record unless its id is already there. Identify calls merge their traits into the
      * user's profile key by key (the later timestamp wins; on a tie, the later arrival); events about
-     * a message move its results. Returns what changed, or null for a duplicate.
+     * a published message move its results (distinct users, see countResult). Returns what changed,
+     * or null for a duplicate.
      */
     ingest(incoming: IncomingRecord, receivedAt: number): Applied | null {
       const { record, type } = incoming;
@@ -226,8 +266,7 @@ export function createStore(db: DeliveryDb) {
         for (const key of Object.keys(record.data)) mergeTrait(traits, traitTimes, key, record.data[key], record.ts);
         s.saveProfile.run(record.userId, JSON.stringify(traits), JSON.stringify(traitTimes));
       }
-      const about = metricsOf(record);
-      if (about) for (const metric of about.metrics) s.bumpResult.run(about.messageId, metric);
+      countResult(record, seq);
       return { record, traits };
     },
     /**

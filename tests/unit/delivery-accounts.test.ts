@@ -5,6 +5,7 @@
  * shared evaluator, as the cache does.
  */
 import { describe, expect, it } from 'vitest';
+import { MAX_AHEAD_MS } from '../../src/delivery/future-clamp';
 import { MAX_ACCOUNTS_PER_USER } from '../../src/delivery/store';
 import { syncFromSource } from '../../src/main/ingest/sync';
 import { SegmentService } from '../../src/main/segments/service';
@@ -28,7 +29,8 @@ describe('POST /v1/group', () => {
     const r = await start();
     expect((await group(r, 'u1', 'acme', { plan: 'starter', seats: 10 }, { messageId: 'g1' })).json).toEqual({ accepted: 1, duplicates: 0 });
     expect((await group(r, 'u1', 'acme', { plan: 'starter', seats: 10 }, { messageId: 'g1' })).json).toEqual({ accepted: 0, duplicates: 1 });
-    await group(r, 'u2', 'acme', { plan: 'enterprise' }, { timestamp: iso(T0 + HOUR) });
+    // Later, within the 5 minutes a client's clock may be ahead of the server's (further is clamped).
+    await group(r, 'u2', 'acme', { plan: 'enterprise' }, { timestamp: iso(T0 + MAX_AHEAD_MS) });
     // Older, arriving later: it does not overwrite the newer plan, but its new key counts.
     await group(r, 'u3', 'acme', { plan: 'free', region: 'eu' }, { timestamp: iso(T0 - DAY) });
     const account = r.db.prepare('SELECT traits FROM accounts WHERE group_id = ?').pluck().get('acme') as string;
@@ -36,7 +38,7 @@ describe('POST /v1/group', () => {
     const members = r.db.prepare('SELECT user_id, since FROM account_members WHERE group_id = ? ORDER BY user_id').all('acme');
     expect(members).toEqual([
       { user_id: 'u1', since: T0 },
-      { user_id: 'u2', since: T0 + HOUR },
+      { user_id: 'u2', since: T0 + MAX_AHEAD_MS },
       { user_id: 'u3', since: T0 - DAY },
     ]);
   });

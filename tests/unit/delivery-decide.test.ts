@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { globMatch, inRollout, rolloutBucket } from '../../src/delivery/decide';
+import { MAX_AHEAD_MS } from '../../src/delivery/future-clamp';
 import { DAY, HOUR, T0, trackCall, useDeliveryServer, type Running } from './delivery-helpers';
 
 const start = useDeliveryServer();
@@ -39,11 +40,11 @@ describe('who is in the segment', () => {
     r.clock.days(6);
     expect(await r.decideIds('u1')).toEqual([]); // two of the three left the 7-day window
     await r.track([trackCall('u1', 'report_run', T0 + 5 * DAY, { format: 'pdf' })]);
-    // An event stamped later than now does not count yet...
-    await r.track([trackCall('u1', 'report_run', r.clock.now + HOUR, { format: 'pdf' })]);
+    // An event stamped later than now (within the 5 minutes a client clock may be ahead) does not count yet...
+    await r.track([trackCall('u1', 'report_run', r.clock.now + MAX_AHEAD_MS, { format: 'pdf' })]);
     expect(await r.decideIds('u1')).toEqual([]);
     // ...until its time comes.
-    r.clock.advance(HOUR);
+    r.clock.advance(MAX_AHEAD_MS);
     expect(await r.decideIds('u1')).toEqual(['power']);
   });
 
@@ -204,9 +205,9 @@ describe('frequency and the global cooldown over simulated days', () => {
   it('impressions stamped later than now do not count yet', async () => {
     const r = await withUser();
     await r.publish('once', { frequency: { once: true } });
-    await r.track([trackCall('u1', 'message_shown', T0 + HOUR, { message_id: 'once' })]);
+    await r.track([trackCall('u1', 'message_shown', T0 + MAX_AHEAD_MS, { message_id: 'once' })]);
     expect(await r.decideIds('u1')).toEqual(['once']);
-    r.clock.advance(HOUR);
+    r.clock.advance(MAX_AHEAD_MS);
     expect(await r.decideIds('u1')).toEqual([]);
   });
 });

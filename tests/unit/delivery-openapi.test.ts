@@ -105,4 +105,17 @@ describe('openapi.json and the router table', () => {
     expect(reply.status).toBe(200);
     expect(reply.json).toEqual(doc);
   });
+
+  it('the health answer and a message\'s results have exactly the documented fields, and say what they count', async () => {
+    const r = await start();
+    const { Health, Results } = doc.components.schemas;
+    const health = (await r.raw('GET', '/v1/health')).json as Record<string, unknown>;
+    expect(Object.keys(health).sort()).toEqual(Object.keys(Health.properties).sort());
+    expect([...Health.required].sort()).toEqual(Object.keys(health).sort());
+    expect(Health.properties.clampedTimestamps.description).toMatch(/since the process started.*more than 5 minutes ahead/);
+    await r.publish('m1');
+    const results = (await r.admin('GET', '/v1/messages/m1')).json.message.results as Record<string, unknown>;
+    expect(Object.keys(results).sort()).toEqual(Object.keys(Results.properties).sort());
+    expect(Results.description).toMatch(/^Distinct users per metric.*Replayed events never move a count.*latest answer/);
+  });
 });

@@ -14,6 +14,7 @@ import {
   type TimeField,
 } from '../../shared/event-spec';
 import { chooseMessages, decideAnswerJson } from '../decide';
+import { clampToServerClock, type ClampCounter } from '../future-clamp';
 import { fail } from '../pipeline/answer';
 import type { Handler } from '../pipeline/run';
 import type { ProfileCache } from '../profiles';
@@ -52,11 +53,13 @@ function strictField(value: unknown, field: TimeField): number | string {
   return typeof instant === 'number' || field === 'timestamp' ? instant : `${field}: ${instant}`;
 }
 
-export function createClientHandlers(store: DeliveryStore, profiles: ProfileCache, live: LiveMessages): ClientHandlers {
+/** `clamps` counts the stored records whose instant was too far ahead and took the server's clock. */
+export function createClientHandlers(store: DeliveryStore, profiles: ProfileCache, live: LiveMessages, clamps: ClampCounter): ClientHandlers {
   /** Validates and stores records; per-record rejections are reported, not fatal. */
   const ingest = (raws: readonly unknown[], now: number): IngestResult => {
     const rejected: { index: number; reason: string }[] = [];
     const valid: IncomingRecord[] = [];
+    const clamped = new Set<IncomingRecord>();
     raws.forEach((item, index) => {
       // The spec's chain, with this server's arrival as receivedAt: a record without any time field
       // happened when it arrived, and an SDK's un-timestamped message is corrected for its clock's skew.
@@ -64,15 +67,22 @@ export function createClientHandlers(store: DeliveryStore, profiles: ProfileCach
       if (!result.ok) rejected.push({ index, reason: result.reason });
       else if (result.record.ts < MIN_TS || result.record.ts > MAX_TS) {
         rejected.push({ index, reason: 'timestamp is outside the years 0000 to 9999' });
-      } else valid.push({ type: recordType(item as Record<string, unknown>), record: result.record });
+      } else {
+        // The id was derived (or given) before the clamp, so a replay of the same record stays a duplicate.
+        const ts = clampToServerClock(result.record.ts, now);
+        const incoming = { type: recordType(item as Record<string, unknown>), record: { ...result.record, ts } };
+        if (ts !== result.record.ts) clamped.add(incoming);
+        valid.push(incoming);
+      }
     });
     const applied = store.transaction(() => valid.map((incoming) => store.ingest(incoming, now)));
     let accepted = 0;
-    for (const change of applied) {
-      if (change === null) continue;
+    applied.forEach((change, i) => {
+      if (change === null) return;
       accepted += 1;
+      if (clamped.has(valid[i] as IncomingRecord)) clamps.add(1);
       profiles.apply(change);
-    }
+    });
     return { accepted, duplicates: applied.length - accepted, rejected };
   };
 
@@ -100,9 +110,11 @@ export function createClientHandlers(store: DeliveryStore, profiles: ProfileCach
       if (typeof ts === 'string') return fail(400, 'invalid_argument', `The group call is not valid: ${ts}`);
       if (ts < MIN_TS || ts > MAX_TS) return fail(400, 'invalid_argument', 'The group call is not valid: timestamp is outside the years 0000 to 9999');
       const id = messageId === undefined ? derivedRecordId('group', userId, groupId, ts, traits ?? null) : String(messageId);
-      const applied = store.transaction(() => store.group({ id, userId, groupId, ts, traits: traits ?? null }, ctx.now));
+      const call = { id, userId, groupId, ts: clampToServerClock(ts, ctx.now), traits: traits ?? null };
+      const applied = store.transaction(() => store.group(call, ctx.now));
       if (applied === null) return { status: 200, body: { accepted: 0, duplicates: 1 } };
       if ('refused' in applied) return fail(409, 'limit_reached', `The group call for account “${groupId}” was refused: ${applied.refused}.`);
+      if (call.ts !== ts) clamps.add(1);
       profiles.applyGroup(applied);
       return { status: 200, body: { accepted: 1, duplicates: 0 } };
     },

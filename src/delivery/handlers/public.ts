@@ -1,5 +1,6 @@
 /** The public endpoints: health (uptime checks), the OpenAPI document, and the built SDK. */
 import { readFile } from 'node:fs/promises';
+import type { ClampCounter } from '../future-clamp';
 import openapi from '../openapi.json';
 import { fail } from '../pipeline/answer';
 import type { Handler } from '../pipeline/run';
@@ -11,10 +12,10 @@ export interface PublicHandlers {
   sdk: Handler;
 }
 
-/** `sdkFile`: the built SDK served at /sdk/guidepost.js (null: not available). */
-export function createPublicHandlers(sdkFile: string | null | undefined): PublicHandlers {
+/** `sdkFile`: the built SDK served at /sdk/guidepost.js (null: not available); `clamps`: its count goes in health. */
+export function createPublicHandlers(sdkFile: string | null | undefined, clamps: ClampCounter): PublicHandlers {
   return {
-    health: (ctx) => ({ status: 200, body: { ok: true, time: iso(ctx.now) } }),
+    health: (ctx) => ({ status: 200, body: { ok: true, time: iso(ctx.now), clampedTimestamps: clamps.clamped } }),
     openapi: () => ({ status: 200, body: openapi }),
     sdk: async () => {
       const missing = fail(404, 'not_found', 'The SDK is not built on this server yet (out/sdk/guidepost.js is missing). Build the SDK and try again.');
