@@ -14,6 +14,7 @@
  */
 import { backoffMs, nextBatch, RecordQueue, type QueuedRecord } from './queue';
 import { mountMessage, type RenderOptions, type SdkMessage } from './render';
+import { trimPageUrl, trimReferrer } from '../shared/page-url';
 
 export { renderMessage, mountMessage, renderMarkdown } from './render';
 export type { MessageEventName, MountedMessage, RenderedMessage, RenderHandlers, RenderOptions, SdkMessage } from './render';
@@ -30,6 +31,11 @@ export interface InitOptions {
   /** Records a page view (and asks what to show) once identified. Default true. */
   page?: boolean;
   theme?: RenderOptions['theme'];
+  /**
+   * Query parameters the page's address may carry to the server, such as ['utm_source']. Default none:
+   * only the origin and path are sent, never the fragment, and the referrer only as its origin.
+   */
+  urlParams?: string[];
 }
 
 type Properties = Record<string, unknown>;
@@ -40,6 +46,7 @@ interface Config {
   userId: string;
   environment?: string;
   theme?: RenderOptions['theme'];
+  urlParams: string[];
 }
 
 /** Records per /v1/track call, and its body's bytes (a keepalive request may carry 64 KiB in all). */
@@ -131,9 +138,9 @@ function enqueue(record: { type: string } & Properties, delay = FLUSH_DELAY_MS):
 }
 
 async function decide(event?: { name: string; properties: Properties }): Promise<void> {
-  const { userId, environment, theme } = config as Config;
+  const { userId, environment, theme, urlParams } = config as Config;
   try {
-    const response = await post('/v1/decide', { userId, url: location.href, ...(event && { event }), ...(environment && { environment }) });
+    const response = await post('/v1/decide', { userId, url: trimPageUrl(location.href, urlParams), ...(event && { event }), ...(environment && { environment }) });
     if (!response.ok) return;
     const body = (await response.json()) as { messages?: unknown };
     const list = (Array.isArray(body?.messages) ? body.messages : []) as SdkMessage[];
@@ -185,7 +192,7 @@ export async function init(options: InitOptions): Promise<void> {
       if (document.visibilityState === 'hidden') void flush(true);
     });
   }
-  config = { host, key: options.key, userId: String(userId), environment: options.environment, theme: options.theme };
+  config = { host, key: options.key, userId: String(userId), environment: options.environment, theme: options.theme, urlParams: Array.isArray(options.urlParams) ? options.urlParams.map(String) : [] };
   queue = new RecordQueue(localStore(), `guidepost:queue:${host}`);
   enqueue({ type: 'identify', traits: plain(options.traits) }, 0);
   await flush();
@@ -226,7 +233,9 @@ export function page(properties?: Properties): void {
     early.push(() => page(properties));
     return;
   }
-  const { href, pathname, search } = location;
-  enqueue({ type: 'page', properties: { url: href, path: pathname, search, title: document.title, referrer: document.referrer, ...plain(properties) } });
+  // Origin and path only, plus allow-listed query parameters: query strings and fragments carry secrets.
+  const url = trimPageUrl(location.href, (config as Config).urlParams);
+  const search = url.includes('?') ? url.slice(url.indexOf('?')) : '';
+  enqueue({ type: 'page', properties: { url, path: location.pathname, search, title: document.title, referrer: trimReferrer(document.referrer), ...plain(properties) } });
   void decide();
 }

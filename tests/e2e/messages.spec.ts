@@ -313,6 +313,13 @@ test('bad input cannot be published; offline publishing queues and delivers once
     await page.getByLabel('Call to action URL').fill('https://example.com/pricing');
     await page.getByLabel('Rollout (% of the target)').fill('100');
     await expect(preview.getByRole('dialog', { name: 'Unlock unlimited projects' })).toBeVisible();
+    // A page pattern with a query string cannot match what the SDK sends: a warning, not a refusal.
+    const pattern = page.getByLabel('Page URL pattern');
+    await pattern.fill('https://app.example.com/projects?tab=limits');
+    await expect(page.getByTestId('page-pattern-warning')).toContainText('This page pattern has a "?"');
+    await expect(page.getByRole('button', { name: 'Publish…' })).toBeEnabled();
+    await pattern.fill('https://app.example.com/projects*');
+    await expect(page.getByTestId('page-pattern-warning')).toHaveCount(0);
     await expect(page.getByTestId('save-state')).toHaveText('All changes saved');
 
     // Publishing while the server is down: queued, with the reason, and retried.

@@ -36,6 +36,18 @@ describe('publishing', () => {
     expect(list.json.messages.map((m: { id: string }) => m.id)).toEqual(['nps-q2']);
   });
 
+  it('publishes a page pattern with "?" or "#" but warns that it cannot match; a path pattern has no warnings', async () => {
+    const r = await start();
+    const withQuery = await r.admin('PUT', '/v1/messages/q', messageBody({ trigger: { page: 'https://app.example.com/billing?tab=plans' } }));
+    expect(withQuery.status).toBe(201);
+    expect(withQuery.json.warnings).toEqual([{ field: 'trigger.page', message: expect.stringMatching(/"\?".*urlParams/) }]);
+    const withFragment = await r.admin('PUT', '/v1/messages/f', messageBody({ trigger: { page: '*#/settings' } }));
+    expect(withFragment.json.warnings).toEqual([{ field: 'trigger.page', message: expect.stringMatching(/"#".*never sends/) }]);
+    expect(withFragment.json.message.trigger.page).toBe('*#/settings');
+    const plain = await r.admin('PUT', '/v1/messages/p', messageBody({ trigger: { page: 'https://app.example.com/billing*' } }));
+    expect(plain.json.warnings).toEqual([]);
+  });
+
   it('fills defaults and ignores unknown fields', async () => {
     const r = await start();
     const reply = await r.admin('PUT', '/v1/messages/m1', { ...messageBody(), surprise: 'ignored', extra: { x: 1 } });

@@ -99,6 +99,16 @@ describe('openapi.json and the router table', () => {
     }
   });
 
+  it("the publish answer documents the warnings the server returns", async () => {
+    const answer = doc.components.schemas.PublishAnswer;
+    expect(answer.required).toEqual(['message', 'created', 'warnings']);
+    expect(answer.properties.warnings.items.required).toEqual(['field', 'message']);
+    const r = await start();
+    const reply = await r.admin('PUT', '/v1/messages/m1', { kind: 'modal', content: { title: 'Hi' }, rule: { version: 1, match: 'all', conditions: [] }, environment: 'production', version: 1, trigger: { page: '*?plan=pro' } });
+    expect(Object.keys(reply.json).sort()).toEqual(Object.keys(answer.properties).sort());
+    expect(Object.keys(reply.json.warnings[0]).sort()).toEqual(Object.keys(answer.properties.warnings.items.properties).sort());
+  });
+
   it('the server serves the document', async () => {
     const r = await start();
     const reply = await r.raw('GET', '/v1/openapi.json');

@@ -5,6 +5,7 @@
  */
 import { fail, type Answer } from '../pipeline/answer';
 import type { ChangeHandler, Context, Handler } from '../pipeline/run';
+import { pagePatternWarning } from '../../shared/page-url';
 import { describeIssues, MESSAGE_ID, publishSchema, type PublishBody } from '../schemas';
 import type { DeliveryStore, MessageRow, StoredState } from '../store';
 import { invalid, iso } from './common';
@@ -84,7 +85,11 @@ export function createMessageHandlers(store: DeliveryStore): MessageHandlers {
       const state: StoredState = stored && stored.state !== 'deleted' ? stored.state : 'running';
       store.publish(id, body.version, JSON.stringify(body), state, ctx.now);
       const created = !stored || stored.state === 'deleted';
-      return { status: created ? 201 : 200, body: { message: present(store.message(id) as MessageRow), created } };
+      // Published all the same: the pattern is the author's choice, the answer says it cannot match.
+      const page = body.trigger.page;
+      const pageWarning = page ? pagePatternWarning(page) : null;
+      const warnings = pageWarning ? [{ field: 'trigger.page', message: pageWarning }] : [];
+      return { status: created ? 201 : 200, body: { message: present(store.message(id) as MessageRow), created, warnings } };
     },
     deleteMessage: (ctx) => {
       const row = existing(ctx);

@@ -2,10 +2,12 @@ import type { Migration } from '../../shared/migrate';
 import init from './0001_init.sql?raw';
 import accounts from './0002_accounts.sql?raw';
 import distinctResults from './0003_distinct_results.sql?raw';
+import scrubPageUrls from './0004_scrub_page_urls.sql?raw';
 
 /** Every delivery-database migration, in order. Append only: an applied migration is checksummed and never edited. */
 export const deliveryMigrations: readonly Migration[] = [
   { version: 1, name: 'init', sql: init },
   { version: 2, name: 'accounts', sql: accounts },
   { version: 3, name: 'distinct_results', sql: distinctResults },
+  { version: 4, name: 'scrub_page_urls', sql: scrubPageUrls },
 ];

@@ -5,6 +5,7 @@
  * server's publish body (src/delivery/schemas.ts publishSchema) with the target's rule inlined.
  */
 import { z } from 'zod';
+import { pagePatternWarning } from '../page-url';
 
 export const MESSAGE_KINDS = ['modal', 'nps'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
@@ -96,7 +97,10 @@ export const messageSchema = z
     target: targetSchema,
     trigger: z
       .object({
-        /** A URL pattern over the full URL; * stands for any run of characters. */
+        /**
+         * A URL pattern over the page's address as the SDK sends it (origin and path, plus allow-listed
+         * query parameters; never the fragment); * stands for any run of characters. See messageWarnings.
+         */
         page: z.string().trim().min(1, 'give a page pattern or remove it').max(2048).optional(),
         event: z
           .object({ name: z.string().min(1, 'name the event').max(200), where: z.array(z.unknown()).max(20).optional() })
@@ -129,6 +133,16 @@ export const messageSchema = z
   });
 
 export type MessageDraft = z.infer<typeof messageSchema>;
+
+/**
+ * What is allowed but will not do what the author likely means, by field path: warnings, never
+ * refusals (a draft with warnings still saves and publishes). Today: a page pattern with "?" or "#".
+ */
+export function messageWarnings(draft: Pick<MessageDraft, 'trigger'>): Record<string, string[]> {
+  const page = draft.trigger.page;
+  const warning = page === undefined ? null : pagePatternWarning(page);
+  return warning ? { 'trigger.page': [warning] } : {};
+}
 
 /** A message as the companion lists it: the draft plus what it knows of the server's copy. */
 export interface MessageRecord {

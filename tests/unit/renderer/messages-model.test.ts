@@ -19,6 +19,7 @@ import {
   showValue,
   STATUS_LABELS,
   validate,
+  warnings,
 } from '../../../src/renderer/src/screens/messages/model';
 import {
   MESSAGE_ID_PATTERN,
@@ -40,6 +41,23 @@ describe('labels', () => {
     expect(Object.keys(KIND_LABELS).sort()).toEqual([...MESSAGE_KINDS].sort());
     expect(Object.keys(OUTBOX_LABELS).sort()).toEqual([...OUTBOX_STATES].sort());
     expect(Object.keys(OP_LABELS).sort()).toEqual([...OUTBOX_OPS].sort());
+  });
+});
+
+describe('warnings: a page pattern that cannot match what the SDK sends', () => {
+  it('a pattern with "?" or "#" is a warning at trigger.page, never a validation issue', () => {
+    for (const page of ['https://app.example.com/billing?tab=plans', 'https://app.example.com/#/settings', '*?utm_source=*']) {
+      const draft: MessageDraft = { ...newDraft('modal', 'seg-1'), trigger: { page } };
+      expect(validate(draft), page).toEqual({});
+      const found = warnings(draft);
+      expect(Object.keys(found)).toEqual(['trigger.page']);
+      expect(found['trigger.page']?.[0]).toMatch(/^This page pattern has a "[?#]": the SDK .* Match on the path instead\.$/);
+    }
+  });
+
+  it('a path pattern, or no page trigger at all, has none', () => {
+    expect(warnings({ ...newDraft('modal', 'seg-1'), trigger: { page: 'https://app.example.com/projects/*' } })).toEqual({});
+    expect(warnings({ ...newDraft('modal', 'seg-1'), trigger: { event: { name: 'upgrade_clicked' } } })).toEqual({});
   });
 });
 

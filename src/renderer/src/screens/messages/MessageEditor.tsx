@@ -6,7 +6,7 @@ import { readFilterValue } from '../../ui/filter-values';
 import { NumberInput } from '../../ui/NumberInput';
 import { PropertyFilterRow } from '../../ui/PropertyFilterRow';
 import { SegmentedChoice } from '../../ui/SegmentedChoice';
-import { defaultModal, defaultNps, inputToIso, isoToInput, issuesAt, KIND_LABELS, type Issues } from './model';
+import { defaultModal, defaultNps, inputToIso, isoToInput, issuesAt, KIND_LABELS, warnings, type Issues } from './model';
 import { useMessages } from './store';
 
 type Edit = (change: (d: MessageDraft) => MessageDraft) => void;
@@ -53,7 +53,7 @@ function NumberField({ value, onChange, ...field }: NumberFieldProps) {
 }
 
 const ACTION_HINT = "The host page handles it: guidepost.on('action', …).";
-const PAGE_HINT = '* stands for any run of characters: https://app.example.com/projects/*';
+const PAGE_HINT = 'Matched on the origin and path the SDK sends (never the fragment; query parameters only those the site allow-lists); * stands for any run of characters: https://app.example.com/projects/*';
 
 /** Sets `key` of an object, or removes it when the value is undefined. */
 function put<T extends object, K extends keyof T>(obj: T, key: K, value: T[K] | undefined): T {
@@ -305,6 +305,7 @@ function TriggerSection({ draft, edit }: SectionProps) {
   const trigger = draft.trigger;
   const setTrigger = (change: (t: MessageDraft['trigger']) => MessageDraft['trigger']): void => edit((d) => ({ ...d, trigger: change(d.trigger) }));
   const pageOn = trigger.page !== undefined;
+  const pageWarnings = issuesAt(warnings(draft), 'trigger.page');
   const eventOn = trigger.event !== undefined;
   const filters = (trigger.event?.where ?? []) as PropertyFilter[];
   const setFilters = (where: PropertyFilter[]): void =>
@@ -320,6 +321,11 @@ function TriggerSection({ draft, edit }: SectionProps) {
         </label>
         {pageOn ? (
           <InputField label="Page URL pattern" path="trigger.page" hint={PAGE_HINT} input={{ spellCheck: false }} value={trigger.page ?? ''} onChange={(page) => setTrigger((t) => ({ ...t, page }))} />
+        ) : null}
+        {pageOn && pageWarnings.length > 0 ? (
+          <p className="notice calm" role="note" data-testid="page-pattern-warning">
+            {pageWarnings.join(' ')}
+          </p>
         ) : null}
       </div>
       <div className="trigger-row">

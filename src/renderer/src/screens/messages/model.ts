@@ -3,7 +3,7 @@
  * keyed by field, the schedule's datetime-local ⇄ ISO conversion, and what the preview hands the SDK's
  * renderer.
  */
-import { messageSchema, type MessageDraft, type MessageKind, type MessageRecord, type MessageStatus, type OutboxItem } from '../../../../shared/messages/model';
+import { messageSchema, messageWarnings, type MessageDraft, type MessageKind, type MessageRecord, type MessageStatus, type OutboxItem } from '../../../../shared/messages/model';
 import type { SdkMessage } from '../../../../sdk/render';
 
 export const STATUS_LABELS: Record<MessageStatus, string> = {
@@ -85,6 +85,9 @@ export function validate(draft: MessageDraft): Issues {
   }
   return out;
 }
+
+/** What is allowed but will not do what the author likely means (shown beside the field, never blocking a save or publish). */
+export const warnings = (draft: MessageDraft): Issues => messageWarnings(draft);
 
 /** The issues at `path` and below it (an object's refine lands on the object itself). */
 export function issuesAt(issues: Issues, path: string): string[] {
