@@ -72,6 +72,13 @@ describe('secrets on the command line', () => {
     expect(sync.err.join('\n')).toContain('is open to other users');
   });
 
+  it('refuses to send the token over plain http to another machine', async () => {
+    const db = await cacheWithDraft();
+    const r = await run(['message', 'publish', '--db', db, '--id', 'upsell-1', '--server', 'http://delivery.example.com', '--token-file', secretFile(`${ADMIN_TOKEN}\n`, 0o600)]);
+    expect(r.code).toBe(2);
+    expect(r.err.pop()).toMatch(/--server: http:\/\/delivery\.example\.com uses plain http to another machine/);
+  });
+
   it('refuses a flag and a file together, a missing file and an empty one', async () => {
     const db = await cacheWithDraft();
     const file = secretFile(`${ADMIN_TOKEN}\n`, 0o600);

@@ -1,4 +1,5 @@
 /** `guidepost message list|publish`: the messages, and publishing them with one delivery attempt each. */
+import { insecureTokenUrlReason } from '../../shared/secure-url';
 import { memorySecrets } from '../messages/secrets';
 import { withBackend } from './backend';
 import { secretOption, type Command } from './command';
@@ -35,6 +36,8 @@ export const messageCommand: Command = {
       if ((id === undefined) === !all) throw new Error('name one message with --id <id>, or publish every message with --all.');
       const server = ctx.values.server as string | undefined;
       if (server !== undefined && !/^https?:\/\/[^\s]+$/.test(server)) throw new Error(`--server must be an http(s) URL, not "${server}".`);
+      const insecure = server === undefined ? null : insecureTokenUrlReason(server);
+      if (insecure !== null) throw new Error(`--server: ${insecure}`);
       const token = secretOption(ctx, { flag: 'token', fileFlag: 'token-file', envVar: 'GUIDEPOST_TOKEN' });
       if (!token) throw new Error('give the delivery server\'s admin token in GUIDEPOST_TOKEN or a file named with --token-file.');
       // The token is this run's only: both environments hold it in memory, and nothing is stored.

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import type { IngestHandlers } from '../../shared/contract/ingest';
 import { ApiError } from '../../shared/errors';
 import type { SyncSummary } from '../../shared/types';
+import { insecureTokenUrlReason } from '../../shared/secure-url';
 import { parseWarehouseSource } from '../../shared/warehouse-source';
 import { createKvRepo } from '../db/kv';
 import type { WritingJobDeps } from '../jobs/writers';
@@ -75,6 +76,9 @@ export function createIngestHandlers({ db, clock, jobs, writers, afterWrite, par
       writers.assertNone('start a sync');
       const from = source ?? kv.get('sync_source');
       if (!from) throw new ApiError('invalid_argument', 'Name the source to sync from: the delivery server URL.');
+      // A source remembered before https was required is checked here too: the token must not go to it.
+      const insecure = insecureTokenUrlReason(from);
+      if (insecure !== null) throw new ApiError('invalid_argument', `The sync source ${insecure}`);
       if (token !== undefined) syncToken = token;
       if (syncToken === null) throw new ApiError('invalid_argument', 'A token for the source is needed.');
       const bearer = syncToken;

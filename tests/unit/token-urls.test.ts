@@ -1,0 +1,52 @@
+/**
+ * Tokens go only over https, or plain http to this machine; and each token belongs to the origin it
+ * was entered for, so pointing an environment or the sync source elsewhere asks for it again.
+ */
+import { describe, expect, it } from 'vitest';
+import { dispatch } from '../../src/shared/dispatch';
+import { insecureTokenUrlReason, isLoopbackHost } from '../../src/shared/secure-url';
+import { apiErrorOf, useTempCache } from './helpers';
+import { modalDraft, testBackend, withSegment } from './messages-helpers';
+
+const tempCache = useTempCache();
+
+describe('https except on loopback', () => {
+  it('knows loopback: localhost, 127.0.0.0/8 and [::1], nothing else', () => {
+    for (const host of ['localhost', 'LOCALHOST', '127.0.0.1', '127.255.3.4', '[::1]']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['localhost.example.com', '128.0.0.1', '10.0.0.1', '[::2]', '127.example.com', 'example.com']) expect(isLoopbackHost(host)).toBe(false);
+    expect(insecureTokenUrlReason('http://127.1:8787')).toBeNull(); // URL parsing spells it 127.0.0.1
+    expect(insecureTokenUrlReason('http://[::1]:8787/')).toBeNull();
+    expect(insecureTokenUrlReason('https://delivery.example.com')).toBeNull();
+    expect(insecureTokenUrlReason('http://delivery.example.com')).toMatch(/http:\/\/delivery\.example\.com uses plain http to another machine.*use https/);
+  });
+
+  it('an environment URL over plain http to another host is refused, naming the URL; loopback http and https are fine', async () => {
+    const b = testBackend(tempCache());
+    const refused = await dispatch(b.handlers, 'setEnvironment', { environment: 'staging', url: 'http://delivery.example.com', token: 'tok' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_argument', message: expect.stringMatching(/http:\/\/delivery\.example\.com uses plain http to another machine/) } });
+    expect((await b.handlers.getEnvironments({}))[0]).toMatchObject({ url: null, hasToken: false });
+    for (const url of ['http://localhost:8787', 'http://127.0.0.2:9', 'http://[::1]:9', 'https://delivery.example.com']) {
+      expect((await b.handlers.setEnvironment({ environment: 'staging', url })).url).toBe(url);
+    }
+  });
+
+  it('publishing to a --server over plain http to another host is refused', async () => {
+    const b = testBackend(tempCache());
+    await withSegment(b);
+    await b.handlers.saveMessage({ message: modalDraft() });
+    const refused = await dispatch(b.handlers, 'publishMessagesNow', { ids: ['upsell-1'], url: 'http://10.1.2.3:8787' });
+    expect(refused).toMatchObject({ ok: false, error: { message: expect.stringMatching(/http:\/\/10\.1\.2\.3:8787 uses plain http to another machine/) } });
+  });
+
+  it('a sync source over plain http to another host is refused, and a remembered one is not used', async () => {
+    const b = testBackend(tempCache());
+    const refused = await dispatch(b.handlers, 'startSync', { source: 'http://delivery.example.com', token: 'tok' });
+    expect(refused).toMatchObject({ ok: false, error: { message: expect.stringMatching(/http:\/\/delivery\.example\.com uses plain http/) } });
+    const err = await apiErrorOf(() => b.handlers.startSync({ source: 'http://delivery.example.com', token: 'tok' }));
+    expect(err.message).toMatch(/http:\/\/delivery\.example\.com uses plain http/);
+    // A source remembered before the rule existed.
+    b.db.prepare("INSERT OR REPLACE INTO kv (key, value) VALUES ('sync_source', 'http://old.example.com')").run();
+    const remembered = await apiErrorOf(() => b.handlers.startSync({ token: 'tok' }));
+    expect(remembered.message).toMatch(/The sync source http:\/\/old\.example\.com uses plain http/);
+  });
+});
