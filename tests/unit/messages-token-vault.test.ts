@@ -60,7 +60,7 @@ describe('the token vault', () => {
     expect([app.get('staging'), app.source('staging'), app.source('production')]).toEqual(['a', 'safe-storage', null]);
     const browser = memorySecrets({ env: { GUIDEPOST_PRODUCTION_TOKEN: 'p' } });
     expect([browser.get('production'), browser.source('production')]).toEqual(['p', 'env']);
-    browser.set('staging', 's');
+    browser.set('staging', 's', null);
     expect(browser.source('staging')).toBe('memory');
   });
 });

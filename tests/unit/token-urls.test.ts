@@ -6,9 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../src/shared/dispatch';
 import { insecureTokenUrlReason, isLoopbackHost } from '../../src/shared/secure-url';
 import { apiErrorOf, useTempCache } from './helpers';
-import { modalDraft, testBackend, withSegment } from './messages-helpers';
+import { modalDraft, testBackend, withSegment, type TestBackend } from './messages-helpers';
+import { ADMIN_TOKEN, useDeliveryServer } from './delivery-helpers';
+import { memorySecrets } from '../../src/main/messages/secrets';
 
 const tempCache = useTempCache();
+const startServer = useDeliveryServer();
+
+/** Until no job runs (the sync against the loopback server finishes on its own). */
+async function idle(b: TestBackend): Promise<void> {
+  while ((await b.handlers.listJobs({})).some((j) => j.state === 'running')) await new Promise((r) => setTimeout(r, 20));
+}
 
 describe('https except on loopback', () => {
   it('knows loopback: localhost, 127.0.0.0/8 and [::1], nothing else', () => {
@@ -48,5 +56,42 @@ describe('https except on loopback', () => {
     b.db.prepare("INSERT OR REPLACE INTO kv (key, value) VALUES ('sync_source', 'http://old.example.com')").run();
     const remembered = await apiErrorOf(() => b.handlers.startSync({ token: 'tok' }));
     expect(remembered.message).toMatch(/The sync source http:\/\/old\.example\.com uses plain http/);
+  });
+});
+
+describe('a token belongs to the origin it was entered for', () => {
+  it('an environment pointed at another origin drops its token; another path on the same origin keeps it', async () => {
+    const b = testBackend(tempCache());
+    await b.handlers.setEnvironment({ environment: 'staging', url: 'https://a.example', token: 'tok-a' });
+    expect((await b.handlers.setEnvironment({ environment: 'staging', url: 'https://a.example/delivery/' })).hasToken).toBe(true);
+    const moved = await b.handlers.setEnvironment({ environment: 'staging', url: 'https://b.example' });
+    expect(moved).toMatchObject({ url: 'https://b.example', hasToken: false, tokenSource: null });
+    // Coming back does not bring it back: it was dropped, not hidden.
+    expect((await b.handlers.setEnvironment({ environment: 'staging', url: 'https://a.example' })).hasToken).toBe(false);
+    // A port is part of the origin too.
+    await b.handlers.setEnvironment({ environment: 'production', url: 'https://a.example', token: 'tok-p' });
+    expect((await b.handlers.setEnvironment({ environment: 'production', url: 'https://a.example:8443' })).hasToken).toBe(false);
+  });
+
+  it('a token from an environment variable belongs to the URL set when it was first used', async () => {
+    const b = testBackend(tempCache(), { secrets: memorySecrets({ env: { GUIDEPOST_STAGING_TOKEN: 'from-env' } }) });
+    expect((await b.handlers.setEnvironment({ environment: 'staging', url: 'https://a.example' })).hasToken).toBe(true);
+    expect((await b.handlers.setEnvironment({ environment: 'staging', url: 'https://a.example/v2' })).hasToken).toBe(true);
+    expect((await b.handlers.setEnvironment({ environment: 'staging', url: 'https://b.example' })).hasToken).toBe(false);
+  });
+
+  it('the sync token is dropped when the source moves to another origin, kept on the same origin', async () => {
+    const b = testBackend(tempCache());
+    const server = await startServer();
+    await b.handlers.startSync({ source: server.url, token: ADMIN_TOKEN });
+    await idle(b);
+    expect((await b.handlers.getSyncState({})).hasToken).toBe(true);
+    await b.handlers.startSync({ source: `${server.url}/` });
+    await idle(b);
+    expect((await b.handlers.getSyncState({})).hasToken).toBe(true);
+    const elsewhere = server.url.replace('127.0.0.1', 'localhost');
+    const err = await apiErrorOf(() => b.handlers.startSync({ source: elsewhere }));
+    expect(err.message).toBe(`A token for ${elsewhere} is needed: the one held was entered for ${server.url}, so it was dropped.`);
+    expect((await b.handlers.getSyncState({})).hasToken).toBe(false);
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { Environment, OutboxItem } from '../../shared/messages/model';
 import { retryAfterMs } from '../../shared/retry-after';
-import { insecureTokenUrlReason } from '../../shared/secure-url';
+import { insecureTokenUrlReason, originOf } from '../../shared/secure-url';
 import type { SecretStore } from './secrets';
 import { toOutboxItem, type MessageStore, type OutboxRow } from './store';
 
@@ -174,7 +174,8 @@ export class OutboxSender {
       });
     }
     // A URL stored before https was required: the token must not travel to it in the clear.
-    const insecure = insecureTokenUrlReason(row.url);
+    // (One that does not parse fails below like an unreachable one.)
+    const insecure = originOf(row.url) === null ? null : insecureTokenUrlReason(row.url);
     if (insecure !== null) return this.set(row, { state: 'failed', next_attempt_at: null, last_error: `Not sent: ${insecure}` });
     const sending = this.set(row, { state: 'sending', attempts: row.attempts + 1 });
     const retry = (reason: string, retryAfter: number | null = null): OutboxRow =>
