@@ -46,6 +46,18 @@ describe('https except on loopback', () => {
     expect(refused).toMatchObject({ ok: false, error: { message: expect.stringMatching(/http:\/\/10\.1\.2\.3:8787 uses plain http to another machine/) } });
   });
 
+  it('an outbox item whose URL was stored before the rule is not sent over plain http to another host', async () => {
+    const b = testBackend(tempCache());
+    await withSegment(b);
+    await b.handlers.saveMessage({ message: modalDraft() });
+    await b.handlers.setEnvironment({ environment: 'staging', url: 'http://127.0.0.1:9', token: 'tok' });
+    await b.handlers.publishMessage({ id: 'upsell-1' });
+    b.db.prepare("UPDATE message_outbox SET url = 'http://delivery.example.com'").run();
+    await b.messages.sender.runDue();
+    const [item] = await b.handlers.listOutbox({});
+    expect(item).toMatchObject({ state: 'failed', attempts: 0, lastError: expect.stringMatching(/^Not sent: http:\/\/delivery\.example\.com uses plain http/) });
+  });
+
   it('a sync source over plain http to another host is refused, and a remembered one is not used', async () => {
     const b = testBackend(tempCache());
     const refused = await dispatch(b.handlers, 'startSync', { source: 'http://delivery.example.com', token: 'tok' });
