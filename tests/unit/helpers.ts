@@ -52,11 +52,12 @@ export async function apiErrorOf(action: Promise<unknown> | (() => unknown)): Pr
 }
 
 /** A reversible stand-in for Electron's safeStorage (the token vault's cipher): reversed bytes behind a marker. */
-export function testCipher(available = true): TokenCipher {
+export function testCipher(available = true, storageBackend: string | null = null): TokenCipher {
   return {
-    isEncryptionAvailable: () => available,
-    encryptString: (plain) => Buffer.concat([Buffer.from('ENC:'), Buffer.from(plain, 'utf8').reverse()]),
-    decryptString: (data) => {
+    isEncryptionAvailable: async () => available,
+    storageBackend: () => storageBackend,
+    encryptString: async (plain) => Buffer.concat([Buffer.from('ENC:'), Buffer.from(plain, 'utf8').reverse()]),
+    decryptString: async (data) => {
       if (data.subarray(0, 4).toString() !== 'ENC:') throw new Error('not ours');
       return Buffer.from(data.subarray(4)).reverse().toString('utf8');
     },

@@ -27,7 +27,7 @@ describe('the PostgreSQL password in the token vault', () => {
   it('is saved encrypted (0600) before startWarehouseSync is forwarded, beside the delivery tokens', async () => {
     const file = join(tempDir(), 'delivery-tokens.json');
     const vault = new TokenVault(file, testCipher());
-    vault.save('staging', 'stage-token');
+    await vault.save('staging', 'stage-token', 'https://d.example');
     const calls: unknown[] = [];
     const wrapped = withTokenVault(vault, forward(calls));
     await wrapped('startWarehouseSync', { source: 'postgres://reader@wh.example:5439/analytics', schema: 'shop', password: 'pg-secret-1' });
@@ -35,12 +35,12 @@ describe('the PostgreSQL password in the token vault', () => {
     expect(readFileSync(file, 'utf8')).not.toContain('pg-secret-1');
     if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
     const reopened = new TokenVault(file, testCipher());
-    expect(reopened.loadWarehousePasswords()).toEqual({ 'wh.example:5439/analytics': 'pg-secret-1' });
-    expect(reopened.load()).toEqual({ staging: 'stage-token' });
+    expect(await reopened.loadWarehousePasswords()).toEqual({ 'wh.example:5439/analytics': 'pg-secret-1' });
+    expect(await reopened.load()).toEqual({ tokens: { staging: 'stage-token' }, origins: { staging: 'https://d.example' } });
     // A call without a password, or with a source that does not parse, saves nothing new.
     await wrapped('startWarehouseSync', {});
     await wrapped('startWarehouseSync', { source: 'postgres://reader:inline@wh.example/analytics', schema: 'shop', password: 'x' });
-    expect(new TokenVault(file, testCipher()).loadWarehousePasswords()).toEqual({ 'wh.example:5439/analytics': 'pg-secret-1' });
+    expect(await new TokenVault(file, testCipher()).loadWarehousePasswords()).toEqual({ 'wh.example:5439/analytics': 'pg-secret-1' });
   });
 
   it('without secure storage the call fails, nothing is written and nothing is forwarded', async () => {

@@ -1,4 +1,5 @@
 /** What every command of the `guidepost` command line is, and the small helpers they share. */
+import { readFileSync, statSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import { conflictingDuplicatesNote, identityNote } from '../../shared/import-notes';
 import type { ImportDetails, JobInfo } from '../../shared/types';
@@ -48,4 +49,64 @@ export function conflictingDuplicatesText(details: ImportDetails | undefined): s
 export function identityText(details: ImportDetails | undefined): string[] {
   const note = identityNote(details);
   return note === null ? [] : [`  ${note}`];
+}
+
+export interface SecretOption {
+  /** The flag that takes the secret itself (`token` for --token). */
+  flag: string;
+  /** The flag that names a file holding it (`token-file`). */
+  fileFlag: string;
+  /** The environment variable that holds it, if any. */
+  envVar?: string;
+  /**
+   * True for a value that is public by design (the delivery server's public key sits in every customer
+   * page): no warning for the flag and no permission check on the file.
+   */
+  public?: boolean;
+}
+
+/**
+ * A secret from the environment, a file (--x-file) or, still accepted, the flag itself. A secret on the
+ * command line is visible to every user of the machine in `ps` and stays in shell history, so that form
+ * prints a warning. A file readable by group or others is refused outright, as ssh refuses such a key:
+ * the secret would be exposed the same way, and a warning on every run is easy to ignore.
+ * Returns undefined when none of them is given.
+ */
+export function secretOption(ctx: CommandContext, option: SecretOption): string | undefined {
+  const { flag, fileFlag, envVar } = option;
+  const inline = ctx.values[flag];
+  const file = ctx.values[fileFlag];
+  if (typeof inline === 'string' && typeof file === 'string') throw new Error(`give --${flag} or --${fileFlag}, not both.`);
+  if (typeof file === 'string') return readSecretFile(file, `--${fileFlag}`, option.public !== true);
+  if (typeof inline === 'string') {
+    if (option.public === true) return inline;
+    const instead = envVar === undefined ? `--${fileFlag}` : `${envVar} or --${fileFlag}`;
+    ctx.note(`warning: a secret given with --${flag} is visible to other users of this machine (ps) and in shell history; use ${instead} instead.`);
+    return inline;
+  }
+  const fromEnv = envVar === undefined ? undefined : process.env[envVar];
+  return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+}
+
+/** The secret in a file: its content without the trailing newline; refused if others may read it. */
+export function readSecretFile(path: string, flag: string, privateOnly = true): string {
+  let mode: number;
+  let content: string;
+  try {
+    mode = statSync(path).mode;
+    content = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`, { cause: err });
+  }
+  // Windows has no POSIX permission bits to check (its ACLs are left to the user).
+  if (privateOnly && process.platform !== 'win32' && (mode & 0o077) !== 0) {
+    throw new Error(
+      `${flag}: ${path} is open to other users (mode ${(mode & 0o777).toString(8).padStart(3, '0')}), so the secret in it is not secret. ` +
+        `Run \`chmod 600 ${path}\` and try again.`,
+    );
+  }
+  const secret = content.replace(/\r?\n$/, '');
+  if (secret === '') throw new Error(`${flag}: ${path} is empty.`);
+  if (/[\r\n]/.test(secret)) throw new Error(`${flag}: ${path} holds more than one line; put the secret alone in it.`);
+  return secret;
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { openDeliveryDb } from '../../delivery/db';
 import { BYTES_PER_REQUEST, RECORDS_PER_REQUEST } from '../../delivery/pipeline/rate-limit';
 import { createDeliveryServer, DEFAULT_MAX_CONNECTIONS, DEFAULT_RATE_LIMIT } from '../../delivery/server';
-import type { Command } from './command';
+import { secretOption, type Command } from './command';
 
 /** The built SDK the delivery server serves: out/sdk beside the built CLI's out/main, or from the source tree. */
 function sdkFile(): string {
@@ -40,14 +40,17 @@ function integerFlag(value: string | boolean | undefined, flag: string, min: num
 export const deliveryCommand: Command = {
   summary: 'Run the delivery API server (messages for the in-app SDK, events for sync) until Ctrl+C or SIGTERM.',
   usage:
-    'guidepost delivery --db <file> --admin-token <token> --public-key <key> [--port <port>] [--host <address>] ' +
+    'guidepost delivery --db <file> [--admin-token-file <file>] [--public-key-file <file>] [--port <port>] [--host <address>] ' +
     '[--allowed-origin <origin>...] [--rate-limit <requests per minute>] [--trust-proxy] [--proxy-hops <n>] [--max-connections <n>] [--json]\n' +
-    '  (or GUIDEPOST_DELIVERY_DB, GUIDEPOST_ADMIN_TOKEN, GUIDEPOST_PUBLIC_KEY, GUIDEPOST_ALLOWED_ORIGINS=<origin>,<origin>)',
+    '  (or GUIDEPOST_DELIVERY_DB, GUIDEPOST_ADMIN_TOKEN, GUIDEPOST_PUBLIC_KEY, GUIDEPOST_ALLOWED_ORIGINS=<origin>,<origin>;\n' +
+    '   --admin-token still works but shows the secret in ps)',
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
     'admin-token': { type: 'string' },
+    'admin-token-file': { type: 'string' },
     'public-key': { type: 'string' },
+    'public-key-file': { type: 'string' },
     'allowed-origin': { type: 'string', multiple: true },
     'rate-limit': { type: 'string' },
     'trust-proxy': { type: 'boolean', default: false },
@@ -59,10 +62,10 @@ export const deliveryCommand: Command = {
     const values = ctx.values as Record<string, string | boolean | string[] | undefined>;
     const file = (values.db as string | undefined) ?? process.env.GUIDEPOST_DELIVERY_DB;
     if (!file) throw new Error('name the delivery database with --db <file> (or GUIDEPOST_DELIVERY_DB). It is not the desktop cache.');
-    const adminToken = (values['admin-token'] as string | undefined) ?? process.env.GUIDEPOST_ADMIN_TOKEN;
-    const publicKey = (values['public-key'] as string | undefined) ?? process.env.GUIDEPOST_PUBLIC_KEY;
-    if (!adminToken) throw new Error('give the admin token with --admin-token or GUIDEPOST_ADMIN_TOKEN.');
-    if (!publicKey) throw new Error('give the public key with --public-key or GUIDEPOST_PUBLIC_KEY.');
+    const adminToken = secretOption(ctx, { flag: 'admin-token', fileFlag: 'admin-token-file', envVar: 'GUIDEPOST_ADMIN_TOKEN' });
+    const publicKey = secretOption(ctx, { flag: 'public-key', fileFlag: 'public-key-file', envVar: 'GUIDEPOST_PUBLIC_KEY', public: true });
+    if (!adminToken) throw new Error('give the admin token in GUIDEPOST_ADMIN_TOKEN or a file named with --admin-token-file.');
+    if (!publicKey) throw new Error('give the public key in GUIDEPOST_PUBLIC_KEY or a file named with --public-key-file.');
     const flagged = values['allowed-origin'] as string[] | undefined;
     const allowedOrigins =
       flagged && flagged.length > 0

@@ -1,14 +1,15 @@
 /** `guidepost message list|publish`: the messages, and publishing them with one delivery attempt each. */
+import { insecureTokenUrlReason } from '../../shared/secure-url';
 import { memorySecrets } from '../messages/secrets';
 import { withBackend } from './backend';
-import type { Command } from './command';
+import { secretOption, type Command } from './command';
 
 export const messageCommand: Command = {
   summary: 'List messages, or publish them to a delivery server through the outbox (one attempt each).',
   usage:
     'guidepost message list [--archived] [--db <file>] [--json]\n' +
-    '       guidepost message publish (--id <id> | --all) --server <url> --token <token> [--db <file>] [--json]   (or GUIDEPOST_TOKEN)',
-  options: { id: { type: 'string' }, all: { type: 'boolean', default: false }, server: { type: 'string' }, token: { type: 'string' }, archived: { type: 'boolean', default: false } },
+    '       guidepost message publish (--id <id> | --all) --server <url> [--token-file <file>] [--db <file>] [--json]   (the admin token from GUIDEPOST_TOKEN or --token-file)',
+  options: { id: { type: 'string' }, all: { type: 'boolean', default: false }, server: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' }, archived: { type: 'boolean', default: false } },
   run: (ctx) => {
     const [action, ...args] = ctx.positionals;
     if (args.length > 0) throw new Error(`unexpected argument "${args[0]}".`);
@@ -35,8 +36,10 @@ export const messageCommand: Command = {
       if ((id === undefined) === !all) throw new Error('name one message with --id <id>, or publish every message with --all.');
       const server = ctx.values.server as string | undefined;
       if (server !== undefined && !/^https?:\/\/[^\s]+$/.test(server)) throw new Error(`--server must be an http(s) URL, not "${server}".`);
-      const token = (ctx.values.token as string | undefined) ?? process.env.GUIDEPOST_TOKEN;
-      if (!token) throw new Error('give the delivery server\'s admin token with --token or GUIDEPOST_TOKEN.');
+      const insecure = server === undefined ? null : insecureTokenUrlReason(server);
+      if (insecure !== null) throw new Error(`--server: ${insecure}`);
+      const token = secretOption(ctx, { flag: 'token', fileFlag: 'token-file', envVar: 'GUIDEPOST_TOKEN' });
+      if (!token) throw new Error('give the delivery server\'s admin token in GUIDEPOST_TOKEN or a file named with --token-file.');
       // The token is this run's only: both environments hold it in memory, and nothing is stored.
       const secrets = memorySecrets({ seed: { staging: token, production: token }, env: {} });
       return withBackend(

@@ -5,17 +5,20 @@
 import { isWarehouseUrl, warehouseKindWords } from '../../shared/warehouse-source';
 import type { ImportReport, JobInfo } from '../../shared/types';
 import { withBackend, type CliBackend } from './backend';
-import { conflictingDuplicatesText, finished, identityText, progressPrinter, type Command, type CommandContext } from './command';
+import { conflictingDuplicatesText, finished, identityText, progressPrinter, secretOption, type Command, type CommandContext } from './command';
+
+const SYNC_TOKEN = { flag: 'token', fileFlag: 'token-file', envVar: 'GUIDEPOST_SYNC_TOKEN' };
 
 export const syncCommand: Command = {
   summary: 'Sync new events from a delivery server (GET /v1/events) or a PostgreSQL warehouse schema, resuming where the last sync stopped.',
   usage:
-    'guidepost sync --source <url> --token <token> [--db <file>] [--json]   (or GUIDEPOST_SYNC_TOKEN)\n' +
+    'guidepost sync --source <url> [--token-file <file>] [--db <file>] [--json]   (the token from GUIDEPOST_SYNC_TOKEN or --token-file)\n' +
     '       guidepost sync --source postgres://user@host:port/db --schema <schema> [--lookback-hours <h>] [--page-rows <n>] [--db <file>] [--json]\n' +
     '         (the password from PGPASSWORD or a pgpass file, never the URL)',
   options: {
     source: { type: 'string' },
     token: { type: 'string' },
+    'token-file': { type: 'string' },
     schema: { type: 'string' },
     'lookback-hours': { type: 'string' },
     'page-rows': { type: 'string' },
@@ -26,8 +29,8 @@ export const syncCommand: Command = {
       if (source !== undefined && isWarehouseUrl(source)) return syncWarehouse(ctx, backend, source);
       if (ctx.values.schema !== undefined) throw new Error('--schema is for a postgres:// source.');
       const { handlers, runJob } = backend;
-      const token = (ctx.values.token as string | undefined) ?? process.env.GUIDEPOST_SYNC_TOKEN;
-      if (!token) throw new Error('give the source\'s token with --token or GUIDEPOST_SYNC_TOKEN.');
+      const token = secretOption(ctx, SYNC_TOKEN);
+      if (!token) throw new Error('give the source\'s token in GUIDEPOST_SYNC_TOKEN or a file named with --token-file.');
       const progress = progressPrinter(ctx);
       const job = finished(
         await runJob(
@@ -71,7 +74,7 @@ function numberOption(ctx: CommandContext, name: string): number | undefined {
 }
 
 async function syncWarehouse(ctx: CommandContext, { handlers, runJob }: CliBackend, source: string): Promise<{ data: object; text: string }> {
-  if (ctx.values.token !== undefined) throw new Error('--token is for a delivery server; a PostgreSQL password comes from PGPASSWORD or a pgpass file.');
+  if (ctx.values.token !== undefined || ctx.values['token-file'] !== undefined) throw new Error('--token and --token-file are for a delivery server; a PostgreSQL password comes from PGPASSWORD or a pgpass file.');
   const schema = ctx.values.schema as string | undefined;
   if (!schema) throw new Error('name the warehouse schema to read with --schema (the source name Segment or RudderStack loads into).');
   const lookbackHours = numberOption(ctx, 'lookback-hours');

@@ -12,7 +12,7 @@ import { DbWorkerClient } from '../worker/worker-client';
 import { appUrlMatcher, bindIpc } from './ipc';
 import { launchTargetIn, openRequestFor, parseLink, type LaunchTarget } from '../launch-target';
 import { isAllowedNavigation, isSafeExternalUrl } from './navigation';
-import { TokenVault, withTokenVault } from './token-vault';
+import { TokenVault, withTokenVault, type TokenCipher } from './token-vault';
 import { mainWindowOptions, sanitizeBounds } from './window-options';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -106,12 +106,22 @@ async function start(): Promise<void> {
 
   const nativeBinding = electronNativeBinding();
   // Delivery tokens and warehouse passwords: encrypted with safeStorage on disk, decrypted here, held in memory by the worker.
-  const vault = new TokenVault(join(app.getPath('userData'), 'delivery-tokens.json'), safeStorage);
+  const vault = new TokenVault(join(app.getPath('userData'), 'delivery-tokens.json'), safeStorageCipher());
+  const protection = await vault.protection();
+  if (protection === 'memory-only') {
+    console.warn(
+      'Guidepost: safeStorage uses the basic_text backend (no keyring found; its key is hard-coded), so tokens and passwords ' +
+        'are kept in memory for this run only and never saved. Install and unlock a keyring (GNOME Keyring, KWallet) to save them.',
+    );
+  }
+  const loaded = await vault.load();
   const started = await DbWorkerClient.start(new URL('./db-worker.js', import.meta.url), {
     dbPath: dbPath(),
     ...(nativeBinding ? { nativeBinding } : {}),
-    tokens: vault.load(),
-    warehousePasswords: vault.loadWarehousePasswords(),
+    tokens: loaded.tokens,
+    tokenOrigins: loaded.origins,
+    tokenStorage: protection === 'encrypted' ? 'safe-storage' : 'memory',
+    warehousePasswords: await vault.loadWarehousePasswords(),
   });
   worker = started.client;
   worker.onEvent((event) => {
@@ -168,4 +178,18 @@ if (!app.requestSingleInstanceLock()) {
   app.on('will-quit', () => {
     void worker?.close();
   });
+}
+
+/**
+ * safeStorage as the token vault's cipher: the asynchronous API where this Electron has it (the
+ * synchronous one is deprecated since Electron 45), the synchronous one otherwise.
+ */
+function safeStorageCipher(): TokenCipher {
+  const hasAsync = typeof safeStorage.isAsyncEncryptionAvailable === 'function';
+  return {
+    isEncryptionAvailable: () => (hasAsync ? safeStorage.isAsyncEncryptionAvailable() : Promise.resolve(safeStorage.isEncryptionAvailable())),
+    storageBackend: () => (process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : null),
+    encryptString: (plain) => (hasAsync ? safeStorage.encryptStringAsync(plain) : Promise.resolve(safeStorage.encryptString(plain))),
+    decryptString: async (encrypted) => (hasAsync ? (await safeStorage.decryptStringAsync(encrypted)).result : safeStorage.decryptString(encrypted)),
+  };
 }

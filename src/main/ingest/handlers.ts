@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import type { IngestHandlers } from '../../shared/contract/ingest';
 import { ApiError } from '../../shared/errors';
 import type { SyncSummary } from '../../shared/types';
+import { insecureTokenUrlReason, originOf } from '../../shared/secure-url';
 import { parseWarehouseSource } from '../../shared/warehouse-source';
 import { createKvRepo } from '../db/kv';
 import type { WritingJobDeps } from '../jobs/writers';
@@ -45,6 +46,8 @@ export function createIngestHandlers({ db, clock, jobs, writers, afterWrite, par
   };
   // The sync token lives in memory only (or comes from the environment): it is never written to the cache.
   let syncToken: string | null = process.env.GUIDEPOST_SYNC_TOKEN ?? null;
+  // The origin the token was entered for; null for GUIDEPOST_SYNC_TOKEN, which belongs to the source remembered at the time.
+  let syncTokenOrigin: string | null = null;
 
   return {
     startImport: ({ path: file, format, timezone }) => {
@@ -75,7 +78,22 @@ export function createIngestHandlers({ db, clock, jobs, writers, afterWrite, par
       writers.assertNone('start a sync');
       const from = source ?? kv.get('sync_source');
       if (!from) throw new ApiError('invalid_argument', 'Name the source to sync from: the delivery server URL.');
-      if (token !== undefined) syncToken = token;
+      // A source remembered before https was required is checked here too: the token must not go to it.
+      const insecure = insecureTokenUrlReason(from);
+      if (insecure !== null) throw new ApiError('invalid_argument', `The sync source ${insecure}`);
+      if (token !== undefined) {
+        syncToken = token;
+        syncTokenOrigin = originOf(from);
+      } else if (syncToken !== null) {
+        // The held token belongs to the server it was entered for: another origin asks for it again.
+        const remembered = kv.get('sync_source');
+        const held = syncTokenOrigin ?? (remembered === undefined ? null : originOf(remembered));
+        if (held !== null && originOf(from) !== held) {
+          syncToken = null;
+          syncTokenOrigin = null;
+          throw new ApiError('invalid_argument', `A token for ${originOf(from) ?? from} is needed: the one held was entered for ${held}, so it was dropped.`);
+        }
+      }
       if (syncToken === null) throw new ApiError('invalid_argument', 'A token for the source is needed.');
       const bearer = syncToken;
       // Remember the source at once, so "Sync now" is offered even when the first attempt finds us offline.

@@ -7,6 +7,7 @@
  */
 import type { Environment, OutboxItem } from '../../shared/messages/model';
 import { retryAfterMs } from '../../shared/retry-after';
+import { insecureTokenUrlReason, originOf } from '../../shared/secure-url';
 import type { SecretStore } from './secrets';
 import { toOutboxItem, type MessageStore, type OutboxRow } from './store';
 
@@ -172,6 +173,10 @@ export class OutboxSender {
         last_error: `No ${environment} token is set: add it under Environments, then retry.`,
       });
     }
+    // A URL stored before https was required: the token must not travel to it in the clear.
+    // (One that does not parse fails below like an unreachable one.)
+    const insecure = originOf(row.url) === null ? null : insecureTokenUrlReason(row.url);
+    if (insecure !== null) return this.set(row, { state: 'failed', next_attempt_at: null, last_error: `Not sent: ${insecure}` });
     const sending = this.set(row, { state: 'sending', attempts: row.attempts + 1 });
     const retry = (reason: string, retryAfter: number | null = null): OutboxRow =>
       this.set(sending, {

@@ -26,6 +26,7 @@ import type { Db } from '../db/connection';
 import type { SegmentService } from '../segments/service';
 import type { WorkshopService } from '../workshops/service';
 import { buildPublishBody, describeIssues, diffBodies, requireMessage, validatePublishBody, type FieldChange } from './publish-body';
+import { originOf } from '../../shared/secure-url';
 import type { SecretStore } from './secrets';
 import { OutboxSender } from './sender';
 import { createMessageStore, PENDING, toOutboxItem, type MessageRow } from './store';
@@ -329,8 +330,16 @@ export class MessageService {
   }
 
   setEnvironment(environment: Environment, url: string | null, token?: string): EnvironmentSettings {
+    const { secrets } = this.deps;
+    const previous = this.store.environmentUrl(environment);
     this.store.setEnvironmentUrl(environment, url);
-    if (token !== undefined) this.deps.secrets.set(environment, token);
+    const origin = url === null ? null : originOf(url);
+    if (token !== undefined) secrets.set(environment, token, origin);
+    else if (secrets.get(environment) !== null) {
+      // The held token belongs to the server it was entered for: another origin asks for it again.
+      const held = secrets.origin(environment) ?? (previous === null ? null : originOf(previous));
+      if (held !== null && origin !== held) secrets.forget(environment);
+    }
     // Items waiting on a wrong URL or a missing token may go now.
     this.sender.kick();
     return this.environment(environment);

@@ -24,7 +24,12 @@ try {
     emit: (name, payload) => post({ type: 'event', event: { name, payload } }),
     // In the app the main process saves a token with safeStorage before the call reaches us: memory only here.
     secrets: config.tokens
-      ? memorySecrets({ seed: config.tokens, seedSource: 'safe-storage', setSource: 'safe-storage' })
+      ? memorySecrets({
+          seed: config.tokens,
+          seedOrigins: config.tokenOrigins ?? {},
+          seedSource: 'safe-storage',
+          setSource: config.tokenStorage ?? 'safe-storage',
+        })
       : memorySecrets(),
     ...(config.warehousePasswords ? { warehousePasswords: config.warehousePasswords } : {}),
   });

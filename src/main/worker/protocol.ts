@@ -11,6 +11,13 @@ export interface WorkerConfig {
    * The worker keeps them in memory only; without them it reads GUIDEPOST_STAGING_TOKEN / GUIDEPOST_PRODUCTION_TOKEN.
    */
   tokens?: { staging?: string; production?: string };
+  /** The origin each token was entered for, where the vault knows it (src/main/messages/secrets.ts). */
+  tokenOrigins?: { staging?: string; production?: string };
+  /**
+   * Where a token set later lives: safe-storage when the vault encrypts it, memory when it cannot
+   * (Linux's basic_text backend: the main process keeps nothing on disk, and the UI says so).
+   */
+  tokenStorage?: 'safe-storage' | 'memory';
   /** PostgreSQL warehouse passwords (host:port/database → password), from the same vault; memory only here. */
   warehousePasswords?: Record<string, string>;
 }

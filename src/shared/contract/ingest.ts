@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { EventFileFormat, ImportReport, JobRef, SyncState, WarehouseSourceState } from '../types';
 import { parseWarehouseSource, WAREHOUSE_SCHEMA } from '../warehouse-source';
-import { httpUrl, method, noArgs, type HandlersFor } from './method';
+import { method, noArgs, tokenUrl, type HandlersFor } from './method';
 
 const eventFileFormat = z.enum(['ndjson', 'json', 'csv']) satisfies z.ZodType<EventFileFormat>;
 /** Whether the runtime knows an IANA time zone by that name. */
@@ -37,7 +37,7 @@ export const ingestMethods = {
   startSync: method<JobRef>()(
     z
       .object({
-        source: httpUrl('source must be an http(s) URL').optional(),
+        source: tokenUrl('source must be an http(s) URL').optional(),
         token: z.string().min(1).max(4096).optional(),
       })
       .strict(),

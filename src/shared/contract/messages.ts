@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { AudienceCheck, EnvironmentSettings, MessageRecord, MessageResults, OutboxItem, PublishAttempt } from '../messages/model';
 import { ENVIRONMENTS, MESSAGE_ID_PATTERN } from '../messages/model';
-import { httpUrl, method, noArgs, type HandlersFor } from './method';
+import { method, noArgs, tokenUrl, type HandlersFor } from './method';
 
 const messageId = z.string().regex(MESSAGE_ID_PATTERN, 'message ids start with a letter or digit and hold letters, digits, . _ : -');
 const outboxItemId = z.number().int().min(1);
@@ -37,7 +37,7 @@ export const messageMethods = {
     z
       .object({
         ids: z.array(messageId).max(10_000),
-        url: httpUrl('the delivery URL must be http(s)').optional(),
+        url: tokenUrl('the delivery URL must be http(s)').optional(),
       })
       .strict(),
   ),
@@ -54,7 +54,7 @@ export const messageMethods = {
     z
       .object({
         environment: z.enum(ENVIRONMENTS),
-        url: httpUrl('the delivery URL must be http(s)').nullable(),
+        url: tokenUrl('the delivery URL must be http(s)').nullable(),
         token: z.string().min(1).max(4096).optional(),
       })
       .strict(),

@@ -3,6 +3,7 @@
  * argument plus (as a phantom type) its result, and a domain's handlers are typed from its table.
  */
 import { z } from 'zod';
+import { insecureTokenUrlReason } from '../secure-url';
 
 export interface MethodSpec<I extends z.ZodType, O> {
   input: I;
@@ -29,3 +30,12 @@ export const noArgs = z.object({}).strict();
 export const epochMs = z.number().int().min(0).max(8.64e15);
 /** An http(s) URL, as a delivery server's or a sync source's address. */
 export const httpUrl = (error: string) => z.url({ protocol: /^https?$/, error }).max(2000);
+/**
+ * An http(s) URL a bearer token is sent to: https, or http on loopback only (src/shared/secure-url.ts).
+ * The error names the URL and why.
+ */
+export const tokenUrl = (error: string) =>
+  httpUrl(error).superRefine((text, ctx) => {
+    const reason = insecureTokenUrlReason(text);
+    if (reason !== null) ctx.addIssue({ code: 'custom', message: reason });
+  });

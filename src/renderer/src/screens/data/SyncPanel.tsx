@@ -1,3 +1,4 @@
+import { originOf } from '../../../../shared/secure-url';
 import { SourceCard, clearField } from './SourceCard';
 import { deliverySync, useSourceSync } from './useSourceSync';
 
@@ -19,6 +20,11 @@ export function SyncPanel({ autoFocus = false }: { autoFocus?: boolean }) {
     }
     if (token === '' && !sync?.hasToken) {
       setFormError('Enter the token the delivery server gave you.');
+      return;
+    }
+    // The held token belongs to the server it was entered for (the backend drops it for another origin).
+    if (token === '' && sync?.source && originOf(source) !== originOf(sync.source)) {
+      setFormError(`Enter the token for ${originOf(source) ?? source}: the one held was entered for ${originOf(sync.source) ?? sync.source}.`);
       return;
     }
     if (await start({ source, ...(token ? { token } : {}) })) clearField(form, 'token');

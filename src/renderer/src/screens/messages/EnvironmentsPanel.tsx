@@ -27,7 +27,10 @@ export function EnvironmentsPanel() {
             Where each environment’s messages are published: the delivery server’s URL and its admin token.{' '}
             {transportKind === 'bridge'
               ? 'In browser mode tokens stay in memory (or come from GUIDEPOST_STAGING_TOKEN / GUIDEPOST_PRODUCTION_TOKEN).'
-              : 'Tokens are encrypted with the OS keychain, never stored in plain text.'}
+              : envs.some((e) => e.tokenSource === 'memory')
+                ? 'This system has no secure keychain (Linux without a keyring), so tokens are held in memory for this run only and never saved.'
+                : 'Tokens are encrypted with the OS keychain, never stored in plain text.'}{' '}
+            A token belongs to the server it was entered for: pointing an environment at another server asks for it again.
           </p>
         </div>
       </header>
