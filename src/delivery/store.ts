@@ -77,6 +77,19 @@ export interface Applied {
   traits: JsonObject | null;
 }
 
+/**
+ * A user's merged traits may hold at most this many keys and this many bytes of compact JSON. Each
+ * identify reads and writes the user's whole traits, so without a cap one client adding thousands of
+ * new keys per call made every later identify of that user slower (1.4 s each, measured).
+ */
+export const MAX_TRAIT_KEYS = 500;
+export const MAX_TRAITS_BYTES = 64 * 1024;
+
+/** An identify call refused because the user's traits would pass a cap; nothing of it is stored. */
+export interface TraitsRefused {
+  refused: string;
+}
+
 /** What an event about a message counts: the user under one metric, and an NPS answer's category. */
 interface MessageEvent {
   messageId: string;
@@ -246,8 +259,21 @@ export function createStore(db: DeliveryDb) {
      * a published message move its results (distinct users, see countResult). Returns what changed,
      * or null for a duplicate.
      */
-    ingest(incoming: IncomingRecord, receivedAt: number): Applied | null {
+    ingest(incoming: IncomingRecord, receivedAt: number): Applied | TraitsRefused | null {
       const { record, type } = incoming;
+      let merged: { traits: JsonObject; times: string; json: string } | null = null;
+      if (record.kind === 'identify' && record.data) {
+        const row = s.profile.get(record.userId);
+        const traits = row ? (JSON.parse(row.traits) as JsonObject) : {};
+        const traitTimes = row ? (JSON.parse(row.trait_times) as Record<string, number>) : {};
+        for (const key of Object.keys(record.data)) mergeTrait(traits, traitTimes, key, record.data[key], record.ts);
+        const keys = Object.keys(traits).length;
+        const json = JSON.stringify(traits);
+        const bytes = Buffer.byteLength(json);
+        if (keys > MAX_TRAIT_KEYS) return { refused: `the user's traits would have ${keys} keys, more than the ${MAX_TRAIT_KEYS} a user may have` };
+        if (bytes > MAX_TRAITS_BYTES) return { refused: `the user's traits would be ${bytes} bytes of JSON, more than the ${MAX_TRAITS_BYTES}-byte limit` };
+        merged = { traits, times: JSON.stringify(traitTimes), json };
+      }
       const seq = insertRecord.get(
         record.id,
         type,
@@ -258,16 +284,9 @@ export function createStore(db: DeliveryDb) {
         receivedAt,
       );
       if (seq === undefined) return null;
-      let traits: JsonObject | null = null;
-      if (record.kind === 'identify' && record.data) {
-        const row = s.profile.get(record.userId);
-        traits = row ? (JSON.parse(row.traits) as JsonObject) : {};
-        const traitTimes = row ? (JSON.parse(row.trait_times) as Record<string, number>) : {};
-        for (const key of Object.keys(record.data)) mergeTrait(traits, traitTimes, key, record.data[key], record.ts);
-        s.saveProfile.run(record.userId, JSON.stringify(traits), JSON.stringify(traitTimes));
-      }
+      if (merged) s.saveProfile.run(record.userId, merged.json, merged.times);
       countResult(record, seq);
-      return { record, traits };
+      return { record, traits: merged?.traits ?? null };
     },
     /**
      * Stores a group call unless its id is already there (null): the user becomes a member of the account

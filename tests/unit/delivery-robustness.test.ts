@@ -68,6 +68,32 @@ describe('bodies', () => {
     expect((await r.client('POST', '/v1/identify', { userId: 'u1', traits: { fine } })).status).toBe(200);
   });
 
+  it('caps a user’s traits by keys and bytes: an identify past the cap is 413 and stores nothing; the user’s own updates still go', async () => {
+    const r = await start();
+    const keys = (from: number, count: number): Record<string, number> => Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${from + i}`, i]));
+    expect((await r.identify('u1', keys(0, 400))).status).toBe(200);
+    const over = await r.identify('u1', keys(400, 101));
+    expect(over.status).toBe(413);
+    expect(over.json).toEqual({
+      code: 'too_large',
+      error: "The identify call was refused: the user's traits would have 501 keys, more than the 500 a user may have. Nothing of it was stored.",
+    });
+    // Nothing of the refused call was stored: not its record, not one of its keys.
+    const exported = await r.admin('GET', '/v1/events?limit=1000');
+    expect((exported.json.events as { type: string }[]).filter((e) => e.type === 'identify')).toHaveLength(1);
+    // Updating keys the user has is fine, and up to the cap new ones too.
+    expect((await r.identify('u1', { k0: 'changed', ...keys(400, 100) })).status).toBe(200);
+    // Bytes: large values pass the byte cap long before the key cap (each call within a record's 32 KB).
+    for (const key of ['b0', 'b1', 'b2']) expect((await r.identify('u2', { [key]: 'x'.repeat(20_000) })).status).toBe(200);
+    const tooBig = await r.identify('u2', { more: 'y'.repeat(10_000) });
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.json.error).toMatch(/^The identify call was refused: the user's traits would be \d+ bytes of JSON, more than the 65536-byte limit/);
+    // In a batch, such an identify is one rejected record among accepted ones.
+    const batch = await r.track([trackCall('u2', 'fine', T0), { type: 'identify', userId: 'u2', traits: { other: 'z'.repeat(10_000) }, timestamp: new Date(T0).toISOString() }]);
+    expect(batch.status).toBe(200);
+    expect(batch.json).toMatchObject({ accepted: 1, rejected: [{ index: 1, reason: expect.stringMatching(/65536-byte limit/) as unknown as string }] });
+  });
+
   it('malformed JSON gets 400 with a reason; the wrong shape names what is wrong', async () => {
     const r = await start();
     const cases: [string, string, RegExp][] = [

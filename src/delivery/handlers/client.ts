@@ -37,7 +37,8 @@ export interface ClientHandlers {
 export interface IngestResult {
   accepted: number;
   duplicates: number;
-  rejected: { index: number; reason: string }[];
+  /** `tooLarge`: an identify refused because the user's traits would pass their cap (store.ts MAX_TRAIT_KEYS). */
+  rejected: { index: number; reason: string; tooLarge?: true }[];
 }
 
 /** The Segment-spec type a raw record arrives as (normalizeRecord accepted it). */
@@ -57,8 +58,9 @@ function strictField(value: unknown, field: TimeField): number | string {
 export function createClientHandlers(store: DeliveryStore, profiles: ProfileCache, live: LiveMessages, clamps: ClampCounter): ClientHandlers {
   /** Validates and stores records; per-record rejections are reported, not fatal. */
   const ingest = (raws: readonly unknown[], now: number): IngestResult => {
-    const rejected: { index: number; reason: string }[] = [];
+    const rejected: IngestResult['rejected'] = [];
     const valid: IncomingRecord[] = [];
+    const indexOf = new Map<IncomingRecord, number>();
     const clamped = new Set<IncomingRecord>();
     raws.forEach((item, index) => {
       // The spec's chain, with this server's arrival as receivedAt: a record without any time field
@@ -73,17 +75,27 @@ export function createClientHandlers(store: DeliveryStore, profiles: ProfileCach
         const incoming = { type: recordType(item as Record<string, unknown>), record: { ...result.record, ts } };
         if (ts !== result.record.ts) clamped.add(incoming);
         valid.push(incoming);
+        indexOf.set(incoming, index);
       }
     });
     const applied = store.transaction(() => valid.map((incoming) => store.ingest(incoming, now)));
     let accepted = 0;
+    let duplicates = 0;
     applied.forEach((change, i) => {
-      if (change === null) return;
+      if (change === null) {
+        duplicates += 1;
+        return;
+      }
+      if ('refused' in change) {
+        rejected.push({ index: indexOf.get(valid[i] as IncomingRecord) as number, reason: change.refused, tooLarge: true });
+        return;
+      }
       accepted += 1;
       if (clamped.has(valid[i] as IncomingRecord)) clamps.add(1);
       profiles.apply(change);
     });
-    return { accepted, duplicates: applied.length - accepted, rejected };
+    rejected.sort((a, b) => a.index - b.index);
+    return { accepted, duplicates, rejected };
   };
 
   return {
@@ -94,6 +106,7 @@ export function createClientHandlers(store: DeliveryStore, profiles: ProfileCach
       const raw = { type: 'identify', userId, traits: traits ?? {}, timestamp, ...(recordId === undefined ? {} : { messageId: recordId }) };
       const result = ingest([raw], ctx.now);
       const rejection = result.rejected[0];
+      if (rejection?.tooLarge) return fail(413, 'too_large', `The identify call was refused: ${rejection.reason}. Nothing of it was stored.`);
       if (rejection) return fail(400, 'invalid_argument', `The identify call is not valid: ${rejection.reason}`);
       return { status: 200, body: { accepted: result.accepted, duplicates: result.duplicates } };
     },
@@ -121,7 +134,9 @@ export function createClientHandlers(store: DeliveryStore, profiles: ProfileCach
     track: (ctx) => {
       const parsed = trackSchema.safeParse(ctx.body);
       if (!parsed.success) return invalid('The batch', describeIssues(parsed.error));
-      return { status: 200, body: ingest(parsed.data.batch, ctx.now) };
+      const result = ingest(parsed.data.batch, ctx.now);
+      // A batch's identify over the traits cap is one rejected record among the others, like any invalid one.
+      return { status: 200, body: { ...result, rejected: result.rejected.map(({ index, reason }) => ({ index, reason })) } };
     },
     decide: (ctx) => {
       const parsed = decideSchema.safeParse(ctx.body);
