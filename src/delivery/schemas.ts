@@ -23,6 +23,32 @@ export function isPlainObject(value: unknown): value is JsonObject {
 
 const plainObject = (what: string): z.ZodType<JsonObject> => z.custom<JsonObject>(isPlainObject, { message: `${what} must be a JSON object` });
 
+/**
+ * A message's texts (title, body, question, labels) are at most this long each, and its content this
+ * many bytes of compact JSON: every visitor's browser parses and renders them. The companion's own
+ * editor caps a body at the same 4,000 characters (src/shared/messages/model.ts).
+ */
+export const MAX_CONTENT_TEXT = 4_000;
+export const MAX_CONTENT_BYTES = 16 * 1024;
+
+/** The first text in a content value longer than MAX_CONTENT_TEXT, as its path; null when none. */
+function overlongText(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.length > MAX_CONTENT_TEXT ? path : null;
+  if (typeof value !== 'object' || value === null) return null;
+  for (const [key, item] of Object.entries(value)) {
+    const found = overlongText(item, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`);
+    if (found) return found;
+  }
+  return null;
+}
+
+const messageContent = plainObject('content').superRefine((content, ctx) => {
+  const bytes = Buffer.byteLength(JSON.stringify(content));
+  if (bytes > MAX_CONTENT_BYTES) ctx.addIssue({ code: 'custom', message: `is ${bytes} bytes of JSON, more than the ${MAX_CONTENT_BYTES} a message may carry` });
+  const long = overlongText(content, 'content');
+  if (long) ctx.addIssue({ code: 'custom', message: `${long} is longer than ${MAX_CONTENT_TEXT} characters` });
+});
+
 /** An ISO 8601 instant with a time zone, read by the same parser as event timestamps. */
 const instant = z
   .string()
@@ -69,7 +95,7 @@ export function eventFilters(name: string, where: unknown[]): { ok: true; where:
 export const publishSchema = z
   .object({
     kind: z.enum(MESSAGE_KINDS),
-    content: plainObject('content'),
+    content: messageContent,
     rule: z.unknown().transform((rule, ctx): Rule => {
       const parsed = parseRule(rule);
       if (!parsed.ok) {

@@ -94,6 +94,22 @@ describe('bodies', () => {
     expect(batch.json).toMatchObject({ accepted: 1, rejected: [{ index: 1, reason: expect.stringMatching(/65536-byte limit/) as unknown as string }] });
   });
 
+  it('caps a message’s texts and content at publish: every visitor’s browser parses them', async () => {
+    const r = await start();
+    const longBody = await r.admin('PUT', '/v1/messages/m1', messageBody({ content: { title: 'Hi', body: 'x'.repeat(4_001) } }));
+    expect(longBody.status).toBe(400);
+    expect(JSON.stringify(longBody.json)).toContain('content.body is longer than 4000 characters');
+    const nested = await r.admin('PUT', '/v1/messages/m1', messageBody({ content: { title: 'Hi', options: ['ok', 'y'.repeat(4_001)] } }));
+    expect(JSON.stringify(nested.json)).toContain('content.options[1] is longer than 4000 characters');
+    const many = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`t${i}`, 'z'.repeat(2_000)]));
+    const heavy = await r.admin('PUT', '/v1/messages/m1', messageBody({ content: many }));
+    expect(heavy.status).toBe(400);
+    expect(JSON.stringify(heavy.json)).toMatch(/content: is \d+ bytes of JSON, more than the 16384 a message may carry/);
+    // Nothing was published; a body of 4,000 characters is.
+    expect((await r.admin('GET', '/v1/messages/m1')).status).toBe(404);
+    expect((await r.admin('PUT', '/v1/messages/m1', messageBody({ content: { title: 'Hi', body: 'x'.repeat(4_000) } }))).status).toBe(201);
+  });
+
   it('malformed JSON gets 400 with a reason; the wrong shape names what is wrong', async () => {
     const r = await start();
     const cases: [string, string, RegExp][] = [
