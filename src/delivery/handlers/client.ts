@@ -60,7 +60,8 @@ export function createClientHandlers(store: DeliveryStore, profiles: ProfileCach
   const ingest = (raws: readonly unknown[], now: number): IngestResult => {
     const rejected: IngestResult['rejected'] = [];
     const valid: IncomingRecord[] = [];
-    const indexOf = new Map<IncomingRecord, number>();
+    /** Each valid record's place in the request, for the rejections the store makes. */
+    const validIndex: number[] = [];
     const clamped = new Set<IncomingRecord>();
     raws.forEach((item, index) => {
       // The spec's chain, with this server's arrival as receivedAt: a record without any time field
@@ -75,7 +76,7 @@ export function createClientHandlers(store: DeliveryStore, profiles: ProfileCach
         const incoming = { type: recordType(item as Record<string, unknown>), record: { ...result.record, ts } };
         if (ts !== result.record.ts) clamped.add(incoming);
         valid.push(incoming);
-        indexOf.set(incoming, index);
+        validIndex.push(index);
       }
     });
     const applied = store.transaction(() => valid.map((incoming) => store.ingest(incoming, now)));
@@ -87,7 +88,7 @@ export function createClientHandlers(store: DeliveryStore, profiles: ProfileCach
         return;
       }
       if ('refused' in change) {
-        rejected.push({ index: indexOf.get(valid[i] as IncomingRecord) as number, reason: change.refused, tooLarge: true });
+        rejected.push({ index: validIndex[i] as number, reason: change.refused, tooLarge: true });
         return;
       }
       accepted += 1;
