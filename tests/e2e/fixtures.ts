@@ -2,7 +2,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base } from '@playwright/test';
+import { expect, test as base, type Page } from '@playwright/test';
+import { copyDemoDatabase } from './demo-db';
 
 export interface BrowserModeServer {
   /** The URL to open, token included. */
@@ -42,12 +43,14 @@ export async function spawnUntilReady(args: string[], ready: RegExp, what: strin
 }
 
 /**
- * Starts `node out/main/web.js` on a free port with a fresh database in its own temporary folder;
- * `open`: a .guidepost bundle or guidepost:// link it is launched with, as the OS launches the app.
+ * Starts `node out/main/web.js` on a free port with a database in its own temporary folder: fresh, or
+ * with `demo`, a copy of the run's demo database. `open`: a .guidepost bundle or guidepost:// link it
+ * is launched with, as the OS launches the app.
  */
-export async function startBrowserMode(open?: string): Promise<{ server: BrowserModeServer; stop: () => Promise<void> }> {
+export async function startBrowserMode(open?: string, options: { demo?: boolean } = {}): Promise<{ server: BrowserModeServer; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'guidepost-e2e-'));
   const dbPath = join(dir, 'cache.db');
+  if (options.demo) copyDemoDatabase(dbPath);
   const args = ['out/main/web.js', '--port', '0', '--db', dbPath, ...(open ? [open] : [])];
   const web = await spawnUntilReady(args, /open:\s+(\S+)/, 'browser mode');
   const stop = async (): Promise<void> => {
@@ -101,12 +104,24 @@ export function cliCount(server: BrowserModeServer, rule: unknown): { count: num
   return JSON.parse(out) as { count: number; total: number };
 }
 
-export const test = base.extend<{ server: BrowserModeServer }>({
+/** Opens the app of a `demo` server and waits for the Data area, where a cache with data lands. */
+export async function openDemo(page: Page, server: BrowserModeServer): Promise<void> {
+  await page.goto(server.url);
+  await expect(page.getByRole('heading', { name: 'Data', exact: true })).toBeVisible();
+}
+
+export const test = base.extend<{ server: BrowserModeServer; demo: BrowserModeServer }>({
   server: async ({}, use) => {
     const { server, stop } = await startBrowserMode();
     await use(server);
     await stop();
   },
+  /** Browser mode over a copy of the run's demo database (generated once, in global-setup.ts). */
+  demo: async ({}, use) => {
+    const { server, stop } = await startBrowserMode(undefined, { demo: true });
+    await use(server);
+    await stop();
+  },
 });
 
-export { expect } from '@playwright/test';
+export { expect };

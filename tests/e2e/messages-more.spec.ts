@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, startDeliveryServer, test as base, type BrowserModeServer } from './fixtures';
+import { expect, openDemo, startDeliveryServer, test as base } from './fixtures';
 
 const ADMIN_TOKEN = 'e2e-messages-more-admin-token-0123456789';
 const PUBLIC_KEY = 'pk-e2e-messages-more-key';
@@ -45,17 +45,11 @@ const test = base.extend<{ delivery: Delivery }>({
   },
 });
 
-async function openDemo(page: Page, server: BrowserModeServer): Promise<void> {
-  await page.goto(server.url);
-  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
-  await expect(page.getByRole('heading', { name: 'Data', exact: true })).toBeVisible({ timeout: 90_000 });
-}
-
 function messageRow(page: Page, name: string) {
   return page.getByTestId('message-row').filter({ has: page.getByRole('button', { name, exact: true }) });
 }
 
-test('publish a demo message to a real delivery server, then pause, resume and end it from the UI', async ({ page, server, delivery }) => {
+test('publish a demo message to a real delivery server, then pause, resume and end it from the UI', async ({ page, demo: server, delivery }) => {
   test.setTimeout(180_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -148,7 +142,7 @@ test('publish a demo message to a real delivery server, then pause, resume and e
   expect(pageErrors).toEqual([]);
 });
 
-test('leaving from the command palette saves a valid draft and asks before dropping one that cannot be saved', async ({ page, server }) => {
+test('leaving from the command palette saves a valid draft and asks before dropping one that cannot be saved', async ({ page, demo: server }) => {
   test.setTimeout(150_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));

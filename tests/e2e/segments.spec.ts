@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { cliCount, expect, test, type BrowserModeServer } from './fixtures';
+import { cliCount, expect, openDemo, test } from './fixtures';
 
 const SENTENCE = 'Users who did report_run at least 6 times in the last 30 days and never did invite_sent';
 
@@ -13,12 +13,6 @@ const RULE = {
   ],
 };
 
-async function openDemo(page: Page, server: BrowserModeServer): Promise<void> {
-  await page.goto(server.url);
-  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
-  await expect(page.getByRole('heading', { name: 'Data', exact: true })).toBeVisible({ timeout: 90_000 });
-}
-
 /** Runs a command from the palette (Ctrl+K), by typing part of its name. */
 async function command(page: Page, text: string): Promise<void> {
   await page.keyboard.press('Control+k');
@@ -28,7 +22,7 @@ async function command(page: Page, text: string): Promise<void> {
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
-test('a segment built by hand counts what the CLI counts, reads as a sentence, and saves', async ({ page, server }) => {
+test('a segment built by hand counts what the CLI counts, reads as a sentence, and saves', async ({ page, demo: server }) => {
   const previews: string[] = [];
   page.on('request', (req) => {
     if (req.url().includes('/api/call/previewSegment')) previews.push(req.postData() ?? '');
@@ -130,7 +124,7 @@ test('a segment built by hand counts what the CLI counts, reads as a sentence, a
   await expect(page.getByTestId('rule-sentence')).toHaveText(SENTENCE);
 });
 
-test('templates fill the builder; saved segments compare side by side; delete warns, and undoes', async ({ page, server }) => {
+test('templates fill the builder; saved segments compare side by side; delete warns, and undoes', async ({ page, demo: server }) => {
   await openDemo(page, server);
   await page.getByRole('button', { name: /^Segments/ }).click();
 

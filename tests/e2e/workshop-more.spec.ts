@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Page } from '@playwright/test';
 import { parse } from 'csv-parse/sync';
-import { expect, test, type BrowserModeServer } from './fixtures';
+import { expect, openDemo, test } from './fixtures';
 
 const PHASE_1 = 'Phase 1: Identify segments, baseline performance, follow trends';
 const PHASE_2 = 'Phase 2: Discover and analyze new patterns';
@@ -24,12 +24,6 @@ const PHASE_1_STEPS = [
 const PHASE_2_STEPS = ['Start exploring', '“Scoop your neighbor”', 'Prioritize next steps'];
 
 const DEMO_WORKSHOP = 'Taskly · Persona workshop';
-
-async function openDemo(page: Page, server: BrowserModeServer): Promise<void> {
-  await page.goto(server.url);
-  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
-  await expect(page.getByRole('heading', { name: 'Data', exact: true })).toBeVisible({ timeout: 90_000 });
-}
 
 async function saved(page: Page): Promise<void> {
   await expect(page.getByTestId('workshop-save-state')).toHaveText('Saved');
@@ -127,7 +121,7 @@ test('a segmentation working session: both phases, ten steps, a table step expor
   expect(parse(readFileSync(segments, 'utf8'), { bom: true })).toEqual([['Segment', 'Kind (acquisition, binary, frequency…)', 'Definition']]);
 });
 
-test('duplicate the demo workshop, archive the copy, find it under "Show archived", unarchive it', async ({ page, server }) => {
+test('duplicate the demo workshop, archive the copy, find it under "Show archived", unarchive it', async ({ page, demo: server }) => {
   test.setTimeout(180_000);
   await openDemo(page, server);
   await page.keyboard.press('Control+3');
@@ -177,7 +171,7 @@ test('duplicate the demo workshop, archive the copy, find it under "Show archive
   await expect(page.getByLabel('Workshop title')).toHaveValue(copyTitle);
 });
 
-test('a persona saved as a segment, edited in the segment builder, shows the edit back in step 2', async ({ page, server }) => {
+test('a persona saved as a segment, edited in the segment builder, shows the edit back in step 2', async ({ page, demo: server }) => {
   test.setTimeout(180_000);
   await openDemo(page, server);
   await page.keyboard.press('Control+3');

@@ -1,18 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { expect, test, type BrowserModeServer } from './fixtures';
-
-async function openDemo(page: Page, server: BrowserModeServer): Promise<void> {
-  await page.goto(server.url);
-  await page.getByRole('button', { name: 'Open the demo workspace' }).click();
-  await expect(page.getByRole('heading', { name: 'Data', exact: true })).toBeVisible({ timeout: 90_000 });
-}
+import { expect, openDemo, test } from './fixtures';
 
 async function saved(page: Page): Promise<void> {
   await expect(page.getByTestId('workshop-save-state')).toHaveText('Saved');
 }
 
-test('a persona workshop runs its four steps on the demo data and exports what it recorded', async ({ page, server }) => {
+test('a persona workshop runs its four steps on the demo data and exports what it recorded', async ({ page, demo: server }) => {
   test.setTimeout(240_000);
   await openDemo(page, server);
 
