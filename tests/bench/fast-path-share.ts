@@ -31,15 +31,20 @@ function whyDeclined(text: string): string {
   if (!isObject(record)) return 'not an object';
   if (JSON.stringify(record).length !== text.length) return 'whitespace between tokens (or numbers not written canonically)';
   const type = record.type;
-  if (type !== 'track' && type !== 'identify') return `type ${typeof type === 'string' ? type : 'missing (inferred)'}`;
-  if (record.timestamp === undefined) return 'no timestamp (instant from originalTimestamp/sentAt/receivedAt)';
-  const ts = record.timestamp;
-  if (!(typeof ts === 'string' && ZONED_OR_EPOCH_MS.test(ts))) return 'timestamp zone-less, epoch seconds or a number';
+  if (type !== 'track' && type !== 'identify' && type !== 'page' && type !== 'screen') return `type ${typeof type === 'string' ? type : 'missing (inferred)'}`;
+  const timeFields = record.timestamp !== undefined ? ['timestamp'] : record.originalTimestamp !== undefined ? ['originalTimestamp', 'sentAt', 'receivedAt'] : ['receivedAt'];
+  const readable = (field: string): boolean => record[field] === undefined || (typeof record[field] === 'string' && ZONED_OR_EPOCH_MS.test(record[field]));
+  if (record.timestamp === undefined && record.originalTimestamp === undefined && record.receivedAt === undefined) return 'no time field';
+  if (!timeFields.every(readable)) return 'time zone-less, epoch seconds or a number';
   if (isObject(record.context) && record.context.traits !== undefined) return 'context.traits';
   if (typeof record.userId !== 'string' && record.userId !== undefined) return 'numeric userId';
-  const data = type === 'track' ? record.properties : record.traits;
+  const event = type !== 'identify';
+  const data = event ? record.properties : record.traits;
   if (isObject(data) && Object.values(data).some((value) => typeof value === 'object' && value !== null)) return 'nested properties or traits (objects, arrays)';
-  if ((type === 'track' ? record.traits : record.properties) !== undefined) return 'the other call kind\'s data (traits on a track, properties on an identify)';
+  if ((event ? record.traits : record.properties) !== undefined) return 'the other call kind\'s data (traits on an event, properties on an identify)';
+  if ((type === 'page' || type === 'screen') && record.name !== undefined && record.name !== null && (typeof record.name !== 'string' || (isObject(data) && 'name' in data))) {
+    return 'a page or screen name that is not a text, or beside a name property';
+  }
   return 'other';
 }
 

@@ -229,7 +229,18 @@ const TYPES: unknown[] = ['page', 'screen', 'alias', 'group', 'Track', 'TRACK', 
 const typeArb = fc.oneof(
   { weight: 6, arbitrary: fc.constant<unknown>('track') },
   { weight: 3, arbitrary: fc.constant<unknown>('identify') },
+  { weight: 3, arbitrary: fc.constantFrom<unknown>('page', 'screen') },
   { weight: 3, arbitrary: fc.constantFrom(...TYPES) },
+);
+/** A record's later time fields (originalTimestamp, sentAt, receivedAt): mostly absent, else like timestamp. */
+const laterTimeArb = fc.oneof({ weight: 3, arbitrary: fc.constant<unknown>(undefined) }, { weight: 2, arbitrary: timestampArb });
+/** A page or screen call's name: absent, null, a string the fast path takes, any string, or not a string. */
+const callNameArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constant<unknown>(undefined) },
+  { weight: 1, arbitrary: fc.constant<unknown>(null) },
+  { weight: 3, arbitrary: plainStringArb },
+  { weight: 1, arbitrary: stringArb },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(5, true, {}, ['x'], { a: 1 }) },
 );
 const messageIdArb = fc.oneof(
   { weight: 8, arbitrary: fc.uuid().map((id): unknown => id) },
@@ -275,7 +286,11 @@ const typicalRecordArb: fc.Arbitrary<string> = fc
     userId: fc.oneof({ weight: 8, arbitrary: userIdArb }, { weight: 2, arbitrary: fc.constant<unknown>(undefined) }),
     anonymousId: anonymousIdArb,
     event: eventArb,
-    timestamp: timestampArb,
+    timestamp: fc.oneof({ weight: 3, arbitrary: timestampArb }, { weight: 1, arbitrary: fc.constant<unknown>(undefined) }),
+    originalTimestamp: laterTimeArb,
+    sentAt: laterTimeArb,
+    receivedAt: laterTimeArb,
+    name: callNameArb,
     dataChoice: dataChoiceArb,
     own: fc.oneof(dataArb, plainFlatArb),
     other: dataArb,
@@ -285,6 +300,12 @@ const typicalRecordArb: fc.Arbitrary<string> = fc
   })
   .map((r) => {
     const track = r.type !== 'identify';
+    const times: [string, unknown][] = [
+      ['originalTimestamp', r.originalTimestamp],
+      ['sentAt', r.sentAt],
+      ['receivedAt', r.receivedAt],
+      ['name', r.name],
+    ];
     const ownKey = track ? 'properties' : 'traits';
     const otherKey = track ? 'traits' : 'properties';
     const fields: [string, unknown][] = [
@@ -294,6 +315,7 @@ const typicalRecordArb: fc.Arbitrary<string> = fc
       ['anonymousId', r.anonymousId],
       ['event', r.event],
       ['timestamp', r.timestamp],
+      ...times,
     ];
     if (r.dataChoice === 'own' || r.dataChoice === 'both') fields.push([ownKey, r.own]);
     if (r.dataChoice === 'other' || r.dataChoice === 'both') fields.push([otherKey, r.other]);
@@ -336,9 +358,20 @@ const benchIdentifyArb = fc
   .record({ id: fc.uuid(), user: fc.nat(1_000_000), ts: isoArb, plan: fc.constantFrom('free', 'starter', 'growth'), seats: fc.integer({ min: 1, max: 50 }) })
   .map((r) => JSON.stringify({ type: 'identify', messageId: r.id, userId: `u_${r.user}`, timestamp: r.ts, traits: { plan: r.plan, seats: r.seats } }));
 
+/** Zoned ISO texts and epoch milliseconds near isoArb's, for a time chain without `timestamp`. */
+const chainArb = fc.record({
+  original: isoArb,
+  sentSkew: fc.integer({ min: -3_600_000, max: 3_600_000 }),
+  delay: fc.integer({ min: 0, max: 600_000 }),
+  fields: fc.constantFrom('all', 'original+sent', 'original', 'received'),
+});
+
 const plainRecordArb = fc
   .record({
     track: fc.boolean(),
+    call: fc.constantFrom('track', 'identify', 'page', 'screen'),
+    name: fc.option(fc.oneof(fc.constantFrom('Pricing', 'Home – Acme', 'Docs · Start'), fc.stringMatching(/^[A-Za-z0-9 ]{0,12}$/)), { freq: 2 }),
+    chain: fc.option(chainArb, { freq: 3 }),
     id: plainIdArb,
     user: plainIdArb,
     anonymous: fc.boolean(),
@@ -349,18 +382,38 @@ const plainRecordArb = fc
     order: fc.array(fc.nat(), { minLength: 10, maxLength: 10 }),
   })
   .map((r) => {
+    // Half the records keep the first shape (track or identify); the rest are any call.
+    const call = r.track ? 'track' : r.call;
+    const isEvent = call !== 'identify';
+    // The page or screen's data must not hold a name of its own for the fast path (the name would replace it in place).
+    const data = call === 'page' || call === 'screen' ? withoutName(r.data) : r.data;
     const fields: [string, unknown][] = [
-      ['type', r.track ? 'track' : 'identify'],
+      ['type', call],
       ['messageId', r.id],
       [r.anonymous ? 'anonymousId' : 'userId', r.user],
-      ['timestamp', r.ts],
-      [r.track ? 'properties' : 'traits', r.data],
-      ...r.extras,
+      [isEvent ? 'properties' : 'traits', data],
+      ...r.extras.filter(([key]) => key !== 'sentAt' || r.chain === null),
     ];
-    if (r.track) fields.push(['event', r.event]);
+    if (r.chain === null) fields.push(['timestamp', r.ts]);
+    else {
+      const original = Date.parse(r.chain.original);
+      const sent = new Date(original + r.chain.sentSkew).toISOString();
+      const received = String(original + r.chain.sentSkew + r.chain.delay);
+      if (r.chain.fields !== 'received') fields.push(['originalTimestamp', r.chain.original]);
+      if (r.chain.fields === 'all' || r.chain.fields === 'original+sent') fields.push(['sentAt', sent]);
+      if (r.chain.fields === 'all' || r.chain.fields === 'received') fields.push(['receivedAt', received]);
+    }
+    if (call === 'track') fields.push(['event', r.event]);
+    if ((call === 'page' || call === 'screen') && r.name !== null) fields.push(['name', r.name]);
     const ordered = fields.map((field, i) => ({ field, rank: r.order[i] ?? 0 })).sort((a, b) => a.rank - b.rank);
     return JSON.stringify(Object.fromEntries(ordered.map(({ field }) => field)));
   });
+
+/** Flat data without a `name` key. */
+function withoutName(data: unknown): unknown {
+  if (data === null || typeof data !== 'object') return data;
+  return Object.fromEntries(Object.entries(data).filter(([key]) => key !== 'name'));
+}
 
 const livelyArb = fc.oneof(benchTrackArb, benchIdentifyArb, plainRecordArb);
 
@@ -400,10 +453,15 @@ const FIELD_VALUES: Record<string, string[]> = {
   '"properties"': [
     '{"format":"pdf","count":3}', '{"a":1,"a":2}', '{"b":1,"a":2}', '{"a":{"b":1}}', '{}', 'null', '[]', '"x"', '{"1":1,"a":2}', '{"a":1,"1":2}',
   ],
+  // The Segment time chain past timestamp, and a page's name (issue 15's fast path reads them).
+  '"originalTimestamp"': ['"2024-06-01T10:00:00.000Z"', '"2024-06-01T12:00:00+02:00"', '"1717236000000"', '"2024-06-01 10:00:00"', '""', 'null', '5', '"\u0032024-06-01T10:00:00.000Z"'],
+  '"sentAt"': ['"2024-06-01T10:00:05.000Z"', '"1717236005000"', '"1717236005"', '""', 'null', '0', '"x"'],
+  '"receivedAt"': ['"2024-06-01T09:00:06.000Z"', '"1717232406000"', '"2024-06-01 09:00:06 UTC"', '""', 'null', '1.5', '{}'],
+  '"name"': ['"Home"', '"Home – Acme"', '""', 'null', '5', '{"a":1}', '"\u0048ome"', '["x"]'],
   '"traits"': ['{"plan":"pro","seats":3}', '{"plan":"pro","plan":"free"}', '{}', 'null', '[1]', '{"__proto__":1}', '{"a":[1]}'],
 };
 const TOP_KEYS = [
-  ...Object.keys(FIELD_VALUES), '"context"', '"name"', '"integrations"', '"\\u0074ype"', '"typ\\u0065"', '"\\/"', '"Type"', '"__proto__"', '"1"', '""',
+  ...Object.keys(FIELD_VALUES), '"context"', '"integrations"', '"\\u0074ype"', '"typ\\u0065"', '"\\/"', '"Type"', '"__proto__"', '"1"', '""',
   '"type "', 'type', '"type', "'type'", '"use\\rId"', '"event\ud800"',
 ];
 const PROPERTY_KEY_TEXTS = [
@@ -479,7 +537,9 @@ function fieldValue(key: string, pick: number): string {
 const handMadeRecordArb: fc.Arbitrary<string> = fc
   .record({
     identify: fc.boolean(),
-    picks: fc.array(fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat() }), { minLength: 6, maxLength: 6 }),
+    // Track calls are sometimes a page call with a name, or carry the time chain instead of timestamp.
+    variant: fc.constantFrom('plain', 'plain', 'page', 'chain'),
+    picks: fc.array(fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat() }), { minLength: 8, maxLength: 8 }),
     properties: fc.oneof({ weight: 1, arbitrary: fc.constant<string | null>(null) }, { weight: 2, arbitrary: rawObjectArb }),
     edits: fc.array(editArb, { maxLength: 4 }),
     seps: fc.array(sepArb, { minLength: 12, maxLength: 12 }),
@@ -490,9 +550,14 @@ const handMadeRecordArb: fc.Arbitrary<string> = fc
   .map((r) => {
     const keys = r.identify
       ? ['"type"', '"messageId"', '"userId"', '"timestamp"', '"traits"']
-      : ['"type"', '"messageId"', '"userId"', '"event"', '"timestamp"', '"properties"'];
+      : r.variant === 'page'
+        ? ['"type"', '"messageId"', '"userId"', '"name"', '"timestamp"', '"properties"']
+        : r.variant === 'chain'
+          ? ['"type"', '"messageId"', '"userId"', '"event"', '"originalTimestamp"', '"sentAt"', '"receivedAt"', '"properties"']
+          : ['"type"', '"messageId"', '"userId"', '"event"', '"timestamp"', '"properties"'];
     const members: Member[] = keys.map((key, i) => [key, fieldValue(key, r.picks[i] ?? 0)]);
     if (r.identify) members[0] = ['"type"', '"identify"'];
+    else if (r.variant === 'page') members[0] = ['"type"', '"page"'];
     // Raw properties in place of the prepared ones, sometimes.
     if (r.properties !== null) members[members.length - 1] = [keys[keys.length - 1] as string, r.properties];
     for (const edit of r.edits) {
@@ -765,9 +830,9 @@ describe('prepareFast: the import fast path gives what the general path gives, o
         `${TRACK},"type":"track"}`,
         // A property key given twice.
         `${TRACK},"properties":{"a":1,"a":2}}`,
-        // Page and screen calls.
-        '{"type":"page","messageId":"m-1","userId":"u_1","name":"Home","timestamp":"2024-06-01T10:00:00.000Z","properties":{"path":"/"}}',
-        '{"type":"screen","messageId":"m-1","userId":"u_1","timestamp":"2024-06-01T10:00:00.000Z"}',
+        // A page whose properties have a name of their own (the call's name replaces it in place), or whose name is not a text.
+        '{"type":"page","messageId":"m-1","userId":"u_1","name":"Home","timestamp":"2024-06-01T10:00:00.000Z","properties":{"name":"x","path":"/"}}',
+        '{"type":"page","messageId":"m-1","userId":"u_1","name":5,"timestamp":"2024-06-01T10:00:00.000Z"}',
         // Types that are not written exactly.
         TRACK.replace('"track"', '"Track"') + '}',
         // Integer-like keys, which JSON.stringify writes first.
@@ -787,14 +852,14 @@ describe('prepareFast: the import fast path gives what the general path gives, o
         // Deeper than the fast path follows, in a field it skips.
         `${TRACK},"context":${'['.repeat(40)}${']'.repeat(40)}}`,
         // Time the import reads its own way (issue 15): epoch seconds in text, zone-less and warehouse forms,
-        // and no timestamp but originalTimestamp or receivedAt.
+        // and a time chain past timestamp with a field that is not a text.
         TRACK.replace('"2024-06-01T10:00:00.000Z"', '"1717236000"') + '}',
         TRACK.replace('"2024-06-01T10:00:00.000Z"', '"2024-06-01 10:00:00"') + '}',
         TRACK.replace('"2024-06-01T10:00:00.000Z"', '"2024-06-01T10:00:00"') + '}',
         TRACK.replace('"2024-06-01T10:00:00.000Z"', '"2024-06-01 10:00:00 UTC"') + '}',
         TRACK.replace('"2024-06-01T10:00:00.000Z"', '"2024-06-01 10:00:00+00"') + '}',
-        TRACK.replace('"timestamp"', '"originalTimestamp"') + '}',
-        TRACK.replace('"timestamp"', '"receivedAt"') + '}',
+        TRACK.replace('"timestamp"', '"originalTimestamp"') + ',"sentAt":null,"receivedAt":"2024-06-01T10:00:01.000Z"}',
+        TRACK.replace('"timestamp"', '"originalTimestamp"').replace('"2024-06-01T10:00:00.000Z"', '"2024-06-01 10:00:00"') + '}',
         // context.traits, which merge into the user's traits (issue 15): the general path's.
         `${TRACK},"context":{"ip":"203.0.113.7","traits":{"plan":"pro"}}}`,
         '{"type":"identify","messageId":"m-1","userId":"u_1","timestamp":"2024-06-01T10:00:00.000Z","context":{"traits":{"plan":"pro"}}}',
@@ -804,6 +869,35 @@ describe('prepareFast: the import fast path gives what the general path gives, o
         expect(typeof general, `general path on ${text}: ${String(general)}`).toBe('object');
         expect(fast, text).toBeNull();
       }
+    });
+
+    it('takes page and screen calls and the Segment time chain, with the general path answer', () => {
+      const taken = [
+        // analytics.js page calls: the name joins the properties, last.
+        '{"type":"page","messageId":"m-1","userId":"u_1","name":"Home","timestamp":"2024-06-01T10:00:00.000Z","properties":{"path":"/","title":"Home – Acme"}}',
+        '{"type":"page","messageId":"m-1","anonymousId":"a_1","name":"Home","timestamp":"2024-06-01T10:00:00.000Z"}',
+        '{"type":"page","messageId":"m-1","userId":"u_1","name":null,"timestamp":"2024-06-01T10:00:00.000Z","properties":{"path":"/"}}',
+        '{"type":"page","messageId":"m-1","userId":"u_1","name":"Home","timestamp":"2024-06-01T10:00:00.000Z","properties":null}',
+        '{"type":"screen","messageId":"m-1","userId":"u_1","timestamp":"2024-06-01T10:00:00.000Z"}',
+        '{"name":"Settings","properties":{"from":"menu"},"type":"screen","messageId":"m-1","userId":"u_1","timestamp":"2024-06-01T10:00:00.000Z"}',
+        // A track call's top-level name is no property of it.
+        `${TRACK},"name":5,"properties":{"a":1}}`,
+        // No timestamp: originalTimestamp corrected by receivedAt − sentAt, or as it is, or receivedAt.
+        '{"type":"track","messageId":"m-1","userId":"u_1","event":"E","originalTimestamp":"2024-06-01T10:00:00.000Z","sentAt":"2024-06-01T10:00:05.000Z","receivedAt":"2024-06-01T09:00:06.000Z"}',
+        '{"type":"track","messageId":"m-1","userId":"u_1","event":"E","originalTimestamp":"2024-06-01T10:00:00.000Z","sentAt":"2024-06-01T10:00:05.000Z"}',
+        '{"type":"track","messageId":"m-1","userId":"u_1","event":"E","originalTimestamp":"2024-06-01T12:00:00+02:00","receivedAt":"1717236000000"}',
+        '{"type":"page","messageId":"m-1","userId":"u_1","receivedAt":"2024-06-01T10:00:00.000Z"}',
+        // With a timestamp, the other time fields are never read, whatever they hold.
+        `${TRACK},"sentAt":null,"receivedAt":5,"originalTimestamp":"now"}`,
+      ];
+      for (const text of taken) {
+        const { fast, general } = both(text);
+        expect(fast, text).not.toBeNull();
+        expect(general, text).toStrictEqual(fast);
+      }
+      const corrected = both(taken[7] as string).fast;
+      expect(corrected?.ts).toBe(Date.parse('2024-06-01T10:00:00.000Z') + Date.parse('2024-06-01T09:00:06.000Z') - Date.parse('2024-06-01T10:00:05.000Z'));
+      expect(both(taken[0] as string).fast?.json).toBe('{"path":"/","title":"Home – Acme","name":"Home"}');
     });
 
     it('gives many flat properties as the general path does, or declines them', () => {

@@ -3,8 +3,10 @@
  * without JSON.parse, without an object per record and without re-serializing its properties.
  *
  * It accepts only records whose prepared form it can give exactly as the general path would
- * (JSON.parse → normalizeRecord → prepare): a `track` or `identify` call with a messageId, a
- * user id and event name that are plain strings, a string timestamp, and flat properties or traits
+ * (JSON.parse → normalizeRecord → prepare): a `track`, `page`, `screen` or `identify` call with a
+ * messageId, a user id and event name that are plain strings, its instant from zoned ISO 8601 texts
+ * or epoch milliseconds (`timestamp`, else the Segment spec's chain of `originalTimestamp`, `sentAt`
+ * and `receivedAt`), a page or screen call's `name` a string or null, and flat properties or traits
  * whose text is already what JSON.stringify would write (no whitespace, no escapes, no surrogates,
  * numbers in canonical form, no duplicate or integer-like keys). Anything else, valid or not, makes
  * it answer null, and the record takes the general path, which also words every rejection. A
@@ -274,9 +276,21 @@ const F_MESSAGE = 16;
 const F_TIMESTAMP = 32;
 const F_DATA = 64;
 const F_CONTEXT = 128;
+/** A page or screen call's name (joins its properties); ignored on other calls, as the general path ignores it. */
+const F_NAME = 256;
+// The Segment spec's time fields after `timestamp` (record-time.ts reads the chain).
+const F_ORIGINAL = 512;
+const F_SENT = 1024;
+const F_RECEIVED = 2048;
 /** Where each string field's text starts and ends, by its bit's position. */
-const fieldStarts = new Int32Array(6);
-const fieldEnds = new Int32Array(6);
+const fieldStarts = new Int32Array(12);
+const fieldEnds = new Int32Array(12);
+const LATER_TIMES = F_ORIGINAL | F_SENT | F_RECEIVED;
+/**
+ * Fields read only on some records: a value that is not a string is skipped and noted (`odd`), and
+ * matters only where it is read (a page's name, a time field the chain reaches).
+ */
+const LENIENT_FIELDS = F_NAME | LATER_TIMES;
 
 /**
  * Characters that make a record take the general path wherever they are: escapes and surrogates
@@ -315,14 +329,20 @@ export interface FastRecord {
   idEnd: number;
   jsonStart: number;
   jsonEnd: number;
+  /**
+   * The data's JSON when it is not a span of the text (a page or screen call's `name` joins its
+   * properties, as the general path does), else null. The caller then adds the record as its own
+   * PreparedRecord (preparedFast) rather than as spans of the chunk.
+   */
+  jsonText: string | null;
 }
 
-export const fastRecord: FastRecord = { key: 0, userId: '', name: '', ts: 0, shape: 0, anonymous: false, linkedId: '', idStart: 0, idEnd: 0, jsonStart: -1, jsonEnd: -1 };
+export const fastRecord: FastRecord = { key: 0, userId: '', name: '', ts: 0, shape: 0, anonymous: false, linkedId: '', idStart: 0, idEnd: 0, jsonStart: -1, jsonEnd: -1, jsonText: null };
 
 /** The record prepareFastAt last prepared from `text`, as a PreparedRecord of its own. */
 export function preparedFast(text: string): PreparedRecord {
-  const { key, userId, name, ts, shape, anonymous, linkedId, idStart, idEnd, jsonStart, jsonEnd } = fastRecord;
-  const json = jsonStart < 0 ? null : text.slice(jsonStart, jsonEnd);
+  const { key, userId, name, ts, shape, anonymous, linkedId, idStart, idEnd, jsonStart, jsonEnd, jsonText } = fastRecord;
+  const json = jsonText ?? (jsonStart < 0 ? null : text.slice(jsonStart, jsonEnd));
   return { shape, key, id: text.slice(idStart, idEnd), userId, name, ts, json, ...(anonymous ? { anonymous: true } : {}), ...(linkedId !== '' ? { linkedId } : {}) };
 }
 
@@ -346,6 +366,8 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
   if (s.charCodeAt(start) !== OPEN_BRACE || s.charCodeAt(start + 1) === CLOSE_BRACE || end - start < 2) return false;
   p = start + 1;
   let seen = 0;
+  /** Lenient fields whose value was not a string. */
+  let odd = 0;
   let dataIsTraits = false;
   let dataStart = -1;
   let dataEnd = -1;
@@ -370,6 +392,11 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
       } else if (field === F_CONTEXT) {
         // context.traits merge into the user's traits (or are an identify call's traits): the general path's.
         if (!skipContext()) return false;
+      } else if ((field & LENIENT_FIELDS) !== 0 && s.charCodeAt(p) !== QUOTE) {
+        if (!skipValue(0)) return false;
+        // A null name is no name (the general path's `callName === null`); anything else is noted.
+        if (field !== F_NAME || !has('null', p - 4)) odd |= field;
+        seen &= ~field;
       } else {
         // Every other field the fast path reads is a string.
         if (s.charCodeAt(p) !== QUOTE) return false;
@@ -389,11 +416,14 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
 
   // What normalizeRecord would decide, for the cases taken here. A field's span is read only when
   // the record has the field (`seen`): the arrays hold an earlier record's spans otherwise.
-  if ((seen & F_TYPE) === 0 || (seen & F_MESSAGE) === 0 || (seen & F_TIMESTAMP) === 0 || spanLength(F_MESSAGE) === 0) return false;
+  if ((seen & F_TYPE) === 0 || (seen & F_MESSAGE) === 0 || spanLength(F_MESSAGE) === 0) return false;
   const track = spanIs(F_TYPE, 'track');
-  if (!track && !spanIs(F_TYPE, 'identify')) return false;
-  // The data that counts is the call's own: properties for track, traits for identify.
-  if ((seen & F_DATA) !== 0 && dataIsTraits === track) return false;
+  const page = !track && spanIs(F_TYPE, 'page');
+  const screen = !track && !page && spanIs(F_TYPE, 'screen');
+  const event = track || page || screen;
+  if (!event && !spanIs(F_TYPE, 'identify')) return false;
+  // The data that counts is the call's own: properties for events, traits for identify.
+  if ((seen & F_DATA) !== 0 && dataIsTraits === event) return false;
   let userId: string;
   let anonymous = false;
   let linkedId = '';
@@ -412,21 +442,39 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
     anonymous = true;
   } else return false;
   let name = '';
+  let jsonText: string | null = null;
   if (track) {
     if ((seen & F_EVENT) === 0 || !surelyNotBlank(F_EVENT)) return false;
     name = nameAt(spanStart(F_EVENT), spanStart(F_EVENT) + spanLength(F_EVENT));
+  } else if (event) {
+    name = page ? 'page_viewed' : 'screen_viewed';
+    if ((odd & F_NAME) !== 0) return false;
+    if (dataStart < 0) {
+      // No properties: nothing scanned belongs to this record.
+      scanned.text = s;
+      scanned.count = 0;
+    }
+    if ((seen & F_NAME) !== 0) {
+      // The general path writes `{...properties, name}`: the name goes last, unless the properties
+      // have a `name` of their own, which it would overwrite in place.
+      const count = scanned.count;
+      if (count === MAX_KEYS) return false;
+      for (let k = 0; k < count; k++) if ((scanned.ends[k] as number) - (scanned.starts[k] as number) === 4 && has('name', scanned.starts[k] as number)) return false;
+      const nameToken = s.slice(spanStart(F_NAME) - 1, spanStart(F_NAME) + spanLength(F_NAME) + 1);
+      jsonText = dataStart < 0 ? `{"name":${nameToken}}` : `${s.slice(dataStart, dataEnd - 1)},"name":${nameToken}}`;
+      // The key's text is the field's own key, just before its value: "name":"…
+      scanned.starts[count] = spanStart(F_NAME) - 7;
+      scanned.ends[count] = spanStart(F_NAME) - 3;
+      scanned.types[count] = TYPE_BITS.string;
+      scanned.count = count + 1;
+    }
   }
-  // Only what the import's time reading (record-time.ts) reads as the strict parser does: a date-time
-  // with a zone, or epoch milliseconds as plain digits. Epoch seconds, fractions, zone-less and
-  // warehouse forms take the general path.
-  const ts = parseTimestamp(spanText(F_TIMESTAMP));
-  if (typeof ts === 'string') return false;
-  const dateText = spanLength(F_TIMESTAMP) >= 16 && s.charCodeAt(spanStart(F_TIMESTAMP) + 4) === MINUS;
-  if (!dateText && !(ts >= EPOCH_SECONDS_BELOW && ts <= EPOCH_MILLISECONDS_UP_TO && digitsOf(ts) === spanLength(F_TIMESTAMP))) return false;
-  const hasData = dataStart >= 0;
+  const ts = instant(seen, odd);
+  if (Number.isNaN(ts)) return false;
+  const hasData = dataStart >= 0 || jsonText !== null;
   const idStart = spanStart(F_MESSAGE);
   const idEnd = idStart + spanLength(F_MESSAGE);
-  fastRecord.shape = track && hasData ? shapes.shapeOfScanned(name, scanned) : 0;
+  fastRecord.shape = event && hasData ? shapes.shapeOfScanned(name, scanned) : 0;
   fastRecord.key = recordKeyOf(s, idStart, idEnd);
   fastRecord.userId = userId;
   fastRecord.anonymous = anonymous;
@@ -437,7 +485,38 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
   fastRecord.idEnd = idEnd;
   fastRecord.jsonStart = dataStart;
   fastRecord.jsonEnd = dataEnd;
+  fastRecord.jsonText = jsonText;
   return true;
+}
+
+/**
+ * The record's instant by the Segment spec's chain, as instantFromTimeFields reads it: `timestamp`,
+ * else `originalTimestamp` corrected by `receivedAt − sentAt` when both are there, else
+ * `originalTimestamp`, else `receivedAt`. NaN when a field it needs is not one strictTime reads.
+ */
+function instant(seen: number, odd: number): number {
+  if ((seen & F_TIMESTAMP) !== 0) return strictTime(F_TIMESTAMP);
+  // Past timestamp, a time field that is not a text (null, a number) may change the chain: the general path's.
+  if ((odd & LATER_TIMES) !== 0) return NaN;
+  if ((seen & F_ORIGINAL) !== 0) {
+    const original = strictTime(F_ORIGINAL);
+    if ((seen & F_SENT) === 0 || (seen & F_RECEIVED) === 0) return original;
+    return original + (strictTime(F_RECEIVED) - strictTime(F_SENT));
+  }
+  return (seen & F_RECEIVED) !== 0 ? strictTime(F_RECEIVED) : NaN;
+}
+
+/**
+ * A time field's instant, when the import's time reading (record-time.ts) reads it as the strict
+ * parser does: a date-time with a zone, or epoch milliseconds as plain digits; NaN otherwise. Epoch
+ * seconds, fractions, zone-less and warehouse forms take the general path.
+ */
+function strictTime(field: number): number {
+  const ts = parseTimestamp(spanText(field));
+  if (typeof ts === 'string') return NaN;
+  const length = spanLength(field);
+  const dateText = length >= 16 && s.charCodeAt(spanStart(field) + 4) === MINUS;
+  return dateText || (ts >= EPOCH_SECONDS_BELOW && ts <= EPOCH_MILLISECONDS_UP_TO && digitsOf(ts) === length) ? ts : NaN;
 }
 
 /** Digits of a positive integer as String() writes it (below 1e21). */
@@ -449,11 +528,13 @@ function digitsOf(n: number): number {
 function fieldOf(start: number, length: number): number {
   switch (length) {
     case 4:
-      return has('type', start) ? F_TYPE : 0;
+      if (has('type', start)) return F_TYPE;
+      return has('name', start) ? F_NAME : 0;
     case 5:
       return has('event', start) ? F_EVENT : 0;
     case 6:
       if (has('userId', start)) return F_USER;
+      if (has('sentAt', start)) return F_SENT;
       return has('traits', start) ? F_DATA : 0;
     case 7:
       return has('context', start) ? F_CONTEXT : 0;
@@ -461,9 +542,12 @@ function fieldOf(start: number, length: number): number {
       if (has('messageId', start)) return F_MESSAGE;
       return has('timestamp', start) ? F_TIMESTAMP : 0;
     case 10:
-      return has('properties', start) ? F_DATA : 0;
+      if (has('properties', start)) return F_DATA;
+      return has('receivedAt', start) ? F_RECEIVED : 0;
     case 11:
       return has('anonymousId', start) ? F_ANONYMOUS : 0;
+    case 17:
+      return has('originalTimestamp', start) ? F_ORIGINAL : 0;
     default:
       return 0;
   }

@@ -7,7 +7,7 @@ import { MAX_RECORD_BYTES, normalizeRecord, recordKey, type NormalizedRecord, ty
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../../shared/json-depth';
 import type { EventFileFormat, ImportError } from '../../../shared/types';
 import type { ShapeNumbering } from '../../db/property-keys';
-import { fastRecord, nextUnusual, prepareFast, prepareFastAt } from './fast-record';
+import { fastRecord, nextUnusual, prepareFast, prepareFastAt, preparedFast } from './fast-record';
 import type { PreparedBatch, PreparedRecord } from '../records';
 import type { BatchBuilder } from './batch-builder';
 import { RecordTime } from './record-time';
@@ -252,8 +252,10 @@ export function* prepareNdjsonInto(
       const start = starts[k] as number;
       const end = ends[k] as number;
       if (unusual < start) unusual = nextUnusual(chunk.text, start);
-      if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes)) builder.addFast(fastRecord, start, end, lines[k] as number);
-      else {
+      if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes)) {
+        if (fastRecord.jsonText === null) builder.addFast(fastRecord, start, end, lines[k] as number);
+        else builder.add({ ...preparedFast(chunk.text), line: lines[k] as number });
+      } else {
         const line = chunk.text.slice(start, end);
         const prepared = prepareLine(line, byteSize(line), lines[k] as number, shapes, time, progress, false);
         if (typeof prepared === 'string') builder.reject({ line: lines[k] as number, reason: prepared });
