@@ -9,7 +9,7 @@
  * For docs/PERFORMANCE.md's analysis of where real-shaped files lose time; not a timed test.
  */
 import { ShapeNumbering } from '../../src/main/db/property-keys';
-import { nextUnusual, prepareFastAt } from '../../src/main/ingest/parse/fast-record';
+import { nextBackslashIn, nextUnusual, prepareFastAt } from '../../src/main/ingest/parse/fast-record';
 import { prepareLine } from '../../src/main/ingest/parse/prepare';
 import { byteSize, readNdjsonChunks, SURELY_SMALL_TEXT } from '../../src/main/ingest/parse/readers';
 import { RecordTime } from '../../src/main/ingest/parse/record-time';
@@ -37,7 +37,7 @@ function best(label: string, pass: () => number): void {
   process.stdout.write(`${label.padEnd(44)} ${((ms * 1000) / lines.length).toFixed(2).padStart(6)} µs/record  (${result.toLocaleString('en-US')})\n`);
 }
 
-const fastOk = (line: string): boolean => line.length <= SURELY_SMALL_TEXT && nextUnusual(line, 0) >= line.length && prepareFastAt(line, 0, line.length, shapes);
+const fastOk = (line: string): boolean => line.length <= SURELY_SMALL_TEXT && nextUnusual(line, 0) >= line.length && prepareFastAt(line, 0, line.length, shapes, nextBackslashIn(line, 0));
 
 process.stdout.write(`${file}: ${lines.length.toLocaleString('en-US')} records, ${(lines.reduce((n, l) => n + l.length, 0) / lines.length).toFixed(0)} characters each\n`);
 best('JSON.parse (the ceiling\'s work)', () => lines.filter((line) => JSON.parse(line) !== null).length);

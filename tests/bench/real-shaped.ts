@@ -17,7 +17,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { Random } from '../../src/shared/random';
 import { CONTEXT_TRAITS_RECORDS, HTTP_API_BODIES, orderCompleted, RUDDERSTACK_TIME_FORMS } from '../unit/fixtures/spec-payloads';
 
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 /** Writes lines to a file through a buffer of about 1 MB. */

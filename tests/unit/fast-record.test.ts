@@ -16,11 +16,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ShapeNumbering, TYPE_BITS, type ShapeEntries } from '../../src/main/db/property-keys';
-import { nextUnusual, prepareFast, prepareFastAt, preparedFast } from '../../src/main/ingest/parse/fast-record';
+import { nextBackslashIn, nextUnusual, prepareFast, prepareFastAt, preparedFast } from '../../src/main/ingest/parse/fast-record';
 import { prepareRaw } from '../../src/main/ingest/parse/prepare';
 import type { PreparedRecord } from '../../src/main/ingest/records';
 import { parseRecordText, SURELY_SMALL_TEXT } from '../../src/main/ingest/parse/readers';
 import { MAX_RECORD_BYTES } from '../../src/shared/event-spec';
+import { pythonJson, type Json } from '../bench/real-shaped';
 
 const NUM_RUNS = Number(process.env.GUIDEPOST_FAST_RUNS ?? 6_000);
 const SEED = Number(process.env.GUIDEPOST_FAST_SEED ?? 20_240_601);
@@ -80,7 +81,7 @@ class Paths {
     const chunk = `${before}${text}\r\n${after}`;
     const start = before.length;
     const end = start + text.length;
-    const taken = nextUnusual(chunk, start) >= end && prepareFastAt(chunk, start, end, this.chunkNumbering);
+    const taken = nextUnusual(chunk, start) >= end && prepareFastAt(chunk, start, end, this.chunkNumbering, nextBackslashIn(chunk, start));
     return taken ? outcome(preparedFast(chunk), this.chunkShapes) : null;
   }
 
@@ -417,6 +418,28 @@ function withoutName(data: unknown): unknown {
 
 const livelyArb = fc.oneof(benchTrackArb, benchIdentifyArb, plainRecordArb);
 
+/** A record's text as Python's json.dumps writes it (the benchmark's writer of that style). */
+function asPython(text: string): string {
+  return pythonJson(JSON.parse(text) as Json);
+}
+/** Records as JSON.stringify writes them (a) and flat ones, in Python's style. */
+const pythonArb = fc.oneof(typicalRecordArb, plainRecordArb).map(asPython);
+/** A page call with non-ASCII text in its properties and context, as real pages have. */
+const benchTitledArb = fc
+  .record({ id: fc.uuid(), user: fc.nat(1_000_000), ts: isoArb, title: fc.constantFrom('Pricing – Acme', 'Über uns · Acme', 'Docs', 'Café 東京'), name: fc.constantFrom('Pricing', 'Docs') })
+  .map((r) =>
+    JSON.stringify({
+      type: 'page',
+      messageId: r.id,
+      anonymousId: `anon-${r.user}`,
+      name: r.name,
+      timestamp: r.ts,
+      properties: { path: '/p', title: r.title, referrer: '' },
+      context: { page: { title: r.title }, locale: 'de-DE', library: { name: 'analytics.js', version: '5.2.0' } },
+      integrations: {},
+    }),
+  );
+
 /** A track call's valid fields, for tests to add to and close. */
 const TRACK = '{"type":"track","messageId":"m-1","userId":"u_1","event":"Report Exported","timestamp":"2024-06-01T10:00:00.000Z"';
 
@@ -707,6 +730,11 @@ describe('prepareFast: the import fast path gives what the general path gives, o
     expect(taken).toBeGreaterThan(NUM_RUNS / 20);
   });
 
+  it('is sound on records as Python\'s json.dumps writes them (spaces after , and :, \\u escapes)', () => {
+    const taken = soundRuns(pythonArb, SEED + 4);
+    expect(taken).toBeGreaterThan(NUM_RUNS / 20);
+  });
+
   it('is sound on hand-made texts JSON.stringify never writes (b)', () => {
     const paths = new Paths();
     const taken = soundRuns(handMadeArb, SEED + 1, paths);
@@ -726,6 +754,16 @@ describe('prepareFast: the import fast path gives what the general path gives, o
         expect(checkSound(paths, text, zero), `declined ${text}`).toBe(true);
       }),
       { numRuns: NUM_RUNS, seed: SEED + 3 },
+    );
+  });
+
+  it('takes the benchmark\'s records as Python writes them, re-writing their data as JSON.stringify would', () => {
+    const paths = new Paths();
+    fc.assert(
+      fc.property(fc.oneof(benchTrackArb, benchIdentifyArb, benchTitledArb).map(asPython), fc.boolean(), (text, zero) => {
+        expect(checkSound(paths, text, zero), `declined ${text}`).toBe(true);
+      }),
+      { numRuns: NUM_RUNS / 2, seed: SEED + 5 },
     );
   });
 
@@ -820,11 +858,14 @@ describe('prepareFast: the import fast path gives what the general path gives, o
         // Nested properties.
         `${TRACK},"properties":{"format":"pdf","meta":{"pages":3}}}`,
         `${TRACK},"properties":{"tags":["a","b"]}}`,
-        // Whitespace between tokens.
-        '{"type": "track","messageId":"m-1","userId":"u_1","event":"Report Exported","timestamp":"2024-06-01T10:00:00.000Z"}',
-        `${TRACK},"properties":{"format":"pdf", "count":3}}`,
-        `${TRACK} }`,
+        // Whitespace other than spaces between tokens, and a line feed after the record.
+        '{"type":\t"track","messageId":"m-1","userId":"u_1","event":"Report Exported","timestamp":"2024-06-01T10:00:00.000Z"}',
+        `${TRACK},"properties":{"format":"pdf",\r"count":3}}`,
         `${TRACK}}\n`,
+        // Escapes the fast path does not decode: in a key (it could spell one the fast path looks for), in a field it reads.
+        `${TRACK},"context":{"tr\\u0061its":{"plan":"pro"}}}`,
+        `${TRACK},"properties":{"\\u0061":1}}`,
+        TRACK.replace('"u_1"', '"u_\\u0031"') + '}',
         // A top-level key given twice (JSON.parse keeps the last).
         `${TRACK},"event":"Signed Up"}`,
         `${TRACK},"type":"track"}`,
@@ -842,8 +883,7 @@ describe('prepareFast: the import fast path gives what the general path gives, o
         `${TRACK},"properties":{"a":-0}}`,
         `${TRACK},"properties":{"a":1e21}}`,
         `${TRACK},"properties":{"a":9007199254740993}}`,
-        // Escapes and surrogates.
-        `${TRACK},"properties":{"a":"\\/"}}`,
+        // Surrogates written as they are (an escaped one is decoded: see the cases taken).
         `${TRACK},"properties":{"a":"😀"}}`,
         // A numeric user id, a missing messageId, a numeric timestamp.
         '{"type":"track","messageId":"m-1","userId":7,"event":"E","timestamp":"2024-06-01T10:00:00.000Z"}',
@@ -869,10 +909,22 @@ describe('prepareFast: the import fast path gives what the general path gives, o
         expect(typeof general, `general path on ${text}: ${String(general)}`).toBe('object');
         expect(fast, text).toBeNull();
       }
+      // Invalid escapes, and a string left open by an escaped quote: rejected by the general path, never taken here.
+      for (const text of [`${TRACK},"properties":{"a":"\\x41"}}`, `${TRACK},"properties":{"a":"\\u12"}}`, `${TRACK},"properties":{"a":"x\\"}}`, `${TRACK},"context":{"a":"\\q"}}`]) {
+        const { fast, general } = both(text);
+        expect(typeof general, text).toBe('string');
+        expect(fast, text).toBeNull();
+      }
     });
 
     it('takes page and screen calls and the Segment time chain, with the general path answer', () => {
       const taken = [
+        // Python's json.dumps: spaces after , and :, non-ASCII written as \u escapes (decoded in the properties kept).
+        '{"type": "track", "messageId": "m-1", "userId": "u_1", "event": "Report Exported", "timestamp": "2024-06-01T10:00:00.000Z", "properties": {"title": "Home \\u2013 Acme", "n": 3}}',
+        '{"type": "page", "messageId": "m-1", "userId": "u_1", "name": "Home", "timestamp": "2024-06-01T10:00:00.000Z", "properties": {"path": "/", "q": "a\\"b\\\\c\\n\\ud83d\\ude00\\/"}, "context": {"page": {"title": "Caf\\u00e9"}}}',
+        `${TRACK} }`,
+        `${TRACK},"properties":{"format":"pdf", "count":3} }`,
+        `${TRACK},"properties":{"lone":"\\ud800"}}`,
         // analytics.js page calls: the name joins the properties, last.
         '{"type":"page","messageId":"m-1","userId":"u_1","name":"Home","timestamp":"2024-06-01T10:00:00.000Z","properties":{"path":"/","title":"Home – Acme"}}',
         '{"type":"page","messageId":"m-1","anonymousId":"a_1","name":"Home","timestamp":"2024-06-01T10:00:00.000Z"}',
@@ -895,9 +947,11 @@ describe('prepareFast: the import fast path gives what the general path gives, o
         expect(fast, text).not.toBeNull();
         expect(general, text).toStrictEqual(fast);
       }
-      const corrected = both(taken[7] as string).fast;
+      const corrected = both(taken[12] as string).fast;
       expect(corrected?.ts).toBe(Date.parse('2024-06-01T10:00:00.000Z') + Date.parse('2024-06-01T09:00:06.000Z') - Date.parse('2024-06-01T10:00:05.000Z'));
-      expect(both(taken[0] as string).fast?.json).toBe('{"path":"/","title":"Home – Acme","name":"Home"}');
+      expect(both(taken[5] as string).fast?.json).toBe('{"path":"/","title":"Home – Acme","name":"Home"}');
+      expect(both(taken[0] as string).fast?.json).toBe('{"title":"Home – Acme","n":3}');
+      expect(both(taken[1] as string).fast?.json).toBe(JSON.stringify({ path: '/', q: 'a"b\\c\n😀/', name: 'Home' }));
     });
 
     it('gives many flat properties as the general path does, or declines them', () => {

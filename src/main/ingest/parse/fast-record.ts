@@ -22,6 +22,8 @@ import type { PreparedRecord } from '../records';
 import { EPOCH_MILLISECONDS_UP_TO, EPOCH_SECONDS_BELOW } from './record-time';
 
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const SPACE = 0x20;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 const OPEN_BRACE = 0x7b;
@@ -50,13 +52,74 @@ const scanned: ScannedKeys = {
 let s = '';
 let p = 0;
 let limit = 0;
+/**
+ * The position of the next backslash in the record at or after the string being scanned (Infinity:
+ * none left). Records with no backslash (most) never look for one; in the others the search moves
+ * forward only, so a record is scanned once.
+ */
+let nextBackslash = Infinity;
+/** Whether the string scanScript last scanned held an escape. */
+let lastEscaped = false;
+/** Whether scanFlatObject's object was written other than JSON.stringify would (spaces, escapes): flatText re-writes it. */
+let rewrite = false;
 
-/** The end of the string token at p (its closing quote), moving p past it; -1 when it has none. */
+/** The end of the string token at p (its closing quote), moving p past it; -1 when it has none or an invalid escape. */
 function scanString(): number {
-  const end = s.indexOf('"', p + 1);
+  const start = p + 1;
+  let end = s.indexOf('"', start);
   if (end < 0 || end >= limit) return -1;
+  lastEscaped = false;
+  if (nextBackslash < end) {
+    if (nextBackslash < start) nextBackslash = backslashFrom(start);
+    if (nextBackslash < end) {
+      end = escapedStringEnd(nextBackslash);
+      if (end < 0) return -1;
+      lastEscaped = true;
+    }
+  }
   p = end + 1;
   return end;
+}
+
+/** The next backslash of the record at or after `from`; Infinity when none. */
+function backslashFrom(from: number): number {
+  const at = s.indexOf('\\', from);
+  return at < 0 || at >= limit ? Infinity : at;
+}
+
+/**
+ * The closing quote of a string that has a backslash at `at`, checking each escape as JSON.parse
+ * would (one of \" \\ \/ \b \f \n \r \t, or \u and four hex digits); -1 when one is invalid or the
+ * string does not end in the record. Leaves nextBackslash at the first one after the string.
+ */
+function escapedStringEnd(at: number): number {
+  let i = at;
+  for (;;) {
+    const c = s.charCodeAt(i + 1);
+    if (c === 0x75) {
+      if (!isHex(i + 2) || !isHex(i + 3) || !isHex(i + 4) || !isHex(i + 5)) return -1;
+      i += 6;
+    } else if (c === QUOTE || c === BACKSLASH || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74) i += 2;
+    else return -1;
+    const quote = s.indexOf('"', i);
+    if (quote < 0 || quote >= limit) return -1;
+    const next = backslashFrom(i);
+    if (next > quote) {
+      nextBackslash = next;
+      return quote;
+    }
+    i = next;
+  }
+}
+
+function isHex(i: number): boolean {
+  const c = s.charCodeAt(i) | 0x20;
+  return (c >= ZERO && c <= NINE) || (c >= 0x61 && c <= 0x66);
+}
+
+/** Moves p past spaces (Python's json.dumps writes `", "` and `": "`); other whitespace is unusual (nextUnusual). */
+function skipSpaces(): void {
+  while (s.charCodeAt(p) === SPACE) p++;
 }
 
 /**
@@ -132,19 +195,22 @@ function skipValue(depth: number): boolean {
     if (depth >= MAX_DEPTH) return false;
     const close = c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
     p++;
+    skipSpaces();
     if (s.charCodeAt(p) === close) {
       p++;
       return true;
     }
     for (;;) {
       if (close === CLOSE_BRACE) {
-        if (s.charCodeAt(p) !== QUOTE || scanString() < 0 || s.charCodeAt(p) !== COLON) return false;
-        p++;
+        // An escaped key could spell a key the fast path looks for (`tr\u0061its`): the general path's.
+        if (s.charCodeAt(p) !== QUOTE || scanString() < 0 || lastEscaped || !colon()) return false;
       }
       if (!skipValue(depth + 1)) return false;
+      skipSpaces();
       const next = s.charCodeAt(p++);
       if (next === close) return true;
       if (next !== COMMA) return false;
+      skipSpaces();
     }
   }
   if (c === QUOTE || c === 0x74 || c === 0x66 || c === 0x6e) return scanPrimitive() >= 0;
@@ -153,10 +219,20 @@ function skipValue(depth: number): boolean {
   return scanNumber() === 1;
 }
 
+/** Moves p past a colon between a key and its value, and the spaces around it; false when there is none. */
+function colon(): boolean {
+  skipSpaces();
+  if (s.charCodeAt(p) !== COLON) return false;
+  p++;
+  skipSpaces();
+  return true;
+}
+
 /** Moves p past the `context` value at p; false when it is an object with a `traits` key, or unusual. */
 function skipContext(): boolean {
   if (s.charCodeAt(p) !== OPEN_BRACE) return skipValue(0);
   p++;
+  skipSpaces();
   if (s.charCodeAt(p) === CLOSE_BRACE) {
     p++;
     return true;
@@ -165,12 +241,13 @@ function skipContext(): boolean {
     if (s.charCodeAt(p) !== QUOTE) return false;
     const start = p + 1;
     const end = scanString();
-    if (end < 0 || s.charCodeAt(p) !== COLON || (end - start === 6 && has('traits', start))) return false;
-    p++;
+    if (end < 0 || lastEscaped || (end - start === 6 && has('traits', start)) || !colon()) return false;
     if (!skipValue(1)) return false;
+    skipSpaces();
     const next = s.charCodeAt(p++);
     if (next === CLOSE_BRACE) return true;
     if (next !== COMMA) return false;
+    skipSpaces();
   }
 }
 
@@ -180,8 +257,11 @@ function skipContext(): boolean {
  */
 function scanFlatObject(): boolean {
   scanned.text = s;
+  rewrite = false;
+  const open = p;
   let count = 0;
   p++;
+  skipSpaces();
   if (s.charCodeAt(p) === CLOSE_BRACE) {
     p++;
     scanned.count = 0;
@@ -194,25 +274,55 @@ function scanFlatObject(): boolean {
     const first = s.charCodeAt(start);
     if (first >= ZERO && first <= NINE) return false;
     const end = scanString();
-    if (end < 0 || s.charCodeAt(p) !== COLON) return false;
-    p++;
+    if (end < 0 || lastEscaped || !colon()) return false;
     const length = end - start;
     for (let k = 0; k < count; k++) {
       const other = scanned.starts[k] as number;
       if ((scanned.ends[k] as number) - other === length && sameText(start, other, length)) return false;
     }
+    const valueStart = p;
     const type = scanPrimitive();
     if (type < 0) return false;
     scanned.starts[count] = start;
     scanned.ends[count] = end;
     scanned.types[count] = type;
+    valueStarts[count] = valueStart;
+    valueEnds[count] = p;
+    valueEscaped[count] = type === TYPE_BITS.string && lastEscaped ? 1 : 0;
+    if (valueEscaped[count] === 1) rewrite = true;
     count++;
+    skipSpaces();
     const next = s.charCodeAt(p++);
     if (next === CLOSE_BRACE) break;
     if (next !== COMMA) return false;
+    skipSpaces();
   }
   scanned.count = count;
+  // Spaces anywhere: the text is longer than its members and their separators.
+  if (!rewrite) {
+    let compact = 1 + count;
+    for (let k = 0; k < count; k++) compact += (scanned.ends[k] as number) - (scanned.starts[k] as number) + 3 + (valueEnds[k] as number) - (valueStarts[k] as number);
+    rewrite = p - open !== compact;
+  }
   return true;
+}
+
+// Where scanFlatObject found each member's value, and whether it is a string with an escape.
+const valueStarts = new Int32Array(MAX_KEYS);
+const valueEnds = new Int32Array(MAX_KEYS);
+const valueEscaped = new Uint8Array(MAX_KEYS);
+
+/**
+ * scanFlatObject's object as JSON.stringify writes it: members joined without spaces, and strings
+ * with escapes decoded and written again (`\u00e9` becomes é, `\n` stays as it is).
+ */
+function flatText(): string {
+  let text = '{';
+  for (let k = 0; k < scanned.count; k++) {
+    const value = s.slice(valueStarts[k], valueEnds[k]);
+    text += `${k === 0 ? '' : ','}${s.slice((scanned.starts[k] as number) - 1, (scanned.ends[k] as number) + 1)}:${valueEscaped[k] === 1 ? JSON.stringify(JSON.parse(value)) : value}`;
+  }
+  return `${text}}`;
 }
 
 /** True when the text holds the same `length` characters at a and at b. */
@@ -293,20 +403,31 @@ const LATER_TIMES = F_ORIGINAL | F_SENT | F_RECEIVED;
 const LENIENT_FIELDS = F_NAME | LATER_TIMES;
 
 /**
- * Characters that make a record take the general path wherever they are: escapes and surrogates
- * would be written differently by JSON.stringify, and control characters are invalid in JSON (as
- * whitespace, the general path allows them). Checked once per chunk of text, so strings are found
- * by their closing quote alone. Line feeds are left out because they separate a chunk's records
- * (prepareFast checks for them itself), and a CR that ends a line is not part of its record.
+ * Characters that make a record take the general path wherever they are: surrogates would be
+ * written differently by JSON.stringify, and control characters are invalid in JSON (as whitespace,
+ * the general path allows them; spaces are the only whitespace the fast path skips). Checked once
+ * per chunk of text. Line feeds are left out because they separate a chunk's records (prepareFast
+ * checks for them itself), and a CR that ends a line is not part of its record. Backslashes are
+ * found apart (nextBackslashIn): a record with escapes still takes the fast path, more slowly.
  */
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
-const UNUSUAL_IN_LINES = /[\u0000-\u0009\u000b-\u001f\\\ud800-\udfff]/g;
+const UNUSUAL_IN_LINES = /[\u0000-\u0009\u000b-\u001f\ud800-\udfff]/g;
 
 /** The position of the first UNUSUAL_IN_LINES character of `text` at or after `from`; text.length if none. */
 export function nextUnusual(text: string, from: number): number {
   UNUSUAL_IN_LINES.lastIndex = from;
   const found = UNUSUAL_IN_LINES.exec(text);
   return found ? found.index : text.length;
+}
+
+/**
+ * The position of the first backslash of `text` at or after `from`; text.length if none. A caller
+ * going through a chunk's records keeps it and looks again only once a record starts past it, as
+ * with nextUnusual, so the chunk is searched once.
+ */
+export function nextBackslashIn(text: string, from: number): number {
+  const found = text.indexOf('\\', from);
+  return found < 0 ? text.length : found;
 }
 
 /**
@@ -353,18 +474,23 @@ export function preparedFast(text: string): PreparedRecord {
  */
 export function prepareFast(text: string, byteLength: number | undefined, shapes: ShapeNumbering): PreparedRecord | null {
   if (byteLength === undefined || byteLength > MAX_RECORD_BYTES || nextUnusual(text, 0) < text.length || text.includes('\n')) return null;
-  return prepareFastAt(text, 0, text.length, shapes) ? preparedFast(text) : null;
+  return prepareFastAt(text, 0, text.length, shapes, nextBackslashIn(text, 0)) ? preparedFast(text) : null;
 }
 
 /**
  * The fast path for the record text[start, end), which the caller has checked: surely under the size
- * limit, and free of UNUSUAL_IN_LINES characters (nextUnusual). True when it prepared the record into `fastRecord`.
+ * limit, and free of UNUSUAL_IN_LINES characters (nextUnusual). `backslash` is the first backslash
+ * at or after `start` (nextBackslashIn; past `end` when the record has none). True when it prepared
+ * the record into `fastRecord`.
  */
-export function prepareFastAt(text: string, start: number, end: number, shapes: ShapeNumbering): boolean {
+export function prepareFastAt(text: string, start: number, end: number, shapes: ShapeNumbering, backslash: number): boolean {
   s = text;
   limit = end;
+  nextBackslash = backslash < end ? backslash : Infinity;
+  rewrite = false;
   if (s.charCodeAt(start) !== OPEN_BRACE || s.charCodeAt(start + 1) === CLOSE_BRACE || end - start < 2) return false;
   p = start + 1;
+  skipSpaces();
   let seen = 0;
   /** Lenient fields whose value was not a string. */
   let odd = 0;
@@ -375,8 +501,7 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
     if (s.charCodeAt(p) !== QUOTE) return false;
     const keyStart = p + 1;
     const keyEnd = scanString();
-    if (keyEnd < 0 || s.charCodeAt(p) !== COLON) return false;
-    p++;
+    if (keyEnd < 0 || lastEscaped || !colon()) return false;
     const field = fieldOf(keyStart, keyEnd - keyStart);
     if (field !== 0) {
       if ((seen & field) !== 0) return false;
@@ -403,14 +528,23 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
         const start = p + 1;
         const end = scanString();
         if (end < 0) return false;
+        if (lastEscaped) {
+          // The fast path reads its fields' text as written: an escaped one is the general path's,
+          // unless the field is one read only on some records.
+          if ((field & LENIENT_FIELDS) === 0) return false;
+          odd |= field;
+          seen &= ~field;
+        }
         const slot = 31 - Math.clz32(field);
         fieldStarts[slot] = start;
         fieldEnds[slot] = end;
       }
     } else if (!skipValue(0)) return false;
+    skipSpaces();
     const next = s.charCodeAt(p++);
     if (next === CLOSE_BRACE) break;
     if (next !== COMMA) return false;
+    skipSpaces();
   }
   if (p !== limit) return false;
 
@@ -461,14 +595,16 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
       if (count === MAX_KEYS) return false;
       for (let k = 0; k < count; k++) if ((scanned.ends[k] as number) - (scanned.starts[k] as number) === 4 && has('name', scanned.starts[k] as number)) return false;
       const nameToken = s.slice(spanStart(F_NAME) - 1, spanStart(F_NAME) + spanLength(F_NAME) + 1);
-      jsonText = dataStart < 0 ? `{"name":${nameToken}}` : `${s.slice(dataStart, dataEnd - 1)},"name":${nameToken}}`;
-      // The key's text is the field's own key, just before its value: "name":"…
-      scanned.starts[count] = spanStart(F_NAME) - 7;
-      scanned.ends[count] = spanStart(F_NAME) - 3;
+      jsonText = dataStart < 0 ? `{"name":${nameToken}}` : `${(rewrite ? flatText() : s.slice(dataStart, dataEnd)).slice(0, -1)},"name":${nameToken}}`;
+      // The key's text is the field's own key (spaces may stand between it and its value).
+      const keyEnd = s.lastIndexOf('"', s.lastIndexOf(':', spanStart(F_NAME) - 1) - 1);
+      scanned.starts[count] = keyEnd - 4;
+      scanned.ends[count] = keyEnd;
       scanned.types[count] = TYPE_BITS.string;
       scanned.count = count + 1;
     }
   }
+  if (jsonText === null && rewrite && dataStart >= 0) jsonText = flatText();
   const ts = instant(seen, odd);
   if (Number.isNaN(ts)) return false;
   const hasData = dataStart >= 0 || jsonText !== null;

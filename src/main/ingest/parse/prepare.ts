@@ -7,7 +7,7 @@ import { MAX_RECORD_BYTES, normalizeRecord, recordKey, type NormalizedRecord, ty
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../../shared/json-depth';
 import type { EventFileFormat, ImportError } from '../../../shared/types';
 import type { ShapeNumbering } from '../../db/property-keys';
-import { fastRecord, nextUnusual, prepareFast, prepareFastAt, preparedFast } from './fast-record';
+import { fastRecord, nextBackslashIn, nextUnusual, prepareFast, prepareFastAt, preparedFast } from './fast-record';
 import type { PreparedBatch, PreparedRecord } from '../records';
 import type { BatchBuilder } from './batch-builder';
 import { RecordTime } from './record-time';
@@ -248,11 +248,13 @@ export function* prepareNdjsonInto(
     }
     builder.useChunk(chunk.text);
     let unusual = -1;
+    let backslash = -1;
     for (let k = 0; k < starts.length; k++) {
       const start = starts[k] as number;
       const end = ends[k] as number;
       if (unusual < start) unusual = nextUnusual(chunk.text, start);
-      if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes)) {
+      if (backslash < start) backslash = nextBackslashIn(chunk.text, start);
+      if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes, backslash)) {
         if (fastRecord.jsonText === null) builder.addFast(fastRecord, start, end, lines[k] as number);
         else builder.add({ ...preparedFast(chunk.text), line: lines[k] as number });
       } else {
