@@ -163,15 +163,21 @@ export function createSqliteProfileStore(db: DeliveryDb, options: { eventsPerNam
     seen: db.prepare<[string, number, number]>(
       `INSERT INTO profiles (user_id, first_seen, last_seen) VALUES (?, ?, ?)
        ON CONFLICT (user_id) DO UPDATE SET first_seen = min(coalesce(first_seen, excluded.first_seen), excluded.first_seen),
-         last_seen = max(coalesce(last_seen, excluded.last_seen), excluded.last_seen)`,
+         last_seen = max(coalesce(last_seen, excluded.last_seen), excluded.last_seen)
+       WHERE first_seen IS NULL OR last_seen IS NULL OR excluded.first_seen < first_seen OR excluded.last_seen > last_seen`,
     ),
     keepEvent: db.prepare<[number, string, number, string, string | null]>(
       'INSERT OR IGNORE INTO profile_events (collection, user_id, ts, record_id, data) VALUES (?, ?, ?, ?, ?)',
     ),
-    countEvent: db.prepare<[number, string], number>(
-      `INSERT INTO profile_event_counts (collection, user_id, count) VALUES (?, ?, 1)
-       ON CONFLICT (collection, user_id) DO UPDATE SET count = count + 1 RETURNING count`,
+    eventCount: db.prepare<[number, string], number>('SELECT count FROM profile_event_counts WHERE collection = ? AND user_id = ?').pluck(),
+    // Whether a kept event is older than (ts, record_id): if none is, a new event at the cap would go at once.
+    olderKept: db.prepare<[number, string, number, string], number>(
+      'SELECT 1 FROM profile_events WHERE collection = ? AND user_id = ? AND (ts, record_id) < (?, ?) LIMIT 1',
     ).pluck(),
+    countEvent: db.prepare<[number, string]>(
+      `INSERT INTO profile_event_counts (collection, user_id, count) VALUES (?, ?, 1)
+       ON CONFLICT (collection, user_id) DO UPDATE SET count = count + 1`,
+    ),
     // Usually one row: the count passes the cap by one. More only after the cap was lowered.
     dropOldest: db.prepare<[number, string, number, string, number]>(
       `DELETE FROM profile_events WHERE collection = ? AND user_id = ? AND (ts, record_id) IN
@@ -217,12 +223,22 @@ export function createSqliteProfileStore(db: DeliveryDb, options: { eventsPerNam
   /** Collection id per collected name, read once and kept in step by collect(). */
   const live = new Map<string, number>(s.liveNames.all().map((row) => [row.name, row.collection]));
 
+  /**
+   * Keeps an event of a collected name: under the cap it is added; at the cap it replaces the oldest, or
+   * is dropped at once when it is older than every kept one (two index reads, nothing written: a flood of
+   * ever older events costs no writes). Past the cap (lowered since the rows were kept) the extra oldest go too.
+   */
   const keep = (collection: number, record: NormalizedRecord): void => {
-    if (s.keepEvent.run(collection, record.userId, record.ts, record.id, record.data ? JSON.stringify(record.data) : null).changes === 0) return;
-    const count = s.countEvent.get(collection, record.userId) ?? 1;
-    if (count <= cap) return;
-    s.dropOldest.run(collection, record.userId, collection, record.userId, count - cap);
-    s.setCount.run(cap, collection, record.userId);
+    const { userId } = record;
+    const count = s.eventCount.get(collection, userId) ?? 0;
+    if (count >= cap && s.olderKept.get(collection, userId, record.ts, record.id) === undefined) return;
+    if (s.keepEvent.run(collection, userId, record.ts, record.id, record.data ? JSON.stringify(record.data) : null).changes === 0) return;
+    if (count < cap) {
+      s.countEvent.run(collection, userId);
+      return;
+    }
+    s.dropOldest.run(collection, userId, collection, userId, count + 1 - cap);
+    if (count !== cap) s.setCount.run(cap, collection, userId);
   };
 
   return {

@@ -57,8 +57,10 @@ describe('bounded per user', () => {
     }
     expect(count(r.db, "SELECT count(*) FROM records WHERE user_id = 'victim'")).toBe(3000);
     // The work per record does not grow with the user's history: the first batch and the last cost the same.
-    expect(Math.max(...perRecord)).toBeLessThanOrEqual(8);
-    expect(perRecord[5]).toBe(perRecord[1]);
+    // Past the cap, an event older than every kept one writes only its record and first seen.
+    expect(Math.max(...perRecord)).toBeLessThanOrEqual(4);
+    expect(perRecord[5]).toBe(2);
+    expect(perRecord[1]).toBe(2);
     // The 50 kept are the newest: the first batch's first 50.
     const kept = r.db.prepare('SELECT ts FROM profile_events WHERE user_id = ? ORDER BY ts').pluck().all('victim') as number[];
     expect(kept[0]).toBe(T0 - 49 * 1000);
@@ -95,6 +97,21 @@ describe('bounded per user', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('a lowered cap reads only the newest and trims a (user, name) at its next event', async () => {
+    const first = await start({ profileEventsPerName: 5 });
+    await first.publish('m', { rule: reportRuns(3) });
+    await first.track(descending('u1', T0, 5));
+    expect(await first.decideIds('u1')).toEqual(['m']);
+    await first.stop();
+    const again = await start({ dir: first.dir, profileEventsPerName: 2 });
+    expect(await again.decideIds('u1')).toEqual([]);
+    expect(keptOf(again, 'u1')).toBe(5);
+    await again.track([trackCall('u1', 'report_run', T0 + 1)]);
+    expect(keptOf(again, 'u1')).toBe(2);
+    expect(count(again.db, 'SELECT count FROM profile_event_counts')).toBe(2);
+    expect(again.db.prepare('SELECT ts FROM profile_events ORDER BY ts').pluck().all()).toEqual([T0, T0 + 1]);
   });
 
   it(`keeps ${DEFAULT_PROFILE_EVENTS_PER_NAME.toLocaleString('en-US')} events per user and name unless told otherwise`, async () => {
