@@ -179,6 +179,10 @@ export function createSqliteProfileStore(db: DeliveryDb, options: { eventsPerNam
        ON CONFLICT (collection, user_id) DO UPDATE SET count = count + 1`,
     ),
     // Usually one row: the count passes the cap by one. More only after the cap was lowered.
+    oldest: db.prepare<[number, string], { ts: number; record_id: string }>(
+      'SELECT ts, record_id FROM profile_events WHERE collection = ? AND user_id = ? ORDER BY ts, record_id LIMIT 1',
+    ),
+    dropEvent: db.prepare<[number, string, number, string]>('DELETE FROM profile_events WHERE collection = ? AND user_id = ? AND ts = ? AND record_id = ?'),
     dropOldest: db.prepare<[number, string, number, string, number]>(
       `DELETE FROM profile_events WHERE collection = ? AND user_id = ? AND (ts, record_id) IN
          (SELECT ts, record_id FROM profile_events WHERE collection = ? AND user_id = ? ORDER BY ts, record_id LIMIT ?)`,
@@ -237,8 +241,13 @@ export function createSqliteProfileStore(db: DeliveryDb, options: { eventsPerNam
       s.countEvent.run(collection, userId);
       return;
     }
+    if (count === cap) {
+      const oldest = s.oldest.get(collection, userId);
+      if (oldest) s.dropEvent.run(collection, userId, oldest.ts, oldest.record_id);
+      return;
+    }
     s.dropOldest.run(collection, userId, collection, userId, count + 1 - cap);
-    if (count !== cap) s.setCount.run(cap, collection, userId);
+    s.setCount.run(cap, collection, userId);
   };
 
   return {

@@ -4,7 +4,7 @@
  * default 135,000, sent in ascending batches after a decide has cached the profile), then one batch of
  * BENCH_BATCH records (default 4,500, about 460 KB) stamped in descending order, each older than all
  * before it. Prints how long that batch took and the slowest `/v1/health` answer another client got
- * meanwhile, then a decide's time for that user. In-process server on loopback, rate limit off.
+ * meanwhile, then a decide's time for that user; and the rate the history itself was stored at. In-process server on loopback, rate limit off.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,11 +47,13 @@ try {
   await call('POST', '/v1/decide', { userId: 'victim' });
   // The history, oldest first, ending an hour before T0.
   const start = T0 - 3_600_000 - HISTORY * 1000;
+  const fillBegan = performance.now();
   for (let sent = 0; sent < HISTORY; sent += 2000) {
     const n = Math.min(2000, HISTORY - sent);
     const reply = await call('POST', '/v1/track', { batch: Array.from({ length: n }, (_, i) => event(start + (sent + i) * 1000)) });
     if (reply.status !== 200) throw new Error(`history: ${reply.status} ${reply.text}`);
   }
+  const fillMs = performance.now() - fillBegan;
   const flood = { batch: Array.from({ length: BATCH }, (_, i) => event(start - (i + 1) * 1000)) };
   const bytes = Buffer.byteLength(JSON.stringify(flood));
   let slowestHealth = 0;
@@ -75,6 +77,7 @@ try {
   const decided = await call('POST', '/v1/decide', { userId: 'victim' });
   const decideMs = performance.now() - decideBegan;
   console.log(`history ${HISTORY.toLocaleString('en-US')} events for one user; flood ${BATCH.toLocaleString('en-US')} records (${Math.round(bytes / 1024)} KB), descending`);
+  console.log(`  history sent in order:   ${Math.round(HISTORY / (fillMs / 1000)).toLocaleString('en-US')} events/s (batches of 2,000, one sender)`);
   console.log(`  flood batch:              ${floodMs.toFixed(0)} ms`);
   console.log(`  slowest /v1/health meanwhile: ${slowestHealth.toFixed(0)} ms`);
   console.log(`  decide afterwards:        ${decideMs.toFixed(1)} ms (${decided.text})`);
