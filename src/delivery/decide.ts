@@ -7,18 +7,20 @@
  *   running (not paused or ended), for the request's environment, inside its schedule;
  *   its trigger matches (page pattern over the full URL, event name and property filters);
  *   the user falls within its rollout (a stable hash of message id and user id);
- *   frequency rules and the global cooldown do not hold it back (counted from message_shown events);
+ *   frequency rules and the global cooldown do not hold it back (the profile's frequency state,
+ *   counted as message_shown records arrived: profile-store.ts);
  *   the user is in its segment (the shared JS evaluator, as of now).
  * Highest priority first (ties by id); at most one modal.
  */
 import { hash53 } from '../shared/hash';
 import { parseTimestamp } from '../shared/event-spec';
-import { matchesRule, type ProfileEvent } from '../shared/segments/evaluate';
+import { matchesRule, type ProfileEvent, type UserProfile } from '../shared/segments/evaluate';
 import type { PropertyFilter, Rule } from '../shared/segments/rule';
-import { DAY_MS, fieldOf, matchesValue, NPS_EVENT } from '../shared/segments/values';
+import { DAY_MS, fieldOf, matchesValue } from '../shared/segments/values';
+import { SHOWN_EVENT, type MessageShows, type NpsAnswer } from './profile-store';
 import { eventFilters, type DecideBody, type Environment, type JsonObject, type MessageKind, type MessageState, type PublishBody } from './schemas';
 
-export const SHOWN_EVENT = 'message_shown';
+export { SHOWN_EVENT };
 const HOUR_MS = 3_600_000;
 
 /** A published message, compiled once when the set of messages changes. */
@@ -129,15 +131,22 @@ export function inRollout(userId: string, messageId: string, rollout: number): b
   return rolloutBucket(userId, messageId) < rollout * 100;
 }
 
-/** What decide needs about a user (kept by the profile cache). */
+/** What decide needs about a user (kept by the profile store, through the profile cache). */
 export interface DecideProfile {
   traits: Record<string, unknown>;
-  /** Events of the names the live rules need, plus every message_shown and NPS answer. */
+  /** The kept events of the names the live rules count (at most the cap per name, the newest). */
   events: readonly ProfileEvent[];
-  /** Timestamps of all the user's records (events and identify calls, not group calls), ascending: first and last seen. */
-  times: readonly number[];
+  /** Earliest and latest instant of the user's events and identify calls (not group calls); null: none. */
+  firstSeen: number | null;
+  lastSeen: number | null;
   /** The current traits of each account the user belongs to (group calls), for account conditions. */
   accounts: readonly Record<string, unknown>[];
+  /** Frequency state: per message id, how often and when the user was shown it. */
+  shows: ReadonlyMap<string, MessageShows>;
+  /** The latest show of any message: the global cooldown. */
+  lastShown: number | null;
+  /** The user's latest NPS answer. */
+  nps: NpsAnswer | null;
 }
 
 /** What the SDK receives per message. */
@@ -152,26 +161,31 @@ export interface Decision {
 }
 
 interface ShowHistory {
-  /** Per message id: how many times shown, and the latest, at or before now. */
-  perMessage: Map<string, { count: number; last: number }>;
+  /** Per message id: how many times shown, and the latest. */
+  perMessage: ReadonlyMap<string, { count: number; last: number }>;
   lastAny: number | null;
 }
 
+/**
+ * The profile's frequency state as heldBack reads it. Every show counts, and an instant ahead of `now`
+ * (a client's clock, at most the clamp's 5 minutes ahead: future-clamp.ts) counts as now.
+ */
 function showHistory(profile: DecideProfile, now: number): ShowHistory {
   const perMessage = new Map<string, { count: number; last: number }>();
-  let lastAny: number | null = null;
-  for (const e of profile.events) {
-    if (e.name !== SHOWN_EVENT || e.ts > now) continue;
-    const messageId = fieldOf(e.properties, 'message_id');
-    if (typeof messageId !== 'string') continue;
-    if (lastAny === null || e.ts > lastAny) lastAny = e.ts;
-    const entry = perMessage.get(messageId);
-    if (entry) {
-      entry.count += 1;
-      if (e.ts > entry.last) entry.last = e.ts;
-    } else perMessage.set(messageId, { count: 1, last: e.ts });
-  }
-  return { perMessage, lastAny };
+  for (const [messageId, shows] of profile.shows) perMessage.set(messageId, { count: shows.times, last: Math.min(shows.lastShown, now) });
+  return { perMessage, lastAny: profile.lastShown === null ? null : Math.min(profile.lastShown, now) };
+}
+
+/**
+ * The profile as the shared evaluator reads it, as of `now`. First and last seen are two numbers, and
+ * an instant ahead of `now` (at most the clamp's 5 minutes) counts as now: a user whose latest record
+ * is stamped a minute ahead was last seen now, not at the record before it. The same holds for the
+ * latest NPS answer. Kept events ahead of now are skipped by the evaluator itself.
+ */
+export function evaluatorProfile(profile: DecideProfile, now: number): UserProfile {
+  const seen = profile.firstSeen === null || profile.lastSeen === null ? [] : [Math.min(profile.firstSeen, now), Math.min(profile.lastSeen, now)];
+  const nps = profile.nps === null ? null : { ts: Math.min(profile.nps.ts, now), score: profile.nps.score };
+  return { traits: profile.traits, events: profile.events, identifyTimes: seen, accounts: profile.accounts, latestNps: nps };
 }
 
 /** Whether frequency rules or the global cooldown hold a message back. */
@@ -183,18 +197,6 @@ export function heldBack(message: LiveMessage, history: ShowHistory, now: number
     if (message.everyMs !== null && now - shown.last < message.everyMs) return true;
   }
   return message.cooldownMs !== null && history.lastAny !== null && now - history.lastAny < message.cooldownMs;
-}
-
-/** The largest element of a sorted array that is at most `limit`, or null. */
-function lastAtOrBefore(sorted: readonly number[], limit: number): number | null {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) <= limit) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo === 0 ? null : (sorted[lo - 1] as number);
 }
 
 /** Many messages share a page pattern: one decide tests each distinct pattern against the URL once. */
@@ -239,32 +241,31 @@ export function decideAnswerJson(chosen: readonly LiveMessage[]): string {
 export function chooseMessages(messages: readonly LiveMessage[], request: DecideBody, loadProfile: () => DecideProfile, now: number): LiveMessage[] {
   const chosen: LiveMessage[] = [];
   const patterns: PatternResults = new Map();
-  let profile: DecideProfile | null = null;
+  let profile: UserProfile | null = null;
   let history: ShowHistory | null = null;
-  let seen: number[] | null = null;
   let hasModal = false;
   for (const m of messages) {
     if (m.kind === 'modal' && hasModal) continue;
     if (!eligible(m, request, now, patterns)) continue;
     if (profile === null) {
-      profile = loadProfile();
-      history = showHistory(profile, now);
-      // First and last seen as of now are all the evaluator needs of the records that are not events it counts.
-      const first = profile.times.length > 0 && (profile.times[0] as number) <= now ? (profile.times[0] as number) : null;
-      const last = lastAtOrBefore(profile.times, now);
-      seen = first === null || last === null ? [] : [first, last];
+      const stored = loadProfile();
+      history = showHistory(stored, now);
+      profile = evaluatorProfile(stored, now);
     }
     if (heldBack(m, history as ShowHistory, now)) continue;
-    if (!matchesRule(m.rule, { traits: profile.traits, events: profile.events, identifyTimes: seen as number[], accounts: profile.accounts }, now)) continue;
+    if (!matchesRule(m.rule, profile, now)) continue;
     chosen.push(m);
     if (m.kind === 'modal') hasModal = true;
   }
   return chosen;
 }
 
-/** Event names the live rules count, plus the ones decide itself reads: a user's profile keeps only these events. */
-export function neededEventNames(messages: readonly LiveMessage[]): Set<string> {
-  const names = new Set<string>([SHOWN_EVENT, NPS_EVENT]);
+/**
+ * Event names the live rules count in event conditions: the profile store collects only these. Shows
+ * (frequency and cooldown) and NPS answers (nps conditions) have state of their own.
+ */
+export function neededEventNames(messages: readonly Pick<LiveMessage, 'rule'>[]): Set<string> {
+  const names = new Set<string>();
   const visit = (conditions: Rule['conditions']): void => {
     for (const c of conditions) {
       if (c.type === 'event') names.add(c.event);

@@ -1,8 +1,9 @@
 /**
- * Per-user profiles for decide, kept in SQLite (records and profiles tables) with a small in-memory
- * LRU in front. A cached profile is updated in place as records arrive, so a decide right after a
- * track call sees it without reloading. Only the events the live rules need are kept (plus every
- * message_shown and NPS answer); the timestamps of all records are kept for first and last seen.
+ * Per-user profiles for decide: the profile store (profile-store.ts, in SQLite) with a small in-memory
+ * LRU in front. A cached profile is updated in place as records arrive, by the same rules the store
+ * applies (first and last seen, the capped kept events of each collected name, frequency state, the
+ * latest NPS answer), so a decide right after a track call sees it without reloading. Every update is
+ * O(1), or a binary search and a move of at most the cap's slots: nothing walks a user's history.
  *
  * Accounts are shared by their members: a profile keeps the groupIds of its accounts, and the
  * accounts' traits live in an LRU of their own, so a group call that changes an account's traits
@@ -10,22 +11,23 @@
  */
 import type { ProfileEvent } from '../shared/segments/evaluate';
 import type { DecideProfile } from './decide';
+import { insertCapped, laterNps, type CollectedChange, type MessageShows, type NpsAnswer, type ProfileStore } from './profile-store';
 import type { JsonObject } from './schemas';
 import type { Applied, DeliveryStore, GroupApplied } from './store';
 
 interface CachedProfile {
   traits: JsonObject;
-  events: ProfileEvent[];
-  times: number[];
+  firstSeen: number | null;
+  lastSeen: number | null;
+  /** Per collected name: the kept events, ascending, at most the cap. */
+  events: Map<string, ProfileEvent[]>;
+  /** All kept events in one array, as the evaluator reads them; rebuilt after a change. */
+  flat: ProfileEvent[] | null;
+  shows: Map<string, MessageShows>;
+  lastShown: number | null;
+  nps: NpsAnswer | null;
   /** The groupIds of the user's accounts. */
   groupIds: string[];
-}
-
-/** Inserts into an ascending array; records mostly arrive in order, so this is usually a push. */
-function insertSorted(sorted: number[], value: number): void {
-  let i = sorted.length;
-  while (i > 0 && (sorted[i - 1] as number) > value) i -= 1;
-  sorted.splice(i, 0, value);
 }
 
 /** Touches a key of an LRU map (most recently used goes last: Map keeps insertion order), evicting the oldest past capacity. */
@@ -39,25 +41,32 @@ function remember<V>(map: Map<string, V>, key: string, value: V, capacity: numbe
 export class ProfileCache {
   private readonly entries = new Map<string, CachedProfile>();
   private readonly accounts = new Map<string, JsonObject>();
-  private names: Set<string> = new Set();
-  private nameList: string[] = [];
+  private readonly profiles: ProfileStore;
 
   constructor(
     private readonly store: DeliveryStore,
     private readonly capacity: number,
-  ) {}
+  ) {
+    this.profiles = store.profiles;
+  }
 
   get size(): number {
     return this.entries.size;
   }
 
-  /** The event names profiles keep; a change empties the cache (profiles reload with the new names). */
-  setNeededNames(names: Set<string>): void {
-    const same = names.size === this.names.size && [...names].every((n) => this.names.has(n));
-    if (same) return;
-    this.names = new Set(names);
-    this.nameList = [...names].sort();
-    this.entries.clear();
+  /**
+   * Collects exactly these event names from `now` on (ProfileStore.collect). A name that starts is
+   * empty in every profile, cached or not; a name that stops leaves the cached profiles.
+   */
+  setNeededNames(names: ReadonlySet<string>, now: number): CollectedChange {
+    const change = this.profiles.collect(names, now);
+    if (change.started.length === 0 && change.stopped.length === 0) return change;
+    for (const profile of this.entries.values()) {
+      for (const name of change.stopped) profile.events.delete(name);
+      for (const name of change.started) profile.events.set(name, []);
+      profile.flat = null;
+    }
+    return change;
   }
 
   get(userId: string): DecideProfile {
@@ -67,8 +76,9 @@ export class ProfileCache {
       profile = this.load(userId);
       remember(this.entries, userId, profile, this.capacity);
     }
-    const { traits, events, times, groupIds } = profile;
-    return { traits, events, times, accounts: groupIds.map((groupId) => this.accountTraits(groupId)) };
+    profile.flat ??= [...profile.events.values()].flat();
+    const { traits, firstSeen, lastSeen, shows, lastShown, nps, groupIds } = profile;
+    return { traits, events: profile.flat, firstSeen, lastSeen, shows, lastShown, nps, accounts: groupIds.map((groupId) => this.accountTraits(groupId)) };
   }
 
   private accountTraits(groupId: string): JsonObject {
@@ -79,30 +89,36 @@ export class ProfileCache {
   }
 
   private load(userId: string): CachedProfile {
-    return {
-      traits: this.store.traits(userId),
-      times: this.store.userTimes(userId),
-      events: this.store.userEvents(userId, this.nameList).map((row) => ({
-        id: row.record_id,
-        name: row.name,
-        ts: row.ts,
-        properties: row.data === null ? null : (JSON.parse(row.data) as JsonObject),
-      })),
-      groupIds: this.store.userAccounts(userId),
-    };
+    const stored = this.profiles.load(userId);
+    return { ...stored, flat: null, groupIds: stored.accountIds };
   }
 
-  /** Applies a stored record to the user's cached profile, if it is cached. */
+  /** Applies a stored record to the user's cached profile, if it is cached: what the store did, in memory. */
   apply(applied: Applied): void {
-    const { record, traits } = applied;
+    const { record, traits, profile: change } = applied;
     const profile = this.entries.get(record.userId);
     if (!profile) return;
-    insertSorted(profile.times, record.ts);
+    if (profile.firstSeen === null || record.ts < profile.firstSeen) profile.firstSeen = record.ts;
+    if (profile.lastSeen === null || record.ts > profile.lastSeen) profile.lastSeen = record.ts;
     if (record.kind === 'identify') {
       if (traits) profile.traits = traits;
-    } else if (this.names.has(record.name)) {
-      profile.events.push({ id: record.id, name: record.name, ts: record.ts, properties: record.data });
+      return;
     }
+    const kept = change.collected ? profile.events.get(record.name) : undefined;
+    if (kept) {
+      insertCapped(kept, { id: record.id, name: record.name, ts: record.ts, properties: record.data }, this.profiles.eventsPerName);
+      profile.flat = null;
+    }
+    if (change.shownMessageId !== null) {
+      const shows = profile.shows.get(change.shownMessageId);
+      if (shows) {
+        shows.times += 1;
+        shows.firstShown = Math.min(shows.firstShown, record.ts);
+        shows.lastShown = Math.max(shows.lastShown, record.ts);
+      } else profile.shows.set(change.shownMessageId, { times: 1, firstShown: record.ts, lastShown: record.ts });
+      profile.lastShown = profile.lastShown === null ? record.ts : Math.max(profile.lastShown, record.ts);
+    }
+    if (change.nps && laterNps(change.nps, profile.nps)) profile.nps = change.nps;
   }
 
   /** Applies a stored group call: the account's new traits, and the membership if the user is cached. */
@@ -110,6 +126,16 @@ export class ProfileCache {
     if (this.accounts.has(applied.groupId)) this.accounts.set(applied.groupId, applied.traits);
     const profile = this.entries.get(applied.userId);
     if (profile && !profile.groupIds.includes(applied.groupId)) profile.groupIds.push(applied.groupId);
+  }
+
+  /**
+   * Erases a user's profile (ProfileStore.eraseUser: traits, first and last seen, account memberships,
+   * kept events, frequency state) and forgets the cached copy. Removing the user's records is the
+   * caller's part.
+   */
+  eraseUser(userId: string): void {
+    this.profiles.eraseUser(userId);
+    this.entries.delete(userId);
   }
 
   clear(): void {

@@ -6,6 +6,7 @@
 import { MAX_RECORD_BYTES, mergeTrait, utf8Length, type NormalizedRecord } from '../shared/event-spec';
 import { fieldOf, npsCategory, npsScore } from '../shared/segments/values';
 import type { DeliveryDb } from './db';
+import { createSqliteProfileStore, type ProfileChange, type ProfileStore } from './profile-store';
 import type { JsonObject, MessageState } from './schemas';
 
 export type StoredState = MessageState | 'deleted';
@@ -63,18 +64,13 @@ export interface RecordRow {
   group_id: string | null;
 }
 
-export interface ProfileEventRow {
-  record_id: string;
-  name: string;
-  ts: number;
-  data: string | null;
-}
-
 /** What an accepted record changed, for the profile cache. */
 export interface Applied {
   record: NormalizedRecord;
   /** The user's merged traits after an identify call. */
   traits: JsonObject | null;
+  /** What it changed in the user's profile store. */
+  profile: ProfileChange;
 }
 
 /**
@@ -123,7 +119,13 @@ function messageEventOf(record: NormalizedRecord): MessageEvent | null {
 export const RESULT_METRICS = ['shown', 'dismissed', 'clicked', 'answered', 'promoters', 'passives', 'detractors'] as const;
 export type Results = Record<(typeof RESULT_METRICS)[number], number>;
 
-export function createStore(db: DeliveryDb) {
+export interface StoreOptions {
+  /** Events kept per user and collected event name (profile-store.ts DEFAULT_PROFILE_EVENTS_PER_NAME). */
+  profileEventsPerName?: number;
+}
+
+export function createStore(db: DeliveryDb, options: StoreOptions = {}) {
+  const profiles: ProfileStore = createSqliteProfileStore(db, { eventsPerName: options.profileEventsPerName });
   const s = {
     message: db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?'),
     messages: db.prepare<[], MessageRow>("SELECT * FROM messages WHERE state <> 'deleted' ORDER BY id"),
@@ -145,11 +147,6 @@ export function createStore(db: DeliveryDb) {
       `INSERT INTO records (record_id, type, user_id, name, ts, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (record_id) DO NOTHING RETURNING seq`,
     ),
-    profile: db.prepare<[string], { traits: string; trait_times: string }>('SELECT traits, trait_times FROM profiles WHERE user_id = ?'),
-    saveProfile: db.prepare<[string, string, string]>(
-      `INSERT INTO profiles (user_id, traits, trait_times) VALUES (?, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET traits = excluded.traits, trait_times = excluded.trait_times`,
-    ),
     bumpResult: db.prepare<[string, string]>(
       'INSERT INTO message_results (message_id, metric, count) VALUES (?, ?, 1) ON CONFLICT DO UPDATE SET count = count + 1',
     ),
@@ -169,13 +166,6 @@ export function createStore(db: DeliveryDb) {
     exportPage: db.prepare<[number, number], RecordRow>(
       'SELECT seq, record_id, type, user_id, name, ts, data, group_id FROM records WHERE seq > ? ORDER BY seq LIMIT ?',
     ),
-    // Group calls are not records of what the user did (the cache stores no event for them either), so
-    // they count for neither first nor last seen. Events read the index alone; only the rows of
-    // identify and group calls (name '') are read, to tell the two apart.
-    userTimes: db.prepare<[string, string], number>(
-      `SELECT ts FROM records WHERE user_id = ? AND name > ''
-       UNION ALL SELECT ts FROM records WHERE user_id = ? AND name = '' AND group_id IS NULL ORDER BY ts`,
-    ),
     recordExists: db.prepare<[string], number>('SELECT 1 FROM records WHERE record_id = ?'),
     insertGroupCall: db.prepare<[string, string, number, string | null, string, number]>(
       `INSERT INTO records (record_id, type, user_id, name, ts, data, group_id, received_at) VALUES (?, 'group', ?, '', ?, ?, ?, ?)`,
@@ -191,18 +181,11 @@ export function createStore(db: DeliveryDb) {
       `INSERT INTO account_members (user_id, group_id, since) VALUES (?, ?, ?)
        ON CONFLICT (user_id, group_id) DO UPDATE SET since = min(since, excluded.since)`,
     ),
-    userAccounts: db.prepare<[string], string>('SELECT group_id FROM account_members WHERE user_id = ? ORDER BY group_id'),
-    userEvents: db.prepare<[string, string], ProfileEventRow>(
-      `SELECT record_id, name, ts, data FROM records
-        WHERE user_id = ? AND name IN (SELECT value FROM json_each(?)) ORDER BY ts`,
-    ),
     recordCount: db.prepare<[], number>('SELECT count(*) FROM records'),
   };
-  const times = s.userTimes.pluck();
   const recordExists = s.recordExists.pluck();
   const isMember = s.isMember.pluck();
   const memberships = s.memberships.pluck();
-  const userAccounts = s.userAccounts.pluck();
   const readAccount = (groupId: string): { traits: JsonObject; traitTimes: Record<string, number> } => {
     const row = s.account.get(groupId);
     return row ? { traits: JSON.parse(row.traits) as JsonObject, traitTimes: JSON.parse(row.trait_times) as Record<string, number> } : { traits: {}, traitTimes: {} };
@@ -263,9 +246,7 @@ export function createStore(db: DeliveryDb) {
       const { record, type } = incoming;
       let merged: { traits: JsonObject; times: string; json: string } | null = null;
       if (record.kind === 'identify' && record.data) {
-        const row = s.profile.get(record.userId);
-        const traits = row ? (JSON.parse(row.traits) as JsonObject) : {};
-        const traitTimes = row ? (JSON.parse(row.trait_times) as Record<string, number>) : {};
+        const { traits, traitTimes } = profiles.traitsWithTimes(record.userId) ?? { traits: {}, traitTimes: {} };
         for (const key of Object.keys(record.data)) mergeTrait(traits, traitTimes, key, record.data[key], record.ts);
         const keys = Object.keys(traits).length;
         const json = JSON.stringify(traits);
@@ -284,9 +265,9 @@ export function createStore(db: DeliveryDb) {
         receivedAt,
       );
       if (seq === undefined) return null;
-      if (merged) s.saveProfile.run(record.userId, merged.json, merged.times);
+      if (merged) profiles.saveTraits(record.userId, merged.json, merged.times);
       countResult(record, seq);
-      return { record, traits: merged?.traits ?? null };
+      return { record, traits: merged?.traits ?? null, profile: profiles.applyRecord(record) };
     },
     /**
      * Stores a group call unless its id is already there (null): the user becomes a member of the account
@@ -313,17 +294,11 @@ export function createStore(db: DeliveryDb) {
       s.join.run(call.userId, call.groupId, call.ts);
       return { userId: call.userId, groupId: call.groupId, traits };
     },
-    /** The groupIds of the accounts a user belongs to. */
-    userAccounts: (userId: string): string[] => userAccounts.all(userId),
     /** An account's current merged traits ({} for an account no group call named). */
     accountTraits: (groupId: string): JsonObject => readAccount(groupId).traits,
     exportPage: (after: number, limit: number): RecordRow[] => s.exportPage.all(after, limit),
-    traits(userId: string): JsonObject {
-      const row = s.profile.get(userId);
-      return row ? (JSON.parse(row.traits) as JsonObject) : {};
-    },
-    userTimes: (userId: string): number[] => times.all(userId, userId),
-    userEvents: (userId: string, names: readonly string[]): ProfileEventRow[] => s.userEvents.all(userId, JSON.stringify(names)),
+    /** Per-user profiles: first and last seen, traits, accounts, kept events, frequency state (profile-store.ts). */
+    profiles,
     recordCount: (): number => recordCount.get() ?? 0,
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
   };

@@ -79,13 +79,15 @@ describe('guidepost delivery', () => {
 
   it('takes its secrets and origins from the environment', async () => {
     const dir = tempDir();
-    const started = await startCli(['--db', join(dir, 'delivery.db'), '--port', '0'], {
+    const started = await startCli(['--db', join(dir, 'delivery.db'), '--port', '0', '--profile-events-per-name', '2'], {
       GUIDEPOST_ADMIN_TOKEN: ADMIN_TOKEN,
       GUIDEPOST_PUBLIC_KEY: PUBLIC_KEY,
       GUIDEPOST_ALLOWED_ORIGINS: `${ORIGIN}, https://b.example.com`,
     });
     const url = /listening on (\S+)/.exec(started.first)?.[1] as string;
     expect(url).toBeDefined();
+    // The start-up text is written in one piece: the first line's chunk holds it all.
+    expect(started.stdout()).toMatch(/profiles: +the newest 2 events per user of each event name the live rules count/);
     const events = await send(url, 'GET', '/v1/events', { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(events.json).toEqual({ events: [], next: '0', hasMore: false });
     const preflight = await send(url, 'OPTIONS', '/v1/track', { headers: { Origin: 'https://b.example.com' } });
@@ -118,6 +120,8 @@ describe('guidepost delivery', () => {
       expect(await run(['--db', db, '--admin-token', ADMIN_TOKEN, '--public-key', PUBLIC_KEY, '--allowed-origin', 'app.example.com'])).toBe(2);
       expect(io.err.pop()).toMatch(/not an origin/);
       expect(await run(['--db', db, '--admin-token', ADMIN_TOKEN, '--public-key', PUBLIC_KEY, '--rate-limit', '-1'])).toBe(2);
+      expect(await run(['--db', db, '--admin-token', ADMIN_TOKEN, '--public-key', PUBLIC_KEY, '--profile-events-per-name', '0'])).toBe(2);
+      expect(io.err.pop()).toMatch(/--profile-events-per-name must be a whole number from 1/);
     } finally {
       if (saved.a !== undefined) process.env.GUIDEPOST_ADMIN_TOKEN = saved.a;
       if (saved.p !== undefined) process.env.GUIDEPOST_PUBLIC_KEY = saved.p;

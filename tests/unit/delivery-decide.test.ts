@@ -202,13 +202,20 @@ describe('frequency and the global cooldown over simulated days', () => {
     expect(await r.decideIds('u1')).toEqual(['upsell']);
   });
 
-  it('impressions stamped later than now do not count yet', async () => {
+  // Frequency state is counted as shows arrive (profile-store.ts), not recounted as of now: a show stamped
+  // ahead by a client's clock (at most MAX_AHEAD_MS; further is clamped) has happened, and counts as shown now.
+  it('an impression stamped later than now counts at once, as shown now', async () => {
     const r = await withUser();
     await r.publish('once', { frequency: { once: true } });
+    await r.publish('daily', { kind: 'nps', frequency: { everyDays: 1 } });
     await r.track([trackCall('u1', 'message_shown', T0 + MAX_AHEAD_MS, { message_id: 'once' })]);
-    expect(await r.decideIds('u1')).toEqual(['once']);
-    r.clock.advance(MAX_AHEAD_MS);
+    await r.track([trackCall('u1', 'message_shown', T0 + MAX_AHEAD_MS, { message_id: 'daily' })]);
     expect(await r.decideIds('u1')).toEqual([]);
+    // The day runs from the show's own instant once the clock has reached it.
+    r.clock.advance(MAX_AHEAD_MS + DAY - 1);
+    expect(await r.decideIds('u1')).toEqual([]);
+    r.clock.advance(1);
+    expect(await r.decideIds('u1')).toEqual(['daily']);
   });
 });
 

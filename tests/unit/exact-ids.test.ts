@@ -130,6 +130,8 @@ describe('the delivery server keeps numeric ids exact', () => {
     const decided = await r.client('POST', '/v1/decide', `{"userId":${BIG}}`);
     expect(decided.status).toBe(200);
     expect(r.db.prepare('SELECT DISTINCT user_id FROM records ORDER BY user_id').pluck().all()).toEqual([BIGGER, BIG]);
-    expect(r.db.prepare('SELECT user_id FROM profiles').pluck().all()).toEqual([BIGGER]);
+    // Every user with a record has a profile (first and last seen); only the identified one has traits.
+    expect(r.db.prepare('SELECT user_id FROM profiles ORDER BY user_id').pluck().all()).toEqual([BIGGER, BIG]);
+    expect(r.db.prepare("SELECT user_id FROM profiles WHERE traits <> '{}'").pluck().all()).toEqual([BIGGER]);
   });
 });

@@ -10,16 +10,29 @@
  * Users belong to generated accounts (none, one or several), whose traits account conditions ask about.
  * The hand-made cases of segments-semantics.test.ts pin what the answers must be.
  *
+ * The delivery server's profile store (src/delivery/profile-store.ts) joins the comparison: the same records,
+ * ingested in write order (not time order) into a real delivery database, make profiles that decide's
+ * evaluator must judge as the SQL compiler does while each user's events of a name are under the cap;
+ * and, under a cap of 3 with histories past it, as the evaluator judges the newest 3 events of each name
+ * (first and last seen and the latest NPS answer stay exact). The in-memory copy the profile cache keeps
+ * up to date as records arrive must equal what the store loads.
+ *
  * Seeded, so a run is reproducible. GUIDEPOST_DEEP=1 (npm run test:deep) runs many more cases;
  * GUIDEPOST_SEGMENT_RUNS=n and GUIDEPOST_SEGMENT_SEED=n set the number of cases and the seed.
  */
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { openDeliveryDb, type DeliveryDb } from '../../src/delivery/db';
+import { evaluatorProfile, neededEventNames, type DecideProfile } from '../../src/delivery/decide';
+import { compareEvents, DEFAULT_PROFILE_EVENTS_PER_NAME } from '../../src/delivery/profile-store';
+import { ProfileCache } from '../../src/delivery/profiles';
+import { createStore } from '../../src/delivery/store';
 import { openCache } from '../../src/main/db/connection';
 import { SegmentService } from '../../src/main/segments/service';
 import { describeRule } from '../../src/shared/segments/describe';
-import { matchesRule } from '../../src/shared/segments/evaluate';
+import { matchesRule, type UserProfile } from '../../src/shared/segments/evaluate';
+import { npsScore } from '../../src/shared/segments/values';
 import { COUNT_OPS, parseRule, type Condition, type Rule, type Scalar } from '../../src/shared/segments/rule';
 import type { NormalizedRecord } from '../../src/shared/event-spec';
 import { useTempDir } from './helpers';
@@ -370,4 +383,178 @@ describe('the SQL compiler and the JS evaluator agree', () => {
       db.close();
     }
   }, Math.max(60_000, NUM_RUNS * 40));
+});
+
+// ---------------------------------------------------------------------------------------------
+// The delivery server's profile store.
+
+const DELIVERY_RUNS = Math.max(50, Math.round(NUM_RUNS / 5));
+
+/** Users past a cap of 3: up to 16 events, most of one name, and 6 survey answers each. */
+const heavyUserArb = fc.record({
+  mode: fc.constantFrom<UserMode>('mixed', 'mixed', 'mixed', 'identify-only', 'late'),
+  identifies: fc.array(identifyArb, { maxLength: 3 }),
+  events: fc.array(
+    fc.tuple(eventArb, fc.boolean()).map(([e, usual]) => (usual ? { ...e, name: EVENT_NAMES[0] as string } : e)),
+    { maxLength: 16 },
+  ),
+  surveys: fc.array(surveyRecordArb, { maxLength: 6 }),
+});
+
+const deliveryCaseArb = (users: fc.Arbitrary<GenUser>) =>
+  fc.record({
+    users: fc.array(users, { minLength: 1, maxLength: 16 }),
+    accounts: fc.array(accountArb, { maxLength: 3 }),
+    rule: ruleArb,
+    asOf: fc.constantFrom(ASOF, ASOF, ASOF - DAY, ASOF - 1, ASOF + 1, ASOF + 7 * DAY),
+  });
+
+interface DeliveryProfiles {
+  /** Each user's profile as the cache kept it up to date while the records arrived. */
+  applied: Map<string, DecideProfile>;
+  /** Each user's profile as the store loads it afresh. */
+  loaded: Map<string, DecideProfile>;
+}
+
+/**
+ * Ingests the records into an emptied delivery database through the store, collecting `names` first, with every user's profile cached beforehand so that each record goes through the cache's
+ * in-memory update too. Accounts are written as rows, as the cache's test accounts are.
+ */
+function deliveryProfiles(db: DeliveryDb, records: readonly NormalizedRecord[], accounts: readonly TestAccount[], names: ReadonlySet<string>, cap: number, asOf: number): DeliveryProfiles {
+  db.exec(`DELETE FROM records; DELETE FROM profiles; DELETE FROM profile_events; DELETE FROM profile_event_counts;
+           DELETE FROM profile_event_names; DELETE FROM message_shows; DELETE FROM accounts; DELETE FROM account_members;`);
+  const store = createStore(db, { profileEventsPerName: cap });
+  const cache = new ProfileCache(store, 1_000);
+  cache.setNeededNames(names, asOf);
+  const insertAccount = db.prepare<[string, string]>("INSERT INTO accounts (group_id, traits, trait_times) VALUES (?, ?, '{}')");
+  const join = db.prepare<[string, string]>('INSERT INTO account_members (user_id, group_id, since) VALUES (?, ?, 0)');
+  for (const account of accounts) {
+    insertAccount.run(account.groupId, JSON.stringify(account.traits));
+    for (const member of account.members) join.run(member, account.groupId);
+  }
+  const users = [...new Set(records.map((r) => r.userId))].sort();
+  for (const user of users) cache.get(user);
+  store.transaction(() => {
+    for (const record of records) {
+      const applied = store.ingest({ type: record.kind === 'identify' ? 'identify' : 'track', record }, asOf);
+      if (applied === null || 'refused' in applied) throw new Error(`the store did not take record ${record.id}`);
+      cache.apply(applied);
+    }
+  });
+  const fresh = new ProfileCache(store, 0);
+  return { applied: new Map(users.map((u) => [u, cache.get(u)])), loaded: new Map(users.map((u) => [u, fresh.get(u)])) };
+}
+
+/** A profile in a form toEqual compares: events sorted as the cap orders them, maps as sorted entries. */
+function comparable(profile: DecideProfile): unknown {
+  return {
+    ...profile,
+    events: [...profile.events].sort(compareEvents),
+    shows: [...profile.shows].sort(([a], [b]) => (a < b ? -1 : 1)),
+  };
+}
+
+/**
+ * What the evaluator must see past the cap: the newest `cap` events of each name (by instant, then
+ * record id), first and last seen over every record, the latest NPS answer over every answer.
+ */
+function cappedReference(full: UserProfile, names: ReadonlySet<string>, cap: number): UserProfile {
+  const byName = new Map<string, typeof full.events[number][]>();
+  for (const e of full.events) {
+    if (!names.has(e.name)) continue;
+    const list = byName.get(e.name) ?? [];
+    list.push(e);
+    byName.set(e.name, list);
+  }
+  const events = [...byName.values()].flatMap((list) => [...list].sort(compareEvents).slice(-cap));
+  const answers = full.events.filter((e) => e.name === NPS_EVENT && npsScore(e.properties) !== null).sort(compareEvents);
+  const latest = answers[answers.length - 1];
+  const times = [...full.events.map((e) => e.ts), ...full.identifyTimes];
+  return {
+    ...full,
+    events,
+    identifyTimes: [Math.min(...times), Math.max(...times)],
+    latestNps: latest ? { ts: latest.ts, score: npsScore(latest.properties) as number } : null,
+  };
+}
+
+describe("the delivery server's profile store agrees", () => {
+  const accountsOf = (generated: { members: number[]; traits: Record<string, unknown> }[], users: ReadonlySet<string>): TestAccount[] =>
+    generated.map((a, i) => ({
+      groupId: `g${i}`,
+      traits: a.traits,
+      members: a.members.map((n) => `u${String(n).padStart(2, '0')}`).filter((id) => users.has(id)),
+    }));
+
+  it(`with the SQL compiler under the default cap, on ${DELIVERY_RUNS.toLocaleString('en-US')} generated cases (seed ${SEED})`, () => {
+    const { db } = openCache(join(tempDir(), 'agreement-delivery-cache.db'));
+    db.pragma('synchronous = OFF');
+    const delivery = openDeliveryDb(join(tempDir(), 'agreement-delivery.db')).db;
+    delivery.pragma('synchronous = OFF');
+    const service = new SegmentService(db, () => 0, { eventSummary: false, propertyValues: false });
+    const writer = new DirectWriter(db);
+    try {
+      fc.assert(
+        fc.property(deliveryCaseArb(userArb), ({ users, accounts: generatedAccounts, rule, asOf }) => {
+          const parsed = parseRule(rule);
+          if (!parsed.ok) throw new Error(`the generator made an invalid rule: ${parsed.errors.join('; ')}`);
+          clearCache(db);
+          // The server holds no record from past its clock (the clamp stops them at 5 minutes ahead).
+          const records = recordsOf(users, asOf, false);
+          writer.write(records, 1);
+          const accounts = accountsOf(generatedAccounts, new Set(records.map((r) => r.userId)));
+          writeAccounts(db, accounts);
+          const names = neededEventNames([{ rule: parsed.rule }]);
+          const { applied, loaded } = deliveryProfiles(delivery, records, accounts, names, DEFAULT_PROFILE_EVENTS_PER_NAME, asOf);
+          for (const [user, profile] of loaded) expect(comparable(applied.get(user) as DecideProfile), `${user}: cached vs loaded`).toEqual(comparable(profile));
+          for (const condition of [parsed.rule, ...subConditions(parsed.rule.conditions).map((c): Rule => ({ version: 1, match: 'all', conditions: [c] }))]) {
+            const sql = [...service.memberIds(condition, asOf)].sort();
+            const js = [...loaded].filter(([, profile]) => matchesRule(condition, evaluatorProfile(profile, asOf), asOf)).map(([id]) => id).sort();
+            expect(js, `members of ${JSON.stringify(condition)} (delivery vs SQL)`).toEqual(sql);
+          }
+        }),
+        { seed: SEED, numRuns: DELIVERY_RUNS },
+      );
+    } finally {
+      db.close();
+      delivery.close();
+    }
+  }, Math.max(60_000, DELIVERY_RUNS * 100));
+
+  it(`past a cap of 3: the newest 3 events of each name count, first and last seen and NPS stay exact (${DELIVERY_RUNS.toLocaleString('en-US')} cases)`, () => {
+    const CAP = 3;
+    const delivery = openDeliveryDb(join(tempDir(), 'agreement-capped.db')).db;
+    delivery.pragma('synchronous = OFF');
+    let pastTheCap = 0;
+    try {
+      fc.assert(
+        fc.property(deliveryCaseArb(heavyUserArb), ({ users, accounts: generatedAccounts, rule, asOf }) => {
+          const parsed = parseRule(rule);
+          if (!parsed.ok) throw new Error(`the generator made an invalid rule: ${parsed.errors.join('; ')}`);
+          const records = recordsOf(users, asOf, false);
+          const full = profilesOf(records);
+          const accounts = accountsOf(generatedAccounts, new Set(full.keys()));
+          addAccounts(full, accounts);
+          // Every name the data has is collected (the rule's among them), so that the cap bites often.
+          const names = new Set([...neededEventNames([{ rule: parsed.rule }]), ...EVENT_NAMES, NPS_EVENT]);
+          const { applied, loaded } = deliveryProfiles(delivery, records, accounts, names, CAP, asOf);
+          const kept = delivery.prepare<[], number>('SELECT max(count) FROM profile_event_counts').pluck().get() ?? 0;
+          const stored = delivery.prepare<[], number>('SELECT count(*) FROM profile_events GROUP BY collection, user_id ORDER BY 1 DESC LIMIT 1').pluck().get() ?? 0;
+          expect(kept, 'the largest count').toBeLessThanOrEqual(CAP);
+          expect(stored, 'the most events stored for one user and name').toBeLessThanOrEqual(CAP);
+          if (records.some((r) => r.kind === 'event' && records.filter((o) => o.userId === r.userId && o.name === r.name).length > CAP)) pastTheCap += 1;
+          for (const [user, profile] of loaded) expect(comparable(applied.get(user) as DecideProfile), `${user}: cached vs loaded`).toEqual(comparable(profile));
+          for (const condition of [parsed.rule, ...subConditions(parsed.rule.conditions).map((c): Rule => ({ version: 1, match: 'all', conditions: [c] }))]) {
+            const reference = [...full].filter(([, profile]) => matchesRule(condition, cappedReference(profile, names, CAP), asOf)).map(([id]) => id).sort();
+            const js = [...loaded].filter(([, profile]) => matchesRule(condition, evaluatorProfile(profile, asOf), asOf)).map(([id]) => id).sort();
+            expect(js, `members of ${JSON.stringify(condition)} (delivery vs the newest ${CAP})`).toEqual(reference);
+          }
+        }),
+        { seed: SEED, numRuns: DELIVERY_RUNS },
+      );
+      expect(pastTheCap, 'cases with a user past the cap').toBeGreaterThan(DELIVERY_RUNS / 2);
+    } finally {
+      delivery.close();
+    }
+  }, Math.max(60_000, DELIVERY_RUNS * 100));
 });

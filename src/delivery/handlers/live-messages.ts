@@ -10,11 +10,11 @@ import type { DeliveryStore } from '../store';
 export interface LiveMessages {
   /** The compiled messages that are not deleted, highest priority first. */
   readonly current: LiveMessage[];
-  /** Compiles the stored messages again, and tells the profile cache which events they need. */
+  /** Compiles the stored messages again, and tells the profile cache which events they need (collected from now on). */
   reload(): void;
 }
 
-export function createLiveMessages(store: DeliveryStore, profiles: ProfileCache): LiveMessages {
+export function createLiveMessages(store: DeliveryStore, profiles: ProfileCache, clock: () => number): LiveMessages {
   let current: LiveMessage[] = [];
   const reload = (): void => {
     current = store
@@ -22,7 +22,7 @@ export function createLiveMessages(store: DeliveryStore, profiles: ProfileCache)
       .filter((row) => row.state !== 'deleted')
       .map((row) => compileMessage(row.id, row.version, row.state as LiveMessage['state'], JSON.parse(row.body) as PublishBody))
       .sort(byPriority);
-    profiles.setNeededNames(neededEventNames(current));
+    profiles.setNeededNames(neededEventNames(current), clock());
   };
   reload();
   return {

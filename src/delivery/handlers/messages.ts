@@ -6,6 +6,7 @@
 import { fail, type Answer } from '../pipeline/answer';
 import type { ChangeHandler, Context, Handler } from '../pipeline/run';
 import { pagePatternWarning } from '../../shared/page-url';
+import { neededEventNames } from '../decide';
 import { describeIssues, MESSAGE_ID, publishSchema, type PublishBody } from '../schemas';
 import type { DeliveryStore, MessageRow, StoredState } from '../store';
 import { invalid, iso } from './common';
@@ -21,6 +22,22 @@ export interface MessageHandlers {
 }
 
 export function createMessageHandlers(store: DeliveryStore): MessageHandlers {
+  /**
+   * The event names the rule counts that no profile kept until now: the profile store starts collecting
+   * them with this publish (the live messages reload after it), so the rule sees only what arrives from
+   * now on. Said in the answer; null when every name is already collected.
+   */
+  const startsCollecting = (body: PublishBody): string | null => {
+    const collected = new Set(store.profiles.collectedNames());
+    const fresh = [...neededEventNames([body])].filter((name) => !collected.has(name)).sort();
+    if (fresh.length === 0) return null;
+    const named = fresh.map((name) => `"${name}"`).join(', ');
+    return (
+      `No profile kept ${fresh.length === 1 ? 'events' : 'the events'} named ${named} until now: delivery collects them from this publish on, ` +
+      `so the rule is judged on the ones that arrive from now on (the newest ${store.profiles.eventsPerName} per user and name), not on older records.`
+    );
+  };
+
   const present = (row: MessageRow): Record<string, unknown> => {
     const body = JSON.parse(row.body) as PublishBody;
     return {
@@ -89,6 +106,8 @@ export function createMessageHandlers(store: DeliveryStore): MessageHandlers {
       const page = body.trigger.page;
       const pageWarning = page ? pagePatternWarning(page) : null;
       const warnings = pageWarning ? [{ field: 'trigger.page', message: pageWarning }] : [];
+      const collecting = startsCollecting(body);
+      if (collecting) warnings.push({ field: 'rule', message: collecting });
       return { status: created ? 201 : 200, body: { message: present(store.message(id) as MessageRow), created, warnings } };
     },
     deleteMessage: (ctx) => {

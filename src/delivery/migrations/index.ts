@@ -3,6 +3,7 @@ import init from './0001_init.sql?raw';
 import accounts from './0002_accounts.sql?raw';
 import distinctResults from './0003_distinct_results.sql?raw';
 import scrubPageUrls from './0004_scrub_page_urls.sql?raw';
+import profileStore from './0005_profile_store.sql?raw';
 
 /** Every delivery-database migration, in order. Append only: an applied migration is checksummed and never edited. */
 export const deliveryMigrations: readonly Migration[] = [
@@ -10,4 +11,5 @@ export const deliveryMigrations: readonly Migration[] = [
   { version: 2, name: 'accounts', sql: accounts },
   { version: 3, name: 'distinct_results', sql: distinctResults },
   { version: 4, name: 'scrub_page_urls', sql: scrubPageUrls },
+  { version: 5, name: 'profile_store', sql: profileStore },
 ];

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { openDeliveryDb } from '../../delivery/db';
 import { BYTES_PER_REQUEST, RECORDS_PER_REQUEST } from '../../delivery/pipeline/rate-limit';
+import { DEFAULT_PROFILE_EVENTS_PER_NAME } from '../../delivery/profile-store';
 import { createDeliveryServer, DEFAULT_MAX_CONNECTIONS, DEFAULT_RATE_LIMIT } from '../../delivery/server';
 import { secretOption, type Command } from './command';
 
@@ -41,7 +42,7 @@ export const deliveryCommand: Command = {
   summary: 'Run the delivery API server (messages for the in-app SDK, events for sync) until Ctrl+C or SIGTERM.',
   usage:
     'guidepost delivery --db <file> [--admin-token-file <file>] [--public-key-file <file>] [--port <port>] [--host <address>] ' +
-    '[--allowed-origin <origin>...] [--rate-limit <requests per minute>] [--trust-proxy] [--proxy-hops <n>] [--max-connections <n>] [--json]\n' +
+    '[--allowed-origin <origin>...] [--rate-limit <requests per minute>] [--trust-proxy] [--proxy-hops <n>] [--max-connections <n>] [--profile-events-per-name <n>] [--json]\n' +
     '  (or GUIDEPOST_DELIVERY_DB, GUIDEPOST_ADMIN_TOKEN, GUIDEPOST_PUBLIC_KEY, GUIDEPOST_ALLOWED_ORIGINS=<origin>,<origin>;\n' +
     '   --admin-token still works but shows the secret in ps)',
   options: {
@@ -56,6 +57,7 @@ export const deliveryCommand: Command = {
     'trust-proxy': { type: 'boolean', default: false },
     'proxy-hops': { type: 'string' },
     'max-connections': { type: 'string' },
+    'profile-events-per-name': { type: 'string' },
   },
   run: async (ctx) => {
     if (ctx.positionals.length > 0) throw new Error(`unexpected argument "${ctx.positionals[0]}".`);
@@ -79,6 +81,13 @@ export const deliveryCommand: Command = {
     const host = (values.host as string | undefined) ?? '127.0.0.1';
     const proxyHops = integerFlag(values['proxy-hops'] as string | undefined, '--proxy-hops', 0, 10, values['trust-proxy'] === true ? 1 : 0);
     const maxConnections = integerFlag(values['max-connections'] as string | undefined, '--max-connections', 1, 1_000_000, DEFAULT_MAX_CONNECTIONS);
+    const profileEventsPerName = integerFlag(
+      values['profile-events-per-name'] as string | undefined,
+      '--profile-events-per-name',
+      1,
+      1_000_000,
+      DEFAULT_PROFILE_EVENTS_PER_NAME,
+    );
 
     const { db, path } = openDeliveryDb(file);
     let server: ReturnType<typeof createDeliveryServer>;
@@ -93,6 +102,7 @@ export const deliveryCommand: Command = {
         sdkFile: sdkFile(),
         proxyHops,
         maxConnections,
+        profileEventsPerName,
       });
       url = await server.listen(port, host);
     } catch (err) {
@@ -113,6 +123,7 @@ export const deliveryCommand: Command = {
           }`,
           `  client address:  ${proxyHops === 0 ? 'the connection’s (no proxy trusted)' : `X-Forwarded-For, behind ${proxyHops} trusted ${proxyHops === 1 ? 'proxy' : 'proxies'}`}`,
           `  connections:     at most ${maxConnections}`,
+          `  profiles:        the newest ${profileEventsPerName} events per user of each event name the live rules count`,
           '  Stop with Ctrl+C.',
         ].join('\n'),
       );

@@ -26,6 +26,12 @@ export interface UserProfile {
    * Absent or empty: the user has no account, and every account condition is false.
    */
   accounts?: readonly Record<string, unknown>[];
+  /**
+   * The user's latest NPS answer (null: none), when the caller keeps it apart from the events (the
+   * delivery server's profile store does: it keeps a capped number of events). Absent: the latest NPS
+   * answer among `events`.
+   */
+  latestNps?: { ts: number; score: number } | null;
 }
 
 function compareCount(actual: number, op: CountOp, expected: number): boolean {
@@ -78,6 +84,7 @@ export function compareCodePoints(a: string, b: string): number {
 }
 
 function latestNps(profile: UserProfile, asOf: number): number | null {
+  if (profile.latestNps !== undefined) return profile.latestNps !== null && profile.latestNps.ts <= asOf ? profile.latestNps.score : null;
   let best: ProfileEvent | null = null;
   let bestScore: number | null = null;
   for (const e of profile.events) {

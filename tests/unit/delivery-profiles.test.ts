@@ -1,0 +1,303 @@
+/**
+ * The profile store (src/delivery/profile-store.ts, issue 16): bounded per user whatever a client sends,
+ * first and last seen right whatever order records arrive in, frequency state that outlives the records,
+ * names collected from the publish that needs them, erasure, and migration 5's backfill. Real servers on
+ * loopback and real database files; the review's reproductions (a descending-timestamp batch for one
+ * user) are asserted by structure (rows kept, rows written per record), never by time.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { DELIVERY_APPLICATION_ID, openDeliveryDb, type DeliveryDb } from '../../src/delivery/db';
+import { deliveryMigrations } from '../../src/delivery/migrations';
+import { DEFAULT_PROFILE_EVENTS_PER_NAME } from '../../src/delivery/profile-store';
+import { ProfileCache } from '../../src/delivery/profiles';
+import { publishSchema } from '../../src/delivery/schemas';
+import { createStore } from '../../src/delivery/store';
+import type { NormalizedRecord } from '../../src/shared/event-spec';
+import { migrate } from '../../src/shared/migrate';
+import { DAY, HOUR, messageBody, T0, trackCall, useDeliveryServer, type Running } from './delivery-helpers';
+import { useTempDir } from './helpers';
+
+const start = useDeliveryServer();
+const tempDir = useTempDir();
+
+const reportRuns = (times: number): Record<string, unknown> => ({
+  version: 1,
+  match: 'all',
+  conditions: [{ type: 'event', event: 'report_run', op: '>=', count: times }],
+});
+
+const count = (db: DeliveryDb, sql: string, ...params: unknown[]): number => db.prepare(sql).pluck().get(...params) as number;
+const keptOf = (r: Running, userId: string): number =>
+  count(r.db, 'SELECT count(*) FROM profile_events e JOIN profile_event_names n USING (collection) WHERE n.retired_at IS NULL AND e.user_id = ?', userId);
+/** Rows inserted, updated or deleted on the server's connection so far. */
+const changes = (r: Running): number => count(r.db, 'SELECT total_changes()');
+
+/** `n` report_run calls for one user, newest first: each one older than every event stored before it. */
+function descending(userId: string, from: number, n: number): Record<string, unknown>[] {
+  return Array.from({ length: n }, (_, i) => trackCall(userId, 'report_run', from - i * 1000, { i }));
+}
+
+describe('bounded per user', () => {
+  it('a descending-timestamp flood keeps the cap of the name, writes the same few rows per record at any history size, and first/last seen stay right', async () => {
+    const r = await start({ profileEventsPerName: 50 });
+    await r.publish('heavy', { rule: reportRuns(1) });
+    const perRecord: number[] = [];
+    let oldest = T0;
+    for (let batch = 0; batch < 6; batch++) {
+      const before = changes(r);
+      const reply = await r.track(descending('victim', oldest, 500));
+      expect(reply.json.accepted).toBe(500);
+      perRecord.push((changes(r) - before) / 500);
+      oldest -= 500 * 1000;
+      // Never past the cap, and the count beside the rows agrees.
+      expect(keptOf(r, 'victim')).toBe(50);
+      expect(count(r.db, 'SELECT count FROM profile_event_counts WHERE user_id = ?', 'victim')).toBe(50);
+    }
+    expect(count(r.db, "SELECT count(*) FROM records WHERE user_id = 'victim'")).toBe(3000);
+    // The work per record does not grow with the user's history: the first batch and the last cost the same.
+    // Past the cap, an event older than every kept one writes only its record and first seen.
+    expect(Math.max(...perRecord)).toBeLessThanOrEqual(4);
+    expect(perRecord[5]).toBe(2);
+    expect(perRecord[1]).toBe(2);
+    // The 50 kept are the newest: the first batch's first 50.
+    const kept = r.db.prepare('SELECT ts FROM profile_events WHERE user_id = ? ORDER BY ts').pluck().all('victim') as number[];
+    expect(kept[0]).toBe(T0 - 49 * 1000);
+    expect(kept[49]).toBe(T0);
+    const seen = r.db.prepare('SELECT first_seen, last_seen FROM profiles WHERE user_id = ?').get('victim');
+    expect(seen).toEqual({ first_seen: T0 - 2999 * 1000, last_seen: T0 });
+    // An identify older than everything moves first seen; a group call older still does not (it is not activity).
+    await r.client('POST', '/v1/identify', { userId: 'victim', traits: { plan: 'pro' }, timestamp: new Date(T0 - 10 * DAY).toISOString() });
+    await r.client('POST', '/v1/group', { userId: 'victim', groupId: 'acme', timestamp: new Date(T0 - 20 * DAY).toISOString() });
+    expect(r.db.prepare('SELECT first_seen, last_seen FROM profiles WHERE user_id = ?').get('victim')).toEqual({ first_seen: T0 - 10 * DAY, last_seen: T0 });
+    expect(await r.decideIds('victim')).toEqual(['heavy']);
+  });
+
+  it('the cache updated in place holds at most the cap per name, and equals what the store loads, after out-of-order batches', () => {
+    const { db } = openDeliveryDb(join(tempDir(), 'cache.db'));
+    try {
+      const store = createStore(db, { profileEventsPerName: 5 });
+      const cache = new ProfileCache(store, 10);
+      cache.setNeededNames(new Set(['report_run']), T0);
+      cache.get('u1');
+      const order = [7, 3, 9, 1, 12, 0, 11, 4, 8, 2, 10, 6, 5];
+      store.transaction(() => {
+        for (const k of order) {
+          const record: NormalizedRecord = { kind: 'event', id: `r${k}`, userId: 'u1', name: 'report_run', ts: T0 - k * HOUR, data: { k } };
+          const applied = store.ingest({ type: 'track', record }, T0);
+          if (applied === null || 'refused' in applied) throw new Error('not stored');
+          cache.apply(applied);
+        }
+      });
+      const cached = cache.get('u1');
+      expect(cached.events.map((e) => e.id)).toEqual(['r4', 'r3', 'r2', 'r1', 'r0']);
+      expect([cached.firstSeen, cached.lastSeen]).toEqual([T0 - 12 * HOUR, T0]);
+      expect(new ProfileCache(store, 0).get('u1')).toEqual(cached);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a lowered cap reads only the newest and trims a (user, name) at its next event', async () => {
+    const first = await start({ profileEventsPerName: 5 });
+    await first.publish('m', { rule: reportRuns(3) });
+    await first.track(descending('u1', T0, 5));
+    expect(await first.decideIds('u1')).toEqual(['m']);
+    await first.stop();
+    const again = await start({ dir: first.dir, profileEventsPerName: 2 });
+    expect(await again.decideIds('u1')).toEqual([]);
+    expect(keptOf(again, 'u1')).toBe(5);
+    await again.track([trackCall('u1', 'report_run', T0 + 1)]);
+    expect(keptOf(again, 'u1')).toBe(2);
+    expect(count(again.db, 'SELECT count FROM profile_event_counts')).toBe(2);
+    expect(again.db.prepare('SELECT ts FROM profile_events ORDER BY ts').pluck().all()).toEqual([T0, T0 + 1]);
+  });
+
+  it(`keeps ${DEFAULT_PROFILE_EVENTS_PER_NAME.toLocaleString('en-US')} events per user and name unless told otherwise`, async () => {
+    const r = await start();
+    await r.publish('m', { rule: reportRuns(1) });
+    for (let i = 0; i < 3; i++) await r.track(descending('u1', T0 - i * 400_000, 400));
+    expect(keptOf(r, 'u1')).toBe(DEFAULT_PROFILE_EVENTS_PER_NAME);
+  });
+
+  it('past the cap a count sees the newest events only: "at least 5" cannot hold with a cap of 3, "at least 3" still does', async () => {
+    const r = await start({ profileEventsPerName: 3 });
+    await r.publish('five', { rule: reportRuns(5) });
+    await r.publish('three', { kind: 'nps', rule: reportRuns(3) });
+    await r.track(descending('u1', T0, 10));
+    expect(await r.decideIds('u1')).toEqual(['three']);
+  });
+});
+
+describe('frequency state apart from the records', () => {
+  it('once-only, maxTimes and the cooldown hold after every record is deleted and the server restarts', async () => {
+    const first = await start();
+    await first.publish('once', { frequency: { once: true } });
+    await first.publish('twice', { kind: 'nps', frequency: { maxTimes: 2 } });
+    await first.publish('later', { kind: 'nps', priority: -1, cooldownHours: 24 });
+    await first.identify('u1', { plan: 'pro' });
+    await first.shown('u1', 'once');
+    await first.shown('u1', 'twice');
+    await first.shown('u1', 'twice');
+    expect(await first.decideIds('u1')).toEqual([]);
+    // Retention (another part of issue 16) prunes records; here every one goes at once.
+    first.db.exec('DELETE FROM records');
+    await first.stop();
+    const again = await start({ dir: first.dir, start: T0 + HOUR });
+    expect(await again.decideIds('u1')).toEqual([]);
+    again.clock.advance(DAY);
+    expect(await again.decideIds('u1')).toEqual(['later']);
+    expect(again.db.prepare('SELECT message_id, times FROM message_shows ORDER BY message_id').all()).toEqual([
+      { message_id: 'once', times: 1 },
+      { message_id: 'twice', times: 2 },
+    ]);
+  });
+
+  it('shows of message ids that were never published make no frequency rows', async () => {
+    const r = await start();
+    await r.track(Array.from({ length: 200 }, (_, i) => trackCall('u1', 'message_shown', T0, { message_id: `invented-${i}` })));
+    expect(count(r.db, 'SELECT count(*) FROM message_shows')).toBe(0);
+    expect(count(r.db, 'SELECT count(*) FROM profiles WHERE last_shown IS NOT NULL')).toBe(0);
+  });
+
+  it('an nps condition reads the latest NPS answer, however many other survey answers come after it', async () => {
+    const r = await start({ profileEventsPerName: 2 });
+    await r.publish('promoters', { rule: { version: 1, match: 'all', conditions: [{ type: 'nps', category: 'promoter' }] } });
+    await r.track([trackCall('u1', 'survey_answered', T0 - DAY, { survey: 'nps', score: 10 })]);
+    await r.track(Array.from({ length: 20 }, (_, i) => trackCall('u1', 'survey_answered', T0 - HOUR + i, { survey: 'csat', score: 1 })));
+    expect(await r.decideIds('u1')).toEqual(['promoters']);
+    await r.track([trackCall('u1', 'survey_answered', T0 - 2 * DAY, { survey: 'nps', score: 0 })]);
+    expect(await r.decideIds('u1')).toEqual(['promoters']);
+    await r.track([trackCall('u1', 'survey_answered', T0 - 1, { survey: 'nps', score: 3 })]);
+    expect(await r.decideIds('u1')).toEqual([]);
+  });
+});
+
+describe('names collected from the publish that needs them', () => {
+  it('a publish needing a name no profile kept says so, and its rule sees only what arrives after', async () => {
+    const r = await start();
+    await r.track([trackCall('u1', 'report_run', T0 - HOUR), trackCall('u1', 'report_run', T0 - 2 * HOUR)]);
+    const reply = await r.admin('PUT', '/v1/messages/reporters', messageBody({ rule: reportRuns(1) }));
+    expect(reply.status).toBe(201);
+    expect(reply.json.warnings).toEqual([{ field: 'rule', message: expect.stringMatching(/"report_run".*from this publish on/) }]);
+    expect(await r.decideIds('u1')).toEqual([]);
+    await r.track([trackCall('u1', 'report_run', T0)]);
+    expect(await r.decideIds('u1')).toEqual(['reporters']);
+    // Already collected: nothing to say.
+    const second = await r.admin('PUT', '/v1/messages/also', messageBody({ kind: 'nps', rule: reportRuns(1) }));
+    expect(second.json.warnings).toEqual([]);
+  });
+
+  it('a name no live rule needs stops; its events are dropped in batches; needed again, it starts afresh', async () => {
+    const r = await start();
+    await r.publish('m', { rule: reportRuns(1) });
+    await r.track(descending('u1', T0, 5));
+    await r.track(descending('u2', T0, 2));
+    expect(await r.decideIds('u1')).toEqual(['m']);
+    await r.admin('DELETE', '/v1/messages/m');
+    expect(count(r.db, 'SELECT count(*) FROM profile_event_names WHERE retired_at IS NULL')).toBe(0);
+    // Not collected now: a new report_run is stored as a record only.
+    await r.track([trackCall('u1', 'report_run', T0)]);
+    expect(count(r.db, 'SELECT count(*) FROM profile_events')).toBe(7);
+    const store = createStore(r.db);
+    expect(store.profiles.dropRetiredEvents(4)).toBe(4);
+    expect(store.profiles.dropRetiredEvents(4)).toBe(3);
+    expect(store.profiles.dropRetiredEvents(4)).toBe(0);
+    expect(count(r.db, 'SELECT count(*) FROM profile_events')).toBe(0);
+    expect(count(r.db, 'SELECT count(*) FROM profile_event_counts')).toBe(0);
+    expect(count(r.db, 'SELECT count(*) FROM profile_event_names')).toBe(0);
+    const again = await r.admin('PUT', '/v1/messages/m', messageBody({ version: 2, rule: reportRuns(1) }));
+    expect(again.json.warnings).toEqual([{ field: 'rule', message: expect.stringContaining('"report_run"') }]);
+    expect(await r.decideIds('u1')).toEqual([]);
+  });
+});
+
+describe('eraseUser', () => {
+  it("removes the user's profile, memberships, kept events and frequency state, and nobody else's", async () => {
+    const r = await start();
+    await r.publish('once', { rule: reportRuns(1), frequency: { once: true } });
+    for (const userId of ['gone', 'stays']) {
+      await r.identify(userId, { plan: 'pro' });
+      await r.client('POST', '/v1/group', { userId, groupId: 'acme', traits: { tier: 'gold' } });
+      await r.track([trackCall(userId, 'report_run', T0), trackCall(userId, 'survey_answered', T0, { survey: 'nps', score: 9 })]);
+      await r.shown(userId, 'once');
+    }
+    const perUser = (userId: string): number[] =>
+      ['profiles', 'account_members', 'profile_events', 'profile_event_counts', 'message_shows'].map((table) =>
+        count(r.db, `SELECT count(*) FROM ${table} WHERE user_id = ?`, userId),
+      );
+    expect(perUser('gone')).toEqual([1, 1, 1, 1, 1]);
+    const cache = new ProfileCache(createStore(r.db), 10);
+    cache.setNeededNames(new Set(['report_run']), T0);
+    cache.get('gone');
+    cache.eraseUser('gone');
+    expect(perUser('gone')).toEqual([0, 0, 0, 0, 0]);
+    expect(perUser('stays')).toEqual([1, 1, 1, 1, 1]);
+    expect(cache.get('gone')).toEqual({ traits: {}, events: [], firstSeen: null, lastSeen: null, shows: new Map(), lastShown: null, nps: null, accounts: [] });
+    expect(count(r.db, 'SELECT count(*) FROM accounts')).toBe(1);
+  });
+});
+
+describe('migration 5', () => {
+  /** A database at schema 4, before the profile store, with these messages and records; closed again. Returns its folder. */
+  function schemaFourWith(
+    messages: [string, Record<string, unknown>][],
+    records: { user: string; name: string; ts: number; data?: unknown; group?: string }[],
+  ): string {
+    const dir = tempDir();
+    const raw = new Database(join(dir, 'delivery.db'));
+    migrate(raw, deliveryMigrations.slice(0, 4), { applicationId: DELIVERY_APPLICATION_ID, label: 'the delivery database', now: 1 });
+    const message = raw.prepare("INSERT INTO messages (id, version, body, state, published_at, updated_at) VALUES (?, 1, ?, 'running', 1, 1)");
+    for (const [id, overrides] of messages) message.run(id, JSON.stringify(publishSchema.parse(messageBody(overrides))));
+    const insert = raw.prepare('INSERT INTO records (record_id, type, user_id, name, ts, data, group_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1)');
+    records.forEach((r, i) =>
+      insert.run(`r${i}`, r.group ? 'group' : r.name === '' ? 'identify' : 'track', r.user, r.name, r.ts, r.data === undefined ? null : JSON.stringify(r.data), r.group ?? null),
+    );
+    raw.close();
+    return dir;
+  }
+
+  it('backfills first/last seen, frequency state, the latest NPS answer and the kept events, so decide answers as before', async () => {
+    const dir = schemaFourWith(
+      [
+        ['once', { frequency: { once: true }, rule: { version: 1, match: 'all', conditions: [{ type: 'last_seen', op: 'within', days: 7 }] } }],
+        ['pdf', { kind: 'nps', priority: 5, rule: { version: 1, match: 'any', conditions: [{ type: 'group', match: 'all', conditions: [{ type: 'event', event: 'report_run', op: '>=', count: 2, where: [{ property: 'format', op: 'eq', value: 'pdf' }] }] }] } }],
+        ['fans', { kind: 'nps', priority: 1, rule: { version: 1, match: 'all', conditions: [{ type: 'nps', category: 'promoter' }] } }],
+        ['new', { kind: 'nps', priority: 9, rule: { version: 1, match: 'all', conditions: [{ type: 'first_seen', op: 'within', days: 3 }] } }],
+      ],
+      [
+        { user: 'shown', name: '', ts: T0 - DAY, data: { plan: 'pro' } },
+        { user: 'shown', name: 'message_shown', ts: T0 - HOUR, data: { message_id: 'once' } },
+        { user: 'quiet', name: '', ts: T0 - 30 * DAY },
+        { user: 'quiet', name: 'x', ts: T0 - 2 * DAY },
+        { user: 'quiet', name: '', ts: T0 - 40 * DAY, group: 'acme' },
+        { user: 'reporter', name: 'report_run', ts: T0 - 5 * DAY, data: { format: 'pdf' } },
+        { user: 'reporter', name: 'report_run', ts: T0 - 4 * DAY, data: { format: 'csv' } },
+        { user: 'reporter', name: 'report_run', ts: T0 - 3 * DAY, data: { format: 'pdf' } },
+        { user: 'fan', name: 'survey_answered', ts: T0 - 9 * DAY, data: { survey: 'nps', score: 2, message_id: 'fans' } },
+        { user: 'fan', name: 'survey_answered', ts: T0 - 8 * DAY, data: { survey: 'nps', score: 10 } },
+        { user: 'fan', name: 'survey_answered', ts: T0 - DAY, data: { survey: 'csat', score: 1 } },
+      ],
+    );
+    // The server opens the file and upgrades it (openDeliveryDb applies migration 5).
+    const r = await start({ dir });
+    const db = r.db;
+    expect(db.prepare('SELECT user_id, first_seen, last_seen, last_shown, nps_score FROM profiles ORDER BY user_id').all()).toEqual([
+      { user_id: 'fan', first_seen: T0 - 9 * DAY, last_seen: T0 - DAY, last_shown: null, nps_score: 10 },
+      { user_id: 'quiet', first_seen: T0 - 30 * DAY, last_seen: T0 - 2 * DAY, last_shown: null, nps_score: null },
+      { user_id: 'reporter', first_seen: T0 - 5 * DAY, last_seen: T0 - 3 * DAY, last_shown: null, nps_score: null },
+      { user_id: 'shown', first_seen: T0 - DAY, last_seen: T0 - HOUR, last_shown: T0 - HOUR, nps_score: null },
+    ]);
+    expect(db.prepare('SELECT name FROM profile_event_names').pluck().all()).toEqual(['report_run']);
+    expect(count(db, 'SELECT count(*) FROM profile_events')).toBe(3);
+    const answers = Object.fromEntries(await Promise.all(['shown', 'quiet', 'reporter', 'fan', 'nobody'].map(async (u) => [u, await r.decideIds(u)] as const)));
+    expect(answers).toEqual({
+      shown: ['new'],
+      quiet: ['once'],
+      reporter: ['pdf', 'once'],
+      fan: ['fans', 'once'],
+      nobody: [],
+    });
+  });
+});
