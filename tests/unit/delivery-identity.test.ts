@@ -5,6 +5,8 @@
  * customer's backend would, not with the server's own helper.
  */
 import { createHmac } from 'node:crypto';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDeliveryServer } from '../../src/delivery/server';
 import { openDeliveryDb } from '../../src/delivery/db';
@@ -149,7 +151,7 @@ describe('verified identity', () => {
 
   it('refuses a third secret, a short one, and one equal to the public key or the admin token', () => {
     const dir = tempDir();
-    const { db } = openDeliveryDb(`${dir}/d.db`, { now: T0 });
+    const { db } = openDeliveryDb(join(dir, 'd.db'), { now: T0 });
     try {
       const make = (identitySecrets: string[]) => () => createDeliveryServer({ db, adminToken: ADMIN_TOKEN, publicKey: PUBLIC_KEY, identitySecrets });
       expect(make([SECRET, PREVIOUS, OTHER])).toThrow(/At most 2 identity secrets/);
@@ -187,6 +189,26 @@ describe('secretListOption: several secrets for rotation', () => {
       delete process.env.GUIDEPOST_TEST_IDENTITY_SECRETS;
     }
     expect(secretListOption(context({}, []), option)).toEqual([]);
+  });
+
+  it('reads each of a repeated --identity-secret-file, refuses one others may read, and a flag with a file', () => {
+    const file = (name: string, content: string, mode: number): string => {
+      const path = join(tempDir(), name);
+      writeFileSync(path, content);
+      chmodSync(path, mode);
+      return path;
+    };
+    const files = [file('current', `${SECRET}\n`, 0o600), file('previous', PREVIOUS, 0o400)];
+    const notes: string[] = [];
+    const values = { 'identity-secret-file': files } as unknown as CommandContext['values'];
+    expect(secretListOption(context(values, notes), option)).toEqual([SECRET, PREVIOUS]);
+    expect(notes).toEqual([]);
+    if (process.platform !== 'win32') {
+      const open = { 'identity-secret-file': [file('open', SECRET, 0o644)] } as unknown as CommandContext['values'];
+      expect(() => secretListOption(context(open, []), option)).toThrow(/--identity-secret-file: .* is open to other users/);
+    }
+    const both = { 'identity-secret': [SECRET], 'identity-secret-file': files } as unknown as CommandContext['values'];
+    expect(() => secretListOption(context(both, []), option)).toThrow(/not both/);
   });
 });
 
