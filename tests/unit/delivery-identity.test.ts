@@ -228,7 +228,7 @@ describe('counters: replays and forgeries', () => {
     it(`a replayed batch moves no counter (${verified ? 'with' : 'without'} verification)`, async () => {
       const r = await start(verified ? { identitySecrets: [SECRET] } : {});
       await r.publish('nps', { kind: 'nps', content: { question: 'Recommend us?' } });
-      const headers = verified ? { [HASH]: hashOf('u1') } : {};
+      const headers: Record<string, string> = verified ? { [HASH]: hashOf('u1') } : {};
       const batch = [shown('u1'), answer('u1', 9)];
       expect((await r.client('POST', '/v1/track', { batch }, headers)).json).toMatchObject({ accepted: 2 });
       const before = await results(r);
