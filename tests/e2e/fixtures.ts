@@ -82,6 +82,22 @@ export async function startDeliveryServer(options: {
   return { url: (delivery.match[1] as string).replace(/\/$/, ''), stop: delivery.stop };
 }
 
+/** A delivery admin call with the admin token: its status and JSON answer. */
+export async function deliveryAdmin(
+  deliveryUrl: string,
+  adminToken: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(deliveryUrl + path, {
+    method,
+    headers: { Authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
 /** Calls the backend through the bridge, as the page does (the token is in the URL's fragment). */
 export async function callBridge<T>(server: BrowserModeServer, method: string, arg: unknown): Promise<T> {
   const url = new URL(server.url);

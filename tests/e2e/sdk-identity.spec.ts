@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
-import { startDeliveryServer } from './fixtures';
+import { deliveryAdmin, startDeliveryServer } from './fixtures';
 
 const ADMIN_TOKEN = 'e2e-admin-token-identity-0123456789';
 const PUBLIC_KEY = 'pk-e2e-identity-key';
@@ -65,14 +65,7 @@ const test = base.extend<{ site: Site }>({
     const host = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
     const server = await startDeliveryServer({ dir, adminToken: ADMIN_TOKEN, publicKey: PUBLIC_KEY, allowedOrigin: host, identitySecrets: [CURRENT, PREVIOUS] });
     deliveryUrl = server.url;
-    const admin: Site['admin'] = async (method, path, body) => {
-      const response = await fetch(deliveryUrl + path, {
-        method,
-        headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-    };
+    const admin: Site['admin'] = (method, path, body) => deliveryAdmin(deliveryUrl, ADMIN_TOKEN, method, path, body);
     const events: Site['events'] = async () => (await admin('GET', '/v1/events')).json.events as Awaited<ReturnType<Site['events']>>;
     await use({ delivery: deliveryUrl, host, admin, events });
     await server.stop();
