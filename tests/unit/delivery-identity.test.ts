@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDeliveryServer } from '../../src/delivery/server';
 import { openDeliveryDb } from '../../src/delivery/db';
+import { createIdentityVerifier, EXPECTED_HASH_CACHE } from '../../src/delivery/pipeline/identity';
 import { secretListOption, type CommandContext } from '../../src/main/cli/command';
 import { ADMIN_TOKEN, ORIGIN, PUBLIC_KEY, T0, trackCall, useDeliveryServer, type Reply, type Running } from './delivery-helpers';
 import { useTempDir } from './helpers';
@@ -161,6 +162,23 @@ describe('verified identity', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('the verifier', () => {
+  it('keeps verifying every user past its cache of expected hashes, and never a wrong hash', () => {
+    const verifier = createIdentityVerifier([SECRET, PREVIOUS], ADMIN_TOKEN, PUBLIC_KEY);
+    expect(verifier).not.toBeNull();
+    const users = Array.from({ length: EXPECTED_HASH_CACHE + 50 }, (_, i) => `user-${i}`);
+    for (const user of users) expect(verifier?.verifies(user, hashOf(user))).toBe(true);
+    // The first ones were pushed out of the cache and are computed again; the cached ones are still checked.
+    for (const user of [users[0] as string, users[users.length - 1] as string]) {
+      expect(verifier?.verifies(user, hashOf(user, PREVIOUS))).toBe(true);
+      expect(verifier?.verifies(user, hashOf(`${user}x`))).toBe(false);
+      expect(verifier?.verifies(user, hashOf(user, OTHER))).toBe(false);
+      expect(verifier?.verifies(user, undefined)).toBe(false);
+    }
+    expect(createIdentityVerifier([], ADMIN_TOKEN, PUBLIC_KEY)).toBeNull();
   });
 });
 

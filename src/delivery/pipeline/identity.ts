@@ -18,6 +18,11 @@ export const USER_HASH_HEADER = 'x-guidepost-user-hash';
 export const MIN_IDENTITY_SECRET_LENGTH = 16;
 /** The current secret and the one being rotated out. */
 export const MAX_IDENTITY_SECRETS = 2;
+/**
+ * Users whose expected hashes stay computed: two HMACs per call otherwise cost a decide a noticeable share
+ * of its time. Keyed by userId (which the caller sends in clear), so a lookup tells nothing about a hash.
+ */
+export const EXPECTED_HASH_CACHE = 10_000;
 
 export interface IdentityVerifier {
   /** Whether `hash` is HMAC-SHA256(secret, userId) in hex for one of the secrets, compared in constant time. */
@@ -44,13 +49,24 @@ export function createIdentityVerifier(secrets: readonly string[], adminToken: s
     if (secret === adminToken) throw new Error('An identity secret must differ from the admin token.');
   }
   const keys = [...secrets];
+  const expectedByUser = new Map<string, Buffer[]>();
+  const expected = (userId: string): Buffer[] => {
+    let hashes = expectedByUser.get(userId);
+    if (hashes === undefined) {
+      hashes = keys.map((secret) => Buffer.from(userHash(secret, userId), 'utf8'));
+      // Oldest first out: insertion order is Map's iteration order.
+      if (expectedByUser.size >= EXPECTED_HASH_CACHE) expectedByUser.delete(expectedByUser.keys().next().value as string);
+      expectedByUser.set(userId, hashes);
+    }
+    return hashes;
+  };
   return {
     verifies: (userId, hash) => {
       if (hash === undefined || hash === '') return false;
       const given = hash.trim().toLowerCase();
       // Every secret is compared, whichever matches: the time taken says nothing about which one did.
       let verified = false;
-      for (const secret of keys) verified = sameSecret(given, Buffer.from(userHash(secret, userId), 'utf8')) || verified;
+      for (const wanted of expected(userId)) verified = sameSecret(given, wanted) || verified;
       return verified;
     },
   };
