@@ -23,6 +23,7 @@ import { createPublicHandlers } from './handlers/public';
 import { fail, writeAnswer } from './pipeline/answer';
 import { createCredentials } from './pipeline/auth';
 import { normalizeOrigin } from './pipeline/cors';
+import { createIdentityVerifier } from './pipeline/identity';
 import { RateLimiter, volumeLimits } from './pipeline/rate-limit';
 import { compileRoutes, ROUTES } from './pipeline/route';
 import { createPipeline } from './pipeline/run';
@@ -54,6 +55,11 @@ export interface DeliveryServerOptions {
   profileCacheSize?: number;
   /** Events kept per user and collected event name; past it the oldest go first (default DEFAULT_PROFILE_EVENTS_PER_NAME). */
   profileEventsPerName?: number;
+  /**
+   * Identity secrets (at most two, for rotation): with any, client calls must carry
+   * X-Guidepost-User-Hash = HMAC-SHA256(secret, userId) for their userId (pipeline/identity.ts). None: unverified.
+   */
+  identitySecrets?: readonly string[];
   /** Where unexpected errors are reported (default: stderr). */
   log?: (line: string) => void;
 }
@@ -77,6 +83,7 @@ const RETIRED_EVENTS_PER_TICK = 500;
 
 export function createDeliveryServer(options: DeliveryServerOptions): DeliveryServer {
   const credentials = createCredentials(options.adminToken, options.publicKey);
+  const identity = createIdentityVerifier(options.identitySecrets ?? [], options.adminToken, options.publicKey);
   const clock = options.clock ?? Date.now;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const allowedOrigins = new Set((options.allowedOrigins ?? []).map(normalizeOrigin));
@@ -107,7 +114,7 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
       ...createPublicHandlers(options.sdkFile, clamps),
       ...createMessageHandlers(store),
       events: createEventsHandler(store),
-      ...createClientHandlers(store, profiles, live, clamps),
+      ...createClientHandlers(store, profiles, live, clamps, identity),
     },
     afterChange: live.reload,
   });

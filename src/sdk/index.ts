@@ -1,6 +1,6 @@
 /**
- * The in-app web SDK: `guidepost.init({host, key, userId, traits})`, `guidepost.track(name, properties)`,
- * `guidepost.page()`, `guidepost.group(groupId, traits)`. Built to out/sdk/guidepost.js (a classic script defining window.guidepost) and
+ * The in-app web SDK: `guidepost.init({host, key, userId, userHash, traits})`, `guidepost.identify(userId, traits, {userHash})`,
+ * `guidepost.track(name, properties)`, `guidepost.page()`, `guidepost.group(groupId, traits)`. Built to out/sdk/guidepost.js (a classic script defining window.guidepost) and
  * out/sdk/guidepost.mjs (an ES module); see src/sdk/README.md.
  *
  * Records get a messageId when they are made and keep it through every retry, so the server stores
@@ -8,6 +8,9 @@
  * server has them: flushed a moment after the last call, at once for what a message reports, with
  * exponential backoff while the server cannot be reached, and with fetch keepalive when the page is
  * hidden or left (sendBeacon cannot send the key header).
+ *
+ * Verified identity: each record is queued with the userHash of the user it was made for, and a request
+ * carries the records of one user and hash only, so a user switch never sends a record under another's hash.
  *
  * Every page view and tracked event asks /v1/decide what to show; the first message not yet shown on
  * this page is rendered by render.ts, and what the user does with it comes back as tracked events.
@@ -25,6 +28,11 @@ export interface InitOptions {
   /** The public key (X-Guidepost-Key); never the admin token. */
   key: string;
   userId: string | number;
+  /**
+   * HMAC-SHA256(identity secret, userId) in hex, computed by your backend, for a delivery server that
+   * verifies identities (sent as X-Guidepost-User-Hash).
+   */
+  userHash?: string;
   traits?: Record<string, unknown>;
   /** Which published messages to ask for; the server's default is production. */
   environment?: 'production' | 'staging';
@@ -44,6 +52,7 @@ interface Config {
   host: string;
   key: string;
   userId: string;
+  userHash?: string;
   environment?: string;
   theme?: RenderOptions['theme'];
   urlParams: string[];
@@ -82,11 +91,12 @@ function uuid(): string {
 
 const plain = (value: unknown): Properties => (value && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Properties) } : {});
 
-function post(path: string, body: unknown, keepalive = false): Promise<Response> {
+/** `userHash`: the hash of the user the body is for (by default the current user's). */
+function post(path: string, body: unknown, keepalive = false, userHash = (config as Config).userHash): Promise<Response> {
   const { host, key } = config as Config;
   return fetch(host + path, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Guidepost-Key': key },
+    headers: { 'Content-Type': 'application/json', 'X-Guidepost-Key': key, ...(userHash && { 'X-Guidepost-User-Hash': userHash }) },
     body: JSON.stringify(body),
     credentials: 'omit',
     keepalive,
@@ -112,12 +122,14 @@ export async function flush(keepalive = false): Promise<void> {
   try {
     for (let records = queue.all(); records.length > 0; records = queue.all()) {
       const next = nextBatch(records, BATCH, keepalive ? KEEPALIVE_BYTES : BATCH_BYTES);
+      // The hash each record was queued with goes in the header, not in the body.
+      const bodies = next.records.map(({ userHash: _hash, ...record }) => record);
       const first = next.records[0] as QueuedRecord;
-      const response = await post(next.alone ? `/v1/${first.type}` : '/v1/track', next.alone ? first : { batch: next.records }, keepalive);
+      const response = await post(next.alone ? `/v1/${first.type}` : '/v1/track', next.alone ? bodies[0] : { batch: bodies }, keepalive, first.userHash);
       if (response.status === 408 || response.status === 429 || response.status >= 500) throw response;
       if (!response.ok && !warned) {
         warned = true;
-        console.warn(`[guidepost] the delivery server refused ${next.records.length} record(s) (HTTP ${response.status}); check the host, key and allowed origins.`);
+        console.warn(`[guidepost] the delivery server refused ${next.records.length} record(s) (HTTP ${response.status}); check the host, key, userHash and allowed origins.`);
       }
       queue.remove(next.records.map((r) => r.messageId));
     }
@@ -133,7 +145,8 @@ export async function flush(keepalive = false): Promise<void> {
 }
 
 function enqueue(record: { type: string } & Properties, delay = FLUSH_DELAY_MS): void {
-  queue.push({ ...record, userId: (config as Config).userId, messageId: uuid(), timestamp: new Date().toISOString() });
+  const { userId, userHash } = config as Config;
+  queue.push({ ...record, userId, userHash, messageId: uuid(), timestamp: new Date().toISOString() });
   schedule(queue.all().length >= 20 ? 0 : delay);
 }
 
@@ -192,12 +205,29 @@ export async function init(options: InitOptions): Promise<void> {
       if (document.visibilityState === 'hidden') void flush(true);
     });
   }
-  config = { host, key: options.key, userId: String(userId), environment: options.environment, theme: options.theme, urlParams: Array.isArray(options.urlParams) ? options.urlParams.map(String) : [] };
+  config = { host, key: options.key, userId: '', environment: options.environment, theme: options.theme, urlParams: Array.isArray(options.urlParams) ? options.urlParams.map(String) : [] };
   queue = new RecordQueue(localStore(), `guidepost:queue:${host}`);
-  enqueue({ type: 'identify', traits: plain(options.traits) }, 0);
-  await flush();
+  await identify(userId, options.traits, options);
   for (const call of early.splice(0)) call();
   if (options.page !== false) page();
+}
+
+/**
+ * Sends the user's traits, at once. With another userId it switches the user: what is queued stays
+ * under the user (and userHash) it was made for, and what comes next is for this one. `userHash` is
+ * this user's (kept when the user stays the same and none is given).
+ */
+export async function identify(userId: string | number, traits?: Properties, options?: { userHash?: string }): Promise<void> {
+  if ((typeof userId !== 'string' && typeof userId !== 'number') || userId === '') return;
+  if (!config) {
+    early.push(() => void identify(userId, traits, options));
+    return;
+  }
+  const id = String(userId);
+  const userHash = options?.userHash;
+  if (id !== config.userId || userHash) config = { ...config, userId: id, userHash: userHash ? String(userHash) : undefined };
+  enqueue({ type: 'identify', traits: plain(traits) }, 0);
+  await flush();
 }
 
 /**

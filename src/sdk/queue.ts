@@ -15,6 +15,8 @@ export interface StorageLike {
 export interface QueuedRecord {
   type: string;
   messageId: string;
+  /** The X-Guidepost-User-Hash of the user it was made for (sent as the header, never in the body). */
+  userHash?: string;
   [field: string]: unknown;
 }
 
@@ -97,16 +99,19 @@ export function utf8Bytes(text: string): number {
 /**
  * The next request: an identify or group record first and alone (to /v1/identify or /v1/group), so
  * traits and account membership reach the server before anything is decided; otherwise the other
- * records together (to /v1/track), oldest first, at most `maxItems` and `maxBytes` of body. Moving
- * one ahead changes nothing on the server: every record carries its own timestamp. The first record
- * always goes, even alone over the budget (the server says whether it fits).
+ * records of the oldest one's user and userHash together (to /v1/track), oldest first, at most
+ * `maxItems` and `maxBytes` of body: one request, one user hash. Moving one ahead changes nothing on
+ * the server: every record carries its own timestamp. The first record always goes, even alone over
+ * the budget (the server says whether it fits).
  */
 export function nextBatch(records: readonly QueuedRecord[], maxItems: number, maxBytes: number): { alone: boolean; records: QueuedRecord[] } {
   const alone = records.find((r) => r.type === 'identify' || r.type === 'group');
   if (alone) return { alone: true, records: [alone] };
   const batch: QueuedRecord[] = [];
   let bytes = 12; // {"batch":[]}
+  const first = records[0];
   for (const record of records) {
+    if (record.userId !== first?.userId || record.userHash !== first?.userHash) continue;
     bytes += utf8Bytes(JSON.stringify(record)) + 1;
     if (batch.length >= maxItems || (batch.length > 0 && bytes > maxBytes)) break;
     batch.push(record);

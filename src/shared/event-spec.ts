@@ -222,7 +222,7 @@ export function recordKeyOf(text: string, start: number, end: number): number {
 }
 
 /** An id field's value as text: a non-blank string, or a finite number; null when unset or neither. */
-function idOf(value: unknown): string | null {
+export function idOf(value: unknown): string | null {
   if (typeof value === 'string' && value.trim() !== '') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return null;

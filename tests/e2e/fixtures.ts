@@ -70,12 +70,35 @@ export async function startDeliveryServer(options: {
   publicKey: string;
   port?: number;
   allowedOrigin?: string;
+  /** Identity secrets (verified identity), each passed as --identity-secret-file in `dir`, mode 600. */
+  identitySecrets?: string[];
 }): Promise<{ url: string; stop: () => Promise<void> }> {
   const args = ['--import', './scripts/register-ts.mjs', 'src/main/cli/index.ts', 'delivery', '--port', String(options.port ?? 0)];
   args.push('--db', join(options.dir, 'delivery.db'), '--admin-token', options.adminToken, '--public-key', options.publicKey, '--json');
   if (options.allowedOrigin) args.push('--allowed-origin', options.allowedOrigin);
+  (options.identitySecrets ?? []).forEach((secret, i) => {
+    const file = join(options.dir, `identity-secret-${i}`);
+    writeFileSync(file, secret, { mode: 0o600 });
+    args.push('--identity-secret-file', file);
+  });
   const delivery = await spawnUntilReady(args, /\{"url":"([^"]+)"/, 'the delivery server');
   return { url: (delivery.match[1] as string).replace(/\/$/, ''), stop: delivery.stop };
+}
+
+/** A delivery admin call with the admin token: its status and JSON answer. */
+export async function deliveryAdmin(
+  deliveryUrl: string,
+  adminToken: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(deliveryUrl + path, {
+    method,
+    headers: { Authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
 /** Calls the backend through the bridge, as the page does (the token is in the URL's fragment). */

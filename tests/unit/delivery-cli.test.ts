@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/main/cli';
@@ -23,7 +24,7 @@ interface Started {
 function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
   const child = spawn(process.execPath, ['--import', './scripts/register-ts.mjs', 'src/main/cli/index.ts', 'delivery', ...args], {
     cwd: process.cwd(),
-    env: { ...process.env, GUIDEPOST_ADMIN_TOKEN: '', GUIDEPOST_PUBLIC_KEY: '', GUIDEPOST_ALLOWED_ORIGINS: '', ...env },
+    env: { ...process.env, GUIDEPOST_ADMIN_TOKEN: '', GUIDEPOST_PUBLIC_KEY: '', GUIDEPOST_ALLOWED_ORIGINS: '', GUIDEPOST_IDENTITY_SECRETS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -94,6 +95,55 @@ describe('guidepost delivery', () => {
     expect(preflight.status).toBe(204);
     started.child.kill('SIGINT');
     expect(await started.exit).toBe(0);
+  });
+
+  it('verifies identities with GUIDEPOST_IDENTITY_SECRETS or --identity-secret (twice, with a warning), and says so at start-up', async () => {
+    const current = 'identity-secret-current-0123456789';
+    const previous = 'identity-secret-previous-9876543210';
+    const hash = (secret: string): string => createHmac('sha256', secret).update('u1').digest('hex');
+    const decide = (url: string, secret?: string) =>
+      send(url, 'POST', '/v1/decide', { headers: { 'X-Guidepost-Key': PUBLIC_KEY, ...(secret ? { 'X-Guidepost-User-Hash': hash(secret) } : {}) }, body: { userId: 'u1' } });
+    const base = ['--port', '0'];
+
+    const fromEnv = await startCli(['--db', join(tempDir(), 'a.db'), ...base, '--json'], {
+      GUIDEPOST_ADMIN_TOKEN: ADMIN_TOKEN,
+      GUIDEPOST_PUBLIC_KEY: PUBLIC_KEY,
+      GUIDEPOST_IDENTITY_SECRETS: `${current},${previous}`,
+    });
+    const info = JSON.parse(fromEnv.first) as { url: string; identityVerification: boolean };
+    expect(info.identityVerification).toBe(true);
+    expect((await decide(info.url)).status).toBe(401);
+    expect((await decide(info.url, previous)).status).toBe(200);
+    expect((await decide(info.url, 'identity-secret-unknown-000000000')).status).toBe(401);
+    fromEnv.child.kill('SIGTERM');
+    expect(await fromEnv.exit).toBe(0);
+    expect(fromEnv.stderr()).not.toMatch(/warning/);
+
+    const fromFlags = await startCli(['--db', join(tempDir(), 'b.db'), ...base, '--identity-secret', current, '--identity-secret', previous], {
+      GUIDEPOST_ADMIN_TOKEN: ADMIN_TOKEN,
+      GUIDEPOST_PUBLIC_KEY: PUBLIC_KEY,
+    });
+    const url = /listening on (\S+)/.exec(fromFlags.first)?.[1] as string;
+    expect((await decide(url, current)).status).toBe(200);
+    fromFlags.child.kill('SIGTERM');
+    expect(await fromFlags.exit).toBe(0);
+    expect(fromFlags.stdout()).toMatch(/identities: +verified: client calls need X-Guidepost-User-Hash .*\(2 secrets, either accepted\)/);
+    expect(fromFlags.stderr()).toMatch(/warning: a secret given with --identity-secret is visible .*GUIDEPOST_IDENTITY_SECRETS or --identity-secret-file/);
+
+    const unverified = await startCli(['--db', join(tempDir(), 'c.db'), ...base], { GUIDEPOST_ADMIN_TOKEN: ADMIN_TOKEN, GUIDEPOST_PUBLIC_KEY: PUBLIC_KEY });
+    expect((await decide(/listening on (\S+)/.exec(unverified.first)?.[1] as string)).status).toBe(200);
+    unverified.child.kill('SIGTERM');
+    expect(await unverified.exit).toBe(0);
+    expect(unverified.stdout()).toMatch(/identities: +UNVERIFIED/);
+    expect(unverified.stderr()).toMatch(/warning: identities are unverified: anyone with the public key can act as any userId/);
+
+    const io: string[] = [];
+    const tooMany = await runCli(
+      ['delivery', '--db', join(tempDir(), 'd.db'), '--admin-token', ADMIN_TOKEN, '--public-key', PUBLIC_KEY, '--identity-secret', current, '--identity-secret', previous, '--identity-secret', `${current}-3`],
+      { stdout: () => undefined, stderr: (t) => io.push(t) },
+    );
+    expect(tooMany).toBe(2);
+    expect(io.join('\n')).toMatch(/At most 2 identity secrets/);
   });
 
   it('refuses to start without what it needs, with exit code 2', async () => {

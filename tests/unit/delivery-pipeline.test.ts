@@ -152,7 +152,7 @@ describe('cors', () => {
     const allowed = preflight(corsFor(true, ORIGIN, ALLOWED));
     expect(allowed).toEqual({
       status: 204,
-      headers: { 'Access-Control-Allow-Methods': 'POST, OPTIONS', 'Access-Control-Allow-Headers': 'Content-Type, X-Guidepost-Key', 'Access-Control-Max-Age': '600' },
+      headers: { 'Access-Control-Allow-Methods': 'POST, OPTIONS', 'Access-Control-Allow-Headers': 'Content-Type, X-Guidepost-Key, X-Guidepost-User-Hash', 'Access-Control-Max-Age': '600' },
     });
     const foreign = preflight(corsFor(true, 'https://evil.example', ALLOWED));
     expect([foreign.status, errorOf(foreign).code]).toEqual([403, 'forbidden']);

@@ -94,6 +94,39 @@ describe('the SDK offline queue', () => {
     expect(nextBatch([], 10, 10)).toEqual({ alone: false, records: [] });
   });
 
+  it('keeps each record’s userHash through a reload, and a batch carries one user and hash: a switch never mixes them', () => {
+    const storage = new MemoryStorage();
+    const made = (n: number, userId: string, userHash: string | undefined, type = 'track'): QueuedRecord => ({ ...record(n, type), userId, userHash });
+    const q = new RecordQueue(storage, 'q');
+    // User a's records wait; the page switches to b (identify with b's hash), then a record of an older
+    // SDK without any hash, then more of each.
+    const queued = [
+      made(1, 'a', 'hash-a'),
+      made(2, 'a', 'hash-a', 'page'),
+      made(3, 'b', 'hash-b', 'identify'),
+      made(4, 'b', 'hash-b'),
+      made(5, 'a', undefined),
+      made(6, 'a', 'hash-a'),
+      made(7, 'b', 'hash-b'),
+    ];
+    for (const r of queued) q.push(r);
+    const reloaded = new RecordQueue(storage, 'q');
+    expect(reloaded.all().map((r) => [r.messageId, r.userHash])).toEqual(queued.map((r) => [r.messageId, r.userHash]));
+    // What flush sends, request by request, until the queue is empty.
+    const requests: string[][] = [];
+    for (let left = reloaded.all(); left.length > 0; left = reloaded.all()) {
+      const next = nextBatch(left, 100, 400_000);
+      requests.push(next.records.map((r) => `${r.messageId} ${String(r.userId)}:${String(r.userHash)}`));
+      reloaded.remove(next.records.map((r) => r.messageId));
+    }
+    expect(requests).toEqual([
+      ['m3 b:hash-b'],
+      ['m1 a:hash-a', 'm2 a:hash-a', 'm6 a:hash-a'],
+      ['m4 b:hash-b', 'm7 b:hash-b'],
+      ['m5 a:undefined'],
+    ]);
+  });
+
   it('counts UTF-8 bytes as the wire does', () => {
     for (const text of ['abc', 'é', '€', '😀', 'a\ud800b', 'mixed é€😀']) {
       expect(utf8Bytes(text), text).toBe(Buffer.byteLength(text));

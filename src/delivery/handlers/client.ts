@@ -5,6 +5,7 @@
  */
 import {
   derivedRecordId,
+  idOf,
   instantFromTimeFields,
   MAX_RECORD_BYTES,
   normalizeRecord,
@@ -15,8 +16,9 @@ import {
 } from '../../shared/event-spec';
 import { chooseMessages, decideAnswerJson } from '../decide';
 import { clampToServerClock, type ClampCounter } from '../future-clamp';
-import { fail } from '../pipeline/answer';
-import type { Handler } from '../pipeline/run';
+import { fail, type Answer } from '../pipeline/answer';
+import { refuseUnverified, unverifiedRecordReason, type IdentityVerifier } from '../pipeline/identity';
+import type { Context, Handler } from '../pipeline/run';
 import type { ProfileCache } from '../profiles';
 import { decideSchema, describeIssues, groupSchema, identifySchema, trackSchema } from '../schemas';
 import type { DeliveryStore, IncomingRecord, RecordType } from '../store';
@@ -54,16 +56,44 @@ function strictField(value: unknown, field: TimeField): number | string {
   return typeof instant === 'number' || field === 'timestamp' ? instant : `${field}: ${instant}`;
 }
 
-/** `clamps` counts the stored records whose instant was too far ahead and took the server's clock. */
-export function createClientHandlers(store: DeliveryStore, profiles: ProfileCache, live: LiveMessages, clamps: ClampCounter): ClientHandlers {
-  /** Validates and stores records; per-record rejections are reported, not fatal. */
-  const ingest = (raws: readonly unknown[], now: number): IngestResult => {
+/** The user a raw record acts for, as normalizeRecord reads it: its userId, else its anonymousId (null: neither). */
+function recordUser(item: unknown): string | null {
+  if (typeof item !== 'object' || item === null) return null;
+  const raw = item as Record<string, unknown>;
+  return idOf(raw.userId) ?? idOf(raw.anonymousId);
+}
+
+/**
+ * `clamps` counts the stored records whose instant was too far ahead and took the server's clock;
+ * `identity` (null: identities unverified) is asked whether the request's user hash signs each userId.
+ */
+export function createClientHandlers(
+  store: DeliveryStore,
+  profiles: ProfileCache,
+  live: LiveMessages,
+  clamps: ClampCounter,
+  identity: IdentityVerifier | null = null,
+): ClientHandlers {
+  /** The 401 for a single-user call whose userId the request's hash does not sign; undefined when it may go on. */
+  const unverified = (what: string, userId: string, ctx: Context): Answer | undefined =>
+    identity === null || identity.verifies(userId, ctx.userHash) ? undefined : refuseUnverified(what, userId, ctx.userHash);
+
+  /**
+   * Validates and stores records; per-record rejections are reported, not fatal. `refuse` gives the
+   * reason a record may not be stored before it is read (its user is not verified), or null.
+   */
+  const ingest = (raws: readonly unknown[], now: number, refuse: (item: unknown, index: number) => string | null = () => null): IngestResult => {
     const rejected: IngestResult['rejected'] = [];
     const valid: IncomingRecord[] = [];
     /** Each valid record's place in the request, for the rejections the store makes. */
     const validIndex: number[] = [];
     const clamped = new Set<IncomingRecord>();
     raws.forEach((item, index) => {
+      const refusal = refuse(item, index);
+      if (refusal !== null) {
+        rejected.push({ index, reason: refusal });
+        return;
+      }
       // The spec's chain, with this server's arrival as receivedAt: a record without any time field
       // happened when it arrived, and an SDK's un-timestamped message is corrected for its clock's skew.
       const result = normalizeRecord(item, undefined, { instantOf: (raw) => instantFromTimeFields(raw, strictField, now) });
@@ -104,6 +134,8 @@ export function createClientHandlers(store: DeliveryStore, profiles: ProfileCach
       const parsed = identifySchema.safeParse(ctx.body);
       if (!parsed.success) return invalid('The identify call', describeIssues(parsed.error));
       const { userId, traits, timestamp, messageId: recordId } = parsed.data;
+      const refusal = unverified('The identify call', userId, ctx);
+      if (refusal) return refusal;
       const raw = { type: 'identify', userId, traits: traits ?? {}, timestamp, ...(recordId === undefined ? {} : { messageId: recordId }) };
       const result = ingest([raw], ctx.now);
       const rejection = result.rejected[0];
@@ -115,6 +147,8 @@ export function createClientHandlers(store: DeliveryStore, profiles: ProfileCach
       const parsed = groupSchema.safeParse(ctx.body);
       if (!parsed.success) return invalid('The group call', describeIssues(parsed.error));
       const { userId, groupId, traits, timestamp, messageId } = parsed.data;
+      const refusal = unverified('The group call', userId, ctx);
+      if (refusal) return refusal;
       // The same limit as any record's (and the same 400 as an identify call over it), on the call as compact JSON.
       const bytes = utf8Length(JSON.stringify(parsed.data));
       if (bytes > MAX_RECORD_BYTES) {
@@ -135,7 +169,26 @@ export function createClientHandlers(store: DeliveryStore, profiles: ProfileCach
     track: (ctx) => {
       const parsed = trackSchema.safeParse(ctx.body);
       if (!parsed.success) return invalid('The batch', describeIssues(parsed.error));
-      const result = ingest(parsed.data.batch, ctx.now);
+      const { batch } = parsed.data;
+      let refuse: ((item: unknown, index: number) => string | null) | undefined;
+      if (identity !== null) {
+        // The hash signs one user: that user's records go on, any other user's are rejected by name.
+        // A batch that holds no record of a verified user is refused whole, as a single call would be.
+        const verified = new Map<string, boolean>();
+        const isVerified = (userId: string): boolean => {
+          let known = verified.get(userId);
+          if (known === undefined) verified.set(userId, (known = identity.verifies(userId, ctx.userHash)));
+          return known;
+        };
+        const users = batch.map(recordUser);
+        const named = users.filter((user): user is string => user !== null);
+        if (named.length > 0 && !named.some(isVerified)) return refuseUnverified('The batch', named[0] as string, ctx.userHash);
+        refuse = (_item, index) => {
+          const user = users[index] ?? null;
+          return user === null || isVerified(user) ? null : unverifiedRecordReason(user);
+        };
+      }
+      const result = ingest(batch, ctx.now, refuse);
       // A batch's identify over the traits cap is one rejected record among the others, like any invalid one.
       return { status: 200, body: { ...result, rejected: result.rejected.map(({ index, reason }) => ({ index, reason })) } };
     },
@@ -143,6 +196,8 @@ export function createClientHandlers(store: DeliveryStore, profiles: ProfileCach
       const parsed = decideSchema.safeParse(ctx.body);
       if (!parsed.success) return invalid('The decide call', describeIssues(parsed.error));
       const request = parsed.data;
+      const refusal = unverified('The decide call', request.userId, ctx);
+      if (refusal) return refusal;
       const chosen = chooseMessages(live.current, request, () => profiles.get(request.userId), ctx.now);
       return { status: 200, jsonText: decideAnswerJson(chosen) };
     },

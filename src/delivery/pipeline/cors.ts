@@ -50,7 +50,7 @@ export function preflight(cors: Cors): Answer {
     status: 204,
     headers: {
       'Access-Control-Allow-Methods': 'POST, OPTIONS',
-      'Access-Control-Allow-Headers': 'Content-Type, X-Guidepost-Key',
+      'Access-Control-Allow-Headers': 'Content-Type, X-Guidepost-Key, X-Guidepost-User-Hash',
       'Access-Control-Max-Age': '600',
     },
   };

@@ -9,6 +9,7 @@ import type { Answer } from './answer';
 import { isAuthorized, refuseUnauthorized, type Credentials } from './auth';
 import { takeBody, type BodySource } from './body';
 import { corsFor, preflight, refuseForeignOrigin } from './cors';
+import { userHashOf } from './identity';
 import { idempotencyKey, requestHash, runOnce, type IdempotencyStore } from './idempotency';
 import { clientAddress, rateKey, recordsIn, refuseOverLimit, refuseOverVolume, type RateLimiter, type VolumeLimits } from './rate-limit';
 import { chooseRoute, matchPath, splitTarget, type ChangeRouteName, type CompiledRoute, type RouteName } from './route';
@@ -19,6 +20,8 @@ export interface Context {
   query: URLSearchParams;
   body: unknown;
   now: number;
+  /** X-Guidepost-User-Hash as sent (identity.ts): the client handlers check it when identities are verified. */
+  userHash?: string;
 }
 
 export type Handler = (ctx: Context) => Answer | Promise<Answer>;
@@ -94,7 +97,7 @@ export function createPipeline(config: PipelineConfig): (request: RequestFacts) 
       if (refusal) return reply(refusal);
     }
 
-    const ctx: Context = { params: chosen.params, query: new URLSearchParams(queryText), body: body.json, now: clock() };
+    const ctx: Context = { params: chosen.params, query: new URLSearchParams(queryText), body: body.json, now: clock(), userHash: userHashOf(request.headers) };
     if (!('idempotent' in spec)) return reply(await handlers[spec.name](ctx));
     const key = idempotencyKey(request.headers);
     if (!key.ok) return reply(key.answer);

@@ -79,13 +79,44 @@ export function secretOption(ctx: CommandContext, option: SecretOption): string 
   if (typeof inline === 'string' && typeof file === 'string') throw new Error(`give --${flag} or --${fileFlag}, not both.`);
   if (typeof file === 'string') return readSecretFile(file, `--${fileFlag}`, option.public !== true);
   if (typeof inline === 'string') {
-    if (option.public === true) return inline;
-    const instead = envVar === undefined ? `--${fileFlag}` : `${envVar} or --${fileFlag}`;
-    ctx.note(`warning: a secret given with --${flag} is visible to other users of this machine (ps) and in shell history; use ${instead} instead.`);
+    if (option.public !== true) warnSecretFlag(ctx, option);
     return inline;
   }
   const fromEnv = envVar === undefined ? undefined : process.env[envVar];
   return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+}
+
+/** The warning for a secret given on the command line, naming the safer ways. */
+function warnSecretFlag(ctx: CommandContext, { flag, fileFlag, envVar }: SecretOption): void {
+  const instead = envVar === undefined ? `--${fileFlag}` : `${envVar} or --${fileFlag}`;
+  ctx.note(`warning: a secret given with --${flag} is visible to other users of this machine (ps) and in shell history; use ${instead} instead.`);
+}
+
+/** A repeatable option's values (parseArgs gives an array; a single string is one value). */
+function listOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/**
+ * secretOption for several secrets at once (a key being rotated): the flag and the file flag may each be
+ * repeated (options declared `multiple: true`), and the environment variable holds a comma-separated list.
+ * The same rules: files must be private, and a secret as a flag prints a warning. Empty when none is given.
+ */
+export function secretListOption(ctx: CommandContext, option: SecretOption): string[] {
+  const { flag, fileFlag, envVar } = option;
+  const inline = listOf(ctx.values[flag]);
+  const files = listOf(ctx.values[fileFlag]);
+  if (inline.length > 0 && files.length > 0) throw new Error(`give --${flag} or --${fileFlag}, not both.`);
+  if (files.length > 0) return files.map((file) => readSecretFile(file, `--${fileFlag}`));
+  if (inline.length > 0) {
+    warnSecretFlag(ctx, option);
+    return inline;
+  }
+  return (envVar === undefined ? '' : (process.env[envVar] ?? ''))
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== '');
 }
 
 /** The secret in a file: its content without the trailing newline; refused if others may read it. */

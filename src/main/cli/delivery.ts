@@ -7,7 +7,7 @@ import { openDeliveryDb } from '../../delivery/db';
 import { BYTES_PER_REQUEST, RECORDS_PER_REQUEST } from '../../delivery/pipeline/rate-limit';
 import { DEFAULT_PROFILE_EVENTS_PER_NAME } from '../../delivery/profile-store';
 import { createDeliveryServer, DEFAULT_MAX_CONNECTIONS, DEFAULT_RATE_LIMIT } from '../../delivery/server';
-import { secretOption, type Command } from './command';
+import { secretListOption, secretOption, type Command } from './command';
 
 /** The built SDK the delivery server serves: out/sdk beside the built CLI's out/main, or from the source tree. */
 function sdkFile(): string {
@@ -42,9 +42,10 @@ export const deliveryCommand: Command = {
   summary: 'Run the delivery API server (messages for the in-app SDK, events for sync) until Ctrl+C or SIGTERM.',
   usage:
     'guidepost delivery --db <file> [--admin-token-file <file>] [--public-key-file <file>] [--port <port>] [--host <address>] ' +
-    '[--allowed-origin <origin>...] [--rate-limit <requests per minute>] [--trust-proxy] [--proxy-hops <n>] [--max-connections <n>] [--profile-events-per-name <n>] [--json]\n' +
-    '  (or GUIDEPOST_DELIVERY_DB, GUIDEPOST_ADMIN_TOKEN, GUIDEPOST_PUBLIC_KEY, GUIDEPOST_ALLOWED_ORIGINS=<origin>,<origin>;\n' +
-    '   --admin-token still works but shows the secret in ps)',
+    '[--allowed-origin <origin>...] [--rate-limit <requests per minute>] [--trust-proxy] [--proxy-hops <n>] [--max-connections <n>] ' +
+    '[--profile-events-per-name <n>] [--identity-secret-file <file> (up to 2)] [--json]\n' +
+    '  (or GUIDEPOST_DELIVERY_DB, GUIDEPOST_ADMIN_TOKEN, GUIDEPOST_PUBLIC_KEY, GUIDEPOST_ALLOWED_ORIGINS=<origin>,<origin>,\n' +
+    '   GUIDEPOST_IDENTITY_SECRETS=<secret>[,<previous secret>]; --admin-token and --identity-secret still work but show the secret in ps)',
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
@@ -58,6 +59,8 @@ export const deliveryCommand: Command = {
     'proxy-hops': { type: 'string' },
     'max-connections': { type: 'string' },
     'profile-events-per-name': { type: 'string' },
+    'identity-secret': { type: 'string', multiple: true },
+    'identity-secret-file': { type: 'string', multiple: true },
   },
   run: async (ctx) => {
     if (ctx.positionals.length > 0) throw new Error(`unexpected argument "${ctx.positionals[0]}".`);
@@ -68,6 +71,7 @@ export const deliveryCommand: Command = {
     const publicKey = secretOption(ctx, { flag: 'public-key', fileFlag: 'public-key-file', envVar: 'GUIDEPOST_PUBLIC_KEY', public: true });
     if (!adminToken) throw new Error('give the admin token in GUIDEPOST_ADMIN_TOKEN or a file named with --admin-token-file.');
     if (!publicKey) throw new Error('give the public key in GUIDEPOST_PUBLIC_KEY or a file named with --public-key-file.');
+    const identitySecrets = secretListOption(ctx, { flag: 'identity-secret', fileFlag: 'identity-secret-file', envVar: 'GUIDEPOST_IDENTITY_SECRETS' });
     const flagged = values['allowed-origin'] as string[] | undefined;
     const allowedOrigins =
       flagged && flagged.length > 0
@@ -103,13 +107,21 @@ export const deliveryCommand: Command = {
         proxyHops,
         maxConnections,
         profileEventsPerName,
+        identitySecrets,
       });
       url = await server.listen(port, host);
     } catch (err) {
       db.close();
       throw err;
     }
-    if (ctx.json) ctx.out(JSON.stringify({ url, db: path, allowedOrigins, rateLimit }));
+    const verified = identitySecrets.length > 0;
+    if (!verified) {
+      ctx.note(
+        'warning: identities are unverified: anyone with the public key can act as any userId (decide, identify, track, group). ' +
+          'Set GUIDEPOST_IDENTITY_SECRETS or --identity-secret-file to require a backend-signed X-Guidepost-User-Hash (docs/DELIVERY.md, "Verified identity").',
+      );
+    }
+    if (ctx.json) ctx.out(JSON.stringify({ url, db: path, allowedOrigins, rateLimit, identityVerification: verified }));
     else {
       ctx.out(
         [
@@ -124,6 +136,11 @@ export const deliveryCommand: Command = {
           `  client address:  ${proxyHops === 0 ? 'the connection’s (no proxy trusted)' : `X-Forwarded-For, behind ${proxyHops} trusted ${proxyHops === 1 ? 'proxy' : 'proxies'}`}`,
           `  connections:     at most ${maxConnections}`,
           `  profiles:        the newest ${profileEventsPerName} events per user of each event name the live rules count`,
+          `  identities:      ${
+            verified
+              ? `verified: client calls need X-Guidepost-User-Hash = HMAC-SHA256(secret, userId) (${identitySecrets.length} ${identitySecrets.length === 1 ? 'secret' : 'secrets, either accepted'})`
+              : 'UNVERIFIED (no identity secret): any caller with the public key can act as any userId'
+          }`,
           '  Stop with Ctrl+C.',
         ].join('\n'),
       );
