@@ -112,6 +112,11 @@ export class ProfileCache {
     if (profile && !profile.groupIds.includes(applied.groupId)) profile.groupIds.push(applied.groupId);
   }
 
+  /** Drops one user's cached profile (erased, or records pruned): the next decide loads what is stored. */
+  forget(userId: string): void {
+    this.entries.delete(userId);
+  }
+
   clear(): void {
     this.entries.clear();
     this.accounts.clear();

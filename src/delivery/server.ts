@@ -16,10 +16,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { DeliveryDb } from './db';
 import { createClampCounter } from './future-clamp';
 import { createClientHandlers } from './handlers/client';
+import { createEraser } from './erasure';
 import { createEventsHandler } from './handlers/events';
 import { createLiveMessages } from './handlers/live-messages';
 import { createMessageHandlers } from './handlers/messages';
 import { createPublicHandlers } from './handlers/public';
+import { createUserHandlers } from './handlers/users';
 import { fail, writeAnswer } from './pipeline/answer';
 import { createCredentials } from './pipeline/auth';
 import { normalizeOrigin } from './pipeline/cors';
@@ -27,6 +29,7 @@ import { RateLimiter, volumeLimits } from './pipeline/rate-limit';
 import { compileRoutes, ROUTES } from './pipeline/route';
 import { createPipeline } from './pipeline/run';
 import { ProfileCache } from './profiles';
+import { createRetention, type RetentionOptions } from './retention';
 import { createStore } from './store';
 
 export { MAX_EXPORT_PAGE } from './handlers/events';
@@ -52,6 +55,10 @@ export interface DeliveryServerOptions {
   maxConnections?: number;
   /** Users whose profiles stay in memory. */
   profileCacheSize?: number;
+  /** Records that arrived more than this many days ago are pruned (retention.ts); absent: nothing is pruned. */
+  retainDays?: number;
+  /** Tests: retention's batch size and what it awaits between batches. */
+  retention?: Pick<RetentionOptions, 'batchSize' | 'yieldBetweenSteps' | 'intervalMs'>;
   /** Where unexpected errors are reported (default: stderr). */
   log?: (line: string) => void;
 }
@@ -62,6 +69,8 @@ export interface DeliveryServer {
   close(): Promise<void>;
   /** The base URL once listening ('' before). */
   readonly url: string;
+  /** Runs one retention pass now (0 without retainDays); resolves with the records pruned. */
+  pruneExpired(): Promise<number>;
 }
 
 export const DEFAULT_RATE_LIMIT = 1200;
@@ -92,6 +101,7 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
       ...createMessageHandlers(store),
       events: createEventsHandler(store),
       ...createClientHandlers(store, profiles, live, clamps),
+      ...createUserHandlers(createEraser(options.db), (userId) => profiles.forget(userId)),
     },
     afterChange: live.reload,
   });
@@ -123,6 +133,18 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
+  const retention =
+    options.retainDays === undefined
+      ? null
+      : createRetention({
+          db: options.db,
+          retainDays: options.retainDays,
+          clock,
+          log,
+          onPruned: (userIds) => userIds.forEach((userId) => profiles.forget(userId)),
+          ...options.retention,
+        });
+
   let baseUrl = '';
   return {
     get url() {
@@ -136,11 +158,14 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
           const address = server.address() as AddressInfo;
           const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
           baseUrl = `http://${shownHost}:${address.port}`;
+          retention?.start();
           resolve(baseUrl);
         });
       }),
+    pruneExpired: () => retention?.pass() ?? Promise.resolve(0),
     close: () =>
       new Promise<void>((resolve) => {
+        retention?.stop();
         if (!server.listening) {
           resolve();
           return;

@@ -3,6 +3,8 @@ import init from './0001_init.sql?raw';
 import accounts from './0002_accounts.sql?raw';
 import distinctResults from './0003_distinct_results.sql?raw';
 import scrubPageUrls from './0004_scrub_page_urls.sql?raw';
+import placeholderProfileStore from './0005_placeholder_profile_store.sql?raw';
+import retentionErasure from './0006_retention_erasure.sql?raw';
 
 /** Every delivery-database migration, in order. Append only: an applied migration is checksummed and never edited. */
 export const deliveryMigrations: readonly Migration[] = [
@@ -10,4 +12,7 @@ export const deliveryMigrations: readonly Migration[] = [
   { version: 2, name: 'accounts', sql: accounts },
   { version: 3, name: 'distinct_results', sql: distinctResults },
   { version: 4, name: 'scrub_page_urls', sql: scrubPageUrls },
+  // Version 5 is the profile store's (branch h-profiles): this placeholder gives way to it at the merge.
+  { version: 5, name: 'placeholder_profile_store', sql: placeholderProfileStore },
+  { version: 6, name: 'retention_erasure', sql: retentionErasure },
 ];

@@ -41,7 +41,7 @@ export const deliveryCommand: Command = {
   summary: 'Run the delivery API server (messages for the in-app SDK, events for sync) until Ctrl+C or SIGTERM.',
   usage:
     'guidepost delivery --db <file> [--admin-token-file <file>] [--public-key-file <file>] [--port <port>] [--host <address>] ' +
-    '[--allowed-origin <origin>...] [--rate-limit <requests per minute>] [--trust-proxy] [--proxy-hops <n>] [--max-connections <n>] [--json]\n' +
+    '[--allowed-origin <origin>...] [--rate-limit <requests per minute>] [--trust-proxy] [--proxy-hops <n>] [--max-connections <n>] [--retain-days <n>] [--json]\n' +
     '  (or GUIDEPOST_DELIVERY_DB, GUIDEPOST_ADMIN_TOKEN, GUIDEPOST_PUBLIC_KEY, GUIDEPOST_ALLOWED_ORIGINS=<origin>,<origin>;\n' +
     '   --admin-token still works but shows the secret in ps)',
   options: {
@@ -56,6 +56,7 @@ export const deliveryCommand: Command = {
     'trust-proxy': { type: 'boolean', default: false },
     'proxy-hops': { type: 'string' },
     'max-connections': { type: 'string' },
+    'retain-days': { type: 'string' },
   },
   run: async (ctx) => {
     if (ctx.positionals.length > 0) throw new Error(`unexpected argument "${ctx.positionals[0]}".`);
@@ -78,6 +79,8 @@ export const deliveryCommand: Command = {
     const rateLimit = integerFlag(values['rate-limit'] as string | undefined, '--rate-limit', 0, 10_000_000, DEFAULT_RATE_LIMIT);
     const host = (values.host as string | undefined) ?? '127.0.0.1';
     const proxyHops = integerFlag(values['proxy-hops'] as string | undefined, '--proxy-hops', 0, 10, values['trust-proxy'] === true ? 1 : 0);
+    const retainText = values['retain-days'] as string | undefined;
+    const retainDays = retainText === undefined ? undefined : integerFlag(retainText, '--retain-days', 1, 36_500, 0);
     const maxConnections = integerFlag(values['max-connections'] as string | undefined, '--max-connections', 1, 1_000_000, DEFAULT_MAX_CONNECTIONS);
 
     const { db, path } = openDeliveryDb(file);
@@ -93,13 +96,16 @@ export const deliveryCommand: Command = {
         sdkFile: sdkFile(),
         proxyHops,
         maxConnections,
+        ...(retainDays === undefined ? {} : { retainDays }),
       });
       url = await server.listen(port, host);
     } catch (err) {
       db.close();
       throw err;
     }
-    if (ctx.json) ctx.out(JSON.stringify({ url, db: path, allowedOrigins, rateLimit }));
+    // Listening for the signals before the banner says how to stop: a signal sent on reading it is handled.
+    const stopped = untilStopped();
+    if (ctx.json) ctx.out(JSON.stringify({ url, db: path, allowedOrigins, rateLimit, retainDays: retainDays ?? null }));
     else {
       ctx.out(
         [
@@ -113,11 +119,16 @@ export const deliveryCommand: Command = {
           }`,
           `  client address:  ${proxyHops === 0 ? 'the connection’s (no proxy trusted)' : `X-Forwarded-For, behind ${proxyHops} trusted ${proxyHops === 1 ? 'proxy' : 'proxies'}`}`,
           `  connections:     at most ${maxConnections}`,
+          `  retention:       ${
+            retainDays === undefined
+              ? 'none: records are kept until a user is erased (--retain-days <n> prunes them)'
+              : `records pruned ${retainDays} ${retainDays === 1 ? 'day' : 'days'} after they arrived (erase markers kept)`
+          }`,
           '  Stop with Ctrl+C.',
         ].join('\n'),
       );
     }
-    const signal = await untilStopped();
+    const signal = await stopped;
     await server.close();
     db.close();
     ctx.note(`Delivery server stopped (${signal}).`);
