@@ -59,8 +59,8 @@ export function erasedNote(details: ImportDetails | undefined): string | null {
   }
   if (skipped > 0) {
     parts.push(
-      `${skipped === 1 ? '1 record was' : `${skipped.toLocaleString('en-US')} records were`} skipped: ${skipped === 1 ? 'its user was' : 'their users were'} ` +
-        'erased after it was recorded, and erased users are not brought back.',
+      `${skipped === 1 ? '1 record was' : `${skipped.toLocaleString('en-US')} records were`} skipped: ` +
+        `${skipped === 1 ? 'its user was erased after it was recorded' : 'their users were erased after they were recorded'}, and erased users are not brought back.`,
     );
   }
   return parts.length === 0 ? null : parts.join(' ');

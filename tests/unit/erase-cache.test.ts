@@ -4,7 +4,7 @@
  * user row, identity links, account membership, their rows of the derived tables, exactly), and keeps a
  * tombstone, so a later import of an old file skips their records on every import path and counts them.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -188,7 +188,7 @@ describe('the tombstone blocks a later import of an old file', () => {
     expect(db.prepare("SELECT traits FROM users WHERE id = 'ann'").pluck().get()).toBe('{}');
     expect(scalar(db, 'SELECT count(*) FROM account_members')).toBe(1);
     const note = erasedNote(summary.details);
-    expect(note).toBe('4 records were skipped: their users were erased after it was recorded, and erased users are not brought back.');
+    expect(note).toBe('4 records were skipped: their users were erased after they were recorded, and erased users are not brought back.');
   }
 
   it('inline, in indexed mode', async () => {
@@ -212,6 +212,40 @@ describe('the tombstone blocks a later import of an old file', () => {
     } finally {
       reopened.close();
     }
+  });
+});
+
+describe('the CLI', () => {
+  it('the built CLI says what erasure did on import and sync, in its text and --json output', async () => {
+    const { r, db, path } = await syncedCache();
+    r.clock.advance(HOUR);
+    await r.admin('DELETE', '/v1/users/ann');
+    db.close();
+    const cli = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
+      spawnSync(process.execPath, ['out/main/cli.js', ...args, '--db', path], {
+        cwd: process.cwd(),
+        encoding: 'utf8',
+        env: { ...process.env, GUIDEPOST_SYNC_TOKEN: ADMIN_TOKEN },
+      });
+    const synced = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      // Asynchronously: the delivery server answers from this process.
+      const child = spawn(process.execPath, ['out/main/cli.js', 'sync', '--source', r.url, '--db', path], {
+        cwd: process.cwd(),
+        env: { ...process.env, GUIDEPOST_SYNC_TOKEN: ADMIN_TOKEN },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+    expect(synced.status, synced.stderr).toBe(0);
+    expect(synced.stdout).toContain('1 user was erased on the delivery server and removed from the cache, with every id merged into them.');
+    const text = cli(['import', writeNdjson(oldFile())]);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toContain('4 records were skipped: their users were erased after they were recorded');
+    const json = cli(['import', writeNdjson(oldFile()), '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ imported: 0, details: { erasedSkipped: 4 } });
   });
 });
 
