@@ -98,6 +98,11 @@ export interface ProfileStore {
   eraseUser(userId: string): void;
   /** Deletes up to `limit` events of stopped collections; returns how many went (0: nothing left). */
   dropRetiredEvents(limit: number): number;
+  /**
+   * Deletes the kept copies of these records (retention pruned them), keeping the counts true; call it
+   * inside the transaction that deleted the records. Returns how many copies went. O(records).
+   */
+  forgetEvents(records: readonly { userId: string; name: string; ts: number; recordId: string }[]): number;
 }
 
 interface ProfileRow {
@@ -188,6 +193,7 @@ export function createSqliteProfileStore(db: DeliveryDb, options: { eventsPerNam
          (SELECT ts, record_id FROM profile_events WHERE collection = ? AND user_id = ? ORDER BY ts, record_id LIMIT ?)`,
     ),
     setCount: db.prepare<[number, number, string]>('UPDATE profile_event_counts SET count = ? WHERE collection = ? AND user_id = ?'),
+    uncountEvent: db.prepare<[number, string]>('UPDATE profile_event_counts SET count = count - 1 WHERE collection = ? AND user_id = ? AND count > 0'),
     messageExists: db.prepare<[string], number>('SELECT 1 FROM messages WHERE id = ?').pluck(),
     show: db.prepare<[string, string, number, number]>(
       `INSERT INTO message_shows (user_id, message_id, times, first_shown, last_shown) VALUES (?, ?, 1, ?, ?)
@@ -337,6 +343,16 @@ export function createSqliteProfileStore(db: DeliveryDb, options: { eventsPerNam
         s.eraseEvents.run(userId);
         s.eraseCounts.run(userId);
       })();
+    },
+    forgetEvents(records) {
+      let forgotten = 0;
+      for (const { userId, name, ts, recordId } of records) {
+        const collection = live.get(name);
+        if (collection === undefined || s.dropEvent.run(collection, userId, ts, recordId).changes === 0) continue;
+        s.uncountEvent.run(collection, userId);
+        forgotten += 1;
+      }
+      return forgotten;
     },
     dropRetiredEvents(limit) {
       return db.transaction(() => {

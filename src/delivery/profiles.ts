@@ -138,6 +138,11 @@ export class ProfileCache {
     this.entries.delete(userId);
   }
 
+  /** Drops one user's cached profile (records pruned): the next decide loads what is stored. */
+  forget(userId: string): void {
+    this.entries.delete(userId);
+  }
+
   clear(): void {
     this.entries.clear();
     this.accounts.clear();

@@ -16,10 +16,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { DeliveryDb } from './db';
 import { createClampCounter } from './future-clamp';
 import { createClientHandlers } from './handlers/client';
+import { createEraser } from './erasure';
 import { createEventsHandler } from './handlers/events';
 import { createLiveMessages } from './handlers/live-messages';
 import { createMessageHandlers } from './handlers/messages';
 import { createPublicHandlers } from './handlers/public';
+import { createUserHandlers } from './handlers/users';
 import { fail, writeAnswer } from './pipeline/answer';
 import { createCredentials } from './pipeline/auth';
 import { normalizeOrigin } from './pipeline/cors';
@@ -28,6 +30,7 @@ import { RateLimiter, volumeLimits } from './pipeline/rate-limit';
 import { compileRoutes, ROUTES } from './pipeline/route';
 import { createPipeline } from './pipeline/run';
 import { ProfileCache } from './profiles';
+import { createRetention, type RetentionOptions } from './retention';
 import { createStore } from './store';
 
 export { MAX_EXPORT_PAGE } from './handlers/events';
@@ -60,6 +63,10 @@ export interface DeliveryServerOptions {
    * X-Guidepost-User-Hash = HMAC-SHA256(secret, userId) for their userId (pipeline/identity.ts). None: unverified.
    */
   identitySecrets?: readonly string[];
+  /** Records that arrived more than this many days ago are pruned (retention.ts); absent: nothing is pruned. */
+  retainDays?: number;
+  /** Tests: retention's batch size and what it awaits between batches. */
+  retention?: Pick<RetentionOptions, 'batchSize' | 'yieldBetweenSteps' | 'intervalMs'>;
   /** Where unexpected errors are reported (default: stderr). */
   log?: (line: string) => void;
 }
@@ -70,6 +77,8 @@ export interface DeliveryServer {
   close(): Promise<void>;
   /** The base URL once listening ('' before). */
   readonly url: string;
+  /** Runs one retention pass now (0 without retainDays); resolves with the records pruned. */
+  pruneExpired(): Promise<number>;
 }
 
 export const DEFAULT_RATE_LIMIT = 1200;
@@ -115,6 +124,8 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
       ...createMessageHandlers(store),
       events: createEventsHandler(store),
       ...createClientHandlers(store, profiles, live, clamps, identity),
+      // The eraser removes records and results; the profile store erases the profile, its kept events and frequency state.
+      ...createUserHandlers(createEraser(options.db), (userId) => profiles.eraseUser(userId)),
     },
     afterChange: live.reload,
   });
@@ -146,6 +157,19 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
+  const retention =
+    options.retainDays === undefined
+      ? null
+      : createRetention({
+          db: options.db,
+          retainDays: options.retainDays,
+          clock,
+          log,
+          onDeleted: (records) => store.profiles.forgetEvents(records),
+          onPruned: (userIds) => userIds.forEach((userId) => profiles.forget(userId)),
+          ...options.retention,
+        });
+
   let baseUrl = '';
   return {
     get url() {
@@ -159,12 +183,15 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
           const address = server.address() as AddressInfo;
           const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
           baseUrl = `http://${shownHost}:${address.port}`;
+          retention?.start();
           resolve(baseUrl);
         });
       }),
+    pruneExpired: () => retention?.pass() ?? Promise.resolve(0),
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(dropRetired);
+        retention?.stop();
         if (!server.listening) {
           resolve();
           return;

@@ -55,7 +55,8 @@ export interface IncomingRecord {
 export interface RecordRow {
   seq: number;
   record_id: string;
-  type: RecordType;
+  /** 'erase': an erase marker (erasure.ts), which only the export reads. */
+  type: RecordType | 'erase';
   user_id: string;
   name: string;
   ts: number;

@@ -41,3 +41,27 @@ export function identityNote(details: ImportDetails | undefined): string | null 
   }
   return parts.length === 0 ? null : parts.join(' ');
 }
+
+/**
+ * What erasure did in an import or a sync (docs/IMPORT.md, "Erased users"): the users a delivery
+ * server's erase markers removed from the cache, and the records of erased users skipped because they
+ * predate the erasure; null when neither happened.
+ */
+export function erasedNote(details: ImportDetails | undefined): string | null {
+  const skipped = details?.erasedSkipped ?? 0;
+  const erased = details?.usersErased ?? 0;
+  const parts: string[] = [];
+  if (erased > 0) {
+    parts.push(
+      `${erased === 1 ? '1 user was' : `${erased.toLocaleString('en-US')} users were`} erased on the delivery server and removed from the cache, ` +
+        'with every id merged into them.',
+    );
+  }
+  if (skipped > 0) {
+    parts.push(
+      `${skipped === 1 ? '1 record was' : `${skipped.toLocaleString('en-US')} records were`} skipped: ` +
+        `${skipped === 1 ? 'its user was erased after it was recorded' : 'their users were erased after they were recorded'}, and erased users are not brought back.`,
+    );
+  }
+  return parts.length === 0 ? null : parts.join(' ');
+}

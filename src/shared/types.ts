@@ -198,6 +198,13 @@ export interface ImportDetails {
   identityCalls?: number;
   /** Anonymous ids seen with a userId of another user than the one they stayed with (the first). */
   identityConflicts?: number;
+  /**
+   * Records skipped because their user was erased after them (a tombstone in the cache: docs/IMPORT.md,
+   * "Erased users"). Counted neither as imported nor as duplicates.
+   */
+  erasedSkipped?: number;
+  /** A delivery sync's erase markers applied: users removed from the cache, each with every id merged into them. */
+  usersErased?: number;
   /** A PostgreSQL sync's tables: the kind recognized, rows read this run, or why it was skipped. */
   warehouseTables?: { table: string; kind: string | null; fetched: number; error?: string }[];
 }
@@ -257,6 +264,9 @@ export interface SyncSummary {
   /** Alias and group calls and identity conflicts (see ImportDetails); absent when none. */
   identityCalls?: number;
   identityConflicts?: number;
+  /** Records of erased users skipped, and erase markers applied (see ImportDetails); absent when none. */
+  erasedSkipped?: number;
+  usersErased?: number;
 }
 
 export interface SavedSegment {

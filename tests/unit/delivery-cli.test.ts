@@ -145,6 +145,32 @@ describe('guidepost delivery', () => {
     expect(tooMany).toBe(2);
     expect(io.join('\n')).toMatch(/At most 2 identity secrets/);
   });
+  it('says at start-up whether records are pruned (--retain-days) or kept', async () => {
+    const printed = async (args: string[]): Promise<string> => {
+      const started = await startCli(['--db', join(tempDir(), 'delivery.db'), '--port', '0', ...args], {
+        GUIDEPOST_ADMIN_TOKEN: ADMIN_TOKEN,
+        GUIDEPOST_PUBLIC_KEY: PUBLIC_KEY,
+      });
+      // The banner is one write; wait for its last line.
+      await new Promise<void>((resolve) => {
+        if (started.stdout().includes('Stop with Ctrl+C')) resolve();
+        else started.child.stdout?.on('data', () => started.stdout().includes('Stop with Ctrl+C') && resolve());
+      });
+      started.child.kill('SIGTERM');
+      const code = await started.exit;
+      expect(code, started.stdout() + started.stderr()).toBe(0);
+      return started.stdout();
+    };
+    expect(await printed([])).toMatch(/retention: +none: records are kept until a user is erased \(--retain-days <n> prunes them\)/);
+    expect(await printed(['--retain-days', '30'])).toMatch(/retention: +records pruned 30 days after they arrived \(erase markers kept\)/);
+    const io: string[] = [];
+    const code = await runCli(['delivery', '--db', join(tempDir(), 'd.db'), '--admin-token', ADMIN_TOKEN, '--public-key', PUBLIC_KEY, '--retain-days', '0'], {
+      stdout: () => undefined,
+      stderr: (t) => io.push(t),
+    });
+    expect(code).toBe(2);
+    expect(io.join('\n')).toMatch(/--retain-days must be a whole number from 1 to 36500/);
+  }, 30_000);
 
   it('refuses to start without what it needs, with exit code 2', async () => {
     const dir = tempDir();

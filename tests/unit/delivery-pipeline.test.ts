@@ -498,6 +498,7 @@ describe('the runner', () => {
     resume: answered('resume'),
     end: answered('end'),
     events: answered('events'),
+    eraseUser: answered('eraseUser'),
     identify: answered('identify'),
     group: answered('group'),
     track: answered('track'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conflictingDuplicatesNote, identityNote, replacedTracksNote } from '../../src/shared/import-notes';
+import { conflictingDuplicatesNote, erasedNote, identityNote, replacedTracksNote } from '../../src/shared/import-notes';
 
 describe('conflictingDuplicatesNote', () => {
   it('says nothing when no duplicate carried other content', () => {
@@ -48,6 +48,23 @@ describe('identityNote', () => {
     );
     expect(identityNote({ identityConflicts: 3 })).toBe(
       '3 anonymous ids were seen with another userId than the user they stay with (the first linked); only an alias call merges two known users.',
+    );
+  });
+});
+
+describe('erasedNote', () => {
+  it('says nothing when no user was erased and no record skipped', () => {
+    expect(erasedNote(undefined)).toBeNull();
+    expect(erasedNote({ erasedSkipped: 0, usersErased: 0 })).toBeNull();
+  });
+
+  it('counts users erased by markers and records skipped, in the singular or the plural', () => {
+    expect(erasedNote({ erasedSkipped: 1 })).toBe(
+      '1 record was skipped: its user was erased after it was recorded, and erased users are not brought back.',
+    );
+    expect(erasedNote({ usersErased: 2, erasedSkipped: 1500 })).toBe(
+      '2 users were erased on the delivery server and removed from the cache, with every id merged into them. ' +
+        '1,500 records were skipped: their users were erased after they were recorded, and erased users are not brought back.',
     );
   });
 });

@@ -1,4 +1,5 @@
 /** The admin events export: the records received, in ingestion order, a page at a time (the companion's sync reads it). */
+import { ERASE_MARKER_TYPE } from '../erasure';
 import type { Handler } from '../pipeline/run';
 import { describeIssues, exportQuerySchema } from '../schemas';
 import type { DeliveryStore, RecordRow } from '../store';
@@ -10,6 +11,11 @@ export const MAX_EXPORT_PAGE = 1000;
 export function exportJson(row: RecordRow): string {
   const head = `{"type":${JSON.stringify(row.type)},"messageId":${JSON.stringify(row.record_id)},"userId":${JSON.stringify(row.user_id)}`;
   const timestamp = `"timestamp":"${iso(row.ts)}"`;
+  // An erase marker: the erased id is in its data (its own user_id is '', so no profile reads it).
+  if (row.type === ERASE_MARKER_TYPE) {
+    const erased = (JSON.parse(row.data ?? '{}') as { userId?: unknown }).userId;
+    return `{"type":"erase","messageId":${JSON.stringify(row.record_id)},"userId":${JSON.stringify(String(erased ?? ''))},${timestamp}}`;
+  }
   if (row.type === 'identify') return `${head},"traits":${row.data ?? '{}'},${timestamp}}`;
   // A group call in the Segment spec's shape: the account's groupId and the traits this call set.
   if (row.type === 'group') return `${head},"groupId":${JSON.stringify(row.group_id ?? '')},"traits":${row.data ?? '{}'},${timestamp}}`;

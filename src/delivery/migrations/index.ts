@@ -4,6 +4,7 @@ import accounts from './0002_accounts.sql?raw';
 import distinctResults from './0003_distinct_results.sql?raw';
 import scrubPageUrls from './0004_scrub_page_urls.sql?raw';
 import profileStore from './0005_profile_store.sql?raw';
+import retentionErasure from './0006_retention_erasure.sql?raw';
 
 /** Every delivery-database migration, in order. Append only: an applied migration is checksummed and never edited. */
 export const deliveryMigrations: readonly Migration[] = [
@@ -12,4 +13,5 @@ export const deliveryMigrations: readonly Migration[] = [
   { version: 3, name: 'distinct_results', sql: distinctResults },
   { version: 4, name: 'scrub_page_urls', sql: scrubPageUrls },
   { version: 5, name: 'profile_store', sql: profileStore },
+  { version: 6, name: 'retention_erasure', sql: retentionErasure },
 ];

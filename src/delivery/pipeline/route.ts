@@ -38,6 +38,7 @@ export const ROUTES = [
   { name: 'resume', method: 'POST', path: '/v1/messages/{id}/resume', access: 'admin', maxBody: 0, idempotent: true },
   { name: 'end', method: 'POST', path: '/v1/messages/{id}/end', access: 'admin', maxBody: 0, idempotent: true },
   { name: 'events', method: 'GET', path: '/v1/events', access: 'admin', maxBody: 0 },
+  { name: 'eraseUser', method: 'DELETE', path: '/v1/users/{userId}', access: 'admin', maxBody: 0, idempotent: true },
   { name: 'identify', method: 'POST', path: '/v1/identify', access: 'client', maxBody: MAX_CLIENT_BODY },
   { name: 'group', method: 'POST', path: '/v1/group', access: 'client', maxBody: MAX_CLIENT_BODY },
   { name: 'track', method: 'POST', path: '/v1/track', access: 'client', maxBody: MAX_BATCH_BYTES },

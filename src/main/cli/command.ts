@@ -1,7 +1,7 @@
 /** What every command of the `guidepost` command line is, and the small helpers they share. */
 import { readFileSync, statSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
-import { conflictingDuplicatesNote, identityNote } from '../../shared/import-notes';
+import { conflictingDuplicatesNote, erasedNote, identityNote } from '../../shared/import-notes';
 import type { ImportDetails, JobInfo } from '../../shared/types';
 
 export interface CommandContext {
@@ -48,6 +48,12 @@ export function conflictingDuplicatesText(details: ImportDetails | undefined): s
 /** The line import and sync print about alias and group calls and identity conflicts, if any. */
 export function identityText(details: ImportDetails | undefined): string[] {
   const note = identityNote(details);
+  return note === null ? [] : [`  ${note}`];
+}
+
+/** The line import and sync print about erased users removed or skipped, if any. */
+export function erasedText(details: ImportDetails | undefined): string[] {
+  const note = erasedNote(details);
   return note === null ? [] : [`  ${note}`];
 }
 

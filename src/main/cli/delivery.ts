@@ -43,7 +43,7 @@ export const deliveryCommand: Command = {
   usage:
     'guidepost delivery --db <file> [--admin-token-file <file>] [--public-key-file <file>] [--port <port>] [--host <address>] ' +
     '[--allowed-origin <origin>...] [--rate-limit <requests per minute>] [--trust-proxy] [--proxy-hops <n>] [--max-connections <n>] ' +
-    '[--profile-events-per-name <n>] [--identity-secret-file <file> (up to 2)] [--json]\n' +
+    '[--profile-events-per-name <n>] [--retain-days <n>] [--identity-secret-file <file> (up to 2)] [--json]\n' +
     '  (or GUIDEPOST_DELIVERY_DB, GUIDEPOST_ADMIN_TOKEN, GUIDEPOST_PUBLIC_KEY, GUIDEPOST_ALLOWED_ORIGINS=<origin>,<origin>,\n' +
     '   GUIDEPOST_IDENTITY_SECRETS=<secret>[,<previous secret>]; --admin-token and --identity-secret still work but show the secret in ps)',
   options: {
@@ -61,6 +61,7 @@ export const deliveryCommand: Command = {
     'profile-events-per-name': { type: 'string' },
     'identity-secret': { type: 'string', multiple: true },
     'identity-secret-file': { type: 'string', multiple: true },
+    'retain-days': { type: 'string' },
   },
   run: async (ctx) => {
     if (ctx.positionals.length > 0) throw new Error(`unexpected argument "${ctx.positionals[0]}".`);
@@ -84,6 +85,8 @@ export const deliveryCommand: Command = {
     const rateLimit = integerFlag(values['rate-limit'] as string | undefined, '--rate-limit', 0, 10_000_000, DEFAULT_RATE_LIMIT);
     const host = (values.host as string | undefined) ?? '127.0.0.1';
     const proxyHops = integerFlag(values['proxy-hops'] as string | undefined, '--proxy-hops', 0, 10, values['trust-proxy'] === true ? 1 : 0);
+    const retainText = values['retain-days'] as string | undefined;
+    const retainDays = retainText === undefined ? undefined : integerFlag(retainText, '--retain-days', 1, 36_500, 0);
     const maxConnections = integerFlag(values['max-connections'] as string | undefined, '--max-connections', 1, 1_000_000, DEFAULT_MAX_CONNECTIONS);
     const profileEventsPerName = integerFlag(
       values['profile-events-per-name'] as string | undefined,
@@ -108,6 +111,7 @@ export const deliveryCommand: Command = {
         maxConnections,
         profileEventsPerName,
         identitySecrets,
+        ...(retainDays === undefined ? {} : { retainDays }),
       });
       url = await server.listen(port, host);
     } catch (err) {
@@ -121,7 +125,9 @@ export const deliveryCommand: Command = {
           'Set GUIDEPOST_IDENTITY_SECRETS or --identity-secret-file to require a backend-signed X-Guidepost-User-Hash (docs/DELIVERY.md, "Verified identity").',
       );
     }
-    if (ctx.json) ctx.out(JSON.stringify({ url, db: path, allowedOrigins, rateLimit, identityVerification: verified }));
+    // Listening for the signals before the banner says how to stop: a signal sent on reading it is handled.
+    const stopped = untilStopped();
+    if (ctx.json) ctx.out(JSON.stringify({ url, db: path, allowedOrigins, rateLimit, identityVerification: verified, retainDays: retainDays ?? null }));
     else {
       ctx.out(
         [
@@ -141,11 +147,16 @@ export const deliveryCommand: Command = {
               ? `verified: client calls need X-Guidepost-User-Hash = HMAC-SHA256(secret, userId) (${identitySecrets.length} ${identitySecrets.length === 1 ? 'secret' : 'secrets, either accepted'})`
               : 'UNVERIFIED (no identity secret): any caller with the public key can act as any userId'
           }`,
+          `  retention:       ${
+            retainDays === undefined
+              ? 'none: records are kept until a user is erased (--retain-days <n> prunes them)'
+              : `records pruned ${retainDays} ${retainDays === 1 ? 'day' : 'days'} after they arrived (erase markers kept)`
+          }`,
           '  Stop with Ctrl+C.',
         ].join('\n'),
       );
     }
-    const signal = await untilStopped();
+    const signal = await stopped;
     await server.close();
     db.close();
     ctx.note(`Delivery server stopped (${signal}).`);

@@ -1,7 +1,7 @@
 /** `guidepost import <file>`: imports a file of Segment-spec events and prints its report. */
 import { withBackend } from './backend';
 import { replacedTracksNote } from '../../shared/import-notes';
-import { conflictingDuplicatesText, finished, identityText, progressPrinter, type Command } from './command';
+import { conflictingDuplicatesText, erasedText, finished, identityText, progressPrinter, type Command } from './command';
 
 export const importCommand: Command = {
   summary: 'Import a file of Segment-spec events (NDJSON, a JSON array, or CSV with a header).',
@@ -45,6 +45,7 @@ export const importCommand: Command = {
         ...conflictingDuplicatesText(details),
         ...(replacedTracksNote(details) ? [`  ${replacedTracksNote(details)}`] : []),
         ...identityText(details),
+        ...erasedText(details),
         ...errors.slice(0, 20).map((e) => `  line ${e.line}${e.element === undefined ? '' : `, element ${e.element}`}: ${e.reason}`),
         ...(errors.length > 20 ? [`  … and ${rejected - 20} more rejections (see --json)`] : []),
       ];

@@ -5,7 +5,7 @@
 import { isWarehouseUrl, warehouseKindWords } from '../../shared/warehouse-source';
 import type { ImportReport, JobInfo } from '../../shared/types';
 import { withBackend, type CliBackend } from './backend';
-import { conflictingDuplicatesText, finished, identityText, progressPrinter, secretOption, type Command, type CommandContext } from './command';
+import { conflictingDuplicatesText, erasedText, finished, identityText, progressPrinter, secretOption, type Command, type CommandContext } from './command';
 
 const SYNC_TOKEN = { flag: 'token', fileFlag: 'token-file', envVar: 'GUIDEPOST_SYNC_TOKEN' };
 
@@ -46,13 +46,16 @@ export const syncCommand: Command = {
 /** The counts both kinds of sync print. */
 function syncOutput(job: JobInfo, report: ImportReport, extra: { data?: object; lines?: string[] } = {}): { data: object; text: string } {
   const { details } = report;
-  // Alias and group calls store no event: neither new nor duplicates, but fetched.
-  const fetched = report.imported + report.duplicates + report.rejected + (details?.identityCalls ?? 0);
+  // Alias and group calls, erase markers and records of erased users store no event: neither new nor duplicates, but fetched.
+  const fetched =
+    report.imported + report.duplicates + report.rejected + (details?.identityCalls ?? 0) + (details?.usersErased ?? 0) + (details?.erasedSkipped ?? 0);
   const pages = job.progress.done;
   const conflicts = details?.conflictingDuplicates ? { conflictingDuplicates: details.conflictingDuplicates, conflictExamples: details.conflictExamples ?? [] } : {};
   const identity = {
     ...(details?.identityCalls ? { identityCalls: details.identityCalls } : {}),
     ...(details?.identityConflicts ? { identityConflicts: details.identityConflicts } : {}),
+    ...(details?.usersErased ? { usersErased: details.usersErased } : {}),
+    ...(details?.erasedSkipped ? { erasedSkipped: details.erasedSkipped } : {}),
   };
   const data = { fetched, imported: report.imported, duplicates: report.duplicates, rejected: report.rejected, pages, ms: report.ms, ...conflicts, ...identity, ...extra.data };
   const text = [
@@ -61,6 +64,7 @@ function syncOutput(job: JobInfo, report: ImportReport, extra: { data?: object; 
     ...(extra.lines ?? []),
     ...conflictingDuplicatesText(details),
     ...identityText(details),
+    ...erasedText(details),
   ].join('\n');
   return { data, text };
 }

@@ -24,7 +24,11 @@ export type KvKey =
   /** The largest event_pk folded into event_user_summary (migration 0008; its triggers delete it). */
   | 'event_summary_through'
   /** How many users identity merges have merged into others: step 3's caches follow it (workshops/usage.ts). */
-  | 'identity_merges';
+  | 'identity_merges'
+  /** How many erase markers sync applied (write/erase.ts): step 3's caches follow it too. */
+  | 'users_erased'
+  /** Set only inside an erasure's transaction: migration 0014's events delete trigger then stays quiet. */
+  | 'erasing_user';
 
 export function createKvRepo(db: Db): KvRepo {
   const getStmt = db.prepare<[string], string>('SELECT value FROM kv WHERE key = ?').pluck();

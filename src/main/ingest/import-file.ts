@@ -132,6 +132,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       ...(writer.futureDated > 0 ? { futureDated: writer.futureDated, latestFutureTs: writer.latestFutureTs as number } : {}),
       ...writer.conflictDetails(),
       ...writer.identityDetails(),
+      ...(writer.erasedSkipped > 0 ? { erasedSkipped: writer.erasedSkipped } : {}),
     };
     const reportId = saveReport(db, {
       kind: 'file',

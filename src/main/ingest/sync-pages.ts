@@ -10,6 +10,7 @@ import { createEventsRepo } from '../db/events-repo';
 import { createKvRepo, type KvRepo } from '../db/kv';
 import { prepareRaw } from './parse/prepare';
 import { MAX_REPORTED_ERRORS, saveReport } from './reports';
+import { eraseUserFromCache } from './write/erase';
 import { CONFLICT_EXAMPLES, RecordWriter } from './write/writer';
 
 /** A run's counts and its first rejections, as its pages add to them. */
@@ -28,7 +29,11 @@ export function newSyncTally(): SyncTally {
  * One item of a page: a record to write, or one refused before it became a record; both at their
  * location. `replaceable`: a warehouse `tracks` row, which the per-event row with its id replaces.
  */
-export type PageItem = { raw: unknown; at: Omit<ImportError, 'reason'>; replaceable?: boolean } | { rejected: string; at: Omit<ImportError, 'reason'> };
+export type PageItem =
+  | { raw: unknown; at: Omit<ImportError, 'reason'>; replaceable?: boolean }
+  | { rejected: string; at: Omit<ImportError, 'reason'> }
+  /** A delivery server's erase marker: the user (and every id merged into them) leaves the cache, tombstoned at `erasedAt`. */
+  | { erase: { userId: string; erasedAt: number }; at: Omit<ImportError, 'reason'> };
 
 /**
  * Writes a page's items and, in the same transaction, whatever `savePosition` stores in the kv table
@@ -46,25 +51,24 @@ export function commitSyncPage(
   const kv = createKvRepo(db);
   db.exec('BEGIN IMMEDIATE');
   try {
-    const writer = new RecordWriter(db, 'indexed', recordKey ? { recordKey } : {});
+    const newWriter = (): RecordWriter => new RecordWriter(db, 'indexed', recordKey ? { recordKey } : {});
+    let writer = newWriter();
     for (const item of items) {
+      if ('erase' in item) {
+        // The records before the marker are written first, and those after it by a writer that knows the tombstones.
+        finishWriter(writer, tally);
+        eraseUserFromCache(db, item.erase.userId, item.erase.erasedAt, recordKey);
+        summary.usersErased = (summary.usersErased ?? 0) + 1;
+        writer = newWriter();
+        continue;
+      }
       const prepared = 'raw' in item ? prepareRaw(item.raw, writer.shapeNumbers) : item.rejected;
       if (typeof prepared === 'string') {
         summary.rejected += 1;
         if (errors.length < MAX_REPORTED_ERRORS) errors.push({ ...item.at, reason: prepared });
       } else writer.write({ ...prepared, line: item.at.line, ...('raw' in item && item.replaceable ? { replaceable: true } : {}) });
     }
-    writer.finish();
-    tally.replaced += writer.replaced;
-    summary.imported += writer.imported;
-    summary.duplicates += writer.duplicates;
-    if (writer.identityCalls > 0) summary.identityCalls = (summary.identityCalls ?? 0) + writer.identityCalls;
-    if (writer.identityConflicts > 0) summary.identityConflicts = (summary.identityConflicts ?? 0) + writer.identityConflicts;
-    if (writer.conflictingDuplicates > 0) {
-      summary.conflictingDuplicates = (summary.conflictingDuplicates ?? 0) + writer.conflictingDuplicates;
-      const examples = (summary.conflictExamples ??= []);
-      for (const example of writer.conflictExamples) if (examples.length < CONFLICT_EXAMPLES) examples.push(example);
-    }
+    finishWriter(writer, tally);
     savePosition(kv);
     db.exec('COMMIT');
   } catch (err) {
@@ -73,6 +77,23 @@ export function commitSyncPage(
   }
   summary.fetched += items.length;
   summary.pages += 1;
+}
+
+/** Writes what a page's writer holds and adds its counts to the run's. */
+function finishWriter(writer: RecordWriter, tally: SyncTally): void {
+  const { summary } = tally;
+  writer.finish();
+  tally.replaced += writer.replaced;
+  summary.imported += writer.imported;
+  summary.duplicates += writer.duplicates;
+  if (writer.identityCalls > 0) summary.identityCalls = (summary.identityCalls ?? 0) + writer.identityCalls;
+  if (writer.identityConflicts > 0) summary.identityConflicts = (summary.identityConflicts ?? 0) + writer.identityConflicts;
+  if (writer.erasedSkipped > 0) summary.erasedSkipped = (summary.erasedSkipped ?? 0) + writer.erasedSkipped;
+  if (writer.conflictingDuplicates > 0) {
+    summary.conflictingDuplicates = (summary.conflictingDuplicates ?? 0) + writer.conflictingDuplicates;
+    const examples = (summary.conflictExamples ??= []);
+    for (const example of writer.conflictExamples) if (examples.length < CONFLICT_EXAMPLES) examples.push(example);
+  }
 }
 
 /** Keeps a sync run's report (kind 'sync'), with its conflicting duplicates and any further details. */
@@ -104,6 +125,8 @@ export function recordSyncReport(
       ...(summary.conflictingDuplicates ? { conflictingDuplicates: summary.conflictingDuplicates, conflictExamples: summary.conflictExamples ?? [] } : {}),
       ...(summary.identityCalls ? { identityCalls: summary.identityCalls } : {}),
       ...(summary.identityConflicts ? { identityConflicts: summary.identityConflicts } : {}),
+      ...(summary.erasedSkipped ? { erasedSkipped: summary.erasedSkipped } : {}),
+      ...(summary.usersErased ? { usersErased: summary.usersErased } : {}),
     },
   });
 }

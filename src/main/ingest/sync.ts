@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { ApiError } from '../../shared/errors';
+import { parseTimestamp } from '../../shared/event-spec';
 import { retryAfterMs } from '../../shared/retry-after';
 import type { SyncSummary } from '../../shared/types';
 import type { Db } from '../db/connection';
@@ -18,6 +19,19 @@ import { advanceDataAsOf } from './data-as-of';
 import { commitSyncPage, newSyncTally, recordSyncReport, type PageItem } from './sync-pages';
 
 export const SYNC_PAGE_LIMIT = 1000;
+
+/** A delivery server's erase marker in its export (DELETE /v1/users/{userId}): the erased id and when. */
+const eraseMarkerSchema = z.object({ type: z.literal('erase'), userId: z.string().min(1), timestamp: z.string() });
+
+/** One exported record as a page item: an erase marker the cache applies, or a record to write. */
+export function syncItem(raw: unknown, line: number): PageItem {
+  const at = { line };
+  if (typeof raw !== 'object' || raw === null || (raw as { type?: unknown }).type !== 'erase') return { raw, at };
+  const marker = eraseMarkerSchema.safeParse(raw);
+  const erasedAt = marker.success ? parseTimestamp(marker.data.timestamp) : null;
+  if (!marker.success || typeof erasedAt !== 'number') return { rejected: 'an erase marker without a userId and a valid timestamp', at };
+  return { erase: { userId: marker.data.userId, erasedAt }, at };
+}
 
 const pageSchema = z.object({
   events: z.array(z.unknown()),
@@ -148,7 +162,7 @@ export async function syncFromSource(db: Db, options: SyncOptions): Promise<Sync
 
       const first = summary.fetched;
       const next = page.next;
-      const items = page.events.map((raw, i): PageItem => ({ raw, at: { line: first + i + 1 } }));
+      const items = page.events.map((raw, i): PageItem => syncItem(raw, first + i + 1));
       commitSyncPage(
         db,
         items,

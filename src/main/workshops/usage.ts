@@ -72,19 +72,19 @@ const cachesByDb = new WeakMap<Db, Caches>();
 
 /**
  * A fingerprint of the cache's data: every writer appends events (identify calls too, as name 0) and
- * keeps the daily rollup, a deletion lowers the user count or the rollup, and an identity merge (which
- * moves events between users) counts up kv.identity_merges. Cheap: two rowid maxima, a count over the
- * users' smallest index, a sum over the few thousand rollup rows and one kv row.
+ * keeps the daily rollup, a deletion lowers the user count or the rollup, an identity merge (which
+ * moves events between users) counts up kv.identity_merges and an erasure kv.users_erased. Cheap: two
+ * rowid maxima, a count over the users' smallest index, a sum over the few thousand rollup rows and two kv rows.
  */
 function dataVersion(db: Db): string {
   const row = db
-    .prepare<[], { e: number | null; u: number | null; n: number; r: number; m: string | null }>(
+    .prepare<[], { e: number | null; u: number | null; n: number; r: number; m: string | null; x: string | null }>(
       `SELECT (SELECT max(event_pk) FROM events) AS e, (SELECT max(user_pk) FROM users) AS u,
               (SELECT count(*) FROM users) AS n, (SELECT total(events) FROM event_daily) AS r,
-              (SELECT value FROM kv WHERE key = 'identity_merges') AS m`,
+              (SELECT value FROM kv WHERE key = 'identity_merges') AS m, (SELECT value FROM kv WHERE key = 'users_erased') AS x`,
     )
     .get();
-  return row ? `${row.e ?? 0}:${row.u ?? 0}:${row.n}:${row.r}:${row.m ?? 0}` : '';
+  return row ? `${row.e ?? 0}:${row.u ?? 0}:${row.n}:${row.r}:${row.m ?? 0}:${row.x ?? 0}` : '';
 }
 
 function cachesFor(db: Db): Caches {

@@ -12,6 +12,7 @@ import usersIdIndexSql from './0010_users_id_index.sql?raw';
 import importReportDetailsSql from './0011_import_report_details.sql?raw';
 import identityAccountsSql from './0012_identity_accounts.sql?raw';
 import replaceableEventsSql from './0013_replaceable_events.sql?raw';
+import erasedUsersSql from './0014_erased_users.sql?raw';
 
 /** Every cache migration, in order. Append only: an applied migration is checksummed and never edited. */
 export const cacheMigrations: readonly Migration[] = [
@@ -28,4 +29,5 @@ export const cacheMigrations: readonly Migration[] = [
   { version: 11, name: 'import_report_details', sql: importReportDetailsSql },
   { version: 12, name: 'identity_accounts', sql: identityAccountsSql },
   { version: 13, name: 'replaceable_events', sql: replaceableEventsSql },
+  { version: 14, name: 'erased_users', sql: erasedUsersSql },
 ];

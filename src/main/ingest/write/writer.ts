@@ -19,7 +19,10 @@
  * and the record is stored under the next free key after its own (key + 1, …), the way an open-
  * addressing table probes, so a later import of either record finds it by walking the same keys.
  * Only hits pay that read (a rowid lookup in bulk mode, a key-index lookup in indexed mode). Events
- * are never deleted, so no probe walk has a gap.
+ * are deleted only by erasure (erase.ts), which closes the gap it leaves in a probe walk.
+ *
+ * Records of an erased user (a tombstone in erased_users) dated at or before the erasure are skipped
+ * and counted (`erasedSkipped`): an old file does not bring an erased user back.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Statement } from 'better-sqlite3';
@@ -70,7 +73,7 @@ export function writerModeFor(existingEvents: number, expectedRecords: number): 
 /** Conflicting duplicates the report shows (it counts them all). */
 export const CONFLICT_EXAMPLES = 5;
 /** Keys are below 2^53 (recordKey): the probe after the last one wraps to 0. */
-const KEY_SPACE = 2 ** 53;
+export const KEY_SPACE = 2 ** 53;
 
 /** The probe after `key`: where a record goes when another id holds its key. */
 export function nextKey(key: number): number {
@@ -126,6 +129,12 @@ export class RecordWriter {
   identityConflicts = 0;
   /** Users merged into others by finish(). */
   usersMerged = 0;
+  /** Records skipped because their user was erased after them (erased_users). */
+  erasedSkipped = 0;
+  /** Tombstones: an erased id → the erasure's instant. */
+  private readonly erased: Map<string, number>;
+  /** The user_pks the parser threads were given for erased ids, with the id, until a record after the erasure links it. */
+  private readonly erasedPks = new Map<number, { id: string; erasedAt: number; known: boolean; linked: boolean }>();
   private readonly identities: Identities;
   /** Property keys of the records stored, written out when they grow past PROPERTY_KEYS_LIMIT and at the end. */
   private readonly propertyKeys = new PropertyKeyTracker();
@@ -161,6 +170,7 @@ export class RecordWriter {
     this.users = new UserUpdates(db);
     this.replaceables = new ReplaceableEvents(db);
     this.identities = new Identities(db, this.users.firstPkOfNewUsers, (id) => this.users.pk(id), options.identityLinksLimit);
+    this.erased = new Map(db.prepare<[], [string, number]>('SELECT user_id, erased_at FROM erased_users').raw().all());
     const selectStored = 'SELECT event_pk, event_id, user_pk, name_id, ts, properties FROM events';
     this.storedByPk = db.prepare<[number], StoredEvent>(`${selectStored} WHERE event_pk = ?`);
     this.storedByKey = db.prepare<[number], StoredEvent>(`${selectStored} WHERE event_key = ?`);
@@ -216,13 +226,39 @@ export class RecordWriter {
    */
   userPk(userId: string): number {
     const pk = this.users.pk(userId);
-    this.identities.noteId(userId, pk, false);
+    const erasedAt = this.erased.get(userId);
+    // An erased id is linked only once a record of theirs dated after the erasure is written (linkErased).
+    if (erasedAt !== undefined) this.erasedPks.set(pk, { id: detached(userId), erasedAt, known: false, linked: false });
+    else this.identities.noteId(userId, pk, false);
     return pk;
   }
 
   /** The id was a record's userId: its link is a known user's. */
   knownId(userId: string): void {
-    this.identities.knownId(userId);
+    const erased = this.erased.has(userId) ? this.erasedPks.get(this.users.pk(userId)) : undefined;
+    if (erased) erased.known = true;
+    else this.identities.knownId(userId);
+  }
+
+  /** Whether a record of `id` at `ts` predates that id's erasure (so it is skipped). */
+  private erasedBefore(id: string, ts: number): boolean {
+    const erasedAt = this.erased.get(id);
+    return erasedAt !== undefined && ts <= erasedAt;
+  }
+
+  /**
+   * The parser threads' records of an erased id's user_pk: true when the record predates the erasure
+   * (skip it); otherwise the id comes back from this record on, linked like any other.
+   */
+  private erasedPkBefore(pk: number, ts: number): boolean {
+    const erased = this.erasedPks.get(pk);
+    if (!erased) return false;
+    if (ts <= erased.erasedAt) return true;
+    if (!erased.linked) {
+      erased.linked = true;
+      this.identities.noteId(erased.id, pk, erased.known);
+    }
+    return false;
   }
 
   /**
@@ -252,11 +288,19 @@ export class RecordWriter {
 
   write(record: PreparedRecord): void {
     let pk = record.userPk;
+    if (this.erased.size > 0 && (pk === undefined ? this.erasedBefore(record.userId, record.ts) : this.erasedPkBefore(pk, record.ts))) {
+      this.erasedSkipped += 1;
+      return;
+    }
     if (pk === undefined) {
       pk = this.users.pk(record.userId);
       this.identities.noteId(record.userId, pk, record.anonymous !== true);
     }
-    const linkedPk = record.linkedId === undefined ? -1 : this.userPk(record.linkedId);
+    // A link to an id erased after this record is dropped: the record is its user's, the erased id stays gone.
+    const linked = record.linkedId !== undefined && !this.erasedBefore(record.linkedId, record.ts) ? record.linkedId : undefined;
+    const linkedPk = linked === undefined ? -1 : this.userPk(linked);
+    // An erased id's first record after the erasure (checked above) links it again, as the parser threads' path does.
+    if (linkedPk >= 0 && this.erasedPks.size > 0) this.erasedPkBefore(linkedPk, record.ts);
     const flags = (record.anonymous ? ROW_ANONYMOUS : 0) | (record.call === 'alias' ? ROW_ALIAS : record.call === 'group' ? ROW_GROUP : 0);
     if (this.link(pk, linkedPk, flags, record.ts, record.groupId, record.json)) return;
     const nameId = record.nameId ?? this.nameId(record.name);
@@ -274,12 +318,23 @@ export class RecordWriter {
     const replaceable = rows.replaceable;
     let nextReplaceable = 0;
     let nextGroup = 0;
+    const checkErased = this.erasedPks.size > 0;
     for (let i = 0; i < rows.count; i++) {
       const rowFlags = flags[i] as number;
-      if (rowFlags !== 0 || (linkedPks[i] as number) >= 0) {
+      let linkedPk = linkedPks[i] as number;
+      if (checkErased) {
+        if (this.erasedPkBefore(userPks[i] as number, ts[i] as number)) {
+          this.erasedSkipped += 1;
+          // A skipped group call owns an entry of the groupIds list: step past it (the other lists step themselves).
+          if (groupIds !== undefined && groupIds[nextGroup]?.[0] === i) nextGroup += 1;
+          continue;
+        }
+        if (linkedPk >= 0 && this.erasedPkBefore(linkedPk, ts[i] as number)) linkedPk = -1;
+      }
+      if (rowFlags !== 0 || linkedPk >= 0) {
         let groupId: string | undefined;
         if (groupIds !== undefined && groupIds[nextGroup]?.[0] === i) groupId = (groupIds[nextGroup++] as [number, string])[1];
-        if (this.link(userPks[i] as number, linkedPks[i] as number, rowFlags, ts[i] as number, groupId, recordJson(texts, i))) continue;
+        if (this.link(userPks[i] as number, linkedPk, rowFlags, ts[i] as number, groupId, recordJson(texts, i))) continue;
       } else this.identities.own(userPks[i] as number);
       const id = recordId(texts, i);
       const key = keyOf ? keyOf(id) : (keys[i] as number);

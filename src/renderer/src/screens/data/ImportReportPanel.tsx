@@ -6,7 +6,7 @@ import { copyText } from '../../ui/clipboard';
 import { DataTable } from '../../ui/DataTable';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
-import { conflictingDuplicatesNote, identityNote, replacedTracksNote } from '../../../../shared/import-notes';
+import { conflictingDuplicatesNote, erasedNote, identityNote, replacedTracksNote } from '../../../../shared/import-notes';
 import { formatText, futureDatedWarning, locationLabel, rejectionPlace, warehouseTableText } from './model';
 import { useData } from './store';
 
@@ -46,6 +46,7 @@ export function ImportReportPanel() {
   const conflicts = report ? conflictingDuplicatesNote(report.details) : null;
   const replaced = report ? replacedTracksNote(report.details) : null;
   const identity = report ? identityNote(report.details) : null;
+  const erased = report ? erasedNote(report.details) : null;
 
   return (
     <section
@@ -107,6 +108,7 @@ export function ImportReportPanel() {
           {conflicts ? <ReportNote title="Duplicates with other content" text={conflicts} testId="report-conflicting-duplicates" /> : null}
           {replaced ? <ReportNote title="Tracks rows replaced" text={replaced} testId="report-replaced-tracks" /> : null}
           {identity ? <ReportNote title="Identity" text={identity} testId="report-identity" /> : null}
+          {erased ? <ReportNote title="Erased users" text={erased} testId="report-erased" /> : null}
           <WarehouseTables tables={report.details?.warehouseTables} />
           <RejectionTable report={report} />
         </>
