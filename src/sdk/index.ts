@@ -122,10 +122,11 @@ export async function flush(keepalive = false): Promise<void> {
   try {
     for (let records = queue.all(); records.length > 0; records = queue.all()) {
       const next = nextBatch(records, BATCH, keepalive ? KEEPALIVE_BYTES : BATCH_BYTES);
-      // The hash each record was queued with goes in the header, not in the body.
+      // The hash each record was queued with goes in the header, not in the body; none ('') for a record
+      // queued without one, never the current user's.
       const bodies = next.records.map(({ userHash: _hash, ...record }) => record);
       const first = next.records[0] as QueuedRecord;
-      const response = await post(next.alone ? `/v1/${first.type}` : '/v1/track', next.alone ? bodies[0] : { batch: bodies }, keepalive, first.userHash);
+      const response = await post(next.alone ? `/v1/${first.type}` : '/v1/track', next.alone ? bodies[0] : { batch: bodies }, keepalive, first.userHash ?? '');
       if (response.status === 408 || response.status === 429 || response.status >= 500) throw response;
       if (!response.ok && !warned) {
         warned = true;
