@@ -123,6 +123,15 @@ export const ATTACKER_CONNECTIONS = 4;
 export const ATTACK_KINDS = ['batch', 'decide', 'identify', 'deep', 'rotating'] as const;
 export type AttackKind = (typeof ATTACK_KINDS)[number];
 
+/** The kinds named in a comma-separated list (`--attack batch,deep`), in ATTACK_KINDS order; every kind for none. */
+export function attackKinds(list: string | undefined): AttackKind[] {
+  if (list === undefined) return [...ATTACK_KINDS];
+  const named = list.split(',').map((name) => name.trim());
+  const unknown = named.filter((name) => !(ATTACK_KINDS as readonly string[]).includes(name));
+  if (unknown.length > 0 || named.length === 0) throw new Error(`--attack takes a comma-separated list of ${ATTACK_KINDS.join(', ')}; not "${unknown.join(', ') || list}".`);
+  return ATTACK_KINDS.filter((kind) => named.includes(kind));
+}
+
 /** Requests of one kind (or one group of rotating addresses): how many, their answers' statuses, what they stored. */
 export interface Tally {
   sent: number;

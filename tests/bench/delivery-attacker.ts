@@ -4,7 +4,7 @@
  * it says `ready` once its victim has a profile, attacks on ATTACKER_CONNECTIONS connections until
  * told `stop`, then sends its AttackReport and exits.
  *
- * Round robin over ATTACK_KINDS: worst-case batches for one user, a decide for that user (so its
+ * Round robin over the configured kinds (all of ATTACK_KINDS by default): worst-case batches for one user, a decide for that user (so its
  * profile is cached and every stored record updates it), identifies at the trait cap, 6,000-deep
  * bodies, and worst-case batches from rotating addresses.
  */
@@ -33,6 +33,8 @@ export interface AttackerConfig {
   key: string;
   /** The event the live rules count (profiles keep it). */
   event: string;
+  /** What to send, round robin. */
+  kinds: AttackKind[];
 }
 
 interface Planned {
@@ -81,7 +83,7 @@ function nextBatch(): string {
 }
 
 function plan(): Planned {
-  const kind = ATTACK_KINDS[sequence++ % ATTACK_KINDS.length] as AttackKind;
+  const kind = config.kinds[sequence++ % config.kinds.length] as AttackKind;
   switch (kind) {
     case 'batch':
       return { kind, path: '/v1/track', body: nextBatch(), address: ATTACKER_ADDRESSES.batch };

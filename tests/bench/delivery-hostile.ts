@@ -15,7 +15,6 @@ import { fileURLToPath } from 'node:url';
 import { buildBaseline, type BaselineBuild } from './baseline-build';
 import { onCleanup } from './cleanup';
 import {
-  ATTACK_KINDS,
   ATTACKER_ADDRESSES,
   ATTACKER_CONNECTIONS,
   DEEP_LEVELS,
@@ -29,6 +28,7 @@ import {
   userAddress,
   deepIdentify,
   worstCaseBatch,
+  type AttackKind,
   type AttackReport,
   type RotatingGroup,
 } from './delivery-attack';
@@ -43,6 +43,8 @@ export interface HostileOptions {
   seconds: number;
   /** The revision "today's" figures come from (HEAD~1 by default); null: no baseline. */
   baseline: string | null;
+  /** What the attacker sends, round robin (all of ATTACK_KINDS by default). */
+  kinds: AttackKind[];
 }
 
 const CONNECTIONS = [8, 64] as const;
@@ -50,6 +52,8 @@ const CONNECTIONS = [8, 64] as const;
 const NOISE_TOLERANCE = 0.1;
 /** The attack runs this long before the measurement starts, so the normal clients meet it in full swing. */
 const ATTACK_HEAD_START_MS = 1_000;
+/** An unanswered request that waited longer than this when a run ended is reported: its latency is only a lower bound. */
+const STALLED_MS = 100;
 /** Lines of each server's log shown: the attacker's refused requests log one each. */
 const SERVER_LOG_LINES = 5;
 
@@ -58,8 +62,8 @@ interface Sample {
   /** Latencies of 2xx answers, and the time unanswered requests had waited when the run ended (ms). */
   latencies: number[];
   ok: number;
-  /** Requests still unanswered when the run ended: their latencies are lower bounds, and so may the percentiles be. */
-  unanswered: number;
+  /** Requests unanswered after STALLED_MS when the run ended: their latencies are lower bounds, and so may the percentiles be. */
+  stalled: number;
   /** Non-2xx answers and errors: there should be none. */
   failed: number;
   seconds: number;
@@ -81,7 +85,7 @@ function pooled(a: Sample, b: Sample): Sample {
   return {
     latencies: a.latencies.concat(b.latencies),
     ok: a.ok + b.ok,
-    unanswered: a.unanswered + b.unanswered,
+    stalled: a.stalled + b.stalled,
     failed: a.failed + b.failed,
     seconds: a.seconds + b.seconds,
   };
@@ -93,7 +97,7 @@ const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number): string => (Number.isNaN(n) ? '-' : n < 10 ? n.toFixed(2) : n.toFixed(1));
 
 async function measure(server: DeliveryServer, users: number, connections: number, seconds: number): Promise<Sample> {
-  const sample: Sample = { latencies: [], ok: 0, unanswered: 0, failed: 0, seconds: 0 };
+  const sample: Sample = { latencies: [], ok: 0, stalled: 0, failed: 0, seconds: 0 };
   const started = performance.now();
   const result = await decideLoad({
     base: server.base,
@@ -107,8 +111,9 @@ async function measure(server: DeliveryServer, users: number, connections: numbe
         sample.latencies.push(latencyMs);
       } else sample.failed += 1;
     },
+    // Every connection has a request in flight when the run stops; the ones that waited long are the stalled server's slowest.
     onUnanswered: (waitedMs) => {
-      sample.unanswered += 1;
+      if (waitedMs > STALLED_MS) sample.stalled += 1;
       sample.latencies.push(waitedMs);
     },
     // Longer than the run: a stalled request stays in flight to its end (counted by onUnanswered), never timed out and resent.
@@ -132,8 +137,8 @@ function nextMessage(child: ChildProcess): Promise<unknown> {
 }
 
 /** Runs the attacker against `server` while `during` runs; returns both results. */
-async function underAttack<T>(server: DeliveryServer, during: () => Promise<T>): Promise<{ result: T; attack: AttackReport }> {
-  const config: AttackerConfig = { base: server.base, key: KEY, event: RULE_EVENT };
+async function underAttack<T>(server: DeliveryServer, kinds: AttackKind[], during: () => Promise<T>): Promise<{ result: T; attack: AttackReport }> {
+  const config: AttackerConfig = { base: server.base, key: KEY, event: RULE_EVENT, kinds };
   // The attacker inherits this process's --import of the TypeScript loader (execArgv).
   const attacker = fork(fileURLToPath(new URL('./delivery-attacker.ts', import.meta.url)), [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const forget = onCleanup(() => attacker.kill());
@@ -154,30 +159,33 @@ function describeSetup(options: HostileOptions, mine: DeliveryServer, mineFlags:
   const batchBytes = Buffer.byteLength(worstCaseBatch('attack-victim', RULE_EVENT, Date.now()));
   const identifyBytes = Buffer.byteLength(traitCapIdentify('attack-traits', 0));
   const deepBytes = Buffer.byteLength(deepIdentify('attack-deep'));
-  const limit = (server: DeliveryServer): string => (server.started.rateLimit === 0 ? 'rate limit off' : `rate limit ${String(server.started.rateLimit)} requests/min per network`);
+  const limit = (server: DeliveryServer): string => (server.started.rateLimit === 0 ? 'rate limit off' : `rate limit ${String(server.started.rateLimit)} requests/min`);
   write(`Delivery server under attack: ${MESSAGES} messages, ${thousands(options.users)} users, ${options.seconds} s per run`);
   write('(the machine may be shared: compare figures within this run only, and rerun before trusting a MISS)\n');
   write(`this build:  ${relative(process.cwd(), options.cli)}, ${limit(mine)}, ${mineFlags.join(' ')}`);
   if (baseline) write(`baseline:    ${baseline.build.commit} "${baseline.build.subject.slice(0, 80)}", ${limit(baseline.server)}, ${baseline.flags.join(' ')}`);
   write(`normal clients: POST /v1/decide for a random user on a random page; each user from an address of its own (X-Forwarded-For, 198.18.0.0/15)`);
+  const what: Record<AttackKind, string> = {
+    batch: `${thousands(MAX_BATCH_RECORDS)} events for one user (${thousands(batchBytes / 1024)} KB), timestamps descending, each batch older than the last; from ${ATTACKER_ADDRESSES.batch}`,
+    decide: `for that user, so its profile stays cached and each stored event updates it; from ${ATTACKER_ADDRESSES.decide}`,
+    identify: `${TRAIT_KEYS_PER_IDENTIFY} new trait keys (${thousands(identifyBytes)} B) for one user: full at ${MAX_TRAIT_KEYS} keys / ${thousands(MAX_TRAITS_BYTES)} B after two, 413 after; from ${ATTACKER_ADDRESSES.identify}`,
+    deep: `an identify ${thousands(DEEP_LEVELS)} levels deep (${thousands(deepBytes)} B); from ${ATTACKER_ADDRESSES.deep}`,
+    rotating: `a batch as above, from rotating addresses: ${Object.values(ROTATING_GROUPS).join('; ')}`,
+  };
   write(`attacker: ${ATTACKER_CONNECTIONS} connections, as fast as they go, round robin:`);
-  write(`  batch     ${thousands(MAX_BATCH_RECORDS)} events for one user (${thousands(batchBytes / 1024)} KB), timestamps descending, each batch older than the last; from ${ATTACKER_ADDRESSES.batch}`);
-  write(`  decide    for that user, so its profile stays cached and each stored event updates it; from ${ATTACKER_ADDRESSES.decide}`);
-  write(
-    `  identify  ${TRAIT_KEYS_PER_IDENTIFY} new trait keys (${thousands(identifyBytes)} B) for one user: full at ${MAX_TRAIT_KEYS} keys / ${thousands(MAX_TRAITS_BYTES)} B after two, 413 after; from ${ATTACKER_ADDRESSES.identify}`,
-  );
-  write(`  deep      an identify ${thousands(DEEP_LEVELS)} levels deep (${thousands(deepBytes)} B); from ${ATTACKER_ADDRESSES.deep}`);
-  write(`  rotating  the batch, from rotating addresses: ${Object.values(ROTATING_GROUPS).join('; ')}\n`);
+  for (const kind of options.kinds) write(`  ${kind.padEnd(9)} ${what[kind]}`);
+  write('');
 }
 
-function printAttack(connections: number, report: AttackReport): void {
-  const sent = ATTACK_KINDS.reduce((sum, kind) => sum + report.kinds[kind].sent, 0);
+function printAttack(connections: number, kinds: AttackKind[], report: AttackReport): void {
+  const sent = kinds.reduce((sum, kind) => sum + report.kinds[kind].sent, 0);
   write(`attacker while ${connections} connections ran: ${(sent / report.seconds).toFixed(1)} requests/s (${thousands(sent)} in ${report.seconds.toFixed(1)} s)`);
-  for (const kind of ATTACK_KINDS) {
+  for (const kind of kinds) {
     const tally = report.kinds[kind];
     const stored = kind === 'batch' || kind === 'rotating' || kind === 'identify' ? `, ${thousands(tally.stored)} records stored` : '';
     write(`  ${kind.padEnd(9)} ${thousands(tally.sent).padStart(6)} sent, ${thousands(tally.bodyBytes / 1024)} KB${stored}: ${statusMix(tally)}`);
   }
+  if (!kinds.includes('rotating')) return;
   for (const group of Object.keys(ROTATING_GROUPS) as RotatingGroup[]) {
     const tally = report.rotating[group];
     write(`    ${ROTATING_GROUPS[group].padEnd(38)} ${thousands(tally.sent).padStart(6)} sent, ${thousands(tally.stored)} records stored: ${statusMix(tally)}`);
@@ -212,7 +220,7 @@ export async function runHostile(options: HostileOptions): Promise<void> {
       seeded.push(`${name} ${thousands(seed.records / seed.seconds)} events/s`);
       await measure(server, users, 8, Math.max(2, Math.ceil(seconds / 2))); // warm-up: profiles into the cache
     }
-    write(`seeding (track batches of 500, 4 senders): ${seeded.join(', ')}\n`);
+    write(`seeding (track batches of 500, 4 senders, one run each): ${seeded.join(', ')}\n`);
 
     const quiet = new Map<number, { mine: Sample; baseline: Sample | null }>();
     for (const connections of CONNECTIONS) {
@@ -227,7 +235,7 @@ export async function runHostile(options: HostileOptions): Promise<void> {
     for (const connections of CONNECTIONS) {
       progress(`under attack, ${connections} connections`);
       const server = mine;
-      const { result, attack } = await underAttack(server, () => measure(server, users, connections, seconds));
+      const { result, attack } = await underAttack(server, options.kinds, () => measure(server, users, connections, seconds));
       attacked.set(connections, { sample: result, attack });
     }
 
@@ -235,7 +243,7 @@ export async function runHostile(options: HostileOptions): Promise<void> {
     write(`${'connections'.padStart(11)}  ${'run'.padEnd(32)} ${'p50'.padStart(7)} ${'p99'.padStart(7)} ${'p99.9'.padStart(7)} ${'requests/s'.padStart(11)}`);
     const row = (connections: number, run: string, f: Figures, sample: Sample): void => {
       const notes = [
-        ...(sample.unanswered > 0 ? [`${thousands(sample.unanswered)} unanswered at the end, counted at their wait so far: a lower bound`] : []),
+        ...(sample.stalled > 0 ? [`${thousands(sample.stalled)} unanswered after ${STALLED_MS} ms at the end, counted at their wait so far: lower bounds`] : []),
         ...(sample.failed > 0 ? [`${thousands(sample.failed)} non-2xx or errors!`] : []),
       ];
       const warning = notes.length > 0 ? `  (${notes.join('; ')})` : '';
@@ -272,7 +280,7 @@ export async function runHostile(options: HostileOptions): Promise<void> {
     write(baseline ? 'Quiet runs alternated (this build, baseline, baseline, this build); each build\'s two are pooled.\n' : 'Quiet runs: two of this build, pooled; no baseline (--no-baseline).\n');
     for (const connections of CONNECTIONS) {
       const hit = attacked.get(connections);
-      if (hit) printAttack(connections, hit.attack);
+      if (hit) printAttack(connections, options.kinds, hit.attack);
     }
     write('\nTargets (a MISS does not fail the benchmark):');
     for (const target of targets) write(`  ${target.pass ? 'PASS' : 'MISS'}  ${target.text}`);

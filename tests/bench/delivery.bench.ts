@@ -5,8 +5,10 @@
  *   - decide throughput with 64 connections (target ≥ 10,000 requests/s);
  *   - decide latency with 8 connections (target p99 ≤ 5 ms).
  *
- * npm run bench:delivery -- --hostile [--duration <s>] [--users <n>] [--baseline <rev> | --no-baseline]:
- * the decide load with and without an attacker, beside the parent commit's build (delivery-hostile.ts).
+ * npm run bench:delivery -- --hostile [--duration <s>] [--users <n>] [--baseline <rev> | --no-baseline]
+ *   [--attack batch,decide,identify,deep,rotating]:
+ * the decide load with and without an attacker, beside the parent commit's build (delivery-hostile.ts);
+ * --attack sends only the kinds named, to see which one hurts.
  *
  * Every request stays on 127.0.0.1, bounded in count and time.
  */
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type autocannon from 'autocannon';
 import { cleanUpAll } from './cleanup';
+import { attackKinds } from './delivery-attack';
 import { runHostile } from './delivery-hostile';
 import { decideLoad, MESSAGES, publishMessages, seedProfiles, startDeliveryServer } from './delivery-server';
 
@@ -25,6 +28,7 @@ const { values: args } = parseArgs({
     users: { type: 'string' },
     baseline: { type: 'string' },
     'no-baseline': { type: 'boolean', default: false },
+    attack: { type: 'string' },
   },
 });
 
@@ -36,7 +40,8 @@ function wholeNumber(value: string | undefined, what: string, fallback: number):
 
 const USERS = wholeNumber(args.users ?? process.env.BENCH_USERS, '--users (or BENCH_USERS)', 100_000);
 const SECONDS = wholeNumber(args.duration ?? process.env.BENCH_SECONDS, '--duration (or BENCH_SECONDS)', 10);
-if (!args.hostile && (args.baseline !== undefined || args['no-baseline'])) throw new Error('--baseline and --no-baseline go with --hostile.');
+if (!args.hostile && (args.baseline !== undefined || args['no-baseline'] || args.attack !== undefined)) throw new Error('--baseline, --no-baseline and --attack go with --hostile.');
+const kinds = attackKinds(args.attack);
 
 const cli = join(process.cwd(), 'out', 'main', 'cli.js');
 if (!existsSync(cli)) throw new Error('Build first: npm run build (the benchmark runs the built CLI).');
@@ -66,7 +71,7 @@ async function normal(): Promise<void> {
 }
 
 try {
-  if (args.hostile) await runHostile({ cli, users: USERS, seconds: SECONDS, baseline: args['no-baseline'] ? null : (args.baseline ?? 'HEAD~1') });
+  if (args.hostile) await runHostile({ cli, users: USERS, seconds: SECONDS, baseline: args['no-baseline'] ? null : (args.baseline ?? 'HEAD~1'), kinds });
   else await normal();
 } finally {
   cleanUpAll();

@@ -14,6 +14,8 @@ import { MAX_TRAIT_KEYS, MAX_TRAITS_BYTES } from '../../src/delivery/store';
 import { nestsDeeperThan } from '../../src/shared/json-depth';
 import { MAX_RECORD_BYTES, normalizeRecord } from '../../src/shared/event-spec';
 import {
+  ATTACK_KINDS,
+  attackKinds,
   DEEP_LEVELS,
   deepIdentify,
   MAX_BATCH_RECORDS,
@@ -142,5 +144,13 @@ describe('percentile', () => {
     expect(percentile(sorted, 100)).toBe(1_000);
     expect(percentile([7], 99.9)).toBe(7);
     expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('--attack', () => {
+  it('names kinds, kept in their round-robin order; none named is all of them; an unknown one is refused by name', () => {
+    expect(attackKinds(undefined)).toEqual([...ATTACK_KINDS]);
+    expect(attackKinds('deep, batch')).toEqual(['batch', 'deep']);
+    expect(() => attackKinds('batch,flood')).toThrow(/not "flood"/);
   });
 });
