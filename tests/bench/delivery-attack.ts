@@ -146,9 +146,19 @@ export function emptyTally(): Tally {
   return { sent: 0, statuses: {}, bodyBytes: 0, stored: 0 };
 }
 
+/**
+ * Where an attack leaves off, so the next one (another process) goes on from there: its batches older
+ * than every stored one, its trait keys new.
+ */
+export interface AttackCursor {
+  newestTs: number;
+  nextTraitKey: number;
+}
+
 /** What the attacker process reports when told to stop. */
 export interface AttackReport {
   seconds: number;
+  cursor: AttackCursor;
   kinds: Record<AttackKind, Tally>;
   rotating: Record<RotatingGroup, Tally>;
 }

@@ -22,6 +22,7 @@ import {
   traitCapIdentify,
   VICTIM,
   worstCaseBatch,
+  type AttackCursor,
   type AttackKind,
   type AttackReport,
   type RotatingGroup,
@@ -35,6 +36,8 @@ export interface AttackerConfig {
   event: string;
   /** What to send, round robin. */
   kinds: AttackKind[];
+  /** Where the last attack on this server left off. */
+  cursor: AttackCursor;
 }
 
 interface Planned {
@@ -71,8 +74,8 @@ function post(path: string, body: string, address: string): Promise<{ status: nu
 }
 
 let sequence = 0;
-let newest = Date.now() - 60_000;
-let nextTraitKey = 0;
+let newest = config.cursor.newestTs;
+let nextTraitKey = config.cursor.nextTraitKey;
 let rotation = 0;
 const deepBody = deepIdentify('attack-deep');
 
@@ -105,6 +108,7 @@ function plan(): Planned {
 
 const report: AttackReport = {
   seconds: 0,
+  cursor: config.cursor,
   kinds: Object.fromEntries(ATTACK_KINDS.map((kind) => [kind, emptyTally()])) as Record<AttackKind, Tally>,
   rotating: { ipv4: emptyTally(), one64: emptyTally(), new64: emptyTally() },
 };
@@ -145,6 +149,7 @@ process.on('message', (message: unknown) => {
   stopping = true;
   void Promise.all(connections).then(() => {
     report.seconds = (performance.now() - started) / 1000;
+    report.cursor = { newestTs: newest, nextTraitKey };
     agent.destroy();
     process.send?.(report, () => process.disconnect());
   });

@@ -28,6 +28,7 @@ import {
   userAddress,
   deepIdentify,
   worstCaseBatch,
+  type AttackCursor,
   type AttackKind,
   type AttackReport,
   type RotatingGroup,
@@ -137,8 +138,13 @@ function nextMessage(child: ChildProcess): Promise<unknown> {
 }
 
 /** Runs the attacker against `server` while `during` runs; returns both results. */
-async function underAttack<T>(server: DeliveryServer, kinds: AttackKind[], during: () => Promise<T>): Promise<{ result: T; attack: AttackReport }> {
-  const config: AttackerConfig = { base: server.base, key: KEY, event: RULE_EVENT, kinds };
+async function underAttack<T>(
+  server: DeliveryServer,
+  kinds: AttackKind[],
+  cursor: AttackCursor,
+  during: () => Promise<T>,
+): Promise<{ result: T; attack: AttackReport }> {
+  const config: AttackerConfig = { base: server.base, key: KEY, event: RULE_EVENT, kinds, cursor };
   // The attacker inherits this process's --import of the TypeScript loader (execArgv).
   const attacker = fork(fileURLToPath(new URL('./delivery-attacker.ts', import.meta.url)), [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const forget = onCleanup(() => attacker.kill());
@@ -232,11 +238,14 @@ export async function runHostile(options: HostileOptions): Promise<void> {
       quiet.set(connections, { mine: pooled(first, second), baseline: baseA && baseB ? pooled(baseA, baseB) : null });
     }
     const attacked = new Map<number, { sample: Sample; attack: AttackReport }>();
+    // The victim's batches start a minute back and go back in time from there, across both attacks.
+    let cursor: AttackCursor = { newestTs: Date.now() - 60_000, nextTraitKey: 0 };
     for (const connections of CONNECTIONS) {
       progress(`under attack, ${connections} connections`);
       const server = mine;
-      const { result, attack } = await underAttack(server, options.kinds, () => measure(server, users, connections, seconds));
+      const { result, attack } = await underAttack(server, options.kinds, cursor, () => measure(server, users, connections, seconds));
       attacked.set(connections, { sample: result, attack });
+      cursor = attack.cursor;
     }
 
     write('decide, normal clients: latency in ms (2xx answers), throughput in 2xx answers/s');
