@@ -4,7 +4,7 @@
  * fails through the link), removed again when the benchmark ends, fails or is interrupted.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onCleanup } from './cleanup';
@@ -29,6 +29,9 @@ export function buildBaseline(repo: string, rev: string): BaselineBuild {
   const parent = mkdtempSync(join(tmpdir(), 'guidepost-baseline-'));
   const dir = join(parent, commit);
   const remove = (): void => {
+    // The link first, by itself: nothing below may reach through it into this checkout's node_modules.
+    const modules = join(dir, 'node_modules');
+    if (existsSync(modules) && lstatSync(modules).isSymbolicLink()) unlinkSync(modules);
     try {
       git(repo, ['worktree', 'remove', '--force', dir]);
     } catch {
