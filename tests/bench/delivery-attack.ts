@@ -155,6 +155,18 @@ export interface AttackCursor {
   nextTraitKey: number;
 }
 
+/** The attacker process's one argument, as JSON. */
+export interface AttackerConfig {
+  base: string;
+  key: string;
+  /** The event the live rules count (profiles keep it). */
+  event: string;
+  /** What to send, round robin. */
+  kinds: AttackKind[];
+  /** Where the last attack on this server left off. */
+  cursor: AttackCursor;
+}
+
 /** What the attacker process reports when told to stop. */
 export interface AttackReport {
   seconds: number;

@@ -22,23 +22,12 @@ import {
   traitCapIdentify,
   VICTIM,
   worstCaseBatch,
-  type AttackCursor,
+  type AttackerConfig,
   type AttackKind,
   type AttackReport,
   type RotatingGroup,
   type Tally,
 } from './delivery-attack';
-
-export interface AttackerConfig {
-  base: string;
-  key: string;
-  /** The event the live rules count (profiles keep it). */
-  event: string;
-  /** What to send, round robin. */
-  kinds: AttackKind[];
-  /** Where the last attack on this server left off. */
-  cursor: AttackCursor;
-}
 
 interface Planned {
   kind: AttackKind;

@@ -29,11 +29,11 @@ import {
   deepIdentify,
   worstCaseBatch,
   type AttackCursor,
+  type AttackerConfig,
   type AttackKind,
   type AttackReport,
   type RotatingGroup,
 } from './delivery-attack';
-import type { AttackerConfig } from './delivery-attacker';
 import { cliSupport, decideLoad, KEY, MESSAGES, oneProxyFlags, publishMessages, RULE_EVENT, seedProfiles, startDeliveryServer, type DeliveryServer } from './delivery-server';
 import { MAX_TRAIT_KEYS, MAX_TRAITS_BYTES } from '../../src/delivery/store';
 
@@ -49,7 +49,7 @@ export interface HostileOptions {
 }
 
 const CONNECTIONS = [8, 64] as const;
-/** Quiet figures within this share of the baseline's count as "at or above" it: two builds of the same code differ this much here. */
+/** Quiet figures within this share of the baseline's count as "at or above" it: a margin for run-to-run noise (a loaded machine has more). */
 const NOISE_TOLERANCE = 0.1;
 /** The attack runs this long before the measurement starts, so the normal clients meet it in full swing. */
 const ATTACK_HEAD_START_MS = 1_000;
