@@ -113,3 +113,60 @@ test('each step opens at its top: title, timer and prompts in view, wherever the
     await expect(page.getByRole('list', { name: 'Discussion prompts' }).getByRole('listitem').first()).toBeInViewport();
   }
 });
+
+/** The slider's thumb centre (the thumb is drawn 16 px wide) and the threshold line's x, in page pixels. */
+async function thumbAndLine(page: Page, persona: string): Promise<{ thumb: number; line: number }> {
+  const slider = page.getByRole('slider', { name: `Threshold for ${persona}` });
+  const card = page.getByRole('region', { name: new RegExp(`^${persona}: how often`) });
+  const bars = card.getByTestId('threshold-bars');
+  await expect(bars).toHaveAttribute('data-line-x', /\d/);
+  const box = await slider.boundingBox();
+  const barsBox = await bars.boundingBox();
+  const [value, min, max] = await slider.evaluate((el: HTMLInputElement) => [Number(el.value), Number(el.min), Number(el.max)]);
+  if (!box || !barsBox || value === undefined || min === undefined || max === undefined) throw new Error('the slider and chart have boxes');
+  const thumb = box.x + 8 + ((value - min) / (max - min)) * (box.width - 16);
+  const line = barsBox.x + Number(await bars.getAttribute('data-line-x'));
+  return { thumb, line };
+}
+
+for (const size of [{ width: 1360, height: 860 }, { width: 1024, height: 700 }]) {
+  test(`step 3 at ${size.width} px: the slider sits on the histogram's threshold line, and a moved threshold says so with Undo`, async ({ page, demo: server }) => {
+    await page.setViewportSize(size);
+    await openDemoWorkshop(page, server);
+    await stepButton(page, /Map usage patterns/).click();
+    await expect(page.getByTestId('usage-table')).toBeVisible();
+    const slider = page.getByRole('slider', { name: 'Threshold for Power reporters' });
+    const powerSize = page.getByTestId('threshold-size').filter({ hasText: 'report_run' });
+    await expect(powerSize).toContainText(/≥ 4 report_run: [\d,]+ users/);
+    await slider.scrollIntoViewIfNeeded();
+    let at = await thumbAndLine(page, 'Power reporters');
+    expect(Math.abs(at.thumb - at.line), JSON.stringify(at)).toBeLessThanOrEqual(2);
+    await page.screenshot({ path: `test-results/screens/workshop-face-threshold-${size.width}.png` });
+
+    await slider.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await expect(powerSize).toContainText(/≥ 6 report_run: [\d,]+ users/);
+    at = await thumbAndLine(page, 'Power reporters');
+    expect(Math.abs(at.thumb - at.line), JSON.stringify(at)).toBeLessThanOrEqual(2);
+
+    // The rule was rewritten: the card says so, once for both presses, with the size it moved from.
+    const note = page.getByTestId('rule-change');
+    await expect(note).toHaveCount(1);
+    await expect(note).toContainText('The rule for Power reporters changed (threshold 4 → 6)');
+    await expect(note).toContainText('report_run at least 6 times in the last 30 days');
+    await expect(note).toContainText(/Its size: 1,489 → [\d,]+ users; step 4’s impact follows\./);
+    await page.screenshot({ path: `test-results/screens/workshop-face-rule-change-${size.width}.png` });
+    await saved(page);
+
+    // Undo puts the threshold and the rule back.
+    await note.getByRole('button', { name: 'Undo' }).click();
+    await expect(note).toHaveCount(0);
+    await expect(slider).toHaveValue('4');
+    await expect(powerSize).toContainText(/≥ 4 report_run: 1,489 users/);
+    await saved(page);
+    await stepButton(page, /Map behaviors/).click();
+    const power = page.getByTestId('persona-behavior').filter({ has: page.getByRole('heading', { name: 'Power reporters' }) });
+    await expect(power.getByTestId('persona-rule')).toHaveText('Users who did report_run at least 4 times in the last 30 days');
+  });
+}
