@@ -5,7 +5,7 @@
  * step 3's charts when presenting.
  * Needs `npx electron-vite build` first.
  */
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import type { Workshop } from '../../src/shared/workshop/model';
 import { callBridge, expect, openDemo, test, type BrowserModeServer } from './fixtures';
 
@@ -170,3 +170,75 @@ for (const size of [{ width: 1360, height: 860 }, { width: 1024, height: 700 }])
     await expect(power.getByTestId('persona-rule')).toHaveText('Users who did report_run at least 4 times in the last 30 days');
   });
 }
+
+/** Fails unless `inner` lies within `outer` and within the viewport (boundingBox, in page pixels). */
+async function expectWithin(page: Page, inner: Locator, outer: Locator): Promise<void> {
+  const box = await inner.boundingBox();
+  const frame = await outer.boundingBox();
+  const viewport = page.viewportSize();
+  if (!box || !frame || !viewport) throw new Error('both have boxes');
+  const what = `${JSON.stringify(box)} in ${JSON.stringify(frame)} at ${viewport.width} px`;
+  expect(box.x, what).toBeGreaterThanOrEqual(frame.x - 0.5);
+  expect(box.x + box.width, what).toBeLessThanOrEqual(frame.x + frame.width + 0.5);
+  expect(box.x + box.width, what).toBeLessThanOrEqual(viewport.width);
+}
+
+for (const size of [{ width: 1360, height: 860 }, { width: 1024, height: 700 }]) {
+  test(`at ${size.width} px tables keep their actions and step 4's Impact in view`, async ({ page, demo: server }) => {
+    await page.setViewportSize(size);
+    await openDemo(page, server);
+    await page.keyboard.press('Control+3');
+    const row = page.getByTestId('workshop-row').filter({ has: page.getByRole('button', { name: DEMO_WORKSHOP, exact: true }) });
+    const listCard = page.locator('.list-card');
+    for (const action of ['Duplicate', 'Archive', 'Delete']) {
+      const button = row.getByRole('button', { name: `${action} ${DEMO_WORKSHOP}`, exact: true });
+      await expect(button).toBeVisible();
+      await expectWithin(page, button, listCard);
+    }
+    await page.screenshot({ path: `test-results/screens/workshop-face-list-${size.width}.png` });
+
+    await row.getByRole('button', { name: DEMO_WORKSHOP, exact: true }).click();
+    await expect(page.getByRole('heading', { level: 2, name: 'Prioritize actions and investments' })).toBeVisible();
+    const card = page.getByRole('region', { name: 'Opportunities' });
+    const first = page.getByTestId('opportunity-row').first();
+    await expect(first.getByTestId('impact')).toHaveText(/^[\d,]+$/);
+    await first.scrollIntoViewIfNeeded();
+    await expect(card.getByRole('columnheader', { name: 'Impact' })).toBeVisible();
+    await expectWithin(page, card.getByRole('columnheader', { name: 'Impact' }), card);
+    await expectWithin(page, first.getByTestId('impact'), card);
+    await expectWithin(page, first.getByRole('button', { name: /^Remove / }), card);
+    // Not under the pinned × either: Impact ends before the remove column starts.
+    const impactBox = await first.getByTestId('impact').boundingBox();
+    const removeBox = await first.locator('td.row-actions').boundingBox();
+    expect((impactBox?.x ?? 0) + (impactBox?.width ?? 0)).toBeLessThanOrEqual((removeBox?.x ?? 0) + 0.5);
+    // The title is read whole: its box is as tall as its wrapped text, nothing scrolls inside it.
+    const title = page.getByLabel('Opportunity 2 title');
+    expect(await title.evaluate((el: HTMLTextAreaElement) => el.scrollHeight <= el.clientHeight + 1)).toBe(true);
+    // And participants' roles show in full.
+    const role = page.getByLabel('Participant 1 role');
+    expect(await role.evaluate((el: HTMLInputElement) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+    await page.screenshot({ path: `test-results/screens/workshop-face-step4-${size.width}.png` });
+  });
+}
+
+test('at 1024 × 700 the workshop is one column: the steps in a row over a full-width worksheet', async ({ page, demo: server }) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await openDemoWorkshop(page, server);
+  const rail = page.getByRole('navigation', { name: 'Steps' });
+  const panel = page.locator('.step-panel');
+  const railBox = await rail.boundingBox();
+  const panelBox = await panel.boundingBox();
+  if (!railBox || !panelBox) throw new Error('the rail and the step have boxes');
+  // The rail sits above the step, not beside it, and the step has the screen's width.
+  expect(railBox.y + railBox.height).toBeLessThanOrEqual(panelBox.y + 1);
+  expect(panelBox.width).toBeGreaterThan(680);
+  for (const button of await rail.getByRole('button').all()) await expect(button).toBeInViewport();
+  // Nothing spills sideways out of the screen.
+  expect(await page.locator('#main').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  // Pinned while the step scrolls, so another step is one click away.
+  await page.getByLabel('Mark step done').scrollIntoViewIfNeeded();
+  await expect(rail.getByRole('button', { name: /Map usage patterns/ })).toBeInViewport();
+  await rail.getByRole('button', { name: /Map usage patterns/ }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Map usage patterns with data' })).toBeInViewport();
+  await page.screenshot({ path: 'test-results/screens/workshop-face-1024-step3.png' });
+});

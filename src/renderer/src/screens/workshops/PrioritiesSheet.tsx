@@ -62,17 +62,26 @@ function opportunityColumns(w: Workshop, usage: WorkshopUsage | null, set: SetOp
     {
       id: 'title',
       header: 'Opportunity',
-      cell: (o, i) => <input id={`opportunity-${o.id}`} aria-label={named(i, 'title')} value={o.title} maxLength={500} onChange={(e) => set(o.id, { title: e.target.value })} />,
+      // A title wraps in its cell rather than scrolling out of sight in a one-line box.
+      cell: (o, i) => (
+        <textarea
+          id={`opportunity-${o.id}`}
+          className="title-cell"
+          rows={1}
+          aria-label={named(i, 'title')}
+          value={o.title}
+          maxLength={500}
+          onChange={(e) => set(o.id, { title: e.target.value.replace(/\n/g, ' ') })}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') e.preventDefault();
+          }}
+        />
+      ),
     },
     {
       id: 'persona',
       header: 'Persona',
       cell: (o, i) => <OptionSelect aria-label={named(i, 'persona')} value={o.personaId} options={personaIds} label={personaName} onChange={(personaId) => set(o.id, { personaId })} />,
-    },
-    {
-      id: 'area',
-      header: 'Area',
-      cell: (o, i) => <OptionSelect aria-label={named(i, 'area')} value={o.area} options={AREAS} label={(a) => AREA_LABELS[a]} onChange={(area) => set(o.id, { area })} />,
     },
     {
       id: 'improvement',
@@ -99,6 +108,11 @@ function opportunityColumns(w: Workshop, usage: WorkshopUsage | null, set: SetOp
         const size = sizeOf(o);
         return formatFigure(size === null ? null : impactOf(o.improvementPct, size));
       },
+    },
+    {
+      id: 'area',
+      header: 'Area',
+      cell: (o, i) => <OptionSelect aria-label={named(i, 'area')} value={o.area} options={AREAS} label={(a) => AREA_LABELS[a]} onChange={(area) => set(o.id, { area })} />,
     },
     {
       id: 'effort',
