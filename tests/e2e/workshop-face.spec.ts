@@ -242,3 +242,27 @@ test('at 1024 × 700 the workshop is one column: the steps in a row over a full-
   await expect(page.getByRole('heading', { level: 2, name: 'Map usage patterns with data' })).toBeInViewport();
   await page.screenshot({ path: 'test-results/screens/workshop-face-1024-step3.png' });
 });
+
+test('presenting step 3 shows its charts: the persona sizes and each histogram with its threshold', async ({ page, demo: server }) => {
+  await openDemoWorkshop(page, server);
+  await stepButton(page, /Map usage patterns/).click();
+  await expect(page.getByTestId('usage-table')).toBeVisible();
+  await page.keyboard.press('p');
+  const presenting = page.getByRole('dialog', { name: 'Presenting: Map usage patterns with data' });
+  await expect(presenting).toBeVisible();
+  await expect(presenting.getByRole('img', { name: "Bar chart of the personas' sizes" })).toBeVisible();
+  for (const [persona, action, threshold] of [
+    ['Power reporters', 'report_run', 4],
+    ['Casual viewers', 'task_viewed', 2],
+  ] as const) {
+    const chart = presenting.getByRole('img', { name: `Histogram of ${action} counts for ${persona}, threshold at ${threshold}` });
+    await expect(chart).toBeAttached();
+    // A real drawing, not an empty canvas.
+    expect(await chart.evaluate((c: HTMLCanvasElement) => c.width > 0 && c.height > 0)).toBe(true);
+  }
+  // Read-only: no slider to move in front of the room.
+  await expect(presenting.getByRole('slider')).toHaveCount(0);
+  await page.screenshot({ path: 'test-results/screens/workshop-face-presenting-step3.png' });
+  await presenting.getByRole('img', { name: /Histogram of report_run/ }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/screens/workshop-face-presenting-step3-charts.png' });
+});
