@@ -272,6 +272,39 @@ describe('PDF export', () => {
     expect(poppler('pdfinfo', [pdf])).toMatch(/CreationDate:\s+Wed May 14 16:30:00 2025/);
   });
 
+  it('summarizes the workshop on its first page: personas with their sizes, and the chosen priorities', async () => {
+    const w = personasWorkshop();
+    const usage = personasUsage(w);
+    const [path] = await exportWorkshop(input(w, usage), 'pdf', outDir());
+    const cover = poppler('pdftotext', ['-f', '1', '-l', '1', '-layout', path ?? '', '-']);
+    const lines = cover.split('\n');
+    /** The cover's line that holds `name`, with its spaces squeezed. */
+    const lineOf = (name: string): string => (lines.find((l) => l.includes(name)) ?? '').replace(/\s+/g, ' ');
+    expect(cover).toContain('Personas');
+    // Each persona on its own line with its users and share of the base (2,000 users in all).
+    for (const [i, p] of w.personas.entries()) {
+      const f = usage.personas[i];
+      if (!f) throw new Error('the fixture has figures for every persona');
+      expect(lineOf(p.name), p.name).toContain(` ${f.users.toLocaleString('en-US')} ${Math.round((f.users / usage.total) * 1000) / 10}%`);
+    }
+    expect(lineOf('Power “reporter”')).toContain('420 21%');
+    // The chosen priority with its persona, votes (2 + 1) and impact (12.5% of 420 users); the others are not chosen.
+    expect(cover).toContain('Chosen priorities');
+    const chosen = lineOf('Weekly digest, “one click”');
+    expect(chosen).toContain('Power “reporter”');
+    expect(chosen).toMatch(/ 3 53$/);
+    expect(cover).not.toContain('Upsell the newcomers');
+  });
+
+  it('says on the cover when the sizes are not computed yet, and lists the personas anyway', async () => {
+    const w = personasWorkshop();
+    const [path] = await exportWorkshop(input(w, null), 'pdf', outDir());
+    const cover = poppler('pdftotext', ['-f', '1', '-l', '1', path ?? '', '-']).replace(/\s+/g, ' ');
+    for (const p of w.personas) expect(cover).toContain(p.name);
+    expect(cover).toContain('Sizes come from step 3, which has not been computed');
+    expect(cover).toContain('Weekly digest, “one click”');
+  });
+
   it('still makes every page when step 3 has no figures yet', async () => {
     const [path] = await exportWorkshop(input(personasWorkshop(), null), 'pdf', outDir());
     expect(pageCount(path ?? '')).toBeGreaterThanOrEqual(templateOf('personas').steps.length + 1);

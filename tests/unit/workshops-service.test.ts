@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createBackend } from '../../src/main/api';
 import type { Db } from '../../src/main/db/connection';
 import { EXAMPLE_WORKSHOP_ID, exampleWorkshop } from '../../src/main/demo/example-workshop';
+import { DOTS_PER_PARTICIPANT, dotsBalance } from '../../src/shared/workshop/voting';
 import { DEMO_AS_OF, generateDemo } from '../../src/main/demo/generate';
 import { SegmentService } from '../../src/main/segments/service';
 import { MAX_BUNDLE_BYTES } from '../../src/main/workshops/bundle';
@@ -504,6 +505,20 @@ describe('the demo workspace’s example workshop', () => {
     const ids = new Set(w.personas.map((p) => p.id));
     for (const u of w.useCases) for (const id of u.personaIds) expect(ids.has(id)).toBe(true);
     for (const o of w.opportunities) expect(ids.has(o.personaId)).toBe(true);
+  });
+
+  it('keeps every participant within the dot rule, with dots left for the first voter to try', () => {
+    const w = exampleWorkshop();
+    for (const p of w.participants) {
+      const b = dotsBalance(w, p.id);
+      expect(b.used, p.name).toBeLessThanOrEqual(DOTS_PER_PARTICIPANT);
+      expect(b.over, p.name).toBe(0);
+    }
+    // The screen votes as the first participant: the demo lets a new user press "+" at once.
+    expect(dotsBalance(w, w.participants[0]?.id ?? '').left).toBeGreaterThan(0);
+    // Every vote belongs to a participant of the workshop.
+    const ids = new Set(w.participants.map((p) => p.id));
+    for (const o of w.opportunities) for (const voter of Object.keys(o.votes)) expect(ids.has(voter), `${o.title}: ${voter}`).toBe(true);
   });
 
   it('is the same workshop, to the byte, in every demo cache', async () => {

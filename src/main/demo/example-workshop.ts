@@ -122,6 +122,11 @@ function opportunity(o: Omit<Opportunity, 'notes' | 'benchmark' | 'goal'> & Part
   return { notes: '', benchmark: '', goal: '', ...o };
 }
 
+/**
+ * Every participant keeps to the room's rule of DOTS_PER_PARTICIPANT dots (the test checks): Ravi, Mei and
+ * Tom spent all three, Dana (the facilitator, the screen's first voter) kept one back, so a new user can
+ * try voting at once. The two chosen tie on votes; impact ranks the digest first.
+ */
 const opportunities: Opportunity[] = [
   opportunity({
     id: 'demo-opp-scheduled-reports',
@@ -134,7 +139,7 @@ const opportunities: Opportunity[] = [
     benchmark: 'Comparable tools: 40% of report users schedule at least one',
     goal: 'Weekly report runs +20% by Q4',
     notes: 'Mei: the export_csv → report_shared sequence shows people doing this by hand every Monday.',
-    votes: { [DANA]: 3, [RAVI]: 2, [MEI]: 3, [TOM]: 2 },
+    votes: { [DANA]: 1, [MEI]: 2, [TOM]: 1 },
     chosen: true,
   }),
   opportunity({
@@ -147,7 +152,7 @@ const opportunities: Opportunity[] = [
     confidence: 3,
     benchmark: 'Digest emails win back 5–10% of lapsed users in similar products',
     goal: 'Cut 90-day churn of active accounts by a fifth',
-    votes: { [DANA]: 2, [RAVI]: 3, [MEI]: 1, [TOM]: 3 },
+    votes: { [DANA]: 1, [RAVI]: 2, [TOM]: 1 },
     chosen: true,
   }),
   opportunity({
@@ -159,7 +164,7 @@ const opportunities: Opportunity[] = [
     effort: 2,
     confidence: 3,
     goal: 'Workspaces with 5+ members within 14 days',
-    votes: { [DANA]: 1, [RAVI]: 2, [TOM]: 1 },
+    votes: { [RAVI]: 1 },
     chosen: false,
   }),
   opportunity({
@@ -170,7 +175,7 @@ const opportunities: Opportunity[] = [
     improvementPct: 6,
     effort: 2,
     confidence: 2,
-    votes: { [MEI]: 2, [TOM]: 1 },
+    votes: { [MEI]: 1 },
     chosen: false,
   }),
   opportunity({
@@ -184,7 +189,7 @@ const opportunities: Opportunity[] = [
     benchmark: 'Limit-triggered upgrade prompts convert 2–5%',
     goal: 'Starter → Growth upgrades +25%',
     notes: 'Tom: usage_limit_hit fires today with no offer attached.',
-    votes: { [DANA]: 1, [RAVI]: 1, [MEI]: 1 },
+    votes: { [TOM]: 1 },
     chosen: false,
   }),
 ];

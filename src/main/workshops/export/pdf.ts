@@ -1,7 +1,8 @@
 /**
  * The PDF handout, made with pdfkit in plain Node (no browser), so the CLI makes the same file as the app.
  *
- * Layout: a cover (title, account, date, participants, contents), then every step from a new page with its
+ * Layout: a cover (title, account, date, the summary: personas with their sizes and the chosen priorities,
+ * participants, contents), then every step from a new page with its
  * prompts, worksheet tables, notes, and for step 3 the charts (vector drawings, see charts.ts), for the
  * priorities step the ranked list with the chosen ones highlighted. Tables wrap their text, repeat their
  * header on every page they run onto, and split wide matrices into column groups.
@@ -15,7 +16,7 @@ import { templateOf, type StepDefinition } from '../../../shared/workshop/templa
 import type { WorkshopUsage } from '../../../shared/workshop/usage';
 import { COLORS, drawHistogram, drawOverlap, drawSizeBars, HISTOGRAM_HEIGHT, overlapHeight, personaColor, sizeBarsHeight } from './charts';
 import { winAnsi } from './pdf-text';
-import { figuresByPersona, notesOf, personaName, stepTables, type ExportTable } from './tables';
+import { figuresByPersona, notesOf, percent, personaName, stepTables, type ExportTable } from './tables';
 import { rankOpportunities } from '../../../shared/workshop/ranking';
 import { isoDay, isoMinute, thousands } from './text';
 
@@ -208,6 +209,7 @@ function cover(h: Handout, w: Workshop, usage: WorkshopUsage | null): void {
   facts.push(['Last edited', isoDay(w.updatedAt)]);
   h.table({ columns: [{ label: '', weight: 1 }, { label: '', weight: 4 }], rows: facts, header: false, fontSize: 10, bold: (i) => i === 0 });
   h.gap(10);
+  summary(h, w, usage);
   h.heading('Participants', 13);
   if (w.participants.length === 0) h.text('No participants recorded.', { font: 'Helvetica-Oblique', size: 10, color: COLORS.muted });
   else
@@ -222,6 +224,60 @@ function cover(h: Handout, w: Workshop, usage: WorkshopUsage | null): void {
   h.gap(6);
   h.heading('Contents', 13);
   h.bullets(template.steps.map((s, i) => `Step ${i + 1}. ${s.title} (${s.timeboxMinutes} min)`));
+}
+
+/**
+ * The cover's summary, so the first page answers "what did we decide": the personas with their sizes
+ * (step 3's figures) and the chosen priorities with their persona, votes and impact.
+ */
+function summary(h: Handout, w: Workshop, usage: WorkshopUsage | null): void {
+  if (w.personas.length > 0) {
+    h.heading('Personas', 13);
+    const figures = new Map((usage?.personas ?? []).map((p) => [p.personaId, p] as const));
+    h.table({
+      columns: [
+        { label: 'Persona', weight: 2.2 },
+        { label: 'Users', weight: 1, align: 'right' },
+        { label: '% of base', weight: 1, align: 'right' },
+        { label: 'Description', weight: 4 },
+      ],
+      rows: w.personas.map((p) => {
+        const f = figures.get(p.id);
+        return [p.name, f ? thousands(f.users) : '-', f && usage ? `${percent(f.users / Math.max(usage.total, 1))}%` : '-', p.description];
+      }),
+      fontSize: 9,
+    });
+    if (!usage) {
+      h.text('Sizes come from step 3, which has not been computed: open the workshop and run its figures, then export again.', { size: 8.5, color: COLORS.muted });
+      h.gap(8);
+    }
+  }
+  const chosen = rankOpportunities(w, usage).filter((r) => r.opportunity.chosen);
+  if (w.opportunities.length > 0 || chosen.length > 0) {
+    h.heading('Chosen priorities', 13);
+    if (chosen.length === 0) {
+      h.text('None chosen yet.', { font: 'Helvetica-Oblique', size: 10, color: COLORS.muted });
+      h.gap(8);
+    } else
+      h.table({
+        columns: [
+          { label: '#', weight: 0.4, align: 'right' },
+          { label: 'Priority', weight: 4 },
+          { label: 'Persona', weight: 2 },
+          { label: 'Votes', weight: 0.8, align: 'right' },
+          { label: 'Impact (users)', weight: 1.2, align: 'right' },
+        ],
+        rows: chosen.map((r) => [
+          String(r.rank),
+          r.opportunity.title || '(untitled)',
+          personaName(w, r.opportunity.personaId) || '-',
+          String(r.votes),
+          r.impact === null ? '-' : thousands(r.impact),
+        ]),
+        fontSize: 9,
+        highlight: () => true,
+      });
+  }
 }
 
 function stepHeader(h: Handout, w: Workshop, step: StepDefinition, index: number): void {

@@ -1,5 +1,6 @@
 import { Fragment, useMemo, useState, type HTMLAttributes, type KeyboardEvent, type ReactNode, type Ref, type TdHTMLAttributes } from 'react';
 import { formatNumber } from '../lib/format';
+import './kit.css';
 import { nextSort, pageRange, pageSlice, sortRows, type SortDirection, type SortState, type SortValue } from './table-model';
 
 type DataAttributes = { 'data-testid'?: string };
@@ -134,7 +135,7 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
         <tr>
           {columns.map(header)}
           {actions ? (
-            <th scope="col">
+            <th scope="col" className="row-actions-head">
               <span className="visually-hidden">{actions.header ?? 'Actions'}</span>
             </th>
           ) : null}

@@ -10,6 +10,7 @@ import { currentStepOf, personaColourIndex, stepPosition, stepState } from './do
 import { PersonaSwatch } from './PersonaSwatch';
 import { StepCounter, StepPrompts, StepTimer } from './StepParts';
 import { useWorkshops } from './store';
+import { SizesChart, ThresholdCard } from './UsageSheet';
 import { useUsage } from './useUsage';
 
 /** A line of the presented figures: a persona, or the users in none of them. */
@@ -51,7 +52,20 @@ function UsageSummary({ w }: { w: Workshop }) {
     { id: 'share', header: '% of base', numeric: true, cell: (r) => percent(r.users, usage.total) },
     { id: 'regular', header: 'Regular', numeric: true, cell: (r) => (r.regular === null ? null : formatNumber(r.regular)) },
   ];
-  return <PresentTable columns={columns} rows={rows} rowKey={(r) => r.key} />;
+  return (
+    <div className="present-usage">
+      <PresentTable columns={columns} rows={rows} rowKey={(r) => r.key} />
+      {usage.personas.length > 0 ? <SizesChart w={w} usage={usage} /> : null}
+      <div className="present-charts">
+        {usage.personas.map((pu) => {
+          const index = w.personas.findIndex((p) => p.id === pu.personaId);
+          const p = w.personas[index];
+          if (!p || pu.keyAction === null || pu.histogram.length === 0) return null;
+          return <ThresholdCard key={pu.personaId} w={w} p={p} pu={pu} index={index} readOnly />;
+        })}
+      </div>
+    </div>
+  );
 }
 
 /** A worksheet's table, read-only and large. */

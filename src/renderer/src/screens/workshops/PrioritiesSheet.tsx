@@ -2,10 +2,11 @@ import { useState } from 'react';
 import { groupSizeOf, rankOpportunities } from '../../../../shared/workshop/ranking';
 import { AREAS, AREA_LABELS, impactOf, type Opportunity, type Workshop } from '../../../../shared/workshop/model';
 import type { WorkshopUsage } from '../../../../shared/workshop/usage';
+import { DOTS_PER_PARTICIPANT, dotsBalance, dotsBalanceText, keepOrder } from '../../../../shared/workshop/voting';
 import { formatNumber } from '../../lib/format';
 import type { Column } from '../../ui/DataTable';
 import { focusLater } from '../../ui/focusLater';
-import { DOTS_PER_PARTICIPANT, MAX_CHOSEN, newOpportunity } from './doc';
+import { MAX_CHOSEN, newOpportunity } from './doc';
 import { PersonaSwatch } from './PersonaSwatch';
 import { BoundedNumber, OptionSelect, SheetCard, SheetTable } from './SheetParts';
 import { useWorkshops } from './store';
@@ -61,17 +62,26 @@ function opportunityColumns(w: Workshop, usage: WorkshopUsage | null, set: SetOp
     {
       id: 'title',
       header: 'Opportunity',
-      cell: (o, i) => <input id={`opportunity-${o.id}`} aria-label={named(i, 'title')} value={o.title} maxLength={500} onChange={(e) => set(o.id, { title: e.target.value })} />,
+      // A title wraps in its cell rather than scrolling out of sight in a one-line box.
+      cell: (o, i) => (
+        <textarea
+          id={`opportunity-${o.id}`}
+          className="title-cell"
+          rows={1}
+          aria-label={named(i, 'title')}
+          value={o.title}
+          maxLength={500}
+          onChange={(e) => set(o.id, { title: e.target.value.replace(/\n/g, ' ') })}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') e.preventDefault();
+          }}
+        />
+      ),
     },
     {
       id: 'persona',
       header: 'Persona',
       cell: (o, i) => <OptionSelect aria-label={named(i, 'persona')} value={o.personaId} options={personaIds} label={personaName} onChange={(personaId) => set(o.id, { personaId })} />,
-    },
-    {
-      id: 'area',
-      header: 'Area',
-      cell: (o, i) => <OptionSelect aria-label={named(i, 'area')} value={o.area} options={AREAS} label={(a) => AREA_LABELS[a]} onChange={(area) => set(o.id, { area })} />,
     },
     {
       id: 'improvement',
@@ -100,6 +110,11 @@ function opportunityColumns(w: Workshop, usage: WorkshopUsage | null, set: SetOp
       },
     },
     {
+      id: 'area',
+      header: 'Area',
+      cell: (o, i) => <OptionSelect aria-label={named(i, 'area')} value={o.area} options={AREAS} label={(a) => AREA_LABELS[a]} onChange={(area) => set(o.id, { area })} />,
+    },
+    {
       id: 'effort',
       header: 'Effort',
       cell: (o, i) => <OptionSelect aria-label={named(i, 'effort')} value={o.effort} options={SCALE} onChange={(effort) => set(o.id, { effort })} />,
@@ -122,17 +137,26 @@ function opportunityColumns(w: Workshop, usage: WorkshopUsage | null, set: SetOp
   ];
 }
 
-/** Dot votes per participant (or for the room), the ranking they make, and the one or two chosen. */
+/**
+ * Dot votes per participant (or for the room), the ranking they make, and the one or two chosen. While
+ * the room votes the list keeps the order it had when the first dot moved (keepOrder), so the row under
+ * the pointer never jumps; "Re-rank" (or coming back to the step) sorts it again.
+ */
 function VoteCard({ w, usage, set }: { w: Workshop; usage: WorkshopUsage | null; set: SetOpportunity }) {
   // Kept while the list is empty, so the voter stays picked when opportunities come back.
   const [voterPick, setVoter] = useState<string | null>(null);
+  // The order frozen at the first vote; null shows the live ranking.
+  const [frozen, setFrozen] = useState<string[] | null>(null);
   if (w.opportunities.length === 0) return null;
   const voters = w.participants.length > 0 ? w.participants.map((p) => ({ id: p.id, name: p.name })) : [{ id: '', name: 'The room' }];
   const voter = voters.find((v) => v.id === voterPick) ?? (voters[0] as { id: string; name: string });
-  const used = w.opportunities.reduce((sum, o) => sum + (o.votes[voter.id] ?? 0), 0);
-  const left = DOTS_PER_PARTICIPANT - used;
+  const balance = dotsBalance(w, voter.id);
   const chosenCount = w.opportunities.filter((o) => o.chosen).length;
+  const ranked = rankOpportunities(w, usage);
+  const shown = frozen ? keepOrder(frozen, ranked, (r) => r.opportunity.id) : ranked;
+  const reordered = shown.some((r, i) => ranked[i]?.opportunity.id !== r.opportunity.id);
   const vote = (o: Opportunity, delta: number): void => {
+    if (!frozen) setFrozen(shown.map((r) => r.opportunity.id));
     const next = Math.max(0, (o.votes[voter.id] ?? 0) + delta);
     const votes = { ...o.votes, [voter.id]: next };
     if (next === 0) delete votes[voter.id];
@@ -150,14 +174,22 @@ function VoteCard({ w, usage, set }: { w: Workshop; usage: WorkshopUsage | null;
             Voting as
             <OptionSelect value={voter.id} options={voters.map((v) => v.id)} label={(id) => voters.find((v) => v.id === id)?.name ?? id} onChange={setVoter} />
           </label>
-          <span className="badge" data-testid="dots-left" aria-live="polite">
-            {left} of {DOTS_PER_PARTICIPANT} dots left
+          <span className={balance.over > 0 ? 'badge warning' : 'badge'} data-testid="dots-left" aria-live="polite">
+            {dotsBalanceText(balance)}
           </span>
         </div>
       }
     >
+      {reordered ? (
+        <p className="row rerank-note" data-testid="rerank-note">
+          <span className="muted small-text">The order stays put while you vote; the votes have changed the ranking.</span>
+          <button type="button" className="small" onClick={() => setFrozen(null)}>
+            Re-rank
+          </button>
+        </p>
+      ) : null}
       <ol className="ranked" data-testid="ranked-opportunities">
-        {rankOpportunities(w, usage).map(({ opportunity: o, votes, impact }) => {
+        {shown.map(({ opportunity: o, votes, impact, rank }, position) => {
           const pi = w.personas.findIndex((p) => p.id === o.personaId);
           const mine = o.votes[voter.id] ?? 0;
           const label = o.title || 'Untitled opportunity';
@@ -178,6 +210,7 @@ function VoteCard({ w, usage, set }: { w: Workshop; usage: WorkshopUsage | null;
                   {AREA_LABELS[o.area]}
                   {impact !== null ? ` · impact ${formatNumber(impact)} users` : ''}
                   {` · effort ${o.effort}, confidence ${o.confidence}`}
+                  {position + 1 !== rank ? <span data-testid="live-rank">{` · now #${rank}`}</span> : null}
                 </span>
               </div>
               <span className="dots" aria-label={`${votes} votes`} data-testid="votes">
@@ -187,7 +220,7 @@ function VoteCard({ w, usage, set }: { w: Workshop; usage: WorkshopUsage | null;
                 <button type="button" className="small" aria-label={`Remove a dot from ${label}`} disabled={mine === 0} onClick={() => vote(o, -1)}>
                   −
                 </button>
-                <button type="button" className="small" aria-label={`Give a dot to ${label}`} disabled={left <= 0} onClick={() => vote(o, 1)}>
+                <button type="button" className="small" aria-label={`Give a dot to ${label}`} disabled={balance.left === 0} onClick={() => vote(o, 1)}>
                   +
                 </button>
               </span>

@@ -1,11 +1,12 @@
-import { useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
+import { describeRule } from '../../../../shared/segments/describe';
 import { BarElement, CategoryScale, Chart as ChartJS, LinearScale, Tooltip } from 'chart.js';
 import { Bar } from 'react-chartjs-2';
 import type { Persona, Workshop } from '../../../../shared/workshop/model';
 import { withThreshold } from '../../../../shared/workshop/persona-rule';
 import type { HistogramBin, PersonaUsage, ThresholdSize, WorkshopUsage } from '../../../../shared/workshop/usage';
 import { api } from '../../lib/api';
-import { BASE_CHART_OPTIONS, categoryAxis, chartColors, countAxis } from '../../lib/charts';
+import { alignedRange, BASE_CHART_OPTIONS, categoryAxis, categoryBoundary, chartColors, countAxis, thresholdLinePlugin, type CategoryArea, type ThresholdLine } from '../../lib/charts';
 import { formatDate, formatDateTime, formatElapsed, formatNumber, percent } from '../../lib/format';
 import { cssVar, useResolvedTheme, withAlpha } from '../../lib/theme';
 import { useLatest } from '../../lib/useLatest';
@@ -120,7 +121,7 @@ function UsageTable({ w, usage }: { w: Workshop; usage: WorkshopUsage }) {
   );
 }
 
-function SizesChart({ w, usage }: { w: Workshop; usage: WorkshopUsage }) {
+export function SizesChart({ w, usage }: { w: Workshop; usage: WorkshopUsage }) {
   const theme = useApp((s) => s.theme);
   useResolvedTheme(theme);
   const colors = chartColors();
@@ -155,17 +156,45 @@ function SizesChart({ w, usage }: { w: Workshop; usage: WorkshopUsage }) {
   );
 }
 
-/** One persona's key-action distribution with the threshold the facilitator moves; the size follows live. */
-function ThresholdCard({ w, p, pu, index }: { w: Workshop; p: Persona; pu: PersonaUsage; index: number }) {
+/** A rule the slider changed, kept so the card can say so and Undo can put it back. */
+export interface RuleChange {
+  /** The persona's threshold and rule before the first move since the note appeared. */
+  before: Pick<Persona, 'threshold' | 'rule'>;
+  /** Its size then (step 3's figure, which step 4's impact is computed from). */
+  beforeUsers: number;
+}
+
+/** The range input's thumb, in pixels (workshops.css draws it this size, so the slider lines up with the bars). */
+const THUMB_PX = 16;
+
+interface ThresholdCardProps {
+  w: Workshop;
+  p: Persona;
+  pu: PersonaUsage;
+  index: number;
+  /** Presenting: the chart and its line only, no slider. */
+  readOnly?: boolean;
+  change?: RuleChange | null;
+  onChange?(change: RuleChange | null): void;
+}
+
+/**
+ * One persona's key-action distribution with the threshold line drawn on it and, under the bars, the
+ * slider the facilitator moves (lined up so its thumb sits on the line); the size follows live. A moved
+ * threshold rewrites the persona's rule, so the card says so, with Undo.
+ */
+export function ThresholdCard({ w, p, pu, index, readOnly = false, change = null, onChange }: ThresholdCardProps) {
   const update = useWorkshops((s) => s.update);
   const theme = useApp((s) => s.theme);
   useResolvedTheme(theme);
   const [dragging, setDragging] = useState<number | null>(null);
+  const [area, setArea] = useState<CategoryArea | null>(null);
   const shown = dragging ?? p.threshold;
   const liveKey = shown !== pu.threshold ? `${w.id}:${p.id}:${shown}` : null;
   const live = useLatest<ThresholdSize>(liveKey, () => api.personaThresholdSize({ id: w.id, personaId: p.id, threshold: shown }), THRESHOLD_DELAY_MS);
 
   const lastBin = pu.histogram[pu.histogram.length - 1];
+  const min = Math.min(1, shown);
   const max = Math.max(10, lastBin?.from ?? 0, shown);
   const count = liveKey === null ? pu.users : (live.result?.value.count ?? null);
   const stale = liveKey !== null && live.result?.key !== liveKey;
@@ -174,16 +203,35 @@ function ThresholdCard({ w, p, pu, index }: { w: Workshop; p: Persona; pu: Perso
     if (dragging === null) return;
     const value = dragging;
     setDragging(null);
-    if (value !== p.threshold) update((d) => ({ ...d, personas: d.personas.map((x) => (x.id === p.id ? withThreshold(x, value) : x)) }));
+    if (value === p.threshold) return;
+    // The first move since the note appeared is what Undo goes back to.
+    if (!change) onChange?.({ before: { threshold: p.threshold, rule: p.rule }, beforeUsers: pu.users });
+    update((d) => ({ ...d, personas: d.personas.map((x) => (x.id === p.id ? withThreshold(x, value) : x)) }));
+  };
+  const undo = (): void => {
+    if (!change) return;
+    const { before } = change;
+    update((d) => ({ ...d, personas: d.personas.map((x) => (x.id === p.id ? { ...x, ...before } : x)) }));
+    onChange?.(null);
   };
 
   const colour = cssVar(personaColorVar(index));
   const muted = cssVar('--text-muted');
+  const ink = cssVar('--text');
   const colors = chartColors();
   // Most of an install base never does a given action in the window: drawn, that bar would flatten
   // every other one to nothing. It is named in the subtitle and kept in the table instead.
   const drawn = pu.histogram.filter((b) => b.from >= 1);
   const never = pu.histogram.filter((b) => b.from < 1).reduce((sum, b) => sum + b.users, 0);
+  // The first drawn bar is the count 1, so "at least v" stands before bar v - 1.
+  const firstValue = drawn[0]?.from ?? 1;
+  const lineIndex = Math.min(Math.max(0, shown - firstValue), drawn.length);
+  const lineRef = useRef<ThresholdLine | null>(null);
+  lineRef.current = { index: lineIndex, color: ink || '#333333', label: `≥ ${formatNumber(shown)}` };
+  const plugins = useMemo(
+    () => [thresholdLinePlugin(() => lineRef.current, (next) => setArea((a) => (a && a.left === next.left && a.right === next.right && a.count === next.count ? a : next)))],
+    [],
+  );
   const data = {
     labels: drawn.map(binLabel),
     datasets: [
@@ -213,6 +261,7 @@ function ThresholdCard({ w, p, pu, index }: { w: Workshop; p: Persona; pu: Perso
 
   const sizeText =
     count === null ? 'Counting…' : `≥ ${formatNumber(shown)} ${pu.keyAction ?? ''}: ${formatNumber(count)} users`;
+  const placed = area ? alignedRange(area, min, max, firstValue, THUMB_PX) : null;
 
   return (
     <ChartCard
@@ -222,41 +271,73 @@ function ThresholdCard({ w, p, pu, index }: { w: Workshop; p: Persona; pu: Perso
       rows={pu.histogram.map((b) => [binLabel(b), b.users, b.from >= shown ? 'yes' : 'no'])}
     >
       <div className="threshold-chart">
-        <div className="chart-fill threshold-bars">
-          <Bar data={data} options={options} role="img" aria-label={`Histogram of ${pu.keyAction ?? 'key action'} counts for ${p.name}`} />
+        <div className="chart-fill threshold-bars" data-testid="threshold-bars" data-line-x={area ? categoryBoundary(area, lineIndex) : undefined}>
+          <Bar data={data} options={options} plugins={plugins} role="img" aria-label={`Histogram of ${pu.keyAction ?? 'key action'} counts for ${p.name}, threshold at ${shown}`} />
         </div>
-        <div className="threshold-control">
-          <label htmlFor={`threshold-${p.id}`} className="field-label">
-            Threshold for {p.name}
-          </label>
-          <input
-            id={`threshold-${p.id}`}
-            type="range"
-            min={0}
-            max={max}
-            step={1}
-            value={shown}
-            aria-valuetext={`at least ${shown} times`}
-            onChange={(e) => setDragging(Number(e.target.value))}
-            onPointerUp={commit}
-            onKeyUp={commit}
-            onBlur={commit}
-          />
-          <p className={stale ? 'threshold-size stale' : 'threshold-size'} aria-live="polite" data-testid="threshold-size">
+        {readOnly ? (
+          <p className="threshold-size" data-testid="threshold-size">
             <span className="swatch" aria-hidden="true" style={{ background: colour }} />
             <strong>{sizeText}</strong>
-            {count !== null ? (
-              <span className="muted"> ({liveKey === null ? percent(pu.shareOfBase, 1) : percent(count, live.result?.value.total ?? 0)} of the base)</span>
-            ) : null}
           </p>
-          {live.error?.key === liveKey && liveKey !== null ? (
-            <p className="error-text small-text" role="alert">
-              {live.error.message}
-            </p>
-          ) : null}
-        </div>
+        ) : (
+          <div className="threshold-control">
+            <input
+              id={`threshold-${p.id}`}
+              className="threshold-range"
+              type="range"
+              min={min}
+              max={max}
+              step={1}
+              value={shown}
+              style={placed ? { marginLeft: placed.left, width: placed.width } : undefined}
+              aria-valuetext={`at least ${shown} times`}
+              onChange={(e) => setDragging(Number(e.target.value))}
+              onPointerUp={commit}
+              onKeyUp={commit}
+              onBlur={commit}
+            />
+            <div className="threshold-size-row">
+              <label htmlFor={`threshold-${p.id}`} className="field-label">
+                Threshold for {p.name}
+              </label>
+              <p className={stale ? 'threshold-size stale' : 'threshold-size'} aria-live="polite" data-testid="threshold-size">
+                <span className="swatch" aria-hidden="true" style={{ background: colour }} />
+                <strong>{sizeText}</strong>
+                {count !== null ? (
+                  <span className="muted"> ({liveKey === null ? percent(pu.shareOfBase, 1) : percent(count, live.result?.value.total ?? 0)} of the base)</span>
+                ) : null}
+              </p>
+            </div>
+            {live.error?.key === liveKey && liveKey !== null ? (
+              <p className="error-text small-text" role="alert">
+                {live.error.message}
+              </p>
+            ) : null}
+            {change ? <RuleChangeNote p={p} change={change} users={count} onUndo={undo} onDismiss={() => onChange?.(null)} /> : null}
+          </div>
+        )}
       </div>
     </ChartCard>
+  );
+}
+
+/** "The rule is now …, was …": what the slider rewrote, the size it moved from, and Undo. */
+function RuleChangeNote({ p, change, users, onUndo, onDismiss }: { p: Persona; change: RuleChange; users: number | null; onUndo(): void; onDismiss(): void }) {
+  const sizes = users === null ? '' : ` Its size: ${formatNumber(change.beforeUsers)} → ${formatNumber(users)} users; step 4’s impact follows.`;
+  return (
+    <div className="notice rule-change" role="status" data-testid="rule-change">
+      <p>
+        <strong>The rule for {p.name} changed</strong> (threshold {formatNumber(change.before.threshold)} → {formatNumber(p.threshold)}): {describeRule(p.rule)}.{sizes}
+      </p>
+      <div className="card-actions">
+        <button type="button" className="small" onClick={onUndo}>
+          Undo
+        </button>
+        <button type="button" className="small ghost" onClick={onDismiss} aria-label={`Dismiss the note about the rule for ${p.name}`}>
+          ×
+        </button>
+      </div>
+    </div>
   );
 }
 
@@ -318,6 +399,8 @@ export function UsageSheet({ w }: { w: Workshop }) {
   const value = usage.result?.value ?? null;
   const saveState = useWorkshops((s) => s.saveState);
   const stale = usage.pending || saveState !== 'saved';
+  // Per persona: the rule the slider last changed, for the card's note and Undo (kept while figures recompute).
+  const [changes, setChanges] = useState<Record<string, RuleChange | null>>({});
   return (
     <div className="worksheet" aria-busy={usage.pending}>
       <AsOfControl w={w} usage={value} />
@@ -340,7 +423,17 @@ export function UsageSheet({ w }: { w: Workshop }) {
                 </p>
               );
             }
-            return <ThresholdCard key={pu.personaId} w={w} p={p} pu={pu} index={index} />;
+            return (
+              <ThresholdCard
+                key={pu.personaId}
+                w={w}
+                p={p}
+                pu={pu}
+                index={index}
+                change={changes[p.id] ?? null}
+                onChange={(change) => setChanges((c) => ({ ...c, [p.id]: change }))}
+              />
+            );
           })}
           <OverlapCard w={w} usage={value} />
         </div>

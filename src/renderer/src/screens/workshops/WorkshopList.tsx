@@ -72,10 +72,10 @@ const COLUMNS: Column<WorkshopSummary>[] = [
       </>
     ),
   },
-  { id: 'account', header: 'Account', cell: (w) => w.account },
+  { id: 'account', header: 'Account', className: 'wrap', cell: (w) => w.account },
   { id: 'date', header: 'Date', cell: (w) => w.date },
-  { id: 'template', header: 'Template', className: 'muted', cell: (w) => TEMPLATES[w.template].title },
-  { id: 'people', header: 'People', className: 'muted', cell: (w) => `${plural(w.participants, 'participant')} · ${plural(w.personas, 'persona')}` },
+  { id: 'template', header: 'Template', className: 'muted wrap', cell: (w) => TEMPLATES[w.template].title },
+  { id: 'people', header: 'People', className: 'muted wrap', cell: (w) => `${plural(w.participants, 'participant')} · ${plural(w.personas, 'persona')}` },
   { id: 'changed', header: 'Changed', className: 'muted', cell: (w) => formatDateTime(w.updatedAt) },
 ];
 

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
 import type { Participant, Workshop } from '../../../../shared/workshop/model';
 import { templateOf, type StepDefinition } from '../../../../shared/workshop/templates';
 import { focusLater } from '../../ui/focusLater';
@@ -179,12 +179,42 @@ function StepRail({ w }: { w: Workshop }) {
   );
 }
 
+/** The nearest ancestor that scrolls (the shell's content area), or null. */
+function scrollingParent(el: HTMLElement): HTMLElement | null {
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const { overflowY } = getComputedStyle(p);
+    if ((overflowY === 'auto' || overflowY === 'scroll') && p.scrollHeight > p.clientHeight) return p;
+  }
+  return null;
+}
+
+/**
+ * Each step opens at its top (its title, timer and prompts), not at the scroll position the last step
+ * left: when the panel's top is above the visible area, the area scrolls back to it. A panel already in
+ * view stays where it is, so moving between steps near the top does not jolt the page.
+ */
+function useOpenAtTop(ref: RefObject<HTMLElement | null>): void {
+  useLayoutEffect(() => {
+    const panel = ref.current;
+    const scroller = panel ? scrollingParent(panel) : null;
+    if (!panel || !scroller) return;
+    const above = panel.getBoundingClientRect().top - scroller.getBoundingClientRect().top - STEP_TOP_GAP;
+    if (above < 0) scroller.scrollTop += above;
+    // On mount only: StepPanel is keyed by the step.
+  }, []);
+}
+
+/** Room left above a step's title when it is scrolled to (px, the spacing grid's 2 units). */
+const STEP_TOP_GAP = 16;
+
 function StepPanel({ w, step }: { w: Workshop; step: StepDefinition }) {
   const update = useWorkshops((s) => s.update);
   const done = stepState(w, step.key).done;
   const { next } = stepPosition(w, step.key);
+  const ref = useRef<HTMLElement>(null);
+  useOpenAtTop(ref);
   return (
-    <section className="step-panel" aria-labelledby="step-title">
+    <section ref={ref} className="step-panel" aria-labelledby="step-title">
       <header className="step-header">
         <div>
           <StepCounter w={w} step={step} />
@@ -239,10 +269,18 @@ export function WorkshopView() {
     };
   }, []);
 
+  // A workshop opens at its top, wherever the list was scrolled to.
+  const screen = useRef<HTMLDivElement>(null);
+  const id = w?.id;
+  useLayoutEffect(() => {
+    const scroller = screen.current ? scrollingParent(screen.current) : null;
+    if (scroller) scroller.scrollTop = 0;
+  }, [id]);
+
   if (!w) return null;
   const step = currentStepOf(w);
   return (
-    <div className="screen workshop-screen">
+    <div ref={screen} className="screen workshop-screen">
       <WorkshopHeader w={w} />
       <Participants w={w} />
       <div className="workshop-grid">

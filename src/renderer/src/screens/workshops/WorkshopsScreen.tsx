@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import './workshops.css';
 import { useApp } from '../../store';
 import { useSegments } from '../segments';
 import { WorkshopList } from './WorkshopList';

@@ -104,7 +104,6 @@ export function newOpportunity(personaId: string): Opportunity {
 }
 
 export const MAX_CHOSEN = 2;
-export const DOTS_PER_PARTICIPANT = 3;
 /** Timer values the schema accepts: up to a day. */
 const MAX_ELAPSED = 8.64e7;
 
