@@ -169,7 +169,7 @@ test('templates fill the builder; saved segments compare side by side; delete wa
   await page.keyboard.type('plan');
   await trait.getByLabel('Operator').selectOption({ label: 'is none of' });
   await trait.getByLabel('Values, separated by commas').fill('free');
-  await expect(page.getByTestId('rule-sentence')).toHaveText('Users who are in “Power users” and plan is none of “free”');
+  await expect(page.getByTestId('rule-sentence')).toHaveText('Users who are in “Power users” and whose plan is not “free”');
   await expect(page.getByTestId('live-size')).toHaveAttribute('data-state', 'ready');
   await page.keyboard.press('Control+s');
   await expect(page.getByTestId('save-state')).toHaveText('Saved');
