@@ -25,7 +25,7 @@ test('the segment builder keeps its live size in view while a condition low in t
   await expect(page.getByTestId('live-count')).toBeInViewport();
   // The first condition has scrolled away: the panel stayed by sticking, not because nothing scrolled.
   await expect(page.getByRole('group', { name: 'Condition 1' })).not.toBeInViewport();
-  await page.screenshot({ path: 'test-results/screens/37-segment-builder-1024.png' });
+  await page.screenshot({ path: 'test-results/screens/39c-segment-builder-1024.png' });
 });
 
 test('the message editor keeps its preview in view while a field low in the form is edited', async ({ page, demo: server }) => {
@@ -37,5 +37,5 @@ test('the message editor keeps its preview in view while a field low in the form
   await expect(priority).toBeInViewport();
   await expect(page.getByTestId('message-preview')).toBeInViewport();
   await expect(page.getByRole('heading', { level: 3, name: 'Preview' })).toBeInViewport();
-  await page.screenshot({ path: 'test-results/screens/38-message-editor-1024.png' });
+  await page.screenshot({ path: 'test-results/screens/68-message-editor-1024.png' });
 });

@@ -45,7 +45,7 @@ test('publishing shows a human diff, asks for a delivery URL first, and queues f
   await expect(noUrl).toContainText('Production has no delivery URL yet.');
   await expect(dialog.getByRole('button', { name: /^Publish version/ })).toBeDisabled();
   await page.setViewportSize({ width: 1360, height: 860 });
-  await page.screenshot({ path: 'test-results/screens/40-publish-dialog.png' });
+  await page.screenshot({ path: 'test-results/screens/69-publish-dialog.png' });
   await noUrl.getByRole('button', { name: 'Open Environments' }).click();
   const production = page.getByTestId('environment-production');
   await expect(production).toBeVisible();
@@ -67,5 +67,5 @@ test('publishing shows a human diff, asks for a delivery URL first, and queues f
   await expect(strip).toContainText('connection refused');
   await expect(strip).not.toContainText('fetch failed');
   await expect(strip.getByTestId('outbox-state')).toHaveAttribute('data-state', 'queued');
-  await page.screenshot({ path: 'test-results/screens/41-publish-queued.png' });
+  await page.screenshot({ path: 'test-results/screens/69b-publish-queued.png' });
 });

@@ -35,7 +35,7 @@ test('a new condition waits for the focus to leave before it says what is missin
   await expect(page.getByTestId('rule-sentence')).toHaveText('Users who did report_run');
   await expect(page.getByTestId('sample-members').getByRole('listitem').first()).toBeVisible();
   await expect(page.getByRole('img', { name: "Line chart of the segment's size over the last 12 weeks" })).toBeVisible();
-  await page.screenshot({ path: 'test-results/screens/35-segment-typing.png' });
+  await page.screenshot({ path: 'test-results/screens/39a-segment-typing.png' });
 
   // Leaving the condition unfinished: now it says, plainly, what it needs.
   await page.getByRole('textbox', { name: 'Segment name' }).click();
@@ -44,7 +44,7 @@ test('a new condition waits for the focus to leave before it says what is missin
   await expect(page.getByTestId('rule-errors')).toContainText('condition 2: Enter a value to compare plan with');
   await expect(page.getByTestId('rule-errors')).not.toContainText('"eq"');
   await expect(page.getByTestId('live-count')).toHaveText(count ?? '');
-  await page.screenshot({ path: 'test-results/screens/36-segment-missing-value.png' });
+  await page.screenshot({ path: 'test-results/screens/39b-segment-missing-value.png' });
 
   // Filling it in: the figures and the sentence move on.
   await second.getByRole('combobox', { name: 'Value', exact: true }).fill('starter');
