@@ -52,7 +52,7 @@ function randomSuffix(): string {
   return Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 8);
 }
 
-/** A new draft of the kind, targeted at the first segment when there is one. */
+/** A new draft of the kind, aimed at `segmentId`, or at no one yet (null): the author picks, it is never guessed. */
 export function newDraft(kind: MessageKind, segmentId: string | null): MessageDraft {
   return {
     id: `${kind}-${randomSuffix()}`,
