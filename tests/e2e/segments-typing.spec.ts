@@ -2,6 +2,7 @@
  * Issue 17, item 2: the segment builder does not error before a condition is filled in, speaks plainly,
  * and keeps the live size, sentence, chart and members (marked as updating) while a condition is typed.
  */
+import { readFileSync } from 'node:fs';
 import { expect, openDemo, test } from './fixtures';
 
 test('a new condition waits for the focus to leave before it says what is missing, and the figures stay while typing', async ({ page, demo: server }) => {
@@ -62,4 +63,20 @@ test('a new condition waits for the focus to leave before it says what is missin
   await first.getByLabel('Event').pressSequentially('run');
   await expect(live).toHaveAttribute('data-state', 'ready');
   await expect(page.getByTestId('live-count')).toHaveText(narrowed ?? '');
+});
+
+test('a segment’s members download as a CSV file from the builder', async ({ page, demo: server }) => {
+  await openDemo(page, server);
+  await page.keyboard.press('Control+2');
+  await page.getByTestId('segment-row').filter({ hasText: 'Engaged users' }).getByRole('button', { name: 'Engaged users', exact: true }).click();
+  await expect(page.getByTestId('live-size')).toHaveAttribute('data-state', 'ready');
+  const count = Number((await page.getByTestId('live-count').textContent())?.replace(/,/g, ''));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  expect(download.suggestedFilename()).toBe('engaged-users-members.csv');
+  const path = await download.path();
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\r\n');
+  expect(lines[0]).toBe('user_id');
+  expect(lines.length - 1).toBe(count);
+  expect(new Set(lines.slice(1)).size).toBe(count);
+  await expect(page.getByTestId('toast').filter({ hasText: `Exported ${count.toLocaleString('en-US')} members.` })).toBeVisible();
 });

@@ -6,6 +6,7 @@ import {
   builderView,
   errorsAt,
   fromRule,
+  membersCsv,
   newCondition,
   newFilter,
   placeOf,
@@ -21,6 +22,7 @@ import {
   type EditGroup,
   type EditTrait,
 } from '../../../src/renderer/src/screens/segments/model';
+import { fileSlug } from '../../../src/renderer/src/lib/download';
 import { readList, readScalar, scalarKind, splitList, takesList, takesNoValue } from '../../../src/renderer/src/ui/filter-values';
 import { COUNT_OPS, VALUE_OPS, type Condition, type PropertyFilter, type Rule, type Scalar, type ValueOp } from '../../../src/shared/segments/rule';
 
@@ -560,5 +562,20 @@ describe('tree edits', () => {
     expect(conditionCount(root)).toBe(4);
     expect(conditionCount(rootOf({ ...(newCondition('group') as EditGroup), conditions: [] }))).toBe(1);
     expect(conditionCount(removeIn(root, inner.uid))).toBe(1);
+  });
+});
+
+describe('membersCsv and fileSlug (issue 17: a segment’s members export as CSV)', () => {
+  it('writes one user_id column, quotes what CSV needs quoted, and defuses ids a spreadsheet would run', () => {
+    expect(membersCsv(['u_1', 'a,b', 'say "hi"', '=cmd()', '+1', '-2', '@x'])).toBe(
+      'user_id\r\nu_1\r\n"a,b"\r\n"say ""hi"""\r\n\'=cmd()\r\n\'+1\r\n\'-2\r\n\'@x\r\n',
+    );
+    expect(membersCsv([])).toBe('user_id\r\n');
+  });
+
+  it('names the file after the segment', () => {
+    expect(fileSlug('Engaged users', 'segment')).toBe('engaged-users');
+    expect(fileSlug('  Café / Pro (2026)! ', 'segment')).toBe('cafe-pro-2026');
+    expect(fileSlug('…', 'segment')).toBe('segment');
   });
 });

@@ -4,6 +4,7 @@ import { Line } from 'react-chartjs-2';
 import type { Rule } from '../../../../shared/segments/rule';
 import type { SegmentPreview, SegmentTrendPoint } from '../../../../shared/types';
 import { api } from '../../lib/api';
+import { downloadText, fileSlug } from '../../lib/download';
 import { formatDate, formatDateTime, formatNumber, percent, valueText } from '../../lib/format';
 import { chartColors, countChartOptions } from '../../lib/charts';
 import { cssVar, useResolvedTheme, withAlpha } from '../../lib/theme';
@@ -11,6 +12,9 @@ import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
 import { ChartCard } from '../../ui/ChartCard';
 import { ErrorNote } from '../../ui/ErrorNote';
+import { toast } from '../../ui/toast';
+import { useBusyStep } from '../../ui/useBusyStep';
+import { membersCsv } from './model';
 import { otherTraits, UserTimelinePanel } from '../data';
 
 ChartJS.register(LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Filler);
@@ -39,8 +43,18 @@ const STALE_NOTES: Record<'unfinished' | 'invalid', string> = {
  * counted; `stale` says the one on screen has moved on (being typed, or with something to fix), and the
  * figures stay, dimmed, instead of vanishing.
  */
-export function LivePanel({ rule, hasErrors, stale = null }: { rule: Rule | null; hasErrors: boolean; stale?: Staleness }) {
+export function LivePanel({ rule, hasErrors, stale = null, name = '' }: { rule: Rule | null; hasErrors: boolean; stale?: Staleness; name?: string }) {
   const key = useRuleKey(rule);
+  const [exportError, setExportError] = useState<string | null>(null);
+  const { busy: exporting, run: runExport } = useBusyStep(setExportError);
+  const exportMembers = async (): Promise<void> => {
+    if (!rule) return;
+    const result = await runExport(() => api.segmentMembers({ rule, limit: 1_000_000 }));
+    if (!result) return;
+    setExportError(null);
+    downloadText(`${fileSlug(name, 'segment')}-members.csv`, membersCsv(result.members));
+    toast('success', `Exported ${formatNumber(result.members.length)} ${result.members.length === 1 ? 'member' : 'members'}.`);
+  };
   const preview = useLatest<SegmentPreview>(key, () => api.previewSegment({ rule, sample: SAMPLE_SIZE }), PREVIEW_DELAY_MS);
   const [member, setMember] = useState<string | null>(null);
 
@@ -99,7 +113,17 @@ export function LivePanel({ rule, hasErrors, stale = null }: { rule: Rule | null
               <h3 id="sample-title">A few members</h3>
               <p className="muted">Most recently active first</p>
             </div>
+            <button
+              type="button"
+              className="ghost small"
+              disabled={exporting || stale !== null || value.count === 0}
+              title={stale !== null ? 'Finish the rule to export its members' : 'Every member’s user id, as a CSV file'}
+              onClick={() => void exportMembers()}
+            >
+              {exporting ? 'Exporting…' : 'Export CSV'}
+            </button>
           </header>
+          <ErrorNote error={exportError} />
           {value.sample.length === 0 ? (
             <p className="muted">No one matches this rule right now.</p>
           ) : (

@@ -219,7 +219,7 @@ export function SegmentBuilder() {
           <SegmentTrend rule={shownRule} stale={stale} />
         </div>
         <aside className="builder-side" aria-label="Who is in it">
-          <LivePanel rule={shownRule} hasErrors={view.errors.length > 0} stale={stale ? (view.unfinished ? 'unfinished' : 'invalid') : null} />
+          <LivePanel rule={shownRule} hasErrors={view.errors.length > 0} stale={stale ? (view.unfinished ? 'unfinished' : 'invalid') : null} name={draft.name} />
         </aside>
       </div>
     </div>

@@ -14,6 +14,7 @@ import {
   type ValueFilter,
   type ValueOp,
 } from '../../../../shared/segments/rule';
+import { toCsv } from '../../lib/format';
 import { readList, readScalar, takesList, takesNoValue, VALUE_OP_LABELS, type ValueMode } from '../../ui/filter-values';
 
 export interface EditValue {
@@ -421,4 +422,14 @@ export function removeIn(group: EditGroup, target: string): EditGroup {
 /** How many conditions the builder holds, at every depth (a group counts as one, plus its own). */
 export function conditionCount(group: EditGroup): number {
   return group.conditions.reduce((n, c) => n + (c.type === 'group' ? 1 + conditionCount(c) : 1), 0);
+}
+
+/**
+ * A segment's members as CSV: one `user_id` column, in the order given. An id that a spreadsheet would
+ * read as a formula (it starts with =, +, -, @, a tab or a carriage return) gets a leading apostrophe,
+ * so opening the file runs nothing.
+ */
+export function membersCsv(ids: readonly string[]): string {
+  const guard = (id: string): string => (/^[=+\-@\t\r]/.test(id) ? `'${id}` : id);
+  return `${toCsv(['user_id'], ids.map((id) => [guard(id)]))}\r\n`;
 }
