@@ -83,7 +83,7 @@ test('imported group calls become accounts with members, listed in the Data area
   await page.keyboard.type('plan');
   await condition.getByLabel('Operator').selectOption('eq');
   await condition.getByLabel('Value', { exact: true }).fill('enterprise');
-  await expect(page.getByTestId('rule-sentence')).toHaveText('Users who have an account where plan is “enterprise”');
+  await expect(page.getByTestId('rule-sentence')).toHaveText('Users who have an account whose plan is “enterprise”');
 
   const rule = { version: 1, match: 'all', conditions: [{ type: 'account', trait: 'plan', op: 'eq', value: 'enterprise' }] };
   expect(cliCount(server, rule)).toMatchObject({ count: 10, total: USERS });
@@ -93,7 +93,7 @@ test('imported group calls become accounts with members, listed in the Data area
 
   // Negated: every user without an enterprise account, those in no account included.
   await condition.getByRole('button', { name: 'Negate condition 1' }).click();
-  await expect(page.getByTestId('rule-sentence')).toHaveText('Users who have no account where plan is “enterprise”');
+  await expect(page.getByTestId('rule-sentence')).toHaveText('Users who have no account whose plan is “enterprise”');
   await expect(page.getByTestId('live-count')).toHaveText(String(USERS - 10));
 
   // Removed: everyone again.

@@ -190,8 +190,13 @@ test('author an NPS survey for a segment, publish it, answer it on the host page
     await page.getByRole('button', { name: 'New NPS survey' }).click();
     await page.getByLabel('Name (only you see it)').fill('Pro NPS');
     await page.screenshot({ path: 'test-results/screens/67-message-new.png' });
-    await expect(page.getByLabel('Segment', { exact: true })).toHaveValue(/.+/);
-    await expect(page.getByLabel('Segment', { exact: true }).locator('option:checked')).toHaveText('Pro plan');
+    // A new survey is aimed at no one until the author says who, and is not saved before (issue 17).
+    await expect(page.getByTestId('untargeted')).toContainText('Not aimed at anyone yet.');
+    await expect(page.getByLabel('Segment', { exact: true })).toHaveValue('');
+    await expect(page.getByTestId('save-state')).toHaveText('Not saved: fix the fields marked below');
+    expect(await call(page, 'listMessages', {})).toHaveLength(0);
+    await page.getByLabel('Segment', { exact: true }).selectOption({ label: 'Pro plan' });
+    await expect(page.getByTestId('untargeted')).toHaveCount(0);
 
     // Validation explains itself, beside the field.
     const question = page.getByLabel('Question', { exact: true });
@@ -294,7 +299,7 @@ test('bad input cannot be published; offline publishing queues and delivers once
     await page.keyboard.press('Control+4');
     await page.getByRole('button', { name: 'New upsell modal' }).click();
     await page.getByLabel('Name (only you see it)').fill('Project limit upsell');
-    await expect(page.getByLabel('Segment', { exact: true }).locator('option:checked')).toHaveText('Starter admins');
+    await page.getByLabel('Segment', { exact: true }).selectOption({ label: 'Starter admins' });
 
     // Bad input says why, beside each field, and cannot be published.
     const title = page.getByLabel('Title', { exact: true });

@@ -90,9 +90,11 @@ test('a segment built by hand counts what the CLI counts, reads as a sentence, a
   // An invalid rule says where it is wrong, and is not sent for a preview.
   const sent = previews.length;
   await first.getByLabel('Count').fill('-1');
-  await expect(page.getByTestId('rule-errors')).toContainText('condition 1 › count: cannot be negative');
-  await expect(first).toContainText('count: cannot be negative');
-  await expect(live).toHaveAttribute('data-state', 'invalid');
+  await expect(page.getByTestId('rule-errors')).toContainText('condition 1: Count cannot be negative');
+  await expect(first).toContainText('Count cannot be negative');
+  // The figures stay, marked out of date, instead of vanishing.
+  await expect(live).toHaveAttribute('data-state', 'stale');
+  await expect(page.getByTestId('live-count')).toHaveText(fmt(expected.count));
   await page.waitForTimeout(600);
   expect(previews.slice(sent).some((body) => body.includes('"count":-1'))).toBe(false);
   await page.screenshot({ path: 'test-results/screens/32-segment-invalid.png' });
@@ -169,7 +171,7 @@ test('templates fill the builder; saved segments compare side by side; delete wa
   await page.keyboard.type('plan');
   await trait.getByLabel('Operator').selectOption({ label: 'is none of' });
   await trait.getByLabel('Values, separated by commas').fill('free');
-  await expect(page.getByTestId('rule-sentence')).toHaveText('Users who are in “Power users” and plan is none of “free”');
+  await expect(page.getByTestId('rule-sentence')).toHaveText('Users who are in “Power users” and whose plan is not “free”');
   await expect(page.getByTestId('live-size')).toHaveAttribute('data-state', 'ready');
   await page.keyboard.press('Control+s');
   await expect(page.getByTestId('save-state')).toHaveText('Saved');

@@ -157,7 +157,7 @@ describe('messageAudience: would this user see it, and if not, why not', () => {
       wouldSee: false,
       reasons: [
         'Not in the segment “Engaged”: did report_run at least 6 times in the last 30 days: 2 times.',
-        'Trait plan is one of “starter”, “growth”: it is “enterprise”.',
+        'Trait plan is one of “starter” or “growth”: it is “enterprise”.',
       ],
       notes: [],
     });
@@ -297,13 +297,13 @@ describe('explainRule: the sentences', () => {
     expect(why({ type: 'trait', trait: 'role', op: 'exists' })).toEqual(['trait role is set: it is not set']);
     expect(why({ type: 'nps', category: 'promoter' })).toEqual(['are NPS promoters: their latest NPS answer is 4 (a detractor)']);
     expect(why({ type: 'nps', category: 'detractor', negate: true })).toEqual(['are not NPS detractors: their latest NPS answer is 4 (a detractor)']);
-    expect(why({ type: 'trait', trait: 'plan', op: 'eq', value: 'starter', negate: true })).toEqual(['not: trait plan is “starter”: it is “starter”']);
-    expect(why({ type: 'account', trait: 'plan', op: 'eq', value: 'enterprise' })).toEqual(['have an account where plan is “enterprise”: they belong to no account']);
+    expect(why({ type: 'trait', trait: 'plan', op: 'eq', value: 'starter', negate: true })).toEqual(['trait plan is not “starter”: it is “starter”']);
+    expect(why({ type: 'account', trait: 'plan', op: 'eq', value: 'enterprise' })).toEqual(['have an account whose plan is “enterprise”: they belong to no account']);
     const member = (...accounts: Record<string, unknown>[]): string[] =>
       explainRule({ version: 1, match: 'all', conditions: [{ type: 'account', trait: 'plan', op: 'eq', value: 'enterprise' }] }, { ...profile, accounts }, ASOF).failing;
-    expect(member({ plan: 'free' })).toEqual(['have an account where plan is “enterprise”: their account has “free”']);
+    expect(member({ plan: 'free' })).toEqual(['have an account whose plan is “enterprise”: their account has “free”']);
     expect(member({ plan: 'free' }, {}, ...Array.from({ length: 5 }, () => ({ plan: 'team' })))).toEqual([
-      'have an account where plan is “enterprise”: their 7 accounts have “free”, not set, “team”, “team”, “team”, and 2 more',
+      'have an account whose plan is “enterprise”: their 7 accounts have “free”, not set, “team”, “team”, “team”, and 2 more',
     ]);
   });
 
@@ -317,7 +317,7 @@ describe('explainRule: the sentences', () => {
           { type: 'event', event: 'invite_sent', op: '>', count: 0 },
         ],
       }),
-    ).toEqual(['(plan is “enterprise” or did invite_sent more than 0 times): none of it holds: trait plan is “enterprise” (it is “starter”); did invite_sent more than 0 times (0 times)']);
+    ).toEqual(['(trait plan is “enterprise” or did invite_sent): none of it holds: trait plan is “enterprise” (it is “starter”); did invite_sent (0 times)']);
     expect(
       why({
         type: 'group',
@@ -327,10 +327,10 @@ describe('explainRule: the sentences', () => {
           { type: 'event', event: 'report_run', op: '>=', count: 5 },
         ],
       }),
-    ).toEqual(['(plan is “starter” and did report_run at least 5 times): fails on did report_run at least 5 times (3 times)']);
+    ).toEqual(['(trait plan is “starter” and did report_run at least 5 times): fails on did report_run at least 5 times (3 times)']);
     expect(
       why({ type: 'group', match: 'any', negate: true, conditions: [{ type: 'trait', trait: 'plan', op: 'eq', value: 'starter' }, { type: 'trait', trait: 'seats', op: 'eq', value: 9 }] }),
-    ).toEqual(['not (plan is “starter” or seats is 9): holds through trait plan is “starter” (it is “starter”)']);
+    ).toEqual(['(trait plan is not “starter” and trait seats is not 9): holds through trait plan is “starter” (it is “starter”)']);
   });
 
   it('only the failing conditions of an all rule; every condition of an any rule; nothing for a match', () => {

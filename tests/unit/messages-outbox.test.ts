@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { EXAMPLE_WORKSHOP_ID, insertExampleWorkshop } from '../../src/main/demo/example-workshop';
 import type { MessageDraft } from '../../src/shared/messages/model';
+import { networkReason } from '../../src/main/messages/sender';
 import { ADMIN_TOKEN, useDeliveryServer } from './delivery-helpers';
 import { apiErrorOf, useTempCache } from './helpers';
 import { modalDraft, STAGING_TOKEN, testBackend, withSegment, type TestBackend } from './messages-helpers';
@@ -105,6 +106,10 @@ describe('drafts', () => {
     const b = await setup(server.url);
     const first = await b.handlers.messageDiff({ id: 'upsell-1' });
     expect(first.nextVersion).toBe(1);
+    // The rule is one change ("who sees it", read as its sentence), not rows of its JSON.
+    expect(first.changes.filter((c) => c.path.startsWith('rule'))).toEqual([
+      { path: 'rule', before: null, after: { version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'plan', op: 'eq', value: 'starter' }] } },
+    ]);
     expect(first.body).toMatchObject({
       kind: 'modal',
       content: { title: 'You hit the project limit', cta: { label: 'Upgrade', url: 'https://taskly.example/upgrade' }, dismissLabel: 'Not now' },
@@ -134,6 +139,9 @@ describe('the outbox', () => {
     const [waiting] = await b.handlers.listOutbox({});
     expect(waiting).toMatchObject({ state: 'queued', attempts: 1, nextAttemptAt: b.clock.now + 1000 });
     expect(waiting?.lastError).toMatch(/Cannot reach/);
+    // Issue 17, item 8: the reason in words, never Node's bare "fetch failed".
+    expect(waiting?.lastError).toMatch(/connection refused/);
+    expect(waiting?.lastError).not.toMatch(/fetch failed/);
     // Not due yet: a pass changes nothing.
     await b.messages.sender.runDue();
     expect((await b.handlers.listOutbox({}))[0]?.attempts).toBe(1);
@@ -359,5 +367,17 @@ describe('the outbox', () => {
     await vi.waitFor(() => expect(b.events.at(-1)?.state).toBe('published'), { timeout: 5000, interval: 20 });
     expect((await server.admin('GET', '/v1/messages/upsell-1')).json.message.version).toBe(1);
     b.close();
+  });
+});
+
+describe('networkReason', () => {
+  it('words what Node’s fetch hides behind "fetch failed"', () => {
+    const failed = (code?: string, message = 'fetch failed'): Error => Object.assign(new Error(message), code ? { cause: Object.assign(new Error(`x ${code}`), { code }) } : {});
+    expect(networkReason(failed('ECONNREFUSED'))).toBe('nothing answers there (connection refused); is the delivery server running?');
+    expect(networkReason(failed('ENOTFOUND'))).toBe('no such host name');
+    expect(networkReason(failed('EWHATEVER'))).toBe('the connection failed (EWHATEVER)');
+    expect(networkReason(failed())).toBe('the connection failed');
+    expect(networkReason(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' }))).toBe('no answer in time');
+    expect(networkReason(new Error('Invalid URL'))).toBe('Invalid URL');
   });
 });

@@ -101,9 +101,35 @@ describe('messageResults', () => {
     deps = env();
   });
 
+  it('counts shown, clicked and answered per day over the last 30 days (issue 17, item 9)', () => {
+    const { daily } = messageResults(deps, 'upsell_1');
+    expect(daily).toHaveLength(30);
+    expect(daily[0]?.dayStart).toBe(ASOF - 30 * DAY);
+    expect(daily[29]?.dayStart).toBe(ASOF - DAY);
+    // Shown 4 times from exactly 3 days before asOf, an hour apart: the first show falls in the day
+    // ending at that instant (the windows are closed at their end), the other three and the click after it.
+    const busy = daily.filter((d) => d.shown > 0 || d.clicked > 0);
+    expect(busy).toEqual([
+      { dayStart: ASOF - 4 * DAY, shown: 1, clicked: 0, answered: 0 },
+      { dayStart: ASOF - 3 * DAY, shown: 3, clicked: 1, answered: 0 },
+    ]);
+    expect(daily.reduce((n, d) => n + d.answered, 0)).toBe(0);
+    // The survey's answers in the last 30 days: u1, u2 (2 h ago), u3 and u4 (a week), u5 (20 days); u2's at exactly 30 days is the window's edge, out.
+    const survey = messageResults(deps, 'nps_q1').daily;
+    expect(survey.reduce((n, d) => n + d.answered, 0)).toBe(5);
+    expect(survey[29]?.answered).toBe(2);
+  });
+
+  it('says how many respondents are outside the message’s target now', () => {
+    const nps = messageResults(deps, 'nps_q1', undefined, { rule: planIs('growth'), name: 'Growth' }).nps;
+    // Respondents u1..u7 (7 users); u3, u4, u5 are on growth.
+    expect(nps?.outsideTarget).toEqual({ users: 4, respondents: 7, target: 'Growth' });
+    expect(messageResults(deps, 'nps_q1').nps?.outsideTarget).toBeNull();
+  });
+
   it('counts shown, dismissed and clicked for the message only, as of asOf, with the click-through rate', () => {
-    expect(messageResults(deps, 'upsell_1')).toEqual({ messageId: 'upsell_1', shown: 4, dismissed: 2, clicked: 1, clickThroughRate: 0.25, nps: null });
-    expect(messageResults(deps, 'never_sent')).toEqual({ messageId: 'never_sent', shown: 0, dismissed: 0, clicked: 0, clickThroughRate: 0, nps: null });
+    expect(messageResults(deps, 'upsell_1')).toMatchObject({ messageId: 'upsell_1', shown: 4, dismissed: 2, clicked: 1, clickThroughRate: 0.25, nps: null });
+    expect(messageResults(deps, 'never_sent')).toMatchObject({ messageId: 'never_sent', shown: 0, dismissed: 0, clicked: 0, clickThroughRate: 0, nps: null });
     expect(messageResults({ ...deps, asOf: ASOF - 3 * DAY + HOUR }, 'upsell_1')).toMatchObject({ shown: 2, dismissed: 1, clicked: 0, clickThroughRate: 0 });
   });
 

@@ -366,7 +366,7 @@ describe('the SQL compiler and the JS evaluator agree', () => {
           expect(both.sql, 'members (SQL vs JS)').toEqual(both.js);
           expect(both.count, 'count vs members').toBe(both.sql.length);
           expect(both.total, 'total vs universe').toBe(both.universe);
-          expect(describeRule(parsed.rule)).toMatch(/^(Users who |All users$|No users$)/);
+          expect(describeRule(parsed.rule)).toMatch(/^(Users (who |whose |\()|All users$|No users$)/);
           // Every condition inside the rule, on its own: a disagreement that the rule as a whole
           // happens to mask (in an all-group with a condition no one meets, say) still shows.
           for (const condition of subConditions(parsed.rule.conditions)) {

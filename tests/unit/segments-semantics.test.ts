@@ -371,7 +371,7 @@ describe('account: some account of the user has a trait that passes, as a trait 
     const w = world(records, accounts);
     const rule = all(group('any', [account({ op: 'eq', value: 'free' }), { type: 'trait', trait: 'plan', op: 'eq', value: 'enterprise' }]));
     expectMembers(w, rule, A, ['two-one-matching', 'only-free', 'no-account']);
-    expect(describeRule(all(account({ op: 'eq', value: 'enterprise' }, true)))).toBe('Users who have no account where plan is “enterprise”');
+    expect(describeRule(all(account({ op: 'eq', value: 'enterprise' }, true)))).toBe('Users who have no account whose plan is “enterprise”');
     expect(w.service.warnings(all({ type: 'account', trait: 'region', op: 'exists' }, { type: 'account', trait: 'seats', op: 'exists' }))).toEqual([
       'No account has the trait “region” yet.',
     ]);
@@ -788,7 +788,7 @@ describe('describeRule', () => {
       'Users who are NPS promoters and are not NPS detractors',
     );
     expect(describeRule(all(group('any', [{ type: 'trait', trait: 'plan', op: 'in', value: ['pro', 'team'] }, ev('upgrade', '>=', 1)], true)))).toBe(
-      'Users who not (plan is one of “pro”, “team” or did upgrade)',
+      'Users whose plan is none of “pro” or “team” and who never did upgrade',
     );
     expect(describeRule(all())).toBe('All users');
     expect(describeRule(any())).toBe('No users');

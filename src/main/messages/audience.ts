@@ -15,7 +15,7 @@ import { compileMessage, heldBack, inRollout, rolloutBucket, SHOWN_EVENT, type L
 import { eventFilters, type PublishBody } from '../../delivery/schemas';
 import { ApiError } from '../../shared/errors';
 import { messageSchema, type AudienceCheck, type MessageDraft } from '../../shared/messages/model';
-import { describeRule } from '../../shared/segments/describe';
+import { describeCondition } from '../../shared/segments/describe';
 import type { ProfileEvent, UserProfile } from '../../shared/segments/evaluate';
 import { explainRule, formatInstant } from '../../shared/segments/explain';
 import type { Rule } from '../../shared/segments/rule';
@@ -131,8 +131,8 @@ function triggerNote(message: MessageDraft): string | null {
   if (event !== undefined) {
     const filters = eventFilters(event.name, event.where ?? []);
     const where = filters.ok ? filters.where : [];
-    // describeRule words an event condition with its filters: "did X where plan is “pro”".
-    const text = describeRule({ version: 1, match: 'all', conditions: [{ type: 'event', event: event.name, op: '>=', count: 1, where }] }).replace(/^Users who did /, '');
+    // describeCondition words an event condition with its filters: "did X where plan is “pro”".
+    const text = describeCondition({ type: 'event', event: event.name, op: '>=', count: 1, where }).replace(/^did /, '');
     parts.push(`when they do ${text}`);
   }
   if (delaySeconds !== undefined && delaySeconds > 0) parts.push(`${delaySeconds} ${delaySeconds === 1 ? 'second' : 'seconds'} after that`);

@@ -1,11 +1,21 @@
 /** The contract's message methods: drafts, audiences, the outbox, environments and results. */
 import type { MessageHandlers } from '../../shared/contract/messages';
-import { messageAudience } from './audience';
-import { messageResults } from './results';
+import { ApiError } from '../../shared/errors';
+import { messageAudience, resolveTarget } from './audience';
+import { messageResults, type ResultsTarget } from './results';
 import type { MessageDeps, MessageService } from './service';
 
 export function createMessageHandlers(service: MessageService, deps: Pick<MessageDeps, 'db' | 'segments' | 'workshops' | 'asOf'>): MessageHandlers {
   const context = () => ({ db: deps.db, segments: deps.segments, workshops: deps.workshops, asOf: deps.asOf() });
+  // The target as it is now, to say how many respondents have left it; a deleted one leaves that note out.
+  const resultsTarget = (id: string): ResultsTarget => {
+    try {
+      return resolveTarget(deps, service.get(id).message);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'not_found') return null;
+      throw err;
+    }
+  };
   return {
     listMessages: ({ includeArchived }) => service.list(includeArchived ?? false),
     getMessage: ({ id }) => service.get(id),
@@ -23,6 +33,6 @@ export function createMessageHandlers(service: MessageService, deps: Pick<Messag
     discardOutbox: ({ id }) => service.discard(id),
     getEnvironments: () => service.environments(),
     setEnvironment: ({ environment, url, token }) => service.setEnvironment(environment, url, token),
-    messageResults: ({ id, search }) => messageResults(context(), id, search),
+    messageResults: ({ id, search }) => messageResults(context(), id, search, resultsTarget(id)),
   };
 }

@@ -91,9 +91,15 @@ export interface FieldChange {
   after: unknown;
 }
 
-/** Leaves of a JSON value by dotted path; arrays (rule conditions, filters) compare as a whole. */
+/**
+ * Paths compared as a whole: the rule reads as one sentence in the publish dialog, so a change to its
+ * match or conditions is one change of "who sees it", not two rows of its JSON.
+ */
+const WHOLE_PATHS = new Set(['rule']);
+
+/** Leaves of a JSON value by dotted path; arrays (filters) and the rule compare as a whole. */
 function leaves(value: unknown, prefix: string, out: Map<string, unknown>): void {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !WHOLE_PATHS.has(prefix)) {
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 0 && prefix !== '') out.set(prefix, {});
     for (const [key, child] of entries) leaves(child, prefix === '' ? key : `${prefix}.${key}`, out);

@@ -118,7 +118,12 @@ function personasOf(deps: MessageDeps): { label: string; rule: Rule }[] {
   return personas.map((p) => ({ label: (counts.get(p.name) ?? 0) > 1 ? `${p.name} (${p.workshop})` : p.name, rule: p.rule }));
 }
 
-function npsResults(deps: MessageDeps, answers: readonly Answer[], search: string | undefined): NpsResults {
+export const TREND_DAYS = 30;
+
+/** The message's target, when it can still be read: its rule and name. */
+export type ResultsTarget = { rule: Rule; name: string } | null;
+
+function npsResults(deps: MessageDeps, answers: readonly Answer[], search: string | undefined, target: ResultsTarget): NpsResults {
   const { asOf } = deps;
   const all = answers.map((a) => a.score);
 
@@ -160,7 +165,15 @@ function npsResults(deps: MessageDeps, answers: readonly Answer[], search: strin
     if (comments.length === MAX_COMMENTS) break;
   }
 
-  return { answers: answers.length, score: npsOf(all), distribution, weekly, bySegment, byPersona, comments };
+  let outsideTarget: NpsResults['outsideTarget'] = null;
+  if (target) {
+    const members = membersOf(target.rule);
+    let outside = 0;
+    for (const id of answerers) if (!members.has(id)) outside += 1;
+    outsideTarget = { users: outside, respondents: answerers.size, target: target.name };
+  }
+
+  return { answers: answers.length, score: npsOf(all), distribution, weekly, bySegment, byPersona, comments, outsideTarget };
 }
 
 /**
@@ -170,7 +183,7 @@ function npsResults(deps: MessageDeps, answers: readonly Answer[], search: strin
  * newest first and at most 500, filtered by `search` (case-insensitive, in the comment, the user id
  * or a persona's name). `nps` is null while no one has answered.
  */
-export function messageResults(deps: MessageDeps, messageId: string, search?: string): MessageResults {
+export function messageResults(deps: MessageDeps, messageId: string, search?: string, target: ResultsTarget = null): MessageResults {
   if (!MESSAGE_ID_PATTERN.test(messageId)) throw new ApiError('invalid_argument', `“${messageId}” is not a message id.`);
   const ids = nameIds(deps, [SHOWN, DISMISSED, CLICKED, NPS_EVENT]);
 
@@ -197,12 +210,39 @@ export function messageResults(deps: MessageDeps, messageId: string, search?: st
   const npsNameId = ids.get(NPS_EVENT);
   const answers = npsNameId === undefined ? [] : loadAnswers(deps, npsNameId, messageId);
 
+  // Per day over the last 30 days, the weekly trend's windows at a day's width.
+  const daily = Array.from({ length: TREND_DAYS }, (_, k) => ({ dayStart: deps.asOf - (TREND_DAYS - k) * DAY_MS, shown: 0, clicked: 0, answered: 0 }));
+  const dayOf = (ts: number): (typeof daily)[number] | undefined => daily[TREND_DAYS - 1 - Math.floor((deps.asOf - ts) / DAY_MS)];
+  const perDay = [SHOWN, CLICKED].flatMap((name) => {
+    const id = ids.get(name);
+    return id === undefined ? [] : [id];
+  });
+  if (perDay.length > 0) {
+    const rows = deps.db
+      .prepare<[string, number, number, string], { name_id: number; ts: number }>(
+        `SELECT name_id, ts FROM events
+          WHERE name_id IN (SELECT value FROM json_each(?)) AND ts <= ? AND ts > ? AND json_extract(properties, '$.message_id') = ?`,
+      )
+      .all(JSON.stringify(perDay), deps.asOf, deps.asOf - TREND_DAYS * DAY_MS, messageId);
+    for (const row of rows) {
+      const day = dayOf(row.ts);
+      if (!day) continue;
+      if (row.name_id === ids.get(SHOWN)) day.shown += 1;
+      else day.clicked += 1;
+    }
+  }
+  for (const a of answers) {
+    const day = a.ts > deps.asOf - TREND_DAYS * DAY_MS ? dayOf(a.ts) : undefined;
+    if (day) day.answered += 1;
+  }
+
   return {
     messageId,
     shown,
     dismissed: count(DISMISSED),
     clicked,
     clickThroughRate: shown === 0 ? 0 : clicked / shown,
-    nps: answers.length === 0 ? null : npsResults(deps, answers, search),
+    daily,
+    nps: answers.length === 0 ? null : npsResults(deps, answers, search, target),
   };
 }

@@ -40,6 +40,32 @@ export interface PassOptions {
 const MIN_DELAY_MS = 100;
 const IDLE_RECHECK_MS = 60_000;
 
+/** Node's fetch says only "fetch failed": the reason is in its cause's code. */
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'nothing answers there (connection refused); is the delivery server running?',
+  ENOTFOUND: 'no such host name',
+  EAI_AGAIN: 'the host name could not be looked up (no network?)',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host cannot be reached (no route)',
+  ENETUNREACH: 'the network cannot be reached (offline?)',
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
+  UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+};
+
+/** Why a request did not reach the server, in words: never the bare "fetch failed". */
+export function networkReason(err: unknown): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'no answer in time';
+  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  if (code && NETWORK_REASONS[code]) return NETWORK_REASONS[code];
+  if (code) return `the connection failed (${code})`;
+  if (typeof cause?.message === 'string' && cause.message !== '') return cause.message;
+  const message = err instanceof Error ? err.message : String(err);
+  return message === '' || message === 'fetch failed' ? 'the connection failed' : message;
+}
+
 export function outboxUrl(base: string, messageId: string, op: OutboxRow['op']): string {
   const root = base.replace(/\/+$/, '').replace(/\/v1$/, '');
   const path = `/v1/messages/${encodeURIComponent(messageId)}`;
@@ -207,7 +233,7 @@ export class OutboxSender {
       } catch {
         // Keep the URL as it was given.
       }
-      return retry(`Cannot reach ${where}: ${(err as Error).message}`);
+      return retry(`Cannot reach ${where}: ${networkReason(err)}`);
     }
     let text: string;
     try {

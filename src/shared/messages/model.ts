@@ -225,6 +225,11 @@ export interface MessageResults {
   clicked: number;
   /** clicked / shown (0 when nothing was shown). */
   clickThroughRate: number;
+  /**
+   * Shown, clicked and answered per day over the last 30 days, oldest first: day k before asOf holds
+   * asOf − (k+1)·24 h < ts ≤ asOf − k·24 h, labelled by its start.
+   */
+  daily: { dayStart: number; shown: number; clicked: number; answered: number }[];
   nps: NpsResults | null;
 }
 
@@ -238,6 +243,11 @@ export interface NpsResults {
   bySegment: { label: string; answers: number; score: number | null }[];
   byPersona: { label: string; answers: number; score: number | null }[];
   comments: NpsComment[];
+  /**
+   * Respondents who are not in the message's target as of asOf (people leave a segment after they
+   * answer: a promoter is no longer "at risk"); null when the target cannot be read any more.
+   */
+  outsideTarget: { users: number; respondents: number; target: string } | null;
 }
 
 export interface NpsComment {

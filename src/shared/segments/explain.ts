@@ -7,7 +7,7 @@
  * disagree with the evaluator, only word it. The measured facts ("2 times", "it is “free”") are
  * computed here with the evaluator's helpers (fieldOf, matchesValue, npsScore) and its windows.
  */
-import { describeRule } from './describe';
+import { describeCondition } from './describe';
 import { compareCodePoints, matchesRule, type ProfileEvent, type UserProfile } from './evaluate';
 import type { Condition, EventCondition, GroupCondition, Rule } from './rule';
 import { DAY_MS, fieldOf, matchesValue, NPS_EVENT, npsCategory, npsScore } from './values';
@@ -43,13 +43,6 @@ function showValue(value: unknown): string {
   if (typeof value === 'string') return `“${value}”`;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
-}
-
-/** One condition in words, as describeRule writes it inside a rule ("did report_run at least 6 times…"). */
-export function describeCondition(c: Condition): string {
-  const text = describeRule({ version: 1, match: 'all', conditions: [c] }).replace(/^Users who /, '');
-  // describeRule reads "Users who plan is …" for a trait: on its own, the sentence needs its subject.
-  return c.type === 'trait' ? text.replace(/^(not: )?/, '$1trait ') : text;
 }
 
 /** The events a condition counts, by the evaluator's own window and filters. */

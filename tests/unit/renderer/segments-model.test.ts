@@ -3,21 +3,26 @@ import { describe, expect, it } from 'vitest';
 import {
   conditionCount,
   emptyRoot,
+  builderView,
   errorsAt,
   fromRule,
+  membersCsv,
   newCondition,
   newFilter,
   placeOf,
+  plainMessage,
   removeIn,
   toRule,
   uid,
   updateIn,
+  type BuilderFocus,
   type ConditionKind,
   type EditCondition,
   type EditEvent,
   type EditGroup,
   type EditTrait,
 } from '../../../src/renderer/src/screens/segments/model';
+import { fileSlug } from '../../../src/renderer/src/lib/download';
 import { readList, readScalar, scalarKind, splitList, takesList, takesNoValue } from '../../../src/renderer/src/ui/filter-values';
 import { COUNT_OPS, VALUE_OPS, type Condition, type PropertyFilter, type Rule, type Scalar, type ValueOp } from '../../../src/shared/segments/rule';
 
@@ -209,7 +214,7 @@ describe('rule ⇄ builder', () => {
 
 describe('toRule', () => {
   it('the empty builder is the valid rule that matches everyone', () => {
-    expect(toRule(emptyRoot())).toEqual({ json: rule(), rule: rule(), errors: [] });
+    expect(toRule(emptyRoot())).toEqual({ json: rule(), rule: rule(), errors: [], issues: [] });
   });
 
   it('reads typed numbers, trimming spaces, and keeps the window only when it is ticked', () => {
@@ -223,25 +228,27 @@ describe('toRule', () => {
     const built = toRule(rootOf(event, { ...newCondition('first_seen'), days: 'x' } as EditCondition));
     expect(built.rule).toBeNull();
     expect(built.errors).toEqual([
-      'condition 1 › count: enter a whole number',
-      'condition 1 › within › days: enter a number of days',
-      'condition 2 › days: enter a number of days',
+      'condition 1: Count must be a number',
+      'condition 1: Enter a number of days',
+      'condition 2: Days must be a number',
     ]);
   });
 
   it('passes on the shared validation where the typed number is a number but not an allowed one', () => {
     const event: EditEvent = { ...(newCondition('event') as EditEvent), event: 'signup', count: '1.5' };
-    expect(toRule(rootOf(event)).errors).toEqual(['condition 1 › count: must be a whole number']);
-    expect(toRule(rootOf({ ...event, count: '-1' })).errors).toEqual(['condition 1 › count: cannot be negative']);
-    expect(toRule(rootOf({ ...event, count: '0', within: true, days: '0' })).errors).toEqual(['condition 1 › within › days: must be at least 1']);
+    expect(toRule(rootOf(event)).errors).toEqual(['condition 1: Count must be a whole number']);
+    expect(toRule(rootOf({ ...event, count: '-1' })).errors).toEqual(['condition 1: Count cannot be negative']);
+    expect(toRule(rootOf({ ...event, count: '0', within: true, days: '0' })).errors).toEqual(['condition 1: Days must be at least 1']);
   });
 
   it('a new condition of each kind is valid, or says what it still needs', () => {
     const errorsOf = (kind: ConditionKind): string[] => toRule(rootOf(newCondition(kind))).errors;
-    expect(errorsOf('event')).toEqual(['condition 1 › event: name the event']);
-    expect(errorsOf('trait')).toEqual(['condition 1 › trait: must not be empty', 'condition 1 › value: "eq" needs one value']);
-    expect(errorsOf('account')).toEqual(['condition 1 › trait: must not be empty', 'condition 1 › value: "eq" needs one value']);
-    expect(errorsOf('segment')).toEqual(['condition 1 › segment: pick a segment']);
+    expect(errorsOf('event')).toEqual(['condition 1: Pick an event']);
+    expect(errorsOf('trait')).toEqual(['condition 1: Pick a trait', 'condition 1: Enter a value to compare it with']);
+    expect(errorsOf('account')).toEqual(['condition 1: Pick an account trait', 'condition 1: Enter a value to compare it with']);
+    expect(errorsOf('segment')).toEqual(['condition 1: Pick a segment']);
+    // All of them only missing: the builder waits for the focus to leave before it says so.
+    for (const kind of ['event', 'trait', 'account', 'segment'] as const) expect(toRule(rootOf(newCondition(kind))).issues.every((i) => i.missing)).toBe(true);
     for (const kind of ['first_seen', 'last_seen', 'nps', 'group'] as const) expect(errorsOf(kind)).toEqual([]);
   });
 
@@ -257,7 +264,7 @@ describe('toRule', () => {
   it('reads lists for in/not_in and asks for at least one item', () => {
     const built = toRule(rootOf(trait('in', 'pro, 3, "4", true')));
     expect(built.rule).toEqual(rule({ type: 'trait', trait: 'plan', op: 'in', value: ['pro', 3, '4', true] }));
-    expect(toRule(rootOf(trait('not_in', ' , '))).errors).toEqual(['condition 1 › value: list at least one value, separated by commas']);
+    expect(toRule(rootOf(trait('not_in', ' , '))).errors).toEqual(['condition 1: List the values to compare plan with, separated by commas']);
   });
 
   it('leaves out the value of exists/not_exists, whatever was typed before the operator changed', () => {
@@ -268,16 +275,16 @@ describe('toRule', () => {
     const event: EditEvent = { ...(newCondition('event') as EditEvent), event: 'signup', where: [newFilter(), { ...newFilter(), property: 'plan', op: 'in', value: '' }] };
     const group: EditGroup = { ...(newCondition('group') as EditGroup), conditions: [newCondition('nps'), event] };
     expect(toRule(rootOf(group)).errors).toEqual([
-      'condition 1 › condition 2 › filter 2 › value: list at least one value, separated by commas',
-      'condition 1 › condition 2 › filter 1 › property: must not be empty',
-      'condition 1 › condition 2 › filter 1 › value: "eq" needs one value',
+      'condition 1 › condition 2 › filter 1: Pick a property of signup to filter on',
+      'condition 1 › condition 2 › filter 1: Enter a value to compare it with',
+      'condition 1 › condition 2 › filter 2: List the values to compare plan with, separated by commas',
     ]);
   });
 
   it('refuses groups nested deeper than the shared limit', () => {
     let inner: EditGroup = { ...(newCondition('group') as EditGroup), conditions: [newCondition('nps')] };
     for (let depth = 2; depth <= 8; depth++) inner = { ...(newCondition('group') as EditGroup), conditions: [inner] };
-    expect(toRule(rootOf(inner)).errors).toEqual(['rule: groups nest more than 8 deep']);
+    expect(toRule(rootOf(inner)).errors).toEqual(['rule: Groups nest more than 8 deep']);
     expect(toRule(rootOf(...(inner.conditions as EditGroup[]))).errors).toEqual([]);
   });
 
@@ -421,6 +428,67 @@ describe('new conditions', () => {
   });
 });
 
+describe('builderView: validation waits, the live figures keep going', () => {
+  const events = new Set(['report_run', 'invite_sent']);
+  const focus = (over: Partial<BuilderFocus> = {}): BuilderFocus => ({ touched: new Set(), showAll: false, editing: null, eventNames: events, ...over });
+
+  it('a new condition is not red while it is being filled in, and says plainly what it needs once the focus leaves it', () => {
+    const fresh = trait('eq', '');
+    const root = rootOf({ ...fresh, trait: 'plan' });
+    const built = toRule(root);
+    expect(builderView(built, root, focus({ editing: fresh.uid }))).toEqual({ errors: [], liveRule: null, unfinished: true });
+    expect(builderView(built, root, focus({ touched: new Set([fresh.uid]) })).errors).toEqual(['condition 1: Enter a value to compare plan with']);
+    expect(builderView(built, root, focus({ showAll: true })).errors).toEqual(['condition 1: Enter a value to compare plan with']);
+    // No jargon: not the schema's `value: "eq" needs one value`.
+    expect(built.errors.join(' ')).not.toMatch(/"eq"|needs one value|value:/);
+  });
+
+  it('something filled in wrongly shows at once, even in the condition being edited', () => {
+    const event: EditEvent = { ...(newCondition('event') as EditEvent), event: 'report_run', count: '-1' };
+    const root = rootOf(event);
+    const view = builderView(toRule(root), root, focus({ editing: event.uid }));
+    expect(view).toEqual({ errors: ['condition 1: Count cannot be negative'], liveRule: null, unfinished: false });
+  });
+
+  it('only the touched condition’s missing parts are said, not those of another new one', () => {
+    const a = trait('eq', '');
+    const b = newCondition('event');
+    const root = rootOf(a, b);
+    expect(builderView(toRule(root), root, focus({ touched: new Set([a.uid]), editing: b.uid })).errors).toEqual([
+      'condition 1: Enter a value to compare plan with',
+    ]);
+  });
+
+  it('a half-typed event name in the condition being edited waits; a known one, or leaving the field, counts', () => {
+    const event: EditEvent = { ...(newCondition('event') as EditEvent), event: 'report_' };
+    const root = rootOf(event);
+    const built = toRule(root);
+    expect(built.rule).not.toBeNull();
+    expect(builderView(built, root, focus({ editing: event.uid }))).toEqual({ errors: [], liveRule: null, unfinished: true });
+    // Once the focus leaves, an unknown event is the person's choice: it is counted (and the backend warns).
+    expect(builderView(built, root, focus({ touched: new Set([event.uid]) })).liveRule).toEqual(built.rule);
+    const done = rootOf({ ...event, event: 'report_run' });
+    expect(builderView(toRule(done), done, focus({ editing: event.uid })).liveRule).toEqual(rule({ type: 'event', event: 'report_run', op: '>=', count: 1 }));
+    // Before the catalog has loaded, nothing can be called half-typed.
+    expect(builderView(built, root, focus({ editing: event.uid, eventNames: null })).liveRule).toEqual(built.rule);
+  });
+
+  it('an event inside a group is found by its uid', () => {
+    const event: EditEvent = { ...(newCondition('event') as EditEvent), event: 'invite_' };
+    const root = rootOf({ ...(newCondition('group') as EditGroup), conditions: [newCondition('nps'), event] });
+    expect(builderView(toRule(root), root, focus({ editing: event.uid })).liveRule).toBeNull();
+  });
+
+  it('plainMessage words the shared schema’s messages by the field’s label and the operator’s words', () => {
+    expect(plainMessage('condition 2 › value: "gt" compares numbers or dates, not true/false')).toBe('condition 2: “is above” compares numbers or dates, not true/false');
+    expect(plainMessage('condition 1 › within › days: must be at least 1')).toBe('condition 1: Days must be at least 1');
+    expect(plainMessage('condition 1 › filter 2 › property: may not contain quotes, backslashes or control characters')).toBe(
+      'condition 1 › filter 2: The property name may not contain quotes, backslashes or control characters',
+    );
+    expect(plainMessage('rule: groups nest more than 8 deep')).toBe('rule: Groups nest more than 8 deep');
+  });
+});
+
 describe('errors by place', () => {
   it('placeOf names a condition the way the validation does', () => {
     expect(placeOf([])).toBe('rule');
@@ -456,7 +524,7 @@ describe('errors by place', () => {
     const { errors } = toRule(rootOf(bad, inner));
     const places = [placeOf([0]), placeOf([1]), placeOf([1, 0]), placeOf([1, 1])];
     expect(places.map((p) => errorsAt(errors, p).length)).toEqual([2, 0, 0, 2]);
-    expect(errorsAt(errors, placeOf([1, 1]))).toEqual(['count: enter a whole number', 'event: name the event']);
+    expect(errorsAt(errors, placeOf([1, 1]))).toEqual(['Pick an event', 'Count must be a number']);
   });
 });
 
@@ -494,5 +562,20 @@ describe('tree edits', () => {
     expect(conditionCount(root)).toBe(4);
     expect(conditionCount(rootOf({ ...(newCondition('group') as EditGroup), conditions: [] }))).toBe(1);
     expect(conditionCount(removeIn(root, inner.uid))).toBe(1);
+  });
+});
+
+describe('membersCsv and fileSlug (issue 17: a segment’s members export as CSV)', () => {
+  it('writes one user_id column, quotes what CSV needs quoted, and defuses ids a spreadsheet would run', () => {
+    expect(membersCsv(['u_1', 'a,b', 'say "hi"', '=cmd()', '+1', '-2', '@x'])).toBe(
+      'user_id\r\nu_1\r\n"a,b"\r\n"say ""hi"""\r\n\'=cmd()\r\n\'+1\r\n\'-2\r\n\'@x\r\n',
+    );
+    expect(membersCsv([])).toBe('user_id\r\n');
+  });
+
+  it('names the file after the segment', () => {
+    expect(fileSlug('Engaged users', 'segment')).toBe('engaged-users');
+    expect(fileSlug('  Café / Pro (2026)! ', 'segment')).toBe('cafe-pro-2026');
+    expect(fileSlug('…', 'segment')).toBe('segment');
   });
 });

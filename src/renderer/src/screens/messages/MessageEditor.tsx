@@ -222,6 +222,13 @@ function TargetSection({ draft, edit }: SectionProps) {
   return (
     <section className="card msg-section" aria-labelledby="msg-target">
       <h3 id="msg-target">Who</h3>
+      {(target.type === 'segment' && target.segmentId === '') || (target.type === 'persona' && target.personaId === '') ? (
+        <p className="notice calm" data-testid="untargeted">
+          <span>
+            <strong>Not aimed at anyone yet.</strong> Pick who should see it: nothing is saved until you do.
+          </span>
+        </p>
+      ) : null}
       {record?.targetWarning ? (
         <p className="notice error" role="alert" data-testid="target-warning">
           <span>

@@ -11,12 +11,18 @@ import { useApp } from '../../store';
 import { ChartCard } from '../../ui/ChartCard';
 import { DataTable, type Column } from '../../ui/DataTable';
 import { ErrorNote } from '../../ui/ErrorNote';
+import { SMALL_SAMPLE } from '../../../../shared/sample-size';
+import { SampleCaution } from '../../ui/SampleCaution';
 import { categories, formatScore } from './model';
 
 ChartJS.register(BarElement, LineElement, PointElement, CategoryScale, LinearScale, Tooltip);
 
-/** How the message did, from the events synced back: shown, dismissed, clicked; for surveys the NPS. */
-export function MessageResultsView({ id, published }: { id: string; published: boolean }) {
+/**
+ * How the message did, from the events synced back: shown and dismissed, clicked and the click-through
+ * rate where there is a call to action, a trend per day, and for surveys the NPS. Every rate and score
+ * carries the shared small-sample caution (src/shared/sample-size.ts).
+ */
+export function MessageResultsView({ id, published, hasCallToAction }: { id: string; published: boolean; hasCallToAction: boolean }) {
   const dataVersion = useApp((s) => s.dataVersion);
   const [search, setSearch] = useState('');
   const key = JSON.stringify([id, search.trim(), dataVersion]);
@@ -33,15 +39,58 @@ export function MessageResultsView({ id, published }: { id: string; published: b
           <span>Nothing to show yet: results come from the events the SDK sends back, once the message is published and the data synced.</span>
         </p>
       ) : null}
-      <dl className="stat-grid">
+      <dl className="stat-grid" data-testid="result-stats">
         <Stat label="Shown" value={formatNumber(shown)} />
         <Stat label="Dismissed" value={formatNumber(dismissed)} />
-        <Stat label="Clicked" value={formatNumber(clicked)} />
-        <Stat label="Click-through rate" value={percent(clicked, shown)} />
+        {/* A click-through rate means something only where there is something to click. */}
+        {hasCallToAction ? <Stat label="Clicked" value={formatNumber(clicked)} /> : null}
+        {hasCallToAction ? <Stat label="Click-through rate" value={percent(clicked, shown)} testId="ctr" /> : null}
         {results.nps ? <Stat label="Answers" value={formatNumber(results.nps.answers)} /> : null}
       </dl>
+      {hasCallToAction ? <SampleCaution n={shown} kind="rate" unit={shown === 1 ? 'showing' : 'showings'} /> : null}
+      <DailyTrend daily={results.daily} survey={results.nps !== null} hasCallToAction={hasCallToAction} />
       {results.nps ? <NpsView nps={results.nps} search={search} setSearch={setSearch} pending={latest.pending} /> : null}
     </div>
+  );
+}
+
+type Daily = Results['daily'];
+
+/** Shown (and answered or clicked) per day over the last 30 days: every message has a trend. */
+function DailyTrend({ daily, survey, hasCallToAction }: { daily: Daily; survey: boolean; hasCallToAction: boolean }) {
+  const theme = useResolvedTheme(useApp((s) => s.theme));
+  const second = survey ? { key: 'answered' as const, label: 'Answered' } : hasCallToAction ? { key: 'clicked' as const, label: 'Clicked' } : null;
+  const data = useMemo(
+    () => ({
+      labels: daily.map((d) => formatDate(d.dayStart)),
+      datasets: [
+        { label: 'Shown', data: daily.map((d) => d.shown), borderColor: cssVar('--accent'), backgroundColor: cssVar('--accent'), pointRadius: 2, tension: 0.2 },
+        ...(second
+          ? [{ label: second.label, data: daily.map((d) => d[second.key]), borderColor: cssVar('--success'), backgroundColor: cssVar('--success'), pointRadius: 2, tension: 0.2 }]
+          : []),
+      ],
+    }),
+    // The theme changes the CSS variables the colours come from.
+    [daily, theme, second?.key],
+  );
+  const options = useMemo(() => {
+    const colors = chartColors();
+    return {
+      ...BASE_CHART_OPTIONS,
+      plugins: { legend: { display: second !== null, labels: { color: colors.text } }, tooltip: { callbacks: { title: (items: { label: string }[]) => `Day from ${items[0]?.label ?? ''}` } } },
+      scales: { x: categoryAxis(colors, 8), y: countAxis(colors, 'per day') },
+    };
+  }, [theme, second]);
+  const header = ['day', 'shown', ...(second ? [second.label.toLowerCase()] : [])];
+  return (
+    <ChartCard
+      title={second ? `Shown and ${second.label.toLowerCase()} per day` : 'Shown per day'}
+      subtitle="The last 30 days up to the data’s as-of instant, from the events the SDK sends back"
+      header={header}
+      rows={daily.map((d) => [formatDate(d.dayStart), d.shown, ...(second ? [d[second.key]] : [])])}
+    >
+      <Line data={data} options={options} role="img" aria-label="Line chart of the message's showings per day over the last 30 days" />
+    </ChartCard>
   );
 }
 
@@ -97,6 +146,16 @@ function NpsView({ nps, search, setSearch, pending }: { nps: NpsResults; search:
 
   return (
     <>
+      <SampleCaution n={nps.answers} kind="score" unit={nps.answers === 1 ? 'answer' : 'answers'} />
+      {nps.outsideTarget && nps.outsideTarget.users > 0 ? (
+        <p className="notice calm" data-testid="outside-target">
+          <span>
+            {`${formatNumber(nps.outsideTarget.users)} of the ${formatNumber(nps.outsideTarget.respondents)} people who answered are no longer in “${nps.outsideTarget.target}”. `}
+            People leave a segment after they answer (their plan or activity changes, or the answer itself moves them), so the
+            message reached them while it was aimed at them. Their answers still count here.
+          </span>
+        </p>
+      ) : null}
       <dl className="stat-grid nps-stats">
         <Stat label="NPS" value={formatScore(nps.score)} testId="nps-score" />
         <Stat label="Promoters (9-10)" value={`${formatNumber(promoters)} · ${percent(promoters, total)}`} testId="nps-promoters" />
@@ -176,7 +235,12 @@ function ScoreTable({ title, rows, empty }: { title: string; rows: ScoreRow[]; e
   const columns: Column<ScoreRow>[] = [
     { id: 'label', header: title.replace('By ', ''), cell: (r) => r.label },
     { id: 'answers', header: 'Answers', numeric: true, cell: (r) => formatNumber(r.answers) },
-    { id: 'nps', header: 'NPS', numeric: true, cell: (r) => formatScore(r.score) },
+    {
+      id: 'nps',
+      header: 'NPS',
+      numeric: true,
+      cell: (r) => (r.answers > 0 && r.answers < SMALL_SAMPLE ? <span title="Fewer than 100 answers: read with care">{formatScore(r.score)}*</span> : formatScore(r.score)),
+    },
     { id: 'bar', header: '', decorative: true, className: 'score-bar-cell', cell: (r) => <ScoreBar score={r.score} /> },
   ];
   return (
@@ -185,6 +249,11 @@ function ScoreTable({ title, rows, empty }: { title: string; rows: ScoreRow[]; e
         <h3>NPS {title.toLowerCase()}</h3>
       </header>
       <DataTable scroll={false} columns={columns} rows={rows} rowKey={(r) => r.label} empty={<p className="muted">{empty}</p>} />
+      {rows.some((r) => r.answers > 0 && r.answers < SMALL_SAMPLE) ? (
+        <p className="muted small-text" data-testid="small-sample-key">
+          * From fewer than {SMALL_SAMPLE} answers: the score could be off by 20 points or more. Read it with care.
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -143,7 +143,7 @@ export function MessageView() {
       ) : (
         // The results draw their own panel box.
         <TabPanel idBase="message" tab="results" className="">
-          <MessageResultsView id={draft.id} published={published} />
+          <MessageResultsView id={draft.id} published={published} hasCallToAction={draft.kind === 'modal' && Boolean(draft.modal?.cta)} />
         </TabPanel>
       )}
       {publishing ? <PublishDialog record={publishing} onClose={() => setPublishing(null)} /> : null}

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import './messages.css';
 import { useApp } from '../../store';
 import { ScreenHeader } from '../../ui/ScreenHeader';
 import { TabPanel, Tabs } from '../../ui/Tabs';

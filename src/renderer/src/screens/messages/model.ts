@@ -52,7 +52,7 @@ function randomSuffix(): string {
   return Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 8);
 }
 
-/** A new draft of the kind, targeted at the first segment when there is one. */
+/** A new draft of the kind, aimed at `segmentId`, or at no one yet (null): the author picks, it is never guessed. */
 export function newDraft(kind: MessageKind, segmentId: string | null): MessageDraft {
   return {
     id: `${kind}-${randomSuffix()}`,
@@ -182,4 +182,51 @@ export function formatScore(score: number | null): string {
   if (score === null) return '—';
   const rounded = Math.round(score);
   return rounded > 0 ? `+${rounded}` : rounded < 0 ? `−${Math.abs(rounded)}` : '0';
+}
+
+/** What each field of the publish body is called in the editor: the publish dialog's diff speaks these words. */
+const CHANGE_LABELS: Record<string, string> = {
+  kind: 'Kind',
+  'content.title': 'Title',
+  'content.body': 'Body',
+  'content.imageUrl': 'Image URL',
+  'content.cta.label': 'Button label',
+  'content.cta.url': 'Button link',
+  'content.dismissLabel': 'Dismiss label',
+  'content.question': 'Question',
+  'content.lowLabel': 'Label for 0',
+  'content.highLabel': 'Label for 10',
+  'content.followUp.promoter': 'Follow-up for promoters',
+  'content.followUp.passive': 'Follow-up for passives',
+  'content.followUp.detractor': 'Follow-up for detractors',
+  'content.thankYou': 'Thank-you text',
+  rule: 'Who sees it',
+  'trigger.page': 'On pages matching',
+  'trigger.event.name': 'After the event',
+  'trigger.event.where': 'Where the event’s properties',
+  'trigger.delaySeconds': 'Delay after the trigger (seconds)',
+  'frequency.once': 'Once per user',
+  'frequency.everyDays': 'Again every N days',
+  'frequency.maxTimes': 'At most N times',
+  cooldownHours: 'Global cooldown (hours)',
+  'schedule.start': 'Start (UTC)',
+  'schedule.end': 'End (UTC)',
+  rollout: 'Rollout (% of the target)',
+  priority: 'Priority',
+  environment: 'Environment',
+};
+
+/** "content.followUp.promoter" → "Follow-up for promoters"; an unknown path in the summary's words. */
+export function changeLabel(path: string): string {
+  const known = CHANGE_LABELS[path];
+  if (known) return known;
+  const words = pathWords(path.replace(/^content\./, ''));
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A changed value as the dialog shows it: text as is, true/false as yes/no, nothing as a dash. */
+export function changeText(value: unknown): string {
+  if (value === true) return 'yes';
+  if (value === false) return 'no';
+  return showValue(value);
 }

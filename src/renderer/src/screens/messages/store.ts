@@ -185,21 +185,12 @@ export const useMessages = create<MessagesState>((set, get) => {
     newMessage: (kind) => void leave(() => {
       clearTimeout(timer);
       useApp.getState().setArea('messages');
-      const draft = newDraft(kind, get().segments[0]?.id ?? null);
+      // Aimed at no one until the author picks who: an invalid draft is not saved, so nothing is stored
+      // silently aimed at whichever segment happened to be first (issue 17). The editor says so.
+      const draft = newDraft(kind, null);
       set({ openId: draft.id, draft, record: null, baseline: null, saveState: 'dirty', saveError: null, tab: 'edit' });
       schedule();
-      if (get().segments.length === 0) {
-        // Opened from elsewhere (the palette) before the targets were read: point it at the first segment once they are.
-        void get()
-          .loadTargets()
-          .then(() => {
-            const first = get().segments[0];
-            const now = get().draft;
-            if (first && now?.id === draft.id && now.target.type === 'segment' && now.target.segmentId === '') {
-              get().edit((d) => ({ ...d, target: { type: 'segment', segmentId: first.id } }));
-            }
-          });
-      }
+      if (get().segments.length === 0) void get().loadTargets();
     }),
     open: async (id, tab = 'edit') => {
       if (get().draft && get().openId === id) {

@@ -3,7 +3,9 @@ import { BarElement, CategoryScale, Chart as ChartJS, Legend, LinearScale, LineE
 import { Bar, Line } from 'react-chartjs-2';
 import type { SegmentComparison } from '../../../../shared/types';
 import { api } from '../../lib/api';
+import { sampleCaution } from '../../../../shared/sample-size';
 import { formatDate, formatDateTime, formatNumber, percent } from '../../lib/format';
+import '../../ui/sample-caution.css';
 import { cssVar, useResolvedTheme } from '../../lib/theme';
 import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
@@ -203,9 +205,28 @@ export function CompareView({ preselect }: { preselect?: string[] }) {
                 { id: 'size', header: 'Size', numeric: true, cell: (r) => formatNumber(r.size) },
                 { id: 'share', header: 'Share', numeric: true, cell: (r) => percent(r.size, result.total) },
                 { id: 'converted', header: 'Converted', numeric: true, cell: (r) => formatNumber(r.converted) },
-                { id: 'conversion', header: 'Conversion', numeric: true, cell: (r) => <strong>{percent(r.converted, r.size)}</strong> },
+                {
+                  id: 'conversion',
+                  header: 'Conversion',
+                  numeric: true,
+                  // The shared small-sample rule: a rate from fewer than SMALL_SAMPLE members is marked.
+                  cell: (r) =>
+                    sampleCaution(r.size, 'rate', 'members') ? (
+                      <strong title={sampleCaution(r.size, 'rate', 'members')?.text}>{percent(r.converted, r.size)}*</strong>
+                    ) : (
+                      <strong>{percent(r.converted, r.size)}</strong>
+                    ),
+                },
               ]}
             />
+            {result.rows
+              .filter((r) => sampleCaution(r.size, 'rate', 'members'))
+              .map((r) => (
+                <p key={r.label} className="sample-caution small-text" data-testid="sample-caution" role="note">
+                  <span aria-hidden="true">* </span>
+                  {`${r.label}: ${sampleCaution(r.size, 'rate', 'members')?.text ?? ''}`}
+                </p>
+              ))}
           </section>
           <div className="chart-pair">
             <ChartCard

@@ -4,6 +4,7 @@ import { Line } from 'react-chartjs-2';
 import type { Rule } from '../../../../shared/segments/rule';
 import type { SegmentPreview, SegmentTrendPoint } from '../../../../shared/types';
 import { api } from '../../lib/api';
+import { downloadText, fileSlug } from '../../lib/download';
 import { formatDate, formatDateTime, formatNumber, percent, valueText } from '../../lib/format';
 import { chartColors, countChartOptions } from '../../lib/charts';
 import { cssVar, useResolvedTheme, withAlpha } from '../../lib/theme';
@@ -11,6 +12,9 @@ import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
 import { ChartCard } from '../../ui/ChartCard';
 import { ErrorNote } from '../../ui/ErrorNote';
+import { toast } from '../../ui/toast';
+import { useBusyStep } from '../../ui/useBusyStep';
+import { membersCsv } from './model';
 import { otherTraits, UserTimelinePanel } from '../data';
 
 ChartJS.register(LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Filler);
@@ -26,14 +30,37 @@ function useRuleKey(rule: Rule | null): string | null {
   return rule ? `${dataVersion}:${JSON.stringify(rule)}` : null;
 }
 
-/** How many users the rule holds right now, and a few of them. */
-export function LivePanel({ rule, hasErrors }: { rule: Rule | null; hasErrors: boolean }) {
+/** Why the figures shown are for an earlier rule than the one on screen. */
+export type Staleness = 'unfinished' | 'invalid' | null;
+
+const STALE_NOTES: Record<'unfinished' | 'invalid', string> = {
+  unfinished: 'Showing the last complete rule: finish the condition to update.',
+  invalid: 'Showing the last valid rule: fix the rule to update.',
+};
+
+/**
+ * How many users the rule holds right now, and a few of them. `rule` is the last rule that could be
+ * counted; `stale` says the one on screen has moved on (being typed, or with something to fix), and the
+ * figures stay, dimmed, instead of vanishing.
+ */
+export function LivePanel({ rule, hasErrors, stale = null, name = '' }: { rule: Rule | null; hasErrors: boolean; stale?: Staleness; name?: string }) {
   const key = useRuleKey(rule);
+  const [exportError, setExportError] = useState<string | null>(null);
+  const { busy: exporting, run: runExport } = useBusyStep(setExportError);
+  const exportMembers = async (): Promise<void> => {
+    if (!rule) return;
+    const result = await runExport(() => api.segmentMembers({ rule, limit: 1_000_000 }));
+    if (!result) return;
+    setExportError(null);
+    downloadText(`${fileSlug(name, 'segment')}-members.csv`, membersCsv(result.members));
+    toast('success', `Exported ${formatNumber(result.members.length)} ${result.members.length === 1 ? 'member' : 'members'}.`);
+  };
   const preview = useLatest<SegmentPreview>(key, () => api.previewSegment({ rule, sample: SAMPLE_SIZE }), PREVIEW_DELAY_MS);
   const [member, setMember] = useState<string | null>(null);
 
   const value = preview.result?.value ?? null;
-  const state = key === null ? 'invalid' : preview.pending ? 'loading' : preview.error?.key === key ? 'error' : 'ready';
+  const state = key === null ? 'invalid' : stale ? 'stale' : preview.pending ? 'loading' : preview.error?.key === key ? 'error' : 'ready';
+  const dim = state === 'loading' || state === 'stale';
 
   return (
     <>
@@ -41,15 +68,21 @@ export function LivePanel({ rule, hasErrors }: { rule: Rule | null; hasErrors: b
         <header className="card-header">
           <h3 id="live-size-title">Live size</h3>
           {state === 'loading' ? <span className="spinner" aria-label="Counting…" /> : null}
+          {state === 'stale' ? (
+            <span className="badge stale-badge" data-testid="live-stale">
+              {stale === 'unfinished' ? 'Updating…' : 'Out of date'}
+            </span>
+          ) : null}
         </header>
+        {stale ? <p className="muted small-text">{STALE_NOTES[stale]}</p> : null}
         {key === null ? (
-          <p className="muted">{hasErrors ? 'Fix the rule to see who is in it.' : 'Add a condition to see who is in it.'}</p>
+          <p className="muted">{hasErrors ? 'Fix the rule to see who is in it.' : 'Finish the condition to see who is in it.'}</p>
         ) : value === null ? (
           state === 'error' ? null : (
             <p className="muted">Counting…</p>
           )
         ) : (
-          <div className={state === 'loading' ? 'size-figures stale' : 'size-figures'}>
+          <div className={dim ? 'size-figures stale' : 'size-figures'}>
             <div className="size-count">
               <strong data-testid="live-count">{formatNumber(value.count)}</strong>
               <span className="muted">users</span>
@@ -80,11 +113,21 @@ export function LivePanel({ rule, hasErrors }: { rule: Rule | null; hasErrors: b
               <h3 id="sample-title">A few members</h3>
               <p className="muted">Most recently active first</p>
             </div>
+            <button
+              type="button"
+              className="ghost small"
+              disabled={exporting || stale !== null || value.count === 0}
+              title={stale !== null ? 'Finish the rule to export its members' : 'Every member’s user id, as a CSV file'}
+              onClick={() => void exportMembers()}
+            >
+              {exporting ? 'Exporting…' : 'Export CSV'}
+            </button>
           </header>
+          <ErrorNote error={exportError} />
           {value.sample.length === 0 ? (
             <p className="muted">No one matches this rule right now.</p>
           ) : (
-            <ul className={state === 'loading' ? 'member-list stale' : 'member-list'} data-testid="sample-members">
+            <ul className={dim ? 'member-list stale' : 'member-list'} data-testid="sample-members">
               {value.sample.map((u) => {
                 const plan = u.traits.plan;
                 const others = otherTraits(u.traits);
@@ -114,11 +157,11 @@ export function LivePanel({ rule, hasErrors }: { rule: Rule | null; hasErrors: b
 }
 
 /** The rule's size at the end of each of the last 12 weeks (asked for after a longer pause than the size). */
-export function SegmentTrend({ rule }: { rule: Rule | null }) {
+export function SegmentTrend({ rule, stale = false }: { rule: Rule | null; stale?: boolean }) {
   const key = useRuleKey(rule);
   const trend = useLatest<SegmentTrendPoint[]>(key, () => api.segmentTrend({ rule, weeks: TREND_WEEKS }), TREND_DELAY_MS);
   if (key === null) return null;
-  return <TrendCard points={trend.result?.value ?? null} stale={trend.pending} error={trend.error?.key === key ? trend.error.message : null} />;
+  return <TrendCard points={trend.result?.value ?? null} stale={stale || trend.pending} error={trend.error?.key === key ? trend.error.message : null} />;
 }
 
 function TrendCard({ points, stale, error }: { points: SegmentTrendPoint[] | null; stale: boolean; error: string | null }) {

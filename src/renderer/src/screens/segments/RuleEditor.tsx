@@ -34,6 +34,9 @@ interface EditorContextValue {
   errors: string[];
   /** The condition just added: its first field takes the focus. */
   justAdded: string | null;
+  /** The focus entered or left a condition: the builder holds back what is missing until it leaves. */
+  onFocusCondition(uid: string): void;
+  onLeaveCondition(uid: string): void;
   ids: { events: string; traits: string; accountTraits: string };
 }
 
@@ -67,10 +70,14 @@ interface RuleEditorProps {
   accountTraits: TraitInfo[];
   /** Saved segments this one may refer to. */
   segments: SavedSegment[];
+  onFocusCondition?(uid: string): void;
+  onLeaveCondition?(uid: string): void;
 }
 
+const nothing = (): void => undefined;
+
 /** The rule as nested all/any groups of conditions, every field a plain input, select or button. */
-export function RuleEditor({ root, onChange, errors, catalog, traits, accountTraits, segments }: RuleEditorProps) {
+export function RuleEditor({ root, onChange, errors, catalog, traits, accountTraits, segments, onFocusCondition = nothing, onLeaveCondition = nothing }: RuleEditorProps) {
   const [justAdded, setJustAdded] = useState<string | null>(null);
   const rootRef = useRef(root);
   rootRef.current = root;
@@ -93,9 +100,11 @@ export function RuleEditor({ root, onChange, errors, catalog, traits, accountTra
       segments,
       errors,
       justAdded,
+      onFocusCondition,
+      onLeaveCondition,
       ids: { events: `${base}-events`, traits: `${base}-traits`, accountTraits: `${base}-account-traits` },
     }),
-    [onChange, catalog, traits, accountTraits, segments, errors, justAdded, base],
+    [onChange, catalog, traits, accountTraits, segments, errors, justAdded, base, onFocusCondition, onLeaveCondition],
   );
   return (
     <EditorContext.Provider value={context}>
@@ -186,8 +195,10 @@ function GroupEditor({ group, path, parentUid }: { group: EditGroup; path: numbe
 }
 
 function ConditionEditor({ condition: c, path, groupUid, joiner }: { condition: EditCondition; path: number[]; groupUid: string; joiner: string | null }) {
-  const { update, remove, errors } = useEditor();
+  const { update, remove, errors, onFocusCondition, onLeaveCondition } = useEditor();
   const place = placeOf(path);
+  // A group's own fields are its match toggle and buttons: only leaf conditions wait for the focus to leave.
+  const watch = c.type !== 'group';
   const own = errorsAt(errors, place);
   const title = place.charAt(0).toUpperCase() + place.slice(1);
   const errorId = useId();
@@ -199,6 +210,14 @@ function ConditionEditor({ condition: c, path, groupUid, joiner }: { condition: 
       aria-label={title}
       aria-describedby={own.length > 0 ? errorId : undefined}
       data-testid="condition"
+      onFocus={watch ? () => onFocusCondition(c.uid) : undefined}
+      onBlur={
+        watch
+          ? (e) => {
+              if (!e.currentTarget.contains(e.relatedTarget as Node | null)) onLeaveCondition(c.uid);
+            }
+          : undefined
+      }
     >
       {joiner ? <span className="joiner" aria-hidden="true">{joiner}</span> : null}
       <div className="condition-head">

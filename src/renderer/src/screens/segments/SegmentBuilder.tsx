@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type InputHTMLAttributes, type Ref } from 'react';
+import type { Rule } from '../../../../shared/segments/rule';
 import { useShallow } from 'zustand/react/shallow';
 import { describeRule } from '../../../../shared/segments/describe';
 import { ConfirmUndo } from '../../ui/ConfirmUndo';
@@ -6,7 +7,7 @@ import { ErrorNote } from '../../ui/ErrorNote';
 import { toast } from '../../ui/toast';
 import { useBusyStep } from '../../ui/useBusyStep';
 import { LivePanel, SegmentTrend } from './LivePanel';
-import { conditionCount, toRule, type EditGroup } from './model';
+import { builderView, conditionCount, toRule, type EditGroup } from './model';
 import { RuleEditor } from './RuleEditor';
 import { isDirty, useSegments } from './store';
 
@@ -26,7 +27,26 @@ export function SegmentBuilder() {
   const built = useMemo(() => (draft ? toRule(draft.root) : null), [draft]);
   const dirty = isDirty(draft);
   const names = useMemo(() => new Map((segments ?? []).map((s) => [s.id, s.name])), [segments]);
-  const sentence = built?.rule ? describeRule(built.rule, (id) => names.get(id) ?? id) : null;
+
+  // Validation waits: what is missing in a condition is said once the focus leaves it (or on save).
+  const [touched, setTouched] = useState<ReadonlySet<string>>(() => new Set());
+  const [showAll, setShowAll] = useState(false);
+  const [editing, setEditing] = useState<string | null>(null);
+  const eventNames = useMemo(() => (catalog ? new Set(catalog.map((e) => e.name)) : null), [catalog]);
+  const view = useMemo(
+    () => (draft && built ? builderView(built, draft.root, { touched, showAll, editing, eventNames }) : null),
+    [built, draft, touched, showAll, editing, eventNames],
+  );
+  // The live figures keep the last rule that could be counted while the current one is typed or fixed.
+  const lastGood = useLastGood(view?.liveRule ?? null, draft?.opened);
+  const shownRule = view?.liveRule ?? lastGood;
+  const stale = view !== null && view.liveRule === null && lastGood !== null;
+  const sentence = shownRule ? describeRule(shownRule, (id) => names.get(id) ?? id) : null;
+  const onFocusCondition = useCallback((uid: string) => setEditing(uid), []);
+  const onLeaveCondition = useCallback((uid: string) => {
+    setEditing((e) => (e === uid ? null : e));
+    setTouched((t) => (t.has(uid) ? t : new Set([...t, uid])));
+  }, []);
   const others = useMemo(() => (segments ?? []).filter((s) => s.id !== draft?.id), [segments, draft?.id]);
 
   // A freshly opened segment or template puts the cursor in the name.
@@ -34,6 +54,9 @@ export function SegmentBuilder() {
   useEffect(() => {
     if (opened === undefined) return;
     setSaveError(null);
+    setTouched(new Set());
+    setShowAll(false);
+    setEditing(null);
     nameInput.current?.focus();
     if (draft?.name) nameInput.current?.select();
     // Only when another segment opens, not on every keystroke: `opened` says which.
@@ -49,6 +72,7 @@ export function SegmentBuilder() {
     }
     const check = toRule(current.root);
     if (!check.rule) {
+      setShowAll(true);
       setSaveError(`Fix the rule first: ${check.errors[0] ?? 'it is not valid'}.`);
       return false;
     }
@@ -72,7 +96,7 @@ export function SegmentBuilder() {
 
   const onRootChange = useCallback((root: EditGroup) => setDraft({ root }), [setDraft]);
 
-  if (!draft || !built) return null;
+  if (!draft || !built || !view) return null;
   const count = conditionCount(draft.root);
 
   return (
@@ -149,26 +173,38 @@ export function SegmentBuilder() {
             <h3 id="sentence-title" className="eyebrow">
               In words
             </h3>
-            <p className={sentence ? 'sentence' : 'sentence muted'} data-testid="rule-sentence" aria-live="polite">
+            <p
+              className={sentence ? (stale ? 'sentence stale' : 'sentence') : 'sentence muted'}
+              data-testid="rule-sentence"
+              data-stale={stale ? 'true' : undefined}
+              aria-live="polite"
+            >
               {sentence ?? 'The rule has something to fix (see below).'}
             </p>
+            {stale ? (
+              <p className="muted small-text" data-testid="sentence-stale">
+                {view.unfinished ? 'Finish the condition to update this.' : 'Fix the rule to update this.'}
+              </p>
+            ) : null}
           </section>
           <section className="card rule-card" aria-label="Rule">
             <RuleEditor
               root={draft.root}
               onChange={onRootChange}
-              errors={built.errors}
+              errors={view.errors}
+              onFocusCondition={onFocusCondition}
+              onLeaveCondition={onLeaveCondition}
               catalog={catalog ?? []}
               traits={traits}
               accountTraits={accountTraits}
               segments={others}
             />
             <div aria-live="polite" className="rule-status">
-              {built.errors.length > 0 ? (
+              {view.errors.length > 0 ? (
                 <div className="rule-errors" data-testid="rule-errors">
-                  <strong>{built.errors.length === 1 ? 'One thing to fix' : `${built.errors.length} things to fix`}</strong>
+                  <strong>{view.errors.length === 1 ? 'One thing to fix' : `${view.errors.length} things to fix`}</strong>
                   <ul>
-                    {built.errors.map((m) => (
+                    {view.errors.map((m) => (
                       <li key={m}>{m}</li>
                     ))}
                   </ul>
@@ -180,14 +216,31 @@ export function SegmentBuilder() {
               ) : null}
             </div>
           </section>
-          <SegmentTrend rule={built.rule} />
+          <SegmentTrend rule={shownRule} stale={stale} />
         </div>
         <aside className="builder-side" aria-label="Who is in it">
-          <LivePanel rule={built.rule} hasErrors={built.errors.length > 0} />
+          <LivePanel rule={shownRule} hasErrors={view.errors.length > 0} stale={stale ? (view.unfinished ? 'unfinished' : 'invalid') : null} name={draft.name} />
         </aside>
       </div>
     </div>
   );
+}
+
+/**
+ * The last non-null value, kept while the current one is null; forgotten when `resetKey` changes
+ * (another segment opened), so one segment's figures never stand in for another's.
+ */
+function useLastGood(value: Rule | null, resetKey: number | undefined): Rule | null {
+  const [kept, setKept] = useState<{ key: number | undefined; rule: Rule | null }>({ key: resetKey, rule: value });
+  if (kept.key !== resetKey) {
+    setKept({ key: resetKey, rule: value });
+    return value;
+  }
+  if (value !== null && value !== kept.rule) {
+    setKept({ key: resetKey, rule: value });
+    return value;
+  }
+  return value ?? kept.rule;
 }
 
 type DraftTextProps = { field: 'name' | 'description'; ref?: Ref<HTMLInputElement> } & Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'>;

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import './segments.css';
 import { useApp } from '../../store';
 import { CompareView } from './CompareView';
 import { SegmentBuilder } from './SegmentBuilder';

@@ -14,7 +14,8 @@ import {
   type ValueFilter,
   type ValueOp,
 } from '../../../../shared/segments/rule';
-import { readList, readScalar, takesList, takesNoValue, type ValueMode } from '../../ui/filter-values';
+import { toCsv } from '../../lib/format';
+import { readList, readScalar, takesList, takesNoValue, VALUE_OP_LABELS, type ValueMode } from '../../ui/filter-values';
 
 export interface EditValue {
   op: ValueOp;
@@ -187,63 +188,136 @@ export function fromRule(rule: Rule): EditGroup {
   return { uid: uid(), negate: false, type: 'group', match: rule.match, conditions: rule.conditions.map(convert) };
 }
 
+/** One thing that stops the rule from being valid, at one condition of the builder. */
+export interface RuleIssue {
+  /** The condition it is about (the event, for one of its property filters). */
+  uid: string;
+  /** "condition 2: Enter a value to compare plan with", in the order of the builder. */
+  message: string;
+  /**
+   * Something not filled in yet (an empty name or value), as opposed to something filled in wrongly.
+   * The builder holds these back until the condition loses the focus, so a new condition is not red.
+   */
+  missing: boolean;
+}
+
 export interface BuiltRule {
   /** The rule as JSON, valid or not. */
   json: unknown;
   /** The rule, when it is valid. */
   rule: Rule | null;
-  /** "condition 2 › count: cannot be negative", in the order of the builder. */
+  /** Every issue's message, in the order of the builder. */
   errors: string[];
+  issues: RuleIssue[];
 }
 
-/** The builder's rule as portable JSON, with what stops it from being valid. */
+/** What a field is called on screen, for the shared schema's messages about it ("Count cannot be negative"). */
+const FIELD_LABELS: Record<string, string> = {
+  count: 'Count',
+  days: 'Days',
+  'within › days': 'Days',
+  event: 'The event name',
+  trait: 'The trait name',
+  property: 'The property name',
+  segment: 'The segment',
+};
+
+/** A place's leading "condition N" parts: which condition of the builder a message is about. */
+const conditionPlace = (path: string): string => {
+  const parts = path.split(' › ');
+  let n = 0;
+  while (n < parts.length && /^condition \d+$/.test(parts[n]!)) n++;
+  return parts.slice(0, n).join(' › ');
+};
+
+/**
+ * The shared schema's message ("condition 1 › value: \"gt\" compares numbers or dates, not true/false")
+ * in the builder's words ("condition 1: “is above” compares numbers or dates, not true/false").
+ */
+export function plainMessage(message: string): string {
+  const colon = message.indexOf(': ');
+  if (colon < 0) return message;
+  const path = message.slice(0, colon);
+  const text = message.slice(colon + 2).replace(/"(\w+)"/g, (whole, op: string) => (op in VALUE_OP_LABELS ? `“${VALUE_OP_LABELS[op as ValueOp]}”` : whole));
+  const parts = path.split(' › ');
+  let n = 0;
+  while (n < parts.length && /^(condition|filter) \d+$/.test(parts[n]!)) n++;
+  const place = n === 0 ? parts[0]! : parts.slice(0, n).join(' › ');
+  const field = parts.slice(n === 0 ? 1 : n).join(' › ');
+  const label = FIELD_LABELS[field];
+  const said = label ? `${label} ${text}` : field === '' || field === 'value' ? text : `${field} ${text}`;
+  return `${place}: ${said.charAt(0).toUpperCase()}${said.slice(1)}`;
+}
+
+/** The builder's rule as portable JSON, with what stops it from being valid, in plain words. */
 export function toRule(root: EditGroup): BuiltRule {
-  const own: { path: (string | number)[]; message: string }[] = [];
-  const number = (text: string, path: (string | number)[], message: string): number | string => {
+  const own: (RuleIssue & { place: string })[] = [];
+  const uids = new Map<string, string>();
+  const say = (uid: string, path: (string | number)[], message: string, missing: boolean): void => {
+    const place = describePath(path);
+    own.push({ uid, place, message: `${place}: ${message}`, missing });
+  };
+  const number = (uid: string, text: string, path: (string | number)[], what: string, label: string): number | string => {
     const trimmed = text.trim();
     const n = Number(trimmed);
-    if (trimmed === '' || !Number.isFinite(n)) {
-      own.push({ path, message });
-      return trimmed;
-    }
-    return n;
+    if (trimmed === '') say(uid, path, `Enter ${what}`, true);
+    else if (!Number.isFinite(n)) say(uid, path, `${label} must be a number`, false);
+    else return n;
+    return trimmed;
   };
-  const value = (v: EditValue, path: (string | number)[]): { value?: Scalar | Scalar[] } => {
+  const value = (uid: string, v: EditValue, subject: string, path: (string | number)[]): { value?: Scalar | Scalar[] } => {
     if (takesNoValue(v.op)) return {};
+    const name = subject.trim() === '' ? 'it' : subject.trim();
     if (takesList(v.op)) {
       const list = readList(v.value, v.mode);
-      if (list.length === 0) own.push({ path: [...path, 'value'], message: 'list at least one value, separated by commas' });
+      if (list.length === 0) say(uid, path, `List the values to compare ${name} with, separated by commas`, v.value.trim() === '');
       return { value: list };
     }
-    if (v.value === '') return {};
+    if (v.value === '') {
+      say(uid, path, `Enter a value to compare ${name} with`, true);
+      return {};
+    }
     return { value: readScalar(v.value, v.mode) };
   };
   const convert = (c: EditCondition, path: (string | number)[]): unknown => {
+    uids.set(describePath(path), c.uid);
     const negate = c.negate ? { negate: true } : {};
     switch (c.type) {
-      case 'event':
+      case 'event': {
+        const event = c.event.trim();
+        if (event === '') say(c.uid, path, 'Pick an event', true);
         return {
           type: 'event',
-          event: c.event.trim(),
+          event,
           op: c.op,
-          count: number(c.count, [...path, 'count'], 'enter a whole number'),
-          ...(c.within ? { within: { days: number(c.days, [...path, 'within', 'days'], 'enter a number of days') } } : {}),
+          count: number(c.uid, c.count, path, 'how many times', 'Count'),
+          ...(c.within ? { within: { days: number(c.uid, c.days, path, 'a number of days', 'Days') } } : {}),
           ...(c.where.length > 0
-            ? { where: c.where.map((w, i) => ({ property: w.property.trim(), op: w.op, ...value(w, [...path, 'where', i]) })) }
+            ? {
+                where: c.where.map((w, i) => {
+                  const at = [...path, 'where', i];
+                  const property = w.property.trim();
+                  if (property === '') say(c.uid, at, `Pick a property of ${event || 'the event'} to filter on`, true);
+                  return { property, op: w.op, ...value(c.uid, w, property, at) };
+                }),
+              }
             : {}),
           ...negate,
         };
+      }
       case 'first_seen':
       case 'last_seen':
-        return { type: c.type, op: c.op, days: number(c.days, [...path, 'days'], 'enter a number of days'), ...negate };
+        return { type: c.type, op: c.op, days: number(c.uid, c.days, path, 'a number of days', 'Days'), ...negate };
       case 'trait':
-        return { type: 'trait', trait: c.trait.trim(), op: c.op, ...value(c, path), ...negate };
-      case 'account':
-        return { type: 'account', trait: c.trait.trim(), op: c.op, ...value(c, path), ...negate };
+      case 'account': {
+        const trait = c.trait.trim();
+        if (trait === '') say(c.uid, path, c.type === 'trait' ? 'Pick a trait' : 'Pick an account trait', true);
+        return { type: c.type, trait, op: c.op, ...value(c.uid, c, trait, path), ...negate };
+      }
       case 'nps':
         return { type: 'nps', category: c.category, ...negate };
       case 'segment':
-        if (c.segment === '') own.push({ path: [...path, 'segment'], message: 'pick a segment' });
+        if (c.segment === '') say(c.uid, path, 'Pick a segment', true);
         return { type: 'segment', segment: c.segment, ...negate };
       case 'group':
         return {
@@ -255,12 +329,65 @@ export function toRule(root: EditGroup): BuiltRule {
     }
   };
   const json = { version: 1, match: root.match, conditions: root.conditions.map((c, i) => convert(c, ['conditions', i])) };
-  const ownMessages = own.map((o) => `${describePath(o.path)}: ${o.message}`);
-  const ownPlaces = own.map((o) => `${describePath(o.path)}:`);
   const parsed = parseRule(json);
-  const schemaMessages = parsed.ok ? [] : parsed.errors.filter((m) => !ownPlaces.some((p) => m.startsWith(p)));
-  const errors = [...ownMessages, ...schemaMessages];
-  return { json, rule: parsed.ok && errors.length === 0 ? parsed.rule : null, errors };
+  // Where the builder said something itself, the schema's message about the same place would only repeat it.
+  const covered = (m: string): boolean => own.some((o) => m.startsWith(`${o.place}:`) || m.startsWith(`${o.place} › `));
+  const schemaIssues: RuleIssue[] = parsed.ok
+    ? []
+    : parsed.errors.filter((m) => !covered(m)).map((m) => ({ uid: uids.get(conditionPlace(m.slice(0, m.indexOf(': ')))) ?? root.uid, message: plainMessage(m), missing: false }));
+  const issues = [...own.map(({ uid, message, missing }) => ({ uid, message, missing })), ...schemaIssues];
+  return { json, rule: parsed.ok && issues.length === 0 ? parsed.rule : null, errors: issues.map((i) => i.message), issues };
+}
+
+/** What the builder shows while someone types: which issues to show, and which rule the live figures are for. */
+export interface BuilderView {
+  /** The issues to show now: everything filled in wrongly, and what is missing only where the person has moved on. */
+  errors: string[];
+  /** The rule to count now, or null while it is being typed or has something to fix. */
+  liveRule: Rule | null;
+  /** True when the rule is only unfinished (nothing shown to fix): the figures wait for it, marked as updating. */
+  unfinished: boolean;
+}
+
+export interface BuilderFocus {
+  /** Conditions the focus has left at least once: what is missing in them is said. */
+  touched: ReadonlySet<string>;
+  /** Say everything (after an attempt to save). */
+  showAll: boolean;
+  /** The condition holding the focus, if any. */
+  editing: string | null;
+  /** The events the cache knows; null when not loaded yet. */
+  eventNames: ReadonlySet<string> | null;
+}
+
+function findCondition(group: EditGroup, target: string): EditCondition | null {
+  for (const c of group.conditions) {
+    if (c.uid === target) return c;
+    if (c.type === 'group') {
+      const found = findCondition(c, target);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/**
+ * The builder's view of a rule while it is typed. An issue that is only something missing waits until
+ * its condition loses the focus (or a save is attempted); a half-typed event name ("report_") in the
+ * condition being edited, not yet an event the cache knows, counts as unfinished, so the live size
+ * does not drop to 0 with a warning on every keystroke.
+ */
+export function builderView(built: BuiltRule, root: EditGroup, focus: BuilderFocus): BuilderView {
+  const shown = built.issues.filter((i) => !i.missing || focus.showAll || focus.touched.has(i.uid));
+  const editing = focus.editing === null ? null : findCondition(root, focus.editing);
+  const halfTyped =
+    editing?.type === 'event' &&
+    focus.eventNames !== null &&
+    focus.eventNames.size > 0 &&
+    editing.event.trim() !== '' &&
+    !focus.eventNames.has(editing.event.trim());
+  const liveRule = halfTyped ? null : built.rule;
+  return { errors: shown.map((i) => i.message), liveRule, unfinished: liveRule === null && shown.length === 0 };
 }
 
 /** "condition 2 › condition 1", the words parseRule uses for a condition's place. */
@@ -295,4 +422,14 @@ export function removeIn(group: EditGroup, target: string): EditGroup {
 /** How many conditions the builder holds, at every depth (a group counts as one, plus its own). */
 export function conditionCount(group: EditGroup): number {
   return group.conditions.reduce((n, c) => n + (c.type === 'group' ? 1 + conditionCount(c) : 1), 0);
+}
+
+/**
+ * A segment's members as CSV: one `user_id` column, in the order given. An id that a spreadsheet would
+ * read as a formula (it starts with =, +, -, @, a tab or a carriage return) gets a leading apostrophe,
+ * so opening the file runs nothing.
+ */
+export function membersCsv(ids: readonly string[]): string {
+  const guard = (id: string): string => (/^[=+\-@\t\r]/.test(id) ? `'${id}` : id);
+  return `${toCsv(['user_id'], ids.map((id) => [guard(id)]))}\r\n`;
 }
