@@ -55,3 +55,20 @@ test('nav shortcuts are key hints, Settings names the data date and takes ISO da
   await expect(page.getByTestId('data-as-of')).toHaveText('2026-06-15 00:00 UTC');
   await expect(page.getByTestId('settings-as-of')).toContainText('(set by hand)');
 });
+
+test('browser mode has a favicon: the app icon from resources/, served by the bridge', async ({ page, server }) => {
+  const failed: string[] = [];
+  page.on('response', (response) => {
+    if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+  });
+  await page.goto(server.url);
+  await expect(page.getByRole('heading', { name: "Bring your product's events in" })).toBeVisible();
+  const icons = await page.locator('link[rel="icon"]').evaluateAll((links) => links.map((l) => (l as HTMLLinkElement).href));
+  expect(icons.length).toBe(2);
+  for (const href of icons) {
+    const response = await page.request.get(href);
+    expect(response.status(), href).toBe(200);
+    expect(response.headers()['content-type'], href).toMatch(/^image\/(svg\+xml|png)/);
+  }
+  expect(failed).toEqual([]);
+});

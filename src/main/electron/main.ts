@@ -68,7 +68,11 @@ function loadBounds(): ReturnType<typeof sanitizeBounds> {
 }
 
 function createWindow(): BrowserWindow {
-  const win = new BrowserWindow(mainWindowOptions(join(here, '../preload/index.cjs'), loadBounds(), nativeTheme.shouldUseDarkColors));
+  const win = new BrowserWindow({
+    ...mainWindowOptions(join(here, '../preload/index.cjs'), loadBounds(), nativeTheme.shouldUseDarkColors),
+    // resources/icon-256.png, copied beside the renderer's index.html by the build.
+    icon: join(here, '../renderer/icon-256.png'),
+  });
   windows.add(win);
   win.on('close', () => {
     try {
