@@ -31,6 +31,29 @@ function dosDateTime(at: Date): { date: number; time: number } {
   };
 }
 
+interface EntryFields {
+  method: number;
+  time: number;
+  date: number;
+  crc: number;
+  compressed: number;
+  size: number;
+  nameLength: number;
+}
+
+/** The run of fields the local header and the central directory entry share, from "version needed" on. */
+function writeEntryFields(target: Buffer, at: number, f: EntryFields): void {
+  target.writeUInt16LE(VERSION, at);
+  target.writeUInt16LE(UTF8_NAMES, at + 2);
+  target.writeUInt16LE(f.method, at + 4);
+  target.writeUInt16LE(f.time, at + 6);
+  target.writeUInt16LE(f.date, at + 8);
+  target.writeUInt32LE(f.crc, at + 10);
+  target.writeUInt32LE(f.compressed, at + 14);
+  target.writeUInt32LE(f.size, at + 18);
+  target.writeUInt16LE(f.nameLength, at + 22);
+}
+
 /** The zip file's bytes for `entries`, each dated `modified` (UTC, as the app's times are). */
 export function zipFiles(entries: readonly ZipEntry[], modified: Date = new Date()): Buffer {
   if (entries.length > 0xffff) throw new Error(`A zip without zip64 holds at most 65,535 files, not ${entries.length}.`);
@@ -54,31 +77,16 @@ export function zipFiles(entries: readonly ZipEntry[], modified: Date = new Date
     if (raw.length > MAX_32 || offset > MAX_32) throw new Error('The zip would pass 4 GB, which needs zip64.');
     const crc = crc32(raw);
 
+    const fields = { method, time, date, crc, compressed: data.length, size: raw.length, nameLength: name.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(LOCAL_HEADER, 0);
-    local.writeUInt16LE(VERSION, 4);
-    local.writeUInt16LE(UTF8_NAMES, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(time, 10);
-    local.writeUInt16LE(date, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(raw.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    writeEntryFields(local, 4, fields);
+    // Extra field length: zero.
 
     const central = Buffer.alloc(46);
     central.writeUInt32LE(CENTRAL_HEADER, 0);
     central.writeUInt16LE(MADE_BY_UNIX, 4);
-    central.writeUInt16LE(VERSION, 6);
-    central.writeUInt16LE(UTF8_NAMES, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(time, 12);
-    central.writeUInt16LE(date, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(raw.length, 24);
-    central.writeUInt16LE(name.length, 28);
+    writeEntryFields(central, 6, fields);
     // Extra field, comment, disk number, internal attributes: zero. External: a regular file, rw-r--r--.
     central.writeUInt32LE((0o100644 << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
