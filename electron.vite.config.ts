@@ -34,6 +34,8 @@ export default defineConfig({
     root: 'src/renderer',
     // Relative asset URLs: Electron loads index.html from disk (file://), the bridge serves it over http.
     base: './',
+    // resources/ (the app icon) is copied beside index.html: the favicon, and the window's icon.
+    publicDir: resolve('resources'),
     plugins: [react()],
     build: {
       outDir: 'out/renderer',

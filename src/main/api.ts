@@ -5,7 +5,6 @@
  * them, refusing a method two domains both define. The Electron IPC binding, the browser-mode bridge
  * (both through the database worker) and the CLI all serve the one object it returns.
  */
-import { dirname, join } from 'node:path';
 import type { Events, Handlers } from '../shared/contract';
 import { combineMethods } from '../shared/contract/combine';
 import type { JobInfo } from '../shared/types';
@@ -21,6 +20,7 @@ import { writerLock } from './jobs/writers';
 import { createMessageHandlers } from './messages/handlers';
 import { memorySecrets, type SecretStore } from './messages/secrets';
 import { MessageService } from './messages/service';
+import { exportsFolderFor } from './paths';
 import { createSegmentHandlers } from './segments/handlers';
 import { SegmentService } from './segments/service';
 import type { ExportFormat } from './workshops/export';
@@ -95,7 +95,7 @@ export function createBackend(deps: ApiDeps): Backend {
   };
   const messages = new MessageService(messageDeps);
   if (deps.outbox?.autoStart !== false) messages.sender.start();
-  const workshopDeps: WorkshopDeps = { db, workshops, segments, exportsRoot: join(dirname(path), 'exports'), defaultAsOf };
+  const workshopDeps: WorkshopDeps = { db, workshops, segments, exportsRoot: exportsFolderFor(path), defaultAsOf };
 
   const handlers: Handlers = combineMethods(
     createDataHandlers({ db, cache, writers, changed: (status) => emit('cacheChanged', status) }),

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startBridge } from './bridge/server';
 import { launchTargetIn, openRequestFor } from './launch-target';
-import { resolveDbPath } from './paths';
+import { exportsFolderFor, resolveDbPath } from './paths';
 import { DbWorkerClient } from './worker/worker-client';
 
 async function main(): Promise<void> {
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     port,
     staticDir,
     uploadDir,
+    downloadRoot: exportsFolderFor(path),
     call: (method, arg) => client.call(method, arg),
     onEvent: (listener) => client.onEvent(listener),
     ...(target ? { firstEvent: async () => ({ name: 'open', payload: await openRequestFor(target, (method, arg) => client.call(method, arg)) }) } : {}),

@@ -17,5 +17,6 @@ api.onEvent = (listener: (event: PushedEvent) => void) => {
 };
 
 api.pathForFile = (file: File) => webUtils.getPathForFile(file);
+api.showInFolder = (path: string) => ipcRenderer.invoke(ipcChannels.showInFolder, path);
 
 contextBridge.exposeInMainWorld('api', api as unknown as WindowApi);

@@ -87,6 +87,8 @@ test('importing a file shows progress, then a report with every rejection; users
   expect(seen.some((s) => s.bar && s.cancel && /^[\d,]+ records · [\d.]+ MB of [\d.]+ MB · [\d,]+ records\/s/.test(s.meta)), JSON.stringify(seen.slice(-5))).toBe(true);
   await expect(report.getByRole('heading', { name: /Import report · events\.ndjson/ })).toBeVisible();
   await expect(report.getByTestId('report-rejected')).toHaveText('3');
+  // Not a plain "Completed": the outcome says what was left out.
+  await expect(report.getByTestId('import-state')).toHaveText('Completed with 3 rejected');
   await expect(report.getByTestId('report-duplicates')).toHaveText('0');
   await expect(report.getByTestId('report-users')).toHaveText('2,000');
   const rejections = report.getByTestId('rejections').locator('tbody tr');

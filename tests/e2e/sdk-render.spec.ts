@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test as base, expect, type Page } from '@playwright/test';
+import { expectNoSeriousA11yViolations } from './a11y';
 
 const SDK_MODULE = 'out/sdk/guidepost.mjs';
 
@@ -187,8 +188,11 @@ test('the upsell modal renders in a shadow root, accessibly; Esc closes it and f
   await expect(dialog.getByRole('link', { name: 'Upgrade to Pro' })).toHaveAttribute('href', 'https://example.com/upgrade');
   await expect(dialog.locator('img')).toHaveJSProperty('complete', true);
   await page.screenshot({ path: 'test-results/screens/50-sdk-modal-light.png' });
+  // The message itself passes axe in both themes (the host page is a stand-in, not ours to check).
+  await expectNoSeriousA11yViolations(page, 'SDK upsell modal, light', { include: 'guidepost-message' });
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: 'test-results/screens/51-sdk-modal-dark.png' });
+  await expectNoSeriousA11yViolations(page, 'SDK upsell modal, dark', { include: 'guidepost-message' });
   await page.emulateMedia({ colorScheme: 'light' });
 
   // Tab visits every stop in DOM order (the body's link first), then wraps round; Shift+Tab wraps back.

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { appUrlMatcher, bindIpc, isTrustedSender, type IpcMainLike, type IpcSenderLike, type TrustPolicy } from '../../src/main/electron/ipc';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { appUrlMatcher, bindIpc, bindShowInFolder, isTrustedSender, type IpcMainLike, type IpcSenderLike, type TrustPolicy } from '../../src/main/electron/ipc';
 import { isAllowedNavigation, isSafeExternalUrl } from '../../src/main/electron/navigation';
 import { DEFAULT_BOUNDS, mainWindowOptions, sanitizeBounds } from '../../src/main/electron/window-options';
 import { ipcChannels, methodNames } from '../../src/shared/contract';
@@ -215,5 +218,43 @@ describe('isSafeExternalUrl', () => {
     ]) {
       expect(isSafeExternalUrl(url), url).toBe(false);
     }
+  });
+});
+
+describe('bindShowInFolder', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'guidepost-show-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const exportsRoot = join(dir, 'exports');
+  mkdirSync(join(exportsRoot, 'taskly'), { recursive: true });
+  const exported = join(exportsRoot, 'taskly', 'taskly-csv.zip');
+  writeFileSync(exported, 'zip');
+  const outside = join(dir, 'guidepost.db');
+  writeFileSync(outside, 'db');
+  // A link inside the folder that leads out of it.
+  symlinkSync(outside, join(exportsRoot, 'taskly', 'escape.csv'));
+
+  function bound() {
+    const ipc = new FakeIpcMain();
+    const shown: string[] = [];
+    const unbind = bindShowInFolder(ipc, { windowIds: () => [7], isAppUrl: appUrlMatcher(APP_URL) }, exportsRoot, (p) => shown.push(p));
+    return { ipc, shown, unbind };
+  }
+
+  it('shows an exported file in its folder', async () => {
+    const { ipc, shown } = bound();
+    expect(await ipc.invoke(ipcChannels.showInFolder, trusted, exported)).toEqual({ ok: true, value: null });
+    expect(shown).toEqual([exported]);
+  });
+
+  it('refuses anything but a regular file inside the exports folder, and callers that are not our window', async () => {
+    const { ipc, shown, unbind } = bound();
+    for (const arg of [outside, join(exportsRoot, 'taskly', '..', '..', 'guidepost.db'), join(exportsRoot, 'taskly', 'escape.csv'), join(exportsRoot, 'taskly'), 'taskly/taskly-csv.zip', join(exportsRoot, 'missing.csv'), 42, null]) {
+      expectRefused(await ipc.invoke(ipcChannels.showInFolder, trusted, arg), 'invalid_argument');
+    }
+    expectRefused(await ipc.invoke(ipcChannels.showInFolder, { sender: { id: 8 }, senderFrame: { url: APP_URL } }, exported), 'forbidden');
+    expectRefused(await ipc.invoke(ipcChannels.showInFolder, { sender: { id: 7 }, senderFrame: { url: 'https://evil.example/' } }, exported), 'forbidden');
+    expect(shown).toEqual([]);
+    unbind();
+    expect(ipc.handlers.size).toBe(0);
   });
 });

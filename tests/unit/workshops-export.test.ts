@@ -53,6 +53,14 @@ function expectCsv(path: string, header: string[], rows: string[][]): void {
   expect(records.slice(1)).toEqual(rows.map((r) => r.map(guarded)));
 }
 
+/** Info-ZIP's unzip, a reader we did not write; the zip tests need it and fail (not skip) without it. */
+function unzip(args: string[]): string {
+  const run = spawnSync('unzip', args, { encoding: 'utf8' });
+  if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('unzip is missing: apt-get install -y unzip (.ci/run installs it).');
+  if (run.status !== 0) throw new Error(`unzip ${args.join(' ')} failed: ${run.stderr}${run.stdout}`);
+  return run.stdout;
+}
+
 /** A command from poppler-utils; the PDF tests need it and fail (not skip) without it. */
 function poppler(command: 'pdfinfo' | 'pdftoppm' | 'pdftotext', args: string[]): string {
   const run = spawnSync(command, args, { encoding: 'utf8' });
@@ -97,6 +105,7 @@ describe('CSV export', () => {
     expect(paths.every(isAbsolute)).toBe(true);
     expect(paths.map((p) => basename(p)).sort()).toEqual(
       [
+        `${slugOf(w.title)}-csv.zip`,
         '00-notes.csv',
         '00-participants.csv',
         '01-brainstorm-overlap.csv',
@@ -174,6 +183,21 @@ describe('CSV export', () => {
       ['Map usage patterns with data', 'Room', 'Six runs looks like the line.'],
       ['Prioritize actions and investments', 'Bo "the facilitator"', FORMULA],
     ]);
+  });
+
+  it('puts every CSV file, byte for byte, into one zip beside them, which Info-ZIP reads and verifies', async () => {
+    const dir = outDir();
+    const paths = await exportWorkshop(input(w, usage), 'csv', dir);
+    const zip = join(dir, `${slugOf(w.title)}-csv.zip`);
+    expect(paths[0]).toBe(zip);
+    const csvNames = paths.slice(1).map((p) => basename(p));
+    // -t checks each entry's CRC-32 and sizes; -Z1 lists the names.
+    expect(unzip(['-t', zip])).toContain('No errors detected');
+    expect(unzip(['-Z1', zip]).trim().split('\n').sort()).toEqual([...csvNames].sort());
+    for (const name of csvNames) {
+      const inZip = spawnSync('unzip', ['-p', zip, name]).stdout;
+      expect(inZip.equals(readFileSync(join(dir, name))), name).toBe(true);
+    }
   });
 
   it('quotes and guards cells as RFC 4180 and spreadsheets need', async () => {

@@ -13,6 +13,7 @@ import type { PushedEvent } from '../../shared/contract';
 import { RENDERER_CSP } from '../../shared/csp';
 import { validateCall } from '../../shared/dispatch';
 import { toErrorData, type Envelope } from '../../shared/errors';
+import { fileInside } from '../paths';
 import { isAllowedHost, isAllowedOrigin, tokenMatches } from './guards';
 
 export interface BridgeOptions {
@@ -26,6 +27,11 @@ export interface BridgeOptions {
    * uploads are refused.
    */
   uploadDir?: string;
+  /**
+   * The folder whose files the page may download (the cache's exports folder): GET /api/download?path=…
+   * with the token in the Authorization header, like every /api/ request. Without it, downloads are refused.
+   */
+  downloadRoot?: string;
   call(method: string, arg: unknown): Promise<Envelope<unknown>>;
   onEvent(listener: (event: PushedEvent) => void): () => void;
   /**
@@ -55,6 +61,10 @@ const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.json': 'application/json',
+  '.pdf': 'application/pdf',
+  '.zip': 'application/zip',
+  '.csv': 'text/csv; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
   '.woff2': 'font/woff2',
 };
 
@@ -165,6 +175,29 @@ export function startBridge(options: BridgeOptions): Promise<RunningBridge> {
     }
   };
 
+  /**
+   * Sends an exported file as an attachment. The page fetches it with the token in a header and saves
+   * the Blob itself, so the token never goes into a URL (history, logs, a link the browser follows).
+   */
+  const sendDownload = (req: IncomingMessage, res: ServerResponse): void => {
+    const asked = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('path') ?? '';
+    const file = options.downloadRoot ? fileInside(options.downloadRoot, asked) : null;
+    if (!file) {
+      refuse(res, 404, `No exported file at "${asked}": only files in the exports folder can be downloaded.`);
+      return;
+    }
+    const name = basename(file);
+    res.writeHead(200, {
+      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': statSync(file).size,
+      // The RFC 5987 form carries any name; the plain one is the ASCII fallback.
+      'Content-Disposition': `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    createReadStream(file).pipe(res);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!isAllowedHost(req.headers.host, port)) {
       refuse(res, 403, 'Browser mode answers only requests addressed to 127.0.0.1 or localhost on its own port.');
@@ -198,6 +231,10 @@ export function startBridge(options: BridgeOptions): Promise<RunningBridge> {
         const event = await first();
         if (event && !res.writableEnded) res.write(`${JSON.stringify(event)}\n`);
       }
+      return;
+    }
+    if (pathname === '/api/download' && req.method === 'GET') {
+      sendDownload(req, res);
       return;
     }
     if (pathname === '/api/upload' && req.method === 'POST') {

@@ -3,9 +3,11 @@
  * drive it without Electron. Calls from a sender that is not one of the app's own windows, or from
  * a frame not showing the app's own page, are dropped; every argument is validated with zod.
  */
+import { z } from 'zod';
 import { ipcChannels, methodNames } from '../../shared/contract';
 import { validateCall } from '../../shared/dispatch';
 import { toErrorData, type Envelope } from '../../shared/errors';
+import { fileInside } from '../paths';
 
 export interface IpcSenderLike {
   sender: { id: number };
@@ -67,4 +69,30 @@ export function bindIpc(
   return () => {
     for (const name of methodNames) ipc.removeHandler(ipcChannels.method(name));
   };
+}
+
+const showInFolderArg = z.string().min(1).max(4096);
+
+/**
+ * "Show in folder" for an exported file: from the app's own windows only, the argument a string, and
+ * the file a regular one inside `exportsRoot`, so a page cannot make the desktop reveal any other path.
+ * `show` is shell.showItemInFolder in the app.
+ */
+export function bindShowInFolder(ipc: IpcMainLike, policy: TrustPolicy, exportsRoot: string, show: (path: string) => void): () => void {
+  ipc.handle(ipcChannels.showInFolder, async (event, arg) => {
+    if (!isTrustedSender(event, policy)) {
+      return { ok: false, error: { code: 'forbidden', message: 'Call refused: it did not come from a Guidepost window.' } } satisfies Envelope<never>;
+    }
+    const parsed = showInFolderArg.safeParse(arg);
+    const file = parsed.success ? fileInside(exportsRoot, parsed.data) : null;
+    if (!file) {
+      return {
+        ok: false,
+        error: { code: 'invalid_argument', message: `Not an exported file: ${parsed.success ? `"${parsed.data}"` : 'the path must be a string'}. Only files in the exports folder can be shown.` },
+      } satisfies Envelope<never>;
+    }
+    show(file);
+    return { ok: true, value: null } satisfies Envelope<null>;
+  });
+  return () => ipc.removeHandler(ipcChannels.showInFolder);
 }

@@ -9,7 +9,8 @@ import { app, BrowserWindow, ipcMain, Menu, nativeTheme, safeStorage, screen, se
 import { ipcChannels } from '../../shared/contract';
 import { RENDERER_CSP } from '../../shared/csp';
 import { DbWorkerClient } from '../worker/worker-client';
-import { appUrlMatcher, bindIpc } from './ipc';
+import { appUrlMatcher, bindIpc, bindShowInFolder } from './ipc';
+import { exportsFolderFor } from '../paths';
 import { launchTargetIn, openRequestFor, parseLink, type LaunchTarget } from '../launch-target';
 import { isAllowedNavigation, isSafeExternalUrl } from './navigation';
 import { TokenVault, withTokenVault, type TokenCipher } from './token-vault';
@@ -67,7 +68,11 @@ function loadBounds(): ReturnType<typeof sanitizeBounds> {
 }
 
 function createWindow(): BrowserWindow {
-  const win = new BrowserWindow(mainWindowOptions(join(here, '../preload/index.cjs'), loadBounds(), nativeTheme.shouldUseDarkColors));
+  const win = new BrowserWindow({
+    ...mainWindowOptions(join(here, '../preload/index.cjs'), loadBounds(), nativeTheme.shouldUseDarkColors),
+    // resources/icon-256.png, copied beside the renderer's index.html by the build.
+    icon: join(here, '../renderer/icon-256.png'),
+  });
   windows.add(win);
   win.on('close', () => {
     try {
@@ -127,11 +132,9 @@ async function start(): Promise<void> {
   worker.onEvent((event) => {
     for (const win of windows) win.webContents.send(ipcChannels.event, event);
   });
-  bindIpc(
-    ipcMain,
-    { windowIds: () => [...windows].map((w) => w.webContents.id), isAppUrl },
-    withTokenVault(vault, (method, arg) => started.client.call(method, arg)),
-  );
+  const trust = { windowIds: () => [...windows].map((w) => w.webContents.id), isAppUrl };
+  bindIpc(ipcMain, trust, withTokenVault(vault, (method, arg) => started.client.call(method, arg)));
+  bindShowInFolder(ipcMain, trust, exportsFolderFor(started.path), (path) => shell.showItemInFolder(path));
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
       ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),

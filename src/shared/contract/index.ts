@@ -68,6 +68,8 @@ export interface PushedEvent<K extends EventName = EventName> {
 export const ipcChannels = {
   method: (name: MethodName) => `guidepost:call:${name}`,
   event: 'guidepost:event',
+  /** Not a contract method: the desktop window's "Show in folder" for an exported file (src/main/electron). */
+  showInFolder: 'guidepost:show-in-folder',
 } as const;
 
 /** The same methods, answering with the transport envelope rather than throwing. */
@@ -78,4 +80,6 @@ export type WindowApi = EnvelopeApi & {
   onEvent(listener: (event: PushedEvent) => void): () => void;
   /** The path on disk of a file the user picked or dropped (Electron's webUtils), for startImport. */
   pathForFile(file: File): string;
+  /** Shows an exported file in the system's file manager; refused for any path outside the exports folder. */
+  showInFolder(path: string): Promise<Envelope<null>>;
 };

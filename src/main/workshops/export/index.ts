@@ -12,6 +12,7 @@ import { workshopMarkdown } from './markdown';
 import { workshopPdf } from './pdf';
 import { notesTable, participantsTable, stepTables } from './tables';
 import { slugOf, stepNumber } from './text';
+import { zipFiles } from './zip';
 
 export type ExportFormat = 'pdf' | 'csv' | 'md' | 'bundle';
 
@@ -38,7 +39,7 @@ export function csvFiles(w: Workshop, usage: WorkshopUsage | null): { name: stri
   return files;
 }
 
-/** Writes the files into outDir (created if missing) and answers their absolute paths. */
+/** Writes the files into outDir (for CSV: `<slug>-csv.zip` first, then the separate files) (created if missing) and answers their absolute paths. */
 export async function exportWorkshop(input: ExportInput, format: ExportFormat, outDir: string): Promise<string[]> {
   const { workshop: w, usage } = input;
   const dir = resolve(outDir);
@@ -46,9 +47,12 @@ export async function exportWorkshop(input: ExportInput, format: ExportFormat, o
   const slug = slugOf(w.title);
   let files: { name: string; content: string | Buffer }[];
   switch (format) {
-    case 'csv':
-      files = csvFiles(w, usage);
+    case 'csv': {
+      // The separate files for a quick look, and all of them in one zip to hand on.
+      const csv = csvFiles(w, usage);
+      files = [{ name: `${slug}-csv.zip`, content: zipFiles(csv, new Date(w.updatedAt)) }, ...csv];
       break;
+    }
     case 'md':
       files = [{ name: `${slug}.md`, content: workshopMarkdown(w, usage) }];
       break;

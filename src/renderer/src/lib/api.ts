@@ -20,6 +20,10 @@ interface Transport {
   fileForImport(file: File): Promise<string>;
   call(method: MethodName, arg: unknown): Promise<Envelope<unknown>>;
   onEvent(listener: Listener): () => void;
+  /** The desktop app: reveal an exported file in the file manager. */
+  showInFolder?(path: string): Promise<void>;
+  /** Browser mode: save an exported file through the browser's downloads. */
+  download?(path: string): Promise<void>;
 }
 
 function ipcTransport(windowApi: NonNullable<Window['api']>): Transport {
@@ -29,6 +33,9 @@ function ipcTransport(windowApi: NonNullable<Window['api']>): Transport {
     fileForImport: async (file) => windowApi.pathForFile(file),
     call: (method, arg) => methods[method](arg),
     onEvent: (listener) => windowApi.onEvent(listener),
+    showInFolder: async (path) => {
+      unwrap(await windowApi.showInFolder(path));
+    },
   };
 }
 
@@ -94,6 +101,22 @@ function bridgeTransport(): Transport {
       }
       return (await res.json()) as Envelope<unknown>;
     },
+    download: async (path) => {
+      // Fetched with the token in a header and saved from a Blob: a plain link would need the token in
+      // its URL, where history, logs and the downloads list keep it.
+      const res = await fetch(`/api/download?path=${encodeURIComponent(path)}`, { headers });
+      if (!res.ok) unwrap((await res.json()) as Envelope<unknown>);
+      const blob = await res.blob();
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = baseName(path);
+      document.body.append(link);
+      link.click();
+      link.remove();
+      // After the click has handed the Blob to the download; revoking at once can cancel it in some browsers.
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    },
     onEvent: (listener) => {
       listeners.add(listener);
       if (!connected) {
@@ -119,6 +142,18 @@ export const envelopeApi = Object.fromEntries(
 export const api = Object.fromEntries(
   methodNames.map((name) => [name, async (arg: unknown) => unwrap(await transport.call(name, arg))]),
 ) as unknown as Api;
+
+/**
+ * What can be done with an exported file here: in the desktop app, show it in its folder; in browser
+ * mode, download it (the page and the files may be on different sides of a loopback bridge, and a
+ * browser cannot open a folder).
+ */
+export const exportedFiles = {
+  canShowInFolder: transport.showInFolder !== undefined,
+  canDownload: transport.download !== undefined,
+  showInFolder: (path: string): Promise<void> => transport.showInFolder?.(path) ?? Promise.resolve(),
+  download: (path: string): Promise<void> => transport.download?.(path) ?? Promise.resolve(),
+};
 
 /** Server-side paths of the files picked in this session, with the names the user knows them by. */
 const pickedNames = new Map<string, string>();

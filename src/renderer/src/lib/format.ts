@@ -70,3 +70,15 @@ export function percent(part: number, whole: number): string {
   const p = (part / whole) * 100;
   return `${p === 0 || p >= 10 ? p.toFixed(0) : p < 0.1 ? '<0.1' : p.toFixed(1)}%`;
 }
+
+/** Parses "yyyy-mm-dd" or "yyyy-mm-dd hh:mm" (UTC); null when it is not a real date and time. */
+export function parseUtcInstant(value: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?$/.exec(value.trim());
+  if (!match) return null;
+  const [year, month, day, hour = 0, minute = 0] = match.slice(1).map((part) => (part === undefined ? undefined : Number(part))) as number[];
+  const ms = Date.UTC(year as number, (month as number) - 1, day, hour, minute);
+  const back = new Date(ms);
+  // Date.UTC rolls 2026-02-30 over to March: a date that does not round-trip does not exist.
+  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== (month as number) - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59) return null;
+  return ms;
+}

@@ -13,6 +13,7 @@ import { CommandPalette } from './CommandPalette';
 import { connectOpenRequests } from './open-requests';
 import { StatusBar } from './StatusBar';
 import { Toasts } from './Toasts';
+import './shell.css';
 
 function Screen({ area }: { area: Area }) {
   switch (area) {
@@ -83,14 +84,17 @@ export function App() {
                 aria-current={area === a.id ? 'page' : undefined}
                 onClick={() => setArea(a.id)}
                 title={`${a.label} (Ctrl+${a.shortcut})`}
+                aria-keyshortcuts={`Control+${a.shortcut}`}
               >
                 <span>{a.label}</span>
-                <kbd>{a.shortcut}</kbd>
+                <kbd className="nav-shortcut" aria-hidden="true">
+                  Ctrl {a.shortcut}
+                </kbd>
               </button>
             </li>
           ))}
         </ul>
-        <button type="button" className="nav-item palette-hint" onClick={() => setPaletteOpen(true)}>
+        <button type="button" className="nav-item palette-hint" aria-keyshortcuts="Control+K" onClick={() => setPaletteOpen(true)}>
           <span>Commands</span>
           <kbd>Ctrl K</kbd>
         </button>

@@ -14,6 +14,28 @@ interface PaletteCommand {
   label: string;
   hint: string;
   run(): void;
+  /** Leaves the focus where it was: the command changes no screen (the theme, a file picker). */
+  stays?: boolean;
+}
+
+/**
+ * After a command that changes the screen: unless the command moved the focus into the screen or a
+ * dialog itself, focus the screen's heading. Left on the nav, a Space would navigate away again.
+ * Two frames, so the new screen is drawn first.
+ */
+function landOnScreen(): void {
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      const main = document.getElementById('main');
+      const active = document.activeElement;
+      if (!main) return;
+      if (active && active !== document.body && (main.contains(active) || active.closest('[role="dialog"], [role="alertdialog"]'))) return;
+      const heading = main.querySelector<HTMLElement>('h1');
+      if (!heading) return;
+      if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+      heading.focus();
+    }),
+  );
 }
 
 /** Ctrl/Cmd+K: reach any screen or action by typing part of its name. */
@@ -40,7 +62,7 @@ export function CommandPalette() {
       useData.getState().setTab(tab);
     };
     list.push(
-      { id: 'import', label: 'Import events from a file…', hint: 'Data', run: () => pickImportFile() },
+      { id: 'import', label: 'Import events from a file…', hint: 'Data', run: () => pickImportFile(), stays: true },
       { id: 'data-events', label: 'Data: events and catalog', hint: 'Data', run: dataTab('events') },
       { id: 'data-users', label: 'Data: users and timelines', hint: 'Data', run: dataTab('users') },
       { id: 'data-accounts', label: 'Data: accounts and their members', hint: 'Data', run: dataTab('accounts') },
@@ -72,7 +94,7 @@ export function CommandPalette() {
           void ws.close().then((left) => left && ws.setCreateOpen(true));
         },
       },
-      { id: 'workshop-import', label: 'Import a workshop bundle…', hint: 'Workshops', run: () => pickBundleFile() },
+      { id: 'workshop-import', label: 'Import a workshop bundle…', hint: 'Workshops', run: () => pickBundleFile(), stays: true },
       ...(workshopOpen
         ? [{ id: 'workshop-present', label: 'Present the current workshop step', hint: 'Workshops', run: () => ws.setPresenting(true) }]
         : []),
@@ -92,9 +114,9 @@ export function CommandPalette() {
       ...(messages ?? []).map((m) => ({ id: `message-${m.message.id}`, label: `Open message: ${m.message.name}`, hint: 'Message', run: () => void msg.open(m.message.id) })),
     );
     list.push(
-      { id: 'theme-light', label: 'Theme: light', hint: 'Appearance', run: () => setTheme('light') },
-      { id: 'theme-dark', label: 'Theme: dark', hint: 'Appearance', run: () => setTheme('dark') },
-      { id: 'theme-system', label: 'Theme: follow the system', hint: 'Appearance', run: () => setTheme('system') },
+      { id: 'theme-light', label: 'Theme: light', hint: 'Appearance', run: () => setTheme('light'), stays: true },
+      { id: 'theme-dark', label: 'Theme: dark', hint: 'Appearance', run: () => setTheme('dark'), stays: true },
+      { id: 'theme-system', label: 'Theme: follow the system', hint: 'Appearance', run: () => setTheme('system'), stays: true },
     );
     if (status && status.users === 0) {
       list.push({
@@ -149,6 +171,7 @@ export function CommandPalette() {
     // Before the command runs: the focus it moves (into a dialog it opens, say) must not be taken back after.
     giveFocusBack();
     command.run();
+    if (!command.stays) landOnScreen();
   };
 
   return (

@@ -71,7 +71,7 @@ export function StatusBar() {
           </button>
           <span>{formatNumber(status.users)} users</span>
           <span>{formatNumber(status.events)} events</span>
-          <span>Cache {formatBytes(status.sizeBytes)}</span>
+          <span className="status-optional">Cache {formatBytes(status.sizeBytes)}</span>
           {sync?.source ? (
             <button
               type="button"
@@ -91,8 +91,8 @@ export function StatusBar() {
         <span>Opening the cache…</span>
       )}
       <span className="spacer" />
-      <span className="muted">{transportKind === 'ipc' ? 'Desktop' : 'Browser mode'}</span>
-      <span className="muted">Ctrl+K for commands</span>
+      <span className="muted status-optional">{transportKind === 'ipc' ? 'Desktop' : 'Browser mode'}</span>
+      <span className="muted status-optional">Ctrl+K for commands</span>
     </footer>
   );
 }

@@ -23,9 +23,12 @@ interface ToastState {
   toasts: Toast[];
 }
 
-/** Errors and toasts with an action stay longer: there is something to read or to do. */
-const LONG_MS = 12_000;
-const SHORT_MS = 6000;
+/**
+ * Errors and toasts with an action stay longer: there is something to read or to do. Both are short
+ * enough not to sit over a screen for long; they stack in the bottom-right corner and close with ×.
+ */
+const LONG_MS = 8000;
+const SHORT_MS = 4000;
 
 let nextId = 1;
 

@@ -16,8 +16,14 @@ export function reportSource(report: Pick<ImportReport, 'kind' | 'source'>): str
   return report.kind === 'file' ? fileLabel(report.source) : report.source;
 }
 
-export function StateBadge({ state }: { state: ImportReport['state'] }) {
-  return <span className={`badge ${state}`}>{STATE_LABEL[state]}</span>;
+/** The outcome; a completed import that rejected records says so, rather than a plain "Completed". */
+export function StateBadge({ state, rejected = 0 }: { state: ImportReport['state']; rejected?: number }) {
+  if (state === 'done' && rejected > 0) return <span className="badge done warn" data-testid="import-state">Completed with {formatNumber(rejected)} rejected</span>;
+  return (
+    <span className={`badge ${state}`} data-testid="import-state">
+      {STATE_LABEL[state]}
+    </span>
+  );
 }
 
 /** One import's or sync's report: what it counted, and the records it rejected with their reasons. */
@@ -63,7 +69,7 @@ export function ImportReportPanel() {
         <div>
           <h3 id="report-title">
             {report ? `${report.kind === 'file' ? 'Import' : 'Sync'} report · ${reportSource(report)}` : 'Import report'}
-            {report ? <StateBadge state={report.state} /> : null}
+            {report ? <StateBadge state={report.state} rejected={report.rejected} /> : null}
           </h3>
           {report ? (
             <p className="muted">

@@ -29,7 +29,7 @@ export function RecentImports() {
       ),
     },
     { id: 'started', header: 'Started', cell: (r) => formatDateTime(r.startedAt) },
-    { id: 'result', header: 'Result', cell: (r) => <StateBadge state={r.state} /> },
+    { id: 'result', header: 'Result', cell: (r) => <StateBadge state={r.state} rejected={r.rejected} /> },
     { id: 'imported', header: 'Imported', numeric: true, cell: (r) => formatNumber(r.imported) },
     { id: 'duplicates', header: 'Duplicates', numeric: true, cell: (r) => formatNumber(r.duplicates) },
     { id: 'rejected', header: 'Rejected', numeric: true, cell: (r) => formatNumber(r.rejected) },

@@ -228,7 +228,7 @@ function ConditionEditor({ condition: c, path, groupUid, joiner }: { condition: 
           type="button"
           className={c.negate ? 'small toggle on' : 'small toggle'}
           aria-pressed={c.negate}
-          aria-label={`Negate ${place}`}
+          aria-label={`Not: negate ${place}`}
           title="Negate: keep the users for whom this does not hold"
           onClick={() => update(c.uid, (x) => ({ ...x, negate: !x.negate }))}
         >

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, errorMessage, transportKind } from '../../lib/api';
-import { formatBytes, formatDateTime } from '../../lib/format';
+import { formatBytes, formatDateTime, parseUtcInstant } from '../../lib/format';
+import type { DataAsOfSource } from '../../../../shared/types';
 import { useApp, type ThemePreference } from '../../store';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { ScreenHeader } from '../../ui/ScreenHeader';
@@ -13,9 +14,19 @@ const THEME_CHOICES: Choice<ThemePreference>[] = [
   { value: 'dark', label: 'Dark' },
 ];
 
-/** ISO instant <-> the value of a datetime-local input, both in UTC (the cache's days are UTC days). */
-const toInput = (ms: number): string => new Date(ms).toISOString().slice(0, 16);
-const fromInput = (value: string): number => Date.parse(`${value}:00.000Z`);
+/**
+ * The instant as the field shows it: ISO, "yyyy-mm-dd hh:mm", in UTC like every date in the app. A
+ * text field rather than the browser's date picker, which shows the system's format (mm/dd/yyyy in
+ * the US) and local time.
+ */
+const toInput = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+
+const SOURCE_WORDS: Record<DataAsOfSource, string> = {
+  demo: 'the newest event of the demo data',
+  import: 'the newest event of the imported files',
+  sync: 'the last sync',
+  manual: 'set by hand',
+};
 
 export function SettingsScreen() {
   const { status, theme, setTheme } = useApp();
@@ -33,6 +44,8 @@ export function SettingsScreen() {
     }
   };
 
+  const shownAsOf = asOfDraft || (status?.dataAsOf != null ? toInput(status.dataAsOf) : '');
+
   return (
     <div className="screen narrow">
       <ScreenHeader title="Settings" />
@@ -47,8 +60,10 @@ export function SettingsScreen() {
           event of imported files and the demo.
         </p>
         {status?.dataAsOf != null ? (
-          <p>
-            Now: <strong>{formatDateTime(status.dataAsOf)}</strong> <span className="muted">({status.dataAsOfSource})</span>
+          <p data-testid="settings-as-of">
+            The data’s date: <strong>{formatDateTime(status.dataAsOf)}</strong>
+            {status.dataAsOfSource ? <span className="muted"> ({SOURCE_WORDS[status.dataAsOfSource]})</span> : null}. Figures are computed as of
+            this instant, not as of today.
           </p>
         ) : (
           <p className="muted">No data yet.</p>
@@ -57,16 +72,20 @@ export function SettingsScreen() {
           className="row"
           onSubmit={(e) => {
             e.preventDefault();
-            const ms = fromInput(asOfDraft);
-            if (Number.isNaN(ms)) setError('Pick a date and time first.');
+            const ms = parseUtcInstant(shownAsOf);
+            if (ms === null) setError(`“${shownAsOf}” is not a date: write it as yyyy-mm-dd or yyyy-mm-dd hh:mm (UTC), e.g. 2026-06-30 00:00.`);
             else void applyAsOf(ms);
           }}
         >
           <label>
-            New instant (UTC){' '}
+            New instant, UTC (yyyy-mm-dd hh:mm){' '}
             <input
-              type="datetime-local"
-              value={asOfDraft || (status?.dataAsOf != null ? toInput(status.dataAsOf) : '')}
+              type="text"
+              inputMode="numeric"
+              placeholder="2026-06-30 00:00"
+              spellCheck={false}
+              aria-invalid={error !== null}
+              value={shownAsOf}
               onChange={(e) => setAsOfDraft(e.target.value)}
             />
           </label>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Workshop } from '../../../../shared/workshop/model';
-import { api, errorMessage } from '../../lib/api';
+import { api, errorMessage, exportedFiles } from '../../lib/api';
 import { copyText } from '../../ui/clipboard';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { toast } from '../../ui/toast';
@@ -12,12 +12,28 @@ type Format = 'pdf' | 'csv' | 'md' | 'bundle';
 
 const FORMATS: { id: Format; label: string; hint: string }[] = [
   { id: 'pdf', label: 'PDF', hint: 'A handout' },
-  { id: 'csv', label: 'CSV', hint: 'One file per worksheet' },
+  { id: 'csv', label: 'CSV', hint: 'One zip of the worksheets, and a file per worksheet' },
   { id: 'md', label: 'Markdown', hint: 'For a wiki or a doc' },
   { id: 'bundle', label: 'Bundle', hint: 'A .guidepost file that opens in Guidepost' },
 ];
 
-/** Exports into the folder beside the cache, and the way back in: a .guidepost bundle. */
+const fileName = (path: string): string => path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+
+/** What to do with one exported file: download it (browser mode) or show it in its folder (desktop). */
+async function deliver(path: string, how: 'download' | 'show'): Promise<void> {
+  try {
+    if (how === 'download') await exportedFiles.download(path);
+    else await exportedFiles.showInFolder(path);
+  } catch (err) {
+    toast('error', `Could not ${how === 'download' ? 'download' : 'show'} ${fileName(path)}: ${errorMessage(err)}`);
+  }
+}
+
+/**
+ * Exports into the folder beside the cache, and the way back in: a .guidepost bundle. In browser mode
+ * the export's main file (the CSV's zip) downloads at once and each file has a Download; in the
+ * desktop app each file has Show in folder.
+ */
 export function ExportPanel({ w }: { w: Workshop }) {
   const [busy, setBusy] = useState<Format | null>(null);
   const [files, setFiles] = useState<string[]>([]);
@@ -30,7 +46,17 @@ export function ExportPanel({ w }: { w: Workshop }) {
       await useWorkshops.getState().flush();
       const result = await api.exportWorkshop({ id: w.id, format });
       setFiles((before) => [...result.files, ...before.filter((f) => !result.files.includes(f))]);
-      toast('success', `Exported ${result.files.length === 1 ? 'one file' : `${result.files.length} files`}.`);
+      // The first file is the one to hand on: the only one, or the CSV's zip of all of them.
+      const main = result.files[0];
+      const count = result.files.length === 1 ? 'one file' : `${result.files.length} files`;
+      if (main && exportedFiles.canDownload) {
+        await deliver(main, 'download');
+        toast('success', `Exported ${count}; downloading ${fileName(main)}.`);
+      } else if (main && exportedFiles.canShowInFolder) {
+        toast('success', `Exported ${count}.`, { label: 'Show in folder', run: () => void deliver(main, 'show') });
+      } else {
+        toast('success', `Exported ${count}.`);
+      }
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -42,7 +68,7 @@ export function ExportPanel({ w }: { w: Workshop }) {
     <SheetCard
       titleId="export-title"
       title="Export"
-      subtitle="Written to the exports folder beside the cache."
+      subtitle={exportedFiles.canDownload ? "Downloaded, and kept in the exports folder beside the cache." : "Written to the exports folder beside the cache."}
       action={
         <button type="button" onClick={pickBundleFile}>
           Import bundle…
@@ -61,10 +87,24 @@ export function ExportPanel({ w }: { w: Workshop }) {
         <ul className="export-files" aria-label="Exported files">
           {files.map((f) => (
             <li key={f}>
-              <code data-testid="export-file">{f}</code>
-              <button type="button" className="ghost small" aria-label={`Copy path ${f}`} onClick={() => void copyText(f, 'Copied the path.')}>
-                Copy path
-              </button>
+              <code data-testid="export-file" title={f}>
+                {f}
+              </code>
+              <span className="export-file-actions">
+                {exportedFiles.canDownload ? (
+                  <button type="button" className="small" aria-label={`Download ${fileName(f)}`} onClick={() => void deliver(f, 'download')}>
+                    Download
+                  </button>
+                ) : null}
+                {exportedFiles.canShowInFolder ? (
+                  <button type="button" className="small" aria-label={`Show ${fileName(f)} in its folder`} onClick={() => void deliver(f, 'show')}>
+                    Show in folder
+                  </button>
+                ) : null}
+                <button type="button" className="ghost small" aria-label={`Copy path ${f}`} onClick={() => void copyText(f, 'Copied the path.')}>
+                  Copy path
+                </button>
+              </span>
             </li>
           ))}
         </ul>
