@@ -172,7 +172,8 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
   return (
     <>
       {scroll !== false ? (
-        <div ref={scrollRef} className={scroll}>
+        // Focusable, so a keyboard can scroll a table wider or taller than its card (axe: scrollable-region-focusable).
+        <div ref={scrollRef} className={scroll} tabIndex={0}>
           {table}
         </div>
       ) : (
