@@ -17,10 +17,12 @@ import type { ProfileCache } from './profiles';
 import type { DeliveryStore, IncomingRecord, RecordType } from './store';
 
 /**
- * Records stored per transaction. A slice of 250 of the benchmark's events took a few milliseconds on
- * the loaded 2-core development machine; the commit per slice costs no fsync (WAL, synchronous=NORMAL).
+ * Records stored per transaction: the longest a waiting request waits behind a batch. A slice of 100 of
+ * the hostile benchmark's events took 3-6 ms (median) on the loaded 2-core development machine, 250 took
+ * 5-19 ms, the whole batch costing the same either way; the commit per slice costs no fsync (WAL,
+ * synchronous=NORMAL). docs/PERFORMANCE.md, "Delivery under attack", has both sizes under attack.
  */
-export const INGEST_SLICE_RECORDS = 250;
+export const INGEST_SLICE_RECORDS = 100;
 
 /** Timestamps the export can write as ISO 8601 with a four-digit year. */
 export const MIN_TS = utcInstant(0, 1, 1);
