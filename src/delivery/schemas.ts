@@ -167,8 +167,11 @@ export const groupSchema = z.object({
   messageId: z.union([z.string().min(1).max(200), z.number()]).optional(),
 });
 
+/** The most records one track batch may hold (stored in slices: ingest.ts INGEST_SLICE_RECORDS). */
+export const MAX_BATCH_RECORDS = 5_000;
+
 export const trackSchema = z.object({
-  batch: z.array(z.unknown()).min(1, 'send at least one event').max(5_000),
+  batch: z.array(z.unknown()).min(1, 'send at least one event').max(MAX_BATCH_RECORDS),
 });
 
 export const exportQuerySchema = z.object({

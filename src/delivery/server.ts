@@ -21,6 +21,7 @@ import { createEventsHandler } from './handlers/events';
 import { createLiveMessages } from './handlers/live-messages';
 import { createMessageHandlers } from './handlers/messages';
 import { createPublicHandlers } from './handlers/public';
+import { createIngestion, type IngestionOptions } from './ingest';
 import { createUserHandlers } from './handlers/users';
 import { fail, writeAnswer } from './pipeline/answer';
 import { createCredentials } from './pipeline/auth';
@@ -67,6 +68,8 @@ export interface DeliveryServerOptions {
   retainDays?: number;
   /** Tests: retention's batch size and what it awaits between batches. */
   retention?: Pick<RetentionOptions, 'batchSize' | 'yieldBetweenSteps' | 'intervalMs'>;
+  /** Tests: records per transaction of a batch, and what a batch awaits before each slice (ingest.ts). */
+  ingestion?: IngestionOptions;
   /** Where unexpected errors are reported (default: stderr). */
   log?: (line: string) => void;
 }
@@ -109,6 +112,7 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
   }, 250);
   dropRetired.unref();
   const clamps = createClampCounter();
+  const ingestion = createIngestion(store, profiles, clamps, options.ingestion);
 
   const handle = createPipeline({
     routes: compileRoutes(ROUTES),
@@ -123,7 +127,7 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
       ...createPublicHandlers(options.sdkFile, clamps),
       ...createMessageHandlers(store),
       events: createEventsHandler(store),
-      ...createClientHandlers(store, profiles, live, clamps, identity),
+      ...createClientHandlers(store, profiles, live, clamps, ingestion, identity),
       // The eraser removes records and results; the profile store erases the profile, its kept events and frequency state.
       ...createUserHandlers(createEraser(options.db), (userId) => profiles.eraseUser(userId)),
     },
@@ -188,16 +192,21 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
         });
       }),
     pruneExpired: () => retention?.pass() ?? Promise.resolve(0),
-    close: () =>
-      new Promise<void>((resolve) => {
-        clearInterval(dropRetired);
-        retention?.stop();
+    close: async () => {
+      clearInterval(dropRetired);
+      retention?.stop();
+      // A batch being stored ends at its next slice, so the database may close after this; the turn after
+      // lets its 503 (which says how far it got) be written before the connections close.
+      await ingestion.stop();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => {
         if (!server.listening) {
           resolve();
           return;
         }
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

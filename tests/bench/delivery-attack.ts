@@ -3,11 +3,10 @@
  * states (tests/unit/delivery-attack-bodies.test.ts holds them to those limits), the addresses
  * everyone's requests come from, and the percentiles of the normal clients' latencies.
  */
+import { MAX_BATCH_RECORDS } from '../../src/delivery/schemas';
 import { MAX_TRAIT_KEYS, MAX_TRAITS_BYTES } from '../../src/delivery/store';
 import { MAX_RECORD_BYTES } from '../../src/shared/event-spec';
 
-/** The most records one track batch may hold (trackSchema's `.max` in src/delivery/schemas.ts; the unit test pins it). */
-export const MAX_BATCH_RECORDS = 5_000;
 /** How deep the deep body nests: the review's 6,000 levels, which overflowed the stack before the depth check. */
 export const DEEP_LEVELS = 6_000;
 /** New trait keys per identify: two identifies fill a user's traits to MAX_TRAIT_KEYS exactly, every later one passes it. */

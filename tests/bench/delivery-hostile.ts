@@ -18,7 +18,6 @@ import {
   ATTACKER_ADDRESSES,
   ATTACKER_CONNECTIONS,
   DEEP_LEVELS,
-  MAX_BATCH_RECORDS,
   percentile,
   ROTATING_GROUPS,
   seedAddress,
@@ -35,6 +34,7 @@ import {
   type RotatingGroup,
 } from './delivery-attack';
 import { cliSupport, decideLoad, KEY, MESSAGES, oneProxyFlags, publishMessages, RULE_EVENT, seedProfiles, startDeliveryServer, type DeliveryServer } from './delivery-server';
+import { MAX_BATCH_RECORDS } from '../../src/delivery/schemas';
 import { MAX_TRAIT_KEYS, MAX_TRAITS_BYTES } from '../../src/delivery/store';
 
 export interface HostileOptions {

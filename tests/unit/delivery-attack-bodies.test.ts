@@ -9,7 +9,7 @@ import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { clientNetwork } from '../../src/delivery/pipeline/rate-limit';
 import { MAX_BATCH_BYTES, MAX_CLIENT_BODY } from '../../src/delivery/pipeline/route';
-import { identifySchema, trackSchema } from '../../src/delivery/schemas';
+import { identifySchema, MAX_BATCH_RECORDS, trackSchema } from '../../src/delivery/schemas';
 import { MAX_TRAIT_KEYS, MAX_TRAITS_BYTES } from '../../src/delivery/store';
 import { nestsDeeperThan } from '../../src/shared/json-depth';
 import { MAX_RECORD_BYTES, normalizeRecord } from '../../src/shared/event-spec';
@@ -18,7 +18,6 @@ import {
   attackKinds,
   DEEP_LEVELS,
   deepIdentify,
-  MAX_BATCH_RECORDS,
   nextNewest,
   percentile,
   rotatingAddress,
