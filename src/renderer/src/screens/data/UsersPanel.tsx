@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import type { UserSortColumn } from '../../../../shared/contract/data';
 import type { UserSummary } from '../../../../shared/types';
 import { api } from '../../lib/api';
@@ -45,7 +45,7 @@ interface TraitFilter {
 }
 
 /** The trait filter's two fields: applied on Enter or "Filter", cleared by "Clear". */
-function TraitFilterForm({ applied, onApply, suggestedKeys }: { applied: TraitFilter | null; onApply(next: TraitFilter | null): void; suggestedKeys: string[] }) {
+function TraitFilterForm({ applied, onApply }: { applied: TraitFilter | null; onApply(next: TraitFilter | null): void }) {
   const [key, setKey] = useState(applied?.key ?? '');
   const [value, setValue] = useState(applied?.value ?? '');
   const [errors, setErrors] = useState<string[]>([]);
@@ -69,13 +69,8 @@ function TraitFilterForm({ applied, onApply, suggestedKeys }: { applied: TraitFi
     <form className="trait-filter" role="search" aria-label="Filter users by a trait" onSubmit={submit}>
       <label>
         <span className="muted">Trait</span>
-        <input type="text" className="w-key" aria-label="Trait to filter by" placeholder="plan" list="user-trait-keys" spellCheck={false} value={key} onChange={(e) => setKey(e.target.value)} aria-invalid={errors.length > 0 || undefined} />
+        <input type="text" className="w-key" aria-label="Trait to filter by" placeholder="plan" spellCheck={false} value={key} onChange={(e) => setKey(e.target.value)} aria-invalid={errors.length > 0 || undefined} />
       </label>
-      <datalist id="user-trait-keys">
-        {suggestedKeys.map((k) => (
-          <option key={k} value={k} />
-        ))}
-      </datalist>
       <label>
         <span className="muted">is</span>
         <input type="text" className="w-value" aria-label="Trait value" placeholder="value" spellCheck={false} value={value} onChange={(e) => setValue(e.target.value)} />
@@ -118,7 +113,6 @@ export function UsersPanel() {
   };
 
   const total = page?.total ?? 0;
-  const suggestedKeys = useMemo(() => [...new Set((page?.users ?? []).flatMap((u) => Object.keys(u.traits)))].sort(), [page]);
   const filtered = [search ? `matching “${search}”` : null, trait ? `whose ${trait.key} is “${trait.value}”` : null].filter(Boolean).join(' and ');
   const summary = filtered ? `${formatNumber(total)} ${total === 1 ? 'user' : 'users'} ${filtered}, ${SORT_WORDS[sortColumn][sort.direction]}` : `${formatNumber(total)} users, ${SORT_WORDS[sortColumn][sort.direction]}`;
   const emptyRow = trait
@@ -151,7 +145,7 @@ export function UsersPanel() {
           }}
         />
       </header>
-      <TraitFilterForm applied={trait} onApply={setTrait} suggestedKeys={suggestedKeys} />
+      <TraitFilterForm applied={trait} onApply={setTrait} />
       <ErrorNote error={error} />
       <DataTable
         className="users-table"
