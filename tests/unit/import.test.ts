@@ -574,8 +574,8 @@ describe('importFile: reports, modes and "data as of"', () => {
     const errors = JSON.parse(row.errors as string) as { line: number; reason: string }[];
     expect(errors).toHaveLength(1000);
     expect(errors.slice(0, 2)).toEqual([
-      { line: 1, reason: 'missing timestamp: the record has no timestamp, originalTimestamp or receivedAt' },
-      { line: 2, reason: expect.stringMatching(/^not valid JSON/) as unknown as string },
+      { line: 1, reason: 'missing timestamp: the record has no timestamp, originalTimestamp or receivedAt', excerpt: lines[0] },
+      { line: 2, reason: expect.stringMatching(/^not valid JSON/) as unknown as string, excerpt: '{bad json 2' },
     ]);
     expect(row.bytes).toBe(Buffer.byteLength(lines.join('\n') + '\n'));
 
