@@ -63,6 +63,7 @@ test('users sort by last seen in both directions across pages, and filter by pla
   expect(plans).toHaveLength(50);
   expect(new Set(plans)).toEqual(new Set(['growth']));
   await expect(page.getByText(`1–50 of ${growth.length.toLocaleString('en-US')}`)).toBeVisible();
+  await page.screenshot({ path: 'test-results/screens/data-users-filtered.png' });
 
   // A value without a trait says what is missing; Clear filter shows everyone again.
   await page.getByLabel('Trait to filter by').fill('');
