@@ -140,6 +140,13 @@ export interface ImportError {
   /** The warehouse table of the row (PostgreSQL sync); `line` then counts that table's rows read in the run. */
   table?: string;
   reason: string;
+  /**
+   * The start of the rejected record's text (its line, array element or CSV row), at most 200 characters;
+   * kept for the report's first 100 rejections only, so a huge bad file cannot bloat the cache.
+   */
+  excerpt?: string;
+  /** The record's text went on past `excerpt`. */
+  excerptCut?: boolean;
 }
 
 /** What an import or a sync did, as kept in the cache. */

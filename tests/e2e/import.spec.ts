@@ -97,6 +97,14 @@ test('importing a file shows progress, then a report with every rejection; users
     await expect(rejections.nth(i).locator('td').first()).toHaveText(String(bad.line));
     await expect(rejections.nth(i).locator('td').nth(1)).toHaveText(bad.reason);
   }
+  // Each rejected row shows its line's text: a long one cut short, and all the report kept behind "Show all".
+  const brokenText = rejections.nth(0).getByTestId('rejected-text');
+  await expect(brokenText).toHaveText(BAD_LINES[0].text);
+  const missingUser = rejections.nth(1);
+  await expect(missingUser.getByTestId('rejected-text')).toHaveText(`${BAD_LINES[1].text.slice(0, 60)}…`);
+  await missingUser.getByRole('button', { name: 'Show all' }).click();
+  await expect(missingUser.getByTestId('rejected-text')).toHaveText(BAD_LINES[1].text);
+  await expect(missingUser.getByRole('button', { name: 'Show less' })).toHaveAttribute('aria-expanded', 'true');
   await expect(page.getByRole('heading', { name: 'Data', exact: true })).toBeVisible();
   await expect(page.getByTestId('data-as-of')).toHaveText('2026-05-01 16:39 UTC');
   // The completion toast links to the same report.

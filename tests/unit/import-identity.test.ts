@@ -164,7 +164,7 @@ describe('identity: an anonymous visitor who identifies', () => {
     expect(timeline?.total).toBe(6);
     // The anonymous id names the same user.
     expect(userTimeline(db, 'anon-1', 50)?.user.id).toBe('user-1');
-    expect(listUsers(db, undefined, 50, 0).users.map((u) => u.id)).toEqual(['user-2', 'user-1']);
+    expect(listUsers(db, { limit: 50, offset: 0 }).users.map((u) => u.id)).toEqual(['user-2', 'user-1']);
 
     // The anonymous NPS answer is the known user's: an enterprise user's comment.
     let now = AS_OF;

@@ -133,7 +133,7 @@ describe('batch envelopes', () => {
     const idLine = lines.findIndex((l) => l.includes('"b-3"'));
     const line = lines.slice(0, idLine).findLastIndex((l) => l.trim() === '{') + 1;
     expect(line).toBeGreaterThan(20);
-    expect(summary.errors).toEqual([{ line, element: 3, reason: expect.stringMatching(/timestamp "not a date"/) }]);
+    expect(summary.errors).toMatchObject([{ line, element: 3, reason: expect.stringMatching(/timestamp "not a date"/) }]);
     expect(traitsOf(db, 'u-7')).toEqual({ plan: 'enterprise' });
     expect(traitsOf(db, 'u-8')).toEqual({});
   });

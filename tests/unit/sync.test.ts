@@ -158,7 +158,7 @@ describe('syncFromSource against a loopback events export', () => {
     const summary = await syncFromSource(db, options);
     expect(summary).toMatchObject({ fetched: 150, imported: 149, rejected: 1, pages: 2 });
     expect(options.sleeps).toEqual([]);
-    expect(JSON.parse(lastReport(db).errors as string)).toEqual([{ line: 121, reason: "alias call without a previousId" }]);
+    expect(JSON.parse(lastReport(db).errors as string)).toEqual([{ line: 121, reason: 'alias call without a previousId', excerpt: JSON.stringify(list[120]) }]);
   });
 });
 

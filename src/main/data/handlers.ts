@@ -39,7 +39,7 @@ export function createDataHandlers({ db, cache, writers, changed }: DataDeps): D
       const toDay = Math.floor((asOf - 1) / DAY_MS);
       return events.dailyVolume(toDay - (days ?? 90) + 1, toDay);
     },
-    listUsers: ({ search, limit, offset }) => listUsers(db, search, limit ?? 50, offset ?? 0),
+    listUsers: ({ search, sort, trait, limit, offset }) => listUsers(db, { search, sort, trait, limit: limit ?? 50, offset: offset ?? 0 }),
     listAccounts: ({ search, limit, offset }) => listAccounts(db, search, limit ?? 50, offset ?? 0),
     getAccountMembers: ({ groupId, limit, offset }) => {
       const page = accountMembers(db, groupId, limit ?? 50, offset ?? 0);

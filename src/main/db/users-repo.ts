@@ -21,23 +21,53 @@ export function containing(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-export function listUsers(db: Db, search: string | undefined, limit: number, offset: number): UserPage {
-  const text = search?.trim() ?? '';
-  if (text === '') {
-    const users = db
-      .prepare<[number, number], UserRow>('SELECT * FROM users ORDER BY last_seen DESC, user_pk LIMIT ? OFFSET ?')
-      .all(limit, offset)
-      .map(toSummary);
-    const total = db.prepare<[], number>('SELECT count(*) FROM users').pluck().get() ?? 0;
-    return { users, total };
+export interface UserListOptions {
+  search?: string | undefined;
+  sort?: { column: 'id' | 'firstSeen' | 'lastSeen'; direction: 'ascending' | 'descending' } | undefined;
+  /** Only users whose top-level trait `key` reads exactly `value`. */
+  trait?: { key: string; value: string } | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** The columns a sort names, each with an index (users_by_id, users_by_first_seen, users_by_last_seen), so a page is a seek. */
+const SORT_SQL = { id: 'id', firstSeen: 'first_seen', lastSeen: 'last_seen' } as const;
+
+/**
+ * A trait's value as the filter compares it: strings as they are, numbers as JSON writes them, true and
+ * false as words, so "plan = pro", "seats = 5" and "beta = true" all read as typed. json_each takes the key
+ * as a bound value, so any key (dots, quotes) is matched as itself, never read as a JSON path.
+ */
+const TRAIT_MATCHES = `EXISTS (SELECT 1 FROM json_each(users.traits) t WHERE t.key = ?
+  AND (CASE t.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'text' THEN t.value ELSE CAST(t.atom AS TEXT) END) IS ?)`;
+
+/**
+ * A page of the users: `search` matches the id or any trait value (substring), `trait` an exact trait
+ * value; sorted in SQL (most recently active first by default), so paging walks one order through all.
+ */
+export function listUsers(db: Db, options: UserListOptions): UserPage {
+  const conditions: string[] = [];
+  const params: (string | number)[] = [];
+  const text = options.search?.trim() ?? '';
+  if (text !== '') {
+    conditions.push("(id LIKE ? ESCAPE '\\' OR traits LIKE ? ESCAPE '\\')");
+    const pattern = containing(text);
+    params.push(pattern, pattern);
   }
-  const pattern = containing(text);
-  const where = "WHERE id LIKE ? ESCAPE '\\' OR traits LIKE ? ESCAPE '\\'";
+  if (options.trait) {
+    conditions.push(TRAIT_MATCHES);
+    params.push(options.trait.key.trim(), options.trait.value);
+  }
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  const sort = options.sort ?? { column: 'lastSeen', direction: 'descending' };
+  const direction = sort.direction === 'ascending' ? 'ASC' : 'DESC';
+  // user_pk breaks ties the same way in both directions' pages, so no user shows twice or never.
+  const order = `ORDER BY ${SORT_SQL[sort.column]} ${direction}, user_pk ${direction}`;
   const users = db
-    .prepare<[string, string, number, number], UserRow>(`SELECT * FROM users ${where} ORDER BY last_seen DESC, user_pk LIMIT ? OFFSET ?`)
-    .all(pattern, pattern, limit, offset)
+    .prepare<(string | number)[], UserRow>(`SELECT * FROM users ${where} ${order} LIMIT ? OFFSET ?`)
+    .all(...params, options.limit, options.offset)
     .map(toSummary);
-  const total = db.prepare<[string, string], number>(`SELECT count(*) FROM users ${where}`).pluck().get(pattern, pattern) ?? 0;
+  const total = db.prepare<(string | number)[], number>(`SELECT count(*) FROM users ${where}`).pluck().get(...params) ?? 0;
   return { users, total };
 }
 

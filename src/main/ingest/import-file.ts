@@ -14,7 +14,7 @@ import { advanceDataAsOf } from './data-as-of';
 import { parseOnThreads } from './parse/parser-threads';
 import { prepareFile } from './parse/prepare';
 import { RecordTime } from './parse/record-time';
-import { MAX_REPORTED_ERRORS, saveReport } from './reports';
+import { MAX_REPORTED_ERRORS, reportedError, saveReport } from './reports';
 import { sniffEventFile } from './parse/sniff';
 import { describeWarehouseTable } from './parse/warehouse';
 import { RecordWriter, writerModeFor, type WriterMode } from './write/writer';
@@ -104,7 +104,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
         rejected += batch.rejects.length;
         for (const reject of batch.rejects) {
           if (errors.length >= MAX_REPORTED_ERRORS) break;
-          errors.push(reject);
+          errors.push(reportedError(reject, errors.length));
         }
         if (records === batch.count && batch.bytes > 0) writer.expectRecords(Math.ceil((size / batch.bytes) * records));
         if (batch.rows) writer.writeRows(batch.rows);

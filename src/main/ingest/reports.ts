@@ -3,6 +3,17 @@ import type { ImportDetails, ImportError, ImportReport } from '../../shared/type
 
 /** The cache keeps every import's report, with its first rejections, so the app can show it later. */
 export const MAX_REPORTED_ERRORS = 1000;
+/** Of those, the first this many keep their record's excerpt (at most 200 characters each: parse/excerpt.ts). */
+export const MAX_EXCERPTS = 100;
+
+/** The rejection as the report keeps it at `index` among its errors: past MAX_EXCERPTS, without the excerpt. */
+export function reportedError(error: ImportError, index: number): ImportError {
+  if (error.excerpt === undefined) return error;
+  // A copy: a slice of a reader's chunk can keep the whole chunk (a megabyte) alive for as long as the report.
+  if (index < MAX_EXCERPTS) return { ...error, excerpt: Array.from(error.excerpt).join('') };
+  const { excerpt: _excerpt, excerptCut: _cut, ...rest } = error;
+  return rest;
+}
 
 interface ReportRow {
   id: number;
@@ -58,7 +69,7 @@ export function saveReport(db: Db, report: Omit<ImportReport, 'id'>): number {
       report.rejected,
       report.users,
       report.bytes,
-      JSON.stringify(report.errors.slice(0, MAX_REPORTED_ERRORS)),
+      JSON.stringify(report.errors.slice(0, MAX_REPORTED_ERRORS).map(reportedError)),
       report.message,
       report.details === undefined || Object.keys(report.details).length === 0 ? null : JSON.stringify(report.details),
     );

@@ -9,7 +9,8 @@ import type { Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
 import { createKvRepo, type KvRepo } from '../db/kv';
 import { prepareRaw } from './parse/prepare';
-import { MAX_REPORTED_ERRORS, saveReport } from './reports';
+import { jsonText, withExcerpt } from './parse/excerpt';
+import { MAX_REPORTED_ERRORS, reportedError, saveReport } from './reports';
 import { eraseUserFromCache } from './write/erase';
 import { CONFLICT_EXAMPLES, RecordWriter } from './write/writer';
 
@@ -65,7 +66,7 @@ export function commitSyncPage(
       const prepared = 'raw' in item ? prepareRaw(item.raw, writer.shapeNumbers) : item.rejected;
       if (typeof prepared === 'string') {
         summary.rejected += 1;
-        if (errors.length < MAX_REPORTED_ERRORS) errors.push({ ...item.at, reason: prepared });
+        if (errors.length < MAX_REPORTED_ERRORS) errors.push(reportedError(withExcerpt({ ...item.at, reason: prepared }, 'raw' in item ? jsonText(item.raw) : undefined), errors.length));
       } else writer.write({ ...prepared, line: item.at.line, ...('raw' in item && item.replaceable ? { replaceable: true } : {}) });
     }
     finishWriter(writer, tally);

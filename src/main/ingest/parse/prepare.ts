@@ -10,6 +10,7 @@ import type { ShapeNumbering } from '../../db/property-keys';
 import { fastRecord, nextBackslashIn, nextUnusual, prepareFast, prepareFastAt, preparedFast } from './fast-record';
 import type { PreparedBatch, PreparedRecord } from '../records';
 import type { BatchBuilder } from './batch-builder';
+import { csvRowText, jsonText, withExcerpt } from './excerpt';
 import { RecordTime } from './record-time';
 import {
   BATCH_RECORDS,
@@ -133,7 +134,7 @@ export async function* prepareFile(
             : raw.element !== undefined
               ? prepareElement(raw.text, raw.defaults, shapes, time)
               : prepareLine(raw.text, raw.bytes, raw.line, shapes, time, progress);
-      if (typeof prepared === 'string') rejects.push(located(raw.line, raw.element, prepared));
+      if (typeof prepared === 'string') rejects.push(withExcerpt(located(raw.line, raw.element, prepared), raw.text ?? (raw.cells ? csvRowText(raw.cells) : undefined)));
       else if (raw.replaceable === true && !Array.isArray(prepared)) records.push({ ...prepared, line: raw.line, replaceable: true });
       else if (Array.isArray(prepared)) {
         for (const item of prepared) {
@@ -212,7 +213,7 @@ export function prepareLine(
   const defaults = envelopeDefaults(parsed.value as Record<string, unknown>);
   return elements.map((element, k) => {
     const prepared = prepareRaw(withDefaults(element, defaults), shapes, time);
-    return typeof prepared === 'string' ? { line, element: k + 1, reason: prepared } : prepared;
+    return typeof prepared === 'string' ? withExcerpt({ line, element: k + 1, reason: prepared }, jsonText(element)) : prepared;
   });
 }
 
@@ -260,7 +261,7 @@ export function* prepareNdjsonInto(
       } else {
         const line = chunk.text.slice(start, end);
         const prepared = prepareLine(line, byteSize(line), lines[k] as number, shapes, time, progress, false);
-        if (typeof prepared === 'string') builder.reject({ line: lines[k] as number, reason: prepared });
+        if (typeof prepared === 'string') builder.reject(withExcerpt({ line: lines[k] as number, reason: prepared }, line));
         else if (Array.isArray(prepared)) {
           // A batch envelope: its elements, each a record, as many batches as they fill.
           for (const item of prepared) {

@@ -30,6 +30,8 @@ export interface RawRecord {
   text?: string;
   /** Why it did not parse. */
   error?: string;
+  /** A CSV row's cells as read, so a rejected row's report can show the row (excerpt.ts); not kept past the batch. */
+  cells?: string[];
   /** A warehouse `tracks` row (warehouse.ts): a per-event table's row with its id replaces it. */
   replaceable?: boolean;
   /**
@@ -775,8 +777,8 @@ function warehouseRaw(header: Extract<CsvHeader, { dialect: 'warehouse' }>, row:
     values[name] = row[i] as string;
   });
   const mapped = warehouseRecord(header.kind, values, header.table);
-  if ('reason' in mapped) return { line, error: mapped.reason };
-  return { line, value: mapped.record, ...(mapped.replaceable ? { replaceable: true } : {}) };
+  if ('reason' in mapped) return { line, error: mapped.reason, cells: row };
+  return { line, value: mapped.record, cells: row, ...(mapped.replaceable ? { replaceable: true } : {}) };
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
@@ -825,7 +827,7 @@ export async function* readCsv(path: string, progress: ReadProgress, gzip = fals
       }
       if (row.length === 1 && (row[0] ?? '').trim() === '') continue;
       if (row.length !== width) {
-        batch.push({ line, error: `row has ${row.length} cells but the header has ${width}` });
+        batch.push({ line, error: `row has ${row.length} cells but the header has ${width}`, cells: row });
       } else if (header.dialect === 'warehouse') batch.push(warehouseRaw(header, row, line));
       else {
         const record: Record<string, unknown> = {};
@@ -835,7 +837,7 @@ export async function* readCsv(path: string, progress: ReadProgress, gzip = fals
           const value = column.typed ? typeCell(cell) : cell === '' ? undefined : cell;
           if (value !== undefined) setPath(record, column.path, value);
         }
-        batch.push({ line, value: record });
+        batch.push({ line, value: record, cells: row });
       }
       if (batch.length >= BATCH_RECORDS) {
         yield batch;

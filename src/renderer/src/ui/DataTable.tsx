@@ -19,7 +19,7 @@ export interface Column<Row> {
   cellProps?(row: Row): TdHTMLAttributes<HTMLTableCellElement> & DataAttributes;
   /** The cell names its row (`<th scope="row">`), as a field name does in a comparison. */
   rowHeader?: boolean;
-  /** Makes the column sortable from its header, by this value. */
+  /** Makes the column sortable from its header, by this value (with `serverSort`, any function: the backend sorts). */
   sortValue?(row: Row): SortValue;
   /** The direction of a first click on the header: 'descending' for counts and dates. Default 'ascending'. */
   firstSort?: SortDirection;
@@ -57,6 +57,11 @@ interface DataTableProps<Row> {
   caption?: string;
   /** The first sort, before any header is clicked; rows otherwise keep the order they come in. */
   initialSort?: SortState;
+  /**
+   * A sort the backend does (rows are one page of a longer list): the headers show `sort` and hand a click to
+   * `onSort`, and the table leaves the rows in the order they come.
+   */
+  serverSort?: { sort: SortState; onSort(next: SortState): void };
   /** A last column of row buttons under a header only screen readers hear ("Actions", or "Remove"). */
   actions?: { header?: string; cell(row: Row): ReactNode };
   /** A row's own attributes (a class, a test id, openableRow's handlers). */
@@ -82,13 +87,15 @@ const classes = (...names: (string | false | undefined)[]): string | undefined =
  * needs; the table only lays them out.
  */
 export function DataTable<Row>(props: DataTableProps<Row>) {
-  const { columns, rows, rowKey, className, testId, caption, actions, rowProps, detail, emptyRow, empty, scroll = 'table-scroll', scrollRef, bodyRef, paging } = props;
-  const [sort, setSort] = useState<SortState | null>(props.initialSort ?? null);
+  const { columns, rows, rowKey, className, testId, caption, actions, rowProps, detail, emptyRow, empty, scroll = 'table-scroll', scrollRef, bodyRef, paging, serverSort } = props;
+  const [localSort, setLocalSort] = useState<SortState | null>(props.initialSort ?? null);
+  const sort = serverSort ? serverSort.sort : localSort;
+  const setSort = serverSort ? serverSort.onSort : setLocalSort;
 
   const sorted = useMemo(() => {
-    const by = sort ? columns.find((c) => c.id === sort.column)?.sortValue : undefined;
-    return sort && by ? sortRows(rows, by, sort.direction) : rows;
-  }, [rows, columns, sort]);
+    const by = localSort && !serverSort ? columns.find((c) => c.id === localSort.column)?.sortValue : undefined;
+    return localSort && by ? sortRows(rows, by, localSort.direction) : rows;
+  }, [rows, columns, localSort, serverSort]);
   const shown = paging && paging.total === undefined ? pageSlice(sorted, paging.pageIndex, paging.pageSize) : sorted;
 
   if (rows.length === 0 && empty !== undefined) return <>{empty}</>;

@@ -25,12 +25,24 @@ export interface SearchedPages<T> extends ApiQuery<T> {
  * A list the backend pages and searches (users, accounts): the page for the search, asked again when
  * `version` changes (new data in the cache), the last page kept on screen while the next one loads.
  */
-export function useSearchedPages<T>(fetchPage: (request: PageRequest) => Promise<T>, pageSize: number, version: number): SearchedPages<T> {
+export function useSearchedPages<T>(
+  fetchPage: (request: PageRequest) => Promise<T>,
+  pageSize: number,
+  version: number,
+  /** What else `fetchPage` asks by (a sort, a filter), as a string: a change asks again from page one. */
+  requestKey = '',
+): SearchedPages<T> {
   const [query, setQuery] = useState('');
   const [search, setSearch] = useState('');
   const [pageIndex, setPageIndex] = useState(0);
   const scroller = useRef<HTMLDivElement>(null);
-  const result = useApiQuery(() => fetchPage({ ...(search ? { search } : {}), limit: pageSize, offset: pageIndex * pageSize }), [search, pageIndex, version], {
+  const [askedKey, setAskedKey] = useState(requestKey);
+  // A new sort or filter starts at the first page, in the same render (no request for the old page index).
+  if (askedKey !== requestKey) {
+    setAskedKey(requestKey);
+    setPageIndex(0);
+  }
+  const result = useApiQuery(() => fetchPage({ ...(search ? { search } : {}), limit: pageSize, offset: pageIndex * pageSize }), [search, pageIndex, version, requestKey], {
     keep: true,
   });
 

@@ -1,5 +1,5 @@
-import { useEffect, useRef } from 'react';
-import type { ImportReport } from '../../../../shared/types';
+import { useEffect, useRef, useState } from 'react';
+import type { ImportError, ImportReport } from '../../../../shared/types';
 import { api, fileLabel, withFileNames } from '../../lib/api';
 import { formatBytes, formatDateTime, formatElapsed, formatNumber, toCsv } from '../../lib/format';
 import { copyText } from '../../ui/clipboard';
@@ -9,6 +9,7 @@ import { useApiQuery } from '../../ui/useApiQuery';
 import { conflictingDuplicatesNote, erasedNote, identityNote, replacedTracksNote } from '../../../../shared/import-notes';
 import { formatText, futureDatedWarning, locationLabel, rejectionPlace, warehouseTableText } from './model';
 import { useData } from './store';
+import './data.css';
 
 const STATE_LABEL: Record<ImportReport['state'], string> = { done: 'Completed', cancelled: 'Cancelled', failed: 'Failed' };
 
@@ -179,8 +180,36 @@ function RejectionTable({ report }: { report: ImportReport }) {
           // "line n, element k" reads as text, not as a number.
           { id: 'where', header: locationLabel(report), numeric: !report.errors.some((e) => e.element !== undefined), headerClassName: 'narrow-col', cell: (e) => rejectionPlace(e) },
           { id: 'reason', header: 'Reason', className: 'wrap', cell: (e) => e.reason },
+          ...(report.errors.some((e) => e.excerpt !== undefined)
+            ? [{ id: 'text', header: 'Record', className: 'wrap rejected-text-col', cell: (e: ImportError) => <RejectedText error={e} /> }]
+            : []),
         ]}
       />
     </div>
+  );
+}
+
+/** Characters of a rejected record shown before "Show all". */
+const SHORT_EXCERPT = 60;
+
+/** The start of the rejected record's text, as text (never markup), expandable to all the report kept. */
+function RejectedText({ error }: { error: ImportError }) {
+  const [expanded, setExpanded] = useState(false);
+  if (error.excerpt === undefined) return <span className="muted">—</span>;
+  const long = error.excerpt.length > SHORT_EXCERPT;
+  const shown = expanded || !long ? error.excerpt : error.excerpt.slice(0, SHORT_EXCERPT);
+  return (
+    <span className="rejected-text">
+      <code data-testid="rejected-text">
+        {shown}
+        {(!expanded && long) || (expanded && error.excerptCut) ? '…' : ''}
+      </code>
+      {expanded && error.excerptCut ? <span className="muted"> (the report keeps the first {formatNumber(error.excerpt.length)} characters)</span> : null}
+      {long ? (
+        <button type="button" className="link" aria-expanded={expanded} onClick={() => setExpanded(!expanded)}>
+          {expanded ? 'Show less' : 'Show all'}
+        </button>
+      ) : null}
+    </span>
   );
 }
