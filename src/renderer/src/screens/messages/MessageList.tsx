@@ -53,24 +53,15 @@ export function MessageList() {
     return (
       <>
         <EmptyState
-          title={includeArchived ? 'No messages, archived or not' : 'No messages yet: write an NPS survey or an upsell modal'}
-          actions={
-            <>
-              <button type="button" className="primary" onClick={() => newMessage('nps')}>
-                New NPS survey
-              </button>
-              <button type="button" onClick={() => newMessage('modal')}>
-                New upsell modal
-              </button>
-            </>
+          title="Write your first message"
+          help="An NPS survey or an upsell modal for a segment or a persona, previewed as users see it and published through an outbox that waits out a lost connection."
+          action={{ label: 'New NPS survey', onClick: () => newMessage('nps') }}
+          secondary={
+            <button type="button" onClick={() => newMessage('modal')}>
+              New upsell modal
+            </button>
           }
-        >
-          <p>
-            A message turns a segment or a workshop persona into something users see in the product: an upsell modal when a Starter admin hits
-            the project limit, or an NPS survey for engaged users. The preview is drawn by the SDK itself, and publishing goes through an outbox
-            that waits out a lost connection.
-          </p>
-        </EmptyState>
+        />
         <div className="pad">{toggle}</div>
       </>
     );

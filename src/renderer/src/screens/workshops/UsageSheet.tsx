@@ -16,7 +16,7 @@ import { DataTable, type Column } from '../../ui/DataTable';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { personaColorVar, personaColourIndex } from './doc';
 import { PersonaSwatch } from './PersonaSwatch';
-import { SheetCard } from './SheetParts';
+import { NoPersonasYet, SheetCard } from './SheetParts';
 import { useWorkshops } from './store';
 import { useUsage } from './useUsage';
 
@@ -404,7 +404,7 @@ export function UsageSheet({ w }: { w: Workshop }) {
   return (
     <div className="worksheet" aria-busy={usage.pending}>
       <AsOfControl w={w} usage={value} />
-      {w.personas.length === 0 ? <p className="inline-empty muted">Add personas in step 1 and map their behaviors in step 2 first.</p> : null}
+      {w.personas.length === 0 ? <NoPersonasYet w={w} help="Add personas in step 1 and map their behaviors in step 2: this step then counts them in your events." /> : null}
       <ErrorNote error={usage.error && usage.error.key === usage.key ? `Could not compute the figures: ${usage.error.message}` : null} banner />
       {value === null ? (
         usage.error ? null : <p className="muted">Computing the figures…</p>

@@ -132,24 +132,19 @@ export function WorkshopList() {
   } else if (list.length === 0) {
     body = (
       <EmptyState
-        title={includeArchived ? 'No workshops, archived or not' : 'No workshops yet: run the first one'}
-        actions={
-          <>
-            <button type="button" className="primary" onClick={() => setCreateOpen(true)}>
-              New workshop
-            </button>
-            <button type="button" onClick={pickBundleFile}>
-              Import a .guidepost bundle
-            </button>
-          </>
+        title="Run your first workshop"
+        help={
+          status !== null && status.users === 0
+            ? 'Four steps with the team: personas, their behaviors, a check against your events (import some first, in Data), and the investments worth making.'
+            : 'Four steps with the team: personas, their behaviors, a check against your events, and the investments worth making.'
         }
-      >
-        <p>
-          A workshop walks the team through four steps: brainstorm personas, map their behaviors, check them against the
-          events in your cache, and pick the investments worth making. Timers, notes per participant and exports included.
-        </p>
-        {status !== null && status.users === 0 ? <p>Step 3 reads your events: import some or open the demo workspace in Data.</p> : null}
-      </EmptyState>
+        action={{ label: 'New workshop', onClick: () => setCreateOpen(true) }}
+        secondary={
+          <button type="button" onClick={pickBundleFile}>
+            Import a .guidepost bundle
+          </button>
+        }
+      />
     );
   } else {
     body = (
