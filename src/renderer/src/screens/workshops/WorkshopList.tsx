@@ -2,7 +2,8 @@ import { useRef, useState, type FormEvent } from 'react';
 import type { Workshop, WorkshopSummary } from '../../../../shared/workshop/model';
 import { TEMPLATES, TEMPLATE_IDS, type TemplateId } from '../../../../shared/workshop/templates';
 import { api, errorMessage } from '../../lib/api';
-import { formatDateTime, plural } from '../../lib/format';
+import { formatDate, formatDateTime, parseUtcDay, plural } from '../../lib/format';
+import { UtcDateInput } from '../../ui/UtcDateInput';
 import { useApp } from '../../store';
 import { DataTable, type Column } from '../../ui/DataTable';
 import { Dialog, DialogFooter } from '../../ui/Dialog';
@@ -238,7 +239,7 @@ function CreateDialog({ onClose }: { onClose(): void }) {
           </label>
           <label>
             Date
-            <input type="date" value={date} onChange={(e) => setDate(e.target.value)} />
+            <UtcDateInput value={parseUtcDay(date)} onChange={(ms) => ms !== null && setDate(formatDate(ms))} />
           </label>
         </div>
         <fieldset className="template-picks">
