@@ -53,7 +53,7 @@ test('at 1024 px the message list keeps Results inside its card and breaks no wo
           const range = document.createRange();
           range.setStart(node, m.index);
           range.setEnd(node, m.index + m[0].length);
-          const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          const tops = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
           if (tops.size > 1) words.push(m[0]);
         }
       }
