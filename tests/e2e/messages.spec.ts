@@ -175,7 +175,7 @@ test('author an NPS survey for a segment, publish it, answer it on the host page
 
     // The production environment: the delivery server's URL and admin token (write-only).
     await page.keyboard.press('Control+4');
-    await expect(page.getByRole('heading', { name: 'No messages yet: write an NPS survey or an upsell modal' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Write your first message' })).toBeVisible();
     await page.screenshot({ path: 'test-results/screens/60-messages-empty.png' });
     await page.getByRole('tab', { name: 'Environments' }).click();
     const production = page.getByTestId('environment-production');

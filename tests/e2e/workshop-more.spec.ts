@@ -63,7 +63,7 @@ test('a segmentation working session: both phases, ten steps, a table step expor
     ['Signed up, then "activated"', 'signup_completed, project_created', 'Counts "trial" users too'],
     ['First report', 'report_run', 'Line one\nline two, with "quotes"'],
   ];
-  await expect(page.getByText('No rows yet.')).toBeVisible();
+  await expect(page.getByTestId('empty-state').getByRole('heading', { name: 'No rows yet' })).toBeVisible();
   for (const [i, row] of rows.entries()) {
     await page.getByRole('button', { name: 'Add row' }).click();
     await expect(page.getByLabel(`Row ${i + 1} Milestone`)).toBeFocused();

@@ -71,6 +71,27 @@ export function percent(part: number, whole: number): string {
   return `${p === 0 || p >= 10 ? p.toFixed(0) : p < 0.1 ? '<0.1' : p.toFixed(1)}%`;
 }
 
+/**
+ * How a date field shows an instant: ISO, "yyyy-mm-dd" or "yyyy-mm-dd hh:mm", in UTC like every date in
+ * the app (the browser's date picker would show the system's format, mm/dd/yyyy in the US, and local time).
+ */
+export function formatUtcInput(ms: number, withTime: boolean): string {
+  const iso = new Date(ms).toISOString();
+  return withTime ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : iso.slice(0, 10);
+}
+
+/** What a date field says about text it cannot read, with the format it wants. */
+export function utcInstantProblem(text: string, withTime: boolean): string {
+  return withTime
+    ? `“${text}” is not a date: write it as yyyy-mm-dd or yyyy-mm-dd hh:mm (UTC), e.g. 2026-06-30 00:00.`
+    : `“${text}” is not a date: write it as yyyy-mm-dd (UTC), e.g. 2026-06-30.`;
+}
+
+/** Parses "yyyy-mm-dd" (the start of that UTC day); null for anything else, a time included. */
+export function parseUtcDay(value: string): number | null {
+  return /^\s*\d{4}-\d{2}-\d{2}\s*$/.test(value) ? parseUtcInstant(value) : null;
+}
+
 /** Parses "yyyy-mm-dd" or "yyyy-mm-dd hh:mm" (UTC); null when it is not a real date and time. */
 export function parseUtcInstant(value: string): number | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?$/.exec(value.trim());

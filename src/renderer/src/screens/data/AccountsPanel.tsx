@@ -5,6 +5,7 @@ import { formatDateTime, formatNumber } from '../../lib/format';
 import { useApp } from '../../store';
 import { DataTable, type Column } from '../../ui/DataTable';
 import { EmptyState } from '../../ui/EmptyState';
+import { pickImportFile } from './ImportFileInput';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
 import { useSearchedPages } from '../../ui/useSearchedPages';
@@ -63,13 +64,17 @@ export function AccountsPanel() {
   const total = page?.total ?? 0;
   if (page !== null && total === 0 && !search) {
     return (
-      <EmptyState title="No accounts yet">
-        <p>
-          Accounts come from <code>group</code> calls: each names an account (its <code>groupId</code>) with its traits, and makes the
-          user who sent it a member. Import a file or sync a source that holds group calls, and the accounts show here with their
-          members. Segments can then filter on an account trait.
-        </p>
-      </EmptyState>
+      <EmptyState
+        size="inline"
+        title="No accounts yet"
+        help={
+          <>
+            Accounts come from <code>group</code> calls: import or sync events that hold some, and each account shows here with its members and
+            traits, for segments to filter on.
+          </>
+        }
+        action={{ label: 'Import events', onClick: pickImportFile }}
+      />
     );
   }
 

@@ -115,11 +115,10 @@ function EmptyData({ busy }: { busy: boolean }) {
     <div className="empty-stack">
       <EmptyState
         title="Bring your product's events in"
-        actions={
+        help="Guidepost works offline from a local copy of your events: open the demo (a product with 50,000 users and 90 days of behavior), or import a Segment-spec file (NDJSON, a JSON array or CSV) or drop one anywhere here."
+        action={{ label: demoJob ? 'Generating the demo…' : 'Open the demo workspace', onClick: () => void openDemo(), disabled: busy }}
+        secondary={
           <>
-            <button type="button" className="primary" onClick={() => void openDemo()} disabled={busy}>
-              {demoJob ? 'Generating the demo…' : 'Open the demo workspace'}
-            </button>
             <button type="button" onClick={pickImportFile} disabled={busy}>
               Import events
             </button>
@@ -129,13 +128,6 @@ function EmptyData({ busy }: { busy: boolean }) {
           </>
         }
       >
-        <p>
-          Guidepost works from a local copy of your product's events, so segments, workshops and charts keep working offline.
-          Start with the demo workspace: a project-management product with 50,000 users and 90 days of behavior.
-        </p>
-        <p className="drop-hint">
-          Have an export already? Import a Segment-spec file (NDJSON, a JSON array or CSV), or drop it anywhere here.
-        </p>
         {demoJob ? (
           <div className="inline-progress" aria-live="polite">
             <progress max={demoJob.progress.total ?? undefined} value={demoJob.progress.done} aria-label="Demo generation progress" />

@@ -5,6 +5,7 @@ import { useApp } from '../../store';
 import { DataTable, type Column } from '../../ui/DataTable';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
+import { EmptyState } from '../../ui/EmptyState';
 import { pickImportFile } from './ImportFileInput';
 import { reportSource, StateBadge } from './ImportReportPanel';
 import { useData } from './store';
@@ -54,12 +55,12 @@ export function RecentImports() {
           rowKey={(r) => r.id}
           rowProps={(r) => ({ className: r.id === openId ? 'current' : undefined })}
           empty={
-            <div className="inline-empty">
-              <p className="muted">Nothing imported yet. Import a file of events, or connect a delivery server below.</p>
-              <button type="button" onClick={pickImportFile}>
-                Import events
-              </button>
-            </div>
+            <EmptyState
+              size="inline"
+              title="Nothing imported yet"
+              help="Import a file of events, or connect a delivery server below."
+              action={{ label: 'Import events', onClick: pickImportFile }}
+            />
           }
         />
       ) : null}

@@ -53,24 +53,15 @@ export function MessageList() {
     return (
       <>
         <EmptyState
-          title={includeArchived ? 'No messages, archived or not' : 'No messages yet: write an NPS survey or an upsell modal'}
-          actions={
-            <>
-              <button type="button" className="primary" onClick={() => newMessage('nps')}>
-                New NPS survey
-              </button>
-              <button type="button" onClick={() => newMessage('modal')}>
-                New upsell modal
-              </button>
-            </>
+          title="Write your first message"
+          help="An NPS survey or an upsell modal for a segment or a persona, previewed as users see it and published through an outbox that waits out a lost connection."
+          action={{ label: 'New NPS survey', onClick: () => newMessage('nps') }}
+          secondary={
+            <button type="button" onClick={() => newMessage('modal')}>
+              New upsell modal
+            </button>
           }
-        >
-          <p>
-            A message turns a segment or a workshop persona into something users see in the product: an upsell modal when a Starter admin hits
-            the project limit, or an NPS survey for engaged users. The preview is drawn by the SDK itself, and publishing goes through an outbox
-            that waits out a lost connection.
-          </p>
-        </EmptyState>
+        />
         <div className="pad">{toggle}</div>
       </>
     );
@@ -80,6 +71,7 @@ export function MessageList() {
     {
       id: 'message',
       header: 'Message',
+      className: 'name-col',
       cell: (r) => (
         <>
           <button type="button" className="link row-name" onClick={() => void useMessages.getState().open(r.message.id)}>
@@ -102,10 +94,11 @@ export function MessageList() {
         );
       },
     },
-    { id: 'target', header: 'Target', className: 'wrap', cell: (r) => <TargetCell record={r} /> },
+    // Wraps between words only: a narrow window must not print "seg-ment" (issue 17).
+    { id: 'target', header: 'Target', className: 'target-col', cell: (r) => <TargetCell record={r} /> },
     { id: 'environment', header: 'Environment', cell: (r) => r.message.environment },
     { id: 'version', header: 'Version', numeric: true, cell: (r) => (r.publishedVersion === null ? <span className="muted">—</span> : `v${r.publishedVersion}`) },
-    { id: 'results', header: 'Results', cell: (r) => <HeadlineCell record={r} headline={headlines[r.message.id]} /> },
+    { id: 'results', header: 'Results', className: 'results-col', cell: (r) => <HeadlineCell record={r} headline={headlines[r.message.id]} /> },
   ];
 
   return (
@@ -118,7 +111,7 @@ export function MessageList() {
       <section className="card list-card" aria-label="Messages">
         <DataTable
           className="message-table"
-          scroll={false}
+          scroll="table-scroll message-scroll"
           testId="message-list"
           columns={columns}
           rows={list}
@@ -159,16 +152,19 @@ function HeadlineCell({ record, headline }: { record: MessageRecord; headline: H
   const r = headline.results;
   if (r.nps) {
     return (
-      <span>
-        NPS <strong>{formatScore(r.nps.score)}</strong>
-        <span className="muted"> · {plural(r.nps.answers, 'answer')}</span>
-      </span>
+      <>
+        <div>
+          NPS <strong>{formatScore(r.nps.score)}</strong>
+        </div>
+        <div className="muted small-text">{plural(r.nps.answers, 'answer')}</div>
+      </>
     );
   }
   return (
-    <span>
-      {formatNumber(r.shown)} shown<span className="muted"> · CTR {percent(r.clicked, r.shown)}</span>
-    </span>
+    <>
+      <div>{formatNumber(r.shown)} shown</div>
+      <div className="muted small-text">CTR {percent(r.clicked, r.shown)}</div>
+    </>
   );
 }
 

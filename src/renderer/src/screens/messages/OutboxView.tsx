@@ -3,6 +3,7 @@ import type { OutboxItem } from '../../../../shared/messages/model';
 import { api } from '../../lib/api';
 import { formatDateTimeSeconds, formatNumber } from '../../lib/format';
 import { DataTable, type Column } from '../../ui/DataTable';
+import { EmptyState } from '../../ui/EmptyState';
 import { toast } from '../../ui/toast';
 import { toastOnError } from '../../ui/toastOnError';
 import { useApiQuery } from '../../ui/useApiQuery';
@@ -131,7 +132,7 @@ export function OutboxPanel() {
             </>
           ),
         }}
-        empty={<p className="muted">Nothing is waiting: every publish and command has been delivered.</p>}
+        empty={<EmptyState size="inline" title="Nothing waiting" help="Every publish and command has been delivered." />}
       />
     </section>
   );

@@ -11,6 +11,7 @@ import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
 import { ChartCard } from '../../ui/ChartCard';
 import { DataTable } from '../../ui/DataTable';
+import { EmptyState } from '../../ui/EmptyState';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { EventNameInput, EventNameList } from './EventNameInput';
 import { useSegments } from './store';
@@ -168,7 +169,11 @@ export function CompareView({ preselect }: { preselect?: string[] }) {
       </section>
 
       {!ready ? (
-        <p className="muted inline-empty">{picked.length < 2 ? 'Pick at least two segments.' : 'Name the goal event.'}</p>
+        picked.length < 2 ? (
+          <EmptyState size="inline" title="Pick at least two segments" help="Compare shows, side by side, how many of each segment reached the goal event." />
+        ) : (
+          <EmptyState size="inline" title="Name the goal event" help="The event that counts as converting, such as an upgrade: each segment's share that did it is compared." />
+        )
       ) : comparison.error?.key === key ? (
         <ErrorNote error={comparison.error.message} banner />
       ) : result === null ? (

@@ -71,39 +71,25 @@ export function SegmentList() {
     const needsData = status !== null && status.users === 0;
     return (
       <EmptyState
-        title="No segments yet: start from a template or build one"
-        actions={
+        title="Build your first segment"
+        help={
+          needsData
+            ? 'A segment is a rule over behavior and traits, counted from the local cache: with no events in it yet, every segment would hold no one.'
+            : 'A segment is a rule over behavior and traits (“ran a report six times in 30 days”), counted from the local cache as you type.'
+        }
+        action={needsData ? { label: 'Bring events in first', onClick: () => setArea('data') } : { label: 'New segment', onClick: () => newSegment() }}
+        secondary={
           needsData ? (
-            <>
-              <button type="button" className="primary" onClick={() => setArea('data')}>
-                Bring events in first
-              </button>
-              <button type="button" onClick={() => newSegment()}>
-                New segment
-              </button>
-            </>
+            <button type="button" onClick={() => newSegment()}>
+              New segment
+            </button>
           ) : (
-            <>
-              <button type="button" className="primary" onClick={() => newSegment()}>
-                New segment
-              </button>
-              <button type="button" onClick={() => setTemplateOpen(true)}>
-                Start from a template
-              </button>
-            </>
+            <button type="button" onClick={() => setTemplateOpen(true)}>
+              Start from a template
+            </button>
           )
         }
-      >
-        <p>
-          A segment is a rule over behavior and traits: “ran a report at least six times in the last 30 days and never invited
-          anyone”. The builder shows who is in it as you type, counted from the local cache.
-        </p>
-        <p>
-          {needsData
-            ? 'The cache is empty, so every segment would hold no one: open the demo workspace or import events first.'
-            : 'The engagement ladder (new, activated, engaged, power users, at risk, churned) is one click away as templates.'}
-        </p>
-      </EmptyState>
+      />
     );
   }
 

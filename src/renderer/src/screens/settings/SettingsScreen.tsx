@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, errorMessage, transportKind } from '../../lib/api';
-import { formatBytes, formatDateTime, parseUtcInstant } from '../../lib/format';
+import { formatBytes, formatDateTime, formatUtcInput, parseUtcInstant, utcInstantProblem } from '../../lib/format';
 import type { DataAsOfSource } from '../../../../shared/types';
 import { useApp, type ThemePreference } from '../../store';
 import { ErrorNote } from '../../ui/ErrorNote';
@@ -13,13 +13,6 @@ const THEME_CHOICES: Choice<ThemePreference>[] = [
   { value: 'light', label: 'Light' },
   { value: 'dark', label: 'Dark' },
 ];
-
-/**
- * The instant as the field shows it: ISO, "yyyy-mm-dd hh:mm", in UTC like every date in the app. A
- * text field rather than the browser's date picker, which shows the system's format (mm/dd/yyyy in
- * the US) and local time.
- */
-const toInput = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
 const SOURCE_WORDS: Record<DataAsOfSource, string> = {
   demo: 'the newest event of the demo data',
@@ -44,7 +37,7 @@ export function SettingsScreen() {
     }
   };
 
-  const shownAsOf = asOfDraft || (status?.dataAsOf != null ? toInput(status.dataAsOf) : '');
+  const shownAsOf = asOfDraft || (status?.dataAsOf != null ? formatUtcInput(status.dataAsOf, true) : '');
 
   return (
     <div className="screen narrow">
@@ -73,7 +66,7 @@ export function SettingsScreen() {
           onSubmit={(e) => {
             e.preventDefault();
             const ms = parseUtcInstant(shownAsOf);
-            if (ms === null) setError(`“${shownAsOf}” is not a date: write it as yyyy-mm-dd or yyyy-mm-dd hh:mm (UTC), e.g. 2026-06-30 00:00.`);
+            if (ms === null) setError(utcInstantProblem(shownAsOf, true));
             else void applyAsOf(ms);
           }}
         >

@@ -8,7 +8,7 @@ import { toast } from '../../ui/toast';
 import { useSegments } from '../segments';
 import { withPersona } from './doc';
 import { PersonaSwatch } from './PersonaSwatch';
-import { BoundedNumber, OptionSelect, SheetCard } from './SheetParts';
+import { BoundedNumber, NoPersonasYet, OptionSelect, SheetCard } from './SheetParts';
 import { useWorkshops } from './store';
 
 const CATALOG_LIST_ID = 'workshop-event-catalog';
@@ -217,7 +217,7 @@ export function BehaviorsSheet({ w }: { w: Workshop }) {
         ))}
       </datalist>
       {w.personas.length === 0 ? (
-        <p className="inline-empty muted">Add personas in step 1 to map their behaviors.</p>
+        <NoPersonasYet w={w} help="Add personas in step 1, then map here what each one does in the product." />
       ) : (
         w.personas.map((p, i) => <PersonaBehavior key={p.id} w={w} p={p} index={i} />)
       )}

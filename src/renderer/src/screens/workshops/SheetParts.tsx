@@ -3,9 +3,12 @@
  * of editable rows with a × per row, a select over fixed values, and a number box kept within bounds.
  */
 import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
+import type { Workshop } from '../../../../shared/workshop/model';
 import { DataTable, type Column } from '../../ui/DataTable';
+import { EmptyState } from '../../ui/EmptyState';
 import { RemoveButton } from '../../ui/RemoveButton';
-import { clampNumber } from './doc';
+import { clampNumber, stepsOf } from './doc';
+import { useWorkshops } from './store';
 
 type NativeSelectProps = Omit<SelectHTMLAttributes<HTMLSelectElement>, 'value' | 'onChange'>;
 
@@ -111,7 +114,7 @@ interface SheetTableProps<Row> {
   /** The accessible name of a row's ×: what goes ("Remove row 3"); `index` counts from 0. */
   removeLabel(row: Row, index: number): string;
   onRemove(row: Row): void;
-  /** Said instead of the table while there are no rows: what to put in it. */
+  /** The help line of the empty state drawn instead of the table while there are no rows: what to put in it. */
   empty: string;
 }
 
@@ -125,7 +128,21 @@ export function SheetTable<Row>({ className, columns, rows, rowKey, rowTestId, r
       rowKey={rowKey}
       rowProps={rowTestId ? () => ({ 'data-testid': rowTestId }) : undefined}
       actions={{ header: 'Remove', cell: (row) => <RemoveButton label={removeLabel(row, rows.indexOf(row))} onClick={() => onRemove(row)} /> }}
-      empty={<p className="muted small-text">{empty}</p>}
+      empty={<EmptyState size="inline" title="No rows yet" help={empty} />}
+    />
+  );
+}
+
+/** A later step's place while step 1 has no personas: says so, and goes back to step 1. */
+export function NoPersonasYet({ w, help }: { w: Workshop; help: string }) {
+  const update = useWorkshops((s) => s.update);
+  const first = stepsOf(w)[0];
+  return (
+    <EmptyState
+      size="inline"
+      title="No personas yet"
+      help={help}
+      action={first ? { label: "Go to step 1", onClick: () => update((d) => ({ ...d, currentStep: first.key })) } : undefined}
     />
   );
 }

@@ -43,7 +43,7 @@ export function TableSheet({ w, step }: { w: Workshop; step: StepDefinition }) {
         rowKey={(row) => row.id}
         removeLabel={(_, i) => `Remove row ${i + 1}`}
         onRemove={(row) => setRows((r) => r.filter((x) => x.id !== row.id))}
-        empty="No rows yet."
+        empty="Add a row for each line of this step, with Add row above."
       />
     </SheetCard>
   );

@@ -7,7 +7,9 @@ import { withThreshold } from '../../../../shared/workshop/persona-rule';
 import type { HistogramBin, PersonaUsage, ThresholdSize, WorkshopUsage } from '../../../../shared/workshop/usage';
 import { api } from '../../lib/api';
 import { alignedRange, BASE_CHART_OPTIONS, categoryAxis, categoryBoundary, chartColors, countAxis, thresholdLinePlugin, type CategoryArea, type ThresholdLine } from '../../lib/charts';
-import { formatDate, formatDateTime, formatElapsed, formatNumber, percent } from '../../lib/format';
+import { DAY_MS } from '../../../../shared/segments/values';
+import { formatDateTime, formatElapsed, formatNumber, percent } from '../../lib/format';
+import { UtcDateInput } from '../../ui/UtcDateInput';
 import { cssVar, useResolvedTheme, withAlpha } from '../../lib/theme';
 import { useLatest } from '../../lib/useLatest';
 import { useApp } from '../../store';
@@ -16,7 +18,7 @@ import { DataTable, type Column } from '../../ui/DataTable';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { personaColorVar, personaColourIndex } from './doc';
 import { PersonaSwatch } from './PersonaSwatch';
-import { SheetCard } from './SheetParts';
+import { NoPersonasYet, SheetCard } from './SheetParts';
 import { useWorkshops } from './store';
 import { useUsage } from './useUsage';
 
@@ -30,6 +32,9 @@ export function binLabel(b: HistogramBin): string {
   return b.to - b.from <= 1 ? formatNumber(b.from) : `${formatNumber(b.from)}–${formatNumber(b.to - 1)}`;
 }
 
+/** A day counts whole: the figures are as of its last millisecond. */
+const endOfDay = (dayStart: number): number => dayStart + DAY_MS - 1;
+
 /** The workshop's instant: a date, or the cache's own "data as of". */
 function AsOfControl({ w, usage }: { w: Workshop; usage: WorkshopUsage | null }) {
   const update = useWorkshops((s) => s.update);
@@ -37,14 +42,10 @@ function AsOfControl({ w, usage }: { w: Workshop; usage: WorkshopUsage | null })
     <div className="row as-of-row">
       <label className="inline-label">
         Compute as of
-        <input
-          type="date"
-          value={w.asOf !== null ? formatDate(w.asOf) : ''}
-          onChange={(e) => {
-            const day = e.target.value;
-            const ms = day ? Date.parse(`${day}T23:59:59.999Z`) : NaN;
-            update((d) => ({ ...d, asOf: Number.isNaN(ms) ? null : ms }));
-          }}
+        <UtcDateInput
+          optional
+          value={w.asOf}
+          onChange={(ms) => update((d) => ({ ...d, asOf: ms === null ? null : endOfDay(ms) }))}
         />
       </label>
       {w.asOf !== null ? (
@@ -404,7 +405,7 @@ export function UsageSheet({ w }: { w: Workshop }) {
   return (
     <div className="worksheet" aria-busy={usage.pending}>
       <AsOfControl w={w} usage={value} />
-      {w.personas.length === 0 ? <p className="inline-empty muted">Add personas in step 1 and map their behaviors in step 2 first.</p> : null}
+      {w.personas.length === 0 ? <NoPersonasYet w={w} help="Add personas in step 1 and map their behaviors in step 2: this step then counts them in your events." /> : null}
       <ErrorNote error={usage.error && usage.error.key === usage.key ? `Could not compute the figures: ${usage.error.message}` : null} banner />
       {value === null ? (
         usage.error ? null : <p className="muted">Computing the figures…</p>

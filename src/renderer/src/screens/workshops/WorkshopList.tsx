@@ -2,7 +2,8 @@ import { useRef, useState, type FormEvent } from 'react';
 import type { Workshop, WorkshopSummary } from '../../../../shared/workshop/model';
 import { TEMPLATES, TEMPLATE_IDS, type TemplateId } from '../../../../shared/workshop/templates';
 import { api, errorMessage } from '../../lib/api';
-import { formatDateTime, plural } from '../../lib/format';
+import { formatDate, formatDateTime, parseUtcDay, plural } from '../../lib/format';
+import { UtcDateInput } from '../../ui/UtcDateInput';
 import { useApp } from '../../store';
 import { DataTable, type Column } from '../../ui/DataTable';
 import { Dialog, DialogFooter } from '../../ui/Dialog';
@@ -132,24 +133,19 @@ export function WorkshopList() {
   } else if (list.length === 0) {
     body = (
       <EmptyState
-        title={includeArchived ? 'No workshops, archived or not' : 'No workshops yet: run the first one'}
-        actions={
-          <>
-            <button type="button" className="primary" onClick={() => setCreateOpen(true)}>
-              New workshop
-            </button>
-            <button type="button" onClick={pickBundleFile}>
-              Import a .guidepost bundle
-            </button>
-          </>
+        title="Run your first workshop"
+        help={
+          status !== null && status.users === 0
+            ? 'Four steps with the team: personas, their behaviors, a check against your events (import some first, in Data), and the investments worth making.'
+            : 'Four steps with the team: personas, their behaviors, a check against your events, and the investments worth making.'
         }
-      >
-        <p>
-          A workshop walks the team through four steps: brainstorm personas, map their behaviors, check them against the
-          events in your cache, and pick the investments worth making. Timers, notes per participant and exports included.
-        </p>
-        {status !== null && status.users === 0 ? <p>Step 3 reads your events: import some or open the demo workspace in Data.</p> : null}
-      </EmptyState>
+        action={{ label: 'New workshop', onClick: () => setCreateOpen(true) }}
+        secondary={
+          <button type="button" onClick={pickBundleFile}>
+            Import a .guidepost bundle
+          </button>
+        }
+      />
     );
   } else {
     body = (
@@ -243,7 +239,7 @@ function CreateDialog({ onClose }: { onClose(): void }) {
           </label>
           <label>
             Date
-            <input type="date" value={date} onChange={(e) => setDate(e.target.value)} />
+            <UtcDateInput value={parseUtcDay(date)} onChange={(ms) => ms !== null && setDate(formatDate(ms))} />
           </label>
         </div>
         <fieldset className="template-picks">

@@ -3,6 +3,8 @@ import type { Participant, Workshop } from '../../../../shared/workshop/model';
 import { templateOf, type StepDefinition } from '../../../../shared/workshop/templates';
 import { focusLater } from '../../ui/focusLater';
 import { RemoveButton } from '../../ui/RemoveButton';
+import { UtcDateInput } from '../../ui/UtcDateInput';
+import { formatDate, parseUtcDay } from '../../lib/format';
 import { currentStepOf, newId, stepPosition, stepState, stepsOf, withStep } from './doc';
 import { ExportPanel } from './ExportPanel';
 import { Presenting } from './Presenting';
@@ -63,7 +65,7 @@ function WorkshopHeader({ w }: { w: Workshop }) {
           </label>
           <label className="inline-label">
             Date
-            <input type="date" value={w.date} onChange={(e) => e.target.value && update((d) => ({ ...d, date: e.target.value }))} />
+            <UtcDateInput value={parseUtcDay(w.date)} onChange={(ms) => ms !== null && update((d) => ({ ...d, date: formatDate(ms) }))} />
           </label>
           <span className="muted small-text">{templateOf(w.template).title}</span>
           {w.archived ? <span className="badge">archived</span> : null}
