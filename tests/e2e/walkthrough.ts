@@ -11,10 +11,19 @@ export const DEMO_WORKSHOP = 'Taskly · Persona workshop';
 export const DEMO_MESSAGE = 'Upsell: starter admins at the project limit';
 export const DEMO_SEGMENT = 'Engaged users';
 
-/** Waits for the page to settle: fonts loaded and two frames drawn since the view's content showed. */
+/**
+ * Waits for the page to settle: fonts loaded, nothing dimmed while it loads (`.loading`, `.stale-soft`,
+ * aria-busy: a half-transparent view fails a contrast check that the finished one passes) for at most
+ * 15 s, and two frames drawn since.
+ */
 async function settle(page: Page): Promise<void> {
+  await page
+    .waitForFunction(() => document.querySelector('.loading, .stale-soft, [aria-busy="true"]') === null, undefined, { timeout: 15_000 })
+    .catch(() => undefined);
   await page.evaluate(async () => {
     await document.fonts.ready;
+    // Past the 120 ms opacity transitions of views that stopped loading.
+    await new Promise((resolve) => setTimeout(resolve, 150));
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
   });
 }
@@ -59,6 +68,13 @@ export async function walkEveryArea(page: Page, visit: (stop: string) => Promise
   await expect(steps).toBeVisible();
   await stop('07-workshop-first-step');
   await steps.getByRole('button').nth(2).click();
+  // The figures are dimmed while they compute or the workshop saves: wait until they are final and fully
+  // opaque, or the check would judge a half-transparent screen (its contrast) that no one reads.
+  await expect(page.locator('.usage-results:not(.stale-soft)')).toBeVisible();
+  await page.waitForFunction(() => {
+    const results = document.querySelector('.usage-results');
+    return results !== null && !results.classList.contains('stale-soft') && getComputedStyle(results).opacity === '1';
+  });
   await stop('08-workshop-step-3');
   await steps.getByRole('button').last().click();
   await stop('09-workshop-last-step');
