@@ -21,21 +21,29 @@ interface PaletteCommand {
 /**
  * After a command that changes the screen: unless the command moved the focus into the screen or a
  * dialog itself, focus the screen's heading. Left on the nav, a Space would navigate away again.
- * Two frames, so the new screen is drawn first.
+ * Checked on each of the next 30 frames, not once: on a slow machine the new screen (and its heading)
+ * may be drawn frames later, and a heading focused before it was replaced leaves the focus nowhere.
  */
 function landOnScreen(): void {
-  requestAnimationFrame(() =>
-    requestAnimationFrame(() => {
-      const main = document.getElementById('main');
-      const active = document.activeElement;
-      if (!main) return;
-      if (active && active !== document.body && (main.contains(active) || active.closest('[role="dialog"], [role="alertdialog"]'))) return;
-      const heading = main.querySelector<HTMLElement>('h1');
-      if (!heading) return;
+  let frames = 0;
+  let focused: HTMLElement | null = null;
+  const check = (): void => {
+    frames += 1;
+    const main = document.getElementById('main');
+    const active = document.activeElement;
+    const elsewhere = active !== null && active !== document.body && active !== focused;
+    // The command put the focus in the screen or a dialog, or the focus moved on after the heading had
+    // it (the user went on): leave it there.
+    if (elsewhere && (focused !== null || main?.contains(active) || active.closest('[role="dialog"], [role="alertdialog"]'))) return;
+    const heading = main?.querySelector<HTMLElement>('h1') ?? null;
+    if (heading && document.activeElement !== heading) {
       if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1;
       heading.focus();
-    }),
-  );
+      focused = heading;
+    }
+    if (frames < 30) requestAnimationFrame(check);
+  };
+  requestAnimationFrame(() => requestAnimationFrame(check));
 }
 
 /** Ctrl/Cmd+K: reach any screen or action by typing part of its name. */
