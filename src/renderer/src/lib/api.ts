@@ -11,6 +11,7 @@ import {
   type PushedEvent,
 } from '../../../shared/contract';
 import { ApiError, unwrap, type Envelope } from '../../../shared/errors';
+import { saveBlob } from './download';
 
 type Listener = (event: PushedEvent) => void;
 
@@ -106,16 +107,7 @@ function bridgeTransport(): Transport {
       // its URL, where history, logs and the downloads list keep it.
       const res = await fetch(`/api/download?path=${encodeURIComponent(path)}`, { headers });
       if (!res.ok) unwrap((await res.json()) as Envelope<unknown>);
-      const blob = await res.blob();
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = baseName(path);
-      document.body.append(link);
-      link.click();
-      link.remove();
-      // After the click has handed the Blob to the download; revoking at once can cancel it in some browsers.
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveBlob(baseName(path), await res.blob());
     },
     onEvent: (listener) => {
       listeners.add(listener);

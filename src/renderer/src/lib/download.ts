@@ -1,9 +1,9 @@
 /**
- * Saves text as a file the renderer made itself (a Blob behind a temporary link): a real download in
- * browser mode and the save prompt in Electron, with no server path and no token in a URL.
+ * Saves a Blob as a file (a temporary link to it, clicked): a real download in browser mode and the
+ * save prompt in Electron, with no server path and no token in a URL.
  */
-export function downloadText(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+export function saveBlob(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
   link.download = filename;
@@ -11,8 +11,13 @@ export function downloadText(filename: string, text: string, type = 'text/csv;ch
   document.body.append(link);
   link.click();
   link.remove();
-  // The click has started the download; the object URL is not needed after this turn.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  // After the click has handed the Blob to the download; revoking at once can cancel it in some browsers.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** Saves text the renderer made itself as a file (saveBlob). */
+export function downloadText(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {
+  saveBlob(filename, new Blob([text], { type }));
 }
 
 /** A file name from a title: lower case, words joined by hyphens, nothing a file system refuses. */
