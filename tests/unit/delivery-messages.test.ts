@@ -122,7 +122,7 @@ describe('publishing', () => {
       [{ rule: { version: 1, match: 'all', conditions: [{ type: 'group', match: 'any', conditions: [{ type: 'segment', segment: 's' }] }] } }, /segment/],
       [{ rule: { version: 1, match: 'all', conditions: [{ type: 'event', event: 'x', op: '>=', count: -1 }] } }, /rule: condition 1 › count: cannot be negative/],
       [{ rule: { version: 2, match: 'all', conditions: [] } }, /version must be 1/],
-      [{ kind: 'banner' }, /kind/],
+      [{ kind: 'carousel' }, /kind/],
       [{ content: 'text' }, /content must be a JSON object/],
       [{ version: 0 }, /version: must be at least 1/],
       [{ version: 1.5 }, /version/],

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { publishSchema } from '../../delivery/schemas';
 import { ApiError } from '../../shared/errors';
-import { messageSchema, type MessageDraft } from '../../shared/messages/model';
+import { kindContent, messageSchema, type MessageDraft } from '../../shared/messages/model';
 import type { Rule } from '../../shared/segments/rule';
 
 /** Zod issues as "modal › cta › url: must be an http(s) URL…". */
@@ -30,8 +30,17 @@ function defined<T extends Record<string, unknown>>(object: T): Partial<T> {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** The content of the kind in use, in the shape the SDK renders. */
+/** The content of the kind in use, in the shape the SDK renders, with its translations when it has any. */
 export function contentOf(message: MessageDraft): Record<string, unknown> {
+  const content = kindContentOf(message);
+  const translations = message.translations;
+  if (!translations || Object.keys(translations).length === 0) return content;
+  // locale.ts: the default language and every translation travel inside the content, so the server's
+  // content size cap counts them and the SDK picks one without another request.
+  return { ...content, locale: message.defaultLocale ?? 'en', translations };
+}
+
+function kindContentOf(message: MessageDraft): Record<string, unknown> {
   if (message.kind === 'modal') {
     const m = message.modal;
     if (!m) throw new ApiError('invalid_argument', 'modal: write the modal: title, body, call to action.');
@@ -44,15 +53,21 @@ export function contentOf(message: MessageDraft): Record<string, unknown> {
       dismissLabel: m.dismissLabel,
     });
   }
-  const n = message.nps;
-  if (!n) throw new ApiError('invalid_argument', 'nps: write the survey: question and labels.');
-  return {
-    question: n.question,
-    lowLabel: n.lowLabel,
-    highLabel: n.highLabel,
-    followUp: { promoter: n.followUp.promoter, passive: n.followUp.passive, detractor: n.followUp.detractor },
-    thankYou: n.thankYou,
-  };
+  if (message.kind === 'nps') {
+    const n = message.nps;
+    if (!n) throw new ApiError('invalid_argument', 'nps: write the survey: question and labels.');
+    return {
+      question: n.question,
+      lowLabel: n.lowLabel,
+      highLabel: n.highLabel,
+      followUp: { promoter: n.followUp.promoter, passive: n.followUp.passive, detractor: n.followUp.detractor },
+      thankYou: n.thankYou,
+    };
+  }
+  const content = kindContent(message);
+  if (!content) throw new ApiError('invalid_argument', `${message.kind}: write the ${message.kind} before publishing.`);
+  // Parsed by messageSchema already: plain JSON with no undefined members.
+  return JSON.parse(JSON.stringify(content)) as Record<string, unknown>;
 }
 
 /** The publish body: content, the target's rule with every segment inlined, and the delivery settings. */

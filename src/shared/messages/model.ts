@@ -6,8 +6,14 @@
  */
 import { z } from 'zod';
 import { pagePatternWarning } from '../page-url';
+import { LOCALE_PATTERN } from './locale';
+import { surveyContentSchema } from './survey';
 
-export const MESSAGE_KINDS = ['modal', 'nps'] as const;
+/**
+ * The kinds of message. modal, nps and survey block the page (at most one per decide); a banner sits at
+ * the top or bottom of the page and a slideout in a corner, neither blocking: placement.ts.
+ */
+export const MESSAGE_KINDS = ['modal', 'nps', 'survey', 'banner', 'slideout'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export const ENVIRONMENTS = ['staging', 'production'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -35,26 +41,44 @@ export const httpUrl = z
 
 const label = (what: string, max = 80) => z.string().trim().min(1, `give the ${what}`).max(max, `keep the ${what} under ${max} characters`);
 
-export const modalContentSchema = z
+/** A call to action: a URL to open or a named product action the host page handles. */
+export const ctaSchema = z
   .object({
-    title: label('title', 120),
-    /** The markdown subset the SDK renders (src/sdk/markdown.ts). */
-    body: z.string().max(4000, 'keep the body under 4000 characters'),
-    imageUrl: httpUrl.optional(),
-    imageAlt: z.string().max(200).optional(),
-    cta: z
-      .object({
-        label: label('call to action a label', 60),
-        /** Either a URL to open or a named product action the host page handles. */
-        url: httpUrl.optional(),
-        action: z
-          .string()
-          .regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/, 'a product action is a name like open_billing')
-          .optional(),
-        newTab: z.boolean().optional(),
-      })
-      .strict()
-      .refine((cta) => (cta.url === undefined) !== (cta.action === undefined), 'give the call to action either a URL or a product action'),
+    label: label('call to action a label', 60),
+    /** Either a URL to open or a named product action the host page handles. */
+    url: httpUrl.optional(),
+    action: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/, 'a product action is a name like open_billing')
+      .optional(),
+    newTab: z.boolean().optional(),
+  })
+  .strict()
+  .refine((cta) => (cta.url === undefined) !== (cta.action === undefined), 'give the call to action either a URL or a product action');
+
+const modalFields = {
+  title: label('title', 120),
+  /** The markdown subset the SDK renders (src/sdk/markdown.ts). */
+  body: z.string().max(4000, 'keep the body under 4000 characters'),
+  imageUrl: httpUrl.optional(),
+  imageAlt: z.string().max(200).optional(),
+  cta: ctaSchema,
+  dismissLabel: label('dismiss button a label', 60),
+};
+
+export const modalContentSchema = z.object(modalFields).strict();
+
+export const SLIDEOUT_CORNERS = ['bottom-right', 'bottom-left'] as const;
+/** A slideout: the modal's content in a corner card that does not block the page. */
+export const slideoutContentSchema = z.object({ ...modalFields, corner: z.enum(SLIDEOUT_CORNERS) }).strict();
+
+export const BANNER_POSITIONS = ['top', 'bottom'] as const;
+/** A banner: a line of text (markdown subset) at the top or bottom of the page, optionally a call to action. */
+export const bannerContentSchema = z
+  .object({
+    text: label('banner text', 1000),
+    position: z.enum(BANNER_POSITIONS),
+    cta: ctaSchema.optional(),
     dismissLabel: label('dismiss button a label', 60),
   })
   .strict();
@@ -73,6 +97,25 @@ export const npsContentSchema = z
 
 export type ModalContent = z.infer<typeof modalContentSchema>;
 export type NpsContent = z.infer<typeof npsContentSchema>;
+export type SlideoutContent = z.infer<typeof slideoutContentSchema>;
+export type BannerContent = z.infer<typeof bannerContentSchema>;
+export type { SurveyContent, SurveyQuestion } from './survey';
+
+/**
+ * A message's goal (issue 19): an event, with optional property filters shaped as a rule's event
+ * condition's `where`, that a user performs within `withinDays` of first becoming eligible.
+ */
+export const goalSchema = z
+  .object({
+    event: z.string().trim().min(1, 'name the goal event').max(200),
+    where: z.array(z.unknown()).max(20).optional(),
+    withinDays: z.number().int('a whole number of days').min(1, 'at least 1 day').max(365, 'at most 365 days'),
+  })
+  .strict();
+export type MessageGoal = z.infer<typeof goalSchema>;
+
+/** A locale's translations: text path → text (locale.ts). */
+const translationTexts = z.record(z.string().max(200), z.string().max(4000));
 
 const targetSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('segment'), segmentId: z.string().min(1, 'pick a segment').max(100) }).strict(),
@@ -94,6 +137,19 @@ export const messageSchema = z
     /** The content of the kind in use; the other kind's content is kept while authoring but not published. */
     modal: modalContentSchema.optional(),
     nps: npsContentSchema.optional(),
+    survey: surveyContentSchema.optional(),
+    banner: bannerContentSchema.optional(),
+    slideout: slideoutContentSchema.optional(),
+    /** The language the content is written in (default "en"), and translations of its texts per locale. */
+    defaultLocale: z.string().regex(LOCALE_PATTERN, 'a language tag such as en, fr or pt-BR').optional(),
+    translations: z
+      .record(z.string().regex(LOCALE_PATTERN, 'a language tag such as en, fr or pt-BR'), translationTexts)
+      .refine((t) => Object.keys(t).length <= 20, 'at most 20 translations')
+      .optional(),
+    /** What the message should make users do (issue 19); measured against the holdout group. */
+    goal: goalSchema.optional(),
+    /** Percent of eligible users held out as a control group: 0 to 50, fixed after the first publish. */
+    holdout: z.number().min(0, 'holdout is 0 to 50%').max(50, 'holdout is 0 to 50%').optional(),
     target: targetSchema,
     trigger: z
       .object({
@@ -128,11 +184,22 @@ export const messageSchema = z
   .superRefine((m, ctx) => {
     if (m.kind === 'modal' && !m.modal) ctx.addIssue({ code: 'custom', path: ['modal'], message: 'write the modal: title, body, call to action' });
     if (m.kind === 'nps' && !m.nps) ctx.addIssue({ code: 'custom', path: ['nps'], message: 'write the survey: question and labels' });
+    if (m.kind === 'survey' && !m.survey) ctx.addIssue({ code: 'custom', path: ['survey'], message: 'write the survey: at least one question' });
+    if (m.kind === 'banner' && !m.banner) ctx.addIssue({ code: 'custom', path: ['banner'], message: 'write the banner: its text' });
+    if (m.kind === 'slideout' && !m.slideout) ctx.addIssue({ code: 'custom', path: ['slideout'], message: 'write the slideout: title, body, call to action' });
+    if (m.translations && m.defaultLocale && Object.keys(m.translations).some((l) => l.toLowerCase() === m.defaultLocale?.toLowerCase())) {
+      ctx.addIssue({ code: 'custom', path: ['translations'], message: `${m.defaultLocale} is the default language: its texts are the content itself` });
+    }
     const { start, end } = m.schedule;
     if (start && end && Date.parse(start) >= Date.parse(end)) ctx.addIssue({ code: 'custom', path: ['schedule', 'end'], message: 'the end must be after the start' });
   });
 
 export type MessageDraft = z.infer<typeof messageSchema>;
+
+/** The authored content of the draft's kind (undefined while it is not written). */
+export function kindContent(draft: MessageDraft): ModalContent | NpsContent | z.infer<typeof surveyContentSchema> | BannerContent | SlideoutContent | undefined {
+  return draft[draft.kind];
+}
 
 /**
  * What is allowed but will not do what the author likely means, by field path: warnings, never

@@ -3,7 +3,7 @@
  * keyed by field, the schedule's datetime-local ⇄ ISO conversion, and what the preview hands the SDK's
  * renderer.
  */
-import { messageSchema, messageWarnings, type MessageDraft, type MessageKind, type MessageRecord, type MessageStatus, type OutboxItem } from '../../../../shared/messages/model';
+import { kindContent, messageSchema, messageWarnings, type MessageDraft, type MessageKind, type MessageRecord, type MessageStatus, type OutboxItem } from '../../../../shared/messages/model';
 import type { SdkMessage } from '../../../../sdk/render';
 
 export const STATUS_LABELS: Record<MessageStatus, string> = {
@@ -15,7 +15,7 @@ export const STATUS_LABELS: Record<MessageStatus, string> = {
   archived: 'Archived',
 };
 
-export const KIND_LABELS: Record<MessageKind, string> = { modal: 'Upsell modal', nps: 'NPS survey' };
+export const KIND_LABELS: Record<MessageKind, string> = { modal: 'Upsell modal', nps: 'NPS survey', survey: 'Survey', banner: 'Banner', slideout: 'Slideout' };
 
 export const OUTBOX_LABELS: Record<OutboxItem['state'], string> = {
   queued: 'Queued',
@@ -139,7 +139,7 @@ export const inputToIso = (value: string): string | undefined => (value ? `${val
 
 /** What the SDK's renderer draws for the draft (the kind's content, as the server will send it). */
 export function previewMessage(draft: MessageDraft): SdkMessage {
-  return { id: draft.id, kind: draft.kind, content: draft.kind === 'modal' ? draft.modal : draft.nps };
+  return { id: draft.id, kind: draft.kind, content: kindContent(draft) };
 }
 
 /** The newest outbox item: what the message's publishing is doing right now. */
