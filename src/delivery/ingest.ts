@@ -6,6 +6,12 @@
  * waits for at most one slice, however many batches arrive at once: the batches being stored take turns,
  * one slice per turn of the event loop (createTurns).
  *
+ * The work is bounded for the whole server, not per client (an attacker rotating addresses passes any
+ * per-address limit): a slice ends after INGEST_SLICE_MS as well as after its records; after a slice,
+ * the next batch's slice waits so that storing takes at most INGEST_SHARE of the thread while batches
+ * queue (createTurns), and past MAX_PENDING_RECORDS records waiting in long batches a new long batch is
+ * answered 503 with Retry-After (IngestionBusy) before anything of it is stored. decide keeps the rest.
+ *
  * So a batch is no longer atomic: slices already committed stay when the server stops mid-batch. That
  * is safe to retry because every record is stored once by its id (a duplicate changes nothing, counters
  * and the profile store included); docs/DELIVERY.md, "Batches are stored in slices", says what a
@@ -23,6 +29,15 @@ import type { DeliveryStore, IncomingRecord, RecordType } from './store';
  * synchronous=NORMAL). docs/PERFORMANCE.md, "Delivery under attack", has both sizes under attack.
  */
 export const INGEST_SLICE_RECORDS = 100;
+
+/** A slice also ends once it has run this long (at least one record each): records differ in cost. */
+export const INGEST_SLICE_MS = 2;
+
+/** The most of the thread long batches take while they queue: after a slice of d ms the next waits d·(1−s)/s ms. */
+export const INGEST_SHARE = 0.5;
+
+/** Records of long batches (more than one slice) being stored or waiting, server-wide, past which another is refused. */
+export const MAX_PENDING_RECORDS = 25_000;
 
 /** Timestamps the export can write as ISO 8601 with a four-digit year. */
 export const MIN_TS = utcInstant(0, 1, 1);
@@ -49,18 +64,33 @@ export class IngestionStopped extends Error {
   }
 }
 
+/** A long batch refused because the server already holds MAX_PENDING_RECORDS records waiting to be stored. */
+export class IngestionBusy extends Error {
+  constructor(
+    readonly pending: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`the server is storing ${pending} records of other batches`);
+    this.name = 'IngestionBusy';
+  }
+}
+
 export interface IngestionOptions {
   /** Records per transaction (default INGEST_SLICE_RECORDS). */
   sliceRecords?: number;
-  /**
-   * Awaited before each slice of a batch longer than one slice; by default the next turn (createTurns),
-   * which lets every request already waiting run first.
-   */
-  waitForTurn?: () => Promise<void>;
+  /** Milliseconds after which a slice ends early (default INGEST_SLICE_MS; Infinity: by records only). */
+  sliceMs?: number;
+  /** The turns slices of long batches take (default createTurns()). */
+  turns?: Turns;
+  /** Records of long batches that may wait at once (default MAX_PENDING_RECORDS). */
+  maxPendingRecords?: number;
 }
 
 export interface Ingestion {
-  /** Validates and stores records, a slice per transaction; rejects with IngestionStopped once stop() was called. */
+  /**
+   * Validates and stores records, a slice per transaction; rejects with IngestionStopped once stop() was
+   * called, and with IngestionBusy (nothing stored) when a long batch finds too many records waiting.
+   */
   ingest(raws: readonly unknown[], now: number, refuse?: RecordRefusal): Promise<IngestResult>;
   /** Ends every ingestion under way at its next slice boundary and resolves when none runs (before the database closes). */
   stop(): Promise<void>;
@@ -79,68 +109,99 @@ export function strictField(value: unknown, field: TimeField): number | string {
   return typeof instant === 'number' || field === 'timestamp' ? instant : `${field}: ${instant}`;
 }
 
+/** Turns of the event loop for the slices of long batches, and the time slices spent. */
+export interface Turns {
+  /** Resolves when the caller's slice may run. */
+  wait(): Promise<void>;
+  /** Reports that a slice ran for `ms` (long batches' and one-slice calls' alike). */
+  spent(ms: number): void;
+}
+
 /**
- * Turns of the event loop shared by every batch being stored: each waiter gets one turn (a setImmediate
- * of its own, so the requests that arrived in between are read and answered before it), in the order
- * they asked. Two batches alternate slices; four batches at once never run four slices back to back.
+ * Turns of the event loop shared by every batch being stored: each waiter gets one turn, in the order
+ * they asked, and the requests that arrived in between are read and answered before it. Two batches
+ * alternate slices; four batches at once never run four slices back to back. After slices that took d
+ * ms, the next turn waits d·(1−share)/share ms (a timer, the loop free meanwhile), so while batches queue
+ * storing takes at most `share` of the thread, however many clients send them.
  */
-export function createTurns(): () => Promise<void> {
+export function createTurns(share = INGEST_SHARE): Turns {
   const waiting: (() => void)[] = [];
   let scheduled = false;
-  const next = (): void => {
-    // The waiter's slice runs in the microtasks right after this callback; the next waiter's turn is a
-    // setImmediate queued from inside one, so it runs in the next turn of the loop, after its I/O.
-    waiting.shift()?.();
+  let owedMs = 0;
+  const schedule = (): void => {
     scheduled = waiting.length > 0;
-    if (scheduled) setImmediate(next);
+    if (!scheduled) return;
+    const pause = owedMs;
+    owedMs = 0;
+    if (pause >= 1) setTimeout(next, pause);
+    else setImmediate(next);
   };
-  return () =>
-    new Promise<void>((resolve) => {
-      waiting.push(resolve);
-      if (scheduled) return;
-      scheduled = true;
-      setImmediate(next);
-    });
+  const next = (): void => {
+    // The waiter's slice runs in the microtasks right after this callback; the next turn is decided in
+    // the following turn of the loop (after its I/O), once that slice has reported what it spent.
+    const resolve = waiting.shift();
+    if (!resolve) {
+      scheduled = false;
+      return;
+    }
+    resolve();
+    setImmediate(schedule);
+  };
+  return {
+    wait: () =>
+      new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        if (scheduled) return;
+        scheduled = true;
+        setImmediate(next);
+      }),
+    spent(ms) {
+      owedMs += (ms * (1 - share)) / share;
+    },
+  };
+}
+
+/** Seconds until a refused long batch is worth sending again: the waiting records at a cautious 10,000 a second, 1 to 30. */
+function retryAfterSeconds(pending: number): number {
+  return Math.min(30, Math.max(1, Math.ceil(pending / 10_000)));
 }
 
 /** `clamps` counts the stored records whose instant was too far ahead and took the server's clock. */
 export function createIngestion(store: DeliveryStore, profiles: ProfileCache, clamps: ClampCounter, options: IngestionOptions = {}): Ingestion {
   const sliceRecords = options.sliceRecords ?? INGEST_SLICE_RECORDS;
-  const waitForTurn = options.waitForTurn ?? createTurns();
+  const sliceMs = options.sliceMs ?? INGEST_SLICE_MS;
+  const turns = options.turns ?? createTurns();
+  const maxPending = options.maxPendingRecords ?? MAX_PENDING_RECORDS;
   const running = new Set<Promise<IngestResult>>();
   let stopped = false;
+  /** Records of long batches not yet stored. */
+  let pending = 0;
 
-  /** Validates and stores raws[start, end) in one transaction, adding to `result`. */
-  const storeSlice = (raws: readonly unknown[], start: number, end: number, now: number, refuse: RecordRefusal, result: IngestResult): void => {
+  /**
+   * Validates and stores raws[start, end) in one transaction, adding to `result`, or fewer once the slice
+   * has run sliceMs (at least one record); returns where it stopped.
+   */
+  const storeSlice = (raws: readonly unknown[], start: number, end: number, now: number, refuse: RecordRefusal, result: IngestResult): number => {
+    const began = performance.now();
     const valid: IncomingRecord[] = [];
     /** Each valid record's place in the request, for the rejections the store makes. */
     const validIndex: number[] = [];
     const clamped = new Set<IncomingRecord>();
-    for (let index = start; index < end; index++) {
-      const item = raws[index];
-      const refusal = refuse(item, index);
-      if (refusal !== null) {
-        result.rejected.push({ index, reason: refusal });
-        continue;
-      }
-      // The spec's chain, with this server's arrival as receivedAt: a record without any time field
-      // happened when it arrived, and an SDK's un-timestamped message is corrected for its clock's skew.
-      const normalized = normalizeRecord(item, undefined, { instantOf: (raw) => instantFromTimeFields(raw, strictField, now) });
-      if (!normalized.ok) result.rejected.push({ index, reason: normalized.reason });
-      else if (normalized.record.ts < MIN_TS || normalized.record.ts > MAX_TS) {
-        result.rejected.push({ index, reason: 'timestamp is outside the years 0000 to 9999' });
-      } else {
-        // The id was derived (or given) before the clamp, so a replay of the same record stays a duplicate.
-        const ts = clampToServerClock(normalized.record.ts, now);
-        const incoming = { type: recordType(item as Record<string, unknown>), record: { ...normalized.record, ts } };
-        if (ts !== normalized.record.ts) clamped.add(incoming);
-        valid.push(incoming);
+    // Validation and storing share the slice's time: records are read and stored in one pass.
+    const stored: ReturnType<DeliveryStore['ingest']>[] = [];
+    let index = start;
+    store.transaction(() => {
+      for (; index < end && (index === start || performance.now() - began < sliceMs); index++) {
+        const incoming = validated(raws[index], index, now, refuse, result);
+        if (incoming === null) continue;
+        if (incoming.clamped) clamped.add(incoming.record);
+        valid.push(incoming.record);
         validIndex.push(index);
+        stored.push(store.ingest(incoming.record, now));
       }
-    }
-    const applied = store.transaction(() => valid.map((incoming) => store.ingest(incoming, now)));
+    });
     // The slice is committed: the cached profiles follow it before any other request can read them.
-    applied.forEach((change, i) => {
+    stored.forEach((change, i) => {
       if (change === null) {
         result.duplicates += 1;
         return;
@@ -153,6 +214,31 @@ export function createIngestion(store: DeliveryStore, profiles: ProfileCache, cl
       if (clamped.has(valid[i] as IncomingRecord)) clamps.add(1);
       profiles.apply(change);
     });
+    turns.spent(performance.now() - began);
+    return index;
+  };
+
+  /** One raw record checked and normalized, or null (its rejection added to `result`). */
+  const validated = (item: unknown, index: number, now: number, refuse: RecordRefusal, result: IngestResult): { record: IncomingRecord; clamped: boolean } | null => {
+    const refusal = refuse(item, index);
+    if (refusal !== null) {
+      result.rejected.push({ index, reason: refusal });
+      return null;
+    }
+    // The spec's chain, with this server's arrival as receivedAt: a record without any time field
+    // happened when it arrived, and an SDK's un-timestamped message is corrected for its clock's skew.
+    const normalized = normalizeRecord(item, undefined, { instantOf: (raw) => instantFromTimeFields(raw, strictField, now) });
+    if (!normalized.ok) {
+      result.rejected.push({ index, reason: normalized.reason });
+      return null;
+    }
+    if (normalized.record.ts < MIN_TS || normalized.record.ts > MAX_TS) {
+      result.rejected.push({ index, reason: 'timestamp is outside the years 0000 to 9999' });
+      return null;
+    }
+    // The id was derived (or given) before the clamp, so a replay of the same record stays a duplicate.
+    const ts = clampToServerClock(normalized.record.ts, now);
+    return { record: { type: recordType(item as Record<string, unknown>), record: { ...normalized.record, ts } }, clamped: ts !== normalized.record.ts };
   };
 
   const run = async (raws: readonly unknown[], now: number, refuse: RecordRefusal): Promise<IngestResult> => {
@@ -160,10 +246,17 @@ export function createIngestion(store: DeliveryStore, profiles: ProfileCache, cl
     // A call of one slice (the SDK's usual batch, an identify) is stored at once; a longer one takes
     // turns from its first slice, so batches arriving together do not run their first slices back to back.
     const sliced = raws.length > sliceRecords;
-    for (let start = 0; start < raws.length; start += sliceRecords) {
-      if (sliced) await waitForTurn();
-      if (stopped) throw new IngestionStopped(start, raws.length);
-      storeSlice(raws, start, Math.min(raws.length, start + sliceRecords), now, refuse, result);
+    let start = 0;
+    try {
+      while (start < raws.length) {
+        if (sliced) await turns.wait();
+        if (stopped) throw new IngestionStopped(start, raws.length);
+        const end = storeSlice(raws, start, Math.min(raws.length, start + sliceRecords), now, refuse, result);
+        if (sliced) pending -= end - start;
+        start = end;
+      }
+    } finally {
+      if (sliced) pending -= raws.length - start;
     }
     result.rejected.sort((a, b) => a.index - b.index);
     return result;
@@ -172,6 +265,11 @@ export function createIngestion(store: DeliveryStore, profiles: ProfileCache, cl
   return {
     ingest(raws, now, refuse = () => null) {
       if (stopped) return Promise.reject(new IngestionStopped(0, raws.length));
+      if (raws.length > sliceRecords) {
+        // Refused before anything is stored, so sending it again later loses and repeats nothing.
+        if (pending > 0 && pending + raws.length > maxPending) return Promise.reject(new IngestionBusy(pending, retryAfterSeconds(pending)));
+        pending += raws.length;
+      }
       const job = run(raws, now, refuse);
       running.add(job);
       const forget = (): void => {

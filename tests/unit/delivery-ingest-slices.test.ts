@@ -89,7 +89,7 @@ async function observed(r: Running): Promise<Record<string, unknown>> {
 
 /** The batch stored in one transaction: what the server held before slicing. */
 async function unsliced(batch: unknown[]): Promise<{ reply: Record<string, unknown>; observed: Record<string, unknown>; dump: Record<string, unknown[]> }> {
-  const r = await prepared({ ingestion: { sliceRecords: MAX_BATCH_RECORDS } });
+  const r = await prepared({ ingestion: { sliceRecords: MAX_BATCH_RECORDS, sliceMs: Infinity } });
   const reply = await r.track(batch);
   expect(reply.status).toBe(200);
   return { reply: reply.json, observed: await observed(r), dump: dump(r.db) };
@@ -170,7 +170,6 @@ describe('a full batch is stored in slices', () => {
     expect(cutReply.status).toBe(503);
     expect(cutReply.json.code).toBe('unavailable');
     const handled = Number(/its first (\d+) of 5000 records were handled/.exec(cutReply.json.error as string)?.[1]);
-    expect(handled % INGEST_SLICE_RECORDS).toBe(0);
     expect(handled).toBeGreaterThan(0);
     expect(handled).toBeLessThan(MAX_BATCH_RECORDS);
     const storedBefore = recordCount(first.db);

@@ -6,7 +6,7 @@
 import { derivedRecordId, idOf, instantFromTimeFields, MAX_RECORD_BYTES, utf8Length } from '../../shared/event-spec';
 import { chooseMessages, decideAnswerJson } from '../decide';
 import { clampToServerClock, type ClampCounter } from '../future-clamp';
-import { IngestionStopped, MAX_TS, MIN_TS, strictField, type Ingestion, type IngestResult, type RecordRefusal } from '../ingest';
+import { IngestionBusy, IngestionStopped, MAX_TS, MIN_TS, strictField, type Ingestion, type IngestResult, type RecordRefusal } from '../ingest';
 import { fail, type Answer } from '../pipeline/answer';
 import { refuseUnverified, unverifiedRecordReason, type IdentityVerifier } from '../pipeline/identity';
 import type { Context, Handler } from '../pipeline/run';
@@ -39,12 +39,27 @@ function stoppedAnswer(what: string, stopped: IngestionStopped): Answer {
   return fail(503, 'unavailable', `The server is stopping: ${what} was cut short and ${done}. Send it again: the records already stored count as duplicates.`);
 }
 
-/** Ingests records, or answers 503 when the server stops part way (any other failure propagates). */
+/**
+ * The answer to a long batch refused whole because the server already holds too many records waiting to be
+ * stored (ingest.ts MAX_PENDING_RECORDS): nothing of it was stored, and Retry-After says when to send it again.
+ */
+function busyAnswer(what: string, busy: IngestionBusy): Answer {
+  const answer = fail(
+    503,
+    'unavailable',
+    `The server is busy storing ${busy.pending} records of other batches: nothing of ${what} was stored. Send it again in ${busy.retryAfterSeconds} s (Retry-After), or in smaller batches.`,
+  );
+  answer.headers = { 'Retry-After': String(busy.retryAfterSeconds) };
+  return answer;
+}
+
+/** Ingests records, or answers 503 when the server stops part way or is too busy to start (any other failure propagates). */
 async function ingestOrStop(ingestion: Ingestion, what: string, raws: readonly unknown[], now: number, refuse?: RecordRefusal): Promise<IngestResult | Answer> {
   try {
     return await ingestion.ingest(raws, now, refuse);
   } catch (err) {
     if (err instanceof IngestionStopped) return stoppedAnswer(what, err);
+    if (err instanceof IngestionBusy) return busyAnswer(what, err);
     throw err;
   }
 }
