@@ -48,11 +48,17 @@ export function checksumOf(migration: Migration): string {
   return hashHex(migration.sql.replace(/\r\n/g, '\n'));
 }
 
-export function migrate(db: MigratableDatabase, migrations: readonly Migration[], options: MigrateOptions): MigrateResult {
+/** The migrations in order, checked to be numbered 1, 2, 3… with no gap (a programming error otherwise). */
+export function orderedMigrations(migrations: readonly Migration[]): Migration[] {
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
   sorted.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`Migrations must be numbered 1, 2, 3...; found ${m.version} at position ${i + 1}.`);
   });
+  return sorted;
+}
+
+export function migrate(db: MigratableDatabase, migrations: readonly Migration[], options: MigrateOptions): MigrateResult {
+  const sorted = orderedMigrations(migrations);
   const latest = sorted.length;
   const current = Number(db.pragma('user_version', { simple: true }));
   const appId = Number(db.pragma('application_id', { simple: true }));

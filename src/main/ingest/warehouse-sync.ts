@@ -20,7 +20,8 @@
 import pg from 'pg';
 import { ApiError } from '../../shared/errors';
 import type { SyncSummary } from '../../shared/types';
-import { parseWarehouseSource, WAREHOUSE_SCHEMA, type SslMode, type WarehouseSource } from '../../shared/warehouse-source';
+import { pgSslOptions } from '../../shared/postgres-url';
+import { parseWarehouseSource, WAREHOUSE_SCHEMA, type WarehouseSource } from '../../shared/warehouse-source';
 import type { Db } from '../db/connection';
 import { createKvRepo, type KvKey } from '../db/kv';
 import { advanceDataAsOf } from './data-as-of';
@@ -103,17 +104,6 @@ function describeConnectionError(err: unknown, source: WarehouseSource): ApiErro
   return new ApiError('unavailable', `PostgreSQL at ${where}: ${e.message ?? String(err)}. What was synced so far is kept.`);
 }
 
-/**
- * TLS as libpq's sslmode means it: `require` (and `prefer`, which pg cannot fall back from) encrypts
- * without checking the certificate, `verify-ca`/`verify-full` check it against the system's CAs.
- * Without one, pg itself follows PGSSLMODE.
- */
-function sslOptions(mode: SslMode | undefined): { ssl?: boolean | { rejectUnauthorized: boolean } } {
-  if (mode === undefined) return {};
-  if (mode === 'disable') return { ssl: false };
-  return { ssl: { rejectUnauthorized: mode === 'verify-ca' || mode === 'verify-full' } };
-}
-
 /** The instant `hours` before a PostgreSQL date-time text, as an ISO text the server reads back. */
 function hoursBefore(text: string, hours: number): string {
   const iso = text.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00');
@@ -152,7 +142,7 @@ export async function syncFromWarehouse(db: Db, options: WarehouseSyncOptions): 
     user: source.user,
     database: source.database,
     ...(options.password !== undefined ? { password: options.password } : {}),
-    ...sslOptions(source.sslmode),
+    ...pgSslOptions(source.sslmode),
     application_name: 'guidepost-sync',
     connectionTimeoutMillis: (options.connectTimeoutSeconds ?? 15) * 1000,
     types: textTypes,
