@@ -84,7 +84,8 @@ export interface Retention {
   pass(): Promise<number>;
   /** Starts a pass now and one every interval. */
   start(): void;
-  stop(): void;
+  /** Stops the timer and ends a running pass at its next step; resolves once no step runs (before the database closes). */
+  stop(): Promise<void>;
 }
 
 const DAY_MS = 86_400_000;
@@ -128,10 +129,12 @@ export function createRetention(options: RetentionOptions): Retention {
       timer = setInterval(scheduled, options.intervalMs ?? RETENTION_INTERVAL_MS);
       timer.unref();
     },
-    stop() {
+    async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
       timer = null;
+      // A pass between two steps would otherwise take its next step on a closed database.
+      await running?.catch(() => 0);
     },
   };
 }

@@ -194,7 +194,7 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
     pruneExpired: () => retention?.pass() ?? Promise.resolve(0),
     close: async () => {
       clearInterval(dropRetired);
-      retention?.stop();
+      await retention?.stop();
       // A batch being stored ends at its next slice, so the database may close after this; the turn after
       // lets its 503 (which says how far it got) be written before the connections close.
       await ingestion.stop();

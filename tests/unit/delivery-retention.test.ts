@@ -111,4 +111,32 @@ describe('retention', () => {
     ]);
     expect(count(r)).toBe(0);
   });
+
+  it('stops a running pass at its next step when the server closes, before the database does', async () => {
+    let release: () => void = () => undefined;
+    let yielded = 0;
+    const r = await start({
+      retainDays: 1,
+      retention: {
+        batchSize: 500,
+        yieldBetweenSteps: () => {
+          yielded += 1;
+          return new Promise<void>((resolve) => (release = resolve));
+        },
+      },
+    });
+    expect((await r.track(Array.from({ length: 1_200 }, (_, i) => trackCall(`u${i % 7}`, 'login', T0 + i)))).json.accepted).toBe(1_200);
+    r.clock.days(2);
+    const pass = r.server.pruneExpired();
+    while (yielded === 0) await new Promise((resolve) => setImmediate(resolve));
+    let closed = false;
+    const closing = r.server.close().then(() => (closed = true));
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    // The pass is between its first and second step: close waits for it.
+    expect(closed).toBe(false);
+    release();
+    await closing;
+    expect(await pass).toBe(500);
+    expect(count(r)).toBe(700);
+  });
 });
