@@ -229,6 +229,34 @@ describe('a record too long to hold (issue 15, "Limits and robustness")', () => 
     }
   });
 
+  it("keeps a too-long record's first characters as its excerpt, marked cut: a line, an array element, an object and an envelope's element, inline and on the parser thread", async () => {
+    const head = `{"type":"track","event":"Huge","userId":"u-1","messageId":"huge","timestamp":"2024-05-01T10:00:00.000Z","properties":{"pad":"`;
+    const huge = `${head}${'x'.repeat(3_000_000)}"}}`;
+    const expected = (line: number, element?: number) => ({
+      line,
+      ...(element !== undefined ? { element } : {}),
+      reason: expect.stringMatching(/larger than 1 MB of text/),
+      excerpt: `${head}${'x'.repeat(200 - head.length)}`,
+      excerptCut: true,
+    });
+    const lines = good(0, 3) + `${huge}\n` + good(3, 2);
+    const array = `[${JSON.stringify(track('a-1', 'u-1'))},\n  ${huge}]`;
+    const envelope = `{"batch":[${JSON.stringify(track('e-1', 'u-1'))},${huge}],"context":{"ip":"203.0.113.9"}}`;
+    const cases = [
+      ['long.ndjson', lines, expected(4)],
+      ['long.ndjson.gz', gzipSync(lines), expected(4)],
+      ['array.json', array, expected(2)],
+      ['object.json', `\n${huge}\n`, expected(2)],
+      ['envelope.json', envelope, expected(1, 2)],
+    ] as const;
+    for (const [name, data, error] of cases) {
+      const { summary } = await importContent(name, data);
+      expect(summary.errors, name).toEqual([error]);
+    }
+    // The parser threads' own NDJSON path (prepareNdjsonInto) keeps it too.
+    expect(importOnThreads('long.ndjson', lines).summary.errors).toEqual([expected(4)]);
+  });
+
   it('imports the good records around a 100 MB line on the parser threads, the line rejected at its place, memory flat', async () => {
     const dir = tempDir();
     const file = join(dir, 'huge-line.ndjson');

@@ -134,7 +134,7 @@ export async function* prepareFile(
             : raw.element !== undefined
               ? prepareElement(raw.text, raw.defaults, shapes, time)
               : prepareLine(raw.text, raw.bytes, raw.line, shapes, time, progress);
-      if (typeof prepared === 'string') rejects.push(withExcerpt(located(raw.line, raw.element, prepared), raw.text ?? (raw.cells ? csvRowText(raw.cells) : undefined)));
+      if (typeof prepared === 'string') rejects.push(withExcerpt(located(raw.line, raw.element, prepared), raw.text ?? raw.head ?? (raw.cells ? csvRowText(raw.cells) : undefined)));
       else if (raw.replaceable === true && !Array.isArray(prepared)) records.push({ ...prepared, line: raw.line, replaceable: true });
       else if (Array.isArray(prepared)) {
         for (const item of prepared) {
@@ -244,7 +244,7 @@ export function* prepareNdjsonInto(
   for (const chunk of readNdjsonChunks(path, progress, range)) {
     const { starts, ends, lines } = chunk;
     if (chunk.oversized !== undefined) {
-      builder.reject({ line: chunk.oversized, reason: tooLong() });
+      builder.reject(withExcerpt({ line: chunk.oversized, reason: tooLong() }, chunk.oversizedHead));
       count += 1;
     }
     builder.useChunk(chunk.text);
