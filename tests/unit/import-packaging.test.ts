@@ -206,6 +206,27 @@ describe('the CLI', () => {
   });
 });
 
+describe('the CLI prints excerpts', () => {
+  it('prints each rejection\'s record text under it, cut with "…", line breaks and escape characters shown escaped', () => {
+    const cli = builtCli();
+    const dir = tempDir();
+    const file = join(dir, 'rows.csv');
+    const long = 'y'.repeat(300);
+    writeFileSync(file, `userId,type,event,timestamp,properties.note\nu-1,track,Signed Up,2024-05-01T10:00:00Z,fine\nu-2,track,Signed Up,not a date,"two\nlines \u001b[31mred"\nu-3,track,Signed Up,soon,${long}\n`);
+    const run = spawnSync(process.execPath, [cli, 'import', file, '--db', join(dir, 'cli.db')], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const lines = run.stdout.split('\n');
+    const first = lines.findIndex((l) => l.startsWith('  line 3: '));
+    expect(first).toBeGreaterThan(-1);
+    expect(lines[first + 1]).toBe('      u-2,track,Signed Up,not a date,"two\\nlines \\u001b[31mred"');
+    const second = lines.findIndex((l) => l.startsWith('  line 5: '));
+    expect(second).toBe(first + 2);
+    const cut = `u-3,track,Signed Up,soon,${long}`.slice(0, 200);
+    expect(lines[second + 1]).toBe(`      ${cut}…`);
+    expect(run.stdout).not.toContain('\u001b');
+  });
+});
+
 describe('a record too long to hold (issue 15, "Limits and robustness")', () => {
   const good = (from: number, count: number): string => ndjson(Array.from({ length: count }, (_, k) => track(`ok-${from + k}`, `u-${(from + k) % 50}`)));
 
