@@ -9,6 +9,11 @@ import type { EventFileFormat, ImportError } from '../../../shared/types';
 import type { ShapeNumbering } from '../../db/property-keys';
 import { fastRecord, nextBackslashIn, nextUnusual, prepareFast, prepareFastAt, preparedFast } from './fast-record';
 import type { PreparedBatch, PreparedRecord } from '../records';
+
+/** Prepared records of a stretch of a file, before a BatchBuilder packs them (pack.ts): the writer never sees these. */
+export interface RecordBatch extends Omit<PreparedBatch, 'rows'> {
+  records: PreparedRecord[];
+}
 import type { BatchBuilder } from './batch-builder';
 import { csvRowText, jsonText, withExcerpt } from './excerpt';
 import { RecordTime } from './record-time';
@@ -108,7 +113,7 @@ export async function* prepareFile(
   range?: ByteRange,
   progress: ReadProgress = { bytes: 0 },
   packaging: Packaging = PLAIN,
-): AsyncGenerator<PreparedBatch> {
+): AsyncGenerator<RecordBatch> {
   const { gzip } = packaging;
   const source =
     format === 'ndjson'
