@@ -75,7 +75,43 @@ test('with the demo, the parts of a screen that are empty use the same component
   await dialog.getByRole('button', { name: 'Create workshop' }).click();
   await expect(page.getByLabel('Workshop title')).toHaveValue('Empty personas');
   await main.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Map behaviors/ }).click();
-  const empty = await expectOneEmptyState(main, 'No personas yet', 'Go to step 1');
+  // (The participants card above the steps, empty too in a new workshop, has its own empty state.)
+  const empty = await expectOneEmptyState(main.locator('.workshop-grid'), 'No personas yet', 'Go to step 1');
   await empty.getByRole('button', { name: 'Go to step 1' }).click();
   await expect(main.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Brainstorm/ })).toHaveAttribute('aria-current', 'step');
+});
+
+test('a new workshop: its empty participants and personas, and every empty step in presenting mode, use the same component', async ({ page, demo: server }) => {
+  await openDemo(page, server);
+  const main = page.getByRole('main');
+  await page.getByRole('navigation', { name: 'Areas' }).getByRole('button', { name: 'Workshops' }).click();
+  await main.getByRole('button', { name: 'New workshop', exact: true }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'New workshop' });
+  await dialog.getByLabel('Title').fill('Empty everywhere');
+  await dialog.getByRole('button', { name: 'Create workshop' }).click();
+  await expect(page.getByLabel('Workshop title')).toHaveValue('Empty everywhere');
+
+  await expectOneEmptyState(main.getByRole('region', { name: 'Participants', exact: true }), 'No participants yet', null);
+  await expectOneEmptyState(main.getByRole('region', { name: 'Personas', exact: true }), 'No personas yet', null);
+
+  // Presenting walks every step; each one with nothing in it says so with the kit's empty state.
+  await page.getByRole('button', { name: /^Present/ }).click();
+  const titles: string[] = [];
+  for (let step = 0; step < 12; step += 1) {
+    const presenting = page.getByRole('dialog', { name: /^Presenting: / });
+    await expect(presenting).toBeVisible();
+    const empty = presenting.getByTestId('empty-state');
+    if ((await empty.count()) > 0) {
+      await expectOneEmptyState(presenting, (await empty.getByRole('heading').innerText()).trim(), null);
+      titles.push((await empty.getByRole('heading').innerText()).trim());
+    }
+    // No plain "… yet." paragraph is left in its place.
+    await expect(presenting.locator('p.muted', { hasText: / yet\.$/ })).toHaveCount(0);
+    const next = presenting.getByRole('button', { name: 'Next step' });
+    if (await next.isDisabled()) break;
+    const name = await presenting.getAttribute('aria-label');
+    await next.click();
+    await expect(page.getByRole('dialog', { name: /^Presenting: / })).not.toHaveAttribute('aria-label', name ?? '');
+  }
+  expect(titles).toEqual(expect.arrayContaining(['No use cases yet', 'No personas yet', 'No opportunities yet']));
 });

@@ -206,6 +206,27 @@ describe('the CLI', () => {
   });
 });
 
+describe('the CLI prints excerpts', () => {
+  it('prints each rejection\'s record text under it, cut with "…", line breaks and escape characters shown escaped', () => {
+    const cli = builtCli();
+    const dir = tempDir();
+    const file = join(dir, 'rows.csv');
+    const long = 'y'.repeat(300);
+    writeFileSync(file, `userId,type,event,timestamp,properties.note\nu-1,track,Signed Up,2024-05-01T10:00:00Z,fine\nu-2,track,Signed Up,not a date,"two\nlines \u001b[31mred"\nu-3,track,Signed Up,soon,${long}\n`);
+    const run = spawnSync(process.execPath, [cli, 'import', file, '--db', join(dir, 'cli.db')], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const lines = run.stdout.split('\n');
+    const first = lines.findIndex((l) => l.startsWith('  line 3: '));
+    expect(first).toBeGreaterThan(-1);
+    expect(lines[first + 1]).toBe('      u-2,track,Signed Up,not a date,"two\\nlines \\u001b[31mred"');
+    const second = lines.findIndex((l) => l.startsWith('  line 5: '));
+    expect(second).toBe(first + 2);
+    const cut = `u-3,track,Signed Up,soon,${long}`.slice(0, 200);
+    expect(lines[second + 1]).toBe(`      ${cut}…`);
+    expect(run.stdout).not.toContain('\u001b');
+  });
+});
+
 describe('a record too long to hold (issue 15, "Limits and robustness")', () => {
   const good = (from: number, count: number): string => ndjson(Array.from({ length: count }, (_, k) => track(`ok-${from + k}`, `u-${(from + k) % 50}`)));
 
@@ -227,6 +248,34 @@ describe('a record too long to hold (issue 15, "Limits and robustness")', () => 
       expect(summary).toMatchObject({ imported: 2, rejected: 1, errors: [{ line: 2, reason: expect.stringMatching(/larger than 1 MB of text/) }] });
       expect(eventIds(db)).toEqual(['a-1', 'a-2']);
     }
+  });
+
+  it("keeps a too-long record's first characters as its excerpt, marked cut: a line, an array element, an object and an envelope's element, inline and on the parser thread", async () => {
+    const head = `{"type":"track","event":"Huge","userId":"u-1","messageId":"huge","timestamp":"2024-05-01T10:00:00.000Z","properties":{"pad":"`;
+    const huge = `${head}${'x'.repeat(3_000_000)}"}}`;
+    const expected = (line: number, element?: number) => ({
+      line,
+      ...(element !== undefined ? { element } : {}),
+      reason: expect.stringMatching(/larger than 1 MB of text/),
+      excerpt: `${head}${'x'.repeat(200 - head.length)}`,
+      excerptCut: true,
+    });
+    const lines = good(0, 3) + `${huge}\n` + good(3, 2);
+    const array = `[${JSON.stringify(track('a-1', 'u-1'))},\n  ${huge}]`;
+    const envelope = `{"batch":[${JSON.stringify(track('e-1', 'u-1'))},${huge}],"context":{"ip":"203.0.113.9"}}`;
+    const cases = [
+      ['long.ndjson', lines, expected(4)],
+      ['long.ndjson.gz', gzipSync(lines), expected(4)],
+      ['array.json', array, expected(2)],
+      ['object.json', `\n${huge}\n`, expected(2)],
+      ['envelope.json', envelope, expected(1, 2)],
+    ] as const;
+    for (const [name, data, error] of cases) {
+      const { summary } = await importContent(name, data);
+      expect(summary.errors, name).toEqual([error]);
+    }
+    // The parser threads' own NDJSON path (prepareNdjsonInto) keeps it too.
+    expect(importOnThreads('long.ndjson', lines).summary.errors).toEqual([expected(4)]);
   });
 
   it('imports the good records around a 100 MB line on the parser threads, the line rejected at its place, memory flat', async () => {

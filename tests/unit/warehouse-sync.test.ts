@@ -117,6 +117,34 @@ describe('sync from a PostgreSQL warehouse', () => {
     expect(details.replaced).toBe(1);
   });
 
+  it("shows a rejected row as it is in the warehouse: its table, its id and its first columns, who and when first", async () => {
+    const db = database();
+    const schema = `segment_${++schemas}`;
+    await createWarehouseSchema(db, schema);
+    await db.query(
+      `INSERT INTO ${schema}.tracks (id, user_id, anonymous_id, "timestamp", received_at, event, event_text, context_ip, uuid_ts) VALUES
+       ('bad-1', NULL, NULL, '2025-03-03 06:00:00+00', '2025-03-03 06:00:01+00', 'signed_up', 'Signed Up', '10.1.1.1', '2025-03-03 07:00:00'),
+       ('bad-2', 'user-9', NULL, '2025-03-03 06:00:00+00', '2025-03-03 06:00:01+00', NULL, NULL, '10.1.1.2', '2025-03-03 07:00:00'),
+       ('good-1', 'user-9', NULL, '2025-03-03 06:00:00+00', '2025-03-03 06:00:01+00', 'signed_up', 'Signed Up', '10.1.1.2', '2025-03-03 07:00:00')`,
+    );
+    const { db: cache } = tempCache();
+    const summary = await syncFromWarehouse(cache, options(db, schema));
+    expect(summary).toMatchObject({ imported: 1, rejected: 2 });
+    const report = JSON.parse(cache.prepare("SELECT errors FROM import_reports WHERE kind = 'sync' ORDER BY id DESC LIMIT 1").pluck().get() as string) as {
+      line: number;
+      table?: string;
+      reason: string;
+      excerpt?: string;
+    }[];
+    expect(report).toHaveLength(2);
+    const [first, second] = report;
+    expect(first).toMatchObject({ table: 'tracks', excerpt: expect.stringMatching(/^tracks row bad-1: \{"event":"signed_up","timestamp":"2025-03-03 06:00:00\+00","received_at":"2025-03-03 06:00:01\+00",/) });
+    expect(second).toMatchObject({ table: 'tracks', excerpt: expect.stringMatching(/^tracks row bad-2: \{"user_id":"user-9","timestamp":"2025-03-03 06:00:00\+00",/) });
+    // Empty columns are left out, and no column is shown twice.
+    expect(second?.excerpt).not.toContain('null');
+    expect(second?.excerpt?.match(/"user_id"/g)).toHaveLength(1);
+  });
+
   it('names a table it cannot map and syncs the others', async () => {
     const { db, schema } = await warehouse(300, 100);
     await db.query(`CREATE TABLE ${schema}.inventory_snapshot (sku text, quantity int, taken_at timestamptz)`);

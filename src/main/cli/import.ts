@@ -1,6 +1,7 @@
 /** `guidepost import <file>`: imports a file of Segment-spec events and prints its report. */
 import { withBackend } from './backend';
 import { replacedTracksNote } from '../../shared/import-notes';
+import type { ImportError } from '../../shared/types';
 import { conflictingDuplicatesText, erasedText, finished, identityText, progressPrinter, type Command } from './command';
 
 export const importCommand: Command = {
@@ -46,9 +47,25 @@ export const importCommand: Command = {
         ...(replacedTracksNote(details) ? [`  ${replacedTracksNote(details)}`] : []),
         ...identityText(details),
         ...erasedText(details),
-        ...errors.slice(0, 20).map((e) => `  line ${e.line}${e.element === undefined ? '' : `, element ${e.element}`}: ${e.reason}`),
+        ...errors.slice(0, 20).flatMap((e) => [`  line ${e.line}${e.element === undefined ? '' : `, element ${e.element}`}: ${e.reason}`, ...excerptLines(e)]),
         ...(errors.length > 20 ? [`  … and ${rejected - 20} more rejections (see --json)`] : []),
       ];
       return { data: { imported, duplicates, rejected, errors, users, ms, ...(details ? { details } : {}) }, text: lines.join('\n') };
     }),
 };
+
+/**
+ * A rejection's excerpt as the line printed under it, indented, with "…" when the report kept only its
+ * start. Control characters (line breaks inside a CSV cell, a terminal's escape sequences) are shown
+ * escaped, so a record's text can neither break the listing nor drive the terminal.
+ */
+export function excerptLines(error: ImportError): string[] {
+  if (error.excerpt === undefined) return [];
+  let visible = '';
+  for (const ch of error.excerpt) {
+    const code = ch.charCodeAt(0);
+    const control = code < 0x20 || (code >= 0x7f && code <= 0x9f);
+    visible += !control ? ch : ch === '\n' ? '\\n' : ch === '\r' ? '\\r' : ch === '\t' ? '\\t' : `\\u${code.toString(16).padStart(4, '0')}`;
+  }
+  return [`      ${visible}${error.excerptCut ? '…' : ''}`];
+}

@@ -12,8 +12,7 @@ import { useRollbackJournal, type Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
 import { advanceDataAsOf } from './data-as-of';
 import { parseOnThreads } from './parse/parser-threads';
-import { prepareFile } from './parse/prepare';
-import { RecordTime } from './parse/record-time';
+import { parseInline } from './parse/pack';
 import { MAX_REPORTED_ERRORS, reportedError, saveReport } from './reports';
 import { sniffEventFile } from './parse/sniff';
 import { describeWarehouseTable } from './parse/warehouse';
@@ -94,7 +93,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
     writer.futureAfter = started + FUTURE_AFTER_MS;
     const batches = options.parserScript
       ? parseOnThreads(options.parserScript, path, format, size, writer.shapes, writer, options.parserRangeBytes, options.timeZone, packaging)
-      : prepareFile(path, format, writer.shapeNumbers, new RecordTime(options.timeZone), undefined, { bytes: 0 }, packaging);
+      : parseInline(path, format, writer.shapes, writer, options.timeZone, packaging);
     try {
       for await (const batch of batches) {
         records += batch.count;
@@ -107,8 +106,8 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
           errors.push(reportedError(reject, errors.length));
         }
         if (records === batch.count && batch.bytes > 0) writer.expectRecords(Math.ceil((size / batch.bytes) * records));
-        if (batch.rows) writer.writeRows(batch.rows);
-        for (const record of batch.records) writer.write(record);
+        // One path whichever thread parsed: every batch carries rows.
+        writer.writeRows(batch.rows);
         options.onProgress?.({ records, bytes, totalBytes: size });
         if (options.checkpoint) await options.checkpoint();
       }

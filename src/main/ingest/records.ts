@@ -91,10 +91,9 @@ export function recordJson(texts: RecordTexts, i: number): string | null {
   return end > start ? (texts.pieces[texts.pieceOf[i] as number] as string).slice(start, end) : null;
 }
 
+/** A batch as the writer takes it: every batch carries rows (parse/unpack.ts makes them). */
 export interface PreparedBatch {
-  /** The batch's records, unless they come as `rows`. */
-  records: PreparedRecord[];
-  rows?: ResolvedRows;
+  rows: ResolvedRows;
   rejects: ImportError[];
   /** Records read in this batch, rejected ones included. */
   count: number;

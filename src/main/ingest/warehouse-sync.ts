@@ -25,6 +25,7 @@ import { parseWarehouseSource, WAREHOUSE_SCHEMA, type WarehouseSource } from '..
 import type { Db } from '../db/connection';
 import { createKvRepo, type KvKey } from '../db/kv';
 import { advanceDataAsOf } from './data-as-of';
+import { warehouseRowText } from './parse/excerpt';
 import { recognizeWarehouseTable, warehouseRecord, type WarehouseTable } from './parse/warehouse';
 import { commitSyncPage, newSyncTally, recordSyncReport, type PageItem } from './sync-pages';
 
@@ -175,8 +176,10 @@ export async function syncFromWarehouse(db: Db, options: WarehouseSyncOptions): 
         const items = rows.map(({ row, id }, i): PageItem => {
           const at = { line: entry.fetched + i + 1, table: table.table };
           const mapped = mapping.warehouseRecord(table.kind, row, table.table);
-          if ('reason' in mapped) return { rejected: `row id ${id}: ${mapped.reason}`, at };
-          return mapped.replaceable ? { raw: mapped.record, at, replaceable: true } : { raw: mapped.record, at };
+          // A rejection shows the row as it is in the warehouse, not the record made from it.
+          const excerpt = (): string => warehouseRowText(table.table, id, row);
+          if ('reason' in mapped) return { rejected: `row id ${id}: ${mapped.reason}`, at, excerpt };
+          return mapped.replaceable ? { raw: mapped.record, at, replaceable: true, excerpt } : { raw: mapped.record, at, excerpt };
         });
         const last = rows[rows.length - 1] as (typeof rows)[number];
         const reached: Checkpoint = { load: last.load, id: last.id };

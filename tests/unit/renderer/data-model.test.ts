@@ -1,3 +1,4 @@
+import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { EventCatalogEntry } from '../../../src/shared/types';
 import {
@@ -8,6 +9,7 @@ import {
   matchingEvents,
   otherTraits,
   rejectionPlace,
+  rejectionsCsv,
   settledJob,
   timelineCount,
   traitText,
@@ -106,5 +108,41 @@ describe('an import report\'s packaging and warnings (issue 15)', () => {
       '2 records are dated more than a day after the import (the latest 2099-01-01 00:00 UTC). They were imported, but "data as of" was not moved to them.',
     );
     expect(futureDatedWarning({ futureDated: 1, latestFutureTs: Date.UTC(2030, 2, 1, 8, 30) })).toMatch(/^1 record is dated .* \(the latest 2030-03-01 08:30 UTC\)\. It was imported/);
+  });
+});
+
+describe('"Copy rejections as CSV" (issue 17)', () => {
+  const read = (csv: string): string[][] => parseCsv(csv, { relax_column_count: false }) as string[][];
+
+  it('has the place, the reason and the excerpt of every rejection, readable by a CSV parser', () => {
+    const csv = rejectionsCsv({
+      kind: 'file',
+      format: 'csv',
+      errors: [
+        { line: 3, reason: 'timestamp "soon" is not a date', excerpt: 'u-2,track,"Signed, Up",soon\nsecond line', excerptCut: false },
+        { line: 9, reason: 'missing event', excerpt: '=HYPERLINK("http://x")', excerptCut: true },
+        { line: 12, reason: 'missing userId' },
+      ],
+    });
+    expect(read(csv)).toEqual([
+      ['line', 'reason', 'excerpt'],
+      ['3', 'timestamp "soon" is not a date', 'u-2,track,"Signed, Up",soon\nsecond line'],
+      // A cut excerpt says so; a formula is defused.
+      ['9', 'missing event', `'=HYPERLINK("http://x")…`],
+      ['12', 'missing userId', ''],
+    ]);
+  });
+
+  it('names line and element inside envelopes, and table and row for a warehouse sync', () => {
+    const envelopes = rejectionsCsv({ kind: 'file', format: 'ndjson', errors: [{ line: 2, element: 3, reason: 'missing timestamp', excerpt: '{"type":"track"}' }] });
+    expect(read(envelopes)).toEqual([
+      ['line', 'element', 'reason', 'excerpt'],
+      ['2', '3', 'missing timestamp', '{"type":"track"}'],
+    ]);
+    const sync = rejectionsCsv({ kind: 'sync', format: 'postgres', errors: [{ line: 4, table: 'tracks', reason: 'row id bad-1: missing user', excerpt: 'tracks row bad-1: {}' }] });
+    expect(read(sync)).toEqual([
+      ['table', 'row', 'reason', 'excerpt'],
+      ['tracks', '4', 'row id bad-1: missing user', 'tracks row bad-1: {}'],
+    ]);
   });
 });

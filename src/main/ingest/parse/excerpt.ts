@@ -30,3 +30,18 @@ export function jsonText(value: unknown): string | undefined {
     return undefined;
   }
 }
+
+/** A warehouse row's columns shown first in its excerpt: who and when, then the rest in the row's order. */
+const LEADING_COLUMNS = ['user_id', 'anonymous_id', 'group_id', 'previous_id', 'event', 'timestamp', 'received_at'];
+
+/**
+ * A synced warehouse row as its rejection shows it: the table and the row's id, then its non-empty
+ * columns as JSON, who and when first (withExcerpt keeps the first EXCERPT_CHARS, so a few columns).
+ */
+export function warehouseRowText(table: string, id: string, row: Readonly<Record<string, unknown>>): string {
+  const columns = Object.keys(row).filter((name) => name !== 'id' && row[name] !== null && row[name] !== undefined && row[name] !== '');
+  const ordered = [...LEADING_COLUMNS.filter((name) => columns.includes(name)), ...columns.filter((name) => !LEADING_COLUMNS.includes(name))];
+  const shown: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const name of ordered) shown[name] = row[name];
+  return `${table} row ${id}: ${jsonText(shown) ?? '{}'}`;
+}

@@ -8,8 +8,9 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { EventFileFormat } from '../../../shared/types';
 import type { ShapeTable } from '../../db/property-keys';
-import { USER_DICTIONARY_LIMIT, type PackedBatch, type ParserMessage, type ParserRequest, type ParserSetup } from './parser-protocol';
-import { ROW_ANONYMOUS, type PreparedBatch, type ResolvedRows } from '../records';
+import type { PackedBatch, ParserMessage, ParserRequest, ParserSetup } from './parser-protocol';
+import type { PreparedBatch } from '../records';
+import { BatchUnpacker, type RecordResolver } from './unpack';
 import { CHUNK_BYTES, ndjsonRanges, type ByteRange, type Packaging } from './readers';
 
 /** NDJSON files at least this large are parsed by two threads. */
@@ -30,33 +31,14 @@ const PARSER_YOUNG_GENERATION_MB = 12;
  */
 const RANGE_BYTES = CHUNK_BYTES - 40_000;
 
-/** What the threads' dictionary entries resolve to: the writer's users and event names. */
-export interface RecordResolver {
-  userPk(userId: string): number;
-  nameId(name: string): number;
-  /** The id was a record's userId (not only an anonymousId or a previousId): a known user's id. */
-  knownId(userId: string): void;
-}
-
 class ParserThread {
   private readonly worker: Worker;
   /** The thread's messages, taken one at a time when the import is ready for the next (see ParserSetup). */
   private readonly messages: MessagePort;
   private wake: (() => void) | null = null;
   private failure: Error | null = null;
-  /** This thread's shape numbers → the writer's. */
-  private readonly shapeIds: number[] = [0];
-  /**
-   * This thread's dictionaries: user and name numbers → what the writer knows them by. One array for
-   * the users whatever the number of times the thread's dictionary starts over: a new array each time,
-   * grown by doubling, left large garbage in the writer's heap for files of many users.
-   */
-  private readonly userPks = new Int32Array(USER_DICTIONARY_LIMIT);
-  /** The ids themselves, and whether each was a record's userId yet (told to the resolver once). */
-  private readonly userIds: string[] = [];
-  private readonly userKnown = new Uint8Array(USER_DICTIONARY_LIMIT);
-  private userCount = 0;
-  private readonly nameIds: number[] = [];
+  /** This thread's numbers → the writer's (one unpacker per thread: each has its own dictionaries). */
+  private readonly unpacker = new BatchUnpacker();
 
   constructor(script: URL, setup: Omit<ParserSetup, 'messages'>) {
     const channel = new MessageChannel();
@@ -103,55 +85,7 @@ class ParserThread {
 
   /** A batch's rows, resolved: the writer's shape numbers, user_pk and name_id. */
   unpack(packed: PackedBatch, shapes: ShapeTable, resolver: RecordResolver): PreparedBatch {
-    for (const [id, entries] of packed.newShapes) this.shapeIds[id] = shapes.add(entries);
-    if (packed.usersRestarted) this.userCount = 0;
-    if (this.userCount + packed.newUsers.length > this.userPks.length) throw new Error('A parser thread numbered more users than its dictionary holds.');
-    for (const userId of packed.newUsers) {
-      this.userIds[this.userCount] = userId;
-      this.userKnown[this.userCount] = 0;
-      this.userPks[this.userCount++] = resolver.userPk(userId);
-    }
-    for (const name of packed.newNames) {
-      this.nameIds.push(resolver.nameId(name));
-    }
-    // Resolved in place: the thread's numbers become the writer's.
-    const { keys, ts, shapes: shapeColumn, users, linked, flags, names, texts, lines } = packed;
-    const known = this.userKnown;
-    for (let i = 0; i < keys.length; i++) {
-      shapeColumn[i] = this.shapeIds[shapeColumn[i] as number] as number;
-      const user = users[i] as number;
-      if (known[user] === 0 && ((flags[i] as number) & ROW_ANONYMOUS) === 0) {
-        known[user] = 1;
-        resolver.knownId(this.userIds[user] as string);
-      }
-      users[i] = this.userPks[user] as number;
-      const link = linked[i] as number;
-      if (link >= 0) linked[i] = this.userPks[link] as number;
-      names[i] = this.nameIds[names[i] as number] as number;
-    }
-    const rows: ResolvedRows = {
-      count: keys.length,
-      keys,
-      ts,
-      shapes: shapeColumn,
-      userPks: users,
-      nameIds: names,
-      texts,
-      lines,
-      linkedPks: linked,
-      flags,
-      ...(packed.groupIds ? { groupIds: packed.groupIds } : {}),
-      ...(packed.replaceable ? { replaceable: packed.replaceable } : {}),
-    };
-    return {
-      records: [],
-      rows,
-      rejects: packed.rejects,
-      count: packed.count,
-      bytes: packed.bytes,
-      zoneless: packed.zoneless,
-      ...(packed.envelopes ? { envelopes: packed.envelopes } : {}),
-    };
+    return this.unpacker.unpack(packed, shapes, resolver);
   }
 
   terminate(): Promise<number> {
@@ -199,7 +133,7 @@ export async function* parseOnThreads(
         const batch = thread.unpack(message, shapes, resolver);
         // Lines and bytes arrive counted from the range's start.
         for (const reject of batch.rejects) reject.line += lines;
-        const recordLines = batch.rows?.lines;
+        const recordLines = batch.rows.lines;
         if (recordLines && lines > 0) for (let i = 0; i < recordLines.length; i++) recordLines[i] = (recordLines[i] as number) + lines;
         batch.bytes += start;
         yield batch;

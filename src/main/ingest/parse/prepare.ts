@@ -9,6 +9,11 @@ import type { EventFileFormat, ImportError } from '../../../shared/types';
 import type { ShapeNumbering } from '../../db/property-keys';
 import { fastRecord, nextBackslashIn, nextUnusual, prepareFast, prepareFastAt, preparedFast } from './fast-record';
 import type { PreparedBatch, PreparedRecord } from '../records';
+
+/** Prepared records of a stretch of a file, before a BatchBuilder packs them (pack.ts): the writer never sees these. */
+export interface RecordBatch extends Omit<PreparedBatch, 'rows'> {
+  records: PreparedRecord[];
+}
 import type { BatchBuilder } from './batch-builder';
 import { csvRowText, jsonText, withExcerpt } from './excerpt';
 import { RecordTime } from './record-time';
@@ -108,7 +113,7 @@ export async function* prepareFile(
   range?: ByteRange,
   progress: ReadProgress = { bytes: 0 },
   packaging: Packaging = PLAIN,
-): AsyncGenerator<PreparedBatch> {
+): AsyncGenerator<RecordBatch> {
   const { gzip } = packaging;
   const source =
     format === 'ndjson'
@@ -134,7 +139,7 @@ export async function* prepareFile(
             : raw.element !== undefined
               ? prepareElement(raw.text, raw.defaults, shapes, time)
               : prepareLine(raw.text, raw.bytes, raw.line, shapes, time, progress);
-      if (typeof prepared === 'string') rejects.push(withExcerpt(located(raw.line, raw.element, prepared), raw.text ?? (raw.cells ? csvRowText(raw.cells) : undefined)));
+      if (typeof prepared === 'string') rejects.push(withExcerpt(located(raw.line, raw.element, prepared), raw.text ?? raw.head ?? (raw.cells ? csvRowText(raw.cells) : undefined)));
       else if (raw.replaceable === true && !Array.isArray(prepared)) records.push({ ...prepared, line: raw.line, replaceable: true });
       else if (Array.isArray(prepared)) {
         for (const item of prepared) {
@@ -244,7 +249,7 @@ export function* prepareNdjsonInto(
   for (const chunk of readNdjsonChunks(path, progress, range)) {
     const { starts, ends, lines } = chunk;
     if (chunk.oversized !== undefined) {
-      builder.reject({ line: chunk.oversized, reason: tooLong() });
+      builder.reject(withExcerpt({ line: chunk.oversized, reason: tooLong() }, chunk.oversizedHead));
       count += 1;
     }
     builder.useChunk(chunk.text);

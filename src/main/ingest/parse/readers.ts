@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { parseJsonWithExactIds } from '../../../shared/exact-ids';
 import { FORBIDDEN_KEYS, typeCell } from './cells';
+import { EXCERPT_CHARS } from './excerpt';
 import { recognizeWarehouseTable, tableNameFromFile, WAREHOUSE_MINIMUM, warehouseRecord, type WarehouseTable } from './warehouse';
 
 export type EventFileFormat = 'ndjson' | 'json' | 'csv';
@@ -30,6 +31,8 @@ export interface RawRecord {
   text?: string;
   /** Why it did not parse. */
   error?: string;
+  /** The start of a record too long to hold (its first characters only), for the rejection's excerpt. */
+  head?: string;
   /** A CSV row's cells as read, so a rejected row's report can show the row (excerpt.ts); not kept past the batch. */
   cells?: string[];
   /** A warehouse `tracks` row (warehouse.ts): a per-event table's row with its id replaces it. */
@@ -169,6 +172,8 @@ export interface NdjsonChunk {
    * MAX_HELD_RECORD_TEXT, it is rejected at its line without being held whole.
    */
   oversized?: number;
+  /** That line's first characters (more than an excerpt keeps, so the excerpt says it was cut). */
+  oversizedHead?: string;
 }
 
 /**
@@ -185,6 +190,8 @@ export class NdjsonSplitter {
   private lastByte = 0;
   /** The number of the line being let go for its length (read past up to its end, not kept); 0: none. */
   private skipping = 0;
+  /** The start of the line being let go, for its rejection's excerpt. */
+  private skippingHead = '';
 
   constructor(private first: boolean) {}
 
@@ -200,11 +207,14 @@ export class NdjsonSplitter {
       this.first = false;
     }
     let oversized = 0;
+    let oversizedHead = '';
     if (this.skipping !== 0) {
       const newline = text.indexOf('\n');
       if (newline === -1) return { text: '', starts: [], ends: [], lines: [] };
       oversized = this.skipping;
+      oversizedHead = this.skippingHead;
       this.skipping = 0;
+      this.skippingHead = '';
       this.line += 1;
       text = text.slice(newline + 1);
     }
@@ -214,9 +224,13 @@ export class NdjsonSplitter {
     // otherwise grow the carry to 100 MB, and past a thread's heap).
     if (this.carry.length > MAX_HELD_RECORD_TEXT) {
       this.skipping = this.line + 1;
+      this.skippingHead = heldHead(this.carry, 0);
       this.carry = '';
     }
-    if (oversized !== 0) chunk.oversized = oversized;
+    if (oversized !== 0) {
+      chunk.oversized = oversized;
+      chunk.oversizedHead = oversizedHead;
+    }
     return chunk;
   }
 
@@ -226,9 +240,11 @@ export class NdjsonSplitter {
     if (this.skipping !== 0) {
       this.line += 1;
       const oversized = this.skipping;
+      const oversizedHead = this.skippingHead;
       this.skipping = 0;
+      this.skippingHead = '';
       this.carry = '';
-      return { text: '', starts: [], ends: [], lines: [], oversized };
+      return { text: '', starts: [], ends: [], lines: [], oversized, oversizedHead };
     }
     return this.carry === '' ? null : this.spans(this.carry, true);
   }
@@ -344,7 +360,7 @@ export async function* readNdjson(path: string, progress: ReadProgress, range?: 
   const take = (chunk: NdjsonChunk | null): void => {
     progress.lines = splitter.line;
     if (chunk === null) return;
-    if (chunk.oversized !== undefined) batch.push({ line: chunk.oversized, error: tooLong() });
+    if (chunk.oversized !== undefined) batch.push({ line: chunk.oversized, error: tooLong(), head: chunk.oversizedHead });
     for (let k = 0; k < chunk.starts.length; k++) {
       const text = chunk.text.slice(chunk.starts[k], chunk.ends[k]);
       batch.push({ line: chunk.lines[k] as number, text, bytes: byteSize(text) });
@@ -382,6 +398,7 @@ export async function* readJsonArray(path: string, progress: ReadProgress, gzip 
   let inString = false;
   let escaped = false;
   let elementDropped = false;
+  let droppedHead = '';
 
   const scan = (final: boolean): void => {
     while (pos < buffer.length && !closed) {
@@ -447,7 +464,7 @@ export async function* readJsonArray(path: string, progress: ReadProgress, gzip 
     elementStart = -1;
     if (elementDropped) {
       elementDropped = false;
-      batch.push({ line: index, error: tooLong() });
+      batch.push({ line: index, error: tooLong(), head: droppedHead });
       return;
     }
     const trimmed = text.trim();
@@ -459,6 +476,7 @@ export async function* readJsonArray(path: string, progress: ReadProgress, gzip 
     scan(false);
     // An element longer than a record may be is let go as it is read (still scanned for its end), and rejected there.
     if (elementStart !== -1 && pos - elementStart > MAX_HELD_RECORD_TEXT) {
+      if (!elementDropped) droppedHead = heldHead(buffer, elementStart);
       elementStart = pos;
       elementDropped = true;
     }
@@ -527,6 +545,7 @@ async function* scanJsonObjects(
   let rootStart = -1;
   let rootLine = 0;
   let rootOversized = false;
+  let rootHead = '';
   let envelope: EnvelopeDefaults | null = null;
   let batchSeen = false;
   // The root's member in progress (its `"key": value` text, held unless it is the batch), and whether it is the batch.
@@ -539,6 +558,7 @@ async function* scanJsonObjects(
   let elementStart = -1;
   let elementLine = 0;
   let element = 0;
+  let elementHead = '';
 
   const finishMember = (end: number): void => {
     if (memberStart !== -1 && !batchMember && !emitting) {
@@ -562,7 +582,7 @@ async function* scanJsonObjects(
     else if (rootStart !== -1) {
       const text = buffer.slice(rootStart, end);
       batch.push({ line: rootLine, text, bytes: byteSize(text) });
-    } else if (rootOversized) batch.push({ line: rootLine, error: tooLong() });
+    } else if (rootOversized) batch.push({ line: rootLine, error: tooLong(), head: rootHead });
     rootStart = -1;
   };
   const emitElement = (end: number): void => {
@@ -571,9 +591,10 @@ async function* scanJsonObjects(
       const text = buffer.slice(elementStart, end).trim();
       const given = defaults[root];
       batch.push({ line: elementLine, element, text, bytes: byteSize(text), ...(given && Object.keys(given).length > 0 ? { defaults: given } : {}) });
-    } else if (emitting) batch.push({ line: elementLine, element, error: tooLong() });
+    } else if (emitting) batch.push({ line: elementLine, element, error: tooLong(), head: elementHead });
     inElement = false;
     elementStart = -1;
+    elementHead = '';
   };
 
   const scan = (): void => {
@@ -648,11 +669,15 @@ async function* scanJsonObjects(
     scan();
     // A record, member or element longer than the limit is let go: it is rejected (or ignored) when it ends.
     if (rootStart !== -1 && pos - rootStart > MAX_HELD_RECORD_TEXT) {
+      rootHead = heldHead(buffer, rootStart);
       rootStart = -1;
       rootOversized = true;
     }
     if (memberStart !== -1 && pos - memberStart > MAX_HELD_RECORD_TEXT) memberStart = -1;
-    if (elementStart !== -1 && pos - elementStart > MAX_HELD_RECORD_TEXT) elementStart = -1;
+    if (elementStart !== -1 && pos - elementStart > MAX_HELD_RECORD_TEXT) {
+      elementHead = heldHead(buffer, elementStart);
+      elementStart = -1;
+    }
     // Keep only what is still needed: the record, member or element being read.
     let keepFrom = pos;
     for (const start of [rootStart, memberStart, elementStart]) if (start !== -1) keepFrom = Math.min(keepFrom, start);
@@ -675,6 +700,14 @@ async function* scanJsonObjects(
   }
   if (root === -1 && !failed) throw new Error('the file holds no JSON object');
   if (batch.length > 0) yield batch;
+}
+
+/**
+ * The first characters of a record about to be let go for its length, from `start` in `text`: more than
+ * an excerpt keeps, so the excerpt made from it is marked cut (excerpt.ts).
+ */
+function heldHead(text: string, start: number): string {
+  return text.slice(start, start + EXCERPT_CHARS + 1);
 }
 
 /** Why a record whose text exceeds MAX_HELD_RECORD_TEXT is rejected. */

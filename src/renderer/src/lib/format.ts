@@ -31,6 +31,14 @@ export function formatDuration(ms: number): string {
   return `${m}m ${String(s % 60).padStart(2, '0')}s`;
 }
 
+/**
+ * A text cell a spreadsheet would read as a formula (it starts with =, +, -, @, a tab or a carriage
+ * return) with a leading apostrophe, so opening the CSV runs nothing.
+ */
+export function spreadsheetSafe(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
 /** RFC 4180 CSV of a header and rows, for "copy as CSV" next to charts and tables. */
 export function toCsv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cell = (value: string | number): string => {

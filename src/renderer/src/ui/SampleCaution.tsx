@@ -15,3 +15,18 @@ export function SampleCaution({ n, kind, unit }: { n: number; kind: FigureKind; 
     </p>
   );
 }
+
+/**
+ * The same caution in a table cell, where a paragraph does not fit: a short "small sample" line under
+ * the figure; the full sentence in its title and, for screen readers, in hidden text.
+ */
+export function SampleFlag({ n, kind, unit }: { n: number; kind: FigureKind; unit: string }) {
+  const caution = sampleCaution(n, kind, unit);
+  if (!caution) return null;
+  return (
+    <div className="sample-flag small-text" data-testid="sample-flag" title={caution.text}>
+      <span aria-hidden="true">⚠ small sample</span>
+      <span className="visually-hidden">{caution.text}</span>
+    </div>
+  );
+}

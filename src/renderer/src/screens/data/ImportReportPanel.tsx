@@ -1,13 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ImportError, ImportReport } from '../../../../shared/types';
 import { api, fileLabel, withFileNames } from '../../lib/api';
-import { formatBytes, formatDateTime, formatElapsed, formatNumber, toCsv } from '../../lib/format';
+import { formatBytes, formatDateTime, formatElapsed, formatNumber } from '../../lib/format';
 import { copyText } from '../../ui/clipboard';
 import { DataTable } from '../../ui/DataTable';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
 import { conflictingDuplicatesNote, erasedNote, identityNote, replacedTracksNote } from '../../../../shared/import-notes';
-import { formatText, futureDatedWarning, locationLabel, rejectionPlace, warehouseTableText } from './model';
+import { formatText, futureDatedWarning, locationLabel, rejectionPlace, rejectionsCsv, warehouseTableText } from './model';
 import { useData } from './store';
 import './data.css';
 
@@ -42,13 +42,7 @@ export function ImportReportPanel() {
 
   if (!open) return null;
 
-  const copy = (r: ImportReport): Promise<void> => {
-    const inEnvelopes = r.errors.some((e) => e.element !== undefined);
-    const csv = inEnvelopes
-      ? toCsv(['line', 'element', 'reason'], r.errors.map((e) => [e.line, e.element ?? '', e.reason]))
-      : toCsv([locationLabel(r).toLowerCase(), 'reason'], r.errors.map((e) => [e.line, e.reason]));
-    return copyText(csv, `Copied ${formatNumber(r.errors.length)} rejections as CSV.`);
-  };
+  const copy = (r: ImportReport): Promise<void> => copyText(rejectionsCsv(r), `Copied ${formatNumber(r.errors.length)} rejections as CSV.`);
   const future = report ? futureDatedWarning(report.details) : null;
   const conflicts = report ? conflictingDuplicatesNote(report.details) : null;
   const replaced = report ? replacedTracksNote(report.details) : null;

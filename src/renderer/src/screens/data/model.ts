@@ -4,7 +4,7 @@
  * No DOM and no backend: unit-tested in tests/unit/renderer.
  */
 import type { DailyVolumePoint, EventCatalogEntry, ImportError, ImportReport, JobInfo } from '../../../../shared/types';
-import { formatDateTime, formatNumber, valueText } from '../../lib/format';
+import { formatDateTime, formatNumber, spreadsheetSafe, toCsv, valueText } from '../../lib/format';
 import { warehouseKindWords } from '../../../../shared/warehouse-source';
 
 export type DataTab = 'events' | 'users' | 'accounts' | 'imports';
@@ -92,6 +92,24 @@ export function locationLabel(report: Pick<ImportReport, 'kind' | 'format'> & Pa
   if (report.errors?.some((e) => e.element !== undefined)) return 'Location';
   const recognized = report.details?.recognized;
   return report.format === 'json' && (recognized === undefined || recognized.startsWith('JSON array')) ? 'Element' : 'Line';
+}
+
+/**
+ * A report's rejections as CSV, for "Copy rejections as CSV": where (the warehouse table and row, or the
+ * line and, inside envelopes, the element), the reason and the record's excerpt ("…" where the report
+ * kept only its start). Text cells are made safe to open in a spreadsheet.
+ */
+export function rejectionsCsv(report: Pick<ImportReport, 'kind' | 'format' | 'errors'> & Partial<Pick<ImportReport, 'details'>>): string {
+  const errors = report.errors;
+  const inTables = errors.some((e) => e.table !== undefined);
+  const inEnvelopes = errors.some((e) => e.element !== undefined);
+  const place = inTables ? ['table', 'row'] : inEnvelopes ? ['line', 'element'] : [locationLabel(report).toLowerCase()];
+  const rows = errors.map((e) => [
+    ...(inTables ? [spreadsheetSafe(e.table ?? ''), e.line] : inEnvelopes ? [e.line, e.element ?? ''] : [e.line]),
+    spreadsheetSafe(e.reason),
+    e.excerpt === undefined ? '' : spreadsheetSafe(`${e.excerpt}${e.excerptCut ? '…' : ''}`),
+  ]);
+  return toCsv([...place, 'reason', 'excerpt'], rows);
 }
 
 /** One rejection's place as the table shows it: its line (or element), or "line n, element k" inside an envelope. */

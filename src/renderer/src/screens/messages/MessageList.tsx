@@ -7,6 +7,7 @@ import { DataTable, type Column } from '../../ui/DataTable';
 import { EmptyState } from '../../ui/EmptyState';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { MenuButton } from '../../ui/MenuButton';
+import { SampleFlag } from '../../ui/SampleCaution';
 import { toast } from '../../ui/toast';
 import { toastOnError } from '../../ui/toastOnError';
 import { useEachInTurn } from '../../ui/useEachInTurn';
@@ -157,6 +158,7 @@ function HeadlineCell({ record, headline }: { record: MessageRecord; headline: H
           NPS <strong>{formatScore(r.nps.score)}</strong>
         </div>
         <div className="muted small-text">{plural(r.nps.answers, 'answer')}</div>
+        <SampleFlag n={r.nps.answers} kind="score" unit="answers" />
       </>
     );
   }
@@ -164,6 +166,7 @@ function HeadlineCell({ record, headline }: { record: MessageRecord; headline: H
     <>
       <div>{formatNumber(r.shown)} shown</div>
       <div className="muted small-text">CTR {percent(r.clicked, r.shown)}</div>
+      <SampleFlag n={r.shown} kind="rate" unit="showings" />
     </>
   );
 }

@@ -14,7 +14,7 @@ import {
   type ValueFilter,
   type ValueOp,
 } from '../../../../shared/segments/rule';
-import { toCsv } from '../../lib/format';
+import { spreadsheetSafe, toCsv } from '../../lib/format';
 import { readList, readScalar, takesList, takesNoValue, VALUE_OP_LABELS, type ValueMode } from '../../ui/filter-values';
 
 export interface EditValue {
@@ -430,6 +430,5 @@ export function conditionCount(group: EditGroup): number {
  * so opening the file runs nothing.
  */
 export function membersCsv(ids: readonly string[]): string {
-  const guard = (id: string): string => (/^[=+\-@\t\r]/.test(id) ? `'${id}` : id);
-  return `${toCsv(['user_id'], ids.map((id) => [guard(id)]))}\r\n`;
+  return `${toCsv(['user_id'], ids.map((id) => [spreadsheetSafe(id)]))}\r\n`;
 }

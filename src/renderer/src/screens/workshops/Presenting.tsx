@@ -6,6 +6,7 @@ import type { StepDefinition } from '../../../../shared/workshop/templates';
 import { missingCase } from '../../../../shared/errors';
 import { formatNumber, percent } from '../../lib/format';
 import { DataTable, type Column } from '../../ui/DataTable';
+import { EmptyState } from '../../ui/EmptyState';
 import { currentStepOf, personaColourIndex, stepPosition, stepState } from './doc';
 import { PersonaSwatch } from './PersonaSwatch';
 import { StepCounter, StepPrompts, StepTimer } from './StepParts';
@@ -80,7 +81,7 @@ function textColumns<Row>(columns: { key: string; label: string; text(row: Row):
 
 function PrioritiesSummary({ w }: { w: Workshop }) {
   const usage = useUsage().result?.value ?? null;
-  if (w.opportunities.length === 0) return <p className="muted">No opportunities yet.</p>;
+  if (w.opportunities.length === 0) return <EmptyState size="inline" title="No opportunities yet" help="Opportunities written in the workshop show here, ranked by votes and impact." />;
   return (
     <ol className="present-list">
       {rankOpportunities(w, usage).map(({ opportunity: o, votes, impact }) => (
@@ -107,11 +108,15 @@ function StepContent({ w, step }: { w: Workshop; step: StepDefinition }) {
         { key: 'value', label: 'Value proposition', text: (u) => u.valueProposition },
         { key: 'personas', label: 'Personas', text: (u) => u.personaIds.map(personaName).join(', ') },
       ]);
-      return w.useCases.length === 0 ? <p className="muted">No use cases yet.</p> : <PresentTable columns={columns} rows={w.useCases} rowKey={(u) => u.id} />;
+      return w.useCases.length === 0 ? (
+        <EmptyState size="inline" title="No use cases yet" help="Use cases written in this step show here, with their value and personas." />
+      ) : (
+        <PresentTable columns={columns} rows={w.useCases} rowKey={(u) => u.id} />
+      );
     }
     case 'behaviors':
       return w.personas.length === 0 ? (
-        <p className="muted">No personas yet.</p>
+        <EmptyState size="inline" title="No personas yet" help="Personas named in step 1 show here, each with the behavior that defines it." />
       ) : (
         <ul className="present-list">
           {w.personas.map((p, i) => (
@@ -132,7 +137,11 @@ function StepContent({ w, step }: { w: Workshop; step: StepDefinition }) {
     case 'table': {
       const rows = stepState(w, step.key).rows;
       const columns = textColumns<TableRow>((step.columns ?? []).map((c) => ({ ...c, text: (r) => r.cells[c.key] ?? '' })));
-      return rows.length === 0 ? <p className="muted">No rows yet.</p> : <PresentTable columns={columns} rows={rows} rowKey={(r) => r.id} />;
+      return rows.length === 0 ? (
+        <EmptyState size="inline" title="No rows yet" help="Rows added to this step's table show here." />
+      ) : (
+        <PresentTable columns={columns} rows={rows} rowKey={(r) => r.id} />
+      );
     }
     default:
       return missingCase(step.worksheet);

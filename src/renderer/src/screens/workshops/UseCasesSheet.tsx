@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { Persona, UseCase, Workshop } from '../../../../shared/workshop/model';
 import { DataTable, type Column } from '../../ui/DataTable';
+import { EmptyState } from '../../ui/EmptyState';
 import { focusLater } from '../../ui/focusLater';
 import { RemoveButton } from '../../ui/RemoveButton';
 import { SheetCard, SheetTable } from './SheetParts';
@@ -46,7 +47,7 @@ export function PersonasEditor({ w }: { w: Workshop }) {
           ))}
         </ul>
       ) : (
-        <p className="muted small-text">No personas yet.</p>
+        <EmptyState size="inline" title="No personas yet" help="Name the kinds of users this workshop is about below; use cases and later steps build on them." />
       )}
       {w.personas.length < 20 ? (
         <form className="row add-persona" onSubmit={add} aria-label="Add a persona">

@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
 import type { Participant, Workshop } from '../../../../shared/workshop/model';
 import { templateOf, type StepDefinition } from '../../../../shared/workshop/templates';
+import { EmptyState } from '../../ui/EmptyState';
 import { focusLater } from '../../ui/focusLater';
 import { RemoveButton } from '../../ui/RemoveButton';
 import { UtcDateInput } from '../../ui/UtcDateInput';
@@ -108,7 +109,7 @@ function Participants({ w }: { w: Workshop }) {
       add={{ label: 'Add participant', run: add }}
     >
       {w.participants.length === 0 ? (
-        <p className="muted small-text">No one yet. Participants get their own notes and dots to vote with.</p>
+        <EmptyState size="inline" title="No participants yet" help="Participants get their own notes and dots to vote with." />
       ) : (
         <ul className="participant-list">
           {w.participants.map((p, i) => (
