@@ -71,6 +71,8 @@ export default tseslint.config(
   },
   { files: ['src/shared/**'], rules: restrict([ours('main', 'renderer', 'preload', 'delivery', 'sdk'), electron, nodeOnly]) },
   { files: ['src/sdk/**'], rules: restrict([ours('main', 'renderer', 'preload', 'delivery'), electron, nodeOnly]) },
+  // The SDK's build configs run in Node, at build time only.
+  { files: ['src/sdk/vite*.config.ts'], rules: restrict([ours('main', 'renderer', 'preload', 'delivery'), electron]) },
   { files: ['src/delivery/**'], rules: restrict([ours('main', 'renderer', 'preload', 'sdk'), electron]) },
   {
     files: ['src/renderer/**'],

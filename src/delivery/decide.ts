@@ -10,10 +10,15 @@
  *   frequency rules and the global cooldown do not hold it back (the profile's frequency state,
  *   counted as message_shown records arrived: profile-store.ts);
  *   the user is in its segment (the shared JS evaluator, as of now).
- * Highest priority first (ties by id); at most one modal.
+ * Highest priority first (ties by id), one message per placement (shared/messages/placement.ts): at most
+ * one blocking message (modal, nps or survey), and besides it at most one banner and at most one
+ * slideout. Priority decides within each placement: a placement's first eligible message in priority
+ * order takes it, and the rest of that placement are skipped before any check is made. The global
+ * cooldown spans all placements (the last show of any message, whatever its kind, holds a message back).
  */
 import { hash53 } from '../shared/hash';
 import { parseTimestamp } from '../shared/event-spec';
+import { PLACEMENTS, placementOf, type Placement } from '../shared/messages/placement';
 import { matchesRule, type ProfileEvent, type UserProfile } from '../shared/segments/evaluate';
 import type { PropertyFilter, Rule } from '../shared/segments/rule';
 import { DAY_MS, fieldOf, matchesValue } from '../shared/segments/values';
@@ -243,9 +248,10 @@ export function chooseMessages(messages: readonly LiveMessage[], request: Decide
   const patterns: PatternResults = new Map();
   let profile: UserProfile | null = null;
   let history: ShowHistory | null = null;
-  let hasModal = false;
+  const taken = new Set<Placement>();
   for (const m of messages) {
-    if (m.kind === 'modal' && hasModal) continue;
+    const placement = placementOf(m.kind);
+    if (taken.has(placement)) continue;
     if (!eligible(m, request, now, patterns)) continue;
     if (profile === null) {
       const stored = loadProfile();
@@ -255,7 +261,9 @@ export function chooseMessages(messages: readonly LiveMessage[], request: Decide
     if (heldBack(m, history as ShowHistory, now)) continue;
     if (!matchesRule(m.rule, profile, now)) continue;
     chosen.push(m);
-    if (m.kind === 'modal') hasModal = true;
+    taken.add(placement);
+    // Every placement filled: nothing further can be chosen.
+    if (taken.size === PLACEMENTS.length) break;
   }
   return chosen;
 }

@@ -12,15 +12,26 @@
  * Verified identity: each record is queued with the userHash of the user it was made for, and a request
  * carries the records of one user and hash only, so a user switch never sends a record under another's hash.
  *
- * Every page view and tracked event asks /v1/decide what to show; the first message not yet shown on
- * this page is rendered by render.ts, and what the user does with it comes back as tracked events.
+ * Every page view and tracked event asks /v1/decide what to show; per placement (one blocking message,
+ * one banner, one slideout), the first message not yet shown on this page is rendered: modals and NPS
+ * surveys by render.ts, in the core, the other kinds by kinds.ts, a chunk loaded the first time one is
+ * needed. What the user does with it comes back as tracked events.
  */
 import { backoffMs, nextBatch, RecordQueue, type QueuedRecord } from './queue';
-import { mountMessage, type RenderOptions, type SdkMessage } from './render';
+import { callToAction, drawModal, drawNps, mountMessage, renderFrame, renderMarkdown, renderMessage, thankYou, type RenderOptions, type SdkMessage } from './render';
+import { uuid } from './uuid';
 import { trimPageUrl, trimReferrer } from '../shared/page-url';
+import { placementOf, type Placement } from '../shared/messages/placement';
+import type { MessageKind } from '../shared/messages/model';
 
 export { renderMessage, mountMessage, renderMarkdown } from './render';
 export type { MessageEventName, MountedMessage, RenderedMessage, RenderHandlers, RenderOptions, SdkMessage } from './render';
+
+/**
+ * The kinds chunk's version: a content hash of out/sdk/guidepost-kinds.js, written in by the build
+ * (vite.config.ts); the delivery server serves the chunk at /sdk/<version>/guidepost-kinds.js.
+ */
+declare const __GP_KINDS_VERSION__: string;
 
 export interface InitOptions {
   /** The delivery server's origin, such as https://delivery.example.com. */
@@ -40,6 +51,11 @@ export interface InitOptions {
   page?: boolean;
   theme?: RenderOptions['theme'];
   /**
+   * The language to show messages in (a BCP 47 tag such as 'fr' or 'pt-BR'); default the browser's
+   * languages. A message without that language shows its default one.
+   */
+  locale?: string;
+  /**
    * Query parameters the page's address may carry to the server, such as ['utm_source']. Default none:
    * only the origin and path are sent, never the fragment, and the referrer only as its origin.
    */
@@ -55,6 +71,7 @@ interface Config {
   userHash?: string;
   environment?: string;
   theme?: RenderOptions['theme'];
+  locale?: string;
   urlParams: string[];
 }
 
@@ -73,21 +90,12 @@ let attempt = 0;
 let flushTimer: ReturnType<typeof setTimeout> | undefined;
 /** Messages already shown (or about to be) on this page: decide may name one again before its message_shown lands. */
 const seen = new Set<string>();
-let showing = false;
+/** The placements on screen: one blocking message, one banner and one slideout at a time (placement.ts). */
+const showing = new Set<Placement>();
+/** The kinds this SDK shows; the first two are drawn by the core. */
+const KINDS = ['modal', 'nps', 'survey', 'banner', 'slideout'];
+let kinds: Promise<typeof renderMessage> | undefined;
 let warned = false;
-
-/** A random v4 UUID: crypto.randomUUID where the page is a secure context, else getRandomValues, else Math.random. */
-function uuid(): string {
-  const c = globalThis.crypto;
-  if (typeof c?.randomUUID === 'function') return c.randomUUID();
-  const bytes = new Uint8Array(16);
-  if (typeof c?.getRandomValues === 'function') c.getRandomValues(bytes);
-  else for (let i = 0; i < 16; i++) bytes[i] = Math.random() * 256;
-  bytes[6] = ((bytes[6] as number) & 15) | 64;
-  bytes[8] = ((bytes[8] as number) & 63) | 128;
-  const hex = Array.from(bytes, (b) => (b + 256).toString(16).slice(1)).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 const plain = (value: unknown): Properties => (value && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Properties) } : {});
 
@@ -151,27 +159,66 @@ function enqueue(record: { type: string } & Properties, delay = FLUSH_DELAY_MS):
   schedule(queue.all().length >= 20 ? 0 : delay);
 }
 
+/**
+ * The renderer of the kinds the core does not draw: guidepost-kinds.js, fetched once as a classic
+ * script from the delivery server (so script-src needs that origin, as for guidepost.js itself). The
+ * chunk takes the core's renderer from `guidepostCore` and defines `guidepostKinds`. A failed load is
+ * tried again at the next message.
+ */
+function loadKinds(): Promise<typeof renderMessage> {
+  return (kinds ??= new Promise((resolve, reject) => {
+    const globals = globalThis as unknown as { guidepostCore?: unknown; guidepostKinds?: { renderAnyMessage?: typeof renderMessage } };
+    // What kinds.ts imports from './render' (vite.kinds.config.ts maps that import to this global).
+    globals.guidepostCore = { callToAction, drawModal, drawNps, renderFrame, renderMarkdown, thankYou };
+    const script = document.createElement('script');
+    script.src = `${(config as Config).host}/sdk/${__GP_KINDS_VERSION__}/guidepost-kinds.js`;
+    script.onload = () => {
+      const render = globals.guidepostKinds?.renderAnyMessage;
+      if (render) resolve(render);
+      else script.onerror?.('');
+    };
+    script.onerror = () => {
+      kinds = undefined;
+      reject();
+    };
+    // An HTML document always has a head (the parser makes one).
+    document.head.append(script);
+  }));
+}
+
 async function decide(event?: { name: string; properties: Properties }): Promise<void> {
-  const { userId, environment, theme, urlParams } = config as Config;
+  const { userId, environment, theme, locale, urlParams } = config as Config;
   try {
     const response = await post('/v1/decide', { userId, url: trimPageUrl(location.href, urlParams), ...(event && { event }), ...(environment && { environment }) });
     if (!response.ok) return;
     const body = (await response.json()) as { messages?: unknown };
     const list = (Array.isArray(body?.messages) ? body.messages : []) as SdkMessage[];
-    const message = list.find((m) => (m?.kind === 'modal' || m?.kind === 'nps') && !seen.has(String(m.id)));
-    if (!message || showing) return;
-    seen.add(String(message.id));
-    showing = true;
-    const trigger = message.trigger as { delaySeconds?: unknown } | undefined;
-    const delay = Math.min(86_400, Number(message.delaySeconds ?? trigger?.delaySeconds) || 0);
-    setTimeout(() => {
-      let shown = null;
-      try {
-        shown = mountMessage(message, { onEvent: (name, properties) => enqueue({ type: 'track', event: name, properties }, 0), onClose: () => (showing = false) }, { theme });
-      } finally {
-        if (!shown) showing = false;
-      }
-    }, delay * 1000);
+    for (const message of list) {
+      const kind = String(message?.kind);
+      // The core draws modals and NPS surveys written in one language; the chunk every other kind, and translations.
+      const known = KINDS.indexOf(kind);
+      const inCore = known >= 0 && known < 2 && plain(message.content).translations === undefined;
+      if (known < 0 || seen.has(String(message.id))) continue;
+      // A new message is shown when its placement is free.
+      const placement = placementOf(kind as MessageKind);
+      if (showing.has(placement)) continue;
+      seen.add(String(message.id));
+      showing.add(placement);
+      const trigger = message.trigger as { delaySeconds?: unknown } | undefined;
+      const delay = Math.min(86_400, Number(message.delaySeconds ?? trigger?.delaySeconds) || 0);
+      setTimeout(async () => {
+        let shown = null;
+        try {
+          const render = inCore ? renderMessage : await loadKinds();
+          const handlers = { onEvent: (name: string, properties: Properties) => enqueue({ type: 'track', event: name, properties }, 0), onClose: () => showing.delete(placement) };
+          shown = mountMessage(message, handlers, { theme, locale }, render);
+        } catch {
+          // The chunk did not load: nothing shown this time.
+        } finally {
+          if (!shown) showing.delete(placement);
+        }
+      }, delay * 1000);
+    }
   } catch {
     // Offline or a bad answer: nothing to show this time.
   }
@@ -206,7 +253,7 @@ export async function init(options: InitOptions): Promise<void> {
       if (document.visibilityState === 'hidden') void flush(true);
     });
   }
-  config = { host, key: options.key, userId: '', environment: options.environment, theme: options.theme, urlParams: Array.isArray(options.urlParams) ? options.urlParams.map(String) : [] };
+  config = { host, key: options.key, userId: '', environment: options.environment, theme: options.theme, locale: typeof options.locale === 'string' ? options.locale : undefined, urlParams: Array.isArray(options.urlParams) ? options.urlParams.map(String) : [] };
   queue = new RecordQueue(localStore(), `guidepost:queue:${host}`);
   await identify(userId, options.traits, options);
   for (const call of early.splice(0)) call();

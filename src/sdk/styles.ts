@@ -3,6 +3,7 @@
  * custom properties, which do cross the shadow boundary (src/sdk/README.md lists them); nothing else
  * of the host page's CSS reaches in, and `:host { all: initial !important }` undoes what reaches the
  * host element itself (an `!important` declaration inside a shadow tree beats one outside it).
+ * Sides are logical (inline-start/end), so a message with dir=rtl mirrors without rules of its own.
  */
 
 const LIGHT =
@@ -15,19 +16,20 @@ const DARK =
   '--bk:var(--gp-backdrop,rgba(0,0,0,.6))';
 
 export const CSS = `:host{all:initial!important;display:block!important}
-.gp-wrap{${LIGHT};--r:var(--gp-radius,14px);--f:var(--gp-font,system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif);position:fixed;inset:0;z-index:2147483647;display:flex;align-items:center;justify-content:center;padding:16px;box-sizing:border-box;background:var(--bk);font:400 15px/1.55 var(--f);color:var(--tx);text-align:left;-webkit-font-smoothing:antialiased;color-scheme:light}
+.gp-wrap{${LIGHT};--r:var(--gp-radius,14px);--f:var(--gp-font,system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif);position:fixed;inset:0;z-index:2147483647;display:flex;align-items:center;justify-content:center;padding:16px;box-sizing:border-box;background:var(--bk);font:400 15px/1.55 var(--f);color:var(--tx);text-align:start;-webkit-font-smoothing:antialiased;color-scheme:light}
 .gp-wrap[data-theme=dark]{${DARK};color-scheme:dark}
 @media (prefers-color-scheme:dark){.gp-wrap:not([data-theme=light]){${DARK};color-scheme:dark}}
 .gp-inline{position:absolute}
 .gp-wrap *{box-sizing:border-box}
+.gp-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
 .gp-dialog{position:relative;width:100%;max-width:440px;max-height:100%;overflow:auto;padding:28px;background:var(--bg);color:var(--tx);border-radius:var(--r);box-shadow:0 0 0 1px var(--bd),0 24px 60px -12px rgba(0,0,0,.4)}
 .gp-nps{max-width:560px}
 .gp-img{display:block;width:calc(100% + 56px);max-height:200px;margin:-28px -28px 24px;object-fit:cover;border-radius:var(--r) var(--r) 0 0}
-.gp-title{margin:0 36px 8px 0;font:650 20px/1.3 var(--f);letter-spacing:-.01em;color:var(--tx)}
+.gp-title{margin:0 0 8px;margin-inline-end:36px;font:650 20px/1.3 var(--f);letter-spacing:-.01em;color:var(--tx)}
 .gp-body{color:var(--mu)}
 .gp-body p,.gp-body ul{margin:0 0 12px}
 .gp-body>:last-child{margin-bottom:0}
-.gp-body ul{padding-left:22px}
+.gp-body ul{padding-inline-start:22px}
 .gp-body li{margin:4px 0}
 .gp-body strong{color:var(--tx);font-weight:600}
 .gp-body code{padding:1px 5px;border-radius:5px;background:var(--sf);color:var(--tx);font:.88em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
@@ -37,10 +39,10 @@ export const CSS = `:host{all:initial!important;display:block!important}
 .gp-btn:hover,.gp-x:hover{background:var(--sf)}
 .gp-primary{border-color:var(--a);background:var(--a);color:var(--at)}
 .gp-primary:hover{background:var(--a);filter:brightness(1.1)}
-.gp-x{position:absolute;top:14px;right:14px;width:32px;height:32px;padding:0;border:0;border-radius:8px;background:none;color:var(--mu);font:400 24px/32px var(--f);cursor:pointer}
+.gp-x{position:absolute;top:14px;inset-inline-end:14px;width:32px;height:32px;padding:0;border:0;border-radius:8px;background:none;color:var(--mu);font:400 24px/32px var(--f);cursor:pointer}
 .gp-wrap :focus-visible{outline:2px solid var(--ring);outline-offset:2px}
 .gp-wrap .gp-dialog:focus{outline:none}
-.gp-img~.gp-title{margin-right:0}
+.gp-img~.gp-title{margin-inline-end:0}
 .gp-img~.gp-x{background:rgba(255,255,255,.9);color:#18181b}
 .gp-scale{display:grid;grid-template-columns:repeat(11,1fr);gap:6px;margin:20px 0 8px}
 .gp-scale button{height:44px;padding:0;border:1px solid var(--bd);border-radius:8px;background:var(--bg);color:var(--tx);font:600 15px var(--f);cursor:pointer}

@@ -195,7 +195,9 @@ describe('the same account rule at delivery and in the cache', () => {
       { version: 1, match: 'all', conditions: [{ type: 'account', trait: 'plan', op: 'eq', value: 'enterprise', negate: true }] },
       { version: 1, match: 'all', conditions: [{ type: 'account', trait: 'name', op: 'not_exists' }] },
     ];
-    for (const [i, rule] of rules.entries()) await r.publish(`m${i}`, { kind: 'nps', rule });
+    // One kind per placement, so decide returns each message its rule lets through (one blocking message per decide).
+    const kinds = ['nps', 'banner', 'slideout'];
+    for (const [i, rule] of rules.entries()) await r.publish(`m${i}`, { kind: kinds[i], rule });
 
     const { db } = tempCache();
     const summary = await syncFromSource(db, { source: r.url, token: ADMIN_TOKEN, sleep: async () => undefined });

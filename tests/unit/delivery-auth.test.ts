@@ -1,6 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { kindsVersion } from '../../src/delivery/handlers/public';
 import { ROUTES } from '../../src/delivery/server';
 import { ADMIN_TOKEN, messageBody, ORIGIN, PUBLIC_KEY, useDeliveryServer, type Running } from './delivery-helpers';
 import { useTempDir } from './helpers';
@@ -133,6 +135,32 @@ describe('credentials', () => {
     expect(sdk.headers['x-content-type-options']).toBe('nosniff');
     expect(sdk.headers['cross-origin-resource-policy']).toBe('cross-origin');
     expect((await r.raw('POST', '/sdk/guidepost.js')).status).toBe(405);
+  });
+
+  it('serves the kinds chunk at its content version only, cached for a year; the built core names that same version', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'guidepost.js');
+    writeFileSync(file, 'window.guidepost = {};\n');
+    const r = await start({ sdkFile: file });
+    expect((await r.raw('GET', '/sdk/0123456789abcdef/guidepost-kinds.js')).json.error).toMatch(/kinds chunk is not built/);
+    const chunk = 'var guidepostKinds = {};\n';
+    writeFileSync(join(dir, 'guidepost-kinds.js'), chunk);
+    // The version is the chunk's SHA-256, first 16 hex digits, computed here independently of the server.
+    const version = createHash('sha256').update(chunk).digest('hex').slice(0, 16);
+    expect(kindsVersion(Buffer.from(chunk))).toBe(version);
+    const served = await r.raw('GET', `/sdk/${version}/guidepost-kinds.js`);
+    expect([served.status, served.text]).toEqual([200, chunk]);
+    expect(served.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(served.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(served.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    const stale = await r.raw('GET', '/sdk/0123456789abcdef/guidepost-kinds.js');
+    expect(stale.status).toBe(404);
+    expect(stale.json.error).toContain(`version ${version}, not 0123456789abcdef`);
+    // The SDK as built here (npm run build:sdk) asks for its own chunk's version.
+    const built = 'out/sdk/guidepost.js';
+    if (existsSync(built) && existsSync('out/sdk/guidepost-kinds.js')) {
+      expect(readFileSync(built, 'utf8')).toContain(`/sdk/${kindsVersion(readFileSync('out/sdk/guidepost-kinds.js'))}/guidepost-kinds.js`);
+    }
   });
 
   it('the server refuses to start with weak or shared credentials', async () => {

@@ -61,8 +61,9 @@ describe('the profile cache', () => {
     };
     await all(async (r) => {
       await r.publish('often', { rule: rules.often, frequency: { everyDays: 2 } });
-      await r.publish('pro', { kind: 'nps', rule: rules.pro, cooldownHours: 12 });
-      await r.publish('enterprise', { kind: 'nps', rule: rules.enterprise });
+      // One per placement, so each can be shown (decide returns one blocking message at most).
+      await r.publish('pro', { kind: 'slideout', rule: rules.pro, cooldownHours: 12 });
+      await r.publish('enterprise', { kind: 'banner', rule: rules.enterprise });
     });
     const users = ['a', 'b', 'c'];
     for (let step = 0; step < 30; step++) {

@@ -126,15 +126,38 @@ describe('schedule, environment, priority', () => {
     expect(await r.decideIds('u1', { environment: 'staging' })).toEqual(['stage']);
   });
 
-  it('highest priority first, at most one modal', async () => {
+  it('one message per placement: one blocking (modal, nps, survey), one banner, one slideout; priority within each', async () => {
     const r = await withUser();
+    const banner = { kind: 'banner', content: { text: 'Maintenance tonight', position: 'top', dismissLabel: 'Dismiss' } };
+    const slideout = { kind: 'slideout', content: { title: 'New: scheduled reports', body: '', cta: { label: 'See', url: 'https://example.com' }, dismissLabel: 'Later', corner: 'bottom-right' } };
     await r.publish('modal-low', { priority: 1 });
     await r.publish('modal-high', { priority: 9 });
     await r.publish('nps-mid', { kind: 'nps', priority: 5 });
-    await r.publish('nps-low', { kind: 'nps', priority: -2 });
-    expect(await r.decideIds('u1')).toEqual(['modal-high', 'nps-mid', 'nps-low']);
+    await r.publish('survey-top', { kind: 'survey', priority: 20, content: { questions: [] } });
+    await r.publish('banner-low', { ...banner, priority: 30 });
+    await r.publish('banner-high', { ...banner, priority: 40 });
+    await r.publish('slide-a', { ...slideout, priority: -5 });
+    await r.publish('slide-b', { ...slideout, priority: -1 });
+    expect(await r.decideIds('u1')).toEqual(['banner-high', 'survey-top', 'slide-b']);
+    await r.admin('POST', '/v1/messages/survey-top/pause');
+    await r.admin('POST', '/v1/messages/banner-high/pause');
+    expect(await r.decideIds('u1')).toEqual(['banner-low', 'modal-high', 'slide-b']);
     await r.admin('POST', '/v1/messages/modal-high/pause');
-    expect(await r.decideIds('u1')).toEqual(['nps-mid', 'modal-low', 'nps-low']);
+    expect(await r.decideIds('u1')).toEqual(['banner-low', 'nps-mid', 'slide-b']);
+    await r.admin('POST', '/v1/messages/nps-mid/pause');
+    await r.admin('POST', '/v1/messages/banner-low/pause');
+    expect(await r.decideIds('u1')).toEqual(['modal-low', 'slide-b']);
+  });
+
+  it('a placement taken by a higher priority skips the lower ones even when they would pass; one held back lets the next in', async () => {
+    const r = await withUser();
+    await r.publish('modal-a', { priority: 3, frequency: { once: true } });
+    await r.publish('nps-b', { kind: 'nps', priority: 2 });
+    await r.publish('banner-c', { kind: 'banner', priority: 1, content: { text: 'Hi', position: 'bottom', dismissLabel: 'Close' } });
+    expect(await r.decideIds('u1')).toEqual(['modal-a', 'banner-c']);
+    await r.shown('u1', 'modal-a');
+    // modal-a is held back by its frequency: the blocking placement goes to the next in priority.
+    expect(await r.decideIds('u1')).toEqual(['nps-b', 'banner-c']);
   });
 });
 
@@ -200,6 +223,22 @@ describe('frequency and the global cooldown over simulated days', () => {
     expect(await r.decideIds('u1')).toEqual([]);
     r.clock.days(1);
     expect(await r.decideIds('u1')).toEqual(['upsell']);
+  });
+
+  it('the global cooldown spans placements: a banner shown holds back a modal and a slideout with a cooldown', async () => {
+    const r = await withUser();
+    await r.publish('banner', { kind: 'banner', priority: 9, frequency: { once: true }, content: { text: 'Hi', position: 'top', dismissLabel: 'Close' } });
+    await r.publish('upsell', { priority: 1, cooldownHours: 24 });
+    await r.publish('tip', { kind: 'slideout', priority: 1, cooldownHours: 12 });
+    await r.publish('news', { kind: 'nps', priority: 0 });
+    expect(await r.decideIds('u1')).toEqual(['banner', 'tip', 'upsell']); // equal priorities: by id
+    await r.shown('u1', 'banner');
+    // upsell and tip wait out their cooldown after the banner; news has none and takes the blocking placement.
+    expect(await r.decideIds('u1')).toEqual(['news']);
+    r.clock.advance(12 * HOUR);
+    expect(await r.decideIds('u1')).toEqual(['tip', 'news']);
+    r.clock.advance(12 * HOUR);
+    expect(await r.decideIds('u1')).toEqual(['tip', 'upsell']);
   });
 
   // Frequency state is counted as shows arrive (profile-store.ts), not recounted as of now: a show stamped

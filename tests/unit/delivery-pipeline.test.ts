@@ -490,6 +490,7 @@ describe('the runner', () => {
     health: answered('health'),
     openapi: answered('openapi'),
     sdk: answered('sdk'),
+    sdkKinds: answered('sdkKinds'),
     listMessages: answered('listMessages'),
     getMessage: answered('getMessage'),
     publish: answered('publish'),

@@ -261,7 +261,7 @@ describe('migration 5', () => {
   it('backfills first/last seen, frequency state, the latest NPS answer and the kept events, so decide answers as before', async () => {
     const dir = schemaFourWith(
       [
-        ['once', { frequency: { once: true }, rule: { version: 1, match: 'all', conditions: [{ type: 'last_seen', op: 'within', days: 7 }] } }],
+        ['once', { kind: 'banner', frequency: { once: true }, rule: { version: 1, match: 'all', conditions: [{ type: 'last_seen', op: 'within', days: 7 }] } }],
         ['pdf', { kind: 'nps', priority: 5, rule: { version: 1, match: 'any', conditions: [{ type: 'group', match: 'all', conditions: [{ type: 'event', event: 'report_run', op: '>=', count: 2, where: [{ property: 'format', op: 'eq', value: 'pdf' }] }] }] } }],
         ['fans', { kind: 'nps', priority: 1, rule: { version: 1, match: 'all', conditions: [{ type: 'nps', category: 'promoter' }] } }],
         ['new', { kind: 'nps', priority: 9, rule: { version: 1, match: 'all', conditions: [{ type: 'first_seen', op: 'within', days: 3 }] } }],

@@ -42,7 +42,7 @@ describe('retention', () => {
 
   it('never makes a once-only message show again', async () => {
     const r = await start({ retainDays: 7 });
-    await r.publish('once', { frequency: { once: true } });
+    await r.publish('once', { kind: 'banner', frequency: { once: true } }); // a banner: besides the blocking one
     await r.publish('cooled', { kind: 'nps', content: { question: 'How likely?' }, frequency: { maxTimes: 1 } });
     await r.identify('u1', {});
     expect(await r.decideIds('u1')).toEqual(['cooled', 'once']);

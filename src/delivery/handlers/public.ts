@@ -1,5 +1,7 @@
-/** The public endpoints: health (uptime checks), the OpenAPI document, and the built SDK. */
+/** The public endpoints: health (uptime checks), the OpenAPI document, and the built SDK with its kinds chunk. */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { ClampCounter } from '../future-clamp';
 import openapi from '../openapi.json';
 import { fail } from '../pipeline/answer';
@@ -10,9 +12,30 @@ export interface PublicHandlers {
   health: Handler;
   openapi: Handler;
   sdk: Handler;
+  sdkKinds: Handler;
 }
 
-/** `sdkFile`: the built SDK served at /sdk/guidepost.js (null: not available); `clamps`: its count goes in health. */
+/** The chunk's file name, beside the SDK. */
+export const KINDS_FILE_NAME = 'guidepost-kinds.js';
+
+/**
+ * The version in the kinds chunk's URL: the first 16 hex digits of the SHA-256 of its bytes. The SDK's
+ * build writes the same into the core (src/sdk/vite.config.ts), so a URL names one content for good.
+ */
+export function kindsVersion(chunk: Uint8Array): string {
+  return createHash('sha256').update(chunk).digest('hex').slice(0, 16);
+}
+
+const javascript = (data: Buffer, cacheControl: string) => ({
+  status: 200,
+  raw: { contentType: 'text/javascript; charset=utf-8', data },
+  headers: { 'Cache-Control': cacheControl, 'Cross-Origin-Resource-Policy': 'cross-origin' },
+});
+
+/**
+ * `sdkFile`: the built SDK served at /sdk/guidepost.js (null: not available), with its kinds chunk
+ * beside it served at /sdk/<version>/guidepost-kinds.js; `clamps`: its count goes in health.
+ */
 export function createPublicHandlers(sdkFile: string | null | undefined, clamps: ClampCounter): PublicHandlers {
   return {
     health: (ctx) => ({ status: 200, body: { ok: true, time: iso(ctx.now), clampedTimestamps: clamps.clamped } }),
@@ -21,15 +44,27 @@ export function createPublicHandlers(sdkFile: string | null | undefined, clamps:
       const missing = fail(404, 'not_found', 'The SDK is not built on this server yet (out/sdk/guidepost.js is missing). Build the SDK and try again.');
       if (!sdkFile) return missing;
       try {
-        const data = await readFile(sdkFile);
-        return {
-          status: 200,
-          raw: { contentType: 'text/javascript; charset=utf-8', data },
-          headers: { 'Cache-Control': 'public, max-age=300', 'Cross-Origin-Resource-Policy': 'cross-origin' },
-        };
+        return javascript(await readFile(sdkFile), 'public, max-age=300');
       } catch {
         return missing;
       }
+    },
+    // Read and hashed per request, like the SDK: a rebuilt chunk is served at once, under its new version.
+    sdkKinds: async (ctx) => {
+      const missing = fail(404, 'not_found', `The SDK's kinds chunk is not built on this server (out/sdk/${KINDS_FILE_NAME} is missing). Build the SDK and try again.`);
+      if (!sdkFile) return missing;
+      let data: Buffer;
+      try {
+        data = await readFile(join(dirname(sdkFile), KINDS_FILE_NAME));
+      } catch {
+        return missing;
+      }
+      const version = kindsVersion(data);
+      if (ctx.params.version !== version) {
+        return fail(404, 'not_found', `This server's kinds chunk is version ${version}, not ${String(ctx.params.version).slice(0, 64)}: the page's SDK comes from another build. Load /sdk/guidepost.js from this server.`);
+      }
+      // A version names one content: a year, immutable.
+      return javascript(data, 'public, max-age=31536000, immutable');
     },
   };
 }

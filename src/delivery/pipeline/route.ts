@@ -30,6 +30,7 @@ export const ROUTES = [
   { name: 'health', method: 'GET', path: '/v1/health', access: 'public', maxBody: 0 },
   { name: 'openapi', method: 'GET', path: '/v1/openapi.json', access: 'public', maxBody: 0 },
   { name: 'sdk', method: 'GET', path: '/sdk/guidepost.js', access: 'public', maxBody: 0 },
+  { name: 'sdkKinds', method: 'GET', path: '/sdk/{version}/guidepost-kinds.js', access: 'public', maxBody: 0 },
   { name: 'listMessages', method: 'GET', path: '/v1/messages', access: 'admin', maxBody: 0 },
   { name: 'getMessage', method: 'GET', path: '/v1/messages/{id}', access: 'admin', maxBody: 0 },
   { name: 'publish', method: 'PUT', path: '/v1/messages/{id}', access: 'admin', maxBody: MAX_ADMIN_BODY, idempotent: true },
