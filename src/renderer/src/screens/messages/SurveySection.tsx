@@ -42,6 +42,8 @@ const exactly = (issues: Issues, ...paths: string[]): string[] => paths.flatMap(
 interface FocusAfter {
   questionId: string;
   control: string;
+  /** Select the control's text (a new question's starter text, so typing replaces it). */
+  select?: boolean;
 }
 
 export function SurveySection({ draft, edit }: SectionProps) {
@@ -56,7 +58,9 @@ export function SurveySection({ draft, edit }: SectionProps) {
     const card = document.querySelector(`[data-question="${CSS.escape(focusAfter.questionId)}"]`);
     const wanted = card?.querySelector<HTMLElement>(`[data-focus="${focusAfter.control}"]:not(:disabled)`);
     // A question moved to the top or bottom has that move button disabled: its other move button takes the focus.
-    (wanted ?? card?.querySelector<HTMLElement>('[data-focus^="move-"]:not(:disabled)') ?? card?.querySelector<HTMLElement>('textarea, input'))?.focus();
+    const target = wanted ?? card?.querySelector<HTMLElement>('[data-focus^="move-"]:not(:disabled)') ?? card?.querySelector<HTMLElement>('textarea, input');
+    target?.focus();
+    if (focusAfter.select && target instanceof HTMLTextAreaElement) target.select();
     setFocusAfter(null);
   }, [focusAfter]);
 
@@ -78,7 +82,7 @@ export function SurveySection({ draft, edit }: SectionProps) {
     const next = addQuestion(survey, addType);
     setSurvey((s) => addQuestion(s, addType));
     const added = next.questions[next.questions.length - 1];
-    if (added) setFocusAfter({ questionId: added.id, control: 'text' });
+    if (added) setFocusAfter({ questionId: added.id, control: 'text', select: true });
   };
 
   return (
