@@ -162,3 +162,55 @@ test('a three-question survey with a branch, by keyboard, in Arabic too, kept af
   await expect(page.getByTestId('translation-missing')).toHaveText(/^10 of 12 texts/);
   await expect(page.getByLabel('Question 2 › question', { exact: true })).toHaveValue(AR_Q2);
 });
+
+test('a slideout and a banner: the modal’s fields in a corner, a strip with an optional call to action, in Hebrew too', async ({ page, demo: server }) => {
+  await openDemo(page, server);
+  await page.keyboard.press('Control+4');
+  await press(page.getByRole('button', { name: 'New survey, banner or slideout' }), 'Enter', 'ArrowDown', 'ArrowDown', 'Enter');
+  await expect(page.getByRole('heading', { level: 3, name: 'Slideout' })).toBeVisible();
+  await page.getByLabel('Segment', { exact: true }).selectOption({ label: 'Starter admins at the project limit' });
+  const preview = page.getByRole('complementary', { name: 'Preview and audience' });
+  const outline = preview.getByTestId('preview-outline');
+  await expect(outline).toContainText('A card in the bottom right corner.');
+  await press(page.getByRole('radio', { name: 'Bottom right' }), 'ArrowRight');
+  await expect(page.getByRole('radio', { name: 'Bottom left' })).toBeChecked();
+  await expect(outline).toContainText('A card in the bottom left corner.');
+
+  // The modal's own fields, each with its issues at the slideout's path.
+  await typeInto(page.getByLabel('Title', { exact: true }), ' ');
+  await page.keyboard.press('Backspace');
+  await expect(page.getByTestId('issue-summary')).toContainText('slideout › title: give the title');
+  await typeInto(page.getByLabel('Title', { exact: true }), 'Share dashboards with your team');
+  await expect(page.getByTestId('save-state')).toHaveText('All changes saved');
+
+  // To a banner by the kind's radios: its starter, then at the bottom without a call to action.
+  await press(page.getByRole('radio', { name: 'Slideout', exact: true }), 'ArrowLeft');
+  await expect(page.getByRole('radio', { name: 'Banner', exact: true })).toBeChecked();
+  await expect(page.getByRole('heading', { level: 3, name: 'Banner' })).toBeVisible();
+  await expect(outline).toContainText('A banner at the top of the page.');
+  await expect(outline).toContainText('Button “Schedule a report”');
+  await press(page.getByRole('radio', { name: 'Top of the page' }), 'ArrowRight');
+  await press(page.getByRole('checkbox', { name: 'With a call to action' }), 'Space');
+  await expect(page.getByLabel('Call to action label')).toHaveCount(0);
+  await expect(outline).toContainText('A banner at the bottom of the page.');
+  await expect(outline).not.toContainText('Button');
+
+  // Hebrew: one text to translate besides the dismiss label; the preview reads right to left.
+  await typeInto(page.getByLabel('Add a translation (language tag)'), 'he');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('translation-missing')).toHaveText(/^2 of 2 texts not translated into Hebrew \(he\)/);
+  await typeInto(page.getByLabel('Banner text — missing'), 'חדש: דוחות מתוזמנים');
+  await typeInto(page.getByLabel('Dismiss label — missing'), 'סגור');
+  await expect(page.getByTestId('translation-missing')).toHaveText('All 2 texts translated.');
+  await expect(page.getByRole('tab', { name: /Hebrew \(he\)/ })).not.toContainText('missing');
+  await choose(preview.getByTestId('preview-language'), 'he');
+  await expect(outline).toHaveAttribute('dir', 'rtl');
+  await expect(outline).toContainText('חדש: דוחות מתוזמנים');
+  await expect(page.getByTestId('save-state')).toHaveText('All changes saved');
+  await expectNoSeriousA11yViolations(page, 'message editor with a banner in Hebrew');
+
+  // The slideout's content is kept while the banner is edited: back to it, the title is still there.
+  await press(page.getByRole('radio', { name: 'Banner', exact: true }), 'ArrowRight');
+  await expect(page.getByLabel('Title', { exact: true })).toHaveValue('Share dashboards with your team');
+  await expect(page.getByRole('radio', { name: 'Bottom left' })).toBeChecked();
+});
