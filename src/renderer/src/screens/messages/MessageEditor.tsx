@@ -1,67 +1,19 @@
-import { createContext, useContext, useState, type InputHTMLAttributes, type ReactNode } from 'react';
-import { ENVIRONMENTS, type MessageDraft, type MessageKind } from '../../../../shared/messages/model';
+import { useContext, useState } from 'react';
+import { ENVIRONMENTS, MESSAGE_KINDS, type MessageDraft, type MessageKind, type ModalContent } from '../../../../shared/messages/model';
 import type { PropertyFilter } from '../../../../shared/segments/rule';
-import { Field, FieldErrors, type FieldControl } from '../../ui/Field';
+import { FieldErrors } from '../../ui/Field';
 import { readFilterValue } from '../../ui/filter-values';
-import { NumberInput } from '../../ui/NumberInput';
 import { PropertyFilterRow } from '../../ui/PropertyFilterRow';
 import { SegmentedChoice } from '../../ui/SegmentedChoice';
-import { defaultModal, defaultNps, inputToIso, isoToInput, issuesAt, KIND_LABELS, warnings, type Issues } from './model';
+import { BannerSection, SlideoutSection } from './BannerSection';
+import { InputField, IssueField, IssuesContext, NumberField, put, type SectionProps } from './editor-fields';
+import { LanguagesSection } from './LanguagesSection';
+import { defaultContent, defaultModal, defaultNps, inputToIso, isoToInput, issuesAt, KIND_LABELS, warnings, type Issues } from './model';
+import { merged, ModalFields } from './ModalFields';
 import { useMessages } from './store';
+import { SurveySection } from './SurveySection';
 
-type Edit = (change: (d: MessageDraft) => MessageDraft) => void;
-
-/** What is wrong with the draft, for every field below the editor to pick its own from. */
-const IssuesContext = createContext<Issues>({});
-
-interface IssueFieldProps {
-  label: string;
-  /** The draft's field path: what is wrong there shows beside the control. */
-  path: string;
-  hint?: string;
-  children(control: FieldControl): ReactNode;
-}
-
-/** A Field whose errors are the draft's issues at its path. */
-function IssueField({ path, ...rest }: IssueFieldProps) {
-  const issues = useContext(IssuesContext);
-  return <Field {...rest} name={path} errors={issuesAt(issues, path)} />;
-}
-
-type FieldProps = Omit<IssueFieldProps, 'children'>;
-
-interface InputFieldProps extends FieldProps {
-  value: string;
-  onChange(value: string): void;
-  /** The input's own attributes: a type other than text, a placeholder, spellCheck. */
-  input?: Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'>;
-}
-
-/** An IssueField of one line of text (or a URL, a date): most of the editor. */
-function InputField({ value, onChange, input, ...field }: InputFieldProps) {
-  return <IssueField {...field}>{(c) => <input {...c} type="text" {...input} value={value} onChange={(e) => onChange(e.target.value)} />}</IssueField>;
-}
-
-interface NumberFieldProps extends FieldProps {
-  value: unknown;
-  /** Text that is not a number reaches the draft as typed, so validate() can say what is wrong with it. */
-  onChange(value: number | undefined): void;
-}
-
-function NumberField({ value, onChange, ...field }: NumberFieldProps) {
-  return <IssueField {...field}>{(c) => <NumberInput {...c} value={value} onChange={(v) => onChange(v as number | undefined)} />}</IssueField>;
-}
-
-const ACTION_HINT = "The host page handles it: guidepost.on('action', …).";
 const PAGE_HINT = 'Matched on the origin and path the SDK sends (never the fragment; query parameters only those the site allow-lists); * stands for any run of characters: https://app.example.com/projects/*';
-
-/** Sets `key` of an object, or removes it when the value is undefined. */
-function put<T extends object, K extends keyof T>(obj: T, key: K, value: T[K] | undefined): T {
-  const next = { ...obj };
-  if (value === undefined) delete next[key];
-  else next[key] = value;
-  return next;
-}
 
 export function MessageEditor({ draft, issues }: { draft: MessageDraft; issues: Issues }) {
   const edit = useMessages((s) => s.edit);
@@ -69,7 +21,8 @@ export function MessageEditor({ draft, issues }: { draft: MessageDraft; issues: 
     <IssuesContext.Provider value={issues}>
       <div className="msg-editor">
         <BasicsSection draft={draft} edit={edit} />
-        {draft.kind === 'modal' ? <ModalSection draft={draft} edit={edit} /> : <NpsSection draft={draft} edit={edit} />}
+        <ContentSection draft={draft} edit={edit} />
+        <LanguagesSection draft={draft} edit={edit} />
         <TargetSection draft={draft} edit={edit} />
         <TriggerSection draft={draft} edit={edit} />
         <DeliverySection draft={draft} edit={edit} />
@@ -78,9 +31,21 @@ export function MessageEditor({ draft, issues }: { draft: MessageDraft; issues: 
   );
 }
 
-interface SectionProps {
-  draft: MessageDraft;
-  edit: Edit;
+
+/** The content of the draft's kind, in its own section. */
+function ContentSection({ draft, edit }: SectionProps) {
+  switch (draft.kind) {
+    case 'modal':
+      return <ModalSection draft={draft} edit={edit} />;
+    case 'nps':
+      return <NpsSection draft={draft} edit={edit} />;
+    case 'survey':
+      return <SurveySection draft={draft} edit={edit} />;
+    case 'banner':
+      return <BannerSection draft={draft} edit={edit} />;
+    case 'slideout':
+      return <SlideoutSection draft={draft} edit={edit} />;
+  }
 }
 
 function BasicsSection({ draft, edit }: SectionProps) {
@@ -88,8 +53,8 @@ function BasicsSection({ draft, edit }: SectionProps) {
     edit((d) => ({
       ...d,
       kind,
-      ...(kind === 'modal' && !d.modal ? { modal: defaultModal() } : {}),
-      ...(kind === 'nps' && !d.nps ? { nps: defaultNps() } : {}),
+      // Content written for another kind is kept (switching back finds it); a kind never written starts from its starter.
+      ...(d[kind] ? {} : defaultContent(kind)),
     }));
   return (
     <section className="card msg-section" aria-labelledby="msg-basics">
@@ -103,7 +68,7 @@ function BasicsSection({ draft, edit }: SectionProps) {
           <SegmentedChoice<MessageKind>
             name="msg-kind"
             labelledBy="msg-kind-label"
-            options={(['nps', 'modal'] as const).map((k) => ({ value: k, label: KIND_LABELS[k] }))}
+            options={MESSAGE_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))}
             value={draft.kind}
             onChange={setKind}
           />
@@ -114,67 +79,11 @@ function BasicsSection({ draft, edit }: SectionProps) {
 }
 
 function ModalSection({ draft, edit }: SectionProps) {
-  const issues = useContext(IssuesContext);
-  const modal = draft.modal ?? defaultModal();
-  const set = (change: Partial<typeof modal>): void => edit((d) => ({ ...d, modal: { ...(d.modal ?? defaultModal()), ...change } }));
-  /** An empty box leaves the key out. */
-  const setOptional = (key: 'imageUrl' | 'imageAlt', value: string): void => edit((d) => ({ ...d, modal: put(d.modal ?? defaultModal(), key, value || undefined) }));
-  const cta = modal.cta;
-  const ctaMode = cta.action !== undefined ? 'action' : 'url';
+  const set = (change: Partial<ModalContent>): void => edit((d) => ({ ...d, modal: merged(d.modal ?? defaultModal(), change) }));
   return (
     <section className="card msg-section" aria-labelledby="msg-content">
       <h3 id="msg-content">Upsell modal</h3>
-      <InputField label="Title" path="modal.title" value={modal.title} onChange={(title) => set({ title })} />
-      <IssueField label="Body" path="modal.body" hint="**bold**, *italic*, [links](https://…), lists with “- ”, blank lines between paragraphs.">
-        {(c) => <textarea {...c} rows={5} value={modal.body} onChange={(e) => set({ body: e.target.value })} />}
-      </IssueField>
-      <div className="msg-grid">
-        <InputField
-          label="Image URL (optional)"
-          path="modal.imageUrl"
-          input={{ type: 'url', spellCheck: false, placeholder: 'https://…' }}
-          value={modal.imageUrl ?? ''}
-          onChange={(v) => setOptional('imageUrl', v)}
-        />
-        <InputField
-          label="Image description (alt text)"
-          path="modal.imageAlt"
-          input={{ disabled: !modal.imageUrl }}
-          value={modal.imageAlt ?? ''}
-          onChange={(v) => setOptional('imageAlt', v)}
-        />
-      </div>
-      <div className="msg-grid three">
-        <InputField label="Call to action label" path="modal.cta.label" value={cta.label} onChange={(label) => set({ cta: { ...cta, label } })} />
-        <IssueField label="It…" path="modal.cta.mode">
-          {(c) => (
-            <select
-              {...c}
-              value={ctaMode}
-              onChange={(e) => {
-                const { url: _url, action: _action, ...rest } = cta;
-                set({ cta: e.target.value === 'action' ? { ...rest, action: 'open_billing' } : { ...rest, url: 'https://' } });
-              }}
-            >
-              <option value="url">opens a URL</option>
-              <option value="action">runs a product action</option>
-            </select>
-          )}
-        </IssueField>
-        {ctaMode === 'url' ? (
-          <InputField
-            label="Call to action URL"
-            path="modal.cta.url"
-            input={{ type: 'url', spellCheck: false }}
-            value={cta.url ?? ''}
-            onChange={(url) => set({ cta: { ...cta, url } })}
-          />
-        ) : (
-          <InputField label="Product action" path="modal.cta.action" hint={ACTION_HINT} input={{ spellCheck: false }} value={cta.action ?? ''} onChange={(action) => set({ cta: { ...cta, action } })} />
-        )}
-      </div>
-      {Object.keys(issues).some((k) => k.startsWith('modal.cta.')) ? null : <FieldErrors errors={issuesAt(issues, 'modal.cta')} />}
-      <InputField label="Dismiss label" path="modal.dismissLabel" value={modal.dismissLabel} onChange={(dismissLabel) => set({ dismissLabel })} />
+      <ModalFields content={draft.modal ?? defaultModal()} path="modal" set={set} />
     </section>
   );
 }

@@ -8,7 +8,9 @@ import { useResolvedTheme } from '../../lib/theme';
 import { useApp } from '../../store';
 import { SegmentedChoice, type Choice } from '../../ui/SegmentedChoice';
 import { useBusyStep } from '../../ui/useBusyStep';
+import { directionOf, draftLocales, languageName } from './languages';
 import { previewMessage } from './model';
+import { PreviewOutline } from './PreviewOutline';
 
 type Width = 'desktop' | 'narrow';
 type Theme = 'light' | 'dark';
@@ -33,8 +35,14 @@ export function MessagePreview({ draft, valid }: { draft: MessageDraft; valid: b
   const [width, setWidth] = useState<Width>('desktop');
   const [replay, setReplay] = useState(0);
   const [closed, setClosed] = useState(false);
+  /** Whether the SDK's renderer drew the kind; when it does not (yet), the preview outline stands in. */
+  const [drawn, setDrawn] = useState(true);
+  const [language, setLanguage] = useState<string | null>(null);
   const frame = useRef<HTMLIFrameElement>(null);
-  const message = previewMessage(draft);
+  const locales = draftLocales(draft);
+  const shown = language !== null && locales.includes(language) ? language : (locales[0] as string);
+  const dir = directionOf(shown);
+  const message = previewMessage(draft, shown);
   const key = JSON.stringify(message);
 
   useEffect(() => {
@@ -51,13 +59,17 @@ export function MessagePreview({ draft, valid }: { draft: MessageDraft; valid: b
       doc.body.append(host);
     }
     doc.body.style.background = theme === 'dark' ? '#0f1012' : '#eef0f4';
+    // The language shown, and its direction: right-to-left text is laid out from the right.
+    Object.assign(doc.documentElement, { lang: shown, dir });
+    Object.assign(host, { lang: shown, dir });
     const root = host.shadowRoot;
     if (!root) return;
     root.replaceChildren();
     setClosed(false);
     const rendered = renderMessage(root, JSON.parse(key) as ReturnType<typeof previewMessage>, { onClose: () => setClosed(true) }, { inline: true, theme });
+    setDrawn(rendered !== null);
     return () => rendered?.close();
-  }, [key, theme, width, replay]);
+  }, [key, theme, width, replay, shown, dir]);
 
   return (
     <section className="card msg-preview" aria-labelledby="msg-preview-title">
@@ -70,15 +82,29 @@ export function MessagePreview({ draft, valid }: { draft: MessageDraft; valid: b
       <div className="row">
         <SegmentedChoice<Theme> name="preview-theme" label="Preview theme" options={THEMES} value={theme} onChange={setTheme} />
         <SegmentedChoice<Width> name="preview-width" label="Preview width" options={WIDTHS} value={width} onChange={setWidth} />
+        {locales.length > 1 ? (
+          <label className="inline-label">
+            <span>Language</span>
+            <select value={shown} onChange={(e) => setLanguage(e.target.value)} data-testid="preview-language">
+              {locales.map((l, i) => (
+                <option key={l} value={l}>
+                  {languageName(l)}
+                  {i === 0 ? ' — default' : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <span className="spacer" />
-        {closed ? (
+        {closed && drawn ? (
           <button type="button" className="ghost small" onClick={() => setReplay(replay + 1)}>
             Show again
           </button>
         ) : null}
       </div>
       <div className={`preview-stage ${width}`}>
-        <iframe ref={frame} title="Message preview" className="preview-frame" data-testid="message-preview" />
+        <iframe ref={frame} title="Message preview" className="preview-frame" data-testid="message-preview" hidden={!drawn} />
+        {drawn ? null : <PreviewOutline kind={message.kind} content={message.content} locale={shown} dir={dir} />}
       </div>
       <AudiencePanel draft={draft} valid={valid} />
     </section>

@@ -1,11 +1,13 @@
 import { useEffect } from 'react';
 import './messages.css';
 import { useApp } from '../../store';
+import { MenuButton } from '../../ui/MenuButton';
 import { ScreenHeader } from '../../ui/ScreenHeader';
 import { TabPanel, Tabs } from '../../ui/Tabs';
 import { EnvironmentsPanel } from './EnvironmentsPanel';
 import { MessageList } from './MessageList';
 import { MessageView } from './MessageView';
+import { KIND_LABELS } from './model';
 import { OutboxPanel } from './OutboxView';
 import { connectOutbox, useMessages, type ListTab } from './store';
 
@@ -33,10 +35,15 @@ export function MessagesScreen() {
     <div className="screen">
       <ScreenHeader
         title="Messages"
-        subtitle="Upsell modals and NPS surveys for a segment or a persona, previewed as users see them and published through the outbox."
+        subtitle="Upsell modals, surveys, banners and slideouts for a segment or a persona, in every language, previewed as users see them and published through the outbox."
         actions={
           empty && listTab === 'messages' ? null : (
             <>
+              <MenuButton
+                label="New…"
+                ariaLabel="New survey, banner or slideout"
+                items={(['survey', 'banner', 'slideout'] as const).map((kind) => ({ id: kind, label: `New ${KIND_LABELS[kind].toLowerCase()}`, run: () => newMessage(kind) }))}
+              />
               <button type="button" onClick={() => newMessage('modal')}>
                 New upsell modal
               </button>

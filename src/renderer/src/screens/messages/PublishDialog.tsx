@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import type { MessageRecord } from '../../../../shared/messages/model';
+import type { MessageDraft, MessageRecord } from '../../../../shared/messages/model';
+import { surveyQuestionSchema } from '../../../../shared/messages/survey';
 import type { MethodOutput } from '../../../../shared/contract';
 import { describeRule } from '../../../../shared/segments/describe';
 import { parseRule } from '../../../../shared/segments/rule';
@@ -10,13 +11,26 @@ import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
 import { useBusyStep } from '../../ui/useBusyStep';
 import { changeLabel, changeText } from './model';
+import { describeSurvey } from './survey-edit';
 import { useMessages } from './store';
 
 type Diff = MethodOutput<'messageDiff'>;
 type Change = Diff['changes'][number];
 
-/** A rule as its sentence, with its JSON one click away; anything else as text. */
+const surveyQuestions = surveyQuestionSchema.array();
+
+/** A rule as its sentence, with its JSON one click away; a survey's questions as lines; anything else as text. */
 function ChangeValue({ change, value }: { change: Change; value: unknown }) {
+  const questions = change.path === 'content.questions' ? surveyQuestions.safeParse(value) : null;
+  if (questions?.success) {
+    return (
+      <ol className="diff-questions">
+        {describeSurvey({ questions: questions.data }).map((line) => (
+          <li key={line}>{line.replace(/^\d+\.\s*/, '')}</li>
+        ))}
+      </ol>
+    );
+  }
   if (change.path !== 'rule' || value === null || value === undefined) return <>{changeText(value)}</>;
   const parsed = parseRule(value);
   return (
@@ -30,8 +44,9 @@ function ChangeValue({ change, value }: { change: Change; value: unknown }) {
   );
 }
 
-const DIFF_COLUMNS: Column<Change>[] = [
-  { id: 'field', header: 'What', rowHeader: true, cell: (c) => changeLabel(c.path) },
+/** The diff's columns; the draft names its questions and choices by position in translated paths. */
+const diffColumns = (draft: MessageDraft): Column<Change>[] => [
+  { id: 'field', header: 'What', rowHeader: true, cell: (c) => changeLabel(c.path, draft) },
   { id: 'before', header: 'Before', className: 'wrap diff-before', cell: (c) => <ChangeValue change={c} value={c.before} /> },
   { id: 'after', header: 'After', className: 'wrap diff-after', cell: (c) => <ChangeValue change={c} value={c.after} /> },
 ];
@@ -99,7 +114,7 @@ export function PublishDialog({ record, onClose }: { record: MessageRecord; onCl
           diff.changes.length === 0 ? (
             <p className="muted">Nothing changed since version {record.publishedVersion}: publishing sends the same content again.</p>
           ) : (
-            <DataTable className="diff-table" testId="publish-diff" caption="What changes" rows={diff.changes} rowKey={(c) => c.path} columns={DIFF_COLUMNS} />
+            <DataTable className="diff-table" testId="publish-diff" caption="What changes" rows={diff.changes} rowKey={(c) => c.path} columns={diffColumns(m)} />
           )
         ) : null}
       </div>

@@ -5,6 +5,8 @@
  */
 import { kindContent, messageSchema, messageWarnings, type MessageDraft, type MessageKind, type MessageRecord, type MessageStatus, type OutboxItem } from '../../../../shared/messages/model';
 import type { SdkMessage } from '../../../../sdk/render';
+import { translateContent } from '../../../../shared/messages/locale';
+import { languageName, translationPathLabel } from './languages';
 
 export const STATUS_LABELS: Record<MessageStatus, string> = {
   draft: 'Draft',
@@ -46,22 +48,89 @@ export const defaultNps = (): NonNullable<MessageDraft['nps']> => ({
   thankYou: 'Thank you for your feedback!',
 });
 
+/**
+ * A starter survey that shows what a survey can do: a CSAT question whose low scores branch to a
+ * choice question (with "other"), while the rest skip to an optional open question.
+ */
+export const defaultSurvey = (): NonNullable<MessageDraft['survey']> => ({
+  title: 'A minute for feedback?',
+  questions: [
+    {
+      type: 'csat',
+      id: 'q1',
+      text: 'How satisfied are you with reports?',
+      lowLabel: 'Very dissatisfied',
+      highLabel: 'Very satisfied',
+      branches: [{ when: { max: 2 }, goTo: 'q2' }],
+      next: 'q3',
+    },
+    {
+      type: 'single_choice',
+      id: 'q2',
+      text: 'What disappointed you most?',
+      choices: [
+        { id: 'c1', label: 'They are slow' },
+        { id: 'c2', label: 'They miss data I need' },
+        { id: 'c3', label: 'They are hard to read' },
+      ],
+      other: { label: 'Something else' },
+    },
+    { type: 'open_text', id: 'q3', text: 'Anything else you would like to tell us?', optional: true },
+  ],
+  thankYou: 'Thank you for your feedback!',
+  dismissLabel: 'Close',
+});
+
+export const defaultBanner = (): NonNullable<MessageDraft['banner']> => ({
+  text: '**New:** schedule any report to arrive by email every Monday.',
+  position: 'top',
+  cta: { label: 'Schedule a report', url: 'https://example.com/reports/schedule' },
+  dismissLabel: 'Dismiss',
+});
+
+export const defaultSlideout = (): NonNullable<MessageDraft['slideout']> => ({
+  title: 'Share dashboards with your team',
+  body: 'Invite teammates to see the dashboards you build, without exporting a thing.',
+  cta: { label: 'Invite teammates', url: 'https://example.com/team' },
+  dismissLabel: 'Not now',
+  corner: 'bottom-right',
+});
+
+/** The starting content of a kind, as the draft field of the same name. */
+export function defaultContent(kind: MessageKind): Partial<Pick<MessageDraft, MessageKind>> {
+  switch (kind) {
+    case 'modal':
+      return { modal: defaultModal() };
+    case 'nps':
+      return { nps: defaultNps() };
+    case 'survey':
+      return { survey: defaultSurvey() };
+    case 'banner':
+      return { banner: defaultBanner() };
+    case 'slideout':
+      return { slideout: defaultSlideout() };
+  }
+}
+
 function randomSuffix(): string {
   const bytes = new Uint8Array(4);
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('').slice(0, 8);
 }
 
+/** Surveys ask once and wait a moment; the other kinds may come back weekly, three times at most. */
+const ASKS = new Set<MessageKind>(['nps', 'survey']);
+
 /** A new draft of the kind, aimed at `segmentId`, or at no one yet (null): the author picks, it is never guessed. */
 export function newDraft(kind: MessageKind, segmentId: string | null): MessageDraft {
   return {
     id: `${kind}-${randomSuffix()}`,
-    name: kind === 'nps' ? 'NPS survey' : 'Upsell modal',
+    name: KIND_LABELS[kind],
     kind,
-    ...(kind === 'modal' ? { modal: defaultModal() } : { nps: defaultNps() }),
+    ...defaultContent(kind),
     target: { type: 'segment', segmentId: segmentId ?? '' },
-    trigger: kind === 'nps' ? { page: '*', delaySeconds: 5 } : { page: '*' },
-    frequency: kind === 'nps' ? { once: true } : { everyDays: 7, maxTimes: 3 },
+    trigger: ASKS.has(kind) ? { page: '*', delaySeconds: 5 } : { page: '*' },
+    frequency: ASKS.has(kind) ? { once: true } : { everyDays: 7, maxTimes: 3 },
     cooldownHours: 24,
     schedule: {},
     rollout: 100,
@@ -107,6 +176,14 @@ const PATH_WORDS: Record<string, string> = {
   lowLabel: 'label for 0',
   highLabel: 'label for 10',
   thankYou: 'thank-you text',
+  survey: 'survey',
+  questions: 'questions',
+  banner: 'banner',
+  slideout: 'slideout',
+  corner: 'corner',
+  position: 'position',
+  defaultLocale: 'default language',
+  translations: 'translations',
   target: 'target',
   segmentId: 'segment',
   personaId: 'persona',
@@ -121,12 +198,37 @@ const PATH_WORDS: Record<string, string> = {
   priority: 'priority',
   environment: 'environment',
 };
+/** Positions in a list, said from 1: "questions.0" → "question 1". */
+const POSITION_WORDS: Record<string, string> = { questions: 'question', branches: 'branch', choices: 'choice' };
+/** Words that differ inside a survey's question ("lowLabel" of a CSAT question is not the label for 0). */
+const QUESTION_WORDS: Record<string, string> = {
+  text: 'text',
+  lowLabel: 'label for the lowest score',
+  highLabel: 'label for the highest score',
+  when: 'answer',
+  goTo: 'go to',
+  next: 'then go to',
+  other: '“other”',
+  max: 'scale',
+};
 export function pathWords(path: string): string {
-  return path
-    .split('.')
-    .filter(Boolean)
-    .map((p) => PATH_WORDS[p] ?? p)
-    .join(' › ');
+  const parts = path.split('.').filter(Boolean);
+  const words: string[] = [];
+  parts.forEach((part, i) => {
+    const before = parts[i - 1] ?? '';
+    const position = POSITION_WORDS[before];
+    if (position && /^\d+$/.test(part)) {
+      words[words.length - 1] = `${position} ${Number(part) + 1}`;
+      return;
+    }
+    if (before === 'translations' && i === 1) {
+      words.push(languageName(part));
+      return;
+    }
+    const inQuestion = parts[0] === 'survey' && parts[1] === 'questions' && i > 2;
+    words.push((inQuestion ? QUESTION_WORDS[part] : undefined) ?? PATH_WORDS[part] ?? part);
+  });
+  return words.join(' › ');
 }
 
 /** ISO instant ⇄ datetime-local value, in UTC like the rest of the app. */
@@ -137,9 +239,17 @@ export const isoToInput = (iso: string | undefined): string => {
 };
 export const inputToIso = (value: string): string | undefined => (value ? `${value}:00Z` : undefined);
 
-/** What the SDK's renderer draws for the draft (the kind's content, as the server will send it). */
-export function previewMessage(draft: MessageDraft): SdkMessage {
-  return { id: draft.id, kind: draft.kind, content: kindContent(draft) };
+/**
+ * What the SDK's renderer draws for the draft: the kind's content as the server will send it, in
+ * `locale` when it is one of the draft's translations (each text translated, the missing ones in the
+ * default language), with `locale` named in the content once the draft has translations.
+ */
+export function previewMessage(draft: MessageDraft, locale?: string): SdkMessage {
+  const content = kindContent(draft);
+  const translations = draft.translations ?? {};
+  if (Object.keys(translations).length === 0 || content === undefined) return { id: draft.id, kind: draft.kind, content };
+  const shown = locale !== undefined && Object.prototype.hasOwnProperty.call(translations, locale) ? locale : (draft.defaultLocale ?? 'en');
+  return { id: draft.id, kind: draft.kind, content: { ...translateContent(content, translations[shown]), locale: shown } };
 }
 
 /** The newest outbox item: what the message's publishing is doing right now. */
@@ -200,6 +310,15 @@ const CHANGE_LABELS: Record<string, string> = {
   'content.followUp.passive': 'Follow-up for passives',
   'content.followUp.detractor': 'Follow-up for detractors',
   'content.thankYou': 'Thank-you text',
+  'content.imageAlt': 'Image description',
+  'content.cta.action': 'Button action',
+  'content.cta.newTab': 'Button opens a new tab',
+  'content.questions': 'Questions',
+  'content.text': 'Banner text',
+  'content.position': 'Position on the page',
+  'content.corner': 'Corner',
+  'content.locale': 'Default language',
+  'content.translations': 'Translations',
   rule: 'Who sees it',
   'trigger.page': 'On pages matching',
   'trigger.event.name': 'After the event',
@@ -216,10 +335,19 @@ const CHANGE_LABELS: Record<string, string> = {
   environment: 'Environment',
 };
 
-/** "content.followUp.promoter" → "Follow-up for promoters"; an unknown path in the summary's words. */
-export function changeLabel(path: string): string {
+/**
+ * "content.followUp.promoter" → "Follow-up for promoters"; a translated text → "Arabic (ar) › Question 1 ›
+ * question" (by the draft's question and choice positions when `draft` is given); an unknown path in the
+ * summary's words.
+ */
+export function changeLabel(path: string, draft?: MessageDraft): string {
   const known = CHANGE_LABELS[path];
   if (known) return known;
+  const translated = /^content\.translations\.([^.]+)\.(.+)$/.exec(path);
+  if (translated) {
+    const [, tag = '', text = ''] = translated;
+    return `${languageName(tag)} translation › ${draft ? translationPathLabel(draft, text) : text}`;
+  }
   const words = pathWords(path.replace(/^content\./, ''));
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
