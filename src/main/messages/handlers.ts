@@ -1,6 +1,7 @@
 /** The contract's message methods: drafts, audiences, the outbox, environments and results. */
 import type { MessageHandlers } from '../../shared/contract/messages';
 import { ApiError } from '../../shared/errors';
+import type { SurveyContent } from '../../shared/messages/model';
 import { messageAudience, resolveTarget } from './audience';
 import { messageResults, type ResultsTarget } from './results';
 import type { MessageDeps, MessageService } from './service';
@@ -11,6 +12,16 @@ export function createMessageHandlers(service: MessageService, deps: Pick<Messag
   const resultsTarget = (id: string): ResultsTarget => {
     try {
       return resolveTarget(deps, service.get(id).message);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'not_found') return null;
+      throw err;
+    }
+  };
+  // A survey's questions come from its content; a message no longer in the cache is read from its answers alone.
+  const surveyContent = (id: string): SurveyContent | null => {
+    try {
+      const { message } = service.get(id);
+      return message.kind === 'survey' ? (message.survey ?? null) : null;
     } catch (err) {
       if (err instanceof ApiError && err.code === 'not_found') return null;
       throw err;
@@ -33,6 +44,6 @@ export function createMessageHandlers(service: MessageService, deps: Pick<Messag
     discardOutbox: ({ id }) => service.discard(id),
     getEnvironments: () => service.environments(),
     setEnvironment: ({ environment, url, token }) => service.setEnvironment(environment, url, token),
-    messageResults: ({ id, search }) => messageResults(context(), id, search, resultsTarget(id)),
+    messageResults: ({ id, search }) => messageResults(context(), id, search, resultsTarget(id), surveyContent(id)),
   };
 }
