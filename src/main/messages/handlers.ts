@@ -4,6 +4,7 @@ import { ApiError } from '../../shared/errors';
 import type { SurveyContent } from '../../shared/messages/model';
 import { messageAudience, resolveTarget } from './audience';
 import { messageResults, type ResultsTarget } from './results';
+import { surveyResponsesCsv } from './survey-responses';
 import type { MessageDeps, MessageService } from './service';
 
 export function createMessageHandlers(service: MessageService, deps: Pick<MessageDeps, 'db' | 'segments' | 'workshops' | 'asOf'>): MessageHandlers {
@@ -45,5 +46,6 @@ export function createMessageHandlers(service: MessageService, deps: Pick<Messag
     getEnvironments: () => service.environments(),
     setEnvironment: ({ environment, url, token }) => service.setEnvironment(environment, url, token),
     messageResults: ({ id, search }) => messageResults(context(), id, search, resultsTarget(id), surveyContent(id)),
+    messageResponsesCsv: ({ id }) => surveyResponsesCsv(context(), id, surveyContent(id)),
   };
 }
