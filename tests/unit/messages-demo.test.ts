@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateDemo } from '../../src/main/demo/generate';
 import { NPS_MESSAGE_ID, UPSELL_MESSAGE_ID } from '../../src/main/demo/example-messages';
+import { BANNER_MESSAGE_ID, SURVEY_MESSAGE_ID } from '../../src/main/demo/example-survey';
 import { useTempCache } from './helpers';
 import { testBackend } from './messages-helpers';
 
@@ -23,7 +24,9 @@ describe('the demo messages', () => {
     const b = testBackend(cache, {}, Date.UTC(2026, 5, 30));
     const list = await b.handlers.listMessages({});
     expect(list.map((r) => [r.message.id, r.message.kind, r.status, r.publishedVersion, r.targetName, r.targetWarning]).sort()).toEqual([
+      [BANNER_MESSAGE_ID, 'banner', 'live', 1, 'Engaged users', null],
       [NPS_MESSAGE_ID, 'nps', 'live', 1, 'Engaged users', null],
+      [SURVEY_MESSAGE_ID, 'survey', 'live', 1, 'Engaged users', null],
       [UPSELL_MESSAGE_ID, 'modal', 'live', 1, 'Starter admins at the project limit', null],
     ]);
     // Publishing again from the app is valid and would be version 2.

@@ -1,17 +1,36 @@
-/** `guidepost message list|publish`: the messages, and publishing them with one delivery attempt each. */
+/** `guidepost message list|publish|responses`: the messages, publishing them with one delivery attempt each, and a survey's responses as CSV. */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { insecureTokenUrlReason } from '../../shared/secure-url';
 import { memorySecrets } from '../messages/secrets';
 import { withBackend } from './backend';
 import { secretOption, type Command } from './command';
 
 export const messageCommand: Command = {
-  summary: 'List messages, or publish them to a delivery server through the outbox (one attempt each).',
+  summary: "List messages, publish them to a delivery server through the outbox (one attempt each), or write a survey's responses as CSV.",
   usage:
     'guidepost message list [--archived] [--db <file>] [--json]\n' +
-    '       guidepost message publish (--id <id> | --all) --server <url> [--token-file <file>] [--db <file>] [--json]   (the admin token from GUIDEPOST_TOKEN or --token-file)',
-  options: { id: { type: 'string' }, all: { type: 'boolean', default: false }, server: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' }, archived: { type: 'boolean', default: false } },
+    '       guidepost message publish (--id <id> | --all) --server <url> [--token-file <file>] [--db <file>] [--json]   (the admin token from GUIDEPOST_TOKEN or --token-file)\n' +
+    '       guidepost message responses <id> --format csv --out <file> [--db <file>] [--json]   (a survey\'s responses: one row each, one column per question)',
+  options: { id: { type: 'string' }, all: { type: 'boolean', default: false }, server: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' }, archived: { type: 'boolean', default: false }, format: { type: 'string' }, out: { type: 'string' } },
   run: (ctx) => {
     const [action, ...args] = ctx.positionals;
+    if (action === 'responses') {
+      const [id, ...extra] = args;
+      if (!id) throw new Error('name the survey message: `message responses <id>` (see `guidepost message list`).');
+      if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]}".`);
+      const format = ctx.values.format ?? 'csv';
+      if (format !== 'csv') throw new Error(`--format must be csv, not "${String(format)}".`);
+      const out = ctx.values.out as string | undefined;
+      if (!out) throw new Error('name the file to write with --out <file>.');
+      return withBackend(ctx, async ({ handlers }) => {
+        const { csv, responses } = await handlers.messageResponsesCsv({ id });
+        // Past the contract on purpose: the person at the terminal names any file, which no window may.
+        const file = resolve(out);
+        writeFileSync(file, csv);
+        return { data: { file, responses }, text: `Wrote ${responses} response${responses === 1 ? '' : 's'} to ${file}.` };
+      });
+    }
     if (args.length > 0) throw new Error(`unexpected argument "${args[0]}".`);
     if (action === 'list') {
       return withBackend(ctx, async ({ handlers }) => {
@@ -57,6 +76,6 @@ export const messageCommand: Command = {
         { secrets },
       );
     }
-    throw new Error('say `message list` or `message publish`.');
+    throw new Error('say `message list`, `message publish` or `message responses`.');
   },
 };

@@ -36,6 +36,7 @@ import {
   type Role,
 } from './catalog';
 import { insertExampleMessages, MESSAGE_EVENT_NAMES, MessageEventPlanner, type MessageEventName } from './example-messages';
+import { insertExampleSurveyMessages, SURVEY_DEMO_EVENT_NAMES, SurveyEventPlanner, type SurveyDemoEventName } from './example-survey';
 import { insertExampleWorkshop } from './example-workshop';
 
 export const DEMO_SEED = 20_260_630;
@@ -126,9 +127,10 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
   db.exec('BEGIN IMMEDIATE');
   try {
     const restoreIndexes = deferIndexes(db, 'events');
-    const nameIds = repo.ensureEventNames([...DEMO_EVENT_NAMES, ...MESSAGE_EVENT_NAMES]);
-    // The example messages' results: drawn from their own generator, so every other figure stays as it was.
+    const nameIds = repo.ensureEventNames([...DEMO_EVENT_NAMES, ...MESSAGE_EVENT_NAMES, ...SURVEY_DEMO_EVENT_NAMES]);
+    // The example messages' results: drawn from their own generators, so every other figure stays as it was.
     const messagePlanner = new MessageEventPlanner(DEMO_SEED + 1);
+    const surveyPlanner = new SurveyEventPlanner(DEMO_SEED + 2);
     const insertUser = db.prepare(
       'INSERT INTO users (user_pk, id, traits, trait_times, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -159,6 +161,7 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
     // The finished example workshop rides in the same transaction: a cancelled demo leaves no workshop behind.
     insertExampleWorkshop(db);
     insertExampleMessages(db);
+    insertExampleSurveyMessages(db);
     kv.set('data_as_of', String(DEMO_AS_OF));
     kv.set('data_as_of_source', 'demo');
     kv.set('demo_created_at', String(options.now ?? Date.now()));
@@ -191,18 +194,22 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
       const firstSeen = signupTs;
       let lastSeen = signupTs;
       let seq = 0;
-      let messageSeq = 0;
-      const emitMessageEvent = (name: MessageEventName, ts: number, properties: Record<string, unknown>): void => {
-        if (ts >= DEMO_AS_OF) return;
-        const eventId = `demo-${userPk}-m${messageSeq++}`;
-        const nameId = nameIds.get(name) as number;
-        insertEvent.add(recordKey(eventId), eventId, userPk, nameId, ts, JSON.stringify(properties));
-        rollup.add(nameId, ts);
-        propertyKeys.add(name, properties);
-        if (ts > lastSeen) lastSeen = ts;
-        written += 1;
+      // Each planner's events get their own id sequence ("m" the upsell and NPS, "s" the survey and banner).
+      const messageEmitter = (prefix: string) => {
+        let messageSeq = 0;
+        return (name: MessageEventName | SurveyDemoEventName, ts: number, properties: Record<string, unknown>): void => {
+          if (ts >= DEMO_AS_OF) return;
+          const eventId = `demo-${userPk}-${prefix}${messageSeq++}`;
+          const nameId = nameIds.get(name) as number;
+          insertEvent.add(recordKey(eventId), eventId, userPk, nameId, ts, JSON.stringify(properties));
+          rollup.add(nameId, ts);
+          propertyKeys.add(name, properties);
+          if (ts > lastSeen) lastSeen = ts;
+          written += 1;
+        };
       };
-      const messages = messagePlanner.user({ role, plan, power: archetype === 'power' }, emitMessageEvent);
+      const messages = messagePlanner.user({ role, plan, power: archetype === 'power' }, messageEmitter('m'));
+      const surveys = surveyPlanner.user({ plan, power: archetype === 'power', country: traits.country as string }, messageEmitter('s'));
       let limitHits = 0;
       const emit = (name: DemoEventName, ts: number, properties: Record<string, unknown> | null): void => {
         // Follow-up actions add time; nothing may land at or after "data as of".
@@ -243,7 +250,10 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
         let t = windowStart + day * DAY_MS + rng.int(6, 20) * 3_600_000 + rng.int(0, 3_599_999);
         if (t <= signupTs) continue;
         emit('login', t, null);
-        if (t < DEMO_AS_OF) messages.login(t, limitHits);
+        if (t < DEMO_AS_OF) {
+          messages.login(t, limitHits);
+          surveys.login(t);
+        }
         const actions = rng.int(activity.minActions, activity.maxActions);
         for (let a = 0; a < actions; a++) {
           t += rng.int(10_000, 900_000);

@@ -1,8 +1,10 @@
 /** The contract's message methods: drafts, audiences, the outbox, environments and results. */
 import type { MessageHandlers } from '../../shared/contract/messages';
 import { ApiError } from '../../shared/errors';
+import type { SurveyContent } from '../../shared/messages/model';
 import { messageAudience, resolveTarget } from './audience';
 import { messageResults, type ResultsTarget } from './results';
+import { surveyResponsesCsv } from './survey-responses';
 import type { MessageDeps, MessageService } from './service';
 
 export function createMessageHandlers(service: MessageService, deps: Pick<MessageDeps, 'db' | 'segments' | 'workshops' | 'asOf'>): MessageHandlers {
@@ -11,6 +13,16 @@ export function createMessageHandlers(service: MessageService, deps: Pick<Messag
   const resultsTarget = (id: string): ResultsTarget => {
     try {
       return resolveTarget(deps, service.get(id).message);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'not_found') return null;
+      throw err;
+    }
+  };
+  // A survey's questions come from its content; a message no longer in the cache is read from its answers alone.
+  const surveyContent = (id: string): SurveyContent | null => {
+    try {
+      const { message } = service.get(id);
+      return message.kind === 'survey' ? (message.survey ?? null) : null;
     } catch (err) {
       if (err instanceof ApiError && err.code === 'not_found') return null;
       throw err;
@@ -33,6 +45,7 @@ export function createMessageHandlers(service: MessageService, deps: Pick<Messag
     discardOutbox: ({ id }) => service.discard(id),
     getEnvironments: () => service.environments(),
     setEnvironment: ({ environment, url, token }) => service.setEnvironment(environment, url, token),
-    messageResults: ({ id, search }) => messageResults(context(), id, search, resultsTarget(id)),
+    messageResults: ({ id, search }) => messageResults(context(), id, search, resultsTarget(id), surveyContent(id)),
+    messageResponsesCsv: ({ id }) => surveyResponsesCsv(context(), id, surveyContent(id)),
   };
 }

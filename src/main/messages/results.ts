@@ -11,17 +11,19 @@
  * The `nps` segment condition is different: it reads a user's latest answer, to say what they are now.
  */
 import { ApiError } from '../../shared/errors';
-import { MESSAGE_ID_PATTERN, type MessageResults, type NpsComment, type NpsResults } from '../../shared/messages/model';
+import { MESSAGE_ID_PATTERN, type MessageResults, type NpsComment, type NpsResults, type SurveyContent } from '../../shared/messages/model';
 import type { Rule } from '../../shared/segments/rule';
 import { DAY_MS, NPS_EVENT, npsCategory, npsScore } from '../../shared/segments/values';
 import type { MessageDeps } from './audience';
+import { nameIds, npsOf, resultGroups, TREND_WEEKS, weeklyTrend, weekIndex } from './result-groups';
+import { loadSurvey, surveyResults } from './survey-results';
+
+export { npsOf, TREND_WEEKS } from './result-groups';
 
 export const SHOWN = 'message_shown';
 export const DISMISSED = 'message_dismissed';
 export const CLICKED = 'message_clicked';
 
-const WEEK_MS = 7 * DAY_MS;
-export const TREND_WEEKS = 12;
 export const MAX_COMMENTS = 500;
 
 interface Answer {
@@ -32,41 +34,21 @@ interface Answer {
   comment: string;
 }
 
-/** NPS = % promoters − % detractors, rounded to a whole number; null without answers. */
-export function npsOf(scores: readonly number[]): number | null {
-  if (scores.length === 0) return null;
-  let promoters = 0;
-  let detractors = 0;
-  for (const s of scores) {
-    const category = npsCategory(s);
-    if (category === 'promoter') promoters += 1;
-    else if (category === 'detractor') detractors += 1;
-  }
-  return Math.round((100 * (promoters - detractors)) / scores.length);
-}
-
 function summary(label: string, scores: readonly number[]): { label: string; answers: number; score: number | null } {
   return { label, answers: scores.length, score: npsOf(scores) };
 }
 
-/** The ids of the event names in the cache; a name never seen is simply absent. */
-function nameIds(deps: MessageDeps, names: readonly string[]): Map<string, number> {
-  const select = deps.db.prepare<[string], number>('SELECT name_id FROM event_names WHERE name = ? AND name_id <> 0').pluck();
-  const ids = new Map<string, number>();
-  for (const name of names) {
-    const id = select.get(name);
-    if (id !== undefined) ids.set(name, id);
-  }
-  return ids;
-}
-
-/** The NPS answers to this message at or before asOf: survey "nps" and an integer score 0-10, the evaluator's own test (npsScore). */
+/**
+ * The NPS answers to this message at or before asOf: survey "nps" and an integer score 0-10, the
+ * evaluator's own test (npsScore). Only the legacy `nps` kind's answers: an NPS question of a `survey`
+ * message (it carries a question_id) is reported with the survey's other questions (survey-results.ts).
+ */
 function loadAnswers(deps: MessageDeps, npsNameId: number, messageId: string): Answer[] {
   const rows = deps.db
     .prepare<[number, number, string], { user_id: string; event_id: string; ts: number; properties: string }>(
       `SELECT u.id AS user_id, e.event_id, e.ts, e.properties FROM events e JOIN users u USING (user_pk)
         WHERE e.name_id = ? AND e.ts <= ? AND json_extract(e.properties, '$.message_id') = ?
-          AND json_extract(e.properties, '$.survey') = 'nps'`,
+          AND json_extract(e.properties, '$.survey') = 'nps' AND json_extract(e.properties, '$.question_id') IS NULL`,
     )
     .all(npsNameId, deps.asOf, messageId);
   const answers: Answer[] = [];
@@ -78,44 +60,6 @@ function loadAnswers(deps: MessageDeps, npsNameId: number, messageId: string): A
     answers.push({ userId: row.user_id, eventId: row.event_id, ts: row.ts, score, comment });
   }
   return answers;
-}
-
-/**
- * Which of the answerers belong to a rule's members, as of asOf. Members come from the SQL compiler
- * (SegmentService.memberIds); a persona linked to a saved segment shares its rule, so results are kept
- * per rule for the call. A rule that cannot be evaluated any more (it refers to a deleted segment) has
- * no members here rather than failing the whole results screen.
- */
-function membership(deps: MessageDeps, answerers: ReadonlySet<string>): (rule: Rule) => Set<string> {
-  const cache = new Map<string, Set<string>>();
-  return (rule) => {
-    const key = JSON.stringify(rule);
-    let members = cache.get(key);
-    if (!members) {
-      members = new Set();
-      let ids: string[] = [];
-      try {
-        ids = deps.segments.memberIds(rule, deps.asOf);
-      } catch (err) {
-        if (!(err instanceof ApiError && err.code === 'invalid_argument')) throw err;
-      }
-      for (const id of ids) if (answerers.has(id)) members.add(id);
-      cache.set(key, members);
-    }
-    return members;
-  };
-}
-
-/** Every persona of every workshop that is not archived, labelled by its name (with the workshop's title when names repeat). */
-function personasOf(deps: MessageDeps): { label: string; rule: Rule }[] {
-  const personas: { name: string; workshop: string; rule: Rule }[] = [];
-  for (const summary of deps.workshops.list(false)) {
-    const workshop = deps.workshops.get(summary.id);
-    for (const p of workshop.personas) personas.push({ name: p.name, workshop: workshop.title, rule: p.rule });
-  }
-  const counts = new Map<string, number>();
-  for (const p of personas) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
-  return personas.map((p) => ({ label: (counts.get(p.name) ?? 0) > 1 ? `${p.name} (${p.workshop})` : p.name, rule: p.rule }));
 }
 
 export const TREND_DAYS = 30;
@@ -130,31 +74,25 @@ function npsResults(deps: MessageDeps, answers: readonly Answer[], search: strin
   const distribution = Array.from({ length: 11 }, () => 0);
   for (const s of all) distribution[s] = (distribution[s] ?? 0) + 1;
 
-  // Week k (0 = the latest) holds answers with asOf − (k+1)·7 days < ts ≤ asOf − k·7 days: the
-  // segment model's windows, so "the last 7 days" means the same thing everywhere.
   const perWeek: number[][] = Array.from({ length: TREND_WEEKS }, () => []);
   for (const a of answers) {
-    const week = Math.floor((asOf - a.ts) / WEEK_MS);
-    if (week < TREND_WEEKS) perWeek[week]?.push(a.score);
+    const week = weekIndex(asOf, a.ts);
+    if (week !== null) perWeek[week]?.push(a.score);
   }
-  const weekly = perWeek
-    .map((scores, k) => ({ weekStart: asOf - (k + 1) * WEEK_MS, answers: scores.length, score: npsOf(scores) }))
-    .reverse();
+  const weekly = weeklyTrend(asOf, perWeek, (scores) => ({ answers: scores.length, value: npsOf(scores) })).map((w) => ({ weekStart: w.weekStart, answers: w.answers, score: w.value }));
 
   const answerers = new Set(answers.map((a) => a.userId));
-  const membersOf = membership(deps, answerers);
+  const groups = resultGroups(deps, answerers);
   const scoresOf = (members: ReadonlySet<string>): number[] => answers.filter((a) => members.has(a.userId)).map((a) => a.score);
 
-  const bySegment = deps.segments.list().map((s) => summary(s.name, scoresOf(membersOf(s.rule))));
-
-  const personas = personasOf(deps).map((p) => ({ label: p.label, members: membersOf(p.rule) }));
-  const byPersona = personas.map((p) => summary(p.label, scoresOf(p.members)));
+  const bySegment = groups.segments.map((s) => summary(s.label, scoresOf(s.members)));
+  const byPersona = groups.personas.map((p) => summary(p.label, scoresOf(p.members)));
 
   const needle = search?.trim().toLowerCase() ?? '';
   const comments: NpsComment[] = [];
   const newestFirst = answers.filter((a) => a.comment !== '').sort((a, b) => b.ts - a.ts || (a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : 0));
   for (const a of newestFirst) {
-    const labels = personas.filter((p) => p.members.has(a.userId)).map((p) => p.label);
+    const labels = groups.personasOfUser(a.userId);
     const found =
       needle === '' ||
       a.comment.toLowerCase().includes(needle) ||
@@ -167,7 +105,7 @@ function npsResults(deps: MessageDeps, answers: readonly Answer[], search: strin
 
   let outsideTarget: NpsResults['outsideTarget'] = null;
   if (target) {
-    const members = membersOf(target.rule);
+    const members = groups.membersOf(target.rule);
     let outside = 0;
     for (const id of answerers) if (!members.has(id)) outside += 1;
     outsideTarget = { users: outside, respondents: answerers.size, target: target.name };
@@ -181,9 +119,10 @@ function npsResults(deps: MessageDeps, answers: readonly Answer[], search: strin
  * (clicked / shown) counted in events; for a survey (any NPS answer carrying this message id) the
  * score, distribution, weekly trend, score per saved segment and per persona, and the comments,
  * newest first and at most 500, filtered by `search` (case-insensitive, in the comment, the user id
- * or a persona's name). `nps` is null while no one has answered.
+ * or a persona's name). `nps` is null while no one has answered. `survey`: survey-results.ts, for the
+ * survey content given (the message's, when it is a `survey`) or any survey answer to this message id.
  */
-export function messageResults(deps: MessageDeps, messageId: string, search?: string, target: ResultsTarget = null): MessageResults {
+export function messageResults(deps: MessageDeps, messageId: string, search?: string, target: ResultsTarget = null, survey: SurveyContent | null = null): MessageResults {
   if (!MESSAGE_ID_PATTERN.test(messageId)) throw new ApiError('invalid_argument', `“${messageId}” is not a message id.`);
   const ids = nameIds(deps, [SHOWN, DISMISSED, CLICKED, NPS_EVENT]);
 
@@ -231,8 +170,10 @@ export function messageResults(deps: MessageDeps, messageId: string, search?: st
       else day.clicked += 1;
     }
   }
-  for (const a of answers) {
-    const day = a.ts > deps.asOf - TREND_DAYS * DAY_MS ? dayOf(a.ts) : undefined;
+  const loaded = loadSurvey(deps, messageId, survey);
+  // "Answered" per day: NPS answers, and survey responses by their first answer.
+  for (const ts of [...answers.map((a) => a.ts), ...loaded.responses.map((r) => r.startedAt)]) {
+    const day = ts > deps.asOf - TREND_DAYS * DAY_MS ? dayOf(ts) : undefined;
     if (day) day.answered += 1;
   }
 
@@ -244,5 +185,6 @@ export function messageResults(deps: MessageDeps, messageId: string, search?: st
     clickThroughRate: shown === 0 ? 0 : clicked / shown,
     daily,
     nps: answers.length === 0 ? null : npsResults(deps, answers, search, target),
+    survey: survey === null && loaded.responses.length === 0 ? null : surveyResults(deps, loaded, shown, search),
   };
 }

@@ -61,6 +61,8 @@ export const messageMethods = {
   ),
   /** Shown, dismissed, clicked and CTR; for surveys the NPS, distribution, weekly trend, per segment and persona, and comments. */
   messageResults: method<MessageResults>()(z.object({ id: messageId, search: z.string().max(200).optional() }).strict()),
+  /** A survey's responses as CSV: one row per response, one column per question, personas included (src/main/messages/survey-responses.ts). */
+  messageResponsesCsv: method<{ filename: string; csv: string; responses: number }>()(z.object({ id: messageId }).strict()),
 } as const;
 
 export type MessageHandlers = HandlersFor<typeof messageMethods>;

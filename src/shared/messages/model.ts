@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { pagePatternWarning } from '../page-url';
 import { LOCALE_PATTERN } from './locale';
-import { surveyContentSchema } from './survey';
+import { surveyContentSchema, type SurveyQuestionType } from './survey';
 
 /**
  * The kinds of message. modal, nps and survey block the page (at most one per decide); a banner sits at
@@ -298,6 +298,8 @@ export interface MessageResults {
    */
   daily: { dayStart: number; shown: number; clicked: number; answered: number }[];
   nps: NpsResults | null;
+  /** A `survey` message's results (issue 18): null for other kinds while nobody has answered a survey question. */
+  survey: SurveyResults | null;
 }
 
 export interface NpsResults {
@@ -325,4 +327,72 @@ export interface NpsComment {
   ts: number;
   /** The personas (of workshops in the cache) the commenter belongs to. */
   personas: string[];
+}
+
+/** The headline figure of a scored question: NPS (−100..100), the share satisfied (CSAT 4-5, 0..1), or the mean score (CES, rating). */
+export type SurveyMetric = 'nps' | 'satisfied' | 'mean';
+
+/** One segment's or persona's figures for a question: its answers, the question's metric, and per-choice counts (choice questions). */
+export interface SurveyGroupFigure {
+  label: string;
+  answers: number;
+  value: number | null;
+  /** Per choice, in the order of SurveyQuestionResults.choices (empty for questions without choices). */
+  choiceCounts: number[];
+}
+
+/** An open-text answer or the "other" text of a choice question, with the answerer's personas. */
+export interface SurveyTextAnswer {
+  responseId: string;
+  userId: string;
+  text: string;
+  ts: number;
+  locale: string;
+  personas: string[];
+}
+
+export interface SurveyQuestionResults {
+  id: string;
+  type: SurveyQuestionType;
+  /** The question as authored (its id when the message is not in the cache any more). */
+  text: string;
+  /** Answers (one per response at most). */
+  answers: number;
+  metric: SurveyMetric | null;
+  /** The metric over every answer; null without answers or for unscored questions. */
+  value: number | null;
+  /** Scored questions: the scale, and answers per score from min to max. */
+  scale: { min: number; max: number } | null;
+  distribution: number[];
+  /** The metric per week over the last 12 weeks, oldest first (the NPS trend's windows). */
+  weekly: { weekStart: number; answers: number; value: number | null }[];
+  /** Choice questions: each choice (and "other" when offered or used) with how many answers picked it. */
+  choices: { id: string; label: string; count: number }[];
+  /** Open-text answers, or a choice question's "other" texts: newest first, filtered by the search, at most 500. */
+  texts: SurveyTextAnswer[];
+  bySegment: SurveyGroupFigure[];
+  byPersona: SurveyGroupFigure[];
+}
+
+/** Responses and completion of one segment or persona. */
+export interface SurveyGroupResponses {
+  label: string;
+  responses: number;
+  completed: number;
+}
+
+export interface SurveyResults {
+  /** Showings with at least one answer (partial ones included). */
+  responses: number;
+  /** Responses that answered every question they reached, to the end. */
+  completed: number;
+  /** responses / shown; null when it was never shown. */
+  responseRate: number | null;
+  /** completed / responses; null without responses. */
+  completionRate: number | null;
+  /** Responses per locale shown, most first. */
+  byLocale: { locale: string; responses: number }[];
+  bySegment: SurveyGroupResponses[];
+  byPersona: SurveyGroupResponses[];
+  questions: SurveyQuestionResults[];
 }

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Workshop } from '../../../shared/workshop/model';
 import { templateOf } from '../../../shared/workshop/templates';
 import type { WorkshopUsage } from '../../../shared/workshop/usage';
-import { toCsv } from './csv';
+import { toCsv } from '../../../shared/csv';
 import { workshopMarkdown } from './markdown';
 import { workshopPdf } from './pdf';
 import { notesTable, participantsTable, stepTables } from './tables';

@@ -14,12 +14,14 @@ import { ErrorNote } from '../../ui/ErrorNote';
 import { SMALL_SAMPLE } from '../../../../shared/sample-size';
 import { SampleCaution } from '../../ui/SampleCaution';
 import { categories, formatScore } from './model';
+import { SurveyResultsView } from './SurveyResultsView';
 
 ChartJS.register(BarElement, LineElement, PointElement, CategoryScale, LinearScale, Tooltip);
 
 /**
  * How the message did, from the events synced back: shown and dismissed, clicked and the click-through
- * rate where there is a call to action, a trend per day, and for surveys the NPS. Every rate and score
+ * rate where there is a call to action, a trend per day, for NPS surveys the NPS, and for multi-question
+ * surveys every question's results (SurveyResultsView). Every rate and score
  * carries the shared small-sample caution (src/shared/sample-size.ts).
  */
 export function MessageResultsView({ id, published, hasCallToAction }: { id: string; published: boolean; hasCallToAction: boolean }) {
@@ -46,10 +48,12 @@ export function MessageResultsView({ id, published, hasCallToAction }: { id: str
         {hasCallToAction ? <Stat label="Clicked" value={formatNumber(clicked)} /> : null}
         {hasCallToAction ? <Stat label="Click-through rate" value={percent(clicked, shown)} testId="ctr" /> : null}
         {results.nps ? <Stat label="Answers" value={formatNumber(results.nps.answers)} /> : null}
+        {results.survey ? <Stat label="Responses" value={formatNumber(results.survey.responses)} /> : null}
       </dl>
       {hasCallToAction ? <SampleCaution n={shown} kind="rate" unit={shown === 1 ? 'showing' : 'showings'} /> : null}
-      <DailyTrend daily={results.daily} survey={results.nps !== null} hasCallToAction={hasCallToAction} />
+      <DailyTrend daily={results.daily} survey={results.nps !== null || results.survey !== null} hasCallToAction={hasCallToAction} />
       {results.nps ? <NpsView nps={results.nps} search={search} setSearch={setSearch} pending={latest.pending} /> : null}
+      {results.survey ? <SurveyResultsView id={id} survey={results.survey} shown={shown} search={search} setSearch={setSearch} pending={latest.pending} /> : null}
     </div>
   );
 }

@@ -2,8 +2,8 @@
  * CSV as RFC 4180 says, plus what spreadsheet programs need to open it right: UTF-8 with a byte-order mark
  * (without it Excel reads the file in the machine's legacy code page and mangles “quotes” and accents),
  * CRLF line ends, and fields quoted when they hold a comma, a quote, CR or LF, with quotes doubled.
+ * Every CSV the backend writes goes through here: the workshop export and a survey's responses.
  */
-import type { ExportTable } from './tables';
 
 const BOM = '\uFEFF';
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
@@ -25,7 +25,7 @@ export function csvField(cell: string): string {
 }
 
 /** The whole file: header row, then the rows, each line ending in CRLF (the RFC's last line break is optional; we keep it). */
-export function toCsv(table: Pick<ExportTable, 'columns' | 'rows'>): string {
+export function toCsv(table: { columns: readonly string[]; rows: readonly (readonly string[])[] }): string {
   const lines = [table.columns, ...table.rows].map((row) => row.map(csvField).join(','));
   return BOM + lines.map((l) => `${l}\r\n`).join('');
 }
