@@ -37,7 +37,8 @@ import {
 } from './readers';
 
 export function prepare(record: NormalizedRecord, shapes?: ShapeNumbering): PreparedRecord {
-  const call = record.kind === 'alias' || record.kind === 'group' ? record.kind : undefined;
+  // A group call with no user is an accounts row (NormalizeOptions.accountRow).
+  const call = record.kind === 'group' && record.userId === '' ? 'account' : record.kind === 'alias' || record.kind === 'group' ? record.kind : undefined;
   return {
     shape: record.kind === 'event' && shapes ? shapes.shapeOf(record.name, record.data) : 0,
     key: recordKey(record.id),
@@ -61,11 +62,15 @@ const UTC_TIME = new RecordTime();
 /** How the import normalizes records with `time`, made once per RecordTime rather than once per record. */
 const normalizeOptions = new WeakMap<RecordTime, NormalizeOptions>();
 
-function optionsFor(time: RecordTime): NormalizeOptions {
-  let options = normalizeOptions.get(time);
+/** The same for warehouse `accounts` rows (NormalizeOptions.accountRow). */
+const accountRowOptions = new WeakMap<RecordTime, NormalizeOptions>();
+
+function optionsFor(time: RecordTime, accountRow: boolean): NormalizeOptions {
+  const made = accountRow ? accountRowOptions : normalizeOptions;
+  let options = made.get(time);
   if (options === undefined) {
-    options = { instantOf: (record) => time.instantOf(record), contextTraits: true, identityCalls: true };
-    normalizeOptions.set(time, options);
+    options = { instantOf: (record) => time.instantOf(record), contextTraits: true, identityCalls: true, ...(accountRow ? { accountRow } : {}) };
+    made.set(time, options);
   }
   return options;
 }
@@ -88,7 +93,13 @@ const EXPONENT_NUMBER = /[:,[]\s*-?\d+(?:\.\d+)?[eE]/;
  * the reader gives it (0: surely small), when it has one; a text within the limit and free of
  * exponents spares the serialization, which costs as much as parsing the record did.
  */
-export function prepareRaw(raw: unknown, shapes: ShapeNumbering, time: RecordTime = UTC_TIME, text?: { text: string; bytes: number | undefined }): PreparedRecord | string {
+export function prepareRaw(
+  raw: unknown,
+  shapes: ShapeNumbering,
+  time: RecordTime = UTC_TIME,
+  text?: { text: string; bytes: number | undefined },
+  accountRow = false,
+): PreparedRecord | string {
   if (nestsDeeperThan(raw, MAX_RECORD_DEPTH)) return `record is nested more than ${MAX_RECORD_DEPTH} levels deep`;
   let compactBytes = 0;
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
@@ -96,7 +107,7 @@ export function prepareRaw(raw: unknown, shapes: ShapeNumbering, time: RecordTim
     const textBounds = textBytes !== undefined && textBytes <= MAX_RECORD_BYTES && !EXPONENT_NUMBER.test((text as { text: string }).text);
     compactBytes = textBounds ? textBytes : Buffer.byteLength(JSON.stringify(raw), 'utf8');
   }
-  const result = normalizeRecord(raw, compactBytes, optionsFor(time));
+  const result = normalizeRecord(raw, compactBytes, optionsFor(time, accountRow));
   return result.ok ? prepare(result.record, shapes) : result.reason;
 }
 
@@ -135,7 +146,7 @@ export async function* prepareFile(
         raw.error !== undefined
           ? raw.error
           : raw.text === undefined
-            ? prepareRaw(raw.value, shapes, time)
+            ? prepareRaw(raw.value, shapes, time, undefined, raw.accountRow === true)
             : raw.element !== undefined
               ? prepareElement(raw.text, raw.defaults, shapes, time)
               : prepareLine(raw.text, raw.bytes, raw.line, shapes, time, progress);

@@ -37,6 +37,8 @@ export interface RawRecord {
   cells?: string[];
   /** A warehouse `tracks` row (warehouse.ts): a per-event table's row with its id replaces it. */
   replaceable?: boolean;
+  /** A warehouse `accounts` row: an account's traits with no user (NormalizeOptions.accountRow). */
+  accountRow?: boolean;
   /**
    * UTF-8 size of the record's JSON text, known without re-serializing: 0 when the text is so short
    * it is surely under the record size limit; undefined when the reader cannot tell (CSV).
@@ -811,7 +813,7 @@ function warehouseRaw(header: Extract<CsvHeader, { dialect: 'warehouse' }>, row:
   });
   const mapped = warehouseRecord(header.kind, values, header.table);
   if ('reason' in mapped) return { line, error: mapped.reason, cells: row };
-  return { line, value: mapped.record, cells: row, ...(mapped.replaceable ? { replaceable: true } : {}) };
+  return { line, value: mapped.record, cells: row, ...(mapped.replaceable ? { replaceable: true } : {}), ...(header.kind === 'accounts' ? { accountRow: true } : {}) };
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
