@@ -27,8 +27,8 @@ import {
   readJsonObjects,
   readNdjson,
   readNdjsonChunks,
+  readOversizedLine,
   SURELY_SMALL_TEXT,
-  tooLong,
   type ByteRange,
   type EnvelopeDefaults,
   type Packaging,
@@ -247,21 +247,38 @@ function prepareText(text: string, bytes: number | undefined, shapes: ShapeNumbe
  * record's text is copied out and no object is made per record. Yields each time a batch is ready,
  * with the records it read (rejected ones included); the caller takes the batch from the builder.
  */
-export function* prepareNdjsonInto(
+export async function* prepareNdjsonInto(
   path: string,
   shapes: ShapeNumbering,
   builder: BatchBuilder,
   time: RecordTime,
   range: ByteRange | undefined,
   progress: ReadProgress,
-): Generator<number> {
+): AsyncGenerator<number> {
   let count = 0;
   let text = 0;
   for (const chunk of readNdjsonChunks(path, progress, range)) {
     const { starts, ends, lines } = chunk;
     if (chunk.oversized !== undefined) {
-      builder.reject(withExcerpt({ line: chunk.oversized, reason: tooLong() }, chunk.oversizedHead));
-      count += 1;
+      // A line too long to hold: read again as a stream, a batch envelope's elements one by one.
+      for await (const raws of readOversizedLine(path, chunk, progress, false)) {
+        for (const raw of raws) {
+          const prepared =
+            raw.error !== undefined
+              ? raw.error
+              : raw.element !== undefined
+                ? prepareElement(raw.text as string, raw.defaults, shapes, time)
+                : prepareText(raw.text as string, raw.bytes, shapes, time);
+          if (typeof prepared === 'string') builder.reject(withExcerpt(located(raw.line, raw.element, prepared), raw.text ?? raw.head));
+          else builder.add({ ...prepared, line: raw.line });
+          count += 1;
+          if (builder.full) {
+            yield count;
+            count = 0;
+            text = 0;
+          }
+        }
+      }
     }
     builder.useChunk(chunk.text);
     let unusual = -1;
