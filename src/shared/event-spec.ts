@@ -287,6 +287,11 @@ export interface NormalizeOptions {
    * (docs/IMPORT.md, "Identity").
    */
   identityCalls?: boolean;
+  /**
+   * The record is a warehouse `accounts` row: a group call of an account's latest traits that names
+   * no user (its userId is then ''), so it updates the account without a member.
+   */
+  accountRow?: boolean;
 }
 
 /** A record's non-empty `context.traits` object, if it has one. */
@@ -329,9 +334,11 @@ export function normalizeRecord(raw: unknown, byteLength?: number, options: Norm
         : `unsupported type "${truncate(type, 30)}" (supported: ${supported})`,
     };
   }
-  const knownId = idOf(raw.userId);
-  const anonymousId = idOf(raw.anonymousId);
-  const userId = knownId ?? anonymousId;
+  // An accounts row names no user: whatever user columns it has, it updates the account alone.
+  const accountRow = identity && options.accountRow === true && kind === 'group';
+  const knownId = accountRow ? null : idOf(raw.userId);
+  const anonymousId = accountRow ? null : idOf(raw.anonymousId);
+  const userId = accountRow ? '' : (knownId ?? anonymousId);
   if (userId === null) return { ok: false, reason: 'missing user: neither userId nor anonymousId is set' };
   const ts = options.instantOf ? options.instantOf(raw) : parseTimestamp(raw.timestamp);
   if (typeof ts === 'string') return { ok: false, reason: ts };
@@ -376,7 +383,7 @@ export function normalizeRecord(raw: unknown, byteLength?: number, options: Norm
   else if (typeof messageId === 'number' && Number.isFinite(messageId)) id = String(messageId);
   else id = derivedRecordId(identityCall ? kind : kind === 'identify' ? 'identify' : 'event', userId, identityCall ? (linkedId ?? groupId ?? '') : name, ts, data);
   const record: NormalizedRecord = { kind: identityCall ? kind : kind === 'identify' ? 'identify' : 'event', id, userId, name, ts, data };
-  if (identity && knownId === null) record.anonymous = true;
+  if (identity && knownId === null && !accountRow) record.anonymous = true;
   if (linkedId !== null && linkedId !== userId) record.linkedId = linkedId;
   if (groupId !== null) record.groupId = groupId;
   if (options.contextTraits && kind !== 'identify' && kind !== 'group') {

@@ -157,6 +157,18 @@ describe('batch envelopes', () => {
     expect(gz.ids).toEqual(ids);
   });
 
+  it('splits an envelope line of more elements than a packed batch holds, gzipped (the general path), inline and on the parser thread', async () => {
+    const small = (k: number): Record<string, unknown> => ({ type: 'track', event: 'e', userId: `u-${k % 3}`, messageId: `s-${k}`, timestamp: '2024-05-01T10:00:00Z' });
+    const line = JSON.stringify({ batch: Array.from({ length: 9000 }, (_, k) => small(k)) });
+    // Under the 1 MB a line may hold: read as one line, its 9,000 elements exceed a packed batch's 8,192.
+    expect(line.length).toBeLessThan(1_000_000);
+    const content = gzipSync(`${line}\n`);
+    const { db, summary } = await importContent('many.ndjson.gz', content);
+    expect(summary).toMatchObject({ imported: 9000, rejected: 0 });
+    expect(eventIds(db)).toHaveLength(9000);
+    expect(importOnThreads('many.ndjson.gz', content).ids).toHaveLength(9000);
+  });
+
   it('splits an envelope larger than a batch across batches on the parser thread', () => {
     const content = ndjson([batchBody('w', 'u-1', 4500)]);
     const threads = importOnThreads('wide.ndjson', content);
@@ -276,6 +288,38 @@ describe('a record too long to hold (issue 15, "Limits and robustness")', () => 
     }
     // The parser threads' own NDJSON path (prepareNdjsonInto) keeps it too.
     expect(importOnThreads('long.ndjson', lines).summary.errors).toEqual([expected(4)]);
+  });
+
+  it('streams an NDJSON line holding a batch envelope over 1 MB element by element: the limit is per record, not per line', async () => {
+    const users = (k: number): string => `u-${k % 7}`;
+    const elements = Array.from({ length: 10_000 }, (_, k) => track(`big-${k + 1}`, users(k), { properties: { total: k, note: 'x'.repeat(200) } }));
+    delete elements[4]?.timestamp;
+    // The envelope's context comes after its batch, as the HTTP API's own example writes it.
+    const wide = JSON.stringify({ batch: elements, context: { traits: { plan: 'enterprise' } } });
+    expect(wide.length).toBeGreaterThan(2_500_000);
+    const huge = { ...track('huge-1', 'u-1'), properties: { pad: 'y'.repeat(3_000_000) } };
+    const withHuge = JSON.stringify({ batch: [track('h-1', 'u-1'), huge, track('h-2', 'u-1')] });
+    const content = `${JSON.stringify(track('first', 'u-1'))}\n${wide}\n${withHuge}\n${JSON.stringify(track('last', 'u-1'))}\n`;
+    const expected = {
+      imported: 1 + 9_999 + 2 + 1,
+      rejected: 2,
+      errors: [
+        { line: 2, element: 5, reason: expect.stringMatching(/timestamp/) },
+        { line: 3, element: 2, reason: expect.stringMatching(/larger than 1 MB of text/), excerpt: expect.stringMatching(/^\{"type":"track"/), excerptCut: true },
+      ],
+      details: { recognized: expect.stringMatching(/^batch envelopes \(NDJSON lines/) },
+    };
+    const inline = await importContent('wide.ndjson', content);
+    expect(inline.summary).toMatchObject(expected);
+    // The context after the batch reached every element.
+    expect(traitsOf(inline.db, 'u-3')).toEqual({ plan: 'enterprise' });
+    expect(eventIds(inline.db)).toHaveLength(expected.imported);
+    expect((await importContent('wide.ndjson.gz', gzipSync(content))).summary).toMatchObject(expected);
+    for (const [name, data] of [['wide.ndjson', content], ['wide.ndjson.gz', gzipSync(content)]] as const) {
+      const threads = importOnThreads(name, data);
+      expect(threads.summary, name).toMatchObject(expected);
+      expect(threads.ids).toHaveLength(expected.imported);
+    }
   });
 
   it('imports the good records around a 100 MB line on the parser threads, the line rejected at its place, memory flat', async () => {

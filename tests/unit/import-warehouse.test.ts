@@ -325,8 +325,9 @@ describe('importing a warehouse table export (CSV)', () => {
       expect(summary.details?.recognized).toBe(`Segment/RudderStack warehouse table: ${kind} (CSV)`);
       summaries.push(summary);
     }
-    // groups and aliases rows are group and alias calls, applied to accounts and identities (no events).
-    expect(summaries.map((s) => s.details?.identityCalls ?? 0)).toEqual([1, 0, 1]);
+    // groups, accounts and aliases rows are group and alias calls, applied to accounts and identities (no events).
+    expect(summaries.map((s) => s.details?.identityCalls ?? 0)).toEqual([1, 1, 1]);
+    expect(summaries.map((s) => s.rejected)).toEqual([0, 0, 0]);
     const accounts = cache.db.prepare<[], { group_id: string; traits: string }>('SELECT group_id, traits FROM accounts').all();
     expect(accounts.map((a) => [a.group_id, JSON.parse(a.traits) as unknown])).toEqual([['0042', { name: 'Initech', employees: 320 }]]);
     const members = cache.db.prepare('SELECT u.id FROM account_members m JOIN users u USING (user_pk)').pluck().all();
@@ -336,8 +337,52 @@ describe('importing a warehouse table export (CSV)', () => {
       { id: 'a-1', user: 'u-1' },
       { id: 'u-1', user: 'u-1' },
     ]);
-    // An accounts row names no user: it is refused, with the reason (accounts take traits from groups rows).
-    expect(summaries[1]).toMatchObject({ rejected: 1, errors: [{ line: 2, reason: 'missing user: neither userId nor anonymousId is set' }] });
+  });
+
+  it("an accounts row creates or updates its account (traits merged key by key, the latest wins) and makes no user and no member", async () => {
+    // The documented shape (docs/IMPORT.md, "Warehouse tables"): id is the groupId, then received_at, uuid_ts and the traits.
+    const groups = csv(['id', 'anonymous_id', 'user_id', 'group_id', 'received_at', 'timestamp', 'name', 'employees', 'plan'], [
+      ['g-1', '507f191e', 'u-1', '0042', '2015-02-23 22:28:56', '2015-02-23 22:28:55', 'Initech', '320', 'enterprise'],
+    ]);
+    const accounts = csv(['id', 'received_at', 'uuid_ts', 'name', 'employees', 'plan'], [
+      // Later than the groups row: its plan and employees win.
+      ['0042', '2015-03-01 09:00:00', '2015-03-01 10:00:00', null, '350', 'pro'],
+      // Earlier than the groups row: its name loses to the group call's.
+      ['0042', '2015-01-01 09:00:00', '2015-01-01 10:00:00', 'Initrode', null, null],
+      // An account nobody is a member of yet.
+      ['0099', '2015-03-02 09:00:00', '2015-03-02 10:00:00', 'Globex', '12', 'free'],
+    ]);
+    const read = (db: Db): unknown => ({
+      accounts: db.prepare<[], { group_id: string; traits: string; first_seen: number; last_seen: number }>('SELECT group_id, traits, first_seen, last_seen FROM accounts ORDER BY group_id').all()
+        .map((a) => ({ ...a, traits: JSON.parse(a.traits) as unknown })),
+      members: db.prepare('SELECT a.group_id, u.id FROM account_members m JOIN users u USING (user_pk) JOIN accounts a USING (account_pk) ORDER BY 1, 2').raw().all(),
+      users: db.prepare('SELECT id FROM users ORDER BY id').pluck().all(),
+      events: db.prepare('SELECT count(*) FROM events').pluck().get(),
+    });
+    const expected = {
+      accounts: [
+        { group_id: '0042', traits: { name: 'Initech', employees: 350, plan: 'pro' }, first_seen: Date.UTC(2015, 0, 1, 9), last_seen: Date.UTC(2015, 2, 1, 9) },
+        { group_id: '0099', traits: { name: 'Globex', employees: 12, plan: 'free' }, first_seen: Date.UTC(2015, 2, 2, 9), last_seen: Date.UTC(2015, 2, 2, 9) },
+      ],
+      members: [['0042', 'u-1']],
+      users: ['u-1'],
+      events: 0,
+    };
+    // In either order: the instants decide, not the order of the files.
+    for (const order of [['groups.csv', 'accounts.csv'], ['accounts.csv', 'groups.csv']]) {
+      const cache = tempCache();
+      const summaries: ImportSummary[] = [];
+      for (const name of order) summaries.push(await importCsv(cache, name, name === 'groups.csv' ? groups : accounts));
+      const ofAccounts = summaries[order.indexOf('accounts.csv')];
+      expect(ofAccounts).toMatchObject({ imported: 0, rejected: 0, details: { recognized: 'Segment/RudderStack warehouse table: accounts (CSV)', identityCalls: 3 } });
+      expect(read(cache.db)).toEqual(expected);
+    }
+    // On a parser thread, the same.
+    const dir = tempDir();
+    importInChildProcess(dir, 'groups.csv', groups, {}, () => null);
+    const threads = importInChildProcess(dir, 'accounts.csv', accounts, {}, read);
+    expect(threads.summary).toMatchObject({ imported: 0, rejected: 0 });
+    expect(threads.read).toEqual(expected);
   });
 
   it('refuses a header it can map neither as our dialect nor as a warehouse table, naming the columns expected', () => {

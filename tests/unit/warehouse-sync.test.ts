@@ -145,6 +145,32 @@ describe('sync from a PostgreSQL warehouse', () => {
     expect(second?.excerpt?.match(/"user_id"/g)).toHaveLength(1);
   });
 
+  it('syncs an accounts table: each row updates its account, the latest trait wins, and makes no user or member', async () => {
+    const db = database();
+    const schema = `segment_${++schemas}`;
+    await createWarehouseSchema(db, schema);
+    await db.query(`CREATE TABLE ${schema}.accounts (id varchar(1024) PRIMARY KEY, received_at timestamptz, uuid_ts timestamp, name text, employees bigint, plan text)`);
+    await db.query(
+      `INSERT INTO ${schema}.accounts VALUES
+       ('0042', '2025-03-03 06:00:00+00', '2025-03-03 07:00:00', 'Initech', 320, 'enterprise'),
+       ('0099', '2025-03-03 06:30:00+00', '2025-03-03 07:00:00', 'Globex', NULL, 'free')`,
+    );
+    const { db: cache } = tempCache();
+    const first = await syncFromWarehouse(cache, options(db, schema));
+    expect(first).toMatchObject({ imported: 0, rejected: 0 });
+    expect(first.tables.find((t) => t.table === 'accounts')).toMatchObject({ kind: 'accounts', fetched: 2 });
+    // The warehouse keeps an account's latest traits in place: a later load rewrites the row.
+    await db.query(`UPDATE ${schema}.accounts SET plan = 'pro', employees = 350, received_at = '2025-03-04 06:00:00+00', uuid_ts = '2025-03-04 07:00:00' WHERE id = '0042'`);
+    await syncFromWarehouse(cache, options(db, schema));
+    const accounts = cache.prepare<[], { group_id: string; traits: string }>('SELECT group_id, traits FROM accounts ORDER BY group_id').all();
+    expect(accounts.map((a) => [a.group_id, JSON.parse(a.traits) as unknown])).toEqual([
+      ['0042', { name: 'Initech', employees: 350, plan: 'pro' }],
+      ['0099', { name: 'Globex', plan: 'free' }],
+    ]);
+    expect(cache.prepare('SELECT count(*) FROM account_members').pluck().get()).toBe(0);
+    expect(cache.prepare('SELECT count(*) FROM users').pluck().get()).toBe(0);
+  });
+
   it('names a table it cannot map and syncs the others', async () => {
     const { db, schema } = await warehouse(300, 100);
     await db.query(`CREATE TABLE ${schema}.inventory_snapshot (sku text, quantity int, taken_at timestamptz)`);

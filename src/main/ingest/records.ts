@@ -37,12 +37,15 @@ export interface PreparedRecord {
   groupId?: string;
 }
 
-export type IdentityCall = 'alias' | 'group';
+/** 'account': a warehouse `accounts` row, an account's traits with no user (its userId is ''), so no membership. */
+export type IdentityCall = 'alias' | 'group' | 'account';
 
 /** Bits of ResolvedRows.flags, per record. */
 export const ROW_ANONYMOUS = 1;
 export const ROW_ALIAS = 2;
 export const ROW_GROUP = 4;
+/** With ROW_GROUP: an account's own row (no user; its user_pk is -1). */
+export const ROW_ACCOUNT = 8;
 
 /**
  * A batch's records as columns, already resolved to the writer's user_pk, name_id and shape numbers

@@ -29,11 +29,12 @@ export function newSyncTally(): SyncTally {
 /**
  * One item of a page: a record to write, or one refused before it became a record; both at their
  * location. `replaceable`: a warehouse `tracks` row, which the per-event row with its id replaces.
+ * `accountRow`: a warehouse `accounts` row, an account's traits with no user.
  * `excerpt`: the text a rejection shows, when it is not the record's JSON (a warehouse row's columns),
  * made only for a rejected item.
  */
 export type PageItem =
-  | { raw: unknown; at: Omit<ImportError, 'reason'>; replaceable?: boolean; excerpt?: () => string }
+  | { raw: unknown; at: Omit<ImportError, 'reason'>; replaceable?: boolean; accountRow?: boolean; excerpt?: () => string }
   | { rejected: string; at: Omit<ImportError, 'reason'>; excerpt?: () => string }
   /** A delivery server's erase marker: the user (and every id merged into them) leaves the cache, tombstoned at `erasedAt`. */
   | { erase: { userId: string; erasedAt: number }; at: Omit<ImportError, 'reason'> };
@@ -65,7 +66,7 @@ export function commitSyncPage(
         writer = newWriter();
         continue;
       }
-      const prepared = 'raw' in item ? prepareRaw(item.raw, writer.shapeNumbers) : item.rejected;
+      const prepared = 'raw' in item ? prepareRaw(item.raw, writer.shapeNumbers, undefined, undefined, item.accountRow === true) : item.rejected;
       if (typeof prepared === 'string') {
         summary.rejected += 1;
         if (errors.length < MAX_REPORTED_ERRORS) errors.push(reportedError(withExcerpt({ ...item.at, reason: prepared }, item.excerpt ? item.excerpt() : 'raw' in item ? jsonText(item.raw) : undefined), errors.length));

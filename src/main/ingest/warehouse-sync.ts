@@ -179,6 +179,7 @@ export async function syncFromWarehouse(db: Db, options: WarehouseSyncOptions): 
           // A rejection shows the row as it is in the warehouse, not the record made from it.
           const excerpt = (): string => warehouseRowText(table.table, id, row);
           if ('reason' in mapped) return { rejected: `row id ${id}: ${mapped.reason}`, at, excerpt };
+          if (table.kind === 'accounts') return { raw: mapped.record, at, accountRow: true, excerpt };
           return mapped.replaceable ? { raw: mapped.record, at, replaceable: true, excerpt } : { raw: mapped.record, at, excerpt };
         });
         const last = rows[rows.length - 1] as (typeof rows)[number];

@@ -5,7 +5,7 @@
 import { detached } from '../../../shared/strings';
 import type { ImportError } from '../../../shared/types';
 import type { ShapeEntries } from '../../db/property-keys';
-import { ROW_ALIAS, ROW_ANONYMOUS, ROW_GROUP, type PreparedRecord } from '../records';
+import { ROW_ACCOUNT, ROW_ALIAS, ROW_ANONYMOUS, ROW_GROUP, type PreparedRecord } from '../records';
 import type { FastRecord } from './fast-record';
 import { USER_DICTIONARY_LIMIT, type PackedBatch } from './parser-protocol';
 
@@ -170,9 +170,11 @@ export class BatchBuilder {
   }
 
   add(record: PreparedRecord): void {
-    const i = this.addColumns(record.key, record.ts, record.shape, record.userId, record.name);
+    const account = record.call === 'account';
+    const i = this.addColumns(record.key, record.ts, record.shape, record.userId, record.name, account);
     this.lines[i] = record.line ?? 0;
-    this.flags[i] = (record.anonymous ? ROW_ANONYMOUS : 0) | (record.call === 'alias' ? ROW_ALIAS : record.call === 'group' ? ROW_GROUP : 0);
+    this.flags[i] =
+      (record.anonymous ? ROW_ANONYMOUS : 0) | (record.call === 'alias' ? ROW_ALIAS : record.call === 'group' ? ROW_GROUP : account ? ROW_GROUP | ROW_ACCOUNT : 0);
     this.linkedNumbers[i] = record.linkedId === undefined ? -1 : this.users.number(record.linkedId);
     if (record.groupId !== undefined) this.groupIds.push([i, record.groupId]);
     const json = record.json ?? '';
@@ -189,12 +191,13 @@ export class BatchBuilder {
     if (record.replaceable === true) this.replaceable.push(i);
   }
 
-  private addColumns(key: number, ts: number, shape: number, userId: string, name: string): number {
+  /** `userless`: an accounts row, whose user number is -1 (no user is numbered, so none is made). */
+  private addColumns(key: number, ts: number, shape: number, userId: string, name: string, userless = false): number {
     const i = this.size++;
     this.keys[i] = key;
     this.ts[i] = ts;
     this.shapes[i] = shape;
-    this.userNumbers[i] = this.users.number(userId);
+    this.userNumbers[i] = userless ? -1 : this.users.number(userId);
     this.nameNumbers[i] = this.names.number(name);
     return i;
   }

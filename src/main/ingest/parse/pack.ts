@@ -5,7 +5,7 @@
  */
 import type { EventFileFormat } from '../../../shared/types';
 import { ShapeNumbering, type ShapeEntries, type ShapeTable } from '../../db/property-keys';
-import type { PreparedBatch } from '../records';
+import type { PreparedBatch, PreparedRecord } from '../records';
 import { BatchBuilder } from './batch-builder';
 import type { PackedBatch } from './parser-protocol';
 import { prepareFile, prepareNdjsonInto } from './prepare';
@@ -49,12 +49,20 @@ export async function* packFile({ path, format, ranges, packaging, timeZone }: P
     envelopesSent = 0;
     // A gzip stream is not where the reader's chunks can be prepared in place: it goes the general way.
     if (format === 'ndjson' && !packaging.gzip) {
-      for (const count of prepareNdjsonInto(path, shapes, builder, time, range, progress)) yield take(count, progress.bytes, progress.envelopes ?? 0);
+      for await (const count of prepareNdjsonInto(path, shapes, builder, time, range, progress)) yield take(count, progress.bytes, progress.envelopes ?? 0);
     } else {
       for await (const batch of prepareFile(path, format, shapes, time, range, progress, packaging)) {
-        for (const record of batch.records) builder.add(record);
+        // A batch of records can outgrow a packed one (an envelope's elements all come with their line).
+        let sent = 0;
+        for (let i = 0; i < batch.records.length; i++) {
+          builder.add(batch.records[i] as PreparedRecord);
+          if (builder.full) {
+            yield take(i + 1 - sent, batch.bytes, progress.envelopes ?? 0);
+            sent = i + 1;
+          }
+        }
         for (const reject of batch.rejects) builder.reject(reject);
-        yield take(batch.count, batch.bytes, progress.envelopes ?? 0);
+        yield take(batch.count - sent, batch.bytes, progress.envelopes ?? 0);
       }
     }
     yield { type: 'range-end', lines: progress.lines ?? 0 };

@@ -27,8 +27,8 @@ import {
   readJsonObjects,
   readNdjson,
   readNdjsonChunks,
+  readOversizedLine,
   SURELY_SMALL_TEXT,
-  tooLong,
   type ByteRange,
   type EnvelopeDefaults,
   type Packaging,
@@ -37,7 +37,8 @@ import {
 } from './readers';
 
 export function prepare(record: NormalizedRecord, shapes?: ShapeNumbering): PreparedRecord {
-  const call = record.kind === 'alias' || record.kind === 'group' ? record.kind : undefined;
+  // A group call with no user is an accounts row (NormalizeOptions.accountRow).
+  const call = record.kind === 'group' && record.userId === '' ? 'account' : record.kind === 'alias' || record.kind === 'group' ? record.kind : undefined;
   return {
     shape: record.kind === 'event' && shapes ? shapes.shapeOf(record.name, record.data) : 0,
     key: recordKey(record.id),
@@ -61,11 +62,15 @@ const UTC_TIME = new RecordTime();
 /** How the import normalizes records with `time`, made once per RecordTime rather than once per record. */
 const normalizeOptions = new WeakMap<RecordTime, NormalizeOptions>();
 
-function optionsFor(time: RecordTime): NormalizeOptions {
-  let options = normalizeOptions.get(time);
+/** The same for warehouse `accounts` rows (NormalizeOptions.accountRow). */
+const accountRowOptions = new WeakMap<RecordTime, NormalizeOptions>();
+
+function optionsFor(time: RecordTime, accountRow: boolean): NormalizeOptions {
+  const made = accountRow ? accountRowOptions : normalizeOptions;
+  let options = made.get(time);
   if (options === undefined) {
-    options = { instantOf: (record) => time.instantOf(record), contextTraits: true, identityCalls: true };
-    normalizeOptions.set(time, options);
+    options = { instantOf: (record) => time.instantOf(record), contextTraits: true, identityCalls: true, ...(accountRow ? { accountRow } : {}) };
+    made.set(time, options);
   }
   return options;
 }
@@ -88,7 +93,13 @@ const EXPONENT_NUMBER = /[:,[]\s*-?\d+(?:\.\d+)?[eE]/;
  * the reader gives it (0: surely small), when it has one; a text within the limit and free of
  * exponents spares the serialization, which costs as much as parsing the record did.
  */
-export function prepareRaw(raw: unknown, shapes: ShapeNumbering, time: RecordTime = UTC_TIME, text?: { text: string; bytes: number | undefined }): PreparedRecord | string {
+export function prepareRaw(
+  raw: unknown,
+  shapes: ShapeNumbering,
+  time: RecordTime = UTC_TIME,
+  text?: { text: string; bytes: number | undefined },
+  accountRow = false,
+): PreparedRecord | string {
   if (nestsDeeperThan(raw, MAX_RECORD_DEPTH)) return `record is nested more than ${MAX_RECORD_DEPTH} levels deep`;
   let compactBytes = 0;
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
@@ -96,7 +107,7 @@ export function prepareRaw(raw: unknown, shapes: ShapeNumbering, time: RecordTim
     const textBounds = textBytes !== undefined && textBytes <= MAX_RECORD_BYTES && !EXPONENT_NUMBER.test((text as { text: string }).text);
     compactBytes = textBounds ? textBytes : Buffer.byteLength(JSON.stringify(raw), 'utf8');
   }
-  const result = normalizeRecord(raw, compactBytes, optionsFor(time));
+  const result = normalizeRecord(raw, compactBytes, optionsFor(time, accountRow));
   return result.ok ? prepare(result.record, shapes) : result.reason;
 }
 
@@ -135,7 +146,7 @@ export async function* prepareFile(
         raw.error !== undefined
           ? raw.error
           : raw.text === undefined
-            ? prepareRaw(raw.value, shapes, time)
+            ? prepareRaw(raw.value, shapes, time, undefined, raw.accountRow === true)
             : raw.element !== undefined
               ? prepareElement(raw.text, raw.defaults, shapes, time)
               : prepareLine(raw.text, raw.bytes, raw.line, shapes, time, progress);
@@ -236,21 +247,38 @@ function prepareText(text: string, bytes: number | undefined, shapes: ShapeNumbe
  * record's text is copied out and no object is made per record. Yields each time a batch is ready,
  * with the records it read (rejected ones included); the caller takes the batch from the builder.
  */
-export function* prepareNdjsonInto(
+export async function* prepareNdjsonInto(
   path: string,
   shapes: ShapeNumbering,
   builder: BatchBuilder,
   time: RecordTime,
   range: ByteRange | undefined,
   progress: ReadProgress,
-): Generator<number> {
+): AsyncGenerator<number> {
   let count = 0;
   let text = 0;
   for (const chunk of readNdjsonChunks(path, progress, range)) {
     const { starts, ends, lines } = chunk;
     if (chunk.oversized !== undefined) {
-      builder.reject(withExcerpt({ line: chunk.oversized, reason: tooLong() }, chunk.oversizedHead));
-      count += 1;
+      // A line too long to hold: read again as a stream, a batch envelope's elements one by one.
+      for await (const raws of readOversizedLine(path, chunk, progress, false)) {
+        for (const raw of raws) {
+          const prepared =
+            raw.error !== undefined
+              ? raw.error
+              : raw.element !== undefined
+                ? prepareElement(raw.text as string, raw.defaults, shapes, time)
+                : prepareText(raw.text as string, raw.bytes, shapes, time);
+          if (typeof prepared === 'string') builder.reject(withExcerpt(located(raw.line, raw.element, prepared), raw.text ?? raw.head));
+          else builder.add({ ...prepared, line: raw.line });
+          count += 1;
+          if (builder.full) {
+            yield count;
+            count = 0;
+            text = 0;
+          }
+        }
+      }
     }
     builder.useChunk(chunk.text);
     let unusual = -1;

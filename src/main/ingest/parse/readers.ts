@@ -37,6 +37,8 @@ export interface RawRecord {
   cells?: string[];
   /** A warehouse `tracks` row (warehouse.ts): a per-event table's row with its id replaces it. */
   replaceable?: boolean;
+  /** A warehouse `accounts` row: an account's traits with no user (NormalizeOptions.accountRow). */
+  accountRow?: boolean;
   /**
    * UTF-8 size of the record's JSON text, known without re-serializing: 0 when the text is so short
    * it is surely under the record size limit; undefined when the reader cannot tell (CSV).
@@ -174,6 +176,11 @@ export interface NdjsonChunk {
   oversized?: number;
   /** That line's first characters (more than an excerpt keeps, so the excerpt says it was cut). */
   oversizedHead?: string;
+  /**
+   * That line's bytes [start, end) in the file's content (decompressed, for gzip), so it can be read
+   * again as a stream: a batch envelope on it is read element by element (readJsonObjects with a range).
+   */
+  oversizedBytes?: ByteRange;
 }
 
 /**
@@ -192,10 +199,26 @@ export class NdjsonSplitter {
   private skipping = 0;
   /** The start of the line being let go, for its rejection's excerpt. */
   private skippingHead = '';
+  /** Where the line being let go starts in the content. */
+  private skippingStart = 0;
+  /** Content bytes pushed so far (from `offset`, the first chunk's place in the content). */
+  private pushed: number;
+  /** Where the line in progress (the carry) starts in the content. */
+  private lineStart: number;
 
-  constructor(private first: boolean) {}
+  constructor(
+    private first: boolean,
+    offset = 0,
+  ) {
+    this.pushed = offset;
+    this.lineStart = offset;
+  }
 
   push(bytes: Buffer): NdjsonChunk {
+    const chunkStart = this.pushed;
+    this.pushed += bytes.length;
+    // A newline byte is never part of a multi-byte character: the bytes tell where lines start.
+    const lastNewline = bytes.lastIndexOf(10);
     // ASCII decodes the same as Latin-1, which Node copies straight into a string: about twice as fast
     // as the UTF-8 decoder, and most files are all ASCII.
     const decoded = this.lastByte < 0x80 && isAscii(bytes) ? bytes.toString('latin1') : this.decoder.write(bytes);
@@ -208,11 +231,13 @@ export class NdjsonSplitter {
     }
     let oversized = 0;
     let oversizedHead = '';
+    let oversizedBytes: ByteRange | null = null;
     if (this.skipping !== 0) {
       const newline = text.indexOf('\n');
       if (newline === -1) return { text: '', starts: [], ends: [], lines: [] };
       oversized = this.skipping;
       oversizedHead = this.skippingHead;
+      oversizedBytes = { start: this.skippingStart, end: chunkStart + bytes.indexOf(10) };
       this.skipping = 0;
       this.skippingHead = '';
       this.line += 1;
@@ -220,16 +245,19 @@ export class NdjsonSplitter {
     }
     const chunk = this.spans(text, false);
     this.carry = text.slice(chunk.rest);
+    if (lastNewline !== -1) this.lineStart = chunkStart + lastNewline + 1;
     // A line longer than a record may be is let go rather than held whole (one line of 100 MB would
     // otherwise grow the carry to 100 MB, and past a thread's heap).
     if (this.carry.length > MAX_HELD_RECORD_TEXT) {
       this.skipping = this.line + 1;
       this.skippingHead = heldHead(this.carry, 0);
+      this.skippingStart = this.lineStart;
       this.carry = '';
     }
     if (oversized !== 0) {
       chunk.oversized = oversized;
       chunk.oversizedHead = oversizedHead;
+      if (oversizedBytes !== null) chunk.oversizedBytes = oversizedBytes;
     }
     return chunk;
   }
@@ -241,10 +269,11 @@ export class NdjsonSplitter {
       this.line += 1;
       const oversized = this.skipping;
       const oversizedHead = this.skippingHead;
+      const oversizedBytes = { start: this.skippingStart, end: this.pushed };
       this.skipping = 0;
       this.skippingHead = '';
       this.carry = '';
-      return { text: '', starts: [], ends: [], lines: [], oversized, oversizedHead };
+      return { text: '', starts: [], ends: [], lines: [], oversized, oversizedHead, oversizedBytes };
     }
     return this.carry === '' ? null : this.spans(this.carry, true);
   }
@@ -279,7 +308,7 @@ export class NdjsonSplitter {
  * only that range's lines, numbered from 1 at its start. `progress` counts bytes and lines read.
  */
 export function* readNdjsonChunks(path: string, progress: ReadProgress, range?: ByteRange): Generator<NdjsonChunk> {
-  const splitter = new NdjsonSplitter((range?.start ?? 0) === 0);
+  const splitter = new NdjsonSplitter((range?.start ?? 0) === 0, range?.start ?? 0);
   for (const bytes of readChunks(path, range)) {
     progress.bytes += bytes.length;
     const chunk = splitter.push(bytes);
@@ -331,6 +360,18 @@ const GZIP_READ_BYTES = 256 * 1024;
 
 /** A file's content as bytes in order: read as it is, or decompressed when it is gzip (progress counts the file's bytes). */
 async function* contentChunks(path: string, progress: ReadProgress, gzip: boolean, range?: ByteRange): AsyncGenerator<Buffer> {
+  if (gzip && range !== undefined) {
+    // A compressed stream cannot be entered in the middle: decompressed from the start, the bytes before the range dropped.
+    let at = 0;
+    for await (const bytes of gunzipChunks(path, progress)) {
+      const from = Math.max(range.start - at, 0);
+      const to = Math.min(range.end - at, bytes.length);
+      at += bytes.length;
+      if (to > from) yield bytes.subarray(from, to);
+      if (at >= range.end) return;
+    }
+    return;
+  }
   if (gzip) {
     yield* gunzipChunks(path, progress);
     return;
@@ -356,28 +397,69 @@ function isBlank(text: string, start: number, end: number): boolean {
 export async function* readNdjson(path: string, progress: ReadProgress, range?: ByteRange, gzip = false): AsyncGenerator<RawRecord[]> {
   let batch: RawRecord[] = [];
   let batchText = 0;
-  const splitter = new NdjsonSplitter((range?.start ?? 0) === 0);
-  const take = (chunk: NdjsonChunk | null): void => {
-    progress.lines = splitter.line;
-    if (chunk === null) return;
-    if (chunk.oversized !== undefined) batch.push({ line: chunk.oversized, error: tooLong(), head: chunk.oversizedHead });
+  const splitter = new NdjsonSplitter((range?.start ?? 0) === 0, range?.start ?? 0);
+  const take = (chunk: NdjsonChunk): void => {
     for (let k = 0; k < chunk.starts.length; k++) {
       const text = chunk.text.slice(chunk.starts[k], chunk.ends[k]);
       batch.push({ line: chunk.lines[k] as number, text, bytes: byteSize(text) });
     }
     batchText += chunk.text.length;
   };
-  for await (const piece of contentChunks(path, progress, gzip, range)) {
-    take(splitter.push(piece));
+  const pieces = contentChunks(path, progress, gzip, range);
+  for (let done = false; !done; ) {
+    const next = await pieces.next();
+    const chunk = next.done ? splitter.end() : splitter.push(next.value);
+    done = next.done === true;
+    progress.lines = splitter.line;
+    if (chunk === null) continue;
+    if (chunk.oversized !== undefined) {
+      // Its records come as they are read, in batches like any others.
+      for await (const records of readOversizedLine(path, chunk, progress, gzip)) {
+        batch.push(...records);
+        if (batch.length >= BATCH_RECORDS) {
+          yield batch;
+          batch = [];
+          batchText = 0;
+        }
+      }
+    }
+    take(chunk);
     if (batch.length >= BATCH_RECORDS || batchText >= BATCH_TEXT) {
       yield batch;
       batch = [];
       batchText = 0;
     }
   }
-  take(splitter.end());
   if (batch.length > 0) yield batch;
 }
+
+/**
+ * The records of an NDJSON line too long to hold (NdjsonChunk.oversized), read again from the file as
+ * a stream of JSON objects: a batch envelope's elements one by one (the record limit is per record, not
+ * per line), located at the line and their element; anything else one rejection at the line, with the
+ * line's first characters. `progress` counts the envelopes read.
+ */
+export async function* readOversizedLine(path: string, chunk: NdjsonChunk, progress: ReadProgress, gzip: boolean): AsyncGenerator<RawRecord[]> {
+  const line = chunk.oversized as number;
+  const rejected: RawRecord = { line, error: tooLong(), ...(chunk.oversizedHead !== undefined ? { head: chunk.oversizedHead } : {}) };
+  const bytes = chunk.oversizedBytes;
+  if (bytes === undefined || !ENVELOPE_START.test(chunk.oversizedHead ?? '')) {
+    yield [rejected];
+    return;
+  }
+  const read: ReadProgress = { bytes: 0, envelopes: 0 };
+  try {
+    // The line holds no line break: every record is on it.
+    for await (const records of readJsonObjects(path, read, gzip, bytes)) yield records.map((r) => ({ ...r, line }));
+  } catch {
+    // Nothing on it is a JSON object.
+    yield [rejected];
+  }
+  progress.envelopes = (progress.envelopes ?? 0) + (read.envelopes ?? 0);
+}
+
+/** The start of a line that may be a batch envelope: an object whose members the reader can stream. */
+const ENVELOPE_START = /^\s*\{/;
 
 
 /**
@@ -518,10 +600,10 @@ const MEMBER_KEY = /^\s*("(?:[^"\\]|\\.)*")\s*:/;
  * so the first pass only collects each envelope's context and integrations, and the second reads the
  * records with them at hand. Neither holds more than one record (or one envelope member) and a chunk.
  */
-export async function* readJsonObjects(path: string, progress: ReadProgress, gzip = false): AsyncGenerator<RawRecord[]> {
+export async function* readJsonObjects(path: string, progress: ReadProgress, gzip = false, range?: ByteRange): AsyncGenerator<RawRecord[]> {
   const defaults: (EnvelopeDefaults | null)[] = [];
-  for await (const batch of scanJsonObjects(path, { bytes: 0 }, gzip, defaults, false)) void batch;
-  yield* scanJsonObjects(path, progress, gzip, defaults, true);
+  for await (const batch of scanJsonObjects(path, { bytes: 0 }, gzip, defaults, false, range)) void batch;
+  yield* scanJsonObjects(path, progress, gzip, defaults, true, range);
 }
 
 async function* scanJsonObjects(
@@ -530,6 +612,7 @@ async function* scanJsonObjects(
   gzip: boolean,
   defaults: (EnvelopeDefaults | null)[],
   emitting: boolean,
+  range?: ByteRange,
 ): AsyncGenerator<RawRecord[]> {
   const decoder = new StringDecoder('utf8');
   let buffer = '';
@@ -664,7 +747,7 @@ async function* scanJsonObjects(
     }
   };
 
-  for await (const chunk of contentChunks(path, progress, gzip)) {
+  for await (const chunk of contentChunks(path, progress, gzip, range)) {
     buffer += decoder.write(chunk);
     scan();
     // A record, member or element longer than the limit is let go: it is rejected (or ignored) when it ends.
@@ -811,7 +894,7 @@ function warehouseRaw(header: Extract<CsvHeader, { dialect: 'warehouse' }>, row:
   });
   const mapped = warehouseRecord(header.kind, values, header.table);
   if ('reason' in mapped) return { line, error: mapped.reason, cells: row };
-  return { line, value: mapped.record, cells: row, ...(mapped.replaceable ? { replaceable: true } : {}) };
+  return { line, value: mapped.record, cells: row, ...(mapped.replaceable ? { replaceable: true } : {}), ...(header.kind === 'accounts' ? { accountRow: true } : {}) };
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

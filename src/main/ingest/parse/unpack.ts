@@ -49,6 +49,11 @@ export class BatchUnpacker {
     for (let i = 0; i < keys.length; i++) {
       shapeColumn[i] = this.shapeIds[shapeColumn[i] as number] as number;
       const user = users[i] as number;
+      // An accounts row has no user (-1), and keeps none.
+      if (user < 0) {
+        names[i] = this.nameIds[names[i] as number] as number;
+        continue;
+      }
       if (known[user] === 0 && ((flags[i] as number) & ROW_ANONYMOUS) === 0) {
         known[user] = 1;
         resolver.knownId(this.userIds[user] as string);

@@ -42,6 +42,7 @@ interface AliasCall {
 }
 
 interface GroupCall {
+  /** The caller's user_pk; -1 for an accounts row, which makes no member. */
   pk: number;
   groupId: string;
   traits: string | null;
@@ -155,7 +156,7 @@ export class Identities {
     this.aliases.push({ from: fromPk, to: toPk, ts, seq: this.seq++ });
   }
 
-  /** A group call of user `pk`: account groupId with these traits (JSON text, or null). */
+  /** A group call of user `pk` (-1: an accounts row, no user): account groupId with these traits (JSON text, or null). */
   group(pk: number, groupId: string, traits: string | null, ts: number): void {
     this.calls += 1;
     this.groups.push({ pk, groupId: detached(groupId), traits, ts });
@@ -291,7 +292,7 @@ export class Identities {
         accountPk = stored.account_pk;
         updateAccount.run(JSON.stringify(values), JSON.stringify(times), first, last, accountPk);
       } else accountPk = Number(insertAccount.run(groupId, JSON.stringify(values), JSON.stringify(times), first, last).lastInsertRowid);
-      for (const call of calls) addMember.run(userOf(call.pk), accountPk, call.ts);
+      for (const call of calls) if (call.pk >= 0) addMember.run(userOf(call.pk), accountPk, call.ts);
     }
     this.groups.length = 0;
   }

@@ -33,7 +33,7 @@ import { BatchInserter } from '../../db/batch-insert';
 import { createEventsRepo } from '../../db/events-repo';
 import { PropertyKeyTracker, ShapeNumbering, ShapeTable } from '../../db/property-keys';
 import { DailyRollup, deferIndexes } from '../../db/rollup';
-import { recordId, recordJson, ROW_ALIAS, ROW_ANONYMOUS, ROW_GROUP, type PreparedRecord, type ResolvedRows } from '../records';
+import { recordId, recordJson, ROW_ACCOUNT, ROW_ALIAS, ROW_ANONYMOUS, ROW_GROUP, type PreparedRecord, type ResolvedRows } from '../records';
 import { Identities } from './identities';
 import { KeySet, MAX_KEY_SET_PK } from './key-set';
 import { ReplaceableEvents } from './replaceable';
@@ -287,6 +287,10 @@ export class RecordWriter {
   }
 
   write(record: PreparedRecord): void {
+    if (record.call === 'account') {
+      this.account(record.groupId as string, record.json, record.ts);
+      return;
+    }
     let pk = record.userPk;
     if (this.erased.size > 0 && (pk === undefined ? this.erasedBefore(record.userId, record.ts) : this.erasedPkBefore(pk, record.ts))) {
       this.erasedSkipped += 1;
@@ -309,6 +313,15 @@ export class RecordWriter {
     else this.writeIndexed({ ...record, key, userPk: pk, nameId });
   }
 
+  /**
+   * A warehouse `accounts` row: the account's traits merged like a group call's (the later wins), with
+   * no member. Counted with the identity calls: it stores no event.
+   */
+  private account(groupId: string, traits: string | null, ts: number): void {
+    this.identityCalls += 1;
+    this.identities.group(-1, groupId, traits, ts);
+  }
+
   /** Records already resolved to user_pk, name_id and shape numbers (from the parser threads). */
   writeRows(rows: ResolvedRows): void {
     const { keys, texts, userPks, nameIds, ts, shapes, lines, linkedPks, flags, groupIds } = rows;
@@ -321,6 +334,12 @@ export class RecordWriter {
     const checkErased = this.erasedPks.size > 0;
     for (let i = 0; i < rows.count; i++) {
       const rowFlags = flags[i] as number;
+      if ((rowFlags & ROW_ACCOUNT) !== 0) {
+        // An accounts row: its groupId is the next entry of the groupIds list, and no user is involved.
+        const [, groupId] = (groupIds as [number, string][])[nextGroup++] as [number, string];
+        this.account(groupId, recordJson(texts, i), ts[i] as number);
+        continue;
+      }
       let linkedPk = linkedPks[i] as number;
       if (checkErased) {
         if (this.erasedPkBefore(userPks[i] as number, ts[i] as number)) {
