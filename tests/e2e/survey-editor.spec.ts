@@ -166,7 +166,11 @@ test('a three-question survey with a branch, by keyboard, in Arabic too, kept af
 test('a slideout and a banner: the modal’s fields in a corner, a strip with an optional call to action, in Hebrew too', async ({ page, demo: server }) => {
   await openDemo(page, server);
   await page.keyboard.press('Control+4');
-  await press(page.getByRole('button', { name: 'New survey, banner or slideout' }), 'Enter', 'ArrowDown', 'ArrowDown', 'Enter');
+  // From the command palette this time.
+  await page.keyboard.press('Control+k');
+  await page.getByRole('dialog', { name: 'Command palette' }).getByRole('combobox').fill('New slideout');
+  await expect(page.getByRole('dialog', { name: 'Command palette' }).getByRole('option').first()).toContainText('New slideout');
+  await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { level: 3, name: 'Slideout' })).toBeVisible();
   await page.getByLabel('Segment', { exact: true }).selectOption({ label: 'Starter admins at the project limit' });
   const preview = page.getByRole('complementary', { name: 'Preview and audience' });

@@ -117,6 +117,9 @@ export function CommandPalette() {
     list.push(
       { id: 'message-nps', label: 'New NPS survey', hint: 'Messages', run: () => msg.newMessage('nps') },
       { id: 'message-modal', label: 'New upsell modal', hint: 'Messages', run: () => msg.newMessage('modal') },
+      { id: 'message-survey', label: 'New survey (several questions)', hint: 'Messages', run: () => msg.newMessage('survey') },
+      { id: 'message-banner', label: 'New banner', hint: 'Messages', run: () => msg.newMessage('banner') },
+      { id: 'message-slideout', label: 'New slideout', hint: 'Messages', run: () => msg.newMessage('slideout') },
       { id: 'message-outbox', label: 'Messages: outbox', hint: 'Messages', run: messagesTab('outbox') },
       { id: 'message-environments', label: 'Messages: delivery environments and tokens', hint: 'Messages', run: messagesTab('environments') },
       ...(messages ?? []).map((m) => ({ id: `message-${m.message.id}`, label: `Open message: ${m.message.name}`, hint: 'Message', run: () => void msg.open(m.message.id) })),

@@ -3,8 +3,7 @@
  * optional call to action) and the slideout (the modal's content in a corner card).
  */
 import { BANNER_POSITIONS, SLIDEOUT_CORNERS, type BannerContent, type SlideoutContent } from '../../../../shared/messages/model';
-import { SegmentedChoice } from '../../ui/SegmentedChoice';
-import { InputField, IssueField, type SectionProps } from './editor-fields';
+import { ChoiceField, InputField, IssueField, type SectionProps } from './editor-fields';
 import { defaultBanner, defaultSlideout } from './model';
 import { CtaFields, MARKDOWN_HINT, merged, ModalFields } from './ModalFields';
 
@@ -21,18 +20,13 @@ export function BannerSection({ draft, edit }: SectionProps) {
       <IssueField label="Banner text" path="banner.text" hint={MARKDOWN_HINT}>
         {(c) => <textarea {...c} rows={2} value={banner.text} onChange={(e) => set({ text: e.target.value })} />}
       </IssueField>
-      <div className="field-block">
-        <span className="field-label" id="msg-banner-position">
-          Position
-        </span>
-        <SegmentedChoice<BannerContent['position']>
-          name="msg-banner-position"
-          labelledBy="msg-banner-position"
-          options={BANNER_POSITIONS.map((p) => ({ value: p, label: POSITION_LABELS[p] }))}
-          value={banner.position}
-          onChange={(position) => set({ position })}
-        />
-      </div>
+      <ChoiceField<BannerContent['position']>
+        name="msg-banner-position"
+        label="Position"
+        options={BANNER_POSITIONS.map((p) => ({ value: p, label: POSITION_LABELS[p] }))}
+        value={banner.position}
+        onChange={(position) => set({ position })}
+      />
       <label className="check">
         <input
           type="checkbox"
@@ -54,18 +48,13 @@ export function SlideoutSection({ draft, edit }: SectionProps) {
     <section className="card msg-section" aria-labelledby="msg-content">
       <h3 id="msg-content">Slideout</h3>
       <p className="muted hint">A card in a corner with the modal’s content. It does not block the page or take the focus; Esc closes it.</p>
-      <div className="field-block">
-        <span className="field-label" id="msg-slideout-corner">
-          Corner
-        </span>
-        <SegmentedChoice<SlideoutContent['corner']>
-          name="msg-slideout-corner"
-          labelledBy="msg-slideout-corner"
-          options={SLIDEOUT_CORNERS.map((c) => ({ value: c, label: CORNER_LABELS[c] }))}
-          value={slideout.corner}
-          onChange={(corner) => set({ corner })}
-        />
-      </div>
+      <ChoiceField<SlideoutContent['corner']>
+        name="msg-slideout-corner"
+        label="Corner"
+        options={SLIDEOUT_CORNERS.map((c) => ({ value: c, label: CORNER_LABELS[c] }))}
+        value={slideout.corner}
+        onChange={(corner) => set({ corner })}
+      />
       <ModalFields content={slideout} path="slideout" set={set} />
     </section>
   );

@@ -6,7 +6,7 @@ import { readFilterValue } from '../../ui/filter-values';
 import { PropertyFilterRow } from '../../ui/PropertyFilterRow';
 import { SegmentedChoice } from '../../ui/SegmentedChoice';
 import { BannerSection, SlideoutSection } from './BannerSection';
-import { InputField, IssueField, IssuesContext, NumberField, put, type SectionProps } from './editor-fields';
+import { ChoiceField, InputField, IssueField, IssuesContext, NumberField, put, type SectionProps } from './editor-fields';
 import { LanguagesSection } from './LanguagesSection';
 import { defaultContent, defaultModal, defaultNps, inputToIso, isoToInput, issuesAt, KIND_LABELS, warnings, type Issues } from './model';
 import { merged, ModalFields } from './ModalFields';
@@ -61,18 +61,7 @@ function BasicsSection({ draft, edit }: SectionProps) {
       <h3 id="msg-basics">Message</h3>
       <div className="msg-grid">
         <InputField label="Name (only you see it)" path="name" value={draft.name} input={{ maxLength: 200 }} onChange={(name) => edit((d) => ({ ...d, name }))} />
-        <div className="field-block">
-          <span className="field-label" id="msg-kind-label">
-            Kind
-          </span>
-          <SegmentedChoice<MessageKind>
-            name="msg-kind"
-            labelledBy="msg-kind-label"
-            options={MESSAGE_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))}
-            value={draft.kind}
-            onChange={setKind}
-          />
-        </div>
+        <ChoiceField<MessageKind> name="msg-kind" label="Kind" options={MESSAGE_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))} value={draft.kind} onChange={setKind} />
       </div>
     </section>
   );

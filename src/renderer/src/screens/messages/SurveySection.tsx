@@ -33,6 +33,9 @@ import {
   type SurveyBranch,
 } from './survey-edit';
 
+/** survey.ts allows this many branches per question. */
+const MAX_BRANCHES = 10;
+
 type SetQuestion = (change: (q: SurveyQuestion) => SurveyQuestion) => void;
 
 /** The issues at exactly these paths (not below them): a question's own issues without its fields'. */
@@ -204,29 +207,27 @@ function TypeFields({ question, path, n, set, edit }: { question: SurveyQuestion
   const scale = scaleOf(question);
   if (scale && 'lowLabel' in question) {
     return (
-      <>
-        <div className="msg-grid three">
-          <InputField label={`Label under ${scale.min}`} path={`${path}.lowLabel`} value={question.lowLabel} onChange={(lowLabel) => set((q) => ({ ...q, lowLabel }))} />
-          <InputField label={`Label under ${scale.max}`} path={`${path}.highLabel`} value={question.highLabel} onChange={(highLabel) => set((q) => ({ ...q, highLabel }))} />
-          {question.type === 'csat' ? (
-            <IssueField label="Shown as" path={`${path}.style`}>
-              {(c) => (
-                <select {...c} value={question.style ?? 'labels'} onChange={(e) => set((q) => ({ ...q, style: e.target.value as (typeof CSAT_STYLES)[number] }))}>
-                  {CSAT_STYLES.map((s) => (
-                    <option key={s} value={s}>
-                      {CSAT_STYLE_LABELS[s]}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </IssueField>
-          ) : question.type === 'rating' ? (
-            <NumberField label="Scale from 1 to" path={`${path}.max`} hint="3 to 10" value={question.max} onChange={(max) => set((q) => ({ ...q, max: max as number }))} />
-          ) : (
-            <span />
-          )}
-        </div>
-      </>
+      <div className="msg-grid three">
+        <InputField label={`Label under ${scale.min}`} path={`${path}.lowLabel`} value={question.lowLabel} onChange={(lowLabel) => set((q) => ({ ...q, lowLabel }))} />
+        <InputField label={`Label under ${scale.max}`} path={`${path}.highLabel`} value={question.highLabel} onChange={(highLabel) => set((q) => ({ ...q, highLabel }))} />
+        {question.type === 'csat' ? (
+          <IssueField label="Shown as" path={`${path}.style`}>
+            {(c) => (
+              <select {...c} value={question.style ?? 'labels'} onChange={(e) => set((q) => ({ ...q, style: e.target.value as (typeof CSAT_STYLES)[number] }))}>
+                {CSAT_STYLES.map((s) => (
+                  <option key={s} value={s}>
+                    {CSAT_STYLE_LABELS[s]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </IssueField>
+        ) : question.type === 'rating' ? (
+          <NumberField label="Scale from 1 to" path={`${path}.max`} hint="3 to 10" value={question.max} onChange={(max) => set((q) => ({ ...q, max: max as number }))} />
+        ) : (
+          <span />
+        )}
+      </div>
     );
   }
   if (isChoiceQuestion(question)) {
@@ -319,6 +320,10 @@ function Branches({ survey, index, question, path, set }: { survey: SurveyConten
       return put(q, 'branches', next.length > 0 ? next : undefined);
     });
   const following = survey.questions[index + 1];
+  const addBranch = (): void => {
+    const branch = newBranch(survey, index);
+    if (branch) setBranches((all) => [...all, branch]);
+  };
   return (
     <div className="survey-flow" role="group" aria-label={`Where question ${n} leads`}>
       {branches.length > 0 ? (
@@ -349,10 +354,7 @@ function Branches({ survey, index, question, path, set }: { survey: SurveyConten
         </IssueField>
         {canBranch ? (
           <div className="field-block survey-add-branch">
-            <button type="button" className="ghost small" disabled={branches.length >= 10} onClick={() => {
-              const branch = newBranch(survey, index);
-              if (branch) setBranches((all) => [...all, branch]);
-            }}>
+            <button type="button" className="ghost small" disabled={branches.length >= MAX_BRANCHES} onClick={addBranch}>
               + Branch on the answer
             </button>
           </div>

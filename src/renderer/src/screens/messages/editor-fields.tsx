@@ -6,6 +6,7 @@ import { createContext, useContext, type InputHTMLAttributes, type ReactNode } f
 import type { MessageDraft } from '../../../../shared/messages/model';
 import { Field, type FieldControl } from '../../ui/Field';
 import { NumberInput } from '../../ui/NumberInput';
+import { SegmentedChoice, type Choice } from '../../ui/SegmentedChoice';
 import { issuesAt, type Issues } from './model';
 
 export type Edit = (change: (d: MessageDraft) => MessageDraft) => void;
@@ -67,4 +68,25 @@ export function put<T extends object, K extends keyof T>(obj: T, key: K, value: 
   if (value === undefined) delete next[key];
   else next[key] = value;
   return next;
+}
+
+interface ChoiceFieldProps<T extends string> {
+  /** The group's name, and the id of its label. */
+  name: string;
+  label: string;
+  options: readonly Choice<T>[];
+  value: T;
+  onChange(value: T): void;
+}
+
+/** One of a few options as a labelled row of joined buttons (the kind, a banner's position, a slideout's corner). */
+export function ChoiceField<T extends string>({ name, label, options, value, onChange }: ChoiceFieldProps<T>) {
+  return (
+    <div className="field-block">
+      <span className="field-label" id={`${name}-label`}>
+        {label}
+      </span>
+      <SegmentedChoice<T> name={name} labelledBy={`${name}-label`} options={options} value={value} onChange={onChange} />
+    </div>
+  );
 }
