@@ -48,7 +48,6 @@ export function MessageResultsView({ id, published, hasCallToAction }: { id: str
         {hasCallToAction ? <Stat label="Clicked" value={formatNumber(clicked)} /> : null}
         {hasCallToAction ? <Stat label="Click-through rate" value={percent(clicked, shown)} testId="ctr" /> : null}
         {results.nps ? <Stat label="Answers" value={formatNumber(results.nps.answers)} /> : null}
-        {results.survey ? <Stat label="Responses" value={formatNumber(results.survey.responses)} /> : null}
       </dl>
       {hasCallToAction ? <SampleCaution n={shown} kind="rate" unit={shown === 1 ? 'showing' : 'showings'} /> : null}
       <DailyTrend daily={results.daily} survey={results.nps !== null || results.survey !== null} hasCallToAction={hasCallToAction} />
