@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { expectNoSeriousA11yViolations } from './a11y';
 import { expect, openDemo, test } from './fixtures';
 
 const SURVEY = 'demo-survey-reports';
@@ -35,13 +36,15 @@ function answersFile(path: string): void {
 const numberIn = async (text: Promise<string | null>): Promise<number> => Number((await text)?.split('·')[0]?.replace(/[^0-9]/g, ''));
 
 test('imported survey answers show in the results by persona, partial ones counted, and the responses CSV parses back', async ({ page, demo: server }) => {
+  test.setTimeout(300_000);
   const pageErrors: Error[] = [];
   page.on('pageerror', (error) => pageErrors.push(error));
   await openDemo(page, server);
   await page.keyboard.press('Control+4');
   await page.getByTestId('message-row').getByRole('button', { name: 'Survey: reports satisfaction', exact: true }).click();
   await page.getByRole('tab', { name: 'Results' }).click();
-  await expect(page.getByTestId('survey-results')).toBeVisible();
+  // Results split 50,000 users by every segment and persona: on a loaded machine that takes a while.
+  await expect(page.getByTestId('survey-results')).toBeVisible({ timeout: 90_000 });
   const survey = page.getByTestId('survey-results');
   const before = await numberIn(survey.getByTestId('survey-responses').locator('dd').textContent());
   const completedBefore = await numberIn(survey.getByTestId('survey-completion').locator('dd').textContent());
@@ -59,7 +62,7 @@ test('imported survey answers show in the results by persona, partial ones count
   await page.keyboard.press('Control+4');
   await page.getByRole('tab', { name: 'Results' }).click();
   // Two more responses, one of them complete: the partial one counts as a response, not as complete.
-  await expect(survey.getByTestId('survey-responses').locator('dd')).toHaveText((before + 2).toLocaleString('en-US'));
+  await expect(survey.getByTestId('survey-responses').locator('dd')).toHaveText((before + 2).toLocaleString('en-US'), { timeout: 90_000 });
   expect(await numberIn(survey.getByTestId('survey-completion').locator('dd').textContent())).toBe(completedBefore + 1);
   await expect(survey.getByTestId('survey-personas').locator('tbody tr').first()).toBeVisible();
 
@@ -72,10 +75,11 @@ test('imported survey answers show in the results by persona, partial ones count
   // The written answer, found by search, with who wrote it and their personas.
   await page.getByRole('searchbox', { name: 'Search the written answers' }).fill('timeline export, "perfect"');
   const texts = survey.locator('[data-question="more"]').getByTestId('survey-text');
-  await expect(texts).toHaveCount(1);
+  await expect(texts).toHaveCount(1, { timeout: 90_000 });
   await expect(texts).toContainText(TEXT);
   await expect(texts).toContainText(USER);
   const chips = await texts.locator('.chip').allInnerTexts();
+  await expectNoSeriousA11yViolations(page, 'survey results', { include: '[data-testid="survey-results"]' });
   await page.screenshot({ path: 'test-results/screens/18-survey-results.png', fullPage: true });
 
   // The responses CSV from the view: one row per response, the imported ones exactly as sent.
