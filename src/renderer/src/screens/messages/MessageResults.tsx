@@ -13,6 +13,7 @@ import { DataTable, type Column } from '../../ui/DataTable';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { SMALL_SAMPLE } from '../../../../shared/sample-size';
 import { SampleCaution } from '../../ui/SampleCaution';
+import { answersByScoreOptions } from './chart-options';
 import { categories, formatScore } from './model';
 import { SurveyResultsView } from './SurveyResultsView';
 
@@ -127,14 +128,8 @@ function NpsView({ nps, search, setSearch, pending }: { nps: NpsResults; search:
     // The theme changes the CSS variables the colours come from.
     [nps.weekly, theme],
   );
-  const barOptions = useMemo(() => {
-    const colors = chartColors();
-    return {
-      ...BASE_CHART_OPTIONS,
-      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx: { parsed: { y: number | null } }) => `${formatNumber(ctx.parsed.y ?? 0)} answers` } } },
-      scales: { x: { ...categoryAxis(colors, 11), title: { display: true, text: 'score', color: colors.text } }, y: countAxis(colors, 'answers') },
-    };
-  }, [theme]);
+  // The theme changes the CSS variables the colours come from.
+  const barOptions = useMemo(() => answersByScoreOptions(), [theme]);
   const lineOptions = useMemo(() => {
     const colors = chartColors();
     return {
