@@ -124,6 +124,11 @@ const surveyArb = fc.record(
       { weight: 2, arbitrary: fc.constantFrom<unknown>(11, -1, 7.5, '9', '10', null, true, 1e21) },
     ),
     plan: dataValueArb,
+    // A `survey` message's answers (issue 18): the survey condition reads these, wrong types included.
+    message_id: fc.constantFrom<unknown>('m1', 'm1', 'm2', 5, null),
+    question_id: fc.constantFrom<unknown>('q1', 'q1', 'q2', null),
+    choice: fc.constantFrom<unknown>('a', 'b', 1, null, ['a']),
+    choices: fc.constantFrom<unknown>(['a'], ['a', 'b'], ['b'], [], 'a', [1], null, { a: 'a' }),
   },
   { requiredKeys: ['survey'] },
 );
@@ -275,27 +280,49 @@ const npsConditionArb: fc.Arbitrary<Condition> = fc
   .record({ category: fc.constantFrom('promoter' as const, 'passive' as const, 'detractor' as const), negate: negateArb })
   .map((c) => defined({ type: 'nps' as const, ...c }));
 
-const leafArb: fc.Arbitrary<Condition> = fc.oneof(
+const boundArb = fc.option(fc.oneof(fc.integer({ min: -1, max: 11 }), fc.constant(7.5)), { nil: undefined });
+const surveyConditionArb: fc.Arbitrary<Condition> = fc
+  .record({
+    message: fc.constantFrom('m1', 'm1', 'm2'),
+    question: fc.constantFrom('q1', 'q1', 'q2'),
+    test: fc.oneof(
+      fc
+        .tuple(boundArb, boundArb)
+        .filter(([a, b]) => a !== undefined || b !== undefined)
+        .map(([a, b]) => (a !== undefined && b !== undefined && a > b ? [b, a] : [a, b]))
+        .map(([min, max]) => ({ score: defined({ min, max }) })),
+      fc.constantFrom('a', 'b').map((choice) => ({ choice })),
+    ),
+    withinDays: fc.option(DAYS_ARB, { nil: undefined }),
+    negate: negateArb,
+  })
+  .map(({ test, ...c }) => defined({ type: 'survey' as const, ...c, ...test }));
+
+/** The delivery server refuses survey conditions (its decide does not read survey answers yet): its cases have none. */
+const deliveryLeafArb: fc.Arbitrary<Condition> = fc.oneof(
   { weight: 4, arbitrary: eventConditionArb },
   { weight: 2, arbitrary: seenConditionArb },
   { weight: 4, arbitrary: traitConditionArb },
   { weight: 3, arbitrary: accountConditionArb },
   { weight: 2, arbitrary: npsConditionArb },
 );
+const leafArb: fc.Arbitrary<Condition> = fc.oneof({ weight: 15, arbitrary: deliveryLeafArb }, { weight: 2, arbitrary: surveyConditionArb });
 
-function conditionArb(depth: number): fc.Arbitrary<Condition> {
-  if (depth === 0) return leafArb;
+function conditionArb(depth: number, leaf = leafArb): fc.Arbitrary<Condition> {
+  if (depth === 0) return leaf;
   const group = fc
-    .record({ match: fc.constantFrom('all' as const, 'any' as const), conditions: fc.array(conditionArb(depth - 1), { maxLength: 3 }), negate: negateArb })
+    .record({ match: fc.constantFrom('all' as const, 'any' as const), conditions: fc.array(conditionArb(depth - 1, leaf), { maxLength: 3 }), negate: negateArb })
     .map((g) => defined({ type: 'group' as const, ...g }));
-  return fc.oneof({ weight: 3, arbitrary: leafArb }, { weight: 1, arbitrary: group });
+  return fc.oneof({ weight: 3, arbitrary: leaf }, { weight: 1, arbitrary: group });
 }
 
-const ruleArb: fc.Arbitrary<Rule> = fc.record({
-  version: fc.constant(1 as const),
-  match: fc.constantFrom('all' as const, 'any' as const),
-  conditions: fc.array(conditionArb(3), { minLength: 1, maxLength: 3 }),
-});
+const ruleArbOf = (leaf: fc.Arbitrary<Condition>): fc.Arbitrary<Rule> =>
+  fc.record({
+    version: fc.constant(1 as const),
+    match: fc.constantFrom('all' as const, 'any' as const),
+    conditions: fc.array(conditionArb(3, leaf), { minLength: 1, maxLength: 3 }),
+  });
+const ruleArb = ruleArbOf(leafArb);
 
 /**
  * Accounts: traits on the users' keys, and members by user number (a number past the generated users,
@@ -405,7 +432,7 @@ const deliveryCaseArb = (users: fc.Arbitrary<GenUser>) =>
   fc.record({
     users: fc.array(users, { minLength: 1, maxLength: 16 }),
     accounts: fc.array(accountArb, { maxLength: 3 }),
-    rule: ruleArb,
+    rule: ruleArbOf(deliveryLeafArb),
     asOf: fc.constantFrom(ASOF, ASOF, ASOF - DAY, ASOF - 1, ASOF + 1, ASOF + 7 * DAY),
   });
 

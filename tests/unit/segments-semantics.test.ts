@@ -595,6 +595,88 @@ describe('nps: the latest NPS answer at or before asOf', () => {
   });
 });
 
+describe('survey: the latest answer to one question of a survey message (issue 18)', () => {
+  const answer = (user: string, ts: number, properties: Record<string, unknown>, id?: string): TestRecord => ({
+    user,
+    event: 'survey_answered',
+    ts,
+    properties: { message_id: 'csat', response_id: `${user}-${ts}`, locale: 'en', ...properties },
+    ...(id === undefined ? {} : { id }),
+  });
+  const sat = (score: unknown) => ({ question_id: 'sat', question_type: 'csat', survey: 'csat', score });
+  const why = (value: Record<string, unknown>) => ({ question_id: 'why', question_type: 'single_choice', survey: 'single_choice', ...value });
+  const records: TestRecord[] = [
+    answer('unhappy', A - 3 * DAY, sat(2)),
+    answer('recovered', A - 40 * DAY, sat(1)),
+    answer('recovered', A - 2 * DAY, sat(5)),
+    answer('old-unhappy', A - 40 * DAY, sat(2)),
+    answer('later', A - DAY, sat(4)),
+    answer('later', A + 1, sat(1)),
+    answer('edge', A - 30 * DAY, sat(1)), // exactly 30 days back: outside "the last 30 days"
+    answer('edge-in', A - 30 * DAY + 1, sat(1)),
+    answer('text-score', A - DAY, sat('2')),
+    answer('other-survey', A - DAY, { ...sat(1), message_id: 'nps-q1' }),
+    answer('other-question', A - DAY, { ...sat(1), question_id: 'sat2' }),
+    answer('price', A - DAY, why({ choice: 'price' })),
+    answer('many', A - DAY, why({ choices: ['speed', 'price'] })),
+    answer('changed', A - 5 * DAY, why({ choice: 'price' })),
+    answer('changed', A - DAY, why({ choice: 'speed' })),
+    answer('tie', A - DAY, sat(1), 'tie-b'),
+    answer('tie', A - DAY, sat(5), 'tie-a'),
+    { user: 'never', identify: { plan: 'pro' }, ts: A - DAY },
+  ];
+  const score = (range: { min?: number; max?: number }, extra: Partial<Condition> = {}): Rule =>
+    all({ type: 'survey', message: 'csat', question: 'sat', score: range, ...extra } as Condition);
+
+  it('a score range reads the latest answer at or before asOf; other surveys, questions and text scores never count', () => {
+    const w = world(records);
+    expectMembers(w, score({ max: 2 }), A, ['unhappy', 'old-unhappy', 'edge', 'edge-in', 'tie']);
+    expectMembers(w, score({ min: 4 }), A, ['recovered', 'later']);
+    expectMembers(w, score({ min: 2, max: 4 }), A, ['unhappy', 'old-unhappy', 'later']);
+  });
+
+  it('a window keeps to the answers of its last days; the boundary is open like every window', () => {
+    const w = world(records);
+    expectMembers(w, score({ max: 2 }, { withinDays: 30 }), A, ['unhappy', 'edge-in', 'tie']);
+  });
+
+  it('as of an earlier instant, the answer that was latest then', () => {
+    const w = world(records);
+    expectMembers(w, score({ max: 2 }), A - 10 * DAY, ['recovered', 'old-unhappy', 'edge', 'edge-in']);
+  });
+
+  it('a choice matches a single choice or one of several', () => {
+    const w = world(records);
+    const choice = (id: string): Rule => all({ type: 'survey', message: 'csat', question: 'why', choice: id });
+    expectMembers(w, choice('price'), A, ['price', 'many']);
+    expectMembers(w, choice('speed'), A, ['many', 'changed']);
+  });
+
+  it('negated, it holds for everyone whose latest answer misses, and everyone without one', () => {
+    const w = world(records);
+    expectMembers(w, score({ max: 2 }, { negate: true }), A, without(ids(w), 'unhappy', 'old-unhappy', 'edge', 'edge-in', 'tie'));
+  });
+
+  it('describes itself in words', () => {
+    expect(describeRule(score({ max: 2 }, { withinDays: 30 }))).toBe('Users whose latest answer to “sat” in survey “csat” in the last 30 days is at most 2');
+    expect(describeRule(all({ type: 'survey', message: 'csat', question: 'why', choice: 'price', negate: true }))).toBe(
+      'Users whose latest answer to “why” in survey “csat” does not include the choice “price”, or who gave none',
+    );
+    expect(describeRule(score({ min: 1, max: 3 }))).toBe('Users whose latest answer to “sat” in survey “csat” is from 1 to 3');
+  });
+
+  it('refuses a condition with neither or both of a score range and a choice, or an upside-down range', () => {
+    for (const bad of [
+      { type: 'survey', message: 'csat', question: 'sat' },
+      { type: 'survey', message: 'csat', question: 'sat', score: { max: 2 }, choice: 'a' },
+      { type: 'survey', message: 'csat', question: 'sat', score: {} },
+      { type: 'survey', message: 'csat', question: 'sat', score: { min: 3, max: 2 } },
+    ]) {
+      expect(parseRule({ version: 1, match: 'all', conditions: [bad] }).ok, JSON.stringify(bad)).toBe(false);
+    }
+  });
+});
+
 describe('groups and negation', () => {
   const records: TestRecord[] = [
     { user: 'pro-pinged', identify: { plan: 'pro' }, ts: A - DAY },

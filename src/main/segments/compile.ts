@@ -10,7 +10,7 @@
  * rows are read for their JSON only by the filters it does not answer.
  * Semantics are those of src/shared/segments/evaluate.ts; a property-based test holds the two together.
  */
-import type { Condition, CountOp, EventCondition, PropertyFilter, Rule, Scalar, ValueFilter } from '../../shared/segments/rule';
+import type { Condition, CountOp, EventCondition, PropertyFilter, Rule, Scalar, SurveyCondition, ValueFilter } from '../../shared/segments/rule';
 import { DAY_MS, dateInstant, NPS_EVENT } from '../../shared/segments/values';
 import type { Db } from '../db/connection';
 import { indexedValues, jsonPath, pairKey } from './property-values';
@@ -358,11 +358,39 @@ class Compiler {
         const [lo, hi] = c.category === 'promoter' ? [9, 10] : c.category === 'passive' ? [7, 8] : [0, 6];
         return `u.user_pk IN (SELECT user_pk FROM nps_latest WHERE score BETWEEN ${lo} AND ${hi})`;
       }
+      case 'survey':
+        return `u.user_pk IN (${this.surveySet(c)})`;
       case 'segment':
         throw new Error(`segment “${c.segment}” must be inlined before compiling`);
       default:
         return '0';
     }
+  }
+
+  /**
+   * The users whose latest answer to the condition's question (at or before asOf, in its window; ties:
+   * the greater record id, as the JS evaluator's code-point order) meets its score range or choice.
+   */
+  private surveySet(c: SurveyCondition): string {
+    const from = c.withinDays === undefined ? '' : ` AND ts > ${this.p(this.asOf - c.withinDays * DAY_MS)}`;
+    const text = (path: string, value: string): string => `json_type(properties, '${path}') = 'text' AND json_extract(properties, '${path}') = ${this.p(value)}`;
+    let test: string;
+    if (c.score) {
+      const bounds = [
+        ...(c.score.min === undefined ? [] : [`json_extract(properties, '$.score') >= ${this.p(c.score.min)}`]),
+        ...(c.score.max === undefined ? [] : [`json_extract(properties, '$.score') <= ${this.p(c.score.max)}`]),
+      ];
+      test = [`json_type(properties, '$.score') IN ('integer', 'real')`, ...bounds].join(' AND ');
+    } else {
+      const choice = this.p(c.choice ?? '');
+      test = `((json_type(properties, '$.choice') = 'text' AND json_extract(properties, '$.choice') = ${choice})
+        OR (json_type(properties, '$.choices') = 'array' AND EXISTS (SELECT 1 FROM json_each(properties, '$.choices') j WHERE j.type = 'text' AND j.value = ${choice})))`;
+    }
+    return `SELECT user_pk FROM (
+        SELECT user_pk, properties, row_number() OVER (PARTITION BY user_pk ORDER BY ts DESC, event_id DESC) AS rn FROM events
+         WHERE name_id = ${this.p(this.nameId(NPS_EVENT))} AND ts <= ${this.p(this.asOf)}${from}
+           AND ${text('$.message_id', c.message)} AND ${text('$.question_id', c.question)})
+       WHERE rn = 1 AND ${test}`;
   }
 
   /** Events of a name in a window, from the daily rollup: a cheap estimate of how selective a condition is. */

@@ -6,7 +6,7 @@
  * the same set of users, so no sentence ever reads "not: …" or "it is not true that …".
  * tests/unit/segments-describe.test.ts pins the sentence for every condition type and operator.
  */
-import type { Condition, CountOp, Rule, Scalar, ValueFilter, ValueOp } from './rule';
+import type { Condition, CountOp, Rule, Scalar, SurveyCondition, ValueFilter, ValueOp } from './rule';
 
 /** One relative clause: its pronoun ("who", "whose"; none for a bracketed group) and the rest. */
 interface Clause {
@@ -148,6 +148,24 @@ function clausesFor(c: Condition, negated: boolean, names: Names, standalone: bo
   return [clauseOf(c, negate, names)];
 }
 
+/**
+ * "whose latest answer to “sat” in survey “csat-reports” in the last 30 days is at most 2"; negated,
+ * "… is not at most 2, or who gave none" (a user without an answer matches a negated condition).
+ */
+function surveyClause(c: SurveyCondition, negate: boolean): string {
+  const window = c.withinDays === undefined ? '' : ` in the last ${days(c.withinDays)}`;
+  const subject = `whose latest answer to “${c.question}” in survey “${c.message}”${window}`;
+  let test: string;
+  if (c.score) {
+    const { min, max } = c.score;
+    const range = min !== undefined && max !== undefined ? (min === max ? `${min}` : `from ${min} to ${max}`) : min !== undefined ? `at least ${min}` : `at most ${max ?? ''}`;
+    test = `${negate ? 'is not' : 'is'} ${range}`;
+  } else {
+    test = `${negate ? 'does not include' : 'includes'} the choice “${c.choice ?? ''}”`;
+  }
+  return negate ? `${subject} ${test}, or who gave none` : `${subject} ${test}`;
+}
+
 function clauseOf(c: Condition, negate: boolean, names: Names): Clause {
   switch (c.type) {
     case 'event':
@@ -163,6 +181,8 @@ function clauseOf(c: Condition, negate: boolean, names: Names): Clause {
       return { pronoun: 'who', text: `have ${negate ? 'no account' : 'an account'} whose ${valuePhrase(c.trait, c)}` };
     case 'nps':
       return { pronoun: 'who', text: `are ${negate ? 'not ' : ''}NPS ${c.category}s` };
+    case 'survey':
+      return { pronoun: null, text: surveyClause(c, negate) };
     case 'segment':
       return { pronoun: 'who', text: `are ${negate ? 'not ' : ''}in “${names(c.segment)}”` };
     case 'group': {

@@ -2,8 +2,8 @@
  * The JS evaluator: does one user, described by a profile, match a rule as of an instant? Small and
  * dependency-free, so the delivery server decides with exactly the semantics the cache counts with.
  */
-import type { Condition, CountOp, Rule } from './rule';
-import { DAY_MS, fieldOf, matchesValue, NPS_EVENT, npsCategory, npsScore } from './values';
+import type { Condition, CountOp, Rule, SurveyCondition } from './rule';
+import { answerMatches, DAY_MS, fieldOf, isAnswerTo, matchesValue, NPS_EVENT, npsCategory, npsScore } from './values';
 
 export interface ProfileEvent {
   /** The record's id; breaks ties between NPS answers at the same instant (the greater id wins). */
@@ -99,6 +99,20 @@ function latestNps(profile: UserProfile, asOf: number): number | null {
   return bestScore;
 }
 
+/**
+ * The user's latest answer to a survey condition's question at or before asOf, in its window when it
+ * has one (ties: the greater record id); null when there is none.
+ */
+export function latestSurveyAnswer(events: readonly ProfileEvent[], c: Pick<SurveyCondition, 'message' | 'question' | 'withinDays'>, asOf: number): ProfileEvent | null {
+  const from = c.withinDays === undefined ? -Infinity : asOf - c.withinDays * DAY_MS;
+  let best: ProfileEvent | null = null;
+  for (const e of events) {
+    if (e.name !== NPS_EVENT || e.ts > asOf || e.ts <= from || !isAnswerTo(e.properties, c.message, c.question)) continue;
+    if (best === null || e.ts > best.ts || (e.ts === best.ts && compareCodePoints(e.id, best.id) > 0)) best = e;
+  }
+  return best;
+}
+
 /** Whether a user is in the rule's universe and matches it, as of asOf. Rules must have segments inlined. */
 export function matchesRule(rule: Rule, profile: UserProfile, asOf: number): boolean {
   const seen = seenAsOf(profile, asOf);
@@ -134,6 +148,10 @@ export function matchesRule(rule: Rule, profile: UserProfile, asOf: number): boo
         case 'nps': {
           if (nps === undefined) nps = latestNps(profile, asOf);
           return nps !== null && npsCategory(nps) === c.category;
+        }
+        case 'survey': {
+          const answer = latestSurveyAnswer(profile.events, c, asOf);
+          return answer !== null && answerMatches(answer.properties, c);
         }
         case 'segment':
           throw new Error(`segment “${c.segment}” must be inlined before evaluating`);

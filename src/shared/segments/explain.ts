@@ -8,7 +8,7 @@
  * computed here with the evaluator's helpers (fieldOf, matchesValue, npsScore) and its windows.
  */
 import { describeCondition } from './describe';
-import { compareCodePoints, matchesRule, type ProfileEvent, type UserProfile } from './evaluate';
+import { compareCodePoints, latestSurveyAnswer, matchesRule, type ProfileEvent, type UserProfile } from './evaluate';
 import type { Condition, EventCondition, GroupCondition, Rule } from './rule';
 import { DAY_MS, fieldOf, matchesValue, NPS_EVENT, npsCategory, npsScore } from './values';
 
@@ -32,6 +32,17 @@ export function formatInstant(ms: number): string {
 
 function times(n: number): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? 'time' : 'times'}`;
+}
+
+/** A survey answer in words: its score, its choices, or that it holds neither. */
+function answerText(properties: Record<string, unknown> | null): string {
+  const score = fieldOf(properties, 'score');
+  if (typeof score === 'number') return `a score of ${score}`;
+  const choice = fieldOf(properties, 'choice');
+  if (typeof choice === 'string') return `the choice “${choice}”`;
+  const choices = fieldOf(properties, 'choices');
+  if (Array.isArray(choices)) return `the choices ${choices.map((x) => `“${String(x)}”`).join(', ')}`;
+  return 'neither a score nor a choice';
 }
 
 function days(n: number): string {
@@ -134,6 +145,11 @@ class Explainer {
       case 'nps': {
         const score = latestNpsScore(profile.events, asOf);
         return score === null ? 'they have not answered an NPS survey' : `their latest NPS answer is ${score} (a ${npsCategory(score)})`;
+      }
+      case 'survey': {
+        const answer = latestSurveyAnswer(profile.events, c, asOf);
+        if (answer === null) return `they have not answered “${c.question}”${c.withinDays === undefined ? '' : ` in the last ${days(c.withinDays)}`}`;
+        return `their latest answer, ${formatInstant(answer.ts)}, is ${answerText(answer.properties)}`;
       }
       case 'group':
         return this.groupFact(c);

@@ -66,6 +66,22 @@ export interface NpsCondition extends Negatable {
   category: NpsCategory;
 }
 
+/**
+ * A user's latest answer to one question of a `survey` message (issue 18): the latest survey_answered
+ * event with that message_id and question_id at or before asOf (in the last `withinDays` days when
+ * given; ties: the greater record id), whose score lies in the range (inclusive, either side optional),
+ * or whose choice (or one of whose choices) is the id. A user without such an answer matches nothing;
+ * negated, they match.
+ */
+export interface SurveyCondition extends Negatable {
+  type: 'survey';
+  message: string;
+  question: string;
+  score?: { min?: number; max?: number };
+  choice?: string;
+  withinDays?: number;
+}
+
 export interface SegmentRefCondition extends Negatable {
   type: 'segment';
   segment: string;
@@ -77,7 +93,7 @@ export interface GroupCondition extends Negatable {
   conditions: Condition[];
 }
 
-export type Condition = EventCondition | SeenCondition | TraitCondition | AccountCondition | NpsCondition | SegmentRefCondition | GroupCondition;
+export type Condition = EventCondition | SeenCondition | TraitCondition | AccountCondition | NpsCondition | SurveyCondition | SegmentRefCondition | GroupCondition;
 
 export interface Rule {
   version: 1;
@@ -152,6 +168,24 @@ const accountCondition = z
 
 const npsCondition = z.object({ type: z.literal('nps'), category: z.enum(['promoter', 'passive', 'detractor']), negate }).strict();
 
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const surveyCondition = z
+  .object({
+    type: z.literal('survey'),
+    message: z.string().min(1, 'pick the survey message').max(128),
+    question: z.string().min(1, 'pick the question').max(32),
+    score: z.object({ min: finite.optional(), max: finite.optional() }).strict().optional(),
+    choice: z.string().min(1, 'pick the choice').max(32).optional(),
+    withinDays: days.optional(),
+    negate,
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if ((c.score === undefined) === (c.choice === undefined)) ctx.addIssue({ code: 'custom', message: 'give either a score range or a choice', path: ['score'] });
+    if (c.score && c.score.min === undefined && c.score.max === undefined) ctx.addIssue({ code: 'custom', message: 'give the lowest or the highest score', path: ['score'] });
+    if (c.score?.min !== undefined && c.score.max !== undefined && c.score.min > c.score.max) ctx.addIssue({ code: 'custom', message: 'the lowest score is above the highest', path: ['score'] });
+  });
+
 const segmentCondition = z.object({ type: z.literal('segment'), segment: z.string().min(1).max(100), negate }).strict();
 
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
@@ -161,6 +195,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
     traitCondition,
     accountCondition,
     npsCondition,
+    surveyCondition,
     segmentCondition,
     z
       .object({ type: z.literal('group'), match: z.enum(['all', 'any']), conditions: z.array(conditionSchema).max(100), negate })

@@ -110,4 +110,22 @@ export function npsScore(properties: Record<string, unknown> | null | undefined)
 }
 
 export const NPS_EVENT = 'survey_answered';
+
+/** Whether a survey_answered event's properties are an answer to this question of this survey message. */
+export function isAnswerTo(properties: Record<string, unknown> | null | undefined, message: string, question: string): boolean {
+  return fieldOf(properties, 'message_id') === message && fieldOf(properties, 'question_id') === question;
+}
+
+/** Whether an answer (a survey_answered event's properties) meets a survey condition's score range or choice. */
+export function answerMatches(properties: Record<string, unknown> | null | undefined, c: { score?: { min?: number; max?: number }; choice?: string }): boolean {
+  if (c.score) {
+    const score = fieldOf(properties, 'score');
+    if (typeof score !== 'number') return false;
+    return (c.score.min === undefined || score >= c.score.min) && (c.score.max === undefined || score <= c.score.max);
+  }
+  if (c.choice === undefined) return false;
+  if (fieldOf(properties, 'choice') === c.choice) return true;
+  const choices = fieldOf(properties, 'choices');
+  return Array.isArray(choices) && choices.includes(c.choice);
+}
 export const DAY_MS = 86_400_000;

@@ -112,6 +112,19 @@ const leafArb: fc.Arbitrary<Condition> = fc.oneof(
     .record({ category: fc.constantFrom('promoter' as const, 'passive' as const, 'detractor' as const), negate: negateArb })
     .map(({ category, negate }) => ({ type: 'nps' as const, category, ...negate })),
   fc.record({ segment: fc.string({ minLength: 1, maxLength: 20 }), negate: negateArb }).map(({ segment, negate }) => ({ type: 'segment' as const, segment, ...negate })),
+  // Survey conditions (issue 18): a score range with one or both ends, or a choice; a window or none.
+  fc
+    .record({
+      message: fc.constantFrom('csat-reports', 'demo-survey-reports'),
+      question: fc.constantFrom('sat', 'why'),
+      test: fc.oneof(
+        fc.constantFrom({ score: { max: 2 } }, { score: { min: 4 } }, { score: { min: 1, max: 3 } }, { score: { min: 7.5, max: 7.5 } }),
+        fc.constantFrom({ choice: 'price' }, { choice: 'other' }),
+      ),
+      within: fc.option(daysArb, { nil: undefined }),
+      negate: negateArb,
+    })
+    .map(({ test, within, negate, ...rest }) => ({ type: 'survey' as const, ...rest, ...test, ...(within === undefined ? {} : { withinDays: within }), ...negate }) as Condition),
 );
 
 const { condition: conditionArb } = fc.letrec<{ condition: Condition }>((tie) => ({

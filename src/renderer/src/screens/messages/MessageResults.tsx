@@ -13,6 +13,7 @@ import { DataTable, type Column } from '../../ui/DataTable';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { SMALL_SAMPLE } from '../../../../shared/sample-size';
 import { SampleCaution } from '../../ui/SampleCaution';
+import { answersByScoreOptions } from './chart-options';
 import { categories, formatScore } from './model';
 import { SurveyResultsView } from './SurveyResultsView';
 
@@ -48,7 +49,6 @@ export function MessageResultsView({ id, published, hasCallToAction }: { id: str
         {hasCallToAction ? <Stat label="Clicked" value={formatNumber(clicked)} /> : null}
         {hasCallToAction ? <Stat label="Click-through rate" value={percent(clicked, shown)} testId="ctr" /> : null}
         {results.nps ? <Stat label="Answers" value={formatNumber(results.nps.answers)} /> : null}
-        {results.survey ? <Stat label="Responses" value={formatNumber(results.survey.responses)} /> : null}
       </dl>
       {hasCallToAction ? <SampleCaution n={shown} kind="rate" unit={shown === 1 ? 'showing' : 'showings'} /> : null}
       <DailyTrend daily={results.daily} survey={results.nps !== null || results.survey !== null} hasCallToAction={hasCallToAction} />
@@ -128,14 +128,8 @@ function NpsView({ nps, search, setSearch, pending }: { nps: NpsResults; search:
     // The theme changes the CSS variables the colours come from.
     [nps.weekly, theme],
   );
-  const barOptions = useMemo(() => {
-    const colors = chartColors();
-    return {
-      ...BASE_CHART_OPTIONS,
-      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx: { parsed: { y: number | null } }) => `${formatNumber(ctx.parsed.y ?? 0)} answers` } } },
-      scales: { x: { ...categoryAxis(colors, 11), title: { display: true, text: 'score', color: colors.text } }, y: countAxis(colors, 'answers') },
-    };
-  }, [theme]);
+  // The theme changes the CSS variables the colours come from.
+  const barOptions = useMemo(() => answersByScoreOptions(), [theme]);
   const lineOptions = useMemo(() => {
     const colors = chartColors();
     return {

@@ -10,6 +10,7 @@ import { ChartCard } from '../../ui/ChartCard';
 import { DataTable, type Column } from '../../ui/DataTable';
 import { EmptyState } from '../../ui/EmptyState';
 import { SampleCaution } from '../../ui/SampleCaution';
+import { answersByScoreOptions } from './chart-options';
 import { formatScore } from './model';
 
 const TYPE_LABELS: Record<SurveyQuestionResults['type'], string> = {
@@ -90,14 +91,8 @@ function ScoreCharts({ question: q }: { question: SurveyQuestionResults }) {
     }),
     [q.weekly, q.metric, theme],
   );
-  const barOptions = useMemo(() => {
-    const colors = chartColors();
-    return {
-      ...BASE_CHART_OPTIONS,
-      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx: { parsed: { y: number | null } }) => `${formatNumber(ctx.parsed.y ?? 0)} answers` } } },
-      scales: { x: { ...categoryAxis(colors, 11), title: { display: true, text: 'score', color: colors.text } }, y: countAxis(colors, 'answers') },
-    };
-  }, [theme]);
+  // The theme changes the CSS variables the colours come from.
+  const barOptions = useMemo(() => answersByScoreOptions(), [theme]);
   const lineOptions = useMemo(() => {
     const colors = chartColors();
     const range = q.metric === 'nps' ? { min: -100, max: 100 } : q.metric === 'satisfied' ? { min: 0, max: 100 } : { min: q.scale?.min ?? 1, max: q.scale?.max ?? 10 };

@@ -22,6 +22,7 @@ import {
   type EditSeen,
 } from './model';
 import type { TraitInfo } from './store';
+import { SurveyConditionFields } from './SurveyConditionFields';
 
 interface EditorContextValue {
   update(uid: string, change: (c: EditCondition) => EditCondition): void;
@@ -48,7 +49,7 @@ function useEditor(): EditorContextValue {
   return value;
 }
 
-const KINDS: ConditionKind[] = ['event', 'trait', 'account', 'first_seen', 'last_seen', 'nps', 'segment', 'group'];
+const KINDS: ConditionKind[] = ['event', 'trait', 'account', 'first_seen', 'last_seen', 'nps', 'survey', 'segment', 'group'];
 const KIND_HINTS: Record<ConditionKind, string> = {
   event: 'did something, how often',
   trait: 'plan, role, company…',
@@ -56,6 +57,7 @@ const KIND_HINTS: Record<ConditionKind, string> = {
   first_seen: 'signed up when',
   last_seen: 'active when',
   nps: 'promoter, passive, detractor',
+  survey: 'a CSAT, CES or choice answer',
   segment: 'in a saved segment',
   group: 'nested all / any',
 };
@@ -291,6 +293,8 @@ function ConditionFields({ condition: c, path }: { condition: EditCondition; pat
           </select>
         </div>
       );
+    case 'survey':
+      return <SurveyConditionFields condition={c} focus={focus} onChange={(change) => set(change)} />;
     case 'segment':
       return (
         <div className="fields">

@@ -66,6 +66,20 @@ export interface EditNps extends EditBase {
   category: NpsCategory;
 }
 
+/** A survey condition (issue 18): the latest answer to one question of a survey message. */
+export interface EditSurvey extends EditBase {
+  type: 'survey';
+  message: string;
+  question: string;
+  by: 'score' | 'choice';
+  /** The score range's ends as typed; either may be empty. */
+  min: string;
+  max: string;
+  choice: string;
+  within: boolean;
+  days: string;
+}
+
 export interface EditSegmentRef extends EditBase {
   type: 'segment';
   segment: string;
@@ -77,7 +91,7 @@ export interface EditGroup extends EditBase {
   conditions: EditCondition[];
 }
 
-export type EditCondition = EditEvent | EditSeen | EditTrait | EditAccount | EditNps | EditSegmentRef | EditGroup;
+export type EditCondition = EditEvent | EditSeen | EditTrait | EditAccount | EditNps | EditSurvey | EditSegmentRef | EditGroup;
 export type ConditionKind = EditCondition['type'];
 
 let nextUid = 1;
@@ -99,6 +113,7 @@ export const KIND_LABELS: Record<ConditionKind, string> = {
   first_seen: 'First seen',
   last_seen: 'Last seen',
   nps: 'NPS',
+  survey: 'Survey answer',
   segment: 'Segment',
   group: 'Group',
 };
@@ -118,6 +133,8 @@ export function newCondition(kind: ConditionKind): EditCondition {
       return { ...base, type: 'last_seen', op: 'within', days: '30' };
     case 'nps':
       return { ...base, type: 'nps', category: 'promoter' };
+    case 'survey':
+      return { ...base, type: 'survey', message: '', question: '', by: 'score', min: '', max: '2', choice: '', within: true, days: '30' };
     case 'segment':
       return { ...base, type: 'segment', segment: '' };
     case 'group':
@@ -179,6 +196,19 @@ export function fromRule(rule: Rule): EditGroup {
         return { ...base, type: 'account', trait: c.trait, ...editValue(c) };
       case 'nps':
         return { ...base, type: 'nps', category: c.category };
+      case 'survey':
+        return {
+          ...base,
+          type: 'survey',
+          message: c.message,
+          question: c.question,
+          by: c.choice !== undefined ? 'choice' : 'score',
+          min: c.score?.min === undefined ? '' : String(c.score.min),
+          max: c.score?.max === undefined ? '' : String(c.score.max),
+          choice: c.choice ?? '',
+          within: c.withinDays !== undefined,
+          days: String(c.withinDays ?? 30),
+        };
       case 'segment':
         return { ...base, type: 'segment', segment: c.segment };
       case 'group':
@@ -316,6 +346,33 @@ export function toRule(root: EditGroup): BuiltRule {
       }
       case 'nps':
         return { type: 'nps', category: c.category, ...negate };
+      case 'survey': {
+        const message = c.message.trim();
+        const question = c.question.trim();
+        if (message === '') say(c.uid, path, 'Pick the survey message', true);
+        if (question === '') say(c.uid, path, 'Pick the question', true);
+        let test: { score: { min?: number | string; max?: number | string } } | { choice: string };
+        if (c.by === 'choice') {
+          if (c.choice.trim() === '') say(c.uid, path, 'Pick the choice', true);
+          test = { choice: c.choice.trim() };
+        } else {
+          if (c.min.trim() === '' && c.max.trim() === '') say(c.uid, path, 'Enter the lowest or the highest score', true);
+          test = {
+            score: {
+              ...(c.min.trim() === '' ? {} : { min: number(c.uid, c.min, path, 'the lowest score', 'Lowest score') }),
+              ...(c.max.trim() === '' ? {} : { max: number(c.uid, c.max, path, 'the highest score', 'Highest score') }),
+            },
+          };
+        }
+        return {
+          type: 'survey',
+          message,
+          question,
+          ...test,
+          ...(c.within ? { withinDays: number(c.uid, c.days, path, 'a number of days', 'Days') } : {}),
+          ...negate,
+        };
+      }
       case 'segment':
         if (c.segment === '') say(c.uid, path, 'Pick a segment', true);
         return { type: 'segment', segment: c.segment, ...negate };
