@@ -37,7 +37,7 @@ export function formatMetric(metric: SurveyMetric | null, value: number | null):
 export function SurveyQuestionCard({ question: q, position, search, pending }: { question: SurveyQuestionResults; position: number; search: string; pending: boolean }) {
   const headingId = `survey-q-${q.id}`;
   return (
-    <section className="card survey-question" aria-labelledby={headingId} data-testid="survey-question" data-question={q.id}>
+    <section className="card survey-result-question" aria-labelledby={headingId} data-testid="survey-question" data-question={q.id}>
       <header className="card-header">
         <div>
           <h3 id={headingId}>
