@@ -7,6 +7,10 @@
  * server caused. Plus hand-made cases: who blocked whom and why, the goal's baseline, the notes.
  */
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/main/cli';
+import { recordPublishedExamples } from '../../src/main/messages/service';
+import { createMessageStore } from '../../src/main/messages/store';
+import { createKvRepo } from '../../src/main/db/kv';
 import { byPriority, compileMessage, type LiveMessage } from '../../src/delivery/decide';
 import { publishSchema } from '../../src/delivery/schemas';
 import { messageBacktest, replayUser, type BacktestDeps, type HistoryRecord, type ReplayedDecision, type ReplayPlan } from '../../src/main/messages/backtest';
@@ -319,5 +323,83 @@ describe('what the backtest reports', () => {
       code: 'invalid_argument',
       message: expect.stringContaining('rollout'),
     });
+  });
+});
+
+describe('guidepost message backtest', () => {
+  const t1 = FROM + DAY;
+  const everyone: Rule = { version: 1, match: 'all', conditions: [] };
+  const first = modalDraft({ id: 'first', name: 'First in line', target: { type: 'segment', segmentId: 'everyone' }, trigger: { event: { name: 'x' } }, frequency: { once: true }, priority: 10, environment: 'production' });
+  const draft = modalDraft({ id: 'second', name: 'Second', target: { type: 'segment', segmentId: 'everyone' }, trigger: { event: { name: 'x' } }, priority: 5, environment: 'production', goal: { event: 'upgraded', withinDays: 3 } });
+
+  /** A cache file: the draft saved, "first" live (published), two users. */
+  function cacheFile(): string {
+    const cache = tempCache();
+    buildWorld(cache.db, [
+      { user: 'a', identify: { plan: 'starter' }, ts: FROM - DAY, id: 'a0' },
+      { user: 'a', event: 'x', ts: t1, id: 'a1' },
+      { user: 'a', event: 'x', ts: t1 + HOUR, id: 'a2' },
+      { user: 'a', event: 'upgraded', ts: t1 + 2 * HOUR, id: 'a3' },
+      { user: 'b', identify: { plan: 'starter' }, ts: FROM - DAY, id: 'b0' },
+      { user: 'b', event: 'x', ts: t1 + 7 * DAY, id: 'b1' }, // blocked by "first", in the second week
+    ]);
+    // The cache's "data as of": the window ends there.
+    createKvRepo(cache.db).set('data_as_of', String(t1 + 8 * DAY));
+    new SegmentService(cache.db, () => 0).save({ id: 'everyone', name: 'Everyone', rule: everyone });
+    recordPublishedExamples(cache.db, [{ message: first, targetName: 'Everyone', rule: everyone, at: FROM - 2 * DAY }]);
+    createMessageStore(cache.db).save(draft, 'Everyone', FROM - 2 * DAY);
+    cache.db.close();
+    return cache.path;
+  }
+
+  async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(args, { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) });
+    return { code, out, err };
+  }
+
+  it('prints the backtest as JSON, instants as ISO text, and as lines of text', async () => {
+    const file = cacheFile();
+    const json = await cli(['message', 'backtest', 'second', '--weeks', '2', '--db', file, '--json']);
+    expect(json.code, json.err.join('\n')).toBe(0);
+    const data = JSON.parse(json.out[0] as string);
+    const asOf = t1 + 8 * DAY;
+    expect(data).toMatchObject({
+      messageId: 'second',
+      weeks: 2,
+      window: { from: new Date(asOf - 14 * DAY).toISOString(), to: new Date(asOf).toISOString() },
+      competitors: [{ id: 'first', name: 'First in line', priority: 10, kind: 'modal' }],
+      impressions: 1,
+      usersReached: 1,
+      impressionsPerWeek: [
+        { weekStart: new Date(asOf - 14 * DAY).toISOString(), impressions: 1, users: 1 },
+        { weekStart: new Date(asOf - 7 * DAY).toISOString(), impressions: 0, users: 0 },
+      ],
+      blocked: { users: 1, usersEver: 2, byMessage: [{ messageId: 'first', name: 'First in line', reason: 'priority', users: 2, times: 2 }] },
+      goal: { event: 'upgraded', withinDays: 3, reached: 1, converted: 1, rate: 1, windowOpen: 0 },
+      replayed: { users: 2, requests: 4 },
+      personas: [],
+    });
+    expect(data.notes.length).toBeGreaterThan(0);
+    expect(typeof data.elapsedMs).toBe('number');
+
+    const text = await cli(['message', 'backtest', 'second', '--weeks', '2', '--db', file]);
+    expect(text.code).toBe(0);
+    expect(text.out.join('\n')).toMatch(/1 impressions to 1 users/);
+    expect(text.out.join('\n')).toMatch(/by first \(higher priority\): 2 users, 2 times/);
+    expect(text.out.join('\n')).toMatch(/goal upgraded within 3 days: 1 of 1 reached users did it anyway \(100\.0%\)/);
+  });
+
+  it('refuses a bad --weeks, a missing id and an unknown message, saying which', async () => {
+    const file = cacheFile();
+    const weeks = await cli(['message', 'backtest', 'second', '--weeks', 'four', '--db', file]);
+    expect(weeks.code).not.toBe(0);
+    expect(weeks.err.join('\n')).toMatch(/--weeks must be a whole number from 1 to 26, not "four"/);
+    const missing = await cli(['message', 'backtest', '--db', file]);
+    expect(missing.err.join('\n')).toMatch(/name the message/);
+    const unknown = await cli(['message', 'backtest', 'nope', '--db', file]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.err.join('\n')).toMatch(/nope/);
   });
 });

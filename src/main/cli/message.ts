@@ -3,15 +3,18 @@ import { insecureTokenUrlReason } from '../../shared/secure-url';
 import { memorySecrets } from '../messages/secrets';
 import { withBackend } from './backend';
 import { secretOption, type Command } from './command';
+import { runMessageBacktest } from './message-backtest';
 
 export const messageCommand: Command = {
-  summary: 'List messages, or publish them to a delivery server through the outbox (one attempt each).',
+  summary: 'List messages, publish them to a delivery server through the outbox (one attempt each), or backtest one over the history.',
   usage:
     'guidepost message list [--archived] [--db <file>] [--json]\n' +
-    '       guidepost message publish (--id <id> | --all) --server <url> [--token-file <file>] [--db <file>] [--json]   (the admin token from GUIDEPOST_TOKEN or --token-file)',
-  options: { id: { type: 'string' }, all: { type: 'boolean', default: false }, server: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' }, archived: { type: 'boolean', default: false } },
+    '       guidepost message publish (--id <id> | --all) --server <url> [--token-file <file>] [--db <file>] [--json]   (the admin token from GUIDEPOST_TOKEN or --token-file)\n' +
+    '       guidepost message backtest <id> [--weeks 4] [--db <file>] [--json]',
+  options: { id: { type: 'string' }, all: { type: 'boolean', default: false }, server: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' }, archived: { type: 'boolean', default: false }, weeks: { type: 'string' } },
   run: (ctx) => {
     const [action, ...args] = ctx.positionals;
+    if (action === 'backtest') return runMessageBacktest(ctx, args);
     if (args.length > 0) throw new Error(`unexpected argument "${args[0]}".`);
     if (action === 'list') {
       return withBackend(ctx, async ({ handlers }) => {
@@ -57,6 +60,6 @@ export const messageCommand: Command = {
         { secrets },
       );
     }
-    throw new Error('say `message list` or `message publish`.');
+    throw new Error('say `message list`, `message publish` or `message backtest <id>`.');
   },
 };

@@ -29,7 +29,7 @@ import { byPriority, chooseMessages, compileMessage, eligible, inRollout, SHOWN_
 import type { NpsAnswer } from '../../delivery/profile-store';
 import { eventFilters, publishSchema, type DecideBody, type Environment, type PublishBody } from '../../delivery/schemas';
 import { ApiError } from '../../shared/errors';
-import type { MessageBacktest, MessageDraft, MessageRecord } from '../../shared/messages/model';
+import { MAX_BACKTEST_WEEKS, type MessageBacktest, type MessageDraft, type MessageRecord } from '../../shared/messages/model';
 import type { ProfileEvent } from '../../shared/segments/evaluate';
 import type { Condition, PropertyFilter, Rule } from '../../shared/segments/rule';
 import { DAY_MS, fieldOf, matchesValue, NPS_EVENT, npsScore } from '../../shared/segments/values';
@@ -41,7 +41,6 @@ import { buildPublishBody, validatePublishBody } from './publish-body';
 import { personasOf } from './results';
 
 const WEEK_MS = 7 * DAY_MS;
-export const MAX_BACKTEST_WEEKS = 26;
 
 /** Records the SDK writes itself when it renders a message, and the server's assignment record: none asks decide. */
 const NOT_REQUESTS = new Set([SHOWN_EVENT, 'message_dismissed', 'message_clicked', NPS_EVENT, 'message_assigned']);

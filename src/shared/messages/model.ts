@@ -304,6 +304,8 @@ export interface MessageResults {
  * "If this message had been live over the last N weeks" (issue 19): the history replayed through the
  * delivery server's decide, against the other live messages (src/main/messages/backtest.ts).
  */
+export const MAX_BACKTEST_WEEKS = 26;
+
 export interface MessageBacktest {
   messageId: string;
   weeks: number;
