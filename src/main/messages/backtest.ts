@@ -21,9 +21,9 @@
  *
  * Speed: decide is per user, and no user's decision depends on another's, so only users who could see
  * the draft are replayed: those with a request of the draft's trigger inside the window (one indexed
- * query), inside its rollout (a hash), and, when the rule requires traits or account traits at its top
- * level, matching those (the segment SQL engine: traits are current, so this is exact). Each of them
- * is walked once through their records in time order.
+ * query), inside its rollout (a hash), and among the members of the draft's rule widened to the whole
+ * window (widenedRule: the segment SQL engine counts once who could match at some instant). Each of
+ * them is walked once through their records in time order.
  */
 import { byPriority, chooseMessages, compileMessage, eligible, inRollout, SHOWN_EVENT, type DecideProfile, type LiveMessage } from '../../delivery/decide';
 import type { NpsAnswer } from '../../delivery/profile-store';
@@ -257,29 +257,136 @@ interface CacheStatements {
 /**
  * Users who could see the draft in the window: a request of its trigger inside the window (for an
  * event trigger, that event; for a page trigger, a page view; without a trigger, any record), inside
- * its rollout, and matching the rule's top-level trait and account conditions (current, so exact).
+ * its rollout, and members of its rule widened to the window (a superset of who matches at any instant).
  */
-function candidates(deps: BacktestDeps, draft: LiveMessage, from: number, to: number, s: CacheStatements): { userPk: number; id: string; traits: string }[] {
+interface Candidate {
+  userPk: number;
+  id: string;
+  traits: string;
+  firstSeen: number | null;
+}
+
+function candidates(deps: BacktestDeps, draft: LiveMessage, from: number, to: number, s: CacheStatements): Candidate[] {
   let sql: string;
   let params: unknown[];
   if (draft.event !== null || draft.page !== null) {
     const nameId = s.nameId(draft.event !== null ? draft.event.name : PAGE_EVENT);
     if (nameId === undefined) return [];
-    sql = `SELECT u.user_pk AS userPk, u.id, u.traits FROM users u WHERE u.user_pk IN
+    sql = `SELECT u.user_pk AS userPk, u.id, u.traits, u.first_seen AS firstSeen FROM users u WHERE u.user_pk IN
              (SELECT DISTINCT user_pk FROM events WHERE name_id = ? AND ts >= ? AND ts < ?)`;
     params = [nameId, from, to];
   } else {
-    sql = 'SELECT u.user_pk AS userPk, u.id, u.traits FROM users u WHERE u.last_seen >= ? AND u.first_seen < ?';
+    sql = 'SELECT u.user_pk AS userPk, u.id, u.traits, u.first_seen AS firstSeen FROM users u WHERE u.last_seen >= ? AND u.first_seen < ?';
     params = [from, to];
   }
-  let rows = deps.db.prepare<unknown[], { userPk: number; id: string; traits: string }>(sql).all(...params);
+  let rows = deps.db.prepare<unknown[], Candidate>(sql).all(...params);
   rows = rows.filter((r) => inRollout(r.id, draft.id, draft.rollout));
-  const staticConditions = draft.rule.match === 'all' ? draft.rule.conditions.filter((c) => c.type === 'trait' || c.type === 'account') : [];
-  if (staticConditions.length > 0 && rows.length > 0) {
-    const members = new Set(deps.segments.memberIds({ version: 1, match: 'all', conditions: staticConditions }, deps.asOf));
+  const bound = rows.length === 0 ? null : widenedRule(draft.rule, Math.round((to - from) / DAY_MS));
+  if (bound !== null) {
+    const members = new Set(deps.segments.memberIds(bound, deps.asOf));
     rows = rows.filter((r) => members.has(r.id));
   }
   return rows;
+}
+
+/** Whether any condition of these rules reads first or last seen (then every record counts). */
+function readsSeen(rules: readonly Rule[]): boolean {
+  const visit = (conditions: readonly Condition[]): boolean =>
+    conditions.some((c) => c.type === 'first_seen' || c.type === 'last_seen' || (c.type === 'group' && visit(c.conditions)));
+  return rules.some((r) => visit(r.conditions));
+}
+
+/**
+ * Reads one candidate's history, ascending by instant then record id: every record up to the window's
+ * end when any message can answer any request (no trigger, or a page trigger, which tracked events carry
+ * too through the latest page) or a rule reads first or last seen; otherwise only the records that can
+ * change a decision: inside the window the messages' trigger events, before it the names the rules
+ * count, plus shows, NPS answers and the goal's event. A user's first record, when it is not one of
+ * those, still counts for the universe (decide judges no one it has never seen): it is kept as a
+ * record without a name at the instant of the cache's first_seen.
+ */
+function historyReader(db: Db, plan: ReplayPlan, goalEvent: string | null): (user: Candidate, until: number) => HistoryRecord[] {
+  const idOf = new Map(db.prepare<[], { name_id: number; name: string }>('SELECT name_id, name FROM event_names').all().map((r) => [r.name, r.name_id]));
+  const nameOf = new Map([...idOf].map(([name, id]) => [id, name]));
+  const everything =
+    plan.messages.some((m) => m.page !== null || m.event === null) ||
+    readsSeen(plan.messages.map((m) => m.rule));
+  const counted = new Set(plan.keptNames);
+  const inside = new Set([...counted, SHOWN_EVENT, NPS_EVENT, ...(goalEvent === null ? [] : [goalEvent]), ...plan.messages.flatMap((m) => (m.event === null ? [] : [m.event.name]))]);
+  const ids = (names: ReadonlySet<string>): string =>
+    [...names].flatMap((n) => {
+      const id = idOf.get(n);
+      return id === undefined ? [] : [id];
+    }).join(',') || '-1';
+  // "name_id IN (…)" lets the (name_id, user_pk, ts) index answer with one seek per name (as loadProfile does).
+  const all = 'SELECT name_id FROM event_names';
+  const query = (names: string) =>
+    db.prepare<[number, number, number], { event_id: string; name_id: number; ts: number; properties: string | null }>(
+      `SELECT event_id, name_id, ts, properties FROM events WHERE name_id IN (${names}) AND user_pk = ? AND ts >= ? AND ts < ?`,
+    );
+  // Before the window: what the rules count, from the oldest instant any of their conditions looks back
+  // to at the window's start; and every show and NPS answer (frequency state, the latest answer).
+  const countedSince = everything ? -Number.MAX_SAFE_INTEGER : lookBack(plan.messages.map((m) => m.rule), plan.from);
+  const early = everything ? [query(all)] : [query(ids(counted)), query(ids(new Set([SHOWN_EVENT, NPS_EVENT])))];
+  const late = query(everything ? all : ids(inside));
+  return (user, until) => {
+    const rows = early.flatMap((q, k) => q.all(user.userPk, k === 0 ? countedSince : -Number.MAX_SAFE_INTEGER, plan.from));
+    rows.push(...late.all(user.userPk, plan.from, until));
+    const records: HistoryRecord[] = rows
+      .map((r) => ({ id: r.event_id, name: nameOf.get(r.name_id) ?? '', ts: r.ts, properties: lazyProperties(r.properties) }))
+      .sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const first = records[0]?.ts ?? Infinity;
+    if (!everything && user.firstSeen !== null && user.firstSeen < first) records.unshift({ id: '', name: '', ts: user.firstSeen, properties: () => null });
+    return records;
+  };
+}
+
+/**
+ * The oldest instant an event condition of these rules reads when judged at `from` or later: `from`
+ * minus the longest "in the last d days", or the beginning of time when one counts events ever.
+ */
+function lookBack(rules: readonly Rule[], from: number): number {
+  let oldest = from;
+  const visit = (conditions: readonly Condition[]): void => {
+    for (const c of conditions) {
+      if (c.type === 'event') oldest = Math.min(oldest, c.within === undefined ? -Number.MAX_SAFE_INTEGER : from - c.within.days * DAY_MS);
+      else if (c.type === 'group') visit(c.conditions);
+    }
+  };
+  for (const rule of rules) visit(rule.conditions);
+  return oldest;
+}
+
+const MAX_WITHIN_DAYS = 36_500;
+
+/**
+ * A rule whose members as of the window's end include every user the given rule matches at some instant
+ * of the window (`windowDays` long), for the segment SQL engine to count once instead of the evaluator at
+ * every request. Traits and account traits are the current ones in the replay too, so they stay as they
+ * are; "did X at least n times (in the last d days)" widens to the last d + windowDays days (a count that
+ * only grows); anything else (fewer than, first and last seen, NPS, a negated event or group) is dropped,
+ * which only lets more users through. Null when nothing is left to bound the users with.
+ */
+export function widenedRule(rule: Rule, windowDays: number): Rule | null {
+  const widen = (c: Condition): Condition | null => {
+    if (c.type === 'trait' || c.type === 'account') return c;
+    if (c.type === 'event') {
+      if (c.negate || (c.op !== '>=' && c.op !== '>')) return null;
+      if (c.within === undefined) return c;
+      const days = c.within.days + windowDays;
+      const { within: _within, ...ever } = c;
+      return days <= MAX_WITHIN_DAYS ? { ...c, within: { days } } : ever;
+    }
+    if (c.type === 'group' && !c.negate) {
+      const parts = c.conditions.map(widen);
+      if (c.match === 'any') return parts.some((p) => p === null) ? null : { ...c, conditions: parts as Condition[] };
+      const kept = parts.filter((p): p is Condition => p !== null);
+      return kept.length === 0 ? null : { ...c, conditions: kept };
+    }
+    return null;
+  };
+  const top = widen({ type: 'group', match: rule.match, conditions: rule.conditions });
+  return top === null ? null : { version: rule.version, match: 'all', conditions: [top] };
 }
 
 function lazyProperties(text: string | null): () => Record<string, unknown> | null {
@@ -319,15 +426,11 @@ export function messageBacktest(deps: BacktestDeps, input: unknown, options: Bac
   const nameIds = deps.db.prepare<[string], number>('SELECT name_id FROM event_names WHERE name = ?').pluck();
   const s: CacheStatements = { nameId: (name) => nameIds.get(name) };
   const users = candidates(deps, live, from, to, s);
-  const recordsOf = deps.db.prepare<[number, number], { event_id: string; name: string; ts: number; properties: string | null }>(
-    // "name_id IN (all names)" lets the (name_id, user_pk, ts) index answer with one seek per name (as loadProfile does).
-    `SELECT e.event_id, n.name, e.ts, e.properties FROM events e JOIN event_names n USING (name_id)
-      WHERE e.name_id IN (SELECT name_id FROM event_names) AND e.user_pk = ? AND e.ts < ?`,
-  );
-  const accountsOf = deps.db.prepare<[number], string>('SELECT a.traits FROM account_members m JOIN accounts a USING (account_pk) WHERE m.user_pk = ?').pluck();
   const goal = draft.goal;
   const isGoal = goal ? goalMatcher(goal) : null;
   const goalHorizon = goal ? to + goal.withinDays * DAY_MS : to;
+  const reader = historyReader(deps.db, plan, goal?.event ?? null);
+  const accountsOf = deps.db.prepare<[number], string>('SELECT a.traits FROM account_members m JOIN accounts a USING (account_pk) WHERE m.user_pk = ?').pluck();
 
   const perWeek = Array.from({ length: weeks }, (_, k) => ({ weekStart: from + k * WEEK_MS, impressions: 0, users: new Set<string>() }));
   const reached: string[] = [];
@@ -341,10 +444,7 @@ export function messageBacktest(deps: BacktestDeps, input: unknown, options: Bac
 
   users.forEach((user, index) => {
     if (index % 500 === 0) options.onProgress?.(index, users.length);
-    const rows = recordsOf.all(user.userPk, isGoal ? goalHorizon : to);
-    const records: HistoryRecord[] = rows
-      .map((r) => ({ id: r.event_id, name: r.name, ts: r.ts, properties: lazyProperties(r.properties) }))
-      .sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const records = reader(user, goalHorizon);
     const history: UserHistory = {
       userId: user.id,
       traits: JSON.parse(user.traits) as Record<string, unknown>,
