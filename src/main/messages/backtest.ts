@@ -237,7 +237,7 @@ export function compileDraft(deps: Pick<BacktestDeps, 'segments' | 'workshops'>,
   return compileMessage(draft.id, 1, 'running', publishSchema.parse(body));
 }
 
-/** The other messages live (or scheduled) on the server in the draft's environment, as published. */
+/** The other messages live (or scheduled) on the server in the draft's environment, as published, highest priority first. */
 export function competitorsOf(records: readonly MessageRecord[], draft: MessageDraft): { live: LiveMessage; name: string }[] {
   const out: { live: LiveMessage; name: string }[] = [];
   for (const record of records) {
@@ -247,7 +247,7 @@ export function competitorsOf(records: readonly MessageRecord[], draft: MessageD
     const body: PublishBody = parsed.data;
     out.push({ live: compileMessage(record.message.id, record.publishedVersion ?? body.version, 'running', body), name: record.message.name });
   }
-  return out;
+  return out.sort((a, b) => byPriority(a.live, b.live));
 }
 
 interface CacheStatements {
