@@ -42,7 +42,9 @@ test('run a backtest from the editor: impressions per week and who blocked it', 
   expect(Number((await upsellRow.getByRole('cell').nth(1).textContent())?.replace(/,/g, ''))).toBeGreaterThan(0);
 
   // Changing the draft marks the figures out of date until the next run.
-  await panel.getByRole('radio', { name: '8 weeks' }).check();
+  // The radio sits under its label (a segmented control): the label takes the click.
+  await panel.getByText('8 weeks', { exact: true }).click();
+  await expect(panel.getByRole('radio', { name: '8 weeks' })).toBeChecked();
   await expect(result).toContainText('The message changed since: run it again.');
   expect(pageErrors).toEqual([]);
 });
