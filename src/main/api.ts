@@ -95,7 +95,7 @@ export function createBackend(deps: ApiDeps): Backend {
   };
   const messages = new MessageService(messageDeps);
   if (deps.outbox?.autoStart !== false) messages.sender.start();
-  const workshopDeps: WorkshopDeps = { db, workshops, segments, exportsRoot: exportsFolderFor(path), defaultAsOf };
+  const workshopDeps: WorkshopDeps = { db, workshops, segments, exportsRoot: exportsFolderFor(path), defaultAsOf, messages: { summary: (id, asOf) => messages.summary(id, asOf) } };
 
   const handlers: Handlers = combineMethods(
     createDataHandlers({ db, cache, writers, changed: (status) => emit('cacheChanged', status) }),

@@ -5,16 +5,19 @@ import { insecureTokenUrlReason } from '../../shared/secure-url';
 import { memorySecrets } from '../messages/secrets';
 import { withBackend } from './backend';
 import { secretOption, type Command } from './command';
+import { runMessageBacktest } from './message-backtest';
 
 export const messageCommand: Command = {
-  summary: "List messages, publish them to a delivery server through the outbox (one attempt each), or write a survey's responses as CSV.",
+  summary: "List messages, publish them to a delivery server through the outbox (one attempt each), write a survey's responses as CSV, or backtest one over the history.",
   usage:
     'guidepost message list [--archived] [--db <file>] [--json]\n' +
     '       guidepost message publish (--id <id> | --all) --server <url> [--token-file <file>] [--db <file>] [--json]   (the admin token from GUIDEPOST_TOKEN or --token-file)\n' +
-    '       guidepost message responses <id> --format csv --out <file> [--db <file>] [--json]   (a survey\'s responses: one row each, one column per question)',
-  options: { id: { type: 'string' }, all: { type: 'boolean', default: false }, server: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' }, archived: { type: 'boolean', default: false }, format: { type: 'string' }, out: { type: 'string' } },
+    '       guidepost message responses <id> --format csv --out <file> [--db <file>] [--json]   (a survey\'s responses: one row each, one column per question)\n' +
+    '       guidepost message backtest <id> [--weeks 4] [--db <file>] [--json]',
+  options: { id: { type: 'string' }, all: { type: 'boolean', default: false }, server: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' }, archived: { type: 'boolean', default: false }, format: { type: 'string' }, out: { type: 'string' }, weeks: { type: 'string' } },
   run: (ctx) => {
     const [action, ...args] = ctx.positionals;
+    if (action === 'backtest') return runMessageBacktest(ctx, args);
     if (action === 'responses') {
       const [id, ...extra] = args;
       if (!id) throw new Error('name the survey message: `message responses <id>` (see `guidepost message list`).');
@@ -76,6 +79,6 @@ export const messageCommand: Command = {
         { secrets },
       );
     }
-    throw new Error('say `message list`, `message publish` or `message responses`.');
+    throw new Error('say `message list`, `message publish`, `message responses <id>` or `message backtest <id>`.');
   },
 };

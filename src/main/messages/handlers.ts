@@ -3,6 +3,7 @@ import type { MessageHandlers } from '../../shared/contract/messages';
 import { ApiError } from '../../shared/errors';
 import type { SurveyContent } from '../../shared/messages/model';
 import { messageAudience, resolveTarget } from './audience';
+import { messageBacktest } from './backtest';
 import { messageResults, type ResultsTarget } from './results';
 import { surveyResponsesCsv } from './survey-responses';
 import type { MessageDeps, MessageService } from './service';
@@ -47,5 +48,6 @@ export function createMessageHandlers(service: MessageService, deps: Pick<Messag
     setEnvironment: ({ environment, url, token }) => service.setEnvironment(environment, url, token),
     messageResults: ({ id, search }) => messageResults(context(), id, search, resultsTarget(id), surveyContent(id)),
     messageResponsesCsv: ({ id }) => surveyResponsesCsv(context(), id, surveyContent(id)),
+    messageBacktest: ({ message, weeks }) => messageBacktest(context(), message, { weeks, others: service.list(false) }),
   };
 }

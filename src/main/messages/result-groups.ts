@@ -76,7 +76,7 @@ function membership(deps: MessageDeps, answerers: ReadonlySet<string>): (rule: R
 }
 
 /** Every persona of every workshop that is not archived, labelled by its name (with the workshop's title when names repeat). */
-function personasOf(deps: MessageDeps): { label: string; rule: Rule }[] {
+export function personasOf(deps: Pick<MessageDeps, 'workshops'>): { label: string; rule: Rule }[] {
   const personas: { name: string; workshop: string; rule: Rule }[] = [];
   for (const summary of deps.workshops.list(false)) {
     const workshop = deps.workshops.get(summary.id);

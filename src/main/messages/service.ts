@@ -160,6 +160,24 @@ export class MessageService {
     };
   }
 
+  /**
+   * A message as a workshop's export tells it: its name, status and reach (distinct users with a
+   * message_shown of it at or before asOf); null when the cache holds no such message.
+   */
+  summary(id: string, asOf: number): { name: string; status: MessageStatus; reach: number } | null {
+    const row = this.store.get(id);
+    if (!row) return null;
+    const message = this.draftOf(row);
+    const reach = this.deps.db
+      .prepare<[number, string], number>(
+        `SELECT count(DISTINCT e.user_pk) FROM events e WHERE e.name_id = (SELECT name_id FROM event_names WHERE name = 'message_shown')
+          AND e.ts <= ? AND json_extract(e.properties, '$.message_id') = ?`,
+      )
+      .pluck()
+      .get(asOf, id);
+    return { name: message.name, status: this.status(row, message), reach: reach ?? 0 };
+  }
+
   list(includeArchived: boolean): MessageRecord[] {
     return this.store.list(includeArchived).map((row) => this.toRecord(row));
   }

@@ -8,6 +8,8 @@ import { slugOf } from './export/text';
 import type { WorkshopService } from './service';
 import { computeUsage, thresholdSize } from './usage';
 
+import { sinceTheWorkshop, type MessageLookup } from './since';
+
 export interface WorkshopDeps {
   db: Db;
   workshops: WorkshopService;
@@ -16,6 +18,8 @@ export interface WorkshopDeps {
   exportsRoot: string;
   /** The instant asked for, else the cache's "data as of", else now. */
   defaultAsOf: (asOf?: number) => number;
+  /** The messages linked from step 4, for the exports' "since the workshop" page (absent: no such page). */
+  messages?: MessageLookup;
 }
 
 /** A workshop's step-3 instant: the one asked for, else its own, else the cache's. */
@@ -32,7 +36,8 @@ export async function writeWorkshopExport(deps: WorkshopDeps, id: string, format
   const usage = workshop.template === 'personas' && format !== 'bundle' ? computeUsage(db, segments, workshop, usageAsOf(deps, workshop.asOf)) : null;
   // Loaded on first use: the PDF library costs every other command (and the import's memory) ~17 MB and ~0.1 s.
   const { exportWorkshop } = await import('./export');
-  return exportWorkshop({ workshop, usage, bundle: () => workshops.bundle(id) }, format, outDir);
+  const since = deps.messages ? sinceTheWorkshop(workshop, deps.messages, deps.defaultAsOf()) : null;
+  return exportWorkshop({ workshop, usage, since, bundle: () => workshops.bundle(id) }, format, outDir);
 }
 
 export function createWorkshopHandlers(deps: WorkshopDeps): WorkshopHandlers {

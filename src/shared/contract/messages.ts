@@ -1,7 +1,7 @@
 /** The contract's message methods: drafts, audiences, publishing through the outbox, environments and results. */
 import { z } from 'zod';
-import type { AudienceCheck, EnvironmentSettings, MessageRecord, MessageResults, OutboxItem, PublishAttempt } from '../messages/model';
-import { ENVIRONMENTS, MESSAGE_ID_PATTERN } from '../messages/model';
+import type { AudienceCheck, EnvironmentSettings, MessageBacktest, MessageRecord, MessageResults, OutboxItem, PublishAttempt } from '../messages/model';
+import { ENVIRONMENTS, MAX_BACKTEST_WEEKS, MESSAGE_ID_PATTERN } from '../messages/model';
 import { method, noArgs, tokenUrl, type HandlersFor } from './method';
 
 const messageId = z.string().regex(MESSAGE_ID_PATTERN, 'message ids start with a letter or digit and hold letters, digits, . _ : -');
@@ -63,6 +63,13 @@ export const messageMethods = {
   messageResults: method<MessageResults>()(z.object({ id: messageId, search: z.string().max(200).optional() }).strict()),
   /** A survey's responses as CSV: one row per response, one column per question, personas included (src/main/messages/survey-responses.ts). */
   messageResponsesCsv: method<{ filename: string; csv: string; responses: number }>()(z.object({ id: messageId }).strict()),
+  /**
+   * "If this message had been live over the last N weeks": the cache's history replayed through the
+   * delivery server's decide against the other live messages (saved or not: the editor sends its draft).
+   */
+  messageBacktest: method<MessageBacktest>()(
+    z.object({ message: z.unknown(), weeks: z.number().int('a whole number of weeks').min(1, 'at least 1 week').max(MAX_BACKTEST_WEEKS, `at most ${MAX_BACKTEST_WEEKS} weeks`) }).strict(),
+  ),
 } as const;
 
 export type MessageHandlers = HandlersFor<typeof messageMethods>;

@@ -302,6 +302,46 @@ export interface MessageResults {
   survey: SurveyResults | null;
 }
 
+/**
+ * "If this message had been live over the last N weeks" (issue 19): the history replayed through the
+ * delivery server's decide, against the other live messages (src/main/messages/backtest.ts).
+ */
+export const MAX_BACKTEST_WEEKS = 26;
+
+export interface MessageBacktest {
+  messageId: string;
+  weeks: number;
+  /** The window replayed: [from, to), to being the cache's "data as of". */
+  from: number;
+  to: number;
+  /** The other live messages of the same environment it competed with. */
+  competitors: { id: string; name: string; priority: number; kind: MessageKind }[];
+  impressions: number;
+  usersReached: number;
+  /** Oldest first; week k holds from + k·7 days ≤ ts < from + (k+1)·7 days. `users`: distinct users shown it that week. */
+  impressionsPerWeek: { weekStart: number; impressions: number; users: number }[];
+  blocked: {
+    /** Users it never reached because another message blocked it every time. */
+    users: number;
+    /** Users blocked at least once (some of them reached later). */
+    usersEver: number;
+    /** Per blocking message and reason: distinct users and blocked requests, most users first. */
+    byMessage: { messageId: string; name: string; reason: 'cooldown' | 'priority'; users: number; times: number }[];
+  };
+  /** Personas (of workshops in the cache) the reached users belong to as of `to`. */
+  personas: { label: string; users: number }[];
+  /**
+   * The baseline the lift will be measured against: reached users who performed the goal anyway within
+   * withinDays of their first impression. windowOpen: reached users without it whose window is not over.
+   */
+  goal: { event: string; withinDays: number; reached: number; converted: number; rate: number; windowOpen: number } | null;
+  /** Users replayed (the only ones who could see it) and their decide requests. */
+  replayed: { users: number; requests: number };
+  /** Where the history cannot answer, in words. */
+  notes: string[];
+  elapsedMs: number;
+}
+
 export interface NpsResults {
   answers: number;
   /** % promoters − % detractors, −100..100; null without answers. */

@@ -101,6 +101,9 @@ export const opportunitySchema = z
     /** Dots per participant id. */
     votes: z.record(z.string().max(64), z.number().int().min(0).max(100)),
     chosen: z.boolean(),
+    /** Closing the loop (issue 19): the message that acts on it and the event that says it worked. */
+    messageId: z.string().max(128).optional(),
+    goalEvent: z.string().max(200).optional(),
   })
   .strict();
 
@@ -174,4 +177,21 @@ export function totalVotes(o: Opportunity): number {
   let sum = 0;
   for (const v of Object.values(o.votes)) sum += v;
   return sum;
+}
+
+/**
+ * "Since the workshop" (issue 19): each chosen opportunity, the message linked to it and how far it got,
+ * as of the cache's data. `lift` stays null until the message's results measure one (goal and holdout).
+ */
+export interface SinceTheWorkshop {
+  asOf: number;
+  rows: {
+    opportunityId: string;
+    title: string;
+    goalEvent: string | null;
+    /** Null: no message linked. */
+    message: { id: string; name: string | null; status: string | null; reach: number } | null;
+    /** Hook for the measured lift (issue 19 item 3): a sentence such as "2.1 points more often (95% CI 0.8 to 3.4)". */
+    lift: string | null;
+  }[];
 }

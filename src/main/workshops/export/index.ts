@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Workshop } from '../../../shared/workshop/model';
+import type { SinceTheWorkshop, Workshop } from '../../../shared/workshop/model';
 import { templateOf } from '../../../shared/workshop/templates';
 import type { WorkshopUsage } from '../../../shared/workshop/usage';
 import { toCsv } from '../../../shared/csv';
@@ -20,6 +20,8 @@ export interface ExportInput {
   workshop: Workshop;
   /** Step 3's figures (null for a template without a usage step). */
   usage: WorkshopUsage | null;
+  /** The chosen opportunities' messages as of now (null: not known, no such page). */
+  since?: SinceTheWorkshop | null;
   /** The bundle's bytes, from WorkshopService.bundle. */
   bundle: () => string;
 }
@@ -54,10 +56,10 @@ export async function exportWorkshop(input: ExportInput, format: ExportFormat, o
       break;
     }
     case 'md':
-      files = [{ name: `${slug}.md`, content: workshopMarkdown(w, usage) }];
+      files = [{ name: `${slug}.md`, content: workshopMarkdown(w, usage, input.since ?? null) }];
       break;
     case 'pdf':
-      files = [{ name: `${slug}.pdf`, content: await workshopPdf(w, usage) }];
+      files = [{ name: `${slug}.pdf`, content: await workshopPdf(w, usage, input.since ?? null) }];
       break;
     case 'bundle':
       files = [{ name: `${slug}.guidepost`, content: input.bundle() }];

@@ -5,12 +5,13 @@
  * "# 1" or a bare link must come out as typed, not as emphasis, HTML, a broken table, a heading or a link.
  * Every piece of authored text goes through mdText (paragraphs, list items) or mdCell (table cells).
  */
-import { AREA_LABELS, type Workshop } from '../../../shared/workshop/model';
+import { AREA_LABELS, type SinceTheWorkshop, type Workshop } from '../../../shared/workshop/model';
 import { templateOf } from '../../../shared/workshop/templates';
 import type { WorkshopUsage } from '../../../shared/workshop/usage';
 import { notesOf, personaName, stepTables, type ExportTable } from './tables';
 import { rankOpportunities } from '../../../shared/workshop/ranking';
 import { isoDay, isoMinute, thousands } from './text';
+import { sinceRowText } from '../since';
 
 /** Characters that start inline constructs anywhere in a line (CommonMark and GitHub's extensions: tables, strike-through, math). */
 const INLINE = /[\\`*_[\]<>|~&$]/g;
@@ -89,7 +90,16 @@ function rankedList(w: Workshop, usage: WorkshopUsage | null): string {
     .join('\n');
 }
 
-export function workshopMarkdown(w: Workshop, usage: WorkshopUsage | null): string {
+/** The "since the workshop" section: each chosen opportunity and its message as of the cache's data. */
+function sinceSection(since: SinceTheWorkshop): string {
+  if (since.rows.length === 0) return '_No opportunity was chosen._';
+  return [
+    `As of ${isoMinute(since.asOf)}.`,
+    since.rows.map((r) => `- **${mdCell(r.title) || '_(untitled)_'}**: ${mdCell(sinceRowText(r))}`).join('\n'),
+  ].join('\n\n');
+}
+
+export function workshopMarkdown(w: Workshop, usage: WorkshopUsage | null, since: SinceTheWorkshop | null = null): string {
   const template = templateOf(w.template);
   const out: string[] = [];
   out.push(`# ${mdHeading(w.title)}`);
@@ -137,5 +147,9 @@ export function workshopMarkdown(w: Workshop, usage: WorkshopUsage | null): stri
       for (const n of notes) out.push(`**${mdCell(n.participant)}**\n\n${mdText(n.text)}`);
     }
   });
+  if (since) {
+    out.push('## Since the workshop');
+    out.push(sinceSection(since));
+  }
   return `${out.join('\n\n')}\n`;
 }

@@ -11,7 +11,7 @@
  * workshop gives the same bytes.
  */
 import PDFDocument from 'pdfkit';
-import { AREA_LABELS, type Workshop } from '../../../shared/workshop/model';
+import { AREA_LABELS, type SinceTheWorkshop, type Workshop } from '../../../shared/workshop/model';
 import { templateOf, type StepDefinition } from '../../../shared/workshop/templates';
 import type { WorkshopUsage } from '../../../shared/workshop/usage';
 import { COLORS, drawHistogram, drawOverlap, drawSizeBars, HISTOGRAM_HEIGHT, overlapHeight, personaColor, sizeBarsHeight } from './charts';
@@ -485,7 +485,37 @@ function footers(doc: Doc, title: string): void {
   }
 }
 
-export function workshopPdf(w: Workshop, usage: WorkshopUsage | null): Promise<Buffer> {
+/** The "since the workshop" page: each chosen opportunity and its message as of the cache's data. */
+function sincePage(h: Handout, since: SinceTheWorkshop): void {
+  h.newPage();
+  h.heading('Since the workshop', 16);
+  h.text(`As of ${isoMinute(since.asOf)}: each chosen opportunity, the message that acts on it, its reach and its lift.`, { size: 9, color: COLORS.muted });
+  h.gap(8);
+  if (since.rows.length === 0) {
+    h.text('No opportunity was chosen.', { font: 'Helvetica-Oblique', size: 9, color: COLORS.muted });
+    return;
+  }
+  h.table({
+    columns: [
+      { label: 'Opportunity', weight: 2 },
+      { label: 'Message', weight: 2 },
+      { label: 'Status', weight: 1 },
+      { label: 'Reach', weight: 1, align: 'right' },
+      { label: 'Goal event', weight: 1.3 },
+      { label: 'Lift', weight: 2 },
+    ],
+    rows: since.rows.map((r) => [
+      r.title || '(untitled)',
+      r.message === null ? 'none linked yet' : (r.message.name ?? `${r.message.id} (not in this cache)`),
+      r.message?.status ?? '',
+      r.message?.name ? thousands(r.message.reach) : '',
+      r.goalEvent ?? '',
+      r.message?.name ? (r.lift ?? 'not measured yet') : '',
+    ]),
+  });
+}
+
+export function workshopPdf(w: Workshop, usage: WorkshopUsage | null, since: SinceTheWorkshop | null = null): Promise<Buffer> {
   const created = new Date(w.updatedAt);
   const doc = new PDFDocument({
     size: 'A4',
@@ -510,6 +540,7 @@ export function workshopPdf(w: Workshop, usage: WorkshopUsage | null): Promise<B
   const h = new Handout(doc);
   cover(h, w, usage);
   templateOf(w.template).steps.forEach((def, index) => step(h, w, usage, def, index));
+  if (since) sincePage(h, since);
   footers(doc, w.title);
   doc.end();
   return done;

@@ -11,6 +11,7 @@ import { useBusyStep } from '../../ui/useBusyStep';
 import { MessageEditor } from './MessageEditor';
 import { StatusBadge } from './MessageList';
 import { MessagePreview } from './MessagePreview';
+import { BacktestPanel } from './BacktestPanel';
 import { MessageResultsView } from './MessageResults';
 import { KIND_LABELS, latestOutbox, pathWords, validate } from './model';
 import { ConflictView, OutboxBadge, useOutboxActions } from './OutboxView';
@@ -138,6 +139,7 @@ export function MessageView() {
           </div>
           <aside className="message-side" aria-label="Preview and audience">
             <MessagePreview draft={draft} valid={issueList.length === 0} />
+            <BacktestPanel draft={draft} valid={issueList.length === 0} />
           </aside>
         </TabPanel>
       ) : (

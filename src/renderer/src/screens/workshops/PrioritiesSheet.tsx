@@ -1,8 +1,9 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { groupSizeOf, rankOpportunities } from '../../../../shared/workshop/ranking';
 import { AREAS, AREA_LABELS, impactOf, type Opportunity, type Workshop } from '../../../../shared/workshop/model';
 import type { WorkshopUsage } from '../../../../shared/workshop/usage';
 import { DOTS_PER_PARTICIPANT, dotsBalance, dotsBalanceText, keepOrder } from '../../../../shared/workshop/voting';
+import { api } from '../../lib/api';
 import { formatNumber } from '../../lib/format';
 import type { Column } from '../../ui/DataTable';
 import { focusLater } from '../../ui/focusLater';
@@ -47,6 +48,7 @@ export function PrioritiesSheet({ w }: { w: Workshop }) {
         />
       </SheetCard>
       <VoteCard w={w} usage={usage} set={set} />
+      <MeasureCard w={w} set={set} />
     </div>
   );
 }
@@ -244,3 +246,62 @@ function VoteCard({ w, usage, set }: { w: Workshop; usage: WorkshopUsage | null;
 }
 
 const formatFigure = (n: number | null): string => (n === null ? '—' : formatNumber(n));
+
+/**
+ * Closing the loop (issue 19): each chosen opportunity linked to the message that acts on it and the
+ * event that says it worked. The exports' "since the workshop" page reports the message's reach (and,
+ * once measured, its lift) from these links.
+ */
+function MeasureCard({ w, set }: { w: Workshop; set: SetOpportunity }) {
+  const [messages, setMessages] = useState<{ id: string; name: string }[]>([]);
+  useEffect(() => {
+    let live = true;
+    api
+      .listMessages({})
+      .then((records) => {
+        if (live) setMessages(records.map((r) => ({ id: r.message.id, name: r.message.name })));
+      })
+      // Without the list the links already made still show by id; nothing else depends on it.
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
+  const chosen = w.opportunities.filter((o) => o.chosen);
+  if (chosen.length === 0) return null;
+  return (
+    <SheetCard titleId="measure-title" title="Measure it" subtitle="Link each chosen opportunity to the message that acts on it and the event that says it worked.">
+      <ul className="measure-list" data-testid="measure-links">
+        {chosen.map((o) => {
+          const label = o.title || 'Untitled opportunity';
+          const ids = ['', ...messages.map((m) => m.id), ...(o.messageId && !messages.some((m) => m.id === o.messageId) ? [o.messageId] : [])];
+          return (
+            <li key={o.id} className="row measure-row">
+              <strong>{label}</strong>
+              <label className="inline-label">
+                Message
+                <OptionSelect
+                  aria-label={`Message for ${label}`}
+                  value={o.messageId ?? ''}
+                  options={ids}
+                  label={(id) => (id === '' ? 'None yet' : (messages.find((m) => m.id === id)?.name ?? id))}
+                  onChange={(id) => set(o.id, { messageId: id === '' ? undefined : id })}
+                />
+              </label>
+              <label className="inline-label">
+                Goal event
+                <input
+                  aria-label={`Goal event for ${label}`}
+                  value={o.goalEvent ?? ''}
+                  maxLength={200}
+                  placeholder="e.g. plan_upgraded"
+                  onChange={(e) => set(o.id, { goalEvent: e.target.value.trim() === '' ? undefined : e.target.value })}
+                />
+              </label>
+            </li>
+          );
+        })}
+      </ul>
+    </SheetCard>
+  );
+}

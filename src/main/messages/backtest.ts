@@ -1,0 +1,560 @@
+/**
+ * The backtest (issue 19 item 4): "if this message had been live over the last N weeks". The cache's
+ * history is replayed through the delivery server's own decide (src/delivery/decide.ts: compileMessage,
+ * chooseMessages, eligible, byPriority), with the draft compiled from the publish body the companion
+ * would send (publish-body.ts), next to the other messages that are live in the same environment.
+ *
+ * Each page view, screen view and tracked event of the history is a decide request, as the SDK makes
+ * one (src/sdk/index.ts: page() and track() both ask /v1/decide): a page view with its `url` property,
+ * a tracked event with its name and properties and the URL of the user's latest page view. Every
+ * message decide returns counts as shown at that instant, and the replayed user's frequency state is
+ * updated as the server's profile store updates it on message_shown. The SDK's own records
+ * (message_shown, message_dismissed, message_clicked, survey_answered, message_assigned) ask nothing.
+ *
+ * The profile at each instant is the one the server would hold: the SDK asks decide before its record
+ * reaches the server, so a request sees the records before it (in the order instant, then record id)
+ * and not itself. Approximations, said in the result's notes where they matter:
+ * - traits (the user's and their accounts') are the cache's current ones, not as of each instant;
+ * - every event of a name a rule counts is kept (the server keeps the newest 1000 per name and user);
+ * - frequency state starts from the history's message_shown records before the window, of the
+ *   replayed messages only; inside the window the replay's own shows replace the recorded ones.
+ *
+ * Speed: decide is per user, and no user's decision depends on another's, so only users who could see
+ * the draft are replayed: those with a request of the draft's trigger inside the window (one indexed
+ * query), inside its rollout (a hash), and among the members of the draft's rule widened to the whole
+ * window (widenedRule: the segment SQL engine counts once who could match at some instant). Each of
+ * them is walked once through their records in time order.
+ */
+import { byPriority, chooseMessages, compileMessage, eligible, inRollout, SHOWN_EVENT, type DecideProfile, type LiveMessage } from '../../delivery/decide';
+import type { NpsAnswer } from '../../delivery/profile-store';
+import { eventFilters, publishSchema, type DecideBody, type Environment, type PublishBody } from '../../delivery/schemas';
+import { ApiError } from '../../shared/errors';
+import { MAX_BACKTEST_WEEKS, type MessageBacktest, type MessageDraft, type MessageRecord } from '../../shared/messages/model';
+import type { ProfileEvent } from '../../shared/segments/evaluate';
+import type { Condition, PropertyFilter, Rule } from '../../shared/segments/rule';
+import { DAY_MS, fieldOf, matchesValue, NPS_EVENT, npsScore } from '../../shared/segments/values';
+import type { Db } from '../db/connection';
+import type { SegmentService } from '../segments/service';
+import type { WorkshopService } from '../workshops/service';
+import { requireMessage, resolveTarget } from './audience';
+import { buildPublishBody, validatePublishBody } from './publish-body';
+import { personasOf } from './result-groups';
+
+const WEEK_MS = 7 * DAY_MS;
+
+/** Records the SDK writes itself when it renders a message, and the server's assignment record: none asks decide. */
+const NOT_REQUESTS = new Set([SHOWN_EVENT, 'message_dismissed', 'message_clicked', NPS_EVENT, 'message_assigned']);
+const PAGE_EVENT = 'page_viewed';
+const SCREEN_EVENT = 'screen_viewed';
+
+/** One record of a user's history: an event, or an identify call (name ''). Properties parse on first use. */
+export interface HistoryRecord {
+  id: string;
+  /** '' for an identify call: a record (first and last seen) but no event and no request. */
+  name: string;
+  ts: number;
+  properties: () => Record<string, unknown> | null;
+}
+
+export interface UserHistory {
+  userId: string;
+  traits: Record<string, unknown>;
+  accounts: readonly Record<string, unknown>[];
+  /** Ascending by instant, then record id. */
+  records: readonly HistoryRecord[];
+}
+
+/** What the replay is asked: the messages (the draft among them), the draft's id, the window [from, to). */
+export interface ReplayPlan {
+  /** Sorted with byPriority. */
+  messages: readonly LiveMessage[];
+  draftId: string;
+  environment: Environment;
+  from: number;
+  to: number;
+  /** Names the rules count in event conditions (neededEventNames): the events a profile keeps. */
+  keptNames: ReadonlySet<string>;
+}
+
+/** Why the draft was not chosen although it would have been alone. */
+export type BlockReason = 'cooldown' | 'priority';
+
+/** One decide request of the replay and its answer (for tests that compare with the real server). */
+export interface ReplayedDecision {
+  ts: number;
+  request: DecideBody;
+  chosen: string[];
+}
+
+export interface UserReplay {
+  userId: string;
+  /** Instants the draft was shown. */
+  shows: number[];
+  /** Instants the draft would have been shown but for another message, and which. */
+  blocks: { ts: number; by: string; reason: BlockReason }[];
+}
+
+/** The request the SDK made for a record, or null when the record asks nothing. */
+function requestOf(record: HistoryRecord, userId: string, environment: Environment, lastUrl: string | undefined): DecideBody | null {
+  if (record.name === '' || NOT_REQUESTS.has(record.name)) return null;
+  if (record.name === PAGE_EVENT) {
+    const url = fieldOf(record.properties(), 'url');
+    return { userId, environment, ...(typeof url === 'string' ? { url } : {}) };
+  }
+  if (record.name === SCREEN_EVENT) return { userId, environment };
+  const properties = record.properties();
+  return {
+    userId,
+    environment,
+    ...(lastUrl !== undefined ? { url: lastUrl } : {}),
+    event: { name: record.name, ...(properties !== null ? { properties } : {}) },
+  };
+}
+
+/**
+ * Replays one user's history through decide over the plan's window. `onDecision`, when given, hears
+ * every request and its answer. Cost: one pass over the records, and one chooseMessages per request
+ * inside the window (two or three more when the draft is eligible but not chosen).
+ */
+export function replayUser(plan: ReplayPlan, user: UserHistory, onDecision?: (decision: ReplayedDecision) => void): UserReplay {
+  const draft = plan.messages.find((m) => m.id === plan.draftId);
+  if (!draft) throw new Error(`the plan's messages do not hold the draft ${plan.draftId}`);
+  const replayed = new Set(plan.messages.map((m) => m.id));
+  // The draft judged alone, with and without the global cooldown: the causes of a block.
+  const alone = [draft];
+  const aloneNoCooldown = [{ ...draft, cooldownMs: null }];
+  const kept: ProfileEvent[] = [];
+  const profile: DecideProfile & { firstSeen: number | null; lastSeen: number | null; lastShown: number | null; nps: NpsAnswer | null } = {
+    traits: user.traits,
+    events: kept,
+    firstSeen: null,
+    lastSeen: null,
+    accounts: user.accounts,
+    shows: new Map(),
+    lastShown: null,
+    nps: null,
+  };
+  const shows = profile.shows as Map<string, { times: number; firstShown: number; lastShown: number }>;
+  let lastShownId: string | null = null;
+  const show = (messageId: string, ts: number): void => {
+    const held = shows.get(messageId);
+    if (held) {
+      held.times += 1;
+      held.lastShown = Math.max(held.lastShown, ts);
+    } else shows.set(messageId, { times: 1, firstShown: ts, lastShown: ts });
+    if (profile.lastShown === null || ts >= profile.lastShown) {
+      profile.lastShown = ts;
+      lastShownId = messageId;
+    }
+  };
+  const loadProfile = (): DecideProfile => profile;
+  const result: UserReplay = { userId: user.userId, shows: [], blocks: [] };
+  let lastUrl: string | undefined;
+
+  for (const record of user.records) {
+    if (record.ts >= plan.to) break;
+    if (record.ts >= plan.from) {
+      const request = requestOf(record, user.userId, plan.environment, lastUrl);
+      if (request !== null) {
+        const now = record.ts;
+        const chosen = chooseMessages(plan.messages, request, loadProfile, now);
+        onDecision?.({ ts: now, request, chosen: chosen.map((m) => m.id) });
+        if (chosen.includes(draft)) result.shows.push(now);
+        else if (eligible(draft, request, now)) {
+          if (chooseMessages(alone, request, loadProfile, now).length === 1) {
+            // Alone it shows: a higher-priority message took the one modal slot.
+            const by = chosen.find((m) => m.kind === 'modal');
+            if (by) result.blocks.push({ ts: now, by: by.id, reason: 'priority' });
+          } else if (lastShownId !== null && lastShownId !== draft.id && chooseMessages(aloneNoCooldown, request, loadProfile, now).length === 1) {
+            result.blocks.push({ ts: now, by: lastShownId, reason: 'cooldown' });
+          }
+        }
+        for (const m of chosen) show(m.id, now);
+      }
+    }
+    // The record reaches the server after its decide: it counts from the next request on.
+    if (profile.firstSeen === null || record.ts < profile.firstSeen) profile.firstSeen = record.ts;
+    if (profile.lastSeen === null || record.ts > profile.lastSeen) profile.lastSeen = record.ts;
+    if (record.name === '') continue;
+    if (plan.keptNames.has(record.name)) kept.push({ id: record.id, name: record.name, ts: record.ts, properties: record.properties() });
+    if (record.name === PAGE_EVENT) {
+      const url = fieldOf(record.properties(), 'url');
+      if (typeof url === 'string') lastUrl = url;
+    } else if (record.name === SHOWN_EVENT && record.ts < plan.from) {
+      const messageId = fieldOf(record.properties(), 'message_id');
+      if (typeof messageId === 'string' && replayed.has(messageId)) show(messageId, record.ts);
+    } else if (record.name === NPS_EVENT) {
+      const score = npsScore(record.properties());
+      if (score !== null) {
+        const answer: NpsAnswer = { ts: record.ts, recordId: record.id, score };
+        const held = profile.nps;
+        if (held === null || answer.ts > held.ts || (answer.ts === held.ts && answer.recordId > held.recordId)) profile.nps = answer;
+      }
+    }
+  }
+  return result;
+}
+
+/** Event names counted by event conditions anywhere in these rules. */
+function countedNames(rules: readonly Rule[]): Set<string> {
+  const names = new Set<string>();
+  const visit = (conditions: readonly Condition[]): void => {
+    for (const c of conditions) {
+      if (c.type === 'event') names.add(c.event);
+      else if (c.type === 'group') visit(c.conditions);
+    }
+  };
+  for (const rule of rules) visit(rule.conditions);
+  return names;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading the cache
+
+export interface BacktestDeps {
+  db: Db;
+  segments: SegmentService;
+  workshops: WorkshopService;
+  /** The cache's "data as of": the window ends there. */
+  asOf: number;
+}
+
+export interface BacktestOptions {
+  weeks: number;
+  /** The messages the companion knows (MessageService.list): the live ones of the draft's environment compete. */
+  others: readonly MessageRecord[];
+  /** Users replayed so far, of all to replay (called every few hundred users). */
+  onProgress?: (done: number, total: number) => void;
+  /** The clock for elapsedMs (tests and the bench pass performance.now). */
+  clock?: () => number;
+}
+
+/** The draft as the server would hold it once published and running, its schedule lifted: "had it been live". */
+export function compileDraft(deps: Pick<BacktestDeps, 'segments' | 'workshops'>, draft: MessageDraft): LiveMessage {
+  const target = resolveTarget(deps, draft);
+  const body = buildPublishBody({ ...draft, schedule: {} }, deps.segments.inline(target.rule), 1);
+  validatePublishBody(body);
+  return compileMessage(draft.id, 1, 'running', publishSchema.parse(body));
+}
+
+/** The other messages live (or scheduled) on the server in the draft's environment, as published, highest priority first. */
+export function competitorsOf(records: readonly MessageRecord[], draft: MessageDraft): { live: LiveMessage; name: string }[] {
+  const out: { live: LiveMessage; name: string }[] = [];
+  for (const record of records) {
+    if (record.message.id === draft.id || (record.status !== 'live' && record.status !== 'scheduled')) continue;
+    const parsed = publishSchema.safeParse(record.publishedBody);
+    if (!parsed.success || parsed.data.environment !== draft.environment) continue;
+    const body: PublishBody = parsed.data;
+    out.push({ live: compileMessage(record.message.id, record.publishedVersion ?? body.version, 'running', body), name: record.message.name });
+  }
+  return out.sort((a, b) => byPriority(a.live, b.live));
+}
+
+interface CacheStatements {
+  nameId(name: string): number | undefined;
+}
+
+/**
+ * Users who could see the draft in the window: a request of its trigger inside the window (for an
+ * event trigger, that event; for a page trigger, a page view; without a trigger, any record), inside
+ * its rollout, and members of its rule widened to the window (a superset of who matches at any instant).
+ */
+interface Candidate {
+  userPk: number;
+  id: string;
+  traits: string;
+  firstSeen: number | null;
+}
+
+function candidates(deps: BacktestDeps, draft: LiveMessage, from: number, to: number, s: CacheStatements): Candidate[] {
+  let sql: string;
+  let params: unknown[];
+  if (draft.event !== null || draft.page !== null) {
+    const nameId = s.nameId(draft.event !== null ? draft.event.name : PAGE_EVENT);
+    if (nameId === undefined) return [];
+    sql = `SELECT u.user_pk AS userPk, u.id, u.traits, u.first_seen AS firstSeen FROM users u WHERE u.user_pk IN
+             (SELECT DISTINCT user_pk FROM events WHERE name_id = ? AND ts >= ? AND ts < ?)`;
+    params = [nameId, from, to];
+  } else {
+    sql = 'SELECT u.user_pk AS userPk, u.id, u.traits, u.first_seen AS firstSeen FROM users u WHERE u.last_seen >= ? AND u.first_seen < ?';
+    params = [from, to];
+  }
+  let rows = deps.db.prepare<unknown[], Candidate>(sql).all(...params);
+  rows = rows.filter((r) => inRollout(r.id, draft.id, draft.rollout));
+  const bound = rows.length === 0 ? null : widenedRule(draft.rule, Math.round((to - from) / DAY_MS));
+  if (bound !== null) {
+    const members = new Set(deps.segments.memberIds(bound, deps.asOf));
+    rows = rows.filter((r) => members.has(r.id));
+  }
+  return rows;
+}
+
+/** Whether any condition of these rules reads first or last seen (then every record counts). */
+function readsSeen(rules: readonly Rule[]): boolean {
+  const visit = (conditions: readonly Condition[]): boolean =>
+    conditions.some((c) => c.type === 'first_seen' || c.type === 'last_seen' || (c.type === 'group' && visit(c.conditions)));
+  return rules.some((r) => visit(r.conditions));
+}
+
+/**
+ * Reads one candidate's history, ascending by instant then record id: every record up to the window's
+ * end when any message can answer any request (no trigger, or a page trigger, which tracked events carry
+ * too through the latest page) or a rule reads first or last seen; otherwise only the records that can
+ * change a decision: inside the window the messages' trigger events, before it the names the rules
+ * count, plus shows, NPS answers and the goal's event. A user's first record, when it is not one of
+ * those, still counts for the universe (decide judges no one it has never seen): it is kept as a
+ * record without a name at the instant of the cache's first_seen.
+ */
+function historyReader(db: Db, plan: ReplayPlan, goalEvent: string | null): (user: Candidate, until: number) => HistoryRecord[] {
+  const idOf = new Map(db.prepare<[], { name_id: number; name: string }>('SELECT name_id, name FROM event_names').all().map((r) => [r.name, r.name_id]));
+  const nameOf = new Map([...idOf].map(([name, id]) => [id, name]));
+  const everything =
+    plan.messages.some((m) => m.page !== null || m.event === null) ||
+    readsSeen(plan.messages.map((m) => m.rule));
+  const counted = new Set(plan.keptNames);
+  const inside = new Set([...counted, SHOWN_EVENT, NPS_EVENT, ...(goalEvent === null ? [] : [goalEvent]), ...plan.messages.flatMap((m) => (m.event === null ? [] : [m.event.name]))]);
+  const ids = (names: ReadonlySet<string>): string =>
+    [...names].flatMap((n) => {
+      const id = idOf.get(n);
+      return id === undefined ? [] : [id];
+    }).join(',') || '-1';
+  // "name_id IN (…)" lets the (name_id, user_pk, ts) index answer with one seek per name (as loadProfile does).
+  const all = 'SELECT name_id FROM event_names';
+  const query = (names: string) =>
+    db.prepare<[number, number, number], { event_id: string; name_id: number; ts: number; properties: string | null }>(
+      `SELECT event_id, name_id, ts, properties FROM events WHERE name_id IN (${names}) AND user_pk = ? AND ts >= ? AND ts < ?`,
+    );
+  // Before the window: what the rules count, from the oldest instant any of their conditions looks back
+  // to at the window's start; and every show and NPS answer (frequency state, the latest answer).
+  const countedSince = everything ? -Number.MAX_SAFE_INTEGER : lookBack(plan.messages.map((m) => m.rule), plan.from);
+  const early = everything ? [query(all)] : [query(ids(counted)), query(ids(new Set([SHOWN_EVENT, NPS_EVENT])))];
+  const late = query(everything ? all : ids(inside));
+  return (user, until) => {
+    const rows = early.flatMap((q, k) => q.all(user.userPk, k === 0 ? countedSince : -Number.MAX_SAFE_INTEGER, plan.from));
+    rows.push(...late.all(user.userPk, plan.from, until));
+    const records: HistoryRecord[] = rows
+      .map((r) => ({ id: r.event_id, name: nameOf.get(r.name_id) ?? '', ts: r.ts, properties: lazyProperties(r.properties) }))
+      .sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const first = records[0]?.ts ?? Infinity;
+    if (!everything && user.firstSeen !== null && user.firstSeen < first) records.unshift({ id: '', name: '', ts: user.firstSeen, properties: () => null });
+    return records;
+  };
+}
+
+/**
+ * The oldest instant an event condition of these rules reads when judged at `from` or later: `from`
+ * minus the longest "in the last d days", or the beginning of time when one counts events ever.
+ */
+function lookBack(rules: readonly Rule[], from: number): number {
+  let oldest = from;
+  const visit = (conditions: readonly Condition[]): void => {
+    for (const c of conditions) {
+      if (c.type === 'event') oldest = Math.min(oldest, c.within === undefined ? -Number.MAX_SAFE_INTEGER : from - c.within.days * DAY_MS);
+      else if (c.type === 'group') visit(c.conditions);
+    }
+  };
+  for (const rule of rules) visit(rule.conditions);
+  return oldest;
+}
+
+const MAX_WITHIN_DAYS = 36_500;
+
+/**
+ * A rule whose members as of the window's end include every user the given rule matches at some instant
+ * of the window (`windowDays` long), for the segment SQL engine to count once instead of the evaluator at
+ * every request. Traits and account traits are the current ones in the replay too, so they stay as they
+ * are; "did X at least n times (in the last d days)" widens to the last d + windowDays days (a count that
+ * only grows); anything else (fewer than, first and last seen, NPS, a negated event or group) is dropped,
+ * which only lets more users through. Null when nothing is left to bound the users with.
+ */
+export function widenedRule(rule: Rule, windowDays: number): Rule | null {
+  const widen = (c: Condition): Condition | null => {
+    if (c.type === 'trait' || c.type === 'account') return c;
+    if (c.type === 'event') {
+      if (c.negate || (c.op !== '>=' && c.op !== '>')) return null;
+      if (c.within === undefined) return c;
+      const days = c.within.days + windowDays;
+      const { within: _within, ...ever } = c;
+      return days <= MAX_WITHIN_DAYS ? { ...c, within: { days } } : ever;
+    }
+    if (c.type === 'group' && !c.negate) {
+      const parts = c.conditions.map(widen);
+      if (c.match === 'any') return parts.some((p) => p === null) ? null : { ...c, conditions: parts as Condition[] };
+      const kept = parts.filter((p): p is Condition => p !== null);
+      return kept.length === 0 ? null : { ...c, conditions: kept };
+    }
+    return null;
+  };
+  const top = widen({ type: 'group', match: rule.match, conditions: rule.conditions });
+  return top === null ? null : { version: rule.version, match: 'all', conditions: [top] };
+}
+
+function lazyProperties(text: string | null): () => Record<string, unknown> | null {
+  if (text === null) return () => null;
+  let parsed: Record<string, unknown> | null | undefined;
+  return () => (parsed === undefined ? (parsed = JSON.parse(text) as Record<string, unknown>) : parsed);
+}
+
+/** Whether an event's properties pass a goal's filters (shaped as a rule's event condition's where). */
+function goalMatcher(goal: NonNullable<MessageDraft['goal']>): (record: HistoryRecord) => boolean {
+  const filters = eventFilters(goal.event, goal.where ?? []);
+  if (!filters.ok) throw new ApiError('invalid_argument', `goal.where: ${filters.errors.join('; ')}`);
+  const where: PropertyFilter[] = filters.where;
+  return (record) => record.name === goal.event && where.every((f) => matchesValue(fieldOf(record.properties(), f.property), f));
+}
+
+/**
+ * The backtest of a draft (saved or not) over the last `weeks` weeks before deps.asOf, against the
+ * other live messages. Throws invalid_argument for a bad draft or weeks, not_found for a deleted target.
+ */
+export function messageBacktest(deps: BacktestDeps, input: unknown, options: BacktestOptions): MessageBacktest {
+  const clock = options.clock ?? Date.now;
+  const started = clock();
+  const draft = requireMessage(input);
+  const weeks = options.weeks;
+  if (!Number.isInteger(weeks) || weeks < 1 || weeks > MAX_BACKTEST_WEEKS) {
+    throw new ApiError('invalid_argument', `weeks: give a whole number of weeks from 1 to ${MAX_BACKTEST_WEEKS}, not ${String(weeks)}.`);
+  }
+  const live = compileDraft(deps, draft);
+  const competitors = competitorsOf(options.others, draft);
+  const names = new Map<string, string>([[draft.id, draft.name], ...competitors.map((c) => [c.live.id, c.name] as const)]);
+  const messages = [live, ...competitors.map((c) => c.live)].sort(byPriority);
+  const to = deps.asOf;
+  const from = to - weeks * WEEK_MS;
+  const plan: ReplayPlan = { messages, draftId: draft.id, environment: draft.environment, from, to, keptNames: countedNames(messages.map((m) => m.rule)) };
+
+  const nameIds = deps.db.prepare<[string], number>('SELECT name_id FROM event_names WHERE name = ?').pluck();
+  const s: CacheStatements = { nameId: (name) => nameIds.get(name) };
+  const users = candidates(deps, live, from, to, s);
+  const goal = draft.goal;
+  const isGoal = goal ? goalMatcher(goal) : null;
+  const goalHorizon = goal ? to + goal.withinDays * DAY_MS : to;
+  const reader = historyReader(deps.db, plan, goal?.event ?? null);
+  const accountsOf = deps.db.prepare<[number], string>('SELECT a.traits FROM account_members m JOIN accounts a USING (account_pk) WHERE m.user_pk = ?').pluck();
+
+  const perWeek = Array.from({ length: weeks }, (_, k) => ({ weekStart: from + k * WEEK_MS, impressions: 0, users: new Set<string>() }));
+  const reached: string[] = [];
+  const blockedUsers = new Set<string>();
+  const blockers = new Map<string, { messageId: string; reason: BlockReason; users: Set<string>; times: number }>();
+  let converted = 0;
+  let windowOpen = 0;
+  let requests = 0;
+  let pageRequests = 0;
+  let pageViewsWithoutUrl = 0;
+
+  users.forEach((user, index) => {
+    if (index % 500 === 0) options.onProgress?.(index, users.length);
+    const records = reader(user, goalHorizon);
+    const history: UserHistory = {
+      userId: user.id,
+      traits: JSON.parse(user.traits) as Record<string, unknown>,
+      accounts: accountsOf.all(user.userPk).map((t) => JSON.parse(t) as Record<string, unknown>),
+      records,
+    };
+    const outcome = replayUser(plan, history, (d) => {
+      requests += 1;
+      if (d.request.event === undefined) {
+        pageRequests += 1;
+        if (d.request.url === undefined) pageViewsWithoutUrl += 1;
+      }
+    });
+    for (const ts of outcome.shows) {
+      const week = perWeek[Math.floor((ts - from) / WEEK_MS)];
+      if (week) {
+        week.impressions += 1;
+        week.users.add(user.id);
+      }
+    }
+    if (outcome.blocks.length > 0) blockedUsers.add(user.id);
+    for (const b of outcome.blocks) {
+      const key = `${b.reason}\u0000${b.by}`;
+      let entry = blockers.get(key);
+      if (!entry) blockers.set(key, (entry = { messageId: b.by, reason: b.reason, users: new Set(), times: 0 }));
+      entry.users.add(user.id);
+      entry.times += 1;
+    }
+    const first = outcome.shows[0];
+    if (first === undefined) return;
+    reached.push(user.id);
+    if (isGoal && goal) {
+      // Within withinDays of first becoming eligible: here, of the first show.
+      const until = first + goal.withinDays * DAY_MS;
+      if (records.some((r) => r.ts > first && r.ts <= until && isGoal(r))) converted += 1;
+      else if (until > to) windowOpen += 1;
+    }
+  });
+  options.onProgress?.(users.length, users.length);
+
+  const reachedSet = new Set(reached);
+  const personas = personaReach(deps, reachedSet);
+  const notes = backtestNotes(draft, live, { requests, pageRequests, pageViewsWithoutUrl, candidates: users.length });
+  const impressions = perWeek.reduce((sum, w) => sum + w.impressions, 0);
+  return {
+    messageId: draft.id,
+    weeks,
+    from,
+    to,
+    competitors: competitors.map((c) => ({ id: c.live.id, name: c.name, priority: c.live.priority, kind: c.live.kind })),
+    impressions,
+    usersReached: reached.length,
+    impressionsPerWeek: perWeek.map((w) => ({ weekStart: w.weekStart, impressions: w.impressions, users: w.users.size })),
+    blocked: {
+      users: [...blockedUsers].filter((u) => !reachedSet.has(u)).length,
+      usersEver: blockedUsers.size,
+      byMessage: [...blockers.values()]
+        .map((b) => ({ messageId: b.messageId, name: names.get(b.messageId) ?? b.messageId, reason: b.reason, users: b.users.size, times: b.times }))
+        .sort((a, b) => b.users - a.users || (a.messageId < b.messageId ? -1 : 1)),
+    },
+    personas,
+    goal: goal
+      ? { event: goal.event, withinDays: goal.withinDays, reached: reached.length, converted, rate: reached.length === 0 ? 0 : converted / reached.length, windowOpen }
+      : null,
+    replayed: { users: users.length, requests },
+    notes,
+    elapsedMs: Math.round(clock() - started),
+  };
+}
+
+/** Personas (of workshops not archived) the reached users belong to as of asOf, most reached first. */
+function personaReach(deps: BacktestDeps, reached: ReadonlySet<string>): { label: string; users: number }[] {
+  if (reached.size === 0) return [];
+  const out: { label: string; users: number }[] = [];
+  for (const persona of personasOf(deps)) {
+    let ids: string[] = [];
+    try {
+      ids = deps.segments.memberIds(persona.rule, deps.asOf);
+    } catch (err) {
+      // A persona whose rule refers to a deleted segment reaches no one here rather than failing the backtest.
+      if (!(err instanceof ApiError && err.code === 'invalid_argument')) throw err;
+    }
+    const users = ids.reduce((n, id) => (reached.has(id) ? n + 1 : n), 0);
+    if (users > 0) out.push({ label: persona.label, users });
+  }
+  return out.sort((a, b) => b.users - a.users || a.label.localeCompare(b.label));
+}
+
+/** What the history cannot answer, in words. */
+function backtestNotes(
+  draft: MessageDraft,
+  live: LiveMessage,
+  seen: { requests: number; pageRequests: number; pageViewsWithoutUrl: number; candidates: number },
+): string[] {
+  const notes: string[] = [
+    'Replayed from the cache: events imported from a warehouse never asked the delivery server anything, so this replay is the only way to know what they would have triggered.',
+    'Traits are the users’ current traits, not as they were at each moment.',
+  ];
+  if (live.page !== null) {
+    notes.push(
+      seen.pageRequests === 0
+        ? `The trigger needs page views (page_viewed with a url), and the history has none from these users: sync the SDK’s page events to answer.`
+        : `The page trigger “${live.page}” is judged against the url of synced page_viewed events${seen.pageViewsWithoutUrl > 0 ? `; ${seen.pageViewsWithoutUrl} page views had no url and could not match` : ''}.`,
+    );
+    if (live.event !== null) notes.push('For event triggers the page is taken as the user’s latest page view before the event.');
+  }
+  if (seen.candidates === 0) {
+    const what = live.event !== null ? `no one performed “${live.event.name}” in the window` : live.page !== null ? 'no one viewed a page in the window' : 'no one was active in the window';
+    notes.push(`Nothing to replay: ${what}${draft.rollout < 100 ? ` inside the ${draft.rollout}% rollout` : ''}.`);
+  }
+  if (draft.goal) notes.push('The goal is counted within its window from each user’s first impression in the replay.');
+  return notes;
+}

@@ -1,0 +1,50 @@
+/**
+ * The backtest in the message editor (issue 19, item 4) on the demo workspace: a copy of the upsell modal
+ * (same trigger, same priority, a later id) replayed over the last four weeks against the two live demo
+ * messages: impressions per week, and the live upsell listed as what blocked it (the one modal slot).
+ */
+import { expect, openDemo, test } from './fixtures';
+
+const UPSELL = 'Upsell: starter admins at the project limit';
+
+test('run a backtest from the editor: impressions per week and who blocked it', async ({ page, demo: server }) => {
+  test.setTimeout(180_000);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await openDemo(page, server);
+  await page.keyboard.press('Control+4');
+
+  await page.getByRole('button', { name: `Actions for ${UPSELL}` }).click();
+  await page.getByRole('menuitem', { name: 'Duplicate' }).click();
+  await page.getByRole('button', { name: `${UPSELL} (copy)`, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: `${UPSELL} (copy)` })).toBeVisible();
+
+  const panel = page.getByTestId('backtest');
+  await expect(panel.getByRole('radio', { name: '4 weeks' })).toBeChecked();
+  await panel.getByRole('button', { name: 'Run backtest' }).click();
+  const result = panel.getByTestId('backtest-result');
+  await expect(result).toBeVisible({ timeout: 120_000 });
+  await expect(result).toContainText('against “Upsell: starter admins at the project limit” (priority 10), “NPS: engaged users” (priority 0)');
+
+  // Impressions per week: the chart, and its numbers one click away (four weeks, oldest first).
+  const weekly = result.getByRole('region', { name: 'Impressions per week' });
+  await expect(weekly.getByRole('img', { name: /impressions per week/ })).toBeVisible();
+  await weekly.getByRole('button', { name: 'Show table' }).click();
+  const weekRows = weekly.getByRole('row');
+  await expect(weekRows).toHaveCount(5);
+  await expect(weekRows.nth(1)).toContainText('2026-06-02');
+  await expect(weekRows.nth(4)).toContainText('2026-06-23');
+
+  // The live upsell comes first (same priority, earlier id) and takes the one modal slot.
+  const blocked = result.getByTestId('backtest-blocked');
+  const upsellRow = blocked.getByRole('row').filter({ hasText: UPSELL }).filter({ hasText: 'Higher priority' });
+  await expect(upsellRow).toContainText('Higher priority');
+  expect(Number((await upsellRow.getByRole('cell').nth(1).textContent())?.replace(/,/g, ''))).toBeGreaterThan(0);
+
+  // Changing the draft marks the figures out of date until the next run.
+  // The radio sits under its label (a segmented control): the label takes the click.
+  await panel.getByText('8 weeks', { exact: true }).click();
+  await expect(panel.getByRole('radio', { name: '8 weeks' })).toBeChecked();
+  await expect(result).toContainText('The message changed since: run it again.');
+  expect(pageErrors).toEqual([]);
+});
