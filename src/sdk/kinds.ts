@@ -39,17 +39,17 @@ import { isRightToLeft, pickLocale, translateContent } from '../shared/messages/
 type Render = (container: HTMLElement | ShadowRoot, message: SdkMessage, handlers?: RenderHandlers, options?: RenderOptions) => RenderedMessage | null;
 
 /** What the kinds add to the core's stylesheet. Logical sides throughout, so right to left mirrors. */
-export const KINDS_CSS = `.gp-slideout,.gp-banner{inset:auto;display:block;padding:0;background:none}
-.gp-slideout{bottom:16px;inset-inline-end:16px;width:min(380px,calc(100% - 32px))}
-.gp-slideout.gp-start{inset-inline:16px auto}
-.gp-slideout .gp-dialog{padding:22px}
-.gp-banner{top:0;left:0;right:0}
-.gp-banner.gp-bottom{top:auto;bottom:0}
-.gp-banner .gp-dialog{display:flex;flex-wrap:wrap;align-items:center;gap:8px 12px;max-width:none;padding:10px 16px;border-radius:0}
-.gp-banner .gp-body{flex:1 1 240px;color:var(--tx)}
-.gp-banner .gp-body p{margin:0}
-.gp-banner .gp-x{position:static}
-.gp-banner .gp-btn{min-height:32px;padding:5px 14px}
+export const KINDS_CSS = `.gp-corner,.gp-bar{inset:auto;display:block;padding:0;background:none}
+.gp-corner{bottom:16px;inset-inline-end:16px;width:min(380px,calc(100% - 32px))}
+.gp-corner.gp-start{inset-inline:16px auto}
+.gp-corner .gp-dialog{padding:22px}
+.gp-bar{top:0;left:0;right:0}
+.gp-bar.gp-bottom{top:auto;bottom:0}
+.gp-bar .gp-dialog{display:flex;flex-wrap:wrap;align-items:center;gap:8px 12px;max-width:none;padding:10px 16px;border-radius:0}
+.gp-bar .gp-body{flex:1 1 240px;color:var(--tx)}
+.gp-bar .gp-body p{margin:0}
+.gp-bar .gp-x{position:static}
+.gp-bar .gp-btn{min-height:32px;padding:5px 14px}
 .gp-survey{max-width:520px}
 .gp-q{margin:0 0 4px;font-weight:600}
 .gp-opts{display:grid;grid-template-columns:repeat(var(--n),1fr);gap:6px;margin:16px 0 8px}
@@ -92,7 +92,11 @@ function beside(frame: Frame, className: string): void {
   frame.wrap.classList.add(className);
   const onPageKey = (event: KeyboardEvent): void => {
     const active = document.activeElement;
-    if (event.key === 'Escape' && !event.defaultPrevented && (!active || active === document.body)) frame.dismiss();
+    if (event.key === 'Escape' && !event.defaultPrevented && (!active || active === document.body)) {
+      // One Esc closes one message: the other non-blocking one waits for the next.
+      event.preventDefault();
+      frame.dismiss();
+    }
   };
   if (frame.inline) return;
   document.addEventListener('keydown', onPageKey);
@@ -120,7 +124,6 @@ function questionsOf(content: Content): SurveyQuestion[] {
 
 function drawSurvey(frame: Frame): void {
   const { dialog, content } = frame;
-  dialog.classList.add('gp-survey');
   const questions = questionsOf(content);
   if (questions.length === 0) throw new Error('a survey without questions');
   const survey = { questions };
@@ -273,7 +276,7 @@ function answerProperties(question: SurveyQuestion, answer: NonNullable<SurveyAn
 
 function drawBanner(frame: Frame): void {
   const { dialog, content, wrap } = frame;
-  beside(frame, 'gp-banner');
+  beside(frame, 'gp-bar');
   // A bar on the page, not a dialog: a region named by its text.
   dialog.setAttribute('role', 'region');
   dialog.removeAttribute('aria-modal');
@@ -288,7 +291,7 @@ function drawBanner(frame: Frame): void {
 }
 
 function drawSlideout(frame: Frame): void {
-  beside(frame, 'gp-slideout');
+  beside(frame, 'gp-corner');
   if (frame.content.corner === 'bottom-left') frame.wrap.classList.add('gp-start');
   drawModal(frame);
 }

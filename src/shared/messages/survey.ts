@@ -118,6 +118,9 @@ export const surveyContentSchema = z
     thankYou: text('thank-you text', 300),
     /** The close button's accessible name. */
     dismissLabel: text('close button a label', 60),
+    /** The button's text before the last question (the SDK's default "Next") and on it (default "Send"), so they translate. */
+    nextLabel: text('next button a label', 40).optional(),
+    submitLabel: text('send button a label', 40).optional(),
   })
   .strict()
   .superRefine((survey, ctx) => checkFlow(survey.questions, ctx));
