@@ -14,7 +14,7 @@
 import { instantFromTimeFields, normalizeRecord, parseTimestamp, utcInstant, type TimeField } from '../shared/event-spec';
 import { clampToServerClock, type ClampCounter } from './future-clamp';
 import type { ProfileCache } from './profiles';
-import type { DeliveryStore, IncomingRecord, RecordType } from './store';
+import { reservedRecordReason, type DeliveryStore, type IncomingRecord, type RecordType } from './store';
 
 /**
  * Records stored per transaction: the longest a waiting request waits behind a batch. A slice of 100 of
@@ -126,7 +126,9 @@ export function createIngestion(store: DeliveryStore, profiles: ProfileCache, cl
       // The spec's chain, with this server's arrival as receivedAt: a record without any time field
       // happened when it arrived, and an SDK's un-timestamped message is corrected for its clock's skew.
       const normalized = normalizeRecord(item, undefined, { instantOf: (raw) => instantFromTimeFields(raw, strictField, now) });
+      const reserved = normalized.ok ? reservedRecordReason(normalized.record) : null;
       if (!normalized.ok) result.rejected.push({ index, reason: normalized.reason });
+      else if (reserved !== null) result.rejected.push({ index, reason: reserved });
       else if (normalized.record.ts < MIN_TS || normalized.record.ts > MAX_TS) {
         result.rejected.push({ index, reason: 'timestamp is outside the years 0000 to 9999' });
       } else {
