@@ -17,6 +17,7 @@
  * reported to the caller with its group, to assign the user (handlers/client.ts).
  */
 import { hash53 } from '../shared/hash';
+import type { AssignmentGroup } from '../shared/messages/lift-results';
 import { parseTimestamp } from '../shared/event-spec';
 import { matchesRule, type ProfileEvent, type UserProfile } from '../shared/segments/evaluate';
 import type { PropertyFilter, Rule } from '../shared/segments/rule';
@@ -155,7 +156,7 @@ export function inHoldout(userId: string, messageId: string, holdout: number): b
 /** A message that passed every check for the user, and the group the user falls in. */
 export interface Assignment {
   messageId: string;
-  group: 'exposed' | 'holdout';
+  group: AssignmentGroup;
 }
 
 /** What decide needs about a user (kept by the profile store, through the profile cache). */

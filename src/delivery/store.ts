@@ -5,6 +5,7 @@
  */
 import { MAX_RECORD_BYTES, mergeTrait, utf8Length, type NormalizedRecord } from '../shared/event-spec';
 import { fieldOf, npsCategory, npsScore } from '../shared/segments/values';
+import { ASSIGNED_EVENT, type AssignmentGroup } from '../shared/messages/lift-results';
 import type { DeliveryDb } from './db';
 import { createSqliteProfileStore, type ProfileChange, type ProfileStore } from './profile-store';
 import type { JsonObject, MessageState } from './schemas';
@@ -117,9 +118,8 @@ function messageEventOf(record: NormalizedRecord): MessageEvent | null {
   }
 }
 
-/** The record decide writes when it assigns a user to a message's group (issue 19). */
-export const ASSIGNED_EVENT = 'message_assigned';
-export type AssignmentGroup = 'exposed' | 'holdout';
+// The record decide writes when it assigns a user to a message's group (issue 19): one name for both sides.
+export { ASSIGNED_EVENT, type AssignmentGroup };
 
 /** The deterministic id of a user's message_assigned record: one per message and user. */
 export function assignmentRecordId(messageId: string, userId: string): string {

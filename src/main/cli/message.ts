@@ -1,17 +1,59 @@
-/** `guidepost message list|publish`: the messages, and publishing them with one delivery attempt each. */
+/** `guidepost message list|publish|results`: the messages, publishing them with one delivery attempt each, and a message's results with lift. */
+import type { GroupRate, MessageLiftResults } from '../../shared/messages/lift-results';
 import { insecureTokenUrlReason } from '../../shared/secure-url';
 import { memorySecrets } from '../messages/secrets';
 import { withBackend } from './backend';
 import { secretOption, type Command } from './command';
 
+const ratePart = (g: GroupRate): { users: number; converted: number; rate: number | null } => ({ users: g.users, converted: g.converted, rate: g.rate });
+
+/** The CLI's JSON: the groups, the lift and the window, as of the cache's data. */
+function liftSummary(r: MessageLiftResults) {
+  return {
+    id: r.messageId,
+    goal: r.goal,
+    exposed: ratePart(r.exposed),
+    holdout: ratePart(r.holdout),
+    lift: { absolute: r.lift.absolute, relative: r.lift.relative, ci95: r.lift.ci95 },
+    windowDays: r.windowDays,
+    asOf: new Date(r.asOf).toISOString(),
+    neededPerGroup: r.neededPerGroup,
+    sentence: r.sentence,
+    caution: r.caution,
+  };
+}
+
+function liftText(r: MessageLiftResults): string {
+  const percent = (rate: number | null): string => (rate === null ? '–' : `${(rate * 100).toFixed(1)}%`);
+  const lines = [
+    r.goal === null ? `${r.messageId}: no goal` : `${r.messageId}: goal “${r.goal.event}” within ${r.windowDays} days, as of ${new Date(r.asOf).toISOString()}`,
+    `exposed  ${r.exposed.users} users  ${r.exposed.converted} converted  ${percent(r.exposed.rate)}`,
+    `holdout  ${r.holdout.users} users  ${r.holdout.converted} converted  ${percent(r.holdout.rate)}`,
+  ];
+  if (r.sentence) lines.push(r.sentence);
+  if (r.caution) lines.push(r.caution);
+  return lines.join('\n');
+}
+
 export const messageCommand: Command = {
   summary: 'List messages, or publish them to a delivery server through the outbox (one attempt each).',
   usage:
     'guidepost message list [--archived] [--db <file>] [--json]\n' +
-    '       guidepost message publish (--id <id> | --all) --server <url> [--token-file <file>] [--db <file>] [--json]   (the admin token from GUIDEPOST_TOKEN or --token-file)',
+    '       guidepost message publish (--id <id> | --all) --server <url> [--token-file <file>] [--db <file>] [--json]   (the admin token from GUIDEPOST_TOKEN or --token-file)\n' +
+    '       guidepost message results <id> [--db <file>] [--json]   (exposed and holdout groups, their goal conversions and the lift with its 95% interval)',
   options: { id: { type: 'string' }, all: { type: 'boolean', default: false }, server: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' }, archived: { type: 'boolean', default: false } },
   run: (ctx) => {
     const [action, ...args] = ctx.positionals;
+    if (action === 'results') {
+      const [id, ...rest] = args;
+      if (id === undefined) throw new Error('name the message: `guidepost message results <id>`.');
+      if (rest.length > 0) throw new Error(`unexpected argument "${rest[0]}".`);
+      return withBackend(ctx, async ({ handlers }) => {
+        const result = await handlers.messageLift({ id });
+        const data = liftSummary(result);
+        return { data, text: liftText(result) };
+      });
+    }
     if (args.length > 0) throw new Error(`unexpected argument "${args[0]}".`);
     if (action === 'list') {
       return withBackend(ctx, async ({ handlers }) => {
@@ -57,6 +99,6 @@ export const messageCommand: Command = {
         { secrets },
       );
     }
-    throw new Error('say `message list` or `message publish`.');
+    throw new Error('say `message list`, `message publish` or `message results <id>`.');
   },
 };

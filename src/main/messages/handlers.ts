@@ -2,6 +2,7 @@
 import type { MessageHandlers } from '../../shared/contract/messages';
 import { ApiError } from '../../shared/errors';
 import { messageAudience, resolveTarget } from './audience';
+import { messageLift } from './lift';
 import { messageResults, type ResultsTarget } from './results';
 import type { MessageDeps, MessageService } from './service';
 
@@ -34,5 +35,6 @@ export function createMessageHandlers(service: MessageService, deps: Pick<Messag
     getEnvironments: () => service.environments(),
     setEnvironment: ({ environment, url, token }) => service.setEnvironment(environment, url, token),
     messageResults: ({ id, search }) => messageResults(context(), id, search, resultsTarget(id)),
+    messageLift: ({ id }) => messageLift(context(), service.get(id).message),
   };
 }

@@ -81,12 +81,12 @@ function loadAnswers(deps: MessageDeps, npsNameId: number, messageId: string): A
 }
 
 /**
- * Which of the answerers belong to a rule's members, as of asOf. Members come from the SQL compiler
+ * Which of the answerers (or any other users: the lift's assigned users) belong to a rule's members, as of asOf. Members come from the SQL compiler
  * (SegmentService.memberIds); a persona linked to a saved segment shares its rule, so results are kept
  * per rule for the call. A rule that cannot be evaluated any more (it refers to a deleted segment) has
  * no members here rather than failing the whole results screen.
  */
-function membership(deps: MessageDeps, answerers: ReadonlySet<string>): (rule: Rule) => Set<string> {
+export function membership(deps: MessageDeps, answerers: ReadonlySet<string>): (rule: Rule) => Set<string> {
   const cache = new Map<string, Set<string>>();
   return (rule) => {
     const key = JSON.stringify(rule);
@@ -107,7 +107,7 @@ function membership(deps: MessageDeps, answerers: ReadonlySet<string>): (rule: R
 }
 
 /** Every persona of every workshop that is not archived, labelled by its name (with the workshop's title when names repeat). */
-function personasOf(deps: MessageDeps): { label: string; rule: Rule }[] {
+export function personasOf(deps: MessageDeps): { label: string; rule: Rule }[] {
   const personas: { name: string; workshop: string; rule: Rule }[] = [];
   for (const summary of deps.workshops.list(false)) {
     const workshop = deps.workshops.get(summary.id);

@@ -1,6 +1,7 @@
 /** The contract's message methods: drafts, audiences, publishing through the outbox, environments and results. */
 import { z } from 'zod';
 import type { AudienceCheck, EnvironmentSettings, MessageRecord, MessageResults, OutboxItem, PublishAttempt } from '../messages/model';
+import type { MessageLiftResults } from '../messages/lift-results';
 import { ENVIRONMENTS, MESSAGE_ID_PATTERN } from '../messages/model';
 import { method, noArgs, tokenUrl, type HandlersFor } from './method';
 
@@ -61,6 +62,8 @@ export const messageMethods = {
   ),
   /** Shown, dismissed, clicked and CTR; for surveys the NPS, distribution, weekly trend, per segment and persona, and comments. */
   messageResults: method<MessageResults>()(z.object({ id: messageId, search: z.string().max(200).optional() }).strict()),
+  /** For a message with a goal: exposed and holdout groups, their conversions, the lift with its 95% interval, curves and splits (issue 19). */
+  messageLift: method<MessageLiftResults>()(z.object({ id: messageId }).strict()),
 } as const;
 
 export type MessageHandlers = HandlersFor<typeof messageMethods>;
