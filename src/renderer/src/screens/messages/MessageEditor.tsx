@@ -1,13 +1,13 @@
-import { createContext, useContext, useState, type InputHTMLAttributes, type ReactNode } from 'react';
+import { createContext, useContext, type InputHTMLAttributes, type ReactNode } from 'react';
 import { ENVIRONMENTS, type MessageDraft, type MessageKind } from '../../../../shared/messages/model';
 import type { PropertyFilter } from '../../../../shared/segments/rule';
 import { Field, FieldErrors, type FieldControl } from '../../ui/Field';
-import { readFilterValue } from '../../ui/filter-values';
 import { NumberInput } from '../../ui/NumberInput';
-import { PropertyFilterRow } from '../../ui/PropertyFilterRow';
 import { SegmentedChoice } from '../../ui/SegmentedChoice';
 import { defaultModal, defaultNps, inputToIso, isoToInput, issuesAt, KIND_LABELS, warnings, type Issues } from './model';
 import { useMessages } from './store';
+import { EventFilterList } from './EventFilterList';
+import { GoalSection } from './GoalSection';
 
 type Edit = (change: (d: MessageDraft) => MessageDraft) => void;
 
@@ -73,6 +73,7 @@ export function MessageEditor({ draft, issues }: { draft: MessageDraft; issues: 
         <TargetSection draft={draft} edit={edit} />
         <TriggerSection draft={draft} edit={edit} />
         <DeliverySection draft={draft} edit={edit} />
+        <GoalSection draft={draft} edit={edit} issues={issues} />
       </div>
     </IssuesContext.Provider>
   );
@@ -353,25 +354,7 @@ function TriggerSection({ draft, edit }: SectionProps) {
               value={trigger.event?.name ?? ''}
               onChange={(name) => setTrigger((t) => ({ ...t, event: { ...(t.event ?? {}), name } }))}
             />
-            {filters.length > 0 ? (
-              <ul className="filters" aria-label="Event property filters">
-                {filters.map((f, i) => (
-                  <TriggerFilterRow
-                    key={i}
-                    index={i}
-                    filter={f}
-                    onChange={(next) => setFilters(filters.map((x, j) => (j === i ? next : x)))}
-                    onRemove={() => setFilters(filters.filter((_, j) => j !== i))}
-                  />
-                ))}
-              </ul>
-            ) : null}
-            <FieldErrors errors={issuesAt(issues, 'trigger.event.where')} />
-            <div>
-              <button type="button" className="ghost small" onClick={() => setFilters([...filters, { property: '', op: 'eq', value: '' }])}>
-                + Where a property…
-              </button>
-            </div>
+            <EventFilterList label="Event property filters" filters={filters} onChange={setFilters} errors={issuesAt(issues, 'trigger.event.where')} />
           </>
         ) : null}
       </div>
@@ -382,29 +365,6 @@ function TriggerSection({ draft, edit }: SectionProps) {
         onChange={(v) => setTrigger((t) => put(t, 'delaySeconds', v))}
       />
     </section>
-  );
-}
-
-/**
- * One property filter on the trigger's event, read the way the segment builder reads them. The text
- * stays as typed ("a, b" mid-list) while the draft holds the values it reads as.
- */
-function TriggerFilterRow({ filter, index, onChange, onRemove }: { filter: PropertyFilter; index: number; onChange(f: PropertyFilter): void; onRemove(): void }) {
-  const [text, setText] = useState(() => (Array.isArray(filter.value) ? filter.value.join(', ') : filter.value === undefined ? '' : String(filter.value)));
-  return (
-    <PropertyFilterRow
-      index={index}
-      filter={{ property: filter.property, op: filter.op, value: text }}
-      onRemove={onRemove}
-      onChange={(next) => {
-        if (next.property !== filter.property) {
-          onChange({ ...filter, property: next.property });
-          return;
-        }
-        setText(next.value);
-        onChange(put<PropertyFilter, 'value'>({ property: filter.property, op: next.op }, 'value', readFilterValue(next.op, next.value, 'auto')));
-      }}
-    />
   );
 }
 

@@ -14,6 +14,7 @@ import { ErrorNote } from '../../ui/ErrorNote';
 import { SMALL_SAMPLE } from '../../../../shared/sample-size';
 import { SampleCaution } from '../../ui/SampleCaution';
 import { categories, formatScore } from './model';
+import { LiftPanel } from './LiftPanel';
 
 ChartJS.register(BarElement, LineElement, PointElement, CategoryScale, LinearScale, Tooltip);
 
@@ -49,6 +50,7 @@ export function MessageResultsView({ id, published, hasCallToAction }: { id: str
       </dl>
       {hasCallToAction ? <SampleCaution n={shown} kind="rate" unit={shown === 1 ? 'showing' : 'showings'} /> : null}
       <DailyTrend daily={results.daily} survey={results.nps !== null} hasCallToAction={hasCallToAction} />
+      <LiftPanel id={id} />
       {results.nps ? <NpsView nps={results.nps} search={search} setSearch={setSearch} pending={latest.pending} /> : null}
     </div>
   );
