@@ -131,6 +131,11 @@ describe('messageLift', () => {
     expect(starter?.holdout).toEqual({ users: 4, converted: 1, rate: 0.25 });
     expect(starter?.lift.absolute).toBeCloseTo(0.75, 12);
     expect(r.byPersona).toEqual([]);
+    // Judged by the SQL compiler instead of the JS evaluator (many assigned users): the same split.
+    expect(messageLift(d, { id: 'upsell', goal: GOAL, holdout: 40 }, { jsMembershipMaxUsers: 0 }).bySegment).toEqual(r.bySegment);
+    // A segment whose rule refers to another is judged with the reference inlined.
+    d.segments.save({ id: 'seg_ref', name: 'Refers', rule: { version: 1, match: 'all', conditions: [{ type: 'segment', segment: 'seg_starter' }] } });
+    expect(messageLift(d, { id: 'upsell', goal: GOAL, holdout: 40 }).bySegment.find((s) => s.label === 'Refers')?.exposed.users).toBe(2);
   });
 });
 
