@@ -97,11 +97,11 @@ describe('messageLift', () => {
     buildWorld(db, world());
     const r = messageLift(deps(db), { id: 'upsell', goal: GOAL, holdout: 40 });
     expect(r.lift.ci95?.[0]).toBeLessThan(0);
-    expect(r.sentence).toMatch(/^Users who saw it upgraded 41\.7 points more often \(95% CI -?\d+\.\d to \d+\.\d\); 6 vs 4 users\.$/);
+    expect(r.sentence).toMatch(/^Users who saw it upgraded 41\.7 points more often \(95% CI −?\d+\.\d to \d+\.\d\); 6 vs 4 users\.$/);
     expect(r.neededPerGroup).toBeGreaterThan(1000);
     expect(r.caution).toBe(`Not enough users yet: need about ${r.neededPerGroup.toLocaleString('en-US')} per group for a 2-point difference (6 vs 4 so far).`);
     const other = messageLift(deps(db), { id: 'upsell', goal: { event: 'plan_changed', withinDays: 14 }, holdout: 40 });
-    expect(other.sentence).toBe(`Users who saw it did “plan_changed” as often (95% CI ${(other.lift.ci95?.[0] ?? 0) * 100 < 0 ? '-' : ''}${Math.abs((other.lift.ci95?.[0] ?? 0) * 100).toFixed(1)} to ${((other.lift.ci95?.[1] ?? 0) * 100).toFixed(1)}); 6 vs 4 users.`);
+    expect(other.sentence).toBe(`Users who saw it did “plan_changed” as often (95% CI ${(other.lift.ci95?.[0] ?? 0) * 100 < 0 ? '−' : ''}${Math.abs((other.lift.ci95?.[0] ?? 0) * 100).toFixed(1)} to ${((other.lift.ci95?.[1] ?? 0) * 100).toFixed(1)}); 6 vs 4 users.`);
     expect(other.lift.relative).toBeNull();
   });
 

@@ -87,7 +87,11 @@ export function firstConversions(deps: Pick<MessageDeps, 'db' | 'asOf'>, assignm
 }
 
 const count = new Intl.NumberFormat('en-US');
-const points = (fraction: number): string => (Math.round(fraction * 1000) / 10).toFixed(1);
+/** Percentage points with one decimal, negative with a true minus sign (U+2212) as every figure on screen. */
+const points = (fraction: number): string => {
+  const text = (Math.round(fraction * 1000) / 10).toFixed(1);
+  return text.startsWith('-') ? (text === '-0.0' ? '0.0' : `−${text.slice(1)}`) : text;
+};
 
 /** "upgraded" reads as a verb; any other name is quoted: `did “plan_changed”`. */
 function goalVerb(event: string): string {

@@ -113,6 +113,13 @@ function LiftCurves({ lift }: { lift: MessageLiftResults }) {
       },
     };
   }, [theme]);
+  if (lift.curve.every((p) => p.exposed === null && p.holdout === null)) {
+    return (
+      <p className="muted" data-testid="lift-curve-empty">
+        Conversion since assignment: no user has been assigned for a full day yet, so the curves start tomorrow.
+      </p>
+    );
+  }
   return (
     <ChartCard
       title="Conversion since assignment"
