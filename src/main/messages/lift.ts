@@ -18,7 +18,7 @@ import type { PropertyFilter, Rule } from '../../shared/segments/rule';
 import { DAY_MS, fieldOf, matchesValue } from '../../shared/segments/values';
 import { DEFAULT_DETECTABLE_DIFFERENCE, groupRate, liftOf, sampleSizePerGroup, type GroupCounts, type Lift } from '../../shared/stats/lift';
 import { loadProfile, type MessageDeps } from './audience';
-import { membership, personasOf } from './results';
+import { membership, memoByRule, personasOf } from './results';
 
 /** A user's first assignment to the message. */
 export interface Assignment {
@@ -165,24 +165,18 @@ function membershipAmong(deps: MessageDeps, assignments: readonly Assignment[], 
     const profile = loadProfile(deps.db, id);
     if (profile !== null) profiles.push([id, profile]);
   }
-  const cache = new Map<string, Set<string>>();
-  return (rule) => {
-    const key = JSON.stringify(rule);
-    let members = cache.get(key);
-    if (!members) {
-      members = new Set();
-      let inlined: Rule | null = null;
-      try {
-        inlined = deps.segments.inline(rule);
-      } catch (err) {
-        // A rule that refers to a deleted segment has no members here, as in the NPS splits.
-        if (!(err instanceof ApiError && err.code === 'invalid_argument')) throw err;
-      }
-      if (inlined !== null) for (const [id, profile] of profiles) if (matchesRule(inlined, profile, deps.asOf)) members.add(id);
-      cache.set(key, members);
+  return memoByRule((rule) => {
+    const members = new Set<string>();
+    let inlined: Rule | null = null;
+    try {
+      inlined = deps.segments.inline(rule);
+    } catch (err) {
+      // A rule that refers to a deleted segment has no members here, as in the NPS splits.
+      if (!(err instanceof ApiError && err.code === 'invalid_argument')) throw err;
     }
+    if (inlined !== null) for (const [id, profile] of profiles) if (matchesRule(inlined, profile, deps.asOf)) members.add(id);
     return members;
-  };
+  });
 }
 
 /** The message's results with lift as of deps.asOf, for its draft's goal and holdout. */

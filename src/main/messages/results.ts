@@ -87,21 +87,26 @@ function loadAnswers(deps: MessageDeps, npsNameId: number, messageId: string): A
  * no members here rather than failing the whole results screen.
  */
 export function membership(deps: MessageDeps, answerers: ReadonlySet<string>): (rule: Rule) => Set<string> {
+  return memoByRule((rule) => {
+    const members = new Set<string>();
+    let ids: string[] = [];
+    try {
+      ids = deps.segments.memberIds(rule, deps.asOf);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 'invalid_argument')) throw err;
+    }
+    for (const id of ids) if (answerers.has(id)) members.add(id);
+    return members;
+  });
+}
+
+/** Computes a rule's members once per distinct rule for the call (a persona linked to a segment shares its rule). */
+export function memoByRule(compute: (rule: Rule) => Set<string>): (rule: Rule) => Set<string> {
   const cache = new Map<string, Set<string>>();
   return (rule) => {
     const key = JSON.stringify(rule);
     let members = cache.get(key);
-    if (!members) {
-      members = new Set();
-      let ids: string[] = [];
-      try {
-        ids = deps.segments.memberIds(rule, deps.asOf);
-      } catch (err) {
-        if (!(err instanceof ApiError && err.code === 'invalid_argument')) throw err;
-      }
-      for (const id of ids) if (answerers.has(id)) members.add(id);
-      cache.set(key, members);
-    }
+    if (!members) cache.set(key, (members = compute(rule)));
     return members;
   };
 }
