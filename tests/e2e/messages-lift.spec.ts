@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { inHoldout } from '../../src/delivery/decide';
-import { expect, startDeliveryServer, test as base } from './fixtures';
+import { callBridge, expect, startDeliveryServer, test as base } from './fixtures';
 
 const ADMIN_TOKEN = 'e2e-lift-admin-token-0123456789';
 const PUBLIC_KEY = 'pk-e2e-lift-key';
@@ -74,20 +74,6 @@ const test = base.extend<{ delivery: Delivery }>({
   },
 });
 
-/** Calls the companion's backend through the bridge (for set-up the test is not about). */
-async function call(page: Page, method: string, arg: unknown): Promise<unknown> {
-  return page.evaluate(
-    async ({ method, arg }) => {
-      const token = new URLSearchParams((globalThis as unknown as { location: { hash: string } }).location.hash.slice(1)).get('token') ?? '';
-      const res = await fetch(`/api/call/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(arg) });
-      const body = (await res.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
-      if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-      return body.value;
-    },
-    { method, arg },
-  );
-}
-
 async function syncNow(page: Page): Promise<void> {
   await page.keyboard.press('Control+1');
   await page.getByRole('button', { name: 'Connect a source' }).click();
@@ -113,9 +99,9 @@ test('set a goal and a holdout, publish, let users see it or be held out and con
   await page.getByLabel('Token').fill(ADMIN_TOKEN);
   await page.getByRole('button', { name: 'Connect and sync' }).click();
   await expect(page.getByText(/^10 users · /)).toBeVisible();
-  await call(page, 'saveSegment', { id: 'seg_starter', name: 'Starter plan', rule: { version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'plan', op: 'eq', value: 'starter' }] } });
-  await call(page, 'setEnvironment', { environment: 'production', url: delivery.url, token: ADMIN_TOKEN });
-  await call(page, 'saveMessage', {
+  await callBridge(server, 'saveSegment', { id: 'seg_starter', name: 'Starter plan', rule: { version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'plan', op: 'eq', value: 'starter' }] } });
+  await callBridge(server, 'setEnvironment', { environment: 'production', url: delivery.url, token: ADMIN_TOKEN });
+  await callBridge(server, 'saveMessage', {
     message: {
       id: MESSAGE_ID,
       name: 'Growth upsell',
