@@ -9,14 +9,20 @@
  *   the user falls within its rollout (a stable hash of message id and user id);
  *   frequency rules and the global cooldown do not hold it back (the profile's frequency state,
  *   counted as message_shown records arrived: profile-store.ts);
- *   the user is in its segment (the shared JS evaluator, as of now).
+ *   the user is in its segment (the shared JS evaluator, as of now);
+ *   the user is not in its holdout group (a stable hash of message id and user id with a salt of its
+ *   own, independent of the rollout's). A held-out message takes no slot and starts no cooldown:
+ *   decide goes on as if it did not exist.
  * Highest priority first (ties by id), one message per placement (shared/messages/placement.ts): at most
  * one blocking message (modal, nps or survey), and besides it at most one banner and at most one
  * slideout. Priority decides within each placement: a placement's first eligible message in priority
  * order takes it, and the rest of that placement are skipped before any check is made. The global
  * cooldown spans all placements (the last show of any message, whatever its kind, holds a message back).
+ * Every message that passed every check is reported to the caller with its group, to assign the user
+ * (handlers/client.ts).
  */
 import { hash53 } from '../shared/hash';
+import type { AssignmentGroup } from '../shared/messages/lift-results';
 import { parseTimestamp } from '../shared/event-spec';
 import { PLACEMENTS, placementOf, type Placement } from '../shared/messages/placement';
 import { matchesRule, type ProfileEvent, type UserProfile } from '../shared/segments/evaluate';
@@ -38,6 +44,8 @@ export interface LiveMessage {
   environment: Environment;
   priority: number;
   rollout: number;
+  /** Percent of the users who pass every check held back (0-50). */
+  holdout: number;
   rule: Rule;
   page: string | null;
   event: { name: string; where: PropertyFilter[] } | null;
@@ -80,6 +88,8 @@ export function compileMessage(id: string, version: number, state: MessageState,
     environment: body.environment,
     priority: body.priority,
     rollout: body.rollout,
+    // A body stored before holdouts existed has none: nobody is held out.
+    holdout: body.holdout ?? 0,
     rule: body.rule,
     page: body.trigger.page ?? null,
     event,
@@ -134,6 +144,25 @@ export function rolloutBucket(userId: string, messageId: string): number {
 
 export function inRollout(userId: string, messageId: string, rollout: number): boolean {
   return rolloutBucket(userId, messageId) < rollout * 100;
+}
+
+/**
+ * The user's place in a message's holdout draw: 0-9999, stable for a user and a message. Salted
+ * differently from rolloutBucket, so the holdout is an even slice of every rollout bucket rather than
+ * its bottom (with one hash, a 10% rollout and a 10% holdout would be the same users).
+ */
+export function holdoutBucket(userId: string, messageId: string): number {
+  return hash53(`holdout\u0000${messageId}\u0000${userId}`) % 10_000;
+}
+
+export function inHoldout(userId: string, messageId: string, holdout: number): boolean {
+  return holdout > 0 && holdoutBucket(userId, messageId) < holdout * 100;
+}
+
+/** A message that passed every check for the user, and the group the user falls in. */
+export interface Assignment {
+  messageId: string;
+  group: AssignmentGroup;
 }
 
 /** What decide needs about a user (kept by the profile store, through the profile cache). */
@@ -242,8 +271,15 @@ export function decideAnswerJson(chosen: readonly LiveMessage[]): string {
 /**
  * The messages to show, highest priority first. `messages` must be sorted with byPriority;
  * `loadProfile` is called at most once, and only when some message passes the cheap checks.
+ * `assignments`, when given, receives every message that passed every check, exposed or held out.
  */
-export function chooseMessages(messages: readonly LiveMessage[], request: DecideBody, loadProfile: () => DecideProfile, now: number): LiveMessage[] {
+export function chooseMessages(
+  messages: readonly LiveMessage[],
+  request: DecideBody,
+  loadProfile: () => DecideProfile,
+  now: number,
+  assignments?: Assignment[],
+): LiveMessage[] {
   const chosen: LiveMessage[] = [];
   const patterns: PatternResults = new Map();
   let profile: UserProfile | null = null;
@@ -260,6 +296,10 @@ export function chooseMessages(messages: readonly LiveMessage[], request: Decide
     }
     if (heldBack(m, history as ShowHistory, now)) continue;
     if (!matchesRule(m.rule, profile, now)) continue;
+    // Held out: no slot taken, nothing returned; the next message is judged as if this one did not exist.
+    const heldOut = inHoldout(request.userId, m.id, m.holdout);
+    assignments?.push({ messageId: m.id, group: heldOut ? 'holdout' : 'exposed' });
+    if (heldOut) continue;
     chosen.push(m);
     taken.add(placement);
     // Every placement filled: nothing further can be chosen.

@@ -52,6 +52,7 @@ export function createEraser(db: DeliveryDb) {
     ),
     deleteCounted: db.prepare<[string]>('DELETE FROM message_result_users WHERE user_id = ?'),
     deleteNps: db.prepare<[string]>('DELETE FROM message_nps_answers WHERE user_id = ?'),
+    deleteAssignments: db.prepare<[string]>('DELETE FROM message_assignments WHERE user_id = ?'),
     insertMarker: db.prepare<[string, number, string, number], number>(
       `INSERT INTO records (record_id, type, user_id, name, ts, data, received_at) VALUES (?, '${ERASE_MARKER_TYPE}', '', '', ?, ?, ?) RETURNING seq`,
     ),
@@ -74,7 +75,8 @@ export function createEraser(db: DeliveryDb) {
         records: s.deleteRecords.run(userId).changes,
         traits: s.deleteProfile.run(userId).changes,
         accountMemberships: s.deleteMemberships.run(userId).changes,
-        messageResults: s.deleteCounted.run(userId).changes + s.deleteNps.run(userId).changes,
+        // A later decide assigns the user again, to the same group (the hash is stable).
+        messageResults: s.deleteCounted.run(userId).changes + s.deleteNps.run(userId).changes + s.deleteAssignments.run(userId).changes,
       };
       const earlier = s.erasure.get(userId);
       const anything = removed.records + removed.traits + removed.accountMemberships + removed.messageResults > 0;

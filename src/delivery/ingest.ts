@@ -20,7 +20,7 @@
 import { instantFromTimeFields, normalizeRecord, parseTimestamp, utcInstant, type TimeField } from '../shared/event-spec';
 import { clampToServerClock, type ClampCounter } from './future-clamp';
 import type { ProfileCache } from './profiles';
-import type { DeliveryStore, IncomingRecord, RecordType } from './store';
+import { reservedRecordReason, type DeliveryStore, type IncomingRecord, type RecordType } from './store';
 
 /**
  * Records stored per transaction: the longest a waiting request waits behind a batch. A slice of 100 of
@@ -230,6 +230,11 @@ export function createIngestion(store: DeliveryStore, profiles: ProfileCache, cl
     const normalized = normalizeRecord(item, undefined, { instantOf: (raw) => instantFromTimeFields(raw, strictField, now) });
     if (!normalized.ok) {
       result.rejected.push({ index, reason: normalized.reason });
+      return null;
+    }
+    const reserved = reservedRecordReason(normalized.record);
+    if (reserved !== null) {
+      result.rejected.push({ index, reason: reserved });
       return null;
     }
     if (normalized.record.ts < MIN_TS || normalized.record.ts > MAX_TS) {

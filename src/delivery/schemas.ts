@@ -101,6 +101,28 @@ function hasSurveyCondition(conditions: readonly Rule['conditions'][number][]): 
   return conditions.some((c) => c.type === 'survey' || (c.type === 'group' && hasSurveyCondition(c.conditions)));
 }
 
+/**
+ * A message's goal (issue 19): an event, with property filters validated as a trigger's (a rule's event
+ * condition's `where`), performed within `withinDays` of the user's assignment. Stored and echoed back;
+ * decide ignores it (the companion measures lift from it).
+ */
+const goalSchema = z
+  .object({
+    event: z.string().min(1, 'name the goal event').max(200),
+    where: z.array(z.unknown()).max(20).optional(),
+    withinDays: z.int('must be a whole number of days').min(1, 'must be at least 1 day').max(365, 'must be at most 365 days').default(14),
+  })
+  .superRefine((goal, ctx) => {
+    if (!goal.where) return;
+    const check = eventFilters(goal.event, goal.where);
+    if (!check.ok) {
+      for (const message of check.errors) ctx.addIssue({ code: 'custom', message: whereIssue(message), path: ['where'] });
+    }
+  });
+
+/** The most of a message's eligible users a holdout may keep back (percent). */
+export const MAX_HOLDOUT = 50;
+
 export const publishSchema = z
   .object({
     kind: z.enum(MESSAGE_KINDS),
@@ -146,6 +168,9 @@ export const publishSchema = z
       }),
     rollout: z.number().min(0, 'must be 0 to 100').max(100, 'must be 0 to 100').default(100),
     priority: z.int('must be a whole number').min(-1_000_000).max(1_000_000).default(0),
+    goal: goalSchema.optional(),
+    /** Percent of the users who pass every check held back as a control group; fixed after the first publish. */
+    holdout: z.number().min(0, `must be 0 to ${MAX_HOLDOUT}`).max(MAX_HOLDOUT, `must be 0 to ${MAX_HOLDOUT}`).default(0),
     environment: z.enum(ENVIRONMENTS),
     version: z.int('must be a whole number').min(1, 'must be at least 1').max(Number.MAX_SAFE_INTEGER),
   });

@@ -5,6 +5,7 @@
  */
 import { MAX_RECORD_BYTES, mergeTrait, utf8Length, type NormalizedRecord } from '../shared/event-spec';
 import { fieldOf, npsCategory, npsScore } from '../shared/segments/values';
+import { ASSIGNED_EVENT, type AssignmentGroup } from '../shared/messages/lift-results';
 import type { DeliveryDb } from './db';
 import { createSqliteProfileStore, type ProfileChange, type ProfileStore } from './profile-store';
 import type { JsonObject, MessageState } from './schemas';
@@ -117,6 +118,24 @@ function messageEventOf(record: NormalizedRecord): MessageEvent | null {
   }
 }
 
+// The record decide writes when it assigns a user to a message's group (issue 19): one name for both sides.
+export { ASSIGNED_EVENT, type AssignmentGroup };
+
+/** The deterministic id of a user's message_assigned record: one per message and user. */
+export function assignmentRecordId(messageId: string, userId: string): string {
+  return `assigned:${messageId}:${userId}`;
+}
+
+/**
+ * Why a client record may not be stored: message_assigned records are the server's own, so a client
+ * cannot forge an assignment, nor take its id first (which would keep decide's from being stored).
+ */
+export function reservedRecordReason(record: NormalizedRecord): string | null {
+  if (record.id.startsWith('assigned:')) return 'a messageId starting with "assigned:" is reserved for the server\'s message_assigned records';
+  if (record.kind === 'event' && record.name === ASSIGNED_EVENT) return 'message_assigned events are recorded by the server itself when decide assigns a user';
+  return null;
+}
+
 export const RESULT_METRICS = ['shown', 'dismissed', 'clicked', 'answered', 'promoters', 'passives', 'detractors'] as const;
 export type Results = Record<(typeof RESULT_METRICS)[number], number>;
 
@@ -183,7 +202,12 @@ export function createStore(db: DeliveryDb, options: StoreOptions = {}) {
        ON CONFLICT (user_id, group_id) DO UPDATE SET since = min(since, excluded.since)`,
     ),
     recordCount: db.prepare<[], number>('SELECT count(*) FROM records'),
+    assigned: db.prepare<[string, string], number>('SELECT 1 FROM message_assignments WHERE message_id = ? AND user_id = ?'),
+    assign: db.prepare<[string, string, AssignmentGroup, number]>(
+      'INSERT INTO message_assignments (message_id, user_id, grp, assigned_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
   };
+  const assigned = s.assigned.pluck();
   const recordExists = s.recordExists.pluck();
   const isMember = s.isMember.pluck();
   const memberships = s.memberships.pluck();
@@ -294,6 +318,27 @@ export function createStore(db: DeliveryDb, options: StoreOptions = {}) {
       s.saveAccount.run(call.groupId, traitsJson, JSON.stringify(traitTimes));
       s.join.run(call.userId, call.groupId, call.ts);
       return { userId: call.userId, groupId: call.groupId, traits };
+    },
+    /** Whether the user was assigned to the message's exposed or holdout group already. */
+    isAssigned: (messageId: string, userId: string): boolean => assigned.get(messageId, userId) !== undefined,
+    /**
+     * Assigns a user to a message's group once, and stores the message_assigned record that says so
+     * (record id assignmentRecordId, so the export carries it once). Returns what changed for the profile
+     * cache, or null when the user was assigned already. Call inside a transaction.
+     */
+    assign(messageId: string, userId: string, group: AssignmentGroup, now: number): Applied | null {
+      if (s.assign.run(messageId, userId, group, now).changes === 0) return null;
+      const record: NormalizedRecord = {
+        kind: 'event',
+        id: assignmentRecordId(messageId, userId),
+        userId,
+        name: ASSIGNED_EVENT,
+        ts: now,
+        data: { message_id: messageId, group },
+      };
+      const seq = insertRecord.get(record.id, 'track', userId, ASSIGNED_EVENT, now, JSON.stringify(record.data), now);
+      if (seq === undefined) return null;
+      return { record, traits: null, profile: profiles.applyRecord(record) };
     },
     /** An account's current merged traits ({} for an account no group call named). */
     accountTraits: (groupId: string): JsonObject => readAccount(groupId).traits,

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { rolloutBucket } from '../../src/delivery/decide';
+import { inHoldout, rolloutBucket } from '../../src/delivery/decide';
 import { loadProfile, messageAudience, type MessageDeps } from '../../src/main/messages/audience';
 import { SegmentService } from '../../src/main/segments/service';
 import { WorkshopService } from '../../src/main/workshops/service';
@@ -408,5 +408,20 @@ describe('explainRule agrees with matchesRule', () => {
       }),
       { seed: 7, numRuns: 1500 },
     );
+  });
+});
+
+describe('messageAudience: the holdout group', () => {
+  it('says a user who passes every check but falls in the holdout is "in the holdout group", and only them', () => {
+    const e = env(BASE);
+    // The message id decides the draw: find one whose holdout holds u_pro out and one that does not.
+    const ids = Array.from({ length: 40 }, (_, i) => `upsell_${i}`);
+    const heldId = ids.find((id) => inHoldout('u_pro', id, 50)) as string;
+    const exposedId = ids.find((id) => !inHoldout('u_pro', id, 50)) as string;
+    const held = e.check(draft({ id: heldId, holdout: 50 }), 'u_pro').user;
+    expect(held?.wouldSee).toBe(false);
+    expect(held?.reasons).toEqual([expect.stringMatching(/^In the holdout group: 50% of the users who pass every check are held back/)]);
+    expect(e.check(draft({ id: exposedId, holdout: 50 }), 'u_pro').user).toMatchObject({ wouldSee: true, reasons: [] });
+    expect(e.check(draft({ id: heldId }), 'u_pro').user).toMatchObject({ wouldSee: true, reasons: [] });
   });
 });

@@ -4,7 +4,7 @@
  * account, and the account's traits), decide answers which live messages to show.
  */
 import { derivedRecordId, idOf, instantFromTimeFields, MAX_RECORD_BYTES, utf8Length } from '../../shared/event-spec';
-import { chooseMessages, decideAnswerJson } from '../decide';
+import { chooseMessages, decideAnswerJson, type Assignment } from '../decide';
 import { clampToServerClock, type ClampCounter } from '../future-clamp';
 import { IngestionBusy, IngestionStopped, MAX_TS, MIN_TS, strictField, type Ingestion, type IngestResult, type RecordRefusal } from '../ingest';
 import { fail, type Answer } from '../pipeline/answer';
@@ -12,7 +12,7 @@ import { refuseUnverified, unverifiedRecordReason, type IdentityVerifier } from 
 import type { Context, Handler } from '../pipeline/run';
 import type { ProfileCache } from '../profiles';
 import { decideSchema, describeIssues, groupSchema, identifySchema, trackSchema } from '../schemas';
-import type { DeliveryStore } from '../store';
+import { reservedRecordReason, type DeliveryStore } from '../store';
 import { invalid } from './common';
 import type { LiveMessages } from './live-messages';
 
@@ -81,6 +81,18 @@ export function createClientHandlers(
   const unverified = (what: string, userId: string, ctx: Context): Answer | undefined =>
     identity === null || identity.verifies(userId, ctx.userHash) ? undefined : refuseUnverified(what, userId, ctx.userHash);
 
+  /**
+   * The first time decide would return a message to a user (every check passed), the user joins its
+   * exposed or holdout group: one row and one message_assigned record, however often decide is asked.
+   * A user assigned already costs one indexed read per passing message, no write.
+   */
+  const assignOnce = (userId: string, passed: readonly Assignment[], now: number): void => {
+    const fresh = passed.filter((a) => !store.isAssigned(a.messageId, userId));
+    if (fresh.length === 0) return;
+    const applied = store.transaction(() => fresh.map((a) => store.assign(a.messageId, userId, a.group, now)));
+    for (const change of applied) if (change !== null) profiles.apply(change);
+  };
+
   return {
     identify: async (ctx) => {
       const parsed = identifySchema.safeParse(ctx.body);
@@ -111,6 +123,8 @@ export function createClientHandlers(
       if (typeof ts === 'string') return fail(400, 'invalid_argument', `The group call is not valid: ${ts}`);
       if (ts < MIN_TS || ts > MAX_TS) return fail(400, 'invalid_argument', 'The group call is not valid: timestamp is outside the years 0000 to 9999');
       const id = messageId === undefined ? derivedRecordId('group', userId, groupId, ts, traits ?? null) : String(messageId);
+      const reserved = reservedRecordReason({ kind: 'group', id, userId, name: '', ts, data: null });
+      if (reserved !== null) return fail(400, 'invalid_argument', `The group call is not valid: ${reserved}`);
       const call = { id, userId, groupId, ts: clampToServerClock(ts, ctx.now), traits: traits ?? null };
       const applied = store.transaction(() => store.group(call, ctx.now));
       if (applied === null) return { status: 200, body: { accepted: 0, duplicates: 1 } };
@@ -152,7 +166,9 @@ export function createClientHandlers(
       const request = parsed.data;
       const refusal = unverified('The decide call', request.userId, ctx);
       if (refusal) return refusal;
-      const chosen = chooseMessages(live.current, request, () => profiles.get(request.userId), ctx.now);
+      const passed: Assignment[] = [];
+      const chosen = chooseMessages(live.current, request, () => profiles.get(request.userId), ctx.now, passed);
+      assignOnce(request.userId, passed, ctx.now);
       return { status: 200, jsonText: decideAnswerJson(chosen) };
     },
   };

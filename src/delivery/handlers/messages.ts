@@ -21,6 +21,12 @@ export interface MessageHandlers {
   end: ChangeHandler;
 }
 
+/** The holdout a stored version carries (0 for a body stored before holdouts existed). */
+function storedHoldout(row: MessageRow): number {
+  const holdout = (JSON.parse(row.body) as Partial<PublishBody>).holdout;
+  return typeof holdout === 'number' ? holdout : 0;
+}
+
 export function createMessageHandlers(store: DeliveryStore): MessageHandlers {
   /**
    * The event names the rule counts that no profile kept until now: the profile store starts collecting
@@ -98,6 +104,19 @@ export function createMessageHandlers(store: DeliveryStore): MessageHandlers {
         return fail(409, 'conflict', `Version ${body.version} of message "${id}" is not newer than the stored version ${stored.version}.`, {
           message: present(stored),
         });
+      }
+      // The holdout is fixed after the first publish: the groups already assigned were drawn with it.
+      if (stored) {
+        const fixed = storedHoldout(stored);
+        if (fixed !== body.holdout) {
+          return fail(
+            409,
+            'conflict',
+            `holdout: message "${id}" was first published with a ${fixed}% holdout, and the holdout is fixed after the first publish ` +
+              `(the users already assigned were drawn with it); this version asks for ${body.holdout}%. Keep ${fixed}%, or publish under a new id.`,
+            { field: 'holdout', message: present(stored) },
+          );
+        }
       }
       const state: StoredState = stored && stored.state !== 'deleted' ? stored.state : 'running';
       store.publish(id, body.version, JSON.stringify(body), state, ctx.now);

@@ -5,6 +5,7 @@ import distinctResults from './0003_distinct_results.sql?raw';
 import scrubPageUrls from './0004_scrub_page_urls.sql?raw';
 import profileStore from './0005_profile_store.sql?raw';
 import retentionErasure from './0006_retention_erasure.sql?raw';
+import messageAssignments from './0007_message_assignments.sql?raw';
 
 /** Every delivery-database migration, in order. Append only: an applied migration is checksummed and never edited. */
 export const deliveryMigrations: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const deliveryMigrations: readonly Migration[] = [
   { version: 4, name: 'scrub_page_urls', sql: scrubPageUrls },
   { version: 5, name: 'profile_store', sql: profileStore },
   { version: 6, name: 'retention_erasure', sql: retentionErasure },
+  { version: 7, name: 'message_assignments', sql: messageAssignments },
 ];

@@ -1,23 +1,64 @@
-/** `guidepost message list|publish|responses`: the messages, publishing them with one delivery attempt each, and a survey's responses as CSV. */
+/** `guidepost message list|publish|responses|backtest|results`: the messages, publishing them with one delivery attempt each, a survey's responses as CSV, a backtest over the history, and a message's results with lift. */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { GroupRate, MessageLiftResults } from '../../shared/messages/lift-results';
 import { insecureTokenUrlReason } from '../../shared/secure-url';
 import { memorySecrets } from '../messages/secrets';
 import { withBackend } from './backend';
 import { secretOption, type Command } from './command';
 import { runMessageBacktest } from './message-backtest';
 
+const ratePart = (g: GroupRate): { users: number; converted: number; rate: number | null } => ({ users: g.users, converted: g.converted, rate: g.rate });
+
+/** The CLI's JSON: the groups, the lift and the window, as of the cache's data. */
+function liftSummary(r: MessageLiftResults) {
+  return {
+    id: r.messageId,
+    goal: r.goal,
+    exposed: ratePart(r.exposed),
+    holdout: ratePart(r.holdout),
+    lift: { absolute: r.lift.absolute, relative: r.lift.relative, ci95: r.lift.ci95 },
+    windowDays: r.windowDays,
+    asOf: new Date(r.asOf).toISOString(),
+    neededPerGroup: r.neededPerGroup,
+    sentence: r.sentence,
+    caution: r.caution,
+  };
+}
+
+function liftText(r: MessageLiftResults): string {
+  const percent = (rate: number | null): string => (rate === null ? '–' : `${(rate * 100).toFixed(1)}%`);
+  const lines = [
+    r.goal === null ? `${r.messageId}: no goal` : `${r.messageId}: goal “${r.goal.event}” within ${r.windowDays} days, as of ${new Date(r.asOf).toISOString()}`,
+    `exposed  ${r.exposed.users} users  ${r.exposed.converted} converted  ${percent(r.exposed.rate)}`,
+    `holdout  ${r.holdout.users} users  ${r.holdout.converted} converted  ${percent(r.holdout.rate)}`,
+  ];
+  if (r.sentence) lines.push(r.sentence);
+  if (r.caution) lines.push(r.caution);
+  return lines.join('\n');
+}
+
 export const messageCommand: Command = {
-  summary: "List messages, publish them to a delivery server through the outbox (one attempt each), write a survey's responses as CSV, or backtest one over the history.",
+  summary: "List messages, publish them to a delivery server through the outbox (one attempt each), write a survey's responses as CSV, backtest one over the history, or show its results with lift.",
   usage:
     'guidepost message list [--archived] [--db <file>] [--json]\n' +
     '       guidepost message publish (--id <id> | --all) --server <url> [--token-file <file>] [--db <file>] [--json]   (the admin token from GUIDEPOST_TOKEN or --token-file)\n' +
     '       guidepost message responses <id> --format csv --out <file> [--db <file>] [--json]   (a survey\'s responses: one row each, one column per question)\n' +
-    '       guidepost message backtest <id> [--weeks 4] [--db <file>] [--json]',
+    '       guidepost message backtest <id> [--weeks 4] [--db <file>] [--json]\n' +
+    '       guidepost message results <id> [--db <file>] [--json]   (exposed and holdout groups, their goal conversions and the lift with its 95% interval)',
   options: { id: { type: 'string' }, all: { type: 'boolean', default: false }, server: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' }, archived: { type: 'boolean', default: false }, format: { type: 'string' }, out: { type: 'string' }, weeks: { type: 'string' } },
   run: (ctx) => {
     const [action, ...args] = ctx.positionals;
     if (action === 'backtest') return runMessageBacktest(ctx, args);
+    if (action === 'results') {
+      const [id, ...rest] = args;
+      if (id === undefined) throw new Error('name the message: `guidepost message results <id>`.');
+      if (rest.length > 0) throw new Error(`unexpected argument "${rest[0]}".`);
+      return withBackend(ctx, async ({ handlers }) => {
+        const result = await handlers.messageLift({ id });
+        return { data: liftSummary(result), text: liftText(result) };
+      });
+    }
     if (action === 'responses') {
       const [id, ...extra] = args;
       if (!id) throw new Error('name the survey message: `message responses <id>` (see `guidepost message list`).');
@@ -79,6 +120,6 @@ export const messageCommand: Command = {
         { secrets },
       );
     }
-    throw new Error('say `message list`, `message publish`, `message responses <id>` or `message backtest <id>`.');
+    throw new Error('say `message list`, `message publish`, `message responses <id>`, `message backtest <id>` or `message results <id>`.');
   },
 };

@@ -14,6 +14,7 @@ import type { Rule } from '../../shared/segments/rule';
 import type { Db } from '../db/connection';
 import { recordPublishedExamples } from '../messages/service';
 import { SegmentService } from '../segments/service';
+import { DEMO_UPSELL_GOAL, DEMO_UPSELL_HOLDOUT, upsellAssignment } from './example-lift';
 
 /** DEMO_AS_OF as a literal (generate.ts imports this module; see example-workshop.ts). */
 const AS_OF = Date.UTC(2026, 5, 30);
@@ -30,7 +31,7 @@ export const NPS_START = AS_OF - 35 * DAY_MS;
 /** Engaged: at least this many logins in the 30 days before. */
 export const ENGAGED_LOGINS = 6;
 
-export const MESSAGE_EVENT_NAMES = ['message_shown', 'message_dismissed', 'message_clicked', 'survey_answered'] as const;
+export const MESSAGE_EVENT_NAMES = ['message_shown', 'message_dismissed', 'message_clicked', 'survey_answered', 'message_assigned'] as const;
 export type MessageEventName = (typeof MESSAGE_EVENT_NAMES)[number];
 
 const upsellRule: Rule = {
@@ -66,6 +67,8 @@ const upsell: MessageDraft = {
   schedule: { start: new Date(UPSELL_START).toISOString() },
   rollout: 100,
   priority: 10,
+  goal: DEMO_UPSELL_GOAL,
+  holdout: DEMO_UPSELL_HOLDOUT,
   environment: 'production',
   archived: false,
 };
@@ -155,9 +158,10 @@ export class MessageEventPlanner {
   }
 
   /** Per user: the upsell shows right after a project-limit hit once it is live, at most 3 times, 7 days apart. */
-  user(profile: { role: string; plan: string; power: boolean }, emit: Emit) {
+  user(profile: { userId: string; role: string; plan: string; power: boolean }, emit: Emit) {
     const rng = this.rng;
     const upsellShows: number[] = [];
+    const assignment = upsellAssignment(profile.userId, UPSELL_MESSAGE_ID);
     let surveyed = false;
     const logins: number[] = [];
     return {
@@ -165,10 +169,14 @@ export class MessageEventPlanner {
       limitHit: (t: number): boolean => {
         const last = upsellShows[upsellShows.length - 1];
         if (profile.role !== 'admin' || t < UPSELL_START || upsellShows.length >= 3 || (last !== undefined && t - last < 7 * DAY_MS)) return false;
+        // Held out (example-lift.ts): assigned, never shown, no show counted against its frequency.
+        if (!assignment.passed(t, emit)) return false;
         upsellShows.push(t);
         emit('message_shown', t + 800, { message_id: UPSELL_MESSAGE_ID });
         return true;
       },
+      /** The chance that they go on to upgrade after a limit hit: the modal moves it (example-lift.ts). */
+      upgradeChance: (): number => assignment.upgradeChance(),
       /** After a shown modal: clicked when they went on to upgrade, else mostly dismissed. */
       upgradeChoice: (t: number, clicked: boolean): void => {
         if (clicked) emit('message_clicked', t + 1500, { message_id: UPSELL_MESSAGE_ID });

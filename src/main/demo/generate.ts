@@ -208,7 +208,7 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
           written += 1;
         };
       };
-      const messages = messagePlanner.user({ role, plan, power: archetype === 'power' }, messageEmitter('m'));
+      const messages = messagePlanner.user({ userId, role, plan, power: archetype === 'power' }, messageEmitter('m'));
       const surveys = surveyPlanner.user({ plan, power: archetype === 'power', country: traits.country as string }, messageEmitter('s'));
       let limitHits = 0;
       const emit = (name: DemoEventName, ts: number, properties: Record<string, unknown> | null): void => {
@@ -263,7 +263,7 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
             emit('usage_limit_hit', t, { limit: 'projects', plan: 'starter', used: projects });
             limitHits += 1;
             const modalShown = t < DEMO_AS_OF && messages.limitHit(t);
-            const upgrading = rng.chance(0.3);
+            const upgrading = rng.chance(messages.upgradeChance());
             if (modalShown) messages.upgradeChoice(t, upgrading);
             if (upgrading) {
               emit('upgrade_clicked', (t += rng.int(2000, 30_000)), { source: 'limit_modal' });

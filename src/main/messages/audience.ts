@@ -11,7 +11,7 @@
  * "Now" is `asOf`, the cache's "data as of": the cache knows nothing later, and every other figure on
  * the screen is as of that instant too.
  */
-import { compileMessage, heldBack, inRollout, rolloutBucket, SHOWN_EVENT, type LiveMessage } from '../../delivery/decide';
+import { compileMessage, heldBack, holdoutBucket, inHoldout, inRollout, rolloutBucket, SHOWN_EVENT, type LiveMessage } from '../../delivery/decide';
 import { eventFilters, type PublishBody } from '../../delivery/schemas';
 import { ApiError } from '../../shared/errors';
 import { messageSchema, type AudienceCheck, type MessageDraft } from '../../shared/messages/model';
@@ -117,6 +117,7 @@ function toLiveMessage(message: MessageDraft, rule: Rule): LiveMessage {
     schedule: message.schedule,
     rollout: message.rollout,
     priority: message.priority,
+    holdout: message.holdout ?? 0,
     environment: message.environment,
     version: 1,
   };
@@ -227,6 +228,13 @@ function checkUser(deps: MessageDeps, message: MessageDraft, target: { rule: Rul
     if (rule.match === 'any' && rule.conditions.length > 1) reasons.push(`${where}: none of its conditions holds: ${explained.failing.join('; ')}.`);
     else reasons.push(...explained.failing.map((f, i) => (i === 0 ? `${where}: ${f}.` : `${f.charAt(0).toUpperCase()}${f.slice(1)}.`)));
   }
+  const holdout = message.holdout ?? 0;
+  if (inHoldout(userId, message.id, holdout)) {
+    const place = holdoutBucket(userId, message.id) / 100;
+    reasons.push(
+      `In the holdout group: ${holdout}% of the users who pass every check are held back to measure the message's lift, and their place for it is ${place.toFixed(2)}%.`,
+    );
+  }
   return { userId, wouldSee: reasons.length === 0, reasons, notes: note === null ? [] : [note] };
 }
 
@@ -235,7 +243,7 @@ function checkUser(deps: MessageDeps, message: MessageDraft, target: { rule: Rul
  * share), and with a user id, whether that user would see it and why not.
  *
  * `user.reasons` lists what keeps the user from seeing it, in the server's order (archived, schedule,
- * rollout, frequency and cooldown, the segment's failing conditions). When the message has a trigger,
+ * rollout, frequency and cooldown, the segment's failing conditions, the holdout group). When the message has a trigger,
  * the last entry describes it, beginning "Trigger": it is not a reason (wouldSee does not depend on it),
  * it says when the message would show.
  */

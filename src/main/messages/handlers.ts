@@ -4,6 +4,7 @@ import { ApiError } from '../../shared/errors';
 import type { SurveyContent } from '../../shared/messages/model';
 import { messageAudience, resolveTarget } from './audience';
 import { messageBacktest } from './backtest';
+import { messageLift } from './lift';
 import { messageResults, type ResultsTarget } from './results';
 import { surveyResponsesCsv } from './survey-responses';
 import type { MessageDeps, MessageService } from './service';
@@ -49,5 +50,6 @@ export function createMessageHandlers(service: MessageService, deps: Pick<Messag
     messageResults: ({ id, search }) => messageResults(context(), id, search, resultsTarget(id), surveyContent(id)),
     messageResponsesCsv: ({ id }) => surveyResponsesCsv(context(), id, surveyContent(id)),
     messageBacktest: ({ message, weeks }) => messageBacktest(context(), message, { weeks, others: service.list(false) }),
+    messageLift: ({ id }) => messageLift(context(), service.get(id).message),
   };
 }

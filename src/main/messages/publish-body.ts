@@ -87,6 +87,9 @@ export function buildPublishBody(message: MessageDraft, rule: Rule, version: num
     schedule: defined({ ...message.schedule }),
     rollout: message.rollout,
     priority: message.priority,
+    goal: message.goal ? defined({ event: message.goal.event, where: message.goal.where, withinDays: message.goal.withinDays }) : undefined,
+    // Always sent, 0 included: the server's copy then says it, and an echo without it shows an older server.
+    holdout: message.holdout ?? 0,
     environment: message.environment,
     version,
   });
@@ -137,4 +140,28 @@ export function diffBodies(before: unknown, after: unknown): FieldChange[] {
     if (JSON.stringify(x) !== JSON.stringify(y)) changes.push({ path, before: x, after: y });
   }
   return changes;
+}
+
+/**
+ * The fields of a publish body the server's echo must carry back. A delivery server older than goals
+ * and holdouts strips fields it does not know and publishes the rest: the message then runs without a
+ * control group. Null when everything arrived; otherwise a warning naming what was dropped.
+ */
+export function missingFromEcho(sent: unknown, echoed: unknown): string | null {
+  const mine = typeof sent === 'object' && sent !== null ? (sent as Record<string, unknown>) : {};
+  const theirs = typeof echoed === 'object' && echoed !== null ? (echoed as Record<string, unknown>) : {};
+  const dropped: string[] = [];
+  for (const field of ['goal', 'holdout'] as const) {
+    if (mine[field] === undefined) continue;
+    // holdout 0 is the default: an older server that drops it still holds no one out.
+    if (field === 'holdout' && mine[field] === 0) continue;
+    if (theirs[field] === undefined) dropped.push(field);
+  }
+  if (dropped.length === 0) return null;
+  const named = dropped.map((f) => `"${f}"`).join(' and ');
+  return (
+    `Published, but the delivery server did not keep ${named}: it is older than this companion and drops fields it does not know. ` +
+    (dropped.includes('holdout') ? 'No one is held out, so there will be no control group. ' : '') +
+    'Update the delivery server, then publish again.'
+  );
 }

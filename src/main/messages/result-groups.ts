@@ -50,27 +50,32 @@ export function nameIds(deps: MessageDeps, names: readonly string[]): Map<string
 }
 
 /**
- * Which of the answerers belong to a rule's members, as of asOf. Members come from the SQL compiler
- * (SegmentService.memberIds); a persona linked to a saved segment shares its rule, so results are kept
- * per rule for the call. A rule that cannot be evaluated any more (it refers to a deleted segment) has
- * no members here rather than failing the whole results screen.
+ * Which of the answerers (or any other users: the lift's assigned users) belong to a rule's members, as
+ * of asOf. Members come from the SQL compiler (SegmentService.memberIds); a persona linked to a saved
+ * segment shares its rule, so results are kept per rule for the call. A rule that cannot be evaluated any
+ * more (it refers to a deleted segment) has no members here rather than failing the whole results screen.
  */
-function membership(deps: MessageDeps, answerers: ReadonlySet<string>): (rule: Rule) => Set<string> {
+export function membership(deps: MessageDeps, answerers: ReadonlySet<string>): (rule: Rule) => Set<string> {
+  return memoByRule((rule) => {
+    const members = new Set<string>();
+    let ids: string[] = [];
+    try {
+      ids = deps.segments.memberIds(rule, deps.asOf);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 'invalid_argument')) throw err;
+    }
+    for (const id of ids) if (answerers.has(id)) members.add(id);
+    return members;
+  });
+}
+
+/** Computes a rule's members once per distinct rule for the call (a persona linked to a segment shares its rule). */
+export function memoByRule(compute: (rule: Rule) => Set<string>): (rule: Rule) => Set<string> {
   const cache = new Map<string, Set<string>>();
   return (rule) => {
     const key = JSON.stringify(rule);
     let members = cache.get(key);
-    if (!members) {
-      members = new Set();
-      let ids: string[] = [];
-      try {
-        ids = deps.segments.memberIds(rule, deps.asOf);
-      } catch (err) {
-        if (!(err instanceof ApiError && err.code === 'invalid_argument')) throw err;
-      }
-      for (const id of ids) if (answerers.has(id)) members.add(id);
-      cache.set(key, members);
-    }
+    if (!members) cache.set(key, (members = compute(rule)));
     return members;
   };
 }

@@ -9,6 +9,7 @@ import type { Environment, OutboxItem } from '../../shared/messages/model';
 import { retryAfterMs } from '../../shared/retry-after';
 import { insecureTokenUrlReason, originOf } from '../../shared/secure-url';
 import type { SecretStore } from './secrets';
+import { missingFromEcho } from './publish-body';
 import { toOutboxItem, type MessageStore, type OutboxRow } from './store';
 
 export interface SenderOptions {
@@ -252,12 +253,15 @@ export class OutboxSender {
     if (status >= 200 && status < 300) {
       const stored = storedMessage(json);
       const state = typeof stored?.state === 'string' ? stored.state : null;
+      let dropped: string | null = null;
       if (row.op === 'publish' && row.version !== null && row.body !== null) {
         this.o.store.recordPublished(row.message_id, row.version, row.body, state ?? 'running', this.o.clock());
+        dropped = missingFromEcho(JSON.parse(row.body), stored);
       } else if (state !== null) {
         this.o.store.setServerState(row.message_id, state);
       }
-      return this.set(sending, { state: 'published', next_attempt_at: null, last_error: null });
+      // Delivered all the same; the warning stays on the item for the outbox and the message view to show.
+      return this.set(sending, { state: 'published', next_attempt_at: null, last_error: dropped });
     }
     if (status === 429) return retry(`The server is rate limiting (429): ${errorText(json, status)}`, retryAfterMs(res.headers.get('retry-after'), this.o.clock()));
     if (status >= 500) return retry(`The server failed (${status}): ${errorText(json, status)}`);

@@ -293,6 +293,8 @@ export class MessageService {
         state,
         version: item?.version ?? null,
         ...(state !== 'published' && item?.last_error ? { error: item.last_error } : {}),
+        // A published item's last_error is a warning: the server dropped goal or holdout (missingFromEcho).
+        ...(state === 'published' && item?.last_error ? { warning: item.last_error } : {}),
       });
     }
     return results.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));

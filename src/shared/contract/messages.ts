@@ -1,6 +1,7 @@
 /** The contract's message methods: drafts, audiences, publishing through the outbox, environments and results. */
 import { z } from 'zod';
 import type { AudienceCheck, EnvironmentSettings, MessageBacktest, MessageRecord, MessageResults, OutboxItem, PublishAttempt } from '../messages/model';
+import type { MessageLiftResults } from '../messages/lift-results';
 import { ENVIRONMENTS, MAX_BACKTEST_WEEKS, MESSAGE_ID_PATTERN } from '../messages/model';
 import { method, noArgs, tokenUrl, type HandlersFor } from './method';
 
@@ -70,6 +71,8 @@ export const messageMethods = {
   messageBacktest: method<MessageBacktest>()(
     z.object({ message: z.unknown(), weeks: z.number().int('a whole number of weeks').min(1, 'at least 1 week').max(MAX_BACKTEST_WEEKS, `at most ${MAX_BACKTEST_WEEKS} weeks`) }).strict(),
   ),
+  /** For a message with a goal: exposed and holdout groups, their conversions, the lift with its 95% interval, curves and splits (issue 19). */
+  messageLift: method<MessageLiftResults>()(z.object({ id: messageId }).strict()),
 } as const;
 
 export type MessageHandlers = HandlersFor<typeof messageMethods>;

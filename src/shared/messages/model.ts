@@ -258,6 +258,8 @@ export interface PublishAttempt {
   state: 'published' | 'queued' | 'failed';
   version: number | null;
   error?: string;
+  /** Published, but the server did not keep everything sent (an older server dropped goal or holdout). */
+  warning?: string;
 }
 
 /** The delivery URL of each environment and whether a token is held (the token itself never leaves the backend). */

@@ -1,9 +1,6 @@
-import { useContext, useState } from 'react';
+import { useContext } from 'react';
 import { ENVIRONMENTS, MESSAGE_KINDS, type MessageDraft, type MessageKind, type ModalContent } from '../../../../shared/messages/model';
 import type { PropertyFilter } from '../../../../shared/segments/rule';
-import { FieldErrors } from '../../ui/Field';
-import { readFilterValue } from '../../ui/filter-values';
-import { PropertyFilterRow } from '../../ui/PropertyFilterRow';
 import { SegmentedChoice } from '../../ui/SegmentedChoice';
 import { BannerSection, SlideoutSection } from './BannerSection';
 import { ChoiceField, InputField, IssueField, IssuesContext, NumberField, put, type SectionProps } from './editor-fields';
@@ -11,6 +8,8 @@ import { LanguagesSection } from './LanguagesSection';
 import { defaultContent, defaultModal, defaultNps, inputToIso, isoToInput, issuesAt, KIND_LABELS, warnings, type Issues } from './model';
 import { merged, ModalFields } from './ModalFields';
 import { useMessages } from './store';
+import { EventFilterList } from './EventFilterList';
+import { GoalSection } from './GoalSection';
 import { SurveySection } from './SurveySection';
 
 const PAGE_HINT = 'Matched on the origin and path the SDK sends (never the fragment; query parameters only those the site allow-lists); * stands for any run of characters: https://app.example.com/projects/*';
@@ -26,11 +25,11 @@ export function MessageEditor({ draft, issues }: { draft: MessageDraft; issues: 
         <TargetSection draft={draft} edit={edit} />
         <TriggerSection draft={draft} edit={edit} />
         <DeliverySection draft={draft} edit={edit} />
+        <GoalSection draft={draft} edit={edit} issues={issues} />
       </div>
     </IssuesContext.Provider>
   );
 }
-
 
 /** The content of the draft's kind, in its own section. */
 function ContentSection({ draft, edit }: SectionProps) {
@@ -251,25 +250,7 @@ function TriggerSection({ draft, edit }: SectionProps) {
               value={trigger.event?.name ?? ''}
               onChange={(name) => setTrigger((t) => ({ ...t, event: { ...(t.event ?? {}), name } }))}
             />
-            {filters.length > 0 ? (
-              <ul className="filters" aria-label="Event property filters">
-                {filters.map((f, i) => (
-                  <TriggerFilterRow
-                    key={i}
-                    index={i}
-                    filter={f}
-                    onChange={(next) => setFilters(filters.map((x, j) => (j === i ? next : x)))}
-                    onRemove={() => setFilters(filters.filter((_, j) => j !== i))}
-                  />
-                ))}
-              </ul>
-            ) : null}
-            <FieldErrors errors={issuesAt(issues, 'trigger.event.where')} />
-            <div>
-              <button type="button" className="ghost small" onClick={() => setFilters([...filters, { property: '', op: 'eq', value: '' }])}>
-                + Where a property…
-              </button>
-            </div>
+            <EventFilterList label="Event property filters" filters={filters} onChange={setFilters} errors={issuesAt(issues, 'trigger.event.where')} />
           </>
         ) : null}
       </div>
@@ -280,29 +261,6 @@ function TriggerSection({ draft, edit }: SectionProps) {
         onChange={(v) => setTrigger((t) => put(t, 'delaySeconds', v))}
       />
     </section>
-  );
-}
-
-/**
- * One property filter on the trigger's event, read the way the segment builder reads them. The text
- * stays as typed ("a, b" mid-list) while the draft holds the values it reads as.
- */
-function TriggerFilterRow({ filter, index, onChange, onRemove }: { filter: PropertyFilter; index: number; onChange(f: PropertyFilter): void; onRemove(): void }) {
-  const [text, setText] = useState(() => (Array.isArray(filter.value) ? filter.value.join(', ') : filter.value === undefined ? '' : String(filter.value)));
-  return (
-    <PropertyFilterRow
-      index={index}
-      filter={{ property: filter.property, op: filter.op, value: text }}
-      onRemove={onRemove}
-      onChange={(next) => {
-        if (next.property !== filter.property) {
-          onChange({ ...filter, property: next.property });
-          return;
-        }
-        setText(next.value);
-        onChange(put<PropertyFilter, 'value'>({ property: filter.property, op: next.op }, 'value', readFilterValue(next.op, next.value, 'auto')));
-      }}
-    />
   );
 }
 

@@ -16,6 +16,7 @@ import { SampleCaution } from '../../ui/SampleCaution';
 import { answersByScoreOptions } from './chart-options';
 import { categories, formatScore } from './model';
 import { SurveyResultsView } from './SurveyResultsView';
+import { LiftPanel } from './LiftPanel';
 
 ChartJS.register(BarElement, LineElement, PointElement, CategoryScale, LinearScale, Tooltip);
 
@@ -52,6 +53,7 @@ export function MessageResultsView({ id, published, hasCallToAction }: { id: str
       </dl>
       {hasCallToAction ? <SampleCaution n={shown} kind="rate" unit={shown === 1 ? 'showing' : 'showings'} /> : null}
       <DailyTrend daily={results.daily} survey={results.nps !== null || results.survey !== null} hasCallToAction={hasCallToAction} />
+      <LiftPanel id={id} />
       {results.nps ? <NpsView nps={results.nps} search={search} setSearch={setSearch} pending={latest.pending} /> : null}
       {results.survey ? <SurveyResultsView id={id} survey={results.survey} shown={shown} search={search} setSearch={setSearch} pending={latest.pending} /> : null}
     </div>

@@ -197,7 +197,7 @@ function OutboxStrip({ record }: { record: MessageRecord }) {
       <OutboxBadge item={item} />
       <span className="muted small-text">
         {item.state === 'published'
-          ? `Delivered to ${item.environment} ${formatDateTime(item.updatedAt)}.`
+          ? `Delivered to ${item.environment} ${formatDateTime(item.updatedAt)}.${item.lastError ? ` ${item.lastError}` : ''}`
           : item.state === 'failed'
             ? `Stopped after ${item.attempts} ${item.attempts === 1 ? 'attempt' : 'attempts'}: ${item.lastError ?? 'unknown error'}`
             : item.lastError

@@ -1,0 +1,171 @@
+/**
+ * Results with lift (src/main/messages/lift.ts) on small hand-built caches: the groups come from
+ * message_assigned events (each user from their first assignment), conversions are goal events with
+ * their filters inside the window after the assignment, the curves count each day over the users
+ * observed that long, and the CLI prints the issue's JSON shape.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/main/cli';
+import { openCache } from '../../src/main/db/connection';
+import { messageLift } from '../../src/main/messages/lift';
+import { SegmentService } from '../../src/main/segments/service';
+import { WorkshopService } from '../../src/main/workshops/service';
+import type { MessageGoal } from '../../src/shared/messages/model';
+import type { Db } from '../../src/main/db/connection';
+import { useTempCache, useTempDir } from './helpers';
+import { modalDraft, testBackend, withSegment } from './messages-helpers';
+import { buildWorld, DAY, type TestRecord } from './segments-helpers';
+
+const tempCache = useTempCache();
+const tempDir = useTempDir();
+
+const T = Date.UTC(2026, 2, 1, 12);
+const ASOF = T + 30 * DAY;
+const GOAL: MessageGoal = { event: 'upgraded', withinDays: 14 };
+
+const assigned = (user: string, group: 'exposed' | 'holdout', ts = T, messageId = 'upsell'): TestRecord => ({
+  user,
+  event: 'message_assigned',
+  ts,
+  properties: { message_id: messageId, group },
+});
+const upgraded = (user: string, ts: number, plan = 'growth'): TestRecord => ({ user, event: 'upgraded', ts, properties: { plan } });
+const identify = (user: string, plan: string): TestRecord => ({ user, identify: { plan }, ts: T - 10 * DAY });
+
+function deps(db: Db, asOf = ASOF) {
+  const segments = new SegmentService(db, () => asOf);
+  const workshops = new WorkshopService(db, () => asOf, segments);
+  return { db, segments, workshops, asOf };
+}
+
+/** 6 exposed (3 convert), 4 held out (1 converts), and every way an event can fall outside. */
+function world(): TestRecord[] {
+  return [
+    ...['e1', 'e2', 'e3', 'e4', 'e5', 'e6'].map((u) => identify(u, u === 'e1' || u === 'e2' ? 'starter' : 'growth')),
+    ...['h1', 'h2', 'h3', 'h4'].map((u) => identify(u, 'starter')),
+    ...['e1', 'e2', 'e3', 'e4', 'e5', 'e6'].map((u) => assigned(u, 'exposed')),
+    ...['h1', 'h2', 'h3', 'h4'].map((u) => assigned(u, 'holdout')),
+    // A second assignment (after an erasure, say) changes nothing: e1 counts from T, as exposed.
+    assigned('e1', 'holdout', T + 2 * DAY),
+    // Another message's assignment is not this one's.
+    assigned('x1', 'exposed', T, 'other'),
+    upgraded('e1', T + 1 * DAY),
+    upgraded('e1', T + 2 * DAY), // a second conversion of the same user counts once
+    upgraded('e2', T + 5 * DAY),
+    upgraded('e3', T + 14 * DAY), // the window's last instant
+    upgraded('e4', T + 14 * DAY + 1), // just past the window
+    upgraded('e5', T - DAY), // before the assignment
+    upgraded('e6', T + 3 * DAY, 'free'), // fails the goal's filter when it has one
+    upgraded('h1', T + 3 * DAY),
+    upgraded('h2', ASOF + DAY), // after the data's as-of
+  ];
+}
+
+describe('messageLift', () => {
+  it('counts each group from its assignment instant, within the window, the goal’s filters applied', () => {
+    const { db } = tempCache();
+    buildWorld(db, world());
+    const plain = messageLift(deps(db), { id: 'upsell', goal: GOAL, holdout: 40 });
+    // e6's upgrade counts without a filter: e1, e2, e3, e6 of 6; h1 of 4.
+    expect(plain.exposed).toEqual({ users: 6, converted: 4, rate: 4 / 6 });
+    expect(plain.holdout).toEqual({ users: 4, converted: 1, rate: 0.25 });
+    const filtered = messageLift(deps(db), { id: 'upsell', goal: { ...GOAL, where: [{ property: 'plan', op: 'in', value: ['growth', 'pro'] }] }, holdout: 40 });
+    expect(filtered.exposed).toEqual({ users: 6, converted: 3, rate: 0.5 });
+    expect(filtered.lift.absolute).toBeCloseTo(0.25, 12);
+    expect(filtered.lift.relative).toBeCloseTo(1, 12);
+    expect(filtered.windowDays).toBe(14);
+    expect(filtered.asOf).toBe(ASOF);
+    // A shorter window: e2 (day 5) and e3 (day 14) fall out.
+    const short = messageLift(deps(db), { id: 'upsell', goal: { ...GOAL, withinDays: 4 }, holdout: 40 });
+    expect(short.exposed.converted).toBe(2);
+  });
+
+  it('draws cumulative curves by day since assignment over the users observed that long', () => {
+    const { db } = tempCache();
+    buildWorld(db, [...world(), assigned('late', 'exposed', ASOF - 2.5 * DAY), identify('late', 'growth')]);
+    const r = messageLift(deps(db), { id: 'upsell', goal: GOAL, holdout: 40 });
+    expect(r.curve).toHaveLength(14);
+    // Day 1: e1 of the 6 observed a day or more ('late' only 2.5 days) plus 'late' = 7 users.
+    expect(r.curve[0]).toEqual({ day: 1, exposed: 1 / 7, holdout: 0 });
+    expect(r.curve[2]).toEqual({ day: 3, exposed: 2 / 6, holdout: 0.25 });
+    expect(r.curve[13]).toEqual({ day: 14, exposed: 4 / 6, holdout: 0.25 });
+  });
+
+  it('says plainly when there are not enough users, and what the answer is', () => {
+    const { db } = tempCache();
+    buildWorld(db, world());
+    const r = messageLift(deps(db), { id: 'upsell', goal: GOAL, holdout: 40 });
+    expect(r.lift.ci95?.[0]).toBeLessThan(0);
+    expect(r.sentence).toMatch(/^Users who saw it upgraded 41\.7 points more often \(95% CI −?\d+\.\d to \d+\.\d\); 6 vs 4 users\.$/);
+    expect(r.neededPerGroup).toBeGreaterThan(1000);
+    expect(r.caution).toBe(`Not enough users yet: need about ${r.neededPerGroup.toLocaleString('en-US')} per group for a 2-point difference (6 vs 4 so far).`);
+    const other = messageLift(deps(db), { id: 'upsell', goal: { event: 'plan_changed', withinDays: 14 }, holdout: 40 });
+    expect(other.sentence).toBe(`Users who saw it did “plan_changed” as often (95% CI ${(other.lift.ci95?.[0] ?? 0) * 100 < 0 ? '−' : ''}${Math.abs((other.lift.ci95?.[0] ?? 0) * 100).toFixed(1)} to ${((other.lift.ci95?.[1] ?? 0) * 100).toFixed(1)}); 6 vs 4 users.`);
+    expect(other.lift.relative).toBeNull();
+  });
+
+  it('has no lift without a goal or without a holdout group, and says why', () => {
+    const { db } = tempCache();
+    buildWorld(db, world().filter((r) => !('event' in r) || r.event !== 'message_assigned' || r.properties?.group === 'exposed'));
+    const noGoal = messageLift(deps(db), { id: 'upsell', holdout: 0 });
+    expect(noGoal).toMatchObject({ goal: null, sentence: null, curve: [], caution: expect.stringMatching(/no goal/) });
+    const noHoldout = messageLift(deps(db), { id: 'upsell', goal: GOAL, holdout: 0 });
+    expect(noHoldout.holdout).toEqual({ users: 0, converted: 0, rate: null });
+    expect(noHoldout.lift).toEqual({ absolute: null, relative: null, ci95: null });
+    expect(noHoldout.caution).toMatch(/^No holdout group/);
+    const none = messageLift(deps(db), { id: 'never-assigned', goal: GOAL, holdout: 10 });
+    expect(none.exposed.users).toBe(0);
+    expect(none.caution).toMatch(/^Not enough users yet: need about 388 per group/);
+  });
+
+  it('splits by segment and persona, membership as of asOf', async () => {
+    const { db } = tempCache();
+    buildWorld(db, world());
+    const d = deps(db);
+    d.segments.save({ id: 'seg_starter', name: 'Starter', rule: { version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'plan', op: 'eq', value: 'starter' }] } });
+    const r = messageLift(d, { id: 'upsell', goal: GOAL, holdout: 40 });
+    const starter = r.bySegment.find((s) => s.label === 'Starter');
+    // e1 and e2 (both converted) and the four held-out users.
+    expect(starter?.exposed).toEqual({ users: 2, converted: 2, rate: 1 });
+    expect(starter?.holdout).toEqual({ users: 4, converted: 1, rate: 0.25 });
+    expect(starter?.lift.absolute).toBeCloseTo(0.75, 12);
+    expect(r.byPersona).toEqual([]);
+    // Judged by the SQL compiler instead of the JS evaluator (many assigned users): the same split.
+    expect(messageLift(d, { id: 'upsell', goal: GOAL, holdout: 40 }, { jsMembershipMaxUsers: 0 }).bySegment).toEqual(r.bySegment);
+    // A segment whose rule refers to another is judged with the reference inlined.
+    d.segments.save({ id: 'seg_ref', name: 'Refers', rule: { version: 1, match: 'all', conditions: [{ type: 'segment', segment: 'seg_starter' }] } });
+    expect(messageLift(d, { id: 'upsell', goal: GOAL, holdout: 40 }).bySegment.find((s) => s.label === 'Refers')?.exposed.users).toBe(2);
+  });
+});
+
+describe('guidepost message results', () => {
+  it('prints the groups, the lift with its interval, the window and the as-of as JSON', async () => {
+    const file = join(tempDir(), 'cache.db');
+    const cache = openCache(file);
+    buildWorld(cache.db, world());
+    const b = testBackend({ db: cache.db, path: cache.path });
+    await withSegment(b);
+    await b.handlers.saveMessage({ message: modalDraft({ id: 'upsell', goal: GOAL, holdout: 40 }) });
+    await b.handlers.setDataAsOf({ asOf: ASOF });
+    b.close();
+    cache.db.close();
+    const out: string[] = [];
+    const code = await runCli(['message', 'results', 'upsell', '--db', file, '--json'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
+    expect(code).toBe(0);
+    const json = JSON.parse(out[0] as string);
+    expect(json).toMatchObject({
+      exposed: { users: 6, converted: 4, rate: 4 / 6 },
+      holdout: { users: 4, converted: 1, rate: 0.25 },
+      lift: { absolute: expect.closeTo(4 / 6 - 0.25, 12), relative: expect.closeTo((4 / 6 - 0.25) / 0.25, 12), ci95: [expect.any(Number), expect.any(Number)] },
+      windowDays: 14,
+      asOf: new Date(ASOF).toISOString(),
+    });
+    const text: string[] = [];
+    expect(await runCli(['message', 'results', 'upsell', '--db', file], { stdout: (t) => text.push(t), stderr: (t) => text.push(t) })).toBe(0);
+    expect(text.join('\n')).toMatch(/exposed {2}6 users {2}4 converted {2}66\.7%/);
+    const missing: string[] = [];
+    expect(await runCli(['message', 'results', '--db', file], { stdout: (t) => missing.push(t), stderr: (t) => missing.push(t) })).not.toBe(0);
+    expect(missing.join('\n')).toMatch(/name the message/);
+  });
+});
