@@ -120,6 +120,10 @@ test('a three-question survey with a branch, by keyboard, in Arabic too, kept af
   // The preview in Arabic: right to left, the translated question, untranslated ones in English.
   const preview = page.getByRole('complementary', { name: 'Preview and audience' });
   await choose(preview.getByTestId('preview-language'), 'ar');
+  // The SDK's own renderer draws it, its first question in Arabic, right to left.
+  const drawn = page.frameLocator('iframe[title="Message preview"]');
+  await expect(drawn.getByText(AR_Q1)).toBeVisible();
+  await expect(drawn.locator('[dir="rtl"]').first()).toBeAttached();
   const outline = preview.getByTestId('preview-outline');
   await expect(outline).toHaveAttribute('dir', 'rtl');
   await expect(outline).toHaveAttribute('lang', 'ar');

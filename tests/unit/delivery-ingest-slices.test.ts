@@ -54,14 +54,25 @@ function mixedBatch(): unknown[] {
  * counts a conflicting insert), and the export's cursor only needs the order.
  */
 function dump(db: DeliveryDb): Record<string, unknown[]> {
-  const places = new Map(db.prepare<[], number>('SELECT seq FROM records ORDER BY seq').pluck().all().map((seq, place) => [seq, place]));
-  const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
+  // Assignments are decide's (a user's first decide that chooses a message), not the batch's: left out.
+  const places = new Map(
+    db
+      .prepare<[], number>("SELECT seq FROM records WHERE record_id NOT LIKE 'assigned:%' ORDER BY seq")
+      .pluck()
+      .all()
+      .map((seq, place) => [seq, place]),
+  );
+  const tables = db
+    .prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'message_assignments' ORDER BY name")
+    .pluck()
+    .all();
   const rows: Record<string, unknown[]> = {};
   for (const table of tables) {
     const withoutRowid = db.prepare<[string], number>('SELECT 1 FROM pragma_table_list WHERE name = ? AND wr = 1').pluck().get(table) !== undefined;
     rows[table] = db
       .prepare<[], Record<string, unknown>>(`SELECT * FROM "${table}" ${withoutRowid ? '' : 'ORDER BY rowid'}`)
       .all()
+      .filter((row) => !(typeof row.record_id === 'string' && row.record_id.startsWith('assigned:')))
       .map((row) => ('seq' in row ? { ...row, seq: places.get(row.seq as number) } : row));
   }
   return rows;

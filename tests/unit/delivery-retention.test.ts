@@ -63,7 +63,8 @@ describe('retention', () => {
     await r.track([trackCall('u1', 'report_run', T0)]);
     expect(await r.decideIds('u1')).toEqual(['ran']);
     r.clock.days(8);
-    expect(await r.server.pruneExpired()).toBe(1);
+    // The event, and the message_assigned record decide wrote when it first chose 'ran' for her.
+    expect(await r.server.pruneExpired()).toBe(2);
     expect(await r.decideIds('u1')).toEqual([]);
   });
 
@@ -76,7 +77,8 @@ describe('retention', () => {
     expect([kept(), counted()]).toEqual([2, 2]);
     expect(await r.decideIds('u1')).toEqual(['twice']);
     r.clock.days(8);
-    expect(await r.server.pruneExpired()).toBe(2);
+    // Both events, and the message_assigned record of her first decide.
+    expect(await r.server.pruneExpired()).toBe(3);
     expect([kept(), counted()]).toEqual([0, 0]);
     expect(await r.decideIds('u1')).toEqual([]);
     // Two new ones fill the cap again (a count left at 2 would have dropped the second for the first).

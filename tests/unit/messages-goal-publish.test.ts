@@ -25,13 +25,14 @@ async function setup(url: string, extra: Parameters<typeof testBackend>[1] = {})
 }
 
 describe('the publish body', () => {
-  it('carries the goal and the holdout, 0 when the draft has none, and the server validator accepts it', () => {
+  it('carries the goal and the holdout, none when the draft holds no one out (the body before holdouts), and the server validator accepts it', () => {
     const body = buildPublishBody(modalDraft({ goal: GOAL, holdout: 10 }), RULE, 3);
     expect(body).toMatchObject({ goal: GOAL, holdout: 10, version: 3 });
     validatePublishBody(body);
     const plain = buildPublishBody(modalDraft(), RULE, 1);
     expect(plain).not.toHaveProperty('goal');
-    expect(plain.holdout).toBe(0);
+    expect(plain).not.toHaveProperty('holdout');
+    expect(buildPublishBody(modalDraft({ holdout: 0 }), RULE, 1)).not.toHaveProperty('holdout');
   });
 });
 

@@ -88,8 +88,9 @@ export function buildPublishBody(message: MessageDraft, rule: Rule, version: num
     rollout: message.rollout,
     priority: message.priority,
     goal: message.goal ? defined({ event: message.goal.event, where: message.goal.where, withinDays: message.goal.withinDays }) : undefined,
-    // Always sent, 0 included: the server's copy then says it, and an echo without it shows an older server.
-    holdout: message.holdout ?? 0,
+    // Sent when someone is held out. 0 is the server's default, so a message without a holdout publishes the
+    // very body it did before holdouts existed (no spurious diff against its published version).
+    holdout: message.holdout ? message.holdout : undefined,
     environment: message.environment,
     version,
   });

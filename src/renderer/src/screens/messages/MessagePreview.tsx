@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { AudienceCheck, MessageDraft } from '../../../../shared/messages/model';
-import { renderMessage } from '../../../../sdk/render';
+import { renderAnyMessage } from '../../../../sdk/kinds';
 import { api } from '../../lib/api';
 import { formatDateTime, formatNumber, percent } from '../../lib/format';
 import { useLatest } from '../../lib/useLatest';
@@ -29,13 +29,16 @@ const WIDTHS: Choice<Width>[] = [
  * (a media query on the viewport) applies at the narrow width just as on a phone. Authored text only
  * ever becomes DOM text nodes: render.ts never writes HTML.
  */
+/** Kinds whose outline is shown beside the drawing. */
+const OUTLINED = new Set(['survey', 'banner', 'slideout']);
+
 export function MessagePreview({ draft, valid }: { draft: MessageDraft; valid: boolean }) {
   const appTheme = useResolvedTheme(useApp((s) => s.theme));
   const [theme, setTheme] = useState<Theme>(appTheme);
   const [width, setWidth] = useState<Width>('desktop');
   const [replay, setReplay] = useState(0);
   const [closed, setClosed] = useState(false);
-  /** Whether the SDK's renderer drew the kind; when it does not (yet), the preview outline stands in. */
+  /** Whether the SDK's renderer drew the draft (a survey without questions cannot be drawn): the outline stands in. */
   const [drawn, setDrawn] = useState(true);
   const [language, setLanguage] = useState<string | null>(null);
   const frame = useRef<HTMLIFrameElement>(null);
@@ -66,7 +69,7 @@ export function MessagePreview({ draft, valid }: { draft: MessageDraft; valid: b
     if (!root) return;
     root.replaceChildren();
     setClosed(false);
-    const rendered = renderMessage(root, JSON.parse(key) as ReturnType<typeof previewMessage>, { onClose: () => setClosed(true) }, { inline: true, theme });
+    const rendered = renderAnyMessage(root, JSON.parse(key) as ReturnType<typeof previewMessage>, { onClose: () => setClosed(true) }, { inline: true, theme, locale: shown });
     setDrawn(rendered !== null);
     return () => rendered?.close();
   }, [key, theme, width, replay, shown, dir]);
@@ -104,7 +107,8 @@ export function MessagePreview({ draft, valid }: { draft: MessageDraft; valid: b
       </div>
       <div className={`preview-stage ${width}`}>
         <iframe ref={frame} title="Message preview" className="preview-frame" data-testid="message-preview" hidden={!drawn} />
-        {drawn ? null : <PreviewOutline kind={message.kind} content={message.content} locale={shown} dir={dir} />}
+        {/* Beside the drawing, what the SDK shows one step at a time: every question and where it leads, or where a banner or slideout sits. */}
+        {!drawn || OUTLINED.has(message.kind) ? <PreviewOutline kind={message.kind} content={message.content} locale={shown} dir={dir} /> : null}
       </div>
       <AudiencePanel draft={draft} valid={valid} />
     </section>

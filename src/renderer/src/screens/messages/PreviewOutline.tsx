@@ -1,8 +1,8 @@
 /**
- * A preview outline for the kinds the SDK's renderer does not draw yet (survey, banner, slideout): what
- * the message holds and, for a survey, each question with its type and where it leads. Plain React
- * text, never HTML. Once the SDK draws a kind, MessagePreview shows the real rendering instead (it
- * falls back here only when renderMessage answers null).
+ * The outline beside the preview of a survey, banner or slideout: what the message holds and, for a
+ * survey, each question with its type and where it leads (the drawing shows one question at a time).
+ * Plain React text, never HTML. Alone, it stands in for a draft the SDK cannot draw yet (a survey
+ * without questions).
  */
 import type { BannerContent, SlideoutContent, SurveyContent } from '../../../../shared/messages/model';
 import { describeQuestion } from './survey-edit';
@@ -19,7 +19,7 @@ const obj = (value: unknown): Record<string, unknown> => (value && typeof value 
 export function PreviewOutline({ kind, content, locale, dir }: PreviewOutlineProps) {
   return (
     <div className="preview-outline" data-testid="preview-outline" lang={locale} dir={dir}>
-      <p className="preview-outline-label muted small-text">Preview outline: the SDK does not draw this kind here yet.</p>
+      <p className="preview-outline-label muted small-text">Outline: everything it holds and where each answer leads.</p>
       {kind === 'survey' ? <SurveyOutline survey={content as SurveyContent} /> : null}
       {kind === 'banner' ? <BannerOutline banner={content as BannerContent} /> : null}
       {kind === 'slideout' ? <SlideoutOutline slideout={content as SlideoutContent} /> : null}
