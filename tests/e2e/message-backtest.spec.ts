@@ -1,7 +1,7 @@
 /**
  * The backtest in the message editor (issue 19, item 4) on the demo workspace: a copy of the upsell modal
  * (same trigger, same priority, a later id) replayed over the last four weeks against the two live demo
- * messages: impressions per week, and the live upsell listed as what blocked it (the one modal slot).
+ * messages: impressions per week, and the live upsell listed as what blocked it (its place on the page: one blocking message at a time).
  */
 import { expect, openDemo, test } from './fixtures';
 
@@ -24,7 +24,9 @@ test('run a backtest from the editor: impressions per week and who blocked it', 
   await panel.getByRole('button', { name: 'Run backtest' }).click();
   const result = panel.getByTestId('backtest-result');
   await expect(result).toBeVisible({ timeout: 120_000 });
-  await expect(result).toContainText('against “Upsell: starter admins at the project limit” (priority 10), “NPS: engaged users” (priority 0)');
+  await expect(result).toContainText(
+    'against “Upsell: starter admins at the project limit” (priority 10), “Survey: reports satisfaction” (priority 5), “Banner: timeline reports are here” (priority 0), “NPS: engaged users” (priority 0)',
+  );
 
   // Impressions per week: the chart, and its numbers one click away (four weeks, oldest first).
   const weekly = result.getByRole('region', { name: 'Impressions per week' });
@@ -35,7 +37,7 @@ test('run a backtest from the editor: impressions per week and who blocked it', 
   await expect(weekRows.nth(1)).toContainText('2026-06-02');
   await expect(weekRows.nth(4)).toContainText('2026-06-23');
 
-  // The live upsell comes first (same priority, earlier id) and takes the one modal slot.
+  // The live upsell comes first (same priority, earlier id) and takes the one blocking place.
   const blocked = result.getByTestId('backtest-blocked');
   const upsellRow = blocked.getByRole('row').filter({ hasText: UPSELL }).filter({ hasText: 'Higher priority' });
   await expect(upsellRow).toContainText('Higher priority');

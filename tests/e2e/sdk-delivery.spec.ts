@@ -164,7 +164,10 @@ test('a user in the segment answers the NPS survey by keyboard and the answer re
   expect(mine.filter((r) => r.event === 'page_viewed')).toHaveLength(1);
   expect(mine.find((r) => r.event === 'page_viewed')?.properties).toMatchObject({ url: `${delivery.host}/`, path: '/', search: '', title: 'Acme reports' }); // no query string (issue 16)
   expect(mine.filter((r) => r.event === 'message_shown')).toHaveLength(1);
-  expect(mine.every((r) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(r.messageId))).toBe(true);
+  // Every record the SDK made has its UUID; the one the server wrote itself is the assignment (issue 19).
+  const assigned = mine.filter((r) => r.event === 'message_assigned');
+  expect(assigned.map((r) => r.messageId)).toEqual(['assigned:nps-pro:u-pro']);
+  expect(mine.filter((r) => r.event !== 'message_assigned').every((r) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(r.messageId))).toBe(true);
 
   // Shown once: the frequency rule holds it back on the next page view.
   expect(await visit(page, delivery, 'u-pro', 'pro')).toEqual({ messages: [] });

@@ -25,6 +25,7 @@
  * window (widenedRule: the segment SQL engine counts once who could match at some instant). Each of
  * them is walked once through their records in time order.
  */
+import { placementOf } from '../../shared/messages/placement';
 import { byPriority, chooseMessages, compileMessage, eligible, inRollout, SHOWN_EVENT, type DecideProfile, type LiveMessage } from '../../delivery/decide';
 import type { NpsAnswer } from '../../delivery/profile-store';
 import { eventFilters, publishSchema, type DecideBody, type Environment, type PublishBody } from '../../delivery/schemas';
@@ -162,8 +163,8 @@ export function replayUser(plan: ReplayPlan, user: UserHistory, onDecision?: (de
         if (chosen.includes(draft)) result.shows.push(now);
         else if (eligible(draft, request, now)) {
           if (chooseMessages(alone, request, loadProfile, now).length === 1) {
-            // Alone it shows: a higher-priority message took the one modal slot.
-            const by = chosen.find((m) => m.kind === 'modal');
+            // Alone it shows: a higher-priority message took its place on the page (one per placement).
+            const by = chosen.find((m) => placementOf(m.kind) === placementOf(draft.kind));
             if (by) result.blocks.push({ ts: now, by: by.id, reason: 'priority' });
           } else if (lastShownId !== null && lastShownId !== draft.id && chooseMessages(aloneNoCooldown, request, loadProfile, now).length === 1) {
             result.blocks.push({ ts: now, by: lastShownId, reason: 'cooldown' });

@@ -28,7 +28,7 @@ type Blocker = MessageBacktest['blocked']['byMessage'][number];
 
 const BLOCKER_COLUMNS: Column<Blocker>[] = [
   { id: 'name', header: 'Blocked by', cell: (b) => b.name, rowHeader: true, className: 'wrap' },
-  { id: 'reason', header: 'Why', cell: (b) => (b.reason === 'priority' ? 'Higher priority (one modal at a time)' : 'Global cooldown after it showed') },
+  { id: 'reason', header: 'Why', cell: (b) => (b.reason === 'priority' ? 'Higher priority (one message per place on the page)' : 'Global cooldown after it showed') },
   { id: 'users', header: 'Users', numeric: true, cell: (b) => formatNumber(b.users) },
   { id: 'times', header: 'Times', numeric: true, cell: (b) => formatNumber(b.times) },
 ];
