@@ -15,6 +15,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { DeliveryDb } from './db';
 import { createClampCounter } from './future-clamp';
+import { createAssignmentWriter } from './assignments';
 import { createClientHandlers } from './handlers/client';
 import { createEraser } from './erasure';
 import { createEventsHandler } from './handlers/events';
@@ -113,6 +114,7 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
   dropRetired.unref();
   const clamps = createClampCounter();
   const ingestion = createIngestion(store, profiles, clamps, options.ingestion);
+  const assignments = createAssignmentWriter(store, profiles);
 
   const handle = createPipeline({
     routes: compileRoutes(ROUTES),
@@ -127,7 +129,7 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
       ...createPublicHandlers(options.sdkFile, clamps),
       ...createMessageHandlers(store),
       events: createEventsHandler(store),
-      ...createClientHandlers(store, profiles, live, clamps, ingestion, identity),
+      ...createClientHandlers(store, profiles, live, clamps, ingestion, assignments, identity),
       // The eraser removes records and results; the profile store erases the profile, its kept events and frequency state.
       ...createUserHandlers(createEraser(options.db), (userId) => profiles.eraseUser(userId)),
     },
@@ -198,6 +200,7 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
       // A batch being stored ends at its next slice, so the database may close after this; the turn after
       // lets its 503 (which says how far it got) be written before the connections close.
       await ingestion.stop();
+      assignments.flush();
       await new Promise<void>((resolve) => setImmediate(resolve));
       await new Promise<void>((resolve) => {
         if (!server.listening) {

@@ -4,6 +4,7 @@
  * account, and the account's traits), decide answers which live messages to show.
  */
 import { derivedRecordId, idOf, instantFromTimeFields, MAX_RECORD_BYTES, utf8Length } from '../../shared/event-spec';
+import type { AssignmentWriter } from '../assignments';
 import { chooseMessages, decideAnswerJson, type Assignment } from '../decide';
 import { clampToServerClock, type ClampCounter } from '../future-clamp';
 import { IngestionBusy, IngestionStopped, MAX_TS, MIN_TS, strictField, type Ingestion, type IngestResult, type RecordRefusal } from '../ingest';
@@ -75,23 +76,12 @@ export function createClientHandlers(
   live: LiveMessages,
   clamps: ClampCounter,
   ingestion: Ingestion,
+  assignments: AssignmentWriter,
   identity: IdentityVerifier | null = null,
 ): ClientHandlers {
   /** The 401 for a single-user call whose userId the request's hash does not sign; undefined when it may go on. */
   const unverified = (what: string, userId: string, ctx: Context): Answer | undefined =>
     identity === null || identity.verifies(userId, ctx.userHash) ? undefined : refuseUnverified(what, userId, ctx.userHash);
-
-  /**
-   * The first time decide would return a message to a user (every check passed), the user joins its
-   * exposed or holdout group: one row and one message_assigned record, however often decide is asked.
-   * A user assigned already costs one indexed read per passing message, no write.
-   */
-  const assignOnce = (userId: string, passed: readonly Assignment[], now: number): void => {
-    const fresh = passed.filter((a) => !store.isAssigned(a.messageId, userId));
-    if (fresh.length === 0) return;
-    const applied = store.transaction(() => fresh.map((a) => store.assign(a.messageId, userId, a.group, now)));
-    for (const change of applied) if (change !== null) profiles.apply(change);
-  };
 
   return {
     identify: async (ctx) => {
@@ -168,7 +158,9 @@ export function createClientHandlers(
       if (refusal) return refusal;
       const passed: Assignment[] = [];
       const chosen = chooseMessages(live.current, request, () => profiles.get(request.userId), ctx.now, passed);
-      assignOnce(request.userId, passed, ctx.now);
+      // The first time decide would return a message to a user (every check passed), the user joins its
+      // exposed or holdout group: stored once, at the end of this turn with the other decides' (assignments.ts).
+      assignments.assign(request.userId, passed, ctx.now);
       return { status: 200, jsonText: decideAnswerJson(chosen) };
     },
   };
