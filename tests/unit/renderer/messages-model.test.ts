@@ -6,6 +6,7 @@ import {
   defaultNps,
   flatten,
   formatScore,
+  hasCallToAction,
   inputToIso,
   isoToInput,
   issuesAt,
@@ -312,5 +313,22 @@ describe('NPS figures', () => {
     expect(formatScore(-0.4)).toBe('0');
     expect(formatScore(-0.5)).toBe('0');
     expect(formatScore(-0.6)).toBe('−1');
+  });
+});
+
+describe('hasCallToAction: where a click-through rate means something', () => {
+  it('holds for a modal and a slideout, for a banner only with its optional button, never for surveys', () => {
+    const draftOf = (kind: MessageDraft['kind']): MessageDraft => newDraft(kind, 'seg-1');
+    expect(MESSAGE_KINDS.map((kind) => [kind, hasCallToAction(draftOf(kind))])).toEqual([
+      ['modal', true],
+      ['nps', false],
+      ['survey', false],
+      ['banner', Boolean(draftOf('banner').banner?.cta)],
+      ['slideout', true],
+    ]);
+    const banner = draftOf('banner');
+    const withButton: MessageDraft = { ...banner, banner: { ...(banner.banner as NonNullable<MessageDraft['banner']>), cta: { label: 'See what is new', url: 'https://example.com/new' } } };
+    const without: MessageDraft = { ...banner, banner: { text: 'Reports are faster now.', position: 'top', dismissLabel: 'Dismiss' } };
+    expect([hasCallToAction(withButton), hasCallToAction(without)]).toEqual([true, false]);
   });
 });

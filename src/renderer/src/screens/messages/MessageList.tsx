@@ -12,7 +12,7 @@ import { toast } from '../../ui/toast';
 import { toastOnError } from '../../ui/toastOnError';
 import { useEachInTurn } from '../../ui/useEachInTurn';
 import { useUndoableDelete } from '../../ui/useUndoableDelete';
-import { formatScore, KIND_LABELS, latestOutbox, STATUS_LABELS } from './model';
+import { formatScore, hasCallToAction, KIND_LABELS, latestOutbox, STATUS_LABELS } from './model';
 import { OutboxBadge } from './OutboxView';
 import { useMessages } from './store';
 
@@ -162,6 +162,8 @@ function HeadlineCell({ record, headline }: { record: MessageRecord; headline: H
       </>
     );
   }
+  // A click-through rate only where there is something to click (a survey's or a banner's without a button has none).
+  if (!hasCallToAction(record.message)) return <div>{formatNumber(r.shown)} shown</div>;
   return (
     <>
       <div>{formatNumber(r.shown)} shown</div>

@@ -13,7 +13,7 @@ import { StatusBadge } from './MessageList';
 import { MessagePreview } from './MessagePreview';
 import { BacktestPanel } from './BacktestPanel';
 import { MessageResultsView } from './MessageResults';
-import { KIND_LABELS, latestOutbox, pathWords, validate } from './model';
+import { hasCallToAction, KIND_LABELS, latestOutbox, pathWords, validate } from './model';
 import { ConflictView, OutboxBadge, useOutboxActions } from './OutboxView';
 import { PublishDialog } from './PublishDialog';
 import { useMessages, type MessageTab } from './store';
@@ -145,7 +145,7 @@ export function MessageView() {
       ) : (
         // The results draw their own panel box.
         <TabPanel idBase="message" tab="results" className="">
-          <MessageResultsView id={draft.id} published={published} hasCallToAction={draft.kind === 'modal' && Boolean(draft.modal?.cta)} />
+          <MessageResultsView id={draft.id} published={published} hasCallToAction={hasCallToAction(draft)} />
         </TabPanel>
       )}
       {publishing ? <PublishDialog record={publishing} onClose={() => setPublishing(null)} /> : null}

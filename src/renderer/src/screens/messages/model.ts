@@ -252,6 +252,20 @@ export function previewMessage(draft: MessageDraft, locale?: string): SdkMessage
   return { id: draft.id, kind: draft.kind, content: { ...translateContent(content, translations[shown]), locale: shown } };
 }
 
+/** Whether the message offers a call to action (a modal's or slideout's, a banner's optional one), so a click-through rate means something. */
+export function hasCallToAction(draft: MessageDraft): boolean {
+  switch (draft.kind) {
+    case 'modal':
+      return Boolean(draft.modal?.cta);
+    case 'slideout':
+      return Boolean(draft.slideout?.cta);
+    case 'banner':
+      return Boolean(draft.banner?.cta);
+    default:
+      return false;
+  }
+}
+
 /** The newest outbox item: what the message's publishing is doing right now. */
 export function latestOutbox(record: MessageRecord): OutboxItem | null {
   return record.outbox[0] ?? null;
