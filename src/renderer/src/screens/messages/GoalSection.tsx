@@ -2,11 +2,10 @@ import type { MessageDraft, MessageGoal } from '../../../../shared/messages/mode
 import type { PropertyFilter } from '../../../../shared/segments/rule';
 import { Field } from '../../ui/Field';
 import { NumberInput } from '../../ui/NumberInput';
+import type { Edit } from './editor-fields';
 import { EventFilterList } from './EventFilterList';
 import { issuesAt, type Issues } from './model';
 import { useMessages } from './store';
-
-type Edit = (change: (d: MessageDraft) => MessageDraft) => void;
 
 const DEFAULT_GOAL_DAYS = 14;
 
