@@ -181,6 +181,11 @@ export interface DecideProfile {
   lastShown: number | null;
   /** The user's latest NPS answer. */
   nps: NpsAnswer | null;
+  /**
+   * The user's latest answer to each question of each survey message (survey conditions; the profile
+   * store keeps them). Absent: survey conditions read `events` (a caller that replays raw events).
+   */
+  surveyAnswers?: readonly ProfileEvent[];
 }
 
 /** What the SDK receives per message. */
@@ -214,12 +219,14 @@ function showHistory(profile: DecideProfile, now: number): ShowHistory {
  * The profile as the shared evaluator reads it, as of `now`. First and last seen are two numbers, and
  * an instant ahead of `now` (at most the clamp's 5 minutes) counts as now: a user whose latest record
  * is stamped a minute ahead was last seen now, not at the record before it. The same holds for the
- * latest NPS answer. Kept events ahead of now are skipped by the evaluator itself.
+ * latest NPS answer and the latest survey answers. Kept events ahead of now are skipped by the evaluator itself.
  */
 export function evaluatorProfile(profile: DecideProfile, now: number): UserProfile {
   const seen = profile.firstSeen === null || profile.lastSeen === null ? [] : [Math.min(profile.firstSeen, now), Math.min(profile.lastSeen, now)];
   const nps = profile.nps === null ? null : { ts: Math.min(profile.nps.ts, now), score: profile.nps.score };
-  return { traits: profile.traits, events: profile.events, identifyTimes: seen, accounts: profile.accounts, latestNps: nps };
+  const evaluated: UserProfile = { traits: profile.traits, events: profile.events, identifyTimes: seen, accounts: profile.accounts, latestNps: nps };
+  if (profile.surveyAnswers) evaluated.surveyAnswers = profile.surveyAnswers.map((a) => (a.ts > now ? { ...a, ts: now } : a));
+  return evaluated;
 }
 
 /** Whether frequency rules or the global cooldown hold a message back. */
@@ -310,7 +317,7 @@ export function chooseMessages(
 
 /**
  * Event names the live rules count in event conditions: the profile store collects only these. Shows
- * (frequency and cooldown) and NPS answers (nps conditions) have state of their own.
+ * (frequency and cooldown), NPS answers (nps conditions) and survey answers (survey conditions) have state of their own.
  */
 export function neededEventNames(messages: readonly Pick<LiveMessage, 'rule'>[]): Set<string> {
   const names = new Set<string>();

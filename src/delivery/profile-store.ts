@@ -14,13 +14,16 @@
  *   then record id) go first, whatever order they arrived in;
  * - frequency state: per message, times shown and first and last shown; the last show of any message
  *   (the global cooldown). Counted from message_shown records of messages that exist, as they arrive;
- * - the latest NPS answer (the evaluator's nps condition).
+ * - the latest NPS answer (the evaluator's nps condition);
+ * - per message and question, the latest survey answer (the evaluator's survey condition; migration
+ *   0008): answers to messages that exist, at most MAX_SURVEY_QUESTIONS questions per message.
  *
  * Cost: applying a record is a few index writes, O(log n) in the table's size; loading a profile reads
  * at most `eventsPerName` events per collected name. Nothing reads or rewrites a user's whole history.
  */
 import type { NormalizedRecord } from '../shared/event-spec';
 import { compareCodePoints, type ProfileEvent } from '../shared/segments/evaluate';
+import { MAX_SURVEY_QUESTIONS } from '../shared/messages/survey';
 import { fieldOf, NPS_EVENT, npsScore } from '../shared/segments/values';
 import type { DeliveryDb } from './db';
 import type { JsonObject } from './schemas';
@@ -43,6 +46,34 @@ export interface NpsAnswer {
   score: number;
 }
 
+/**
+ * The parts of a survey_answered event's properties a survey condition reads (answerMatches in
+ * shared/segments/values.ts), those present, as sent; never the free text.
+ */
+const ANSWER_KEYS = ['score', 'choice', 'choices'] as const;
+
+/**
+ * A survey answer as the store keeps it: null when the record is not one it keeps (not a survey_answered
+ * event, or without text message and question ids). `properties` holds the ids and the answer's parts.
+ */
+export function surveyAnswerOf(record: Pick<NormalizedRecord, 'id' | 'name' | 'ts' | 'data'>): ProfileEvent | null {
+  if (record.name !== NPS_EVENT) return null;
+  const messageId = fieldOf(record.data, 'message_id');
+  const questionId = fieldOf(record.data, 'question_id');
+  if (typeof messageId !== 'string' || typeof questionId !== 'string') return null;
+  const properties: JsonObject = { message_id: messageId, question_id: questionId };
+  for (const key of ANSWER_KEYS) {
+    const value = fieldOf(record.data, key);
+    if (value !== undefined) properties[key] = value;
+  }
+  return { id: record.id, name: NPS_EVENT, ts: record.ts, properties };
+}
+
+/** The key of a survey answer's (message, question) in a profile's map. */
+export function surveyAnswerKey(answer: ProfileEvent): string {
+  return `${String(answer.properties?.message_id)}\u0000${String(answer.properties?.question_id)}`;
+}
+
 /** One user's profile as stored. */
 export interface StoredProfile {
   /** Earliest and latest instant of the user's events and identify calls; null for a user without any. */
@@ -58,6 +89,8 @@ export interface StoredProfile {
   /** The latest show of any message. */
   lastShown: number | null;
   nps: NpsAnswer | null;
+  /** Per message and question (surveyAnswerKey): the latest answer (surveyAnswerOf). */
+  surveyAnswers: Map<string, ProfileEvent>;
 }
 
 /** What one stored record changed in its user's profile (an in-memory copy applies the same). */
@@ -68,6 +101,8 @@ export interface ProfileChange {
   shownMessageId: string | null;
   /** An NPS answer that became the user's latest. */
   nps: NpsAnswer | null;
+  /** A survey answer that became the user's latest to its message and question. */
+  surveyAnswer: ProfileEvent | null;
 }
 
 /** Which names a change of the collected set started and stopped collecting. */
@@ -94,7 +129,7 @@ export interface ProfileStore {
   traitsWithTimes(userId: string): { traits: JsonObject; traitTimes: Record<string, number> } | null;
   saveTraits(userId: string, traitsJson: string, traitTimesJson: string): void;
   load(userId: string): StoredProfile;
-  /** Removes the user's profile: traits, first and last seen, account memberships, kept events, frequency state. */
+  /** Removes the user's profile: traits, first and last seen, account memberships, kept events, frequency state, survey answers. */
   eraseUser(userId: string): void;
   /** Deletes up to `limit` events of stopped collections; returns how many went (0: nothing left). */
   dropRetiredEvents(limit: number): number;
@@ -142,6 +177,11 @@ export function insertCapped(kept: ProfileEvent[], event: ProfileEvent, cap: num
   }
   kept.splice(lo, 0, event);
   if (kept.length > cap) kept.shift();
+}
+
+/** Whether survey answer `a` is later than `b` (the evaluator's latestSurveyAnswer order). */
+export function laterAnswer(a: ProfileEvent, b: ProfileEvent | undefined): boolean {
+  return b === undefined || compareEvents(a, b) > 0;
 }
 
 /** Whether answer `a` is later than `b` (the evaluator's latestNps order). */
@@ -220,6 +260,18 @@ export function createSqliteProfileStore(db: DeliveryDb, options: { eventsPerNam
     shows: db.prepare<[string], { message_id: string; times: number; first_shown: number; last_shown: number }>(
       'SELECT message_id, times, first_shown, last_shown FROM message_shows WHERE user_id = ?',
     ),
+    surveyQuestions: db.prepare<[string, string], number>('SELECT count(*) FROM survey_answers WHERE user_id = ? AND message_id = ?').pluck(),
+    surveyAnswerKept: db.prepare<[string, string, string], number>('SELECT 1 FROM survey_answers WHERE user_id = ? AND message_id = ? AND question_id = ?').pluck(),
+    // Inserted, or replacing an earlier answer (a tie on the instant to the greater record id): one change either way.
+    surveyAnswer: db.prepare<[{ userId: string; messageId: string; questionId: string; ts: number; recordId: string; answer: string }]>(
+      `INSERT INTO survey_answers (user_id, message_id, question_id, ts, record_id, answer) VALUES (@userId, @messageId, @questionId, @ts, @recordId, @answer)
+       ON CONFLICT (user_id, message_id, question_id) DO UPDATE SET ts = excluded.ts, record_id = excluded.record_id, answer = excluded.answer
+        WHERE excluded.ts > ts OR (excluded.ts = ts AND excluded.record_id > record_id)`,
+    ),
+    surveyAnswers: db.prepare<[string], { message_id: string; question_id: string; ts: number; record_id: string; answer: string }>(
+      'SELECT message_id, question_id, ts, record_id, answer FROM survey_answers WHERE user_id = ?',
+    ),
+    eraseSurveyAnswers: db.prepare<[string]>('DELETE FROM survey_answers WHERE user_id = ?'),
     eraseProfile: db.prepare<[string]>('DELETE FROM profiles WHERE user_id = ?'),
     eraseShows: db.prepare<[string]>('DELETE FROM message_shows WHERE user_id = ?'),
     eraseMemberships: db.prepare<[string]>('DELETE FROM account_members WHERE user_id = ?'),
@@ -256,6 +308,20 @@ export function createSqliteProfileStore(db: DeliveryDb, options: { eventsPerNam
     s.setCount.run(cap, collection, userId);
   };
 
+  /**
+   * Keeps a survey answer when it is the latest to its message and question, for a message that exists,
+   * within MAX_SURVEY_QUESTIONS questions per user and message. Whether it was kept.
+   */
+  const keepSurveyAnswer = (userId: string, answer: ProfileEvent): boolean => {
+    const messageId = answer.properties?.message_id as string;
+    const questionId = answer.properties?.question_id as string;
+    if (s.messageExists.get(messageId) === undefined) return false;
+    if (s.surveyAnswerKept.get(userId, messageId, questionId) === undefined && (s.surveyQuestions.get(userId, messageId) ?? 0) >= MAX_SURVEY_QUESTIONS) return false;
+    const parts: JsonObject = {};
+    for (const key of ANSWER_KEYS) if (answer.properties && key in answer.properties) parts[key] = answer.properties[key];
+    return s.surveyAnswer.run({ userId, messageId, questionId, ts: answer.ts, recordId: answer.id, answer: JSON.stringify(parts) }).changes === 1;
+  };
+
   return {
     eventsPerName: cap,
     collectedNames: () => [...live.keys()].sort(),
@@ -278,7 +344,7 @@ export function createSqliteProfileStore(db: DeliveryDb, options: { eventsPerNam
       return { started: started.sort(), stopped: stopped.sort() };
     },
     applyRecord(record) {
-      const change: ProfileChange = { collected: false, shownMessageId: null, nps: null };
+      const change: ProfileChange = { collected: false, shownMessageId: null, nps: null, surveyAnswer: null };
       s.seen.run(record.userId, record.ts, record.ts);
       if (record.kind !== 'event') return change;
       const collection = live.get(record.name);
@@ -298,6 +364,8 @@ export function createSqliteProfileStore(db: DeliveryDb, options: { eventsPerNam
         if (score !== null && s.nps.run({ ts: record.ts, recordId: record.id, score, userId: record.userId }).changes === 1) {
           change.nps = { ts: record.ts, recordId: record.id, score };
         }
+        const answer = surveyAnswerOf(record);
+        if (answer !== null) change.surveyAnswer = keepSurveyAnswer(record.userId, answer) ? answer : null;
       }
       return change;
     },
@@ -319,6 +387,16 @@ export function createSqliteProfileStore(db: DeliveryDb, options: { eventsPerNam
           rows.map((r) => ({ id: r.record_id, name, ts: r.ts, properties: r.data === null ? null : (JSON.parse(r.data) as JsonObject) })),
         );
       }
+      const surveyAnswers = new Map<string, ProfileEvent>();
+      for (const r of s.surveyAnswers.all(userId)) {
+        const answer: ProfileEvent = {
+          id: r.record_id,
+          name: NPS_EVENT,
+          ts: r.ts,
+          properties: { message_id: r.message_id, question_id: r.question_id, ...(JSON.parse(r.answer) as JsonObject) },
+        };
+        surveyAnswers.set(surveyAnswerKey(answer), answer);
+      }
       const shows = new Map<string, MessageShows>();
       for (const r of s.shows.all(userId)) shows.set(r.message_id, { times: r.times, firstShown: r.first_shown, lastShown: r.last_shown });
       return {
@@ -333,6 +411,7 @@ export function createSqliteProfileStore(db: DeliveryDb, options: { eventsPerNam
           row && row.nps_ts !== null && row.nps_record_id !== null && row.nps_score !== null
             ? { ts: row.nps_ts, recordId: row.nps_record_id, score: row.nps_score }
             : null,
+        surveyAnswers,
       };
     },
     eraseUser(userId) {
@@ -342,6 +421,7 @@ export function createSqliteProfileStore(db: DeliveryDb, options: { eventsPerNam
         s.eraseMemberships.run(userId);
         s.eraseEvents.run(userId);
         s.eraseCounts.run(userId);
+        s.eraseSurveyAnswers.run(userId);
       })();
     },
     forgetEvents(records) {

@@ -11,7 +11,7 @@
  */
 import type { ProfileEvent } from '../shared/segments/evaluate';
 import type { DecideProfile } from './decide';
-import { insertCapped, laterNps, type CollectedChange, type MessageShows, type NpsAnswer, type ProfileStore } from './profile-store';
+import { insertCapped, laterAnswer, laterNps, surveyAnswerKey, type CollectedChange, type MessageShows, type NpsAnswer, type ProfileStore } from './profile-store';
 import type { JsonObject } from './schemas';
 import type { Applied, DeliveryStore, GroupApplied } from './store';
 
@@ -26,6 +26,10 @@ interface CachedProfile {
   shows: Map<string, MessageShows>;
   lastShown: number | null;
   nps: NpsAnswer | null;
+  /** Per message and question: the latest survey answer. */
+  surveyAnswers: Map<string, ProfileEvent>;
+  /** The latest survey answers in one array, as the evaluator reads them; rebuilt after a change. */
+  flatAnswers: ProfileEvent[] | null;
   /** The groupIds of the user's accounts. */
   groupIds: string[];
 }
@@ -77,8 +81,19 @@ export class ProfileCache {
       remember(this.entries, userId, profile, this.capacity);
     }
     profile.flat ??= [...profile.events.values()].flat();
+    profile.flatAnswers ??= [...profile.surveyAnswers.values()];
     const { traits, firstSeen, lastSeen, shows, lastShown, nps, groupIds } = profile;
-    return { traits, events: profile.flat, firstSeen, lastSeen, shows, lastShown, nps, accounts: groupIds.map((groupId) => this.accountTraits(groupId)) };
+    return {
+      traits,
+      events: profile.flat,
+      firstSeen,
+      lastSeen,
+      shows,
+      lastShown,
+      nps,
+      surveyAnswers: profile.flatAnswers,
+      accounts: groupIds.map((groupId) => this.accountTraits(groupId)),
+    };
   }
 
   private accountTraits(groupId: string): JsonObject {
@@ -90,7 +105,7 @@ export class ProfileCache {
 
   private load(userId: string): CachedProfile {
     const stored = this.profiles.load(userId);
-    return { ...stored, flat: null, groupIds: stored.accountIds };
+    return { ...stored, flat: null, flatAnswers: null, groupIds: stored.accountIds };
   }
 
   /** Applies a stored record to the user's cached profile, if it is cached: what the store did, in memory. */
@@ -119,6 +134,13 @@ export class ProfileCache {
       profile.lastShown = profile.lastShown === null ? record.ts : Math.max(profile.lastShown, record.ts);
     }
     if (change.nps && laterNps(change.nps, profile.nps)) profile.nps = change.nps;
+    if (change.surveyAnswer) {
+      const key = surveyAnswerKey(change.surveyAnswer);
+      if (laterAnswer(change.surveyAnswer, profile.surveyAnswers.get(key))) {
+        profile.surveyAnswers.set(key, change.surveyAnswer);
+        profile.flatAnswers = null;
+      }
+    }
   }
 
   /** Applies a stored group call: the account's new traits, and the membership if the user is cached. */

@@ -25,8 +25,8 @@ export const KEPT_FOR_FREQUENCY: readonly string[] = [];
 /**
  * The tables retention prunes, and only these: raw records, and the profile store's copies of them
  * (`profile_events`, through the `onDeleted` the server gives: ProfileStore.forgetEvents). Traits,
- * first and last seen, account memberships, message results, erasures and frequency state are kept
- * until the user is erased.
+ * first and last seen, account memberships, message results, erasures, frequency state and the latest
+ * NPS and survey answers (`survey_answers`) are kept until the user is erased.
  */
 export const PRUNED_TABLES = ['records', 'profile_events'] as const;
 

@@ -93,15 +93,6 @@ export function eventFilters(name: string, where: unknown[]): { ok: true; where:
 }
 
 /**
- * Whether a rule asks about survey answers (issue 18). decide's profiles carry the latest NPS answer
- * but not the latest answer per survey question, so such a rule is refused at publish rather than
- * silently never matching.
- */
-function hasSurveyCondition(conditions: readonly Rule['conditions'][number][]): boolean {
-  return conditions.some((c) => c.type === 'survey' || (c.type === 'group' && hasSurveyCondition(c.conditions)));
-}
-
-/**
  * A message's goal (issue 19): an event, with property filters validated as a trigger's (a rule's event
  * condition's `where`), performed within `withinDays` of the user's assignment. Stored and echoed back;
  * decide ignores it (the companion measures lift from it).
@@ -138,14 +129,6 @@ export const publishSchema = z
         ctx.addIssue({
           code: 'custom',
           message: `still refers to the saved segment “${refs[0]}”: inline every segment reference before publishing`,
-        });
-        return z.NEVER;
-      }
-      if (hasSurveyCondition(parsed.rule.conditions)) {
-        ctx.addIssue({
-          code: 'custom',
-          message:
-            'has a survey-answer condition: this delivery server does not evaluate those yet (it keeps the latest NPS answer, not each survey question’s), so the message would never match; target it with a rule without one',
         });
         return z.NEVER;
       }

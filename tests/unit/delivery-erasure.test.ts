@@ -26,6 +26,15 @@ async function seedUser(r: Running, userId: string): Promise<void> {
   await r.shown(userId, 'tour');
 }
 
+/** A user who also answered a survey question (the profile store keeps the latest answer per question). */
+async function seedAnswer(r: Running, userId: string): Promise<void> {
+  if ((await r.admin('GET', '/v1/messages/csat')).status === 404) {
+    await r.publish('csat', { kind: 'survey', content: { questions: [{ id: 'sat', type: 'csat', prompt: 'How satisfied are you?' }] } });
+    await r.admin('POST', '/v1/messages/csat/pause');
+  }
+  expect((await r.track([trackCall(userId, 'survey_answered', T0, { message_id: 'csat', question_id: 'sat', survey: 'csat', score: 2 })])).json.accepted).toBe(1);
+}
+
 describe('DELETE /v1/users/{userId}', () => {
   it('takes the admin token only: the public key and no credential get 401, and nothing is erased', async () => {
     const r = await start();
@@ -49,6 +58,8 @@ describe('DELETE /v1/users/{userId}', () => {
     const r = await start();
     await seedUser(r, 'ann');
     await seedUser(r, 'bob');
+    await seedAnswer(r, 'ann');
+    await seedAnswer(r, 'bob');
     const before = await r.admin('GET', '/v1/messages/tour');
     expect(before.json.message.results.shown).toBe(2);
 
@@ -60,20 +71,23 @@ describe('DELETE /v1/users/{userId}', () => {
       erased: true,
       repeated: false,
       erasedAt: iso(r.clock.now),
-      // identify + group + 2 events + message_shown; one profile; one membership; shown once.
-      removed: { records: 5, traits: 1, accountMemberships: 1, messageResults: 1 },
+      // identify + group + 2 events + message_shown + a survey answer; one profile; one membership; shown once, answered once.
+      removed: { records: 6, traits: 1, accountMemberships: 1, messageResults: 2 },
     });
 
     const after = await r.admin('GET', '/v1/messages/tour');
     expect(after.json.message.results.shown).toBe(1);
     const events = await exportAll(r);
     expect(events.filter((e) => e.userId === 'ann' && e.type !== 'erase')).toEqual([]);
-    expect(events.filter((e) => e.userId === 'bob')).toHaveLength(5);
+    expect(events.filter((e) => e.userId === 'bob')).toHaveLength(6);
     const marker = events[events.length - 1];
     expect(marker).toEqual({ type: 'erase', messageId: expect.stringMatching(/^erase-/), userId: 'ann', timestamp: iso(r.clock.now) });
     // The marker is at a new position, past every record stored before it.
     const page = await r.admin('GET', '/v1/events?limit=1000');
     expect(page.json.next).toBe(reply.json.marker);
+
+    // Her latest survey answers went with her profile (profile-store.ts eraseUser), bob's stayed.
+    expect(r.db.prepare('SELECT user_id FROM survey_answers ORDER BY user_id').pluck().all()).toEqual(['bob']);
 
     // Decide no longer knows her traits: a message for plan = pro skips her, still reaches bob.
     await r.publish('pro-only', { rule: { version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'plan', op: 'eq', value: 'pro' }] } });

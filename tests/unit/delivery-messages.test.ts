@@ -122,12 +122,6 @@ describe('publishing', () => {
       [{ rule: { version: 1, match: 'all', conditions: [{ type: 'group', match: 'any', conditions: [{ type: 'segment', segment: 's' }] }] } }, /segment/],
       [{ rule: { version: 1, match: 'all', conditions: [{ type: 'event', event: 'x', op: '>=', count: -1 }] } }, /rule: condition 1 › count: cannot be negative/],
       [{ rule: { version: 2, match: 'all', conditions: [] } }, /version must be 1/],
-      // Survey-answer conditions (issue 18) are refused until decide reads each question's latest answer.
-      [{ rule: { version: 1, match: 'all', conditions: [{ type: 'survey', message: 'csat', question: 'sat', score: { max: 2 } }] } }, /survey-answer condition: this delivery server does not evaluate those yet/],
-      [
-        { rule: { version: 1, match: 'any', conditions: [{ type: 'group', match: 'all', conditions: [{ type: 'survey', message: 'csat', question: 'why', choice: 'price', withinDays: 30 }] }] } },
-        /survey-answer condition/,
-      ],
       [{ kind: 'carousel' }, /kind/],
       [{ content: 'text' }, /content must be a JSON object/],
       [{ version: 0 }, /version: must be at least 1/],

@@ -174,6 +174,92 @@ describe('frequency state apart from the records', () => {
   });
 });
 
+/** A survey message's answer: survey_answered with its message, question and answer, as the SDK sends it. */
+const answered = (userId: string, ts: number, questionId: string, answer: Record<string, unknown>, messageId = 'csat'): Record<string, unknown> =>
+  trackCall(userId, 'survey_answered', ts, { message_id: messageId, response_id: `resp-${ts}`, question_id: questionId, question_type: 'csat', survey: 'csat', locale: 'en', ...answer });
+const csatAtMost2 = { version: 1, match: 'all', conditions: [{ type: 'survey', message: 'csat', question: 'sat', score: { max: 2 }, withinDays: 30 }] };
+const surveyContent = { questions: [{ id: 'sat', type: 'csat', prompt: 'How satisfied are you?' }] };
+
+describe('survey answers (the survey condition)', () => {
+  it('decide reads the latest answer to the question in the window, whatever order answers arrive in, and after a restart', async () => {
+    const r = await start({ profileEventsPerName: 2 });
+    await r.publish('csat', { kind: 'survey', content: surveyContent });
+    await r.publish('low-csat', { kind: 'banner', content: { body: 'Sorry!' }, rule: csatAtMost2 });
+    await r.track([answered('u1', T0 - DAY, 'sat', { score: 1 }), answered('u2', T0 - DAY, 'sat', { score: 5 })]);
+    expect(await r.decideIds('u1')).toContain('low-csat');
+    expect(await r.decideIds('u2')).not.toContain('low-csat');
+    // An older answer arriving later changes nothing; a newer one does, and so does an answer to another question.
+    await r.track([answered('u1', T0 - 2 * DAY, 'sat', { score: 5 }), answered('u1', T0 - HOUR, 'other', { score: 5 })]);
+    expect(await r.decideIds('u1')).toContain('low-csat');
+    await r.track([answered('u2', T0 - HOUR, 'sat', { score: 2 })]);
+    expect(await r.decideIds('u2')).toContain('low-csat');
+    // Many events of the name past the cap of 2 (survey_answered is not a collected name here): the answer stays.
+    await r.track(Array.from({ length: 5 }, (_, i) => answered('u2', T0 - HOUR + i, 'other', { score: 5 })));
+    expect(await r.decideIds('u2')).toContain('low-csat');
+    expect(count(r.db, 'SELECT count(*) FROM survey_answers')).toBe(4);
+    // Loaded afresh after a restart, the same answers.
+    await r.stop();
+    const again = await start({ dir: r.dir, profileEventsPerName: 2 });
+    again.clock.now = r.clock.now;
+    expect(await again.decideIds('u1')).toContain('low-csat');
+    expect(await again.decideIds('u2')).toContain('low-csat');
+    // Thirty-one days on, u1's answer (a day old then) is out of the window.
+    again.clock.days(30);
+    expect(await again.decideIds('u1')).not.toContain('low-csat');
+  });
+
+  it('keeps answers only to messages that exist, for at most 10 questions per user and message, and never the free text', async () => {
+    const r = await start();
+    await r.publish('csat', { kind: 'survey', content: surveyContent });
+    await r.track(Array.from({ length: 50 }, (_, i) => answered('u1', T0, `q${i}`, { score: 3 }, `invented-${i}`)));
+    expect(count(r.db, 'SELECT count(*) FROM survey_answers')).toBe(0);
+    await r.track(Array.from({ length: 30 }, (_, i) => answered('u1', T0 + i, `q${i}`, { choice: 'other', text: 'x'.repeat(500) })));
+    expect(count(r.db, 'SELECT count(*) FROM survey_answers WHERE user_id = ?', 'u1')).toBe(10);
+    // A kept question is still updated at the cap.
+    await r.track([answered('u1', T0 + 100, 'q0', { score: 4 })]);
+    expect(r.db.prepare("SELECT answer FROM survey_answers WHERE question_id = 'q0'").pluck().get()).toBe('{"score":4}');
+    expect(count(r.db, "SELECT count(*) FROM survey_answers WHERE answer LIKE '%xxx%'")).toBe(0);
+  });
+
+  it('the cache updated in place equals what the store loads', () => {
+    const dir = tempDir();
+    const { db } = openDeliveryDb(join(dir, 'delivery.db'), { now: T0 });
+    try {
+      db.prepare("INSERT INTO messages (id, version, body, state, published_at, updated_at) VALUES ('csat', 1, ?, 'running', 1, 1)").run(
+        JSON.stringify(publishSchema.parse(messageBody({ kind: 'survey', content: surveyContent }))),
+      );
+      const store = createStore(db);
+      const cache = new ProfileCache(store, 10);
+      cache.get('u1');
+      const props = (questionId: string, answer: Record<string, unknown>) => ({ message_id: 'csat', question_id: questionId, survey: 'csat', ...answer });
+      const records: NormalizedRecord[] = [
+        { kind: 'event', id: 'a0', userId: 'u1', name: 'survey_answered', ts: T0, data: props('sat', { score: 3 }) },
+        { kind: 'event', id: 'a1', userId: 'u1', name: 'survey_answered', ts: T0 - 1, data: props('sat', { score: 1 }) },
+        { kind: 'event', id: 'a2', userId: 'u1', name: 'survey_answered', ts: T0, data: props('why', { choices: ['a', 'b'], text: 'free' }) },
+        // A tie on the instant: the greater record id wins, in the cache as in the store.
+        { kind: 'event', id: 'zz', userId: 'u1', name: 'survey_answered', ts: T0, data: props('sat', { score: 2 }) },
+      ];
+      store.transaction(() => {
+        for (const record of records) {
+          const applied = store.ingest({ type: 'track', record }, T0);
+          if (applied === null || 'refused' in applied) throw new Error('not stored');
+          cache.apply(applied);
+        }
+      });
+      const fresh = new ProfileCache(store, 0).get('u1');
+      const byKey = (list: readonly { properties: Record<string, unknown> | null }[] | undefined) =>
+        [...(list ?? [])].sort((a, b) => String(a.properties?.question_id).localeCompare(String(b.properties?.question_id)));
+      expect(byKey(cache.get('u1').surveyAnswers)).toEqual(byKey(fresh.surveyAnswers));
+      expect(byKey(fresh.surveyAnswers).map((a) => [a.properties?.question_id, a.properties?.score ?? a.properties?.choices])).toEqual([
+        ['sat', 2],
+        ['why', ['a', 'b']],
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('names collected from the publish that needs them', () => {
   it('a publish needing a name no profile kept says so, and its rule sees only what arrives after', async () => {
     const r = await start();
@@ -214,27 +300,29 @@ describe('names collected from the publish that needs them', () => {
 });
 
 describe('eraseUser', () => {
-  it("removes the user's profile, memberships, kept events and frequency state, and nobody else's", async () => {
+  it("removes the user's profile, memberships, kept events, frequency state and survey answers, and nobody else's", async () => {
     const r = await start();
     await r.publish('once', { rule: reportRuns(1), frequency: { once: true } });
+    await r.publish('csat', { kind: 'survey', content: surveyContent });
     for (const userId of ['gone', 'stays']) {
       await r.identify(userId, { plan: 'pro' });
       await r.client('POST', '/v1/group', { userId, groupId: 'acme', traits: { tier: 'gold' } });
       await r.track([trackCall(userId, 'report_run', T0), trackCall(userId, 'survey_answered', T0, { survey: 'nps', score: 9 })]);
+      await r.track([answered(userId, T0, 'sat', { score: 2 })]);
       await r.shown(userId, 'once');
     }
     const perUser = (userId: string): number[] =>
-      ['profiles', 'account_members', 'profile_events', 'profile_event_counts', 'message_shows'].map((table) =>
+      ['profiles', 'account_members', 'profile_events', 'profile_event_counts', 'message_shows', 'survey_answers'].map((table) =>
         count(r.db, `SELECT count(*) FROM ${table} WHERE user_id = ?`, userId),
       );
-    expect(perUser('gone')).toEqual([1, 1, 1, 1, 1]);
+    expect(perUser('gone')).toEqual([1, 1, 1, 1, 1, 1]);
     const cache = new ProfileCache(createStore(r.db), 10);
     cache.setNeededNames(new Set(['report_run']), T0);
     cache.get('gone');
     cache.eraseUser('gone');
-    expect(perUser('gone')).toEqual([0, 0, 0, 0, 0]);
-    expect(perUser('stays')).toEqual([1, 1, 1, 1, 1]);
-    expect(cache.get('gone')).toEqual({ traits: {}, events: [], firstSeen: null, lastSeen: null, shows: new Map(), lastShown: null, nps: null, accounts: [] });
+    expect(perUser('gone')).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(perUser('stays')).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(cache.get('gone')).toEqual({ traits: {}, events: [], firstSeen: null, lastSeen: null, shows: new Map(), lastShown: null, nps: null, surveyAnswers: [], accounts: [] });
     expect(count(r.db, 'SELECT count(*) FROM accounts')).toBe(1);
   });
 });
@@ -299,5 +387,44 @@ describe('migration 5', () => {
       fan: ['fans', 'once'],
       nobody: [],
     });
+  });
+});
+
+describe('migration 8', () => {
+  it('backfills the latest answer per user, message and question from the records, so survey conditions see answers given before the upgrade', async () => {
+    const dir = tempDir();
+    const raw = new Database(join(dir, 'delivery.db'));
+    // Upgraded from before the profile store: migration 5 backfills first and last seen, 8 the answers.
+    migrate(raw, deliveryMigrations.slice(0, 4), { applicationId: DELIVERY_APPLICATION_ID, label: 'the delivery database', now: 1 });
+    // The survey itself is paused (decide leaves it out); its answers are kept all the same.
+    raw.prepare("INSERT INTO messages (id, version, body, state, published_at, updated_at) VALUES ('csat', 1, ?, 'paused', 1, 1)").run(
+      JSON.stringify(publishSchema.parse(messageBody({ kind: 'survey', content: surveyContent }))),
+    );
+    const insert = raw.prepare("INSERT INTO records (record_id, type, user_id, name, ts, data, received_at) VALUES (?, 'track', ?, 'survey_answered', ?, ?, 1)");
+    const rows: [string, string, number, Record<string, unknown>][] = [
+      ['a1', 'low', T0 - 3 * DAY, { message_id: 'csat', question_id: 'sat', score: 5 }],
+      ['a2', 'low', T0 - DAY, { message_id: 'csat', question_id: 'sat', score: 1, text: 'slow' }],
+      ['a3', 'low', T0 - DAY, { message_id: 'csat', question_id: 'why', choices: ['price', 'speed'], flag: true }],
+      // A tie on the instant: the greater record id wins.
+      ['b2', 'tie', T0 - DAY, { message_id: 'csat', question_id: 'sat', score: 2 }],
+      ['b1', 'tie', T0 - DAY, { message_id: 'csat', question_id: 'sat', score: 5 }],
+      ['c1', 'high', T0 - DAY, { message_id: 'csat', question_id: 'sat', score: 5 }],
+      ['d1', 'elsewhere', T0 - DAY, { message_id: 'gone', question_id: 'sat', score: 1 }],
+      ['e1', 'numeric', T0 - DAY, { message_id: 'csat', question_id: 7, score: 1 }],
+      ['f1', 'nps', T0 - DAY, { survey: 'nps', score: 1 }],
+    ];
+    for (const [id, user, ts, data] of rows) insert.run(id, user, ts, JSON.stringify(data));
+    raw.close();
+    const r = await start({ dir });
+    expect(r.db.prepare('SELECT user_id, question_id, record_id, answer FROM survey_answers ORDER BY user_id, question_id').all()).toEqual([
+      { user_id: 'high', question_id: 'sat', record_id: 'c1', answer: '{"score":5}' },
+      { user_id: 'low', question_id: 'sat', record_id: 'a2', answer: '{"score":1}' },
+      { user_id: 'low', question_id: 'why', record_id: 'a3', answer: '{"choices":["price","speed"]}' },
+      { user_id: 'tie', question_id: 'sat', record_id: 'b2', answer: '{"score":2}' },
+    ]);
+    await r.publish('low-csat', { kind: 'banner', content: { body: 'Sorry!' }, rule: csatAtMost2 });
+    await r.publish('price', { rule: { version: 1, match: 'all', conditions: [{ type: 'survey', message: 'csat', question: 'why', choice: 'price' }] } });
+    const answers = Object.fromEntries(await Promise.all(['low', 'tie', 'high', 'elsewhere'].map(async (u) => [u, await r.decideIds(u)] as const)));
+    expect(answers).toEqual({ low: ['low-csat', 'price'], tie: ['low-csat'], high: [], elsewhere: [] });
   });
 });

@@ -57,6 +57,21 @@ describe('retention', () => {
     expect(await r.decideIds('u1')).toEqual([]);
   });
 
+  it('keeps the latest survey answers (like the latest NPS answer): a survey condition holds after the answer record is pruned', async () => {
+    const r = await start({ retainDays: 7 });
+    await r.publish('csat', { kind: 'survey', content: { questions: [{ id: 'sat', type: 'csat', prompt: 'How satisfied are you?' }] } });
+    await r.admin('POST', '/v1/messages/csat/pause');
+    await r.publish('unhappy', { rule: { version: 1, match: 'all', conditions: [{ type: 'survey', message: 'csat', question: 'sat', score: { max: 2 } }] } });
+    await r.track([trackCall('u1', 'survey_answered', T0, { message_id: 'csat', question_id: 'sat', survey: 'csat', score: 1 })]);
+    expect(await r.decideIds('u1')).toEqual(['unhappy']);
+    r.clock.days(8);
+    await r.identify('u1', {});
+    await r.server.pruneExpired();
+    expect(count(r, "name = 'survey_answered'")).toBe(0);
+    expect(r.db.prepare('SELECT count(*) FROM survey_answers').pluck().get()).toBe(1);
+    expect(await r.decideIds('u1')).toEqual(['unhappy']);
+  });
+
   it('forgets the profiles it pruned from: decide no longer counts an event that is gone', async () => {
     const r = await start({ retainDays: 7 });
     await r.publish('ran', { rule: { version: 1, match: 'all', conditions: [{ type: 'event', event: 'report_run', op: '>=', count: 1 }] } });

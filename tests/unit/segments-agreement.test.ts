@@ -280,6 +280,8 @@ const npsConditionArb: fc.Arbitrary<Condition> = fc
   .record({ category: fc.constantFrom('promoter' as const, 'passive' as const, 'detractor' as const), negate: negateArb })
   .map((c) => defined({ type: 'nps' as const, ...c }));
 
+/** The survey messages answers and conditions name ('m1', 'm2'); the delivery cases store them as messages. */
+const SURVEY_MESSAGES = ['m1', 'm2'];
 const boundArb = fc.option(fc.oneof(fc.integer({ min: -1, max: 11 }), fc.constant(7.5)), { nil: undefined });
 const surveyConditionArb: fc.Arbitrary<Condition> = fc
   .record({
@@ -298,7 +300,7 @@ const surveyConditionArb: fc.Arbitrary<Condition> = fc
   })
   .map(({ test, ...c }) => defined({ type: 'survey' as const, ...c, ...test }));
 
-/** The delivery server refuses survey conditions (its decide does not read survey answers yet): its cases have none. */
+/** Every condition but survey answers (the cases weight those apart). */
 const deliveryLeafArb: fc.Arbitrary<Condition> = fc.oneof(
   { weight: 4, arbitrary: eventConditionArb },
   { weight: 2, arbitrary: seenConditionArb },
@@ -432,7 +434,8 @@ const deliveryCaseArb = (users: fc.Arbitrary<GenUser>) =>
   fc.record({
     users: fc.array(users, { minLength: 1, maxLength: 16 }),
     accounts: fc.array(accountArb, { maxLength: 3 }),
-    rule: ruleArbOf(deliveryLeafArb),
+    // Survey conditions often: decide reads each question's latest answer from the profile store.
+    rule: ruleArbOf(fc.oneof({ weight: 3, arbitrary: deliveryLeafArb }, { weight: 2, arbitrary: surveyConditionArb })),
     asOf: fc.constantFrom(ASOF, ASOF, ASOF - DAY, ASOF - 1, ASOF + 1, ASOF + 7 * DAY),
   });
 
@@ -449,7 +452,11 @@ interface DeliveryProfiles {
  */
 function deliveryProfiles(db: DeliveryDb, records: readonly NormalizedRecord[], accounts: readonly TestAccount[], names: ReadonlySet<string>, cap: number, asOf: number): DeliveryProfiles {
   db.exec(`DELETE FROM records; DELETE FROM profiles; DELETE FROM profile_events; DELETE FROM profile_event_counts;
-           DELETE FROM profile_event_names; DELETE FROM message_shows; DELETE FROM accounts; DELETE FROM account_members;`);
+           DELETE FROM profile_event_names; DELETE FROM message_shows; DELETE FROM accounts; DELETE FROM account_members;
+           DELETE FROM survey_answers; DELETE FROM messages;`);
+  // The survey messages the generated answers and conditions name: the store keeps answers to messages that exist.
+  const message = db.prepare("INSERT INTO messages (id, version, body, state, published_at, updated_at) VALUES (?, 1, '{}', 'running', 1, 1)");
+  for (const id of SURVEY_MESSAGES) message.run(id);
   const store = createStore(db, { profileEventsPerName: cap });
   const cache = new ProfileCache(store, 1_000);
   cache.setNeededNames(names, asOf);
@@ -477,13 +484,15 @@ function comparable(profile: DecideProfile): unknown {
   return {
     ...profile,
     events: [...profile.events].sort(compareEvents),
+    surveyAnswers: [...(profile.surveyAnswers ?? [])].sort(compareEvents),
     shows: [...profile.shows].sort(([a], [b]) => (a < b ? -1 : 1)),
   };
 }
 
 /**
  * What the evaluator must see past the cap: the newest `cap` events of each name (by instant, then
- * record id), first and last seen over every record, the latest NPS answer over every answer.
+ * record id), first and last seen over every record, the latest NPS answer over every answer, and the
+ * latest answer to each survey question over every answer (the store keeps each question's latest).
  */
 function cappedReference(full: UserProfile, names: ReadonlySet<string>, cap: number): UserProfile {
   const byName = new Map<string, typeof full.events[number][]>();
@@ -502,6 +511,7 @@ function cappedReference(full: UserProfile, names: ReadonlySet<string>, cap: num
     events,
     identifyTimes: [Math.min(...times), Math.max(...times)],
     latestNps: latest ? { ts: latest.ts, score: npsScore(latest.properties) as number } : null,
+    surveyAnswers: full.events.filter((e) => e.name === NPS_EVENT),
   };
 }
 
@@ -520,6 +530,8 @@ describe("the delivery server's profile store agrees", () => {
     delivery.pragma('synchronous = OFF');
     const service = new SegmentService(db, () => 0, { eventSummary: false, propertyValues: false });
     const writer = new DirectWriter(db);
+    // Cases where a survey condition alone holds for some user and not for another: the generator must reach them.
+    let surveysSplit = 0;
     try {
       fc.assert(
         fc.property(deliveryCaseArb(userArb), ({ users, accounts: generatedAccounts, rule, asOf }) => {
@@ -538,10 +550,13 @@ describe("the delivery server's profile store agrees", () => {
             const sql = [...service.memberIds(condition, asOf)].sort();
             const js = [...loaded].filter(([, profile]) => matchesRule(condition, evaluatorProfile(profile, asOf), asOf)).map(([id]) => id).sort();
             expect(js, `members of ${JSON.stringify(condition)} (delivery vs SQL)`).toEqual(sql);
+            const only = condition.conditions[0];
+            if (condition.conditions.length === 1 && only?.type === 'survey' && js.length > 0 && js.length < loaded.size) surveysSplit += 1;
           }
         }),
         { seed: SEED, numRuns: DELIVERY_RUNS },
       );
+      expect(surveysSplit, 'survey conditions that split the users').toBeGreaterThan(DELIVERY_RUNS / 20);
     } finally {
       db.close();
       delivery.close();

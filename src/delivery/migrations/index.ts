@@ -6,6 +6,7 @@ import scrubPageUrls from './0004_scrub_page_urls.sql?raw';
 import profileStore from './0005_profile_store.sql?raw';
 import retentionErasure from './0006_retention_erasure.sql?raw';
 import messageAssignments from './0007_message_assignments.sql?raw';
+import surveyAnswers from './0008_survey_answers.sql?raw';
 
 /** Every delivery-database migration, in order. Append only: an applied migration is checksummed and never edited. */
 export const deliveryMigrations: readonly Migration[] = [
@@ -16,4 +17,5 @@ export const deliveryMigrations: readonly Migration[] = [
   { version: 5, name: 'profile_store', sql: profileStore },
   { version: 6, name: 'retention_erasure', sql: retentionErasure },
   { version: 7, name: 'message_assignments', sql: messageAssignments },
+  { version: 8, name: 'survey_answers', sql: surveyAnswers },
 ];

@@ -32,6 +32,11 @@ export interface UserProfile {
    * answer among `events`.
    */
   latestNps?: { ts: number; score: number } | null;
+  /**
+   * survey_answered events the survey condition reads, when the caller keeps them apart from the events
+   * (the delivery server's profile store keeps the latest per message and question). Absent: `events`.
+   */
+  surveyAnswers?: readonly ProfileEvent[];
 }
 
 function compareCount(actual: number, op: CountOp, expected: number): boolean {
@@ -150,7 +155,7 @@ export function matchesRule(rule: Rule, profile: UserProfile, asOf: number): boo
           return nps !== null && npsCategory(nps) === c.category;
         }
         case 'survey': {
-          const answer = latestSurveyAnswer(profile.events, c, asOf);
+          const answer = latestSurveyAnswer(profile.surveyAnswers ?? profile.events, c, asOf);
           return answer !== null && answerMatches(answer.properties, c);
         }
         case 'segment':
