@@ -138,7 +138,8 @@ export async function flush(keepalive = false): Promise<void> {
       if (response.status === 408 || response.status === 429 || response.status >= 500) throw response;
       if (!response.ok && !warned) {
         warned = true;
-        console.warn(`[guidepost] the delivery server refused ${next.records.length} record(s) (HTTP ${response.status}); check the host, key, userHash and allowed origins.`);
+        // Short: every byte of the core counts (8 KB gzipped).
+        console.warn(`[guidepost] HTTP ${response.status} for ${next.records.length} record(s): check host, key, userHash, allowed origins`);
       }
       queue.remove(next.records.map((r) => r.messageId));
     }
@@ -195,9 +196,11 @@ async function decide(event?: { name: string; properties: Properties }): Promise
     const list = (Array.isArray(body?.messages) ? body.messages : []) as SdkMessage[];
     for (const message of list) {
       const kind = String(message?.kind);
-      // The core draws modals and NPS surveys written in one language; the chunk every other kind, and translations.
+      // The core draws modals and NPS surveys in the default language (none named); the chunk every other kind,
+      // translations, and a message that names its own language (it sets lang, and dir=rtl for Arabic, say).
       const known = KINDS.indexOf(kind);
-      const inCore = known >= 0 && known < 2 && plain(message.content).translations === undefined;
+      const content = plain(message.content);
+      const inCore = known >= 0 && known < 2 && !content.translations && !content.locale;
       if (known < 0 || seen.has(String(message.id))) continue;
       // A new message is shown when its placement is free.
       const placement = placementOf(kind as MessageKind);

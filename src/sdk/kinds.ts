@@ -107,6 +107,38 @@ function beside(frame: Frame, className: string): void {
   };
 }
 
+/**
+ * A bottom banner and a slideout share the page's bottom edge: while a bottom banner shows, every
+ * slideout sits 16px above it, and moves as the banner's height changes (its text wraps on a narrow
+ * page) or it closes, so neither covers the other. Banners and slideouts are separate hosts with shadow
+ * roots of their own, so this chunk places them, not CSS.
+ */
+const bottomBars = new Set<HTMLElement>();
+const corners = new Set<HTMLElement>();
+let barWatcher: ResizeObserver | undefined;
+
+function placeCorners(): void {
+  let lift = 0;
+  for (const bar of bottomBars) lift = Math.max(lift, bar.getBoundingClientRect().height);
+  for (const corner of corners) corner.style.bottom = lift > 0 ? `${Math.ceil(lift) + 16}px` : '';
+}
+
+/** Keeps `wrap` in `set` (the bottom banners or the slideouts) until its frame closes, placing the slideouts each time. */
+function sharesBottom(frame: Frame, set: Set<HTMLElement>): void {
+  if (frame.inline) return;
+  const { wrap } = frame;
+  set.add(wrap);
+  if (set === bottomBars && typeof ResizeObserver === 'function') (barWatcher ??= new ResizeObserver(placeCorners)).observe(wrap);
+  placeCorners();
+  const close = frame.close;
+  frame.close = () => {
+    set.delete(wrap);
+    barWatcher?.unobserve(wrap);
+    placeCorners();
+    close();
+  };
+}
+
 /** The × button named by the content's dismissLabel (a survey's and a banner's), when it has one. */
 function labelled(button: HTMLButtonElement, label: unknown): HTMLButtonElement {
   button.setAttribute('aria-label', text(label, button.getAttribute('aria-label') ?? 'Close'));
@@ -281,7 +313,10 @@ function drawBanner(frame: Frame): void {
   dialog.setAttribute('role', 'region');
   dialog.removeAttribute('aria-modal');
   dialog.removeAttribute('tabindex');
-  if (content.position === 'bottom') wrap.classList.add('gp-bottom');
+  if (content.position === 'bottom') {
+    wrap.classList.add('gp-bottom');
+    sharesBottom(frame, bottomBars);
+  }
   const body = dialog.appendChild(el('div', 'gp-body'));
   body.id = `gp-title-${frame.id}`;
   renderMarkdown(body, content.text);
@@ -293,6 +328,7 @@ function drawBanner(frame: Frame): void {
 function drawSlideout(frame: Frame): void {
   beside(frame, 'gp-corner');
   if (frame.content.corner === 'bottom-left') frame.wrap.classList.add('gp-start');
+  sharesBottom(frame, corners);
   drawModal(frame);
 }
 
@@ -319,9 +355,12 @@ export const renderAnyMessage: Render = (container, message, handlers = {}, opti
     // The language shown, for screen readers' pronunciation; right to left, the layout mirrors.
     frame.wrap.lang = frame.locale;
     if (frame.rtl) frame.wrap.dir = 'rtl';
-    // Every answer records the language it was given in; an NPS survey's too once it has translations.
+    // Every answer records the language it was given in; an NPS survey's too once it names its language or
+    // has translations (one in the default language alone keeps the wire shape it always had).
     const emit = frame.emit;
-    frame.emit = (name, extra) => emit(name, name === SURVEY_ANSWERED && message.kind === 'nps' && obj(message.content).translations !== undefined ? { ...extra, locale: frame.locale } : extra);
+    const content = obj(message.content);
+    const named = content.locale !== undefined || content.translations !== undefined;
+    frame.emit = (name, extra) => emit(name, name === SURVEY_ANSWERED && message.kind === 'nps' && named ? { ...extra, locale: frame.locale } : extra);
     kind?.[1](frame);
   };
   return kind ? renderFrame(container, message, handlers, options, kind[0], draw, localized) : null;

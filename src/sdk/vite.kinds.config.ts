@@ -1,6 +1,6 @@
 /**
  * The kinds chunk, built before the core (`npm run build:sdk` runs this config, then vite.config.ts):
- * out/sdk/guidepost-kinds.js, a classic script defining window.guidepostKinds (kinds.ts). Its import of
+ * out/sdk/guidepost-kinds.js, a classic script defining window.guidepostKinds (kinds-entry.ts: kinds.ts for a core of its contract). Its import of
  * './render' is not bundled: it reads the core's renderer from the global `guidepostCore`, which the
  * core's loader sets before it adds the script (index.ts, loadKinds), so the frame, the modal's content
  * and the stylesheet ship once.
@@ -26,7 +26,7 @@ export default defineConfig({
       output: { minify: true, comments: false, globals: (id) => (id === RENDER || /render(\.ts)?$/.test(id) ? 'guidepostCore' : id) },
     },
     lib: {
-      entry: 'src/sdk/kinds.ts',
+      entry: 'src/sdk/kinds-entry.ts',
       name: 'guidepostKinds',
       formats: ['iife'],
       fileName: () => 'guidepost-kinds.js',

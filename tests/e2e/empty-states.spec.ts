@@ -42,6 +42,10 @@ test('on a fresh cache every area shows the one empty state, with its title, hel
   await nav.getByRole('button', { name: 'Messages' }).click();
   const messages = await expectOneEmptyState(main, 'Write your first message', 'New NPS survey');
   await expect(messages.getByRole('button', { name: 'New upsell modal' })).toBeVisible();
+  // Every kind, as in the header's menu once messages exist: the survey, banner and slideout from "New…".
+  await messages.getByRole('button', { name: 'New survey, banner or slideout' }).click();
+  await expect(page.getByRole('menuitem')).toHaveText(['New survey', 'New banner', 'New slideout']);
+  await page.keyboard.press('Escape');
   // The outbox with nothing in it says so the same way, with nothing to do.
   await main.getByRole('tab', { name: 'Outbox' }).click();
   await expectOneEmptyState(main, 'Nothing waiting', null);

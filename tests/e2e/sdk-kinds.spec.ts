@@ -255,3 +255,81 @@ test('the axe check on a banner and a slideout in the other corner, right to lef
   await expect(slideout).toHaveCount(0);
   await expect.poll(async () => (await site.tracked('u-he')).filter((e) => e.event === 'message_clicked').map((e) => e.properties.message_id), { timeout: 15_000 }).toEqual(['tip']);
 });
+
+test('a bottom banner and a slideout on one page: the slideout sits above the banner, both whole, at any width, and drops back when the banner goes', async ({ page: p, site }) => {
+  await site.publish('notice', 'banner', { text: 'Maintenance **tonight** at 22:00: exports pause for ten minutes while we move the database to a larger machine.', position: 'bottom', cta: { label: 'Status page', url: 'https://example.com/status' }, dismissLabel: 'Dismiss the notice' }, 1);
+  await site.publish('tip', 'slideout', { title: 'New: scheduled reports', body: 'Send a report every Monday.', cta: { label: 'Try it', action: 'open_schedule' }, dismissLabel: 'Later', corner: 'bottom-right' }, 1);
+  await visit(p, site, { user: 'u-bottom', theme: 'light' });
+  const banner = p.getByRole('region', { name: /Maintenance tonight/ });
+  const slideout = p.getByRole('dialog', { name: 'New: scheduled reports' });
+  await expect(banner).toBeVisible();
+  await expect(slideout).toBeVisible();
+
+  /** The banner's and the slideout's boxes do not meet, and both lie inside the viewport. */
+  const apart = async (): Promise<void> => {
+    const viewport = p.viewportSize()!;
+    await expect
+      .poll(async () => {
+        const bar = (await banner.boundingBox())!;
+        const card = (await slideout.boundingBox())!;
+        return {
+          cardAboveBar: card.y + card.height <= bar.y,
+          barAtBottom: Math.round(bar.y + bar.height) === viewport.height,
+          cardInside: card.y >= 0 && card.x >= 0 && card.x + card.width <= viewport.width,
+        };
+      })
+      .toEqual({ cardAboveBar: true, barAtBottom: true, cardInside: true });
+  };
+  await apart();
+  // Narrow: the banner's text wraps to more lines, and the slideout rises with it.
+  const wide = (await banner.boundingBox())!.height;
+  await p.setViewportSize({ width: 420, height: 800 });
+  await expect.poll(async () => (await banner.boundingBox())!.height).toBeGreaterThan(wide);
+  await apart();
+  // Both stay usable: the slideout's button takes a click, not the banner under it.
+  await expect(slideout.getByRole('button', { name: 'Try it' })).toBeVisible();
+  await banner.getByRole('button', { name: 'Dismiss the notice' }).click();
+  await expect(banner).toHaveCount(0);
+  // Alone again, the slideout returns to its corner: 16px from the bottom.
+  await expect.poll(async () => {
+    const card = (await slideout.boundingBox())!;
+    return Math.round(800 - (card.y + card.height));
+  }).toBe(16);
+  await slideout.getByRole('button', { name: 'Try it' }).click();
+  await expect.poll(async () => (await site.tracked('u-bottom')).filter((e) => e.event === 'message_clicked').map((e) => e.properties.message_id), { timeout: 15_000 }).toEqual(['tip']);
+});
+
+test('an Arabic message with no translations renders right to left (its own language travels in the content), and the NPS answer records it', async ({ page: p, site }) => {
+  // What the companion publishes for an NPS survey authored in Arabic alone: its language, no translations.
+  await site.publish('nps-ar', 'nps', { question: 'ما مدى احتمال أن توصي بنا لزميل؟', lowLabel: 'غير محتمل', highLabel: 'محتمل جدًا', thankYou: 'شكرًا لك', locale: 'ar' });
+  const chunk = p.waitForResponse((r) => /guidepost-kinds\.js$/.test(r.url()));
+  // The visitor's browser asks for English: the one language the message has is shown.
+  await visit(p, site, { user: 'u-ar-only', locale: 'en-US' });
+  expect((await chunk).status()).toBe(200);
+  const wrap = p.locator('guidepost-message .gp-wrap');
+  await expect(wrap).toHaveAttribute('dir', 'rtl');
+  await expect(wrap).toHaveAttribute('lang', 'ar');
+  const dialog = p.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  await expectNoSeriousA11yViolations(p, 'NPS in Arabic alone, RTL');
+  await dialog.getByRole('radio', { name: '9', exact: true }).click();
+  await dialog.getByRole('button', { name: 'Send' }).click();
+  await expect.poll(async () => (await site.tracked('u-ar-only')).find((e) => e.event === 'survey_answered')?.properties, { timeout: 15_000 }).toMatchObject({ survey: 'nps', score: 9, locale: 'ar' });
+});
+
+test('after an upgrade, a core cached from the previous build asks for its old chunk version and still shows the survey', async ({ page: p, site }) => {
+  await site.publish('reports-survey', 'survey', SURVEY);
+  // The previous build's core: the same SDK naming another chunk version (as the server's earlier build did).
+  await p.route(`${site.delivery}/sdk/guidepost.js`, async (route) => {
+    const response = await route.fetch();
+    const core = (await response.text()).replace(/\/sdk\/[0-9a-f]{16}\/guidepost-kinds\.js/, '/sdk/0123456789abcdef/guidepost-kinds.js');
+    await route.fulfill({ response, body: core });
+  });
+  const chunk = p.waitForResponse((r) => r.url().endsWith('/sdk/0123456789abcdef/guidepost-kinds.js'));
+  await visit(p, site, { user: 'u-old-core' });
+  const served = await chunk;
+  expect(served.status()).toBe(200);
+  expect(served.headers()['cache-control']).toBe('public, max-age=300');
+  expect(served.headers()['x-guidepost-kinds-version']).toMatch(/^[0-9a-f]{16}$/);
+  await expect(p.getByRole('dialog', { name: 'Tell us about reports' })).toBeVisible();
+});

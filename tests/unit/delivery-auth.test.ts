@@ -137,7 +137,7 @@ describe('credentials', () => {
     expect((await r.raw('POST', '/sdk/guidepost.js')).status).toBe(405);
   });
 
-  it('serves the kinds chunk at its content version only, cached for a year; the built core names that same version', async () => {
+  it('serves the kinds chunk at its content version cached for a year, another build\'s version for 5 minutes; the built core names its version', async () => {
     const dir = tempDir();
     const file = join(dir, 'guidepost.js');
     writeFileSync(file, 'window.guidepost = {};\n');
@@ -153,9 +153,17 @@ describe('credentials', () => {
     expect(served.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(served.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(served.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    // Another build's version (a core cached from before an upgrade): the current chunk, for 5 minutes only,
+    // naming its own version; the chunk itself refuses a core of another contract (sdk-kinds.test.ts).
     const stale = await r.raw('GET', '/sdk/0123456789abcdef/guidepost-kinds.js');
-    expect(stale.status).toBe(404);
-    expect(stale.json.error).toContain(`version ${version}, not 0123456789abcdef`);
+    expect([stale.status, stale.text]).toEqual([200, chunk]);
+    expect(stale.headers['cache-control']).toBe('public, max-age=300');
+    expect(stale.headers['x-guidepost-kinds-version']).toBe(version);
+    expect(stale.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    // Not a version at all: 404, naming the server's.
+    const malformed = await r.raw('GET', '/sdk/latest/guidepost-kinds.js');
+    expect(malformed.status).toBe(404);
+    expect(malformed.json.error).toContain(`version ${version}, not latest: a version is 16 hex digits`);
     // The SDK as built here (npm run build:sdk) asks for its own chunk's version.
     const built = 'out/sdk/guidepost.js';
     if (existsSync(built) && existsSync('out/sdk/guidepost-kinds.js')) {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { localize } from '../../src/sdk/kinds';
 import { surveyContentSchema } from '../../src/shared/messages/survey';
 
@@ -45,5 +45,28 @@ describe('survey content names its buttons so they translate', () => {
     const empty = surveyContentSchema.safeParse({ ...base, nextLabel: ' ' });
     expect(empty.success).toBe(false);
     expect(empty.error?.issues[0]?.path).toEqual(['nextLabel']);
+  });
+});
+
+describe('the kinds chunk entry (kinds-entry.ts): the core–chunk contract', () => {
+  it('hands renderAnyMessage to a core of its contract, or one naming none (every core before the number), and nothing to another', async () => {
+    const globals = globalThis as { guidepostCore?: unknown };
+    const cases: [unknown, boolean][] = [
+      [{}, true],
+      [{ contract: 1 }, true],
+      [{ contract: 2 }, false],
+      [{ contract: '1' }, false],
+    ];
+    try {
+      for (const [core, served] of cases) {
+        vi.resetModules();
+        globals.guidepostCore = core;
+        const entry = await import('../../src/sdk/kinds-entry');
+        expect(entry.KINDS_CONTRACT).toBe(1);
+        expect(typeof entry.renderAnyMessage, JSON.stringify(core)).toBe(served ? 'function' : 'undefined');
+      }
+    } finally {
+      delete globals.guidepostCore;
+    }
   });
 });

@@ -26,6 +26,9 @@ export function kindsVersion(chunk: Uint8Array): string {
   return createHash('sha256').update(chunk).digest('hex').slice(0, 16);
 }
 
+/** What a kinds version looks like (kindsVersion). */
+const KINDS_VERSION = /^[0-9a-f]{16}$/;
+
 const javascript = (data: Buffer, cacheControl: string) => ({
   status: 200,
   raw: { contentType: 'text/javascript; charset=utf-8', data },
@@ -60,11 +63,18 @@ export function createPublicHandlers(sdkFile: string | null | undefined, clamps:
         return missing;
       }
       const version = kindsVersion(data);
-      if (ctx.params.version !== version) {
-        return fail(404, 'not_found', `This server's kinds chunk is version ${version}, not ${String(ctx.params.version).slice(0, 64)}: the page's SDK comes from another build. Load /sdk/guidepost.js from this server.`);
+      const asked = String(ctx.params.version);
+      if (asked === version) {
+        // A version names one content: a year, immutable.
+        return javascript(data, 'public, max-age=31536000, immutable');
       }
-      // A version names one content: a year, immutable.
-      return javascript(data, 'public, max-age=31536000, immutable');
+      if (!KINDS_VERSION.test(asked)) {
+        return fail(404, 'not_found', `This server's kinds chunk is version ${version}, not ${asked.slice(0, 64)}: a version is 16 hex digits. Load /sdk/guidepost.js from this server.`);
+      }
+      // Another build's version: a core cached in the page from before an upgrade (guidepost.js is cached
+      // 5 minutes). The current chunk, for 5 minutes only: it works for that core when both speak the same
+      // contract, and defines nothing for it otherwise (src/sdk/kinds-entry.ts), so the page never breaks.
+      return { ...javascript(data, 'public, max-age=300'), headers: { 'Cache-Control': 'public, max-age=300', 'Cross-Origin-Resource-Policy': 'cross-origin', 'X-Guidepost-Kinds-Version': version } };
     },
   };
 }

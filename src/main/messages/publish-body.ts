@@ -30,14 +30,20 @@ function defined<T extends Record<string, unknown>>(object: T): Partial<T> {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** The content of the kind in use, in the shape the SDK renders, with its translations when it has any. */
+/**
+ * The content of the kind in use, in the shape the SDK renders, with its own language whenever the
+ * author gave one (so a message written in Arabic alone still renders right to left, and its answers
+ * record "ar") and its translations when it has any.
+ */
 export function contentOf(message: MessageDraft): Record<string, unknown> {
   const content = kindContentOf(message);
   const translations = message.translations;
-  if (!translations || Object.keys(translations).length === 0) return content;
+  const translated = translations !== undefined && Object.keys(translations).length > 0;
+  // A message without a language of its own or translations keeps the body it always had (published bodies compare equal).
+  if (!translated && message.defaultLocale === undefined) return content;
   // locale.ts: the default language and every translation travel inside the content, so the server's
   // content size cap counts them and the SDK picks one without another request.
-  return { ...content, locale: message.defaultLocale ?? 'en', translations };
+  return { ...content, locale: message.defaultLocale ?? 'en', ...(translated ? { translations } : {}) };
 }
 
 function kindContentOf(message: MessageDraft): Record<string, unknown> {

@@ -7,6 +7,7 @@ import { DataTable, type Column } from '../../ui/DataTable';
 import { EmptyState } from '../../ui/EmptyState';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { MenuButton } from '../../ui/MenuButton';
+import { NewKindsMenu } from './NewKindsMenu';
 import { SampleFlag } from '../../ui/SampleCaution';
 import { toast } from '../../ui/toast';
 import { toastOnError } from '../../ui/toastOnError';
@@ -55,12 +56,15 @@ export function MessageList() {
       <>
         <EmptyState
           title="Write your first message"
-          help="An NPS survey or an upsell modal for a segment or a persona, previewed as users see it and published through an outbox that waits out a lost connection."
+          help="An upsell modal, an NPS or multi-question survey, a banner or a slideout for a segment or a persona, previewed as users see it and published through an outbox that waits out a lost connection."
           action={{ label: 'New NPS survey', onClick: () => newMessage('nps') }}
           secondary={
-            <button type="button" onClick={() => newMessage('modal')}>
-              New upsell modal
-            </button>
+            <>
+              <button type="button" onClick={() => newMessage('modal')}>
+                New upsell modal
+              </button>
+              <NewKindsMenu />
+            </>
           }
         />
         <div className="pad">{toggle}</div>

@@ -1,13 +1,12 @@
 import { useEffect } from 'react';
 import './messages.css';
 import { useApp } from '../../store';
-import { MenuButton } from '../../ui/MenuButton';
 import { ScreenHeader } from '../../ui/ScreenHeader';
 import { TabPanel, Tabs } from '../../ui/Tabs';
 import { EnvironmentsPanel } from './EnvironmentsPanel';
 import { MessageList } from './MessageList';
 import { MessageView } from './MessageView';
-import { KIND_LABELS } from './model';
+import { NewKindsMenu } from './NewKindsMenu';
 import { OutboxPanel } from './OutboxView';
 import { connectOutbox, useMessages, type ListTab } from './store';
 
@@ -39,11 +38,7 @@ export function MessagesScreen() {
         actions={
           empty && listTab === 'messages' ? null : (
             <>
-              <MenuButton
-                label="New…"
-                ariaLabel="New survey, banner or slideout"
-                items={(['survey', 'banner', 'slideout'] as const).map((kind) => ({ id: kind, label: `New ${KIND_LABELS[kind].toLowerCase()}`, run: () => newMessage(kind) }))}
-              />
+              <NewKindsMenu />
               <button type="button" onClick={() => newMessage('modal')}>
                 New upsell modal
               </button>
