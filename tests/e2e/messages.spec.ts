@@ -7,12 +7,13 @@
  * message's results: a detractor, the score and the comment.
  * Needs `npx electron-vite build` and `npm run build:sdk` first.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { parse } from 'csv-parse/sync';
 import { expect, startDeliveryServer, test as base } from './fixtures';
 
 const ADMIN_TOKEN = 'e2e-messages-admin-token-0123456789';
@@ -405,3 +406,84 @@ async function messageId(page: Page): Promise<string> {
   const list = (await call(page, 'listMessages', {})) as { message: { id: string } }[];
   return list[0]?.message.id ?? '';
 }
+
+/** A CSAT question, a branch to a choice question for a low score, and an open question (issue 18). */
+const REPORTS_SURVEY = {
+  title: 'Tell us about reports',
+  questions: [
+    { id: 'sat', type: 'csat', text: 'How satisfied are you with reports?', lowLabel: 'Very unsatisfied', highLabel: 'Very satisfied', branches: [{ when: { max: 2 }, goTo: 'why' }], next: 'more' },
+    { id: 'why', type: 'single_choice', text: 'What went wrong?', choices: [{ id: 'slow', label: 'Too slow' }, { id: 'wrong', label: 'Wrong numbers' }] },
+    { id: 'more', type: 'open_text', text: 'Anything else?', optional: true },
+  ],
+  thankYou: 'Thanks, that helps!',
+  dismissLabel: 'Close the survey',
+};
+
+test('a survey published from the companion, answered on the host page (one through the branch, one partial), synced, shown in the results by persona; the CSV parses back', async ({ page, context, server, delivery }) => {
+  test.setTimeout(240_000);
+  const failedCalls = watchCalls(page);
+  for (const userId of ['u_full', 'u_part']) expect(await delivery.client('/v1/identify', { userId, traits: { plan: 'pro' } })).toBeLessThan(300);
+  await page.goto(server.url);
+  await page.getByRole('button', { name: 'Connect a source' }).click();
+  await page.getByRole('textbox', { name: 'Source URL' }).fill(delivery.url);
+  await page.getByLabel('Token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Connect and sync' }).click();
+  await expect(page.getByText(/^2 users · /)).toBeVisible();
+
+  // Set-up the test is not about, through the bridge: a persona of Pro users, the environment, the survey aimed at the persona.
+  const workshop = (await call(page, 'createWorkshop', { title: 'Acme kickoff', template: 'personas' })) as { id: string; personas: unknown[] } & Record<string, unknown>;
+  const persona = { id: 'pro-admins', name: 'Pro admins', description: 'Admins on the Pro plan', actions: [], jobs: [], frequency: 'week', threshold: 1, windowDays: 30, include: [], exclude: [], rule: { version: 1, match: 'all', conditions: [{ type: 'trait', trait: 'plan', op: 'eq', value: 'pro' }] }, ruleEdited: true, segmentId: null };
+  await call(page, 'saveWorkshop', { workshop: { ...workshop, personas: [...workshop.personas, persona] } });
+  await call(page, 'setEnvironment', { environment: 'production', url: delivery.url, token: ADMIN_TOKEN });
+  const draft = { id: 'reports-survey', name: 'Reports survey', kind: 'survey', survey: REPORTS_SURVEY, target: { type: 'persona', workshopId: workshop.id, personaId: 'pro-admins' }, trigger: { page: '*', delaySeconds: 0 }, frequency: { once: true }, schedule: {}, rollout: 100, priority: 0, environment: 'production', archived: false };
+  await call(page, 'saveMessage', { message: draft });
+  await call(page, 'publishMessagesNow', { ids: ['reports-survey'] });
+  expect((await delivery.admin('GET', '/v1/messages/reports-survey')).status).toBe(200);
+
+  // u_full answers to the end through the branch; u_part answers the first question and closes the survey.
+  const host = await context.newPage();
+  await host.goto(`${delivery.host}/?user=u_full&plan=pro`);
+  const survey = host.getByRole('dialog', { name: 'Tell us about reports' });
+  await survey.getByRole('radio', { name: '1, Very unsatisfied' }).check();
+  await survey.getByRole('button', { name: 'Next' }).click();
+  await survey.getByRole('radio', { name: 'Too slow' }).check();
+  await survey.getByRole('button', { name: 'Next' }).click();
+  await survey.getByRole('textbox', { name: 'Anything else?' }).fill('PDF exports, please');
+  await survey.getByRole('button', { name: 'Send' }).click();
+  await expect(host.getByRole('dialog', { name: 'Thanks, that helps!' })).toBeVisible();
+  await host.goto(`${delivery.host}/?user=u_part&plan=pro`);
+  await survey.getByRole('radio', { name: '4', exact: true }).check();
+  await survey.getByRole('button', { name: 'Next' }).click();
+  await expect(survey.getByRole('textbox', { name: 'Anything else?' })).toBeVisible();
+  await survey.getByRole('button', { name: 'Close the survey' }).click();
+  await expect
+    .poll(async () => (await delivery.events()).filter((e) => e.event === 'survey_closed').length, { timeout: 20_000 })
+    .toBe(2);
+  await host.close();
+
+  // Sync, and read the results.
+  await page.keyboard.press('Control+1');
+  await page.getByRole('button', { name: 'Connect a source' }).click();
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect(page.getByText(/^2 users · /)).toBeVisible();
+  await page.keyboard.press('Control+4');
+  await page.getByTestId('message-row').getByRole('button', { name: 'Reports survey', exact: true }).click();
+  await page.getByRole('tab', { name: 'Results' }).click();
+  const results = page.getByTestId('survey-results');
+  await expect(results.getByTestId('survey-responses').locator('dd')).toContainText('2', { timeout: 60_000 });
+  // One of two reached the end: the partial response counts as a response, not as complete.
+  await expect(results.getByTestId('survey-completion').locator('dd')).toContainText('50%');
+  await expect(results.getByTestId('survey-personas')).toContainText('Pro admins');
+  const texts = results.locator('[data-question="more"]').getByTestId('survey-text');
+  await expect(texts).toContainText('PDF exports, please');
+  await expect(texts).toContainText('u_full');
+  await expect(texts).toContainText('Pro admins');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), results.getByTestId('download-responses').click()]);
+  const rows = parse(readFileSync(await download.path(), 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
+  const byUser = Object.fromEntries(rows.map((r) => [r.user_id, r]));
+  expect(rows).toHaveLength(2);
+  expect(byUser.u_full).toMatchObject({ locale: 'en', completed: 'true', personas: 'Pro admins', sat: '1', why: 'slow', more: 'PDF exports, please' });
+  expect(byUser.u_part).toMatchObject({ locale: 'en', completed: 'false', personas: 'Pro admins', sat: '4', why: '', more: '' });
+  expect(failedCalls.filter((f) => f.startsWith('page error'))).toEqual([]);
+});
