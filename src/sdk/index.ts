@@ -139,7 +139,7 @@ export async function flush(keepalive = false): Promise<void> {
       if (!response.ok && !warned) {
         warned = true;
         // Short: every byte of the core counts (8 KB gzipped).
-        console.warn(`[guidepost] HTTP ${response.status} for ${next.records.length} record(s): check host, key, userHash, allowed origins`);
+        console.warn(`[guidepost] refused ${next.records.length} record(s) (HTTP ${response.status}): check host, key, userHash, allowed origins`);
       }
       queue.remove(next.records.map((r) => r.messageId));
     }
