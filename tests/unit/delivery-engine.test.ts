@@ -183,6 +183,35 @@ describe.each([sqlite, postgres])('the $name engine', (factory) => {
     expect(exported.rows.map((r) => r.record_id)).toEqual(['i1', 'i2', 'e1', 'i3', 'i5']);
   });
 
+  it('loses no trait and counts no user twice when two nodes store the same users at once', async () => {
+    const [a, b] = (await factory.open(2)) as [DeliveryEngine, DeliveryEngine];
+    await a.publish({ id: 'm', version: 1, ...body(1), now: T0 });
+    const writes = Array.from({ length: 16 }, (_, i) =>
+      (i % 2 === 0 ? a : b).ingest(
+        [
+          identify(`i${i}`, 'ana', T0 + i, { [`key${i}`]: i }),
+          event(`shown-${i}`, `user-${i % 5}`, 'message_shown', T0 + i, { message_id: 'm' }),
+          event(`answer-${i}`, `user-${i % 5}`, 'survey_answered', T0 + i, { message_id: 'm', survey: 'nps', score: i % 11 }),
+        ],
+        T0,
+      ),
+    );
+    await Promise.all(writes);
+    const { profile } = await b.loadProfile('ana');
+    expect(Object.keys(profile.traits).sort()).toEqual(Array.from({ length: 16 }, (_, i) => `key${i}`).sort());
+    const results = await a.results('m');
+    expect(results).toMatchObject({ shown: 5, answered: 5 });
+    expect(results.promoters + results.passives + results.detractors).toBe(5);
+    // Each user's category is that of their latest answer (the greatest i with i % 5 = k).
+    const latest = Array.from({ length: 5 }, (_, k) => {
+      const i = [...Array(16).keys()].filter((n) => n % 5 === k).pop() as number;
+      const score = i % 11;
+      return score >= 9 ? 'promoters' : score >= 7 ? 'passives' : 'detractors';
+    });
+    expect(results.promoters).toBe(latest.filter((c) => c === 'promoters').length);
+    expect(results.detractors).toBe(latest.filter((c) => c === 'detractors').length);
+  });
+
   it('counts results per distinct user, moves NPS categories by the latest answer and ignores unknown messages', async () => {
     const [engine] = (await factory.open(1)) as [DeliveryEngine];
     await engine.publish({ id: 'survey', version: 1, ...body(1), now: T0 });
