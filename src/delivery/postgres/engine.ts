@@ -529,6 +529,8 @@ export function createPostgresEngine(pool: pg.Pool, options: PostgresEngineOptio
 
 export interface OpenedPostgresEngine {
   engine: DeliveryEngine;
+  /** The engine's pool, for the change feed's notifications (notify.ts); the engine ends it on close. */
+  pool: pg.Pool;
   migration: MigrateResult;
 }
 
@@ -540,7 +542,7 @@ export async function openPostgresEngine(
   const pool = createDeliveryPool(database, options.pool, options.onIdleError);
   try {
     const migration = await migratePostgres(pool, postgresDeliveryMigrations, { now: options.now });
-    return { engine: createPostgresEngine(pool, { profileEventsPerName: options.profileEventsPerName, endPool: true }), migration };
+    return { engine: createPostgresEngine(pool, { profileEventsPerName: options.profileEventsPerName, endPool: true }), pool, migration };
   } catch (err) {
     await pool.end();
     if (err instanceof ApiError) throw err;
