@@ -204,30 +204,22 @@ BEGIN
   END IF;
 END $$;
 
--- Applies a newly stored event or identify call to its user's profile (profile-store.ts applyRecord): first
--- and last seen, the kept events of a collected name, the shows of a message that exists, the latest NPS answer.
-CREATE FUNCTION guidepost_apply_profile(u text, kind text, rname text, t bigint, rid text, d text, cap integer,
+-- What a newly stored event changes in its user's profile past first and last seen (profile-store.ts applyRecord):
+-- the kept events of a collected name (c: its collection, null when not collected), the shows of a message that
+-- exists, the latest NPS answer.
+CREATE FUNCTION guidepost_profile_event(u text, rname text, t bigint, rid text, d text, c bigint, cap integer,
   OUT collected boolean, OUT shown_message_id text, OUT nps_ts bigint, OUT nps_record_id text, OUT nps_score integer)
 LANGUAGE plpgsql AS $$
 DECLARE
-  c bigint;
-  j jsonb := CASE WHEN d IS NULL THEN NULL ELSE d::jsonb END;
+  j jsonb;
   score integer;
 BEGIN
-  collected := false;
-  INSERT INTO profiles (user_id, first_seen, last_seen) VALUES (u, t, t)
-    ON CONFLICT (user_id) DO UPDATE SET first_seen = least(coalesce(profiles.first_seen, excluded.first_seen), excluded.first_seen),
-      last_seen = greatest(coalesce(profiles.last_seen, excluded.last_seen), excluded.last_seen)
-    WHERE profiles.first_seen IS NULL OR profiles.last_seen IS NULL OR excluded.first_seen < profiles.first_seen OR excluded.last_seen > profiles.last_seen;
-  IF kind <> 'event' THEN
-    RETURN;
-  END IF;
-  SELECT collection INTO c FROM profile_event_names WHERE name = rname AND retired_at IS NULL;
-  IF FOUND THEN
+  collected := c IS NOT NULL;
+  IF collected THEN
     PERFORM guidepost_keep_event(c, u, t, rid, d, cap);
-    collected := true;
   END IF;
   IF rname = 'message_shown' THEN
+    j := d::jsonb;
     IF jsonb_typeof(j -> 'message_id') = 'string' AND EXISTS (SELECT 1 FROM messages WHERE id = j ->> 'message_id') THEN
       INSERT INTO message_shows (user_id, message_id, times, first_shown, last_shown) VALUES (u, j ->> 'message_id', 1, t, t)
         ON CONFLICT (user_id, message_id) DO UPDATE SET times = message_shows.times + 1,
@@ -236,7 +228,7 @@ BEGIN
       shown_message_id := j ->> 'message_id';
     END IF;
   ELSIF rname = 'survey_answered' THEN
-    score := guidepost_nps_score(j);
+    score := guidepost_nps_score(d::jsonb);
     IF score IS NOT NULL THEN
       UPDATE profiles SET nps_ts = t, nps_record_id = rid, nps_score = score
        WHERE user_id = u AND (profiles.nps_ts IS NULL OR t > profiles.nps_ts OR (t = profiles.nps_ts AND rid COLLATE "C" > profiles.nps_record_id));
@@ -248,6 +240,14 @@ BEGIN
     END IF;
   END IF;
 END $$;
+
+-- First and last seen: the earliest and latest instant of the user's events and identify calls.
+CREATE FUNCTION guidepost_seen(u text, lo bigint, hi bigint) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO profiles (user_id, first_seen, last_seen) VALUES (u, lo, hi)
+    ON CONFLICT (user_id) DO UPDATE SET first_seen = least(coalesce(profiles.first_seen, excluded.first_seen), excluded.first_seen),
+      last_seen = greatest(coalesce(profiles.last_seen, excluded.last_seen), excluded.last_seen)
+    WHERE profiles.first_seen IS NULL OR profiles.last_seen IS NULL OR excluded.first_seen < profiles.first_seen OR excluded.last_seen > profiles.last_seen
+$$;
 
 -- Adds deltas to message results, in one order (message, metric) so that concurrent slices never deadlock.
 CREATE FUNCTION guidepost_add_results(deltas jsonb) RETURNS void LANGUAGE plpgsql AS $$
@@ -262,13 +262,26 @@ END $$;
 -- traits, computed by the caller under the same user locks (guidepost_lock_users), or none when it merged none.
 -- Events about a published message count their user once per metric; NPS categories follow each user's latest
 -- answer (by instant; on a tie, the later arrival).
+-- Set-based where order does not matter (the insert, the last traits of each user, first and last seen: min and
+-- max); record by record only for the events that need it (collected names, the events about messages).
 CREATE FUNCTION guidepost_ingest(slice jsonb, received bigint, cap integer)
 RETURNS TABLE (o_idx integer, o_seq bigint, o_collected boolean, o_shown_message_id text, o_nps_ts bigint, o_nps_record_id text, o_nps_score integer)
 LANGUAGE plpgsql AS $$
 DECLARE
-  r jsonb;
-  i integer := -1;
-  new_seq bigint;
+  n integer;
+  ids text[];
+  rtypes text[];
+  kinds text[];
+  users text[];
+  names text[];
+  tss bigint[];
+  datas text[];
+  traitss text[];
+  timess text[];
+  seqs bigint[];
+  inserted jsonb;
+  live jsonb;
+  k integer;
   u text;
   rname text;
   t bigint;
@@ -284,37 +297,58 @@ DECLARE
   deltas jsonb := '{}';
   applied record;
 BEGIN
-  PERFORM guidepost_lock_users(ARRAY(SELECT e ->> 'userId' FROM jsonb_array_elements(slice) AS e));
-  FOR r IN SELECT value FROM jsonb_array_elements(slice) LOOP
-    i := i + 1;
-    u := r ->> 'userId';
-    rname := r ->> 'name';
-    t := (r ->> 'ts')::bigint;
-    new_seq := NULL;
+  SELECT array_agg(e ->> 'id' ORDER BY o), array_agg(e ->> 'type' ORDER BY o), array_agg(e ->> 'kind' ORDER BY o), array_agg(e ->> 'userId' ORDER BY o),
+         array_agg(e ->> 'name' ORDER BY o), array_agg((e ->> 'ts')::bigint ORDER BY o), array_agg(e ->> 'data' ORDER BY o),
+         array_agg(e ->> 'traits' ORDER BY o), array_agg(e ->> 'traitTimes' ORDER BY o)
+    INTO ids, rtypes, kinds, users, names, tss, datas, traitss, timess
+    FROM jsonb_array_elements(slice) WITH ORDINALITY AS x(e, o);
+  n := coalesce(array_length(ids, 1), 0);
+  IF n = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM guidepost_lock_users(users);
+  WITH ins AS (
     INSERT INTO records (record_id, type, user_id, name, ts, data, received_at)
-      VALUES (r ->> 'id', r ->> 'type', u, rname, t, r ->> 'data', received)
-      ON CONFLICT (record_id) DO NOTHING RETURNING seq INTO new_seq;
-    o_idx := i;
-    o_seq := new_seq;
+    SELECT id, ty, usr, nm, ts, d, received FROM unnest(ids, rtypes, users, names, tss, datas) WITH ORDINALITY AS s(id, ty, usr, nm, ts, d, o) ORDER BY o
+    ON CONFLICT (record_id) DO NOTHING RETURNING record_id, seq)
+  SELECT coalesce(jsonb_object_agg(record_id, seq), '{}') INTO inserted FROM ins;
+  -- A record id twice in the slice: the first one is stored, the second is a duplicate.
+  seqs := array_fill(NULL::bigint, ARRAY[n]);
+  FOR k IN 1..n LOOP
+    IF inserted ? ids[k] THEN
+      seqs[k] := (inserted ->> ids[k])::bigint;
+      inserted := inserted - ids[k];
+    END IF;
+  END LOOP;
+  -- Each user's traits as the slice's last stored identify call left them (the caller merged them in order).
+  INSERT INTO profiles (user_id, traits, trait_times)
+  SELECT DISTINCT ON (usr) usr, tr, tt FROM unnest(users, traitss, timess, seqs) WITH ORDINALITY AS s(usr, tr, tt, sq, o)
+   WHERE sq IS NOT NULL AND tr IS NOT NULL ORDER BY usr, o DESC
+  ON CONFLICT (user_id) DO UPDATE SET traits = excluded.traits, trait_times = excluded.trait_times;
+  PERFORM guidepost_seen(usr, min(ts), max(ts)) FROM unnest(users, tss, seqs) AS s(usr, ts, sq) WHERE sq IS NOT NULL GROUP BY usr ORDER BY usr;
+  SELECT coalesce(jsonb_object_agg(name, collection), '{}') INTO live FROM profile_event_names WHERE retired_at IS NULL;
+
+  FOR k IN 1..n LOOP
+    o_idx := k - 1;
+    o_seq := seqs[k];
     o_collected := NULL;
     o_shown_message_id := NULL;
     o_nps_ts := NULL;
     o_nps_record_id := NULL;
     o_nps_score := NULL;
-    IF new_seq IS NULL THEN
+    IF seqs[k] IS NULL THEN
       RETURN NEXT;
       CONTINUE;
     END IF;
-    IF r ->> 'traits' IS NOT NULL THEN
-      INSERT INTO profiles (user_id, traits, trait_times) VALUES (u, r ->> 'traits', r ->> 'traitTimes')
-        ON CONFLICT (user_id) DO UPDATE SET traits = excluded.traits, trait_times = excluded.trait_times;
-    END IF;
-    -- Results (store.ts countResult).
-    j := CASE WHEN r ->> 'data' IS NULL THEN NULL ELSE (r ->> 'data')::jsonb END;
-    IF r ->> 'kind' = 'event' AND rname IN ('message_shown', 'message_dismissed', 'message_clicked', 'survey_answered')
-       AND jsonb_typeof(j -> 'message_id') = 'string' AND j ->> 'message_id' <> '' THEN
-      mid := j ->> 'message_id';
-      IF EXISTS (SELECT 1 FROM messages WHERE id = mid AND state <> 'deleted') THEN
+    o_collected := false;
+    u := users[k];
+    rname := names[k];
+    t := tss[k];
+    IF kinds[k] = 'event' AND rname IN ('message_shown', 'message_dismissed', 'message_clicked', 'survey_answered') AND datas[k] IS NOT NULL THEN
+      -- Results (store.ts countResult).
+      j := datas[k]::jsonb;
+      IF jsonb_typeof(j -> 'message_id') = 'string' AND j ->> 'message_id' <> '' AND EXISTS (SELECT 1 FROM messages WHERE id = j ->> 'message_id' AND state <> 'deleted') THEN
+        mid := j ->> 'message_id';
         metric := CASE rname WHEN 'message_shown' THEN 'shown' WHEN 'message_dismissed' THEN 'dismissed' WHEN 'message_clicked' THEN 'clicked' ELSE 'answered' END;
         INSERT INTO message_result_users (message_id, metric, user_id) VALUES (mid, metric, u) ON CONFLICT DO NOTHING;
         IF FOUND THEN
@@ -333,7 +367,7 @@ BEGIN
             prev_category := NULL;
           END IF;
           IF later THEN
-            INSERT INTO message_nps_answers (message_id, user_id, ts, seq, category) VALUES (mid, u, t, new_seq, category)
+            INSERT INTO message_nps_answers (message_id, user_id, ts, seq, category) VALUES (mid, u, t, seqs[k], category)
               ON CONFLICT (message_id, user_id) DO UPDATE SET ts = excluded.ts, seq = excluded.seq, category = excluded.category;
             IF prev_category IS DISTINCT FROM category THEN
               IF had_prev THEN
@@ -345,12 +379,14 @@ BEGIN
         END IF;
       END IF;
     END IF;
-    applied := guidepost_apply_profile(u, r ->> 'kind', rname, t, r ->> 'id', r ->> 'data', cap);
-    o_collected := applied.collected;
-    o_shown_message_id := applied.shown_message_id;
-    o_nps_ts := applied.nps_ts;
-    o_nps_record_id := applied.nps_record_id;
-    o_nps_score := applied.nps_score;
+    IF kinds[k] = 'event' AND (live ? rname OR rname IN ('message_shown', 'survey_answered')) THEN
+      applied := guidepost_profile_event(u, rname, t, ids[k], datas[k], (live ->> rname)::bigint, cap);
+      o_collected := applied.collected;
+      o_shown_message_id := applied.shown_message_id;
+      o_nps_ts := applied.nps_ts;
+      o_nps_record_id := applied.nps_record_id;
+      o_nps_score := applied.nps_score;
+    END IF;
     RETURN NEXT;
   END LOOP;
   PERFORM guidepost_add_results(deltas);
@@ -381,7 +417,9 @@ BEGIN
         VALUES (a ->> 'recordId', 'track', a ->> 'userId', 'message_assigned', (a ->> 'now')::bigint, a ->> 'data', (a ->> 'now')::bigint)
         ON CONFLICT (record_id) DO NOTHING RETURNING seq INTO new_seq;
       IF new_seq IS NOT NULL THEN
-        applied := guidepost_apply_profile(a ->> 'userId', 'event', 'message_assigned', (a ->> 'now')::bigint, a ->> 'recordId', a ->> 'data', cap);
+        PERFORM guidepost_seen(a ->> 'userId', (a ->> 'now')::bigint, (a ->> 'now')::bigint);
+        applied := guidepost_profile_event(a ->> 'userId', 'message_assigned', (a ->> 'now')::bigint, a ->> 'recordId', a ->> 'data',
+          (SELECT collection FROM profile_event_names WHERE name = 'message_assigned' AND retired_at IS NULL), cap);
         o_seq := new_seq;
         o_collected := applied.collected;
       END IF;
