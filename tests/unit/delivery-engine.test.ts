@@ -263,6 +263,9 @@ describe.each([sqlite, postgres])('the $name engine', (factory) => {
       { id: 'c3', name: 'clicked', ts: T0 + 3, properties: null },
     ]);
     expect(loaded.profile.events.get('bought')).toEqual([]);
+    // At the cap, in a later slice: one older than every kept one goes at once, a newer one pushes the oldest out.
+    await engine.ingest([event('c-old', 'ana', 'clicked', T0 - 5), event('c4', 'ana', 'clicked', T0 + 4)], T0 + 1);
+    expect((await engine.loadProfile('ana')).profile.events.get('clicked')?.map((e) => e.id)).toEqual(['c3', 'c4']);
     expect(loaded.profile.accountIds).toEqual(['acme']);
     expect(loaded.accounts.get('acme')).toEqual({ tier: 'gold' });
     expect(await engine.accountTraits('acme')).toEqual({ tier: 'gold' });
@@ -296,7 +299,8 @@ describe.each([sqlite, postgres])('the $name engine', (factory) => {
       }
     });
     let done = false;
-    const all = Promise.all(ingesting).then(() => {
+    // Done either way: a failed ingest ends the sync loop and fails the test below.
+    const all = Promise.all(ingesting).finally(() => {
       done = true;
     });
     const seen: RecordRow[] = [];

@@ -296,6 +296,8 @@ DECLARE
   prev_category text;
   deltas jsonb := '{}';
   applied record;
+  over jsonb;
+  past jsonb;
 BEGIN
   SELECT array_agg(e ->> 'id' ORDER BY o), array_agg(e ->> 'type' ORDER BY o), array_agg(e ->> 'kind' ORDER BY o), array_agg(e ->> 'userId' ORDER BY o),
          array_agg(e ->> 'name' ORDER BY o), array_agg((e ->> 'ts')::bigint ORDER BY o), array_agg(e ->> 'data' ORDER BY o),
@@ -327,6 +329,26 @@ BEGIN
   ON CONFLICT (user_id) DO UPDATE SET traits = excluded.traits, trait_times = excluded.trait_times;
   PERFORM guidepost_seen(usr, min(ts), max(ts)) FROM unnest(users, tss, seqs) AS s(usr, ts, sq) WHERE sq IS NOT NULL GROUP BY usr ORDER BY usr;
   SELECT coalesce(jsonb_object_agg(name, collection), '{}') INTO live FROM profile_event_names WHERE retired_at IS NULL;
+  -- The events of collected names (profile-store.ts keep): all of them in, then each (collection, user) past the cap
+  -- loses its oldest. The same kept events as keeping them one by one, in any order: the newest `cap` by (ts, id).
+  WITH ev AS (
+    SELECT (live ->> nm)::bigint AS c, usr, ts, id, d FROM unnest(kinds, names, users, tss, ids, datas, seqs) AS s(kd, nm, usr, ts, id, d, sq)
+     WHERE sq IS NOT NULL AND kd = 'event' AND live ? nm ORDER BY 1, 2, 3, 4),
+  ins AS (
+    INSERT INTO profile_events (collection, user_id, ts, record_id, data) SELECT c, usr, ts, id, d FROM ev ON CONFLICT DO NOTHING
+    RETURNING collection, user_id),
+  added AS (SELECT collection, user_id, count(*) AS added_count FROM ins GROUP BY 1, 2 ORDER BY 1, 2),
+  counted AS (
+    INSERT INTO profile_event_counts (collection, user_id, count) SELECT collection, user_id, added_count FROM added
+    ON CONFLICT (collection, user_id) DO UPDATE SET count = profile_event_counts.count + excluded.count
+    RETURNING collection, user_id, count)
+  SELECT coalesce(jsonb_agg(jsonb_build_array(collection, user_id, count)), '[]') INTO over FROM counted WHERE count > cap;
+  FOR past IN SELECT value FROM jsonb_array_elements(over) LOOP
+    DELETE FROM profile_events WHERE (collection, user_id, ts, record_id) IN
+      (SELECT collection, user_id, ts, record_id FROM profile_events WHERE collection = (past ->> 0)::bigint AND user_id = past ->> 1
+        ORDER BY ts, record_id LIMIT (past ->> 2)::bigint - cap);
+    UPDATE profile_event_counts SET count = cap WHERE collection = (past ->> 0)::bigint AND user_id = past ->> 1;
+  END LOOP;
 
   FOR k IN 1..n LOOP
     o_idx := k - 1;
@@ -379,9 +401,12 @@ BEGIN
         END IF;
       END IF;
     END IF;
-    IF kinds[k] = 'event' AND (live ? rname OR rname IN ('message_shown', 'survey_answered')) THEN
-      applied := guidepost_profile_event(u, rname, t, ids[k], datas[k], (live ->> rname)::bigint, cap);
-      o_collected := applied.collected;
+    IF kinds[k] = 'event' THEN
+      o_collected := live ? rname;
+    END IF;
+    IF kinds[k] = 'event' AND rname IN ('message_shown', 'survey_answered') THEN
+      -- Its kept copy, if collected, is stored above.
+      applied := guidepost_profile_event(u, rname, t, ids[k], datas[k], NULL, cap);
       o_shown_message_id := applied.shown_message_id;
       o_nps_ts := applied.nps_ts;
       o_nps_record_id := applied.nps_record_id;
