@@ -26,10 +26,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { mergeTrait, utf8Length } from '../../shared/event-spec';
 import { ApiError } from '../../shared/errors';
 import type { MigrateResult } from '../../shared/migrate';
-import { ASSIGNED_EVENT, assignmentRecordId, MAX_ACCOUNT_TRAITS_BYTES, MAX_ACCOUNTS_PER_USER, MAX_TRAIT_KEYS, MAX_TRAITS_BYTES, RESULT_METRICS } from '../store';
+import { ASSIGNED_EVENT, assignmentRecordId, MAX_ACCOUNTS_PER_USER, mergeTraits, RESULT_METRICS, type MergedTraits } from '../store';
 import type { Applied, GroupApplied, IdempotentAnswer, MessageRow, RecordRow, Results } from '../store';
 import { ERASE_MARKER_TYPE, type ErasedCounts, type Erasure } from '../erasure';
 import { DEFAULT_PROFILE_EVENTS_PER_NAME, type MessageShows, type StoredProfile } from '../profile-store';
@@ -257,7 +256,7 @@ export function createPostgresEngine(pool: pg.Pool, options: PostgresEngineOptio
       const outcomes: IngestOutcome[] = slice.map(() => null);
       const identifies = slice.map((incoming, index) => ({ incoming, index })).filter(({ incoming }) => incoming.record.kind === 'identify' && incoming.record.data);
 
-      const store = async (client: Queryable, merged: Map<number, { traits: JsonObject; json: string; times: string }>): Promise<void> => {
+      const store = async (client: Queryable, merged: Map<number, MergedTraits>): Promise<void> => {
         const sent: number[] = [];
         const payload: unknown[] = [];
         slice.forEach(({ record, type }, index) => {
@@ -307,32 +306,22 @@ export function createPostgresEngine(pool: pg.Pool, options: PostgresEngineOptio
             (await query<{ record_id: string }>(client, 'SELECT record_id FROM records WHERE record_id = ANY($1::text[])', [identifies.map(({ incoming }) => incoming.record.id)])).rows.map((r) => r.record_id),
           );
           const current = new Map(held.map((row) => [row.user_id, { traits: JSON.parse(row.traits) as JsonObject, traitTimes: JSON.parse(row.trait_times) as Record<string, number> }]));
-          const merged = new Map<number, { traits: JsonObject; json: string; times: string }>();
+          const merged = new Map<number, MergedTraits>();
           const seen = new Set<string>();
           for (const { incoming, index } of identifies) {
             const { record } = incoming;
             // The same merge as store.ts ingest, on a copy: a refused call leaves the user's traits as they were.
             const before = current.get(record.userId) ?? { traits: {}, traitTimes: {} };
-            const traits = structuredClone(before.traits);
-            const traitTimes = { ...before.traitTimes };
-            const data = record.data as JsonObject;
-            for (const key of Object.keys(data)) mergeTrait(traits, traitTimes, key, data[key], record.ts);
-            const keys = Object.keys(traits).length;
-            const json = JSON.stringify(traits);
-            const bytes = Buffer.byteLength(json);
-            if (keys > MAX_TRAIT_KEYS) {
-              outcomes[index] = { refused: `the user's traits would have ${keys} keys, more than the ${MAX_TRAIT_KEYS} a user may have` };
-              continue;
-            }
-            if (bytes > MAX_TRAITS_BYTES) {
-              outcomes[index] = { refused: `the user's traits would be ${bytes} bytes of JSON, more than the ${MAX_TRAITS_BYTES}-byte limit` };
+            const result = mergeTraits({ traits: structuredClone(before.traits), traitTimes: { ...before.traitTimes } }, record.data as JsonObject, record.ts, 'user');
+            if ('refused' in result) {
+              outcomes[index] = result;
               continue;
             }
             // A duplicate (stored before, or earlier in this slice) merges nothing; the function reports it.
             if (existing.has(record.id) || seen.has(record.id)) continue;
             seen.add(record.id);
-            current.set(record.userId, { traits, traitTimes });
-            merged.set(index, { traits, json, times: JSON.stringify(traitTimes) });
+            current.set(record.userId, { traits: result.traits, traitTimes: JSON.parse(result.times) as Record<string, number> });
+            merged.set(index, result);
           }
           await store(client, merged);
         });
@@ -354,13 +343,8 @@ export function createPostgresEngine(pool: pg.Pool, options: PostgresEngineOptio
         if (!membership.member && membership.memberships >= MAX_ACCOUNTS_PER_USER) {
           return { refused: `the user already belongs to ${MAX_ACCOUNTS_PER_USER} accounts, the most one user may` };
         }
-        const { traits, traitTimes } = await accountTraits(client, call.groupId);
-        for (const key of Object.keys(call.traits ?? {})) mergeTrait(traits, traitTimes, key, (call.traits as JsonObject)[key], call.ts);
-        const traitsJson = JSON.stringify(traits);
-        const bytes = utf8Length(traitsJson);
-        if (bytes > MAX_ACCOUNT_TRAITS_BYTES) {
-          return { refused: `the account's traits would be ${bytes} bytes of JSON, more than the ${MAX_ACCOUNT_TRAITS_BYTES}-byte limit` };
-        }
+        const merged = mergeTraits(await accountTraits(client, call.groupId), call.traits ?? {}, call.ts, 'account');
+        if ('refused' in merged) return merged;
         const data = call.traits && Object.keys(call.traits).length > 0 ? JSON.stringify(call.traits) : null;
         await query(
           client,
@@ -371,7 +355,7 @@ export function createPostgresEngine(pool: pg.Pool, options: PostgresEngineOptio
           client,
           `INSERT INTO accounts (group_id, traits, trait_times) VALUES ($1, $2, $3)
            ON CONFLICT (group_id) DO UPDATE SET traits = excluded.traits, trait_times = excluded.trait_times`,
-          [call.groupId, traitsJson, JSON.stringify(traitTimes)],
+          [call.groupId, merged.json, merged.times],
         );
         await query(
           client,
@@ -379,7 +363,7 @@ export function createPostgresEngine(pool: pg.Pool, options: PostgresEngineOptio
            ON CONFLICT (user_id, group_id) DO UPDATE SET since = least(account_members.since, excluded.since)`,
           [call.userId, call.groupId, call.ts],
         );
-        return { userId: call.userId, groupId: call.groupId, traits };
+        return { userId: call.userId, groupId: call.groupId, traits: merged.traits };
       }),
 
     accountTraits: async (groupId) => (await accountTraits(pool, groupId)).traits,
