@@ -9,8 +9,8 @@
  * - a slice of records is one call of guidepost_ingest (migration 0001): one round trip, one transaction,
  *   each record inserted ON CONFLICT DO NOTHING RETURNING seq, results and profile applied in the database.
  *   An identify call merges its traits here in TypeScript (mergeTrait, the caps: the same code as SQLite's),
- *   so a slice holding identify calls takes three round trips more: BEGIN, a read of the users' traits under
- *   their locks, COMMIT. Each transaction locks its users (advisory, in one order), so two nodes storing
+ *   so a slice holding identify calls takes five round trips more: BEGIN, the users' locks, their traits and
+ *   the ids already stored, COMMIT. Each transaction locks its users (advisory, in one order), so two nodes storing
  *   records of one user take turns and never deadlock;
  * - assignments are a unique row each (guidepost_assign, one round trip per batch).
  *
@@ -32,7 +32,7 @@ import { ASSIGNED_EVENT, assignmentRecordId, MAX_ACCOUNTS_PER_USER, mergeTraits,
 import type { Applied, GroupApplied, IdempotentAnswer, MessageRow, RecordRow, Results } from '../store';
 import { ERASE_MARKER_TYPE, type ErasedCounts, type Erasure } from '../erasure';
 import { DEFAULT_PROFILE_EVENTS_PER_NAME, type MessageShows, type StoredProfile } from '../profile-store';
-import type { PrunedRecord } from '../retention';
+import { KEPT_FOR_FREQUENCY, type PrunedRecord } from '../retention';
 import type { JsonObject } from '../schemas';
 import type { ProfileEvent } from '../../shared/segments/evaluate';
 import type { DeliveryEngine, IngestOutcome, PublishOutcome, StateOutcome } from '../engine/types';
@@ -91,7 +91,7 @@ SELECT
 const PRUNE_STEP = `
 WITH doomed AS (
   DELETE FROM records WHERE seq IN (
-    SELECT seq FROM records WHERE received_at < $1 AND type <> '${ERASE_MARKER_TYPE}' ORDER BY received_at LIMIT $2)
+    SELECT seq FROM records WHERE received_at < $1 AND type <> '${ERASE_MARKER_TYPE}' AND NOT (name = ANY($3::text[])) ORDER BY received_at LIMIT $2)
   RETURNING user_id, name, ts, record_id),
 forgotten AS (
   DELETE FROM profile_events AS e USING doomed AS d, profile_event_names AS n
@@ -487,7 +487,7 @@ export function createPostgresEngine(pool: pg.Pool, options: PostgresEngineOptio
       }),
 
     async pruneStep(cutoff, limit) {
-      const rows = (await query<PrunedRecord & { recounted: number }>(pool, PRUNE_STEP, [cutoff, limit])).rows;
+      const rows = (await query<PrunedRecord & { recounted: number }>(pool, PRUNE_STEP, [cutoff, limit, KEPT_FOR_FREQUENCY])).rows;
       return { deleted: rows.length, userIds: [...new Set(rows.map((row) => row.userId))] };
     },
 
