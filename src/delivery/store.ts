@@ -136,6 +136,39 @@ export function reservedRecordReason(record: NormalizedRecord): string | null {
   return null;
 }
 
+/** Traits merged as stored: the object, and its JSON and the per-key times as JSON. */
+export interface MergedTraits {
+  traits: JsonObject;
+  json: string;
+  times: string;
+}
+
+/**
+ * Merges a call's traits into held ones key by key (the later timestamp wins; on a tie, the later call), changing
+ * `held` in place, under the caps of a user's traits (an identify call: MAX_TRAIT_KEYS, MAX_TRAITS_BYTES) or an
+ * account's (a group call: MAX_ACCOUNT_TRAITS_BYTES). Every engine merges with this (engine/types.ts).
+ */
+export function mergeTraits(
+  held: { traits: JsonObject; traitTimes: Record<string, number> },
+  incoming: JsonObject,
+  ts: number,
+  of: 'user' | 'account',
+): MergedTraits | TraitsRefused {
+  const { traits, traitTimes } = held;
+  for (const key of Object.keys(incoming)) mergeTrait(traits, traitTimes, key, incoming[key], ts);
+  const json = JSON.stringify(traits);
+  if (of === 'account') {
+    const bytes = utf8Length(json);
+    if (bytes > MAX_ACCOUNT_TRAITS_BYTES) return { refused: `the account's traits would be ${bytes} bytes of JSON, more than the ${MAX_ACCOUNT_TRAITS_BYTES}-byte limit` };
+  } else {
+    const keys = Object.keys(traits).length;
+    const bytes = Buffer.byteLength(json);
+    if (keys > MAX_TRAIT_KEYS) return { refused: `the user's traits would have ${keys} keys, more than the ${MAX_TRAIT_KEYS} a user may have` };
+    if (bytes > MAX_TRAITS_BYTES) return { refused: `the user's traits would be ${bytes} bytes of JSON, more than the ${MAX_TRAITS_BYTES}-byte limit` };
+  }
+  return { traits, json, times: JSON.stringify(traitTimes) };
+}
+
 export const RESULT_METRICS = ['shown', 'dismissed', 'clicked', 'answered', 'promoters', 'passives', 'detractors'] as const;
 export type Results = Record<(typeof RESULT_METRICS)[number], number>;
 
@@ -269,16 +302,11 @@ export function createStore(db: DeliveryDb, options: StoreOptions = {}) {
      */
     ingest(incoming: IncomingRecord, receivedAt: number): Applied | TraitsRefused | null {
       const { record, type } = incoming;
-      let merged: { traits: JsonObject; times: string; json: string } | null = null;
+      let merged: MergedTraits | null = null;
       if (record.kind === 'identify' && record.data) {
-        const { traits, traitTimes } = profiles.traitsWithTimes(record.userId) ?? { traits: {}, traitTimes: {} };
-        for (const key of Object.keys(record.data)) mergeTrait(traits, traitTimes, key, record.data[key], record.ts);
-        const keys = Object.keys(traits).length;
-        const json = JSON.stringify(traits);
-        const bytes = Buffer.byteLength(json);
-        if (keys > MAX_TRAIT_KEYS) return { refused: `the user's traits would have ${keys} keys, more than the ${MAX_TRAIT_KEYS} a user may have` };
-        if (bytes > MAX_TRAITS_BYTES) return { refused: `the user's traits would be ${bytes} bytes of JSON, more than the ${MAX_TRAITS_BYTES}-byte limit` };
-        merged = { traits, times: JSON.stringify(traitTimes), json };
+        const result = mergeTraits(profiles.traitsWithTimes(record.userId) ?? { traits: {}, traitTimes: {} }, record.data, record.ts, 'user');
+        if ('refused' in result) return result;
+        merged = result;
       }
       const seq = insertRecord.get(
         record.id,
@@ -306,18 +334,13 @@ export function createStore(db: DeliveryDb, options: StoreOptions = {}) {
       if (isMember.get(call.userId, call.groupId) === undefined && (memberships.get(call.userId) ?? 0) >= MAX_ACCOUNTS_PER_USER) {
         return { refused: `the user already belongs to ${MAX_ACCOUNTS_PER_USER} accounts, the most one user may` };
       }
-      const { traits, traitTimes } = readAccount(call.groupId);
-      for (const key of Object.keys(call.traits ?? {})) mergeTrait(traits, traitTimes, key, (call.traits as JsonObject)[key], call.ts);
-      const traitsJson = JSON.stringify(traits);
-      const bytes = utf8Length(traitsJson);
-      if (bytes > MAX_ACCOUNT_TRAITS_BYTES) {
-        return { refused: `the account's traits would be ${bytes} bytes of JSON, more than the ${MAX_ACCOUNT_TRAITS_BYTES}-byte limit` };
-      }
+      const merged = mergeTraits(readAccount(call.groupId), call.traits ?? {}, call.ts, 'account');
+      if ('refused' in merged) return merged;
       const data = call.traits && Object.keys(call.traits).length > 0 ? JSON.stringify(call.traits) : null;
       s.insertGroupCall.run(call.id, call.userId, call.ts, data, call.groupId, receivedAt);
-      s.saveAccount.run(call.groupId, traitsJson, JSON.stringify(traitTimes));
+      s.saveAccount.run(call.groupId, merged.json, merged.times);
       s.join.run(call.userId, call.groupId, call.ts);
-      return { userId: call.userId, groupId: call.groupId, traits };
+      return { userId: call.userId, groupId: call.groupId, traits: merged.traits };
     },
     /** Whether the user was assigned to the message's exposed or holdout group already. */
     isAssigned: (messageId: string, userId: string): boolean => assigned.get(messageId, userId) !== undefined,

@@ -44,20 +44,24 @@ export interface PoolOptions {
   connectTimeoutSeconds?: number;
 }
 
-/** A pool to the delivery database; errors of idle connections are reported, not thrown. */
-export function createDeliveryPool(database: DeliveryDatabase, options: PoolOptions = {}, onIdleError: (err: Error) => void = () => undefined): pg.Pool {
+/** How one connection reaches the delivery database (a pool's, or the change feed's own client). */
+export function deliveryClientConfig(database: DeliveryDatabase, options: PoolOptions = {}, applicationName = 'guidepost-delivery'): pg.ClientConfig {
   const { url } = database;
-  const pool = new pg.Pool({
+  return {
     host: url.host,
     port: url.port,
     user: url.user,
     database: url.database,
     ...(url.password !== undefined ? { password: url.password } : {}),
     ...pgSslOptions(url.sslmode),
-    max: options.max ?? 10,
     connectionTimeoutMillis: (options.connectTimeoutSeconds ?? 5) * 1000,
-    application_name: 'guidepost-delivery',
-  });
+    application_name: applicationName,
+  };
+}
+
+/** A pool to the delivery database; errors of idle connections are reported, not thrown. */
+export function createDeliveryPool(database: DeliveryDatabase, options: PoolOptions = {}, onIdleError: (err: Error) => void = () => undefined): pg.Pool {
+  const pool = new pg.Pool({ ...deliveryClientConfig(database, options), max: options.max ?? 10 });
   // An idle connection the server dropped would otherwise be an unhandled 'error' that ends the process.
   pool.on('error', onIdleError);
   return pool;
