@@ -240,6 +240,35 @@ describe.each([sqlite, postgres])('the $name engine', (factory) => {
     expect(profile.lastShown).toBe(T0 + 1);
   });
 
+  it('keeps the latest survey answer per message and question, for messages that exist, at most 10 questions each, gone on erasure', async () => {
+    const [engine] = (await factory.open(1)) as [DeliveryEngine];
+    await engine.publish({ id: 'poll', version: 1, ...body(1), now: T0 });
+    const answer = (id: string, ts: number, questionId: string, parts: Record<string, unknown>, messageId = 'poll'): IncomingRecord =>
+      event(id, 'ana', 'survey_answered', ts, { message_id: messageId, question_id: questionId, text: 'free text is never kept', ...parts });
+    const stored = await engine.ingest(
+      [
+        answer('q1-old', T0 + 1, 'q1', { score: 2 }),
+        answer('q1-new', T0 + 5, 'q1', { score: 4 }),
+        answer('q1-late-arrival', T0 + 3, 'q1', { score: 1 }),
+        answer('q2', T0 + 2, 'q2', { choices: ['a', 'b'] }),
+        answer('other', T0 + 2, 'q1', { score: 5 }, 'unknown-message'),
+        ...Array.from({ length: 10 }, (_, i) => answer(`extra-${i}`, T0 + 9, `x${i}`, { choice: 'yes' })),
+      ],
+      T0,
+    );
+    expect(stored.map((o) => (o && 'profile' in o ? o.profile.surveyAnswer?.id ?? null : 'refused'))).toEqual([
+      'q1-old', 'q1-new', null, 'q2', null,
+      ...Array.from({ length: 8 }, (_, i) => `extra-${i}`), null, null,
+    ]);
+    const { profile } = await engine.loadProfile('ana');
+    expect(profile.surveyAnswers.size).toBe(10);
+    expect(profile.surveyAnswers.get('poll\u0000q1')).toEqual({ id: 'q1-new', name: 'survey_answered', ts: T0 + 5, properties: { message_id: 'poll', question_id: 'q1', score: 4 } });
+    expect(profile.surveyAnswers.get('poll\u0000q2')?.properties).toEqual({ message_id: 'poll', question_id: 'q2', choices: ['a', 'b'] });
+    expect([...profile.surveyAnswers.keys()].some((key) => key.startsWith('unknown-message'))).toBe(false);
+    await engine.eraseUser('ana', T0 + DAY);
+    expect((await engine.loadProfile('ana')).profile.surveyAnswers.size).toBe(0);
+  });
+
   it('keeps the newest events of collected names per user, capped, with accounts in the loaded profile', async () => {
     const [engine] = (await factory.open(1, { eventsPerName: 2 })) as [DeliveryEngine];
     expect(await engine.collect(new Set(['clicked', 'bought']), T0)).toEqual({ started: ['bought', 'clicked'], stopped: [] });

@@ -31,10 +31,11 @@ import type { MigrateResult } from '../../shared/migrate';
 import { ASSIGNED_EVENT, assignmentRecordId, MAX_ACCOUNTS_PER_USER, mergeTraits, RESULT_METRICS, type MergedTraits } from '../store';
 import type { Applied, GroupApplied, IdempotentAnswer, MessageRow, RecordRow, Results } from '../store';
 import { ERASE_MARKER_TYPE, type ErasedCounts, type Erasure } from '../erasure';
-import { DEFAULT_PROFILE_EVENTS_PER_NAME, type MessageShows, type StoredProfile } from '../profile-store';
+import { DEFAULT_PROFILE_EVENTS_PER_NAME, surveyAnswerKey, surveyAnswerOf, type MessageShows, type StoredProfile } from '../profile-store';
 import { KEPT_FOR_FREQUENCY, type PrunedRecord } from '../retention';
 import type { JsonObject } from '../schemas';
 import type { ProfileEvent } from '../../shared/segments/evaluate';
+import { NPS_EVENT } from '../../shared/segments/values';
 import type { DeliveryEngine, IngestOutcome, PublishOutcome, StateOutcome } from '../engine/types';
 import { holdoutOf } from '../engine/types';
 import { createDeliveryPool, type DeliveryDatabase, type PoolOptions } from './connection';
@@ -69,6 +70,7 @@ interface ProfileJson {
   accounts: { groupId: string; traits: string }[];
   shows: { messageId: string; times: number; firstShown: number; lastShown: number }[];
   events: { name: string; events: { id: string; ts: number; data: string | null }[] }[];
+  surveyAnswers: { messageId: string; questionId: string; ts: number; recordId: string; answer: JsonObject }[];
 }
 
 /** One user's whole profile, with the traits of the user's accounts, in one statement. */
@@ -82,7 +84,9 @@ SELECT
   (SELECT coalesce(json_agg(json_build_object('name', n.name, 'events',
       (SELECT coalesce(json_agg(json_build_object('id', e.record_id, 'ts', e.ts, 'data', e.data) ORDER BY e.ts, e.record_id), '[]')
          FROM (SELECT record_id, ts, data FROM profile_events WHERE collection = n.collection AND user_id = $1 ORDER BY ts DESC, record_id DESC LIMIT $2) AS e))), '[]')
-     FROM profile_event_names AS n WHERE n.retired_at IS NULL) AS events`;
+     FROM profile_event_names AS n WHERE n.retired_at IS NULL) AS events,
+  (SELECT coalesce(json_agg(json_build_object('messageId', message_id, 'questionId', question_id, 'ts', ts, 'recordId', record_id, 'answer', answer)), '[]')
+     FROM survey_answers WHERE user_id = $1) AS "surveyAnswers"`;
 
 /**
  * Prunes one step of expired records and the profile store's kept copies of them (retention.ts), in one
@@ -277,7 +281,7 @@ export function createPostgresEngine(pool: pg.Pool, options: PostgresEngineOptio
         });
         if (payload.length === 0) return;
         const rows = (
-          await query<{ o_idx: number; o_seq: number | null; o_collected: boolean | null; o_shown_message_id: string | null; o_nps_ts: number | null; o_nps_record_id: string | null; o_nps_score: number | null }>(
+          await query<{ o_idx: number; o_seq: number | null; o_collected: boolean | null; o_shown_message_id: string | null; o_nps_ts: number | null; o_nps_record_id: string | null; o_nps_score: number | null; o_survey_kept: boolean | null }>(
             client,
             'SELECT * FROM guidepost_ingest($1::jsonb, $2, $3)',
             [JSON.stringify(payload), receivedAt, cap],
@@ -291,7 +295,7 @@ export function createPostgresEngine(pool: pg.Pool, options: PostgresEngineOptio
           outcomes[index] = {
             record,
             traits: merged.get(index)?.traits ?? null,
-            profile: { collected: row.o_collected === true, shownMessageId: row.o_shown_message_id, nps },
+            profile: { collected: row.o_collected === true, shownMessageId: row.o_shown_message_id, nps, surveyAnswer: row.o_survey_kept === true ? surveyAnswerOf(record) : null },
           } satisfies Applied;
         }
       };
@@ -388,6 +392,12 @@ export function createPostgresEngine(pool: pg.Pool, options: PostgresEngineOptio
         shows,
         lastShown: p?.last_shown ?? null,
         nps: p && p.nps_ts !== null && p.nps_record_id !== null && p.nps_score !== null ? { ts: p.nps_ts, recordId: p.nps_record_id, score: p.nps_score } : null,
+        surveyAnswers: new Map(
+          row.surveyAnswers.map((a) => {
+            const answer: ProfileEvent = { id: a.recordId, name: NPS_EVENT, ts: a.ts, properties: { message_id: a.messageId, question_id: a.questionId, ...a.answer } };
+            return [surveyAnswerKey(answer), answer];
+          }),
+        ),
       };
       return { profile, accounts: new Map(row.accounts.map((a) => [a.groupId, JSON.parse(a.traits) as JsonObject])) };
     },
@@ -411,7 +421,7 @@ export function createPostgresEngine(pool: pg.Pool, options: PostgresEngineOptio
         return {
           record: { kind: 'event', id: assignmentRecordId(a.messageId, a.userId), userId: a.userId, name: ASSIGNED_EVENT, ts: a.now, data: { message_id: a.messageId, group: a.group } },
           traits: null,
-          profile: { collected: row.o_collected === true, shownMessageId: null, nps: null },
+          profile: { collected: row.o_collected === true, shownMessageId: null, nps: null, surveyAnswer: null },
         };
       });
     },
@@ -464,6 +474,7 @@ export function createPostgresEngine(pool: pg.Pool, options: PostgresEngineOptio
         };
         // The profile store's part (ProfileStore.eraseUser): frequency state and kept events of every collection.
         await count('DELETE FROM message_shows WHERE user_id = $1');
+        await count('DELETE FROM survey_answers WHERE user_id = $1');
         await count('DELETE FROM profile_events WHERE user_id = $1');
         await count('DELETE FROM profile_event_counts WHERE user_id = $1');
         const earlier = (await query<{ erased_at: number; seq: number }>(client, 'SELECT erased_at, seq FROM erasures WHERE user_id = $1', [userId])).rows[0];

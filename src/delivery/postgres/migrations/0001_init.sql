@@ -93,6 +93,20 @@ CREATE TABLE message_nps_answers (
 );
 CREATE INDEX message_nps_answers_by_user ON message_nps_answers (user_id);
 
+-- Per user, message and question, the latest survey answer (SQLite migration 0008, profile-store.ts
+-- surveyAnswerOf): its instant, record id (a tie on the instant to the greater id) and the parts a survey
+-- condition reads (score, choice, choices; never the free text). Only answers to messages that exist, at
+-- most 10 questions per user and message (MAX_SURVEY_QUESTIONS in shared/messages/survey.ts).
+CREATE TABLE survey_answers (
+  user_id     text COLLATE "C" NOT NULL,
+  message_id  text COLLATE "C" NOT NULL,
+  question_id text COLLATE "C" NOT NULL,
+  ts          bigint NOT NULL,
+  record_id   text COLLATE "C" NOT NULL,
+  answer      jsonb NOT NULL,
+  PRIMARY KEY (user_id, message_id, question_id)
+);
+
 CREATE TABLE idempotency (
   key          text COLLATE "C" PRIMARY KEY,
   request_hash text NOT NULL,
@@ -206,15 +220,17 @@ END $$;
 
 -- What a newly stored event changes in its user's profile past first and last seen (profile-store.ts applyRecord):
 -- the kept events of a collected name (c: its collection, null when not collected), the shows of a message that
--- exists, the latest NPS answer.
+-- exists, the latest NPS answer, the latest survey answer per message and question (survey_kept: it became one).
 CREATE FUNCTION guidepost_profile_event(u text, rname text, t bigint, rid text, d text, c bigint, cap integer,
-  OUT collected boolean, OUT shown_message_id text, OUT nps_ts bigint, OUT nps_record_id text, OUT nps_score integer)
+  OUT collected boolean, OUT shown_message_id text, OUT nps_ts bigint, OUT nps_record_id text, OUT nps_score integer,
+  OUT survey_kept boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
   j jsonb;
   score integer;
 BEGIN
   collected := c IS NOT NULL;
+  survey_kept := false;
   IF collected THEN
     PERFORM guidepost_keep_event(c, u, t, rid, d, cap);
   END IF;
@@ -237,6 +253,18 @@ BEGIN
         nps_record_id := rid;
         nps_score := score;
       END IF;
+    END IF;
+    j := d::jsonb;
+    IF jsonb_typeof(j -> 'message_id') = 'string' AND jsonb_typeof(j -> 'question_id') = 'string'
+       AND EXISTS (SELECT 1 FROM messages WHERE id = j ->> 'message_id')
+       AND (EXISTS (SELECT 1 FROM survey_answers WHERE user_id = u AND message_id = j ->> 'message_id' AND question_id = j ->> 'question_id')
+            OR (SELECT count(*) FROM survey_answers WHERE user_id = u AND message_id = j ->> 'message_id') < 10) THEN
+      INSERT INTO survey_answers AS a (user_id, message_id, question_id, ts, record_id, answer)
+        VALUES (u, j ->> 'message_id', j ->> 'question_id', t, rid,
+                (SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each(j) WHERE key IN ('score', 'choice', 'choices')))
+        ON CONFLICT (user_id, message_id, question_id) DO UPDATE SET ts = excluded.ts, record_id = excluded.record_id, answer = excluded.answer
+        WHERE excluded.ts > a.ts OR (excluded.ts = a.ts AND excluded.record_id > a.record_id);
+      survey_kept := FOUND;
     END IF;
   END IF;
 END $$;
@@ -265,7 +293,8 @@ END $$;
 -- Set-based where order does not matter (the insert, the last traits of each user, first and last seen: min and
 -- max); record by record only for the events that need it (collected names, the events about messages).
 CREATE FUNCTION guidepost_ingest(slice jsonb, received bigint, cap integer)
-RETURNS TABLE (o_idx integer, o_seq bigint, o_collected boolean, o_shown_message_id text, o_nps_ts bigint, o_nps_record_id text, o_nps_score integer)
+RETURNS TABLE (o_idx integer, o_seq bigint, o_collected boolean, o_shown_message_id text, o_nps_ts bigint, o_nps_record_id text, o_nps_score integer,
+  o_survey_kept boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
   n integer;
@@ -358,6 +387,7 @@ BEGIN
     o_nps_ts := NULL;
     o_nps_record_id := NULL;
     o_nps_score := NULL;
+    o_survey_kept := false;
     IF seqs[k] IS NULL THEN
       RETURN NEXT;
       CONTINUE;
@@ -411,6 +441,7 @@ BEGIN
       o_nps_ts := applied.nps_ts;
       o_nps_record_id := applied.nps_record_id;
       o_nps_score := applied.nps_score;
+      o_survey_kept := applied.survey_kept;
     END IF;
     RETURN NEXT;
   END LOOP;
