@@ -228,6 +228,8 @@ export interface BacktestOptions {
   onProgress?: (done: number, total: number) => void;
   /** The clock for elapsedMs (tests and the bench pass performance.now). */
   clock?: () => number;
+  /** Hears each user the draft reached in the replay, with the instant of their first impression (the lift's estimated control). */
+  onReached?: (user: { userPk: number; id: string }, firstShow: number) => void;
 }
 
 /** The draft as the server would hold it once published and running, its schedule lifted: "had it been live". */
@@ -506,6 +508,7 @@ export function messageBacktest(deps: BacktestDeps, input: unknown, options: Bac
     const first = outcome.shows[0];
     if (first === undefined) return;
     reached.push(user.id);
+    options.onReached?.({ userPk: user.userPk, id: user.id }, first);
     if (isGoal && goal) {
       // Within withinDays of first becoming eligible: here, of the first show.
       const until = first + goal.withinDays * DAY_MS;

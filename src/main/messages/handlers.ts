@@ -50,6 +50,9 @@ export function createMessageHandlers(service: MessageService, deps: Pick<Messag
     messageResults: ({ id, search }) => messageResults(context(), id, search, resultsTarget(id), surveyContent(id)),
     messageResponsesCsv: ({ id }) => surveyResponsesCsv(context(), id, surveyContent(id)),
     messageBacktest: ({ message, weeks }) => messageBacktest(context(), message, { weeks, others: service.list(false) }),
-    messageLift: ({ id }) => messageLift(context(), service.get(id).message),
+    messageLift: ({ id }) => {
+      const draft = service.get(id).message;
+      return messageLift(context(), draft, { estimate: { draft, others: service.list(false) } });
+    },
   };
 }
