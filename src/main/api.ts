@@ -120,7 +120,7 @@ export function createBackend(deps: ApiDeps): Backend {
     }),
     createSegmentHandlers({ segments, personasUsing: (id) => workshops.personasUsing(id), defaultAsOf }),
     createWorkshopHandlers(workshopDeps),
-    createMessageHandlers(messages, messageDeps),
+    createMessageHandlers(messages, { ...messageDeps, jobs }),
     createJobHandlers(jobs),
   );
   return {

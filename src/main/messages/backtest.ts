@@ -224,7 +224,7 @@ export interface BacktestOptions {
   weeks: number;
   /** The messages the companion knows (MessageService.list): the live ones of the draft's environment compete. */
   others: readonly MessageRecord[];
-  /** Users replayed so far, of all to replay (called every few hundred users). */
+  /** Users replayed so far, of all to replay (called every BACKTEST_CHUNK_USERS users, and at the end). */
   onProgress?: (done: number, total: number) => void;
   /** The clock for elapsedMs (tests and the bench pass performance.now). */
   clock?: () => number;
@@ -435,11 +435,36 @@ function goalMatcher(goal: NonNullable<MessageDraft['goal']>): (record: HistoryR
   return (record) => record.name === goal.event && where.every((f) => matchesValue(fieldOf(record.properties(), f.property), f));
 }
 
+/** Users replayed between two progress reports (and, in the app, between two yields to the event loop). */
+export const BACKTEST_CHUNK_USERS = 250;
+
 /**
  * The backtest of a draft (saved or not) over the last `weeks` weeks before deps.asOf, against the
  * other live messages. Throws invalid_argument for a bad draft or weeks, not_found for a deleted target.
  */
 export function messageBacktest(deps: BacktestDeps, input: unknown, options: BacktestOptions): MessageBacktest {
+  const steps = backtestSteps(deps, input, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same backtest, awaiting `between` after every BACKTEST_CHUNK_USERS users replayed (the app's job:
+ * progress reaches the window and a cancel request can arrive; `between` throws to stop).
+ */
+export async function messageBacktestInChunks(deps: BacktestDeps, input: unknown, options: BacktestOptions, between: () => Promise<void>): Promise<MessageBacktest> {
+  const steps = backtestSteps(deps, input, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await between();
+  }
+}
+
+/** The backtest as a generator that pauses after each chunk of users (after reporting progress). */
+function* backtestSteps(deps: BacktestDeps, input: unknown, options: BacktestOptions): Generator<void, MessageBacktest> {
   const clock = options.clock ?? Date.now;
   const started = clock();
   const draft = requireMessage(input);
@@ -474,8 +499,12 @@ export function messageBacktest(deps: BacktestDeps, input: unknown, options: Bac
   let pageRequests = 0;
   let pageViewsWithoutUrl = 0;
 
-  users.forEach((user, index) => {
-    if (index % 500 === 0) options.onProgress?.(index, users.length);
+  for (let index = 0; index < users.length; index++) {
+    const user = users[index] as Candidate;
+    if (index > 0 && index % BACKTEST_CHUNK_USERS === 0) {
+      options.onProgress?.(index, users.length);
+      yield;
+    }
     const records = reader(user, goalHorizon);
     const history: UserHistory = {
       userId: user.id,
@@ -506,7 +535,7 @@ export function messageBacktest(deps: BacktestDeps, input: unknown, options: Bac
       entry.times += 1;
     }
     const first = outcome.shows[0];
-    if (first === undefined) return;
+    if (first === undefined) continue;
     reached.push(user.id);
     options.onReached?.({ userPk: user.userPk, id: user.id }, first);
     if (isGoal && goal) {
@@ -515,7 +544,7 @@ export function messageBacktest(deps: BacktestDeps, input: unknown, options: Bac
       if (records.some((r) => r.ts > first && r.ts <= until && isGoal(r))) converted += 1;
       else if (until > to) windowOpen += 1;
     }
-  });
+  }
   options.onProgress?.(users.length, users.length);
 
   const reachedSet = new Set(reached);
