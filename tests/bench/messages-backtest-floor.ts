@@ -72,7 +72,12 @@ export function naiveBacktest(db: Db, asOf: number, draft: MessageDraft, weeks: 
       } else shows.set(messageId, { times: 1, firstShown: ts, lastShown: ts });
       lastShown = ts;
     };
+    let lastUrl: string | undefined;
     records.forEach((record, i) => {
+      const pageUrl = record.name === 'page_viewed' ? record.properties?.url : undefined;
+      // The page the user is on for the requests after this record (a tracked event asks with the one before it).
+      const urlBefore = lastUrl;
+      if (typeof pageUrl === 'string') lastUrl = pageUrl;
       // Shows recorded before the window are the server's frequency state when the window opens.
       const shownId = record.properties?.message_id;
       if (record.ts < from && record.name === 'message_shown' && typeof shownId === 'string' && replayed.has(shownId)) show(shownId, record.ts);
@@ -90,11 +95,12 @@ export function naiveBacktest(db: Db, asOf: number, draft: MessageDraft, weeks: 
         lastShown,
         nps: null,
       };
-      const url = record.name === 'page_viewed' ? (record.properties?.url as string | undefined) : undefined;
+      // As the SDK asks: a page view with its url, a screen view alone, a tracked event with the latest page's url.
+      const url = record.name === 'page_viewed' ? (record.properties?.url as string | undefined) : urlBefore;
       const request: DecideBody =
-        record.name === 'page_viewed'
+        record.name === 'page_viewed' || record.name === 'screen_viewed'
           ? { userId: user.id, environment: 'production', ...(url ? { url } : {}) }
-          : { userId: user.id, environment: 'production', event: { name: record.name, properties: record.properties ?? {} } };
+          : { userId: user.id, environment: 'production', ...(url ? { url } : {}), event: { name: record.name, properties: record.properties ?? {} } };
       for (const m of chooseMessages(messages, request, () => profile, record.ts)) {
         show(m.id, record.ts);
         if (m.id === draft.id) shownHere += 1;

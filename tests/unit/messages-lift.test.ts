@@ -137,6 +137,18 @@ describe('messageLift', () => {
     // A segment whose rule refers to another is judged with the reference inlined.
     d.segments.save({ id: 'seg_ref', name: 'Refers', rule: { version: 1, match: 'all', conditions: [{ type: 'segment', segment: 'seg_starter' }] } });
     expect(messageLift(d, { id: 'upsell', goal: GOAL, holdout: 40 }).bySegment.find((s) => s.label === 'Refers')?.exposed.users).toBe(2);
+    // Rules on first and last seen and on events of other names: the profiles loaded for the rules (only
+    // the names they count, seen times from the users table; h2 has a record after asOf, so loads whole)
+    // split as the SQL compiler does, at asOf and at an earlier instant.
+    d.segments.save({ id: 'seg_recent', name: 'Seen lately', rule: { version: 1, match: 'all', conditions: [{ type: 'last_seen', op: 'within', days: 20 }] } });
+    d.segments.save({ id: 'seg_old', name: 'Old hands', rule: { version: 1, match: 'all', conditions: [{ type: 'first_seen', op: 'before', days: 35 }] } });
+    d.segments.save({ id: 'seg_upgraded', name: 'Upgraded to growth', rule: { version: 1, match: 'all', conditions: [{ type: 'event', event: 'upgraded', op: '>=', count: 1, where: [{ property: 'plan', op: 'eq', value: 'growth' }] }] } });
+    for (const asOf of [ASOF, T + 10 * DAY]) {
+      const at = deps(db, asOf);
+      const js = messageLift(at, { id: 'upsell', goal: GOAL, holdout: 40 });
+      expect(messageLift(at, { id: 'upsell', goal: GOAL, holdout: 40 }, { jsMembershipMaxUsers: 0 }).bySegment).toEqual(js.bySegment);
+      expect(js.bySegment.filter((x) => x.exposed.users + x.holdout.users > 0).length).toBeGreaterThan(2);
+    }
   });
 });
 
