@@ -103,13 +103,14 @@ function requestOf(record: HistoryRecord, userId: string, environment: Environme
     return { userId, environment, ...(typeof url === 'string' ? { url } : {}) };
   }
   if (record.name === SCREEN_EVENT) return { userId, environment };
-  const properties = record.properties();
-  return {
-    userId,
-    environment,
-    ...(lastUrl !== undefined ? { url: lastUrl } : {}),
-    event: { name: record.name, ...(properties !== null ? { properties } : {}) },
+  // The properties are parsed only when a trigger's filters read them: most requests match no trigger at all.
+  const event: NonNullable<DecideBody['event']> = {
+    name: record.name,
+    get properties() {
+      return record.properties() ?? undefined;
+    },
   };
+  return { userId, environment, ...(lastUrl !== undefined ? { url: lastUrl } : {}), event };
 }
 
 /**
