@@ -18,6 +18,7 @@ import { createJobHandlers } from './jobs/handlers';
 import { JobRunner } from './jobs/runner';
 import { writerLock } from './jobs/writers';
 import { createMessageHandlers } from './messages/handlers';
+import { liftInWords, messageLift } from './messages/lift';
 import { memorySecrets, type SecretStore } from './messages/secrets';
 import { MessageService } from './messages/service';
 import { exportsFolderFor } from './paths';
@@ -95,7 +96,15 @@ export function createBackend(deps: ApiDeps): Backend {
   };
   const messages = new MessageService(messageDeps);
   if (deps.outbox?.autoStart !== false) messages.sender.start();
-  const workshopDeps: WorkshopDeps = { db, workshops, segments, exportsRoot: exportsFolderFor(path), defaultAsOf, messages: { summary: (id, asOf) => messages.summary(id, asOf) } };
+  const workshopDeps: WorkshopDeps = { db, workshops, segments, exportsRoot: exportsFolderFor(path), defaultAsOf, messages: {
+      summary: (id, asOf) => messages.summary(id, asOf),
+      // The lift as of the workshop export's asOf (the cache's data), in words; null without a goal.
+      liftOf: (id, asOf) => {
+        const draft = messages.get(id).message;
+        return liftInWords(messageLift({ db, segments, workshops, asOf }, draft, { estimate: { draft, others: messages.list(false) } }));
+      },
+    },
+  };
 
   const handlers: Handlers = combineMethods(
     createDataHandlers({ db, cache, writers, changed: (status) => emit('cacheChanged', status) }),
@@ -111,7 +120,7 @@ export function createBackend(deps: ApiDeps): Backend {
     }),
     createSegmentHandlers({ segments, personasUsing: (id) => workshops.personasUsing(id), defaultAsOf }),
     createWorkshopHandlers(workshopDeps),
-    createMessageHandlers(messages, messageDeps),
+    createMessageHandlers(messages, { ...messageDeps, jobs }),
     createJobHandlers(jobs),
   );
   return {

@@ -72,7 +72,7 @@ export interface DailyVolumePoint {
   events: number;
 }
 
-export type JobKind = 'demo' | 'import' | 'sync';
+export type JobKind = 'demo' | 'import' | 'sync' | 'backtest';
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {

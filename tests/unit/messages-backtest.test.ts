@@ -13,7 +13,7 @@ import { createMessageStore } from '../../src/main/messages/store';
 import { createKvRepo } from '../../src/main/db/kv';
 import { byPriority, compileMessage, type LiveMessage } from '../../src/delivery/decide';
 import { publishSchema } from '../../src/delivery/schemas';
-import { messageBacktest, replayUser, type BacktestDeps, type HistoryRecord, type ReplayedDecision, type ReplayPlan } from '../../src/main/messages/backtest';
+import { BACKTEST_CHUNK_USERS, messageBacktest, replayUser, type BacktestDeps, type HistoryRecord, type ReplayedDecision, type ReplayPlan } from '../../src/main/messages/backtest';
 import { buildPublishBody } from '../../src/main/messages/publish-body';
 import { SegmentService } from '../../src/main/segments/service';
 import { WorkshopService } from '../../src/main/workshops/service';
@@ -22,7 +22,8 @@ import { Random } from '../../src/shared/random';
 import type { Rule } from '../../src/shared/segments/rule';
 import { useDeliveryServer } from './delivery-helpers';
 import { apiErrorOf, useTempCache } from './helpers';
-import { modalDraft, rulePersona } from './messages-helpers';
+import { modalDraft, rulePersona, testBackend } from './messages-helpers';
+import type { JobInfo } from '../../src/shared/types';
 import { buildWorld, DAY, type TestRecord } from './segments-helpers';
 
 const tempCache = useTempCache();
@@ -405,5 +406,65 @@ describe('guidepost message backtest', () => {
     const unknown = await cli(['message', 'backtest', 'nope', '--db', file]);
     expect(unknown.code).not.toBe(0);
     expect(unknown.err.join('\n')).toMatch(/nope/);
+  });
+});
+
+describe('the backtest in the app', () => {
+  const everyone: Rule = { version: 1, match: 'all', conditions: [] };
+  const draft = modalDraft({ id: 'many', name: 'Many users', target: { type: 'segment', segmentId: 'everyone' }, trigger: { event: { name: 'x' } }, environment: 'production' });
+  const USERS = BACKTEST_CHUNK_USERS * 2 + 10;
+
+  function manyUsers() {
+    const cache = tempCache();
+    const records: TestRecord[] = [];
+    for (let i = 0; i < USERS; i++) {
+      records.push({ user: `u${i}`, identify: { plan: 'starter' }, ts: FROM - DAY, id: `i${i}` });
+      records.push({ user: `u${i}`, event: 'x', ts: FROM + DAY + i, id: `x${i}` });
+    }
+    buildWorld(cache.db, records);
+    createKvRepo(cache.db).set('data_as_of', String(AS_OF));
+    new SegmentService(cache.db, () => 0).save({ id: 'everyone', name: 'Everyone', rule: everyone });
+    const jobs: JobInfo[] = [];
+    const clock = { now: AS_OF };
+    // Each job update moves the clock a second on, past the runner's throttle between two progress updates.
+    const b = testBackend(cache, {
+      clock: () => clock.now,
+      emit: (name, payload) => {
+        if (name !== 'job') return;
+        jobs.push(payload as JobInfo);
+        clock.now += 1000;
+      },
+    });
+    return { b, jobs };
+  }
+
+  it('runs as a job whose progress counts the users replayed, and answers with the result', async () => {
+    const { b, jobs } = manyUsers();
+    const result = await b.handlers.messageBacktest({ message: draft, weeks: WEEKS });
+    expect(result.usersReached).toBe(USERS);
+    const mine = jobs.filter((j) => j.kind === 'backtest');
+    expect(mine.at(-1)).toMatchObject({ state: 'done', title: 'Backtest of “Many users”', progress: { done: USERS, total: USERS, unit: 'users' } });
+    // Progress arrived between chunks, before the end.
+    expect(mine.some((j) => j.state === 'running' && j.progress.done > 0 && j.progress.done < USERS)).toBe(true);
+    b.close();
+  });
+
+  it('stops when its job is cancelled, and says so', async () => {
+    const { b, jobs } = manyUsers();
+    const running = b.handlers.messageBacktest({ message: draft, weeks: WEEKS });
+    const started = jobs.find((j) => j.kind === 'backtest');
+    expect(started?.state).toBe('running');
+    await b.handlers.cancelJob({ jobId: started?.id ?? '' });
+    await expect(running).rejects.toMatchObject({ code: 'cancelled', message: 'Backtest of “Many users” was cancelled.' });
+    expect(jobs.at(-1)).toMatchObject({ kind: 'backtest', state: 'cancelled' });
+    expect(jobs.at(-1)?.progress.done).toBeLessThan(USERS);
+    b.close();
+  });
+
+  it('refuses a draft that is not valid before any job starts', async () => {
+    const { b, jobs } = manyUsers();
+    await expect(b.handlers.messageBacktest({ message: { ...draft, priority: 'high' }, weeks: WEEKS })).rejects.toMatchObject({ code: 'invalid_argument' });
+    expect(jobs.filter((j) => j.kind === 'backtest')).toEqual([]);
+    b.close();
   });
 });

@@ -49,6 +49,12 @@ describe('the demo upsell with a goal and a holdout', () => {
     expect(lift.curve).toHaveLength(14);
     // The full demo (50,000 users) has 33 exposed and 2 held out: npm run bench:messages prints its lift.
     expect(lift.caution).toMatch(/^Not enough users yet/);
+    // The extra project-limit hits (example-lift.ts) give the upsell an audience: well over a hundred
+    // assigned users in 8,000 (a few in the main history alone), and the shown upgrade more often.
+    expect(lift.exposed.users + lift.holdout.users).toBeGreaterThan(100);
+    expect(lift.holdout.users).toBeGreaterThan(5);
+    expect(lift.exposed.rate ?? 0).toBeGreaterThan(lift.holdout.rate ?? 1);
+    expect(lift.byPersona.some((p) => p.exposed.users > 0 && p.holdout.users > 0)).toBe(true);
   });
 
   it('a held-out user is assigned once, never shown, and upgrades less often after the limit', () => {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/main/cli';
 import { openCache } from '../../src/main/db/connection';
-import { messageLift } from '../../src/main/messages/lift';
+import { ESTIMATE_WEEKS, liftInWords, messageLift } from '../../src/main/messages/lift';
+import { ESTIMATED_CONTROL_LABEL } from '../../src/shared/messages/lift-results';
 import { SegmentService } from '../../src/main/segments/service';
 import { WorkshopService } from '../../src/main/workshops/service';
 import type { MessageGoal } from '../../src/shared/messages/model';
@@ -136,6 +137,92 @@ describe('messageLift', () => {
     // A segment whose rule refers to another is judged with the reference inlined.
     d.segments.save({ id: 'seg_ref', name: 'Refers', rule: { version: 1, match: 'all', conditions: [{ type: 'segment', segment: 'seg_starter' }] } });
     expect(messageLift(d, { id: 'upsell', goal: GOAL, holdout: 40 }).bySegment.find((s) => s.label === 'Refers')?.exposed.users).toBe(2);
+    // Rules on first and last seen and on events of other names: the profiles loaded for the rules (only
+    // the names they count, seen times from the users table; h2 has a record after asOf, so loads whole)
+    // split as the SQL compiler does, at asOf and at an earlier instant.
+    d.segments.save({ id: 'seg_recent', name: 'Seen lately', rule: { version: 1, match: 'all', conditions: [{ type: 'last_seen', op: 'within', days: 20 }] } });
+    d.segments.save({ id: 'seg_old', name: 'Old hands', rule: { version: 1, match: 'all', conditions: [{ type: 'first_seen', op: 'before', days: 35 }] } });
+    d.segments.save({ id: 'seg_upgraded', name: 'Upgraded to growth', rule: { version: 1, match: 'all', conditions: [{ type: 'event', event: 'upgraded', op: '>=', count: 1, where: [{ property: 'plan', op: 'eq', value: 'growth' }] }] } });
+    for (const asOf of [ASOF, T + 10 * DAY]) {
+      const at = deps(db, asOf);
+      const js = messageLift(at, { id: 'upsell', goal: GOAL, holdout: 40 });
+      expect(messageLift(at, { id: 'upsell', goal: GOAL, holdout: 40 }, { jsMembershipMaxUsers: 0 }).bySegment).toEqual(js.bySegment);
+      expect(js.bySegment.filter((x) => x.exposed.users + x.holdout.users > 0).length).toBeGreaterThan(2);
+    }
+  });
+});
+
+describe('a control estimated from history, without a holdout', () => {
+  const hit = (user: string, ts: number): TestRecord => ({ user, event: 'usage_limit_hit', ts, properties: { limit: 'projects' } });
+  /**
+   * e1-e3 were assigned (exposed) when they hit the limit at T; c1-c3 hit it at T + 2 days and were never
+   * assigned (outside the rollout while it was live, or history imported from a warehouse): the replay
+   * finds they would have seen it then. g1 is not in the segment, o1 hit it before the replay's weeks.
+   */
+  function history(): TestRecord[] {
+    return [
+      ...['e1', 'e2', 'e3', 'c1', 'c2', 'c3', 'o1'].map((u) => identify(u, 'starter')),
+      identify('g1', 'growth'),
+      ...['e1', 'e2', 'e3'].flatMap((u) => [hit(u, T), assigned(u, 'exposed', T + 400)]),
+      ...['c1', 'c2', 'c3', 'g1'].map((u) => hit(u, T + 2 * DAY)),
+      hit('o1', ASOF - (ESTIMATE_WEEKS + 1) * 7 * DAY),
+      upgraded('e1', T + DAY),
+      upgraded('c1', T + 5 * DAY), // within 14 days of c1's would-be impression: converts
+      upgraded('c2', T + DAY), // before c2's would-be impression: does not
+      upgraded('g1', T + 3 * DAY),
+      upgraded('o1', ASOF - (ESTIMATE_WEEKS + 1) * 7 * DAY + DAY),
+    ];
+  }
+
+  async function backendWith(file: string, draft: Partial<Parameters<typeof modalDraft>[0]>) {
+    const cache = openCache(file);
+    buildWorld(cache.db, history());
+    const b = testBackend({ db: cache.db, path: cache.path });
+    await withSegment(b);
+    await b.handlers.saveMessage({ message: modalDraft({ id: 'upsell', goal: GOAL, holdout: 0, rollout: 50, trigger: { event: { name: 'usage_limit_hit' } }, ...draft }) });
+    await b.handlers.setDataAsOf({ asOf: ASOF });
+    return { b, cache };
+  }
+
+  it('estimates it from the users the replay finds eligible but never assigned, each from their first would-be impression, and labels it', async () => {
+    const { b, cache } = await backendWith(join(tempDir(), 'cache.db'), {});
+    const r = await b.handlers.messageLift({ id: 'upsell' });
+    expect(r.control).toBe('estimated');
+    expect(r.exposed).toEqual({ users: 3, converted: 1, rate: 1 / 3 });
+    // c1, c2, c3 (not g1, outside the segment; not o1, before the replay's weeks; not e1-e3, assigned); c1 converts.
+    expect(r.holdout).toEqual({ users: 3, converted: 1, rate: 1 / 3 });
+    expect(r.sentence).toMatch(new RegExp(`; 3 vs 3 users \\(control ${ESTIMATED_CONTROL_LABEL}\\)\\.$`));
+    expect(r.caution).toContain(`the control is ${ESTIMATED_CONTROL_LABEL}`);
+    expect(liftInWords(r)).toContain(`control ${ESTIMATED_CONTROL_LABEL}`);
+    // The curve counts c1 from T + 2 days: converted within day 3 of it.
+    expect(r.curve[2]).toEqual({ day: 3, exposed: 1 / 3, holdout: 1 / 3 });
+    expect(r.curve[1]?.holdout).toBe(0);
+    // Without the draft and the other messages (no replay asked), there is no control at all.
+    const plain = messageLift(deps(cache.db), { id: 'upsell', goal: GOAL, holdout: 0 });
+    expect(plain.control).toBe('none');
+    expect(plain.holdout.users).toBe(0);
+    b.close();
+    cache.db.close();
+  });
+
+  it('is never used beside a real holdout, and says so in the CLI’s JSON and text', async () => {
+    const file = join(tempDir(), 'cache.db');
+    const { b, cache } = await backendWith(file, {});
+    b.close();
+    cache.db.close();
+    const out: string[] = [];
+    expect(await runCli(['message', 'results', 'upsell', '--db', file, '--json'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t) })).toBe(0);
+    expect(JSON.parse(out[0] as string)).toMatchObject({ control: 'estimated', holdout: { users: 3, converted: 1 }, exposed: { users: 3, converted: 1 } });
+    const text: string[] = [];
+    expect(await runCli(['message', 'results', 'upsell', '--db', file], { stdout: (t) => text.push(t), stderr: (t) => text.push(t) })).toBe(0);
+    expect(text.join('\n')).toContain(`control  3 users  1 converted  33.3%  (${ESTIMATED_CONTROL_LABEL})`);
+
+    const held = await backendWith(join(tempDir(), 'held.db'), { id: 'upsell', holdout: 10 });
+    const r = await held.b.handlers.messageLift({ id: 'upsell' });
+    expect(r.control).toBe('holdout');
+    expect(r.holdout.users).toBe(0);
+    held.b.close();
+    held.cache.db.close();
   });
 });
 
@@ -155,6 +242,7 @@ describe('guidepost message results', () => {
     expect(code).toBe(0);
     const json = JSON.parse(out[0] as string);
     expect(json).toMatchObject({
+      control: 'holdout',
       exposed: { users: 6, converted: 4, rate: 4 / 6 },
       holdout: { users: 4, converted: 1, rate: 0.25 },
       lift: { absolute: expect.closeTo(4 / 6 - 0.25, 12), relative: expect.closeTo((4 / 6 - 0.25) / 0.25, 12), ci95: [expect.any(Number), expect.any(Number)] },

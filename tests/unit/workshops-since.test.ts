@@ -12,7 +12,7 @@ import { createKvRepo } from '../../src/main/db/kv';
 import { workshopSchema, type Opportunity } from '../../src/shared/workshop/model';
 import { useTempCache } from './helpers';
 import { modalDraft, testBackend, withSegment } from './messages-helpers';
-import { buildWorld, DAY } from './segments-helpers';
+import { buildWorld, DAY, type TestRecord } from './segments-helpers';
 
 const tempCache = useTempCache();
 const AS_OF = Date.UTC(2026, 5, 30);
@@ -70,6 +70,50 @@ describe('since the workshop', () => {
     expect(run.status, run.stderr).toBe(0);
     const pdfText = run.stdout.replace(/\s+/g, ' ');
     for (const s of ['Since the workshop', 'Upsell starter admins', 'Upsell at the limit', 'plan_upgraded', 'not measured yet', 'none linked yet']) expect(pdfText).toContain(s);
+    backend.close();
+  });
+
+  it('gives each linked message’s lift as of the data: its interval against the holdout, or why not yet, in the Markdown and the PDF', async () => {
+    const cache = tempCache();
+    const T = AS_OF - 20 * DAY;
+    // 300 exposed users of whom 150 upgrade within the window, 300 held out of whom 30 do: a clear answer.
+    const records: TestRecord[] = [];
+    for (let i = 0; i < 600; i++) {
+      const user = `u${i}`;
+      const group = i < 300 ? 'exposed' : 'holdout';
+      records.push({ user, event: 'message_assigned', ts: T + i, properties: { message_id: 'upsell-1', group }, id: `${user}-a` });
+      if ((group === 'exposed' && i % 2 === 0) || (group === 'holdout' && i % 10 === 0)) records.push({ user, event: 'plan_upgraded', ts: T + DAY + i, properties: null, id: `${user}-g` });
+    }
+    // A second message with a goal but only 4 assigned users: not clear yet.
+    for (let i = 0; i < 4; i++) records.push({ user: `s${i}`, event: 'message_assigned', ts: T, properties: { message_id: 'small', group: i < 2 ? 'exposed' : 'holdout' }, id: `s${i}-a` });
+    buildWorld(cache.db, records);
+    createKvRepo(cache.db).set('data_as_of', String(AS_OF));
+    const backend = testBackend(cache);
+    await withSegment(backend);
+    const goal = { event: 'plan_upgraded', withinDays: 14 };
+    await backend.handlers.saveMessage({ message: modalDraft({ name: 'Upsell at the limit', goal, holdout: 10 }) });
+    await backend.handlers.saveMessage({ message: modalDraft({ id: 'small', name: 'Small one', goal, holdout: 50 }) });
+    const created = await backend.handlers.createWorkshop({ title: 'Taskly Q3', template: 'personas' });
+    await backend.handlers.saveWorkshop({
+      workshop: {
+        ...created,
+        opportunities: [opportunity('o1', 'Upsell starter admins', { messageId: 'upsell-1', goalEvent: 'plan_upgraded' }), opportunity('o2', 'Small test', { messageId: 'small' })],
+      },
+    });
+    const lift = await backend.handlers.messageLift({ id: 'upsell-1' });
+    const [lo, hi] = (lift.lift.ci95 ?? [0, 0]).map((v) => (v * 100).toFixed(1));
+    expect(Number(lo)).toBeGreaterThan(0);
+    const words = `lift on “plan_upgraded” +40.0 points (95% CI ${lo} to ${hi}), 300 vs 300 users; not enough users yet for a 2-point difference (about ${lift.neededPerGroup.toLocaleString('en-US')} per group)`;
+    const dir = mkdtempSync(join(tmpdir(), 'guidepost-since-'));
+    const [md] = await backend.exportWorkshopTo(created.id, 'md', dir);
+    const section = readFileSync(md ?? '', 'utf8').slice(readFileSync(md ?? '', 'utf8').indexOf('## Since the workshop'));
+    expect(section).toContain(`- **Upsell starter admins**: Message “Upsell at the limit” (draft), reached 0 users; goal “plan\\_upgraded”; ${words.replace(/_/g, '\\_')}.`);
+    expect(section).toMatch(/- \*\*Small test\*\*: Message “Small one” \(draft\), reached 0 users; no goal event; lift on “plan\\_upgraded” 0\.0 points \(95% CI −\d+\.\d to \d+\.\d\), 2 vs 2 users; not enough users yet for a 2-point difference \(about 388 per group\)\./);
+    const [pdf] = await backend.exportWorkshopTo(created.id, 'pdf', dir);
+    const run = spawnSync('pdftotext', ['-layout', pdf ?? '', '-'], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const pdfText = run.stdout.replace(/\s+/g, ' ');
+    for (const s of ['+40.0 points', `(95% CI ${lo} to ${hi})`, '300 vs 300 users', '2 vs 2 users']) expect(pdfText).toContain(s);
     backend.close();
   });
 });

@@ -1,7 +1,7 @@
 /** `guidepost message list|publish|responses|backtest|results`: the messages, publishing them with one delivery attempt each, a survey's responses as CSV, a backtest over the history, and a message's results with lift. */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { GroupRate, MessageLiftResults } from '../../shared/messages/lift-results';
+import { ESTIMATED_CONTROL_LABEL, type GroupRate, type MessageLiftResults } from '../../shared/messages/lift-results';
 import { insecureTokenUrlReason } from '../../shared/secure-url';
 import { memorySecrets } from '../messages/secrets';
 import { withBackend } from './backend';
@@ -17,6 +17,8 @@ function liftSummary(r: MessageLiftResults) {
     goal: r.goal,
     exposed: ratePart(r.exposed),
     holdout: ratePart(r.holdout),
+    // 'estimated': no holdout exists, `holdout` is a control estimated from history, not a randomized holdout.
+    control: r.control,
     lift: { absolute: r.lift.absolute, relative: r.lift.relative, ci95: r.lift.ci95 },
     windowDays: r.windowDays,
     asOf: new Date(r.asOf).toISOString(),
@@ -31,7 +33,7 @@ function liftText(r: MessageLiftResults): string {
   const lines = [
     r.goal === null ? `${r.messageId}: no goal` : `${r.messageId}: goal “${r.goal.event}” within ${r.windowDays} days, as of ${new Date(r.asOf).toISOString()}`,
     `exposed  ${r.exposed.users} users  ${r.exposed.converted} converted  ${percent(r.exposed.rate)}`,
-    `holdout  ${r.holdout.users} users  ${r.holdout.converted} converted  ${percent(r.holdout.rate)}`,
+    `${r.control === 'estimated' ? 'control' : 'holdout'}  ${r.holdout.users} users  ${r.holdout.converted} converted  ${percent(r.holdout.rate)}${r.control === 'estimated' ? `  (${ESTIMATED_CONTROL_LABEL})` : ''}`,
   ];
   if (r.sentence) lines.push(r.sentence);
   if (r.caution) lines.push(r.caution);

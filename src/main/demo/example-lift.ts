@@ -8,10 +8,19 @@
  *
  * Deterministic: the draw is a hash of user and message, and the upgrade chances only change the
  * threshold of a draw the demo makes anyway, so every other figure of the demo stays as it was.
+ *
+ * The main history has few starter admins at the limit (a few dozen assigned users: too few for an
+ * answer). So after a starter admin's history is drawn, one the upsell never assigned who is still on
+ * Starter may try to create a project at the limit at some of their logins since the upsell went live
+ * (`extraLimitHits`): a usage_limit_hit, then the upsell's usual course (assignment, shown or held out,
+ * upgrade more often when shown). These draws come from a generator of their own (DEMO_SEED + 3), so no
+ * other figure of the demo moves; with them the upsell assigns about a thousand users, enough for an
+ * interval that excludes 0, curves, and persona and segment splits.
  */
 import { inHoldout } from '../../delivery/decide';
 import { ASSIGNED_EVENT, type AssignmentGroup } from '../../shared/messages/lift-results';
 import type { MessageGoal } from '../../shared/messages/model';
+import type { Random } from '../../shared/random';
 
 export const DEMO_UPSELL_GOAL: MessageGoal = { event: 'plan_upgraded', withinDays: 14 };
 export const DEMO_UPSELL_HOLDOUT = 10;
@@ -38,5 +47,45 @@ export function upsellAssignment(userId: string, messageId: string) {
     upgradeChance(): number {
       return group === 'holdout' ? UPGRADE_CHANCE.heldOut : UPGRADE_CHANCE.shown;
     },
+    /** Whether the user was assigned (by either history). */
+    assigned(): boolean {
+      return group !== null;
+    },
   };
+}
+
+/** The chance that a login of a starter admin since the upsell went live includes a project-limit hit. */
+export const EXTRA_HIT_CHANCE = 0.3;
+/** The chance that an upgrade click ends in an upgrade (as in the main history). */
+const UPGRADE_COMPLETES = 0.45;
+
+type ExtraEvent = 'usage_limit_hit' | 'upgrade_clicked' | 'plan_upgraded';
+export type EmitExtra = (name: ExtraEvent, ts: number, properties: Record<string, unknown>) => void;
+
+/**
+ * A starter admin's extra project-limit hits at their logins since `since` (ascending), each followed by
+ * what the upsell does (`limitHit`: assigns, shows or holds out, under its frequency rules) and whether
+ * they go on to upgrade; the first upgrade ends them. Draws from `rng` only.
+ */
+export function extraLimitHits(
+  rng: Random,
+  logins: readonly number[],
+  since: number,
+  upsell: { limitHit(t: number): boolean; upgradeChance(): number; upgradeChoice(t: number, clicked: boolean, random: Random): void },
+  emit: EmitExtra,
+): void {
+  for (const login of logins) {
+    if (login < since || !rng.chance(EXTRA_HIT_CHANCE)) continue;
+    let t = login + rng.int(60_000, 1_800_000);
+    emit('usage_limit_hit', t, { limit: 'projects', plan: 'starter', used: 3 });
+    const shown = upsell.limitHit(t);
+    const upgrading = rng.chance(upsell.upgradeChance());
+    if (shown) upsell.upgradeChoice(t, upgrading, rng);
+    if (!upgrading) continue;
+    emit('upgrade_clicked', (t += rng.int(2000, 30_000)), { source: 'limit_modal' });
+    if (rng.chance(UPGRADE_COMPLETES)) {
+      emit('plan_upgraded', t + rng.int(30_000, 300_000), { from: 'starter', to: 'growth' });
+      return;
+    }
+  }
 }

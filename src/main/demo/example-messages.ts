@@ -14,7 +14,7 @@ import type { Rule } from '../../shared/segments/rule';
 import type { Db } from '../db/connection';
 import { recordPublishedExamples } from '../messages/service';
 import { SegmentService } from '../segments/service';
-import { DEMO_UPSELL_GOAL, DEMO_UPSELL_HOLDOUT, upsellAssignment } from './example-lift';
+import { DEMO_UPSELL_GOAL, DEMO_UPSELL_HOLDOUT, extraLimitHits, upsellAssignment, type EmitExtra } from './example-lift';
 
 /** DEMO_AS_OF as a literal (generate.ts imports this module; see example-workshop.ts). */
 const AS_OF = Date.UTC(2026, 5, 30);
@@ -152,9 +152,12 @@ const COMMENTS = {
  */
 export class MessageEventPlanner {
   private readonly rng: Random;
+  /** The upsell's extra limit hits draw from their own generator (example-lift.ts): DEMO_SEED + 3 for the demo. */
+  private readonly extraRng: Random;
 
-  constructor(seed: number) {
+  constructor(seed: number, extraSeed = seed + 2) {
     this.rng = new Random(seed);
+    this.extraRng = new Random(extraSeed);
   }
 
   /** Per user: the upsell shows right after a project-limit hit once it is live, at most 3 times, 7 days apart. */
@@ -164,7 +167,7 @@ export class MessageEventPlanner {
     const assignment = upsellAssignment(profile.userId, UPSELL_MESSAGE_ID);
     let surveyed = false;
     const logins: number[] = [];
-    return {
+    const self = {
       /** A starter admin hit the limit at t; returns whether the modal was shown (then `upgradeChoice` follows). */
       limitHit: (t: number): boolean => {
         const last = upsellShows[upsellShows.length - 1];
@@ -178,9 +181,17 @@ export class MessageEventPlanner {
       /** The chance that they go on to upgrade after a limit hit: the modal moves it (example-lift.ts). */
       upgradeChance: (): number => assignment.upgradeChance(),
       /** After a shown modal: clicked when they went on to upgrade, else mostly dismissed. */
-      upgradeChoice: (t: number, clicked: boolean): void => {
+      upgradeChoice: (t: number, clicked: boolean, random: Random = rng): void => {
         if (clicked) emit('message_clicked', t + 1500, { message_id: UPSELL_MESSAGE_ID });
-        else if (rng.chance(0.85)) emit('message_dismissed', t + rng.int(2000, 15_000), { message_id: UPSELL_MESSAGE_ID });
+        else if (random.chance(0.85)) emit('message_dismissed', t + random.int(2000, 15_000), { message_id: UPSELL_MESSAGE_ID });
+      },
+      /**
+       * Once the user's history is drawn: a starter admin still on Starter whom the upsell never assigned
+       * may hit the project limit at some logins since it went live (example-lift.ts, its own generator).
+       */
+      finish: (stillStarter: boolean, emitExtra: EmitExtra): void => {
+        if (profile.role !== 'admin' || profile.plan !== 'starter' || !stillStarter || assignment.assigned()) return;
+        extraLimitHits(this.extraRng, logins, UPSELL_START, self, emitExtra);
       },
       /** A login at t: engaged users see the survey on their first login once it is live. */
       login: (t: number, limitHits: number): void => {
@@ -210,5 +221,6 @@ export class MessageEventPlanner {
         emit('survey_answered', shownAt + rng.int(4000, 60_000), properties);
       },
     };
+    return self;
   }
 }

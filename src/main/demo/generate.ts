@@ -197,7 +197,7 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
       // Each planner's events get their own id sequence ("m" the upsell and NPS, "s" the survey and banner).
       const messageEmitter = (prefix: string) => {
         let messageSeq = 0;
-        return (name: MessageEventName | SurveyDemoEventName, ts: number, properties: Record<string, unknown>): void => {
+        return (name: MessageEventName | SurveyDemoEventName | DemoEventName, ts: number, properties: Record<string, unknown>): void => {
           if (ts >= DEMO_AS_OF) return;
           const eventId = `demo-${userPk}-${prefix}${messageSeq++}`;
           const nameId = nameIds.get(name) as number;
@@ -285,6 +285,8 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
         }
       }
 
+      // The upsell's extra project-limit hits (example-lift.ts): their own generator, after the rest is drawn.
+      messages.finish(currentPlan === 'starter', messageEmitter('l'));
       if (upgradedAt !== null) {
         traits.plan = currentPlan;
       }

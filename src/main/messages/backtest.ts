@@ -103,13 +103,14 @@ function requestOf(record: HistoryRecord, userId: string, environment: Environme
     return { userId, environment, ...(typeof url === 'string' ? { url } : {}) };
   }
   if (record.name === SCREEN_EVENT) return { userId, environment };
-  const properties = record.properties();
-  return {
-    userId,
-    environment,
-    ...(lastUrl !== undefined ? { url: lastUrl } : {}),
-    event: { name: record.name, ...(properties !== null ? { properties } : {}) },
+  // The properties are parsed only when a trigger's filters read them: most requests match no trigger at all.
+  const event: NonNullable<DecideBody['event']> = {
+    name: record.name,
+    get properties() {
+      return record.properties() ?? undefined;
+    },
   };
+  return { userId, environment, ...(lastUrl !== undefined ? { url: lastUrl } : {}), event };
 }
 
 /**
@@ -224,10 +225,12 @@ export interface BacktestOptions {
   weeks: number;
   /** The messages the companion knows (MessageService.list): the live ones of the draft's environment compete. */
   others: readonly MessageRecord[];
-  /** Users replayed so far, of all to replay (called every few hundred users). */
+  /** Users replayed so far, of all to replay (called every BACKTEST_CHUNK_USERS users, and at the end). */
   onProgress?: (done: number, total: number) => void;
   /** The clock for elapsedMs (tests and the bench pass performance.now). */
   clock?: () => number;
+  /** Hears each user the draft reached in the replay, with the instant of their first impression (the lift's estimated control). */
+  onReached?: (user: { userPk: number; id: string }, firstShow: number) => void;
 }
 
 /** The draft as the server would hold it once published and running, its schedule lifted: "had it been live". */
@@ -298,60 +301,95 @@ function readsSeen(rules: readonly Rule[]): boolean {
 }
 
 /**
+ * One row of a history as read from the cache: the properties stay JSON text until something asks for
+ * them (most records are never looked into), parsed once. A class, so a row costs one small object.
+ */
+class CachedRecord implements HistoryRecord {
+  private parsed: Record<string, unknown> | null | undefined;
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly ts: number,
+    private readonly text: string | null,
+  ) {}
+  properties(): Record<string, unknown> | null {
+    if (this.parsed === undefined) this.parsed = this.text === null ? null : (JSON.parse(this.text) as Record<string, unknown>);
+    return this.parsed;
+  }
+}
+
+/**
  * Reads one candidate's history, ascending by instant then record id: every record up to the window's
  * end when any message can answer any request (no trigger, or a page trigger, which tracked events carry
  * too through the latest page) or a rule reads first or last seen; otherwise only the records that can
- * change a decision: inside the window the messages' trigger events, before it the names the rules
- * count, plus shows, NPS answers and the goal's event. A user's first record, when it is not one of
- * those, still counts for the universe (decide judges no one it has never seen): it is kept as a
+ * change a decision: each name a rule counts from the oldest instant a condition on it looks back to at
+ * the window's start, every show and NPS answer (frequency state, the latest answer), and inside the
+ * window the messages' trigger events and the goal's event. A user's first record, when it is not one
+ * of those, still counts for the universe (decide judges no one it has never seen): it is kept as a
  * record without a name at the instant of the cache's first_seen.
+ *
+ * Speed: one statement per user, a UNION ALL of one range per group of names with the same range, each
+ * answered by seeks on the (name_id, user_pk, ts) index, sorted by SQLite; rows come back as arrays.
  */
 function historyReader(db: Db, plan: ReplayPlan, goalEvent: string | null): (user: Candidate, until: number) => HistoryRecord[] {
   const idOf = new Map(db.prepare<[], { name_id: number; name: string }>('SELECT name_id, name FROM event_names').all().map((r) => [r.name, r.name_id]));
   const nameOf = new Map([...idOf].map(([name, id]) => [id, name]));
-  const everything =
-    plan.messages.some((m) => m.page !== null || m.event === null) ||
-    readsSeen(plan.messages.map((m) => m.rule));
-  const counted = new Set(plan.keptNames);
-  const inside = new Set([...counted, SHOWN_EVENT, NPS_EVENT, ...(goalEvent === null ? [] : [goalEvent]), ...plan.messages.flatMap((m) => (m.event === null ? [] : [m.event.name]))]);
-  const ids = (names: ReadonlySet<string>): string =>
-    [...names].flatMap((n) => {
-      const id = idOf.get(n);
-      return id === undefined ? [] : [id];
-    }).join(',') || '-1';
+  const rules = plan.messages.map((m) => m.rule);
+  const everything = plan.messages.some((m) => m.page !== null || m.event === null) || readsSeen(rules);
+  // Per name, the instant its records start to matter (-MAX: always); the window's end bounds them all.
+  const EVER = -Number.MAX_SAFE_INTEGER;
+  const since = new Map<string, number>();
+  const need = (name: string, instant: number): void => {
+    since.set(name, Math.min(since.get(name) ?? Infinity, instant));
+  };
+  if (!everything) {
+    for (const [name, instant] of lookBacks(rules, plan.from)) need(name, instant);
+    need(SHOWN_EVENT, EVER);
+    need(NPS_EVENT, EVER);
+    if (goalEvent !== null) need(goalEvent, plan.from);
+    for (const m of plan.messages) if (m.event !== null) need(m.event.name, plan.from);
+  }
+  const groups = new Map<number, number[]>();
+  for (const [name, instant] of since) {
+    const id = idOf.get(name);
+    if (id === undefined) continue;
+    const ids = groups.get(instant) ?? [];
+    ids.push(id);
+    groups.set(instant, ids);
+  }
+  const columns = 'SELECT event_id, name_id, ts, properties FROM events';
+  const parts = everything
+    ? [`${columns} WHERE name_id IN (SELECT name_id FROM event_names) AND user_pk = @user AND ts < @until`]
+    : [...groups].map(([instant, ids]) => `${columns} WHERE name_id IN (${ids.join(',')}) AND user_pk = @user AND ts >= ${instant} AND ts < @until`);
   // "name_id IN (…)" lets the (name_id, user_pk, ts) index answer with one seek per name (as loadProfile does).
-  const all = 'SELECT name_id FROM event_names';
-  const query = (names: string) =>
-    db.prepare<[number, number, number], { event_id: string; name_id: number; ts: number; properties: string | null }>(
-      `SELECT event_id, name_id, ts, properties FROM events WHERE name_id IN (${names}) AND user_pk = ? AND ts >= ? AND ts < ?`,
-    );
-  // Before the window: what the rules count, from the oldest instant any of their conditions looks back
-  // to at the window's start; and every show and NPS answer (frequency state, the latest answer).
-  const countedSince = everything ? -Number.MAX_SAFE_INTEGER : lookBack(plan.messages.map((m) => m.rule), plan.from);
-  const early = everything ? [query(all)] : [query(ids(counted)), query(ids(new Set([SHOWN_EVENT, NPS_EVENT])))];
-  const late = query(everything ? all : ids(inside));
+  const query =
+    parts.length === 0
+      ? null
+      : db.prepare<[{ user: number; until: number }], [string, number, number, string | null]>(`${parts.join(' UNION ALL ')} ORDER BY ts, event_id`).raw(true);
   return (user, until) => {
-    const rows = early.flatMap((q, k) => q.all(user.userPk, k === 0 ? countedSince : -Number.MAX_SAFE_INTEGER, plan.from));
-    rows.push(...late.all(user.userPk, plan.from, until));
-    const records: HistoryRecord[] = rows
-      .map((r) => ({ id: r.event_id, name: nameOf.get(r.name_id) ?? '', ts: r.ts, properties: lazyProperties(r.properties) }))
-      .sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const first = records[0]?.ts ?? Infinity;
-    if (!everything && user.firstSeen !== null && user.firstSeen < first) records.unshift({ id: '', name: '', ts: user.firstSeen, properties: () => null });
+    const rows = query === null ? [] : query.all({ user: user.userPk, until });
+    const records: HistoryRecord[] = [];
+    if (!everything && user.firstSeen !== null && (rows.length === 0 || user.firstSeen < (rows[0] as [string, number, number, string | null])[2])) {
+      records.push(new CachedRecord('', '', user.firstSeen, null));
+    }
+    for (const [id, nameId, ts, text] of rows) records.push(new CachedRecord(id, nameOf.get(nameId) ?? '', ts, text));
     return records;
   };
 }
 
 /**
- * The oldest instant an event condition of these rules reads when judged at `from` or later: `from`
- * minus the longest "in the last d days", or the beginning of time when one counts events ever.
+ * Per event name an event condition of these rules counts: the oldest instant a condition on it reads
+ * when judged at `from` or later: `from` minus its longest "in the last d days", or the beginning of
+ * time when one counts events ever.
  */
-function lookBack(rules: readonly Rule[], from: number): number {
-  let oldest = from;
+function lookBacks(rules: readonly Rule[], from: number): Map<string, number> {
+  const oldest = new Map<string, number>();
   const visit = (conditions: readonly Condition[]): void => {
     for (const c of conditions) {
-      if (c.type === 'event') oldest = Math.min(oldest, c.within === undefined ? -Number.MAX_SAFE_INTEGER : from - c.within.days * DAY_MS);
-      else if (c.type === 'group') visit(c.conditions);
+      if (c.type === 'event') {
+        const instant = c.within === undefined ? -Number.MAX_SAFE_INTEGER : from - c.within.days * DAY_MS;
+        oldest.set(c.event, Math.min(oldest.get(c.event) ?? from, instant));
+      } else if (c.type === 'group') visit(c.conditions);
     }
   };
   for (const rule of rules) visit(rule.conditions);
@@ -390,12 +428,6 @@ export function widenedRule(rule: Rule, windowDays: number): Rule | null {
   return top === null ? null : { version: rule.version, match: 'all', conditions: [top] };
 }
 
-function lazyProperties(text: string | null): () => Record<string, unknown> | null {
-  if (text === null) return () => null;
-  let parsed: Record<string, unknown> | null | undefined;
-  return () => (parsed === undefined ? (parsed = JSON.parse(text) as Record<string, unknown>) : parsed);
-}
-
 /** Whether an event's properties pass a goal's filters (shaped as a rule's event condition's where). */
 function goalMatcher(goal: NonNullable<MessageDraft['goal']>): (record: HistoryRecord) => boolean {
   const filters = eventFilters(goal.event, goal.where ?? []);
@@ -404,11 +436,36 @@ function goalMatcher(goal: NonNullable<MessageDraft['goal']>): (record: HistoryR
   return (record) => record.name === goal.event && where.every((f) => matchesValue(fieldOf(record.properties(), f.property), f));
 }
 
+/** Users replayed between two progress reports (and, in the app, between two yields to the event loop). */
+export const BACKTEST_CHUNK_USERS = 250;
+
 /**
  * The backtest of a draft (saved or not) over the last `weeks` weeks before deps.asOf, against the
  * other live messages. Throws invalid_argument for a bad draft or weeks, not_found for a deleted target.
  */
 export function messageBacktest(deps: BacktestDeps, input: unknown, options: BacktestOptions): MessageBacktest {
+  const steps = backtestSteps(deps, input, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same backtest, awaiting `between` after every BACKTEST_CHUNK_USERS users replayed (the app's job:
+ * progress reaches the window and a cancel request can arrive; `between` throws to stop).
+ */
+export async function messageBacktestInChunks(deps: BacktestDeps, input: unknown, options: BacktestOptions, between: () => Promise<void>): Promise<MessageBacktest> {
+  const steps = backtestSteps(deps, input, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await between();
+  }
+}
+
+/** The backtest as a generator that pauses after each chunk of users (after reporting progress). */
+function* backtestSteps(deps: BacktestDeps, input: unknown, options: BacktestOptions): Generator<void, MessageBacktest> {
   const clock = options.clock ?? Date.now;
   const started = clock();
   const draft = requireMessage(input);
@@ -443,8 +500,12 @@ export function messageBacktest(deps: BacktestDeps, input: unknown, options: Bac
   let pageRequests = 0;
   let pageViewsWithoutUrl = 0;
 
-  users.forEach((user, index) => {
-    if (index % 500 === 0) options.onProgress?.(index, users.length);
+  for (let index = 0; index < users.length; index++) {
+    const user = users[index] as Candidate;
+    if (index > 0 && index % BACKTEST_CHUNK_USERS === 0) {
+      options.onProgress?.(index, users.length);
+      yield;
+    }
     const records = reader(user, goalHorizon);
     const history: UserHistory = {
       userId: user.id,
@@ -475,15 +536,16 @@ export function messageBacktest(deps: BacktestDeps, input: unknown, options: Bac
       entry.times += 1;
     }
     const first = outcome.shows[0];
-    if (first === undefined) return;
+    if (first === undefined) continue;
     reached.push(user.id);
+    options.onReached?.({ userPk: user.userPk, id: user.id }, first);
     if (isGoal && goal) {
       // Within withinDays of first becoming eligible: here, of the first show.
       const until = first + goal.withinDays * DAY_MS;
       if (records.some((r) => r.ts > first && r.ts <= until && isGoal(r))) converted += 1;
       else if (until > to) windowOpen += 1;
     }
-  });
+  }
   options.onProgress?.(users.length, users.length);
 
   const reachedSet = new Set(reached);

@@ -8,16 +8,26 @@
  * after the fact is measured over the assignments already made.
  *
  * Persona and segment splits are membership as of asOf (the SQL compiler's, like the NPS results).
+ *
+ * Without a holdout no control group exists on the server (users outside the rollout are never
+ * recorded), so when asked (`estimate`) the control is estimated by replaying the history through
+ * decide, as the backtest does (backtest.ts, over the last ESTIMATE_WEEKS weeks, the draft's rollout and
+ * schedule lifted): the users the replay finds would have been shown the message but who were never
+ * assigned (outside the rollout, before it went live, or only in imported history), each counted from
+ * their first would-be impression. Every figure says it is "estimated from history, not a randomized
+ * holdout" (ESTIMATED_CONTROL_LABEL, `control: 'estimated'`).
  */
 import { eventFilters } from '../../delivery/schemas';
 import { ApiError } from '../../shared/errors';
-import { ASSIGNED_EVENT, type AssignmentGroup, type LiftSplit, type MessageLiftResults } from '../../shared/messages/lift-results';
-import type { MessageDraft, MessageGoal } from '../../shared/messages/model';
-import { matchesRule, type UserProfile } from '../../shared/segments/evaluate';
+import { ASSIGNED_EVENT, ESTIMATED_CONTROL_LABEL, type AssignmentGroup, type ControlSource, type LiftSplit, type MessageLiftResults } from '../../shared/messages/lift-results';
+import { MAX_BACKTEST_WEEKS, type MessageDraft, type MessageGoal, type MessageRecord } from '../../shared/messages/model';
+import { neededEventNames } from '../../delivery/decide';
+import { matchesRule, type ProfileEvent, type UserProfile } from '../../shared/segments/evaluate';
 import type { PropertyFilter, Rule } from '../../shared/segments/rule';
-import { DAY_MS, fieldOf, matchesValue } from '../../shared/segments/values';
+import { DAY_MS, fieldOf, matchesValue, NPS_EVENT } from '../../shared/segments/values';
 import { DEFAULT_DETECTABLE_DIFFERENCE, groupRate, liftOf, sampleSizePerGroup, type GroupCounts, type Lift } from '../../shared/stats/lift';
 import { loadProfile, type MessageDeps } from './audience';
+import { messageBacktest } from './backtest';
 import { membership, memoByRule, personasOf } from './result-groups';
 
 /** A user's first assignment to the message. */
@@ -99,12 +109,29 @@ function goalVerb(event: string): string {
 }
 
 /** "Users who saw it upgraded 2.1 points more often (95% CI 0.8 to 3.4); 1,204 vs 301 users." */
-export function liftSentence(goal: MessageGoal, lift: Lift, exposed: GroupCounts, holdout: GroupCounts): string | null {
+export function liftSentence(goal: MessageGoal, lift: Lift, exposed: GroupCounts, holdout: GroupCounts, control: ControlSource = 'holdout'): string | null {
   if (lift.absolute === null || lift.ci95 === null) return null;
   const size = Math.abs(lift.absolute);
   const direction = points(size) === '0.0' ? 'as often' : `${points(size)} points ${lift.absolute > 0 ? 'more' : 'less'} often`;
   const [lo, hi] = lift.ci95;
-  return `Users who saw it ${goalVerb(goal.event)} ${direction} (95% CI ${points(lo)} to ${points(hi)}); ${count.format(exposed.users)} vs ${count.format(holdout.users)} users.`;
+  const versus = control === 'estimated' ? ` (control ${ESTIMATED_CONTROL_LABEL})` : '';
+  return `Users who saw it ${goalVerb(goal.event)} ${direction} (95% CI ${points(lo)} to ${points(hi)}); ${count.format(exposed.users)} vs ${count.format(holdout.users)} users${versus}.`;
+}
+
+/**
+ * The lift in a few words for a list (the workshop's "Since the workshop" page): "+2.1 points (95% CI 0.8
+ * to 3.4), 1,204 vs 301 users", with the estimate's label when the control is estimated and a word when the
+ * groups are smaller than a 2-point difference needs; why there is no figure otherwise; null without a goal.
+ */
+export function liftInWords(r: MessageLiftResults): string | null {
+  if (r.goal === null) return null;
+  const estimated = r.control === 'estimated' ? `; control ${ESTIMATED_CONTROL_LABEL}` : '';
+  const sizes = `${count.format(r.exposed.users)} vs ${count.format(r.holdout.users)} users`;
+  if (r.control === 'none') return `lift on “${r.goal.event}” not measured: no holdout group`;
+  if (r.lift.absolute === null || r.lift.ci95 === null) return `lift on “${r.goal.event}” not measured yet (${sizes}${estimated})`;
+  const signed = (f: number): string => (f > 0 ? `+${points(f)}` : points(f));
+  const few = r.exposed.users < r.neededPerGroup || r.holdout.users < r.neededPerGroup ? `; not enough users yet for a 2-point difference (about ${count.format(r.neededPerGroup)} per group)` : '';
+  return `lift on “${r.goal.event}” ${signed(r.lift.absolute)} points (95% CI ${points(r.lift.ci95[0])} to ${points(r.lift.ci95[1])}), ${sizes}${estimated}${few}`;
 }
 
 function groupsOf(assignments: readonly Assignment[], converted: ReadonlyMap<number, number>, include: (a: Assignment) => boolean = () => true) {
@@ -137,15 +164,45 @@ function curveOf(deps: Pick<MessageDeps, 'asOf'>, assignments: readonly Assignme
   return curve;
 }
 
-function cautionOf(goal: MessageGoal | null, holdoutPercent: number, exposed: GroupCounts, holdout: GroupCounts, needed: number): string | null {
+function cautionOf(goal: MessageGoal | null, control: ControlSource, exposed: GroupCounts, holdout: GroupCounts, needed: number): string | null {
   if (goal === null) return 'This message has no goal: set one in the editor to measure what it changes.';
-  if (holdoutPercent === 0 && holdout.users === 0) {
+  if (control === 'none') {
     return 'No holdout group: this message holds no one back, so nothing randomized compares with it. A holdout is set before the first publish.';
   }
+  const estimated =
+    control === 'estimated'
+      ? `No holdout group, so the control is ${ESTIMATED_CONTROL_LABEL}: users a replay of the history through decide finds would have seen it but who were never assigned, each counted from that moment. `
+      : '';
   if (exposed.users < needed || holdout.users < needed) {
-    return `Not enough users yet: need about ${count.format(needed)} per group for a 2-point difference (${count.format(exposed.users)} vs ${count.format(holdout.users)} so far).`;
+    return `${estimated}Not enough users yet: need about ${count.format(needed)} per group for a 2-point difference (${count.format(exposed.users)} vs ${count.format(holdout.users)} so far).`;
   }
-  return null;
+  return estimated === '' ? null : estimated.trimEnd();
+}
+
+/** How far back the estimated control's replay looks (weeks before asOf). */
+export const ESTIMATE_WEEKS = Math.min(8, MAX_BACKTEST_WEEKS);
+
+/**
+ * The estimated control: users the replay of the last ESTIMATE_WEEKS weeks finds would have been shown
+ * the draft (its rollout lifted, so users outside it count) but who were never assigned to it, each
+ * from their first would-be impression. Empty when the draft cannot be replayed (its target is gone).
+ */
+function estimatedControl(deps: MessageDeps, draft: MessageDraft, others: readonly MessageRecord[], assigned: ReadonlySet<number>): Assignment[] {
+  const control: Assignment[] = [];
+  try {
+    messageBacktest(deps, { ...draft, rollout: 100, holdout: 0 }, {
+      weeks: ESTIMATE_WEEKS,
+      others,
+      onReached: (user, firstShow) => {
+        if (!assigned.has(user.userPk)) control.push({ userPk: user.userPk, userId: user.id, at: firstShow, group: 'holdout' });
+      },
+    });
+  } catch (err) {
+    // A draft whose target segment was deleted, say: nothing to replay, so no estimate.
+    if (err instanceof ApiError) return [];
+    throw err;
+  }
+  return control;
 }
 
 /**
@@ -157,24 +214,70 @@ function cautionOf(goal: MessageGoal | null, holdoutPercent: number, exposed: Gr
  */
 export const JS_MEMBERSHIP_MAX_USERS = 2_000;
 
-function membershipAmong(deps: MessageDeps, assignments: readonly Assignment[], jsMaxUsers: number): (rule: Rule) => Set<string> {
+/**
+ * The assigned users' profiles as the given rules read them: only the events of the names the rules
+ * count (and NPS answers, for nps conditions), up to asOf, with first and last seen from the users
+ * table, which is exact when the user's last record is at or before asOf (the evaluator reads the
+ * first and last record at or before asOf); a user with a later record gets the full profile
+ * (loadProfile). A tenth of the rows of every event of every user on the demo's 909 assigned users.
+ */
+function ruleProfiles(deps: Pick<MessageDeps, 'db' | 'asOf'>, assignments: readonly Assignment[], rules: readonly Rule[]): [string, UserProfile][] {
+  const { db, asOf } = deps;
+  const names = neededEventNames(rules.map((rule) => ({ rule })));
+  names.add(NPS_EVENT);
+  const idOf = new Map(db.prepare<[], { name_id: number; name: string }>('SELECT name_id, name FROM event_names WHERE name_id <> 0').all().map((r) => [r.name, r.name_id]));
+  const nameOf = new Map([...idOf].map(([name, id]) => [id, name]));
+  const ids = [...names].flatMap((n) => (idOf.has(n) ? [idOf.get(n) as number] : []));
+  const events =
+    ids.length === 0
+      ? null
+      : db.prepare<[number, number], [string, number, number, string | null]>(`SELECT event_id, name_id, ts, properties FROM events WHERE name_id IN (${ids.join(',')}) AND user_pk = ? AND ts <= ?`).raw(true);
+  const userRow = db.prepare<[number], { traits: string; first_seen: number | null; last_seen: number | null }>('SELECT traits, first_seen, last_seen FROM users WHERE user_pk = ?');
+  const accountsOf = db.prepare<[number], string>('SELECT a.traits FROM account_members m JOIN accounts a USING (account_pk) WHERE m.user_pk = ?').pluck();
+  const out: [string, UserProfile][] = [];
+  const seen = new Set<number>();
+  for (const a of assignments) {
+    if (seen.has(a.userPk)) continue;
+    seen.add(a.userPk);
+    const user = userRow.get(a.userPk);
+    if (!user) continue;
+    if (user.first_seen === null || user.last_seen === null || user.last_seen > asOf) {
+      const full = loadProfile(db, a.userId);
+      if (full !== null) out.push([a.userId, full]);
+      continue;
+    }
+    const kept: ProfileEvent[] = (events?.all(a.userPk, asOf) ?? []).map(([id, nameId, ts, text]) => ({
+      id,
+      name: nameOf.get(nameId) ?? '',
+      ts,
+      properties: text === null ? null : (JSON.parse(text) as Record<string, unknown>),
+    }));
+    const accounts = accountsOf.all(a.userPk).map((t) => JSON.parse(t) as Record<string, unknown>);
+    out.push([a.userId, { traits: JSON.parse(user.traits) as Record<string, unknown>, events: kept, identifyTimes: [user.first_seen, user.last_seen], accounts }]);
+  }
+  return out;
+}
+
+/** Each rule inlined (its segment references resolved); null for one that refers to a deleted segment. */
+function inlineOrNull(deps: Pick<MessageDeps, 'segments'>, rule: Rule): Rule | null {
+  try {
+    return deps.segments.inline(rule);
+  } catch (err) {
+    // A rule that refers to a deleted segment has no members here, as in the NPS splits.
+    if (!(err instanceof ApiError && err.code === 'invalid_argument')) throw err;
+    return null;
+  }
+}
+
+function membershipAmong(deps: MessageDeps, assignments: readonly Assignment[], rules: readonly Rule[], jsMaxUsers: number): (rule: Rule) => Set<string> {
   const ids = new Set(assignments.map((a) => a.userId));
   if (ids.size > jsMaxUsers) return membership(deps, ids);
-  const profiles: [string, UserProfile][] = [];
-  for (const id of ids) {
-    const profile = loadProfile(deps.db, id);
-    if (profile !== null) profiles.push([id, profile]);
-  }
+  const inlined = new Map<Rule, Rule | null>(rules.map((rule) => [rule, inlineOrNull(deps, rule)]));
+  const profiles = ruleProfiles(deps, assignments, [...inlined.values()].filter((r): r is Rule => r !== null));
   return memoByRule((rule) => {
     const members = new Set<string>();
-    let inlined: Rule | null = null;
-    try {
-      inlined = deps.segments.inline(rule);
-    } catch (err) {
-      // A rule that refers to a deleted segment has no members here, as in the NPS splits.
-      if (!(err instanceof ApiError && err.code === 'invalid_argument')) throw err;
-    }
-    if (inlined !== null) for (const [id, profile] of profiles) if (matchesRule(inlined, profile, deps.asOf)) members.add(id);
+    const judged = inlined.has(rule) ? (inlined.get(rule) ?? null) : inlineOrNull(deps, rule);
+    if (judged !== null) for (const [id, profile] of profiles) if (matchesRule(judged, profile, deps.asOf)) members.add(id);
     return members;
   });
 }
@@ -183,12 +286,24 @@ function membershipAmong(deps: MessageDeps, assignments: readonly Assignment[], 
 export function messageLift(
   deps: MessageDeps,
   message: Pick<MessageDraft, 'id' | 'goal' | 'holdout'>,
-  options: { jsMembershipMaxUsers?: number } = {},
+  options: {
+    jsMembershipMaxUsers?: number;
+    /** Without a holdout, estimate the control from history: the full draft and the other messages (MessageService.list). */
+    estimate?: { draft: MessageDraft; others: readonly MessageRecord[] };
+  } = {},
 ): MessageLiftResults {
   const goal = message.goal ?? null;
   const holdoutPercent = message.holdout ?? 0;
   const windowDays = goal?.withinDays ?? 14;
   const assignments = loadAssignments(deps, message.id);
+  let control: ControlSource = goal === null ? 'none' : holdoutPercent > 0 || assignments.some((a) => a.group === 'holdout') ? 'holdout' : 'none';
+  if (goal !== null && control === 'none' && options.estimate) {
+    const estimated = estimatedControl(deps, options.estimate.draft, options.estimate.others, new Set(assignments.map((a) => a.userPk)));
+    if (estimated.length > 0) {
+      assignments.push(...estimated);
+      control = 'estimated';
+    }
+  }
   const converted = goal === null ? new Map<number, number>() : firstConversions(deps, assignments, goal);
   const { exposed, holdout } = groupsOf(assignments, converted);
   const lift = liftOf(exposed, holdout);
@@ -202,9 +317,11 @@ export function messageLift(
   let byPersona: LiftSplit[] = [];
   let bySegment: LiftSplit[] = [];
   if (goal !== null && assignments.length > 0) {
-    const membersOf = membershipAmong(deps, assignments, options.jsMembershipMaxUsers ?? JS_MEMBERSHIP_MAX_USERS);
-    bySegment = deps.segments.list().map((s) => split(s.name, membersOf(s.rule)));
-    byPersona = personasOf(deps).map((p) => split(p.label, membersOf(p.rule)));
+    const segments = deps.segments.list();
+    const personas = personasOf(deps);
+    const membersOf = membershipAmong(deps, assignments, [...segments.map((x) => x.rule), ...personas.map((p) => p.rule)], options.jsMembershipMaxUsers ?? JS_MEMBERSHIP_MAX_USERS);
+    bySegment = segments.map((x) => split(x.name, membersOf(x.rule)));
+    byPersona = personas.map((p) => split(p.label, membersOf(p.rule)));
   }
 
   return {
@@ -215,12 +332,13 @@ export function messageLift(
     asOf: deps.asOf,
     exposed: groupRate(exposed),
     holdout: groupRate(holdout),
+    control,
     lift,
     curve: goal === null ? [] : curveOf(deps, assignments, converted, windowDays),
     byPersona,
     bySegment,
     neededPerGroup,
-    sentence: goal === null ? null : liftSentence(goal, lift, exposed, holdout),
-    caution: cautionOf(goal, holdoutPercent, exposed, holdout, neededPerGroup),
+    sentence: goal === null ? null : liftSentence(goal, lift, exposed, holdout, control),
+    caution: cautionOf(goal, control, exposed, holdout, neededPerGroup),
   };
 }

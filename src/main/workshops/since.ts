@@ -1,14 +1,15 @@
 /**
  * "Since the workshop" (issue 19, item 5): each chosen opportunity of step 4 with the message linked to
- * it, the message's state and reach as of the cache's data, and its goal event. The lift is a hook: null
- * here until the message's results measure one against a holdout (`liftOf`, when given, supplies it).
+ * it, the message's state and reach as of the cache's data, its goal event, and its lift as of then in
+ * words (`liftOf`: api.ts measures it with messages/lift.ts, against the holdout or a control estimated
+ * from history).
  */
 import type { SinceTheWorkshop, Workshop } from '../../shared/workshop/model';
 
 export interface MessageLookup {
   /** Name, status and reach of a message in the cache, or null when it is not there. */
   summary(id: string, asOf: number): { name: string; status: string; reach: number } | null;
-  /** The measured lift in words, or null while there is none (no goal, no holdout, too few users). */
+  /** The lift in words ("lift on “upgraded” +2.1 points (95% CI 0.8 to 3.4), 1,204 vs 301 users", or why there is none yet); null without a goal. */
   liftOf?(id: string, asOf: number): string | null;
 }
 

@@ -13,6 +13,16 @@ export type { GroupRate, Lift };
 export const ASSIGNED_EVENT = 'message_assigned';
 export type AssignmentGroup = 'exposed' | 'holdout';
 
+/**
+ * Where the control group comes from: `holdout`, the randomized holdout decide assigned; `estimated`, no
+ * holdout exists (holdout 0%), so the control is estimated by replaying the history through decide (as
+ * the backtest does): users the replay finds would have been shown the message but who were never
+ * assigned, each counted from that first would-be impression; `none`, neither (no goal, or nobody).
+ */
+export type ControlSource = 'holdout' | 'estimated' | 'none';
+/** The words every screen and the CLI put beside an estimated control. */
+export const ESTIMATED_CONTROL_LABEL = 'estimated from history, not a randomized holdout';
+
 /** One persona or segment: its members among each group, and the lift within it. */
 export interface LiftSplit {
   label: string;
@@ -30,7 +40,10 @@ export interface MessageLiftResults {
   windowDays: number;
   asOf: number;
   exposed: GroupRate;
+  /** The control group: the holdout, or the estimated control when `control` is 'estimated'. */
   holdout: GroupRate;
+  /** Where `holdout` comes from (ESTIMATED_CONTROL_LABEL says it in words for 'estimated'). */
+  control: ControlSource;
   lift: Lift;
   /**
    * Cumulative conversion by day since assignment, 1..windowDays: of the users assigned at least `day`

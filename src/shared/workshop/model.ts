@@ -181,7 +181,7 @@ export function totalVotes(o: Opportunity): number {
 
 /**
  * "Since the workshop" (issue 19): each chosen opportunity, the message linked to it and how far it got,
- * as of the cache's data. `lift` stays null until the message's results measure one (goal and holdout).
+ * as of the cache's data, with the lift in words (null when the message has no goal).
  */
 export interface SinceTheWorkshop {
   asOf: number;
@@ -191,7 +191,7 @@ export interface SinceTheWorkshop {
     goalEvent: string | null;
     /** Null: no message linked. */
     message: { id: string; name: string | null; status: string | null; reach: number } | null;
-    /** Hook for the measured lift (issue 19 item 3): a sentence such as "2.1 points more often (95% CI 0.8 to 3.4)". */
+    /** The lift in words (issue 19 item 3): "lift on “upgraded” +2.1 points (95% CI 0.8 to 3.4), 1,204 vs 301 users", or why not yet; null: no goal. */
     lift: string | null;
   }[];
 }

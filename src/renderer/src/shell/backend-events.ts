@@ -10,6 +10,8 @@ import { toast } from '../ui/toast';
 import { useData } from '../screens/data';
 
 function jobEnded(job: JobInfo): void {
+  // A backtest's end is shown where it was asked for (the editor's backtest panel), not as a toast.
+  if (job.kind === 'backtest') return;
   const text = withFileNames(job.message ?? '');
   const reportId = job.result?.reportId;
   const action =

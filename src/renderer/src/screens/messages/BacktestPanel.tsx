@@ -2,9 +2,11 @@ import { useEffect, useMemo, useState } from 'react';
 import { BarElement, CategoryScale, Chart as ChartJS, LinearScale, Tooltip } from 'chart.js';
 import { Bar } from 'react-chartjs-2';
 import type { MessageBacktest, MessageDraft } from '../../../../shared/messages/model';
-import { api } from '../../lib/api';
+import type { JobInfo } from '../../../../shared/types';
+import { api, errorMessage } from '../../lib/api';
 import { chartColors, countChartOptions } from '../../lib/charts';
 import { formatDate, formatNumber, percent } from '../../lib/format';
+import { progressFraction } from '../../lib/jobs';
 import { cssVar, useResolvedTheme } from '../../lib/theme';
 import { useApp } from '../../store';
 import { ChartCard } from '../../ui/ChartCard';
@@ -12,6 +14,7 @@ import { DataTable, type Column } from '../../ui/DataTable';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { SampleCaution } from '../../ui/SampleCaution';
 import { SegmentedChoice, type Choice } from '../../ui/SegmentedChoice';
+import { toast } from '../../ui/toast';
 import { useBusyStep } from '../../ui/useBusyStep';
 
 ChartJS.register(BarElement, CategoryScale, LinearScale, Tooltip);
@@ -47,6 +50,10 @@ export function BacktestPanel({ draft, valid }: { draft: MessageDraft; valid: bo
   const { busy, run } = useBusyStep(setError);
   const key = JSON.stringify([draft, weeks, dataVersion]);
   const started = useElapsed(busy);
+  // The backend runs the backtest as a job (kind 'backtest'): its progress arrives with the `job` event.
+  const job = useApp((s) => latestBacktestJob(s.jobs));
+  const progress = busy && job ? job.progress : null;
+  const total = progress?.total ?? null;
 
   const start = async (): Promise<void> => {
     setError(null);
@@ -73,17 +80,41 @@ export function BacktestPanel({ draft, valid }: { draft: MessageDraft; valid: bo
       </div>
       {!valid ? <p className="muted small-text">Fix the marked fields to run a backtest.</p> : null}
       {busy ? (
-        <div className="backtest-progress">
-          <ProgressBar value={null} label="Backtest running" valueText={`Replaying ${weeks} weeks of history`} />
-          <p className="muted small-text" aria-live="polite">
-            Replaying {weeks} weeks of history{started >= 2 ? ` · ${started} s` : ''}…
-          </p>
+        <div className="backtest-progress" data-testid="backtest-progress">
+          <ProgressBar
+            value={progress !== null ? progressFraction(progress) : null}
+            label="Backtest running"
+            valueText={progress !== null && total !== null ? `Replayed ${formatNumber(progress.done)} of ${formatNumber(total)} users` : `Replaying ${weeks} weeks of history`}
+          />
+          <div className="row">
+            <p className="muted small-text" aria-live="polite">
+              Replaying {weeks} weeks of history
+              {progress !== null && total !== null ? `: ${formatNumber(progress.done)} of ${formatNumber(total)} users` : ''}
+              {started >= 2 ? ` · ${started} s` : ''}…
+            </p>
+            <span className="spacer" />
+            {job ? (
+              <button type="button" className="ghost small" aria-label="Cancel the backtest" onClick={() => api.cancelJob({ jobId: job.id }).catch((err: unknown) => toast('error', errorMessage(err)))}>
+                Cancel
+              </button>
+            ) : null}
+          </div>
         </div>
       ) : null}
       {error ? <p className="error-text small-text">{error}</p> : null}
       {value ? <BacktestResult value={value} stale={stale} /> : null}
     </section>
   );
+}
+
+/** The running backtest job started last (job ids count up), if any. */
+function latestBacktestJob(jobs: Record<string, JobInfo>): JobInfo | null {
+  let latest: JobInfo | null = null;
+  for (const job of Object.values(jobs)) {
+    if (job.kind !== 'backtest' || job.state !== 'running') continue;
+    if (latest === null || Number(job.id.replace(/\D/g, '')) > Number(latest.id.replace(/\D/g, ''))) latest = job;
+  }
+  return latest;
 }
 
 /** Whole seconds since `running` turned true (0 when it is not). */

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { CategoryScale, Chart as ChartJS, LinearScale, LineElement, PointElement, Tooltip, Legend } from 'chart.js';
 import { Line } from 'react-chartjs-2';
-import type { LiftSplit, MessageLiftResults } from '../../../../shared/messages/lift-results';
+import { ESTIMATED_CONTROL_LABEL, type LiftSplit, type MessageLiftResults } from '../../../../shared/messages/lift-results';
 import { api } from '../../lib/api';
 import { BASE_CHART_OPTIONS, categoryAxis, chartColors } from '../../lib/charts';
 import { formatDateTime, formatNumber } from '../../lib/format';
@@ -32,6 +32,7 @@ export function LiftPanel({ id }: { id: string }) {
   if (latest.error && !lift) return <ErrorNote error={latest.error.message} banner />;
   if (!lift || lift.goal === null) return null;
   const { exposed, holdout } = lift;
+  const estimated = lift.control === 'estimated';
   return (
     <section className="card lift-panel" aria-labelledby="lift-title" data-testid="lift-panel">
       <header className="card-header">
@@ -42,6 +43,11 @@ export function LiftPanel({ id }: { id: string }) {
             conversion is “{lift.goal.event}” within {lift.windowDays} {lift.windowDays === 1 ? 'day' : 'days'}. Holdout {lift.holdoutPercent}%.
             As of {formatDateTime(lift.asOf)}.
           </p>
+          {estimated ? (
+            <p className="lift-estimated" data-testid="lift-estimated">
+              Control group {ESTIMATED_CONTROL_LABEL}: users a replay of the history finds would have seen it but who were never assigned.
+            </p>
+          ) : null}
         </div>
       </header>
       <dl className="stat-grid" data-testid="lift-stats">
@@ -50,7 +56,7 @@ export function LiftPanel({ id }: { id: string }) {
           <dd data-testid="lift-exposed">{`${rateText(exposed.rate)} of ${formatNumber(exposed.users)}`}</dd>
         </div>
         <div className="stat">
-          <dt>Holdout</dt>
+          <dt>{estimated ? 'Control (estimated)' : 'Holdout'}</dt>
           <dd data-testid="lift-holdout">{`${rateText(holdout.rate)} of ${formatNumber(holdout.users)}`}</dd>
         </div>
         <div className="stat">
@@ -78,8 +84,8 @@ export function LiftPanel({ id }: { id: string }) {
       ) : null}
       <LiftCurves lift={lift} />
       <div className="chart-pair">
-        <SplitTable title="By persona" rows={lift.byPersona} empty="No workshop persona holds any of the assigned users." />
-        <SplitTable title="By segment" rows={lift.bySegment} empty="No saved segment holds any of the assigned users." />
+        <SplitTable title="By persona" control={estimated ? 'Control (estimated)' : 'Holdout'} rows={lift.byPersona} empty="No workshop persona holds any of the assigned users." />
+        <SplitTable title="By segment" control={estimated ? 'Control (estimated)' : 'Holdout'} rows={lift.bySegment} empty="No saved segment holds any of the assigned users." />
       </div>
     </section>
   );
@@ -93,11 +99,11 @@ function LiftCurves({ lift }: { lift: MessageLiftResults }) {
       labels: lift.curve.map((p) => String(p.day)),
       datasets: [
         { label: 'Exposed', data: lift.curve.map((p) => (p.exposed === null ? null : p.exposed * 100)), borderColor: cssVar('--accent'), backgroundColor: cssVar('--accent'), pointRadius: 2, spanGaps: true },
-        { label: 'Holdout', data: lift.curve.map((p) => (p.holdout === null ? null : p.holdout * 100)), borderColor: cssVar('--text-muted'), backgroundColor: cssVar('--text-muted'), borderDash: [6, 4], pointRadius: 2, spanGaps: true },
+        { label: lift.control === 'estimated' ? 'Control (estimated)' : 'Holdout', data: lift.curve.map((p) => (p.holdout === null ? null : p.holdout * 100)), borderColor: cssVar('--text-muted'), backgroundColor: cssVar('--text-muted'), borderDash: [6, 4], pointRadius: 2, spanGaps: true },
       ],
     }),
     // The theme changes the CSS variables the colours come from.
-    [lift.curve, theme],
+    [lift.curve, lift.control, theme],
   );
   const options = useMemo(() => {
     const colors = chartColors();
@@ -124,7 +130,7 @@ function LiftCurves({ lift }: { lift: MessageLiftResults }) {
     <ChartCard
       title="Conversion since assignment"
       subtitle="Each day counts the users assigned at least that many days before the data’s as-of instant"
-      header={['days', 'exposed %', 'holdout %']}
+      header={['days', 'exposed %', lift.control === 'estimated' ? 'control (estimated) %' : 'holdout %']}
       rows={lift.curve.map((p) => [p.day, p.exposed === null ? '' : Number((p.exposed * 100).toFixed(2)), p.holdout === null ? '' : Number((p.holdout * 100).toFixed(2))])}
     >
       <Line data={data} options={options} role="img" aria-label="Line chart of the cumulative conversion of the exposed and holdout groups by day since assignment" />
@@ -132,11 +138,11 @@ function LiftCurves({ lift }: { lift: MessageLiftResults }) {
   );
 }
 
-function SplitTable({ title, rows, empty }: { title: string; rows: LiftSplit[]; empty: string }) {
+function SplitTable({ title, control, rows, empty }: { title: string; control: string; rows: LiftSplit[]; empty: string }) {
   const columns: Column<LiftSplit>[] = [
     { id: 'label', header: title.replace('By ', ''), cell: (r) => r.label },
     { id: 'exposed', header: 'Exposed', numeric: true, cell: (r) => `${rateText(r.exposed.rate)} of ${formatNumber(r.exposed.users)}` },
-    { id: 'holdout', header: 'Holdout', numeric: true, cell: (r) => `${rateText(r.holdout.rate)} of ${formatNumber(r.holdout.users)}` },
+    { id: 'holdout', header: control, numeric: true, cell: (r) => `${rateText(r.holdout.rate)} of ${formatNumber(r.holdout.users)}` },
     {
       id: 'lift',
       header: 'Lift (95% CI)',
