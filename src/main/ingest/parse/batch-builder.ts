@@ -95,19 +95,23 @@ export class BatchBuilder {
   private nameNumbers = new Int32Array(MAX_BATCH_RECORDS);
   // The batch's ids and JSON texts cross to the writer in pieces, with each record's piece and spans
   // in it: thousands of small strings would each cost a step of the structured clone on both sides.
-  // Fast-path records lie in the reader's chunk, whose bytes go over as they are, moved rather than
-  // copied where the parser is done with them (take): the writer decodes each record's id and JSON
-  // from them (recordId, recordJson). Cutting out and joining two strings per record cost more than
-  // sending the rest of the chunk along, and sending it as text cost a copy on each side.
+  // Fast-path records lie in the reader's chunk, which goes over along with them: cutting out and
+  // joining two strings per record cost more than sending the rest of the chunk. An ASCII chunk goes
+  // as windows of its text, which the writer slices. A chunk that is not ASCII goes as its bytes, moved
+  // rather than copied where the parser is done with them (take), and the writer decodes each record's
+  // id and JSON (recordId, recordJson): as text, its windows would be two-byte strings, copied on each side.
   private pieces: (string | Buffer)[] = [];
   private pieceOf = new Int32Array(MAX_BATCH_RECORDS);
   private spans = new Int32Array(SPAN_STRIDE * MAX_BATCH_RECORDS);
-  /** The reader's chunk that addFast records lie in, and whether the reader may still give records from it. */
+  /** The reader's chunk that addFast records lie in (its text and bytes, see NdjsonChunk), and whether the reader may still give records from it. */
+  private chunkText = '';
   private chunk: Buffer = Buffer.alloc(0);
+  private chunkAscii = true;
   private chunkOpen = false;
-  /** The piece of this batch that stands for the chunk (-1: none yet), and the first byte of the chunk it needs. */
+  /** The piece of this batch that stands for the chunk (-1: none yet), and the part of the chunk it holds (bytes: to the chunk's end). */
   private windowPiece = -1;
   private windowStart = 0;
+  private windowEnd = 0;
   /** The piece being filled with general records' texts (-1: none), joined when full or taken. */
   private loose: string[] = [];
   private looseLength = 0;
@@ -143,9 +147,11 @@ export class BatchBuilder {
    * The chunk (its UTF-8 bytes, see NdjsonChunk) the records given to addFast from now on lie in, at
    * positions in those bytes. The builder keeps it until endChunk says no more records come from it.
    */
-  useChunk(bytes: Buffer): void {
+  useChunk(text: string, bytes: Buffer, ascii: boolean): void {
     this.sealWindow();
+    this.chunkText = text;
     this.chunk = bytes;
+    this.chunkAscii = ascii;
     this.chunkOpen = true;
   }
 
@@ -156,7 +162,10 @@ export class BatchBuilder {
 
   /** The piece that stands for the chunk in this batch, made final: the chunk itself from windowStart on. */
   private sealWindow(): void {
-    if (this.windowPiece < 0) return;
+    if (this.windowPiece < 0 || this.chunkAscii) {
+      this.windowPiece = -1;
+      return;
+    }
     const chunk = this.chunk;
     // The bytes move to the writer when the reader is done with them and no other buffer shares their
     // memory; otherwise the part this batch needs is copied (a chunk shared with the next batch).
@@ -167,7 +176,13 @@ export class BatchBuilder {
 
   /** A record the fast path prepared where it lies in the current chunk (see useChunk), on chunk[lineStart, lineEnd), the file's `line`. */
   addFast(record: FastRecord, lineStart: number, lineEnd: number, line: number): void {
-    if (this.windowPiece < 0) {
+    if (this.chunkAscii) {
+      if (this.windowPiece < 0 || lineEnd > this.windowEnd) {
+        this.windowStart = lineStart;
+        this.windowEnd = Math.max(lineEnd, Math.min(this.chunkText.length, lineStart + PIECE_CHARS));
+        this.windowPiece = this.pieces.push(this.chunkText.slice(this.windowStart, this.windowEnd)) - 1;
+      }
+    } else if (this.windowPiece < 0) {
       this.windowStart = lineStart;
       this.windowPiece = this.pieces.push('') - 1;
     }

@@ -281,7 +281,7 @@ export async function* prepareNdjsonInto(
         }
       }
     }
-    builder.useChunk(chunk.bytes);
+    builder.useChunk(chunk.text, chunk.bytes, chunk.ascii);
     // Where the chunk is not ASCII, its text is its bytes read as Latin-1 (NdjsonChunk): the fast path
     // decodes what it keeps from the bytes.
     const utf8 = chunk.ascii ? null : chunk.bytes;
