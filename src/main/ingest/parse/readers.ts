@@ -171,7 +171,7 @@ export function byteSize(text: string): number {
  */
 export interface NdjsonChunk {
   text: string;
-  /** The stretch's bytes (UTF-8), `text` read as Latin-1. */
+  /** The stretch's bytes (UTF-8), `text` read as Latin-1; empty when `ascii` (the text is all there is to read). */
   bytes: Buffer;
   /** True when every byte is ASCII: then `text` is the decoded text itself. */
   ascii: boolean;
@@ -235,7 +235,9 @@ export class NdjsonSplitter {
     }
     // Latin-1 is a copy of the bytes into a one-byte string (see NdjsonChunk).
     let text = this.carry + bytes.toString('latin1');
-    let all = this.carry === '' ? bytes : Buffer.concat([this.carryBytes, bytes]);
+    // An ASCII chunk is its text: its bytes are not kept (nor copied together with the carry's).
+    const ascii = isAscii(this.carryBytes) && isAscii(bytes);
+    let all = ascii ? EMPTY_BYTES : this.carry === '' ? bytes : Buffer.concat([this.carryBytes, bytes]);
     let oversized = 0;
     let oversizedHead = '';
     let oversizedBytes: ByteRange | null = null;
@@ -249,11 +251,11 @@ export class NdjsonSplitter {
       this.skippingHead = '';
       this.line += 1;
       text = text.slice(newline + 1);
-      all = all.subarray(newline + 1);
+      if (!ascii) all = all.subarray(newline + 1);
     }
-    const chunk = this.spans(text, all, false);
+    const chunk = this.spans(text, all, ascii, false);
     this.carry = text.slice(chunk.rest);
-    this.carryBytes = this.carry === '' ? EMPTY_BYTES : Buffer.from(all.subarray(chunk.rest));
+    this.carryBytes = this.carry === '' ? EMPTY_BYTES : ascii ? Buffer.from(this.carry, 'latin1') : Buffer.from(all.subarray(chunk.rest));
     if (lastNewline !== -1) this.lineStart = chunkStart + lastNewline + 1;
     // A line longer than a record may be is let go rather than held whole (one line of 100 MB would
     // otherwise grow the carry to 100 MB, and past a thread's heap).
@@ -284,11 +286,10 @@ export class NdjsonSplitter {
       this.carry = '';
       return { text: '', bytes: EMPTY_BYTES, ascii: true, starts: [], ends: [], lines: [], oversized, oversizedHead, oversizedBytes };
     }
-    return this.carry === '' ? null : this.spans(this.carry, this.carryBytes, true);
+    return this.carry === '' ? null : this.spans(this.carry, this.carryBytes, isAscii(this.carryBytes), true);
   }
 
-  private spans(text: string, bytes: Buffer, last: boolean): NdjsonChunk & { rest: number } {
-    const ascii = isAscii(bytes);
+  private spans(text: string, bytes: Buffer, ascii: boolean, last: boolean): NdjsonChunk & { rest: number } {
     const chunk: NdjsonChunk & { rest: number } = { text, bytes, ascii, starts: [], ends: [], lines: [], rest: 0 };
     let start = 0;
     for (;;) {
