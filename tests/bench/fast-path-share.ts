@@ -7,7 +7,7 @@
  */
 import { ShapeNumbering } from '../../src/main/db/property-keys';
 import { nextBackslashIn, nextUnusual, prepareFastAt } from '../../src/main/ingest/parse/fast-record';
-import { readNdjsonChunks, SURELY_SMALL_TEXT } from '../../src/main/ingest/parse/readers';
+import { readNdjsonChunks, recordText, SURELY_SMALL_TEXT } from '../../src/main/ingest/parse/readers';
 
 const file = process.argv[2] as string;
 const shapes = new ShapeNumbering(() => {});
@@ -56,9 +56,9 @@ for (const chunk of readNdjsonChunks(file, { bytes: 0 })) {
     records += 1;
     if (unusual < start) unusual = nextUnusual(chunk.text, start);
     if (backslash < start) backslash = nextBackslashIn(chunk.text, start);
-    if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes, backslash)) fast += 1;
+    if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes, backslash, chunk.ascii ? null : chunk.bytes)) fast += 1;
     else {
-      const reason = whyDeclined(chunk.text.slice(start, end));
+      const reason = whyDeclined(recordText(chunk, start, end));
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     }
   }

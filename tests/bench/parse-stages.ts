@@ -11,7 +11,7 @@
 import { ShapeNumbering } from '../../src/main/db/property-keys';
 import { nextBackslashIn, nextUnusual, prepareFastAt } from '../../src/main/ingest/parse/fast-record';
 import { prepareLine } from '../../src/main/ingest/parse/prepare';
-import { byteSize, readNdjsonChunks, SURELY_SMALL_TEXT } from '../../src/main/ingest/parse/readers';
+import { byteSize, readNdjsonChunks, recordText, SURELY_SMALL_TEXT } from '../../src/main/ingest/parse/readers';
 import { RecordTime } from '../../src/main/ingest/parse/record-time';
 import { parseJsonWithExactIds } from '../../src/shared/exact-ids';
 
@@ -19,7 +19,7 @@ const [file, limit] = process.argv.slice(2) as [string, string | undefined];
 const wanted = Number(limit ?? 200_000);
 const lines: string[] = [];
 for (const chunk of readNdjsonChunks(file, { bytes: 0 })) {
-  for (let k = 0; k < chunk.starts.length && lines.length < wanted; k++) lines.push(chunk.text.slice(chunk.starts[k], chunk.ends[k]));
+  for (let k = 0; k < chunk.starts.length && lines.length < wanted; k++) lines.push(recordText(chunk, chunk.starts[k] as number, chunk.ends[k] as number));
   if (lines.length >= wanted) break;
 }
 const shapes = new ShapeNumbering(() => {});

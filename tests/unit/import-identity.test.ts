@@ -437,7 +437,7 @@ describe('identity: a parser thread\'s batches', () => {
         expected.push([`user-${round}-${u}`, anonymousId]);
       }
       const chunk = lines.join('\n');
-      builder.useChunk(chunk);
+      builder.useChunk(chunk, Buffer.from(chunk, 'latin1'), true);
       let start = 0;
       // No backslash anywhere: looked for once, as the parser threads do.
       const backslash = nextBackslashIn(chunk, 0);

@@ -1,11 +1,12 @@
 /**
- * The NDJSON reader decodes a file in chunks (CHUNK_BYTES), all-ASCII chunks by a faster path than the UTF-8
- * decoder. Whatever falls on a chunk boundary, its lines must be what decoding the whole file gives.
+ * The NDJSON reader reads a file in chunks (CHUNK_BYTES), cut into lines on their bytes and read as Latin-1,
+ * each record decoded as UTF-8 only where its chunk is not ASCII (recordText). Whatever falls on a chunk
+ * boundary, its lines must be what decoding the whole file gives.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHUNK_BYTES, readNdjsonChunks } from '../../src/main/ingest/parse/readers';
+import { CHUNK_BYTES, readNdjsonChunks, recordText } from '../../src/main/ingest/parse/readers';
 import { useTempDir } from './helpers';
 
 const tempDir = useTempDir();
@@ -14,7 +15,7 @@ const CHUNK = CHUNK_BYTES;
 function linesRead(path: string): string[] {
   const lines: string[] = [];
   for (const chunk of readNdjsonChunks(path, { bytes: 0, lines: 0 })) {
-    chunk.starts.forEach((start, k) => lines.push(chunk.text.slice(start, chunk.ends[k])));
+    chunk.starts.forEach((start, k) => lines.push(recordText(chunk, start, chunk.ends[k] as number)));
   }
   return lines;
 }
@@ -49,4 +50,12 @@ describe('readNdjsonChunks', () => {
       });
     }
   }
+
+  it('drops a byte order mark at the file start, counts whitespace-only lines as blank by their decoded text, and keeps invalid bytes as a record', () => {
+    const path = join(tempDir(), 'marks.ndjson');
+    // U+00A0 (no-break space) and U+FEFF are whitespace once decoded; a lone 0xA0 byte is invalid UTF-8, a record to reject.
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}\n\u00a0\n\ufeff \n'), Buffer.from([0xa0, 0x0a]), Buffer.from('{"b":"é"}\n')]);
+    writeFileSync(path, bytes);
+    expect(linesRead(path)).toEqual(['{"a":1}', '\ufffd', '{"b":"é"}']);
+  });
 });

@@ -72,26 +72,62 @@ export interface ResolvedRows {
 }
 
 /**
- * Where a batch's records have their id and properties' JSON: record i's are in
- * pieces[pieceOf[i]], the id at [spans[4i], spans[4i + 1]) and the JSON at [spans[4i + 2], spans[4i + 3])
- * (an empty span stands for none). Fast-path records' pieces are windows of the reader's chunks.
+ * Where a batch's records have their id and properties' JSON: record i's are in pieces[pieceOf[i]],
+ * the id at [spans[6i], spans[6i + 1]), the JSON at [spans[6i + 2], spans[6i + 3]) and a page or
+ * screen call's name token, which joins the JSON last (withName), at [spans[6i + 4], spans[6i + 5])
+ * (an empty span stands for none). A piece is text (general records' texts joined) or UTF-8 bytes
+ * (fast-path records lie in the reader's chunks: positions are in bytes, and the spans are decoded).
  */
 export interface RecordTexts {
-  pieces: string[];
+  pieces: (string | Buffer)[];
   pieceOf: Int32Array;
   spans: Int32Array;
   /** Events' context.traits as JSON text, by record number in increasing order; absent when no record has them. */
   traits?: [number, string][];
 }
 
+function pieceText(piece: string | Buffer, start: number, end: number): string {
+  return typeof piece === 'string' ? piece.slice(start, end) : piece.toString('utf8', start, end);
+}
+
+/** Numbers per record in RecordTexts.spans. */
+export const SPAN_STRIDE = 6;
+
 export function recordId(texts: RecordTexts, i: number): string {
-  return (texts.pieces[texts.pieceOf[i] as number] as string).slice(texts.spans[4 * i] as number, texts.spans[4 * i + 1] as number);
+  const at = SPAN_STRIDE * i;
+  return pieceText(texts.pieces[texts.pieceOf[i] as number] as string | Buffer, texts.spans[at] as number, texts.spans[at + 1] as number);
 }
 
 export function recordJson(texts: RecordTexts, i: number): string | null {
-  const start = texts.spans[4 * i + 2] as number;
-  const end = texts.spans[4 * i + 3] as number;
-  return end > start ? (texts.pieces[texts.pieceOf[i] as number] as string).slice(start, end) : null;
+  const at = SPAN_STRIDE * i;
+  const { spans } = texts;
+  const piece = texts.pieces[texts.pieceOf[i] as number] as string | Buffer;
+  const start = spans[at + 2] as number;
+  const end = spans[at + 3] as number;
+  const json = end > start ? pieceText(piece, start, end) : null;
+  const nameStart = spans[at + 4] as number;
+  const nameEnd = spans[at + 5] as number;
+  return nameEnd > nameStart ? withName(json, pieceText(piece, nameStart, nameEnd)) : json;
+}
+
+/**
+ * A page or screen call's data with its `name` (a JSON string token) last, as the general path writes
+ * `{...properties, name}`; `json` null: no properties.
+ */
+export function withName(json: string | null, nameToken: string): string {
+  return json === null ? `{"name":${nameToken}}` : `${json.slice(0, -1)},"name":${nameToken}}`;
+}
+
+/**
+ * The pieces of texts that came from another thread as bytes, made Buffers again (a structured clone
+ * gives a plain Uint8Array), in place; the memory is not copied.
+ */
+export function asBufferPieces(texts: RecordTexts): void {
+  const pieces = texts.pieces as (string | Uint8Array)[];
+  for (let k = 0; k < pieces.length; k++) {
+    const piece = pieces[k] as string | Uint8Array;
+    if (typeof piece !== 'string' && !Buffer.isBuffer(piece)) pieces[k] = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+  }
 }
 
 /** A batch as the writer takes it: every batch carries rows (parse/unpack.ts makes them). */

@@ -5,7 +5,7 @@
 import { detached } from '../../../shared/strings';
 import type { ImportError } from '../../../shared/types';
 import type { ShapeEntries } from '../../db/property-keys';
-import { ROW_ACCOUNT, ROW_ALIAS, ROW_ANONYMOUS, ROW_GROUP, type PreparedRecord } from '../records';
+import { ROW_ACCOUNT, ROW_ALIAS, ROW_ANONYMOUS, ROW_GROUP, SPAN_STRIDE, type PreparedRecord } from '../records';
 import type { FastRecord } from './fast-record';
 import { USER_DICTIONARY_LIMIT, type PackedBatch } from './parser-protocol';
 
@@ -65,6 +65,13 @@ class Dictionary {
  */
 const PIECE_CHARS = 32_768;
 
+/** A copy of `bytes` in memory of its own (never Node's shared pool of small buffers), so it can move to another thread. */
+function ownCopy(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
+
 /** Records a packed batch holds at most. */
 export const MAX_BATCH_RECORDS = 8192;
 /** User dictionary entries one batch may add: a record names up to two ids (its user and a linked id). */
@@ -86,15 +93,22 @@ export class BatchBuilder {
   private linkedNumbers = new Int32Array(MAX_BATCH_RECORDS);
   private flags = new Uint8Array(MAX_BATCH_RECORDS);
   private nameNumbers = new Int32Array(MAX_BATCH_RECORDS);
-  // The batch's ids and JSON texts cross to the writer in pieces of text, with each record's piece and
-  // spans in it: thousands of small strings would each cost a step of the structured clone on both
-  // sides. Fast-path records lie in the reader's chunk, which goes over in windows: cutting out and
-  // joining two strings per record cost more than copying the rest of the chunk along.
-  private pieces: string[] = [];
+  // The batch's ids and JSON texts cross to the writer in pieces, with each record's piece and spans
+  // in it: thousands of small strings would each cost a step of the structured clone on both sides.
+  // Fast-path records lie in the reader's chunk, which goes over along with them: cutting out and
+  // joining two strings per record cost more than sending the rest of the chunk. An ASCII chunk goes
+  // as windows of its text, which the writer slices. A chunk that is not ASCII goes as its bytes, moved
+  // rather than copied where the parser is done with them (take), and the writer decodes each record's
+  // id and JSON (recordId, recordJson): as text, its windows would be two-byte strings, copied on each side.
+  private pieces: (string | Buffer)[] = [];
   private pieceOf = new Int32Array(MAX_BATCH_RECORDS);
-  private spans = new Int32Array(4 * MAX_BATCH_RECORDS);
-  /** The reader's chunk that addFast records lie in, and the window of it in this batch (-1: none yet). */
-  private chunk = '';
+  private spans = new Int32Array(SPAN_STRIDE * MAX_BATCH_RECORDS);
+  /** The reader's chunk that addFast records lie in (its text and bytes, see NdjsonChunk), and whether the reader may still give records from it. */
+  private chunkText = '';
+  private chunk: Buffer = Buffer.alloc(0);
+  private chunkAscii = true;
+  private chunkOpen = false;
+  /** The piece of this batch that stands for the chunk (-1: none yet), and the part of the chunk it holds (bytes: to the chunk's end). */
   private windowPiece = -1;
   private windowStart = 0;
   private windowEnd = 0;
@@ -129,18 +143,48 @@ export class BatchBuilder {
     return this.size === MAX_BATCH_RECORDS;
   }
 
-  /** The chunk of text the records given to addFast from now on lie in. */
-  useChunk(text: string): void {
-    this.chunk = text;
+  /**
+   * The chunk (its UTF-8 bytes, see NdjsonChunk) the records given to addFast from now on lie in, at
+   * positions in those bytes. The builder keeps it until endChunk says no more records come from it.
+   */
+  useChunk(text: string, bytes: Buffer, ascii: boolean): void {
+    this.sealWindow();
+    this.chunkText = text;
+    this.chunk = bytes;
+    this.chunkAscii = ascii;
+    this.chunkOpen = true;
+  }
+
+  /** No more records come from the current chunk: the batch may move its bytes to the writer's thread. */
+  endChunk(): void {
+    this.chunkOpen = false;
+  }
+
+  /** The piece that stands for the chunk in this batch, made final: the chunk itself from windowStart on. */
+  private sealWindow(): void {
+    if (this.windowPiece < 0 || this.chunkAscii) {
+      this.windowPiece = -1;
+      return;
+    }
+    const chunk = this.chunk;
+    // The bytes move to the writer when the reader is done with them and no other buffer shares their
+    // memory; otherwise the part this batch needs is copied (a chunk shared with the next batch).
+    const own = !this.chunkOpen && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+    this.pieces[this.windowPiece] = own ? chunk.subarray(this.windowStart) : ownCopy(chunk.subarray(this.windowStart));
     this.windowPiece = -1;
   }
 
   /** A record the fast path prepared where it lies in the current chunk (see useChunk), on chunk[lineStart, lineEnd), the file's `line`. */
   addFast(record: FastRecord, lineStart: number, lineEnd: number, line: number): void {
-    if (this.windowPiece < 0 || lineEnd > this.windowEnd) {
+    if (this.chunkAscii) {
+      if (this.windowPiece < 0 || lineEnd > this.windowEnd) {
+        this.windowStart = lineStart;
+        this.windowEnd = Math.max(lineEnd, Math.min(this.chunkText.length, lineStart + PIECE_CHARS));
+        this.windowPiece = this.pieces.push(this.chunkText.slice(this.windowStart, this.windowEnd)) - 1;
+      }
+    } else if (this.windowPiece < 0) {
       this.windowStart = lineStart;
-      this.windowEnd = Math.max(lineEnd, Math.min(this.chunk.length, lineStart + PIECE_CHARS));
-      this.windowPiece = this.pieces.push(this.chunk.slice(this.windowStart, this.windowEnd)) - 1;
+      this.windowPiece = this.pieces.push('') - 1;
     }
     const i = this.addColumns(record.key, record.ts, record.shape, record.userId, record.name);
     this.lines[i] = line;
@@ -149,10 +193,13 @@ export class BatchBuilder {
     const at = this.windowStart;
     const spans = this.spans;
     this.pieceOf[i] = this.windowPiece;
-    spans[4 * i] = record.idStart - at;
-    spans[4 * i + 1] = record.idEnd - at;
-    spans[4 * i + 2] = record.jsonStart < 0 ? 0 : record.jsonStart - at;
-    spans[4 * i + 3] = record.jsonStart < 0 ? 0 : record.jsonEnd - at;
+    const s = SPAN_STRIDE * i;
+    spans[s] = record.idStart - at;
+    spans[s + 1] = record.idEnd - at;
+    spans[s + 2] = record.jsonStart < 0 ? 0 : record.jsonStart - at;
+    spans[s + 3] = record.jsonStart < 0 ? 0 : record.jsonEnd - at;
+    spans[s + 4] = record.nameStart < 0 ? 0 : record.nameStart - at;
+    spans[s + 5] = record.nameStart < 0 ? 0 : record.nameEnd - at;
   }
 
   /** The number of the linked id `text` of user number `user`, by the user's last one when it is the same. */
@@ -182,10 +229,13 @@ export class BatchBuilder {
     if (this.loosePiece < 0) this.loosePiece = this.pieces.push('') - 1;
     this.pieceOf[i] = this.loosePiece;
     const spans = this.spans;
-    spans[4 * i] = this.looseLength;
-    spans[4 * i + 1] = this.looseLength += record.id.length;
-    spans[4 * i + 2] = this.looseLength;
-    spans[4 * i + 3] = this.looseLength += json.length;
+    const s = SPAN_STRIDE * i;
+    spans[s] = this.looseLength;
+    spans[s + 1] = this.looseLength += record.id.length;
+    spans[s + 2] = this.looseLength;
+    spans[s + 3] = this.looseLength += json.length;
+    spans[s + 4] = 0;
+    spans[s + 5] = 0;
     this.loose.push(record.id, json);
     if (record.traitsJson !== undefined) this.traits.push([i, record.traitsJson]);
     if (record.replaceable === true) this.replaceable.push(i);
@@ -215,9 +265,11 @@ export class BatchBuilder {
 
   /**
    * The batch built so far as a message (with the shapes numbered meanwhile, the records read
-   * including rejected ones, and the bytes of the file read), and a fresh batch started.
+   * including rejected ones, and the bytes of the file read), and a fresh batch started. The transfer
+   * list holds the memory the message moves rather than copies: its columns, and chunks' bytes.
    */
   take(newShapes: [number, ShapeEntries][], count: number, bytes: number, zoneless: number): { message: PackedBatch; transfer: ArrayBuffer[] } {
+    this.sealWindow();
     const n = this.size;
     const keys = this.keys.slice(0, n);
     const ts = this.ts.slice(0, n);
@@ -229,7 +281,7 @@ export class BatchBuilder {
     const names = this.nameNumbers.slice(0, n);
     this.sealLoose();
     const pieceOf = this.pieceOf.slice(0, n);
-    const spans = this.spans.slice(0, 4 * n);
+    const spans = this.spans.slice(0, SPAN_STRIDE * n);
     const newUsers = this.users.take();
     const message: PackedBatch = {
       type: 'batch',
@@ -262,6 +314,7 @@ export class BatchBuilder {
     this.size = 0;
     this.users.reserve(USERS_PER_BATCH);
     const transfer = [keys.buffer, ts.buffer, shapes.buffer, lines.buffer, users.buffer, linked.buffer, flags.buffer, names.buffer, pieceOf.buffer, spans.buffer];
+    for (const piece of message.texts.pieces) if (typeof piece !== 'string') transfer.push(piece.buffer as ArrayBuffer);
     return { message, transfer: transfer as ArrayBuffer[] };
   }
 }

@@ -18,7 +18,7 @@
 import { MAX_RECORD_BYTES, parseTimestamp, recordKeyOf } from '../../../shared/event-spec';
 import { detached } from '../../../shared/strings';
 import { TYPE_BITS, type ScannedKeys, type ShapeNumbering } from '../../db/property-keys';
-import type { PreparedRecord } from '../records';
+import { withName, type PreparedRecord } from '../records';
 import { EPOCH_MILLISECONDS_UP_TO, EPOCH_SECONDS_BELOW } from './record-time';
 
 const QUOTE = 0x22;
@@ -52,6 +52,14 @@ const scanned: ScannedKeys = {
 let s = '';
 let p = 0;
 let limit = 0;
+/**
+ * The UTF-8 bytes `s` is the Latin-1 reading of (one character per byte: a position in `s` is one in
+ * `bytes`), or null when `s` is the text itself. A reader's chunk that holds non-ASCII bytes comes this
+ * way (readers.ts, NdjsonChunk): JSON's structure is all ASCII and a UTF-8 multi-byte character is all
+ * bytes of 0x80 and up, so the scan reads the structure as it would the decoded text, and the strings
+ * the fast path keeps are decoded from their bytes (textAt) where they are not ASCII.
+ */
+let bytes: Buffer | null = null;
 /**
  * The position of the next backslash in the record at or after the string being scanned (Infinity:
  * none left). Records with no backslash (most) never look for one; in the others the search moves
@@ -274,7 +282,8 @@ function scanFlatObject(): boolean {
     const first = s.charCodeAt(start);
     if (first >= ZERO && first <= NINE) return false;
     const end = scanString();
-    if (end < 0 || lastEscaped || !colon()) return false;
+    // A key is read as written (the shape names it): in bytes, one that is not ASCII is the general path's.
+    if (end < 0 || lastEscaped || !isAsciiAt(start, end) || !colon()) return false;
     const length = end - start;
     for (let k = 0; k < count; k++) {
       const other = scanned.starts[k] as number;
@@ -319,7 +328,7 @@ const valueEscaped = new Uint8Array(MAX_KEYS);
 function flatText(): string {
   let text = '{';
   for (let k = 0; k < scanned.count; k++) {
-    const value = s.slice(valueStarts[k], valueEnds[k]);
+    const value = textAt(valueStarts[k] as number, valueEnds[k] as number);
     text += `${k === 0 ? '' : ','}${s.slice((scanned.starts[k] as number) - 1, (scanned.ends[k] as number) + 1)}:${valueEscaped[k] === 1 ? JSON.stringify(JSON.parse(value)) : value}`;
   }
   return `${text}}`;
@@ -340,6 +349,7 @@ const RECENT_NAMES = 16;
 let recentNamesNext = 0;
 
 function nameAt(start: number, end: number): string {
+  if (!isAsciiAt(start, end)) return textAt(start, end);
   const length = end - start;
   for (let k = 0; k < recentNames.length; k++) {
     const name = recentNames[k] as string;
@@ -363,7 +373,19 @@ function spanLength(field: number): number {
 
 function spanText(field: number): string {
   const start = spanStart(field);
-  return s.slice(start, start + spanLength(field));
+  return textAt(start, start + spanLength(field));
+}
+
+/** The text of s[start, end) as the record means it: decoded from its bytes where it is not ASCII. */
+function textAt(start: number, end: number): string {
+  return bytes === null || isAsciiAt(start, end) ? s.slice(start, end) : bytes.toString('utf8', start, end);
+}
+
+/** True when s[start, end) is ASCII (always, when s is text rather than bytes). */
+function isAsciiAt(start: number, end: number): boolean {
+  if (bytes === null) return true;
+  for (let i = start; i < end; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
 }
 
 function spanIs(field: number, word: string): boolean {
@@ -451,20 +473,42 @@ export interface FastRecord {
   jsonStart: number;
   jsonEnd: number;
   /**
-   * The data's JSON when it is not a span of the text (a page or screen call's `name` joins its
-   * properties, as the general path does), else null. The caller then adds the record as its own
-   * PreparedRecord (preparedFast) rather than as spans of the chunk.
+   * A page or screen call's `name` token (its JSON string, quotes included) when it joins the data:
+   * the data's JSON is then withName(the span's text, the token's). -1: none.
+   */
+  nameStart: number;
+  nameEnd: number;
+  /**
+   * The data's JSON when it is not a span of the text (properties re-written as JSON.stringify would
+   * write them), else null. The caller then adds the record as its own PreparedRecord (preparedFast)
+   * rather than as spans of the chunk.
    */
   jsonText: string | null;
 }
 
-export const fastRecord: FastRecord = { key: 0, userId: '', name: '', ts: 0, shape: 0, anonymous: false, linkedId: '', idStart: 0, idEnd: 0, jsonStart: -1, jsonEnd: -1, jsonText: null };
+export const fastRecord: FastRecord = {
+  key: 0,
+  userId: '',
+  name: '',
+  ts: 0,
+  shape: 0,
+  anonymous: false,
+  linkedId: '',
+  idStart: 0,
+  idEnd: 0,
+  jsonStart: -1,
+  jsonEnd: -1,
+  nameStart: -1,
+  nameEnd: -1,
+  jsonText: null,
+};
 
-/** The record prepareFastAt last prepared from `text`, as a PreparedRecord of its own. */
-export function preparedFast(text: string): PreparedRecord {
-  const { key, userId, name, ts, shape, anonymous, linkedId, idStart, idEnd, jsonStart, jsonEnd, jsonText } = fastRecord;
-  const json = jsonText ?? (jsonStart < 0 ? null : text.slice(jsonStart, jsonEnd));
-  return { shape, key, id: text.slice(idStart, idEnd), userId, name, ts, json, ...(anonymous ? { anonymous: true } : {}), ...(linkedId !== '' ? { linkedId } : {}) };
+/** The record prepareFastAt last prepared, as a PreparedRecord of its own. */
+export function preparedFast(): PreparedRecord {
+  const { key, userId, name, ts, shape, anonymous, linkedId, idStart, idEnd, jsonStart, jsonEnd, nameStart, jsonText } = fastRecord;
+  const data = jsonStart < 0 ? null : textAt(jsonStart, jsonEnd);
+  const json = jsonText ?? (nameStart < 0 ? data : withName(data, textAt(nameStart, fastRecord.nameEnd)));
+  return { shape, key, id: s.slice(idStart, idEnd), userId, name, ts, json, ...(anonymous ? { anonymous: true } : {}), ...(linkedId !== '' ? { linkedId } : {}) };
 }
 
 /**
@@ -474,17 +518,19 @@ export function preparedFast(text: string): PreparedRecord {
  */
 export function prepareFast(text: string, byteLength: number | undefined, shapes: ShapeNumbering): PreparedRecord | null {
   if (byteLength === undefined || byteLength > MAX_RECORD_BYTES || nextUnusual(text, 0) < text.length || text.includes('\n')) return null;
-  return prepareFastAt(text, 0, text.length, shapes, nextBackslashIn(text, 0)) ? preparedFast(text) : null;
+  return prepareFastAt(text, 0, text.length, shapes, nextBackslashIn(text, 0)) ? preparedFast() : null;
 }
 
 /**
  * The fast path for the record text[start, end), which the caller has checked: surely under the size
  * limit, and free of UNUSUAL_IN_LINES characters (nextUnusual). `backslash` is the first backslash
- * at or after `start` (nextBackslashIn; past `end` when the record has none). True when it prepared
- * the record into `fastRecord`.
+ * at or after `start` (nextBackslashIn; past `end` when the record has none). `utf8`: the bytes `text`
+ * is the Latin-1 reading of, when it is not the text itself (see `bytes`); the record's spans in
+ * fastRecord are then positions in those bytes. True when it prepared the record into `fastRecord`.
  */
-export function prepareFastAt(text: string, start: number, end: number, shapes: ShapeNumbering, backslash: number): boolean {
+export function prepareFastAt(text: string, start: number, end: number, shapes: ShapeNumbering, backslash: number, utf8: Buffer | null = null): boolean {
   s = text;
+  bytes = utf8;
   limit = end;
   nextBackslash = backslash < end ? backslash : Infinity;
   rewrite = false;
@@ -551,6 +597,8 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
   // What normalizeRecord would decide, for the cases taken here. A field's span is read only when
   // the record has the field (`seen`): the arrays hold an earlier record's spans otherwise.
   if ((seen & F_TYPE) === 0 || (seen & F_MESSAGE) === 0 || spanLength(F_MESSAGE) === 0) return false;
+  // The id is hashed and kept as written: in bytes, one that is not ASCII is the general path's.
+  if (!isAsciiAt(spanStart(F_MESSAGE), spanStart(F_MESSAGE) + spanLength(F_MESSAGE))) return false;
   const track = spanIs(F_TYPE, 'track');
   const page = !track && spanIs(F_TYPE, 'page');
   const screen = !track && !page && spanIs(F_TYPE, 'screen');
@@ -568,7 +616,10 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
     if ((seen & F_ANONYMOUS) !== 0) {
       if (surelyNotBlank(F_ANONYMOUS)) {
         const length = spanLength(F_ANONYMOUS);
-        if (length !== userId.length || !has(userId, spanStart(F_ANONYMOUS))) linkedId = s.slice(spanStart(F_ANONYMOUS), spanStart(F_ANONYMOUS) + length);
+        if (bytes !== null) {
+          const anonymousId = spanText(F_ANONYMOUS);
+          if (anonymousId !== userId) linkedId = anonymousId;
+        } else if (length !== userId.length || !has(userId, spanStart(F_ANONYMOUS))) linkedId = s.slice(spanStart(F_ANONYMOUS), spanStart(F_ANONYMOUS) + length);
       } else if (spanLength(F_ANONYMOUS) !== 0) return false;
     }
   } else if ((seen & F_ANONYMOUS) !== 0 && surelyNotBlank(F_ANONYMOUS)) {
@@ -577,6 +628,8 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
   } else return false;
   let name = '';
   let jsonText: string | null = null;
+  let nameStart = -1;
+  let nameEnd = -1;
   if (track) {
     if ((seen & F_EVENT) === 0 || !surelyNotBlank(F_EVENT)) return false;
     name = nameAt(spanStart(F_EVENT), spanStart(F_EVENT) + spanLength(F_EVENT));
@@ -594,8 +647,11 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
       const count = scanned.count;
       if (count === MAX_KEYS) return false;
       for (let k = 0; k < count; k++) if ((scanned.ends[k] as number) - (scanned.starts[k] as number) === 4 && has('name', scanned.starts[k] as number)) return false;
-      const nameToken = s.slice(spanStart(F_NAME) - 1, spanStart(F_NAME) + spanLength(F_NAME) + 1);
-      jsonText = dataStart < 0 ? `{"name":${nameToken}}` : `${(rewrite ? flatText() : s.slice(dataStart, dataEnd)).slice(0, -1)},"name":${nameToken}}`;
+      nameStart = spanStart(F_NAME) - 1;
+      nameEnd = spanStart(F_NAME) + spanLength(F_NAME) + 1;
+      // Properties as written stay a span, with the name's token beside them (withName joins them where
+      // the JSON is needed); properties re-written are joined here.
+      if (rewrite && dataStart >= 0) jsonText = withName(flatText(), textAt(nameStart, nameEnd));
       // The key's text is the field's own key (spaces may stand between it and its value).
       const keyEnd = s.lastIndexOf('"', s.lastIndexOf(':', spanStart(F_NAME) - 1) - 1);
       scanned.starts[count] = keyEnd - 4;
@@ -607,7 +663,7 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
   if (jsonText === null && rewrite && dataStart >= 0) jsonText = flatText();
   const ts = instant(seen, odd);
   if (Number.isNaN(ts)) return false;
-  const hasData = dataStart >= 0 || jsonText !== null;
+  const hasData = dataStart >= 0 || jsonText !== null || nameStart >= 0;
   const idStart = spanStart(F_MESSAGE);
   const idEnd = idStart + spanLength(F_MESSAGE);
   fastRecord.shape = event && hasData ? shapes.shapeOfScanned(name, scanned) : 0;
@@ -622,6 +678,8 @@ export function prepareFastAt(text: string, start: number, end: number, shapes: 
   fastRecord.jsonStart = dataStart;
   fastRecord.jsonEnd = dataEnd;
   fastRecord.jsonText = jsonText;
+  fastRecord.nameStart = jsonText === null ? nameStart : -1;
+  fastRecord.nameEnd = jsonText === null ? nameEnd : -1;
   return true;
 }
 
@@ -648,6 +706,7 @@ function instant(seen: number, odd: number): number {
  * seconds, fractions, zone-less and warehouse forms take the general path.
  */
 function strictTime(field: number): number {
+  if (!isAsciiAt(spanStart(field), spanStart(field) + spanLength(field))) return NaN;
   const ts = parseTimestamp(spanText(field));
   if (typeof ts === 'string') return NaN;
   const length = spanLength(field);

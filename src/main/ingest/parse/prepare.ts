@@ -28,6 +28,7 @@ import {
   readNdjson,
   readNdjsonChunks,
   readOversizedLine,
+  recordText,
   SURELY_SMALL_TEXT,
   type ByteRange,
   type EnvelopeDefaults,
@@ -280,7 +281,10 @@ export async function* prepareNdjsonInto(
         }
       }
     }
-    builder.useChunk(chunk.text);
+    builder.useChunk(chunk.text, chunk.bytes, chunk.ascii);
+    // Where the chunk is not ASCII, its text is its bytes read as Latin-1 (NdjsonChunk): the fast path
+    // decodes what it keeps from the bytes.
+    const utf8 = chunk.ascii ? null : chunk.bytes;
     let unusual = -1;
     let backslash = -1;
     for (let k = 0; k < starts.length; k++) {
@@ -288,11 +292,11 @@ export async function* prepareNdjsonInto(
       const end = ends[k] as number;
       if (unusual < start) unusual = nextUnusual(chunk.text, start);
       if (backslash < start) backslash = nextBackslashIn(chunk.text, start);
-      if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes, backslash)) {
+      if (end - start <= SURELY_SMALL_TEXT && unusual >= end && prepareFastAt(chunk.text, start, end, shapes, backslash, utf8)) {
         if (fastRecord.jsonText === null) builder.addFast(fastRecord, start, end, lines[k] as number);
-        else builder.add({ ...preparedFast(chunk.text), line: lines[k] as number });
+        else builder.add({ ...preparedFast(), line: lines[k] as number });
       } else {
-        const line = chunk.text.slice(start, end);
+        const line = recordText(chunk, start, end);
         const prepared = prepareLine(line, byteSize(line), lines[k] as number, shapes, time, progress, false);
         if (typeof prepared === 'string') builder.reject(withExcerpt({ line: lines[k] as number, reason: prepared }, line));
         else if (Array.isArray(prepared)) {
@@ -317,6 +321,7 @@ export async function* prepareNdjsonInto(
         text = 0;
       }
     }
+    builder.endChunk();
     text += chunk.text.length;
     if (count >= BATCH_RECORDS || text >= BATCH_TEXT) {
       yield count;

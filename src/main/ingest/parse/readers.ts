@@ -161,11 +161,20 @@ export function byteSize(text: string): number {
 }
 
 /**
- * A decoded stretch of an NDJSON file and the records in it: record k is text[starts[k], ends[k])
- * (a trailing CR excluded) on line lines[k]. Blank lines are counted but are not records.
+ * A stretch of an NDJSON file and the records in it: record k is text[starts[k], ends[k]) (a trailing
+ * CR excluded) on line lines[k]. Blank lines are counted but are not records. `text` is the Latin-1
+ * reading of `bytes`, one character per byte, so a position is the same in both: the stretch is cut
+ * into lines and scanned as one-byte text whatever it holds, and only a record's text is decoded as
+ * UTF-8 (recordText), where it is not ASCII. Decoding whole chunks as UTF-8 made every chunk with one
+ * non-ASCII character (half a real file's) a two-byte string that every later scan walked at twice
+ * the bytes, and the decoding itself was a seventh of a parser thread's time.
  */
 export interface NdjsonChunk {
   text: string;
+  /** The stretch's bytes (UTF-8), `text` read as Latin-1; empty when `ascii` (the text is all there is to read). */
+  bytes: Buffer;
+  /** True when every byte is ASCII: then `text` is the decoded text itself. */
+  ascii: boolean;
   starts: number[];
   ends: number[];
   lines: number[];
@@ -189,12 +198,11 @@ export interface NdjsonChunk {
  * file's start (the only place a byte order mark can be).
  */
 export class NdjsonSplitter {
-  private readonly decoder = new StringDecoder('utf8');
+  /** The line in progress, as Latin-1 text and as its bytes (a copy: a chunk's bytes may move to another thread). */
   private carry = '';
+  private carryBytes: Buffer = EMPTY_BYTES;
   /** Physical lines read so far, blank ones included. */
   line = 0;
-  /** The previous chunk's last byte: when it was ASCII, the decoder holds no partial character. */
-  private lastByte = 0;
   /** The number of the line being let go for its length (read past up to its end, not kept); 0: none. */
   private skipping = 0;
   /** The start of the line being let go, for its rejection's excerpt. */
@@ -214,27 +222,28 @@ export class NdjsonSplitter {
     this.lineStart = offset;
   }
 
-  push(bytes: Buffer): NdjsonChunk {
+  push(pushed: Buffer): NdjsonChunk {
+    let bytes = pushed;
     const chunkStart = this.pushed;
     this.pushed += bytes.length;
     // A newline byte is never part of a multi-byte character: the bytes tell where lines start.
     const lastNewline = bytes.lastIndexOf(10);
-    // ASCII decodes the same as Latin-1, which Node copies straight into a string: about twice as fast
-    // as the UTF-8 decoder, and most files are all ASCII.
-    const decoded = this.lastByte < 0x80 && isAscii(bytes) ? bytes.toString('latin1') : this.decoder.write(bytes);
-    this.lastByte = bytes[bytes.length - 1] ?? 0;
-    let text = this.carry + decoded;
     if (this.first) {
       // A byte order mark is not part of the first record.
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
       this.first = false;
     }
+    // Latin-1 is a copy of the bytes into a one-byte string (see NdjsonChunk).
+    let text = this.carry + bytes.toString('latin1');
+    // An ASCII chunk is its text: its bytes are not kept (nor copied together with the carry's).
+    const ascii = isAscii(this.carryBytes) && isAscii(bytes);
+    let all = ascii ? EMPTY_BYTES : this.carry === '' ? bytes : Buffer.concat([this.carryBytes, bytes]);
     let oversized = 0;
     let oversizedHead = '';
     let oversizedBytes: ByteRange | null = null;
     if (this.skipping !== 0) {
       const newline = text.indexOf('\n');
-      if (newline === -1) return { text: '', starts: [], ends: [], lines: [] };
+      if (newline === -1) return { text: '', bytes: EMPTY_BYTES, ascii: true, starts: [], ends: [], lines: [] };
       oversized = this.skipping;
       oversizedHead = this.skippingHead;
       oversizedBytes = { start: this.skippingStart, end: chunkStart + bytes.indexOf(10) };
@@ -242,17 +251,20 @@ export class NdjsonSplitter {
       this.skippingHead = '';
       this.line += 1;
       text = text.slice(newline + 1);
+      if (!ascii) all = all.subarray(newline + 1);
     }
-    const chunk = this.spans(text, false);
+    const chunk = this.spans(text, all, ascii, false);
     this.carry = text.slice(chunk.rest);
+    this.carryBytes = this.carry === '' ? EMPTY_BYTES : ascii ? Buffer.from(this.carry, 'latin1') : Buffer.from(all.subarray(chunk.rest));
     if (lastNewline !== -1) this.lineStart = chunkStart + lastNewline + 1;
     // A line longer than a record may be is let go rather than held whole (one line of 100 MB would
     // otherwise grow the carry to 100 MB, and past a thread's heap).
     if (this.carry.length > MAX_HELD_RECORD_TEXT) {
       this.skipping = this.line + 1;
-      this.skippingHead = heldHead(this.carry, 0);
+      this.skippingHead = heldHead(this.carryBytes.toString('utf8', 0, 4 * (EXCERPT_CHARS + 1)), 0);
       this.skippingStart = this.lineStart;
       this.carry = '';
+      this.carryBytes = EMPTY_BYTES;
     }
     if (oversized !== 0) {
       chunk.oversized = oversized;
@@ -264,7 +276,6 @@ export class NdjsonSplitter {
 
   /** The last line, when the file does not end with a line break. */
   end(): NdjsonChunk | null {
-    this.carry += this.decoder.end();
     if (this.skipping !== 0) {
       this.line += 1;
       const oversized = this.skipping;
@@ -273,13 +284,13 @@ export class NdjsonSplitter {
       this.skipping = 0;
       this.skippingHead = '';
       this.carry = '';
-      return { text: '', starts: [], ends: [], lines: [], oversized, oversizedHead, oversizedBytes };
+      return { text: '', bytes: EMPTY_BYTES, ascii: true, starts: [], ends: [], lines: [], oversized, oversizedHead, oversizedBytes };
     }
-    return this.carry === '' ? null : this.spans(this.carry, true);
+    return this.carry === '' ? null : this.spans(this.carry, this.carryBytes, isAscii(this.carryBytes), true);
   }
 
-  private spans(text: string, last: boolean): NdjsonChunk & { rest: number } {
-    const chunk: NdjsonChunk & { rest: number } = { text, starts: [], ends: [], lines: [], rest: 0 };
+  private spans(text: string, bytes: Buffer, ascii: boolean, last: boolean): NdjsonChunk & { rest: number } {
+    const chunk: NdjsonChunk & { rest: number } = { text, bytes, ascii, starts: [], ends: [], lines: [], rest: 0 };
     let start = 0;
     for (;;) {
       let end = text.indexOf('\n', start);
@@ -290,7 +301,7 @@ export class NdjsonSplitter {
       const next = end + 1;
       this.line += 1;
       if (end > start && text.charCodeAt(end - 1) === 0x0d) end -= 1;
-      if (!isBlank(text, start, end)) {
+      if (!isBlank(chunk, start, end)) {
         chunk.starts.push(start);
         chunk.ends.push(end);
         chunk.lines.push(this.line);
@@ -302,6 +313,13 @@ export class NdjsonSplitter {
     return chunk;
   }
 }
+
+/** The text of a chunk's record at [start, end), decoded (see NdjsonChunk). */
+export function recordText(chunk: NdjsonChunk, start: number, end: number): string {
+  return chunk.ascii ? chunk.text.slice(start, end) : chunk.bytes.toString('utf8', start, end);
+}
+
+const EMPTY_BYTES = Buffer.alloc(0);
 
 /**
  * NDJSON lines as spans of decoded chunks (a record's text is never copied out here); with a range,
@@ -383,11 +401,11 @@ async function* contentChunks(path: string, progress: ReadProgress, gzip: boolea
 }
 
 /** True when text[start, end) is empty or only whitespace. */
-function isBlank(text: string, start: number, end: number): boolean {
+function isBlank(chunk: NdjsonChunk, start: number, end: number): boolean {
   if (end === start) return true;
-  const c = text.charCodeAt(start);
+  const c = chunk.text.charCodeAt(start);
   if (c > 0x20 && c < 0x7f) return false;
-  return text.slice(start, end).trim() === '';
+  return recordText(chunk, start, end).trim() === '';
 }
 
 /**
@@ -400,7 +418,7 @@ export async function* readNdjson(path: string, progress: ReadProgress, range?: 
   const splitter = new NdjsonSplitter((range?.start ?? 0) === 0, range?.start ?? 0);
   const take = (chunk: NdjsonChunk): void => {
     for (let k = 0; k < chunk.starts.length; k++) {
-      const text = chunk.text.slice(chunk.starts[k], chunk.ends[k]);
+      const text = recordText(chunk, chunk.starts[k] as number, chunk.ends[k] as number);
       batch.push({ line: chunk.lines[k] as number, text, bytes: byteSize(text) });
     }
     batchText += chunk.text.length;

@@ -4,7 +4,7 @@
  * thread and for one made inline, so every batch reaches the writer one way (RecordWriter.writeRows).
  */
 import type { ShapeTable } from '../../db/property-keys';
-import { ROW_ANONYMOUS, type PreparedBatch, type ResolvedRows } from '../records';
+import { asBufferPieces, ROW_ANONYMOUS, type PreparedBatch, type ResolvedRows } from '../records';
 import { USER_DICTIONARY_LIMIT, type PackedBatch } from './parser-protocol';
 
 /** What the parser's dictionary entries resolve to: the writer's users and event names. */
@@ -45,6 +45,7 @@ export class BatchUnpacker {
       this.nameIds.push(resolver.nameId(name));
     }
     const { keys, ts, shapes: shapeColumn, users, linked, flags, names, texts, lines } = packed;
+    asBufferPieces(texts);
     const known = this.userKnown;
     for (let i = 0; i < keys.length; i++) {
       shapeColumn[i] = this.shapeIds[shapeColumn[i] as number] as number;
