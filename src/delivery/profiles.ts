@@ -28,6 +28,11 @@ interface CachedProfile {
   nps: NpsAnswer | null;
   /** The groupIds of the user's accounts. */
   groupIds: string[];
+  /**
+   * Messages the user is known to be assigned to, stored or queued (assignments.ts): filled as decide
+   * meets them, so a cached user's later decides need no read to know it.
+   */
+  assigned: Set<string>;
 }
 
 /** Touches a key of an LRU map (most recently used goes last: Map keeps insertion order), evicting the oldest past capacity. */
@@ -90,7 +95,17 @@ export class ProfileCache {
 
   private load(userId: string): CachedProfile {
     const stored = this.profiles.load(userId);
-    return { ...stored, flat: null, groupIds: stored.accountIds };
+    return { ...stored, flat: null, groupIds: stored.accountIds, assigned: new Set() };
+  }
+
+  /** Whether the user's cached profile knows them assigned to the message (false: not known, or not cached). */
+  knowsAssigned(userId: string, messageId: string): boolean {
+    return this.entries.get(userId)?.assigned.has(messageId) === true;
+  }
+
+  /** Remembers in the user's cached profile, if it is cached, that the user is assigned to the message (stored or queued). */
+  rememberAssigned(userId: string, messageId: string): void {
+    this.entries.get(userId)?.assigned.add(messageId);
   }
 
   /** Applies a stored record to the user's cached profile, if it is cached: what the store did, in memory. */
