@@ -80,8 +80,12 @@ export function createAssignmentWriter(store: DeliveryStore, profiles: ProfileCa
     } catch (err) {
       // Nothing of the group was stored: its users' next decides assign them again, once their cached
       // profiles no longer say they are assigned.
-      for (const userId of batch.keys()) profiles.forget(userId);
-      log(`guidepost delivery: storing ${batch.size} users' assignments failed, their next decides assign them again: ${(err as Error).message}`);
+      let lost = 0;
+      for (const [userId, assignments] of batch) {
+        profiles.forget(userId);
+        lost += assignments.length;
+      }
+      log(`guidepost delivery: storing ${lost} assignment${lost === 1 ? '' : 's'} failed (the users' next decides assign them again): ${(err as Error).message}`);
       return;
     }
     for (const change of applied) if (change !== null) profiles.apply(change);

@@ -109,6 +109,21 @@ describe('assignments in groups', () => {
     expect((await exportedAssignments(r)).map((e) => e.userId).sort()).toEqual(['ann', 'bob']);
   });
 
+  it('a group that fails to store is reported, and its users are assigned again by their next decide', async () => {
+    const logged: string[] = [];
+    const r = await start({ assignments: { maxDelayMs: NEVER }, log: (line) => logged.push(line) });
+    await r.publish('everyone', EVERYONE);
+    await r.identify('ann', {});
+    await r.decideIds('ann');
+    // A real failure inside SQLite, as a full disk would raise it.
+    r.db.exec("CREATE TRIGGER refuse BEFORE INSERT ON message_assignments BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    expect(await exportedAssignments(r)).toEqual([]);
+    expect(logged).toEqual([expect.stringMatching(/storing 1 assignment failed.*disk full/)]);
+    r.db.exec('DROP TRIGGER refuse');
+    await r.decideIds('ann');
+    expect((await exportedAssignments(r)).map((e) => e.userId)).toEqual(['ann']);
+  });
+
   it('are written when the server closes', async () => {
     const r = await start({ assignments: { maxDelayMs: NEVER } });
     await r.publish('everyone', EVERYONE);
