@@ -32,6 +32,12 @@ interface CachedProfile {
   flatAnswers: ProfileEvent[] | null;
   /** The groupIds of the user's accounts. */
   groupIds: string[];
+  /**
+   * Messages the user is known to be assigned to, stored or queued (assignments.ts): filled as decide
+   * meets them, so a cached user's later decides need no read to know it. An array, null until the first:
+   * a user is assigned to a few messages, and every cached profile carries it.
+   */
+  assigned: string[] | null;
 }
 
 /** Touches a key of an LRU map (most recently used goes last: Map keeps insertion order), evicting the oldest past capacity. */
@@ -105,7 +111,20 @@ export class ProfileCache {
 
   private load(userId: string): CachedProfile {
     const stored = this.profiles.load(userId);
-    return { ...stored, flat: null, flatAnswers: null, groupIds: stored.accountIds };
+    return { ...stored, flat: null, flatAnswers: null, groupIds: stored.accountIds, assigned: null };
+  }
+
+  /** Whether the user's cached profile knows them assigned to the message (false: not known, or not cached). */
+  knowsAssigned(userId: string, messageId: string): boolean {
+    return this.entries.get(userId)?.assigned?.includes(messageId) === true;
+  }
+
+  /** Remembers in the user's cached profile, if it is cached, that the user is assigned to the message (stored or queued). */
+  rememberAssigned(userId: string, messageId: string): void {
+    const profile = this.entries.get(userId);
+    if (!profile) return;
+    if (profile.assigned === null) profile.assigned = [messageId];
+    else if (!profile.assigned.includes(messageId)) profile.assigned.push(messageId);
   }
 
   /** Applies a stored record to the user's cached profile, if it is cached: what the store did, in memory. */

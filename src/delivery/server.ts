@@ -15,7 +15,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { DeliveryDb } from './db';
 import { createClampCounter } from './future-clamp';
-import { createAssignmentWriter } from './assignments';
+import { createAssignmentWriter, type AssignmentWriterOptions } from './assignments';
 import { createClientHandlers } from './handlers/client';
 import { createEraser } from './erasure';
 import { createEventsHandler } from './handlers/events';
@@ -71,6 +71,8 @@ export interface DeliveryServerOptions {
   retention?: Pick<RetentionOptions, 'batchSize' | 'yieldBetweenSteps' | 'intervalMs'>;
   /** Tests: records per transaction of a batch, and what a batch awaits before each slice (ingest.ts). */
   ingestion?: IngestionOptions;
+  /** Tests: how long decide's assignments wait to be written, and how many at most (assignments.ts). */
+  assignments?: Pick<AssignmentWriterOptions, 'maxDelayMs' | 'maxQueued'>;
   /** Where unexpected errors are reported (default: stderr). */
   log?: (line: string) => void;
 }
@@ -114,7 +116,8 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
   dropRetired.unref();
   const clamps = createClampCounter();
   const ingestion = createIngestion(store, profiles, clamps, options.ingestion);
-  const assignments = createAssignmentWriter(store, profiles);
+  const assignments = createAssignmentWriter(store, profiles, { log, ...options.assignments });
+  const exportEvents = createEventsHandler(store);
 
   const handle = createPipeline({
     routes: compileRoutes(ROUTES),
@@ -128,10 +131,18 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
     handlers: {
       ...createPublicHandlers(options.sdkFile, clamps),
       ...createMessageHandlers(store),
-      events: createEventsHandler(store),
+      // The export reads every assignment decided before it: the queued ones are written first (assignments.ts).
+      events: (ctx) => {
+        assignments.flush();
+        return exportEvents(ctx);
+      },
       ...createClientHandlers(store, profiles, live, clamps, ingestion, assignments, identity),
       // The eraser removes records and results; the profile store erases the profile, its kept events and frequency state.
-      ...createUserHandlers(createEraser(options.db), (userId) => profiles.eraseUser(userId)),
+      // The user's queued assignments go too: decided before the erasure, they may not be stored after it.
+      ...createUserHandlers(createEraser(options.db), (userId) => {
+        assignments.forgetUser(userId);
+        profiles.eraseUser(userId);
+      }),
     },
     afterChange: live.reload,
   });
@@ -193,7 +204,11 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
           resolve(baseUrl);
         });
       }),
-    pruneExpired: () => retention?.pass() ?? Promise.resolve(0),
+    pruneExpired: () => {
+      // The pass sees every assignment decided before it, as the export does.
+      assignments.flush();
+      return retention?.pass() ?? Promise.resolve(0);
+    },
     close: async () => {
       clearInterval(dropRetired);
       await retention?.stop();

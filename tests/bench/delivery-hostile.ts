@@ -33,7 +33,7 @@ import {
   type AttackReport,
   type RotatingGroup,
 } from './delivery-attack';
-import { cliSupport, decideLoad, KEY, MESSAGES, oneProxyFlags, publishMessages, RULE_EVENT, seedProfiles, startDeliveryServer, type DeliveryServer } from './delivery-server';
+import { call, cliSupport, decideLoad, KEY, MESSAGES, oneProxyFlags, publishMessages, RULE_EVENT, seedProfiles, startDeliveryServer, type DeliveryServer } from './delivery-server';
 import { MAX_BATCH_RECORDS } from '../../src/delivery/schemas';
 import { MAX_TRAIT_KEYS, MAX_TRAITS_BYTES } from '../../src/delivery/store';
 
@@ -57,6 +57,12 @@ const ATTACK_HEAD_START_MS = 1_000;
 const STALLED_MS = 100;
 /** Lines of each server's log shown: the attacker's refused requests log one each. */
 const SERVER_LOG_LINES = 5;
+/**
+ * Returning users: real users call decide on every page load, so most decides are for a user decided
+ * before (profile cached, assignments made). These users (u0 upward) are each decided once before their
+ * runs; the main runs draw from every seeded user, so nearly all of their decides are a user's first.
+ */
+const RETURNING_USERS = 1_000;
 
 /** The normal clients' answers in one or more runs. */
 interface Sample {
@@ -68,6 +74,8 @@ interface Sample {
   /** Non-2xx answers and errors: there should be none. */
   failed: number;
   seconds: number;
+  /** CPU seconds the server used during the run(s); null where the OS does not say. */
+  cpuSeconds: number | null;
 }
 
 interface Figures {
@@ -75,11 +83,14 @@ interface Figures {
   p99: number;
   p999: number;
   perSecond: number;
+  /** The server's CPU microseconds per answered request; null where unknown. */
+  cpuPerRequestUs: number | null;
 }
 
 function figures(sample: Sample): Figures {
   const sorted = Float64Array.from(sample.latencies).sort();
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9), perSecond: sample.ok / sample.seconds };
+  const cpuPerRequestUs = sample.cpuSeconds === null || sample.ok === 0 ? null : (sample.cpuSeconds / sample.ok) * 1e6;
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9), perSecond: sample.ok / sample.seconds, cpuPerRequestUs };
 }
 
 function pooled(a: Sample, b: Sample): Sample {
@@ -89,16 +100,20 @@ function pooled(a: Sample, b: Sample): Sample {
     stalled: a.stalled + b.stalled,
     failed: a.failed + b.failed,
     seconds: a.seconds + b.seconds,
+    cpuSeconds: a.cpuSeconds === null || b.cpuSeconds === null ? null : a.cpuSeconds + b.cpuSeconds,
   };
 }
 
 const write = (text: string): boolean => process.stdout.write(`${text}\n`);
 const progress = (text: string): boolean => process.stderr.write(`… ${text}\n`);
 const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
+/** The width of the run column of the figures table. */
+const RUN_WIDTH = 40;
 const ms = (n: number): string => (Number.isNaN(n) ? '-' : n < 10 ? n.toFixed(2) : n.toFixed(1));
 
 async function measure(server: DeliveryServer, users: number, connections: number, seconds: number): Promise<Sample> {
-  const sample: Sample = { latencies: [], ok: 0, stalled: 0, failed: 0, seconds: 0 };
+  const sample: Sample = { latencies: [], ok: 0, stalled: 0, failed: 0, seconds: 0, cpuSeconds: null };
+  const cpuBefore = server.cpuSeconds();
   const started = performance.now();
   const result = await decideLoad({
     base: server.base,
@@ -121,8 +136,23 @@ async function measure(server: DeliveryServer, users: number, connections: numbe
     timeoutSeconds: seconds + 10,
   });
   sample.seconds = (performance.now() - started) / 1000;
+  const cpuAfter = server.cpuSeconds();
+  sample.cpuSeconds = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   sample.failed += result.errors;
   return sample;
+}
+
+/** One decide for each of the first `users` users (8 at a time), so that they are returning users in the runs after. */
+async function decideEach(server: DeliveryServer, users: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < users) {
+        const user = next++;
+        await call(server.base, 'POST', '/v1/decide', { userId: `u${user}`, url: `https://app.example.com/${user % 10}/board` }, false, userAddress(user));
+      }
+    }),
+  );
 }
 
 /** The next IPC message from the attacker; rejects if it exits first. */
@@ -171,6 +201,8 @@ function describeSetup(options: HostileOptions, mine: DeliveryServer, mineFlags:
   write(`this build:  ${relative(process.cwd(), options.cli)}, ${limit(mine)}, ${mineFlags.join(' ')}`);
   if (baseline) write(`baseline:    ${baseline.build.commit} "${baseline.build.subject.slice(0, 80)}", ${limit(baseline.server)}, ${baseline.flags.join(' ')}`);
   write(`normal clients: POST /v1/decide for a random user on a random page; each user from an address of its own (X-Forwarded-For, 198.18.0.0/15)`);
+  write(`  first-time: a random user of all ${thousands(options.users)}, nearly always one not decided before (the attack runs use these too)`);
+  write(`  returning:  a random user of the first ${thousands(RETURNING_USERS)}, each decided once before the runs (profile cached, assignments made)`);
   const what: Record<AttackKind, string> = {
     batch: `${thousands(MAX_BATCH_RECORDS)} events for one user (${thousands(batchBytes / 1024)} KB), timestamps descending, each batch older than the last; from ${ATTACKER_ADDRESSES.batch}`,
     decide: `for that user, so its profile stays cached and each stored event updates it; from ${ATTACKER_ADDRESSES.decide}`,
@@ -205,15 +237,17 @@ export async function runHostile(options: HostileOptions): Promise<void> {
 
   let baseline: { build: BaselineBuild; server: DeliveryServer; flags: string[] } | null = null;
   let mine: DeliveryServer | null = null;
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=<dir>" profiles both servers (each file named by its pid).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   try {
     if (options.baseline !== null) {
       progress(`building the baseline (${options.baseline}) in a temporary git worktree`);
       const build = buildBaseline(process.cwd(), options.baseline);
       // A baseline that cannot read X-Forwarded-For would put every client in one bucket: its limit goes off instead.
       const flags = oneProxyFlags(cliSupport(build.cli)) ?? ['--rate-limit', '0'];
-      baseline = { build, flags, server: await startDeliveryServer(build.cli, flags, { logLines: SERVER_LOG_LINES }) };
+      baseline = { build, flags, server: await startDeliveryServer(build.cli, flags, { logLines: SERVER_LOG_LINES, nodeArgs }) };
     }
-    mine = await startDeliveryServer(cli, mineFlags, { logLines: SERVER_LOG_LINES });
+    mine = await startDeliveryServer(cli, mineFlags, { logLines: SERVER_LOG_LINES, nodeArgs });
     describeSetup(options, mine, mineFlags, baseline);
 
     const servers: { name: string; server: DeliveryServer }[] = [{ name: 'this build', server: mine }];
@@ -228,14 +262,28 @@ export async function runHostile(options: HostileOptions): Promise<void> {
     }
     write(`seeding (track batches of 500, 4 senders, one run each): ${seeded.join(', ')}\n`);
 
+    /** Quiet runs over a user pool, alternating (this build, baseline, baseline, this build); each build's two pooled. */
+    const alternating = async (pool: number, connections: number): Promise<{ mine: Sample; baseline: Sample | null }> => {
+      const first = await measure(mine as DeliveryServer, pool, connections, seconds);
+      const baseA = baseline ? await measure(baseline.server, pool, connections, seconds) : null;
+      const baseB = baseline ? await measure(baseline.server, pool, connections, seconds) : null;
+      const second = await measure(mine as DeliveryServer, pool, connections, seconds);
+      return { mine: pooled(first, second), baseline: baseA && baseB ? pooled(baseA, baseB) : null };
+    };
     const quiet = new Map<number, { mine: Sample; baseline: Sample | null }>();
     for (const connections of CONNECTIONS) {
-      progress(`quiet runs, ${connections} connections`);
-      const first = await measure(mine, users, connections, seconds);
-      const baseA = baseline ? await measure(baseline.server, users, connections, seconds) : null;
-      const baseB = baseline ? await measure(baseline.server, users, connections, seconds) : null;
-      const second = await measure(mine, users, connections, seconds);
-      quiet.set(connections, { mine: pooled(first, second), baseline: baseA && baseB ? pooled(baseA, baseB) : null });
+      progress(`quiet runs, first-time users, ${connections} connections`);
+      quiet.set(connections, await alternating(users, connections));
+    }
+    const returningPool = Math.min(RETURNING_USERS, users);
+    for (const { name, server } of servers) {
+      progress(`${name}: one decide for each of ${thousands(returningPool)} returning users`);
+      await decideEach(server, returningPool);
+    }
+    const returning = new Map<number, { mine: Sample; baseline: Sample | null }>();
+    for (const connections of CONNECTIONS) {
+      progress(`quiet runs, returning users, ${connections} connections`);
+      returning.set(connections, await alternating(returningPool, connections));
     }
     const attacked = new Map<number, { sample: Sample; attack: AttackReport }>();
     // The victim's batches start a minute back and go back in time from there, across both attacks.
@@ -248,15 +296,16 @@ export async function runHostile(options: HostileOptions): Promise<void> {
       cursor = attack.cursor;
     }
 
-    write('decide, normal clients: latency in ms (2xx answers), throughput in 2xx answers/s');
-    write(`${'connections'.padStart(11)}  ${'run'.padEnd(32)} ${'p50'.padStart(7)} ${'p99'.padStart(7)} ${'p99.9'.padStart(7)} ${'requests/s'.padStart(11)}`);
+    write('decide, normal clients: latency in ms (2xx answers), throughput in 2xx answers/s, the server\'s CPU time per answer in µs');
+    write(`${'connections'.padStart(11)}  ${'run'.padEnd(RUN_WIDTH)} ${'p50'.padStart(7)} ${'p99'.padStart(7)} ${'p99.9'.padStart(7)} ${'requests/s'.padStart(11)} ${'CPU µs/req'.padStart(11)}`);
     const row = (connections: number, run: string, f: Figures, sample: Sample): void => {
       const notes = [
         ...(sample.stalled > 0 ? [`${thousands(sample.stalled)} unanswered after ${STALLED_MS} ms at the end, counted at their wait so far: lower bounds`] : []),
         ...(sample.failed > 0 ? [`${thousands(sample.failed)} non-2xx or errors!`] : []),
       ];
       const warning = notes.length > 0 ? `  (${notes.join('; ')})` : '';
-      write(`${String(connections).padStart(11)}  ${run.padEnd(32)} ${ms(f.p50).padStart(7)} ${ms(f.p99).padStart(7)} ${ms(f.p999).padStart(7)} ${thousands(f.perSecond).padStart(11)}${warning}`);
+      const cpu = f.cpuPerRequestUs === null ? '-' : thousands(f.cpuPerRequestUs);
+      write(`${String(connections).padStart(11)}  ${run.padEnd(RUN_WIDTH)} ${ms(f.p50).padStart(7)} ${ms(f.p99).padStart(7)} ${ms(f.p999).padStart(7)} ${thousands(f.perSecond).padStart(11)} ${cpu.padStart(11)}${warning}`);
     };
     const targets: { pass: boolean; text: string }[] = [];
     for (const connections of CONNECTIONS) {
@@ -265,13 +314,16 @@ export async function runHostile(options: HostileOptions): Promise<void> {
       if (!runs || !hit) continue;
       const calm = figures(runs.mine);
       const stormy = figures(hit.sample);
-      if (runs.baseline && baseline) row(connections, `baseline ${baseline.build.commit}, quiet`, figures(runs.baseline), runs.baseline);
-      row(connections, 'this build, quiet', calm, runs.mine);
-      row(connections, 'this build, under attack', stormy, hit.sample);
+      if (runs.baseline && baseline) row(connections, `baseline ${baseline.build.commit}, quiet, first-time`, figures(runs.baseline), runs.baseline);
+      row(connections, 'this build, quiet, first-time', calm, runs.mine);
+      row(connections, 'this build, under attack, first-time', stormy, hit.sample);
       const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
       write(
-        `${''.padStart(11)}  ${'under attack / quiet'.padEnd(32)} ${ratio(stormy.p50, calm.p50).padStart(7)} ${ratio(stormy.p99, calm.p99).padStart(7)} ${ratio(stormy.p999, calm.p999).padStart(7)} ${ratio(stormy.perSecond, calm.perSecond).padStart(11)}`,
+        `${''.padStart(11)}  ${'under attack / quiet'.padEnd(RUN_WIDTH)} ${ratio(stormy.p50, calm.p50).padStart(7)} ${ratio(stormy.p99, calm.p99).padStart(7)} ${ratio(stormy.p999, calm.p999).padStart(7)} ${ratio(stormy.perSecond, calm.perSecond).padStart(11)}`,
       );
+      const back = returning.get(connections);
+      if (back?.baseline && baseline) row(connections, `baseline ${baseline.build.commit}, quiet, returning`, figures(back.baseline), back.baseline);
+      if (back) row(connections, 'this build, quiet, returning', figures(back.mine), back.mine);
       targets.push({ pass: stormy.p99 <= 2 * calm.p99, text: `${connections} connections: p99 under attack ${ms(stormy.p99)} ms within 2× the quiet ${ms(calm.p99)} ms` });
       targets.push({ pass: stormy.p999 < 100, text: `${connections} connections: p99.9 under attack ${ms(stormy.p999)} ms under 100 ms` });
       if (runs.baseline && baseline) {
@@ -286,7 +338,8 @@ export async function runHostile(options: HostileOptions): Promise<void> {
         });
       }
     }
-    write(baseline ? 'Quiet runs alternated (this build, baseline, baseline, this build); each build\'s two are pooled.\n' : 'Quiet runs: two of this build, pooled; no baseline (--no-baseline).\n');
+    write(baseline ? 'Quiet runs alternated (this build, baseline, baseline, this build); each build\'s two are pooled.' : 'Quiet runs: two of this build, pooled; no baseline (--no-baseline).');
+    write('The quiet targets below are judged on the first-time runs; the returning runs are shown beside them.\n');
     for (const connections of CONNECTIONS) {
       const hit = attacked.get(connections);
       if (hit) printAttack(connections, options.kinds, hit.attack);

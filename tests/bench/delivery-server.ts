@@ -4,7 +4,7 @@
  * same decide requests by autocannon. Every request stays on 127.0.0.1.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -46,6 +46,8 @@ export interface DeliveryServer {
   base: string;
   /** The server's start-up line (--json): url, db, allowedOrigins, rateLimit. */
   started: { url: string; rateLimit?: number };
+  /** CPU seconds (user + system) the server process has used so far; null where the OS does not say (Linux's /proc only). */
+  cpuSeconds(): number | null;
   /** SIGTERM, then waits for the process to exit and removes its database. */
   stop(): Promise<void>;
 }
@@ -58,6 +60,25 @@ export interface ServerOptions {
    * (an attacked server logs a line per refused request); absent: all of it.
    */
   logLines?: number;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on every Linux that Node runs on). */
+const USER_HZ = 100;
+
+/** A process's CPU seconds so far (user + system), from /proc/<pid>/stat; null without /proc or once it has exited. */
+export function processCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name, in parentheses, may hold spaces: the fields counted from after it (utime is field 14, stime 15).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / USER_HZ : null;
 }
 
 /** Starts `cli delivery` on a free loopback port with a database of its own; `flags` come after the common ones. */
@@ -102,7 +123,7 @@ export async function startDeliveryServer(cli: string, flags: readonly string[],
       });
       server.once('exit', (code) => reject(new Error(`delivery server (${cli}) exited with ${code}`)));
     });
-    return { base: started.url.replace(/\/$/, ''), started, stop };
+    return { base: started.url.replace(/\/$/, ''), started, stop, cpuSeconds: () => processCpuSeconds(server.pid) };
   } catch (err) {
     await stop();
     throw err;

@@ -10,6 +10,9 @@
  * the decide load with and without an attacker, beside the parent commit's build (delivery-hostile.ts);
  * --attack sends only the kinds named, to see which one hurts.
  *
+ * npm run bench:delivery -- --assignments [--users <n>]: what storing one of decide's assignments costs, by
+ * how many share a transaction (in process; delivery-assignments.ts).
+ *
  * Every request stays on 127.0.0.1, bounded in count and time.
  */
 import { existsSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { parseArgs } from 'node:util';
 import type autocannon from 'autocannon';
 import { cleanUpAll } from './cleanup';
 import { attackKinds } from './delivery-attack';
+import { runAssignmentCost } from './delivery-assignments';
 import { runHostile } from './delivery-hostile';
 import { decideLoad, MESSAGES, publishMessages, seedProfiles, startDeliveryServer } from './delivery-server';
 
@@ -29,6 +33,7 @@ const { values: args } = parseArgs({
     baseline: { type: 'string' },
     'no-baseline': { type: 'boolean', default: false },
     attack: { type: 'string' },
+    assignments: { type: 'boolean', default: false },
   },
 });
 
@@ -71,7 +76,8 @@ async function normal(): Promise<void> {
 }
 
 try {
-  if (args.hostile) await runHostile({ cli, users: USERS, seconds: SECONDS, baseline: args['no-baseline'] ? null : (args.baseline ?? 'HEAD~1'), kinds });
+  if (args.assignments) await runAssignmentCost(USERS);
+  else if (args.hostile) await runHostile({ cli, users: USERS, seconds: SECONDS, baseline: args['no-baseline'] ? null : (args.baseline ?? 'HEAD~1'), kinds });
   else await normal();
 } finally {
   cleanUpAll();

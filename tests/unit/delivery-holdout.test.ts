@@ -17,7 +17,9 @@ async function known(r: Running, ids: string[]): Promise<string[]> {
   return ids;
 }
 
-function assignmentRows(r: Running, messageId: string): { user_id: string; grp: string; assigned_at: number }[] {
+/** The stored assignments of a message; an export first, which writes the queued ones (assignments.ts groups them). */
+async function assignmentRows(r: Running, messageId: string): Promise<{ user_id: string; grp: string; assigned_at: number }[]> {
+  expect((await r.admin('GET', '/v1/events?limit=1')).status).toBe(200);
   return r.db
     .prepare('SELECT user_id, grp, assigned_at FROM message_assignments WHERE message_id = ? ORDER BY user_id')
     .all(messageId) as { user_id: string; grp: string; assigned_at: number }[];
@@ -113,11 +115,11 @@ describe('decide with a holdout', () => {
     const held = ids.filter((id) => inHoldout(id, 'upsell', 50));
     expect(held.length).toBeGreaterThan(5);
     expect(held.length).toBeLessThan(35);
-    const rows = assignmentRows(r, 'upsell');
+    const rows = await assignmentRows(r, 'upsell');
     expect(rows.map((row) => row.user_id).sort()).toEqual([...ids].sort());
     for (const row of rows) expect(row.grp).toBe(inHoldout(row.user_id, 'upsell', 50) ? 'holdout' : 'exposed');
     // The fallback was returned to the held-out users only: only they are assigned to it (exposed).
-    expect(assignmentRows(r, 'fallback').map((row) => [row.user_id, row.grp])).toEqual(
+    expect((await assignmentRows(r, 'fallback')).map((row) => [row.user_id, row.grp])).toEqual(
       [...held].sort().map((id) => [id, 'exposed']),
     );
   });
@@ -132,7 +134,7 @@ describe('decide with a holdout', () => {
     expect(await r.decideIds(held)).toEqual(['later']);
     r.clock.advance(DAY / 2);
     expect(await r.decideIds(held)).toEqual(['later']);
-    expect(assignmentRows(r, 'vip')).toEqual([]);
+    expect(await assignmentRows(r, 'vip')).toEqual([]);
   });
 
   it('records one message_assigned per user and message, whatever the retries, and exports it', async () => {
@@ -142,7 +144,7 @@ describe('decide with a holdout', () => {
     await Promise.all(Array.from({ length: 8 }, () => r.decideIds('ann')));
     r.clock.days(3);
     await r.decideIds('ann');
-    const rows = assignmentRows(r, 'upsell');
+    const rows = await assignmentRows(r, 'upsell');
     const group = inHoldout('ann', 'upsell', 30) ? 'holdout' : 'exposed';
     expect(rows).toEqual([{ user_id: 'ann', grp: group, assigned_at: T0 }]);
     const exported = await exportedAssignments(r);
@@ -171,7 +173,7 @@ describe('decide with a holdout', () => {
     await known(r, ['ann']);
     await r.decideIds('ann');
     expect(await exportedAssignments(r)).toHaveLength(1);
-    expect(assignmentRows(r, 'upsell')).toHaveLength(1);
+    expect(await assignmentRows(r, 'upsell')).toHaveLength(1);
   });
 
   it('erasing a user removes their assignment; a later decide assigns them again to the same group', async () => {
@@ -179,12 +181,12 @@ describe('decide with a holdout', () => {
     await r.publish('upsell', { holdout: 30 });
     await known(r, ['ann']);
     await r.decideIds('ann');
-    const before = assignmentRows(r, 'upsell');
+    const before = await assignmentRows(r, 'upsell');
     expect((await r.admin('DELETE', '/v1/users/ann')).status).toBe(200);
-    expect(assignmentRows(r, 'upsell')).toEqual([]);
+    expect(await assignmentRows(r, 'upsell')).toEqual([]);
     r.clock.days(1);
     await known(r, ['ann']);
     await r.decideIds('ann');
-    expect(assignmentRows(r, 'upsell').map((row) => row.grp)).toEqual(before.map((row) => row.grp));
+    expect((await assignmentRows(r, 'upsell')).map((row) => row.grp)).toEqual(before.map((row) => row.grp));
   });
 });
