@@ -3,7 +3,7 @@
  * action, a trend chart for every message, the one small-sample caution wherever a rate or score is
  * shown (message results and segments Compare), and respondents outside the target explained.
  */
-import { expect, openDemo, test } from './fixtures';
+import { callBridge, cliCount, expect, openDemo, test } from './fixtures';
 
 test('message results: CTR only with a call to action, a daily trend for each message, and small samples cautioned', async ({ page, demo: server }) => {
   await openDemo(page, server);
@@ -39,19 +39,34 @@ test('message results: CTR only with a call to action, a daily trend for each me
   await page.screenshot({ path: 'test-results/screens/63c-upsell-results.png', fullPage: true });
 });
 
+/** The upsell's audience narrowed to the last 2 days: a few dozen members in the demo (cliCount says how many). */
+const RECENT_LIMIT_RULE = {
+  version: 1,
+  match: 'all',
+  conditions: [
+    { type: 'trait', trait: 'plan', op: 'eq', value: 'starter' },
+    { type: 'trait', trait: 'role', op: 'eq', value: 'admin' },
+    { type: 'event', event: 'usage_limit_hit', op: '>=', count: 1, within: { days: 2 }, where: [{ property: 'limit', op: 'eq', value: 'projects' }] },
+  ],
+};
+
 test('segments Compare marks a conversion rate from a small segment', async ({ page, demo: server }) => {
+  const expected = cliCount(server, RECENT_LIMIT_RULE).count;
+  expect(expected).toBeGreaterThan(0);
+  expect(expected).toBeLessThan(100);
+  await callBridge(server, 'saveSegment', { name: 'Starter admins at the limit lately', rule: RECENT_LIMIT_RULE });
   await openDemo(page, server);
   await page.keyboard.press('Control+2');
   await page.getByRole('button', { name: 'Compare' }).click();
   const view = page.getByTestId('compare-view');
   await view.getByRole('checkbox', { name: 'Engaged users' }).check();
-  await view.getByRole('checkbox', { name: 'Starter admins at the project limit' }).check();
+  await view.getByRole('checkbox', { name: 'Starter admins at the limit lately' }).check();
   const table = view.getByTestId('compare-table');
   await expect(table.locator('tbody tr')).toHaveCount(2);
-  const small = table.locator('tbody tr').filter({ hasText: 'Starter admins at the project limit' });
+  const small = table.locator('tbody tr').filter({ hasText: 'Starter admins at the limit lately' });
   const size = Number((await small.locator('td').first().textContent())?.replace(/,/g, ''));
-  expect(size).toBeLessThan(100);
+  expect(size).toBe(expected);
   await expect(small).toContainText('%*');
-  await expect(view.getByTestId('sample-caution')).toContainText(`Starter admins at the project limit: Only ${size} members: this rate could be off by up to ±`);
+  await expect(view.getByTestId('sample-caution')).toContainText(`Starter admins at the limit lately: Only ${size} members: this rate could be off by up to ±`);
   await page.screenshot({ path: 'test-results/screens/36b-segment-compare-caution.png' });
 });
