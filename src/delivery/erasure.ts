@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DeliveryDb } from './db';
+import { RESULT_METRICS } from './store';
 
 /** The record type of an erase marker in the records table and the export. */
 export const ERASE_MARKER_TYPE = 'erase';
@@ -35,24 +36,41 @@ export interface Erasure {
   repeated: boolean;
 }
 
+/**
+ * The statements that delete one user's rows, each found through an index (tests/unit/delivery-erasure-indexes.test.ts
+ * checks their plans). The message tables are keyed (message_id, …, user_id): "message_id IN (SELECT id FROM
+ * messages)" lets their primary key answer with one seek per message instead of a scan of every user's rows.
+ * Every row of them names a message the server holds: results and NPS answers count only messages that exist
+ * (store.ts countResult), decide assigns only live ones, and a deleted message keeps its row (state 'deleted').
+ */
+const OF_USER = 'message_id IN (SELECT id FROM messages) AND user_id = ?';
+/** message_result_users is keyed (message_id, metric, user_id): its metrics too, so each seek lands on the user. */
+const COUNTED_OF_USER = `message_id IN (SELECT id FROM messages) AND metric IN (${RESULT_METRICS.map((m) => `'${m}'`).join(', ')}) AND user_id = ?`;
+export const ERASE_USER_SQL = {
+  deleteRecords: "DELETE FROM records WHERE user_id = ? AND type <> 'erase'",
+  deleteProfile: 'DELETE FROM profiles WHERE user_id = ?',
+  deleteMemberships: 'DELETE FROM account_members WHERE user_id = ?',
+  // Each result row the user counts in takes one off its metric's count.
+  dropCounted: `UPDATE message_results SET count = count - 1
+        WHERE (message_id, metric) IN (SELECT message_id, metric FROM message_result_users WHERE ${COUNTED_OF_USER})`,
+  dropNps: `UPDATE message_results SET count = count - 1
+        WHERE (message_id, metric) IN (SELECT message_id, category FROM message_nps_answers WHERE ${OF_USER})`,
+  deleteCounted: `DELETE FROM message_result_users WHERE ${COUNTED_OF_USER}`,
+  deleteNps: `DELETE FROM message_nps_answers WHERE ${OF_USER}`,
+  deleteAssignments: `DELETE FROM message_assignments WHERE ${OF_USER}`,
+} as const;
+
 export function createEraser(db: DeliveryDb) {
   const s = {
     erasure: db.prepare<[string], { erased_at: number; seq: number }>('SELECT erased_at, seq FROM erasures WHERE user_id = ?'),
-    deleteRecords: db.prepare<[string]>("DELETE FROM records WHERE user_id = ? AND type <> 'erase'"),
-    deleteProfile: db.prepare<[string]>('DELETE FROM profiles WHERE user_id = ?'),
-    deleteMemberships: db.prepare<[string]>('DELETE FROM account_members WHERE user_id = ?'),
-    // Each result row the user counts in takes one off its metric's count.
-    dropCounted: db.prepare<[string]>(
-      `UPDATE message_results SET count = count - 1
-        WHERE (message_id, metric) IN (SELECT message_id, metric FROM message_result_users WHERE user_id = ?)`,
-    ),
-    dropNps: db.prepare<[string]>(
-      `UPDATE message_results SET count = count - 1
-        WHERE (message_id, metric) IN (SELECT message_id, category FROM message_nps_answers WHERE user_id = ?)`,
-    ),
-    deleteCounted: db.prepare<[string]>('DELETE FROM message_result_users WHERE user_id = ?'),
-    deleteNps: db.prepare<[string]>('DELETE FROM message_nps_answers WHERE user_id = ?'),
-    deleteAssignments: db.prepare<[string]>('DELETE FROM message_assignments WHERE user_id = ?'),
+    deleteRecords: db.prepare<[string]>(ERASE_USER_SQL.deleteRecords),
+    deleteProfile: db.prepare<[string]>(ERASE_USER_SQL.deleteProfile),
+    deleteMemberships: db.prepare<[string]>(ERASE_USER_SQL.deleteMemberships),
+    dropCounted: db.prepare<[string]>(ERASE_USER_SQL.dropCounted),
+    dropNps: db.prepare<[string]>(ERASE_USER_SQL.dropNps),
+    deleteCounted: db.prepare<[string]>(ERASE_USER_SQL.deleteCounted),
+    deleteNps: db.prepare<[string]>(ERASE_USER_SQL.deleteNps),
+    deleteAssignments: db.prepare<[string]>(ERASE_USER_SQL.deleteAssignments),
     insertMarker: db.prepare<[string, number, string, number], number>(
       `INSERT INTO records (record_id, type, user_id, name, ts, data, received_at) VALUES (?, '${ERASE_MARKER_TYPE}', '', '', ?, ?, ?) RETURNING seq`,
     ),
