@@ -1,5 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test as base, type Page } from '@playwright/test';
@@ -83,6 +85,38 @@ export async function startDeliveryServer(options: {
   });
   const delivery = await spawnUntilReady(args, /\{"url":"([^"]+)"/, 'the delivery server');
   return { url: (delivery.match[1] as string).replace(/\/$/, ''), stop: delivery.stop };
+}
+
+/**
+ * A customer's host page and the delivery server it talks to, both on loopback: the page server answers `/`
+ * with `hostPage(deliveryUrl, query)` (the delivery server's URL, and the request's query), and the delivery
+ * server allows the page's origin. `stop` ends both and removes the server's folder.
+ */
+export async function startHostedDelivery(options: {
+  folderPrefix: string;
+  adminToken: string;
+  publicKey: string;
+  port?: number;
+  hostPage: (deliveryUrl: string, query: URLSearchParams) => string;
+}): Promise<{ url: string; host: string; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), options.folderPrefix));
+  let url = '';
+  const page: Server = createServer((req, res) => {
+    const q = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (q.pathname !== '/') return void res.writeHead(404).end();
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(options.hostPage(url, q.searchParams));
+  });
+  await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+  const host = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+  const server = await startDeliveryServer({ dir, port: options.port, adminToken: options.adminToken, publicKey: options.publicKey, allowedOrigin: host });
+  url = server.url;
+  const stop = async (): Promise<void> => {
+    await server.stop();
+    await new Promise<void>((resolve) => page.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { url, host, stop };
 }
 
 /** A delivery admin call with the admin token: its status and JSON answer. */

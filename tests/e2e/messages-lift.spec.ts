@@ -7,14 +7,9 @@
  * sync, the message's results show both groups, the lift with its interval, and the caution that so few
  * users cannot answer yet. Needs `npx electron-vite build` and `npm run build:sdk` first.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { inHoldout } from '../../src/delivery/decide';
-import { callBridge, expect, startDeliveryServer, test as base } from './fixtures';
+import { callBridge, deliveryAdmin, expect, startHostedDelivery, test as base } from './fixtures';
 
 const ADMIN_TOKEN = 'e2e-lift-admin-token-0123456789';
 const PUBLIC_KEY = 'pk-e2e-lift-key';
@@ -38,31 +33,17 @@ function hostPage(delivery: string, user: string): string {
 }
 
 async function startDelivery(): Promise<{ delivery: Delivery; stop: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'guidepost-lift-e2e-'));
-  let url = '';
-  const page: Server = createServer((req, res) => {
-    const q = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (q.pathname !== '/') return void res.writeHead(404).end();
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(hostPage(url, q.searchParams.get('user') ?? 'anonymous'));
+  const { url, host, stop } = await startHostedDelivery({
+    folderPrefix: 'guidepost-lift-e2e-',
+    adminToken: ADMIN_TOKEN,
+    publicKey: PUBLIC_KEY,
+    hostPage: (deliveryUrl, query) => hostPage(deliveryUrl, query.get('user') ?? 'anonymous'),
   });
-  await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
-  const host = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
-  const server = await startDeliveryServer({ dir, adminToken: ADMIN_TOKEN, publicKey: PUBLIC_KEY, allowedOrigin: host });
-  url = server.url;
   const client: Delivery['client'] = async (path, body) => {
     const res = await fetch(url + path, { method: 'POST', headers: { 'X-Guidepost-Key': PUBLIC_KEY, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     return res.status;
   };
-  const events: Delivery['events'] = async () => {
-    const res = await fetch(`${url}/v1/events?limit=1000`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
-    return ((await res.json()) as { events: Awaited<ReturnType<Delivery['events']>> }).events;
-  };
-  const stop = async (): Promise<void> => {
-    await server.stop();
-    await new Promise<void>((resolve) => page.close(() => resolve()));
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const events: Delivery['events'] = async () => (await deliveryAdmin(url, ADMIN_TOKEN, 'GET', '/v1/events?limit=1000')).json.events as Awaited<ReturnType<Delivery['events']>>;
   return { delivery: { url, host, client, events }, stop };
 }
 

@@ -7,14 +7,12 @@
  * message's results: a detractor, the score and the comment.
  * Needs `npx electron-vite build` and `npm run build:sdk` first.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { parse } from 'csv-parse/sync';
-import { expect, startDeliveryServer, test as base } from './fixtures';
+import { deliveryAdmin, expect, startHostedDelivery, test as base } from './fixtures';
 
 const ADMIN_TOKEN = 'e2e-messages-admin-token-0123456789';
 const PUBLIC_KEY = 'pk-e2e-messages-key';
@@ -40,39 +38,19 @@ function hostPage(delivery: string, user: string, plan: string): string {
 }
 
 async function startDelivery(port = 0): Promise<{ delivery: Delivery; stop: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'guidepost-messages-e2e-'));
-  let url = '';
-  const page: Server = createServer((req, res) => {
-    const q = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (q.pathname !== '/') return void res.writeHead(404).end();
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(hostPage(url, q.searchParams.get('user') ?? 'anonymous', q.searchParams.get('plan') ?? 'free'));
+  const { url, host, stop } = await startHostedDelivery({
+    folderPrefix: 'guidepost-messages-e2e-',
+    adminToken: ADMIN_TOKEN,
+    publicKey: PUBLIC_KEY,
+    port,
+    hostPage: (deliveryUrl, query) => hostPage(deliveryUrl, query.get('user') ?? 'anonymous', query.get('plan') ?? 'free'),
   });
-  await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
-  const host = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
-  const server = await startDeliveryServer({ dir, port, adminToken: ADMIN_TOKEN, publicKey: PUBLIC_KEY, allowedOrigin: host });
-  url = server.url;
   const client: Delivery['client'] = async (path, body) => {
     const res = await fetch(url + path, { method: 'POST', headers: { 'X-Guidepost-Key': PUBLIC_KEY, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     return res.status;
   };
-  const admin: Delivery['admin'] = async (method, path, body) => {
-    const res = await fetch(url + path, {
-      method,
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  };
-  const events: Delivery['events'] = async () => {
-    const res = await fetch(`${url}/v1/events?limit=1000`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
-    return ((await res.json()) as { events: Awaited<ReturnType<Delivery['events']>> }).events;
-  };
-  const stop = async (): Promise<void> => {
-    await server.stop();
-    await new Promise<void>((resolve) => page.close(() => resolve()));
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const admin: Delivery['admin'] = (method, path, body) => deliveryAdmin(url, ADMIN_TOKEN, method, path, body);
+  const events: Delivery['events'] = async () => (await admin('GET', '/v1/events?limit=1000')).json.events as Awaited<ReturnType<Delivery['events']>>;
   return { delivery: { url, host, admin, client, events }, stop };
 }
 
