@@ -29,10 +29,10 @@ export function kindsVersion(chunk: Uint8Array): string {
 /** What a kinds version looks like (kindsVersion). */
 const KINDS_VERSION = /^[0-9a-f]{16}$/;
 
-const javascript = (data: Buffer, cacheControl: string) => ({
+const javascript = (data: Buffer, cacheControl: string, headers: Record<string, string> = {}) => ({
   status: 200,
   raw: { contentType: 'text/javascript; charset=utf-8', data },
-  headers: { 'Cache-Control': cacheControl, 'Cross-Origin-Resource-Policy': 'cross-origin' },
+  headers: { 'Cache-Control': cacheControl, 'Cross-Origin-Resource-Policy': 'cross-origin', ...headers },
 });
 
 /**
@@ -74,7 +74,7 @@ export function createPublicHandlers(sdkFile: string | null | undefined, clamps:
       // Another build's version: a core cached in the page from before an upgrade (guidepost.js is cached
       // 5 minutes). The current chunk, for 5 minutes only: it works for that core when both speak the same
       // contract, and defines nothing for it otherwise (src/sdk/kinds-entry.ts), so the page never breaks.
-      return { ...javascript(data, 'public, max-age=300'), headers: { 'Cache-Control': 'public, max-age=300', 'Cross-Origin-Resource-Policy': 'cross-origin', 'X-Guidepost-Kinds-Version': version } };
+      return javascript(data, 'public, max-age=300', { 'X-Guidepost-Kinds-Version': version });
     },
   };
 }
