@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DeliveryDb } from './db';
-import { RESULT_METRICS } from './store';
+import { ASSIGNED_EVENT, RESULT_METRICS } from './store';
 
 /** The record type of an erase marker in the records table and the export. */
 export const ERASE_MARKER_TYPE = 'erase';
@@ -47,7 +47,8 @@ const OF_USER = 'message_id IN (SELECT id FROM messages) AND user_id = ?';
 /** message_result_users is keyed (message_id, metric, user_id): its metrics too, so each seek lands on the user. */
 const COUNTED_OF_USER = `message_id IN (SELECT id FROM messages) AND metric IN (${RESULT_METRICS.map((m) => `'${m}'`).join(', ')}) AND user_id = ?`;
 export const ERASE_USER_SQL = {
-  deleteRecords: "DELETE FROM records WHERE user_id = ? AND type <> 'erase'",
+  // records_by_user leaves the assignments' records out (migration 0009): they go by their ids below.
+  deleteRecords: `DELETE FROM records WHERE user_id = ? AND type <> 'erase' AND name <> '${ASSIGNED_EVENT}'`,
   deleteProfile: 'DELETE FROM profiles WHERE user_id = ?',
   deleteMemberships: 'DELETE FROM account_members WHERE user_id = ?',
   // Each result row the user counts in takes one off its metric's count.
@@ -57,7 +58,8 @@ export const ERASE_USER_SQL = {
         WHERE (message_id, metric) IN (SELECT message_id, category FROM message_nps_answers WHERE ${OF_USER})`,
   deleteCounted: `DELETE FROM message_result_users WHERE ${COUNTED_OF_USER}`,
   deleteNps: `DELETE FROM message_nps_answers WHERE ${OF_USER}`,
-  deleteAssignments: `DELETE FROM message_assignments WHERE ${OF_USER}`,
+  // The user's assignments: their message_assigned records, one id per message (store.ts assignmentRecordId).
+  deleteAssignments: "DELETE FROM records WHERE record_id IN (SELECT 'assigned:' || id || ':' || ? FROM messages)",
 } as const;
 
 export function createEraser(db: DeliveryDb) {
@@ -89,12 +91,14 @@ export function createEraser(db: DeliveryDb) {
     eraseUser(userId: string, now: number): Erasure | null {
       s.dropCounted.run(userId);
       s.dropNps.run(userId);
+      // A later decide assigns the user again, to the same group (the hash is stable).
+      const assignments = s.deleteAssignments.run(userId).changes;
       const removed: ErasedCounts = {
-        records: s.deleteRecords.run(userId).changes,
+        records: s.deleteRecords.run(userId).changes + assignments,
         traits: s.deleteProfile.run(userId).changes,
         accountMemberships: s.deleteMemberships.run(userId).changes,
-        // A later decide assigns the user again, to the same group (the hash is stable).
-        messageResults: s.deleteCounted.run(userId).changes + s.deleteNps.run(userId).changes + s.deleteAssignments.run(userId).changes,
+        // An assignment counts here too (each one was a row of message_assignments before migration 0009).
+        messageResults: s.deleteCounted.run(userId).changes + s.deleteNps.run(userId).changes + assignments,
       };
       const earlier = s.erasure.get(userId);
       const anything = removed.records + removed.traits + removed.accountMemberships + removed.messageResults > 0;

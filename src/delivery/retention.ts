@@ -7,6 +7,7 @@
  * A record's age is its arrival (received_at), not its instant: every record stays on the server for
  * the whole period, so a sync that runs within it sees each one, however old the instant a client gave.
  */
+import { ASSIGNED_EVENT } from '../shared/messages/lift-results';
 import type { DeliveryDb } from './db';
 import { ERASE_MARKER_TYPE } from './erasure';
 
@@ -21,6 +22,14 @@ export const RETENTION_INTERVAL_MS = 10 * 60_000;
  * `message_shown` records cannot show a once-only message again. A test pins that, with this list empty.
  */
 export const KEPT_FOR_FREQUENCY: readonly string[] = [];
+
+/**
+ * Record names retention keeps whatever their age, for lift: decide's message_assigned records. Each is
+ * the user's assignment to a message (store.ts assign, migration 0009): lift counts the groups from
+ * them, and a pruned one would let decide assign the user again. One per user and message at most.
+ * records_by_arrival leaves them out, so a pass never steps over them.
+ */
+export const KEPT_FOR_LIFT: readonly string[] = [ASSIGNED_EVENT];
 
 /**
  * The tables retention prunes, and only these: raw records, and the profile store's copies of them
@@ -45,12 +54,12 @@ export interface PruneStep {
   userIds: string[];
 }
 
-/** Deletes up to `limit` records that arrived before `cutoff`, oldest first; erase markers never. */
+/** Deletes up to `limit` records that arrived before `cutoff`, oldest first; erase markers and decide's assignments (KEPT_FOR_LIFT) never. */
 export function createRecordPruner(db: DeliveryDb, kept: readonly string[] = KEPT_FOR_FREQUENCY, onDeleted: (records: readonly PrunedRecord[]) => void = () => {}) {
   const step = db.prepare<[number, string, number], PrunedRecord>(
     `DELETE FROM records WHERE seq IN (
        SELECT seq FROM records INDEXED BY records_by_arrival
-        WHERE received_at < ? AND type <> '${ERASE_MARKER_TYPE}' AND name NOT IN (SELECT value FROM json_each(?))
+        WHERE received_at < ? AND type <> '${ERASE_MARKER_TYPE}' AND name <> '${ASSIGNED_EVENT}' AND name NOT IN (SELECT value FROM json_each(?))
         ORDER BY received_at LIMIT ?)
      RETURNING user_id AS userId, name, ts, record_id AS recordId`,
   );

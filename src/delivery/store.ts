@@ -235,12 +235,7 @@ export function createStore(db: DeliveryDb, options: StoreOptions = {}) {
        ON CONFLICT (user_id, group_id) DO UPDATE SET since = min(since, excluded.since)`,
     ),
     recordCount: db.prepare<[], number>('SELECT count(*) FROM records'),
-    assigned: db.prepare<[string, string], number>('SELECT 1 FROM message_assignments WHERE message_id = ? AND user_id = ?'),
-    assign: db.prepare<[string, string, AssignmentGroup, number]>(
-      'INSERT INTO message_assignments (message_id, user_id, grp, assigned_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-    ),
   };
-  const assigned = s.assigned.pluck();
   const recordExists = s.recordExists.pluck();
   const isMember = s.isMember.pluck();
   const memberships = s.memberships.pluck();
@@ -342,15 +337,14 @@ export function createStore(db: DeliveryDb, options: StoreOptions = {}) {
       s.join.run(call.userId, call.groupId, call.ts);
       return { userId: call.userId, groupId: call.groupId, traits: merged.traits };
     },
-    /** Whether the user was assigned to the message's exposed or holdout group already. */
-    isAssigned: (messageId: string, userId: string): boolean => assigned.get(messageId, userId) !== undefined,
+    /** Whether the user was assigned to the message's exposed or holdout group already: their message_assigned record is stored. */
+    isAssigned: (messageId: string, userId: string): boolean => recordExists.get(assignmentRecordId(messageId, userId)) !== undefined,
     /**
-     * Assigns a user to a message's group once, and stores the message_assigned record that says so
-     * (record id assignmentRecordId, so the export carries it once). Returns what changed for the profile
-     * cache, or null when the user was assigned already. Call inside a transaction.
+     * Assigns a user to a message's group once: the message_assigned record that says so is the assignment
+     * (record id assignmentRecordId, unique, so it is stored and exported once; migration 0009). Returns what
+     * changed for the profile cache, or null when the user was assigned already. Call inside a transaction.
      */
     assign(messageId: string, userId: string, group: AssignmentGroup, now: number): Applied | null {
-      if (s.assign.run(messageId, userId, group, now).changes === 0) return null;
       const record: NormalizedRecord = {
         kind: 'event',
         id: assignmentRecordId(messageId, userId),

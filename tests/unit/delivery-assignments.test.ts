@@ -14,8 +14,9 @@ const NEVER = 3_600_000;
 const EVERYONE = { rule: { version: 1, match: 'all', conditions: [] } };
 
 const count = (r: Running, sql: string): number => r.db.prepare(sql).pluck().get() as number;
+/** An assignment is its message_assigned record (migration 0009). */
 const storedRows = (r: Running, messageId: string): number =>
-  count(r, `SELECT count(*) FROM message_assignments WHERE message_id = '${messageId}'`);
+  count(r, `SELECT count(*) FROM records WHERE name = 'message_assigned' AND json_extract(data, '$.message_id') = '${messageId}'`);
 
 async function exportedAssignments(r: Running): Promise<{ userId: string; properties: Record<string, unknown> }[]> {
   const page = await r.admin('GET', '/v1/events?limit=1000');
@@ -84,7 +85,7 @@ describe('assignments in groups', () => {
     await r.decideIds('ann');
     expect(await exportedAssignments(r)).toHaveLength(1);
     // Removed behind the server's back: a server that read the store on each decide would assign her again.
-    r.db.prepare("DELETE FROM message_assignments WHERE user_id = 'ann'").run();
+    r.db.prepare("DELETE FROM records WHERE record_id = 'assigned:everyone:ann'").run();
     await r.decideIds('ann');
     await r.admin('GET', '/v1/events?limit=1');
     expect(storedRows(r, 'everyone')).toBe(0);
@@ -116,7 +117,7 @@ describe('assignments in groups', () => {
     await r.identify('ann', {});
     await r.decideIds('ann');
     // A real failure inside SQLite, as a full disk would raise it.
-    r.db.exec("CREATE TRIGGER refuse BEFORE INSERT ON message_assignments BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    r.db.exec("CREATE TRIGGER refuse BEFORE INSERT ON records WHEN NEW.name = 'message_assigned' BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     expect(await exportedAssignments(r)).toEqual([]);
     expect(logged).toEqual([expect.stringMatching(/storing 1 assignment failed.*disk full/)]);
     r.db.exec('DROP TRIGGER refuse');
@@ -133,7 +134,9 @@ describe('assignments in groups', () => {
     await r.stop();
     const db = new Database(r.dbPath, { readonly: true });
     try {
-      expect(db.prepare("SELECT user_id, grp FROM message_assignments WHERE message_id = 'everyone'").all()).toEqual([{ user_id: 'ann', grp: 'exposed' }]);
+      expect(db.prepare("SELECT user_id, data FROM records WHERE name = 'message_assigned'").all()).toEqual([
+        { user_id: 'ann', data: JSON.stringify({ message_id: 'everyone', group: 'exposed' }) },
+      ]);
       expect(db.prepare("SELECT count(*) FROM records WHERE record_id = 'assigned:everyone:ann'").pluck().get()).toBe(1);
     } finally {
       db.close();

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/main/cli';
@@ -76,6 +77,8 @@ describe('guidepost delivery', () => {
     started.child.kill('SIGTERM');
     expect(await started.exit).toBe(0);
     expect(started.stderr()).toMatch(/Delivery server stopped \(SIGTERM\)/);
+    // The checkpoint thread's connection closed first (checkpointer.ts): the server's, closing last, removed the WAL.
+    expect(existsSync(join(dir, 'delivery.db-wal'))).toBe(false);
   });
 
   it('takes its secrets and origins from the environment', async () => {

@@ -20,8 +20,12 @@ async function known(r: Running, ids: string[]): Promise<string[]> {
 /** The stored assignments of a message; an export first, which writes the queued ones (assignments.ts groups them). */
 async function assignmentRows(r: Running, messageId: string): Promise<{ user_id: string; grp: string; assigned_at: number }[]> {
   expect((await r.admin('GET', '/v1/events?limit=1')).status).toBe(200);
+  // An assignment is its message_assigned record (migration 0009): the group in its data, its instant the assignment's.
   return r.db
-    .prepare('SELECT user_id, grp, assigned_at FROM message_assignments WHERE message_id = ? ORDER BY user_id')
+    .prepare(
+      `SELECT user_id, json_extract(data, '$.group') AS grp, ts AS assigned_at FROM records
+        WHERE name = 'message_assigned' AND json_extract(data, '$.message_id') = ? ORDER BY user_id`,
+    )
     .all(messageId) as { user_id: string; grp: string; assigned_at: number }[];
 }
 

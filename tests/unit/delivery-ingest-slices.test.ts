@@ -63,7 +63,7 @@ function dump(db: DeliveryDb): Record<string, unknown[]> {
       .map((seq, place) => [seq, place]),
   );
   const tables = db
-    .prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'message_assignments' ORDER BY name")
+    .prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
     .pluck()
     .all();
   const rows: Record<string, unknown[]> = {};

@@ -78,9 +78,31 @@ describe('retention', () => {
     await r.track([trackCall('u1', 'report_run', T0)]);
     expect(await r.decideIds('u1')).toEqual(['ran']);
     r.clock.days(8);
-    // The event, and the message_assigned record decide wrote when it first chose 'ran' for her.
-    expect(await r.server.pruneExpired()).toBe(2);
+    // The event; the message_assigned record decide wrote when it first chose 'ran' for her stays (KEPT_FOR_LIFT).
+    expect(await r.server.pruneExpired()).toBe(1);
     expect(await r.decideIds('u1')).toEqual([]);
+  });
+
+  it('keeps decide\'s assignments whatever their age: lift reads them, and the user is not assigned again', async () => {
+    // No profile cache: every decide asks the store whether the user is assigned.
+    const r = await start({ retainDays: 7, profileCacheSize: 0 });
+    await r.publish('everyone', { rule: { version: 1, match: 'all', conditions: [] } });
+    await r.identify('u1', {});
+    expect(await r.decideIds('u1')).toEqual(['everyone']);
+    await r.admin('GET', '/v1/events?limit=1');
+    const assigned = (): unknown[] => r.db.prepare("SELECT record_id, ts FROM records WHERE name = 'message_assigned'").all();
+    const before = assigned();
+    expect(before).toHaveLength(1);
+    r.clock.days(400);
+    // The identify call goes; the assignment stays, and a pass steps over nothing to find that out.
+    expect(await r.server.pruneExpired()).toBe(1);
+    expect(assigned()).toEqual(before);
+    // The stored assignment is read: no second one, no new instant.
+    expect(await r.decideIds('u1')).toEqual(['everyone']);
+    await r.admin('GET', '/v1/events?limit=1');
+    expect(assigned()).toEqual(before);
+    const exported = (await r.admin('GET', '/v1/events')).json.events as { event?: string; userId: string }[];
+    expect(exported.filter((e) => e.event === 'message_assigned').map((e) => e.userId)).toEqual(['u1']);
   });
 
   it('prunes the profile store\'s copies with the records, keeping its counts true, so the cap fills again', async () => {
@@ -92,8 +114,8 @@ describe('retention', () => {
     expect([kept(), counted()]).toEqual([2, 2]);
     expect(await r.decideIds('u1')).toEqual(['twice']);
     r.clock.days(8);
-    // Both events, and the message_assigned record of her first decide.
-    expect(await r.server.pruneExpired()).toBe(3);
+    // Both events; the message_assigned record of her first decide stays (KEPT_FOR_LIFT).
+    expect(await r.server.pruneExpired()).toBe(2);
     expect([kept(), counted()]).toEqual([0, 0]);
     expect(await r.decideIds('u1')).toEqual([]);
     // Two new ones fill the cap again (a count left at 2 would have dropped the second for the first).

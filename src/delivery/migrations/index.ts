@@ -7,6 +7,7 @@ import profileStore from './0005_profile_store.sql?raw';
 import retentionErasure from './0006_retention_erasure.sql?raw';
 import messageAssignments from './0007_message_assignments.sql?raw';
 import surveyAnswers from './0008_survey_answers.sql?raw';
+import assignmentRecords from './0009_assignment_records.sql?raw';
 
 /** Every delivery-database migration, in order. Append only: an applied migration is checksummed and never edited. */
 export const deliveryMigrations: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const deliveryMigrations: readonly Migration[] = [
   { version: 6, name: 'retention_erasure', sql: retentionErasure },
   { version: 7, name: 'message_assignments', sql: messageAssignments },
   { version: 8, name: 'survey_answers', sql: surveyAnswers },
+  { version: 9, name: 'assignment_records', sql: assignmentRecords },
 ];

@@ -12,7 +12,7 @@
  *   so a slice holding identify calls takes five round trips more: BEGIN, the users' locks, their traits and
  *   the ids already stored, COMMIT. Each transaction locks its users (advisory, in one order), so two nodes storing
  *   records of one user take turns and never deadlock;
- * - assignments are a unique row each (guidepost_assign, one round trip per batch).
+ * - an assignment is its unique message_assigned record (guidepost_assign, one round trip per batch).
  *
  * The export is commit-safe. A record's seq comes from a sequence at insert, so a plain `seq > after` could
  * pass over a record whose transaction commits after a later one was served. Instead the export serves
@@ -32,7 +32,7 @@ import { ASSIGNED_EVENT, assignmentRecordId, MAX_ACCOUNTS_PER_USER, mergeTraits,
 import type { Applied, GroupApplied, IdempotentAnswer, MessageRow, RecordRow, Results } from '../store';
 import { ERASE_MARKER_TYPE, type ErasedCounts, type Erasure } from '../erasure';
 import { DEFAULT_PROFILE_EVENTS_PER_NAME, surveyAnswerKey, surveyAnswerOf, type MessageShows, type StoredProfile } from '../profile-store';
-import { KEPT_FOR_FREQUENCY, type PrunedRecord } from '../retention';
+import { KEPT_FOR_FREQUENCY, KEPT_FOR_LIFT, type PrunedRecord } from '../retention';
 import type { JsonObject } from '../schemas';
 import type { ProfileEvent } from '../../shared/segments/evaluate';
 import { NPS_EVENT } from '../../shared/segments/values';
@@ -402,7 +402,7 @@ export function createPostgresEngine(pool: pg.Pool, options: PostgresEngineOptio
       return { profile, accounts: new Map(row.accounts.map((a) => [a.groupId, JSON.parse(a.traits) as JsonObject])) };
     },
 
-    isAssigned: async (messageId, userId) => (await query(pool, 'SELECT 1 FROM message_assignments WHERE message_id = $1 AND user_id = $2', [messageId, userId])).rowCount !== 0,
+    isAssigned: async (messageId, userId) => (await query(pool, 'SELECT 1 FROM records WHERE record_id = $1', [assignmentRecordId(messageId, userId)])).rowCount !== 0,
 
     async assign(batch) {
       if (batch.length === 0) return [];
@@ -463,14 +463,14 @@ export function createPostgresEngine(pool: pg.Pool, options: PostgresEngineOptio
           [userId],
         );
         const count = async (sql: string): Promise<number> => (await query(client, sql, [userId])).rowCount ?? 0;
+        // The user's assignments are their message_assigned records; counted among the records and the message results, as in SQLite (erasure.ts).
+        const assignments = await count(`DELETE FROM records WHERE user_id = $1 AND name = '${ASSIGNED_EVENT}'`);
         const removed: ErasedCounts = {
-          records: await count(`DELETE FROM records WHERE user_id = $1 AND type <> '${ERASE_MARKER_TYPE}'`),
+          records: (await count(`DELETE FROM records WHERE user_id = $1 AND type <> '${ERASE_MARKER_TYPE}'`)) + assignments,
           traits: await count('DELETE FROM profiles WHERE user_id = $1'),
           accountMemberships: await count('DELETE FROM account_members WHERE user_id = $1'),
           messageResults:
-            (await count('DELETE FROM message_result_users WHERE user_id = $1')) +
-            (await count('DELETE FROM message_nps_answers WHERE user_id = $1')) +
-            (await count('DELETE FROM message_assignments WHERE user_id = $1')),
+            (await count('DELETE FROM message_result_users WHERE user_id = $1')) + (await count('DELETE FROM message_nps_answers WHERE user_id = $1')) + assignments,
         };
         // The profile store's part (ProfileStore.eraseUser): frequency state and kept events of every collection.
         await count('DELETE FROM message_shows WHERE user_id = $1');
@@ -498,7 +498,7 @@ export function createPostgresEngine(pool: pg.Pool, options: PostgresEngineOptio
       }),
 
     async pruneStep(cutoff, limit) {
-      const rows = (await query<PrunedRecord & { recounted: number }>(pool, PRUNE_STEP, [cutoff, limit, KEPT_FOR_FREQUENCY])).rows;
+      const rows = (await query<PrunedRecord & { recounted: number }>(pool, PRUNE_STEP, [cutoff, limit, [...KEPT_FOR_FREQUENCY, ...KEPT_FOR_LIFT]])).rows;
       return { deleted: rows.length, userIds: [...new Set(rows.map((row) => row.userId))] };
     },
 

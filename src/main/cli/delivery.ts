@@ -3,6 +3,7 @@
  * the contract: it serves its own database, not the desktop cache.
  */
 import { fileURLToPath } from 'node:url';
+import { startCheckpointer } from '../../delivery/checkpointer';
 import { openDeliveryDb } from '../../delivery/db';
 import { BYTES_PER_REQUEST, RECORDS_PER_REQUEST } from '../../delivery/pipeline/rate-limit';
 import { DEFAULT_PROFILE_EVENTS_PER_NAME } from '../../delivery/profile-store';
@@ -97,6 +98,8 @@ export const deliveryCommand: Command = {
     );
 
     const { db, path } = openDeliveryDb(file);
+    // WAL checkpoints in a thread of their own, not in whichever request's commit fills the WAL (checkpointer.ts).
+    const checkpointer = startCheckpointer(db, path, { log: (line) => ctx.note(line) });
     let server: ReturnType<typeof createDeliveryServer>;
     let url: string;
     try {
@@ -115,6 +118,7 @@ export const deliveryCommand: Command = {
       });
       url = await server.listen(port, host);
     } catch (err) {
+      await checkpointer.stop();
       db.close();
       throw err;
     }
@@ -158,6 +162,8 @@ export const deliveryCommand: Command = {
     }
     const signal = await stopped;
     await server.close();
+    // The worker's connection first: the last one to close checkpoints the WAL and removes it.
+    await checkpointer.stop();
     db.close();
     ctx.note(`Delivery server stopped (${signal}).`);
     return null;

@@ -168,14 +168,8 @@ CREATE TABLE erasures (
   seq       bigint NOT NULL
 );
 
-CREATE TABLE message_assignments (
-  message_id  text COLLATE "C" NOT NULL,
-  user_id     text COLLATE "C" NOT NULL,
-  grp         text NOT NULL CHECK (grp IN ('exposed', 'holdout')),
-  assigned_at bigint NOT NULL,
-  PRIMARY KEY (message_id, user_id)
-);
-CREATE INDEX message_assignments_by_user ON message_assignments (user_id);
+-- An assignment (issue 19) is its message_assigned record alone, 'assigned:<message>:<user>' (record_id is
+-- unique), as in SQLite's migration 0009: no table of its own. Retention keeps these records (KEPT_FOR_LIFT).
 
 -- Locks these users' profiles for the rest of the transaction, in one order (by hash) so that two
 -- transactions locking overlapping sets never wait on each other in a cycle.
@@ -448,7 +442,7 @@ BEGIN
   PERFORM guidepost_add_results(deltas);
 END $$;
 
--- Stores a batch of assignments (store.ts assign), each once per message and user, with its message_assigned
+-- Stores a batch of assignments (store.ts assign), each once per message and user: its message_assigned
 -- record 'assigned:<message>:<user>'; one row per assignment: its record's seq (null: assigned already).
 CREATE FUNCTION guidepost_assign(batch jsonb, cap integer)
 RETURNS TABLE (o_idx integer, o_seq bigint, o_collected boolean)
@@ -466,19 +460,15 @@ BEGIN
     o_seq := NULL;
     o_collected := NULL;
     new_seq := NULL;
-    INSERT INTO message_assignments (message_id, user_id, grp, assigned_at) VALUES (a ->> 'messageId', a ->> 'userId', a ->> 'group', (a ->> 'now')::bigint)
-      ON CONFLICT DO NOTHING;
-    IF FOUND THEN
-      INSERT INTO records (record_id, type, user_id, name, ts, data, received_at)
-        VALUES (a ->> 'recordId', 'track', a ->> 'userId', 'message_assigned', (a ->> 'now')::bigint, a ->> 'data', (a ->> 'now')::bigint)
-        ON CONFLICT (record_id) DO NOTHING RETURNING seq INTO new_seq;
-      IF new_seq IS NOT NULL THEN
-        PERFORM guidepost_seen(a ->> 'userId', (a ->> 'now')::bigint, (a ->> 'now')::bigint);
-        applied := guidepost_profile_event(a ->> 'userId', 'message_assigned', (a ->> 'now')::bigint, a ->> 'recordId', a ->> 'data',
-          (SELECT collection FROM profile_event_names WHERE name = 'message_assigned' AND retired_at IS NULL), cap);
-        o_seq := new_seq;
-        o_collected := applied.collected;
-      END IF;
+    INSERT INTO records (record_id, type, user_id, name, ts, data, received_at)
+      VALUES (a ->> 'recordId', 'track', a ->> 'userId', 'message_assigned', (a ->> 'now')::bigint, a ->> 'data', (a ->> 'now')::bigint)
+      ON CONFLICT (record_id) DO NOTHING RETURNING seq INTO new_seq;
+    IF new_seq IS NOT NULL THEN
+      PERFORM guidepost_seen(a ->> 'userId', (a ->> 'now')::bigint, (a ->> 'now')::bigint);
+      applied := guidepost_profile_event(a ->> 'userId', 'message_assigned', (a ->> 'now')::bigint, a ->> 'recordId', a ->> 'data',
+        (SELECT collection FROM profile_event_names WHERE name = 'message_assigned' AND retired_at IS NULL), cap);
+      o_seq := new_seq;
+      o_collected := applied.collected;
     END IF;
     RETURN NEXT;
   END LOOP;
