@@ -31,9 +31,15 @@ export interface CheckpointerOptions {
   log?: (line: string) => void;
 }
 
+export interface CheckpointStats {
+  checkpoints: number;
+  walFrames: number;
+  copiedFrames: number;
+}
+
 export interface Checkpointer {
-  /** Checkpoints the worker ran, and the WAL pages they copied (for tests and diagnostics). */
-  stats(): Promise<{ checkpoints: number; pagesCopied: number }>;
+  /** Checkpoints the worker ran, and what the last one found: frames in the WAL, and how many of them are copied (for tests and diagnostics). */
+  stats(): Promise<CheckpointStats>;
   /** Stops the worker and closes its connection; the server's connection checkpoints as by default again. Call before closing the database. */
   stop(): Promise<void>;
 }
@@ -45,12 +51,12 @@ const Database = require(workerData.sqlite);
 const db = new Database(workerData.path, { fileMustExist: true });
 // A PASSIVE checkpoint never waits on a lock: a busy database is simply copied on the next tick.
 db.pragma('busy_timeout = 0');
-let checkpoints = 0;
-let pagesCopied = 0;
+const stats = { checkpoints: 0, walFrames: 0, copiedFrames: 0 };
 const tick = () => {
   const row = db.pragma('wal_checkpoint(PASSIVE)')[0];
-  checkpoints += 1;
-  if (row && row.checkpointed > 0) pagesCopied += row.checkpointed;
+  stats.checkpoints += 1;
+  stats.walFrames = row.log;
+  stats.copiedFrames = row.checkpointed;
 };
 const timer = setInterval(() => {
   try {
@@ -62,7 +68,7 @@ const timer = setInterval(() => {
   }
 }, workerData.intervalMs);
 parentPort.on('message', (message) => {
-  if (message === 'stats') parentPort.postMessage({ checkpoints, pagesCopied });
+  if (message === 'stats') parentPort.postMessage(stats);
   else if (message === 'stop') {
     clearInterval(timer);
     db.close();
@@ -100,7 +106,7 @@ export function startCheckpointer(db: DeliveryDb, path: string, options: Checkpo
           reject(new Error('the checkpoint thread is not running'));
           return;
         }
-        worker.once('message', (stats: { checkpoints: number; pagesCopied: number }) => resolve(stats));
+        worker.once('message', (stats: CheckpointStats) => resolve(stats));
         worker.postMessage('stats');
       }),
     async stop() {

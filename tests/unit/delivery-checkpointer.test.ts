@@ -29,8 +29,7 @@ describe('the checkpoint thread', () => {
       const insert = db.prepare("INSERT INTO records (record_id, type, user_id, name, ts, data, received_at) VALUES (?, 'track', ?, 'e', 1, ?, 1)");
       // Each commit its own pages in the WAL; the server's connection copies none of them (far below the safety net).
       for (let i = 0; i < 200; i++) insert.run(`r${i}`, `u${i}`, 'x'.repeat(500));
-      await eventually(async () => (await checkpointer.stats()).pagesCopied > 0);
-      // What the thread copied is the database's: a fresh reader of the file alone sees it after the WAL is gone.
+      await eventually(async () => (await checkpointer.stats()).copiedFrames > 0);
       await checkpointer.stop();
       expect(autocheckpoint(db)).toBe(1_000);
       await expect(checkpointer.stats()).rejects.toThrow(/not running/);

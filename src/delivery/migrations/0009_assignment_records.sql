@@ -7,7 +7,9 @@
 --   retention keeps these records whatever their age (lift reads them, and a pruned one would let decide
 --   assign the user again), erasure deletes them with the user's other records;
 --   neither records_by_user nor records_by_arrival holds them: erasure finds them by record id (one seek
---   per message), and retention never steps over them.
+--   per message), and retention never steps over them. Clients may not send message_assigned events nor
+--   'assigned:' ids (store.ts reservedRecordReason, since migration 0007's release), so the name marks
+--   the server's assignments only.
 
 -- Assignments whose record retention pruned get it back: the same id, instant and group.
 INSERT INTO records (record_id, type, user_id, name, ts, data, received_at)
