@@ -16,6 +16,11 @@ export interface CacheStatus {
   dataAsOfSource: DataAsOfSource | null;
   /** True when the demo workspace has been generated into this cache. */
   hasDemo: boolean;
+  /**
+   * The share of users the cache holds, in percent: 100 for every user, less for a sampled cache
+   * (docs/IMPORT.md, "A sample of users"), whose counts are estimates (src/shared/estimate.ts).
+   */
+  samplePercent: number;
 }
 
 export type DataAsOfSource = 'demo' | 'import' | 'sync' | 'manual';
@@ -210,6 +215,11 @@ export interface ImportDetails {
    * "Erased users"). Counted neither as imported nor as duplicates.
    */
   erasedSkipped?: number;
+  /**
+   * Records skipped because their user (userId, else anonymousId) is out of the cache's user sample
+   * (docs/IMPORT.md, "A sample of users"). Counted neither as imported nor as duplicates.
+   */
+  sampledOut?: number;
   /** A delivery sync's erase markers applied: users removed from the cache, each with every id merged into them. */
   usersErased?: number;
   /** A PostgreSQL sync's tables: the kind recognized, rows read this run, or why it was skipped. */
@@ -274,6 +284,8 @@ export interface SyncSummary {
   /** Records of erased users skipped, and erase markers applied (see ImportDetails); absent when none. */
   erasedSkipped?: number;
   usersErased?: number;
+  /** Records of users out of the cache's user sample, skipped (see ImportDetails); absent when none. */
+  sampledOut?: number;
 }
 
 export interface SavedSegment {

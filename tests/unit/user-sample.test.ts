@@ -1,0 +1,212 @@
+/**
+ * Issue 21, item 5: `import|sync --sample <percent>` keeps every record of a stable hash-sample of users
+ * (on userId, else anonymousId) and none of the others; the cache records its rate at its first records
+ * and refuses another one.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openCache, type Db } from '../../src/main/db/connection';
+import { cacheSamplePercent } from '../../src/main/db/user-sample';
+import { importFile } from '../../src/main/ingest/import-file';
+import { commitSyncPage, newSyncTally, type PageItem } from '../../src/main/ingest/sync-pages';
+import { murmur3, parseSamplePercent, userSample } from '../../src/shared/user-sample';
+import { ApiError } from '../../src/shared/errors';
+import { useTempCache } from './helpers';
+import { builtCli } from './ingest-helpers';
+
+const tempCache = useTempCache();
+
+/** Awaits a call that must fail with an ApiError of that code, its message matching `text`. */
+async function expectRefusal(call: () => Promise<unknown>, text: RegExp): Promise<void> {
+  const error: unknown = await call().then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  expect((error as ApiError).code).toBe('conflict');
+  expect((error as ApiError).message).toMatch(text);
+}
+
+describe('the sample hash', () => {
+  it('is MurmurHash3 x86_32 over UTF-8 bytes (the reference vectors)', () => {
+    expect(murmur3('', 0)).toBe(0);
+    expect(murmur3('', 1)).toBe(0x514e28b7);
+    expect(murmur3('', 0xffffffff)).toBe(0x81f16f39);
+    expect(murmur3('hello', 0)).toBe(0x248bfa47);
+    expect(murmur3('The quick brown fox jumps over the lazy dog', 0)).toBe(0x2e4ff723);
+    expect(murmur3('abc', 0)).toBe(0xb3dd93fa);
+    // Non-ASCII ids hash their UTF-8 bytes: "é" is C3 A9, the same as the two bytes given directly.
+    expect(murmur3('é', 0)).toBe(murmur3Bytes([0xc3, 0xa9]));
+  });
+
+  it('keeps about the rate of users, and more users at a higher rate (nested samples)', () => {
+    const ids = Array.from({ length: 100_000 }, (_, i) => `user-${i}`);
+    const ten = userSample(10);
+    const twenty = userSample(20);
+    const kept = ids.filter((id) => ten.keeps(id));
+    expect(kept.length).toBeGreaterThan(9_700);
+    expect(kept.length).toBeLessThan(10_300);
+    expect(kept.every((id) => twenty.keeps(id))).toBe(true);
+    expect(ids.every((id) => userSample(100).keeps(id))).toBe(true);
+  });
+
+  it('reads a rate as people write it', () => {
+    expect(parseSamplePercent('10')).toBe(10);
+    expect(parseSamplePercent('2.5%')).toBe(2.5);
+    expect(parseSamplePercent('0')).toMatch(/above 0/);
+    expect(parseSamplePercent('120')).toMatch(/at most 100/);
+    expect(parseSamplePercent('ten')).toMatch(/"ten"/);
+  });
+});
+
+/** The hash of raw bytes, to check the UTF-8 encoding independently of TextEncoder: latin1 keeps bytes < 256 as they are. */
+function murmur3Bytes(bytes: number[]): number {
+  // Each byte below 0x80 is its own UTF-8: only the ASCII reference case can go through a string.
+  const c1 = 0xcc9e2d51;
+  const c2 = 0x1b873593;
+  let h = 0;
+  let k = 0;
+  bytes.forEach((b, i) => (k ^= b << (8 * i)));
+  k = Math.imul(k, c1);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, c2);
+  h ^= k;
+  h ^= bytes.length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const at = (minute: number): string => new Date(Date.UTC(2024, 4, 1, 10, minute)).toISOString();
+const sample = userSample(10);
+/** The first ids of the form `prefix-N` in and out of the 10 % sample. */
+function idsOf(prefix: string, inSample: boolean, count: number): string[] {
+  const found: string[] = [];
+  for (let n = 0; found.length < count; n++) if (sample.keeps(`${prefix}-${n}`) === inSample) found.push(`${prefix}-${n}`);
+  return found;
+}
+const [kept1, kept2] = idsOf('user', true, 2) as [string, string];
+const [out1, out2] = idsOf('user', false, 2) as [string, string];
+const [anonIn] = idsOf('anon', true, 1) as [string];
+const [anonOut] = idsOf('anon', false, 1) as [string];
+
+/** Records of kept and left-out users, anonymous ones among them, with identity calls that cross the sample. */
+const records = [
+  { type: 'track', event: 'Signed Up', userId: kept1, messageId: 'm-1', timestamp: at(1) },
+  { type: 'identify', userId: kept1, messageId: 'm-2', timestamp: at(2), traits: { plan: 'pro' } },
+  { type: 'track', event: 'Signed Up', userId: out1, messageId: 'm-3', timestamp: at(3) },
+  { type: 'identify', userId: out1, messageId: 'm-4', timestamp: at(4), traits: { plan: 'free' } },
+  // A kept user's record with an anonymousId out of the sample: kept, without the link.
+  { type: 'track', event: 'Report Run', userId: kept2, anonymousId: anonOut, messageId: 'm-5', timestamp: at(5) },
+  // That anonymous id's own records go: the sample is decided on their own id.
+  { type: 'page', name: 'Home', anonymousId: anonOut, messageId: 'm-6', timestamp: at(6) },
+  // An anonymous visitor in the sample is kept on their own, even when the user they become is not.
+  { type: 'page', name: 'Home', anonymousId: anonIn, messageId: 'm-7', timestamp: at(7) },
+  { type: 'track', event: 'Signed Up', userId: out2, anonymousId: anonIn, messageId: 'm-8', timestamp: at(8) },
+  { type: 'group', userId: out2, groupId: 'g-1', messageId: 'm-9', timestamp: at(9), traits: { name: 'Acme' } },
+  { type: 'group', userId: kept1, groupId: 'g-2', messageId: 'm-10', timestamp: at(10), traits: { name: 'Initech' } },
+];
+const ndjson = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+function contents(db: Db): unknown {
+  return {
+    events: db.prepare('SELECT e.event_id, u.id AS user FROM events e JOIN users u USING (user_pk) ORDER BY e.event_id').all(),
+    users: db.prepare('SELECT id, traits FROM users ORDER BY id').all(),
+    links: db.prepare('SELECT id FROM identity_links ORDER BY id').pluck().all(),
+    members: db.prepare('SELECT a.group_id, u.id AS user FROM account_members m JOIN users u USING (user_pk) JOIN accounts a USING (account_pk) ORDER BY 1').all(),
+  };
+}
+
+const expected = {
+  events: [
+    { event_id: 'm-1', user: kept1 },
+    { event_id: 'm-2', user: kept1 },
+    { event_id: 'm-5', user: kept2 },
+    { event_id: 'm-7', user: anonIn },
+  ],
+  users: [
+    { id: anonIn, traits: '{}' },
+    { id: kept1, traits: '{"plan":"pro"}' },
+    { id: kept2, traits: '{}' },
+  ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+  links: [anonIn, kept1, kept2].sort(),
+  members: [{ group_id: 'g-2', user: kept1 }],
+};
+
+describe('import and sync --sample', () => {
+  it('a file import keeps every record of the users in the sample and nothing of the others', async () => {
+    const { db, dir } = tempCache();
+    const file = join(dir, 'events.ndjson');
+    writeFileSync(file, ndjson);
+    const summary = await importFile(db, file, { samplePercent: 10 });
+    expect(summary).toMatchObject({ imported: 4, duplicates: 0, rejected: 0, details: { sampledOut: 5, identityCalls: 1 } });
+    expect(contents(db)).toEqual(expected);
+    expect(cacheSamplePercent(db)).toBe(10);
+    // Again: the same users, nothing doubles.
+    expect(await importFile(db, file, { samplePercent: 10 })).toMatchObject({ imported: 0, duplicates: 4, details: { sampledOut: 5 } });
+    expect(contents(db)).toEqual(expected);
+  });
+
+  it('a sync page keeps the same users through the record-by-record path', () => {
+    const { db } = tempCache();
+    const items: PageItem[] = records.map((raw, i) => ({ raw, at: { line: i + 1 } }));
+    const tally = newSyncTally();
+    commitSyncPage(db, items, tally, () => undefined, { samplePercent: 10 });
+    expect(tally.summary).toMatchObject({ imported: 4, sampledOut: 5 });
+    expect(contents(db)).toEqual(expected);
+    expect(cacheSamplePercent(db)).toBe(10);
+  });
+
+  it('the rate is fixed by the first records: another rate, or none, is refused naming both, and nothing changes', async () => {
+    const { db, dir } = tempCache();
+    const file = join(dir, 'events.ndjson');
+    writeFileSync(file, ndjson);
+    expect(cacheSamplePercent(db)).toBe(100);
+    await importFile(db, file, { samplePercent: 10 });
+    const before = contents(db);
+    await expectRefusal(() => importFile(db, file, { samplePercent: 20 }), /a 10% sample of users.*a 20% sample/);
+    await expectRefusal(() => importFile(db, file), /a 10% sample of users.*every user \(no --sample\).*--sample 10/);
+    const tally = newSyncTally();
+    expect(() => commitSyncPage(db, [{ raw: records[0], at: { line: 1 } }], tally, () => undefined)).toThrow(/a 10% sample of users/);
+    expect(contents(db)).toEqual(before);
+    expect(cacheSamplePercent(db)).toBe(10);
+  });
+
+  it('a full cache refuses a sample: it holds every user already', async () => {
+    const { db, dir } = tempCache();
+    const file = join(dir, 'events.ndjson');
+    writeFileSync(file, ndjson);
+    await importFile(db, file);
+    expect(contents(db)).not.toEqual(expected);
+    await expectRefusal(() => importFile(db, file, { samplePercent: 10 }), /holds every user.*a 10% sample.*new cache/);
+    expect(cacheSamplePercent(db)).toBe(100);
+  });
+
+  it('the built CLI (parser threads) keeps the same users, and refuses another rate with a clear error', () => {
+    const { dir } = tempCache();
+    const file = join(dir, 'events.ndjson');
+    const cache = join(dir, 'cli.db');
+    writeFileSync(file, ndjson);
+    const cli = builtCli();
+    const first = spawnSync(process.execPath, [cli, 'import', file, '--db', cache, '--sample', '10%', '--json'], { encoding: 'utf8' });
+    expect(first.status, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ imported: 4, details: { sampledOut: 5 } });
+    const refused = spawnSync(process.execPath, [cli, 'import', file, '--db', cache], { encoding: 'utf8' });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/a 10% sample of users.*every user \(no --sample\)/);
+    const bad = spawnSync(process.execPath, [cli, 'import', file, '--db', cache, '--sample', '0'], { encoding: 'utf8' });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--sample: a sample rate is a percentage above 0/);
+    const { db } = openCache(cache);
+    try {
+      expect(contents(db)).toEqual(expected);
+    } finally {
+      db.close();
+    }
+  });
+});
