@@ -1,4 +1,5 @@
 import type { ApiErrorCode } from './errors';
+import type { Estimate } from './estimate';
 import type { Rule } from './segments/rule';
 
 /** Domain types shared by the backend, the renderer and the CLI. Plain data only: everything here crosses a boundary. */
@@ -301,15 +302,30 @@ export interface SavedSegment {
 }
 
 export interface SegmentPreview {
+  /** Users of this cache that match (in a sampled cache, of its sample: show `estimate`). */
   count: number;
-  /** Users in the universe at asOf: everyone with a record at or before it. */
+  /** Users in the universe at asOf: everyone with a record at or before it (of the cache, as `count`). */
   total: number;
+  /** The figures to show: exact in a cache of every user, scaled with their 95 % intervals in a sampled one. */
+  estimate: Estimate;
+  totalEstimate: Estimate;
   asOf: number;
   sentence: string;
   /** Things worth a look that do not stop the rule: events or traits the cache has not seen. */
   warnings: string[];
   /** A few members, with their traits. */
   sample: UserSummary[];
+}
+
+/** A rule's members (up to a limit) and its size, as the contract's segmentMembers answers. */
+export interface SegmentMembers {
+  members: string[];
+  /** As SegmentPreview's: of this cache; `estimate` and `totalEstimate` are the figures to show. */
+  count: number;
+  total: number;
+  estimate: Estimate;
+  totalEstimate: Estimate;
+  asOf: number;
 }
 
 export interface SegmentTrendPoint {

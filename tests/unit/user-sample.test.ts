@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openCache, type Db } from '../../src/main/db/connection';
 import { cacheSamplePercent } from '../../src/main/db/user-sample';
+import { countInterval } from '../../src/shared/estimate';
 import { importFile } from '../../src/main/ingest/import-file';
 import { commitSyncPage, newSyncTally, type PageItem } from '../../src/main/ingest/sync-pages';
 import { murmur3, parseSamplePercent, userSample } from '../../src/shared/user-sample';
@@ -208,5 +209,22 @@ describe('import and sync --sample', () => {
     } finally {
       db.close();
     }
+
+    // Its segment counts are scaled, with their intervals: one user of the sample did Signed Up, of three.
+    const ruleFile = join(dir, 'rule.json');
+    writeFileSync(ruleFile, JSON.stringify({ version: 1, match: 'all', conditions: [{ type: 'event', event: 'Signed Up', op: '>=', count: 1 }] }));
+    const asOf = '2024-05-02T00:00:00Z';
+    const count = spawnSync(process.execPath, [cli, 'segment', 'count', '--rule', ruleFile, '--db', cache, '--as-of', asOf, '--json'], { encoding: 'utf8' });
+    expect(count.status, count.stderr).toBe(0);
+    expect(JSON.parse(count.stdout)).toEqual({ count: 10, ci95: countInterval(1, 0.1), sampled: 0.1, total: 30, totalCi95: countInterval(3, 0.1), asOf: '2024-05-02T00:00:00.000Z' });
+    const text = spawnSync(process.execPath, [cli, 'segment', 'count', '--rule', ruleFile, '--db', cache, '--as-of', asOf], { encoding: 'utf8' });
+    const [lo, hi] = countInterval(1, 0.1);
+    expect(text.stdout.trim()).toBe(`≈ 10 (${lo}–${hi}) of ≈ 30 (${countInterval(3, 0.1).join('–')}) users as of 2024-05-02T00:00:00.000Z, estimated from a 10% sample of users`);
+
+    // A cache of every user counts exactly, with no interval.
+    const fullCache = join(dir, 'full.db');
+    expect(spawnSync(process.execPath, [cli, 'import', file, '--db', fullCache], { encoding: 'utf8' }).status).toBe(0);
+    const exact = spawnSync(process.execPath, [cli, 'segment', 'count', '--rule', ruleFile, '--db', fullCache, '--as-of', asOf, '--json'], { encoding: 'utf8' });
+    expect(JSON.parse(exact.stdout)).toEqual({ count: 3, total: 4, asOf: '2024-05-02T00:00:00.000Z' });
   });
 });

@@ -1,11 +1,12 @@
 import { useMemo, useState } from 'react';
 import { CategoryScale, Chart as ChartJS, Filler, LinearScale, LineElement, PointElement, Tooltip } from 'chart.js';
 import { Line } from 'react-chartjs-2';
+import { isEstimated, sampleNote } from '../../../../shared/estimate';
 import type { Rule } from '../../../../shared/segments/rule';
 import type { SegmentPreview, SegmentTrendPoint } from '../../../../shared/types';
 import { api } from '../../lib/api';
 import { downloadText, fileSlug } from '../../lib/download';
-import { formatDate, formatDateTime, formatNumber, percent, valueText } from '../../lib/format';
+import { approximateCount, formatDate, formatDateTime, formatNumber, percent, valueText } from '../../lib/format';
 import { chartColors, countChartOptions } from '../../lib/charts';
 import { cssVar, useResolvedTheme, withAlpha } from '../../lib/theme';
 import { useLatest } from '../../lib/useLatest';
@@ -84,13 +85,23 @@ export function LivePanel({ rule, hasErrors, stale = null, name = '' }: { rule: 
         ) : (
           <div className={dim ? 'size-figures stale' : 'size-figures'}>
             <div className="size-count">
-              <strong data-testid="live-count">{formatNumber(value.count)}</strong>
+              <strong data-testid="live-count">{approximateCount(value.estimate)}</strong>
+              {isEstimated(value.estimate) ? (
+                <span className="muted" data-testid="live-interval" title="95 % interval">
+                  ({formatNumber(value.estimate.ci95[0])}–{formatNumber(value.estimate.ci95[1])})
+                </span>
+              ) : null}
               <span className="muted">users</span>
             </div>
             <div className="size-share">
               <span data-testid="live-share">{percent(value.count, value.total)}</span>
-              <span className="muted"> of {formatNumber(value.total)} users</span>
+              <span className="muted"> of {approximateCount(value.totalEstimate)} users</span>
             </div>
+            {isEstimated(value.estimate) ? (
+              <p className="muted small-text" data-testid="live-sample-note">
+                {sampleNote(value.estimate.sampled).replace(/^e/, 'E')}: the interval holds the whole data’s count 95 times in 100.
+              </p>
+            ) : null}
             <div className="share-bar" aria-hidden="true">
               <span style={{ width: `${value.total === 0 ? 0 : Math.max(0.5, (value.count / value.total) * 100)}%` }} />
             </div>
