@@ -330,8 +330,10 @@ export interface SegmentMembers {
 
 export interface SegmentTrendPoint {
   asOf: number;
+  /** Of this cache, as SegmentPreview's; `estimate` is the figure to show. */
   count: number;
   total: number;
+  estimate: Estimate;
 }
 
 /** One segment in a "do these segments behave differently?" comparison. */

@@ -80,6 +80,8 @@ test('a sampled cache shows segment sizes as estimates with their interval, as t
   await expect(page.getByTestId('live-interval')).toHaveText(`(${fmt(estimate.ci95[0])}–${fmt(estimate.ci95[1])})`);
   await expect(page.getByTestId('live-sample-note')).toContainText('Estimated from a 10% sample of users');
   await expect(page.getByTestId('live-size')).toContainText(`of ≈ ${fmt(estimate.total)} users`);
+  // The trend's points are scaled too, and say so.
+  await expect(page.getByText("Members at the end of each week, up to the data's as-of date, estimated from a 10% sample of users")).toBeVisible();
   await page.screenshot({ path: 'test-results/screens/sample-estimate.png' });
 });
 

@@ -302,7 +302,8 @@ export class SegmentService {
     const points: SegmentTrendPoint[] = [];
     for (let k = weeks - 1; k >= 0; k--) {
       const at = asOf - k * 7 * DAY_MS;
-      points.push({ asOf: at, count: this.count(rule, at), total: this.total(at) });
+      const count = this.count(rule, at);
+      points.push({ asOf: at, count, total: this.total(at), estimate: this.estimate(count) });
     }
     return points;
   }

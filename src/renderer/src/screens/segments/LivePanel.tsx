@@ -177,7 +177,14 @@ export function SegmentTrend({ rule, stale = false }: { rule: Rule | null; stale
 
 function TrendCard({ points, stale, error }: { points: SegmentTrendPoint[] | null; stale: boolean; error: string | null }) {
   const theme = useResolvedTheme(useApp((s) => s.theme));
-  const rows = (points ?? []).map((p) => [formatDate(p.asOf), p.count, p.total, percent(p.count, p.total)]);
+  // A sampled cache's points are scaled (each point's estimate); the table and the note say so.
+  const sampled = points?.find((p) => isEstimated(p.estimate))?.estimate.sampled ?? null;
+  const rows = (points ?? []).map((p) => [
+    formatDate(p.asOf),
+    sampled === null ? p.count : approximateCount(p.estimate),
+    sampled === null ? p.total : `≈ ${formatNumber(Math.round(p.total / sampled))}`,
+    percent(p.count, p.total),
+  ]);
   const data = useMemo(() => {
     const accent = cssVar('--accent');
     return {
@@ -185,7 +192,7 @@ function TrendCard({ points, stale, error }: { points: SegmentTrendPoint[] | nul
       datasets: [
         {
           label: 'Members',
-          data: (points ?? []).map((p) => p.count),
+          data: (points ?? []).map((p) => p.estimate.count),
           borderColor: accent,
           backgroundColor: withAlpha(accent, 0.12),
           fill: true,
@@ -203,7 +210,7 @@ function TrendCard({ points, stale, error }: { points: SegmentTrendPoint[] | nul
         title: (items: { label: string }[]) => `Week ending ${items[0]?.label ?? ''}`,
         label: (ctx: { parsed: { y: number | null }; dataIndex: number }) => {
           const p = points?.[ctx.dataIndex];
-          return `${formatNumber(ctx.parsed.y ?? 0)} users${p ? ` (${percent(p.count, p.total)} of ${formatNumber(p.total)})` : ''}`;
+          return `${p ? approximateCount(p.estimate) : formatNumber(ctx.parsed.y ?? 0)} users${p ? ` (${percent(p.count, p.total)})` : ''}`;
         },
       }),
     [theme, points],
@@ -211,7 +218,7 @@ function TrendCard({ points, stale, error }: { points: SegmentTrendPoint[] | nul
   return (
     <ChartCard
       title="Size over 12 weeks"
-      subtitle="Members at the end of each week, up to the data's as-of date"
+      subtitle={`Members at the end of each week, up to the data's as-of date${sampled !== null ? `, ${sampleNote(sampled)}` : ''}`}
       header={['week ending', 'members', 'users', 'share']}
       rows={rows}
     >
