@@ -3,11 +3,10 @@
  * "≈ 1,230 (…–…)" with a note saying so, the same figures the CLI's --json gives; and the app's own
  * imports into it carry its rate.
  */
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { callBridge, expect, test, type BrowserModeServer } from './fixtures';
+import { callBridge, cliCount, expect, test, type BrowserModeServer } from './fixtures';
 
 const DAY = 86_400_000;
 const AS_OF = Date.UTC(2025, 2, 1);
@@ -42,18 +41,6 @@ async function importSampled(server: BrowserModeServer, file: string): Promise<v
     .toBe(true);
 }
 
-/** What `guidepost segment count --json` prints for the rule over the server's cache. */
-function cliEstimate(server: BrowserModeServer): { count: number; ci95: [number, number]; sampled: number; total: number } {
-  const file = join(server.dir, 'rule.json');
-  writeFileSync(file, JSON.stringify(RULE));
-  const out = execFileSync(
-    process.execPath,
-    ['--import', './scripts/register-ts.mjs', 'src/main/cli/index.ts', 'segment', 'count', '--db', server.dbPath, '--rule', file, '--json'],
-    { encoding: 'utf8' },
-  );
-  return JSON.parse(out) as { count: number; ci95: [number, number]; sampled: number; total: number };
-}
-
 async function command(page: Page, text: string): Promise<void> {
   await page.keyboard.press('Control+k');
   await page.getByRole('dialog', { name: 'Command palette' }).getByRole('combobox').fill(text);
@@ -62,7 +49,7 @@ async function command(page: Page, text: string): Promise<void> {
 
 test('a sampled cache shows segment sizes as estimates with their interval, as the CLI gives them', async ({ page, server }) => {
   await importSampled(server, eventsFile(server.dir));
-  const estimate = cliEstimate(server);
+  const estimate = cliCount<{ count: number; ci95: [number, number]; sampled: number; total: number }>(server, RULE);
   expect(estimate.sampled).toBe(0.1);
   expect(estimate.ci95[0]).toBeLessThan(estimate.count);
   expect(estimate.ci95[1]).toBeGreaterThan(estimate.count);
