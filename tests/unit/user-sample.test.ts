@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { openCache, type Db } from '../../src/main/db/connection';
 import { cacheSamplePercent } from '../../src/main/db/user-sample';
 import { countInterval } from '../../src/shared/estimate';
+import { sampledOutNote } from '../../src/shared/import-notes';
 import { importFile } from '../../src/main/ingest/import-file';
 import { commitSyncPage, newSyncTally, type PageItem } from '../../src/main/ingest/sync-pages';
 import { murmur3, parseSamplePercent, userSample } from '../../src/shared/user-sample';
@@ -51,6 +52,12 @@ describe('the sample hash', () => {
     expect(kept.length).toBeLessThan(10_300);
     expect(kept.every((id) => twenty.keeps(id))).toBe(true);
     expect(ids.every((id) => userSample(100).keeps(id))).toBe(true);
+  });
+
+  it('the report says what the sample left out, and nothing when it left nothing', () => {
+    expect(sampledOutNote({ sampledOut: 4 })).toBe("4 records were left out: their users are outside the cache's sample of users.");
+    expect(sampledOutNote({ sampledOut: 1 })).toBe("1 record was left out: its user is outside the cache's sample of users.");
+    expect(sampledOutNote({})).toBeNull();
   });
 
   it('reads a rate as people write it', () => {
