@@ -7,7 +7,9 @@ import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { openDeliveryDb, type DeliveryDb } from '../../src/delivery/db';
+import type { ProfileSource } from '../../src/delivery/profiles';
 import { createDeliveryServer, type DeliveryServer, type DeliveryServerOptions } from '../../src/delivery/server';
+import type { DeliveryStore } from '../../src/delivery/store';
 import { useTempDir } from './helpers';
 
 export const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
@@ -211,4 +213,19 @@ export function useDeliveryServer(): (options?: StartOptions) => Promise<Running
 export function trackCall(userId: string, event: string, ts: number, properties: Record<string, unknown> = {}): Record<string, unknown> {
   counter += 1;
   return { type: 'track', event, userId, messageId: `t-${counter}`, timestamp: new Date(ts).toISOString(), properties };
+}
+
+/**
+ * A profile cache's source over a store the test writes through directly (store.ingest, then cache.apply,
+ * as the server does): the same store object, so both see the same collected names.
+ */
+export function storeProfileSource(store: DeliveryStore): ProfileSource {
+  return {
+    eventsPerName: store.profiles.eventsPerName,
+    loadProfile: async (userId) => {
+      const profile = store.profiles.load(userId);
+      return { profile, accounts: new Map(profile.accountIds.map((groupId) => [groupId, store.accountTraits(groupId)])) };
+    },
+    collect: async (names, now) => store.profiles.collect(names, now),
+  };
 }
