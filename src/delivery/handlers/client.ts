@@ -153,32 +153,35 @@ export function createClientHandlers(
       // A batch's identify over the traits cap is one rejected record among the others, like any invalid one.
       return { status: 200, body: { ...result, rejected: result.rejected.map(({ index, reason }) => ({ index, reason })) } };
     },
-    decide: async (ctx) => {
+    decide: (ctx) => {
       const parsed = decideSchema.safeParse(ctx.body);
       if (!parsed.success) return invalid('The decide call', describeIssues(parsed.error));
       const request = parsed.data;
       const refusal = unverified('The decide call', request.userId, ctx);
       if (refusal) return refusal;
       const messages = live.current;
-      // A cached profile is read without a database round trip; an uncached one is loaded only when a message needs it.
-      let profile: DecideProfile | undefined = profiles.cached(request.userId);
-      if (profile === undefined && needsProfile(messages, request, ctx.now)) profile = await profiles.get(request.userId);
-      const loaded = profile;
-      const passed: Assignment[] = [];
-      const chosen = chooseMessages(
-        messages,
-        request,
-        () => {
-          if (loaded === undefined) throw new Error('decide read a profile that needsProfile said it would not need');
-          return loaded;
-        },
-        ctx.now,
-        passed,
-      );
-      // The first time decide would return a message to a user (every check passed), the user joins its
-      // exposed or holdout group: stored once, at the end of this turn with the other decides' (assignments.ts).
-      assignments.assign(request.userId, passed, ctx.now);
-      return { status: 200, jsonText: decideAnswerJson(chosen) };
+      const answer = (profile: DecideProfile | undefined): Answer => {
+        const passed: Assignment[] = [];
+        const chosen = chooseMessages(
+          messages,
+          request,
+          () => {
+            if (profile === undefined) throw new Error('decide read a profile that needsProfile said it would not need');
+            return profile;
+          },
+          ctx.now,
+          passed,
+        );
+        // The first time decide would return a message to a user (every check passed), the user joins its
+        // exposed or holdout group: stored once, at the end of this turn with the other decides' (assignments.ts).
+        assignments.assign(request.userId, passed, ctx.now);
+        return { status: 200, jsonText: decideAnswerJson(chosen) };
+      };
+      // A cached profile is read without a database round trip (and the answer made without a promise); an
+      // uncached one is loaded only when a message needs it.
+      const cached = profiles.cached(request.userId);
+      if (cached !== undefined || !needsProfile(messages, request, ctx.now)) return answer(cached);
+      return profiles.get(request.userId).then(answer);
     },
   };
 }
