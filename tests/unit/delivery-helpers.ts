@@ -99,7 +99,9 @@ export interface Running {
   engine: ServerEngine;
   /** The SQLite database (SQLite only: a test that reads it runs on SQLite alone, or uses scalar). */
   db: DeliveryDb;
-  /** The first column of the first row of a query (? placeholders), on either engine: counts in the tests' checks. */
+  /** The rows of a query (? placeholders), on either engine: the tests' checks of what is stored. */
+  rows(sql: string, ...params: unknown[]): Promise<Record<string, unknown>[]>;
+  /** The first column of the first row of a query (? placeholders), on either engine. */
   scalar(sql: string, ...params: unknown[]): Promise<unknown>;
   dbPath: string;
   dir: string;
@@ -140,8 +142,8 @@ export function messageBody(overrides: Record<string, unknown> = {}): Record<str
 /** A server's storage for a test: SQLite in the test's folder, or PostgreSQL in a database kept per folder (a restart on the same folder finds its data). */
 interface TestStorage {
   db: DeliveryDb | null;
-  /** The first column of the first row of a query written with ? placeholders, on either engine. */
-  scalar(sql: string, params: unknown[]): Promise<unknown>;
+  /** The rows of a query written with ? placeholders, on either engine (bigint columns as numbers). */
+  rows(sql: string, params: unknown[]): Promise<Record<string, unknown>[]>;
   engine?: DeliveryEngine;
   changes?: NodeChanges;
   close(): Promise<void>;
@@ -160,7 +162,7 @@ async function openTestStorage(engine: ServerEngine, dir: string, profileEventsP
     const { db } = openDeliveryDb(join(dir, 'delivery.db'), { now: T0 });
     return {
       db,
-      scalar: async (sql, params) => db.prepare(sql).pluck().get(...params),
+      rows: async (sql, params) => db.prepare(sql).all(...params) as Record<string, unknown>[],
       close: async () => {
         db.close();
       },
@@ -183,12 +185,12 @@ async function openTestStorage(engine: ServerEngine, dir: string, profileEventsP
     db: null,
     engine: opened,
     changes: createPostgresNodeChanges(pool, database),
-    scalar: async (sql, params) => {
+    rows: async (sql, params) => {
       let placeholder = 0;
-      const result = await pool.query({ text: sql.replace(/\?/g, () => `$${++placeholder}`), values: params, rowMode: 'array' });
-      const value = (result.rows[0] as unknown[] | undefined)?.[0];
+      const result = await pool.query<Record<string, unknown>>({ text: sql.replace(/\?/g, () => `$${++placeholder}`), values: params });
       // count(*) and bigint columns arrive as text.
-      return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+      const numeric = new Set(result.fields.filter((field) => field.dataTypeID === 20).map((field) => field.name));
+      return result.rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, numeric.has(key) && typeof value === 'string' ? Number(value) : value])));
     },
     close: () => opened.close(),
   };
@@ -235,7 +237,11 @@ export function useDeliveryServer(engine: ServerEngine = 'sqlite'): (options?: S
         if (!storage.db) throw new Error('This test reads the SQLite database directly: run it on SQLite only.');
         return storage.db;
       },
-      scalar: (sql, ...params) => storage.scalar(sql, params),
+      rows: (sql, ...params) => storage.rows(sql, params),
+      scalar: async (sql, ...params) => {
+        const first = (await storage.rows(sql, params))[0];
+        return first === undefined ? undefined : Object.values(first)[0];
+      },
       dbPath,
       dir,
       clock,
