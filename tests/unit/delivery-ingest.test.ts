@@ -8,20 +8,20 @@ import { useTempCache, useTempDir } from './helpers';
 import { ADMIN_TOKEN, T0, trackCall, SERVER_ENGINES, useDeliveryServer, type Running } from './delivery-helpers';
 import { counts, exportRecord, scalar } from './ingest-helpers';
 
+interface Exported {
+  type: string;
+  messageId: string;
+  userId: string;
+  event?: string;
+  traits?: Record<string, unknown>;
+  properties?: Record<string, unknown>;
+  timestamp: string;
+}
+
 describe.each(SERVER_ENGINES)('on %s', (engine) => {
   const start = useDeliveryServer(engine);
   const tempCache = useTempCache();
   const tempDir = useTempDir();
-
-  interface Exported {
-    type: string;
-    messageId: string;
-    userId: string;
-    event?: string;
-    traits?: Record<string, unknown>;
-    properties?: Record<string, unknown>;
-    timestamp: string;
-  }
 
   async function exportAll(r: Running, limit = 1000): Promise<{ events: Exported[]; pages: number }> {
     const events: Exported[] = [];
