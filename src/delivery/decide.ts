@@ -316,6 +316,15 @@ export function chooseMessages(
 }
 
 /**
+ * Whether chooseMessages would read the user's profile: some message passes the checks that need none
+ * (state, environment, trigger, page). A decide that needs none answers without loading the profile.
+ */
+export function needsProfile(messages: readonly LiveMessage[], request: DecideBody, now: number): boolean {
+  const patterns: PatternResults = new Map();
+  return messages.some((m) => eligible(m, request, now, patterns));
+}
+
+/**
  * Event names the live rules count in event conditions: the profile store collects only these. Shows
  * (frequency and cooldown), NPS answers (nps conditions) and survey answers (survey conditions) have state of their own.
  */

@@ -1,13 +1,15 @@
 /**
  * Ingestion of the client records of identify and track calls: each record validated alone (a rejected
- * one does not sink its batch) and stored in slices of INGEST_SLICE_RECORDS, one transaction per slice,
+ * one does not sink its batch) and stored in slices of INGEST_SLICE_RECORDS, one engine call per slice
+ * (one transaction; on PostgreSQL one round trip),
  * the event loop given back to waiting requests between slices. A full batch in one transaction held
  * every other request for its whole ingest (the hostile benchmark, docs/PERFORMANCE.md); now a request
  * waits for at most one slice, however many batches arrive at once: the batches being stored take turns,
  * one slice per turn of the event loop (createTurns).
  *
  * The work is bounded for the whole server, not per client (an attacker rotating addresses passes any
- * per-address limit): a slice ends after INGEST_SLICE_MS as well as after its records; after a slice,
+ * per-address limit): a slice holds fewer records when the last slices' cost says its records would take
+ * the thread more than INGEST_SLICE_MS (a slice is one engine call, so it is sized before it starts); after a slice,
  * the next batch's slice waits so that storing takes at most INGEST_SHARE of the thread while batches
  * queue (createTurns), and past MAX_PENDING_RECORDS records waiting in long batches a new long batch is
  * answered 503 with Retry-After (IngestionBusy) before anything of it is stored. decide keeps the rest.
@@ -20,7 +22,8 @@
 import { instantFromTimeFields, normalizeRecord, parseTimestamp, utcInstant, type TimeField } from '../shared/event-spec';
 import { clampToServerClock, type ClampCounter } from './future-clamp';
 import type { ProfileCache } from './profiles';
-import { reservedRecordReason, type DeliveryStore, type IncomingRecord, type RecordType } from './store';
+import type { DeliveryEngine } from './engine/types';
+import { reservedRecordReason, type IncomingRecord, type RecordType } from './store';
 
 /**
  * Records stored per transaction: the longest a waiting request waits behind a batch. A slice of 100 of
@@ -78,7 +81,7 @@ export class IngestionBusy extends Error {
 export interface IngestionOptions {
   /** Records per transaction (default INGEST_SLICE_RECORDS). */
   sliceRecords?: number;
-  /** Milliseconds after which a slice ends early (default INGEST_SLICE_MS; Infinity: by records only). */
+  /** The thread's milliseconds a slice may take, judged by the last slices' cost per record (default INGEST_SLICE_MS; Infinity: by records only; 0: one record). */
   sliceMs?: number;
   /** The turns slices of long batches take (default createTurns()). */
   turns?: Turns;
@@ -166,8 +169,17 @@ function retryAfterSeconds(pending: number): number {
   return Math.min(30, Math.max(1, Math.ceil(pending / 10_000)));
 }
 
-/** `clamps` counts the stored records whose instant was too far ahead and took the server's clock. */
-export function createIngestion(store: DeliveryStore, profiles: ProfileCache, clamps: ClampCounter, options: IngestionOptions = {}): Ingestion {
+/**
+ * `clamps` counts the stored records whose instant was too far ahead and took the server's clock;
+ * `onUsersChanged` is told the users whose stored profile a slice changed (the other nodes' caches drop them).
+ */
+export function createIngestion(
+  engine: Pick<DeliveryEngine, 'ingest'>,
+  profiles: ProfileCache,
+  clamps: ClampCounter,
+  options: IngestionOptions = {},
+  onUsersChanged: (userIds: readonly string[]) => void = () => undefined,
+): Ingestion {
   const sliceRecords = options.sliceRecords ?? INGEST_SLICE_RECORDS;
   const sliceMs = options.sliceMs ?? INGEST_SLICE_MS;
   const turns = options.turns ?? createTurns();
@@ -178,29 +190,39 @@ export function createIngestion(store: DeliveryStore, profiles: ProfileCache, cl
   let pending = 0;
 
   /**
-   * Validates and stores raws[start, end) in one transaction, adding to `result`, or fewer once the slice
-   * has run sliceMs (at least one record); returns where it stopped.
+   * The thread's milliseconds per record of the last slices (validating, and what the engine's call took of
+   * the thread: all of a SQLite write, only the query's making for PostgreSQL), so a slice can end near
+   * sliceMs before it starts: a slice is one engine call (one transaction, one round trip).
    */
-  const storeSlice = (raws: readonly unknown[], start: number, end: number, now: number, refuse: RecordRefusal, result: IngestResult): number => {
+  let msPerRecord = 0;
+
+  /**
+   * Validates and stores raws[start, end) in one engine call, adding to `result`, or fewer when the last
+   * slices' cost says that many would run past sliceMs (at least one record); returns where it stopped.
+   */
+  const storeSlice = async (raws: readonly unknown[], start: number, end: number, now: number, refuse: RecordRefusal, result: IngestResult): Promise<number> => {
     const began = performance.now();
+    const budget = msPerRecord > 0 ? Math.max(1, Math.floor(sliceMs / msPerRecord)) : end - start;
+    const stop = sliceMs === Infinity ? end : Math.min(end, start + (sliceMs <= 0 ? 1 : budget));
     const valid: IncomingRecord[] = [];
     /** Each valid record's place in the request, for the rejections the store makes. */
     const validIndex: number[] = [];
     const clamped = new Set<IncomingRecord>();
-    // Validation and storing share the slice's time: records are read and stored in one pass.
-    const stored: ReturnType<DeliveryStore['ingest']>[] = [];
     let index = start;
-    store.transaction(() => {
-      for (; index < end && (index === start || performance.now() - began < sliceMs); index++) {
-        const incoming = validated(raws[index], index, now, refuse, result);
-        if (incoming === null) continue;
-        if (incoming.clamped) clamped.add(incoming.record);
-        valid.push(incoming.record);
-        validIndex.push(index);
-        stored.push(store.ingest(incoming.record, now));
-      }
-    });
+    for (; index < stop; index++) {
+      const incoming = validated(raws[index], index, now, refuse, result);
+      if (incoming === null) continue;
+      if (incoming.clamped) clamped.add(incoming.record);
+      valid.push(incoming.record);
+      validIndex.push(index);
+    }
+    const writing = valid.length > 0 ? engine.ingest(valid, now) : Promise.resolve([]);
+    const threadMs = performance.now() - began;
+    msPerRecord = threadMs / (index - start);
+    turns.spent(threadMs);
+    const stored = await writing;
     // The slice is committed: the cached profiles follow it before any other request can read them.
+    const changedUsers: string[] = [];
     stored.forEach((change, i) => {
       if (change === null) {
         result.duplicates += 1;
@@ -213,8 +235,9 @@ export function createIngestion(store: DeliveryStore, profiles: ProfileCache, cl
       result.accepted += 1;
       if (clamped.has(valid[i] as IncomingRecord)) clamps.add(1);
       profiles.apply(change);
+      changedUsers.push(change.record.userId);
     });
-    turns.spent(performance.now() - began);
+    if (changedUsers.length > 0) onUsersChanged(changedUsers);
     return index;
   };
 
@@ -256,7 +279,7 @@ export function createIngestion(store: DeliveryStore, profiles: ProfileCache, cl
       while (start < raws.length) {
         if (sliced) await turns.wait();
         if (stopped) throw new IngestionStopped(start, raws.length);
-        const end = storeSlice(raws, start, Math.min(raws.length, start + sliceRecords), now, refuse, result);
+        const end = await storeSlice(raws, start, Math.min(raws.length, start + sliceRecords), now, refuse, result);
         if (sliced) pending -= end - start;
         start = end;
       }

@@ -1,6 +1,6 @@
 /**
- * Per-user profiles for decide: the profile store (profile-store.ts, in SQLite) with a small in-memory
- * LRU in front. A cached profile is updated in place as records arrive, by the same rules the store
+ * Per-user profiles for decide: the profile store (profile-store.ts, through the delivery engine: SQLite
+ * or PostgreSQL) with a small in-memory LRU in front. A cached profile is updated in place as records arrive, by the same rules the store
  * applies (first and last seen, the capped kept events of each collected name, frequency state, the
  * latest NPS answer), so a decide right after a track call sees it without reloading. Every update is
  * O(1), or a binary search and a move of at most the cap's slots: nothing walks a user's history.
@@ -11,9 +11,13 @@
  */
 import type { ProfileEvent } from '../shared/segments/evaluate';
 import type { DecideProfile } from './decide';
-import { insertCapped, laterAnswer, laterNps, surveyAnswerKey, type CollectedChange, type MessageShows, type NpsAnswer, type ProfileStore } from './profile-store';
+import type { DeliveryEngine, LoadedProfile } from './engine/types';
+import { insertCapped, laterAnswer, laterNps, surveyAnswerKey, type CollectedChange, type MessageShows, type NpsAnswer } from './profile-store';
 import type { JsonObject } from './schemas';
-import type { Applied, DeliveryStore, GroupApplied } from './store';
+import type { Applied, GroupApplied } from './store';
+
+/** What the cache reads of the engine: profiles, and the collected names it keeps in step. */
+export type ProfileSource = Pick<DeliveryEngine, 'loadProfile' | 'collect' | 'eventsPerName'>;
 
 interface CachedProfile {
   traits: JsonObject;
@@ -51,14 +55,18 @@ function remember<V>(map: Map<string, V>, key: string, value: V, capacity: numbe
 export class ProfileCache {
   private readonly entries = new Map<string, CachedProfile>();
   private readonly accounts = new Map<string, JsonObject>();
-  private readonly profiles: ProfileStore;
+  /**
+   * Per user being loaded: bumped by every change to the user (apply, forget, erase) while the load runs,
+   * so a load that may have read the profile from before the change is answered but not cached.
+   */
+  private readonly loading = new Map<string, Set<{ changed: boolean }>>();
+  /** Bumped by clear(): a load that began before it is not cached either. */
+  private generation = 0;
 
   constructor(
-    private readonly store: DeliveryStore,
+    private readonly source: ProfileSource,
     private readonly capacity: number,
-  ) {
-    this.profiles = store.profiles;
-  }
+  ) {}
 
   get size(): number {
     return this.entries.size;
@@ -68,8 +76,8 @@ export class ProfileCache {
    * Collects exactly these event names from `now` on (ProfileStore.collect). A name that starts is
    * empty in every profile, cached or not; a name that stops leaves the cached profiles.
    */
-  setNeededNames(names: ReadonlySet<string>, now: number): CollectedChange {
-    const change = this.profiles.collect(names, now);
+  async setNeededNames(names: ReadonlySet<string>, now: number): Promise<CollectedChange> {
+    const change = await this.source.collect(names, now);
     if (change.started.length === 0 && change.stopped.length === 0) return change;
     for (const profile of this.entries.values()) {
       for (const name of change.stopped) profile.events.delete(name);
@@ -79,13 +87,45 @@ export class ProfileCache {
     return change;
   }
 
-  get(userId: string): DecideProfile {
-    let profile = this.entries.get(userId);
-    if (profile) remember(this.entries, userId, profile, this.capacity);
-    else {
-      profile = this.load(userId);
-      remember(this.entries, userId, profile, this.capacity);
+  /**
+   * The user's cached profile for decide, without a database read; undefined when it is not cached, or
+   * when one of the user's accounts left the accounts' LRU (then the whole profile is loaded again).
+   */
+  cached(userId: string): DecideProfile | undefined {
+    const profile = this.entries.get(userId);
+    if (!profile || !profile.groupIds.every((groupId) => this.accounts.has(groupId))) return undefined;
+    remember(this.entries, userId, profile, this.capacity);
+    return this.decideProfile(profile);
+  }
+
+  /** The user's profile for decide: the cached one, else loaded from the engine (and cached). */
+  async get(userId: string): Promise<DecideProfile> {
+    const cached = this.cached(userId);
+    if (cached) return cached;
+    const watch = { changed: false };
+    const generation = this.generation;
+    const watches = this.loading.get(userId) ?? new Set();
+    watches.add(watch);
+    this.loading.set(userId, watches);
+    let loaded: LoadedProfile;
+    try {
+      loaded = await this.source.loadProfile(userId);
+    } finally {
+      watches.delete(watch);
+      if (watches.size === 0 && this.loading.get(userId) === watches) this.loading.delete(userId);
     }
+    // A decide for the same user may have loaded and cached it meanwhile: that copy is as fresh.
+    const raced = this.cached(userId);
+    if (raced) return raced;
+    const profile = this.fromStored(loaded);
+    if (!watch.changed && generation === this.generation) {
+      remember(this.entries, userId, profile, this.capacity);
+      for (const [groupId, traits] of loaded.accounts) remember(this.accounts, groupId, traits, this.capacity);
+    }
+    return this.decideProfile(profile, loaded.accounts);
+  }
+
+  private decideProfile(profile: CachedProfile, loadedAccounts?: ReadonlyMap<string, JsonObject>): DecideProfile {
     profile.flat ??= [...profile.events.values()].flat();
     profile.flatAnswers ??= [...profile.surveyAnswers.values()];
     const { traits, firstSeen, lastSeen, shows, lastShown, nps, groupIds } = profile;
@@ -98,20 +138,27 @@ export class ProfileCache {
       lastShown,
       nps,
       surveyAnswers: profile.flatAnswers,
-      accounts: groupIds.map((groupId) => this.accountTraits(groupId)),
+      accounts: groupIds.map((groupId) => this.accountTraits(groupId, loadedAccounts)),
     };
   }
 
-  private accountTraits(groupId: string): JsonObject {
-    let traits = this.accounts.get(groupId);
-    if (traits === undefined) traits = this.store.accountTraits(groupId);
-    remember(this.accounts, groupId, traits, this.capacity);
-    return traits;
+  /** An account's traits: the cached ones (kept in step by applyGroup), else the ones loaded with the profile. */
+  private accountTraits(groupId: string, loadedAccounts?: ReadonlyMap<string, JsonObject>): JsonObject {
+    const traits = this.accounts.get(groupId);
+    if (traits !== undefined) {
+      remember(this.accounts, groupId, traits, this.capacity);
+      return traits;
+    }
+    return loadedAccounts?.get(groupId) ?? {};
   }
 
-  private load(userId: string): CachedProfile {
-    const stored = this.profiles.load(userId);
+  private fromStored({ profile: stored }: LoadedProfile): CachedProfile {
     return { ...stored, flat: null, flatAnswers: null, groupIds: stored.accountIds, assigned: null };
+  }
+
+  /** Marks a load of the user under way as stale: what it read may be from before this change. */
+  private changed(userId: string): void {
+    for (const watch of this.loading.get(userId) ?? []) watch.changed = true;
   }
 
   /** Whether the user's cached profile knows them assigned to the message (false: not known, or not cached). */
@@ -130,6 +177,7 @@ export class ProfileCache {
   /** Applies a stored record to the user's cached profile, if it is cached: what the store did, in memory. */
   apply(applied: Applied): void {
     const { record, traits, profile: change } = applied;
+    this.changed(record.userId);
     const profile = this.entries.get(record.userId);
     if (!profile) return;
     if (profile.firstSeen === null || record.ts < profile.firstSeen) profile.firstSeen = record.ts;
@@ -140,7 +188,7 @@ export class ProfileCache {
     }
     const kept = change.collected ? profile.events.get(record.name) : undefined;
     if (kept) {
-      insertCapped(kept, { id: record.id, name: record.name, ts: record.ts, properties: record.data }, this.profiles.eventsPerName);
+      insertCapped(kept, { id: record.id, name: record.name, ts: record.ts, properties: record.data }, this.source.eventsPerName);
       profile.flat = null;
     }
     if (change.shownMessageId !== null) {
@@ -164,27 +212,26 @@ export class ProfileCache {
 
   /** Applies a stored group call: the account's new traits, and the membership if the user is cached. */
   applyGroup(applied: Exclude<GroupApplied, { refused: string }>): void {
-    if (this.accounts.has(applied.groupId)) this.accounts.set(applied.groupId, applied.traits);
+    this.changed(applied.userId);
     const profile = this.entries.get(applied.userId);
+    // The traits are the account's whole merged traits: cached for a member in memory, or where cached already.
+    if (profile || this.accounts.has(applied.groupId)) remember(this.accounts, applied.groupId, applied.traits, this.capacity);
     if (profile && !profile.groupIds.includes(applied.groupId)) profile.groupIds.push(applied.groupId);
   }
 
   /**
-   * Erases a user's profile (ProfileStore.eraseUser: traits, first and last seen, account memberships,
-   * kept events, frequency state) and forgets the cached copy. Removing the user's records is the
-   * caller's part.
+   * Drops one user's cached profile (records pruned or erased here, or the user changed on another
+   * node): the next decide loads what is stored.
    */
-  eraseUser(userId: string): void {
-    this.profiles.eraseUser(userId);
-    this.entries.delete(userId);
-  }
-
-  /** Drops one user's cached profile (records pruned): the next decide loads what is stored. */
   forget(userId: string): void {
+    this.changed(userId);
     this.entries.delete(userId);
   }
 
+  /** Drops every cached profile and account (the change feed reconnected: changes may have been missed). */
   clear(): void {
+    this.generation += 1;
+    for (const watches of this.loading.values()) for (const watch of watches) watch.changed = true;
     this.entries.clear();
     this.accounts.clear();
   }

@@ -74,13 +74,12 @@ export function createRecordPruner(db: DeliveryDb, kept: readonly string[] = KEP
 }
 
 export interface RetentionOptions {
-  db: DeliveryDb;
+  /** One step: prunes up to `limit` records that arrived before `cutoff`, with the profile store's copies (DeliveryEngine.pruneStep). */
+  prune: (cutoff: number, limit: number) => Promise<PruneStep>;
   retainDays: number;
   clock: () => number;
   /** Told after each step which users lost records. */
   onPruned: (userIds: readonly string[]) => void;
-  /** Told, inside each step's transaction, which records went (the profile store forgets its copies). */
-  onDeleted?: (records: readonly PrunedRecord[]) => void;
   log: (line: string) => void;
   batchSize?: number;
   intervalMs?: number;
@@ -100,7 +99,7 @@ export interface Retention {
 const DAY_MS = 86_400_000;
 
 export function createRetention(options: RetentionOptions): Retention {
-  const prune = createRecordPruner(options.db, KEPT_FOR_FREQUENCY, options.onDeleted);
+  const prune = options.prune;
   const batch = options.batchSize ?? RETENTION_BATCH;
   const yieldBetweenSteps = options.yieldBetweenSteps ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
   let timer: NodeJS.Timeout | null = null;
@@ -112,7 +111,7 @@ export function createRetention(options: RetentionOptions): Retention {
     let total = 0;
     for (;;) {
       if (stopped) break;
-      const { deleted, userIds } = prune(cutoff, batch);
+      const { deleted, userIds } = await prune(cutoff, batch);
       total += deleted;
       if (userIds.length > 0) options.onPruned(userIds);
       if (deleted < batch) break;

@@ -5,8 +5,12 @@
  * CORS only for the allowed origins. The two credentials never stand in for each other.
  *
  * Every body is size-capped and validated; nothing authored is ever served as HTML. Time is a
- * parameter (`clock`), so tests simulate days. Published messages live in memory, compiled, and are
- * reloaded on every change; user profiles come from SQLite through a small LRU (profiles.ts).
+ * parameter (`clock`), so tests simulate days. Storage is a DeliveryEngine (engine/types.ts): SQLite
+ * (one process owns a file) or PostgreSQL (any number of stateless nodes share one database). Published
+ * messages live in memory, compiled, and are reloaded on every change; user profiles come from the
+ * engine through a small LRU (profiles.ts). On PostgreSQL the change feed (`changes`, postgres/notify.ts:
+ * LISTEN/NOTIFY) carries each node's changes to the others: a message change reloads their message sets,
+ * a changed user drops their cached copies of that profile.
  *
  * This file only composes: a request goes through the steps of pipeline/ (route, cors, auth, rate
  * limit, body, idempotency; pipeline/run.ts holds their order) to a route handler of handlers/.
@@ -14,10 +18,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { DeliveryDb } from './db';
+import { createSqliteEngine } from './engine/sqlite';
+import type { DeliveryEngine } from './engine/types';
 import { createClampCounter } from './future-clamp';
 import { createAssignmentWriter, type AssignmentWriterOptions } from './assignments';
 import { createClientHandlers } from './handlers/client';
-import { createEraser } from './erasure';
 import { createEventsHandler } from './handlers/events';
 import { createLiveMessages } from './handlers/live-messages';
 import { createMessageHandlers } from './handlers/messages';
@@ -32,14 +37,19 @@ import { RateLimiter, volumeLimits } from './pipeline/rate-limit';
 import { compileRoutes, ROUTES } from './pipeline/route';
 import { createPipeline } from './pipeline/run';
 import { ProfileCache } from './profiles';
+import type { ChangeFeed, NodeChanges } from './postgres/notify';
 import { createRetention, type RetentionOptions } from './retention';
-import { createStore } from './store';
 
 export { MAX_EXPORT_PAGE } from './handlers/events';
 export { MAX_BATCH_BYTES, ROUTES } from './pipeline/route';
 
 export interface DeliveryServerOptions {
-  db: DeliveryDb;
+  /** The SQLite database (the server wraps it in the SQLite engine); ignored when `engine` is given. */
+  db?: DeliveryDb;
+  /** The storage engine (engine/types.ts); the server does not close it. */
+  engine?: DeliveryEngine;
+  /** The change feed between the nodes of one PostgreSQL database (postgres/notify.ts); absent on SQLite. */
+  changes?: NodeChanges;
   adminToken: string;
   publicKey: string;
   /** Origins (scheme://host[:port]) whose pages may call the client endpoints from a browser. */
@@ -102,22 +112,32 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
   const clock = options.clock ?? Date.now;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const allowedOrigins = new Set((options.allowedOrigins ?? []).map(normalizeOrigin));
-  const store = createStore(options.db, { profileEventsPerName: options.profileEventsPerName });
-  const profiles = new ProfileCache(store, options.profileCacheSize ?? 200_000);
-  const live = createLiveMessages(store, profiles, clock);
+  const engine = options.engine ?? (options.db ? createSqliteEngine(options.db, { profileEventsPerName: options.profileEventsPerName }) : null);
+  if (engine === null) throw new Error('createDeliveryServer needs a database: `db` (SQLite) or `engine`.');
+  const changes = options.changes;
+  const usersChanged = (userIds: readonly string[]): void => changes?.usersChanged(userIds);
+  const profiles = new ProfileCache(engine, options.profileCacheSize ?? 200_000);
+  const live = createLiveMessages(engine, profiles, clock);
+  const reloadMessages = (why: string): Promise<void> =>
+    live.reload().catch((err: unknown) => log(`guidepost delivery: reloading the messages (${why}) failed: ${(err as Error).message}`));
   // The events of names no live rule needs any more go in small batches between requests, never in one long delete.
+  let dropping = false;
   const dropRetired = setInterval(() => {
-    try {
-      store.profiles.dropRetiredEvents(RETIRED_EVENTS_PER_TICK);
-    } catch (err) {
-      log(`guidepost delivery: dropping the events of retired names failed: ${(err as Error).message}`);
-    }
+    if (dropping) return;
+    dropping = true;
+    engine
+      .dropRetiredEvents(RETIRED_EVENTS_PER_TICK)
+      .catch((err: unknown) => log(`guidepost delivery: dropping the events of retired names failed: ${(err as Error).message}`))
+      .finally(() => {
+        dropping = false;
+      });
   }, 250);
   dropRetired.unref();
   const clamps = createClampCounter();
-  const ingestion = createIngestion(store, profiles, clamps, options.ingestion);
-  const assignments = createAssignmentWriter(store, profiles, { log, ...options.assignments });
-  const exportEvents = createEventsHandler(store);
+  const ingestion = createIngestion(engine, profiles, clamps, options.ingestion, usersChanged);
+  const assignments = createAssignmentWriter(engine, profiles, { log, ...options.assignments }, usersChanged);
+  const exportEvents = createEventsHandler(engine);
+  let feed: ChangeFeed | null = null;
 
   const handle = createPipeline({
     routes: compileRoutes(ROUTES),
@@ -127,24 +147,41 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
     volume: volumeLimits(options.rateLimit ?? DEFAULT_RATE_LIMIT, clock),
     proxyHops: options.proxyHops ?? (options.trustProxy === true ? 1 : 0),
     clock,
-    idempotency: store,
+    idempotency: engine,
     handlers: {
-      ...createPublicHandlers(options.sdkFile, clamps),
-      ...createMessageHandlers(store),
+      ...createPublicHandlers(options.sdkFile, clamps, async () => ({
+        database: await engine.health(),
+        messages: { version: live.version, count: live.current.length, loadedAt: live.loadedAt },
+        changeFeed: changes === undefined ? null : { listening: feed?.listening === true },
+      })),
+      ...createMessageHandlers(engine),
       // The export reads every assignment decided before it: the queued ones are written first (assignments.ts).
-      events: (ctx) => {
-        assignments.flush();
+      events: async (ctx) => {
+        await assignments.flush();
         return exportEvents(ctx);
       },
-      ...createClientHandlers(store, profiles, live, clamps, ingestion, assignments, identity),
-      // The eraser removes records and results; the profile store erases the profile, its kept events and frequency state.
-      // The user's queued assignments go too: decided before the erasure, they may not be stored after it.
-      ...createUserHandlers(createEraser(options.db), (userId) => {
-        assignments.forgetUser(userId);
-        profiles.eraseUser(userId);
-      }),
+      ...createClientHandlers(engine, profiles, live, clamps, ingestion, assignments, identity, usersChanged),
+      // The engine erases the records, results and the profile (kept events, frequency state) in one transaction.
+      // The user's queued assignments go first: decided before the erasure, they may not be stored after it.
+      ...createUserHandlers(
+        async (userId, now) => {
+          assignments.forgetUser(userId);
+          await assignments.settled();
+          return engine.eraseUser(userId, now);
+        },
+        (userId) => {
+          profiles.forget(userId);
+          usersChanged([userId]);
+        },
+      ),
     },
-    afterChange: live.reload,
+    // Every admin change reloads this node's messages before it answers, and an applied one tells the other nodes.
+    afterChange: async (answer) => {
+      await reloadMessages('after an admin change');
+      if (changes && answer !== null && answer.status >= 200 && answer.status < 300 && answer.headers?.['Idempotent-Replayed'] === undefined) {
+        await changes.messagesChanged().catch((err: unknown) => log(`guidepost delivery: telling the other nodes of a change failed: ${(err as Error).message}`));
+      }
+    },
   });
 
   const server: Server = createServer((req, res) => {
@@ -178,12 +215,14 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
     options.retainDays === undefined
       ? null
       : createRetention({
-          db: options.db,
+          prune: (cutoff, limit) => engine.pruneStep(cutoff, limit),
           retainDays: options.retainDays,
           clock,
           log,
-          onDeleted: (records) => store.profiles.forgetEvents(records),
-          onPruned: (userIds) => userIds.forEach((userId) => profiles.forget(userId)),
+          onPruned: (userIds) => {
+            userIds.forEach((userId) => profiles.forget(userId));
+            usersChanged(userIds);
+          },
           ...options.retention,
         });
 
@@ -192,8 +231,24 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
     get url() {
       return baseUrl;
     },
-    listen: (port = 0, host = '127.0.0.1') =>
-      new Promise<string>((resolve, reject) => {
+    listen: async (port = 0, host = '127.0.0.1') => {
+      await live.reload();
+      if (changes) {
+        feed = changes.listen(
+          {
+            onMessages: () => void reloadMessages('another node changed them'),
+            onUsers: (userIds) => userIds.forEach((userId) => profiles.forget(userId)),
+            onReload: async () => {
+              profiles.clear();
+              await reloadMessages('the change feed connected');
+            },
+          },
+          (err) => log(`guidepost delivery: the change feed: ${err.message}`),
+        );
+        // Not listening yet (the database is away): the feed keeps trying, and reloads everything once it listens.
+        await feed.ready.catch(() => undefined);
+      }
+      return new Promise<string>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
@@ -203,11 +258,12 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
           retention?.start();
           resolve(baseUrl);
         });
-      }),
-    pruneExpired: () => {
+      });
+    },
+    pruneExpired: async () => {
       // The pass sees every assignment decided before it, as the export does.
-      assignments.flush();
-      return retention?.pass() ?? Promise.resolve(0);
+      await assignments.flush();
+      return retention?.pass() ?? 0;
     },
     close: async () => {
       clearInterval(dropRetired);
@@ -215,7 +271,10 @@ export function createDeliveryServer(options: DeliveryServerOptions): DeliverySe
       // A batch being stored ends at its next slice, so the database may close after this; the turn after
       // lets its 503 (which says how far it got) be written before the connections close.
       await ingestion.stop();
-      assignments.flush();
+      await assignments.flush();
+      await assignments.settled();
+      await feed?.close();
+      await changes?.flush().catch((err: unknown) => log(`guidepost delivery: telling the other nodes of the last changes failed: ${(err as Error).message}`));
       await new Promise<void>((resolve) => setImmediate(resolve));
       await new Promise<void>((resolve) => {
         if (!server.listening) {

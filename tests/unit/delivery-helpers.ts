@@ -1,13 +1,21 @@
 /**
  * Helpers for the delivery server tests: a real server on 127.0.0.1 (port 0) over a real SQLite file
- * in a temporary folder, a settable clock, and requests through node:http (which, unlike fetch, lets
- * a test send any header, Origin included, and any bytes as a body).
+ * in a temporary folder, or over a fresh database of the shared PostgreSQL test cluster (issue 20: the
+ * suites run on both engines, `describe.each(SERVER_ENGINES)`), a settable clock, and requests through
+ * node:http (which, unlike fetch, lets a test send any header, Origin included, and any bytes as a body).
  */
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { openDeliveryDb, type DeliveryDb } from '../../src/delivery/db';
+import type { DeliveryEngine } from '../../src/delivery/engine/types';
+import { resolveDeliveryDatabase, type DeliveryDatabase } from '../../src/delivery/postgres/connection';
+import { openPostgresEngine } from '../../src/delivery/postgres/engine';
+import { createPostgresNodeChanges, type NodeChanges } from '../../src/delivery/postgres/notify';
+import type { ProfileSource } from '../../src/delivery/profiles';
 import { createDeliveryServer, type DeliveryServer, type DeliveryServerOptions } from '../../src/delivery/server';
+import type { DeliveryStore } from '../../src/delivery/store';
+import { createTestDatabase, testCluster } from '../support/postgres-vitest';
 import { useTempDir } from './helpers';
 
 export const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
@@ -82,9 +90,19 @@ export interface TestClock {
   days(n: number): void;
 }
 
+/** The storage engines the server suites run on. */
+export const SERVER_ENGINES = ['sqlite', 'postgres'] as const;
+export type ServerEngine = (typeof SERVER_ENGINES)[number];
+
 export interface Running {
   url: string;
+  engine: ServerEngine;
+  /** The SQLite database (SQLite only: a test that reads it runs on SQLite alone, or uses scalar). */
   db: DeliveryDb;
+  /** The rows of a query (? placeholders), on either engine: the tests' checks of what is stored. */
+  rows(sql: string, ...params: unknown[]): Promise<Record<string, unknown>[]>;
+  /** The first column of the first row of a query (? placeholders), on either engine. */
+  scalar(sql: string, ...params: unknown[]): Promise<unknown>;
   dbPath: string;
   dir: string;
   clock: TestClock;
@@ -121,8 +139,65 @@ export function messageBody(overrides: Record<string, unknown> = {}): Record<str
   };
 }
 
-/** Starts servers for a test and stops them (and closes their databases) after it. */
-export function useDeliveryServer(): (options?: StartOptions) => Promise<Running> {
+/** A server's storage for a test: SQLite in the test's folder, or PostgreSQL in a database kept per folder (a restart on the same folder finds its data). */
+interface TestStorage {
+  db: DeliveryDb | null;
+  /** The rows of a query written with ? placeholders, on either engine (bigint columns as numbers). */
+  rows(sql: string, params: unknown[]): Promise<Record<string, unknown>[]>;
+  engine?: DeliveryEngine;
+  changes?: NodeChanges;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL test databases per folder, dropped after the test. */
+const postgresDatabases = new Map<string, Promise<DeliveryDatabase>>();
+const droppers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  postgresDatabases.clear();
+  for (const drop of droppers.splice(0)) await drop();
+});
+
+async function openTestStorage(engine: ServerEngine, dir: string, profileEventsPerName: number | undefined): Promise<TestStorage> {
+  if (engine === 'sqlite') {
+    const { db } = openDeliveryDb(join(dir, 'delivery.db'), { now: T0 });
+    return {
+      db,
+      rows: async (sql, params) => db.prepare(sql).all(...params) as Record<string, unknown>[],
+      close: async () => {
+        db.close();
+      },
+    };
+  }
+  let config = postgresDatabases.get(dir);
+  if (!config) {
+    config = createTestDatabase(testCluster(), 'delivery_server').then((database) => {
+      droppers.push(() => database.drop());
+      const resolved = resolveDeliveryDatabase(database.url, {}) as DeliveryDatabase;
+      // The cluster's password, as PGPASSWORD would give it.
+      resolved.url.password = database.cluster.password;
+      return resolved;
+    });
+    postgresDatabases.set(dir, config);
+  }
+  const database = await config;
+  const { engine: opened, pool } = await openPostgresEngine(database, { now: T0, pool: { max: 4 }, profileEventsPerName });
+  return {
+    db: null,
+    engine: opened,
+    changes: createPostgresNodeChanges(pool, database),
+    rows: async (sql, params) => {
+      let placeholder = 0;
+      const result = await pool.query<Record<string, unknown>>({ text: sql.replace(/\?/g, () => `$${++placeholder}`), values: params });
+      // count(*) and bigint columns arrive as text.
+      const numeric = new Set(result.fields.filter((field) => field.dataTypeID === 20).map((field) => field.name));
+      return result.rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, numeric.has(key) && typeof value === 'string' ? Number(value) : value])));
+    },
+    close: () => opened.close(),
+  };
+}
+
+/** Starts servers for a test and stops them (and closes their databases) after it; on `engine` (SQLite unless said). */
+export function useDeliveryServer(engine: ServerEngine = 'sqlite'): (options?: StartOptions) => Promise<Running> {
   const tempDir = useTempDir();
   const running: Running[] = [];
   afterEach(async () => {
@@ -131,7 +206,7 @@ export function useDeliveryServer(): (options?: StartOptions) => Promise<Running
   return async (options = {}) => {
     const dir = options.dir ?? tempDir();
     const dbPath = join(dir, 'delivery.db');
-    const { db } = openDeliveryDb(dbPath, { now: T0 });
+    const storage = await openTestStorage(engine, dir, options.profileEventsPerName);
     const clock: TestClock = {
       now: options.start ?? T0,
       advance(ms) {
@@ -149,7 +224,7 @@ export function useDeliveryServer(): (options?: StartOptions) => Promise<Running
       rateLimit: 0,
       clock: () => clock.now,
       ...serverOptions,
-      db,
+      ...(storage.db ? { db: storage.db } : { engine: storage.engine, changes: storage.changes }),
     });
     const url = await server.listen(port ?? 0);
     // Each server its own keep-alive pool: a restarted server on the same port never gets a dead socket.
@@ -157,7 +232,16 @@ export function useDeliveryServer(): (options?: StartOptions) => Promise<Running
     let stopped = false;
     const r: Running = {
       url,
-      db,
+      engine,
+      get db(): DeliveryDb {
+        if (!storage.db) throw new Error('This test reads the SQLite database directly: run it on SQLite only.');
+        return storage.db;
+      },
+      rows: (sql, ...params) => storage.rows(sql, params),
+      scalar: async (sql, ...params) => {
+        const first = (await storage.rows(sql, params))[0];
+        return first === undefined ? undefined : Object.values(first)[0];
+      },
       dbPath,
       dir,
       clock,
@@ -199,7 +283,7 @@ export function useDeliveryServer(): (options?: StartOptions) => Promise<Running
         stopped = true;
         agent.destroy();
         await server.close();
-        db.close();
+        await storage.close();
       },
     };
     running.push(r);
@@ -211,4 +295,19 @@ export function useDeliveryServer(): (options?: StartOptions) => Promise<Running
 export function trackCall(userId: string, event: string, ts: number, properties: Record<string, unknown> = {}): Record<string, unknown> {
   counter += 1;
   return { type: 'track', event, userId, messageId: `t-${counter}`, timestamp: new Date(ts).toISOString(), properties };
+}
+
+/**
+ * A profile cache's source over a store the test writes through directly (store.ingest, then cache.apply,
+ * as the server does): the same store object, so both see the same collected names.
+ */
+export function storeProfileSource(store: DeliveryStore): ProfileSource {
+  return {
+    eventsPerName: store.profiles.eventsPerName,
+    loadProfile: async (userId) => {
+      const profile = store.profiles.load(userId);
+      return { profile, accounts: new Map(profile.accountIds.map((groupId) => [groupId, store.accountTraits(groupId)])) };
+    },
+    collect: async (names, now) => store.profiles.collect(names, now),
+  };
 }

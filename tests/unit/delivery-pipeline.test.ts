@@ -28,6 +28,7 @@ import {
 import { chooseRoute, compileRoutes, MAX_CLIENT_BODY, matchPath, ROUTES, splitTarget, type Route } from '../../src/delivery/pipeline/route';
 import { createPipeline, type ChangeHandler, type Handlers, type PipelineConfig, type RequestFacts } from '../../src/delivery/pipeline/run';
 import type { IdempotentAnswer } from '../../src/delivery/store';
+import type { IdempotentSave, IdempotentSaveOutcome } from '../../src/delivery/engine/types';
 
 // The real timingSafeEqual, observed: the secret comparison must go through it whatever the input.
 vi.mock('node:crypto', async (importOriginal) => {
@@ -399,24 +400,24 @@ describe('body', () => {
   });
 });
 
-/** An in-memory idempotency table, with the transaction it ran in recorded. */
+/** An in-memory idempotency table, with the turns taken under a key recorded (one node: the first save wins). */
 function memoryStore(): IdempotencyStore & { rows: Map<string, IdempotentAnswer & { at: number }>; prunedBefore: number[]; transactions: number } {
   const rows = new Map<string, IdempotentAnswer & { at: number }>();
   const store = {
     rows,
     prunedBefore: [] as number[],
     transactions: 0,
-    idempotent: (key: string) => rows.get(key),
-    saveIdempotent: (key: string, request_hash: string, status: number, body: string, at: number) => {
-      rows.set(key, { request_hash, status, body, at });
+    idempotent: async (key: string) => rows.get(key),
+    saveIdempotent: async ({ key, requestHash: request_hash, status, body, now }: IdempotentSave, pruneBefore: number): Promise<IdempotentSaveOutcome> => {
+      const stored = rows.get(key);
+      if (stored) return { saved: false, stored };
+      rows.set(key, { request_hash, status, body, at: now });
+      store.prunedBefore.push(pruneBefore);
+      return { saved: true };
     },
-    pruneIdempotency: (before: number) => {
-      store.prunedBefore.push(before);
-      return 0;
-    },
-    transaction: <T>(fn: () => T): T => {
+    withIdempotencyKey: <T>(_key: string, change: () => Promise<T>): Promise<T> => {
       store.transactions += 1;
-      return fn();
+      return change();
     },
   };
   return store;
@@ -443,43 +444,43 @@ describe('idempotency', () => {
     expect(requestHash('DELETE', '/v1/messages/m1', '{"version":1}')).not.toBe(hash);
   });
 
-  it('without a key the change simply runs, and nothing is remembered', () => {
+  it('without a key the change simply runs, and nothing is remembered', async () => {
     const store = memoryStore();
     const change = vi.fn((): Answer => ({ status: 200, body: { ok: 1 } }));
-    expect(runOnce(store, undefined, 'h', 1000, change)).toEqual({ status: 200, body: { ok: 1 } });
-    expect(runOnce(store, undefined, 'h', 1000, change)).toEqual({ status: 200, body: { ok: 1 } });
+    expect(await runOnce(store, undefined, 'h', 1000, change)).toEqual({ status: 200, body: { ok: 1 } });
+    expect(await runOnce(store, undefined, 'h', 1000, change)).toEqual({ status: 200, body: { ok: 1 } });
     expect(change).toHaveBeenCalledTimes(2);
     expect(store.rows.size).toBe(0);
   });
 
-  it('a repeat replays the stored answer without running the change again', () => {
+  it('a repeat replays the stored answer without running the change again', async () => {
     const store = memoryStore();
     let runs = 0;
     const change = (): Answer => ({ status: 201, body: { run: ++runs } });
-    expect(runOnce(store, 'k1', 'h1', 5000, change)).toEqual({ status: 201, body: { run: 1 } });
+    expect(await runOnce(store, 'k1', 'h1', 5000, change)).toEqual({ status: 201, body: { run: 1 } });
     expect(store.transactions).toBe(1);
     expect(store.rows.get('k1')).toEqual({ request_hash: 'h1', status: 201, body: '{"run":1}', at: 5000 });
     expect(store.prunedBefore).toEqual([5000 - IDEMPOTENCY_TTL_MS]);
-    expect(runOnce(store, 'k1', 'h1', 9000, change)).toEqual({ status: 201, jsonText: '{"run":1}', headers: { 'Idempotent-Replayed': 'true' } });
+    expect(await runOnce(store, 'k1', 'h1', 9000, change)).toEqual({ status: 201, jsonText: '{"run":1}', headers: { 'Idempotent-Replayed': 'true' } });
     expect(runs).toBe(1);
   });
 
-  it('a key reused for a different request is refused, and changes nothing', () => {
+  it('a key reused for a different request is refused, and changes nothing', async () => {
     const store = memoryStore();
-    runOnce(store, 'k1', 'h1', 5000, () => ({ status: 200, jsonText: '{"first":true}' }));
+    await runOnce(store, 'k1', 'h1', 5000, () => ({ status: 200, jsonText: '{"first":true}' }));
     const change = vi.fn((): Answer => ({ status: 200, body: {} }));
-    const reused = runOnce(store, 'k1', 'h2', 6000, change);
+    const reused = await runOnce(store, 'k1', 'h2', 6000, change);
     expect([reused.status, errorOf(reused).code]).toEqual([422, 'invalid_argument']);
     expect(errorOf(reused).error).toMatch(/already used for a different request/);
     expect(change).not.toHaveBeenCalled();
     expect(store.rows.get('k1')?.body).toBe('{"first":true}');
   });
 
-  it('a refused change is not remembered: the corrected request may reuse the key', () => {
+  it('a refused change is not remembered: the corrected request may reuse the key', async () => {
     const store = memoryStore();
-    expect(runOnce(store, 'k1', 'h1', 5000, () => ({ status: 409, body: { code: 'conflict' } })).status).toBe(409);
+    expect((await runOnce(store, 'k1', 'h1', 5000, () => ({ status: 409, body: { code: 'conflict' } }))).status).toBe(409);
     expect(store.rows.size).toBe(0);
-    expect(runOnce(store, 'k1', 'h1', 5000, () => ({ status: 200, body: { fixed: true } }))).toEqual({ status: 200, body: { fixed: true } });
+    expect(await runOnce(store, 'k1', 'h1', 5000, () => ({ status: 200, body: { fixed: true } }))).toEqual({ status: 200, body: { fixed: true } });
     expect(store.rows.get('k1')?.body).toBe('{"fixed":true}');
   });
 });
@@ -517,7 +518,9 @@ describe('the runner', () => {
       clock: () => 42,
       idempotency: memoryStore(),
       handlers,
-      afterChange: () => (changes += 1),
+      afterChange: () => {
+        changes += 1;
+      },
       ...overrides,
     });
     return { run, changes: () => changes };

@@ -16,7 +16,7 @@ import { publishSchema } from '../../src/delivery/schemas';
 import { createStore } from '../../src/delivery/store';
 import type { NormalizedRecord } from '../../src/shared/event-spec';
 import { migrate } from '../../src/shared/migrate';
-import { DAY, HOUR, messageBody, T0, trackCall, useDeliveryServer, type Running } from './delivery-helpers';
+import { DAY, HOUR, messageBody, storeProfileSource, T0, trackCall, useDeliveryServer, type Running } from './delivery-helpers';
 import { useTempDir } from './helpers';
 
 const start = useDeliveryServer();
@@ -74,13 +74,13 @@ describe('bounded per user', () => {
     expect(await r.decideIds('victim')).toEqual(['heavy']);
   });
 
-  it('the cache updated in place holds at most the cap per name, and equals what the store loads, after out-of-order batches', () => {
+  it('the cache updated in place holds at most the cap per name, and equals what the store loads, after out-of-order batches', async () => {
     const { db } = openDeliveryDb(join(tempDir(), 'cache.db'));
     try {
       const store = createStore(db, { profileEventsPerName: 5 });
-      const cache = new ProfileCache(store, 10);
-      cache.setNeededNames(new Set(['report_run']), T0);
-      cache.get('u1');
+      const cache = new ProfileCache(storeProfileSource(store), 10);
+      await cache.setNeededNames(new Set(['report_run']), T0);
+      await cache.get('u1');
       const order = [7, 3, 9, 1, 12, 0, 11, 4, 8, 2, 10, 6, 5];
       store.transaction(() => {
         for (const k of order) {
@@ -90,10 +90,10 @@ describe('bounded per user', () => {
           cache.apply(applied);
         }
       });
-      const cached = cache.get('u1');
+      const cached = await cache.get('u1');
       expect(cached.events.map((e) => e.id)).toEqual(['r4', 'r3', 'r2', 'r1', 'r0']);
       expect([cached.firstSeen, cached.lastSeen]).toEqual([T0 - 12 * HOUR, T0]);
-      expect(new ProfileCache(store, 0).get('u1')).toEqual(cached);
+      expect(await new ProfileCache(storeProfileSource(store), 0).get('u1')).toEqual(cached);
     } finally {
       db.close();
     }
@@ -221,7 +221,7 @@ describe('survey answers (the survey condition)', () => {
     expect(count(r.db, "SELECT count(*) FROM survey_answers WHERE answer LIKE '%xxx%'")).toBe(0);
   });
 
-  it('the cache updated in place equals what the store loads', () => {
+  it('the cache updated in place equals what the store loads', async () => {
     const dir = tempDir();
     const { db } = openDeliveryDb(join(dir, 'delivery.db'), { now: T0 });
     try {
@@ -229,8 +229,8 @@ describe('survey answers (the survey condition)', () => {
         JSON.stringify(publishSchema.parse(messageBody({ kind: 'survey', content: surveyContent }))),
       );
       const store = createStore(db);
-      const cache = new ProfileCache(store, 10);
-      cache.get('u1');
+      const cache = new ProfileCache(storeProfileSource(store), 10);
+      await cache.get('u1');
       const props = (questionId: string, answer: Record<string, unknown>) => ({ message_id: 'csat', question_id: questionId, survey: 'csat', ...answer });
       const records: NormalizedRecord[] = [
         { kind: 'event', id: 'a0', userId: 'u1', name: 'survey_answered', ts: T0, data: props('sat', { score: 3 }) },
@@ -246,10 +246,10 @@ describe('survey answers (the survey condition)', () => {
           cache.apply(applied);
         }
       });
-      const fresh = new ProfileCache(store, 0).get('u1');
+      const fresh = await new ProfileCache(storeProfileSource(store), 0).get('u1');
       const byKey = (list: readonly { properties: Record<string, unknown> | null }[] | undefined) =>
         [...(list ?? [])].sort((a, b) => String(a.properties?.question_id).localeCompare(String(b.properties?.question_id)));
-      expect(byKey(cache.get('u1').surveyAnswers)).toEqual(byKey(fresh.surveyAnswers));
+      expect(byKey((await cache.get('u1')).surveyAnswers)).toEqual(byKey(fresh.surveyAnswers));
       expect(byKey(fresh.surveyAnswers).map((a) => [a.properties?.question_id, a.properties?.score ?? a.properties?.choices])).toEqual([
         ['sat', 2],
         ['why', ['a', 'b']],
@@ -316,13 +316,15 @@ describe('eraseUser', () => {
         count(r.db, `SELECT count(*) FROM ${table} WHERE user_id = ?`, userId),
       );
     expect(perUser('gone')).toEqual([1, 1, 1, 1, 1, 1]);
-    const cache = new ProfileCache(createStore(r.db), 10);
-    cache.setNeededNames(new Set(['report_run']), T0);
-    cache.get('gone');
-    cache.eraseUser('gone');
+    const store = createStore(r.db);
+    const cache = new ProfileCache(storeProfileSource(store), 10);
+    await cache.setNeededNames(new Set(['report_run']), T0);
+    await cache.get('gone');
+    store.profiles.eraseUser('gone');
+    cache.forget('gone');
     expect(perUser('gone')).toEqual([0, 0, 0, 0, 0, 0]);
     expect(perUser('stays')).toEqual([1, 1, 1, 1, 1, 1]);
-    expect(cache.get('gone')).toEqual({ traits: {}, events: [], firstSeen: null, lastSeen: null, shows: new Map(), lastShown: null, nps: null, surveyAnswers: [], accounts: [] });
+    expect(await cache.get('gone')).toEqual({ traits: {}, events: [], firstSeen: null, lastSeen: null, shows: new Map(), lastShown: null, nps: null, surveyAnswers: [], accounts: [] });
     expect(count(r.db, 'SELECT count(*) FROM accounts')).toBe(1);
   });
 });

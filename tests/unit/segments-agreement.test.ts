@@ -35,6 +35,7 @@ import { matchesRule, type UserProfile } from '../../src/shared/segments/evaluat
 import { npsScore } from '../../src/shared/segments/values';
 import { COUNT_OPS, parseRule, type Condition, type Rule, type Scalar } from '../../src/shared/segments/rule';
 import type { NormalizedRecord } from '../../src/shared/event-spec';
+import { storeProfileSource } from './delivery-helpers';
 import { useTempDir } from './helpers';
 import { addAccounts, clearCache, DAY, DirectWriter, evaluateBoth, profilesOf, writeAccounts, type TestAccount } from './segments-helpers';
 
@@ -450,7 +451,14 @@ interface DeliveryProfiles {
  * Ingests the records into an emptied delivery database through the store, collecting `names` first, with every user's profile cached beforehand so that each record goes through the cache's
  * in-memory update too. Accounts are written as rows, as the cache's test accounts are.
  */
-function deliveryProfiles(db: DeliveryDb, records: readonly NormalizedRecord[], accounts: readonly TestAccount[], names: ReadonlySet<string>, cap: number, asOf: number): DeliveryProfiles {
+async function deliveryProfiles(
+  db: DeliveryDb,
+  records: readonly NormalizedRecord[],
+  accounts: readonly TestAccount[],
+  names: ReadonlySet<string>,
+  cap: number,
+  asOf: number,
+): Promise<DeliveryProfiles> {
   db.exec(`DELETE FROM records; DELETE FROM profiles; DELETE FROM profile_events; DELETE FROM profile_event_counts;
            DELETE FROM profile_event_names; DELETE FROM message_shows; DELETE FROM accounts; DELETE FROM account_members;
            DELETE FROM survey_answers; DELETE FROM messages;`);
@@ -458,8 +466,8 @@ function deliveryProfiles(db: DeliveryDb, records: readonly NormalizedRecord[], 
   const message = db.prepare("INSERT INTO messages (id, version, body, state, published_at, updated_at) VALUES (?, 1, '{}', 'running', 1, 1)");
   for (const id of SURVEY_MESSAGES) message.run(id);
   const store = createStore(db, { profileEventsPerName: cap });
-  const cache = new ProfileCache(store, 1_000);
-  cache.setNeededNames(names, asOf);
+  const cache = new ProfileCache(storeProfileSource(store), 1_000);
+  await cache.setNeededNames(names, asOf);
   const insertAccount = db.prepare<[string, string]>("INSERT INTO accounts (group_id, traits, trait_times) VALUES (?, ?, '{}')");
   const join = db.prepare<[string, string]>('INSERT INTO account_members (user_id, group_id, since) VALUES (?, ?, 0)');
   for (const account of accounts) {
@@ -467,7 +475,7 @@ function deliveryProfiles(db: DeliveryDb, records: readonly NormalizedRecord[], 
     for (const member of account.members) join.run(member, account.groupId);
   }
   const users = [...new Set(records.map((r) => r.userId))].sort();
-  for (const user of users) cache.get(user);
+  for (const user of users) await cache.get(user);
   store.transaction(() => {
     for (const record of records) {
       const applied = store.ingest({ type: record.kind === 'identify' ? 'identify' : 'track', record }, asOf);
@@ -475,8 +483,9 @@ function deliveryProfiles(db: DeliveryDb, records: readonly NormalizedRecord[], 
       cache.apply(applied);
     }
   });
-  const fresh = new ProfileCache(store, 0);
-  return { applied: new Map(users.map((u) => [u, cache.get(u)])), loaded: new Map(users.map((u) => [u, fresh.get(u)])) };
+  const fresh = new ProfileCache(storeProfileSource(store), 0);
+  const profilesIn = async (of: ProfileCache): Promise<Map<string, DecideProfile>> => new Map(await Promise.all(users.map(async (u) => [u, await of.get(u)] as const)));
+  return { applied: await profilesIn(cache), loaded: await profilesIn(fresh) };
 }
 
 /** A profile in a form toEqual compares: events sorted as the cap orders them, maps as sorted entries. */
@@ -523,7 +532,7 @@ describe("the delivery server's profile store agrees", () => {
       members: a.members.map((n) => `u${String(n).padStart(2, '0')}`).filter((id) => users.has(id)),
     }));
 
-  it(`with the SQL compiler under the default cap, on ${DELIVERY_RUNS.toLocaleString('en-US')} generated cases (seed ${SEED})`, () => {
+  it(`with the SQL compiler under the default cap, on ${DELIVERY_RUNS.toLocaleString('en-US')} generated cases (seed ${SEED})`, async () => {
     const { db } = openCache(join(tempDir(), 'agreement-delivery-cache.db'));
     db.pragma('synchronous = OFF');
     const delivery = openDeliveryDb(join(tempDir(), 'agreement-delivery.db')).db;
@@ -533,8 +542,8 @@ describe("the delivery server's profile store agrees", () => {
     // Cases where a survey condition alone holds for some user and not for another: the generator must reach them.
     let surveysSplit = 0;
     try {
-      fc.assert(
-        fc.property(deliveryCaseArb(userArb), ({ users, accounts: generatedAccounts, rule, asOf }) => {
+      await fc.assert(
+        fc.asyncProperty(deliveryCaseArb(userArb), async ({ users, accounts: generatedAccounts, rule, asOf }) => {
           const parsed = parseRule(rule);
           if (!parsed.ok) throw new Error(`the generator made an invalid rule: ${parsed.errors.join('; ')}`);
           clearCache(db);
@@ -544,7 +553,7 @@ describe("the delivery server's profile store agrees", () => {
           const accounts = accountsOf(generatedAccounts, new Set(records.map((r) => r.userId)));
           writeAccounts(db, accounts);
           const names = neededEventNames([{ rule: parsed.rule }]);
-          const { applied, loaded } = deliveryProfiles(delivery, records, accounts, names, DEFAULT_PROFILE_EVENTS_PER_NAME, asOf);
+          const { applied, loaded } = await deliveryProfiles(delivery, records, accounts, names, DEFAULT_PROFILE_EVENTS_PER_NAME, asOf);
           for (const [user, profile] of loaded) expect(comparable(applied.get(user) as DecideProfile), `${user}: cached vs loaded`).toEqual(comparable(profile));
           for (const condition of [parsed.rule, ...subConditions(parsed.rule.conditions).map((c): Rule => ({ version: 1, match: 'all', conditions: [c] }))]) {
             const sql = [...service.memberIds(condition, asOf)].sort();
@@ -563,14 +572,14 @@ describe("the delivery server's profile store agrees", () => {
     }
   }, Math.max(60_000, DELIVERY_RUNS * 100));
 
-  it(`past a cap of 3: the newest 3 events of each name count, first and last seen and NPS stay exact (${DELIVERY_RUNS.toLocaleString('en-US')} cases)`, () => {
+  it(`past a cap of 3: the newest 3 events of each name count, first and last seen and NPS stay exact (${DELIVERY_RUNS.toLocaleString('en-US')} cases)`, async () => {
     const CAP = 3;
     const delivery = openDeliveryDb(join(tempDir(), 'agreement-capped.db')).db;
     delivery.pragma('synchronous = OFF');
     let pastTheCap = 0;
     try {
-      fc.assert(
-        fc.property(deliveryCaseArb(heavyUserArb), ({ users, accounts: generatedAccounts, rule, asOf }) => {
+      await fc.assert(
+        fc.asyncProperty(deliveryCaseArb(heavyUserArb), async ({ users, accounts: generatedAccounts, rule, asOf }) => {
           const parsed = parseRule(rule);
           if (!parsed.ok) throw new Error(`the generator made an invalid rule: ${parsed.errors.join('; ')}`);
           const records = recordsOf(users, asOf, false);
@@ -579,7 +588,7 @@ describe("the delivery server's profile store agrees", () => {
           addAccounts(full, accounts);
           // Every name the data has is collected (the rule's among them), so that the cap bites often.
           const names = new Set([...neededEventNames([{ rule: parsed.rule }]), ...EVENT_NAMES, NPS_EVENT]);
-          const { applied, loaded } = deliveryProfiles(delivery, records, accounts, names, CAP, asOf);
+          const { applied, loaded } = await deliveryProfiles(delivery, records, accounts, names, CAP, asOf);
           const kept = delivery.prepare<[], number>('SELECT max(count) FROM profile_event_counts').pluck().get() ?? 0;
           const stored = delivery.prepare<[], number>('SELECT count(*) FROM profile_events GROUP BY collection, user_id ORDER BY 1 DESC LIMIT 1').pluck().get() ?? 0;
           expect(kept, 'the largest count').toBeLessThanOrEqual(CAP);

@@ -5,7 +5,8 @@
  */
 import { derivedRecordId, idOf, instantFromTimeFields, MAX_RECORD_BYTES, utf8Length } from '../../shared/event-spec';
 import type { AssignmentWriter } from '../assignments';
-import { chooseMessages, decideAnswerJson, type Assignment } from '../decide';
+import { chooseMessages, decideAnswerJson, needsProfile, type Assignment, type DecideProfile } from '../decide';
+import type { DeliveryEngine } from '../engine/types';
 import { clampToServerClock, type ClampCounter } from '../future-clamp';
 import { IngestionBusy, IngestionStopped, MAX_TS, MIN_TS, strictField, type Ingestion, type IngestResult, type RecordRefusal } from '../ingest';
 import { fail, type Answer } from '../pipeline/answer';
@@ -13,7 +14,7 @@ import { refuseUnverified, unverifiedRecordReason, type IdentityVerifier } from 
 import type { Context, Handler } from '../pipeline/run';
 import type { ProfileCache } from '../profiles';
 import { decideSchema, describeIssues, groupSchema, identifySchema, trackSchema } from '../schemas';
-import { reservedRecordReason, type DeliveryStore } from '../store';
+import { reservedRecordReason } from '../store';
 import { invalid } from './common';
 import type { LiveMessages } from './live-messages';
 
@@ -71,13 +72,14 @@ async function ingestOrStop(ingestion: Ingestion, what: string, raws: readonly u
  * unverified) is asked whether the request's user hash signs each userId.
  */
 export function createClientHandlers(
-  store: DeliveryStore,
+  engine: Pick<DeliveryEngine, 'group'>,
   profiles: ProfileCache,
   live: LiveMessages,
   clamps: ClampCounter,
   ingestion: Ingestion,
   assignments: AssignmentWriter,
   identity: IdentityVerifier | null = null,
+  onUsersChanged: (userIds: readonly string[]) => void = () => undefined,
 ): ClientHandlers {
   /** The 401 for a single-user call whose userId the request's hash does not sign; undefined when it may go on. */
   const unverified = (what: string, userId: string, ctx: Context): Answer | undefined =>
@@ -98,7 +100,7 @@ export function createClientHandlers(
       if (rejection) return fail(400, 'invalid_argument', `The identify call is not valid: ${rejection.reason}`);
       return { status: 200, body: { accepted: result.accepted, duplicates: result.duplicates } };
     },
-    group: (ctx) => {
+    group: async (ctx) => {
       const parsed = groupSchema.safeParse(ctx.body);
       if (!parsed.success) return invalid('The group call', describeIssues(parsed.error));
       const { userId, groupId, traits, timestamp, messageId } = parsed.data;
@@ -116,11 +118,12 @@ export function createClientHandlers(
       const reserved = reservedRecordReason({ kind: 'group', id, userId, name: '', ts, data: null });
       if (reserved !== null) return fail(400, 'invalid_argument', `The group call is not valid: ${reserved}`);
       const call = { id, userId, groupId, ts: clampToServerClock(ts, ctx.now), traits: traits ?? null };
-      const applied = store.transaction(() => store.group(call, ctx.now));
+      const applied = await engine.group(call, ctx.now);
       if (applied === null) return { status: 200, body: { accepted: 0, duplicates: 1 } };
       if ('refused' in applied) return fail(409, 'limit_reached', `The group call for account “${groupId}” was refused: ${applied.refused}.`);
       if (call.ts !== ts) clamps.add(1);
       profiles.applyGroup(applied);
+      onUsersChanged([userId]);
       return { status: 200, body: { accepted: 1, duplicates: 0 } };
     },
     track: async (ctx) => {
@@ -156,12 +159,29 @@ export function createClientHandlers(
       const request = parsed.data;
       const refusal = unverified('The decide call', request.userId, ctx);
       if (refusal) return refusal;
-      const passed: Assignment[] = [];
-      const chosen = chooseMessages(live.current, request, () => profiles.get(request.userId), ctx.now, passed);
-      // The first time decide would return a message to a user (every check passed), the user joins its
-      // exposed or holdout group: stored once, at the end of this turn with the other decides' (assignments.ts).
-      assignments.assign(request.userId, passed, ctx.now);
-      return { status: 200, jsonText: decideAnswerJson(chosen) };
+      const messages = live.current;
+      const answer = (profile: DecideProfile | undefined): Answer => {
+        const passed: Assignment[] = [];
+        const chosen = chooseMessages(
+          messages,
+          request,
+          () => {
+            if (profile === undefined) throw new Error('decide read a profile that needsProfile said it would not need');
+            return profile;
+          },
+          ctx.now,
+          passed,
+        );
+        // The first time decide would return a message to a user (every check passed), the user joins its
+        // exposed or holdout group: stored once, at the end of this turn with the other decides' (assignments.ts).
+        assignments.assign(request.userId, passed, ctx.now);
+        return { status: 200, jsonText: decideAnswerJson(chosen) };
+      };
+      // A cached profile is read without a database round trip (and the answer made without a promise); an
+      // uncached one is loaded only when a message needs it.
+      const cached = profiles.cached(request.userId);
+      if (cached !== undefined || !needsProfile(messages, request, ctx.now)) return answer(cached);
+      return profiles.get(request.userId).then(answer);
     },
   };
 }

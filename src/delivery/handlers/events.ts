@@ -1,8 +1,12 @@
-/** The admin events export: the records received, in ingestion order, a page at a time (the companion's sync reads it). */
+/**
+ * The admin events export: the records received, in one global order (the engine's export position: on
+ * PostgreSQL the same from every node, and commit-safe), a page at a time (the companion's sync reads it).
+ */
+import type { DeliveryEngine } from '../engine/types';
 import { ERASE_MARKER_TYPE } from '../erasure';
 import type { Handler } from '../pipeline/run';
 import { describeIssues, exportQuerySchema } from '../schemas';
-import type { DeliveryStore, RecordRow } from '../store';
+import type { RecordRow } from '../store';
 import { invalid, iso } from './common';
 
 export const MAX_EXPORT_PAGE = 1000;
@@ -22,8 +26,8 @@ export function exportJson(row: RecordRow): string {
   return `${head},"event":${JSON.stringify(row.name)},"properties":${row.data ?? '{}'},${timestamp}}`;
 }
 
-export function createEventsHandler(store: DeliveryStore): Handler {
-  return (ctx) => {
+export function createEventsHandler(engine: Pick<DeliveryEngine, 'exportPage'>): Handler {
+  return async (ctx) => {
     const query = exportQuerySchema.safeParse({
       after: ctx.query.get('after') ?? undefined,
       limit: ctx.query.get('limit') ?? undefined,
@@ -31,7 +35,7 @@ export function createEventsHandler(store: DeliveryStore): Handler {
     if (!query.success) return invalid('The query', describeIssues(query.error));
     const after = Number(query.data.after ?? '0');
     const limit = Math.min(query.data.limit ?? MAX_EXPORT_PAGE, MAX_EXPORT_PAGE);
-    const rows = store.exportPage(after, limit + 1);
+    const rows = await engine.exportPage(after, limit + 1);
     const page = rows.slice(0, limit);
     const hasMore = rows.length > limit;
     const next = page.length > 0 ? String((page[page.length - 1] as RecordRow).seq) : String(after);

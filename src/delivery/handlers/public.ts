@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { EngineHealth } from '../engine/types';
 import type { ClampCounter } from '../future-clamp';
 import openapi from '../openapi.json';
 import { fail } from '../pipeline/answer';
@@ -35,13 +36,38 @@ const javascript = (data: Buffer, cacheControl: string, headers: Record<string, 
   headers: { 'Cache-Control': cacheControl, 'Cross-Origin-Resource-Policy': 'cross-origin', ...headers },
 });
 
+/** What health reports of the node: its database, its message set, and on PostgreSQL its change feed. */
+export interface NodeStatus {
+  database: EngineHealth;
+  /** The loaded message set: its version (the same on every node that loaded the same set), size and load time. */
+  messages: { version: string; count: number; loadedAt: number | null };
+  /** Whether this node hears the other nodes' changes (null: one node, SQLite). */
+  changeFeed: { listening: boolean } | null;
+}
+
 /**
  * `sdkFile`: the built SDK served at /sdk/guidepost.js (null: not available), with its kinds chunk
- * beside it served at /sdk/<version>/guidepost-kinds.js; `clamps`: its count goes in health.
+ * beside it served at /sdk/<version>/guidepost-kinds.js; `clamps`: its count goes in health; `status`:
+ * the node's database and message set, for health (503 when the database is unreachable or not migrated,
+ * so a load balancer takes the node out).
  */
-export function createPublicHandlers(sdkFile: string | null | undefined, clamps: ClampCounter): PublicHandlers {
+export function createPublicHandlers(sdkFile: string | null | undefined, clamps: ClampCounter, status: () => Promise<NodeStatus>): PublicHandlers {
   return {
-    health: (ctx) => ({ status: 200, body: { ok: true, time: iso(ctx.now), clampedTimestamps: clamps.clamped } }),
+    health: async (ctx) => {
+      const { database, messages, changeFeed } = await status();
+      const ok = database.reachable && database.migrated;
+      return {
+        status: ok ? 200 : 503,
+        body: {
+          ok,
+          time: iso(ctx.now),
+          clampedTimestamps: clamps.clamped,
+          database: { engine: database.engine, reachable: database.reachable, migrated: database.migrated, schema: database.schema, problem: database.problem },
+          messages: { version: messages.version, count: messages.count, loadedAt: messages.loadedAt === null ? null : iso(messages.loadedAt) },
+          changeFeed,
+        },
+      };
+    },
     openapi: () => ({ status: 200, body: openapi }),
     sdk: async () => {
       const missing = fail(404, 'not_found', 'The SDK is not built on this server yet (out/sdk/guidepost.js is missing). Build the SDK and try again.');

@@ -25,8 +25,8 @@ export interface Context {
 }
 
 export type Handler = (ctx: Context) => Answer | Promise<Answer>;
-/** An admin change: synchronous, so it runs inside the idempotency transaction. */
-export type ChangeHandler = (ctx: Context) => Answer;
+/** An admin change: runs once per Idempotency-Key (idempotency.ts). */
+export type ChangeHandler = (ctx: Context) => Answer | Promise<Answer>;
 export type Handlers = { [K in RouteName]: K extends ChangeRouteName ? ChangeHandler : Handler };
 
 /** What the pipeline reads of a request (an IncomingMessage is one). */
@@ -50,8 +50,8 @@ export interface PipelineConfig {
   clock: () => number;
   idempotency: IdempotencyStore;
   handlers: Handlers;
-  /** Runs after every admin change, applied, replayed or failed. */
-  afterChange: () => void;
+  /** Runs after every admin change, applied, replayed or failed, before its answer is sent; `answer` is null when the change threw. */
+  afterChange: (answer: Answer | null) => void | Promise<void>;
 }
 
 /** The answer, and the headers (CORS) that go with it. */
@@ -101,10 +101,12 @@ export function createPipeline(config: PipelineConfig): (request: RequestFacts) 
     if (!('idempotent' in spec)) return reply(await handlers[spec.name](ctx));
     const key = idempotencyKey(request.headers);
     if (!key.ok) return reply(key.answer);
+    let answer: Answer | null = null;
     try {
-      return reply(runOnce(idempotency, key.key, requestHash(method, pathname, body.text), ctx.now, () => handlers[spec.name](ctx)));
+      answer = await runOnce(idempotency, key.key, requestHash(method, pathname, body.text), ctx.now, () => handlers[spec.name](ctx));
+      return reply(answer);
     } finally {
-      afterChange();
+      await afterChange(answer);
     }
   };
 }

@@ -13,7 +13,9 @@
  * messages, and the whole profile cache is dropped). Then nothing sent after the LISTEN is missed, and
  * nothing sent before it matters.
  */
-import type pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { deliveryClientConfig, type DeliveryDatabase } from './connection';
 
 export const CHANGE_CHANNEL = 'guidepost_delivery_changes';
 
@@ -183,4 +185,47 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       if (current) await current.end().catch(() => undefined);
     },
   };
+}
+
+/** What a server does with the changes of the other nodes of its database (server.ts). */
+export interface NodeChangeHandlers {
+  /** Another node changed the message set: reload it. */
+  onMessages: () => void;
+  /** Another node changed these users' stored profiles: drop the cached copies. */
+  onUsers: (userIds: readonly string[]) => void;
+  /** (Re)connected: changes may have been missed, so drop every cached profile and reload the messages. */
+  onReload: () => void | Promise<void>;
+}
+
+/**
+ * One node's end of the change feed: tells the other nodes what it changed (ChangeNotifier) and, once
+ * listening, hears what they changed (ChangeFeed). The server holds it as `changes` (server.ts).
+ */
+export interface NodeChanges extends ChangeNotifier {
+  /** This node's id in the notifications (its own are skipped). */
+  readonly nodeId: string;
+  /** Starts listening; the feed reconnects by itself after a lost connection. */
+  listen(handlers: NodeChangeHandlers, onError: (err: Error) => void): ChangeFeed;
+}
+
+/** The change feed of a node over `pool` (notifications) and a client of its own per connection (`connect`: LISTEN). */
+export function createNodeChanges(pool: pg.Pool, connect: () => pg.Client, nodeId: string, onError: (err: Error) => void = () => undefined): NodeChanges {
+  const notifier = createChangeNotifier(pool, nodeId, onError);
+  return {
+    ...notifier,
+    nodeId,
+    listen: (handlers, onFeedError) =>
+      createChangeFeed({
+        connect,
+        nodeId,
+        onChange: (change) => (change.kind === 'messages' ? handlers.onMessages() : handlers.onUsers(change.userIds)),
+        onReload: handlers.onReload,
+        onError: onFeedError,
+      }),
+  };
+}
+
+/** A node's change feed on the delivery database: notifications through the engine's pool, LISTEN on a connection of its own. */
+export function createPostgresNodeChanges(pool: pg.Pool, database: DeliveryDatabase, onError: (err: Error) => void = () => undefined): NodeChanges {
+  return createNodeChanges(pool, () => new pg.Client(deliveryClientConfig(database, {}, 'guidepost-delivery-changes')), randomUUID(), onError);
 }

@@ -111,10 +111,13 @@ export function secretOption(ctx: CommandContext, option: SecretOption): string 
   return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
 }
 
-/** The warning for a secret given on the command line, naming the safer ways. */
+/** The warning for a secret given on the command line (`--flag`), naming the safer ways (`instead`). */
+export function secretFlagWarning(flag: string, instead: string): string {
+  return `warning: a secret given with --${flag} is visible to other users of this machine (ps) and in shell history; use ${instead} instead.`;
+}
+
 function warnSecretFlag(ctx: CommandContext, { flag, fileFlag, envVar }: SecretOption): void {
-  const instead = envVar === undefined ? `--${fileFlag}` : `${envVar} or --${fileFlag}`;
-  ctx.note(`warning: a secret given with --${flag} is visible to other users of this machine (ps) and in shell history; use ${instead} instead.`);
+  ctx.note(secretFlagWarning(flag, envVar === undefined ? `--${fileFlag}` : `${envVar} or --${fileFlag}`));
 }
 
 /** A repeatable option's values (parseArgs gives an array; a single string is one value). */
