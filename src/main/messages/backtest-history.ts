@@ -61,6 +61,49 @@ class CachedRecord implements HistoryRecord {
   }
 }
 
+/**
+ * A row read from the index alone (name, user, instant and rowid): its id and properties are read from
+ * the table only when asked, which for the names no filter looks into is only when two records share an
+ * instant (the id orders them).
+ */
+class IndexedRecord implements HistoryRecord {
+  private row: [string, string | null] | undefined;
+  private parsed: Record<string, unknown> | null | undefined;
+  constructor(
+    private readonly eventPk: number,
+    readonly name: string,
+    readonly ts: number,
+    private readonly fetch: (eventPk: number) => [string, string | null],
+  ) {}
+  get id(): string {
+    return (this.row ??= this.fetch(this.eventPk))[0];
+  }
+  properties(): Record<string, unknown> | null {
+    if (this.parsed === undefined) {
+      const text = (this.row ??= this.fetch(this.eventPk))[1];
+      this.parsed = text === null ? null : (JSON.parse(text) as Record<string, unknown>);
+    }
+    return this.parsed;
+  }
+}
+
+/** Event names whose properties some condition, trigger or goal filter looks into, with the records whose properties matter always. */
+function filteredNames(messages: readonly LiveMessage[], goalEvent: string | null): Set<string> {
+  const names = new Set<string>([SHOWN, NPS_EVENT, PAGE_EVENT]);
+  if (goalEvent !== null) names.add(goalEvent);
+  const visit = (conditions: readonly Condition[]): void => {
+    for (const c of conditions) {
+      if (c.type === 'event' && (c.where?.length ?? 0) > 0) names.add(c.event);
+      else if (c.type === 'group') visit(c.conditions);
+    }
+  };
+  for (const m of messages) {
+    visit(m.rule.conditions);
+    if (m.event !== null && m.event.where.length > 0) names.add(m.event.name);
+  }
+  return names;
+}
+
 /** What the history is read for: the replayed messages, the window [from, to), the goal's event and its horizon. */
 export interface HistoryPlan {
   messages: readonly LiveMessage[];
@@ -153,6 +196,7 @@ export function relevantNames(plan: HistoryPlan): Map<string, { since: number; u
 }
 
 type Row = [userPk: number, id: string, nameId: number, ts: number, properties: string | null];
+type IndexRow = [userPk: number, eventPk: number, nameId: number, ts: number];
 
 /** Orders record ids as SQLite orders text (by code point): JS's < orders UTF-16 units, which differs past U+FFFF. */
 export function compareIds(a: string, b: string): number {
@@ -210,6 +254,10 @@ export function historyReader(db: Db, plan: HistoryPlan, mode: HistoryMode): (us
   const nameOf = new Map(names.map((r) => [r.name_id, r.name]));
   const idOf = new Map(names.map((r) => [r.name, r.name_id]));
   const columns = 'SELECT user_pk, event_id, name_id, ts, properties FROM events';
+  // What the (name_id, user_pk, ts) index holds: rows that need no visit to the table.
+  const indexColumns = 'SELECT user_pk, event_pk, name_id, ts FROM events';
+  const rowOf = db.prepare<[number], [string, string | null]>('SELECT event_id, properties FROM events WHERE event_pk = ?').raw(true);
+  const fetch = (eventPk: number): [string, string | null] => rowOf.get(eventPk) as [string, string | null];
   const inChunk = 'user_pk IN (SELECT value FROM json_each(@users))';
   const accountsOf = db
     .prepare<[{ users: string }], [number, string]>(
@@ -218,14 +266,15 @@ export function historyReader(db: Db, plan: HistoryPlan, mode: HistoryMode): (us
     .raw(true);
 
   // "name_id IN (…)" lets the (name_id, user_pk, ts) index answer with one seek per name and user.
-  const statements: { query: ReturnType<Db['prepare']>; until: number }[] = [];
+  const statements: { query: ReturnType<Db['prepare']>; until: number; indexed: boolean }[] = [];
   const requestIds = names.filter((r) => r.name !== '' && !NOT_REQUESTS.has(r.name)).map((r) => r.name_id);
   // Tracked events read for the page stretches: those of names read over the whole window anyway are not read twice.
   let trackedIds: number[] = [];
   if (mode === 'everything') {
-    statements.push({ query: db.prepare(`${columns} WHERE name_id IN (SELECT name_id FROM event_names) AND ${inChunk} AND ts < @until`).raw(true), until: plan.horizon });
+    statements.push({ query: db.prepare(`${columns} WHERE name_id IN (SELECT name_id FROM event_names) AND ${inChunk} AND ts < @until`).raw(true), until: plan.horizon, indexed: false });
   } else {
-    const groups = new Map<string, { since: number; until: number; ids: number[] }>();
+    const groups = new Map<string, { since: number; until: number; indexed: boolean; ids: number[] }>();
+    const filtered = filteredNames(plan.messages, plan.goalEvent);
     const relevant = relevantNames(plan);
     const whole = (name: string): boolean => {
       const range = relevant.get(name);
@@ -235,21 +284,23 @@ export function historyReader(db: Db, plan: HistoryPlan, mode: HistoryMode): (us
     for (const [name, range] of relevant) {
       const id = idOf.get(name);
       if (id === undefined) continue;
-      const key = `${range.since}:${range.until}`;
-      const group = groups.get(key) ?? { ...range, ids: [] };
+      const indexed = !filtered.has(name);
+      const key = `${range.since}:${range.until}:${indexed}`;
+      const group = groups.get(key) ?? { ...range, indexed, ids: [] };
       group.ids.push(id);
       groups.set(key, group);
     }
     for (const g of groups.values()) {
-      statements.push({ query: db.prepare(`${columns} WHERE name_id IN (${g.ids.join(',')}) AND ${inChunk} AND ts >= ${g.since} AND ts < @until`).raw(true), until: g.until });
+      const selected = g.indexed ? indexColumns : columns;
+      statements.push({ query: db.prepare(`${selected} WHERE name_id IN (${g.ids.join(',')}) AND ${inChunk} AND ts >= ${g.since} AND ts < @until`).raw(true), until: g.until, indexed: g.indexed });
     }
   }
   const patterns = mode === 'relevant' ? [...new Set(plan.messages.flatMap((m) => (m.page !== null && m.event === null ? [m.page] : [])))] : [];
   const stretchQuery =
     patterns.length > 0 && trackedIds.length > 0
       ? db
-          .prepare<[string], Row>(
-            `SELECT e.user_pk, e.event_id, e.name_id, e.ts, e.properties FROM json_each(?) j CROSS JOIN events e
+          .prepare<[string], IndexRow>(
+            `SELECT e.user_pk, e.event_pk, e.name_id, e.ts FROM json_each(?) j CROSS JOIN events e
               WHERE e.name_id IN (${trackedIds.join(',')}) AND e.user_pk = j.value ->> 0 AND e.ts >= j.value ->> 1 AND e.ts <= j.value ->> 2`,
           )
           .raw(true)
@@ -288,7 +339,15 @@ export function historyReader(db: Db, plan: HistoryPlan, mode: HistoryMode): (us
       const [userPk, id, nameId, ts, text] = row;
       records[index.get(userPk) as number]?.push(new CachedRecord(id, nameOf.get(nameId) ?? '', ts, text));
     };
-    for (const s of statements) for (const row of s.query.all({ users: userList, until: s.until }) as Row[]) add(row);
+    const addIndexed = (row: IndexRow): void => {
+      const [userPk, eventPk, nameId, ts] = row;
+      records[index.get(userPk) as number]?.push(new IndexedRecord(eventPk, nameOf.get(nameId) ?? '', ts, fetch));
+    };
+    for (const s of statements) {
+      const rows = s.query.all({ users: userList, until: s.until });
+      if (s.indexed) for (const row of rows as IndexRow[]) addIndexed(row);
+      else for (const row of rows as Row[]) add(row);
+    }
     for (const row of latestPageBefore?.all({ users: userList, since: pagesSince }) ?? []) add(row);
     for (const list of records) list.sort(byInstantThenId);
 
@@ -309,7 +368,7 @@ export function historyReader(db: Db, plan: HistoryPlan, mode: HistoryMode): (us
       });
       if (stretchQuery !== null && stretches.length > 0) {
         const before = records.map((list) => list.length);
-        for (const row of stretchQuery.all(JSON.stringify(stretches))) add(row);
+        for (const row of stretchQuery.all(JSON.stringify(stretches))) addIndexed(row);
         records.forEach((list, i) => {
           if (list.length > (before[i] as number)) list.sort(byInstantThenId);
         });

@@ -168,7 +168,7 @@ export function replayUser(plan: ReplayPlan, user: UserHistory, onDecision?: (de
     if (profile.firstSeen === null || record.ts < profile.firstSeen) profile.firstSeen = record.ts;
     if (profile.lastSeen === null || record.ts > profile.lastSeen) profile.lastSeen = record.ts;
     if (record.name === '') continue;
-    if (plan.keptNames.has(record.name)) kept.push({ id: record.id, name: record.name, ts: record.ts, properties: record.properties() });
+    if (plan.keptNames.has(record.name)) kept.push(profileEventOf(record));
     if (record.name === PAGE_EVENT) {
       const url = fieldOf(record.properties(), 'url');
       if (typeof url === 'string') lastUrl = url;
@@ -185,6 +185,20 @@ export function replayUser(plan: ReplayPlan, user: UserHistory, onDecision?: (de
     }
   }
   return result;
+}
+
+/** A kept record as the evaluator reads it: its id and properties asked of the record only if a condition reads them. */
+function profileEventOf(record: HistoryRecord): ProfileEvent {
+  return {
+    get id() {
+      return record.id;
+    },
+    name: record.name,
+    ts: record.ts,
+    get properties() {
+      return record.properties();
+    },
+  };
 }
 
 /** Event names counted by event conditions anywhere in these rules. */
