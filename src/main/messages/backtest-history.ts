@@ -267,7 +267,9 @@ export function historyReader(db: Db, plan: HistoryPlan, mode: HistoryMode): (us
 
   // "name_id IN (…)" lets the (name_id, user_pk, ts) index answer with one seek per name and user.
   const statements: { query: ReturnType<Db['prepare']>; until: number; indexed: boolean }[] = [];
-  const requestIds = names.filter((r) => r.name !== '' && !NOT_REQUESTS.has(r.name)).map((r) => r.name_id);
+  const isRequest = (name: string): boolean => name !== '' && !NOT_REQUESTS.has(name);
+  // Names read over the whole window: their requests are counted from the records, the others' in SQL.
+  const wholeRequests = new Set<string>();
   // Tracked events read for the page stretches: those of names read over the whole window anyway are not read twice.
   let trackedIds: number[] = [];
   if (mode === 'everything') {
@@ -280,7 +282,8 @@ export function historyReader(db: Db, plan: HistoryPlan, mode: HistoryMode): (us
       const range = relevant.get(name);
       return range !== undefined && range.since <= plan.from && range.until >= plan.to;
     };
-    trackedIds = names.filter((r) => r.name !== '' && r.name !== PAGE_EVENT && r.name !== SCREEN_EVENT && !NOT_REQUESTS.has(r.name) && !whole(r.name)).map((r) => r.name_id);
+    for (const name of relevant.keys()) if (whole(name) && isRequest(name)) wholeRequests.add(name);
+    trackedIds = names.filter((r) => isRequest(r.name) && r.name !== PAGE_EVENT && r.name !== SCREEN_EVENT && !whole(r.name)).map((r) => r.name_id);
     for (const [name, range] of relevant) {
       const id = idOf.get(name);
       if (id === undefined) continue;
@@ -305,11 +308,12 @@ export function historyReader(db: Db, plan: HistoryPlan, mode: HistoryMode): (us
           )
           .raw(true)
       : null;
+  const countedIds = names.filter((r) => isRequest(r.name) && !wholeRequests.has(r.name)).map((r) => r.name_id);
   const countQuery =
-    mode === 'relevant' && requestIds.length > 0
+    mode === 'relevant' && countedIds.length > 0
       ? db
           .prepare<[{ users: string; from: number; to: number }], [number, number]>(
-            `SELECT name_id, count(*) FROM events WHERE name_id IN (${requestIds.join(',')}) AND ${inChunk} AND ts >= @from AND ts < @to GROUP BY name_id`,
+            `SELECT name_id, count(*) FROM events WHERE name_id IN (${countedIds.join(',')}) AND ${inChunk} AND ts >= @from AND ts < @to GROUP BY name_id`,
           )
           .raw(true)
       : null;
@@ -362,6 +366,11 @@ export function historyReader(db: Db, plan: HistoryPlan, mode: HistoryMode): (us
       counts = counted;
       const stretches: [number, number, number][] = [];
       users.forEach((user, i) => {
+        for (const r of records[i] as HistoryRecord[]) {
+          if (r.ts < plan.from || r.ts >= plan.to || !wholeRequests.has(r.name)) continue;
+          counted.requests += 1;
+          if (r.name === PAGE_EVENT) counted.pageRequests += 1;
+        }
         const views = (records[i] as HistoryRecord[]).filter((r) => r.name === PAGE_EVENT);
         for (const r of views) if (r.ts >= plan.from && r.ts < plan.to && typeof fieldOf(r.properties(), 'url') !== 'string') counted.pageViewsWithoutUrl += 1;
         if (stretchQuery !== null) for (const [start, end] of matchingStretches(views, patterns, plan.from, plan.to)) stretches.push([user.userPk, start, end]);

@@ -388,6 +388,7 @@ function* backtestSteps(deps: BacktestDeps, input: unknown, options: BacktestOpt
 
   const perWeek = Array.from({ length: weeks }, (_, k) => ({ weekStart: from + k * WEEK_MS, impressions: 0, users: new Set<string>() }));
   const reached: string[] = [];
+  const reachedPks: number[] = [];
   const blockedUsers = new Set<string>();
   const blockers = new Map<string, { messageId: string; reason: BlockReason; users: Set<string>; times: number }>();
   let converted = 0;
@@ -442,6 +443,7 @@ function* backtestSteps(deps: BacktestDeps, input: unknown, options: BacktestOpt
       const first = outcome.shows[0];
       if (first === undefined) return;
       reached.push(user.id);
+      reachedPks.push(user.userPk);
       options.onReached?.({ userPk: user.userPk, id: user.id }, first);
       if (isGoal && goal) {
         // Within withinDays of first becoming eligible: here, of the first show.
@@ -454,7 +456,7 @@ function* backtestSteps(deps: BacktestDeps, input: unknown, options: BacktestOpt
   options.onProgress?.(users.length, users.length);
 
   const reachedSet = new Set(reached);
-  const personas = personaReach(deps, reachedSet);
+  const personas = personaReach(deps, reachedPks);
   const notes = backtestNotes(draft, live, { requests, pageRequests, pageViewsWithoutUrl, candidates: users.length });
   const impressions = perWeek.reduce((sum, w) => sum + w.impressions, 0);
   return {
@@ -483,19 +485,28 @@ function* backtestSteps(deps: BacktestDeps, input: unknown, options: BacktestOpt
   };
 }
 
-/** Personas (of workshops not archived) the reached users belong to as of asOf, most reached first. */
-function personaReach(deps: BacktestDeps, reached: ReadonlySet<string>): { label: string; users: number }[] {
-  if (reached.size === 0) return [];
+/**
+ * Personas (of workshops not archived) the reached users belong to as of asOf, most reached first. Each
+ * persona's members (the segment SQL engine's, as memberIds) are counted among the reached users in SQL
+ * rather than listed whole.
+ */
+function personaReach(deps: BacktestDeps, reachedPks: readonly number[]): { label: string; users: number }[] {
+  if (reachedPks.length === 0) return [];
+  const reachedList = JSON.stringify(reachedPks);
   const out: { label: string; users: number }[] = [];
   for (const persona of personasOf(deps)) {
-    let ids: string[] = [];
+    let users = 0;
     try {
-      ids = deps.segments.memberIds(persona.rule, deps.asOf);
+      const compiled = deps.segments.compile(persona.rule, deps.asOf);
+      users =
+        deps.db
+          .prepare<[Record<string, unknown>], number>(`SELECT count(*) FROM users u JOIN (${compiled.sql}) m USING (user_pk) WHERE u.user_pk IN (SELECT value FROM json_each(@backtestReached))`)
+          .pluck()
+          .get({ ...compiled.params, backtestReached: reachedList }) ?? 0;
     } catch (err) {
       // A persona whose rule refers to a deleted segment reaches no one here rather than failing the backtest.
       if (!(err instanceof ApiError && err.code === 'invalid_argument')) throw err;
     }
-    const users = ids.reduce((n, id) => (reached.has(id) ? n + 1 : n), 0);
     if (users > 0) out.push({ label: persona.label, users });
   }
   return out.sort((a, b) => b.users - a.users || a.label.localeCompare(b.label));
