@@ -85,22 +85,30 @@ export interface UserReplay {
   blocks: { ts: number; by: string; reason: BlockReason }[];
 }
 
+/** A tracked event as decide reads it: the properties are parsed only when a trigger's filters read them (most requests match no trigger). */
+class RequestEvent {
+  constructor(
+    readonly name: string,
+    private readonly record: HistoryRecord,
+  ) {}
+  get properties(): Record<string, unknown> | undefined {
+    return this.record.properties() ?? undefined;
+  }
+}
+
 /** The request the SDK made for a record, or null when the record asks nothing. */
 function requestOf(record: HistoryRecord, userId: string, environment: Environment, lastUrl: string | undefined): DecideBody | null {
   if (record.name === '' || NOT_REQUESTS.has(record.name)) return null;
+  const request: DecideBody = { userId, environment };
   if (record.name === PAGE_EVENT) {
     const url = fieldOf(record.properties(), 'url');
-    return { userId, environment, ...(typeof url === 'string' ? { url } : {}) };
+    if (typeof url === 'string') request.url = url;
+    return request;
   }
-  if (record.name === SCREEN_EVENT) return { userId, environment };
-  // The properties are parsed only when a trigger's filters read them: most requests match no trigger at all.
-  const event: NonNullable<DecideBody['event']> = {
-    name: record.name,
-    get properties() {
-      return record.properties() ?? undefined;
-    },
-  };
-  return { userId, environment, ...(lastUrl !== undefined ? { url: lastUrl } : {}), event };
+  if (record.name === SCREEN_EVENT) return request;
+  if (lastUrl !== undefined) request.url = lastUrl;
+  request.event = new RequestEvent(record.name, record);
+  return request;
 }
 
 /**
@@ -168,7 +176,7 @@ export function replayUser(plan: ReplayPlan, user: UserHistory, onDecision?: (de
     if (profile.firstSeen === null || record.ts < profile.firstSeen) profile.firstSeen = record.ts;
     if (profile.lastSeen === null || record.ts > profile.lastSeen) profile.lastSeen = record.ts;
     if (record.name === '') continue;
-    if (plan.keptNames.has(record.name)) kept.push(profileEventOf(record));
+    if (plan.keptNames.has(record.name)) kept.push(new KeptEvent(record));
     if (record.name === PAGE_EVENT) {
       const url = fieldOf(record.properties(), 'url');
       if (typeof url === 'string') lastUrl = url;
@@ -188,17 +196,19 @@ export function replayUser(plan: ReplayPlan, user: UserHistory, onDecision?: (de
 }
 
 /** A kept record as the evaluator reads it: its id and properties asked of the record only if a condition reads them. */
-function profileEventOf(record: HistoryRecord): ProfileEvent {
-  return {
-    get id() {
-      return record.id;
-    },
-    name: record.name,
-    ts: record.ts,
-    get properties() {
-      return record.properties();
-    },
-  };
+class KeptEvent implements ProfileEvent {
+  readonly name: string;
+  readonly ts: number;
+  constructor(private readonly record: HistoryRecord) {
+    this.name = record.name;
+    this.ts = record.ts;
+  }
+  get id(): string {
+    return this.record.id;
+  }
+  get properties(): Record<string, unknown> | null {
+    return this.record.properties();
+  }
 }
 
 /** Event names counted by event conditions anywhere in these rules. */
