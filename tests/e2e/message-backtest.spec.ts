@@ -4,10 +4,19 @@
  * messages: impressions per week, and the live upsell listed as what blocked it (its place on the page: one blocking message at a time).
  * And a long backtest (a copy of the NPS survey on every login, twelve weeks: tens of chunks of users) cancelled while it runs.
  */
+import type { Page } from '@playwright/test';
 import { expect, openDemo, test } from './fixtures';
 
 const UPSELL = 'Upsell: starter admins at the project limit';
 const NPS = 'NPS: engaged users';
+
+/** Duplicates a message of the list and opens the copy in the editor. */
+async function openCopyOf(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: `Actions for ${name}` }).click();
+  await page.getByRole('menuitem', { name: 'Duplicate' }).click();
+  await page.getByRole('button', { name: `${name} (copy)`, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: `${name} (copy)` })).toBeVisible();
+}
 
 test('run a backtest from the editor: impressions per week and who blocked it', async ({ page, demo: server }) => {
   test.setTimeout(180_000);
@@ -16,10 +25,7 @@ test('run a backtest from the editor: impressions per week and who blocked it', 
   await openDemo(page, server);
   await page.keyboard.press('Control+4');
 
-  await page.getByRole('button', { name: `Actions for ${UPSELL}` }).click();
-  await page.getByRole('menuitem', { name: 'Duplicate' }).click();
-  await page.getByRole('button', { name: `${UPSELL} (copy)`, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: `${UPSELL} (copy)` })).toBeVisible();
+  await openCopyOf(page, UPSELL);
 
   const panel = page.getByTestId('backtest');
   await expect(panel.getByRole('radio', { name: '4 weeks' })).toBeChecked();
@@ -60,10 +66,7 @@ test('cancel a running backtest: its progress, then the panel says it was cancel
   await openDemo(page, server);
   await page.keyboard.press('Control+4');
 
-  await page.getByRole('button', { name: `Actions for ${NPS}` }).click();
-  await page.getByRole('menuitem', { name: 'Duplicate' }).click();
-  await page.getByRole('button', { name: `${NPS} (copy)`, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: `${NPS} (copy)` })).toBeVisible();
+  await openCopyOf(page, NPS);
 
   const panel = page.getByTestId('backtest');
   await panel.getByText('12 weeks', { exact: true }).click();

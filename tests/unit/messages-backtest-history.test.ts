@@ -16,7 +16,7 @@ import type { MessageDraft, MessageRecord } from '../../src/shared/messages/mode
 import { Random } from '../../src/shared/random';
 import type { Rule } from '../../src/shared/segments/rule';
 import { useTempCache } from './helpers';
-import { modalDraft } from './messages-helpers';
+import { liveRecord, LOGIN_NPS, modalDraft } from './messages-helpers';
 import { buildWorld, DAY, type TestRecord } from './segments-helpers';
 
 const tempCache = useTempCache();
@@ -73,17 +73,7 @@ const BILLING = modalDraft({
   environment: 'production',
 });
 
-/** An NPS survey on login, once. */
-const NPS: MessageDraft = {
-  ...modalDraft({ id: 'live-nps', name: 'NPS', target: { type: 'segment', segmentId: 'seg_all' }, trigger: { event: { name: 'login' } } }),
-  kind: 'nps',
-  modal: undefined,
-  nps: { question: 'How likely?', lowLabel: 'No', highLabel: 'Yes', followUp: { promoter: '', passive: '', detractor: '' }, thankYou: 'Thanks' },
-  frequency: { once: true },
-  cooldownHours: 12,
-  priority: 0,
-  environment: 'production',
-};
+const NPS = LOGIN_NPS;
 
 const PAGES = ['/home', '/reports/weekly', '/reports', '/billing/plan', '/projects'];
 const OTHER_EVENTS = ['task_created', 'comment_added', 'search', 'mobile_opened'];
@@ -130,9 +120,6 @@ function generateHistory(seed: number, users: number): TestRecord[] {
   return records;
 }
 
-function recordOf(draft: MessageDraft, body: Record<string, unknown>): MessageRecord {
-  return { message: draft, status: 'live', publishedVersion: 1, publishedBody: body, targetName: null, targetWarning: null, outbox: [], createdAt: 0, updatedAt: 0 };
-}
 
 function fixture(records: readonly TestRecord[], competitors: readonly MessageDraft[]): { deps: BacktestDeps; others: MessageRecord[] } {
   const cache = tempCache();
@@ -141,7 +128,7 @@ function fixture(records: readonly TestRecord[], competitors: readonly MessageDr
   for (const s of SEGMENTS) segments.save({ id: s.id, name: s.id, rule: s.rule });
   const workshops = new WorkshopService(cache.db, () => 0, segments);
   const ruleOf = (d: MessageDraft): Rule => (SEGMENTS.find((s) => d.target.type === 'segment' && s.id === d.target.segmentId) as { rule: Rule }).rule;
-  const others = competitors.map((d) => recordOf(d, buildPublishBody({ ...d, schedule: {} }, ruleOf(d), 1)));
+  const others = competitors.map((d) => liveRecord(d, buildPublishBody({ ...d, schedule: {} }, ruleOf(d), 1)));
   return { deps: { db: cache.db, segments, workshops, asOf: AS_OF }, others };
 }
 
