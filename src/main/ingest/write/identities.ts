@@ -15,6 +15,19 @@ import { detached } from '../../../shared/strings';
 import type { Db } from '../../db/connection';
 import { BatchInserter } from '../../db/batch-insert';
 
+/** Bits of Identities.newLinks: a link of the user's id was noted; it was noted as a known user's. */
+const LINK_NOTED = 1;
+const LINK_KNOWN = 2;
+
+/** `array` grown (doubling) to hold index `at`. */
+function grown(array: Uint8Array<ArrayBuffer>, at: number): Uint8Array<ArrayBuffer> {
+  let size = array.length;
+  while (size <= at) size *= 2;
+  const larger = new Uint8Array(size);
+  larger.set(array);
+  return larger;
+}
+
 /** Links held in memory before they are written (files with very many ids). */
 export const LINKS_LIMIT = 100_000;
 /** Other users an anonymous id was seen with, kept per id to judge conflicts at the end. */
@@ -65,6 +78,14 @@ export class Identities {
   private readonly groups: GroupCall[] = [];
   /** New users (user_pk ≥ firstNewPk) that were some record's own user, by user_pk − firstNewPk. */
   private primary = new Uint8Array(1024);
+  /**
+   * What was noted of each new user's link, by user_pk − firstNewPk (LINK_NOTED, LINK_KNOWN): a new
+   * user_pk was made for one id, so this says, without its id, whether a note of that id would change
+   * anything. The parser threads send an id again each time their dictionaries start over (millions
+   * of times in a file of many users): once its link is held or written, noting it again is a no-op,
+   * and was a map entry, a copy of the id and a row upserted again each time.
+   */
+  private newLinks = new Uint8Array(1024);
   private seq = 0;
   /** Alias and group calls read (they store no event). */
   calls = 0;
@@ -75,8 +96,6 @@ export class Identities {
     private readonly db: Db,
     /** The first user_pk of a user new in this writer: lower ones may have rows, events and links in the cache. */
     private readonly firstNewPk: number,
-    /** The user_pk of an id, as the writer resolves it (creating the user when new). */
-    private readonly pkOf: (id: string) => number,
     /** Links held before they are written (tests lower it to reach the early writes). */
     private readonly linksLimit = LINKS_LIMIT,
   ) {
@@ -94,6 +113,14 @@ export class Identities {
 
   /** An id a record named, and its user_pk; `known` when it was the record's userId. */
   noteId(id: string, pk: number, known: boolean): void {
+    const at = pk - this.firstNewPk;
+    if (at >= 0) {
+      const wanted = known ? LINK_NOTED | LINK_KNOWN : LINK_NOTED;
+      if (at >= this.newLinks.length) this.newLinks = grown(this.newLinks, at);
+      const noted = this.newLinks[at] as number;
+      if ((noted & wanted) === wanted) return;
+      this.newLinks[at] = noted | wanted;
+    }
     const held = this.links.get(id);
     if (held) {
       if (known) held.known = true;
@@ -103,24 +130,16 @@ export class Identities {
     this.links.set(detached(id), { pk, known });
   }
 
-  /** The id was a record's userId (the parser threads tell this once per id, after its user_pk). */
-  knownId(id: string): void {
-    const held = this.links.get(id);
-    if (held) held.known = true;
-    else this.noteId(id, this.pkOf(id), true);
+  /** The id (of user `pk`) was a record's userId (the parser threads tell this once per id, after its user_pk). */
+  knownId(id: string, pk: number): void {
+    this.noteId(id, pk, true);
   }
 
   /** A record's own user: a new user_pk noted here may have a row and events to merge. */
   own(pk: number): void {
     const at = pk - this.firstNewPk;
     if (at < 0) return;
-    if (at >= this.primary.length) {
-      let size = this.primary.length;
-      while (size <= at) size *= 2;
-      const grown = new Uint8Array(size);
-      grown.set(this.primary);
-      this.primary = grown;
-    }
+    if (at >= this.primary.length) this.primary = grown(this.primary, at);
     this.primary[at] = 1;
   }
 
