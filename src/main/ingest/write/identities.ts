@@ -7,7 +7,8 @@
  * During the writing, records keep the user_pk of their own user id; merges are decided once, at the
  * end, in JavaScript (a union-find over the user_pks involved, in the order of the linking records'
  * instants), and then applied to the cache by mergeUsers (user-merge.ts). A file without links pays
- * a map lookup per id and the link rows.
+ * a bit per new user and the link rows: a new user's link is written when it is first noted (and again
+ * only to become known), an existing user's held in a map until the end or LINKS_LIMIT.
  */
 import type { Statement } from 'better-sqlite3';
 import { mergeTrait } from '../../../shared/event-spec';
@@ -70,6 +71,7 @@ export interface Resolution {
 }
 
 export class Identities {
+  /** Links of ids whose users were in the cache before this writer (new users' links are written at once, see newLinks). */
   private readonly links = new Map<string, LinkNote>();
   /** True once links were written before the end (their rows then carry pre-merge user_pks). */
   private linksWritten = false;
@@ -120,6 +122,13 @@ export class Identities {
       const noted = this.newLinks[at] as number;
       if ((noted & wanted) === wanted) return;
       this.newLinks[at] = noted | wanted;
+      // Written at once rather than held: a new user's link is written again only to become known (the
+      // upsert's update), and its user_pk is its own until finish() merges (mergeUsers and relinkWritten
+      // move the links then, as for links written early). Held, tens of thousands of ids lived long
+      // enough to fill the writer's old generation.
+      this.insertLinks.add(id, pk, known ? 1 : 0);
+      this.linksWritten = true;
+      return;
     }
     const held = this.links.get(id);
     if (held) {
@@ -207,7 +216,9 @@ export class Identities {
     const isKnown = (root: number): boolean => {
       let answer = known.get(root);
       if (answer === undefined) {
-        answer = knownPks.has(root) || ((root < this.firstNewPk || this.linksWritten) && this.knownInCache.get(root) === 1);
+        // A new user_pk was made for one id: whether that id was noted known says it all.
+        if (root >= this.firstNewPk) answer = ((this.newLinks[root - this.firstNewPk] ?? 0) & LINK_KNOWN) !== 0;
+        else answer = knownPks.has(root) || this.knownInCache.get(root) === 1;
         known.set(root, answer);
       }
       return answer;
