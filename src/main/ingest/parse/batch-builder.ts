@@ -7,6 +7,7 @@ import type { ImportError } from '../../../shared/types';
 import type { ShapeEntries } from '../../db/property-keys';
 import { ROW_ACCOUNT, ROW_ALIAS, ROW_ANONYMOUS, ROW_GROUP, SPAN_STRIDE, type PreparedRecord } from '../records';
 import type { FastRecord } from './fast-record';
+import { IdTable } from '../id-table';
 import { USER_DICTIONARY_LIMIT, type PackedBatch } from './parser-protocol';
 
 /**
@@ -15,7 +16,8 @@ import { USER_DICTIONARY_LIMIT, type PackedBatch } from './parser-protocol';
  * cloned string in a map, which was a sixth of its time.
  */
 class Dictionary {
-  private readonly numbers = new Map<string, number>();
+  /** Outside the thread's heap: the strings stay only until they cross (`fresh`). */
+  private readonly numbers = new IdTable();
   private fresh: string[] = [];
   private restarted = false;
   /** Counts the times the numbering started over: a number kept from an earlier generation means nothing. */
@@ -38,12 +40,11 @@ class Dictionary {
 
   number(text: string): number {
     let n = this.numbers.get(text);
-    if (n === undefined) {
+    if (n < 0) {
       n = this.numbers.size;
-      // Kept until the dictionary starts over: a copy, not a view into the reader's chunk.
-      const kept = detached(text);
-      this.numbers.set(kept, n);
-      this.fresh.push(kept);
+      this.numbers.add(text, n);
+      // Kept until the batch crosses: a copy, not a view into the reader's chunk.
+      this.fresh.push(detached(text));
     }
     return n;
   }
