@@ -3,7 +3,7 @@
  * own number, exactly as written, through the table's growth.
  */
 import { describe, expect, it } from 'vitest';
-import { IdTable } from '../../src/main/ingest/id-table';
+import { IdTable } from '../../src/main/ingest/write/id-table';
 
 describe('IdTable', () => {
   it('finds every id it was given, and no other, across its growth', () => {
@@ -27,17 +27,6 @@ describe('IdTable', () => {
     ids.forEach((id, k) => expect(table.get(id)).toBe(k));
     // A code unit that encodes as the wide marker's bytes is not confused with the marker.
     expect(table.get('\u00ff\u0000\u0001')).toBe(-1);
-  });
-
-  it('forgets every id when cleared, and numbers new ones after', () => {
-    const table = new IdTable();
-    for (let k = 0; k < 5000; k++) table.add(`a-${k}`, k);
-    table.clear();
-    expect(table.size).toBe(0);
-    expect(table.get('a-1')).toBe(-1);
-    table.add('b-1', 9);
-    table.add('a-1', 10);
-    expect([table.get('b-1'), table.get('a-1'), table.get('a-2')]).toEqual([9, 10, -1]);
   });
 
   it('holds a long id whole', () => {

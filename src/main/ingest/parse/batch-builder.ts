@@ -7,7 +7,6 @@ import type { ImportError } from '../../../shared/types';
 import type { ShapeEntries } from '../../db/property-keys';
 import { ROW_ACCOUNT, ROW_ALIAS, ROW_ANONYMOUS, ROW_GROUP, SPAN_STRIDE, type PreparedRecord } from '../records';
 import type { FastRecord } from './fast-record';
-import { IdTable } from '../id-table';
 import { USER_DICTIONARY_LIMIT, type PackedBatch } from './parser-protocol';
 
 /**
@@ -16,8 +15,7 @@ import { USER_DICTIONARY_LIMIT, type PackedBatch } from './parser-protocol';
  * cloned string in a map, which was a sixth of its time.
  */
 class Dictionary {
-  /** Outside the thread's heap: the strings stay only until they cross (`fresh`). */
-  private readonly numbers = new IdTable();
+  private readonly numbers = new Map<string, number>();
   private fresh: string[] = [];
   private restarted = false;
   /** Counts the times the numbering started over: a number kept from an earlier generation means nothing. */
@@ -40,11 +38,12 @@ class Dictionary {
 
   number(text: string): number {
     let n = this.numbers.get(text);
-    if (n < 0) {
+    if (n === undefined) {
       n = this.numbers.size;
-      this.numbers.add(text, n);
-      // Kept until the batch crosses: a copy, not a view into the reader's chunk.
-      this.fresh.push(detached(text));
+      // Kept until the dictionary starts over: a copy, not a view into the reader's chunk.
+      const kept = detached(text);
+      this.numbers.set(kept, n);
+      this.fresh.push(kept);
     }
     return n;
   }

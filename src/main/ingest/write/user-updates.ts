@@ -21,7 +21,7 @@ import { detached } from '../../../shared/strings';
 import type { Db } from '../../db/connection';
 import { BatchInserter } from '../../db/batch-insert';
 import { deferIndexes } from '../../db/rollup';
-import { IdTable } from '../id-table';
+import { IdTable } from './id-table';
 
 /** Users whose user_pk is remembered by id; past this, users already in the cache are looked up each time. */
 const USER_ID_LIMIT = 200_000;

@@ -1,10 +1,9 @@
 /**
- * Ids → numbers outside the JavaScript heap: each id's text in one growing byte arena, its number and
- * hash in typed arrays, and an open-addressing table of entry numbers. The writer's id → user_pk map and
- * a parser thread's user dictionary (up to 200,000 and 100,000 ids) held them as Maps of strings at ~90
- * bytes an id inside heaps that V8 lets grow to a few times their live size between full collections
- * (docs/PERFORMANCE.md, "Where the memory goes"); here an id costs its length plus ~20 bytes, out of the
- * collector's sight.
+ * Ids → numbers (user_pks) outside the JavaScript heap: each id's text in one growing byte arena, its
+ * number and hash in typed arrays, and an open-addressing table of entry numbers. A Map of strings held
+ * the same ~200,000 ids at ~90 bytes each inside the writer's heap, which V8 lets grow to a few times
+ * its live size between full collections (docs/PERFORMANCE.md, "Where the memory goes"); here an id
+ * costs its length plus ~20 bytes, out of the collector's sight.
  *
  * An id is stored as its UTF-16 code units, exactly: one byte for a unit below 0x80, else a 0xff byte
  * and the unit's two bytes. Two ids are the same when their bytes are, so lone surrogates stay apart
@@ -57,13 +56,6 @@ export class IdTable {
     this.hashes[entry] = this.scratchHash;
     if (2 * this.size > this.slots.length) this.rehash(this.slots.length * 2);
     else this.place(entry);
-  }
-
-  /** Forgets every id (the memory is kept for the next ones). */
-  clear(): void {
-    this.slots.fill(EMPTY);
-    this.size = 0;
-    this.used = 0;
   }
 
   /** Bytes held, all outside the JavaScript heap. */
