@@ -63,7 +63,7 @@ interface Check {
  * the user's profile: the other nodes' caches drop them).
  */
 export function createAssignmentWriter(
-  engine: Pick<DeliveryEngine, 'isAssigned' | 'assign'>,
+  engine: Pick<DeliveryEngine, 'isAssigned' | 'assign' | 'immediate'>,
   profiles: ProfileCache,
   options: AssignmentWriterOptions = {},
   onUsersChanged: (userIds: readonly string[]) => void = () => undefined,
@@ -178,7 +178,11 @@ export function createAssignmentWriter(
       for (const a of passed) {
         if (profiles.knowsAssigned(userId, a.messageId)) continue;
         // Not known to the cache (first met, or the profile was evicted): queued or stored decides it once.
-        if (!isQueued(userId, a.messageId)) check(userId, a, now);
+        if (!isQueued(userId, a.messageId)) {
+          if (!engine.immediate) check(userId, a, now);
+          // Read at once on SQLite: no promise, and nothing for flush() to wait for.
+          else if (!engine.immediate.isAssigned(a.messageId, userId)) enqueue(userId, a, now);
+        }
         profiles.rememberAssigned(userId, a.messageId);
       }
       schedule();

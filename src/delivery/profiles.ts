@@ -17,7 +17,7 @@ import type { JsonObject } from './schemas';
 import type { Applied, GroupApplied } from './store';
 
 /** What the cache reads of the engine: profiles, and the collected names it keeps in step. */
-export type ProfileSource = Pick<DeliveryEngine, 'loadProfile' | 'collect' | 'eventsPerName'>;
+export type ProfileSource = Pick<DeliveryEngine, 'loadProfile' | 'collect' | 'eventsPerName' | 'immediate'>;
 
 interface CachedProfile {
   traits: JsonObject;
@@ -98,6 +98,20 @@ export class ProfileCache {
     return this.decideProfile(profile);
   }
 
+  /**
+   * The user's profile at once, cached or read now, when the engine reads in this process (SQLite:
+   * DeliveryEngine.immediate); undefined when it must be awaited through get(). Nothing can change the
+   * user between the read and caching it, so the copy is cached as read.
+   */
+  now(userId: string): DecideProfile | undefined {
+    const cached = this.cached(userId);
+    if (cached || !this.source.immediate) return cached;
+    const loaded = this.source.immediate.loadProfile(userId);
+    const profile = this.fromStored(loaded);
+    this.remember(userId, profile, loaded);
+    return this.decideProfile(profile, loaded.accounts);
+  }
+
   /** The user's profile for decide: the cached one, else loaded from the engine (and cached). */
   async get(userId: string): Promise<DecideProfile> {
     const cached = this.cached(userId);
@@ -118,11 +132,13 @@ export class ProfileCache {
     const raced = this.cached(userId);
     if (raced) return raced;
     const profile = this.fromStored(loaded);
-    if (!watch.changed && generation === this.generation) {
-      remember(this.entries, userId, profile, this.capacity);
-      for (const [groupId, traits] of loaded.accounts) remember(this.accounts, groupId, traits, this.capacity);
-    }
+    if (!watch.changed && generation === this.generation) this.remember(userId, profile, loaded);
     return this.decideProfile(profile, loaded.accounts);
+  }
+
+  private remember(userId: string, profile: CachedProfile, loaded: LoadedProfile): void {
+    remember(this.entries, userId, profile, this.capacity);
+    for (const [groupId, traits] of loaded.accounts) remember(this.accounts, groupId, traits, this.capacity);
   }
 
   private decideProfile(profile: CachedProfile, loadedAccounts?: ReadonlyMap<string, JsonObject>): DecideProfile {

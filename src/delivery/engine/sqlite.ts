@@ -11,7 +11,7 @@ import { createRecordPruner, KEPT_FOR_FREQUENCY } from '../retention';
 import type { JsonObject } from '../schemas';
 import { createStore, type MessageRow, type StoredState } from '../store';
 import { deliveryMigrations } from '../migrations';
-import { holdoutOf, type DeliveryEngine, type IngestOutcome, type StateOutcome } from './types';
+import { holdoutOf, type DeliveryEngine, type ImmediateReads, type IngestOutcome, type StateOutcome } from './types';
 
 export interface SqliteEngineOptions {
   /** Events kept per user and collected event name (profile-store.ts DEFAULT_PROFILE_EVENTS_PER_NAME). */
@@ -28,8 +28,18 @@ export function createSqliteEngine(db: DeliveryDb, options: SqliteEngineOptions 
   /** The tail of the admin changes running under each Idempotency-Key, so the same key takes turns. */
   const keyTails = new Map<string, Promise<unknown>>();
 
+  const immediate: ImmediateReads = {
+    loadProfile: (userId) =>
+      tx(() => {
+        const profile = store.profiles.load(userId);
+        const accounts = new Map<string, JsonObject>(profile.accountIds.map((groupId) => [groupId, store.accountTraits(groupId)]));
+        return { profile, accounts };
+      }),
+    isAssigned: (messageId, userId) => store.isAssigned(messageId, userId),
+  };
   return {
     kind: 'sqlite',
+    immediate,
     eventsPerName: store.profiles.eventsPerName,
     messages: async () => store.messages(),
     message: async (id) => store.message(id),
@@ -84,15 +94,8 @@ export function createSqliteEngine(db: DeliveryDb, options: SqliteEngineOptions 
     ingest: async (slice, receivedAt) => tx(() => slice.map((incoming): IngestOutcome => store.ingest(incoming, receivedAt))),
     group: async (call, receivedAt) => tx(() => store.group(call, receivedAt)),
     accountTraits: async (groupId) => store.accountTraits(groupId),
-    async loadProfile(userId) {
-      return tx(() => {
-        const profile = store.profiles.load(userId);
-        const accounts = new Map<string, JsonObject>(profile.accountIds.map((groupId) => [groupId, store.accountTraits(groupId)]));
-        return { profile, accounts };
-      });
-    },
-
-    isAssigned: async (messageId, userId) => store.isAssigned(messageId, userId),
+    loadProfile: async (userId) => immediate.loadProfile(userId),
+    isAssigned: async (messageId, userId) => immediate.isAssigned(messageId, userId),
     assign: async (batch) => tx(() => batch.map((a) => store.assign(a.messageId, a.userId, a.group, a.now))),
     results: async (messageId) => store.results(messageId),
 

@@ -100,8 +100,22 @@ export interface EngineHealth {
   problem: string | null;
 }
 
+/**
+ * The reads an engine in this process answers at once (SQLite: the file is this process's, and a read is a
+ * few microseconds). Decide uses them to answer a first-time user in the request's own turn: through the
+ * async reads, each load and assignment check cost a promise and a later turn, which made SQLite's
+ * first-time decide markedly slower (docs/PERFORMANCE.md, delivery). PostgreSQL has none: a read there is
+ * a round trip.
+ */
+export interface ImmediateReads {
+  loadProfile(userId: string): LoadedProfile;
+  isAssigned(messageId: string, userId: string): boolean;
+}
+
 export interface DeliveryEngine {
   readonly kind: EngineKind;
+  /** Present when reads are answered at once, in this process (SQLite). */
+  readonly immediate?: ImmediateReads;
   /** Events kept per user and collected name (profile-store.ts). */
   readonly eventsPerName: number;
 

@@ -178,10 +178,11 @@ export function createClientHandlers(
         return { status: 200, jsonText: decideAnswerJson(chosen) };
       };
       // A cached profile is read without a database round trip (and the answer made without a promise); an
-      // uncached one is loaded only when a message needs it.
+      // uncached one is loaded only when a message needs it: at once on SQLite, awaited on PostgreSQL.
       const cached = profiles.cached(request.userId);
       if (cached !== undefined || !needsProfile(messages, request, ctx.now)) return answer(cached);
-      return profiles.get(request.userId).then(answer);
+      const loadedNow = profiles.now(request.userId);
+      return loadedNow !== undefined ? answer(loadedNow) : profiles.get(request.userId).then(answer);
     },
   };
 }
