@@ -22,7 +22,7 @@
 import { instantFromTimeFields, normalizeRecord, parseTimestamp, utcInstant, type TimeField } from '../shared/event-spec';
 import { clampToServerClock, type ClampCounter } from './future-clamp';
 import type { ProfileCache } from './profiles';
-import type { DeliveryEngine } from './engine/types';
+import type { DeliveryEngine, IngestOutcome } from './engine/types';
 import { reservedRecordReason, type IncomingRecord, type RecordType } from './store';
 
 /**
@@ -174,7 +174,7 @@ function retryAfterSeconds(pending: number): number {
  * `onUsersChanged` is told the users whose stored profile a slice changed (the other nodes' caches drop them).
  */
 export function createIngestion(
-  engine: Pick<DeliveryEngine, 'ingest'>,
+  engine: Pick<DeliveryEngine, 'ingest' | 'immediate'>,
   profiles: ProfileCache,
   clamps: ClampCounter,
   options: IngestionOptions = {},
@@ -202,25 +202,41 @@ export function createIngestion(
    */
   const storeSlice = async (raws: readonly unknown[], start: number, end: number, now: number, refuse: RecordRefusal, result: IngestResult): Promise<number> => {
     const began = performance.now();
-    const budget = msPerRecord > 0 ? Math.max(1, Math.floor(sliceMs / msPerRecord)) : end - start;
-    const stop = sliceMs === Infinity ? end : Math.min(end, start + (sliceMs <= 0 ? 1 : budget));
     const valid: IncomingRecord[] = [];
     /** Each valid record's place in the request, for the rejections the store makes. */
     const validIndex: number[] = [];
     const clamped = new Set<IncomingRecord>();
     let index = start;
-    for (; index < stop; index++) {
-      const incoming = validated(raws[index], index, now, refuse, result);
-      if (incoming === null) continue;
-      if (incoming.clamped) clamped.add(incoming.record);
-      valid.push(incoming.record);
-      validIndex.push(index);
+    /** The next valid record of the slice, validated now, or null when the slice ends (by its records, or by `more`). */
+    const next = (more: () => boolean): IncomingRecord | null => {
+      while (index < end && more()) {
+        const at = index++;
+        const incoming = validated(raws[at], at, now, refuse, result);
+        if (incoming === null) continue;
+        if (incoming.clamped) clamped.add(incoming.record);
+        valid.push(incoming.record);
+        validIndex.push(at);
+        return incoming.record;
+      }
+      return null;
+    };
+    let stored: IngestOutcome[];
+    if (engine.immediate) {
+      // In process (SQLite): records are validated and stored in one pass, and the slice ends by the clock,
+      // however dear its records (an attacker's heavy records after cheap ones would overrun any estimate).
+      stored = engine.immediate.ingestWhile(() => next(() => index === start || performance.now() - began < sliceMs), now);
+      turns.spent(performance.now() - began);
+    } else {
+      // One round trip per slice: its size is chosen before it starts, from the last slices' cost per record.
+      const budget = msPerRecord > 0 ? Math.max(1, Math.floor(sliceMs / msPerRecord)) : end - start;
+      const stop = sliceMs === Infinity ? end : Math.min(end, start + (sliceMs <= 0 ? 1 : budget));
+      while (next(() => index < stop) !== null);
+      const writing = valid.length > 0 ? engine.ingest(valid, now) : Promise.resolve([]);
+      const threadMs = performance.now() - began;
+      msPerRecord = threadMs / (index - start);
+      turns.spent(threadMs);
+      stored = await writing;
     }
-    const writing = valid.length > 0 ? engine.ingest(valid, now) : Promise.resolve([]);
-    const threadMs = performance.now() - began;
-    msPerRecord = threadMs / (index - start);
-    turns.spent(threadMs);
-    const stored = await writing;
     // The slice is committed: the cached profiles follow it before any other request can read them.
     const changedUsers: string[] = [];
     stored.forEach((change, i) => {

@@ -11,7 +11,7 @@ import { createRecordPruner, KEPT_FOR_FREQUENCY } from '../retention';
 import type { JsonObject } from '../schemas';
 import { createStore, type MessageRow, type StoredState } from '../store';
 import { deliveryMigrations } from '../migrations';
-import { holdoutOf, type DeliveryEngine, type ImmediateReads, type IngestOutcome, type StateOutcome } from './types';
+import { holdoutOf, type DeliveryEngine, type ImmediateCalls, type IngestOutcome, type StateOutcome } from './types';
 
 export interface SqliteEngineOptions {
   /** Events kept per user and collected event name (profile-store.ts DEFAULT_PROFILE_EVENTS_PER_NAME). */
@@ -28,7 +28,7 @@ export function createSqliteEngine(db: DeliveryDb, options: SqliteEngineOptions 
   /** The tail of the admin changes running under each Idempotency-Key, so the same key takes turns. */
   const keyTails = new Map<string, Promise<unknown>>();
 
-  const immediate: ImmediateReads = {
+  const immediate: ImmediateCalls = {
     loadProfile: (userId) =>
       tx(() => {
         const profile = store.profiles.load(userId);
@@ -36,6 +36,12 @@ export function createSqliteEngine(db: DeliveryDb, options: SqliteEngineOptions 
         return { profile, accounts };
       }),
     isAssigned: (messageId, userId) => store.isAssigned(messageId, userId),
+    ingestWhile: (next, receivedAt) =>
+      tx(() => {
+        const outcomes: IngestOutcome[] = [];
+        for (let record = next(); record !== null; record = next()) outcomes.push(store.ingest(record, receivedAt));
+        return outcomes;
+      }),
   };
   return {
     kind: 'sqlite',

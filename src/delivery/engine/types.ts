@@ -101,21 +101,27 @@ export interface EngineHealth {
 }
 
 /**
- * The reads an engine in this process answers at once (SQLite: the file is this process's, and a read is a
- * few microseconds). Decide uses them to answer a first-time user in the request's own turn: through the
+ * What an engine in this process does at once (SQLite: the file is this process's, and a read is a few
+ * microseconds). Decide uses the reads to answer a first-time user in the request's own turn: through the
  * async reads, each load and assignment check cost a promise and a later turn, which made SQLite's
- * first-time decide markedly slower (docs/PERFORMANCE.md, delivery). PostgreSQL has none: a read there is
+ * first-time decide markedly slower (docs/PERFORMANCE.md, delivery). Ingestion uses ingestWhile to end a
+ * slice by the clock, record by record, as it did before the engines. PostgreSQL has none: a call there is
  * a round trip.
  */
-export interface ImmediateReads {
+export interface ImmediateCalls {
   loadProfile(userId: string): LoadedProfile;
   isAssigned(messageId: string, userId: string): boolean;
+  /**
+   * Stores records in one transaction, asking `next` for each until it answers null (ingest: the caller
+   * validates each record as it goes and ends the slice by its clock). One outcome per record stored, in order.
+   */
+  ingestWhile(next: () => IncomingRecord | null, receivedAt: number): IngestOutcome[];
 }
 
 export interface DeliveryEngine {
   readonly kind: EngineKind;
-  /** Present when reads are answered at once, in this process (SQLite). */
-  readonly immediate?: ImmediateReads;
+  /** Present when the engine works in this process and answers at once (SQLite). */
+  readonly immediate?: ImmediateCalls;
   /** Events kept per user and collected name (profile-store.ts). */
   readonly eventsPerName: number;
 
