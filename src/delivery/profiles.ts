@@ -98,6 +98,11 @@ export class ProfileCache {
     return this.decideProfile(profile);
   }
 
+  /** Whether now() reads a profile at once (the engine works in this process: SQLite). */
+  get loadsAtOnce(): boolean {
+    return this.source.immediate !== undefined;
+  }
+
   /**
    * The user's profile at once, cached or read now, when the engine reads in this process (SQLite:
    * DeliveryEngine.immediate); undefined when it must be awaited through get(). Nothing can change the

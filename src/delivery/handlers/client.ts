@@ -160,29 +160,27 @@ export function createClientHandlers(
       const refusal = unverified('The decide call', request.userId, ctx);
       if (refusal) return refusal;
       const messages = live.current;
-      const answer = (profile: DecideProfile | undefined): Answer => {
+      /** The answer, with the profile read through `profile` only when a message needs it. */
+      const answer = (profile: () => DecideProfile): Answer => {
         const passed: Assignment[] = [];
-        const chosen = chooseMessages(
-          messages,
-          request,
-          () => {
-            if (profile === undefined) throw new Error('decide read a profile that needsProfile said it would not need');
-            return profile;
-          },
-          ctx.now,
-          passed,
-        );
+        const chosen = chooseMessages(messages, request, profile, ctx.now, passed);
         // The first time decide would return a message to a user (every check passed), the user joins its
         // exposed or holdout group: stored once, at the end of this turn with the other decides' (assignments.ts).
         assignments.assign(request.userId, passed, ctx.now);
         return { status: 200, jsonText: decideAnswerJson(chosen) };
       };
-      // A cached profile is read without a database round trip (and the answer made without a promise); an
-      // uncached one is loaded only when a message needs it: at once on SQLite, awaited on PostgreSQL.
+      // A cached profile is read without a database round trip, and the answer made without a promise. An
+      // uncached one is loaded only when a message needs it: on SQLite at once, when chooseMessages first
+      // asks; on PostgreSQL it is awaited first, so whether any message needs it is judged before the load.
       const cached = profiles.cached(request.userId);
-      if (cached !== undefined || !needsProfile(messages, request, ctx.now)) return answer(cached);
-      const loadedNow = profiles.now(request.userId);
-      return loadedNow !== undefined ? answer(loadedNow) : profiles.get(request.userId).then(answer);
+      if (cached !== undefined) return answer(() => cached);
+      if (profiles.loadsAtOnce) return answer(() => profiles.now(request.userId) as DecideProfile);
+      if (!needsProfile(messages, request, ctx.now)) {
+        return answer(() => {
+          throw new Error('decide read a profile that needsProfile said it would not need');
+        });
+      }
+      return profiles.get(request.userId).then((loaded) => answer(() => loaded));
     },
   };
 }
