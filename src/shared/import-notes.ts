@@ -65,3 +65,13 @@ export function erasedNote(details: ImportDetails | undefined): string | null {
   }
   return parts.length === 0 ? null : parts.join(' ');
 }
+
+/**
+ * The records a sampled cache left out (docs/IMPORT.md, "A sample of users"): those of users outside
+ * its sample; null when none were.
+ */
+export function sampledOutNote(details: ImportDetails | undefined): string | null {
+  const count = details?.sampledOut ?? 0;
+  if (count === 0) return null;
+  return `${count === 1 ? '1 record was' : `${count.toLocaleString('en-US')} records were`} left out: ${count === 1 ? 'its user is' : 'their users are'} outside the cache's sample of users.`;
+}

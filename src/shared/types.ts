@@ -1,4 +1,5 @@
 import type { ApiErrorCode } from './errors';
+import type { Estimate } from './estimate';
 import type { Rule } from './segments/rule';
 
 /** Domain types shared by the backend, the renderer and the CLI. Plain data only: everything here crosses a boundary. */
@@ -16,6 +17,11 @@ export interface CacheStatus {
   dataAsOfSource: DataAsOfSource | null;
   /** True when the demo workspace has been generated into this cache. */
   hasDemo: boolean;
+  /**
+   * The share of users the cache holds, in percent: 100 for every user, less for a sampled cache
+   * (docs/IMPORT.md, "A sample of users"), whose counts are estimates (src/shared/estimate.ts).
+   */
+  samplePercent: number;
 }
 
 export type DataAsOfSource = 'demo' | 'import' | 'sync' | 'manual';
@@ -210,6 +216,11 @@ export interface ImportDetails {
    * "Erased users"). Counted neither as imported nor as duplicates.
    */
   erasedSkipped?: number;
+  /**
+   * Records skipped because their user (userId, else anonymousId) is out of the cache's user sample
+   * (docs/IMPORT.md, "A sample of users"). Counted neither as imported nor as duplicates.
+   */
+  sampledOut?: number;
   /** A delivery sync's erase markers applied: users removed from the cache, each with every id merged into them. */
   usersErased?: number;
   /** A PostgreSQL sync's tables: the kind recognized, rows read this run, or why it was skipped. */
@@ -274,6 +285,8 @@ export interface SyncSummary {
   /** Records of erased users skipped, and erase markers applied (see ImportDetails); absent when none. */
   erasedSkipped?: number;
   usersErased?: number;
+  /** Records of users out of the cache's user sample, skipped (see ImportDetails); absent when none. */
+  sampledOut?: number;
 }
 
 export interface SavedSegment {
@@ -289,9 +302,13 @@ export interface SavedSegment {
 }
 
 export interface SegmentPreview {
+  /** Users of this cache that match (in a sampled cache, of its sample: show `estimate`). */
   count: number;
-  /** Users in the universe at asOf: everyone with a record at or before it. */
+  /** Users in the universe at asOf: everyone with a record at or before it (of the cache, as `count`). */
   total: number;
+  /** The figures to show: exact in a cache of every user, scaled with their 95 % intervals in a sampled one. */
+  estimate: Estimate;
+  totalEstimate: Estimate;
   asOf: number;
   sentence: string;
   /** Things worth a look that do not stop the rule: events or traits the cache has not seen. */
@@ -300,10 +317,23 @@ export interface SegmentPreview {
   sample: UserSummary[];
 }
 
-export interface SegmentTrendPoint {
-  asOf: number;
+/** A rule's members (up to a limit) and its size, as the contract's segmentMembers answers. */
+export interface SegmentMembers {
+  members: string[];
+  /** As SegmentPreview's: of this cache; `estimate` and `totalEstimate` are the figures to show. */
   count: number;
   total: number;
+  estimate: Estimate;
+  totalEstimate: Estimate;
+  asOf: number;
+}
+
+export interface SegmentTrendPoint {
+  asOf: number;
+  /** Of this cache, as SegmentPreview's; `estimate` is the figure to show. */
+  count: number;
+  total: number;
+  estimate: Estimate;
 }
 
 /** One segment in a "do these segments behave differently?" comparison. */

@@ -149,8 +149,11 @@ export async function callBridge<T>(server: BrowserModeServer, method: string, a
   return envelope.value;
 }
 
-/** What `guidepost segment count --json` prints for a rule, over the same SQLite file the server has open. */
-export function cliCount(server: BrowserModeServer, rule: unknown): { count: number; total: number } {
+/**
+ * What `guidepost segment count --json` prints for a rule, over the same SQLite file the server has open
+ * (a sampled cache's adds `ci95`, `sampled` and `totalCi95`: name them in T).
+ */
+export function cliCount<T extends { count: number; total: number } = { count: number; total: number }>(server: BrowserModeServer, rule: unknown): T {
   const file = join(server.dir, 'rule.json');
   writeFileSync(file, JSON.stringify(rule));
   const out = execFileSync(
@@ -158,7 +161,7 @@ export function cliCount(server: BrowserModeServer, rule: unknown): { count: num
     ['--import', './scripts/register-ts.mjs', 'src/main/cli/index.ts', 'segment', 'count', '--db', server.dbPath, '--rule', file, '--json'],
     { encoding: 'utf8' },
   );
-  return JSON.parse(out) as { count: number; total: number };
+  return JSON.parse(out) as T;
 }
 
 /** Opens the app of a `demo` server and waits for the Data area, where a cache with data lands. */

@@ -1,8 +1,9 @@
 /** What every command of the `guidepost` command line is, and the small helpers they share. */
 import { readFileSync, statSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
-import { conflictingDuplicatesNote, erasedNote, identityNote } from '../../shared/import-notes';
+import { conflictingDuplicatesNote, erasedNote, identityNote, sampledOutNote } from '../../shared/import-notes';
 import type { ImportDetails, JobInfo } from '../../shared/types';
+import { parseSamplePercent } from '../../shared/user-sample';
 
 export interface CommandContext {
   positionals: string[];
@@ -55,6 +56,24 @@ export function identityText(details: ImportDetails | undefined): string[] {
 export function erasedText(details: ImportDetails | undefined): string[] {
   const note = erasedNote(details);
   return note === null ? [] : [`  ${note}`];
+}
+
+/** The records left out of a sampled cache, as the CLI prints them. */
+export function sampledOutText(details: ImportDetails | undefined): string[] {
+  const note = sampledOutNote(details);
+  return note === null ? [] : [`  ${note}`];
+}
+
+/**
+ * `--sample <percent>` as import and sync take it: the share of users the cache keeps, fixed by its
+ * first records (docs/IMPORT.md, "A sample of users"); undefined when not given (every user).
+ */
+export function sampleOption(ctx: CommandContext): number | undefined {
+  const text = ctx.values.sample as string | undefined;
+  if (text === undefined) return undefined;
+  const parsed = parseSamplePercent(text);
+  if (typeof parsed === 'string') throw new Error(`--sample: ${parsed}.`);
+  return parsed;
 }
 
 export interface SecretOption {

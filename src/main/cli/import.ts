@@ -2,12 +2,12 @@
 import { withBackend } from './backend';
 import { replacedTracksNote } from '../../shared/import-notes';
 import type { ImportError } from '../../shared/types';
-import { conflictingDuplicatesText, erasedText, finished, identityText, progressPrinter, type Command } from './command';
+import { conflictingDuplicatesText, erasedText, finished, identityText, progressPrinter, sampledOutText, sampleOption, type Command } from './command';
 
 export const importCommand: Command = {
   summary: 'Import a file of Segment-spec events (NDJSON, a JSON array, or CSV with a header).',
-  usage: 'guidepost import <file> [--db <file>] [--format ndjson|json|csv] [--timezone <IANA zone>] [--json]',
-  options: { format: { type: 'string' }, timezone: { type: 'string' } },
+  usage: 'guidepost import <file> [--db <file>] [--format ndjson|json|csv] [--timezone <IANA zone>] [--sample <percent>] [--json]',
+  options: { format: { type: 'string' }, timezone: { type: 'string' }, sample: { type: 'string' } },
   run: (ctx) =>
     withBackend(ctx, async ({ handlers, runJob }) => {
       const [file, ...extra] = ctx.positionals;
@@ -17,10 +17,17 @@ export const importCommand: Command = {
         throw new Error(`--format must be ndjson, json or csv, not "${String(format)}".`);
       }
       const timezone = ctx.values.timezone;
+      const samplePercent = sampleOption(ctx);
       const progress = progressPrinter(ctx);
       const job = finished(
         await runJob(
-          () => handlers.startImport({ path: file, ...(format ? { format } : {}), ...(typeof timezone === 'string' ? { timezone } : {}) }),
+          () =>
+            handlers.startImport({
+              path: file,
+              ...(format ? { format } : {}),
+              ...(typeof timezone === 'string' ? { timezone } : {}),
+              ...(samplePercent !== undefined ? { samplePercent } : {}),
+            }),
           (j) => {
             const records = j.progress.records ?? 0;
             const rate = Math.round(j.progress.recordRate ?? 0);
@@ -47,6 +54,7 @@ export const importCommand: Command = {
         ...(replacedTracksNote(details) ? [`  ${replacedTracksNote(details)}`] : []),
         ...identityText(details),
         ...erasedText(details),
+        ...sampledOutText(details),
         ...errors.slice(0, 20).flatMap((e) => [`  line ${e.line}${e.element === undefined ? '' : `, element ${e.element}`}: ${e.reason}`, ...excerptLines(e)]),
         ...(errors.length > 20 ? [`  … and ${rejected - 20} more rejections (see --json)`] : []),
       ];

@@ -1,5 +1,6 @@
 /** `guidepost segment count|members`: a rule from a JSON file, counted or listed as of an instant. */
 import { readFileSync } from 'node:fs';
+import { formatEstimate, isEstimated, sampleNote } from '../../shared/estimate';
 import { parseTimestamp } from '../../shared/event-spec';
 import { withBackend } from './backend';
 import type { Command } from './command';
@@ -30,7 +31,14 @@ export const segmentCommand: Command = {
       const result = await handlers.segmentMembers({ rule, ...(asOf !== undefined ? { asOf } : {}) });
       const iso = new Date(result.asOf).toISOString();
       if (action === 'count') {
-        return { data: { count: result.count, total: result.total, asOf: iso }, text: `${result.count} of ${result.total} users as of ${iso}` };
+        const { estimate, totalEstimate } = result;
+        if (!isEstimated(estimate)) return { data: { count: result.count, total: result.total, asOf: iso }, text: `${result.count} of ${result.total} users as of ${iso}` };
+        // A sampled cache: the scaled figures with their intervals, never the sample's own counts as if they were the whole.
+        const grouped = (n: number): string => n.toLocaleString('en-US');
+        return {
+          data: { ...estimate, total: totalEstimate.count, ...(totalEstimate.ci95 ? { totalCi95: totalEstimate.ci95 } : {}), asOf: iso },
+          text: `${formatEstimate(estimate, grouped)} of ${formatEstimate(totalEstimate, grouped)} users as of ${iso}, ${sampleNote(estimate.sampled)}`,
+        };
       }
       return { data: { members: result.members, count: result.count }, text: result.members.join('\n') };
     }),

@@ -5,15 +5,15 @@
 import { isWarehouseUrl, warehouseKindWords } from '../../shared/warehouse-source';
 import type { ImportReport, JobInfo } from '../../shared/types';
 import { withBackend, type CliBackend } from './backend';
-import { conflictingDuplicatesText, erasedText, finished, identityText, progressPrinter, secretOption, type Command, type CommandContext } from './command';
+import { conflictingDuplicatesText, erasedText, finished, identityText, progressPrinter, sampledOutText, sampleOption, secretOption, type Command, type CommandContext } from './command';
 
 const SYNC_TOKEN = { flag: 'token', fileFlag: 'token-file', envVar: 'GUIDEPOST_SYNC_TOKEN' };
 
 export const syncCommand: Command = {
   summary: 'Sync new events from a delivery server (GET /v1/events) or a PostgreSQL warehouse schema, resuming where the last sync stopped.',
   usage:
-    'guidepost sync --source <url> [--token-file <file>] [--db <file>] [--json]   (the token from GUIDEPOST_SYNC_TOKEN or --token-file)\n' +
-    '       guidepost sync --source postgres://user@host:port/db --schema <schema> [--lookback-hours <h>] [--page-rows <n>] [--db <file>] [--json]\n' +
+    'guidepost sync --source <url> [--token-file <file>] [--sample <percent>] [--db <file>] [--json]   (the token from GUIDEPOST_SYNC_TOKEN or --token-file)\n' +
+    '       guidepost sync --source postgres://user@host:port/db --schema <schema> [--lookback-hours <h>] [--page-rows <n>] [--sample <percent>] [--db <file>] [--json]\n' +
     '         (the password from PGPASSWORD or a pgpass file, never the URL)',
   options: {
     source: { type: 'string' },
@@ -22,6 +22,7 @@ export const syncCommand: Command = {
     schema: { type: 'string' },
     'lookback-hours': { type: 'string' },
     'page-rows': { type: 'string' },
+    sample: { type: 'string' },
   },
   run: (ctx) =>
     withBackend(ctx, async (backend) => {
@@ -31,10 +32,11 @@ export const syncCommand: Command = {
       const { handlers, runJob } = backend;
       const token = secretOption(ctx, SYNC_TOKEN);
       if (!token) throw new Error('give the source\'s token in GUIDEPOST_SYNC_TOKEN or a file named with --token-file.');
+      const samplePercent = sampleOption(ctx);
       const progress = progressPrinter(ctx);
       const job = finished(
         await runJob(
-          () => handlers.startSync({ ...(source ? { source } : {}), token }),
+          () => handlers.startSync({ ...(source ? { source } : {}), token, ...(samplePercent !== undefined ? { samplePercent } : {}) }),
           (j) => progress(`  ${(j.progress.records ?? 0).toLocaleString('en-US')} records in ${j.progress.done} pages`),
         ),
       );
@@ -48,7 +50,13 @@ function syncOutput(job: JobInfo, report: ImportReport, extra: { data?: object; 
   const { details } = report;
   // Alias and group calls, erase markers and records of erased users store no event: neither new nor duplicates, but fetched.
   const fetched =
-    report.imported + report.duplicates + report.rejected + (details?.identityCalls ?? 0) + (details?.usersErased ?? 0) + (details?.erasedSkipped ?? 0);
+    report.imported +
+    report.duplicates +
+    report.rejected +
+    (details?.identityCalls ?? 0) +
+    (details?.usersErased ?? 0) +
+    (details?.erasedSkipped ?? 0) +
+    (details?.sampledOut ?? 0);
   const pages = job.progress.done;
   const conflicts = details?.conflictingDuplicates ? { conflictingDuplicates: details.conflictingDuplicates, conflictExamples: details.conflictExamples ?? [] } : {};
   const identity = {
@@ -56,6 +64,7 @@ function syncOutput(job: JobInfo, report: ImportReport, extra: { data?: object; 
     ...(details?.identityConflicts ? { identityConflicts: details.identityConflicts } : {}),
     ...(details?.usersErased ? { usersErased: details.usersErased } : {}),
     ...(details?.erasedSkipped ? { erasedSkipped: details.erasedSkipped } : {}),
+    ...(details?.sampledOut ? { sampledOut: details.sampledOut } : {}),
   };
   const data = { fetched, imported: report.imported, duplicates: report.duplicates, rejected: report.rejected, pages, ms: report.ms, ...conflicts, ...identity, ...extra.data };
   const text = [
@@ -65,6 +74,7 @@ function syncOutput(job: JobInfo, report: ImportReport, extra: { data?: object; 
     ...conflictingDuplicatesText(details),
     ...identityText(details),
     ...erasedText(details),
+    ...sampledOutText(details),
   ].join('\n');
   return { data, text };
 }
@@ -83,6 +93,7 @@ async function syncWarehouse(ctx: CommandContext, { handlers, runJob }: CliBacke
   if (!schema) throw new Error('name the warehouse schema to read with --schema (the source name Segment or RudderStack loads into).');
   const lookbackHours = numberOption(ctx, 'lookback-hours');
   const pageRows = numberOption(ctx, 'page-rows');
+  const samplePercent = sampleOption(ctx);
   const progress = progressPrinter(ctx);
   const job = finished(
     await runJob(
@@ -92,6 +103,7 @@ async function syncWarehouse(ctx: CommandContext, { handlers, runJob }: CliBacke
           schema,
           ...(lookbackHours !== undefined ? { lookbackHours } : {}),
           ...(pageRows !== undefined ? { pageRows } : {}),
+          ...(samplePercent !== undefined ? { samplePercent } : {}),
         }),
       (j) => progress(`  ${(j.progress.records ?? 0).toLocaleString('en-US')} rows in ${j.progress.done} pages`),
     ),

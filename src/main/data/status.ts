@@ -4,6 +4,7 @@ import type { CacheStatus, DataAsOfSource } from '../../shared/types';
 import type { Db } from '../db/connection';
 import { createEventsRepo } from '../db/events-repo';
 import { createKvRepo } from '../db/kv';
+import { cacheSamplePercent } from '../db/user-sample';
 
 export interface CacheStatusReader {
   status(): CacheStatus;
@@ -44,6 +45,7 @@ export function createCacheStatus(db: Db, path: string, hasDemo: () => boolean):
       dataAsOf: asOf,
       dataAsOfSource: asOf === null ? null : source,
       hasDemo: hasDemo(),
+      samplePercent: cacheSamplePercent(db),
     };
   };
   return { status, dataAsOf };

@@ -12,6 +12,7 @@ import { createKvRepo } from '../db/kv';
 import { BatchInserter } from '../db/batch-insert';
 import { PropertyKeyTracker } from '../db/property-keys';
 import { DAY_MS, DailyRollup, deferIndexes } from '../db/rollup';
+import { fixCacheSample } from '../db/user-sample';
 import { recordKey } from '../../shared/event-spec';
 import { Random } from '../../shared/random';
 import { ApiError } from '../../shared/errors';
@@ -126,6 +127,8 @@ export async function generateDemo(db: Db, options: DemoOptions = {}): Promise<D
 
   db.exec('BEGIN IMMEDIATE');
   try {
+    // The demo holds every one of its users, even in an empty cache a sampled import left without records.
+    fixCacheSample(db, 100);
     const restoreIndexes = deferIndexes(db, 'events');
     const nameIds = repo.ensureEventNames([...DEMO_EVENT_NAMES, ...MESSAGE_EVENT_NAMES, ...SURVEY_DEMO_EVENT_NAMES]);
     // The example messages' results: drawn from their own generators, so every other figure stays as it was.

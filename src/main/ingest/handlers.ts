@@ -6,6 +6,7 @@ import type { SyncSummary } from '../../shared/types';
 import { insecureTokenUrlReason, originOf } from '../../shared/secure-url';
 import { parseWarehouseSource } from '../../shared/warehouse-source';
 import { createKvRepo } from '../db/kv';
+import { assertCacheSample } from '../db/user-sample';
 import type { WritingJobDeps } from '../jobs/writers';
 import { importFile } from './import-file';
 import { getReport, listReports } from './reports';
@@ -50,14 +51,17 @@ export function createIngestHandlers({ db, clock, jobs, writers, afterWrite, par
   let syncTokenOrigin: string | null = null;
 
   return {
-    startImport: ({ path: file, format, timezone }) => {
+    startImport: ({ path: file, format, timezone, samplePercent }) => {
       writers.assertNone('start an import');
+      // Refused before the job starts; the writer checks again inside its transaction.
+      assertCacheSample(db, samplePercent ?? 100);
       const { jobId } = jobs.start('import', `Importing ${basename(file)}`, 'bytes', async (ctx) => {
         const summary = await importFile(db, file, {
           clock,
           ...(parserScript ? { parserScript } : {}),
           ...(format ? { format } : {}),
           ...(timezone ? { timeZone: timezone } : {}),
+          ...(samplePercent !== undefined ? { samplePercent } : {}),
           onProgress: (p) => ctx.progress(p.bytes, p.totalBytes, p.records),
           checkpoint: ctx.checkpoint,
         });
@@ -74,8 +78,9 @@ export function createIngestHandlers({ db, clock, jobs, writers, afterWrite, par
       if (!report) throw new ApiError('not_found', `No import report ${id}.`);
       return report;
     },
-    startSync: ({ source, token }) => {
+    startSync: ({ source, token, samplePercent }) => {
       writers.assertNone('start a sync');
+      assertCacheSample(db, samplePercent ?? 100);
       const from = source ?? kv.get('sync_source');
       if (!from) throw new ApiError('invalid_argument', 'Name the source to sync from: the delivery server URL.');
       // A source remembered before https was required is checked here too: the token must not go to it.
@@ -115,6 +120,7 @@ export function createIngestHandlers({ db, clock, jobs, writers, afterWrite, par
             clock,
             signal: ctx.signal,
             checkpoint: ctx.checkpoint,
+            ...(samplePercent !== undefined ? { samplePercent } : {}),
             onPage: (s) => ctx.progress(s.pages, null, s.fetched),
           });
         } catch (err) {
@@ -128,8 +134,9 @@ export function createIngestHandlers({ db, clock, jobs, writers, afterWrite, par
       });
       return { jobId };
     },
-    startWarehouseSync: ({ source, schema, password, lookbackHours, pageRows }) => {
+    startWarehouseSync: ({ source, schema, password, lookbackHours, pageRows, samplePercent }) => {
       writers.assertNone('start a sync');
+      assertCacheSample(db, samplePercent ?? 100);
       // The main process keeps a password under the source the call names: one without it could not be kept.
       if (password !== undefined && source === undefined) throw new ApiError('invalid_argument', 'Give the source with its password, so the password is kept for that warehouse.');
       const before = remembered();
@@ -155,6 +162,7 @@ export function createIngestHandlers({ db, clock, jobs, writers, afterWrite, par
             lookbackHours: target.lookbackHours,
             ...(held !== undefined ? { password: held } : {}),
             ...(pageRows !== undefined ? { pageSize: pageRows } : {}),
+            ...(samplePercent !== undefined ? { samplePercent } : {}),
             clock,
             checkpoint: ctx.checkpoint,
             onPage: (s) => ctx.progress(s.pages, null, s.fetched),

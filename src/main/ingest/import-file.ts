@@ -45,6 +45,8 @@ export interface ImportOptions {
   parserScript?: URL;
   /** Bytes per range when two parser threads share an NDJSON file (tests lower it to split small files). */
   parserRangeBytes?: number;
+  /** The share of users the cache keeps, in percent (RecordWriterOptions.samplePercent; 100 when absent). */
+  samplePercent?: number;
 }
 
 /** Records dated more than this after the import's clock are future-dated (see RecordWriter.futureAfter). */
@@ -89,6 +91,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       ...(options.bulkKeyLimit === undefined ? {} : { keySetLimit: options.bulkKeyLimit }),
       ...(options.recordKey ? { recordKey: options.recordKey } : {}),
       ...(options.identityLinksLimit === undefined ? {} : { identityLinksLimit: options.identityLinksLimit }),
+      ...(options.samplePercent === undefined ? {} : { samplePercent: options.samplePercent }),
     });
     writer.futureAfter = started + FUTURE_AFTER_MS;
     const batches = options.parserScript
@@ -132,6 +135,7 @@ export async function importFile(db: Db, path: string, options: ImportOptions = 
       ...writer.conflictDetails(),
       ...writer.identityDetails(),
       ...(writer.erasedSkipped > 0 ? { erasedSkipped: writer.erasedSkipped } : {}),
+      ...(writer.sampledOut > 0 ? { sampledOut: writer.sampledOut } : {}),
     };
     const reportId = saveReport(db, {
       kind: 'file',

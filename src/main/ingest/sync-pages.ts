@@ -12,7 +12,7 @@ import { prepareRaw } from './parse/prepare';
 import { jsonText, withExcerpt } from './parse/excerpt';
 import { MAX_REPORTED_ERRORS, reportedError, saveReport } from './reports';
 import { eraseUserFromCache } from './write/erase';
-import { CONFLICT_EXAMPLES, RecordWriter } from './write/writer';
+import { CONFLICT_EXAMPLES, RecordWriter, type RecordWriterOptions } from './write/writer';
 
 /** A run's counts and its first rejections, as its pages add to them. */
 export interface SyncTally {
@@ -49,13 +49,14 @@ export function commitSyncPage(
   items: readonly PageItem[],
   tally: SyncTally,
   savePosition: (kv: KvRepo) => void,
-  recordKey?: (id: string) => number,
+  writerOptions: Pick<RecordWriterOptions, 'recordKey' | 'samplePercent'> = {},
 ): void {
   const { summary, errors } = tally;
   const kv = createKvRepo(db);
   db.exec('BEGIN IMMEDIATE');
   try {
-    const newWriter = (): RecordWriter => new RecordWriter(db, 'indexed', recordKey ? { recordKey } : {});
+    const { recordKey } = writerOptions;
+    const newWriter = (): RecordWriter => new RecordWriter(db, 'indexed', writerOptions);
     let writer = newWriter();
     for (const item of items) {
       if ('erase' in item) {
@@ -93,6 +94,7 @@ function finishWriter(writer: RecordWriter, tally: SyncTally): void {
   if (writer.identityCalls > 0) summary.identityCalls = (summary.identityCalls ?? 0) + writer.identityCalls;
   if (writer.identityConflicts > 0) summary.identityConflicts = (summary.identityConflicts ?? 0) + writer.identityConflicts;
   if (writer.erasedSkipped > 0) summary.erasedSkipped = (summary.erasedSkipped ?? 0) + writer.erasedSkipped;
+  if (writer.sampledOut > 0) summary.sampledOut = (summary.sampledOut ?? 0) + writer.sampledOut;
   if (writer.conflictingDuplicates > 0) {
     summary.conflictingDuplicates = (summary.conflictingDuplicates ?? 0) + writer.conflictingDuplicates;
     const examples = (summary.conflictExamples ??= []);
@@ -130,6 +132,7 @@ export function recordSyncReport(
       ...(summary.identityCalls ? { identityCalls: summary.identityCalls } : {}),
       ...(summary.identityConflicts ? { identityConflicts: summary.identityConflicts } : {}),
       ...(summary.erasedSkipped ? { erasedSkipped: summary.erasedSkipped } : {}),
+      ...(summary.sampledOut ? { sampledOut: summary.sampledOut } : {}),
       ...(summary.usersErased ? { usersErased: summary.usersErased } : {}),
     },
   });

@@ -57,6 +57,8 @@ export interface SyncOptions {
   signal?: AbortSignal;
   /** The record key of an id (RecordWriterOptions.recordKey): tests give a weak hash to make ids collide. */
   recordKey?: (id: string) => number;
+  /** The share of users the cache keeps, in percent (RecordWriterOptions.samplePercent; 100 when absent). */
+  samplePercent?: number;
 }
 
 /** The events export URL for a source given as a server's base URL (or as the export URL itself). */
@@ -171,7 +173,10 @@ export async function syncFromSource(db: Db, options: SyncOptions): Promise<Sync
           kv.set('sync_source', options.source);
           kv.set('sync_cursor', next);
         },
-        options.recordKey,
+        {
+          ...(options.recordKey ? { recordKey: options.recordKey } : {}),
+          ...(options.samplePercent !== undefined ? { samplePercent: options.samplePercent } : {}),
+        },
       );
       cursor = page.next;
       summary.ms = clock() - started;

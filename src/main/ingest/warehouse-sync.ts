@@ -54,6 +54,8 @@ export interface WarehouseSyncOptions {
   checkpoint?: () => Promise<void>;
   /** Seconds to wait for the server to answer a connection (default 15). */
   connectTimeoutSeconds?: number;
+  /** The share of users the cache keeps, in percent (RecordWriterOptions.samplePercent; 100 when absent). */
+  samplePercent?: number;
 }
 
 export interface WarehouseTableSummary {
@@ -184,7 +186,7 @@ export async function syncFromWarehouse(db: Db, options: WarehouseSyncOptions): 
         });
         const last = rows[rows.length - 1] as (typeof rows)[number];
         const reached: Checkpoint = { load: last.load, id: last.id };
-        commitSyncPage(db, items, tally, (store) => store.set(key, JSON.stringify(reached)));
+        commitSyncPage(db, items, tally, (store) => store.set(key, JSON.stringify(reached)), options.samplePercent !== undefined ? { samplePercent: options.samplePercent } : {});
         entry.fetched += rows.length;
         position = reached;
         summary.ms = clock() - started;

@@ -18,7 +18,9 @@ export function createSegmentHandlers({ segments, personasUsing, defaultAsOf }: 
       const at = defaultAsOf(asOf);
       const resolved = segmentId !== undefined ? segments.get(segmentId).rule : requireRule(rule);
       const members = segments.memberIds(resolved, at, limit);
-      return { members, count: limit === undefined ? members.length : segments.count(resolved, at), total: segments.total(at), asOf: at };
+      const count = limit === undefined ? members.length : segments.count(resolved, at);
+      const total = segments.total(at);
+      return { members, count, total, estimate: segments.estimate(count), totalEstimate: segments.estimate(total), asOf: at };
     },
     segmentTrend: ({ rule, asOf, weeks }) => segments.trend(requireRule(rule), defaultAsOf(asOf), weeks ?? 12),
     compareSegments: ({ segmentIds, goalEvent, asOf, windowDays, weeks }) =>

@@ -8,7 +8,9 @@ import { describeRule } from '../../shared/segments/describe';
 import { inlineSegments, parseRule, referencedSegments, type Condition, type Rule } from '../../shared/segments/rule';
 import { DAY_MS } from '../../shared/segments/values';
 import type { SavedSegment, SegmentComparison, SegmentPreview, SegmentTrendPoint, UserSummary } from '../../shared/types';
+import { estimateCount, type Estimate } from '../../shared/estimate';
 import type { Db } from '../db/connection';
+import { cacheSamplePercent } from '../db/user-sample';
 import { compileRule, type CompiledRule } from './compile';
 import { refreshEventSummary } from './event-summary';
 import { jsonPath, refreshPropertyValues } from './property-values';
@@ -140,6 +142,14 @@ export class SegmentService {
     return { deleted: true };
   }
 
+  /**
+   * A count of this cache's users as the figure to show: exact when the cache holds every user, scaled
+   * with its 95 % interval when it holds a sample of them (docs/SEGMENTS.md, "Estimates from a sample of users").
+   */
+  estimate(count: number): Estimate {
+    return estimateCount(count, cacheSamplePercent(this.db));
+  }
+
   total(asOf: number): number {
     return this.db.prepare<[number], number>('SELECT count(*) FROM users WHERE first_seen <= ?').pluck().get(asOf) ?? 0;
   }
@@ -221,9 +231,13 @@ export class SegmentService {
 
   preview(rule: Rule, asOf: number, sampleSize: number): SegmentPreview {
     const compiled = this.compile(rule, asOf);
+    const count = this.countCompiled(compiled);
+    const total = this.total(asOf);
     return {
-      count: this.countCompiled(compiled),
-      total: this.total(asOf),
+      count,
+      total,
+      estimate: this.estimate(count),
+      totalEstimate: this.estimate(total),
       asOf,
       sentence: describeRule(rule, (id) => this.row(id)?.name ?? id),
       warnings: this.warnings(rule),
@@ -288,7 +302,8 @@ export class SegmentService {
     const points: SegmentTrendPoint[] = [];
     for (let k = weeks - 1; k >= 0; k--) {
       const at = asOf - k * 7 * DAY_MS;
-      points.push({ asOf: at, count: this.count(rule, at), total: this.total(at) });
+      const count = this.count(rule, at);
+      points.push({ asOf: at, count, total: this.total(at), estimate: this.estimate(count) });
     }
     return points;
   }

@@ -15,12 +15,19 @@ function isTimeZone(name: string): boolean {
   }
 }
 
+/**
+ * The share of users the cache keeps, in percent (docs/IMPORT.md, "A sample of users"): fixed by the
+ * first records of a cache, and refused when it differs from the cache's; absent means every user (100).
+ */
+const samplePercent = z.number().gt(0, 'a sample rate is above 0 %').max(100, 'a sample rate is at most 100 %');
+
 const importArgs = z
   .object({
     path: z.string().min(1, 'choose a file').max(4096),
     format: eventFileFormat.optional(),
     /** The IANA zone of the file's zone-less date-times (UTC by default). */
     timezone: z.string().min(1).max(64).refine(isTimeZone, 'unknown time zone (an IANA name, such as Europe/Paris)').optional(),
+    samplePercent: samplePercent.optional(),
   })
   .strict();
 
@@ -39,6 +46,7 @@ export const ingestMethods = {
       .object({
         source: tokenUrl('source must be an http(s) URL').optional(),
         token: z.string().min(1).max(4096).optional(),
+        samplePercent: samplePercent.optional(),
       })
       .strict(),
   ),
@@ -65,6 +73,7 @@ export const ingestMethods = {
         lookbackHours: z.number().min(0).max(2160).optional(),
         /** Rows per page and transaction (tests make it small). */
         pageRows: z.number().int().min(1).max(10_000).optional(),
+        samplePercent: samplePercent.optional(),
       })
       .strict()
       .refine((args) => args.password === undefined || args.source !== undefined, {

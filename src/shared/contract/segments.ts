@@ -1,6 +1,6 @@
 /** The contract's segment methods: previews, members, trends and comparisons of rules, and saved segments. */
 import { z } from 'zod';
-import type { SavedSegment, SegmentComparison, SegmentPreview, SegmentTrendPoint } from '../types';
+import type { SavedSegment, SegmentComparison, SegmentMembers, SegmentPreview, SegmentTrendPoint } from '../types';
 import { epochMs, method, noArgs, type HandlersFor } from './method';
 
 const segmentId = z.string().min(1).max(100);
@@ -11,7 +11,7 @@ export const segmentMethods = {
     z.object({ rule: z.unknown(), asOf: epochMs.optional(), sample: z.number().int().min(0).max(100).optional() }).strict(),
   ),
   /** Member ids of a rule or a saved segment. */
-  segmentMembers: method<{ members: string[]; count: number; total: number; asOf: number }>()(
+  segmentMembers: method<SegmentMembers>()(
     z
       .object({ rule: z.unknown().optional(), segmentId: segmentId.optional(), asOf: epochMs.optional(), limit: z.number().int().min(1).max(1_000_000).optional() })
       .strict()

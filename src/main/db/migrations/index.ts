@@ -13,6 +13,7 @@ import importReportDetailsSql from './0011_import_report_details.sql?raw';
 import identityAccountsSql from './0012_identity_accounts.sql?raw';
 import replaceableEventsSql from './0013_replaceable_events.sql?raw';
 import erasedUsersSql from './0014_erased_users.sql?raw';
+import userSampleSql from './0015_user_sample.sql?raw';
 
 /** Every cache migration, in order. Append only: an applied migration is checksummed and never edited. */
 export const cacheMigrations: readonly Migration[] = [
@@ -30,4 +31,5 @@ export const cacheMigrations: readonly Migration[] = [
   { version: 12, name: 'identity_accounts', sql: identityAccountsSql },
   { version: 13, name: 'replaceable_events', sql: replaceableEventsSql },
   { version: 14, name: 'erased_users', sql: erasedUsersSql },
+  { version: 15, name: 'user_sample', sql: userSampleSql },
 ];

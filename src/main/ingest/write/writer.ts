@@ -23,14 +23,20 @@
  *
  * Records of an erased user (a tombstone in erased_users) dated at or before the erasure are skipped
  * and counted (`erasedSkipped`): an old file does not bring an erased user back.
+ *
+ * A sampled cache (docs/IMPORT.md, "A sample of users") keeps only the records whose own id (userId,
+ * else anonymousId) is in the user sample; the others are counted (`sampledOut`) and leave nothing, not
+ * even a link. This is the one place the sample filters: an id out of it resolves to SAMPLED_OUT.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Statement } from 'better-sqlite3';
 import { detached } from '../../../shared/strings';
+import { userSample, type UserSample } from '../../../shared/user-sample';
 import type { ConflictingDuplicate, ImportDetails } from '../../../shared/types';
 import type { Db } from '../../db/connection';
 import { BatchInserter } from '../../db/batch-insert';
 import { createEventsRepo } from '../../db/events-repo';
+import { fixCacheSample } from '../../db/user-sample';
 import { PropertyKeyTracker, ShapeNumbering, ShapeTable } from '../../db/property-keys';
 import { DailyRollup, deferIndexes } from '../../db/rollup';
 import { recordId, recordJson, ROW_ACCOUNT, ROW_ALIAS, ROW_ANONYMOUS, ROW_GROUP, type PreparedRecord, type ResolvedRows } from '../records';
@@ -70,6 +76,9 @@ export function writerModeFor(existingEvents: number, expectedRecords: number): 
   return expectedRecords >= existingEvents * BULK_MIN_SHARE ? 'bulk' : 'indexed';
 }
 
+/** The user_pk an id out of the cache's user sample resolves to: its records are skipped. */
+export const SAMPLED_OUT = -2;
+
 /** Conflicting duplicates the report shows (it counts them all). */
 export const CONFLICT_EXAMPLES = 5;
 /** Keys are below 2^53 (recordKey): the probe after the last one wraps to 0. */
@@ -100,6 +109,11 @@ export interface RecordWriterOptions {
   recordKey?: (id: string) => number;
   /** Identity links held in memory before they are written (tests lower it; see identities.ts). */
   identityLinksLimit?: number;
+  /**
+   * The share of users to keep, in percent (100 when absent): it must be the cache's rate, or the
+   * cache must be empty and takes it (db/user-sample.ts); the writer refuses otherwise.
+   */
+  samplePercent?: number;
 }
 
 export class RecordWriter {
@@ -131,6 +145,10 @@ export class RecordWriter {
   usersMerged = 0;
   /** Records skipped because their user was erased after them (erased_users). */
   erasedSkipped = 0;
+  /** Records skipped because their user is out of the cache's user sample. */
+  sampledOut = 0;
+  /** The cache's user sample; null when it holds every user. */
+  private readonly sample: UserSample | null;
   /** Tombstones: an erased id → the erasure's instant. */
   private readonly erased: Map<string, number>;
   /** The user_pks the parser threads were given for erased ids, with the id, until a record after the erasure links it. */
@@ -164,6 +182,9 @@ export class RecordWriter {
     mode: WriterMode,
     options: RecordWriterOptions = {},
   ) {
+    const samplePercent = options.samplePercent ?? 100;
+    fixCacheSample(db, samplePercent);
+    this.sample = samplePercent < 100 ? userSample(samplePercent) : null;
     this.keySetLimit = options.keySetLimit ?? KEY_SET_LIMIT;
     this.keyOf = options.recordKey;
     this.repo = createEventsRepo(db);
@@ -222,9 +243,10 @@ export class RecordWriter {
 
   /**
    * The user's user_pk, creating the row when new (finish() removes it if no record of theirs went in).
-   * The id is linked to it in identity_links.
+   * The id is linked to it in identity_links. An id out of the user sample gets no user: SAMPLED_OUT.
    */
   userPk(userId: string): number {
+    if (this.sample !== null && !this.sample.keeps(userId)) return SAMPLED_OUT;
     const pk = this.users.pk(userId);
     const erasedAt = this.erased.get(userId);
     // An erased id is linked only once a record of theirs dated after the erasure is written (linkErased).
@@ -235,6 +257,7 @@ export class RecordWriter {
 
   /** The id was a record's userId: its link is a known user's. */
   knownId(userId: string): void {
+    if (this.sample !== null && !this.sample.keeps(userId)) return;
     const erased = this.erased.has(userId) ? this.erasedPks.get(this.users.pk(userId)) : undefined;
     if (erased) erased.known = true;
     else this.identities.knownId(userId);
@@ -292,6 +315,10 @@ export class RecordWriter {
       return;
     }
     let pk = record.userPk;
+    if (this.sample !== null && (pk === SAMPLED_OUT || (pk === undefined && !this.sample.keeps(record.userId)))) {
+      this.sampledOut += 1;
+      return;
+    }
     if (this.erased.size > 0 && (pk === undefined ? this.erasedBefore(record.userId, record.ts) : this.erasedPkBefore(pk, record.ts))) {
       this.erasedSkipped += 1;
       return;
@@ -302,7 +329,8 @@ export class RecordWriter {
     }
     // A link to an id erased after this record is dropped: the record is its user's, the erased id stays gone.
     const linked = record.linkedId !== undefined && !this.erasedBefore(record.linkedId, record.ts) ? record.linkedId : undefined;
-    const linkedPk = linked === undefined ? -1 : this.userPk(linked);
+    // A linked id out of the sample is not linked: its own records are not in the cache either.
+    const linkedPk = linked === undefined ? -1 : Math.max(-1, this.userPk(linked));
     // An erased id's first record after the erasure (checked above) links it again, as the parser threads' path does.
     if (linkedPk >= 0 && this.erasedPks.size > 0) this.erasedPkBefore(linkedPk, record.ts);
     const flags = (record.anonymous ? ROW_ANONYMOUS : 0) | (record.call === 'alias' ? ROW_ALIAS : record.call === 'group' ? ROW_GROUP : 0);
@@ -340,7 +368,14 @@ export class RecordWriter {
         this.account(groupId, recordJson(texts, i), ts[i] as number);
         continue;
       }
-      let linkedPk = linkedPks[i] as number;
+      if (userPks[i] === SAMPLED_OUT) {
+        this.sampledOut += 1;
+        // As for an erased user's record below: a group call owns an entry of the groupIds list.
+        if (groupIds !== undefined && groupIds[nextGroup]?.[0] === i) nextGroup += 1;
+        continue;
+      }
+      // A linked id out of the sample (SAMPLED_OUT) is not linked: its own records are not in the cache either.
+      let linkedPk = Math.max(-1, linkedPks[i] as number);
       if (checkErased) {
         if (this.erasedPkBefore(userPks[i] as number, ts[i] as number)) {
           this.erasedSkipped += 1;

@@ -1,6 +1,13 @@
+import { isEstimated, type Estimate } from '../../../shared/estimate';
+
 const numberFormat = new Intl.NumberFormat('en-US');
 
 export const formatNumber = (n: number): string => numberFormat.format(n);
+
+/** A count of users as shown: "≈ 12,400" when estimated from a sample of users, the plain number when exact. */
+export function approximateCount(figure: Estimate): string {
+  return isEstimated(figure) ? `≈ ${formatNumber(figure.count)}` : formatNumber(figure.count);
+}
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

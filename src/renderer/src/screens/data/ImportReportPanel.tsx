@@ -6,7 +6,7 @@ import { copyText } from '../../ui/clipboard';
 import { DataTable } from '../../ui/DataTable';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useApiQuery } from '../../ui/useApiQuery';
-import { conflictingDuplicatesNote, erasedNote, identityNote, replacedTracksNote } from '../../../../shared/import-notes';
+import { conflictingDuplicatesNote, erasedNote, identityNote, replacedTracksNote, sampledOutNote } from '../../../../shared/import-notes';
 import { formatText, futureDatedWarning, locationLabel, rejectionPlace, rejectionsCsv, warehouseTableText } from './model';
 import { useData } from './store';
 import './data.css';
@@ -48,6 +48,7 @@ export function ImportReportPanel() {
   const replaced = report ? replacedTracksNote(report.details) : null;
   const identity = report ? identityNote(report.details) : null;
   const erased = report ? erasedNote(report.details) : null;
+  const sampledOut = report ? sampledOutNote(report.details) : null;
 
   return (
     <section
@@ -110,6 +111,7 @@ export function ImportReportPanel() {
           {replaced ? <ReportNote title="Tracks rows replaced" text={replaced} testId="report-replaced-tracks" /> : null}
           {identity ? <ReportNote title="Identity" text={identity} testId="report-identity" /> : null}
           {erased ? <ReportNote title="Erased users" text={erased} testId="report-erased" /> : null}
+          {sampledOut ? <ReportNote title="Sample of users" text={sampledOut} testId="report-sampled-out" /> : null}
           <WarehouseTables tables={report.details?.warehouseTables} />
           <RejectionTable report={report} />
         </>

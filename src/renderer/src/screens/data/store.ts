@@ -31,6 +31,15 @@ interface DataState {
   closeReport(): void;
 }
 
+/**
+ * The cache's sample rate for an import or a sync the app starts: a sampled cache refuses records at
+ * any other rate (docs/IMPORT.md, "A sample of users"), so the app carries the one it holds.
+ */
+export function cacheSample(): { samplePercent?: number } {
+  const percent = useApp.getState().status?.samplePercent ?? 100;
+  return percent < 100 ? { samplePercent: percent } : {};
+}
+
 export const useData = create<DataState>((set, get) => {
   const settle = (job: JobInfo): void => {
     const { notice, reportId } = settledJob(job, withFileNames(job.message ?? ''));
@@ -52,7 +61,7 @@ export const useData = create<DataState>((set, get) => {
       set({ uploading: file.name, notice: null, openReport: null });
       try {
         const path = await fileForImport(file);
-        const { jobId } = await api.startImport({ path });
+        const { jobId } = await api.startImport({ path, ...cacheSample() });
         get().trackJob(jobId);
       } catch (err) {
         set({ notice: { tone: 'error', title: `Could not import ${file.name}`, text: withFileNames(errorMessage(err)) } });

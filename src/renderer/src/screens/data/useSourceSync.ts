@@ -4,7 +4,7 @@ import { api, errorMessage } from '../../lib/api';
 import { isWriterJob } from '../../lib/jobs';
 import { useApp } from '../../store';
 import { useApiQuery, type ApiQuery } from '../../ui/useApiQuery';
-import { useData } from './store';
+import { cacheSample, useData } from './store';
 
 export interface SourceSync<State, Args> {
   /** The source's state, reloaded when the data changes. */
@@ -48,9 +48,9 @@ export function useSourceSync<State, Args>(load: () => Promise<State>, startJob:
 }
 
 /** The delivery server's, through the contract. */
-export const deliverySync = { load: () => api.getSyncState({}), start: (args: { source?: string; token?: string }) => api.startSync(args) };
+export const deliverySync = { load: () => api.getSyncState({}), start: (args: { source?: string; token?: string }) => api.startSync({ ...args, ...cacheSample() }) };
 /** The PostgreSQL warehouse's, through the contract. */
 export const warehouseSync = {
   load: () => api.getWarehouseSource({}),
-  start: (args: { source?: string; schema?: string; password?: string }) => api.startWarehouseSync(args),
+  start: (args: { source?: string; schema?: string; password?: string }) => api.startWarehouseSync({ ...args, ...cacheSample() }),
 };

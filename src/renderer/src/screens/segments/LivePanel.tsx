@@ -1,11 +1,12 @@
 import { useMemo, useState } from 'react';
 import { CategoryScale, Chart as ChartJS, Filler, LinearScale, LineElement, PointElement, Tooltip } from 'chart.js';
 import { Line } from 'react-chartjs-2';
+import { isEstimated, sampleNote } from '../../../../shared/estimate';
 import type { Rule } from '../../../../shared/segments/rule';
 import type { SegmentPreview, SegmentTrendPoint } from '../../../../shared/types';
 import { api } from '../../lib/api';
 import { downloadText, fileSlug } from '../../lib/download';
-import { formatDate, formatDateTime, formatNumber, percent, valueText } from '../../lib/format';
+import { approximateCount, formatDate, formatDateTime, formatNumber, percent, valueText } from '../../lib/format';
 import { chartColors, countChartOptions } from '../../lib/charts';
 import { cssVar, useResolvedTheme, withAlpha } from '../../lib/theme';
 import { useLatest } from '../../lib/useLatest';
@@ -84,13 +85,23 @@ export function LivePanel({ rule, hasErrors, stale = null, name = '' }: { rule: 
         ) : (
           <div className={dim ? 'size-figures stale' : 'size-figures'}>
             <div className="size-count">
-              <strong data-testid="live-count">{formatNumber(value.count)}</strong>
+              <strong data-testid="live-count">{approximateCount(value.estimate)}</strong>
+              {isEstimated(value.estimate) ? (
+                <span className="muted" data-testid="live-interval" title="95 % interval">
+                  ({formatNumber(value.estimate.ci95[0])}–{formatNumber(value.estimate.ci95[1])})
+                </span>
+              ) : null}
               <span className="muted">users</span>
             </div>
             <div className="size-share">
               <span data-testid="live-share">{percent(value.count, value.total)}</span>
-              <span className="muted"> of {formatNumber(value.total)} users</span>
+              <span className="muted"> of {approximateCount(value.totalEstimate)} users</span>
             </div>
+            {isEstimated(value.estimate) ? (
+              <p className="muted small-text" data-testid="live-sample-note">
+                {sampleNote(value.estimate.sampled).replace(/^e/, 'E')}: the interval holds the whole data’s count 95 times in 100.
+              </p>
+            ) : null}
             <div className="share-bar" aria-hidden="true">
               <span style={{ width: `${value.total === 0 ? 0 : Math.max(0.5, (value.count / value.total) * 100)}%` }} />
             </div>
@@ -166,7 +177,14 @@ export function SegmentTrend({ rule, stale = false }: { rule: Rule | null; stale
 
 function TrendCard({ points, stale, error }: { points: SegmentTrendPoint[] | null; stale: boolean; error: string | null }) {
   const theme = useResolvedTheme(useApp((s) => s.theme));
-  const rows = (points ?? []).map((p) => [formatDate(p.asOf), p.count, p.total, percent(p.count, p.total)]);
+  // A sampled cache's points are scaled (each point's estimate); the table and the note say so.
+  const sampled = points?.find((p) => isEstimated(p.estimate))?.estimate.sampled ?? null;
+  const rows = (points ?? []).map((p) => [
+    formatDate(p.asOf),
+    sampled === null ? p.count : approximateCount(p.estimate),
+    sampled === null ? p.total : `≈ ${formatNumber(Math.round(p.total / sampled))}`,
+    percent(p.count, p.total),
+  ]);
   const data = useMemo(() => {
     const accent = cssVar('--accent');
     return {
@@ -174,7 +192,7 @@ function TrendCard({ points, stale, error }: { points: SegmentTrendPoint[] | nul
       datasets: [
         {
           label: 'Members',
-          data: (points ?? []).map((p) => p.count),
+          data: (points ?? []).map((p) => p.estimate.count),
           borderColor: accent,
           backgroundColor: withAlpha(accent, 0.12),
           fill: true,
@@ -192,7 +210,7 @@ function TrendCard({ points, stale, error }: { points: SegmentTrendPoint[] | nul
         title: (items: { label: string }[]) => `Week ending ${items[0]?.label ?? ''}`,
         label: (ctx: { parsed: { y: number | null }; dataIndex: number }) => {
           const p = points?.[ctx.dataIndex];
-          return `${formatNumber(ctx.parsed.y ?? 0)} users${p ? ` (${percent(p.count, p.total)} of ${formatNumber(p.total)})` : ''}`;
+          return `${p ? approximateCount(p.estimate) : formatNumber(ctx.parsed.y ?? 0)} users${p ? ` (${percent(p.count, p.total)})` : ''}`;
         },
       }),
     [theme, points],
@@ -200,7 +218,7 @@ function TrendCard({ points, stale, error }: { points: SegmentTrendPoint[] | nul
   return (
     <ChartCard
       title="Size over 12 weeks"
-      subtitle="Members at the end of each week, up to the data's as-of date"
+      subtitle={`Members at the end of each week, up to the data's as-of date${sampled !== null ? `, ${sampleNote(sampled)}` : ''}`}
       header={['week ending', 'members', 'users', 'share']}
       rows={rows}
     >

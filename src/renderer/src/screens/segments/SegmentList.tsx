@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SavedSegment, SegmentPreview } from '../../../../shared/types';
 import { api, errorMessage } from '../../lib/api';
-import { formatDateTime, formatNumber, percent } from '../../lib/format';
+import { isEstimated, sampleNote } from '../../../../shared/estimate';
+import { approximateCount, formatDateTime, formatNumber, percent } from '../../lib/format';
 import { useApp } from '../../store';
 import { ConfirmUndo } from '../../ui/ConfirmUndo';
 import { DataTable, type Column } from '../../ui/DataTable';
@@ -57,7 +58,7 @@ export function SegmentList() {
           s.id,
           answer.error !== undefined
             ? { stamp, count: -1, total: 0, warnings: [answer.error] }
-            : { stamp, count: answer.value.count, total: answer.value.total, warnings: answer.value.warnings },
+            : { stamp, count: answer.value.count, total: answer.value.total, estimate: answer.value.estimate, warnings: answer.value.warnings },
         ),
     },
     [dataVersion],
@@ -253,7 +254,13 @@ function SizeCell({ size }: { size: SegmentSize | undefined }) {
   }
   return (
     <>
-      <strong>{formatNumber(size.count)}</strong>
+      {size.estimate && isEstimated(size.estimate) ? (
+        <strong title={`${formatNumber(size.estimate.ci95[0])}–${formatNumber(size.estimate.ci95[1])} (95 % interval), ${sampleNote(size.estimate.sampled)}`}>
+          {approximateCount(size.estimate)}
+        </strong>
+      ) : (
+        <strong>{formatNumber(size.count)}</strong>
+      )}
       <div className="muted small-text">{percent(size.count, size.total)}</div>
       {size.warnings.length > 0 ? (
         <div className="note-text small-text" title={size.warnings.join('\n')}>

@@ -4,6 +4,7 @@
  * catalog and the trait keys of a sample of users).
  */
 import { create } from 'zustand';
+import type { Estimate } from '../../../../shared/estimate';
 import type { Rule } from '../../../../shared/segments/rule';
 import type { EventCatalogEntry, SavedSegment } from '../../../../shared/types';
 import { api, errorMessage } from '../../lib/api';
@@ -37,6 +38,8 @@ export interface SegmentSize {
   stamp: string;
   count: number;
   total: number;
+  /** The count to show: exact, or scaled from a sample of users with its interval; absent on an error. */
+  estimate?: Estimate;
   warnings: string[];
 }
 
