@@ -9,6 +9,8 @@
  *   live messages, through the contract (handlers.messageBacktest); target < 1 s.
  * - beside it, the floor: the same backtest done naively (every user, the profile rebuilt per request),
  *   run once; it must give the same impressions and reach, or the benchmark fails.
+ * - and once, the straightforward replay (every record of every candidate read: historyMode 'everything');
+ *   the fast path must give the very same backtest, every figure and note, or the benchmark fails.
  *
  * Prints median and p95 of BENCH_RUNS runs (default 9) after one warm-up run, the CPU time of each
  * (process.cpuUsage: on a loaded machine the wall time swings, the CPU time much less) and the load average.
@@ -20,8 +22,10 @@ import { createBackend } from '../../src/main/api';
 import { openCache } from '../../src/main/db/connection';
 import { UPSELL_MESSAGE_ID } from '../../src/main/demo/example-messages';
 import { DEMO_AS_OF, generateDemo } from '../../src/main/demo/generate';
+import { messageBacktest } from '../../src/main/messages/backtest';
 import { memorySecrets } from '../../src/main/messages/secrets';
 import { SegmentService } from '../../src/main/segments/service';
+import { WorkshopService } from '../../src/main/workshops/service';
 import type { MessageBacktest } from '../../src/shared/messages/model';
 import { BACKTEST_DRAFT, naiveBacktest } from './messages-backtest-floor';
 
@@ -119,6 +123,22 @@ if (result === null || floor.impressions !== result.impressions || floor.users !
     `  weekly impressions: ${result.impressionsPerWeek.map((w) => w.impressions).join(', ')}; blocked: ${result.blocked.byMessage.map((b) => `${b.messageId} (${b.reason}) ${b.users} users`).join('; ') || 'none'}\n`,
   );
   if (result.goal) process.stdout.write(`  goal baseline: ${result.goal.converted} of ${result.goal.reached} (${(result.goal.rate * 100).toFixed(1)}%)\n`);
+}
+// The straightforward replay, once: every record of every candidate read and replayed. Same backtest, or the benchmark fails.
+if (result !== null) {
+  const segments = new SegmentService(db, () => result.to);
+  const deps = { db, segments, workshops: new WorkshopService(db, () => result.to, segments), asOf: result.to };
+  const others = await backend.handlers.listMessages({});
+  const sinceEverything = process.cpuUsage();
+  const everythingStarted = performance.now();
+  const { elapsedMs: _everythingMs, ...everything } = messageBacktest(deps, BACKTEST_DRAFT, { weeks: WEEKS, others, historyMode: 'everything' });
+  const everythingMs = performance.now() - everythingStarted;
+  const { elapsedMs: _fastMs, ...fastResult } = result;
+  const same = JSON.stringify(everything) === JSON.stringify(fastResult);
+  process.stdout.write(
+    `straightforward replay (every record of every candidate read; 1 run): ${everythingMs.toFixed(0)} ms, CPU ${cpuMs(sinceEverything).toFixed(0)} ms: ${same ? 'the same backtest as the fast path' : 'MISMATCH with the fast path'}\n`,
+  );
+  if (!same) process.exitCode = 1;
 }
 process.stdout.write(`load average at end: ${load()}\n`);
 backend.close();

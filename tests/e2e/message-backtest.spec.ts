@@ -2,10 +2,21 @@
  * The backtest in the message editor (issue 19, item 4) on the demo workspace: a copy of the upsell modal
  * (same trigger, same priority, a later id) replayed over the last four weeks against the two live demo
  * messages: impressions per week, and the live upsell listed as what blocked it (its place on the page: one blocking message at a time).
+ * And a long backtest (a copy of the NPS survey on every login, twelve weeks: tens of chunks of users) cancelled while it runs.
  */
+import type { Page } from '@playwright/test';
 import { expect, openDemo, test } from './fixtures';
 
 const UPSELL = 'Upsell: starter admins at the project limit';
+const NPS = 'NPS: engaged users';
+
+/** Duplicates a message of the list and opens the copy in the editor. */
+async function openCopyOf(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: `Actions for ${name}` }).click();
+  await page.getByRole('menuitem', { name: 'Duplicate' }).click();
+  await page.getByRole('button', { name: `${name} (copy)`, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: `${name} (copy)` })).toBeVisible();
+}
 
 test('run a backtest from the editor: impressions per week and who blocked it', async ({ page, demo: server }) => {
   test.setTimeout(180_000);
@@ -14,10 +25,7 @@ test('run a backtest from the editor: impressions per week and who blocked it', 
   await openDemo(page, server);
   await page.keyboard.press('Control+4');
 
-  await page.getByRole('button', { name: `Actions for ${UPSELL}` }).click();
-  await page.getByRole('menuitem', { name: 'Duplicate' }).click();
-  await page.getByRole('button', { name: `${UPSELL} (copy)`, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: `${UPSELL} (copy)` })).toBeVisible();
+  await openCopyOf(page, UPSELL);
 
   const panel = page.getByTestId('backtest');
   await expect(panel.getByRole('radio', { name: '4 weeks' })).toBeChecked();
@@ -48,5 +56,32 @@ test('run a backtest from the editor: impressions per week and who blocked it', 
   await panel.getByText('8 weeks', { exact: true }).click();
   await expect(panel.getByRole('radio', { name: '8 weeks' })).toBeChecked();
   await expect(result).toContainText('The message changed since: run it again.');
+  expect(pageErrors).toEqual([]);
+});
+
+test('cancel a running backtest: its progress, then the panel says it was cancelled and shows no result', async ({ page, demo: server }) => {
+  test.setTimeout(180_000);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await openDemo(page, server);
+  await page.keyboard.press('Control+4');
+
+  await openCopyOf(page, NPS);
+
+  const panel = page.getByTestId('backtest');
+  await panel.getByText('12 weeks', { exact: true }).click();
+  await expect(panel.getByRole('radio', { name: '12 weeks' })).toBeChecked();
+  await panel.getByRole('button', { name: 'Run backtest' }).click();
+
+  // Its progress, in users replayed of those to replay (every login of twelve weeks: thousands of users, tens of chunks).
+  const progress = panel.getByTestId('backtest-progress');
+  await expect(progress.getByRole('progressbar', { name: 'Backtest running' })).toHaveAttribute('aria-valuetext', /^Replayed [\d,]+ of [\d,]+ users$/, { timeout: 60_000 });
+  await expect(panel.getByRole('button', { name: 'Replaying…' })).toBeDisabled();
+  await progress.getByRole('button', { name: 'Cancel the backtest' }).click();
+
+  await expect(panel.getByText(`Backtest of “${NPS} (copy)” was cancelled.`)).toBeVisible();
+  await expect(progress).toBeHidden();
+  await expect(panel.getByTestId('backtest-result')).toHaveCount(0);
+  await expect(panel.getByRole('button', { name: 'Run backtest' })).toBeEnabled();
   expect(pageErrors).toEqual([]);
 });

@@ -22,7 +22,7 @@ import { Random } from '../../src/shared/random';
 import type { Rule } from '../../src/shared/segments/rule';
 import { useDeliveryServer } from './delivery-helpers';
 import { apiErrorOf, useTempCache } from './helpers';
-import { modalDraft, rulePersona, testBackend } from './messages-helpers';
+import { liveRecord, LOGIN_NPS, modalDraft, rulePersona, testBackend } from './messages-helpers';
 import type { JobInfo } from '../../src/shared/types';
 import { buildWorld, DAY, type TestRecord } from './segments-helpers';
 
@@ -70,17 +70,7 @@ const BILLING = modalDraft({
   environment: 'production',
 });
 
-/** A lower-priority NPS survey on login, once, with a 12-hour cooldown. */
-const NPS: MessageDraft = {
-  ...modalDraft({ id: 'live-nps', name: 'NPS', target: { type: 'segment', segmentId: 'seg_all' }, trigger: { event: { name: 'login' } } }),
-  kind: 'nps',
-  modal: undefined,
-  nps: { question: 'How likely?', lowLabel: 'No', highLabel: 'Yes', followUp: { promoter: '', passive: '', detractor: '' }, thankYou: 'Thanks' },
-  frequency: { once: true },
-  cooldownHours: 12,
-  priority: 0,
-  environment: 'production',
-};
+const NPS = LOGIN_NPS;
 
 const SEGMENTS: { id: string; rule: Rule }[] = [
   { id: 'seg_draft', rule: DRAFT_RULE },
@@ -133,9 +123,6 @@ interface Fixture {
   bodies: Map<string, Record<string, unknown>>;
 }
 
-function recordOf(draft: MessageDraft, body: Record<string, unknown>): MessageRecord {
-  return { message: draft, status: 'live', publishedVersion: 1, publishedBody: body, targetName: null, targetWarning: null, outbox: [], createdAt: 0, updatedAt: 0 };
-}
 
 function fixture(records: readonly TestRecord[], competitors: readonly MessageDraft[] = [BILLING, NPS], segments = SEGMENTS): Fixture {
   const cache = tempCache();
@@ -146,7 +133,7 @@ function fixture(records: readonly TestRecord[], competitors: readonly MessageDr
   const bodies = new Map<string, Record<string, unknown>>();
   const ruleOf = (d: MessageDraft): Rule => (segments.find((s) => d.target.type === 'segment' && s.id === d.target.segmentId) as { rule: Rule }).rule;
   for (const d of [DRAFT, ...competitors]) bodies.set(d.id, buildPublishBody({ ...d, schedule: {} }, ruleOf(d), 1));
-  return { deps: { db: cache.db, segments: service, workshops, asOf: AS_OF }, others: competitors.map((d) => recordOf(d, bodies.get(d.id) as Record<string, unknown>)), bodies };
+  return { deps: { db: cache.db, segments: service, workshops, asOf: AS_OF }, others: competitors.map((d) => liveRecord(d, bodies.get(d.id) as Record<string, unknown>)), bodies };
 }
 
 /** What the SDK would send for a record: the decide request (or null) and the record itself. */

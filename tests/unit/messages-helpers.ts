@@ -2,7 +2,7 @@
 import { createBackend, type ApiDeps, type Backend } from '../../src/main/api';
 import type { Db } from '../../src/main/db/connection';
 import { memorySecrets } from '../../src/main/messages/secrets';
-import type { MessageDraft, OutboxItem } from '../../src/shared/messages/model';
+import type { MessageDraft, MessageRecord, OutboxItem } from '../../src/shared/messages/model';
 import type { Rule } from '../../src/shared/segments/rule';
 import type { Persona } from '../../src/shared/workshop/model';
 
@@ -79,4 +79,21 @@ export function rulePersona(id: string, name: string, rule: Rule): Persona {
     ruleEdited: true,
     segmentId: null,
   };
+}
+
+/** The backtest tests' NPS survey on login, for everyone (segment seg_all), once, with a 12-hour cooldown, at the lowest priority. */
+export const LOGIN_NPS: MessageDraft = {
+  ...modalDraft({ id: 'live-nps', name: 'NPS', target: { type: 'segment', segmentId: 'seg_all' }, trigger: { event: { name: 'login' } } }),
+  kind: 'nps',
+  modal: undefined,
+  nps: { question: 'How likely?', lowLabel: 'No', highLabel: 'Yes', followUp: { promoter: '', passive: '', detractor: '' }, thankYou: 'Thanks' },
+  frequency: { once: true },
+  cooldownHours: 12,
+  priority: 0,
+  environment: 'production',
+};
+
+/** A draft as MessageService.list reports it once published (version 1) with this body. */
+export function liveRecord(draft: MessageDraft, body: Record<string, unknown>): MessageRecord {
+  return { message: draft, status: 'live', publishedVersion: 1, publishedBody: body, targetName: null, targetWarning: null, outbox: [], createdAt: 0, updatedAt: 0 };
 }

@@ -23,7 +23,8 @@
  * the draft are replayed: those with a request of the draft's trigger inside the window (one indexed
  * query), inside its rollout (a hash), and among the members of the draft's rule widened to the whole
  * window (widenedRule: the segment SQL engine counts once who could match at some instant). Each of
- * them is walked once through their records in time order.
+ * them is walked once through their records in time order, read a chunk of users at a time, and only
+ * the records that can change a decision (backtest-history.ts).
  */
 import { placementOf } from '../../shared/messages/placement';
 import { byPriority, chooseMessages, compileMessage, eligible, inRollout, SHOWN_EVENT, type DecideProfile, type LiveMessage } from '../../delivery/decide';
@@ -39,23 +40,12 @@ import type { SegmentService } from '../segments/service';
 import type { WorkshopService } from '../workshops/service';
 import { requireMessage, resolveTarget } from './audience';
 import { buildPublishBody, validatePublishBody } from './publish-body';
+import { historyMode, historyReader, NOT_REQUESTS, PAGE_EVENT, SCREEN_EVENT, type Candidate, type HistoryMode, type HistoryRecord } from './backtest-history';
 import { personasOf } from './result-groups';
 
 const WEEK_MS = 7 * DAY_MS;
 
-/** Records the SDK writes itself when it renders a message, and the server's assignment record: none asks decide. */
-const NOT_REQUESTS = new Set([SHOWN_EVENT, 'message_dismissed', 'message_clicked', NPS_EVENT, 'message_assigned']);
-const PAGE_EVENT = 'page_viewed';
-const SCREEN_EVENT = 'screen_viewed';
-
-/** One record of a user's history: an event, or an identify call (name ''). Properties parse on first use. */
-export interface HistoryRecord {
-  id: string;
-  /** '' for an identify call: a record (first and last seen) but no event and no request. */
-  name: string;
-  ts: number;
-  properties: () => Record<string, unknown> | null;
-}
+export type { HistoryRecord };
 
 export interface UserHistory {
   userId: string;
@@ -95,22 +85,30 @@ export interface UserReplay {
   blocks: { ts: number; by: string; reason: BlockReason }[];
 }
 
+/** A tracked event as decide reads it: the properties are parsed only when a trigger's filters read them (most requests match no trigger). */
+class RequestEvent {
+  constructor(
+    readonly name: string,
+    private readonly record: HistoryRecord,
+  ) {}
+  get properties(): Record<string, unknown> | undefined {
+    return this.record.properties() ?? undefined;
+  }
+}
+
 /** The request the SDK made for a record, or null when the record asks nothing. */
 function requestOf(record: HistoryRecord, userId: string, environment: Environment, lastUrl: string | undefined): DecideBody | null {
   if (record.name === '' || NOT_REQUESTS.has(record.name)) return null;
+  const request: DecideBody = { userId, environment };
   if (record.name === PAGE_EVENT) {
     const url = fieldOf(record.properties(), 'url');
-    return { userId, environment, ...(typeof url === 'string' ? { url } : {}) };
+    if (typeof url === 'string') request.url = url;
+    return request;
   }
-  if (record.name === SCREEN_EVENT) return { userId, environment };
-  // The properties are parsed only when a trigger's filters read them: most requests match no trigger at all.
-  const event: NonNullable<DecideBody['event']> = {
-    name: record.name,
-    get properties() {
-      return record.properties() ?? undefined;
-    },
-  };
-  return { userId, environment, ...(lastUrl !== undefined ? { url: lastUrl } : {}), event };
+  if (record.name === SCREEN_EVENT) return request;
+  if (lastUrl !== undefined) request.url = lastUrl;
+  request.event = new RequestEvent(record.name, record);
+  return request;
 }
 
 /**
@@ -178,7 +176,7 @@ export function replayUser(plan: ReplayPlan, user: UserHistory, onDecision?: (de
     if (profile.firstSeen === null || record.ts < profile.firstSeen) profile.firstSeen = record.ts;
     if (profile.lastSeen === null || record.ts > profile.lastSeen) profile.lastSeen = record.ts;
     if (record.name === '') continue;
-    if (plan.keptNames.has(record.name)) kept.push({ id: record.id, name: record.name, ts: record.ts, properties: record.properties() });
+    if (plan.keptNames.has(record.name)) kept.push(new KeptEvent(record));
     if (record.name === PAGE_EVENT) {
       const url = fieldOf(record.properties(), 'url');
       if (typeof url === 'string') lastUrl = url;
@@ -195,6 +193,22 @@ export function replayUser(plan: ReplayPlan, user: UserHistory, onDecision?: (de
     }
   }
   return result;
+}
+
+/** A kept record as the evaluator reads it: its id and properties asked of the record only if a condition reads them. */
+class KeptEvent implements ProfileEvent {
+  readonly name: string;
+  readonly ts: number;
+  constructor(private readonly record: HistoryRecord) {
+    this.name = record.name;
+    this.ts = record.ts;
+  }
+  get id(): string {
+    return this.record.id;
+  }
+  get properties(): Record<string, unknown> | null {
+    return this.record.properties();
+  }
 }
 
 /** Event names counted by event conditions anywhere in these rules. */
@@ -231,6 +245,8 @@ export interface BacktestOptions {
   clock?: () => number;
   /** Hears each user the draft reached in the replay, with the instant of their first impression (the lift's estimated control). */
   onReached?: (user: { userPk: number; id: string }, firstShow: number) => void;
+  /** How the histories are read (backtest-history.ts); by default the fastest one that gives the same result. Tests compare the two. */
+  historyMode?: HistoryMode;
 }
 
 /** The draft as the server would hold it once published and running, its schedule lifted: "had it been live". */
@@ -263,13 +279,6 @@ interface CacheStatements {
  * event trigger, that event; for a page trigger, a page view; without a trigger, any record), inside
  * its rollout, and members of its rule widened to the window (a superset of who matches at any instant).
  */
-interface Candidate {
-  userPk: number;
-  id: string;
-  traits: string;
-  firstSeen: number | null;
-}
-
 function candidates(deps: BacktestDeps, draft: LiveMessage, from: number, to: number, s: CacheStatements): Candidate[] {
   let sql: string;
   let params: unknown[];
@@ -291,109 +300,6 @@ function candidates(deps: BacktestDeps, draft: LiveMessage, from: number, to: nu
     rows = rows.filter((r) => members.has(r.id));
   }
   return rows;
-}
-
-/** Whether any condition of these rules reads first or last seen (then every record counts). */
-function readsSeen(rules: readonly Rule[]): boolean {
-  const visit = (conditions: readonly Condition[]): boolean =>
-    conditions.some((c) => c.type === 'first_seen' || c.type === 'last_seen' || (c.type === 'group' && visit(c.conditions)));
-  return rules.some((r) => visit(r.conditions));
-}
-
-/**
- * One row of a history as read from the cache: the properties stay JSON text until something asks for
- * them (most records are never looked into), parsed once. A class, so a row costs one small object.
- */
-class CachedRecord implements HistoryRecord {
-  private parsed: Record<string, unknown> | null | undefined;
-  constructor(
-    readonly id: string,
-    readonly name: string,
-    readonly ts: number,
-    private readonly text: string | null,
-  ) {}
-  properties(): Record<string, unknown> | null {
-    if (this.parsed === undefined) this.parsed = this.text === null ? null : (JSON.parse(this.text) as Record<string, unknown>);
-    return this.parsed;
-  }
-}
-
-/**
- * Reads one candidate's history, ascending by instant then record id: every record up to the window's
- * end when any message can answer any request (no trigger, or a page trigger, which tracked events carry
- * too through the latest page) or a rule reads first or last seen; otherwise only the records that can
- * change a decision: each name a rule counts from the oldest instant a condition on it looks back to at
- * the window's start, every show and NPS answer (frequency state, the latest answer), and inside the
- * window the messages' trigger events and the goal's event. A user's first record, when it is not one
- * of those, still counts for the universe (decide judges no one it has never seen): it is kept as a
- * record without a name at the instant of the cache's first_seen.
- *
- * Speed: one statement per user, a UNION ALL of one range per group of names with the same range, each
- * answered by seeks on the (name_id, user_pk, ts) index, sorted by SQLite; rows come back as arrays.
- */
-function historyReader(db: Db, plan: ReplayPlan, goalEvent: string | null): (user: Candidate, until: number) => HistoryRecord[] {
-  const idOf = new Map(db.prepare<[], { name_id: number; name: string }>('SELECT name_id, name FROM event_names').all().map((r) => [r.name, r.name_id]));
-  const nameOf = new Map([...idOf].map(([name, id]) => [id, name]));
-  const rules = plan.messages.map((m) => m.rule);
-  const everything = plan.messages.some((m) => m.page !== null || m.event === null) || readsSeen(rules);
-  // Per name, the instant its records start to matter (-MAX: always); the window's end bounds them all.
-  const EVER = -Number.MAX_SAFE_INTEGER;
-  const since = new Map<string, number>();
-  const need = (name: string, instant: number): void => {
-    since.set(name, Math.min(since.get(name) ?? Infinity, instant));
-  };
-  if (!everything) {
-    for (const [name, instant] of lookBacks(rules, plan.from)) need(name, instant);
-    need(SHOWN_EVENT, EVER);
-    need(NPS_EVENT, EVER);
-    if (goalEvent !== null) need(goalEvent, plan.from);
-    for (const m of plan.messages) if (m.event !== null) need(m.event.name, plan.from);
-  }
-  const groups = new Map<number, number[]>();
-  for (const [name, instant] of since) {
-    const id = idOf.get(name);
-    if (id === undefined) continue;
-    const ids = groups.get(instant) ?? [];
-    ids.push(id);
-    groups.set(instant, ids);
-  }
-  const columns = 'SELECT event_id, name_id, ts, properties FROM events';
-  const parts = everything
-    ? [`${columns} WHERE name_id IN (SELECT name_id FROM event_names) AND user_pk = @user AND ts < @until`]
-    : [...groups].map(([instant, ids]) => `${columns} WHERE name_id IN (${ids.join(',')}) AND user_pk = @user AND ts >= ${instant} AND ts < @until`);
-  // "name_id IN (…)" lets the (name_id, user_pk, ts) index answer with one seek per name (as loadProfile does).
-  const query =
-    parts.length === 0
-      ? null
-      : db.prepare<[{ user: number; until: number }], [string, number, number, string | null]>(`${parts.join(' UNION ALL ')} ORDER BY ts, event_id`).raw(true);
-  return (user, until) => {
-    const rows = query === null ? [] : query.all({ user: user.userPk, until });
-    const records: HistoryRecord[] = [];
-    if (!everything && user.firstSeen !== null && (rows.length === 0 || user.firstSeen < (rows[0] as [string, number, number, string | null])[2])) {
-      records.push(new CachedRecord('', '', user.firstSeen, null));
-    }
-    for (const [id, nameId, ts, text] of rows) records.push(new CachedRecord(id, nameOf.get(nameId) ?? '', ts, text));
-    return records;
-  };
-}
-
-/**
- * Per event name an event condition of these rules counts: the oldest instant a condition on it reads
- * when judged at `from` or later: `from` minus its longest "in the last d days", or the beginning of
- * time when one counts events ever.
- */
-function lookBacks(rules: readonly Rule[], from: number): Map<string, number> {
-  const oldest = new Map<string, number>();
-  const visit = (conditions: readonly Condition[]): void => {
-    for (const c of conditions) {
-      if (c.type === 'event') {
-        const instant = c.within === undefined ? -Number.MAX_SAFE_INTEGER : from - c.within.days * DAY_MS;
-        oldest.set(c.event, Math.min(oldest.get(c.event) ?? from, instant));
-      } else if (c.type === 'group') visit(c.conditions);
-    }
-  };
-  for (const rule of rules) visit(rule.conditions);
-  return oldest;
 }
 
 const MAX_WITHIN_DAYS = 36_500;
@@ -487,11 +393,12 @@ function* backtestSteps(deps: BacktestDeps, input: unknown, options: BacktestOpt
   const goal = draft.goal;
   const isGoal = goal ? goalMatcher(goal) : null;
   const goalHorizon = goal ? to + goal.withinDays * DAY_MS : to;
-  const reader = historyReader(deps.db, plan, goal?.event ?? null);
-  const accountsOf = deps.db.prepare<[number], string>('SELECT a.traits FROM account_members m JOIN accounts a USING (account_pk) WHERE m.user_pk = ?').pluck();
+  const mode = options.historyMode ?? historyMode(messages);
+  const read = historyReader(deps.db, { messages, from, to, goalEvent: goal?.event ?? null, horizon: goalHorizon }, mode);
 
   const perWeek = Array.from({ length: weeks }, (_, k) => ({ weekStart: from + k * WEEK_MS, impressions: 0, users: new Set<string>() }));
   const reached: string[] = [];
+  const reachedPks: number[] = [];
   const blockedUsers = new Set<string>();
   const blockers = new Map<string, { messageId: string; reason: BlockReason; users: Set<string>; times: number }>();
   let converted = 0;
@@ -500,56 +407,66 @@ function* backtestSteps(deps: BacktestDeps, input: unknown, options: BacktestOpt
   let pageRequests = 0;
   let pageViewsWithoutUrl = 0;
 
-  for (let index = 0; index < users.length; index++) {
-    const user = users[index] as Candidate;
-    if (index > 0 && index % BACKTEST_CHUNK_USERS === 0) {
-      options.onProgress?.(index, users.length);
+  for (let start = 0; start < users.length; start += BACKTEST_CHUNK_USERS) {
+    if (start > 0) {
+      options.onProgress?.(start, users.length);
       yield;
     }
-    const records = reader(user, goalHorizon);
-    const history: UserHistory = {
-      userId: user.id,
-      traits: JSON.parse(user.traits) as Record<string, unknown>,
-      accounts: accountsOf.all(user.userPk).map((t) => JSON.parse(t) as Record<string, unknown>),
-      records,
-    };
-    const outcome = replayUser(plan, history, (d) => {
-      requests += 1;
-      if (d.request.event === undefined) {
-        pageRequests += 1;
-        if (d.request.url === undefined) pageViewsWithoutUrl += 1;
+    const chunk = users.slice(start, start + BACKTEST_CHUNK_USERS);
+    const histories = read(chunk);
+    const counts = histories.counts;
+    if (counts !== null) {
+      requests += counts.requests;
+      pageRequests += counts.pageRequests;
+      pageViewsWithoutUrl += counts.pageViewsWithoutUrl;
+    }
+    // Only the requests of every record read are counted in the replay; read in part, they were counted in SQL.
+    const count =
+      counts !== null
+        ? undefined
+        : (d: ReplayedDecision): void => {
+            requests += 1;
+            if (d.request.event === undefined) {
+              pageRequests += 1;
+              if (d.request.url === undefined) pageViewsWithoutUrl += 1;
+            }
+          };
+    chunk.forEach((user, i) => {
+      const records = histories.records[i] as HistoryRecord[];
+      const history: UserHistory = { userId: user.id, traits: JSON.parse(user.traits) as Record<string, unknown>, accounts: histories.accounts[i] ?? [], records };
+      const outcome = replayUser(plan, history, count);
+      for (const ts of outcome.shows) {
+        const week = perWeek[Math.floor((ts - from) / WEEK_MS)];
+        if (week) {
+          week.impressions += 1;
+          week.users.add(user.id);
+        }
+      }
+      if (outcome.blocks.length > 0) blockedUsers.add(user.id);
+      for (const b of outcome.blocks) {
+        const key = `${b.reason}\u0000${b.by}`;
+        let entry = blockers.get(key);
+        if (!entry) blockers.set(key, (entry = { messageId: b.by, reason: b.reason, users: new Set(), times: 0 }));
+        entry.users.add(user.id);
+        entry.times += 1;
+      }
+      const first = outcome.shows[0];
+      if (first === undefined) return;
+      reached.push(user.id);
+      reachedPks.push(user.userPk);
+      options.onReached?.({ userPk: user.userPk, id: user.id }, first);
+      if (isGoal && goal) {
+        // Within withinDays of first becoming eligible: here, of the first show.
+        const until = first + goal.withinDays * DAY_MS;
+        if (records.some((r) => r.ts > first && r.ts <= until && isGoal(r))) converted += 1;
+        else if (until > to) windowOpen += 1;
       }
     });
-    for (const ts of outcome.shows) {
-      const week = perWeek[Math.floor((ts - from) / WEEK_MS)];
-      if (week) {
-        week.impressions += 1;
-        week.users.add(user.id);
-      }
-    }
-    if (outcome.blocks.length > 0) blockedUsers.add(user.id);
-    for (const b of outcome.blocks) {
-      const key = `${b.reason}\u0000${b.by}`;
-      let entry = blockers.get(key);
-      if (!entry) blockers.set(key, (entry = { messageId: b.by, reason: b.reason, users: new Set(), times: 0 }));
-      entry.users.add(user.id);
-      entry.times += 1;
-    }
-    const first = outcome.shows[0];
-    if (first === undefined) continue;
-    reached.push(user.id);
-    options.onReached?.({ userPk: user.userPk, id: user.id }, first);
-    if (isGoal && goal) {
-      // Within withinDays of first becoming eligible: here, of the first show.
-      const until = first + goal.withinDays * DAY_MS;
-      if (records.some((r) => r.ts > first && r.ts <= until && isGoal(r))) converted += 1;
-      else if (until > to) windowOpen += 1;
-    }
   }
   options.onProgress?.(users.length, users.length);
 
   const reachedSet = new Set(reached);
-  const personas = personaReach(deps, reachedSet);
+  const personas = personaReach(deps, reachedPks);
   const notes = backtestNotes(draft, live, { requests, pageRequests, pageViewsWithoutUrl, candidates: users.length });
   const impressions = perWeek.reduce((sum, w) => sum + w.impressions, 0);
   return {
@@ -578,19 +495,28 @@ function* backtestSteps(deps: BacktestDeps, input: unknown, options: BacktestOpt
   };
 }
 
-/** Personas (of workshops not archived) the reached users belong to as of asOf, most reached first. */
-function personaReach(deps: BacktestDeps, reached: ReadonlySet<string>): { label: string; users: number }[] {
-  if (reached.size === 0) return [];
+/**
+ * Personas (of workshops not archived) the reached users belong to as of asOf, most reached first. Each
+ * persona's members (the segment SQL engine's, as memberIds) are counted among the reached users in SQL
+ * rather than listed whole.
+ */
+function personaReach(deps: BacktestDeps, reachedPks: readonly number[]): { label: string; users: number }[] {
+  if (reachedPks.length === 0) return [];
+  const reachedList = JSON.stringify(reachedPks);
   const out: { label: string; users: number }[] = [];
   for (const persona of personasOf(deps)) {
-    let ids: string[] = [];
+    let users = 0;
     try {
-      ids = deps.segments.memberIds(persona.rule, deps.asOf);
+      const compiled = deps.segments.compile(persona.rule, deps.asOf);
+      users =
+        deps.db
+          .prepare<[Record<string, unknown>], number>(`SELECT count(*) FROM users u JOIN (${compiled.sql}) m USING (user_pk) WHERE u.user_pk IN (SELECT value FROM json_each(@backtestReached))`)
+          .pluck()
+          .get({ ...compiled.params, backtestReached: reachedList }) ?? 0;
     } catch (err) {
       // A persona whose rule refers to a deleted segment reaches no one here rather than failing the backtest.
       if (!(err instanceof ApiError && err.code === 'invalid_argument')) throw err;
     }
-    const users = ids.reduce((n, id) => (reached.has(id) ? n + 1 : n), 0);
     if (users > 0) out.push({ label: persona.label, users });
   }
   return out.sort((a, b) => b.users - a.users || a.label.localeCompare(b.label));

@@ -81,7 +81,7 @@ export function firstConversions(deps: Pick<MessageDeps, 'db' | 'asOf'>, assignm
     .prepare<[string, number, number, number], { user_pk: number; at: number; ts: number; properties: string | null }>(
       `SELECT a.user_pk, a.at, e.ts, e.properties
          FROM (SELECT json_extract(value, '$[0]') AS user_pk, json_extract(value, '$[1]') AS at FROM json_each(?)) a
-         JOIN events e ON e.name_id = ? AND e.user_pk = a.user_pk AND e.ts >= a.at AND e.ts <= min(a.at + ?, ?)`,
+         CROSS JOIN events e ON e.name_id = ? AND e.user_pk = a.user_pk AND e.ts >= a.at AND e.ts <= min(a.at + ?, ?)`,
     )
     .all(JSON.stringify(assignments.map((a) => [a.userPk, a.at])), goalId, windowMs, deps.asOf);
   for (const row of rows) {
