@@ -96,10 +96,13 @@ export class BatchBuilder {
   // The batch's ids and JSON texts cross to the writer in pieces, with each record's piece and spans
   // in it: thousands of small strings would each cost a step of the structured clone on both sides.
   // Fast-path records lie in the reader's chunk, which goes over along with them: cutting out and
-  // joining two strings per record cost more than sending the rest of the chunk. An ASCII chunk goes
-  // as windows of its text, which the writer slices. A chunk that is not ASCII goes as its bytes, moved
-  // rather than copied where the parser is done with them (take), and the writer decodes each record's
-  // id and JSON (recordId, recordJson): as text, its windows would be two-byte strings, copied on each side.
+  // joining two strings per record cost more than sending the rest of the chunk. The chunk goes as
+  // bytes, outside the JavaScript heaps: a chunk that is not ASCII as its own bytes, moved rather than
+  // copied where the parser is done with them (take); an ASCII chunk, whose bytes the reader does not
+  // keep, as its records' stretch of text written back as bytes. The writer decodes each record's id and
+  // JSON (recordId, recordJson). As strings, a batch's texts lived in the writer's heap for the ~150 ms
+  // it takes to write them, long enough to be promoted and to fill its old generation with garbage
+  // (docs/PERFORMANCE.md, "Where the memory goes").
   private pieces: (string | Buffer)[] = [];
   private pieceOf = new Int32Array(MAX_BATCH_RECORDS);
   private spans = new Int32Array(SPAN_STRIDE * MAX_BATCH_RECORDS);
@@ -108,7 +111,7 @@ export class BatchBuilder {
   private chunk: Buffer = Buffer.alloc(0);
   private chunkAscii = true;
   private chunkOpen = false;
-  /** The piece of this batch that stands for the chunk (-1: none yet), and the part of the chunk it holds (bytes: to the chunk's end). */
+  /** The piece of this batch that stands for the chunk (-1: none yet), and the part of the chunk it holds (not ASCII: to the chunk's end; ASCII: to the last record's end). */
   private windowPiece = -1;
   private windowStart = 0;
   private windowEnd = 0;
@@ -162,7 +165,13 @@ export class BatchBuilder {
 
   /** The piece that stands for the chunk in this batch, made final: the chunk itself from windowStart on. */
   private sealWindow(): void {
-    if (this.windowPiece < 0 || this.chunkAscii) {
+    if (this.windowPiece < 0) return;
+    if (this.chunkAscii) {
+      // An ASCII chunk's bytes are not kept (NdjsonChunk): the window's text is written back as bytes, a
+      // memory-speed copy, so that it too crosses outside the JavaScript heaps.
+      const window = Buffer.allocUnsafeSlow(this.windowEnd - this.windowStart);
+      window.write(this.chunkText.slice(this.windowStart, this.windowEnd), 'latin1');
+      this.pieces[this.windowPiece] = window;
       this.windowPiece = -1;
       return;
     }
@@ -176,16 +185,11 @@ export class BatchBuilder {
 
   /** A record the fast path prepared where it lies in the current chunk (see useChunk), on chunk[lineStart, lineEnd), the file's `line`. */
   addFast(record: FastRecord, lineStart: number, lineEnd: number, line: number): void {
-    if (this.chunkAscii) {
-      if (this.windowPiece < 0 || lineEnd > this.windowEnd) {
-        this.windowStart = lineStart;
-        this.windowEnd = Math.max(lineEnd, Math.min(this.chunkText.length, lineStart + PIECE_CHARS));
-        this.windowPiece = this.pieces.push(this.chunkText.slice(this.windowStart, this.windowEnd)) - 1;
-      }
-    } else if (this.windowPiece < 0) {
+    if (this.windowPiece < 0) {
       this.windowStart = lineStart;
       this.windowPiece = this.pieces.push('') - 1;
     }
+    this.windowEnd = lineEnd;
     const i = this.addColumns(record.key, record.ts, record.shape, record.userId, record.name);
     this.lines[i] = line;
     this.flags[i] = record.anonymous ? ROW_ANONYMOUS : 0;

@@ -11,8 +11,8 @@ import { USER_DICTIONARY_LIMIT, type PackedBatch } from './parser-protocol';
 export interface RecordResolver {
   userPk(userId: string): number;
   nameId(name: string): number;
-  /** The id was a record's userId (not only an anonymousId or a previousId): a known user's id. */
-  knownId(userId: string): void;
+  /** The id (its user_pk given by userPk) was a record's userId (not only an anonymousId or a previousId): a known user's id. */
+  knownId(userId: string, pk: number): void;
 }
 
 /** Resolves the batches of one parser (one BatchBuilder), in the order it made them. */
@@ -25,7 +25,12 @@ export class BatchUnpacker {
    * grown by doubling, left large garbage in the writer's heap for files of many users.
    */
   private readonly userPks = new Int32Array(USER_DICTIONARY_LIMIT);
-  /** The ids themselves, and whether each was a record's userId yet (told to the resolver once). */
+  /**
+   * The ids not yet told known, and whether each was a record's userId yet (told to the resolver once).
+   * An id told known is let go at once: most are told in the batch that brought them, and kept until
+   * the parser's dictionary started over, tens of thousands of ids lived long enough to fill the
+   * writer's old generation in a file of many users (docs/PERFORMANCE.md, "Where the memory goes").
+   */
   private readonly userIds: string[] = [];
   private readonly userKnown = new Uint8Array(USER_DICTIONARY_LIMIT);
   private userCount = 0;
@@ -57,7 +62,8 @@ export class BatchUnpacker {
       }
       if (known[user] === 0 && ((flags[i] as number) & ROW_ANONYMOUS) === 0) {
         known[user] = 1;
-        resolver.knownId(this.userIds[user] as string);
+        resolver.knownId(this.userIds[user] as string, this.userPks[user] as number);
+        this.userIds[user] = '';
       }
       users[i] = this.userPks[user] as number;
       const link = linked[i] as number;

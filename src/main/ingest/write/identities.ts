@@ -7,13 +7,27 @@
  * During the writing, records keep the user_pk of their own user id; merges are decided once, at the
  * end, in JavaScript (a union-find over the user_pks involved, in the order of the linking records'
  * instants), and then applied to the cache by mergeUsers (user-merge.ts). A file without links pays
- * a map lookup per id and the link rows.
+ * a bit per new user and the link rows: a new user's link is written when it is first noted (and again
+ * only to become known), an existing user's held in a map until the end or LINKS_LIMIT.
  */
 import type { Statement } from 'better-sqlite3';
 import { mergeTrait } from '../../../shared/event-spec';
 import { detached } from '../../../shared/strings';
 import type { Db } from '../../db/connection';
 import { BatchInserter } from '../../db/batch-insert';
+
+/** Bits of Identities.newLinks: a link of the user's id was noted; it was noted as a known user's. */
+const LINK_NOTED = 1;
+const LINK_KNOWN = 2;
+
+/** `array` grown (doubling) to hold index `at`. */
+function grown(array: Uint8Array<ArrayBuffer>, at: number): Uint8Array<ArrayBuffer> {
+  let size = array.length;
+  while (size <= at) size *= 2;
+  const larger = new Uint8Array(size);
+  larger.set(array);
+  return larger;
+}
 
 /** Links held in memory before they are written (files with very many ids). */
 export const LINKS_LIMIT = 100_000;
@@ -57,6 +71,7 @@ export interface Resolution {
 }
 
 export class Identities {
+  /** Links of ids whose users were in the cache before this writer (new users' links are written at once, see newLinks). */
   private readonly links = new Map<string, LinkNote>();
   /** True once links were written before the end (their rows then carry pre-merge user_pks). */
   private linksWritten = false;
@@ -65,6 +80,14 @@ export class Identities {
   private readonly groups: GroupCall[] = [];
   /** New users (user_pk ≥ firstNewPk) that were some record's own user, by user_pk − firstNewPk. */
   private primary = new Uint8Array(1024);
+  /**
+   * What was noted of each new user's link, by user_pk − firstNewPk (LINK_NOTED, LINK_KNOWN): a new
+   * user_pk was made for one id, so this says, without its id, whether a note of that id would change
+   * anything. The parser threads send an id again each time their dictionaries start over (millions
+   * of times in a file of many users): once its link is held or written, noting it again is a no-op,
+   * and was a map entry, a copy of the id and a row upserted again each time.
+   */
+  private newLinks = new Uint8Array(1024);
   private seq = 0;
   /** Alias and group calls read (they store no event). */
   calls = 0;
@@ -75,8 +98,6 @@ export class Identities {
     private readonly db: Db,
     /** The first user_pk of a user new in this writer: lower ones may have rows, events and links in the cache. */
     private readonly firstNewPk: number,
-    /** The user_pk of an id, as the writer resolves it (creating the user when new). */
-    private readonly pkOf: (id: string) => number,
     /** Links held before they are written (tests lower it to reach the early writes). */
     private readonly linksLimit = LINKS_LIMIT,
   ) {
@@ -94,6 +115,21 @@ export class Identities {
 
   /** An id a record named, and its user_pk; `known` when it was the record's userId. */
   noteId(id: string, pk: number, known: boolean): void {
+    const at = pk - this.firstNewPk;
+    if (at >= 0) {
+      const wanted = known ? LINK_NOTED | LINK_KNOWN : LINK_NOTED;
+      if (at >= this.newLinks.length) this.newLinks = grown(this.newLinks, at);
+      const noted = this.newLinks[at] as number;
+      if ((noted & wanted) === wanted) return;
+      this.newLinks[at] = noted | wanted;
+      // Written at once rather than held: a new user's link is written again only to become known (the
+      // upsert's update), and its user_pk is its own until finish() merges (mergeUsers and relinkWritten
+      // move the links then, as for links written early). Held, tens of thousands of ids lived long
+      // enough to fill the writer's old generation.
+      this.insertLinks.add(id, pk, known ? 1 : 0);
+      this.linksWritten = true;
+      return;
+    }
     const held = this.links.get(id);
     if (held) {
       if (known) held.known = true;
@@ -103,24 +139,16 @@ export class Identities {
     this.links.set(detached(id), { pk, known });
   }
 
-  /** The id was a record's userId (the parser threads tell this once per id, after its user_pk). */
-  knownId(id: string): void {
-    const held = this.links.get(id);
-    if (held) held.known = true;
-    else this.noteId(id, this.pkOf(id), true);
+  /** The id (of user `pk`) was a record's userId (the parser threads tell this once per id, after its user_pk). */
+  knownId(id: string, pk: number): void {
+    this.noteId(id, pk, true);
   }
 
   /** A record's own user: a new user_pk noted here may have a row and events to merge. */
   own(pk: number): void {
     const at = pk - this.firstNewPk;
     if (at < 0) return;
-    if (at >= this.primary.length) {
-      let size = this.primary.length;
-      while (size <= at) size *= 2;
-      const grown = new Uint8Array(size);
-      grown.set(this.primary);
-      this.primary = grown;
-    }
+    if (at >= this.primary.length) this.primary = grown(this.primary, at);
     this.primary[at] = 1;
   }
 
@@ -188,7 +216,9 @@ export class Identities {
     const isKnown = (root: number): boolean => {
       let answer = known.get(root);
       if (answer === undefined) {
-        answer = knownPks.has(root) || ((root < this.firstNewPk || this.linksWritten) && this.knownInCache.get(root) === 1);
+        // A new user_pk was made for one id: whether that id was noted known says it all.
+        if (root >= this.firstNewPk) answer = ((this.newLinks[root - this.firstNewPk] ?? 0) & LINK_KNOWN) !== 0;
+        else answer = knownPks.has(root) || this.knownInCache.get(root) === 1;
         known.set(root, answer);
       }
       return answer;

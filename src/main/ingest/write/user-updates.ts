@@ -21,6 +21,7 @@ import { detached } from '../../../shared/strings';
 import type { Db } from '../../db/connection';
 import { BatchInserter } from '../../db/batch-insert';
 import { deferIndexes } from '../../db/rollup';
+import { IdTable } from './id-table';
 
 /** Users whose user_pk is remembered by id; past this, users already in the cache are looked up each time. */
 const USER_ID_LIMIT = 200_000;
@@ -133,7 +134,7 @@ export interface UserUpdateLimits {
 
 export class UserUpdates {
   /** user_pk by id, up to limits.ids users (the first met), then `unwritten` for new users until written. */
-  private readonly pks = new Map<string, number>();
+  private readonly pks = new IdTable();
   private readonly unwritten = new Map<string, number>();
   private readonly seenSpans: SeenSpans;
   private readonly patches = new Map<number, TraitPatch>();
@@ -197,7 +198,9 @@ export class UserUpdates {
 
   /** The user's user_pk; a new user's row is written by flush() if a record of theirs was stored. */
   pk(userId: string): number {
-    let pk = this.pks.get(userId) ?? this.unwritten.get(userId);
+    const held = this.pks.get(userId);
+    if (held >= 0) return held;
+    let pk = this.unwritten.get(userId);
     if (pk !== undefined) return pk;
     if (!this.mapHoldsEveryUser) {
       pk = this.selectPk.get(userId) ?? this.selectLinkedPk.get(userId);
@@ -205,7 +208,7 @@ export class UserUpdates {
         // Remembered while the map has room; past that, looked up each time it comes. Forgetting the
         // whole map and filling it again turned over the writer's old generation in files with many
         // more users than the limit (docs/PERFORMANCE.md, "Import tuning history").
-        if (this.pks.size < this.limits.ids) this.pks.set(detached(userId), pk);
+        if (this.pks.size < this.limits.ids) this.pks.add(userId, pk);
         return pk;
       }
     }
@@ -214,7 +217,7 @@ export class UserUpdates {
     const kept = detached(userId);
     pk = this.firstNewPk + this.newIds.length;
     this.newIds.push(kept);
-    if (this.pks.size < this.limits.ids) this.pks.set(kept, pk);
+    if (this.pks.size < this.limits.ids) this.pks.add(userId, pk);
     else {
       this.unwritten.set(kept, pk);
       if (this.unwritten.size >= this.limits.unwritten) {

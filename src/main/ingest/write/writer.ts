@@ -190,7 +190,7 @@ export class RecordWriter {
     this.repo = createEventsRepo(db);
     this.users = new UserUpdates(db);
     this.replaceables = new ReplaceableEvents(db);
-    this.identities = new Identities(db, this.users.firstPkOfNewUsers, (id) => this.users.pk(id), options.identityLinksLimit);
+    this.identities = new Identities(db, this.users.firstPkOfNewUsers, options.identityLinksLimit);
     this.erased = new Map(db.prepare<[], [string, number]>('SELECT user_id, erased_at FROM erased_users').raw().all());
     const selectStored = 'SELECT event_pk, event_id, user_pk, name_id, ts, properties FROM events';
     this.storedByPk = db.prepare<[number], StoredEvent>(`${selectStored} WHERE event_pk = ?`);
@@ -256,11 +256,12 @@ export class RecordWriter {
   }
 
   /** The id was a record's userId: its link is a known user's. */
-  knownId(userId: string): void {
-    if (this.sample !== null && !this.sample.keeps(userId)) return;
-    const erased = this.erased.has(userId) ? this.erasedPks.get(this.users.pk(userId)) : undefined;
+  knownId(userId: string, pk: number): void {
+    // An id out of the user sample resolved to SAMPLED_OUT: it has no user, so no link to make known.
+    if (pk === SAMPLED_OUT) return;
+    const erased = this.erased.has(userId) ? this.erasedPks.get(pk) : undefined;
     if (erased) erased.known = true;
-    else this.identities.knownId(userId);
+    else this.identities.knownId(userId, pk);
   }
 
   /** Whether a record of `id` at `ts` predates that id's erasure (so it is skipped). */
