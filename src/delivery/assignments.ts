@@ -122,6 +122,9 @@ export function createAssignmentWriter(
     // The decides before this call whose reads are under way queue their assignments first.
     if (reading.size > 0) await Promise.all([...reading]);
     await startWrite();
+    // A group a timer started before this call is still being written on PostgreSQL (a round trip): the
+    // export that flushes must see it too, so wait for every write under way, not only this one.
+    if (writing.size > 0) await Promise.all([...writing]);
   };
 
   const schedule = (): void => {
